@@ -1,0 +1,133 @@
+import { awscdk, javascript, DependencyType } from 'projen';
+
+/**
+ * cdk-customer-value: every service tied to the customer value it delivers.
+ *
+ * projen owns every generated file (package.json, tsconfig*, .projen/, workflows).
+ * Change this file and run `npx projen`; never edit the generated files by hand.
+ */
+
+// Peer floor: cdk-nag 3 (the `Validations` plugin API) needs aws-cdk-lib >= 2.257.0.
+const CDK_FLOOR = '2.257.0';
+// What we build and test against: 2.276.0 bundles AWS's offline CloudFormation validator
+// (`@aws/cloudformation-validate`) and runs it at synth as the "CloudFormation Validate" plugin.
+const CDK_TESTED = '2.276.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-customer-value',
+  description:
+    'AWS CDK constructs that tie every service to the customer value it delivers: a CustomerService refuses to synthesize without a declared customer need, customer, owning team and business unit, tags every resource with them, and wires up cost and usage reporting (budgets, dashboards, unit cost, cost categories, anomaly detection, CUR 2.0 with Athena).',
+  author: 'cdk-customer-value maintainers',
+  authorAddress: 'maintainers@cdk-customer-value.dev',
+  repositoryUrl: 'https://github.com/cdk-customer-value/cdk-customer-value.git',
+  keywords: ['cdk', 'aws-cdk', 'finops', 'cost', 'tagging', 'budgets', 'cur', 'unit-cost', 'cdk-nag', 'customer-value'],
+  license: 'Apache-2.0',
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  stability: 'experimental',
+
+  cdkVersion: CDK_FLOOR,
+  constructsVersion: '10.5.1',
+  jsiiVersion: '~6.0.0',
+  typescriptVersion: '^6.0.3',
+
+  peerDeps: ['cdk-nag@^3.0.2'],
+  // Peers are listed with explicit dev versions below: we test against a newer aws-cdk-lib than the floor.
+  peerDependencyOptions: { pinnedDevDependency: false },
+  // Runtime dependencies of the `customer-value` CLI (not part of the jsii API), bundled as jsii requires.
+  bundledDeps: [
+    '@aws-sdk/client-cost-explorer@^3.1138.0',
+    '@aws-sdk/client-athena@^3.1138.0',
+    '@aws-sdk/client-cloudwatch@^3.1138.0',
+  ],
+  devDeps: [
+    `aws-cdk-lib@${CDK_TESTED}`,
+    'cdk-nag@^3.0.2',
+    'aws-cdk@^2',
+    'tsx',
+    '@types/node@^20',
+    '@types/aws-lambda',
+    'aws-sdk-client-mock',
+    // The CUR 2.0 reader loads DuckDB on demand (a 68 MB native binary, so it is not a dependency of the
+    // library): users who read CUR files run `npm install @duckdb/node-api`.
+    '@duckdb/node-api@1.5.6-r.1',
+    'playwright-core',
+    'esbuild',
+    'constructs@10.5.1',
+  ],
+
+  // jsii targets: source generation is proven offline by `npx projen package:code-only`;
+  // real packaging (PyPI, Maven Central, NuGet, Go proxy) needs a CI runner with internet access.
+  publishToPypi: { distName: 'cdk-customer-value', module: 'cdk_customer_value' },
+  publishToMaven: {
+    javaPackage: 'dev.cdkcustomervalue',
+    mavenGroupId: 'dev.cdk-customer-value',
+    mavenArtifactId: 'cdk-customer-value',
+  },
+  publishToNuget: { dotNetNamespace: 'CdkCustomerValue', packageId: 'CdkCustomerValue' },
+  publishToGo: { moduleName: 'github.com/cdk-customer-value/cdk-customer-value-go' },
+
+  lambdaOptions: {
+    // Lambda provides the AWS SDK v3; keep it out of the bundles.
+    bundlingOptions: { externals: ['@aws-sdk/*'] },
+  },
+
+
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testTimeout: 180_000,
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+      // Synthesis is CPU-bound and the CI machine has 2 cores.
+      maxWorkers: 2,
+    },
+  },
+
+  tsconfigDev: {
+    include: ['examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    compilerOptions: {},
+  },
+  eslintOptions: { dirs: ['src'], devdirs: ['test', 'examples', 'bench', 'scripts', 'build-tools', 'projenrc'] },
+
+  gitignore: ['cdk.out/', '*.cdk.out/', '.jsii.tabl.json', 'bench/out/', '/dist-code-only/', '.tmp/'],
+});
+
+// The peer floor is what users need; we build and test against CDK_TESTED on purpose, so jsii's
+// "devDependency should equal the peer floor" warning is expected and silenced.
+project.deps.addDependency('constructs@10.5.1', DependencyType.BUILD);
+project.compileTask.reset('jsii --silence-warnings=reserved-word --silence-warnings=metadata/missing-dev-dependency');
+
+// The local `package` task: JS package plus an offline proof of the other jsii targets.
+// `npx projen package-all` builds every language package and needs PyPI / Maven Central / NuGet / Go.
+const packageTask = project.tasks.tryFind('package')!;
+packageTask.reset();
+packageTask.spawn(project.tasks.tryFind('package:js')!);
+
+project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
+project.tasks.addEnvironment('CDK_DISABLE_CLI_TELEMETRY', 'true');
+
+for (const p of ['/examples/', '/bench/', '/scripts/', '/.ci/', '/rosetta/', '/dist-code-only/', '/.tmp/']) {
+  project.npmignore?.exclude(p);
+}
+// Ship the CLI launcher.
+project.npmignore?.include('/bin/');
+
+// jsii-pacmak source generation for every target language works offline; packaging needs registries.
+project.addTask('package:code-only', {
+  description: 'Generate Python, Java, .NET and Go sources with jsii-pacmak (offline proof of the jsii targets)',
+  exec: 'jsii-pacmak --code-only --target python --target java --target dotnet --target go --outdir dist-code-only',
+});
+
+// The main job: synthesize the examples and read back the declared services and their cost.
+project.addTask('demo', {
+  description: 'Synthesize the examples, list the declared services, and report cost per customer value from the sample CUR 2.0 export',
+  exec: 'tsx scripts/demo.ts',
+});
+
+project.addTask('bench', {
+  description: 'Run the synth and report benchmarks (results go to bench/RESULTS.md)',
+  exec: 'tsx bench/run.ts',
+});
+
+project.synth();

@@ -1,0 +1,35 @@
+/**
+ * The context keys (cdk.json `context`, or `cdk synth -c key=value`) that tune cdk-customer-value.
+ */
+export class ContextKeys {
+  /**
+   * Rename the customer-value tag keys once per app: an object with any of `service`, `need`,
+   * `customer`, `team`, `businessUnit`, e.g. `{ "team": "owner-team" }`.
+   */
+  public static readonly TAG_KEYS = 'customer-value:tagKeys';
+
+  /**
+   * The registry of known teams: an array of team names (or one comma-separated string).
+   * When set, a service whose `team` is not listed is refused.
+   */
+  public static readonly TEAMS = 'customer-value:teams';
+
+  /**
+   * The registry of known business units: an array of names (or one comma-separated string).
+   * When set, a service whose `businessUnit` is not listed is refused.
+   */
+  public static readonly BUSINESS_UNITS = 'customer-value:businessUnits';
+
+  /**
+   * When `true`, an overdue value review refuses synthesis instead of warning.
+   */
+  public static readonly STRICT_REVIEWS = 'customer-value:strictReviews';
+
+  /**
+   * The date (`YYYY-MM-DD`) value reviews are checked against. Defaults to today (UTC); set it to
+   * make synthesis reproducible (tests, audits).
+   */
+  public static readonly TODAY = 'customer-value:today';
+
+  private constructor() {}
+}

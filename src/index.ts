@@ -1,0 +1,6 @@
+export * from './context-keys';
+export * from './customer';
+export * from './customer-service';
+export * from './tag-keys';
+export * from './value-review';
+export * from './reporting/cost-reporting-options';

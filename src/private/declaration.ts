@@ -1,0 +1,97 @@
+/**
+ * The `customer-value:service` cloud-assembly metadata: what a `CustomerService` records about itself,
+ * and what the `customer-value` CLI and pipelines read back from `cdk.out` without re-running the app.
+ *
+ * This file is the single definition of that record, shared by the construct (writer) and the CLI (reader).
+ * Bump `SERVICE_METADATA_SCHEMA` on incompatible changes.
+ */
+export const SERVICE_METADATA_TYPE = 'customer-value:service';
+export const MEMBER_METADATA_TYPE = 'customer-value:member';
+export const SERVICE_METADATA_SCHEMA = 1;
+
+export interface TagKeyNames {
+  readonly service: string;
+  readonly need: string;
+  readonly customer: string;
+  readonly team: string;
+  readonly businessUnit: string;
+}
+
+export interface ServiceResourceCounts {
+  /** Every CloudFormation resource in the service (its subtree and included scopes). */
+  readonly total: number;
+  /** Resources whose type supports tags. */
+  readonly taggable: number;
+  /** Taggable resources that carry all five customer-value tags with the declared values. */
+  readonly tagged: number;
+  /** Resources whose type does not support tags, by CloudFormation type. */
+  readonly untaggableByType: Record<string, number>;
+}
+
+export interface UsageMetricRecord {
+  readonly name: string;
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: Record<string, string>;
+  readonly statistic: string;
+  readonly periodSeconds: number;
+  /** `declared` (addUsageMetric) or `discovered` (from the service's resources). */
+  readonly origin: 'declared' | 'discovered';
+  /** The CloudWatch region/account the metric lives in, when known at synth. */
+  readonly region?: string;
+  readonly account?: string;
+}
+
+export interface CostReportingRecord {
+  readonly enabled: boolean;
+  /** Why reporting is disabled, when it is. */
+  readonly disabledReason?: string;
+  /** Fixed monthly budget in USD; absent for an auto-adjusting budget. */
+  readonly monthlyBudgetUsd?: number;
+  readonly budgetName?: string;
+  readonly dashboardName?: string;
+  /** The usage metric that is the unit of the unit-cost metric. */
+  readonly unitMetric?: string;
+  /** Per how many units the unit cost is expressed (e.g. 1000 for "per 1 000 orders"). */
+  readonly unitScale?: number;
+  readonly metricNamespace?: string;
+}
+
+export interface ValueReviewRecord {
+  readonly everyDays: number;
+  readonly lastReviewed: string;
+  readonly nextReview: string;
+  readonly reviewer?: string;
+  /** `ok`, `due-soon`, `overdue` as of `checkedOn`. */
+  readonly status: string;
+  readonly checkedOn: string;
+}
+
+export interface ServiceDeclarationRecord {
+  readonly schemaVersion: number;
+  readonly serviceName: string;
+  /** The need statement exactly as declared. */
+  readonly customerNeed: string;
+  readonly customer: { readonly kind: string; readonly name: string };
+  readonly team: string;
+  readonly businessUnit: string;
+  readonly valueReview?: ValueReviewRecord;
+  readonly tagKeys: TagKeyNames;
+  /** Tag key → tag value, as applied to every taggable resource. */
+  readonly tags: Record<string, string>;
+  readonly resources: ServiceResourceCounts;
+  readonly costReporting: CostReportingRecord;
+  readonly usageMetrics: UsageMetricRecord[];
+  /** Construct path of the service. */
+  readonly constructPath: string;
+  /** Stack the service is declared in. */
+  readonly stackName: string;
+  /** Construct paths of scopes added with `include()`. */
+  readonly includedScopes: string[];
+}
+
+export interface MemberRecord {
+  readonly serviceName: string;
+  /** Construct path of the service the scope was included into. */
+  readonly servicePath: string;
+}

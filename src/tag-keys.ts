@@ -1,0 +1,208 @@
+import { IConstruct } from 'constructs';
+import { curMapKey, TAG_KEY_PATTERN } from './private/tag-safe';
+
+import { ContextKeys } from './context-keys';
+
+const TAG_KEYS_CONTEXT = ContextKeys.TAG_KEYS;
+
+/**
+ * Tag key names for the customer-value tags.
+ */
+export interface TagKeysProps {
+  /**
+   * Key of the tag holding the service name.
+   * @default "customer-service"
+   */
+  readonly service?: string;
+  /**
+   * Key of the tag holding the (tag-safe form of the) customer need.
+   * @default "customer-need"
+   */
+  readonly need?: string;
+  /**
+   * Key of the tag holding the customer (`external:<name>` or `internal:<name>`).
+   * @default "customer"
+   */
+  readonly customer?: string;
+  /**
+   * Key of the tag holding the owning team.
+   * @default "team"
+   */
+  readonly team?: string;
+  /**
+   * Key of the tag holding the business unit.
+   * @default "business-unit"
+   */
+  readonly businessUnit?: string;
+}
+
+const APP_KEYS = new WeakMap<IConstruct, TagKeys>();
+
+/**
+ * The five tag keys every customer service carries, in one place.
+ *
+ * Every consumer reads the keys from here: tagging, budget filters, anomaly monitor specifications,
+ * cost-category rules, the SQL run over CUR 2.0 (where a key becomes a `resource_tags` map key, see
+ * `TagKeys.curMapKey`) and the `customer-value` CLI (through the cloud-assembly metadata).
+ *
+ * An organisation renames the keys once per app, either in context
+ * (`"customer-value:tagKeys": { "team": "owner-team" }` in cdk.json) or with `TagKeys.useForApp(app, keys)`.
+ */
+export class TagKeys {
+  /**
+   * The default keys: `customer-service`, `customer-need`, `customer`, `team`, `business-unit`.
+   */
+  public static readonly DEFAULT = new TagKeys({});
+
+  /**
+   * Custom key names. Keys not given keep their default.
+   *
+   * Keys must be 1-128 characters of ASCII letters, digits, space and `_ . : / = + -`, must not start
+   * with `aws:` and must be distinct, also once normalised to CUR 2.0 column names.
+   */
+  public static custom(props: TagKeysProps): TagKeys {
+    const keys = new TagKeys(props);
+    const problems = keys.problems();
+    if (problems.length > 0) {
+      throw new Error(`TagKeys.custom: ${problems.join('; ')}`);
+    }
+    return keys;
+  }
+
+  /**
+   * Use these keys for every customer service in the app (or stage) that `scope` belongs to.
+   *
+   * Call it before declaring services. Throws if the app already uses different keys.
+   */
+  public static useForApp(scope: IConstruct, keys: TagKeys): void {
+    const root = scope.node.root;
+    const existing = APP_KEYS.get(root);
+    if (existing && !existing.sameAs(keys)) {
+      throw new Error(`TagKeys.useForApp: this app already uses the tag keys ${existing.describe()}; tag keys are set once per app, got ${keys.describe()}`);
+    }
+    APP_KEYS.set(root, keys);
+  }
+
+  /**
+   * The tag keys in effect for the app that `scope` belongs to.
+   *
+   * In order: keys given to `TagKeys.useForApp`, the `customer-value:tagKeys` context, the defaults.
+   */
+  public static of(scope: IConstruct): TagKeys {
+    const root = scope.node.root;
+    const set = APP_KEYS.get(root);
+    if (set) {
+      return set;
+    }
+    const ctx = root.node.tryGetContext(TAG_KEYS_CONTEXT);
+    if (ctx === undefined || ctx === null) {
+      return TagKeys.DEFAULT;
+    }
+    let parsed: unknown = ctx;
+    if (typeof ctx === 'string') {
+      try {
+        parsed = JSON.parse(ctx);
+      } catch {
+        throw new Error(`context "${TAG_KEYS_CONTEXT}" is ${JSON.stringify(ctx)}: expected an object such as {"team":"owner-team"} with any of the fields service, need, customer, team, businessUnit`);
+      }
+    }
+    if (typeof parsed !== 'object' || Array.isArray(parsed) || parsed === null) {
+      throw new Error(`context "${TAG_KEYS_CONTEXT}" is ${JSON.stringify(ctx)}: expected an object such as {"team":"owner-team"} with any of the fields service, need, customer, team, businessUnit`);
+    }
+    const allowed = ['service', 'need', 'customer', 'team', 'businessUnit'];
+    const unknown = Object.keys(parsed).filter((k) => !allowed.includes(k));
+    if (unknown.length > 0) {
+      throw new Error(`context "${TAG_KEYS_CONTEXT}" has unknown field(s) ${unknown.join(', ')}: accepted fields are ${allowed.join(', ')}`);
+    }
+    const keys = new TagKeys(parsed as TagKeysProps);
+    const problems = keys.problems();
+    if (problems.length > 0) {
+      throw new Error(`context "${TAG_KEYS_CONTEXT}": ${problems.join('; ')}`);
+    }
+    return keys;
+  }
+
+  /**
+   * The `resource_tags` map key under which CUR 2.0 (and Athena over it) exposes a user tag key.
+   *
+   * CUR turns a user tag key into a column name by putting `_` before each upper-case letter,
+   * lower-casing, replacing every other non-alphanumeric character with `_`, collapsing repeated `_`
+   * and trimming them, then prefixing `user_`: `customer-service` becomes `user_customer_service`.
+   *
+   * @see https://docs.aws.amazon.com/cur/latest/userguide/table-dictionary-cur2-resource-tags.html
+   */
+  public static curMapKey(tagKey: string): string {
+    return curMapKey(tagKey);
+  }
+
+  /** Key of the tag holding the service name. */
+  public readonly service: string;
+  /** Key of the tag holding the customer need. */
+  public readonly need: string;
+  /** Key of the tag holding the customer. */
+  public readonly customer: string;
+  /** Key of the tag holding the owning team. */
+  public readonly team: string;
+  /** Key of the tag holding the business unit. */
+  public readonly businessUnit: string;
+
+  private constructor(props: TagKeysProps) {
+    this.service = props.service ?? 'customer-service';
+    this.need = props.need ?? 'customer-need';
+    this.customer = props.customer ?? 'customer';
+    this.team = props.team ?? 'team';
+    this.businessUnit = props.businessUnit ?? 'business-unit';
+  }
+
+  /**
+   * The five keys, in the order service, need, customer, team, business unit.
+   */
+  public all(): string[] {
+    return [this.service, this.need, this.customer, this.team, this.businessUnit];
+  }
+
+  /**
+   * Whether two sets of keys are the same.
+   */
+  public sameAs(other: TagKeys): boolean {
+    return this.all().every((k, i) => k === other.all()[i]);
+  }
+
+  /**
+   * The keys as an object (`{ service, need, customer, team, businessUnit }`), for metadata and reports.
+   */
+  public toJson(): TagKeysProps {
+    return { service: this.service, need: this.need, customer: this.customer, team: this.team, businessUnit: this.businessUnit };
+  }
+
+  private describe(): string {
+    return JSON.stringify(this.toJson());
+  }
+
+  private problems(): string[] {
+    const out: string[] = [];
+    const fields = this.toJson() as Record<string, string>;
+    for (const [field, key] of Object.entries(fields)) {
+      if (typeof key !== 'string' || key.length < 1 || key.length > 128 || !TAG_KEY_PATTERN.test(key)) {
+        out.push(`${field} key is ${JSON.stringify(key)}: a tag key is 1-128 ASCII letters, digits, spaces and _ . : / = + -`);
+      } else if (key.toLowerCase().startsWith('aws:')) {
+        out.push(`${field} key is ${JSON.stringify(key)}: the aws: prefix is reserved by AWS`);
+      } else if (key !== key.trim()) {
+        out.push(`${field} key is ${JSON.stringify(key)}: no leading or trailing spaces (AWS trims them)`);
+      }
+    }
+    if (out.length > 0) {
+      return out;
+    }
+    const seen = new Map<string, string>();
+    for (const [field, key] of Object.entries(fields)) {
+      const col = curMapKey(key);
+      const prev = seen.get(col);
+      if (prev) {
+        out.push(`${prev} and ${field} keys both become the CUR 2.0 column "${col}": choose keys that differ after CUR normalisation`);
+      }
+      seen.set(col, field);
+    }
+    return out;
+  }
+}

@@ -40,6 +40,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-cost-explorer@^3.1138.0',
     '@aws-sdk/client-athena@^3.1138.0',
     '@aws-sdk/client-cloudwatch@^3.1138.0',
+    'yaml@^2',
   ],
   devDeps: [
     `aws-cdk-lib@${CDK_TESTED}`,
@@ -120,9 +121,13 @@ project.addTask('package:code-only', {
 });
 
 // The main job: synthesize the examples and read back the declared services and their cost.
+const bundleTask = project.bundler.bundleTask;
+// Tests synthesize stacks holding the Lambda handlers, so the handlers are bundled first.
+project.testTask.prependSpawn(bundleTask);
+
 project.addTask('demo', {
   description: 'Synthesize the examples, list the declared services, and report cost per customer value from the sample CUR 2.0 export',
-  exec: 'tsx scripts/demo.ts',
+  steps: [{ spawn: 'bundle' }, { exec: 'tsx scripts/demo.ts' }],
 });
 
 project.addTask('bench', {

@@ -1,0 +1,46 @@
+/**
+ * The smallest customer service: one need, one customer, one team, one business unit, and the resources
+ * that fulfil the need declared inside the service.
+ *
+ *   npx cdk synth --no-notices --app 'npx tsx examples/minimal.ts'
+ */
+import { App, AppProps, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Customer, CustomerService } from '../src';
+
+export function createApp(props: AppProps = {}): App {
+  const app = new App(props);
+  const stack = new Stack(app, 'Wishlist', { env: { account: '111111111111', region: 'eu-west-1' } });
+
+  const wishlist = new CustomerService(stack, 'Wishlist', {
+    customerNeed: 'Shoppers keep a list of products they want to buy later',
+    customer: Customer.external('Online shoppers'),
+    team: 'discovery',
+    businessUnit: 'retail',
+    valueReview: { every: Duration.days(180), lastReviewed: '2026-09-15', reviewer: 'retail-board' },
+  });
+
+  const table = new dynamodb.TableV2(wishlist, 'Items', {
+    partitionKey: { name: 'shopperId', type: dynamodb.AttributeType.STRING },
+    sortKey: { name: 'productId', type: dynamodb.AttributeType.STRING },
+    pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+
+  const api = new lambda.Function(wishlist, 'Api', {
+    runtime: lambda.Runtime.NODEJS_24_X,
+    handler: 'index.handler',
+    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "[]" });'),
+    environment: { TABLE_NAME: table.tableName },
+  });
+  table.grantReadWriteData(api);
+
+  // The demand driver: the unit of the unit-cost metric (cost per 1 000 wishlist requests).
+  wishlist.addUsageMetric('wishlist requests', api.metricInvocations(), { unitScale: 1000 });
+  return app;
+}
+
+if (require.main === module) {
+  createApp();
+}

@@ -1,0 +1,50 @@
+import { CostGrouping, CostMetric } from '../../billing/cur-sql';
+import { TagKeys } from '../../tag-keys';
+
+/** What a cost source is asked for. */
+export interface CostQuery {
+  /** First day, `YYYY-MM-DD` (inclusive). */
+  readonly from: string;
+  /** Last day, `YYYY-MM-DD` (exclusive). */
+  readonly to: string;
+  readonly groupBy: CostGrouping;
+  readonly metric: CostMetric;
+  readonly tagKeys: TagKeys;
+}
+
+/** One day of cost of one (service, group) pair. */
+export interface CostRow {
+  /** Value of the service tag, `''` = untagged. */
+  readonly service: string;
+  /** Value of the grouped tag, `''` = untagged. */
+  readonly group: string;
+  /** `YYYY-MM-DD` */
+  readonly day: string;
+  readonly amount: number;
+  readonly currency: string;
+  readonly estimated: boolean;
+}
+
+/** What a cost source returns. */
+export interface CostResult {
+  readonly rows: CostRow[];
+  /** Human description of the source, e.g. "Cost Explorer" or "CUR 2.0 files (3 Parquet files)". */
+  readonly source: string;
+  /** Billable API requests made (Cost Explorer pages, Athena queries). */
+  readonly requests?: number;
+  readonly bytesScanned?: number;
+  readonly notes: string[];
+}
+
+/** A place cost comes from: Cost Explorer, CUR 2.0 files, Athena. */
+export interface CostSource {
+  fetch(query: CostQuery, progress: (message: string) => void): Promise<CostResult>;
+}
+
+/** An error the CLI reports as one line (exit code 1), without a stack trace. */
+export class CliError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CliError';
+  }
+}

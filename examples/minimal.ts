@@ -6,7 +6,9 @@
  */
 import { App, AppProps, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Customer, CustomerService } from '../src';
 
 export function createApp(props: AppProps = {}): App {
@@ -28,11 +30,21 @@ export function createApp(props: AppProps = {}): App {
     removalPolicy: RemovalPolicy.DESTROY,
   });
 
+  // An explicit log group and a role scoped to it (rather than the AWS managed basic-execution policy).
+  const logGroup = new logs.LogGroup(wishlist, 'ApiLogs', {
+    retention: logs.RetentionDays.ONE_MONTH,
+    removalPolicy: RemovalPolicy.DESTROY,
+  });
+  const role = new iam.Role(wishlist, 'ApiRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+  logGroup.grantWrite(role);
+
   const api = new lambda.Function(wishlist, 'Api', {
     runtime: lambda.Runtime.NODEJS_24_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "[]" });'),
     environment: { TABLE_NAME: table.tableName },
+    role,
+    logGroup,
   });
   table.grantReadWriteData(api);
 

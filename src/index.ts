@@ -7,3 +7,8 @@ export * from './reporting/cost-reporting-options';
 export * from './nag/customer-value-checks';
 export * as customerValueRules from './nag/rules';
 export * from './billing/cur-sql';
+export * from './billing/billing-options';
+export * from './billing/cost-allocation-tags';
+export * from './billing/customer-value-cost-categories';
+export * from './billing/service-anomaly-detection';
+export * from './billing/cost-and-usage-export';

@@ -1,0 +1,216 @@
+import { CustomResource, Duration, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+import { ManagementAccountOptions } from './billing-options';
+import { CostAllocationTagsFunction } from './cost-allocation-tags-function';
+import { checkManagementAccount } from './private/guard-rails';
+import { markShared } from '../private/shared-marker';
+import { TAG_KEY_PATTERN } from '../private/tag-safe';
+import { TagKeys } from '../tag-keys';
+
+/**
+ * Properties of `CostAllocationTags`.
+ */
+export interface CostAllocationTagsProps extends ManagementAccountOptions {
+  /**
+   * The customer-value tag keys to activate.
+   *
+   * @default TagKeys.of(this)
+   */
+  readonly tagKeys?: TagKeys;
+
+  /**
+   * More user-defined tag keys to activate with them (e.g. "cost-center").
+   *
+   * @default - none
+   */
+  readonly additionalTagKeys?: string[];
+
+  /**
+   * When the activation is retried (and the inactive-keys metric published) after the deployment.
+   *
+   * @default - every day at 06:00 UTC
+   */
+  readonly retrySchedule?: events.Schedule;
+
+  /**
+   * Once every key is active, backfill the activation this many months back (0 = from the first day of the
+   * current month, at most 12), so that cost before the activation is allocated too. AWS accepts one backfill
+   * per 24 h; the function requests it once and then reads the backfill history.
+   *
+   * @default - no backfill
+   */
+  readonly backfillMonths?: number;
+
+  /**
+   * Deactivate the keys when this construct is deleted (and keys removed from it on update).
+   *
+   * Off by default: budgets, cost categories, anomaly monitors and reports of every service rely on the keys,
+   * and a deactivated key disappears from cost data from then on.
+   *
+   * @default false
+   */
+  readonly deactivateOnDelete?: boolean;
+
+  /**
+   * Retention of the function's logs.
+   *
+   * @default logs.RetentionDays.ONE_YEAR
+   */
+  readonly logRetention?: logs.RetentionDays;
+}
+
+/**
+ * Activates the customer-value tag keys as cost allocation tags, in the management (payer) account.
+ *
+ * There is no CloudFormation resource for it (aws-cost-facts §3): a custom resource calls Cost Explorer
+ * `UpdateCostAllocationTagsStatus` (us-east-1 endpoint, 20 keys per call). AWS only lists a key up to 24 h after
+ * it was first used on a resource, and an activated key takes up to another 24 h to become active, so:
+ * - the deployment never fails because a key is not there yet: it reports the pending keys (function logs,
+ *   custom resource attributes);
+ * - a daily schedule re-runs the activation until every key is active, logs what is still inactive and
+ *   publishes it as the metric `CustomerValue/InactiveCostAllocationTags` (see `metricInactiveTags()`);
+ * - deleting the construct leaves the keys active (see `deactivateOnDelete`).
+ *
+ * Deploy it once, in the management account (any region: the function calls the us-east-1 endpoint).
+ *
+ * @example
+ * new CostAllocationTags(billingStack, 'TagActivation', { managementAccountId: '123456789012' });
+ */
+export class CostAllocationTags extends Construct {
+  /** CloudWatch namespace of the inactive-keys metric. */
+  public static readonly METRIC_NAMESPACE = 'CustomerValue';
+  /** Name of the metric holding the number of keys that are not active yet. */
+  public static readonly INACTIVE_METRIC_NAME = 'InactiveCostAllocationTags';
+
+  /** The tag keys activated. */
+  public readonly tagKeys: string[];
+  /** The function that activates the keys (custom resource and daily run). */
+  public readonly handler: lambda.IFunction;
+  /** The daily retry rule. */
+  public readonly retryRule: events.IRule;
+
+  constructor(scope: Construct, id: string, props: CostAllocationTagsProps = {}) {
+    super(scope, id);
+    markShared(this, 'cost allocation tag activation');
+    checkManagementAccount(this, 'Cost allocation tag activation', props.managementAccountId);
+
+    const keys = props.tagKeys ?? TagKeys.of(this);
+    if (!(keys instanceof TagKeys)) {
+      throw new Error(`[${this.node.path}] tagKeys is ${JSON.stringify(keys)}: pass TagKeys.custom({...}) or TagKeys.DEFAULT`);
+    }
+    this.tagKeys = [...keys.all()];
+    const problems: string[] = [];
+    (props.additionalTagKeys ?? []).forEach((k, i) => {
+      if (typeof k !== 'string' || Token.isUnresolved(k) || k.length < 1 || k.length > 128 || !TAG_KEY_PATTERN.test(k)
+        || k !== k.trim() || k.toLowerCase().startsWith('aws:')) {
+        problems.push(`additionalTagKeys[${i}] is ${JSON.stringify(k)}: a user-defined tag key is 1-128 ASCII letters, digits, spaces and _ . : / = + -, without leading or trailing spaces, not starting with aws:`);
+      } else if (!this.tagKeys.includes(k)) {
+        this.tagKeys.push(k);
+      }
+    });
+    const months = props.backfillMonths;
+    if (months !== undefined && (!Number.isInteger(months) || months < 0 || months > 12)) {
+      problems.push(`backfillMonths is ${months}: expected a whole number of months from 0 (the current month) to 12, the furthest AWS backfills`);
+    }
+    if (problems.length > 0) {
+      throw new Error(`[${this.node.path}] ${problems.join('; ')}`);
+    }
+
+    const logGroup = new logs.LogGroup(this, 'Logs', {
+      retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,
+    });
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Activates the customer-value cost allocation tags (cdk-customer-value CostAllocationTags)',
+    });
+    const policy = new iam.Policy(this, 'Policy', {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'CostAllocationTags',
+          actions: [
+            'ce:ListCostAllocationTags',
+            'ce:UpdateCostAllocationTagsStatus',
+            'ce:StartCostAllocationTagBackfill',
+            'ce:ListCostAllocationTagBackfillHistory',
+          ],
+          resources: ['*'],
+        }),
+        new iam.PolicyStatement({
+          sid: 'InactiveTagsMetric',
+          actions: ['cloudwatch:PutMetricData'],
+          resources: ['*'],
+          conditions: { StringEquals: { 'cloudwatch:namespace': CostAllocationTags.METRIC_NAMESPACE } },
+        }),
+        new iam.PolicyStatement({
+          sid: 'Logs',
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [logGroup.logGroupArn],
+        }),
+      ],
+    });
+    Validations.of(policy).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'Cost Explorer cost-allocation-tag actions (ListCostAllocationTags, UpdateCostAllocationTagsStatus, '
+        + 'StartCostAllocationTagBackfill, ListCostAllocationTagBackfillHistory) have no resource type and need Resource "*"; '
+        + 'cloudwatch:PutMetricData has no resource type either and is limited to the CustomerValue namespace by the cloudwatch:namespace condition',
+    });
+
+    const fn = new CostAllocationTagsFunction(this, 'Handler', {
+      description: 'Activates the customer-value cost allocation tags (custom resource and daily retry)',
+      role,
+      logGroup,
+      timeout: Duration.minutes(5),
+      memorySize: 256,
+      environment: {
+        TAG_KEYS: JSON.stringify(this.tagKeys),
+        METRIC_NAMESPACE: CostAllocationTags.METRIC_NAMESPACE,
+        ...(months !== undefined ? { BACKFILL_MONTHS: String(months) } : {}),
+      },
+    });
+    fn.node.addDependency(policy);
+    this.handler = fn;
+
+    const resource = new CustomResource(this, 'Activation', {
+      serviceToken: fn.functionArn,
+      resourceType: 'Custom::CostAllocationTags',
+      properties: {
+        TagKeys: this.tagKeys,
+        ...(months !== undefined ? { BackfillMonths: String(months) } : {}),
+        DeactivateOnDelete: props.deactivateOnDelete === true ? 'true' : 'false',
+      },
+    });
+    resource.node.addDependency(policy);
+
+    this.retryRule = new events.Rule(this, 'DailyRetry', {
+      description: 'Retries the customer-value cost allocation tag activation until every key is active',
+      schedule: props.retrySchedule ?? events.Schedule.cron({ minute: '0', hour: '6' }),
+      targets: [new targets.LambdaFunction(fn, {
+        event: events.RuleTargetInput.fromObject({ source: 'customer-value.cost-allocation-tags', action: 'activate' }),
+        retryAttempts: 2,
+      })],
+    });
+  }
+
+  /**
+   * The number of tag keys that are not active yet, published after the deployment and after every daily run
+   * (0 once every key is active). Alarm on it to learn when activation is stuck, e.g. a key never used.
+   *
+   * @default - maximum over 1 day
+   */
+  public metricInactiveTags(props: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: CostAllocationTags.METRIC_NAMESPACE,
+      metricName: CostAllocationTags.INACTIVE_METRIC_NAME,
+      statistic: 'Maximum',
+      period: Duration.days(1),
+      ...props,
+    });
+  }
+}

@@ -1,0 +1,439 @@
+import { Annotations, Aws, Duration, RemovalPolicy, Size, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as athena from 'aws-cdk-lib/aws-athena';
+import * as bcm from 'aws-cdk-lib/aws-bcmdataexports';
+import * as glue from 'aws-cdk-lib/aws-glue';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+import { ManagementAccountOptions } from './billing-options';
+import { CostMetric, CurQueries } from './cur-sql';
+import { checkManagementAccount, DATA_EXPORTS_REGION, requireDataExportsRegion } from './private/guard-rails';
+import { markShared } from '../private/shared-marker';
+import { TagKeys } from '../tag-keys';
+
+/**
+ * Time granularity of the CUR 2.0 line items (`TIME_GRANULARITY`).
+ */
+export enum CurTimeGranularity {
+  /** One line item per resource and hour (largest files). */
+  HOURLY = 'HOURLY',
+  /** One line item per resource and day. */
+  DAILY = 'DAILY',
+  /** One line item per resource and month. */
+  MONTHLY = 'MONTHLY',
+}
+
+/**
+ * Properties of `CostAndUsageExport`.
+ */
+export interface CostAndUsageExportProps extends ManagementAccountOptions {
+  /**
+   * Name of the data export (1-128 letters, digits, `-` and `_`; unique in the account; changing it replaces the
+   * export). It is also a folder of the S3 layout: `<prefix>/<exportName>/data/BILLING_PERIOD=YYYY-MM/`.
+   *
+   * @default "customer-value-cur2"
+   */
+  readonly exportName?: string;
+
+  /**
+   * Time granularity of the line items.
+   *
+   * @default CurTimeGranularity.DAILY
+   */
+  readonly timeGranularity?: CurTimeGranularity;
+
+  /**
+   * S3 prefix of the export in the bucket (no leading or trailing `/`).
+   *
+   * @default "cur2"
+   */
+  readonly s3Prefix?: string;
+
+  /**
+   * What happens to the export, query-results and access-log buckets when they leave the stack.
+   *
+   * @default RemovalPolicy.RETAIN (billing data outlives the stack)
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * Bucket that receives the S3 server access logs of the export and query-results buckets.
+   *
+   * @default - a bucket is created for them
+   */
+  readonly serverAccessLogsBucket?: s3.IBucket;
+
+  /**
+   * How long old versions of export files are kept (the export overwrites its files up to three times a day).
+   *
+   * @default Duration.days(90)
+   */
+  readonly noncurrentVersionExpiration?: Duration;
+
+  /**
+   * Glue database name (lower-case letters, digits and `_`).
+   *
+   * @default "customer_value"
+   */
+  readonly databaseName?: string;
+
+  /**
+   * Glue table name (lower-case letters, digits and `_`).
+   *
+   * @default "cur2"
+   */
+  readonly tableName?: string;
+
+  /**
+   * First billing period (`YYYY-MM`) the table's partition projection covers; data before it is not read.
+   *
+   * @default - the last 3 years (`NOW-3YEARS`)
+   */
+  readonly firstBillingPeriod?: string;
+
+  /**
+   * Name of the Athena workgroup (1-128 letters, digits, `.`, `_` and `-`).
+   *
+   * @default "customer-value"
+   */
+  readonly workGroupName?: string;
+
+  /**
+   * The most data one query may scan; a query that would scan more is cancelled.
+   *
+   * @default Size.gibibytes(10)
+   */
+  readonly bytesScannedCutoffPerQuery?: Size;
+
+  /**
+   * How long Athena query results are kept.
+   *
+   * @default Duration.days(30)
+   */
+  readonly queryResultsExpiration?: Duration;
+
+  /**
+   * The cost figure of the named queries.
+   *
+   * @default CostMetric.UNBLENDED
+   */
+  readonly metric?: CostMetric;
+
+  /**
+   * The tag keys of the named queries.
+   *
+   * @default TagKeys.of(this)
+   */
+  readonly tagKeys?: TagKeys;
+}
+
+const EXPORT_NAME = /^[0-9A-Za-z\-_]{1,128}$/;
+const GLUE_NAME = /^[a-z0-9_]{1,255}$/;
+const WORKGROUP_NAME = /^[a-zA-Z0-9._-]{1,128}$/;
+const S3_PREFIX = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
+const BILLING_PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
+/** Athena's lower limit for BytesScannedCutoffPerQuery. */
+const MIN_CUTOFF_BYTES = 10_000_000;
+
+/**
+ * A CUR 2.0 data export (`AWS::BCMDataExports::Export`) to a secure S3 bucket, with a Glue table and an Athena
+ * workgroup over it and named queries for cost per service, need, team, business unit and customer, and the untagged
+ * share: the same SQL the `customer-value cost --source cur|athena` CLI runs (`CurQueries`).
+ *
+ * - The export selects an explicit column list including `resource_tags` (Data Exports rejects `SELECT *`), with
+ *   resource ids, as Parquet, overwriting each billing period's files, refreshed as AWS updates the data.
+ * - The bucket is private, SSE-S3 encrypted, TLS-only, versioned (old versions expire), access-logged, and its
+ *   policy lets `billingreports.amazonaws.com` and `bcm-data-exports.amazonaws.com` write, scoped by
+ *   `aws:SourceAccount` and `aws:SourceArn` on the us-east-1 export ARNs (aws-cost-facts §6).
+ * - The Glue table reads `<prefix>/<exportName>/data/`, partitioned by `billing_period` through partition projection
+ *   over the `BILLING_PERIOD=YYYY-MM` folders (no crawler).
+ * - The Athena workgroup enforces its configuration: results encrypted in their own bucket, a bytes-scanned limit.
+ *
+ * Data Exports exports are created in us-east-1: the construct refuses another region, and warns when the stack has
+ * no region at synth. A management-account export covers every account of the Organization. The first data arrives
+ * within 24 h of creation; `resource_tags` holds a tag key only once it is activated (`CostAllocationTags`).
+ */
+export class CostAndUsageExport extends Construct {
+  /** The bucket holding the export. */
+  public readonly bucket: s3.IBucket;
+  /** The bucket holding Athena query results. */
+  public readonly resultsBucket: s3.IBucket;
+  /** The name of the data export. */
+  public readonly exportName: string;
+  /** The ARN of the data export. */
+  public readonly exportArn: string;
+  /** The S3 URI of the export's data (`s3://bucket/prefix/exportName/data/`), the Glue table location. */
+  public readonly dataLocation: string;
+  /** Glue database name. */
+  public readonly databaseName: string;
+  /** Glue table name. */
+  public readonly tableName: string;
+  /** The quoted Athena table reference, `"database"."table"`. */
+  public readonly tableReference: string;
+  /** Name of the Athena workgroup. */
+  public readonly workGroupName: string;
+  /** The Athena named queries. */
+  public readonly namedQueries: athena.CfnNamedQuery[] = [];
+
+  constructor(scope: Construct, id: string, props: CostAndUsageExportProps = {}) {
+    super(scope, id);
+    markShared(this, 'CUR 2.0 data export');
+    requireDataExportsRegion(this);
+    checkManagementAccount(this, 'An Organization-wide CUR 2.0 export', props.managementAccountId);
+
+    const errors: string[] = [];
+    const exportName = props.exportName ?? 'customer-value-cur2';
+    const prefix = props.s3Prefix ?? 'cur2';
+    const databaseName = props.databaseName ?? 'customer_value';
+    const tableName = props.tableName ?? 'cur2';
+    const workGroupName = props.workGroupName ?? 'customer-value';
+    const granularity = props.timeGranularity ?? CurTimeGranularity.DAILY;
+    const cutoff = props.bytesScannedCutoffPerQuery ?? Size.gibibytes(10);
+    const tagKeys = props.tagKeys ?? TagKeys.of(this);
+    check(errors, 'exportName', exportName, EXPORT_NAME, '1-128 letters, digits, - and _');
+    check(errors, 's3Prefix', prefix, S3_PREFIX, 'letters, digits and ! _ . * \' ( ) -, in segments separated by /, without a leading or trailing /');
+    check(errors, 'databaseName', databaseName, GLUE_NAME, '1-255 lower-case letters, digits and _ (Athena lower-cases names)');
+    check(errors, 'tableName', tableName, GLUE_NAME, '1-255 lower-case letters, digits and _ (Athena lower-cases names)');
+    check(errors, 'workGroupName', workGroupName, WORKGROUP_NAME, '1-128 letters, digits, ., _ and -');
+    if (props.firstBillingPeriod !== undefined) {
+      check(errors, 'firstBillingPeriod', props.firstBillingPeriod, BILLING_PERIOD, 'a billing period YYYY-MM, e.g. "2025-01"');
+    }
+    if (!Object.values(CurTimeGranularity).includes(granularity)) {
+      errors.push(`timeGranularity is ${JSON.stringify(granularity)}: accepted values are ${Object.values(CurTimeGranularity).join(', ')}`);
+    }
+    const cutoffBytes = cutoff.toBytes();
+    if (!Token.isUnresolved(cutoffBytes) && cutoffBytes < MIN_CUTOFF_BYTES) {
+      errors.push(`bytesScannedCutoffPerQuery is ${cutoffBytes} bytes: Athena's minimum is ${MIN_CUTOFF_BYTES} bytes (10 MB)`);
+    }
+    if (!(tagKeys instanceof TagKeys)) {
+      errors.push(`tagKeys is ${JSON.stringify(tagKeys)}: pass TagKeys.custom({...}) or TagKeys.DEFAULT`);
+    }
+    if (errors.length > 0) {
+      throw new Error(`[${this.node.path}] ${errors.join('; ')}`);
+    }
+
+    const stack = Stack.of(this);
+    const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
+    const accessLogs = props.serverAccessLogsBucket ?? this.createAccessLogsBucket(removalPolicy);
+
+    // -- the export bucket
+    const bucket = new s3.Bucket(this, 'Bucket', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      versioned: true,
+      lifecycleRules: [{
+        id: 'ExpireOverwrittenVersions',
+        noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? Duration.days(90),
+        abortIncompleteMultipartUploadAfter: Duration.days(7),
+      }],
+      removalPolicy,
+    });
+    this.bucket = bucket;
+    // aws-cost-facts §6: the superset of the old and new documented policies; SourceArn is always us-east-1.
+    const account = stack.account;
+    bucket.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowDataExportsDelivery',
+      principals: [new iam.ServicePrincipal('billingreports.amazonaws.com'), new iam.ServicePrincipal('bcm-data-exports.amazonaws.com')],
+      actions: ['s3:PutObject', 's3:GetBucketPolicy'],
+      resources: [bucket.bucketArn, bucket.arnForObjects('*')],
+      conditions: {
+        StringLike: {
+          'aws:SourceAccount': account,
+          'aws:SourceArn': [
+            `arn:${Aws.PARTITION}:cur:${DATA_EXPORTS_REGION}:${account}:definition/*`,
+            `arn:${Aws.PARTITION}:bcm-data-exports:${DATA_EXPORTS_REGION}:${account}:export/*`,
+          ],
+        },
+      },
+    }));
+
+    // -- the export
+    this.exportName = exportName;
+    const cfnExport = new bcm.CfnExport(this, 'Export', {
+      export: {
+        name: exportName,
+        description: 'CUR 2.0 with resource tags, for cost per customer value (cdk-customer-value)',
+        dataQuery: {
+          queryStatement: CurQueries.exportQueryStatement(),
+          tableConfigurations: {
+            [CurQueries.TABLE_NAME]: {
+              TIME_GRANULARITY: granularity,
+              INCLUDE_RESOURCES: 'TRUE',
+              INCLUDE_SPLIT_COST_ALLOCATION_DATA: 'FALSE',
+              INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY: 'FALSE',
+            },
+          },
+        },
+        destinationConfigurations: {
+          s3Destination: {
+            s3Bucket: bucket.bucketName,
+            s3Prefix: prefix,
+            s3Region: stack.region,
+            s3OutputConfigurations: {
+              outputType: 'CUSTOM',
+              format: 'PARQUET',
+              compression: 'PARQUET',
+              overwrite: 'OVERWRITE_REPORT',
+            },
+          },
+        },
+        refreshCadence: { frequency: 'SYNCHRONOUS' },
+      },
+    });
+    // Data Exports checks the bucket policy when the export is created.
+    cfnExport.node.addDependency(bucket.policy!);
+    this.exportArn = cfnExport.attrExportArn;
+
+    // -- Glue database and table over the export's data
+    const exportRoot = `s3://${bucket.bucketName}/${prefix}/${exportName}`;
+    this.dataLocation = `${exportRoot}/data/`;
+    this.databaseName = databaseName;
+    this.tableName = tableName;
+    this.tableReference = CurQueries.athenaTable(databaseName, tableName);
+    const database = new glue.CfnDatabase(this, 'Database', {
+      catalogId: account,
+      databaseInput: { name: databaseName, description: 'CUR 2.0 data export (cdk-customer-value)' },
+    });
+    const table = new glue.CfnTable(this, 'Table', {
+      catalogId: account,
+      databaseName,
+      tableInput: {
+        name: tableName,
+        description: `CUR 2.0 data export ${exportName}, partitioned by billing period (cdk-customer-value)`,
+        tableType: 'EXTERNAL_TABLE',
+        parameters: {
+          'classification': 'parquet',
+          'EXTERNAL': 'TRUE',
+          'projection.enabled': 'true',
+          'projection.billing_period.type': 'date',
+          'projection.billing_period.format': 'yyyy-MM',
+          'projection.billing_period.range': `${props.firstBillingPeriod ?? 'NOW-3YEARS'},NOW`,
+          'projection.billing_period.interval': '1',
+          'projection.billing_period.interval.unit': 'MONTHS',
+          // The export writes BILLING_PERIOD=YYYY-MM folders (upper case): S3 keys are case-sensitive, so the
+          // Hive-style default location (billing_period=...) would find nothing.
+          'storage.location.template': `${exportRoot}/data/BILLING_PERIOD=\${billing_period}/`,
+        },
+        partitionKeys: [{ name: 'billing_period', type: 'string' }],
+        storageDescriptor: {
+          location: this.dataLocation,
+          columns: CurQueries.EXPORT_COLUMNS.map((c) => ({ name: c.name, type: c.type })),
+          inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+          outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+          serdeInfo: {
+            serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+            parameters: { 'serialization.format': '1' },
+          },
+        },
+      },
+    });
+    table.node.addDependency(database);
+
+    // -- Athena workgroup with its own encrypted results location
+    const resultsBucket = new s3.Bucket(this, 'QueryResults', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      lifecycleRules: [{
+        id: 'ExpireQueryResults',
+        expiration: props.queryResultsExpiration ?? Duration.days(30),
+        abortIncompleteMultipartUploadAfter: Duration.days(1),
+      }],
+      removalPolicy,
+    });
+    this.resultsBucket = resultsBucket;
+    this.logAccess(accessLogs, { 'cur2-export/': bucket, 'athena-results/': resultsBucket });
+    this.workGroupName = workGroupName;
+    const workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
+      name: workGroupName,
+      description: 'Cost per customer value over the CUR 2.0 export (cdk-customer-value)',
+      state: 'ENABLED',
+      workGroupConfiguration: {
+        enforceWorkGroupConfiguration: true,
+        publishCloudWatchMetricsEnabled: true,
+        bytesScannedCutoffPerQuery: cutoffBytes,
+        resultConfiguration: {
+          outputLocation: `s3://${resultsBucket.bucketName}/results/`,
+          expectedBucketOwner: account,
+          encryptionConfiguration: { encryptionOption: 'SSE_S3' },
+        },
+      },
+    });
+
+    // -- named queries: the SQL of the shared module
+    const queries = [
+      ...CurQueries.namedQueries({ table: this.tableReference, tagKeys, metric: props.metric }),
+      {
+        name: 'tag-keys-present',
+        description: 'Which user tag keys appear in resource_tags: a customer-value key missing here is not activated (customer-value)',
+        queryString: CurQueries.tagKeysPresent(this.tableReference),
+      },
+    ];
+    for (const q of queries) {
+      const named = new athena.CfnNamedQuery(this, `Query${q.name.split('-').map((p) => p[0].toUpperCase() + p.slice(1)).join('')}`, {
+        name: `${workGroupName}-${q.name}`.slice(0, 128),
+        description: q.description.slice(0, 1024),
+        database: databaseName,
+        workGroup: workGroup.name,
+        queryString: q.queryString,
+      });
+      named.node.addDependency(workGroup);
+      named.node.addDependency(table);
+      this.namedQueries.push(named);
+    }
+  }
+
+  /**
+   * S3 server access logging of `sources` into `target`, set on the L1 with a bucket policy for the logging service,
+   * so the template does not depend on the app's `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy` feature flag.
+   */
+  private logAccess(target: s3.IBucket, sources: Record<string, s3.Bucket>): void {
+    for (const [prefix, source] of Object.entries(sources)) {
+      (source.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
+        destinationBucketName: target.bucketName,
+        logFilePrefix: prefix,
+      };
+    }
+    const added = target.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'S3ServerAccessLogs',
+      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+      actions: ['s3:PutObject'],
+      resources: [target.arnForObjects('*')],
+      conditions: {
+        ArnLike: { 'aws:SourceArn': Object.values(sources).map((b) => b.bucketArn) },
+        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
+      },
+    }));
+    if (!added.statementAdded) {
+      Annotations.of(this).addWarningV2('cdk-customer-value:billing.accessLogsBucketPolicy',
+        `serverAccessLogsBucket ${target.bucketName} is imported, so its policy cannot be changed here: allow logging.s3.amazonaws.com `
+        + 's3:PutObject on it for the CUR 2.0 export and Athena results buckets, or S3 drops their access logs');
+    }
+  }
+
+  private createAccessLogsBucket(removalPolicy: RemovalPolicy): s3.Bucket {
+    const logs = new s3.Bucket(this, 'AccessLogs', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      versioned: true,
+      removalPolicy,
+    });
+    Validations.of(logs).acknowledge({
+      id: 'AwsSolutions-S1',
+      reason: 'This bucket receives the S3 server access logs of the CUR 2.0 export and Athena results buckets; '
+        + 'logging it into itself would log every log delivery, and logging it elsewhere only moves the question',
+    });
+    return logs;
+  }
+}
+
+function check(errors: string[], field: string, value: unknown, pattern: RegExp, accepted: string): void {
+  if (typeof value !== 'string' || Token.isUnresolved(value) || !pattern.test(value)) {
+    errors.push(`${field} is ${JSON.stringify(value)}: expected ${accepted}`);
+  }
+}

@@ -1,0 +1,235 @@
+import * as ce from 'aws-cdk-lib/aws-ce';
+import { Construct } from 'constructs';
+import { BillingServicesOptions, ManagementAccountOptions } from './billing-options';
+import { CostGrouping, CurQueries } from './cur-sql';
+import { categoryValue, CATEGORY_TEXT_DESCRIPTION, isCategoryText } from './private/category-value';
+import { checkNoLateServices, resolveServices, ResolvedService } from './private/declarations';
+import { checkManagementAccount } from './private/guard-rails';
+import { markShared } from '../private/shared-marker';
+
+/**
+ * Names of the cost categories (1-50 letters, numbers, spaces, `-` and `_`; unique in the account; changing a
+ * name replaces the category).
+ */
+export interface CostCategoryNames {
+  /** @default "customer-value-team" */
+  readonly team?: string;
+  /** @default "customer-value-business-unit" */
+  readonly businessUnit?: string;
+  /** @default "customer-value-need" */
+  readonly need?: string;
+  /** @default "customer-value-customer" */
+  readonly customer?: string;
+  /** @default "customer-value-service" */
+  readonly service?: string;
+}
+
+/**
+ * Properties of `CustomerValueCostCategories`.
+ */
+export interface CustomerValueCostCategoriesProps extends BillingServicesOptions, ManagementAccountOptions {
+  /**
+   * Which cost categories to create, one per grouping.
+   *
+   * @default [CostGrouping.TEAM, CostGrouping.BUSINESS_UNIT, CostGrouping.NEED]
+   */
+  readonly categories?: CostGrouping[];
+
+  /**
+   * Names of the cost categories.
+   *
+   * @default - "customer-value-team", "customer-value-business-unit", "customer-value-need", ...
+   */
+  readonly names?: CostCategoryNames;
+
+  /**
+   * The value of spend that no rule matches (no customer-value tag, or a value no declared service uses).
+   *
+   * @default "Unallocated"
+   */
+  readonly defaultValue?: string;
+}
+
+const DEFAULT_NAMES: Record<CostGrouping, string> = {
+  [CostGrouping.TEAM]: 'customer-value-team',
+  [CostGrouping.BUSINESS_UNIT]: 'customer-value-business-unit',
+  [CostGrouping.NEED]: 'customer-value-need',
+  [CostGrouping.CUSTOMER]: 'customer-value-customer',
+  [CostGrouping.SERVICE]: 'customer-value-service',
+};
+
+const NAME_FIELDS: Record<CostGrouping, keyof CostCategoryNames> = {
+  [CostGrouping.TEAM]: 'team',
+  [CostGrouping.BUSINESS_UNIT]: 'businessUnit',
+  [CostGrouping.NEED]: 'need',
+  [CostGrouping.CUSTOMER]: 'customer',
+  [CostGrouping.SERVICE]: 'service',
+};
+
+/** API maximum of rules per cost category (the console allows 100). */
+const MAX_RULES = 500;
+
+/**
+ * One rule of a cost category, as the `Rules` JSON of `AWS::CE::CostCategory` holds it.
+ */
+interface CostCategoryRule {
+  readonly Value: string;
+  readonly Type: 'REGULAR';
+  readonly Rule: { readonly Tags: { readonly Key: string; readonly Values: string[]; readonly MatchOptions: string[] } };
+}
+
+/**
+ * AWS cost categories for team, business unit and customer need (optionally customer and service), generated from
+ * the service declarations, in the management (payer) account.
+ *
+ * Each category has one REGULAR rule per declared tag value, matching the raw tag key (no `user:` prefix) with
+ * `EQUALS` (aws-cost-facts §5): `{"Value":"payments","Type":"REGULAR","Rule":{"Tags":{"Key":"team","Values":["payments"],"MatchOptions":["EQUALS"]}}}`.
+ * Spend no rule matches gets `defaultValue` ("Unallocated"). Rules are sorted by tag value; they never overlap, so
+ * the first-match-wins order does not change the result.
+ *
+ * Why REGULAR rules rather than one INHERITED_VALUE rule (which copies any tag value into the category): the
+ * declarations are the registry of teams, units and needs, so a stray or mistyped tag value lands in "Unallocated"
+ * where it is visible instead of becoming a category value of its own; category values have a stricter character
+ * set than tag values and a 50-character limit, which a need's tag value exceeds, so the value is derived (see
+ * below) instead of copied; and the rules are known and tested at synth. The price: a new team or need appears in
+ * the category after the next deployment of this stack.
+ *
+ * How a category value is derived from a tag value (deterministic, independent of the other values): characters a
+ * category value cannot hold (anything but letters, numbers, spaces, `-` and `_`) become `-`; if the result has at most
+ * 50 characters it is the value (`payments` stays `payments`); otherwise it is cut to 41 characters and followed by a
+ * space and the first 8 hex digits of the SHA-256 of the tag value. Two tag values that end up with the same
+ * category value, or a value equal to `defaultValue`, are refused at synth.
+ *
+ * Cost categories act on activated cost allocation tags (see `CostAllocationTags`); a new or changed category
+ * applies from the start of the current month and takes up to 24 h to show in the data.
+ */
+export class CustomerValueCostCategories extends Construct {
+  /** The names of the categories created, in the order of `categories`. */
+  public readonly categoryNames: string[];
+  private readonly byGrouping = new Map<CostGrouping, ce.CfnCostCategory>();
+
+  constructor(scope: Construct, id: string, props: CustomerValueCostCategoriesProps = {}) {
+    super(scope, id);
+    markShared(this, 'cost categories');
+    checkManagementAccount(this, 'Cost categories', props.managementAccountId);
+
+    const resolved = resolveServices(this, props);
+    checkNoLateServices(this, resolved);
+    const errors: string[] = [];
+    const groupings = props.categories ?? [CostGrouping.TEAM, CostGrouping.BUSINESS_UNIT, CostGrouping.NEED];
+    const defaultValue = props.defaultValue ?? 'Unallocated';
+
+    if (!Array.isArray(groupings) || groupings.length === 0) {
+      errors.push(`categories is ${JSON.stringify(groupings)}: pass at least one of ${Object.values(CostGrouping).join(', ')}`);
+    } else {
+      groupings.forEach((g, i) => {
+        if (!Object.values(CostGrouping).includes(g)) {
+          errors.push(`categories[${i}] is ${JSON.stringify(g)}: accepted values are ${Object.values(CostGrouping).join(', ')}`);
+        } else if (groupings.indexOf(g) !== i) {
+          errors.push(`categories lists ${g} twice`);
+        }
+      });
+    }
+    if (typeof defaultValue !== 'string' || !isCategoryText(defaultValue)) {
+      errors.push(`defaultValue is ${JSON.stringify(defaultValue)}: a cost category value is ${CATEGORY_TEXT_DESCRIPTION}`);
+    }
+    const names = new Map<CostGrouping, string>();
+    for (const g of Array.isArray(groupings) ? groupings : []) {
+      if (!Object.values(CostGrouping).includes(g)) {
+        continue;
+      }
+      const field = NAME_FIELDS[g];
+      const name = props.names?.[field] ?? DEFAULT_NAMES[g];
+      if (typeof name !== 'string' || !isCategoryText(name)) {
+        errors.push(`names.${field} is ${JSON.stringify(name)}: a cost category name is ${CATEGORY_TEXT_DESCRIPTION}`);
+      } else if ([...names.values()].includes(name)) {
+        errors.push(`names.${field} is ${JSON.stringify(name)}, the name of another category: names are unique in the account`);
+      }
+      names.set(g, name);
+    }
+    if (resolved.services.length === 0) {
+      errors.push('no customer service to categorise: pass services (e.g. CustomerService.all(app)) or declarations, or declare the services before this construct');
+    }
+    if (errors.length > 0) {
+      throw new Error(`[${this.node.path}] ${errors.join('; ')}`);
+    }
+
+    for (const [grouping, name] of names) {
+      const rules = this.rules(grouping, resolved.services, CurQueries.groupingTagKey(grouping, resolved.tagKeys), defaultValue, errors);
+      const category = new ce.CfnCostCategory(this, idOf(grouping), {
+        name,
+        ruleVersion: 'CostCategoryExpression.v1',
+        rules: JSON.stringify(rules),
+        defaultValue,
+      });
+      this.byGrouping.set(grouping, category);
+    }
+    if (errors.length > 0) {
+      throw new Error(`[${this.node.path}] ${errors.join('; ')}`);
+    }
+    this.categoryNames = [...names.values()];
+  }
+
+  /**
+   * The cost category of a grouping.
+   *
+   * @param grouping one of the groupings in `categories`
+   */
+  public category(grouping: CostGrouping): ce.CfnCostCategory {
+    const category = this.byGrouping.get(grouping);
+    if (!category) {
+      throw new Error(`[${this.node.path}] no ${grouping} cost category: categories are ${[...this.byGrouping.keys()].join(', ')}`);
+    }
+    return category;
+  }
+
+  private rules(grouping: CostGrouping, services: ResolvedService[], tagKey: string, defaultValue: string, errors: string[]): CostCategoryRule[] {
+    const tagValues = new Map<string, string[]>();
+    for (const s of services) {
+      const value = tagValueOf(grouping, s);
+      if (value === undefined) {
+        errors.push(`${s.source} (${s.serviceName}) has no customer: a customer cost category needs the customer of every service`);
+        continue;
+      }
+      tagValues.set(value, [...(tagValues.get(value) ?? []), s.serviceName]);
+    }
+    const byCategoryValue = new Map<string, string>();
+    const rules: CostCategoryRule[] = [];
+    for (const tagValue of [...tagValues.keys()].sort()) {
+      const value = categoryValue(tagValue);
+      const other = byCategoryValue.get(value);
+      if (other !== undefined) {
+        errors.push(`${grouping} tag values ${JSON.stringify(other)} and ${JSON.stringify(tagValue)} both become the cost category value ${JSON.stringify(value)}: rename one so that they differ in letters, digits, spaces, - or _`);
+        continue;
+      }
+      if (value === defaultValue) {
+        errors.push(`${grouping} tag value ${JSON.stringify(tagValue)} (services ${tagValues.get(tagValue)!.join(', ')}) becomes the category value ${JSON.stringify(value)}, which is the defaultValue for unallocated spend: rename it or choose another defaultValue`);
+        continue;
+      }
+      byCategoryValue.set(value, tagValue);
+      rules.push({
+        Value: value,
+        Type: 'REGULAR',
+        Rule: { Tags: { Key: tagKey, Values: [tagValue], MatchOptions: ['EQUALS'] } },
+      });
+    }
+    if (rules.length > MAX_RULES) {
+      errors.push(`the ${grouping} cost category would have ${rules.length} rules: AWS accepts at most ${MAX_RULES} per category`);
+    }
+    return rules;
+  }
+}
+
+function tagValueOf(grouping: CostGrouping, s: ResolvedService): string | undefined {
+  switch (grouping) {
+    case CostGrouping.SERVICE: return s.serviceName;
+    case CostGrouping.NEED: return s.needTagValue;
+    case CostGrouping.TEAM: return s.team;
+    case CostGrouping.BUSINESS_UNIT: return s.businessUnit;
+    case CostGrouping.CUSTOMER: return s.customerTagValue;
+  }
+}
+
+function idOf(grouping: CostGrouping): string {
+  return grouping.split('-').map((p) => p[0].toUpperCase() + p.slice(1)).join('');
+}

@@ -1,0 +1,80 @@
+/**
+ * The configuration the cost publisher Lambda receives as the input of its scheduled event (built at synth by
+ * `CostMetricPublisher`, resolved by CloudFormation at deploy so that usage-metric dimensions holding tokens
+ * arrive as real names). Shared by the construct (writer) and the handler (reader).
+ */
+export const PUBLISHER_CONFIG_VERSION = 1;
+
+/** The CloudWatch namespace every customer-value metric lives in. */
+export const METRIC_NAMESPACE = 'CustomerValue';
+
+/** Metric names in the `CustomerValue` namespace. */
+export const METRIC_NAMES = {
+  /** Daily unblended cost in USD (dimension ServiceName, Team or BusinessUnit); timestamp = the cost day. */
+  cost: 'Cost',
+  /** Daily usage of the unit metric (dimension ServiceName); timestamp = the day. */
+  unitUsage: 'UnitUsage',
+  /** Daily cost per `unitScale` units of the unit metric, USD (dimension ServiceName); timestamp = the day. */
+  unitCost: 'UnitCost',
+  /** Change of the unit cost, percent, over the last comparison period against the one before (dimension ServiceName); timestamp = the run. */
+  unitCostChange: 'UnitCostChange',
+} as const;
+
+export const DIMENSIONS = {
+  service: 'ServiceName',
+  team: 'Team',
+  businessUnit: 'BusinessUnit',
+} as const;
+
+/**
+ * How many days back (today excluded) the publisher re-publishes. CloudWatch accepts data points up to two
+ * weeks old; a day's timestamp is its 00:00 UTC, so 13 days keeps every data point inside that limit
+ * whatever the hour of the run.
+ */
+export const REPUBLISH_DAYS = 13;
+
+/** One CloudWatch metric (`MetricStat`), with every dimension resolved at deploy. */
+export interface MetricStatSpec {
+  readonly namespace: string;
+  readonly metricName: string;
+  readonly dimensions: { readonly name: string; readonly value: string }[];
+  readonly statistic: string;
+  /** For cross-account observability. */
+  readonly accountId?: string;
+}
+
+/** The unit metric of a service: a metric, or a math expression over metrics. */
+export interface UsageQuerySpec {
+  /** Set for a plain metric. */
+  readonly metric?: MetricStatSpec;
+  /** Set for a math expression (the metrics it uses are in `using`). */
+  readonly expression?: string;
+  readonly using?: Record<string, MetricStatSpec>;
+  /** The region the metric lives in, when it is not the publisher's. */
+  readonly region?: string;
+}
+
+export interface PublishedService {
+  /** Service name (tag value). */
+  readonly name: string;
+  readonly team: string;
+  readonly businessUnit: string;
+  /** Whether the service is declared in the publisher's stack (only those get per-service metrics from it). */
+  readonly own: boolean;
+  /** The unit metric, for the unit cost. Only for own services. */
+  readonly unit?: UsageQuerySpec;
+  /** Unit cost per this many units. */
+  readonly unitScale?: number;
+  /** Days in each window of the unit-cost change (set when the service has a unit-cost alarm). */
+  readonly compareDays?: number;
+}
+
+export interface PublisherConfig {
+  readonly version: number;
+  /** The service tag key (raw, no `user:` prefix: Cost Explorer's GroupBy takes the raw key). */
+  readonly tagKey: string;
+  readonly namespace: string;
+  readonly republishDays: number;
+  readonly stackName: string;
+  readonly services: PublishedService[];
+}

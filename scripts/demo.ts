@@ -1,0 +1,149 @@
+/**
+ * The main job (`npx projen demo`, after `bundle`): no AWS account needed.
+ *
+ * 1. Synthesizes every example app in examples/*.ts with the cdk CLI into cdk.out/<example>/ (examples are
+ *    discovered, so a new example is picked up; a failing example fails the demo with its error).
+ *    Examples named `refused*.ts` declare services that must be refused: the demo shows their messages and
+ *    fails if one of them synthesizes.
+ * 2. Lists the declared services read back from the cloud assemblies: `customer-value services`.
+ * 3. Reads cost per customer value from the committed synthetic CUR 2.0 export (examples/data/cur2/), joined
+ *    with the declarations: `customer-value cost --source cur ... --by service` and `--by business-unit`,
+ *    plus an HTML report and a Backstage catalog written to cdk.out/.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { run } from '../src/cli/main';
+
+const ROOT = path.resolve(__dirname, '..');
+const OUT = 'cdk.out';
+const bold = (s: string) => (process.stdout.isTTY ? `\u001b[1m${s}\u001b[0m` : s);
+
+function heading(text: string): void {
+  process.stdout.write(`\n${bold(`== ${text}`)}\n\n`);
+}
+
+function synth(example: string, outdir: string): { ok: boolean; output: string; seconds: number } {
+  const started = Date.now();
+  const res = spawnSync('npx', ['cdk', 'synth', '--no-notices', '-q', '--app', `npx tsx examples/${example}`, '-o', outdir], {
+    cwd: ROOT,
+    env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', FORCE_COLOR: '0' },
+    encoding: 'utf8',
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const output = `${res.stdout ?? ''}${res.stderr ?? ''}${res.error ? String(res.error) : ''}`;
+  return { ok: res.status === 0, output, seconds: (Date.now() - started) / 1000 };
+}
+
+/** Runs the CLI in-process, printing the command line first. Returns its exit code. */
+async function cli(args: string[]): Promise<number> {
+  process.stdout.write(`$ customer-value ${args.map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(' ')}\n`);
+  const code = await run(args, {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    cwd: ROOT,
+    env: process.env,
+    now: () => new Date(),
+  });
+  process.stdout.write('\n');
+  return code;
+}
+
+async function main(): Promise<void> {
+  const examples = fs.readdirSync(path.join(ROOT, 'examples'))
+    .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .sort();
+  const refused = examples.filter((f) => f.startsWith('refused'));
+  const apps = examples.filter((f) => !refused.includes(f));
+
+  fs.rmSync(path.join(ROOT, OUT), { recursive: true, force: true });
+
+  heading(`Synthesizing ${apps.length} example app${apps.length === 1 ? '' : 's'} (cdk synth, no AWS account needed)`);
+  for (const example of apps) {
+    const name = example.replace(/\.ts$/, '');
+    const res = synth(example, `${OUT}/${name}`);
+    if (!res.ok) {
+      process.stdout.write(`  FAILED  examples/${example} (${res.seconds.toFixed(1)} s)\n\n${res.output}\n`);
+      throw new DemoFailure(`examples/${example} did not synthesize`);
+    }
+    process.stdout.write(`  ok      examples/${example} -> ${OUT}/${name} (${res.seconds.toFixed(1)} s)\n`);
+  }
+
+  for (const example of refused) {
+    heading(`examples/${example} declares a service that is refused (expected to fail)`);
+    const res = synth(example, path.join(require('os').tmpdir(), `cv-demo-refused-${process.pid}`));
+    if (res.ok) {
+      throw new DemoFailure(`examples/${example} synthesized, but its declaration should have been refused`);
+    }
+    const lines = res.output.split(/\r?\n/).filter((l) => /^\s*\[[^\]\s«]+\] /.test(l)).slice(0, 20);
+    process.stdout.write(`${(lines.length > 0 ? lines : res.output.split(/\r?\n/).slice(0, 20)).map((l) => `  ${l.trim()}`).join('\n')}\n`);
+    process.stdout.write('  -> cdk synth exited non-zero and wrote no template, as intended.\n');
+  }
+
+  heading('Declared services, read back from the cloud assemblies');
+  let code = await cli(['services', '--assembly', OUT]);
+  if (code !== 0) {
+    throw new DemoFailure('customer-value services failed');
+  }
+
+  const exportDir = findCurExport();
+  if (!exportDir) {
+    heading('Cost per customer value');
+    process.stdout.write('  skipped: no sample CUR 2.0 export under examples/data/cur2/ yet (scripts/generate-cur.ts writes one)\n');
+    return;
+  }
+  const period = samplePeriod(exportDir);
+  const common = ['--source', 'cur', path.relative(ROOT, exportDir), ...period, '--assembly', OUT];
+  heading('Cost per service, from the sample CUR 2.0 export, joined with the declarations');
+  code = await cli(['cost', ...common, '--by', 'service']);
+  if (code === 2) {
+    process.stdout.write('  skipped: this build has no CUR 2.0 file source\n');
+    return;
+  }
+  if (code !== 0) {
+    throw new DemoFailure('customer-value cost --by service failed');
+  }
+  heading('Cost per business unit');
+  code = await cli(['cost', ...common, '--by', 'business-unit', '--quiet']);
+  if (code !== 0) {
+    throw new DemoFailure('customer-value cost --by business-unit failed');
+  }
+  heading('Reports to open or import');
+  code = await cli(['cost', ...common, '--by', 'team', '--quiet', '--output', 'html', '--out', `${OUT}/customer-value-cost.html`]);
+  code = code || await cli(['catalog', '--assembly', OUT, '--out', `${OUT}/catalog-info.yaml`]);
+  if (code !== 0) {
+    throw new DemoFailure('writing the HTML report or the catalog failed');
+  }
+}
+
+/** The first CUR 2.0 export folder of the sample (a folder holding `data/BILLING_PERIOD=...`). */
+function findCurExport(): string | undefined {
+  const base = path.join(ROOT, 'examples', 'data', 'cur2');
+  if (!fs.existsSync(base)) {
+    return undefined;
+  }
+  for (const entry of fs.readdirSync(base).sort()) {
+    const dir = path.join(base, entry);
+    if (fs.statSync(dir).isDirectory() && fs.existsSync(path.join(dir, 'data'))) {
+      return dir;
+    }
+  }
+  return undefined;
+}
+
+/** The period the sample covers, from the totals file written next to it (`--from`/`--to`), if any. */
+function samplePeriod(exportDir: string): string[] {
+  const totals = `${exportDir}-totals.json`;
+  if (!fs.existsSync(totals)) {
+    return [];
+  }
+  const t = JSON.parse(fs.readFileSync(totals, 'utf8'));
+  return typeof t.from === 'string' && typeof t.to === 'string' ? ['--from', t.from, '--to', t.to] : [];
+}
+
+class DemoFailure extends Error {}
+
+main().catch((e) => {
+  process.stderr.write(`\ndemo failed: ${e instanceof DemoFailure ? e.message : (e as Error).stack ?? String(e)}\n`);
+  process.exitCode = 1;
+});

@@ -1,0 +1,182 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { firstLine } from './errors';
+import { CliError } from './sources/types';
+import { SERVICE_METADATA_SCHEMA, SERVICE_METADATA_TYPE, ServiceDeclarationRecord } from '../private/declaration';
+
+/** A `customer-value:service` record read back from a cloud assembly, with where it was found. */
+export interface DeclaredService {
+  readonly record: ServiceDeclarationRecord;
+  /** Directory of the (top-level) cloud assembly it was read from. */
+  readonly assembly: string;
+  /** Stage path for stacks in nested assemblies (CDK Pipelines stages), e.g. `Prod` or `Pipeline/Prod`. */
+  readonly stage?: string;
+  /** CloudFormation stack name. */
+  readonly stack: string;
+  /** Account and region of the stack, when known at synth. */
+  readonly account?: string;
+  readonly region?: string;
+}
+
+export interface AssemblySet {
+  /** The assembly directories read. */
+  readonly assemblies: string[];
+  readonly services: DeclaredService[];
+}
+
+/**
+ * Reads the declared services from one or more cloud assemblies (`cdk.out`), through the cloud-assembly API
+ * (stack metadata may live in `<stack>.metadata.json`), including nested assemblies (stages).
+ *
+ * Each path is a cloud assembly directory (with `manifest.json`), its `manifest.json`, or a directory whose
+ * immediate subdirectories are cloud assemblies (e.g. `cdk.out/<app>/` per app).
+ */
+export function readAssemblies(paths: readonly string[], cwd: string = process.cwd()): AssemblySet {
+  const dirs: string[] = [];
+  for (const p of paths) {
+    for (const dir of assemblyDirs(p, cwd)) {
+      if (!dirs.includes(dir)) {
+        dirs.push(dir);
+      }
+    }
+  }
+  const services: DeclaredService[] = [];
+  for (const dir of dirs) {
+    services.push(...readAssembly(dir));
+  }
+  return { assemblies: dirs, services };
+}
+
+/** `p` as the user wrote it is used in messages; `cwd` resolves it. */
+function assemblyDirs(p: string, cwd: string): string[] {
+  const abs = path.resolve(cwd, p);
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(abs);
+  } catch {
+    throw new CliError(`no cloud assembly at "${p}": the path does not exist; run "cdk synth" first, or pass --assembly <cdk.out directory>`);
+  }
+  if (stat.isFile()) {
+    if (path.basename(abs) === 'manifest.json') {
+      return [path.dirname(abs)];
+    }
+    throw new CliError(`"${p}" is a file: --assembly expects a cloud assembly directory (containing manifest.json) or a directory of them`);
+  }
+  if (fs.existsSync(path.join(abs, 'manifest.json'))) {
+    return [abs];
+  }
+  let children: string[];
+  try {
+    children = fs.readdirSync(abs).sort();
+  } catch (e) {
+    throw new CliError(`cannot read the directory "${p}": ${firstLine((e as Error).message)}`);
+  }
+  const nested = children
+    .map((c) => path.join(abs, c))
+    .filter((c) => fs.existsSync(path.join(c, 'manifest.json')));
+  if (nested.length === 0) {
+    throw new CliError(`no cloud assembly in "${p}": it has no manifest.json, nor do its subdirectories; run "cdk synth" first, `
+      + 'or pass --assembly <cdk.out directory>');
+  }
+  return nested;
+}
+
+function readAssembly(dir: string): DeclaredService[] {
+  let assembly: CloudAssembly;
+  try {
+    assembly = new CloudAssembly(dir, { skipVersionCheck: true, skipEnumCheck: true, topoSort: false });
+  } catch (e) {
+    throw new CliError(`cannot read the cloud assembly in "${dir}": ${firstLine((e as Error).message)}`);
+  }
+  const out: DeclaredService[] = [];
+  const walk = (asm: CloudAssembly, stage: string[]) => {
+    for (const stack of asm.stacks) {
+      let entries;
+      try {
+        entries = stack.findMetadataByType(SERVICE_METADATA_TYPE);
+      } catch (e) {
+        throw new CliError(`cannot read the metadata of stack ${stack.displayName} in "${dir}": ${firstLine((e as Error).message)}`);
+      }
+      const account = stack.environment.account;
+      const region = stack.environment.region;
+      for (const entry of entries) {
+        out.push({
+          record: checkRecord(entry.data, `${entry.path} (stack ${stack.displayName}, ${dir})`),
+          assembly: dir,
+          stage: stage.length > 0 ? stage.join('/') : undefined,
+          stack: stack.stackName,
+          account: account && account !== 'unknown-account' ? account : undefined,
+          region: region && region !== 'unknown-region' ? region : undefined,
+        });
+      }
+    }
+    for (const nested of asm.nestedAssemblies) {
+      let inner: CloudAssembly;
+      try {
+        inner = nested.nestedAssembly;
+      } catch (e) {
+        throw new CliError(`cannot read the nested cloud assembly ${nested.id} in "${dir}": ${firstLine((e as Error).message)}`);
+      }
+      walk(inner, [...stage, nested.displayName ?? nested.id]);
+    }
+  };
+  try {
+    walk(assembly, []);
+  } catch (e) {
+    if (e instanceof CliError) {
+      throw e;
+    }
+    throw new CliError(`cannot read the cloud assembly in "${dir}": ${firstLine((e as Error).message)}`);
+  }
+  return out;
+}
+
+/** Checks the shape of a metadata record, so a malformed assembly gives one clear line instead of a crash later. */
+function checkRecord(data: unknown, where: string): ServiceDeclarationRecord {
+  const bad = (field: string, expected: string) =>
+    new CliError(`malformed ${SERVICE_METADATA_TYPE} metadata at ${where}: ${field} ${expected}`);
+  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
+    throw bad('the record', `is ${JSON.stringify(data)?.slice(0, 40)}, expected an object`);
+  }
+  const r = data as Record<string, any>;
+  if (typeof r.schemaVersion !== 'number') {
+    throw bad('schemaVersion', 'is missing');
+  }
+  if (r.schemaVersion > SERVICE_METADATA_SCHEMA) {
+    throw new CliError(`the ${SERVICE_METADATA_TYPE} metadata at ${where} has schema version ${r.schemaVersion}, this CLI reads up to `
+      + `${SERVICE_METADATA_SCHEMA}: upgrade cdk-customer-value`);
+  }
+  for (const f of ['serviceName', 'customerNeed', 'team', 'businessUnit', 'stackName', 'constructPath']) {
+    if (typeof r[f] !== 'string') {
+      throw bad(f, r[f] === undefined ? 'is missing' : 'is not a string');
+    }
+  }
+  if (typeof r.customer !== 'object' || r.customer === null || typeof r.customer.name !== 'string' || typeof r.customer.kind !== 'string') {
+    throw bad('customer', 'is not {kind, name}');
+  }
+  if (typeof r.tagKeys !== 'object' || r.tagKeys === null) {
+    throw bad('tagKeys', 'is missing');
+  }
+  for (const f of ['service', 'need', 'customer', 'team', 'businessUnit']) {
+    if (typeof r.tagKeys[f] !== 'string') {
+      throw bad(`tagKeys.${f}`, 'is missing');
+    }
+  }
+  if (typeof r.tags !== 'object' || r.tags === null) {
+    throw bad('tags', 'is missing');
+  }
+  const res = r.resources;
+  if (typeof res !== 'object' || res === null || ['total', 'taggable', 'tagged'].some((f) => typeof res[f] !== 'number')) {
+    throw bad('resources', 'is not {total, taggable, tagged, untaggableByType}');
+  }
+  if (typeof r.costReporting !== 'object' || r.costReporting === null || typeof r.costReporting.enabled !== 'boolean') {
+    throw bad('costReporting', 'is not {enabled, ...}');
+  }
+  return {
+    ...r,
+    resources: { ...res, untaggableByType: res.untaggableByType ?? {} },
+    usageMetrics: Array.isArray(r.usageMetrics) ? r.usageMetrics : [],
+    includedScopes: Array.isArray(r.includedScopes) ? r.includedScopes : [],
+  } as ServiceDeclarationRecord;
+}

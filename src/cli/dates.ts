@@ -1,0 +1,60 @@
+import { UsageError } from './errors';
+
+const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DAY_MS = 86_400_000;
+
+/** Whether `s` is a real calendar date written `YYYY-MM-DD`. */
+export function isIsoDate(s: string): boolean {
+  const m = DATE.exec(s);
+  if (!m) {
+    return false;
+  }
+  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
+  return d.toISOString().slice(0, 10) === s;
+}
+
+export function addDays(day: string, n: number): string {
+  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+}
+
+/** Every day from `from` (inclusive) to `to` (exclusive). */
+export function daysBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let d = from; d < to; d = addDays(d, 1)) {
+    out.push(d);
+  }
+  return out;
+}
+
+export interface Period {
+  readonly from: string;
+  /** Exclusive. */
+  readonly to: string;
+}
+
+/**
+ * The reporting period from `--from` / `--to` (`to` exclusive, like Cost Explorer's `TimePeriod.End`).
+ * Neither given: the last full calendar month (UTC) before `today`.
+ */
+export function resolvePeriod(from: string | undefined, to: string | undefined, today: Date, command: string): Period {
+  for (const [flag, value] of [['from', from], ['to', to]] as const) {
+    if (value !== undefined && !isIsoDate(value)) {
+      throw new UsageError(`--${flag} is ${JSON.stringify(value)}: expected a calendar date written YYYY-MM-DD, e.g. 2026-10-01`, command);
+    }
+  }
+  if (from === undefined && to === undefined) {
+    const y = today.getUTCFullYear();
+    const m = today.getUTCMonth();
+    const start = new Date(Date.UTC(y, m - 1, 1)).toISOString().slice(0, 10);
+    const end = new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);
+    return { from: start, to: end };
+  }
+  if (from === undefined || to === undefined) {
+    throw new UsageError(`--${from === undefined ? 'to' : 'from'} is given without --${from === undefined ? 'from' : 'to'}: `
+      + 'give both (--to is exclusive), or neither for the last full month', command);
+  }
+  if (from >= to) {
+    throw new UsageError(`--from ${from} is not before --to ${to}: the period starts at --from and ends before --to (exclusive)`, command);
+  }
+  return { from, to };
+}

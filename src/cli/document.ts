@@ -1,0 +1,106 @@
+/**
+ * The report model every output format renders: a title, summary lines, sections holding a table and/or
+ * lines, notes, and (for cost) a chart. Commands build one `Report`; formatters in `format/` render it.
+ */
+
+/** How a column's values are rendered. */
+export type ColumnType = 'text' | 'money' | 'percent' | 'number';
+
+export interface Column {
+  readonly key: string;
+  readonly header: string;
+  readonly type?: ColumnType;
+  /** Longest cell in the terminal table (longer values are cut with an ellipsis); other formats show the full value. */
+  readonly maxWidth?: number;
+}
+
+export type Cell = string | number | undefined;
+
+export interface Table {
+  readonly columns: Column[];
+  readonly rows: Record<string, Cell>[];
+  /** A class per row (e.g. `declared`, `undeclared`, `untagged`), used by the HTML output. */
+  readonly rowKinds?: string[];
+}
+
+export interface Section {
+  readonly heading?: string;
+  readonly table?: Table;
+  readonly lines?: string[];
+}
+
+export interface ChartSeries {
+  readonly label: string;
+  /** One value per bucket. */
+  readonly values: number[];
+}
+
+export interface Chart {
+  readonly title: string;
+  /** Unit of the values, e.g. `USD`. */
+  readonly unit: string;
+  /** Bucket labels (days or week starts), oldest first. */
+  readonly buckets: string[];
+  readonly series: ChartSeries[];
+}
+
+export interface Report {
+  /** What `--output json` prints. */
+  readonly data: unknown;
+  readonly title: string;
+  readonly summary: string[];
+  /** The first section holds the main table (the one `--output csv` writes). */
+  readonly sections: Section[];
+  readonly notes: string[];
+  readonly chart?: Chart;
+}
+
+/** Renders a money amount for people: thousands separators, two decimals. */
+export function formatMoney(n: number): string {
+  const fixed = (Math.round(n * 100) / 100).toFixed(2);
+  const [int, dec] = fixed.split('.');
+  const sign = int.startsWith('-') ? '-' : '';
+  const digits = sign ? int.slice(1) : int;
+  return `${sign}${digits.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${dec}`;
+}
+
+/** Renders a share (0..1) for people: `12.3 %`. */
+export function formatPercent(share: number): string {
+  return `${(Math.round(share * 1000) / 10).toFixed(1)} %`;
+}
+
+/** Renders a cell for people (terminal, markdown, HTML). */
+export function displayCell(value: Cell, type: ColumnType | undefined): string {
+  if (value === undefined) {
+    return '';
+  }
+  if (typeof value === 'number') {
+    switch (type) {
+      case 'money': return formatMoney(value);
+      case 'percent': return formatPercent(value);
+      default: return String(value);
+    }
+  }
+  return value;
+}
+
+/** Renders a cell for machines (CSV): plain numbers, money with two decimals, shares in percent with one decimal. */
+export function plainCell(value: Cell, type: ColumnType | undefined): string {
+  if (value === undefined) {
+    return '';
+  }
+  if (typeof value === 'number') {
+    switch (type) {
+      case 'money': return (Math.round(value * 100) / 100).toFixed(2);
+      case 'percent': return (Math.round(value * 1000) / 10).toFixed(1);
+      default: return String(value);
+    }
+  }
+  return value;
+}
+
+/** Rounds to `digits` decimals for JSON output (floating-point sums otherwise print as 12.300000000000002). */
+export function round(n: number, digits = 6): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}

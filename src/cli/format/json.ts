@@ -1,0 +1,6 @@
+import { Report } from '../document';
+
+/** The report model as JSON (the only thing written to stdout with `--output json`). */
+export function renderJson(report: Report): string {
+  return `${JSON.stringify(report.data, null, 2)}\n`;
+}

@@ -1,0 +1,19 @@
+import { CostGrouping, CurQueries } from '../billing/cur-sql';
+import { TagKeys } from '../tag-keys';
+
+/** The tag key a report grouping reads (one definition, in `CurQueries`). */
+export function groupTagKey(grouping: CostGrouping, keys: TagKeys): string {
+  return CurQueries.groupingTagKey(grouping, keys);
+}
+
+/** The `TagKeyNames` field (and `ServiceDeclarationRecord.tagKeys` field) a grouping reads. */
+export function groupField(grouping: CostGrouping): 'service' | 'need' | 'customer' | 'team' | 'businessUnit' {
+  switch (grouping) {
+    case CostGrouping.SERVICE: return 'service';
+    case CostGrouping.NEED: return 'need';
+    case CostGrouping.CUSTOMER: return 'customer';
+    case CostGrouping.TEAM: return 'team';
+    case CostGrouping.BUSINESS_UNIT: return 'businessUnit';
+    default: throw new Error(`unknown grouping ${String(grouping)}`);
+  }
+}

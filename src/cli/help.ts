@@ -1,0 +1,97 @@
+/** Usage texts of the `customer-value` CLI. */
+
+export const GENERAL_HELP = `customer-value: read the customer value your CDK services declare, and what it costs
+
+Usage:
+  customer-value services [--assembly DIR]... [--output table|json|csv|markdown] [--out FILE]
+  customer-value cost     [--source ce | --source cur PATH... | --source athena] [--from YYYY-MM-DD --to YYYY-MM-DD]
+                          [--by service|need|team|business-unit|customer] [--metric unblended|amortized|net-unblended]
+                          [--assembly DIR]... [--output table|json|csv|markdown|html] [--out FILE]
+  customer-value catalog  [--assembly DIR]... [--out FILE]
+
+Commands:
+  services   list the customer services declared in one or more cloud assemblies (cdk.out)
+  cost       cost per service, need, team, business unit or customer, joined with the declarations
+  catalog    Backstage catalog entities (catalog-info.yaml) for the declared services
+
+Options for every command:
+  -h, --help       show the help of a command
+  --version        print the version
+
+Run "customer-value <command> --help" for the options of a command.
+Exit codes: 0 success, 1 the command failed (one line on stderr says why), 2 the command line is wrong.
+Set CUSTOMER_VALUE_DEBUG=1 to print stack traces.
+`;
+
+const ASSEMBLY_HELP = `  --assembly DIR   a cloud assembly (cdk.out, or its manifest.json), or a directory of cloud assemblies
+                   (e.g. cdk.out/<app>/ per app); repeatable; default: cdk.out. Nested assemblies
+                   (CDK Pipelines stages) are included.`;
+
+export const SERVICES_HELP = `Usage: customer-value services [--assembly DIR]... [--output table|json|csv|markdown] [--out FILE]
+
+Lists every customer service declared in the cloud assemblies (the customer-value:service metadata that
+"cdk synth" writes), without running the app: service, customer need, customer, team, business unit,
+value review status and next review, cost reporting, tag coverage (tagged/taggable resources, untaggable
+ones), unit metric, stage and stack.
+
+Options:
+${ASSEMBLY_HELP}
+  --output FORMAT  table (default), json, csv or markdown
+  --out FILE       write to FILE instead of stdout
+`;
+
+export const COST_HELP = `Usage: customer-value cost [options]
+
+Cost per customer value: cost grouped by a customer-value tag, joined with the declarations in the cloud
+assembly (need statement, customer, team, business unit, value review), with untagged spend as its own
+row, the tagged share of spend (data quality), declared services without cost, tag values nobody declared,
+and unit cost per service where usage is known.
+
+Source (one of):
+  --source ce                 Cost Explorer GetCostAndUsage (default); one request per page, 0.01 USD each
+  --source cur PATH...        CUR 2.0 data export files read locally with DuckDB: a Parquet or CSV(.gz) file,
+                              an export folder (with BILLING_PERIOD= partitions) or a glob; needs
+                              "npm install @duckdb/node-api"
+  --source athena             Athena over the CUR 2.0 table of the CostAndUsageExport construct
+    --athena-database NAME    Glue database
+    --athena-table NAME       Glue table
+    --athena-workgroup NAME   Athena workgroup (default: primary)
+    --athena-output S3URI     query result location (s3://...), unless the workgroup sets one
+
+Period and grouping:
+  --from YYYY-MM-DD  first day (inclusive)        both default to the last full calendar month (UTC)
+  --to YYYY-MM-DD    end day (exclusive)
+  --by KEY           service (default), need, team, business-unit or customer
+  --metric METRIC    unblended (default), amortized or net-unblended
+
+Declarations and usage:
+${ASSEMBLY_HELP}
+                   Without --assembly and without ./cdk.out, tag values are reported without declarations.
+  --usage          read usage for unit cost from CloudWatch (CustomerValue/UnitUsage per service); default
+                   on for ce and athena, off for cur; --no-usage turns it off
+
+AWS:
+  --profile NAME   named profile, like the AWS CLI (default: the SDK's credential chain)
+  --region NAME    region for CloudWatch and Athena when a stack has none (Cost Explorer is us-east-1)
+
+Output:
+  --output FORMAT  table (default), json, csv, markdown or html (one self-contained file with a chart)
+  --out FILE       write to FILE instead of stdout (html default: customer-value-cost.html)
+  --quiet          no progress lines on stderr
+`;
+
+export const CATALOG_HELP = `Usage: customer-value catalog [--assembly DIR]... [--out FILE]
+
+Writes Backstage catalog entities (multi-document YAML, catalog-info.yaml) for the declared services:
+a Component per service (type service, lifecycle production, owner group:<team>, system <business unit>,
+the need as description, customer-value/* annotations and aws.amazon.com/cost-insights-tags), a Group per
+team and per business unit, and a System and Domain per business unit.
+
+Names that are not valid Backstage entity names (1-63 characters: letters and digits separated by one of
+- _ .) are derived: accents folded, other characters replaced with "-", long names cut with a hash suffix;
+the original is kept as the entity title.
+
+Options:
+${ASSEMBLY_HELP}
+  --out FILE       write to FILE instead of stdout
+`;

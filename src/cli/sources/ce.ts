@@ -1,0 +1,115 @@
+import {
+  CostExplorerClient, CostExplorerClientConfig, GetCostAndUsageCommand, GetCostAndUsageCommandOutput, GroupDefinition,
+} from '@aws-sdk/client-cost-explorer';
+import { CostQuery, CostResult, CostRow, CostSource } from './types';
+import { CostMetric } from '../../billing/cur-sql';
+import { awsError } from '../errors';
+import { groupTagKey } from '../grouping';
+
+/** Cost Explorer metric for each `--metric`. */
+const CE_METRICS: Record<string, string> = {
+  [CostMetric.UNBLENDED]: 'UnblendedCost',
+  [CostMetric.AMORTIZED]: 'AmortizedCost',
+  [CostMetric.NET_UNBLENDED]: 'NetUnblendedCost',
+};
+
+/** Price of one Cost Explorer API request (aws-cost-facts §7). */
+export const CE_REQUEST_PRICE_USD = 0.01;
+
+export interface CostExplorerSourceOptions {
+  /** Named profile (`--profile`), like the AWS CLI. */
+  readonly profile?: string;
+  /** SDK attempts per request, including the first (retries throttling and transient errors). @default 5 */
+  readonly maxAttempts?: number;
+  /** Extra client configuration (tests pass a request handler and retry strategy). */
+  readonly clientConfig?: CostExplorerClientConfig;
+}
+
+/**
+ * Cost from the Cost Explorer API: `GetCostAndUsage`, DAILY, grouped by the service tag and, when the report
+ * groups by another key, that tag too (Cost Explorer allows at most two GroupBy). One request per page,
+ * following `NextPageToken`; every request costs 0.01 USD and is counted.
+ *
+ * Tag groups come back as `<key>$<value>`; untagged cost as `<key>$` (aws-cost-facts §7).
+ * The endpoint is us-east-1 only, whatever the region of the workloads.
+ */
+export class CostExplorerSource implements CostSource {
+  constructor(private readonly options: CostExplorerSourceOptions = {}) {}
+
+  public async fetch(query: CostQuery, progress: (message: string) => void): Promise<CostResult> {
+    const metric = CE_METRICS[query.metric];
+    const serviceKey = query.tagKeys.service;
+    const groupKey = groupTagKey(query.groupBy, query.tagKeys);
+    const groupBy: GroupDefinition[] = [{ Type: 'TAG', Key: serviceKey }];
+    if (groupKey !== serviceKey) {
+      groupBy.push({ Type: 'TAG', Key: groupKey });
+    }
+    const client = new CostExplorerClient({
+      region: 'us-east-1',
+      profile: this.options.profile,
+      maxAttempts: this.options.maxAttempts ?? 5,
+      ...this.options.clientConfig,
+    });
+    const rows: CostRow[] = [];
+    let requests = 0;
+    let token: string | undefined;
+    try {
+      do {
+        requests++;
+        progress(`Cost Explorer: GetCostAndUsage page ${requests}${rows.length > 0 ? ` (${rows.length} rows so far)` : ''}`);
+        let page: GetCostAndUsageCommandOutput;
+        try {
+          page = await client.send(new GetCostAndUsageCommand({
+            TimePeriod: { Start: query.from, End: query.to },
+            Granularity: 'DAILY',
+            Metrics: [metric],
+            GroupBy: groupBy,
+            NextPageToken: token,
+          }));
+        } catch (e) {
+          throw awsError(e, 'Cost Explorer GetCostAndUsage', { profile: this.options.profile, permission: 'ce:GetCostAndUsage' });
+        }
+        for (const day of page.ResultsByTime ?? []) {
+          const date = day.TimePeriod?.Start ?? '';
+          for (const g of day.Groups ?? []) {
+            const m = g.Metrics?.[metric];
+            if (!m || m.Amount === undefined) {
+              continue;
+            }
+            const keys = g.Keys ?? [];
+            const service = tagValue(keys[0], serviceKey);
+            const group = groupKey === serviceKey ? service : tagValue(keys[1], groupKey);
+            rows.push({
+              service,
+              group,
+              day: date,
+              amount: Number(m.Amount),
+              currency: m.Unit ?? 'USD',
+              estimated: day.Estimated === true,
+            });
+          }
+        }
+        token = page.NextPageToken || undefined;
+      } while (token);
+    } finally {
+      client.destroy();
+    }
+    const notes = [
+      `Cost Explorer: ${requests} GetCostAndUsage request${requests === 1 ? '' : 's'} (${CE_REQUEST_PRICE_USD} USD each, `
+        + `${(requests * CE_REQUEST_PRICE_USD).toFixed(2)} USD)`,
+    ];
+    return { rows, source: 'Cost Explorer', requests, notes };
+  }
+}
+
+/** `customer-service$checkout` → `checkout`; `customer-service$` (untagged) → `''`. */
+export function tagValue(key: string | undefined, tagKey: string): string {
+  if (!key) {
+    return '';
+  }
+  if (key.startsWith(`${tagKey}$`)) {
+    return key.slice(tagKey.length + 1);
+  }
+  const i = key.indexOf('$');
+  return i >= 0 ? key.slice(i + 1) : key;
+}

@@ -1,0 +1,145 @@
+import { CloudWatchClient, GetMetricDataCommand, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import { awsError } from './errors';
+
+/**
+ * Where the per-service reporting publishes the usage that unit cost divides by: metric `UnitUsage`
+ * with dimension `ServiceName` in the `CustomerValue` namespace (unless the declaration records another
+ * namespace in `costReporting.metricNamespace`). One place for these names.
+ */
+export const USAGE_NAMESPACE = 'CustomerValue';
+export const UNIT_USAGE_METRIC = 'UnitUsage';
+export const SERVICE_DIMENSION = 'ServiceName';
+
+/** GetMetricData accepts at most 500 queries per request. */
+const MAX_QUERIES = 500;
+
+export interface UsageRequest {
+  readonly service: string;
+  readonly namespace: string;
+  /** CloudWatch region of the service (its stack's region), if known. */
+  readonly region?: string;
+}
+
+/** Units of usage of a service in the period, or why they are not available. */
+export interface UsageOutcome {
+  readonly units?: number;
+  /** A few words for a table cell, e.g. `no datapoints`, `no credentials`. */
+  readonly short?: string;
+  /** The full reason, shown once in the report's notes. */
+  readonly reason?: string;
+}
+
+export interface UsageReader {
+  read(requests: UsageRequest[], from: string, to: string, progress: (m: string) => void): Promise<Map<string, UsageOutcome>>;
+}
+
+export interface CloudWatchUsageReaderOptions {
+  readonly profile?: string;
+  /** Region for services whose stack has no region; default: the SDK's (AWS_REGION, the profile). */
+  readonly region?: string;
+  readonly maxAttempts?: number;
+}
+
+/** Reads `CustomerValue/UnitUsage` sums per service with CloudWatch `GetMetricData` (daily periods). */
+export class CloudWatchUsageReader implements UsageReader {
+  /** Number of GetMetricData requests made. */
+  public requests = 0;
+
+  constructor(private readonly options: CloudWatchUsageReaderOptions = {}) {}
+
+  public async read(requests: UsageRequest[], from: string, to: string, progress: (m: string) => void): Promise<Map<string, UsageOutcome>> {
+    const out = new Map<string, UsageOutcome>();
+    const byRegion = new Map<string, UsageRequest[]>();
+    for (const r of requests) {
+      const region = r.region ?? this.options.region ?? '';
+      byRegion.set(region, [...(byRegion.get(region) ?? []), r]);
+    }
+    for (const [region, list] of byRegion) {
+      const client = new CloudWatchClient({
+        region: region || undefined,
+        profile: this.options.profile,
+        maxAttempts: this.options.maxAttempts ?? 5,
+      });
+      try {
+        for (let i = 0; i < list.length; i += MAX_QUERIES) {
+          const batch = list.slice(i, i + MAX_QUERIES);
+          const sums = await this.query(client, batch, from, to, region, progress);
+          batch.forEach((r, k) => {
+            const values = sums.get(`s${k}`);
+            out.set(r.service, values === undefined || values.count === 0
+              ? {
+                short: 'no datapoints',
+                reason: `no ${r.namespace}/${UNIT_USAGE_METRIC} datapoints for ${SERVICE_DIMENSION}=${r.service}${region ? ` in ${region}` : ''} `
+                  + 'in the period (is per-service cost reporting deployed?)',
+              }
+              : { units: values.sum });
+          });
+        }
+      } catch (e) {
+        const failure = usageFailure(e, this.options.profile);
+        for (const r of list) {
+          if (!out.has(r.service)) {
+            out.set(r.service, failure);
+          }
+        }
+      } finally {
+        client.destroy();
+      }
+    }
+    return out;
+  }
+
+  private async query(client: CloudWatchClient, batch: UsageRequest[], from: string, to: string, region: string,
+    progress: (m: string) => void): Promise<Map<string, { sum: number; count: number }>> {
+    const queries: MetricDataQuery[] = batch.map((r, k) => ({
+      Id: `s${k}`,
+      MetricStat: {
+        Metric: { Namespace: r.namespace, MetricName: UNIT_USAGE_METRIC, Dimensions: [{ Name: SERVICE_DIMENSION, Value: r.service }] },
+        Period: 86_400,
+        Stat: 'Sum',
+      },
+      ReturnData: true,
+    }));
+    const sums = new Map<string, { sum: number; count: number }>();
+    let token: string | undefined;
+    do {
+      this.requests++;
+      progress(`CloudWatch${region ? ` ${region}` : ''}: GetMetricData request ${this.requests} (${batch.length} services)`);
+      const res = await client.send(new GetMetricDataCommand({
+        MetricDataQueries: queries,
+        StartTime: new Date(`${from}T00:00:00Z`),
+        EndTime: new Date(`${to}T00:00:00Z`),
+        ScanBy: 'TimestampAscending',
+        NextToken: token,
+      }));
+      for (const result of res.MetricDataResults ?? []) {
+        const id = result.Id ?? '';
+        const acc = sums.get(id) ?? { sum: 0, count: 0 };
+        for (const v of result.Values ?? []) {
+          acc.sum += v;
+          acc.count++;
+        }
+        sums.set(id, acc);
+      }
+      token = res.NextToken;
+    } while (token);
+    return sums;
+  }
+}
+
+/** Why usage could not be read: a few words for the cell and the full line for the notes. */
+function usageFailure(e: unknown, profile: string | undefined): UsageOutcome {
+  const err = e as Error;
+  if (err && /Region is missing/i.test(err.message ?? '')) {
+    return { short: 'no region', reason: 'CloudWatch usage: no AWS region for CloudWatch: pass --region' };
+  }
+  const mapped = awsError(e, 'CloudWatch GetMetricData (usage for unit cost)', { profile, permission: 'cloudwatch:GetMetricData' });
+  const name = (err && err.name) || '';
+  let short = 'error';
+  if (/no AWS credentials/.test(mapped.message)) short = 'no credentials';
+  else if (/throttled/.test(mapped.message)) short = 'throttled';
+  else if (/access denied/.test(mapped.message)) short = 'access denied';
+  else if (/expired/.test(mapped.message)) short = 'session expired';
+  else if (name) short = name;
+  return { short, reason: mapped.message.split(/\r?\n/)[0] };
+}

@@ -1,5 +1,30 @@
+import { Duration } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { BudgetAlert } from './budget-alert';
+import { CostAlertTarget } from './cost-alert-target';
+
 /**
- * Cost and usage reporting of a customer service.
+ * When the unit-cost alarm goes off: the unit cost (cost per unit of the service's unit usage metric) of the
+ * last period rose by more than `increasePercent` against the period before.
+ */
+export interface UnitCostAlarmOptions {
+  /**
+   * Alarm when the unit cost rose by more than this many percent (greater than 0, at most 1 000 000).
+   * @default 20
+   */
+  readonly increasePercent?: number;
+
+  /**
+   * The comparison period: the unit cost of the last period (whole days, 1 to 30) against the period before
+   * (e.g. `Duration.days(7)` for week over week).
+   * @default Duration.days(7)
+   */
+  readonly comparePeriod?: Duration;
+}
+
+/**
+ * Cost and usage reporting of a customer service: a monthly budget with alerts, a CloudWatch dashboard,
+ * the daily cost metric and the unit cost (DESIGN §3.5).
  *
  * Reporting is on by default; `CostReporting.disabled(reason)` turns it off (sandboxes, tests).
  */
@@ -18,10 +43,59 @@ export interface CostReportingOptions {
   readonly disabledReason?: string;
 
   /**
-   * A fixed monthly budget in USD (positive, finite).
-   * @default - an auto-adjusting budget based on the service's recent spend
+   * A fixed monthly budget in USD (positive, finite, at most 1 000 000 000).
+   *
+   * Changing the amount updates the budget in place (the budget name never contains the amount).
+   * @default - an auto-adjusting budget: the average monthly cost of the last `autoAdjustMonths` months
    */
   readonly monthlyBudget?: number;
+
+  /**
+   * For the auto-adjusting budget (no `monthlyBudget`): how many past months its amount averages (1 to 12,
+   * the `BudgetAdjustmentPeriod` of a MONTHLY budget). A brand-new service has no history: until it has
+   * a month of spend, prefer a fixed `monthlyBudget`.
+   * @default 6
+   */
+  readonly autoAdjustMonths?: number;
+
+  /**
+   * Who receives the budget alerts (and the unit-cost alarm): `CostAlertTarget.email(...)` (up to 10) and
+   * `CostAlertTarget.topic(...)` (at most one: a budget notification has at most one SNS subscriber).
+   * @default - no target: the budget is created without notifications (a notification needs a subscriber)
+   *   and the warning `cdk-customer-value:CostReporting.noAlertTarget` says so
+   */
+  readonly notify?: CostAlertTarget[];
+
+  /**
+   * The budget alerts (at most 5 per budget).
+   *
+   * Budget notifications are create-only in CloudFormation: changing the alerts or their targets replaces the
+   * budget (its history in the Budgets console starts again).
+   * @default - actual > 80 %, actual > 100 %, forecast > 100 % (`BudgetAlert.DEFAULTS`)
+   */
+  readonly alerts?: BudgetAlert[];
+
+  /**
+   * Whether to create the service's CloudWatch dashboard.
+   * @default true
+   */
+  readonly dashboard?: boolean;
+
+  /**
+   * Alarm when the unit cost regresses (for instance +20 % week over week). Needs a usage metric
+   * (`addUsageMetric`); the alarm notifies the `notify` targets.
+   * @default - no unit-cost alarm
+   */
+  readonly unitCostAlarm?: UnitCostAlarmOptions;
+
+  /**
+   * Encrypt the service's alert topic with this KMS key (the key policy gets the grants that AWS Budgets,
+   * Cost Anomaly Detection and CloudWatch alarms need). The library creates that topic only when an alert
+   * needs SNS on its behalf: a unit-cost alarm with e-mail targets.
+   * @default - the alert topic, when created, is not encrypted (AWS Budgets cannot publish to a topic
+   *   encrypted with the AWS managed `alias/aws/sns` key)
+   */
+  readonly alertTopicKey?: kms.IKey;
 }
 
 /**

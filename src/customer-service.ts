@@ -11,6 +11,7 @@ import { closest, isPlaceholder, words } from './private/placeholders';
 import { deriveTagValue, kebabFromId, unsafeCharacters } from './private/tag-safe';
 import { usageRecord } from './private/usage-record';
 import { CostReportingOptions } from './reporting/cost-reporting-options';
+import { ServiceCostReporting } from './reporting/service-cost-reporting';
 import { TagKeys } from './tag-keys';
 import { ValueReview, ValueReviewStatus } from './value-review';
 
@@ -289,6 +290,13 @@ export class CustomerService extends Construct {
 
     this.node.addMetadata(SERVICE_METADATA_TYPE, Lazy.any({ produce: () => this.declarationRecord() }));
     this.node.addValidation({ validate: () => this.validateService() });
+
+    // -- cost and usage reporting, only on a sound declaration
+    if (this.costReportingEnabled && errors.length === 0) {
+      const reporting = new ServiceCostReporting(this, ServiceCostReporting.ID, { ...this.costReportingOptions, service: this });
+      this._costReportingRecord = () => reporting._record();
+      this._discoveredUsageMetrics = () => reporting._discoveredUsageRecords();
+    }
   }
 
   /**

@@ -55,6 +55,23 @@ export interface CostReportingRecord {
   /** Per how many units the unit cost is expressed (e.g. 1000 for "per 1 000 orders"). */
   readonly unitScale?: number;
   readonly metricNamespace?: string;
+  /** `fixed` (monthlyBudgetUsd) or `auto-adjusting`. */
+  readonly budgetKind?: 'fixed' | 'auto-adjusting';
+  /** Months the auto-adjusting budget averages. */
+  readonly autoAdjustMonths?: number;
+  /** The budget alerts: type `ACTUAL` or `FORECASTED`, threshold in percent of the budget. */
+  readonly alerts?: { readonly type: string; readonly thresholdPercent: number }[];
+  /** How many alert targets of each kind (addresses are not recorded). */
+  readonly alertTargets?: { readonly emails: number; readonly topics: number };
+  /** The unit-cost alarm, when set. */
+  readonly unitCostAlarm?: { readonly increasePercent: number; readonly comparePeriodDays: number };
+  /** Metric names in `metricNamespace` (dimension `ServiceName`), read with `metricStatistic` over one day. */
+  readonly costMetricName?: string;
+  readonly unitCostMetricName?: string;
+  readonly unitUsageMetricName?: string;
+  readonly metricStatistic?: string;
+  /** Construct path of the stack's cost publisher. */
+  readonly publisherPath?: string;
 }
 
 export interface ValueReviewRecord {

@@ -11,7 +11,8 @@
  *
  *   npx cdk synth --no-notices --app 'npx tsx examples/pipeline.ts'
  */
-import { App, AppProps, CfnElement, Duration, RemovalPolicy, Stack, Stage, StageProps, Validations } from 'aws-cdk-lib';
+import { App, AppProps, AspectPriority, Aspects, CfnElement, Duration, RemovalPolicy, Stack, Stage, StageProps, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -27,6 +28,7 @@ const TOOLING = { account: '111111111111', region: 'eu-west-1' };
 const BETA = { account: '222222222222', region: 'eu-west-1' };
 const PROD = { account: '333333333333', region: 'eu-west-1' };
 const CONNECTION_ARN = 'arn:aws:codeconnections:eu-west-1:111111111111:connection/2a1b6c3d-4e5f-4a7b-8c9d-0e1f2a3b4c5d';
+const SYNTH_PROJECT = 'shop-delivery-synth';
 
 /** A function with its own log group and a role scoped to it. */
 function apiFunction(scope: Construct, id: string, code: string): lambda.Function {
@@ -87,7 +89,13 @@ export class ShopStage extends Stage {
   }
 }
 
-export function createApp(props: AppProps = {}): App {
+/**
+ * @param props the app's props
+ * @param customizeStage called with each stage once its services are declared, before the pipeline reads it
+ *   (CDK Pipelines synthesizes a stage when it is added): how a team's change to the stage reaches the pipeline;
+ *   the tests use it to introduce governance failures
+ */
+export function createApp(props: AppProps = {}, customizeStage?: (stage: ShopStage) => void): App {
   const app = new App(props);
   // Governance: any error from either pack fails `cdk synth`, so the pipeline's synth step fails.
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CustomerValueChecks(app, { verbose: true }));
@@ -123,20 +131,38 @@ export function createApp(props: AppProps = {}): App {
 
   const pipeline = new pipelines.CodePipeline(platform, 'Pipeline', {
     artifactBucket,
-    synth: new pipelines.ShellStep('Synth', {
+    // A CodeBuildStep is a ShellStep that runs in a CodeBuild project; naming the project names its metrics.
+    synth: new pipelines.CodeBuildStep('Synth', {
       input: pipelines.CodePipelineSource.connection('example-org/shop', 'main', { connectionArn: CONNECTION_ARN }),
       commands: ['npm ci', 'npx cdk synth'],
+      projectName: SYNTH_PROJECT,
     }),
   });
-  pipeline.addStage(new ShopStage(app, 'Beta', { env: BETA }));
-  pipeline.addStage(new ShopStage(app, 'Prod', { env: PROD }), {
-    pre: [new pipelines.ManualApprovalStep('PromoteToProd')],
-  });
+  const shopStage = (id: string, env: typeof BETA) => {
+    const stage = new ShopStage(app, id, { env });
+    customizeStage?.(stage);
+    return stage;
+  };
+  pipeline.addStage(shopStage('Beta', BETA));
+  pipeline.addStage(shopStage('Prod', PROD), { pre: [new pipelines.ManualApprovalStep('PromoteToProd')] });
 
-  // Build now (instead of at synth) to reach the synth project: its builds are the platform's demand driver.
-  pipeline.buildPipeline();
-  platform.addUsageMetric('pipeline runs', pipeline.synthProject.metricBuilds());
-  acknowledgePipelineGrants(pipeline, artifactBucket, artifactKey);
+  // The platform's demand driver: pipeline runs (each run starts one synth build).
+  platform.addUsageMetric('pipeline runs', new cloudwatch.Metric({
+    namespace: 'AWS/CodeBuild',
+    metricName: 'Builds',
+    dimensionsMap: { ProjectName: SYNTH_PROJECT },
+    statistic: 'Sum',
+    period: Duration.days(1),
+  }));
+
+  // CDK Pipelines builds the pipeline during synthesis (an aspect); acknowledge its generated grants once built.
+  Aspects.of(pipeline).add({
+    visit: (node) => {
+      if (node === pipeline) {
+        acknowledgePipelineGrants(pipeline, artifactBucket, artifactKey);
+      }
+    },
+  }, { priority: AspectPriority.READONLY });
   return app;
 }
 
@@ -158,12 +184,17 @@ function acknowledgePipelineGrants(pipeline: pipelines.CodePipeline, bucket: s3.
   const region = Stack.of(pipeline).region;
   const account = Stack.of(pipeline).account;
   for (const project of [pipeline.synthProject, pipeline.selfMutationProject]) {
-    const id = logicalId(project);
-    ack(`Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:/aws/codebuild/<${id}>:*`,
+    const name = `<${logicalId(project)}>`;
+    ack(`Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:/aws/codebuild/${name}:*`,
       'CodeBuild writes its build logs to the log group named after this project; the wildcard covers its log streams');
-    ack(`Resource::arn:<AWS::Partition>:codebuild:${region}:${account}:report-group/<${id}>-*`,
+    ack(`Resource::arn:<AWS::Partition>:codebuild:${region}:${account}:report-group/${name}-*`,
       'CodeBuild\'s standard test-report permission, limited to report groups named after this project');
   }
+  // Present when the stages hold file assets (e.g. Lambda code): one role publishes them all.
+  ack(`Resource::arn:<AWS::Partition>:logs:${region}:${account}:log-group:/aws/codebuild/*`,
+    'The asset-publishing CodeBuild projects are created per asset by CDK Pipelines and share one role, which writes their build logs');
+  ack(`Resource::arn:<AWS::Partition>:codebuild:${region}:${account}:report-group/*`,
+    'The shared role of the asset-publishing CodeBuild projects (created per asset by CDK Pipelines) gets CodeBuild\'s standard report permission');
   ack(`Resource::arn:*:iam::${account}:role/*`,
     'The self-mutation step runs cdk deploy: it may assume only the CDK bootstrap roles of this account (condition iam:ResourceTag/aws-cdk:bootstrap-role)');
   ack('Resource::*', 'The self-mutation step calls cloudformation:DescribeStacks and s3:ListBucket, which cdk deploy needs before it assumes the bootstrap deploy role');

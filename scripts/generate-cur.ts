@@ -23,6 +23,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { CurQueries } from '../src/billing/cur-sql';
 import { Customer } from '../src/customer';
 import { deriveTagValue } from '../src/private/tag-safe';
@@ -197,7 +198,6 @@ export interface CurTotals {
 export async function generateCur(options: GenerateCurOptions): Promise<CurTotals> {
   const started = Date.now();
   const o = checkOptions(options);
-  const { DuckDBInstance } = await import('@duckdb/node-api');
   const instance = await DuckDBInstance.create(':memory:', {
     ...(o.threads ? { threads: String(o.threads) } : {}),
     memory_limit: '1GB',
@@ -302,7 +302,7 @@ function lit(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
 
-type Connection = Awaited<ReturnType<Awaited<ReturnType<typeof import('@duckdb/node-api')['DuckDBInstance']['create']>>['connect']>>;
+type Connection = DuckDBConnection;
 
 /** Small dimension tables: billing periods, services (with cumulative weights) and products. */
 async function createDimensions(db: Connection, o: Resolved): Promise<void> {
@@ -349,7 +349,7 @@ async function createDimensions(db: Connection, o: Resolved): Promise<void> {
   const P = 4294967291; // largest prime below 2^32
   await db.run(`CREATE MACRO mix(x, s) AS ((((x * 2654435761) % ${P}) + s * 40503 + ${o.seed} * 7919) % ${P} * 1103515245 + 12345) % ${P}`);
   await db.run(`CREATE MACRO rnd(x, s) AS (xor(mix(x, s), mix(x, s) >> 13) * 747796405 % ${P}) / ${P}.0`);
-  await db.run(`CREATE MACRO gen(lo, hi, month) AS TABLE ${generatorSql(o)}`);
+  await db.run(`CREATE MACRO gen(lo, hi, month) AS TABLE ${generatorSql()}`);
 }
 
 function productRow(svc: number, slot: number, x: SyntheticProduct): string {
@@ -366,7 +366,7 @@ function productRow(svc: number, slot: number, x: SyntheticProduct): string {
  *  only), 3% DiscountedUsage (RI), 1% Tax, 0.6% Credit, 0.2% Refund (half Compute Savings Plans), 0.1% Savings Plan
  *  recurring fee, 0.1% RI fee, 0.02% Savings Plan upfront fee, rest tagged Usage.
  */
-function generatorSql(o: Resolved): string {
+function generatorSql(): string {
   const nShared = SHARED.length;
   return `
   WITH draws AS (

@@ -4,7 +4,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { CurTotals, generateCur } from '../../../scripts/generate-cur';
 import { CostGrouping, CostMetric } from '../../../src/billing/cur-sql';
 import { CurFileSource } from '../../../src/cli/sources/cur';
-import { DUCKDB_MISSING, loadDuckDb } from '../../../src/cli/sources/duckdb-loader';
+import { DUCKDB_MISSING, DuckDbSession, loadDuckDb } from '../../../src/cli/sources/duckdb-loader';
 import { CliError, CostQuery, CostResult } from '../../../src/cli/sources/types';
 import { TagKeys } from '../../../src/tag-keys';
 import { tempDir } from '../../util';
@@ -122,7 +122,7 @@ describe('CurFileSource reads a generated export with known totals', () => {
     const september = await run([chunked.root], query({ from: '2026-09-01', to: '2026-10-01' }), messages);
     // THEN only September's files are read, and the sums are September's
     expectAmounts(sumBy(september), chunked.totals.byBillingPeriod['2026-09'].unblended.byService);
-    expect(messages[0]).toMatch(/^reading 3 Parquet files .*, skipping 5 outside 2026-09-01\.\.2026-10-01$/);
+    expect(messages[0]).toMatch(/^reading 3 Parquet files .*, skipping 6 outside 2026-09-01\.\.2026-10-01$/);
     // WHEN half a month is asked: only the line items of those days count
     const half = await run([chunked.root], query({ from: '2026-09-01', to: '2026-09-16', groupBy: CostGrouping.TEAM }));
     expect(half.rows.every((r) => r.day >= '2026-09-01' && r.day <= '2026-09-15')).toBe(true);
@@ -164,13 +164,46 @@ describe('CurFileSource reads a generated export with known totals', () => {
     expect(result.notes.join('\n')).toMatch(/tax \(\d+\.\d\d USD\) and credits\/refunds \(-\d+\.\d\d USD\)/);
   });
 
-  test('progress is reported while scanning', async () => {
+  test('progress messages: what is read, then the scan percentage', async () => {
     const messages: string[] = [];
     await run([csv.root], query(), messages);
     expect(messages[0]).toMatch(/^reading 2 CSV files/);
     for (const m of messages.slice(1)) {
       expect(m).toMatch(/^scanning CUR line items: \d+%$/);
     }
+  });
+
+  test('a long scan reports DuckDB progress while it runs', async () => {
+    // GIVEN a session and a query scanning 300 M generated rows
+    const session = await DuckDbSession.open({ threads: 1 });
+    const seen: number[] = [];
+    try {
+      // WHEN
+      const [row] = await session.rowsWithProgress('SELECT sum(i) AS s FROM range(300000000) t(i)', (p) => seen.push(p), 5);
+      // THEN the result is right and progress came in while it ran
+      expect(String(row.s)).toBe('44999999850000000');
+    } finally {
+      session.close();
+    }
+    expect(seen.length).toBeGreaterThan(0);
+    expect(seen.every((p) => p >= 0 && p <= 100)).toBe(true);
+  });
+
+  test('CSV files with different headers are read by column name', async () => {
+    // GIVEN two CSV files of one export, the second with an extra column in another position
+    const root = path.join(dir, 'csv-headers');
+    fs.mkdirSync(root);
+    const instance = await DuckDBInstance.create(':memory:');
+    const db = await instance.connect();
+    const src = `read_csv('${path.join(csv.root, 'customer-value-cur', 'data', '*', '*.csv.gz')}', header = true, union_by_name = true, all_varchar = true)`;
+    await db.run(`COPY (SELECT * FROM ${src} WHERE line_item_usage_start_date < '2026-11') TO '${path.join(root, 'a.csv')}' (FORMAT csv, HEADER true)`);
+    await db.run(`COPY (SELECT 'x' AS extra, * FROM ${src} WHERE line_item_usage_start_date >= '2026-11') TO '${path.join(root, 'b.csv')}' (FORMAT csv, HEADER true)`);
+    db.closeSync();
+    instance.closeSync();
+    // WHEN
+    const result = await run([root], query({ groupBy: CostGrouping.TEAM }));
+    // THEN
+    expectAmounts(sumBy(result), csv.totals.unblended.byTeam);
   });
 });
 
@@ -229,6 +262,12 @@ describe('CurFileSource errors: one clear line each', () => {
       `SELECT line_item_usage_start_date, line_item_line_item_type, line_item_currency_code, line_item_unblended_cost, resource_tags FROM ${sample()}`);
     await expect(run([partial])).resolves.toBeDefined();
     await expect(run([partial], query({ metric: CostMetric.AMORTIZED }))).rejects.toThrow(/missing columns line_item_product_code, reservation_reservation_a_r_n, /);
+  });
+
+  test('a CSV file with other columns', async () => {
+    const file = path.join(dir, 'other.csv');
+    fs.writeFileSync(file, 'date,cost,tags\n2026-10-01,1.5,{}\n');
+    await expect(run([file])).rejects.toThrow(/other\.csv is not a CUR 2\.0 export this command can read: missing columns line_item_usage_start_date, /);
   });
 
   test('an export whose tag keys were never activated', async () => {

@@ -1,0 +1,122 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { CliError } from './types';
+
+/** The parts of `@duckdb/node-api` the CLI uses (the package is optional and loaded on demand). */
+export type DuckDbModule = typeof import('@duckdb/node-api');
+export type DuckDbConnection = import('@duckdb/node-api').DuckDBConnection;
+
+/** The one line printed when DuckDB is not installed. */
+export const DUCKDB_MISSING = 'reading CUR 2.0 files needs DuckDB, which is not installed: run `npm install @duckdb/node-api` '
+  + '(or use --source ce or --source athena)';
+
+/**
+ * Loads `@duckdb/node-api` on demand. A missing package (or a missing native binding for this platform) becomes a
+ * one-line `CliError` saying how to install it.
+ *
+ * @param moduleName the package to load (tests pass a missing one)
+ */
+export async function loadDuckDb(moduleName: string = '@duckdb/node-api'): Promise<DuckDbModule> {
+  try {
+    // require, not import(): the package is CommonJS, and a real dynamic import() needs ESM support the test runner
+    // (jest) does not enable.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return require(moduleName) as DuckDbModule;
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const message = e instanceof Error ? e.message : String(e);
+    if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND' || /Cannot find (module|package)/.test(message)) {
+      throw new CliError(DUCKDB_MISSING);
+    }
+    throw new CliError(`cannot load DuckDB (${moduleName}): ${firstLine(message)}; reinstall it with \`npm install @duckdb/node-api\``);
+  }
+}
+
+export interface DuckDbSessionOptions {
+  /**
+   * Most memory DuckDB may use; larger aggregations spill to `tempDirectory`.
+   * @default '1GB'
+   */
+  readonly memoryLimit?: string;
+  /**
+   * Worker threads.
+   * @default - the number of CPU cores
+   */
+  readonly threads?: number;
+  /**
+   * Where DuckDB spills when it reaches the memory limit.
+   * @default - a new directory under the OS temporary directory, removed on close
+   */
+  readonly tempDirectory?: string;
+  /** @default '@duckdb/node-api' */
+  readonly moduleName?: string;
+}
+
+/** An in-memory DuckDB database with bounded memory, for one command. */
+export class DuckDbSession {
+  /** Opens a session: in-memory database, memory limit, spill directory, UTC, progress tracking on. */
+  public static async open(options: DuckDbSessionOptions = {}): Promise<DuckDbSession> {
+    const duckdb = await loadDuckDb(options.moduleName);
+    const ownTemp = options.tempDirectory === undefined;
+    const tempDirectory = options.tempDirectory ?? fs.mkdtempSync(path.join(os.tmpdir(), 'customer-value-duckdb-'));
+    const instance = await duckdb.DuckDBInstance.create(':memory:', {
+      memory_limit: options.memoryLimit ?? '1GB',
+      threads: String(options.threads ?? Math.max(1, os.cpus().length)),
+      temp_directory: tempDirectory,
+      preserve_insertion_order: 'false',
+    });
+    const connection = await instance.connect();
+    await connection.run("SET TimeZone = 'UTC'");
+    await connection.run('SET enable_progress_bar = true');
+    await connection.run('SET enable_progress_bar_print = false');
+    return new DuckDbSession(instance, connection, ownTemp ? tempDirectory : undefined);
+  }
+
+  private constructor(
+    private readonly instance: import('@duckdb/node-api').DuckDBInstance,
+    public readonly connection: DuckDbConnection,
+    private readonly ownTemp: string | undefined,
+  ) {}
+
+  /** Runs a query and returns its rows as JSON-friendly objects (numbers as strings where DuckDB gives BIGINT/HUGEINT). */
+  public async rows(sql: string): Promise<Array<Record<string, unknown>>> {
+    const reader = await this.connection.runAndReadAll(sql);
+    return reader.getRowObjectsJson() as Array<Record<string, unknown>>;
+  }
+
+  /**
+   * Runs a long query, calling `onProgress` with the percentage done every `intervalMs` while it runs
+   * (DuckDB's own progress estimate, from the rows of the files read so far).
+   */
+  public async rowsWithProgress(sql: string, onProgress: (percentage: number) => void, intervalMs: number): Promise<Array<Record<string, unknown>>> {
+    let last = -1;
+    const timer = setInterval(() => {
+      const p = this.connection.progress.percentage;
+      if (p >= 0 && Math.floor(p) !== last) {
+        last = Math.floor(p);
+        onProgress(p);
+      }
+    }, intervalMs);
+    try {
+      return await this.rows(sql);
+    } finally {
+      clearInterval(timer);
+    }
+  }
+
+  public close(): void {
+    try {
+      this.connection.closeSync();
+      this.instance.closeSync();
+    } finally {
+      if (this.ownTemp) {
+        fs.rmSync(this.ownTemp, { recursive: true, force: true });
+      }
+    }
+  }
+}
+
+export function firstLine(message: string): string {
+  return message.split('\n').map((l) => l.trim()).filter((l) => l.length > 0)[0] ?? message;
+}

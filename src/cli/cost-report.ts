@@ -161,18 +161,18 @@ export function costReport(input: CostReportInput): Report {
       : [...g.servicesWithCost].sort();
     const review = reviewOf(g.services);
     const unit = showUnitCost && g.status === 'declared' ? unitCost(g.services[0], g.cost) : undefined;
-    const noDecl = g.status === 'untagged' ? '' : g.status === 'not-declared' ? '(not declared)' : undefined;
+    const declared = g.status === 'declared';
     rows.push({
       group: g.label,
       services: serviceNames.join(', '),
-      need: noDecl ?? distinct(decls.map((d) => d.customerNeed)),
-      customer: noDecl ?? distinct(decls.map((d) => customerLabel(d.customer))),
-      team: noDecl ?? distinct(decls.map((d) => d.team)),
-      businessUnit: noDecl ?? distinct(decls.map((d) => d.businessUnit)),
+      need: declared ? distinct(decls.map((d) => d.customerNeed)) : '',
+      customer: declared ? distinct(decls.map((d) => customerLabel(d.customer))) : '',
+      team: declared ? distinct(decls.map((d) => d.team)) : '',
+      businessUnit: declared ? distinct(decls.map((d) => d.businessUnit)) : '',
       cost: g.cost,
       share: share(g.cost),
-      review: g.status === 'declared' ? review.label : '',
-      unitCost: g.status === 'declared' ? unit?.cell : '',
+      review: declared ? review.label : g.status === 'not-declared' ? '(not declared)' : '(untagged)',
+      unitCost: declared ? unit?.cell : '',
     });
     rowKinds.push(g.status === 'declared' ? 'declared' : g.status);
     jsonRows.push({
@@ -247,7 +247,7 @@ export function costReport(input: CostReportInput): Report {
   }
 
   return {
-    title: `Cost per ${grouping === CostGrouping.BUSINESS_UNIT ? 'business unit' : grouping}, ${query.from} to ${addDays(query.to, -1)}`,
+    title: `Cost per ${groupingLabel(grouping)}, ${query.from} to ${addDays(query.to, -1)}`,
     summary,
     sections,
     notes,
@@ -272,6 +272,14 @@ export function costReport(input: CostReportInput): Report {
       notes,
     },
   };
+}
+
+function groupingLabel(grouping: CostGrouping): string {
+  switch (grouping) {
+    case CostGrouping.NEED: return 'customer need';
+    case CostGrouping.BUSINESS_UNIT: return 'business unit';
+    default: return grouping;
+  }
 }
 
 function tagOfService(s: Service): string {
@@ -385,7 +393,7 @@ function chartOf(groups: Group[], from: string, to: string, currency: string, gr
   }
   const granularity = days.length <= 62 ? 'day' : days.length <= 740 ? 'week' : 'month';
   return {
-    title: `Cost per ${grouping === CostGrouping.BUSINESS_UNIT ? 'business unit' : grouping} and ${granularity} (${currency})`,
+    title: `Cost per ${groupingLabel(grouping)} and ${granularity} (${currency})`,
     unit: currency,
     buckets,
     series,

@@ -76,7 +76,7 @@ AWS:
 
 Output:
   --output FORMAT  table (default), json, csv, markdown or html (one self-contained file with a chart)
-  --out FILE       write to FILE instead of stdout (html default: customer-value-cost.html)
+  --out FILE       write to FILE instead of stdout ("-" = stdout; html default: customer-value-cost.html)
   --quiet          no progress lines on stderr
 `;
 

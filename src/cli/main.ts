@@ -16,7 +16,7 @@ import { CATALOG_HELP, COST_HELP, GENERAL_HELP, SERVICES_HELP } from './help';
 import { relativePath, servicesReport, unitLabel } from './services';
 import { createSource, SourceKind } from './sources/factory';
 import { CliError, CostQuery } from './sources/types';
-import { CloudWatchUsageReader, USAGE_NAMESPACE, UsageOutcome, UsageReader, UsageRequest } from './unit-usage';
+import { CloudWatchUsageReader, DAILY_STATISTIC, UNIT_USAGE_METRIC, USAGE_NAMESPACE, UsageOutcome, UsageReader, UsageRequest } from './unit-usage';
 import { CostGrouping, CostMetric } from '../billing/cur-sql';
 import { TagKeys } from '../tag-keys';
 
@@ -194,7 +194,7 @@ async function catalogCommand(argv: string[], io: CliIo): Promise<number> {
     io.stderr(`${PROGRAM}: warning: ${w}\n`);
   }
   const out = args.strings.get('out');
-  if (out) {
+  if (out && out !== '-') {
     writeFile(out, result.yaml, io);
     io.stderr(`${PROGRAM}: wrote ${result.entities} entities to ${out}\n`);
   } else {
@@ -300,6 +300,8 @@ function usageRequests(set: AssemblySet): UsageRequest[] {
     out.set(d.record.serviceName, {
       service: d.record.serviceName,
       namespace: d.record.costReporting.metricNamespace ?? USAGE_NAMESPACE,
+      metricName: d.record.costReporting.unitUsageMetricName ?? UNIT_USAGE_METRIC,
+      statistic: d.record.costReporting.metricStatistic ?? DAILY_STATISTIC,
       region: d.region,
     });
   }
@@ -344,7 +346,7 @@ function emit(report: Report, output: string, out: string | undefined, io: CliIo
     case 'html': text = renderHtml(report); break;
     default: text = renderText(report);
   }
-  if (out) {
+  if (out && out !== '-') {
     writeFile(out, text, io);
     io.stderr(`${PROGRAM}: wrote ${out}\n`);
   } else {

@@ -1,14 +1,17 @@
 import { CloudWatchClient, GetMetricDataCommand, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { awsError } from './errors';
+import { DIMENSIONS, METRIC_NAMES, METRIC_NAMESPACE } from '../reporting/private/publisher-config';
 
 /**
- * Where the per-service reporting publishes the usage that unit cost divides by: metric `UnitUsage`
- * with dimension `ServiceName` in the `CustomerValue` namespace (unless the declaration records another
- * namespace in `costReporting.metricNamespace`). One place for these names.
+ * Where the per-service reporting (the daily cost publisher) writes the usage that unit cost divides by:
+ * metric `UnitUsage`, dimension `ServiceName`, namespace `CustomerValue`, one data point per day read with
+ * `Maximum` over a day (the publisher re-writes recent days). The names come from the publisher's own
+ * configuration module (one place); a declaration may record others in `costReporting`.
  */
-export const USAGE_NAMESPACE = 'CustomerValue';
-export const UNIT_USAGE_METRIC = 'UnitUsage';
-export const SERVICE_DIMENSION = 'ServiceName';
+export const USAGE_NAMESPACE: string = METRIC_NAMESPACE;
+export const UNIT_USAGE_METRIC: string = METRIC_NAMES.unitUsage;
+export const SERVICE_DIMENSION: string = DIMENSIONS.service;
+export const DAILY_STATISTIC = 'Maximum';
 
 /** GetMetricData accepts at most 500 queries per request. */
 const MAX_QUERIES = 500;
@@ -16,6 +19,9 @@ const MAX_QUERIES = 500;
 export interface UsageRequest {
   readonly service: string;
   readonly namespace: string;
+  readonly metricName: string;
+  /** Statistic of one day's data point. */
+  readonly statistic: string;
   /** CloudWatch region of the service (its stack's region), if known. */
   readonly region?: string;
 }
@@ -40,7 +46,7 @@ export interface CloudWatchUsageReaderOptions {
   readonly maxAttempts?: number;
 }
 
-/** Reads `CustomerValue/UnitUsage` sums per service with CloudWatch `GetMetricData` (daily periods). */
+/** Reads the daily `CustomerValue/UnitUsage` data points of each service with CloudWatch `GetMetricData` and adds them up. */
 export class CloudWatchUsageReader implements UsageReader {
   /** Number of GetMetricData requests made. */
   public requests = 0;
@@ -69,7 +75,7 @@ export class CloudWatchUsageReader implements UsageReader {
             out.set(r.service, values === undefined || values.count === 0
               ? {
                 short: 'no datapoints',
-                reason: `no ${r.namespace}/${UNIT_USAGE_METRIC} datapoints for ${SERVICE_DIMENSION}=${r.service}${region ? ` in ${region}` : ''} `
+                reason: `no ${r.namespace}/${r.metricName} datapoints for ${SERVICE_DIMENSION}=${r.service}${region ? ` in ${region}` : ''} `
                   + 'in the period (is per-service cost reporting deployed?)',
               }
               : { units: values.sum });
@@ -94,9 +100,9 @@ export class CloudWatchUsageReader implements UsageReader {
     const queries: MetricDataQuery[] = batch.map((r, k) => ({
       Id: `s${k}`,
       MetricStat: {
-        Metric: { Namespace: r.namespace, MetricName: UNIT_USAGE_METRIC, Dimensions: [{ Name: SERVICE_DIMENSION, Value: r.service }] },
+        Metric: { Namespace: r.namespace, MetricName: r.metricName, Dimensions: [{ Name: SERVICE_DIMENSION, Value: r.service }] },
         Period: 86_400,
-        Stat: 'Sum',
+        Stat: r.statistic,
       },
       ReturnData: true,
     }));

@@ -207,7 +207,13 @@ export async function runCli(argv: string[], opts: RunOptions): Promise<CliRun> 
  * Compares `actual` with the committed golden file test/cli/golden/<name>. Never rewrites it: on a mismatch the
  * actual output is written to the system temp directory for review.
  */
-export function expectGolden(name: string, actual: string): void {
+export function expectGolden(name: string, output: string, options: { crlf?: boolean } = {}): void {
+  let actual = output;
+  if (options.crlf) {
+    // RFC 4180 line ends; the golden file is stored with LF (the repository normalises line ends).
+    expect(output.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
+    actual = output.replace(/\r\n/g, '\n');
+  }
   const file = path.join(__dirname, 'golden', name);
   const review = path.join(os.tmpdir(), `customer-value-golden-${name}`);
   if (!fs.existsSync(file)) {

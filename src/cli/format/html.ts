@@ -209,8 +209,7 @@ th, td { border-bottom: 1px solid #e1e4e8; padding: 5px 8px; text-align: left; v
 th { background: #f6f8fa; font-weight: 600; }
 td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
 tr.untagged td { color: #6a4a00; background: #fff8e5; }
-tr.undeclared td { color: #8a1f1f; background: #fdf0f0; }
-tr.total td { font-weight: 600; border-top: 2px solid #999; }
+tr.not-declared td { color: #8a1f1f; background: #fdf0f0; }
 p.empty { color: #666; }
 ul.notes { color: #555; }
 `;

@@ -1,4 +1,5 @@
 import { CostExplorerSource } from './ce';
+import { CurFileSource } from './cur';
 import { CostSource } from './types';
 import { UsageError } from '../errors';
 
@@ -22,6 +23,7 @@ export function createSource(o: SourceOptions): CostSource {
     case 'ce':
       return new CostExplorerSource({ profile: o.profile });
     case 'cur':
+      return new CurFileSource({ paths: o.paths });
     case 'athena':
       throw new UsageError(`--source ${o.kind} is not available in this build`, 'cost');
     default:

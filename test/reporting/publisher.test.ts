@@ -1,0 +1,191 @@
+/**
+ * The daily cost metric publisher: one per stack, least-privilege IAM, daily schedule, its configuration.
+ */
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { CustomerService } from '../../src/customer-service';
+import { SHARED_METADATA_TYPE, sharedPurpose } from '../../src/private/shared-marker';
+import { CostReporting } from '../../src/reporting/cost-reporting-options';
+import { CostMetricPublisher } from '../../src/reporting/cost-metric-publisher';
+import { PublisherConfig } from '../../src/reporting/private/publisher-config';
+import { testApp } from '../util';
+import { DECLARATION, ENV, flatten, only } from './helpers';
+
+function services(stack: Stack, names: string[], team = 'payments'): CustomerService[] {
+  return names.map((name) => new CustomerService(stack, name, { ...DECLARATION, serviceName: name, team, costReporting: { monthlyBudget: 10 } }));
+}
+
+function inputOf(template: Template): PublisherConfig {
+  const rule = only(template, 'AWS::Events::Rule').props;
+  return JSON.parse(flatten(rule.Targets[0].Input));
+}
+
+describe('one publisher per stack', () => {
+  test('three services in one stack create exactly one publisher, at the stack root, marked as shared', () => {
+    // GIVEN
+    const app = testApp();
+    const stack = new Stack(app, 'Shop', { env: ENV });
+    services(stack, ['checkout', 'search', 'returns']);
+
+    // THEN
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.resourceCountIs('AWS::Events::Rule', 1);
+    template.resourceCountIs('AWS::Budgets::Budget', 3);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 3);
+    const publisher = CostMetricPublisher.of(stack);
+    expect(publisher.node.path).toBe('Shop/CustomerValueCostPublisher');
+    expect(publisher.serviceNames).toEqual(['checkout', 'search', 'returns']);
+    expect(sharedPurpose(publisher.function)).toBe('daily cost metric publisher');
+    expect(publisher.node.metadata.find((m) => m.type === SHARED_METADATA_TYPE)?.data).toEqual({ purpose: 'daily cost metric publisher' });
+  });
+
+  test('two stacks create two publishers; a stack whose services all opted out has none', () => {
+    const app = testApp();
+    const eu = new Stack(app, 'ShopEu', { env: ENV });
+    const us = new Stack(app, 'ShopUs', { env: { ...ENV, region: 'us-east-1' } });
+    const sandbox = new Stack(app, 'Sandbox', { env: ENV });
+    services(eu, ['checkout-eu', 'search-eu']);
+    services(us, ['checkout-us']);
+    const playground = new CustomerService(sandbox, 'Playground', { ...DECLARATION, serviceName: 'playground', costReporting: CostReporting.disabled('sandbox') });
+    new sqs.Queue(playground, 'Scratch', { enforceSSL: true });
+    expect([eu, us, sandbox].map((s) => Template.fromStack(s).findResources('AWS::Lambda::Function'))
+      .map((r) => Object.keys(r).length)).toEqual([1, 1, 0]);
+    expect(CostMetricPublisher.isCreated(sandbox)).toBe(false);
+  });
+
+  test('the publisher id at the stack root is reserved', () => {
+    const stack = new Stack(testApp(), 'Shop');
+    new lambda.Function(stack, CostMetricPublisher.ID, { runtime: lambda.Runtime.NODEJS_24_X, handler: 'i.h', code: lambda.Code.fromInline('x') });
+    expect(() => services(stack, ['checkout'])).toThrow(/the construct id "CustomerValueCostPublisher" at the root of the stack is taken by another construct/);
+  });
+});
+
+describe('the function and its schedule', () => {
+  let template: Template;
+  let stack: Stack;
+  beforeAll(() => {
+    const app = testApp();
+    stack = new Stack(app, 'Shop', { env: ENV });
+    services(stack, ['checkout']);
+    template = Template.fromStack(stack);
+  });
+
+  test('runs daily at 06:00 UTC and passes its configuration as the event input', () => {
+    const rule = only(template, 'AWS::Events::Rule').props;
+    expect(rule.ScheduleExpression).toBe('cron(0 6 * * ? *)');
+    expect(rule.Targets[0].Arn).toEqual({ 'Fn::GetAtt': [expect.stringMatching(/^CustomerValueCostPublisherFunction/), 'Arn'] });
+    expect(rule.Targets[0].RetryPolicy).toEqual({ MaximumRetryAttempts: 2 });
+  });
+
+  test('a current Node.js runtime (not the deprecated nodejs20.x), arm64, its own log group with retention', () => {
+    const fn = only(template, 'AWS::Lambda::Function').props;
+    expect(['nodejs22.x', 'nodejs24.x']).toContain(fn.Runtime);
+    expect(fn.Architectures).toEqual(['arm64']);
+    expect(fn.Handler).toBe('index.handler');
+    expect(fn.Timeout).toBe(300);
+    const logs = only(template, 'AWS::Logs::LogGroup');
+    expect(logs.props.RetentionInDays).toBe(90);
+    expect(fn.LoggingConfig).toEqual({ LogGroup: { Ref: logs.id } });
+  });
+
+  test('least privilege: its own log group, ce:GetCostAndUsage, PutMetricData only into CustomerValue, GetMetricData', () => {
+    const policy = only(template, 'AWS::IAM::Policy').props.PolicyDocument.Statement;
+    const logGroup = only(template, 'AWS::Logs::LogGroup').id;
+    expect(policy).toEqual([
+      { Sid: 'WriteOwnLogs', Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [logGroup, 'Arn'] } },
+      { Sid: 'ReadDailyCost', Effect: 'Allow', Action: 'ce:GetCostAndUsage', Resource: '*' },
+      {
+        Sid: 'PublishCustomerValueMetrics',
+        Effect: 'Allow',
+        Action: 'cloudwatch:PutMetricData',
+        Resource: '*',
+        Condition: { StringEquals: { 'cloudwatch:namespace': 'CustomerValue' } },
+      },
+      { Sid: 'ReadUnitMetrics', Effect: 'Allow', Action: 'cloudwatch:GetMetricData', Resource: '*' },
+    ]);
+    // no AWS managed policy on the role (AwsSolutions-IAM4)
+    expect(only(template, 'AWS::IAM::Role').props.ManagedPolicyArns).toBeUndefined();
+  });
+});
+
+describe('the configuration', () => {
+  test('own services with their unit metric (resolved at deploy), team and business-unit totals over the app\'s services in the account', () => {
+    // GIVEN two stacks in one account, and one in another account
+    const app = testApp();
+    const shop = new Stack(app, 'Shop', { env: ENV });
+    const ledger = new Stack(app, 'Ledger', { env: ENV });
+    const elsewhere = new Stack(app, 'Elsewhere', { env: { ...ENV, account: '222222222222' } });
+    const [checkout] = services(shop, ['checkout']);
+    new CustomerService(shop, 'Search', { ...DECLARATION, serviceName: 'search', team: 'discovery', costReporting: CostReporting.disabled('no budget yet') });
+    new CustomerService(ledger, 'Ledger', { ...DECLARATION, serviceName: 'ledger', businessUnit: 'finance', costReporting: { monthlyBudget: 5 } });
+    new CustomerService(elsewhere, 'Other', { ...DECLARATION, serviceName: 'other', costReporting: { monthlyBudget: 5 } });
+    const api = new lambda.Function(checkout, 'Api', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'i.h', code: lambda.Code.fromInline('x') });
+    checkout.addUsageMetric('orders', api.metricInvocations(), { unitScale: 1000 });
+
+    // WHEN
+    const config = inputOf(Template.fromStack(shop));
+
+    // THEN
+    const fnRef = `@Ref:${shop.getLogicalId(api.node.defaultChild as lambda.CfnFunction)}@`;
+    expect(config).toEqual({
+      version: 1,
+      tagKey: 'customer-service',
+      namespace: 'CustomerValue',
+      republishDays: 13,
+      stackName: 'Shop',
+      services: [
+        {
+          name: 'checkout', team: 'payments', businessUnit: 'retail', own: true,
+          unit: { metric: { namespace: 'AWS/Lambda', metricName: 'Invocations', dimensions: [{ name: 'FunctionName', value: fnRef }], statistic: 'Sum' } },
+          unitScale: 1000,
+        },
+        // reporting off: no per-service metric, but its cost still counts for its team
+        { name: 'search', team: 'discovery', businessUnit: 'retail', own: false },
+        { name: 'ledger', team: 'payments', businessUnit: 'finance', own: false },
+      ],
+    });
+  });
+
+  test('a unit-cost alarm asks the publisher for the change over its comparison period', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Shop', { env: ENV });
+    const svc = new CustomerService(stack, 'Checkout', { ...DECLARATION, costReporting: { unitCostAlarm: {} } });
+    svc.addUsageMetric('orders', new cloudwatch.MathExpression({
+      expression: 'a + b',
+      usingMetrics: {
+        a: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'WebOrders', statistic: 'Sum' }),
+        b: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'AppOrders', statistic: 'Sum', region: 'us-east-1' }),
+      },
+    }));
+    const [service] = inputOf(Template.fromStack(stack)).services;
+    expect(service.compareDays).toBe(7);
+    expect(service.unit).toEqual({
+      expression: 'a + b',
+      using: {
+        a: { namespace: 'Shop', metricName: 'WebOrders', dimensions: [], statistic: 'Sum' },
+        b: { namespace: 'Shop', metricName: 'AppOrders', dimensions: [], statistic: 'Sum' },
+      },
+      region: 'us-east-1',
+    });
+  });
+
+  test('a configuration too large for an EventBridge input (8 192 characters) fails synthesis with advice', () => {
+    // GIVEN 40 services in one stack, each with a unit metric holding several deploy-time names
+    const app = testApp();
+    const stack = new Stack(app, 'Shop', { env: ENV });
+    for (let i = 0; i < 40; i++) {
+      const svc = new CustomerService(stack, `Svc${i}`, { ...DECLARATION, serviceName: `service-number-${i}`, costReporting: { monthlyBudget: 1, dashboard: false } });
+      const f = new lambda.Function(svc, 'Fn', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'i.h', code: lambda.Code.fromInline('x') });
+      svc.addUsageMetric('requests', f.metricInvocations());
+    }
+
+    // WHEN / THEN
+    const errors = CostMetricPublisher.of(stack).node.validate();
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^the cost publisher configuration of stack Shop \(40 services with reporting, 40 services in the app\) would be about \d+ characters once deployed, over the 8192 characters an EventBridge target input accepts: spread the services over more stacks/);
+  });
+});

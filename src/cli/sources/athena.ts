@@ -1,0 +1,285 @@
+import {
+  AthenaClient, AthenaClientConfig, GetQueryExecutionCommand, GetQueryResultsCommand, GetQueryResultsCommandOutput, QueryExecution,
+  StartQueryExecutionCommand, StopQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import { CliError, CostQuery, CostResult, CostRow, CostSource } from './types';
+import { CostGrouping, CurQueries, SqlDialect } from '../../billing/cur-sql';
+import { TagKeys } from '../../tag-keys';
+import { awsError, firstLine } from '../errors';
+
+/** The names the `CostAndUsageExport` construct gives its Glue database, table and Athena workgroup by default. */
+export const ATHENA_DEFAULTS = {
+  database: 'customer_value',
+  table: 'cur2',
+  workgroup: 'customer-value',
+  billingPeriodColumn: 'billing_period',
+} as const;
+
+const PERMISSIONS = 'athena:StartQueryExecution, athena:GetQueryExecution, athena:GetQueryResults, glue:GetTable, glue:GetPartitions, '
+  + 's3:GetObject/ListBucket on the export bucket and s3:PutObject on the query results location';
+
+export interface AthenaSourceOptions {
+  /** Glue database of the CUR 2.0 table. @default 'customer_value' */
+  readonly database?: string;
+  /** Glue table over the CUR 2.0 export. @default 'cur2' */
+  readonly table?: string;
+  /** Athena workgroup. @default 'customer-value' */
+  readonly workgroup?: string;
+  /**
+   * Where Athena writes results (`s3://bucket/prefix/`).
+   * @default - the workgroup's own location (the CostAndUsageExport workgroup enforces one)
+   */
+  readonly outputLocation?: string;
+  /**
+   * The table's partition column holding the billing period (`YYYY-MM`); the query filters on it so Athena reads only
+   * the months of the period. Empty string: no partition filter.
+   * @default 'billing_period'
+   */
+  readonly billingPeriodColumn?: string;
+  /** Named profile (`--profile`), like the AWS CLI. */
+  readonly profile?: string;
+  /** Region of the Athena workgroup and Glue table (`--region`). @default - the SDK's region chain */
+  readonly region?: string;
+  /** SDK attempts per request, including the first (throttling and transient errors are retried). @default 5 */
+  readonly maxAttempts?: number;
+  /** First wait between status polls, in ms; it grows by half up to `maxPollIntervalMs`. @default 500 */
+  readonly pollIntervalMs?: number;
+  /** @default 5000 */
+  readonly maxPollIntervalMs?: number;
+  /** Longest wait for a query; it is stopped after that. @default 1800000 (30 minutes) */
+  readonly timeoutMs?: number;
+  /** Extra client configuration (tests). */
+  readonly clientConfig?: AthenaClientConfig;
+}
+
+interface QueryOutcome {
+  readonly rows: Array<Record<string, string>>;
+  readonly bytesScanned: number;
+  readonly id: string;
+}
+
+/**
+ * Cost from Athena over the CUR 2.0 table of the `CostAndUsageExport` construct: the same `CurQueries` SQL as the
+ * CUR file source (Athena dialect), run with StartQueryExecution, polled with GetQueryExecution (growing intervals),
+ * read with GetQueryResults page by page (NextToken). Reports the bytes scanned (Athena bills per byte scanned).
+ */
+export class AthenaSource implements CostSource {
+  constructor(private readonly options: AthenaSourceOptions = {}) {}
+
+  public async fetch(query: CostQuery, progress: (message: string) => void): Promise<CostResult> {
+    const o = this.options;
+    const database = o.database ?? ATHENA_DEFAULTS.database;
+    const tableName = o.table ?? ATHENA_DEFAULTS.table;
+    let table: string;
+    try {
+      table = CurQueries.athenaTable(database, tableName);
+    } catch (e) {
+      throw new CliError(`--athena-database/--athena-table: ${(e as Error).message.replace(/^CurQueries\.athenaTable: /, '')}`);
+    }
+    const billingPeriodColumn = o.billingPeriodColumn ?? ATHENA_DEFAULTS.billingPeriodColumn;
+    const partition = billingPeriodColumn === '' ? undefined : billingPeriodColumn;
+    const sql = CurQueries.costBy({
+      table,
+      dialect: SqlDialect.ATHENA,
+      groupBy: query.groupBy,
+      metric: query.metric,
+      tagKeys: query.tagKeys,
+      from: query.from,
+      to: query.to,
+      daily: true,
+      estimatedFlag: true,
+      billingPeriodColumn: partition,
+    });
+    const client = new AthenaClient({
+      ...(o.region ? { region: o.region } : {}),
+      profile: o.profile,
+      maxAttempts: o.maxAttempts ?? 5,
+      ...o.clientConfig,
+    });
+    let bytesScanned = 0;
+    let requests = 0;
+    try {
+      requests++;
+      const cost = await this.run(client, sql, `${database}.${tableName}`, progress);
+      bytesScanned += cost.bytesScanned;
+      if (cost.rows.length === 0) {
+        throw new CliError(`no CUR line items between ${query.from} and ${query.to} (exclusive) in Athena table ${database}.${tableName}`
+          + ` (query ${cost.id}): check the period, and that the export has delivered data for it`);
+      }
+      const currencies = [...new Set(cost.rows.map((r) => r.currency ?? ''))].sort();
+      if (currencies.length > 1) {
+        throw new CliError(`the CUR data mixes currencies (${currencies.join(', ')}) between ${query.from} and ${query.to}: `
+          + 'amounts in different currencies cannot be added; report on one payer account (one currency) at a time');
+      }
+      const rows: CostRow[] = cost.rows.map((r) => ({
+        service: r.service ?? '',
+        group: r.group_value ?? '',
+        day: r.usage_date ?? '',
+        amount: Number(r.amount),
+        currency: r.currency ?? '',
+        estimated: r.estimated === '1',
+      }));
+      const notes: string[] = [];
+      const groupKey = CurQueries.groupingTagKey(query.groupBy, query.tagKeys);
+      const absent: string[] = [];
+      if (!rows.some((r) => r.group !== '')) {
+        absent.push(groupKey);
+      }
+      if (query.groupBy !== CostGrouping.SERVICE && !rows.some((r) => r.service !== '')) {
+        absent.push(query.tagKeys.service);
+      }
+      if (absent.length > 0) {
+        // Only when a key is missing from every row: one more scan of resource_tags, over the same partitions.
+        requests++;
+        const inPeriod = partition
+          ? `(SELECT resource_tags FROM ${table} WHERE ${partition} >= '${query.from.slice(0, 7)}' AND ${partition} <= '${lastMonthBefore(query.to)}') AS cur`
+          : table;
+        const keys = await this.run(client, CurQueries.tagKeysPresent(inPeriod, SqlDialect.ATHENA), `${database}.${tableName}`, progress);
+        bytesScanned += keys.bytesScanned;
+        const present = new Set(keys.rows.map((r) => r.tag_key));
+        if (!present.has(TagKeys.curMapKey(groupKey))) {
+          throw new CliError(`no line item of Athena table ${database}.${tableName} carries ${TagKeys.curMapKey(groupKey)} (tag "${groupKey}") in `
+            + `resource_tags between ${query.from} and ${query.to} (found: ${present.size > 0 ? [...present].sort().join(', ') : 'no user tag keys at all'}): `
+            + 'the key was probably never activated as a cost allocation tag; activate the customer-value tag keys in the management account '
+            + '(Billing console > Cost allocation tags, or the CostAllocationTags construct); CUR 2.0 includes a key only from its activation on');
+        }
+        for (const key of absent.filter((k) => k !== groupKey)) {
+          notes.push(`no line item between ${query.from} and ${query.to} carries the "${key}" tag (${TagKeys.curMapKey(key)})`
+            + (present.has(TagKeys.curMapKey(key)) ? '' : ': it was probably never activated as a cost allocation tag'));
+        }
+      }
+      notes.push(`Athena: ${requests} quer${requests === 1 ? 'y' : 'ies'} in workgroup ${o.workgroup ?? ATHENA_DEFAULTS.workgroup}, `
+        + `${formatBytes(bytesScanned)} scanned (Athena bills per byte scanned)`);
+      const tax = cost.rows.reduce((s, r) => s + Number(r.tax_amount ?? 0), 0);
+      const credits = cost.rows.reduce((s, r) => s + Number(r.credit_amount ?? 0), 0);
+      if (tax !== 0 || credits !== 0) {
+        notes.push(`totals include tax (${tax.toFixed(2)} ${currencies[0]}) and credits/refunds (${credits.toFixed(2)} ${currencies[0]}), `
+          + 'which carry no resource tags and count as untagged');
+      }
+      if (rows.some((r) => r.estimated)) {
+        notes.push('part of the period is not invoiced yet (no bill_invoice_id): those amounts are estimates and can still change');
+      }
+      return { rows, source: `Athena (${database}.${tableName})`, requests, bytesScanned, notes };
+    } finally {
+      client.destroy();
+    }
+  }
+
+  /** Starts a query, waits for it, reads every page of its results. */
+  private async run(client: AthenaClient, sql: string, tableName: string, progress: (message: string) => void): Promise<QueryOutcome> {
+    const o = this.options;
+    const workgroup = o.workgroup ?? ATHENA_DEFAULTS.workgroup;
+    let id: string;
+    try {
+      const started = await client.send(new StartQueryExecutionCommand({
+        QueryString: sql,
+        WorkGroup: workgroup,
+        QueryExecutionContext: { Database: o.database ?? ATHENA_DEFAULTS.database },
+        ...(o.outputLocation ? { ResultConfiguration: { OutputLocation: o.outputLocation } } : {}),
+      }));
+      id = started.QueryExecutionId ?? '';
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      if (/output location/i.test(message)) {
+        throw new CliError(`Athena workgroup ${workgroup} has no query result location: pass --athena-output s3://bucket/prefix/ `
+          + 'or use a workgroup that sets one (the CostAndUsageExport workgroup does)');
+      }
+      if ((e as { name?: string }).name === 'InvalidRequestException' && /workgroup/i.test(message)) {
+        throw new CliError(`Athena workgroup ${workgroup}: ${firstLine(message)} (pass --athena-workgroup)`);
+      }
+      throw this.awsError(e, 'Athena StartQueryExecution');
+    }
+    if (!id) {
+      throw new CliError('Athena StartQueryExecution returned no query id');
+    }
+    progress(`Athena: query ${id} started in workgroup ${workgroup}`);
+
+    const deadline = Date.now() + (o.timeoutMs ?? 1_800_000);
+    let wait = o.pollIntervalMs ?? 500;
+    let execution: QueryExecution | undefined;
+    for (;;) {
+      try {
+        execution = (await client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution;
+      } catch (e) {
+        throw this.awsError(e, 'Athena GetQueryExecution');
+      }
+      const state = execution?.Status?.State;
+      if (state === 'SUCCEEDED') {
+        break;
+      }
+      if (state === 'FAILED' || state === 'CANCELLED') {
+        const reason = execution?.Status?.AthenaError?.ErrorMessage ?? execution?.Status?.StateChangeReason ?? 'no reason given';
+        const hint = /TABLE_NOT_FOUND|SCHEMA_NOT_FOUND|does not exist/i.test(reason)
+          ? ` (check --athena-database/--athena-table; the CostAndUsageExport construct creates ${ATHENA_DEFAULTS.database}.${ATHENA_DEFAULTS.table})`
+          : /COLUMN_NOT_FOUND|cannot be resolved/i.test(reason)
+            ? ` (the table ${tableName} lacks CUR 2.0 columns the query needs: ${CurQueries.requiredColumns().join(', ')}, ...)`
+            : /scanned|limit/i.test(reason) && state === 'CANCELLED'
+              ? ' (the workgroup\'s bytes-scanned limit stopped it: shorten the period)'
+              : '';
+        throw new CliError(`Athena query ${id} ${state === 'FAILED' ? 'failed' : 'was cancelled'}: ${firstLine(reason)}${hint}`);
+      }
+      const scanned = execution?.Statistics?.DataScannedInBytes;
+      progress(`Athena: query ${state ?? 'pending'}${scanned ? `, ${formatBytes(scanned)} scanned so far` : ''}`);
+      if (Date.now() + wait > deadline) {
+        await client.send(new StopQueryExecutionCommand({ QueryExecutionId: id })).catch(() => undefined);
+        throw new CliError(`Athena query ${id} did not finish within ${Math.round((o.timeoutMs ?? 1_800_000) / 60_000)} minutes and was stopped`);
+      }
+      await sleep(wait);
+      wait = Math.min(Math.ceil(wait * 1.5), o.maxPollIntervalMs ?? 5000);
+    }
+
+    const rows: Array<Record<string, string>> = [];
+    let columns: string[] | undefined;
+    let token: string | undefined;
+    let page = 0;
+    do {
+      let out: GetQueryResultsCommandOutput;
+      try {
+        out = await client.send(new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: token, MaxResults: 1000 }));
+      } catch (e) {
+        throw this.awsError(e, 'Athena GetQueryResults');
+      }
+      page++;
+      columns = columns ?? (out.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => c.Name ?? '');
+      const data = out.ResultSet?.Rows ?? [];
+      // The first row of the first page repeats the column names (SELECT statements).
+      for (const [i, row] of data.entries()) {
+        const values = (row.Data ?? []).map((d) => d.VarCharValue ?? '');
+        if (page === 1 && i === 0 && values.join('\u0000') === columns.join('\u0000')) {
+          continue;
+        }
+        rows.push(Object.fromEntries(columns.map((c, j) => [c, values[j] ?? ''])));
+      }
+      token = out.NextToken || undefined;
+      if (token) {
+        progress(`Athena: reading results, ${rows.length} rows so far`);
+      }
+    } while (token);
+    return { rows, bytesScanned: execution?.Statistics?.DataScannedInBytes ?? 0, id };
+  }
+
+  private awsError(e: unknown, what: string): Error {
+    const message = e instanceof Error ? e.message : String(e);
+    if (/region is missing/i.test(message)) {
+      return new CliError(`${what}: no AWS region: pass --region (the region of the Athena workgroup and the Glue table)`);
+    }
+    const mapped = awsError(e, what, { profile: this.options.profile, permission: PERMISSIONS });
+    return mapped instanceof CliError ? mapped : new CliError(`${what} failed: ${firstLine(message)}`);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function lastMonthBefore(to: string): string {
+  const d = new Date(`${to}T00:00:00Z`);
+  d.setUTCDate(d.getUTCDate() - 1);
+  return d.toISOString().slice(0, 7);
+}
+
+function formatBytes(bytes: number): string {
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+}

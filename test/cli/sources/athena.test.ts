@@ -1,0 +1,234 @@
+import {
+  AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, StopQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import { mockClient } from 'aws-sdk-client-mock';
+import { CostGrouping, CostMetric, CurQueries, SqlDialect } from '../../../src/billing/cur-sql';
+import { ATHENA_DEFAULTS, AthenaSource, AthenaSourceOptions } from '../../../src/cli/sources/athena';
+import { CliError, CostQuery } from '../../../src/cli/sources/types';
+import { TagKeys } from '../../../src/tag-keys';
+
+/*
+ * The Athena source through aws-sdk-client-mock: StartQueryExecution, GetQueryExecution polling, GetQueryResults
+ * pages. Athena facts (../shared/reference/aws-cost-facts.md §8): the CUR 2.0 table is read with element_at on
+ * resource_tags, partitioned by billing_period; the first result row of a SELECT repeats the column names.
+ */
+
+const athena = mockClient(AthenaClient);
+
+const COLUMNS = ['service', 'group_value', 'usage_date', 'currency', 'amount', 'tax_amount', 'credit_amount', 'line_items', 'estimated'];
+
+function resultPage(rows: string[][], options: { header?: boolean; next?: string } = {}) {
+  const data = [...(options.header ? [COLUMNS] : []), ...rows].map((r) => ({ Data: r.map((v) => ({ VarCharValue: v })) }));
+  return {
+    ResultSet: { ResultSetMetadata: { ColumnInfo: COLUMNS.map((c) => ({ Name: c, Type: 'varchar' })) }, Rows: data },
+    NextToken: options.next,
+  };
+}
+
+function query(overrides: Partial<CostQuery> = {}): CostQuery {
+  return { from: '2026-10-01', to: '2026-12-01', groupBy: CostGrouping.TEAM, metric: CostMetric.AMORTIZED, tagKeys: TagKeys.DEFAULT, ...overrides };
+}
+
+function source(options: AthenaSourceOptions = {}): AthenaSource {
+  return new AthenaSource({ region: 'eu-west-1', pollIntervalMs: 1, maxPollIntervalMs: 2, ...options });
+}
+
+function succeeded(bytes: number) {
+  return { QueryExecution: { QueryExecutionId: 'q-1', Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: bytes } } };
+}
+
+beforeEach(() => {
+  athena.reset();
+  athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+});
+
+describe('AthenaSource', () => {
+  test('runs the CurQueries SQL, polls until done, reads every result page and reports bytes scanned', async () => {
+    // GIVEN a query that is queued, runs, then succeeds, with results on three pages
+    athena.on(GetQueryExecutionCommand)
+      .resolvesOnce({ QueryExecution: { Status: { State: 'QUEUED' } } })
+      .resolvesOnce({ QueryExecution: { Status: { State: 'RUNNING' }, Statistics: { DataScannedInBytes: 1048576 } } })
+      .resolves(succeeded(52428800));
+    athena.on(GetQueryResultsCommand)
+      .resolvesOnce(resultPage([
+        ['checkout', 'payments', '2026-10-01', 'USD', '12.5', '0', '0', '10', '0'],
+        ['wishlist', 'discovery', '2026-10-01', 'USD', '3.25', '0', '0', '4', '0'],
+      ], { header: true, next: 'page-2' }))
+      .resolvesOnce(resultPage([
+        ['', '', '2026-10-01', 'USD', '1.5', '1.5', '0', '1', '0'],
+        ['', 'data', '2026-11-02', 'USD', '2', '0', '0', '3', '1'],
+      ], { next: 'page-3' }))
+      .resolvesOnce(resultPage([['checkout', 'payments', '2026-11-03', 'USD', '-1', '0', '-1', '1', '1']]));
+    const messages: string[] = [];
+
+    // WHEN
+    const result = await source().fetch(query(), (m) => messages.push(m));
+
+    // THEN the SQL is CurQueries' Athena SQL over the construct's default table, with partition pruning
+    const start = athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input;
+    expect(start.QueryString).toBe(CurQueries.costBy({
+      table: '"customer_value"."cur2"',
+      dialect: SqlDialect.ATHENA,
+      groupBy: CostGrouping.TEAM,
+      metric: CostMetric.AMORTIZED,
+      tagKeys: TagKeys.DEFAULT,
+      from: '2026-10-01',
+      to: '2026-12-01',
+      daily: true,
+      estimatedFlag: true,
+      billingPeriodColumn: 'billing_period',
+    }));
+    expect(start.QueryString).toContain("billing_period >= '2026-10'");
+    expect(start.QueryString).toContain("billing_period <= '2026-11'");
+    expect(start.WorkGroup).toBe('customer-value');
+    expect(start.QueryExecutionContext).toEqual({ Database: 'customer_value' });
+    expect(start.ResultConfiguration).toBeUndefined();
+    // every page was read, following NextToken; the header row was dropped
+    expect(athena.commandCalls(GetQueryResultsCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, 'page-2', 'page-3']);
+    expect(result.rows).toEqual([
+      { service: 'checkout', group: 'payments', day: '2026-10-01', amount: 12.5, currency: 'USD', estimated: false },
+      { service: 'wishlist', group: 'discovery', day: '2026-10-01', amount: 3.25, currency: 'USD', estimated: false },
+      { service: '', group: '', day: '2026-10-01', amount: 1.5, currency: 'USD', estimated: false },
+      { service: '', group: 'data', day: '2026-11-02', amount: 2, currency: 'USD', estimated: true },
+      { service: 'checkout', group: 'payments', day: '2026-11-03', amount: -1, currency: 'USD', estimated: true },
+    ]);
+    expect(result.bytesScanned).toBe(52428800);
+    expect(result.requests).toBe(1);
+    expect(result.source).toBe('Athena (customer_value.cur2)');
+    expect(result.notes).toContain('Athena: 1 query in workgroup customer-value, 50.0 MB scanned (Athena bills per byte scanned)');
+    expect(result.notes.join('\n')).toMatch(/not invoiced yet/);
+    expect(athena.commandCalls(GetQueryExecutionCommand)).toHaveLength(3);
+    expect(messages).toEqual(expect.arrayContaining([
+      'Athena: query q-1 started in workgroup customer-value',
+      'Athena: query QUEUED',
+      'Athena: query RUNNING, 1.0 MB scanned so far',
+    ]));
+  });
+
+  test('custom database, table, workgroup and output location', async () => {
+    athena.on(GetQueryExecutionCommand).resolves(succeeded(10));
+    athena.on(GetQueryResultsCommand).resolves(resultPage([['checkout', 'payments', '2026-10-01', 'USD', '1', '0', '0', '1', '0']], { header: true }));
+    await source({ database: 'billing', table: 'cur_v2', workgroup: 'finops', outputLocation: 's3://results/cv/', billingPeriodColumn: '' })
+      .fetch(query(), () => undefined);
+    const start = athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input;
+    expect(start.QueryString).toContain('FROM "billing"."cur_v2"');
+    expect(start.QueryString).not.toMatch(/\bbilling_period [<>]=/);
+    expect(start.WorkGroup).toBe('finops');
+    expect(start.ResultConfiguration).toEqual({ OutputLocation: 's3://results/cv/' });
+  });
+
+  test('a FAILED query: one line with Athena\'s reason and a hint', async () => {
+    athena.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: { Status: { State: 'FAILED', AthenaError: { ErrorMessage: "TABLE_NOT_FOUND: line 12:8: Table 'awsdatacatalog.customer_value.cur2' does not exist" } } },
+    });
+    await expect(source().fetch(query(), () => undefined)).rejects.toThrow(new CliError(
+      "Athena query q-1 failed: TABLE_NOT_FOUND: line 12:8: Table 'awsdatacatalog.customer_value.cur2' does not exist "
+      + `(check --athena-database/--athena-table; the CostAndUsageExport construct creates ${ATHENA_DEFAULTS.database}.${ATHENA_DEFAULTS.table})`,
+    ));
+    expect(athena.commandCalls(GetQueryResultsCommand)).toHaveLength(0);
+  });
+
+  test('a CANCELLED query (bytes-scanned limit of the workgroup)', async () => {
+    athena.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: { Status: { State: 'CANCELLED', StateChangeReason: 'Query cancelled: bytes scanned limit was exceeded' } },
+    });
+    await expect(source().fetch(query(), () => undefined)).rejects.toThrow(
+      /^Athena query q-1 was cancelled: Query cancelled: bytes scanned limit was exceeded \(the workgroup's bytes-scanned limit stopped it: shorten the period\)$/,
+    );
+  });
+
+  test('throttling after the SDK retries: one line', async () => {
+    athena.on(StartQueryExecutionCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { attempts: 5 } }));
+    await expect(source().fetch(query(), () => undefined)).rejects.toThrow(
+      new CliError('Athena StartQueryExecution was throttled (ThrottlingException) after 5 attempts: wait a minute and retry, or shorten the period'),
+    );
+  });
+
+  test('no credentials: one line', async () => {
+    athena.on(StartQueryExecutionCommand).rejects(Object.assign(new Error('Could not load credentials from any providers'), { name: 'CredentialsProviderError' }));
+    await expect(source({ profile: 'billing' }).fetch(query(), () => undefined)).rejects.toThrow(
+      /^Athena StartQueryExecution: no AWS credentials found \(profile "billing"\): .*athena:StartQueryExecution/,
+    );
+  });
+
+  test('no region: one line', async () => {
+    athena.on(StartQueryExecutionCommand).rejects(new Error('Region is missing'));
+    await expect(source().fetch(query(), () => undefined)).rejects.toThrow(/^Athena StartQueryExecution: no AWS region: pass --region/);
+  });
+
+  test('a workgroup without a result location', async () => {
+    athena.on(StartQueryExecutionCommand).rejects(Object.assign(
+      new Error('No output location provided. An output location is required either through the Workgroup result configuration setting or as an API input.'),
+      { name: 'InvalidRequestException', $metadata: {} },
+    ));
+    await expect(source({ workgroup: 'primary' }).fetch(query(), () => undefined)).rejects.toThrow(
+      /^Athena workgroup primary has no query result location: pass --athena-output s3:\/\/bucket\/prefix\//,
+    );
+  });
+
+  test('an empty period', async () => {
+    athena.on(GetQueryExecutionCommand).resolves(succeeded(0));
+    athena.on(GetQueryResultsCommand).resolves(resultPage([], { header: true }));
+    await expect(source().fetch(query(), () => undefined)).rejects.toThrow(
+      /^no CUR line items between 2026-10-01 and 2026-12-01 \(exclusive\) in Athena table customer_value\.cur2 \(query q-1\)/,
+    );
+  });
+
+  test('mixed currencies are refused', async () => {
+    athena.on(GetQueryExecutionCommand).resolves(succeeded(10));
+    athena.on(GetQueryResultsCommand).resolves(resultPage([
+      ['checkout', 'payments', '2026-10-01', 'USD', '1', '0', '0', '1', '0'],
+      ['checkout', 'payments', '2026-10-01', 'EUR', '1', '0', '0', '1', '0'],
+    ], { header: true }));
+    await expect(source().fetch(query(), () => undefined)).rejects.toThrow(/^the CUR data mixes currencies \(EUR, USD\)/);
+  });
+
+  test('no tagged line item: a second query over the same partitions finds the key was never activated', async () => {
+    // GIVEN only untagged spend, and resource_tags holding another key only
+    athena.on(StartQueryExecutionCommand).resolvesOnce({ QueryExecutionId: 'q-1' }).resolvesOnce({ QueryExecutionId: 'q-2' });
+    athena.on(GetQueryExecutionCommand).resolves(succeeded(1000));
+    athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-1' }).resolves(resultPage([['', '', '2026-10-01', 'USD', '5', '0', '0', '9', '0']], { header: true }));
+    athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-2' }).resolves({
+      ResultSet: {
+        ResultSetMetadata: { ColumnInfo: [{ Name: 'tag_key' }, { Name: 'line_items' }] },
+        Rows: [{ Data: [{ VarCharValue: 'tag_key' }, { VarCharValue: 'line_items' }] }, { Data: [{ VarCharValue: 'user_environment' }, { VarCharValue: '9' }] }],
+      },
+    });
+    // WHEN / THEN
+    await expect(source().fetch(query(), () => undefined)).rejects.toThrow(
+      /^no line item of Athena table customer_value\.cur2 carries user_team \(tag "team"\) in resource_tags between 2026-10-01 and 2026-12-01 \(found: user_environment\): the key was probably never activated/,
+    );
+    const second = athena.commandCalls(StartQueryExecutionCommand)[1].args[0].input.QueryString!;
+    expect(second).toContain('CROSS JOIN UNNEST(map_keys(resource_tags)) AS t (tag_key)');
+    expect(second).toContain("FROM (SELECT resource_tags FROM \"customer_value\".\"cur2\" WHERE billing_period >= '2026-10' AND billing_period <= '2026-11') AS cur");
+  });
+
+  test('a grouped key present in other line items: untagged group kept, note on the missing service key', async () => {
+    athena.on(StartQueryExecutionCommand).resolvesOnce({ QueryExecutionId: 'q-1' }).resolvesOnce({ QueryExecutionId: 'q-2' });
+    athena.on(GetQueryExecutionCommand).resolves(succeeded(1000));
+    athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-1' }).resolves(resultPage([['', 'payments', '2026-10-01', 'USD', '5', '0', '0', '9', '0']], { header: true }));
+    athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-2' }).resolves({
+      ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: 'tag_key' }, { Name: 'line_items' }] }, Rows: [{ Data: [{ VarCharValue: 'user_team' }, { VarCharValue: '9' }] }] },
+    });
+    const result = await source().fetch(query(), () => undefined);
+    expect(result.requests).toBe(2);
+    expect(result.bytesScanned).toBe(2000);
+    expect(result.notes).toContain(
+      'no line item between 2026-10-01 and 2026-12-01 carries the "customer-service" tag (user_customer_service): it was probably never activated as a cost allocation tag',
+    );
+  });
+
+  test('a query that does not finish in time is stopped', async () => {
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'RUNNING' } } });
+    athena.on(StopQueryExecutionCommand).resolves({});
+    await expect(source({ timeoutMs: 20, pollIntervalMs: 5 }).fetch(query(), () => undefined)).rejects.toThrow(/^Athena query q-1 did not finish within 0 minutes and was stopped$/);
+    expect(athena.commandCalls(StopQueryExecutionCommand)[0].args[0].input).toEqual({ QueryExecutionId: 'q-1' });
+  });
+
+  test('invalid database or table names are refused before any call', async () => {
+    await expect(source({ database: 'bad-name' }).fetch(query(), () => undefined)).rejects.toThrow(
+      /^--athena-database\/--athena-table: database is "bad-name": a Glue name is 1-255 letters, digits and _$/,
+    );
+    expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
+  });
+});

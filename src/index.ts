@@ -11,6 +11,7 @@ export * from './reporting/cost-metric-publisher';
 export * from './reporting/service-cost-reporting';
 export * from './nag/customer-value-checks';
 export * as customerValueRules from './nag/rules';
+export * from './assertions/customer-value-assertions';
 export * from './billing/cur-sql';
 export * from './billing/billing-options';
 export * from './billing/cost-allocation-tags';

@@ -53,10 +53,12 @@ Source (one of):
                               an export folder (with BILLING_PERIOD= partitions) or a glob; needs
                               "npm install @duckdb/node-api"
   --source athena             Athena over the CUR 2.0 table of the CostAndUsageExport construct
-    --athena-database NAME    Glue database
-    --athena-table NAME       Glue table
-    --athena-workgroup NAME   Athena workgroup (default: primary)
-    --athena-output S3URI     query result location (s3://...), unless the workgroup sets one
+    --athena-database NAME    Glue database (default: customer_value)
+    --athena-table NAME       Glue table over the export (default: cur2)
+    --athena-workgroup NAME   Athena workgroup (default: customer-value)
+    --athena-output S3URI     query result location (s3://...), unless the workgroup enforces one
+                              (the region is --region or the SDK's; the table's defaults are the
+                              CostAndUsageExport construct's)
 
 Period and grouping:
   --from YYYY-MM-DD  first day (inclusive)        both default to the last full calendar month (UTC)

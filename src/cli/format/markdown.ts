@@ -2,23 +2,23 @@ import { Column, displayCell, Report, Table } from '../document';
 
 /** GitHub-flavoured markdown: headings, bullet lists, tables with `|` escaped and newlines turned into `<br>`. */
 export function renderMarkdown(report: Report): string {
-  const out: string[] = [`# ${inline(report.title)}`, ''];
+  const out: string[] = [`# ${line(report.title)}`, ''];
   if (report.summary.length > 0) {
-    out.push(...report.summary.map((l) => `- ${inline(l)}`), '');
+    out.push(...report.summary.map((l) => `- ${line(l)}`), '');
   }
   for (const section of report.sections) {
     if (section.heading) {
-      out.push(`## ${inline(section.heading)}`, '');
+      out.push(`## ${line(section.heading)}`, '');
     }
     if (section.table) {
       out.push(...markdownTable(section.table), '');
     }
     if (section.lines && section.lines.length > 0) {
-      out.push(...section.lines.map((l) => `- ${inline(l)}`), '');
+      out.push(...section.lines.map((l) => `- ${line(l)}`), '');
     }
   }
   if (report.notes.length > 0) {
-    out.push('## Notes', '', ...report.notes.map((n) => `- ${inline(n)}`), '');
+    out.push('## Notes', '', ...report.notes.map((n) => `- ${line(n)}`), '');
   }
   while (out.length > 0 && out[out.length - 1] === '') {
     out.pop();
@@ -46,6 +46,11 @@ export function markdownCell(value: string): string {
   return inline(value)
     .replace(/\|/g, '\\|')
     .replace(/\r\n|\r|\n/g, '<br>');
+}
+
+/** A heading or list item: like `inline`, with line breaks as spaces (a break would end the item). */
+function line(value: string): string {
+  return inline(value).replace(/\r\n|\r|\n/g, ' ');
 }
 
 /** Text outside tables: `\` escaped first, HTML-significant characters as entities, control characters removed. */

@@ -1,3 +1,4 @@
+import { AthenaSource } from './athena';
 import { CostExplorerSource } from './ce';
 import { CurFileSource } from './cur';
 import { CostSource } from './types';
@@ -25,7 +26,14 @@ export function createSource(o: SourceOptions): CostSource {
     case 'cur':
       return new CurFileSource({ paths: o.paths });
     case 'athena':
-      throw new UsageError(`--source ${o.kind} is not available in this build`, 'cost');
+      return new AthenaSource({
+        database: o.athenaDatabase,
+        table: o.athenaTable,
+        workgroup: o.athenaWorkgroup,
+        outputLocation: o.athenaOutput,
+        profile: o.profile,
+        region: o.region,
+      });
     default:
       throw new UsageError(`--source is ${JSON.stringify(o.kind)}: accepted values are ce, cur, athena`, 'cost');
   }

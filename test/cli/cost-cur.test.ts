@@ -1,0 +1,179 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { mockClient } from 'aws-sdk-client-mock';
+import { buildAssembly, CHECKOUT, record, runCli, WISHLIST } from './fixtures';
+import { tempDir } from '../util';
+
+/** The committed sample export (scripts/generate-cur.ts) and its known totals. */
+const SAMPLE = path.join(__dirname, '..', '..', 'examples', 'data', 'cur2', 'customer-value-cur');
+const TOTALS = JSON.parse(fs.readFileSync(`${SAMPLE}-totals.json`, 'utf8'));
+
+function expectOneLine(stderr: string): void {
+  const lines = stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(stderr).not.toMatch(/\n\s+at /);
+}
+
+/** A small CUR 2.0 CSV export: header + rows; `resource_tags` is a JSON object string, as in a CSV data export. */
+function curCsv(file: string, rows: Array<Record<string, string | number>>, columns?: string[]): string {
+  const cols = columns ?? ['line_item_usage_start_date', 'line_item_line_item_type', 'line_item_currency_code', 'line_item_unblended_cost', 'resource_tags'];
+  const quote = (v: string | number) => (typeof v === 'number' ? String(v) : `"${v.replace(/"/g, '""')}"`);
+  const lines = [cols.join(','), ...rows.map((r) => cols.map((c) => quote(r[c] ?? '')).join(','))];
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+function line(day: string, amount: number, tags: Record<string, string>, currency = 'USD') {
+  return {
+    line_item_usage_start_date: `${day} 10:00:00`,
+    line_item_line_item_type: 'Usage',
+    line_item_currency_code: currency,
+    line_item_unblended_cost: amount,
+    resource_tags: JSON.stringify(tags),
+  };
+}
+
+let cwd: string;
+beforeAll(() => {
+  cwd = tempDir();
+  // The sample's services: checkout, wishlist declared; search and reports are not.
+  buildAssembly(path.join(cwd, 'cdk.out'), [{ id: 'Shop', services: [CHECKOUT, WISHLIST] }]);
+});
+
+describe('customer-value cost --source cur (real DuckDB over the committed sample)', () => {
+  test('totals per service match the generator\'s known totals; unit cost is not read without --usage', async () => {
+    // WHEN
+    const res = await runCli(['cost', '--source', 'cur', SAMPLE, '--from', TOTALS.from, '--to', TOTALS.to, '--output', 'json'], { cwd });
+
+    // THEN
+    expect(res.stderr).toMatch(/^customer-value: reading 2 Parquet files/);
+    expect(res.code).toBe(0);
+    const data = JSON.parse(res.stdout);
+    expect(data.total).toBeCloseTo(TOTALS.unblended.total, 4);
+    expect(data.untagged.amount).toBeCloseTo(TOTALS.unblended.untagged, 4);
+    const byService = Object.fromEntries(data.rows.map((r: any) => [r.group, r.cost]));
+    for (const [service, amount] of Object.entries(TOTALS.unblended.byService)) {
+      expect(byService[service]).toBeCloseTo(amount as number, 4);
+    }
+    expect(data.rows.find((r: any) => r.group === 'checkout').unitCost).toEqual({
+      notAvailable: 'the source is CUR files; add --usage to read usage from CloudWatch',
+    });
+    expect(data.undeclaredTagValues.map((u: any) => u.value).sort()).toEqual(['reports', 'search']);
+  });
+
+  test('--by business-unit', async () => {
+    const res = await runCli(['cost', '--source', 'cur', SAMPLE, '--from', TOTALS.from, '--to', TOTALS.to, '--by', 'business-unit',
+      '--output', 'json', '--quiet'], { cwd });
+    expect(res.code).toBe(0);
+    expect(res.stderr).toBe('');
+    const byUnit = Object.fromEntries(JSON.parse(res.stdout).rows.map((r: any) => [r.group, r.cost]));
+    for (const [unit, amount] of Object.entries(TOTALS.unblended.byBusinessUnit)) {
+      expect(byUnit[unit]).toBeCloseTo(amount as number, 4);
+    }
+  });
+
+  test('--usage reads usage from CloudWatch for unit cost', async () => {
+    const cw = mockClient(CloudWatchClient);
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [{ Id: 's0', Values: [500_000, 588_000] }, { Id: 's1', Values: [] }] });
+    try {
+      const res = await runCli(['cost', '--source', 'cur', SAMPLE, '--from', TOTALS.from, '--to', TOTALS.to, '--usage', '--output', 'json', '--quiet'],
+        { cwd });
+      expect(res.code).toBe(0);
+      const checkout = JSON.parse(res.stdout).rows.find((r: any) => r.group === 'checkout');
+      expect(checkout.unitCost.units).toBe(1_088_000);
+      expect(checkout.unitCost.amount).toBeCloseTo((TOTALS.unblended.byService.checkout / 1_088_000) * 1000, 6);
+    } finally {
+      cw.restore();
+    }
+  });
+});
+
+describe('customer-value cost --source cur: bad input gives one line and exit code 1', () => {
+  test('missing file', async () => {
+    const res = await runCli(['cost', '--source', 'cur', 'no-such-export.parquet', '--from', '2026-10-01', '--to', '2026-11-01'], { cwd });
+    expect(res.code).toBe(1);
+    expectOneLine(res.stderr);
+    expect(res.stderr).toMatch(/^customer-value: .*no-such-export\.parquet/);
+  });
+
+  test('a file that is not Parquet', async () => {
+    const file = path.join(tempDir(), 'broken.parquet');
+    fs.writeFileSync(file, 'this is not parquet');
+    const res = await runCli(['cost', '--source', 'cur', file, '--from', '2026-10-01', '--to', '2026-11-01', '--quiet'], { cwd });
+    expect(res.code).toBe(1);
+    expectOneLine(res.stderr);
+    expect(res.stderr).toMatch(/^customer-value: .*broken\.parquet/);
+  });
+
+  test('wrong columns (not a CUR 2.0 export)', async () => {
+    const file = curCsv(path.join(tempDir(), 'other.csv'), [{ date: '2026-10-01', cost: 1 }], ['date', 'cost']);
+    const res = await runCli(['cost', '--source', 'cur', file, '--from', '2026-10-01', '--to', '2026-11-01', '--quiet'], { cwd });
+    expect(res.code).toBe(1);
+    expectOneLine(res.stderr);
+    expect(res.stderr).toMatch(/^customer-value: .*missing column/);
+  });
+
+  test('an export without the tag column (the keys were never activated)', async () => {
+    const cols = ['line_item_usage_start_date', 'line_item_line_item_type', 'line_item_currency_code', 'line_item_unblended_cost'];
+    const file = curCsv(path.join(tempDir(), 'untagged.csv'), [line('2026-10-01', 1, {})], cols);
+    const res = await runCli(['cost', '--source', 'cur', file, '--from', '2026-10-01', '--to', '2026-11-01', '--quiet'], { cwd });
+    expect(res.code).toBe(1);
+    expectOneLine(res.stderr);
+    expect(res.stderr).toMatch(/^customer-value: .*resource_tags/);
+  });
+
+  test('empty period', async () => {
+    const file = curCsv(path.join(tempDir(), 'october.csv'), [line('2026-10-03', 5, { user_customer_service: 'checkout' })]);
+    const res = await runCli(['cost', '--source', 'cur', file, '--from', '2026-12-01', '--to', '2027-01-01', '--quiet'], { cwd });
+    expect(res.code).toBe(1);
+    expectOneLine(res.stderr);
+    expect(res.stderr).toMatch(/^customer-value: no CUR line items between 2026-12-01 and 2027-01-01 .*covers 2026-10-03/);
+  });
+
+  test('mixed currencies', async () => {
+    const file = curCsv(path.join(tempDir(), 'mixed.csv'), [
+      line('2026-10-03', 5, { user_customer_service: 'checkout' }),
+      line('2026-10-04', 7, { user_customer_service: 'wishlist' }, 'EUR'),
+    ]);
+    const res = await runCli(['cost', '--source', 'cur', file, '--from', '2026-10-01', '--to', '2026-11-01', '--quiet'], { cwd });
+    expect(res.code).toBe(1);
+    expectOneLine(res.stderr);
+    expect(res.stderr).toMatch(/^customer-value: .*currenc.*EUR.*USD|^customer-value: .*currenc.*USD.*EUR/);
+  });
+
+  test('a small hand-written export reads back exactly', async () => {
+    const file = curCsv(path.join(tempDir(), 'small.csv'), [
+      line('2026-10-03', 5, { user_customer_service: 'checkout', user_team: 'payments' }),
+      line('2026-10-04', 2.25, { user_customer_service: 'checkout', user_team: 'payments' }),
+      line('2026-10-04', 1, {}),
+    ]);
+    const res = await runCli(['cost', '--source', 'cur', file, '--from', '2026-10-01', '--to', '2026-11-01', '--quiet', '--output', 'json'], { cwd });
+    expect(res.code).toBe(0);
+    const data = JSON.parse(res.stdout);
+    expect(data.total).toBe(8.25);
+    expect(data.rows.map((r: any) => [r.label, r.cost])).toEqual([['checkout', 7.25], ['(no customer-service tag)', 1]]);
+    expect(data.declaredWithoutCost).toEqual(['wishlist']);
+  });
+
+  test('tag keys renamed in the app are used for the query', async () => {
+    const custom = record({
+      serviceName: 'ledger',
+      customerNeed: 'Accountants post entries that balance',
+      customer: { kind: 'internal', name: 'Accounting' },
+      team: 'books',
+      businessUnit: 'finance',
+      stackName: 'Ledger',
+    });
+    const keys = { ...custom.tagKeys, service: 'cv:service' };
+    const dir = tempDir();
+    buildAssembly(path.join(dir, 'cdk.out'), [{ id: 'Ledger', services: [{ ...custom, tagKeys: keys, tags: { ...custom.tags, 'cv:service': 'ledger' } }] }]);
+    const file = curCsv(path.join(dir, 'ledger.csv'), [line('2026-10-03', 4, { user_cv_service: 'ledger' })]);
+    const res = await runCli(['cost', '--source', 'cur', file, '--from', '2026-10-01', '--to', '2026-11-01', '--quiet', '--output', 'json'], { cwd: dir });
+    expect(res.code).toBe(0);
+    const data = JSON.parse(res.stdout);
+    expect(data.tagKey).toBe('cv:service');
+    expect(data.rows[0]).toMatchObject({ label: 'ledger', status: 'declared', cost: 4 });
+  });
+});

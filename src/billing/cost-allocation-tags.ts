@@ -98,7 +98,7 @@ export class CostAllocationTags extends Construct {
   constructor(scope: Construct, id: string, props: CostAllocationTagsProps = {}) {
     super(scope, id);
     markShared(this, 'cost allocation tag activation');
-    checkManagementAccount(this, 'Cost allocation tag activation', props.managementAccountId);
+    checkManagementAccount(this, 'cost allocation tag activation', props.managementAccountId);
 
     const keys = props.tagKeys ?? TagKeys.of(this);
     if (!(keys instanceof TagKeys)) {

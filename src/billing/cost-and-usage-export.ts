@@ -179,7 +179,7 @@ export class CostAndUsageExport extends Construct {
     super(scope, id);
     markShared(this, 'CUR 2.0 data export');
     requireDataExportsRegion(this);
-    checkManagementAccount(this, 'An Organization-wide CUR 2.0 export', props.managementAccountId);
+    checkManagementAccount(this, 'an Organization-wide CUR 2.0 export', props.managementAccountId);
 
     const errors: string[] = [];
     const exportName = props.exportName ?? 'customer-value-cur2';

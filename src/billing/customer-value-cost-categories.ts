@@ -111,7 +111,7 @@ export class CustomerValueCostCategories extends Construct {
   constructor(scope: Construct, id: string, props: CustomerValueCostCategoriesProps = {}) {
     super(scope, id);
     markShared(this, 'cost categories');
-    checkManagementAccount(this, 'Cost categories', props.managementAccountId);
+    checkManagementAccount(this, 'cost categories', props.managementAccountId);
 
     const resolved = resolveServices(this, props);
     checkNoLateServices(this, resolved);

@@ -285,7 +285,7 @@ export class ServiceAnomalyDetection extends Construct {
   constructor(scope: Construct, id: string, props: ServiceAnomalyDetectionProps = {}) {
     super(scope, id);
     markShared(this, 'cost anomaly detection');
-    checkManagementAccount(this, 'Anomaly monitors on cost allocation tags', props.managementAccountId);
+    checkManagementAccount(this, 'anomaly monitors on cost allocation tags', props.managementAccountId);
     this.prefix = props.namePrefix ?? 'customer-value';
 
     const resolved = resolveServices(this, props);
@@ -331,7 +331,7 @@ export class ServiceAnomalyDetection extends Construct {
         errors.push(`${at}.team ${JSON.stringify(a.team)} has two alerts: put every target of the team in one alert (or use customMonitors)`);
       }
       teamsSeen.add(a.team);
-      plan(`${at} (team ${JSON.stringify(a.team)})`, a);
+      plan(at, a);
     });
     customMonitors.forEach((m, i) => {
       const at = `customMonitors[${i}]`;
@@ -344,7 +344,9 @@ export class ServiceAnomalyDetection extends Construct {
       }
       const key = m.tagKey ?? serviceKey;
       if (typeof key !== 'string' || !TAG_KEY_PATTERN.test(key) || key.length > 128) {
-        errors.push(`${at}.tagKey is ${JSON.stringify(m.tagKey)}: a tag key is 1-128 ASCII letters, digits, spaces and _ . : / = + - (the raw key, without "user:")`);
+        errors.push(`${at}.tagKey is ${JSON.stringify(m.tagKey)}: a tag key is 1-128 ASCII letters, digits, spaces and _ . : / = + -`);
+      } else if (key.startsWith('user:')) {
+        errors.push(`${at}.tagKey is ${JSON.stringify(m.tagKey)}: anomaly monitors take the raw tag key, without the "user:" prefix of cost allocation reports (${JSON.stringify(key.slice(5))})`);
       }
       if (!Array.isArray(m.values) || m.values.length === 0 || m.values.length > MAX_CUSTOM_VALUES) {
         errors.push(`${at}.values has ${Array.isArray(m.values) ? m.values.length : JSON.stringify(m.values)} value(s): a customer-managed monitor watches 1 to ${MAX_CUSTOM_VALUES} tag values; split them over several monitors`);

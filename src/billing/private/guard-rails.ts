@@ -25,7 +25,7 @@ export function checkManagementAccount(construct: IConstruct, what: string, mana
     return;
   }
   Annotations.of(construct).addWarningV2(NOT_MANAGEMENT_ACCOUNT,
-    `${what} only works in the management (payer) account ${managementAccountId} (or a standalone account), `
+    `Only the management (payer) account ${managementAccountId} (or a standalone account) can use ${what}, `
     + `but this stack deploys to account ${account}: in a member account it fails to deploy or sees only that account's costs `
     + '(aws-cost-facts §3-§5). Deploy this stack to the management account.');
 }

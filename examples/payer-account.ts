@@ -1,0 +1,113 @@
+/**
+ * The billing stack of the management (payer) account: the AWS cost features that only work there, wired to the
+ * customer services of the organisation.
+ *
+ * The services themselves are deployed from their own apps into workload accounts; this app describes them
+ * (`declarations`), and one stack in the management account, in us-east-1, then
+ * - activates the customer-value tag keys as cost allocation tags (and retries daily until they are active),
+ * - creates cost categories for team, business unit and customer need,
+ * - watches every service for cost anomalies and alerts each team,
+ * - exports CUR 2.0 with resource tags to S3, with a Glue table, an Athena workgroup and named queries.
+ *
+ *   npx cdk synth --no-notices --app 'npx tsx examples/payer-account.ts'
+ */
+import { App, AppProps, Stack, Validations } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { Construct } from 'constructs';
+import {
+  AnomalyAlertTarget,
+  AnomalyThreshold,
+  CostAllocationTags,
+  CostAndUsageExport,
+  Customer,
+  CustomerValueChecks,
+  CustomerValueCostCategories,
+  ServiceAnomalyDetection,
+  ServiceValueDeclaration,
+} from '../src';
+
+/** The management (payer) account of the organisation. */
+export const MANAGEMENT_ACCOUNT = '123456789012';
+
+/** The customer services of the organisation, as their own apps declare them. */
+export const SERVICES: ServiceValueDeclaration[] = [
+  {
+    serviceName: 'checkout',
+    customerNeed: 'Shoppers pay for their basket in one step',
+    customer: Customer.external('Online shoppers'),
+    team: 'payments',
+    businessUnit: 'retail',
+  },
+  {
+    serviceName: 'refunds',
+    customerNeed: 'Shoppers get their money back without calling support',
+    customer: Customer.external('Online shoppers'),
+    team: 'payments',
+    businessUnit: 'retail',
+  },
+  {
+    serviceName: 'wishlist',
+    customerNeed: 'Shoppers keep a list of products they want to buy later',
+    customer: Customer.external('Online shoppers'),
+    team: 'discovery',
+    businessUnit: 'retail',
+  },
+  {
+    serviceName: 'invoicing',
+    customerNeed: 'Finance controlling sends correct invoices to business customers every month',
+    customer: Customer.internal('Finance controlling'),
+    team: 'ledger',
+    businessUnit: 'finance',
+  },
+];
+
+export function createApp(props: AppProps = {}): App {
+  const app = new App(props);
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CustomerValueChecks(app));
+
+  // Data Exports exports are created in us-east-1, and the billing features live in the management account.
+  const billing = new Stack(app, 'Billing', { env: { account: MANAGEMENT_ACCOUNT, region: 'us-east-1' } });
+  const guard = { managementAccountId: MANAGEMENT_ACCOUNT };
+
+  // 1. The tag keys become cost allocation tags; backfill the current month once they are active.
+  new CostAllocationTags(billing, 'TagActivation', { ...guard, backfillMonths: 0 });
+
+  // 2. Cost categories: team, business unit, customer need.
+  new CustomerValueCostCategories(billing, 'CostCategories', { ...guard, declarations: SERVICES });
+
+  // 3. Anomaly detection: every service on its own, each team alerted about its services.
+  //    The payments team's on-call topic (read by their chat integration) lives with the billing stack: it receives
+  //    cost alerts only, for several services, so it belongs to no single customer service.
+  const onCall = new Construct(billing, 'PaymentsOnCall');
+  const key = new kms.Key(onCall, 'Key', { enableKeyRotation: true, description: 'Encrypts the payments on-call cost alert topic' });
+  const paymentsOnCall = new sns.Topic(onCall, 'Topic', { masterKey: key, enforceSSL: true });
+  Validations.of(onCall).acknowledge({
+    id: 'CustomerValue-ResourceOutsideService',
+    reason: 'Cost alert topic of the payments team in the management account: it serves the checkout and refunds services, '
+      + 'which are deployed from their own apps, so no CustomerService of this app can hold it',
+  });
+  new ServiceAnomalyDetection(billing, 'Anomalies', {
+    ...guard,
+    declarations: SERVICES,
+    serviceMonitorAlert: { targets: [AnomalyAlertTarget.email('finops@example.com')] },
+    teamAlerts: [
+      {
+        team: 'payments',
+        targets: [AnomalyAlertTarget.topic(paymentsOnCall), AnomalyAlertTarget.email('payments@example.com')],
+        threshold: AnomalyThreshold.absoluteOrPercentage(50, 30),
+      },
+      { team: 'discovery', targets: [AnomalyAlertTarget.email('discovery@example.com')] },
+      { team: 'ledger', targets: [AnomalyAlertTarget.immediateEmail('ledger-oncall@example.com')] },
+    ],
+  });
+
+  // 4. CUR 2.0 with resource tags, queried with Athena (and read locally by `customer-value cost --source cur`).
+  new CostAndUsageExport(billing, 'Cur', guard);
+  return app;
+}
+
+if (require.main === module) {
+  createApp();
+}

@@ -25,7 +25,7 @@ interface DetailContext {
 /** `order-history` -> `orderHistory`: how the service is likely named in code. */
 const camel = (name: string) => name.replace(/[-_]+([A-Za-z0-9])/g, (_m, c: string) => c.toUpperCase());
 
-const ACK = (id: string) => `Validations.of(construct).acknowledge({ id: '${PACK_NAME}-${id}', reason: '...' })`;
+const ACK = (id: string, on: string) => `Validations.of(${on}).acknowledge({ id: '${PACK_NAME}-${id}', reason: '...' })`;
 
 const TEXT: Record<string, RuleText> = {
   ResourceOutsideService: {
@@ -36,7 +36,7 @@ const TEXT: Record<string, RuleText> = {
       + 'its scope: new s3.Bucket(service, \'Id\')), or call service.include(construct) for a construct that must '
       + 'live elsewhere, such as another stack of the service or a singleton aws-cdk-lib creates once per stack (log '
       + 'retention, custom-resource providers, the bucket notifications handler, AwsCustomResource). If the resource '
-      + `really serves several services (shared platform infrastructure), acknowledge it with a reason: ${ACK('ResourceOutsideService')}.`,
+      + `really serves several services (shared platform infrastructure), acknowledge it with a reason: ${ACK('ResourceOutsideService', 'resource')}.`,
     detail: (node, ctx) => {
       const base = `The ${node.cfnResourceType} ${node.node.path} is outside any customer service`;
       const singleton = singletonOf(node);
@@ -77,7 +77,7 @@ const TEXT: Record<string, RuleText> = {
     explanation: 'Without cost reporting (budget and alerts, dashboard, daily cost metric, unit cost) nobody sees '
       + 'what the service costs against the value it delivers, and the business unit cannot review it. Remove '
       + 'costReporting.enabled: false (or CostReporting.disabled()) from the service. For a sandbox or test service, '
-      + `acknowledge the finding on the service with the reason: ${ACK('CostReportingDisabled')}.`,
+      + `acknowledge the finding on the service with the reason: ${ACK('CostReportingDisabled', 'service')}.`,
     detail: (node) => {
       const service = CustomerService.of(node)!;
       const reason = service.costReportingOptions.disabledReason;
@@ -90,7 +90,7 @@ const TEXT: Record<string, RuleText> = {
     explanation: 'A service exists to fulfil a customer need, and its business unit reviews regularly whether it '
       + 'still does so at a reasonable cost. Hold the review, then update valueReview.lastReviewed to its date. '
       + `With the context ${ContextKeys.STRICT_REVIEWS}=true this finding is an error. To defer it with a reason, `
-      + `acknowledge it on the service: ${ACK('ValueReviewOverdue')}.`,
+      + `acknowledge it on the service: ${ACK('ValueReviewOverdue', 'service')}.`,
     detail: (node) => {
       const service = CustomerService.of(node)!;
       return `The value review of the customer service ${describeService(service)} is overdue: last reviewed `
@@ -102,7 +102,7 @@ const TEXT: Record<string, RuleText> = {
     explanation: 'The unit cost of a service (cost per order, per 1 000 requests, per active customer) is its cost '
       + 'divided by its demand driver; without a usage metric it cannot be computed and the dashboard shows cost '
       + 'without the value it buys. Register the demand driver with service.addUsageMetric(\'orders\', metric). '
-      + `If the service has no meaningful unit, acknowledge it on the service with the reason: ${ACK('NoUsageMetric')}.`,
+      + `If the service has no meaningful unit, acknowledge it on the service with the reason: ${ACK('NoUsageMetric', 'service')}.`,
     detail: (node) => {
       const service = CustomerService.of(node)!;
       return `The customer service ${describeService(service)} declares no usage metric (addUsageMetric was never called), `
@@ -138,6 +138,7 @@ const TEXT: Record<string, RuleText> = {
 export class CustomerValueChecks extends NagPack {
   /** The plugin name shown in validation reports. */
   public readonly name: string;
+  private readonly verboseDescriptions: boolean;
   private readonly resourcesByPath = new Map<string, CfnResource>();
 
   /**
@@ -149,6 +150,7 @@ export class CustomerValueChecks extends NagPack {
     super(scope, props);
     this.packName = PACK_NAME;
     this.name = PACK_NAME;
+    this.verboseDescriptions = props?.verbose ?? false;
   }
 
   /**
@@ -175,7 +177,7 @@ export class CustomerValueChecks extends NagPack {
         const detail = node ? text.detail(node, ctx) : text.info;
         violations.push({
           ruleName: violation.ruleName,
-          description: detail,
+          description: this.verboseDescriptions ? `${detail} ${text.explanation}` : detail,
           fix: text.explanation,
           severity: violation.severity,
           violatingResources: [resource],

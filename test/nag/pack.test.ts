@@ -101,6 +101,16 @@ describe('findings', () => {
     ]));
   });
 
+  test('verbose adds the explanation to each description', () => {
+    const { app, stack } = shop();
+    secureBucket(stack, 'Loose');
+    app.synth();
+    const report = new CustomerValueChecks(app, { verbose: true }).validateScope(app);
+    expect(report.violations.find((v) => v.ruleName === 'CustomerValue-ResourceOutsideService')?.description).toMatch(
+      /^The AWS::S3::Bucket Shop\/Loose\/Resource is outside any customer service\. Every resource exists to fulfil a customer need/);
+    expect(report.success).toBe(false);
+  });
+
   test('errors fail synthesis, naming the rule; warnings alone do not (outside construct-library strict mode)', () => {
     // GIVEN: an app outside strict mode
     const relaxed = { '@aws-cdk/core:strictCfnValidateErrors': false };

@@ -43,8 +43,8 @@ export enum SqlDialect {
   /** Amazon Athena (Trino): map values through `element_at(map, key)`. */
   ATHENA = 'athena',
   /**
-   * DuckDB: map values through `map[key]`, which DuckDB (1.1 and later) returns as the value, or NULL when the key
-   * is missing. The table must expose `resource_tags` as a `MAP(VARCHAR, VARCHAR)`; a CUR 2.0 CSV export stores it as
+   * DuckDB: map values through `map[key]`, which DuckDB 1.5 returns as the value, or NULL when the key is missing
+   * (`element_at` and `map_extract` return a list there). The table must expose `resource_tags` as a `MAP(VARCHAR, VARCHAR)`; a CUR 2.0 CSV export stores it as
    * a JSON string, which a view casts to a map first (the `customer-value` CLI does this).
    */
   DUCKDB = 'duckdb',

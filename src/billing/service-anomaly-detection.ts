@@ -78,12 +78,12 @@ export class AnomalyAlertTarget {
   /** The e-mail address (EMAIL and IMMEDIATE_EMAIL targets). */
   public readonly address?: string;
   /** The SNS topic (SNS targets). */
-  public readonly topic?: sns.ITopic;
+  public readonly snsTopic?: sns.ITopic;
 
   private constructor(type: AnomalyAlertTargetType, address: string | undefined, topic: sns.ITopic | undefined) {
     this.type = type;
     this.address = address;
-    this.topic = topic;
+    this.snsTopic = topic;
   }
 
   /** Describes the target for messages. */
@@ -555,10 +555,10 @@ function planSubscriptions(at: string, alert: AnomalyAlertOptions, errors: strin
       return;
     }
     if (t.type === AnomalyAlertTargetType.SNS) {
-      if (!t.topic || typeof t.topic.topicArn !== 'string') {
+      if (!t.snsTopic || typeof t.snsTopic.topicArn !== 'string') {
         errors.push(`${at}.targets[${i}]: AnomalyAlertTarget.topic() needs an SNS topic`);
-      } else if (!topics.includes(t.topic)) {
-        topics.push(t.topic);
+      } else if (!topics.includes(t.snsTopic)) {
+        topics.push(t.snsTopic);
       }
       return;
     }

@@ -64,12 +64,12 @@ export class CostAlertTarget {
   /** The e-mail address, for an e-mail target. */
   public readonly address?: string;
   /** The topic, for an SNS target. */
-  public readonly topic?: sns.ITopic;
+  public readonly snsTopic?: sns.ITopic;
 
   private constructor(type: CostAlertTargetType, address: string | undefined, topic: sns.ITopic | undefined) {
     this.type = type;
     this.address = address;
-    this.topic = topic;
+    this.snsTopic = topic;
     Object.defineProperty(this, TARGET_SYMBOL, { value: true });
   }
 }

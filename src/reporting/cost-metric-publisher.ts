@@ -6,8 +6,8 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
 import { CustomerService } from '../customer-service';
-import { markShared } from '../private/shared-marker';
 import { CostPublisherFunction } from './cost-publisher-function';
+import { markShared } from '../private/shared-marker';
 import {
   METRIC_NAMESPACE, PUBLISHER_CONFIG_VERSION, PublishedService, PublisherConfig, REPUBLISH_DAYS,
 } from './private/publisher-config';

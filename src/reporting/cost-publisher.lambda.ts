@@ -312,7 +312,9 @@ function metricStat(m: MetricStatSpec) {
  * Unit cost over the last `n` days against the `n` days before: 100 * (now - before) / before.
  * Both periods need usage, cost data for every day, and a non-zero unit cost before.
  */
-function unitCostChange(s: PublishedService, costs: CostTable, usage: Map<string, number>, today: Date, n: number): { value?: number; reason?: string } {
+function unitCostChange(
+  s: PublishedService, costs: CostTable, usage: Map<string, number>, today: Date, n: number,
+): { value?: number; reason?: string } {
   const period = (fromDaysAgo: number) => {
     let cost = 0;
     let units = 0;

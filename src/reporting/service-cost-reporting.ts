@@ -12,10 +12,10 @@ import { CostAlertTarget, CostAlertTargetType } from './cost-alert-target';
 import { CostMetricPublisher } from './cost-metric-publisher';
 import { CostReportingOptions } from './cost-reporting-options';
 import { CustomerValueMetrics } from './customer-value-metrics';
+import type { CustomerService } from '../customer-service';
 import { DiscoveredMetric, discoverUsageMetrics } from './private/discovery';
 import { LazyWidgets, markdown } from './private/lazy-widgets';
 import { METRIC_NAMES, METRIC_NAMESPACE, REPUBLISH_DAYS } from './private/publisher-config';
-import type { CustomerService } from '../customer-service';
 import { CostReportingRecord, UsageMetricRecord } from '../private/declaration';
 import { sha256 } from '../private/tag-safe';
 import { usageRecord } from '../private/usage-record';
@@ -99,6 +99,16 @@ export class ServiceCostReporting extends Construct {
     return x !== null && typeof x === 'object' && REPORTING_SYMBOL in x;
   }
 
+  /**
+   * The budget's `CostFilters` for a service: `{"TagKeyValue": ["user:<tag key>$<service name>"]}`.
+   *
+   * The `user:` prefix marks a user-defined cost allocation tag; without it the budget is created without
+   * error but tracks $0 (aws-cost-facts §2).
+   */
+  public static costFilters(tagKey: string, serviceName: string): Record<string, string[]> {
+    return { TagKeyValue: [`user:${tagKey}$${serviceName}`] };
+  }
+
   /** The service reported on. */
   public readonly service: CustomerService;
   /** The budget. */
@@ -162,7 +172,7 @@ export class ServiceCostReporting extends Construct {
 
     const stack = Stack.of(this);
     const emails = this.alertTargets.filter((t) => t.type === CostAlertTargetType.EMAIL).map((t) => t.address!);
-    const userTopic = this.alertTargets.find((t) => t.type === CostAlertTargetType.SNS)?.topic;
+    const userTopic = this.alertTargets.find((t) => t.type === CostAlertTargetType.SNS)?.snsTopic;
 
     // ---------------------------------------------------------------- alert topic(s)
     if (userTopic) {
@@ -268,15 +278,6 @@ export class ServiceCostReporting extends Construct {
     }
   }
 
-  /**
-   * The budget's `CostFilters` for a service: `{"TagKeyValue": ["user:<tag key>$<service name>"]}`.
-   *
-   * The `user:` prefix marks a user-defined cost allocation tag; without it the budget is created without
-   * error but tracks $0 (aws-cost-facts §2).
-   */
-  public static costFilters(tagKey: string, serviceName: string): Record<string, string[]> {
-    return { TagKeyValue: [`user:${tagKey}$${serviceName}`] };
-  }
 
   /**
    * The usage metrics discovered from the service's resources (its subtree and the scopes it included):
@@ -470,7 +471,7 @@ export class ServiceCostReporting extends Construct {
       });
     } else {
       unitWidget = new cloudwatch.TextWidget({
-        markdown: `### Unit cost\nNo usage metric is registered, so there is no unit cost. Register the service's demand driver: \`service.addUsageMetric('orders', metric)\`.`,
+        markdown: '### Unit cost\nNo usage metric is registered, so there is no unit cost. Register the service\'s demand driver: `service.addUsageMetric(\'orders\', metric)`.',
         width: 12,
         height: 6,
       });

@@ -50,7 +50,8 @@ describe('your own topic as a target', () => {
     const { stack } = stackWith();
     const topic = new sns.Topic(stack, 'Chat', { enforceSSL: true });
     for (const name of ['checkout', 'returns']) {
-      new CustomerService(stack, name, { ...DECLARATION, serviceName: name, costReporting: { monthlyBudget: 10, notify: [CostAlertTarget.topic(topic)] } });
+      const costReporting = { monthlyBudget: 10, notify: [CostAlertTarget.topic(topic)] };
+      new CustomerService(stack, name, { ...DECLARATION, serviceName: name, costReporting });
     }
 
     // THEN

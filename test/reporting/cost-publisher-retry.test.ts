@@ -51,7 +51,11 @@ test('a throttled GetCostAndUsage request is retried by the SDK and the run comp
 
   // WHEN
   const result = await publishCosts({
-    version: 1, tagKey: 'customer-service', namespace: 'CustomerValue', republishDays: 13, stackName: 'Shop',
+    version: 1,
+    tagKey: 'customer-service',
+    namespace: 'CustomerValue',
+    republishDays: 13,
+    stackName: 'Shop',
     services: [{ name: 'checkout', team: 'payments', businessUnit: 'retail', own: true }],
   }, {
     ce,

@@ -97,7 +97,7 @@ describe('Cost Explorer requests', () => {
     ce.on(GetCostAndUsageCommand, { NextPageToken: 'page-2' })
       .resolves(page([day('2026-11-20', { search: 5 }), ...days('2026-11-21', '2026-11-23', () => ({ checkout: 3, search: 4 }))], 'page-3'));
     ce.on(GetCostAndUsageCommand, { NextPageToken: 'page-3' })
-      .resolves(page([day('2026-11-24', { checkout: 7, search: 1, '': 9 })]));
+      .resolves(page([day('2026-11-24', { 'checkout': 7, 'search': 1, '': 9 })]));
     const d = deps();
 
     // WHEN

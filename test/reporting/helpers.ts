@@ -21,8 +21,14 @@ export interface Fixture {
   readonly service: CustomerService;
 }
 
+export interface FixtureOptions {
+  readonly stack?: StackProps;
+  readonly context?: Record<string, unknown>;
+  readonly declaration?: Partial<CustomerServiceProps>;
+}
+
 /** An app with the test context, a stack "Shop" in eu-west-1 and the service "checkout" with the given reporting. */
-export function fixture(costReporting?: CostReportingOptions, options: { stack?: StackProps; context?: Record<string, unknown>; declaration?: Partial<CustomerServiceProps> } = {}): Fixture {
+export function fixture(costReporting?: CostReportingOptions, options: FixtureOptions = {}): Fixture {
   const app = testApp({ context: options.context });
   const stack = new Stack(app, 'Shop', { env: ENV, ...options.stack });
   const service = new CustomerService(stack, 'Checkout', { ...DECLARATION, ...options.declaration, costReporting });

@@ -6,13 +6,13 @@ import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { DECLARATION, ENV, flatten, only } from './helpers';
 import { CustomerService } from '../../src/customer-service';
 import { SHARED_METADATA_TYPE, sharedPurpose } from '../../src/private/shared-marker';
-import { CostReporting } from '../../src/reporting/cost-reporting-options';
 import { CostMetricPublisher } from '../../src/reporting/cost-metric-publisher';
+import { CostReporting } from '../../src/reporting/cost-reporting-options';
 import { PublisherConfig } from '../../src/reporting/private/publisher-config';
 import { testApp } from '../util';
-import { DECLARATION, ENV, flatten, only } from './helpers';
 
 function services(stack: Stack, names: string[], team = 'payments'): CustomerService[] {
   return names.map((name) => new CustomerService(stack, name, { ...DECLARATION, serviceName: name, team, costReporting: { monthlyBudget: 10 } }));
@@ -139,7 +139,10 @@ describe('the configuration', () => {
       stackName: 'Shop',
       services: [
         {
-          name: 'checkout', team: 'payments', businessUnit: 'retail', own: true,
+          name: 'checkout',
+          team: 'payments',
+          businessUnit: 'retail',
+          own: true,
           unit: { metric: { namespace: 'AWS/Lambda', metricName: 'Invocations', dimensions: [{ name: 'FunctionName', value: fnRef }], statistic: 'Sum' } },
           unitScale: 1000,
         },

@@ -142,7 +142,9 @@ describe('AWS Solutions checks and the CloudFormation validator', () => {
     });
     checkout.addUsageMetric('orders', new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Orders', statistic: 'Sum' }), { unitScale: 1000 });
     const search = new CustomerService(stack, 'Search', {
-      ...DECLARATION, serviceName: 'search', team: 'discovery',
+      ...DECLARATION,
+      serviceName: 'search',
+      team: 'discovery',
       costReporting: { notify: [CostAlertTarget.email('discovery@example.com')], unitCostAlarm: { increasePercent: 30 } },
     });
     search.addUsageMetric('searches', new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Searches', statistic: 'Sum' }));

@@ -40,6 +40,7 @@ interface Group {
   readonly status: 'declared' | 'not-declared' | 'untagged';
   readonly services: Service[];
   cost: number;
+  estimated: boolean;
   readonly servicesWithCost: Set<string>;
   readonly byDay: Map<string, number>;
 }
@@ -94,12 +95,14 @@ export function costReport(input: CostReportInput): Report {
         status: row.group === '' ? 'untagged' : declared.length > 0 ? 'declared' : 'not-declared',
         services: declared,
         cost: 0,
+        estimated: false,
         servicesWithCost: new Set(),
         byDay: new Map(),
       };
       groups.set(row.group, g);
     }
     g.cost += row.amount;
+    g.estimated = g.estimated || row.estimated;
     if (row.service !== '') {
       g.servicesWithCost.add(row.service);
     }
@@ -186,6 +189,7 @@ export function costReport(input: CostReportInput): Report {
       businessUnits: uniq(decls.map((d) => d.businessUnit)),
       cost: round(g.cost),
       share: total > 0 ? round(g.cost / total) : null,
+      estimated: g.estimated,
       valueReview: g.status === 'declared' ? review.worst : null,
       ...(showUnitCost ? { unitCost: g.status === 'declared' ? unit?.json ?? null : null } : {}),
     });

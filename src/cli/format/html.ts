@@ -68,7 +68,7 @@ export function renderChart(chart: Chart): string {
   const W = 960;
   const H = 380;
   const left = 80;
-  const right = 16;
+  const right = 40;
   const top = 16;
   const bottom = 56;
   const plotW = W - left - right;

@@ -345,8 +345,13 @@ function viewSql(files: CurFile[], format: Format, wanted: string[], schema: Fil
       if (type.startsWith('MAP(')) {
         return `CAST(${col} AS MAP(VARCHAR, VARCHAR)) AS ${name}`;
       }
-      if (type.startsWith('STRUCT(KEY') && type.endsWith('[]')) {
+      if (/^STRUCT\("?KEY"? [A-Z]+, "?VALUE"? [A-Z]+\)\[\]$/.test(type)) {
+        // Some writers store a map as a list of key/value structs.
         return `map_from_entries(${col}) AS ${name}`;
+      }
+      if (type !== 'VARCHAR' && type !== 'JSON') {
+        throw new CliError(`the resource_tags column of ${files[0].file} has type ${type}: expected a map of tag keys to values `
+          + '(MAP in Parquet, a JSON object in CSV)');
       }
       // CUR 2.0 CSV writes a map as a JSON object string; an empty cell means no tags.
       return `CASE WHEN ${col} IS NULL OR trim(${col}) IN ('', '{}') THEN NULL ELSE CAST(CAST(${col} AS JSON) AS MAP(VARCHAR, VARCHAR)) END AS ${name}`;

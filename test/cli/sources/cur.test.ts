@@ -189,6 +189,24 @@ describe('CurFileSource reads a generated export with known totals', () => {
     expect(seen.every((p) => p >= 0 && p <= 100)).toBe(true);
   });
 
+  test('Parquet written by other tools: tags as a list of key/value structs, timestamps with time zone', async () => {
+    // GIVEN the export rewritten with resource_tags as STRUCT(key, value)[] and TIMESTAMP WITH TIME ZONE dates
+    const file = path.join(dir, 'other-writer.parquet');
+    const instance = await DuckDBInstance.create(':memory:');
+    const db = await instance.connect();
+    await db.run(`COPY (SELECT * REPLACE (map_entries(resource_tags) AS resource_tags,
+        CAST(line_item_usage_start_date AS TIMESTAMPTZ) AS line_item_usage_start_date)
+      FROM read_parquet('${path.join(parquet.root, 'customer-value-cur', 'data', '*', '*.parquet')}')) TO '${file}' (FORMAT parquet)`);
+    const [described] = (await db.runAndReadAll(`SELECT column_type FROM (DESCRIBE SELECT resource_tags FROM '${file}')`)).getRowObjectsJson();
+    db.closeSync();
+    instance.closeSync();
+    expect(described.column_type).toBe('STRUCT("key" VARCHAR, "value" VARCHAR)[]');
+    // WHEN
+    const result = await run([file], query({ groupBy: CostGrouping.CUSTOMER }));
+    // THEN
+    expectAmounts(sumBy(result), parquet.totals.unblended.byCustomer);
+  });
+
   test('CSV files with different headers are read by column name', async () => {
     // GIVEN two CSV files of one export, the second with an extra column in another position
     const root = path.join(dir, 'csv-headers');
@@ -262,6 +280,11 @@ describe('CurFileSource errors: one clear line each', () => {
       `SELECT line_item_usage_start_date, line_item_line_item_type, line_item_currency_code, line_item_unblended_cost, resource_tags FROM ${sample()}`);
     await expect(run([partial])).resolves.toBeDefined();
     await expect(run([partial], query({ metric: CostMetric.AMORTIZED }))).rejects.toThrow(/missing columns line_item_product_code, reservation_reservation_a_r_n, /);
+  });
+
+  test('a resource_tags column that is not a map', async () => {
+    const file = await writeParquet('int-tags.parquet', `SELECT * REPLACE (42 AS resource_tags) FROM ${sample()}`);
+    await expect(run([file])).rejects.toThrow(/^the resource_tags column of .*int-tags\.parquet has type INTEGER: expected a map of tag keys to values/);
   });
 
   test('a CSV file with other columns', async () => {

@@ -10,6 +10,7 @@ import { checkNoLateServices, resolveServices } from './private/declarations';
 import { checkManagementAccount } from './private/guard-rails';
 import { markShared } from '../private/shared-marker';
 import { TAG_KEY_PATTERN } from '../private/tag-safe';
+import { CostAlertTarget, CostAlertTargetType } from '../reporting/cost-alert-target';
 
 /**
  * How often anomaly alerts are sent (aws-cost-facts §4): e-mail goes out as a DAILY or WEEKLY summary, SNS topics
@@ -71,6 +72,20 @@ export class AnomalyAlertTarget {
    */
   public static immediateEmail(address: string): AnomalyAlertTarget {
     return new AnomalyAlertTarget(AnomalyAlertTargetType.IMMEDIATE_EMAIL, address, undefined);
+  }
+
+  /**
+   * The same recipient as a budget alert target (`CostAlertTarget`): an e-mail address gets DAILY or WEEKLY
+   * summaries, a topic IMMEDIATE alerts. Lets a team reuse the targets of its services' budgets.
+   * @param target the budget alert target
+   */
+  public static fromCostAlertTarget(target: CostAlertTarget): AnomalyAlertTarget {
+    if (!CostAlertTarget.isCostAlertTarget(target)) {
+      throw new Error(`AnomalyAlertTarget.fromCostAlertTarget: target is ${JSON.stringify(target)}: expected CostAlertTarget.email(...) or CostAlertTarget.topic(...)`);
+    }
+    return target.type === CostAlertTargetType.SNS
+      ? AnomalyAlertTarget.topic(target.snsTopic!)
+      : AnomalyAlertTarget.email(target.address!);
   }
 
   /** How the target is reached. */

@@ -3,7 +3,8 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
-  AnomalyAlertFrequency, AnomalyAlertTarget, AnomalyThreshold, ServiceAnomalyDetection, ServiceValueDeclaration,
+  AnomalyAlertFrequency, AnomalyAlertTarget, AnomalyAlertTargetType, AnomalyThreshold, CostAlertTarget, ServiceAnomalyDetection,
+  ServiceValueDeclaration,
 } from '../../src';
 import { synthFindings, testApp } from '../util';
 
@@ -262,6 +263,16 @@ describe('ServiceAnomalyDetection', () => {
       const { stack } = billing();
       expect(() => new ServiceAnomalyDetection(stack, 'Anomalies', props as any)).toThrow(message);
     });
+  });
+
+  test('budget alert targets can be reused: e-mail stays e-mail, a topic stays a topic', () => {
+    const { stack } = billing();
+    const topic = new sns.Topic(stack, 'T', { enforceSSL: true });
+    const email = AnomalyAlertTarget.fromCostAlertTarget(CostAlertTarget.email('payments@example.com'));
+    const sns_ = AnomalyAlertTarget.fromCostAlertTarget(CostAlertTarget.topic(topic));
+    expect([email.type, email.address]).toEqual([AnomalyAlertTargetType.EMAIL, 'payments@example.com']);
+    expect([sns_.type, sns_.snsTopic]).toEqual([AnomalyAlertTargetType.SNS, topic]);
+    expect(() => AnomalyAlertTarget.fromCostAlertTarget({ type: 'EMAIL', address: 'a@example.com' } as any)).toThrow(/expected CostAlertTarget.email/);
   });
 
   test('thresholds are numbers from 0 to 10 000 000 000', () => {

@@ -97,8 +97,9 @@ export class ShopStage extends Stage {
  */
 export function createApp(props: AppProps = {}, customizeStage?: (stage: ShopStage) => void): App {
   const app = new App(props);
-  // Governance: any error from either pack fails `cdk synth`, so the pipeline's synth step fails.
-  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CustomerValueChecks(app, { verbose: true }));
+  // Governance: any error from either pack fails `cdk synth`, so the pipeline's synth step fails. Each
+  // finding names the resource (or service) and the report prints how to fix it ("Suggested fix").
+  Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CustomerValueChecks(app));
 
   const delivery = new Stack(app, 'Delivery', { env: TOOLING });
   const platform = new CustomerService(delivery, 'DeliveryPlatform', {

@@ -347,19 +347,24 @@ export class CurQueries {
    */
   public static costBy(options: CostQueryOptions): string {
     const q = resolve(options, 'costBy');
-    const inner = [
-      `COALESCE(${q.tag(q.keys.service)}, '') AS service`,
-      `COALESCE(${q.tag(CurQueries.groupingTagKey(q.groupBy, q.keys))}, '') AS group_value`,
-    ];
-    const keys = ['service', 'group_value'];
+    const inner = [`COALESCE(${q.tag(q.keys.service)}, '') AS service`];
+    const keys = ['service'];
+    // Grouped by service, the group is the service: read and group the map value once.
+    const selected = q.groupBy === CostGrouping.SERVICE ? ['service', 'service AS group_value'] : ['service', 'group_value'];
+    if (q.groupBy !== CostGrouping.SERVICE) {
+      inner.push(`COALESCE(${q.tag(CurQueries.groupingTagKey(q.groupBy, q.keys))}, '') AS group_value`);
+      keys.push('group_value');
+    }
     if (q.daily) {
+      selected.push('usage_date');
       inner.push('CAST(line_item_usage_start_date AS DATE) AS usage_date');
       keys.push('usage_date');
     }
     inner.push('line_item_currency_code AS currency', 'line_item_line_item_type AS line_item_type', `${q.metric} AS cost`);
     keys.push('currency');
+    selected.push('currency');
     const outer = [
-      ...keys,
+      ...selected,
       'SUM(cost) AS amount',
       "SUM(CASE WHEN line_item_type = 'Tax' THEN cost ELSE 0 END) AS tax_amount",
       "SUM(CASE WHEN line_item_type IN ('Credit', 'Refund') THEN cost ELSE 0 END) AS credit_amount",

@@ -206,7 +206,7 @@ export function costReport(input: CostReportInput): Report {
   const days = daysBetween(query.from, query.to);
   const summary = [
     `period ${query.from} to ${addDays(query.to, -1)} (${days.length} day${days.length === 1 ? '' : 's'}), ${query.metric} cost, `
-      + `grouped by ${grouping} (tag "${groupKey}"), source: ${result.source}`,
+      + `grouped by ${groupingLabel(grouping)} (tag "${groupKey}"), source: ${result.source}`,
     `total ${formatMoney(total)} ${currency}`,
   ];
   const taggedAmount = total - untaggedService;

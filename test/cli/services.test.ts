@@ -1,7 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { App, Stack, Stage } from 'aws-cdk-lib';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { buildAssembly, CHECKOUT, expectGolden, REPORTS, runCli, SEARCH, shopAssembly, WISHLIST } from './fixtures';
 import { createApp } from '../../examples/minimal';
+import { CostReporting, Customer, CustomerService } from '../../src';
 import { exampleAppProps, tempDir } from '../util';
 
 function expectOneLine(stderr: string): void {
@@ -57,6 +60,34 @@ describe('customer-value services over a real synthesized app', () => {
 });
 
 describe('customer-value services: assemblies', () => {
+  test('a real CDK app with two Stages: the nested assemblies are read through the cloud-assembly API', async () => {
+    // GIVEN the minimal service deployed by two stages of one app (what CDK Pipelines synthesizes)
+    const app = new App(exampleAppProps());
+    for (const name of ['Beta', 'Prod']) {
+      const stage = new Stage(app, name, { env: { account: name === 'Beta' ? '222222222222' : '333333333333', region: 'eu-west-1' } });
+      const stack = new Stack(stage, 'Shop');
+      const service = new CustomerService(stack, 'Orders', {
+        customerNeed: 'Shoppers see where their order is',
+        customer: Customer.external('Online shoppers'),
+        team: 'fulfilment',
+        businessUnit: 'retail',
+        costReporting: CostReporting.disabled('test'),
+      });
+      new sqs.Queue(service, 'Events', { enforceSSL: true });
+    }
+    const dir = app.synth().directory;
+
+    // WHEN
+    const res = await runCli(['services', '--assembly', dir, '--output', 'json'], { cwd: dir });
+
+    // THEN
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout).services.map((s: any) => [s.serviceName, s.stage, s.stack, s.account])).toEqual([
+      ['orders', 'Beta', 'Beta-Shop', '222222222222'],
+      ['orders', 'Prod', 'Prod-Shop', '333333333333'],
+    ]);
+  });
+
   test('includes nested assemblies (CDK Pipelines stages) with the stage name', async () => {
     // GIVEN the same service deployed by two stages, plus one top-level stack
     const dir = buildAssembly(path.join(tempDir(), 'cdk.out'), [{ id: 'Tools', services: [REPORTS] }], [

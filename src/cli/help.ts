@@ -74,7 +74,8 @@ ${ASSEMBLY_HELP}
 
 AWS:
   --profile NAME   named profile, like the AWS CLI (default: the SDK's credential chain)
-  --region NAME    region for CloudWatch and Athena when a stack has none (Cost Explorer is us-east-1)
+  --region NAME    region of the Athena workgroup, and of CloudWatch usage for stacks synthesized without
+                   a region (Cost Explorer is always us-east-1)
 
 Output:
   --output FORMAT  table (default), json, csv, markdown or html (one self-contained file with a chart)

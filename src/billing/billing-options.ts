@@ -63,7 +63,9 @@ export interface BillingServicesOptions {
  * Where the billing constructs are meant to run.
  *
  * Cost allocation tag activation, cost categories and anomaly monitors on cost allocation tags only work in the
- * management (payer) account of an AWS Organization, or in a standalone account (aws-cost-facts §3-§5).
+ * management (payer) account of an AWS Organization, or in a standalone account.
+ *
+ * @see https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/custom-tags.html
  */
 export interface ManagementAccountOptions {
   /**

@@ -68,7 +68,7 @@ export interface CostAllocationTagsProps extends ManagementAccountOptions {
 /**
  * Activates the customer-value tag keys as cost allocation tags, in the management (payer) account.
  *
- * There is no CloudFormation resource for it (aws-cost-facts §3): a custom resource calls Cost Explorer
+ * There is no CloudFormation resource for it: a custom resource calls Cost Explorer
  * `UpdateCostAllocationTagsStatus` (us-east-1 endpoint, 20 keys per call). AWS only lists a key up to 24 h after
  * it was first used on a resource, and an activated key takes up to another 24 h to become active, so:
  * - the deployment never fails because a key is not there yet: it reports the pending keys (function logs,

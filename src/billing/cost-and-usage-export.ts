@@ -144,7 +144,7 @@ const MIN_CUTOFF_BYTES = 10_000_000;
  *   resource ids, as Parquet, overwriting each billing period's files, refreshed as AWS updates the data.
  * - The bucket is private, SSE-S3 encrypted, TLS-only, versioned (old versions expire), access-logged, and its
  *   policy lets `billingreports.amazonaws.com` and `bcm-data-exports.amazonaws.com` write, scoped by
- *   `aws:SourceAccount` and `aws:SourceArn` on the us-east-1 export ARNs (aws-cost-facts §6).
+ *   `aws:SourceAccount` and `aws:SourceArn` on the us-east-1 export ARNs (the superset of AWS's documented policies).
  * - The Glue table reads `<prefix>/<exportName>/data/`, partitioned by `billing_period` through partition projection
  *   over the `BILLING_PERIOD=YYYY-MM` folders (no crawler).
  * - The Athena workgroup enforces its configuration: results encrypted in their own bucket, a bytes-scanned limit.
@@ -231,7 +231,8 @@ export class CostAndUsageExport extends Construct {
       removalPolicy,
     });
     this.bucket = bucket;
-    // aws-cost-facts §6: the superset of the old and new documented policies; SourceArn is always us-east-1.
+    // The superset of the old and new documented policies (both principals, both actions, both ARN patterns);
+    // SourceArn is always us-east-1. https://docs.aws.amazon.com/cur/latest/userguide/dataexports-s3-bucket.html
     const account = stack.account;
     bucket.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowDataExportsDelivery',

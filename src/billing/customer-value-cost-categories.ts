@@ -83,7 +83,7 @@ interface CostCategoryRule {
  * the service declarations, in the management (payer) account.
  *
  * Each category has one REGULAR rule per declared tag value, matching the raw tag key (no `user:` prefix) with
- * `EQUALS` (aws-cost-facts §5): `{"Value":"payments","Type":"REGULAR","Rule":{"Tags":{"Key":"team","Values":["payments"],"MatchOptions":["EQUALS"]}}}`.
+ * `EQUALS`: `{"Value":"payments","Type":"REGULAR","Rule":{"Tags":{"Key":"team","Values":["payments"],"MatchOptions":["EQUALS"]}}}`.
  * Spend no rule matches gets `defaultValue` ("Unallocated"). Rules are sorted by tag value; they never overlap, so
  * the first-match-wins order does not change the result.
  *

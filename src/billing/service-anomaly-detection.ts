@@ -13,7 +13,7 @@ import { TAG_KEY_PATTERN } from '../private/tag-safe';
 import { CostAlertTarget, CostAlertTargetType } from '../reporting/cost-alert-target';
 
 /**
- * How often anomaly alerts are sent (aws-cost-facts §4): e-mail goes out as a DAILY or WEEKLY summary, SNS topics
+ * How often anomaly alerts are sent: e-mail goes out as a DAILY or WEEKLY summary, SNS topics
  * receive each anomaly IMMEDIATEly.
  */
 export enum AnomalyAlertFrequency {
@@ -110,7 +110,9 @@ export class AnomalyAlertTarget {
 /**
  * Which anomalies are worth an alert: the `ThresholdExpression` of the subscription (the deprecated `Threshold` is
  * never used). Amounts are the anomaly's total impact in USD; percentages are its impact relative to the expected
- * spend (aws-cost-facts §4).
+ * spend.
+ *
+ * @see https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_AnomalySubscription.html
  */
 export class AnomalyThreshold {
   /**
@@ -280,7 +282,7 @@ const TOPIC_POLICY_ADDED = Symbol.for('cdk-customer-value.costalertsTopicPolicy'
  *
  * Monitors on cost allocation tags only work in the management account and on activated tags (see
  * `CostAllocationTags`); a new monitor needs about 24 h before it detects anything, and a new service about 10 days
- * of history (aws-cost-facts §4). Monitor type and specification are create-only: changing a team's services
+ * of history. Monitor type and specification are create-only: changing a team's services
  * replaces its monitor.
  */
 export class ServiceAnomalyDetection extends Construct {

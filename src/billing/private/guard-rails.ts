@@ -27,7 +27,7 @@ export function checkManagementAccount(construct: IConstruct, what: string, mana
   Annotations.of(construct).addWarningV2(NOT_MANAGEMENT_ACCOUNT,
     `Only the management (payer) account ${managementAccountId} (or a standalone account) can use ${what}, `
     + `but this stack deploys to account ${account}: in a member account it fails to deploy or sees only that account's costs `
-    + '(aws-cost-facts §3-§5). Deploy this stack to the management account.');
+    + '(https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/custom-tags.html). Deploy this stack to the management account.');
 }
 
 /**

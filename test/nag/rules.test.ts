@@ -2,6 +2,7 @@ import { Duration, RemovalPolicy, Stack, Stage, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { NagRuleCompliance } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { customerValueRules, CustomerService } from '../../src';
@@ -183,6 +184,18 @@ describe('TagsMissingOrOverridden: taggable resources carry their service\'s tag
     const { findings } = synthWith(app, new TestPack([TagsMissingOrOverridden]));
     // THEN
     expect(summary(findings)).toEqual(['CustomerValue-TagsMissingOrOverridden ShopData/Archive/Resource']);
+  });
+
+  test('map-style tags (AWS::SSM::Parameter): compliant as rendered, non-compliant once overridden', () => {
+    // GIVEN
+    const { app, service } = shop();
+    new ssm.StringParameter(service, 'Flag', { stringValue: 'on' });
+    const other = new ssm.StringParameter(service, 'Other', { stringValue: 'off' });
+    (other.node.defaultChild as ssm.CfnParameter).addPropertyOverride('Tags', { 'team': 'growth', 'customer-service': 'checkout' });
+    // WHEN
+    const { findings } = synthWith(app, new TestPack([TagsMissingOrOverridden]));
+    // THEN
+    expect(summary(findings)).toEqual(['CustomerValue-TagsMissingOrOverridden Shop/Checkout/Other/Resource']);
   });
 
   test('Not applicable: untaggable resources and resources outside any service', () => {

@@ -213,7 +213,8 @@ function findLastIndex<T>(list: T[], predicate: (x: T) => boolean): number {
  * function, which is used by a custom resource inside a service). Built once per stack and validation run.
  */
 export class ConsumerIndex {
-  private readonly stacks = new Map<Stack, Map<string, { node: CfnResource; refs: Set<string> }>>();
+  /** Per stack: logical id -> the resources that reference it. */
+  private readonly stacks = new Map<Stack, Map<string, CfnResource[]>>();
 
   /**
    * The services (and shared constructs, by purpose) that use `nodes` (resources of one stack), directly or
@@ -223,8 +224,7 @@ export class ConsumerIndex {
     if (nodes.length === 0) {
       return { services: [], shared: [] };
     }
-    const stack = Stack.of(nodes[0]);
-    const index = this.indexOf(stack);
+    const referrers = this.referrersIn(Stack.of(nodes[0]));
     const services = new Set<CustomerService>();
     const shared = new Set<string>();
     const seen = new Set<string>();
@@ -235,30 +235,27 @@ export class ConsumerIndex {
         continue;
       }
       seen.add(target);
-      for (const [id, entry] of index) {
-        if (!entry.refs.has(target) || id === target) {
-          continue;
-        }
-        const owner = CustomerService.of(entry.node);
-        const purpose = sharedPurpose(entry.node);
+      for (const referrer of referrers.get(target) ?? []) {
+        const owner = CustomerService.of(referrer);
+        const purpose = sharedPurpose(referrer);
         if (owner) {
           services.add(owner);
         } else if (purpose) {
           shared.add(purpose);
         } else {
-          queue.push(id);
+          queue.push(logicalIdOf(referrer));
         }
       }
     }
     return { services: [...services], shared: [...shared] };
   }
 
-  private indexOf(stack: Stack): Map<string, { node: CfnResource; refs: Set<string> }> {
+  private referrersIn(stack: Stack): Map<string, CfnResource[]> {
     let index = this.stacks.get(stack);
     if (index) {
       return index;
     }
-    index = new Map();
+    const built = new Map<string, CfnResource[]>();
     const visit = (c: IConstruct) => {
       if (CfnResource.isCfnResource(c) && Stack.of(c) === stack) {
         const refs = new Set<string>();
@@ -267,7 +264,10 @@ export class ConsumerIndex {
         } catch {
           // unresolvable on its own: no references recorded
         }
-        index!.set(logicalIdOf(c), { node: c, refs });
+        refs.delete(logicalIdOf(c));
+        for (const target of refs) {
+          built.set(target, [...(built.get(target) ?? []), c]);
+        }
       }
       for (const child of c.node.children) {
         if (!Stage.isStage(child)) {
@@ -276,7 +276,8 @@ export class ConsumerIndex {
       }
     };
     visit(stack);
-    this.stacks.set(stack, index);
+    this.stacks.set(stack, built);
+    index = built;
     return index;
   }
 }

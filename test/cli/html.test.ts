@@ -74,8 +74,9 @@ test('the report renders offline: stacked bars with non-zero size, legend and ta
 
   // One bar per series and day with a non-zero amount: 5 series x 4 days.
   const bars = await page.$$eval('svg rect.bar', (rects) => rects.map((r) => {
-    const box = (r as SVGGraphicsElement).getBoundingClientRect();
-    return { width: box.width, height: box.height, x: box.x, series: (r.parentNode as Element).getAttribute('data-series') };
+    // Runs in the page (the project compiles without the DOM lib, hence `any`).
+    const box = (r as any).getBoundingClientRect();
+    return { width: box.width as number, height: box.height as number, x: box.x as number, series: (r.parentNode as any).getAttribute('data-series') as string };
   }));
   expect(bars).toHaveLength(SPEND.length * DAYS.length);
   for (const b of bars) {

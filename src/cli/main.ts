@@ -260,6 +260,7 @@ async function cost(argv: string[], io: CliIo): Promise<number> {
         : 'turned off with --no-usage';
     } else {
       const requests = usageRequests(set);
+      usage = new Map();
       if (requests.length > 0) {
         const reader = io.usageReader
           ? io.usageReader({ profile: s('profile'), region: s('region') })
@@ -270,8 +271,14 @@ async function cost(argv: string[], io: CliIo): Promise<number> {
           usageNotes.push(`CloudWatch: ${count} GetMetricData request${count === 1 ? '' : 's'} for ${requests.length} service usage metric`
             + `${requests.length === 1 ? '' : 's'}`);
         }
-      } else {
-        usage = new Map();
+      }
+      for (const d of set.services) {
+        if (!d.record.costReporting.enabled && unitLabel(d) && !usage.has(d.record.serviceName)) {
+          usage.set(d.record.serviceName, {
+            short: 'reporting off',
+            reason: `cost reporting is off for ${d.record.serviceName}, so no usage is published for it`,
+          });
+        }
       }
     }
   }
@@ -290,11 +297,14 @@ async function cost(argv: string[], io: CliIo): Promise<number> {
   return EXIT_OK;
 }
 
-/** One usage request per declared service with a unit metric (merged over stages: the first declaration's region). */
+/**
+ * One usage request per declared service with a unit metric and cost reporting on (only then does a publisher
+ * write its usage); merged over stages, the first declaration's region is used.
+ */
 function usageRequests(set: AssemblySet): UsageRequest[] {
   const out = new Map<string, UsageRequest>();
   for (const d of set.services) {
-    if (out.has(d.record.serviceName) || !unitLabel(d)) {
+    if (out.has(d.record.serviceName) || !unitLabel(d) || !d.record.costReporting.enabled) {
       continue;
     }
     out.set(d.record.serviceName, {

@@ -4,7 +4,7 @@ import { CloudWatchClient, GetMetricDataCommand, GetMetricDataCommandInput } fro
 import { CostExplorerClient, GetCostAndUsageCommand, GetCostAndUsageCommandInput } from '@aws-sdk/client-cost-explorer';
 import { mockClient } from 'aws-sdk-client-mock';
 import { cePages, TOTAL } from './ce-data';
-import { expectGolden, runCli, shopAssembly } from './fixtures';
+import { buildAssembly, CHECKOUT, expectGolden, runCli, shopAssembly } from './fixtures';
 import { tempDir } from '../util';
 
 const ce = mockClient(CostExplorerClient);
@@ -121,6 +121,16 @@ describe('customer-value cost --source ce', () => {
     expect(rows.checkout.unitCost).toEqual({ amount: 3.33333333, currency: 'USD', per: 1000, unit: 'orders', units: 13800 });
     expect(rows.wishlist.unitCost.notAvailable).toMatch(/^no CustomerValue\/UnitUsage datapoints for ServiceName=wishlist in eu-west-1/);
     expect(rows.search.unitCost).toEqual({ notAvailable: 'no usage metric declared (addUsageMetric)' });
+  });
+
+  test('a service with cost reporting off has no published usage: no CloudWatch query, "reporting off"', async () => {
+    const dir = tempDir();
+    buildAssembly(path.join(dir, 'cdk.out'), [{ id: 'Shop', services: [{ ...CHECKOUT, costReporting: { ...CHECKOUT.costReporting, enabled: false } }] }]);
+    const res = await runCli(['cost', ...PERIOD, '--quiet'], { cwd: dir });
+    expect(res.code).toBe(0);
+    expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(0);
+    expect(res.stdout).toMatch(/^checkout .* n\/a \(reporting off\)$/m);
+    expect(res.stdout).toContain('note: cost reporting is off for checkout, so no usage is published for it');
   });
 
   test('--no-usage reads no usage', async () => {

@@ -63,7 +63,7 @@ async function main(): Promise<void> {
     const name = example.replace(/\.ts$/, '');
     const res = synth(example, `${OUT}/${name}`);
     if (!res.ok) {
-      process.stdout.write(`  FAILED  examples/${example} (${res.seconds.toFixed(1)} s)\n\n${res.output}\n`);
+      process.stdout.write(`  FAILED  examples/${example} (${res.seconds.toFixed(1)} s)\n\n${readable(res.output)}\n`);
       throw new DemoFailure(`examples/${example} did not synthesize`);
     }
     process.stdout.write(`  ok      examples/${example} -> ${OUT}/${name} (${res.seconds.toFixed(1)} s)\n`);
@@ -114,6 +114,16 @@ async function main(): Promise<void> {
   if (code !== 0) {
     throw new DemoFailure('writing the HTML report or the catalog failed');
   }
+}
+
+/**
+ * The error of a failed synth, readable: the last 60 lines, each cut at 300 characters (a stack trace can quote a
+ * whole minified source line of aws-cdk-lib).
+ */
+function readable(output: string): string {
+  const lines = output.split(/\r?\n/).filter((l) => l.trim().length > 0);
+  const tail = lines.slice(-60).map((l) => (l.length > 300 ? `${l.slice(0, 300)} …` : l));
+  return `${lines.length > 60 ? `  (${lines.length - 60} earlier lines not shown)\n` : ''}${tail.map((l) => `  ${l}`).join('\n')}`;
 }
 
 /** The first CUR 2.0 export folder of the sample (a folder holding `data/BILLING_PERIOD=...`). */

@@ -50,9 +50,17 @@ async function cli(args: string[]): Promise<number> {
 }
 
 async function main(): Promise<void> {
+  // `tsx scripts/demo.ts minimal pipeline` runs only those examples (while working on one); default: all of them.
+  const only = process.argv.slice(2).map((a) => a.replace(/^examples\//, '').replace(/\.ts$/, ''));
   const examples = fs.readdirSync(path.join(ROOT, 'examples'))
     .filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts'))
+    .filter((f) => only.length === 0 || only.includes(f.replace(/\.ts$/, '')))
     .sort();
+  for (const name of only) {
+    if (!examples.includes(`${name}.ts`)) {
+      throw new DemoFailure(`no example examples/${name}.ts`);
+    }
+  }
   const refused = examples.filter((f) => f.startsWith('refused'));
   const apps = examples.filter((f) => !refused.includes(f));
 

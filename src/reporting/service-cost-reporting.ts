@@ -16,6 +16,7 @@ import type { CustomerService } from '../customer-service';
 import { DiscoveredMetric, discoverUsageMetrics } from './private/discovery';
 import { LazyWidgets, markdown } from './private/lazy-widgets';
 import { METRIC_NAMES, METRIC_NAMESPACE, REPUBLISH_DAYS } from './private/publisher-config';
+import { usageQuerySpec } from './private/usage-spec';
 import { CostReportingRecord, UsageMetricRecord } from '../private/declaration';
 import { sha256 } from '../private/tag-safe';
 import { usageRecord } from '../private/usage-record';
@@ -260,9 +261,14 @@ export class ServiceCostReporting extends Construct {
         }
       }
       this.node.addValidation({
-        validate: () => this.service.unitMetric ? [] : [
-          `costReporting.unitCostAlarm of "${this.service.serviceName}" needs a usage metric to divide the cost by: register one with service.addUsageMetric("orders", metric), or remove unitCostAlarm`,
-        ],
+        validate: () => {
+          const unit = this.service.unitMetric;
+          if (!unit) {
+            return [`costReporting.unitCostAlarm of "${this.service.serviceName}" needs a usage metric to divide the cost by: register one with service.addUsageMetric("orders", metric), or remove unitCostAlarm`];
+          }
+          const { problem } = usageQuerySpec(stack, unit.metric);
+          return problem ? [`costReporting.unitCostAlarm of "${this.service.serviceName}": the cost publisher cannot read the unit metric "${unit.name}" (${problem}), so the alarm would never fire`] : [];
+        },
       });
     }
 

@@ -121,6 +121,15 @@ describe('the unit-cost alarm', () => {
     new CustomerService(stack, 'Checkout', { ...DECLARATION, costReporting: { unitCostAlarm: {} } });
     expect(() => app.synth()).toThrow(/costReporting.unitCostAlarm of "checkout" needs a usage metric to divide the cost by: register one with service.addUsageMetric/);
   });
+
+  test('a unit metric the publisher cannot read (math over math) fails synthesis', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Shop', { env: ENV });
+    const svc = new CustomerService(stack, 'Checkout', { ...DECLARATION, costReporting: { unitCostAlarm: {} } });
+    const inner = new cloudwatch.MathExpression({ expression: 'a * 2', usingMetrics: { a: new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Orders' }) } });
+    svc.addUsageMetric('orders', new cloudwatch.MathExpression({ expression: 'e1 + 1', usingMetrics: { e1: inner } }));
+    expect(() => app.synth()).toThrow(/the cost publisher cannot read the unit metric "orders" \(the math expression uses another math expression \(e1\)/);
+  });
 });
 
 describe('AWS Solutions checks and the CloudFormation validator', () => {

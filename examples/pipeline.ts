@@ -13,6 +13,7 @@
  */
 import { App, AppProps, AspectPriority, Aspects, CfnElement, Duration, RemovalPolicy, Stack, Stage, StageProps, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as codepipeline from 'aws-cdk-lib/aws-codepipeline';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -22,7 +23,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct, IConstruct } from 'constructs';
-import { Customer, CustomerService, CustomerValueChecks } from '../src';
+import { CostAlertTarget, Customer, CustomerService, CustomerValueChecks } from '../src';
 
 const TOOLING = { account: '111111111111', region: 'eu-west-1' };
 const BETA = { account: '222222222222', region: 'eu-west-1' };
@@ -69,6 +70,7 @@ export class ShopStage extends Stage {
       team: 'payments',
       businessUnit: 'retail',
       valueReview: { every: Duration.days(90), lastReviewed: '2026-10-01', reviewer: 'retail-board' },
+      costReporting: { notify: [CostAlertTarget.email('payments@example.com')] },
     });
     const orders = table(checkout, 'Orders', 'orderId');
     const pay = apiFunction(checkout, 'Pay', 'exports.handler = async () => ({ statusCode: 201 });');
@@ -81,6 +83,7 @@ export class ShopStage extends Stage {
       team: 'discovery',
       businessUnit: 'retail',
       valueReview: { every: Duration.days(180), lastReviewed: '2026-09-15', reviewer: 'retail-board' },
+      costReporting: { notify: [CostAlertTarget.email('discovery@example.com')] },
     });
     const items = table(wishlist, 'Items', 'shopperId');
     const list = apiFunction(wishlist, 'Api', 'exports.handler = async () => ({ statusCode: 200, body: "[]" });');
@@ -109,6 +112,7 @@ export function createApp(props: AppProps = {}, customizeStage?: (stage: ShopSta
     team: 'platform',
     businessUnit: 'engineering',
     valueReview: { every: Duration.days(180), lastReviewed: '2026-08-01', reviewer: 'engineering-leads' },
+    costReporting: { notify: [CostAlertTarget.email('platform@example.com')] },
   });
 
   // The artifact store: a customer-managed key (stages deploy to other accounts) and server access logs.
@@ -131,6 +135,7 @@ export function createApp(props: AppProps = {}, customizeStage?: (stage: ShopSta
   });
 
   const pipeline = new pipelines.CodePipeline(platform, 'Pipeline', {
+    pipelineType: codepipeline.PipelineType.V2,
     artifactBucket,
     // A CodeBuildStep is a ShellStep that runs in a CodeBuild project; naming the project names its metrics.
     synth: new pipelines.CodeBuildStep('Synth', {

@@ -32,6 +32,8 @@ test('every example synthesizes with AwsSolutionsChecks and CustomerValueChecks 
 
   const problems: Record<string, string[]> = {};
   for (const file of files) {
+    // Examples are discovered at run time, so they are loaded with require.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { createApp } = require(path.join(EXAMPLES, file)) as { createApp?: (props?: AppProps) => App };
     if (typeof createApp !== 'function') {
       problems[file] = ['does not export createApp(props: AppProps): App'];

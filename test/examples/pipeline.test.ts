@@ -2,7 +2,7 @@ import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Stack, Stage } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { createApp, ShopStage } from '../../examples/pipeline';
 import { Customer, CustomerService, CustomerServiceProps } from '../../src';
@@ -25,6 +25,10 @@ describe('examples/pipeline.ts', () => {
     expect(findings).toEqual([]);
     const plugins = ((app as any)._validationPlugins as Array<{ name: string }>).map((p) => p.name);
     expect(plugins).toEqual(['AwsSolutions', 'CustomerValue']);
+    // and no warning from any construct either
+    for (const stack of [app.node.findChild('Delivery') as Stack, stage(app, 'Beta').stack, stage(app, 'Prod').stack]) {
+      expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+    }
   });
 
   test('the pipeline: connection source, a synth step running cdk synth, two stages in two accounts', () => {

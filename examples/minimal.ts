@@ -9,7 +9,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { Customer, CustomerService } from '../src';
+import { CostAlertTarget, Customer, CustomerService } from '../src';
 
 export function createApp(props: AppProps = {}): App {
   const app = new App(props);
@@ -21,6 +21,8 @@ export function createApp(props: AppProps = {}): App {
     team: 'discovery',
     businessUnit: 'retail',
     valueReview: { every: Duration.days(180), lastReviewed: '2026-09-15', reviewer: 'retail-board' },
+    // Who hears about the budget alerts (AWS Budgets e-mails the address itself).
+    costReporting: { notify: [CostAlertTarget.email('discovery@example.com')] },
   });
 
   const table = new dynamodb.TableV2(wishlist, 'Items', {

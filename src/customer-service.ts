@@ -1,4 +1,4 @@
-import { Annotations, CfnResource, Lazy, Stack, Stage, Tags, TagManager, Token } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, CfnResource, IAspect, Lazy, Stack, Stage, Tags, TagManager, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct, IConstruct } from 'constructs';
 import { ContextKeys } from './context-keys';
@@ -8,7 +8,7 @@ import {
   ServiceResourceCounts, CostReportingRecord, UsageMetricRecord, ValueReviewRecord,
 } from './private/declaration';
 import { closest, isPlaceholder, words } from './private/placeholders';
-import { deriveTagValue, kebabFromId, unsafeCharacters } from './private/tag-safe';
+import { deriveTagValue, kebabFromId } from './private/tag-safe';
 import { usageRecord } from './private/usage-record';
 import { CostReportingOptions } from './reporting/cost-reporting-options';
 import { ServiceCostReporting } from './reporting/service-cost-reporting';
@@ -36,16 +36,18 @@ export interface CustomerServiceProps {
   /**
    * The joint development-and-operations team that owns the service.
    *
-   * Tag-safe: 1-50 ASCII letters, digits, spaces and `_ . : / = -`. When the context
-   * `customer-value:teams` lists the known teams, it must be one of them.
+   * Used as-is as a tag value and a cost category value: 1-50 ASCII letters, digits, spaces, `_` and `-`,
+   * starting with a letter or digit. When the context `customer-value:teams` lists the known teams, it must
+   * be one of them.
    */
   readonly team: string;
 
   /**
    * The business unit that reviews the value this service delivers.
    *
-   * Tag-safe: 1-50 ASCII letters, digits, spaces and `_ . : / = -`. When the context
-   * `customer-value:businessUnits` lists the known units, it must be one of them.
+   * Used as-is as a tag value and a cost category value: 1-50 ASCII letters, digits, spaces, `_` and `-`,
+   * starting with a letter or digit. When the context `customer-value:businessUnits` lists the known units,
+   * it must be one of them.
    */
   readonly businessUnit: string;
 
@@ -125,8 +127,8 @@ const INCLUDED = new WeakMap<IConstruct, CustomerService>();
 const SERVICE_SYMBOL = Symbol.for('cdk-customer-value.CustomerService');
 
 const NEED_EXAMPLE = '(e.g. "Shoppers pay for their basket in one step")';
-const NAME_SAFE = /^[A-Za-z0-9][A-Za-z0-9 _.:/=-]*$/;
-const NAME_SAFE_DESCRIPTION = '1-50 ASCII letters, digits, spaces and _ . : / = -, starting with a letter or digit, no trailing space';
+const NAME_SAFE = /^[A-Za-z0-9][A-Za-z0-9 _-]*$/;
+const NAME_SAFE_DESCRIPTION = '1-50 ASCII letters, digits, spaces, _ and -, starting with a letter or digit, no trailing space';
 const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,49}$/;
 const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
@@ -235,7 +237,8 @@ export class CustomerService extends Construct {
   private readonly usage: UsageMetric[] = [];
   private readonly today: string;
   private tagsApplied = false;
-  private inventory?: { counts: ServiceResourceCounts; overrides: string[] };
+  /** Set when synthesis has invoked the aspects (so the tags are on the resources). */
+  private aspectsInvoked = false;
 
   constructor(scope: Construct, id: string, props: CustomerServiceProps) {
     super(scope, id);
@@ -288,6 +291,15 @@ export class CustomerService extends Construct {
       this.tagsApplied = true;
     }
 
+    const service = this;
+    const marker: IAspect = {
+      visit(node) {
+        if (node === service) {
+          service.aspectsInvoked = true;
+        }
+      },
+    };
+    Aspects.of(this).add(marker, { priority: AspectPriority.READONLY });
     this.node.addMetadata(SERVICE_METADATA_TYPE, Lazy.any({ produce: () => this.declarationRecord() }));
     this.node.addValidation({ validate: () => this.validateService() });
 
@@ -462,17 +474,15 @@ export class CustomerService extends Construct {
     if (this.valueReviewStatus === ValueReviewStatus.OVERDUE && this.strictReviews()) {
       errors.push(`valueReview is overdue: the last review was ${this.valueReview!.lastReviewed} and the next was due ${this.nextValueReview} (checked on ${this.today}); ${ContextKeys.STRICT_REVIEWS} is true, so review the service's value with the business unit and update lastReviewed`);
     }
-    if (this.tagsApplied) {
-      const inv = this.takeInventory();
-      errors.push(...inv.overrides);
+    // the tags are applied by aspects, so they can only be checked once synthesis has invoked them
+    if (this.tagsApplied && this.aspectsInvoked) {
+      errors.push(...this.takeInventory().overrides);
     }
     return errors;
   }
 
+  /** One walk over the service's resources (its subtree and included scopes): counts and tag overrides. */
   private takeInventory(): { counts: ServiceResourceCounts; overrides: string[] } {
-    if (this.inventory) {
-      return this.inventory;
-    }
     const expected = this.tags;
     const untaggable: Record<string, number> = {};
     const overridden: string[] = [];
@@ -511,8 +521,7 @@ export class CustomerService extends Construct {
     const overrides = overridden.length === 0 ? [] : [
       `${overridden.length} resource(s) carry customer-value tags that differ from the declaration: ${overridden.slice(0, 5).join('; ')}${overridden.length > 5 ? `; and ${overridden.length - 5} more` : ''}. Tags set with a priority of ${CustomerService.TAG_PRIORITY} or more (or escape hatches) must not change the customer-value tags: remove them, or declare the resources in the service they belong to`,
     ];
-    this.inventory = { counts: { total, taggable, tagged, untaggableByType: sortKeys(untaggable) }, overrides };
-    return this.inventory;
+    return { counts: { total, taggable, tagged, untaggableByType: sortKeys(untaggable) }, overrides };
   }
 
   // ------------------------------------------------------------------ declaration checks
@@ -577,8 +586,8 @@ export class CustomerService extends Construct {
       return;
     }
     if (!NAME_SAFE.test(name) || name !== name.trim()) {
-      const bad = unsafeCharacters(name).filter((c) => c !== '+');
-      const detail = bad.length > 0 ? `; ${bad.map((c) => JSON.stringify(c)).join(', ')} ${bad.length > 1 ? 'are' : 'is'} not allowed` : name.includes('+') ? '; "+" is not allowed (cost categories refuse it)' : '';
+      const bad = [...new Set([...name].filter((c) => !/[A-Za-z0-9 _-]/.test(c)))];
+      const detail = bad.length > 0 ? `; ${bad.map((c) => JSON.stringify(c)).join(', ')} ${bad.length > 1 ? 'are' : 'is'} not allowed` : '';
       errors.push(`${field} is ${JSON.stringify(name)}: it is used as-is as a tag value and cost category value, so it must be ${NAME_SAFE_DESCRIPTION}${detail}`);
       return;
     }
@@ -607,8 +616,8 @@ export class CustomerService extends Construct {
     if (isPlaceholder(name)) {
       errors.push(`serviceName is ${JSON.stringify(name)}: a placeholder; ${hint}`);
     } else if (!SERVICE_NAME.test(name)) {
-      const bad = unsafeCharacters(name);
-      errors.push(`serviceName is ${JSON.stringify(name)}: it names the service's tag value, budget, dashboard and metrics, so it must be 1-50 ASCII letters, digits, _ and -, starting with a letter or digit${name.length > 50 ? ` (it has ${name.length} characters)` : ''}${bad.length > 0 ? `; ${bad.map((c) => JSON.stringify(c)).join(', ')} not allowed` : ''}`);
+      const bad = [...new Set([...name].filter((c) => !/[A-Za-z0-9_-]/.test(c)))];
+      errors.push(`serviceName is ${JSON.stringify(name)}: it names the service's tag value, budget, dashboard and metrics, so it must be 1-50 ASCII letters, digits, _ and -, starting with a letter or digit${name.length > 50 ? ` (it has ${name.length} characters)` : ''}${bad.length > 0 ? `; ${bad.map((c) => JSON.stringify(c)).join(', ')} ${bad.length > 1 ? 'are' : 'is'} not allowed` : ''}`);
     }
     return name;
   }

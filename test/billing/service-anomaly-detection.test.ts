@@ -217,11 +217,11 @@ describe('ServiceAnomalyDetection', () => {
   describe('refuses combinations AWS cannot deliver', () => {
     const topicOf = (stack: Stack) => new sns.Topic(stack, 'T', { enforceSSL: true });
     test.each([
-      ['IMMEDIATE e-mail', (s: Stack) => ({ team: 'payments', targets: [AnomalyAlertTarget.email('a@example.com')], frequency: AnomalyAlertFrequency.IMMEDIATE }),
+      ['IMMEDIATE e-mail', (_s: Stack) => ({ team: 'payments', targets: [AnomalyAlertTarget.email('a@example.com')], frequency: AnomalyAlertFrequency.IMMEDIATE }),
         /teamAlerts\[0\]: frequency IMMEDIATE is delivered over SNS only, but the targets include e-mail "a@example.com".*use frequency DAILY or WEEKLY for e-mail, or AnomalyAlertTarget.immediateEmail/],
       ['a DAILY topic', (s: Stack) => ({ team: 'payments', targets: [AnomalyAlertTarget.topic(topicOf(s))], frequency: AnomalyAlertFrequency.DAILY }),
         /frequency DAILY is delivered by e-mail only, but the targets include an SNS topic \(SNS topics receive IMMEDIATE alerts only\)/],
-      ['a WEEKLY immediate e-mail', (s: Stack) => ({ team: 'payments', targets: [AnomalyAlertTarget.immediateEmail('a@example.com')], frequency: AnomalyAlertFrequency.WEEKLY }),
+      ['a WEEKLY immediate e-mail', (_s: Stack) => ({ team: 'payments', targets: [AnomalyAlertTarget.immediateEmail('a@example.com')], frequency: AnomalyAlertFrequency.WEEKLY }),
         /frequency WEEKLY is delivered by e-mail only, but the targets include immediate e-mail/],
       ['no target', () => ({ team: 'payments', targets: [] }), /teamAlerts\[0\].targets is \[\]: add at least one/],
       ['a bad address', () => ({ team: 'payments', targets: [AnomalyAlertTarget.email('not an address')] }), /targets\[0\] is e-mail "not an address": not an e-mail address/],

@@ -1,5 +1,6 @@
 import {
-  AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, StartQueryExecutionCommand, StopQueryExecutionCommand,
+  AthenaClient, GetQueryExecutionCommand, GetQueryExecutionCommandOutput, GetQueryResultsCommand, QueryExecutionState, StartQueryExecutionCommand,
+  StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CostGrouping, CostMetric, CurQueries, SqlDialect } from '../../../src/billing/cur-sql';
@@ -33,8 +34,8 @@ function source(options: AthenaSourceOptions = {}): AthenaSource {
   return new AthenaSource({ region: 'eu-west-1', pollIntervalMs: 1, maxPollIntervalMs: 2, ...options });
 }
 
-function succeeded(bytes: number) {
-  return { QueryExecution: { QueryExecutionId: 'q-1', Status: { State: 'SUCCEEDED' }, Statistics: { DataScannedInBytes: bytes } } };
+function succeeded(bytes: number): Omit<GetQueryExecutionCommandOutput, "$metadata"> {
+  return { QueryExecution: { QueryExecutionId: 'q-1', Status: { State: QueryExecutionState.SUCCEEDED }, Statistics: { DataScannedInBytes: bytes } } };
 }
 
 beforeEach(() => {
@@ -46,8 +47,8 @@ describe('AthenaSource', () => {
   test('runs the CurQueries SQL, polls until done, reads every result page and reports bytes scanned', async () => {
     // GIVEN a query that is queued, runs, then succeeds, with results on three pages
     athena.on(GetQueryExecutionCommand)
-      .resolvesOnce({ QueryExecution: { Status: { State: 'QUEUED' } } })
-      .resolvesOnce({ QueryExecution: { Status: { State: 'RUNNING' }, Statistics: { DataScannedInBytes: 1048576 } } })
+      .resolvesOnce({ QueryExecution: { Status: { State: QueryExecutionState.QUEUED } } })
+      .resolvesOnce({ QueryExecution: { Status: { State: QueryExecutionState.RUNNING }, Statistics: { DataScannedInBytes: 1048576 } } })
       .resolves(succeeded(52428800));
     athena.on(GetQueryResultsCommand)
       .resolvesOnce(resultPage([
@@ -119,7 +120,7 @@ describe('AthenaSource', () => {
 
   test('a FAILED query: one line with Athena\'s reason and a hint', async () => {
     athena.on(GetQueryExecutionCommand).resolves({
-      QueryExecution: { Status: { State: 'FAILED', AthenaError: { ErrorMessage: "TABLE_NOT_FOUND: line 12:8: Table 'awsdatacatalog.customer_value.cur2' does not exist" } } },
+      QueryExecution: { Status: { State: QueryExecutionState.FAILED, AthenaError: { ErrorMessage: "TABLE_NOT_FOUND: line 12:8: Table 'awsdatacatalog.customer_value.cur2' does not exist" } } },
     });
     await expect(source().fetch(query(), () => undefined)).rejects.toThrow(new CliError(
       "Athena query q-1 failed: TABLE_NOT_FOUND: line 12:8: Table 'awsdatacatalog.customer_value.cur2' does not exist "
@@ -130,7 +131,7 @@ describe('AthenaSource', () => {
 
   test('a CANCELLED query (bytes-scanned limit of the workgroup)', async () => {
     athena.on(GetQueryExecutionCommand).resolves({
-      QueryExecution: { Status: { State: 'CANCELLED', StateChangeReason: 'Query cancelled: bytes scanned limit was exceeded' } },
+      QueryExecution: { Status: { State: QueryExecutionState.CANCELLED, StateChangeReason: 'Query cancelled: bytes scanned limit was exceeded' } },
     });
     await expect(source().fetch(query(), () => undefined)).rejects.toThrow(
       /^Athena query q-1 was cancelled: Query cancelled: bytes scanned limit was exceeded \(the workgroup's bytes-scanned limit stopped it: shorten the period\)$/,
@@ -190,7 +191,7 @@ describe('AthenaSource', () => {
     athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-1' }).resolves(resultPage([['', '', '2026-10-01', 'USD', '5', '0', '0', '9', '0']], { header: true }));
     athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-2' }).resolves({
       ResultSet: {
-        ResultSetMetadata: { ColumnInfo: [{ Name: 'tag_key' }, { Name: 'line_items' }] },
+        ResultSetMetadata: { ColumnInfo: [{ Name: 'tag_key', Type: 'varchar' }, { Name: 'line_items', Type: 'bigint' }] },
         Rows: [{ Data: [{ VarCharValue: 'tag_key' }, { VarCharValue: 'line_items' }] }, { Data: [{ VarCharValue: 'user_environment' }, { VarCharValue: '9' }] }],
       },
     });
@@ -208,7 +209,7 @@ describe('AthenaSource', () => {
     athena.on(GetQueryExecutionCommand).resolves(succeeded(1000));
     athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-1' }).resolves(resultPage([['', 'payments', '2026-10-01', 'USD', '5', '0', '0', '9', '0']], { header: true }));
     athena.on(GetQueryResultsCommand, { QueryExecutionId: 'q-2' }).resolves({
-      ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: 'tag_key' }, { Name: 'line_items' }] }, Rows: [{ Data: [{ VarCharValue: 'user_team' }, { VarCharValue: '9' }] }] },
+      ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: 'tag_key', Type: 'varchar' }, { Name: 'line_items', Type: 'bigint' }] }, Rows: [{ Data: [{ VarCharValue: 'user_team' }, { VarCharValue: '9' }] }] },
     });
     const result = await source().fetch(query(), () => undefined);
     expect(result.requests).toBe(2);
@@ -219,7 +220,7 @@ describe('AthenaSource', () => {
   });
 
   test('a query that does not finish in time is stopped', async () => {
-    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: 'RUNNING' } } });
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: QueryExecutionState.RUNNING } } });
     athena.on(StopQueryExecutionCommand).resolves({});
     await expect(source({ timeoutMs: 20, pollIntervalMs: 5 }).fetch(query(), () => undefined)).rejects.toThrow(/^Athena query q-1 did not finish within 0 minutes and was stopped$/);
     expect(athena.commandCalls(StopQueryExecutionCommand)[0].args[0].input).toEqual({ QueryExecutionId: 'q-1' });

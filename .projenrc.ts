@@ -1,4 +1,4 @@
-import { awscdk, javascript, DependencyType } from 'projen';
+import { awscdk, javascript, DependencyType, JsonFile } from 'projen';
 
 /**
  * cdk-customer-value: every service tied to the customer value it delivers.
@@ -86,7 +86,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
 
   tsconfigDev: {
-    include: ['examples/**/*.ts', 'bench/**/*.ts', 'scripts/**/*.ts'],
+    // test/tsconfig.json: the paths are relative to test/.
+    include: ['../examples/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts'],
     compilerOptions: {},
   },
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'examples', 'bench', 'scripts', 'build-tools', 'projenrc'] },
@@ -121,8 +122,24 @@ project.addTask('package:code-only', {
 });
 
 // The main job: synthesize the examples and read back the declared services and their cost.
+// examples/, scripts/ and bench/ are type-checked and linted like the tests: each gets a tsconfig extending the
+// tests' one, so eslint's project service finds them.
+for (const dir of ['examples', 'scripts', 'bench']) {
+  new JsonFile(project, `${dir}/tsconfig.json`, {
+    obj: { extends: '../test/tsconfig.json', include: ['**/*.ts'] },
+  });
+}
+
+// ts-jest transpiles without type-checking (isolatedModules), so the tests, the examples they synthesize,
+// the scripts and the benchmarks are type-checked in a step of their own.
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check the tests, examples, scripts and benchmarks',
+  exec: 'tsc -p test/tsconfig.json --noEmit',
+});
+
 const bundleTask = project.bundler.bundleTask;
 // Tests synthesize stacks holding the Lambda handlers, so the handlers are bundled first.
+project.testTask.prependSpawn(typecheck);
 project.testTask.prependSpawn(bundleTask);
 
 project.addTask('demo', {

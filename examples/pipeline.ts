@@ -176,7 +176,7 @@ export function createApp(props: AppProps = {}, customizeStage?: (stage: ShopSta
  * The wildcard permissions CDK Pipelines generates (AwsSolutions-IAM5), each acknowledged with what it is
  * scoped to. cdk-nag v3 acknowledges granular findings one by one; their ids name logical ids.
  */
-function acknowledgePipelineGrants(pipeline: pipelines.CodePipeline, bucket: s3.IBucket, key: kms.IKey): void {
+function acknowledgePipelineGrants(pipeline: pipelines.CodePipeline, bucket: s3.IBucket, _key: kms.IKey): void {
   const logicalId = (c: IConstruct) => Stack.of(c).getLogicalId(c.node.defaultChild as CfnElement);
   const artifacts = 'CDK Pipelines grants its roles access to the pipeline\'s own artifact bucket (bucket.grantRead / grantReadWrite)';
   const ack = (finding: string, reason: string) => Validations.of(pipeline).acknowledge({ id: `AwsSolutions-IAM5[${finding}]`, reason });

@@ -12,6 +12,7 @@
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { run } from '../src/cli/main';
 
@@ -79,7 +80,7 @@ async function main(): Promise<void> {
 
   for (const example of refused) {
     heading(`examples/${example} declares a service that is refused (expected to fail)`);
-    const res = synth(example, path.join(require('os').tmpdir(), `cv-demo-refused-${process.pid}`));
+    const res = synth(example, path.join(os.tmpdir(), `cv-demo-refused-${process.pid}`));
     if (res.ok) {
       throw new DemoFailure(`examples/${example} synthesized, but its declaration should have been refused`);
     }

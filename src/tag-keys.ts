@@ -1,7 +1,6 @@
 import { IConstruct } from 'constructs';
-import { curMapKey, TAG_KEY_PATTERN } from './private/tag-safe';
-
 import { ContextKeys } from './context-keys';
+import { curMapKey, TAG_KEY_PATTERN } from './private/tag-safe';
 
 const TAG_KEYS_CONTEXT = ContextKeys.TAG_KEYS;
 

@@ -1,4 +1,5 @@
-import { App, Duration, Stack, Token, Lazy } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import { App, Duration, Lazy, Stack, Stage, Token } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Customer, CustomerService, CustomerServiceProps, CostReporting, TagKeys, ValueReviewStatus } from '../src';
@@ -151,7 +152,6 @@ describe('CustomerService refuses bad declarations', () => {
     const app = testApp();
     new CustomerService(new Stack(app, 'Shop'), 'Checkout', { ...GOOD, customerNeed: 'TBD' });
     expect(() => app.synth()).toThrow(/Validation failed/);
-    const fs = require('fs');
     expect(fs.readdirSync(app.outdir).filter((f: string) => f.endsWith('.template.json'))).toEqual([]);
   });
 
@@ -164,7 +164,6 @@ describe('CustomerService refuses bad declarations', () => {
   });
 
   test('the same service in two stages (beta, prod) is not a duplicate', () => {
-    const { Stage } = require('aws-cdk-lib');
     const app = testApp();
     const beta = new CustomerService(new Stack(new Stage(app, 'Beta'), 'Shop'), 'Checkout', GOOD);
     const prod = new CustomerService(new Stack(new Stage(app, 'Prod'), 'Shop'), 'Checkout', GOOD);

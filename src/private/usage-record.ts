@@ -13,7 +13,12 @@ export function usageRecord(scope: IConstruct, name: string, metric: cloudwatch.
   const stat = config.metricStat;
   if (!stat) {
     return {
-      name, origin, namespace: '', metricName: '', dimensions: {}, statistic: 'expression',
+      name,
+      origin,
+      namespace: '',
+      metricName: '',
+      dimensions: {},
+      statistic: 'expression',
       periodSeconds: config.mathExpression?.period ?? 300,
     };
   }
@@ -25,13 +30,15 @@ export function usageRecord(scope: IConstruct, name: string, metric: cloudwatch.
   const region = stat.region && !Token.isUnresolved(stat.region) ? stat.region : undefined;
   const account = stat.account && !Token.isUnresolved(stat.account) ? stat.account : undefined;
   return {
-    name, origin,
+    name,
+    origin,
     namespace: stat.namespace,
     metricName: stat.metricName,
     dimensions: dims,
     statistic: stat.statistic,
     periodSeconds: stat.period.toSeconds(),
-    region, account,
+    region,
+    account,
   };
 }
 

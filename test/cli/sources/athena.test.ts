@@ -34,7 +34,7 @@ function source(options: AthenaSourceOptions = {}): AthenaSource {
   return new AthenaSource({ region: 'eu-west-1', pollIntervalMs: 1, maxPollIntervalMs: 2, ...options });
 }
 
-function succeeded(bytes: number): Omit<GetQueryExecutionCommandOutput, "$metadata"> {
+function succeeded(bytes: number): Omit<GetQueryExecutionCommandOutput, '$metadata'> {
   return { QueryExecution: { QueryExecutionId: 'q-1', Status: { State: QueryExecutionState.SUCCEEDED }, Statistics: { DataScannedInBytes: bytes } } };
 }
 

@@ -503,7 +503,7 @@ export class CustomerService extends Construct {
           continue;
         }
         total++;
-        const tm = TagManager.of(node);
+        const tm = tagManagerOf(node);
         if (!tm) {
           untaggable[node.cfnResourceType] = (untaggable[node.cfnResourceType] ?? 0) + 1;
           continue;
@@ -815,6 +815,19 @@ export class CustomerService extends Construct {
       includedScopes: this.included.map((s) => s.node.path),
     };
   }
+}
+
+/**
+ * The tag manager that tags a resource: its own, or that of the L2 whose default child it is (TableV2 tags
+ * its AWS::DynamoDB::GlobalTable through the replicas, with a tag manager on the L2).
+ */
+function tagManagerOf(resource: CfnResource): TagManager | undefined {
+  const own = TagManager.of(resource);
+  if (own) {
+    return own;
+  }
+  const parent = resource.node.scope;
+  return parent && parent.node.defaultChild === resource ? TagManager.of(parent) : undefined;
 }
 
 function isIsoDate(s: string): boolean {

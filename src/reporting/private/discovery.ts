@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack, Token } from 'aws-cdk-lib';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
 import * as apigatewayv2 from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -27,11 +27,18 @@ const DAY = { period: Duration.days(1) };
 /**
  * The usage metrics of the resources in `roots` (the service and the scopes it included), skipping `skip`
  * (the reporting construct itself). One walk over each subtree; each construct is visited once.
+ *
+ * A resource in another stack than `skip` (a scope added with `include()`) is left out when its metric names
+ * it through a CloudFormation reference (a generated function or queue name, say): showing it would make the
+ * dashboard's stack depend on that stack, which ties their deployment order and creates a cycle as soon as
+ * the other stack references this one (a grant on the service's table, for instance). Metrics whose
+ * dimensions are literal names are kept. Register such usage explicitly with `addUsageMetric` when needed.
  */
 export function discoverUsageMetrics(roots: IConstruct[], skip: IConstruct): DiscoveredMetric[] {
   const out: DiscoveredMetric[] = [];
   const seen = new Set<IConstruct>();
   const names = new Set<string>();
+  const home = Stack.of(skip);
   roots.forEach((root, rootIndex) => {
     const stack: IConstruct[] = [root];
     while (stack.length > 0) {
@@ -45,7 +52,7 @@ export function discoverUsageMetrics(roots: IConstruct[], skip: IConstruct): Dis
       for (let i = children.length - 1; i >= 0; i--) {
         stack.push(children[i]);
       }
-      const metrics = metricsOf(node);
+      const metrics = metricsOf(node).filter((m) => home === Stack.of(node) || !referencesResources(m.metric));
       if (metrics.length === 0) {
         continue;
       }
@@ -112,6 +119,12 @@ function metricsOf(node: IConstruct): { kind: string; what: string; metric: clou
     return [{ kind: 'ALB requests', what: 'requests', metric: node.metrics.requestCount(DAY) }];
   }
   return [];
+}
+
+/** Whether a metric's dimensions hold tokens (references to resources, resolved at deployment). */
+function referencesResources(metric: cloudwatch.IMetric): boolean {
+  const dims = metric.toMetricConfig().metricStat?.dimensions ?? [];
+  return dims.some((d) => Token.isUnresolved(d.value));
 }
 
 /** The path of `node` below `root` ("Api", "Backend/Orders"); empty for the root itself. */

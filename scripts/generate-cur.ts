@@ -92,7 +92,7 @@ export const SERVICES: SyntheticService[] = [
   },
   {
     service: 'search',
-    need: 'Shoppers find products by name, brand or category',
+    need: 'Shoppers find the product they are looking for',
     customer: Customer.external('Online shoppers'),
     team: 'discovery',
     businessUnit: 'retail',
@@ -104,6 +104,21 @@ export const SERVICES: SyntheticService[] = [
     ],
   },
   {
+    service: 'private-network',
+    need: 'Service teams run their workloads in a private network with controlled egress',
+    customer: Customer.internal('Service teams'),
+    team: 'platform',
+    businessUnit: 'technology',
+    account: '222222222222',
+    weight: 9,
+    products: [
+      p('AmazonEC2', 'EU-NatGateway-Hours', 'NatGateway', `arn:aws:ec2:${REGION}:222222222222:natgateway/nat-0shop`, '0.048', 1_000_000),
+      p('AmazonEC2', 'EU-NatGateway-Bytes', 'NatGateway', `arn:aws:ec2:${REGION}:222222222222:natgateway/nat-0shop`, '0.048', 1_500_000),
+      p('AmazonVPC', 'EU-VpcEndpoint-Hours', 'VpcEndpoint', `arn:aws:ec2:${REGION}:222222222222:vpc-endpoint/vpce-0shop`, '0.011', 400_000),
+    ],
+  },
+  {
+    // declared in no example: its cost shows as a tag value no declared service carries
     service: 'reports',
     need: 'Finance closes the month with accurate sales figures',
     customer: Customer.internal('Finance department'),

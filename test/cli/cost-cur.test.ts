@@ -60,7 +60,7 @@ describe('customer-value cost --source cur (real DuckDB over the committed sampl
     expect(data.rows.find((r: any) => r.group === 'checkout').unitCost).toEqual({
       notAvailable: 'the source is CUR files; add --usage to read usage from CloudWatch',
     });
-    expect(data.undeclaredTagValues.map((u: any) => u.value).sort()).toEqual(['reports', 'search']);
+    expect(data.undeclaredTagValues.map((u: any) => u.value).sort()).toEqual(['private-network', 'reports', 'search']);
   });
 
   test('--by business-unit', async () => {

@@ -1,11 +1,11 @@
-import { Duration, Lazy, Stack, Stage, Token, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import { CustomerService } from '../customer-service';
+import type { CustomerService } from '../customer-service';
 import { CostPublisherFunction } from './cost-publisher-function';
 import { markShared } from '../private/shared-marker';
 import {
@@ -15,8 +15,11 @@ import { usageQuerySpec } from './private/usage-spec';
 
 /** EventBridge accepts a target input of at most 8 192 characters. */
 const MAX_INPUT = 8192;
-/** Upper bound assumed for a CloudFormation reference resolved at deploy (a function, queue or table name). */
-const TOKEN_ALLOWANCE = 128;
+/**
+ * Length assumed for a CloudFormation reference resolved at deploy (a function, queue or table name: Lambda
+ * function names have at most 64 characters, SQS queue names 80; generated table names are usually shorter).
+ */
+const TOKEN_ALLOWANCE = 100;
 
 interface Registration {
   readonly service: CustomerService;
@@ -25,13 +28,17 @@ interface Registration {
 
 /**
  * The daily cost metric publisher of a stack: one scheduled Lambda function per stack, however many customer
- * services the stack holds (every Cost Explorer request costs $0.01, so one grouped query serves them all).
+ * services the stack holds (every Cost Explorer request costs $0.01, so grouped queries serve them all).
  *
- * Once a day (06:00 UTC) it reads the daily unblended cost of the last days from Cost Explorer, grouped by
- * the service tag, and publishes the `CustomerValue` metrics (see `CustomerValueMetrics`): cost per service,
- * per team and per business unit, the unit usage and unit cost, and the unit-cost change for services with a
- * unit-cost alarm. It lives at the root of the stack, outside every service, and is marked as shared
- * customer-value infrastructure.
+ * Once a day (06:00 UTC) it reads the daily unblended cost of the last 13 days from Cost Explorer (in
+ * us-east-1), grouped by the service and team tags and then by the business-unit tag, one request per result
+ * page, and publishes the `CustomerValue` metrics (see `CustomerValueMetrics`): cost per service of its stack,
+ * cost per team and per business unit of the account, the unit usage and unit cost, and the unit-cost change
+ * for services with a unit-cost alarm. It lives at the root of the stack, outside every service, and is marked
+ * as shared customer-value infrastructure.
+ *
+ * Its configuration travels as the input of its EventBridge schedule (at most 8 192 characters once deployed):
+ * about 30 services with a unit metric per stack (more without); synthesis fails with advice beyond that.
  *
  * Created by the customer services of the stack (`CostMetricPublisher.of(stack)`); you do not create it.
  */
@@ -154,27 +161,20 @@ export class CostMetricPublisher extends Construct {
 
   private config(): PublisherConfig {
     const stack = Stack.of(this);
-    const own = new Set(this.registrations.map((r) => r.service));
     const first = this.registrations[0]?.service;
-    const services: PublishedService[] = [];
-    // Team and business-unit totals cover every service of the app (same stage) in this account, so that every
-    // publisher of the app writes the same totals.
-    for (const s of this.appServicesInAccount()) {
-      const reg = this.registrations.find((r) => r.service === s);
-      const unit = own.has(s) ? s.unitMetric : undefined;
+    const keys = first ? first.tagKeys : undefined;
+    const services: PublishedService[] = this.registrations.map(({ service, compareDays }) => {
+      const unit = service.unitMetric;
       const spec = unit ? usageQuerySpec(stack, unit.metric).spec : undefined;
-      services.push({
-        name: s.serviceName,
-        team: s.team,
-        businessUnit: s.businessUnit,
-        own: own.has(s),
+      return {
+        name: service.serviceName,
         ...(spec ? { unit: spec, unitScale: unit!.unitScale } : {}),
-        ...(reg?.compareDays && spec ? { compareDays: reg.compareDays } : {}),
-      });
-    }
+        ...(compareDays && spec ? { compareDays } : {}),
+      };
+    });
     return {
       version: PUBLISHER_CONFIG_VERSION,
-      tagKey: first ? first.tagKeys.service : '',
+      tagKeys: { service: keys?.service ?? '', team: keys?.team ?? '', businessUnit: keys?.businessUnit ?? '' },
       namespace: METRIC_NAMESPACE,
       republishDays: REPUBLISH_DAYS,
       stackName: stack.stackName,
@@ -182,31 +182,13 @@ export class CostMetricPublisher extends Construct {
     };
   }
 
-  private appServicesInAccount(): CustomerService[] {
-    const stage = Stage.of(this) ?? this.node.root;
-    const account = Stack.of(this).account;
-    const registered = this.registrations.map((r) => r.service);
-    return CustomerService.all(this.node.root).filter((s) => {
-      if (registered.includes(s)) {
-        return true;
-      }
-      if ((Stage.of(s) ?? s.node.root) !== stage || typeof s.serviceName !== 'string' || !s.serviceName) {
-        return false;
-      }
-      const other = s.node.scopes.some((c) => Stack.isStack(c)) ? Stack.of(s).account : account;
-      return other === account || Token.isUnresolved(other) || Token.isUnresolved(account);
-    });
-  }
-
   private validateConfig(): string[] {
     const errors: string[] = [];
     const stack = Stack.of(this);
-    const resolved = JSON.stringify(stack.resolve(this.config()));
-    // every CloudFormation reference (Ref, Fn::GetAtt, Fn::Join...) is replaced by a name at deploy
-    const references = (resolved.match(/"(Ref|Fn::[A-Za-z]+)"/g) ?? []).length;
-    const estimate = resolved.length + references * TOKEN_ALLOWANCE;
+    // every CloudFormation reference (Ref, Fn::GetAtt...) becomes a name at deploy: count it as TOKEN_ALLOWANCE characters
+    const estimate = JSON.stringify(withReferencesAs(stack.resolve(this.config()), 'x'.repeat(TOKEN_ALLOWANCE))).length;
     if (estimate > MAX_INPUT) {
-      errors.push(`the cost publisher configuration of stack ${stack.stackName} (${this.registrations.length} services with reporting, ${this.config().services.length} services in the app) would be about ${estimate} characters once deployed, over the ${MAX_INPUT} characters an EventBridge target input accepts: spread the services over more stacks (each stack has its own publisher)`);
+      errors.push(`the cost publisher configuration of stack ${stack.stackName} (${this.registrations.length} services with reporting) would be about ${estimate} characters once deployed, over the ${MAX_INPUT} characters an EventBridge target input accepts: spread the services over more stacks (each stack has its own publisher)`);
     }
     const keys = new Set(this.registrations.map((r) => r.service.tagKeys.service));
     if (keys.size > 1) {
@@ -214,4 +196,19 @@ export class CostMetricPublisher extends Construct {
     }
     return errors;
   }
+}
+
+/** `value` with every CloudFormation intrinsic (`{"Ref": ...}`, `{"Fn::...": ...}`) replaced by `placeholder`. */
+function withReferencesAs(value: unknown, placeholder: string): unknown {
+  if (Array.isArray(value)) {
+    return value.map((v) => withReferencesAs(v, placeholder));
+  }
+  if (value && typeof value === 'object') {
+    const keys = Object.keys(value);
+    if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
+      return placeholder;
+    }
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withReferencesAs(v, placeholder)]));
+  }
+  return value;
 }

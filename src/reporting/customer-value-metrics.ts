@@ -37,12 +37,12 @@ export class CustomerValueMetrics {
     return daily(METRIC_NAMES.cost, DIMENSIONS.service, serviceName, `Cost of ${serviceName} (USD)`, options);
   }
 
-  /** Daily cost of a team (every service of the app it owns in the account), USD. */
+  /** Daily cost of a team: all the cost tagged with the team in the account, USD. */
   public static teamCost(team: string, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
     return daily(METRIC_NAMES.cost, DIMENSIONS.team, team, `Cost of team ${team} (USD)`, options);
   }
 
-  /** Daily cost of a business unit (every service of the app linked to it in the account), USD. */
+  /** Daily cost of a business unit: all the cost tagged with the business unit in the account, USD. */
   public static businessUnitCost(businessUnit: string, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
     return daily(METRIC_NAMES.cost, DIMENSIONS.businessUnit, businessUnit, `Cost of business unit ${businessUnit} (USD)`, options);
   }

@@ -30,8 +30,15 @@ test('a throttled GetCostAndUsage request is retried by the SDK and the run comp
     response(200, {
       ResultsByTime: [{
         TimePeriod: { Start: '2026-11-24', End: '2026-11-25' },
-        Groups: [{ Keys: ['customer-service$checkout'], Metrics: { UnblendedCost: { Amount: '4.2', Unit: 'USD' } } }],
+        Groups: [{ Keys: ['customer-service$checkout', 'team$payments'], Metrics: { UnblendedCost: { Amount: '4.2', Unit: 'USD' } } }],
         Estimated: true,
+      }],
+    }),
+    // the business-unit query
+    response(200, {
+      ResultsByTime: [{
+        TimePeriod: { Start: '2026-11-24', End: '2026-11-25' },
+        Groups: [{ Keys: ['business-unit$retail'], Metrics: { UnblendedCost: { Amount: '4.2', Unit: 'USD' } } }],
       }],
     }),
   ];
@@ -52,11 +59,11 @@ test('a throttled GetCostAndUsage request is retried by the SDK and the run comp
   // WHEN
   const result = await publishCosts({
     version: 1,
-    tagKey: 'customer-service',
+    tagKeys: { service: 'customer-service', team: 'team', businessUnit: 'business-unit' },
     namespace: 'CustomerValue',
     republishDays: 13,
     stackName: 'Shop',
-    services: [{ name: 'checkout', team: 'payments', businessUnit: 'retail', own: true }],
+    services: [{ name: 'checkout' }],
   }, {
     ce,
     cloudwatch: () => cloudwatch,
@@ -64,11 +71,14 @@ test('a throttled GetCostAndUsage request is retried by the SDK and the run comp
     log: { info: () => undefined, warn: () => undefined },
   });
 
-  // THEN two HTTP requests (the throttled one and its retry), one page of results, the cost published
-  expect(requests).toHaveLength(2);
-  expect(requests.map((r) => r.headers['x-amz-target'])).toEqual(['AWSInsightsIndexService.GetCostAndUsage', 'AWSInsightsIndexService.GetCostAndUsage']);
+  // THEN three HTTP requests (the throttled one, its retry, the business-unit query), two pages, the cost published
+  expect(requests).toHaveLength(3);
+  expect(requests.map((r) => r.headers['x-amz-target'])).toEqual(Array(3).fill('AWSInsightsIndexService.GetCostAndUsage'));
+  const body = (r: FakeRequest) => JSON.parse(new TextDecoder().decode(r.body as unknown as Uint8Array));
+  expect(body(requests[1])).toEqual(body(requests[0]));
+  expect(body(requests[0]).GroupBy).toEqual([{ Type: 'TAG', Key: 'customer-service' }, { Type: 'TAG', Key: 'team' }]);
   expect(result.outcome).toBe('published');
-  expect(result.costExplorerRequests).toBe(1);
+  expect(result.costExplorerRequests).toBe(2);
   expect(result.estimatedDays).toEqual(['2026-11-24']);
   expect(sent).toHaveLength(1);
 });

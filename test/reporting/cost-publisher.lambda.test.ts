@@ -37,27 +37,60 @@ function deps(): PublisherDeps & { captured: Captured } {
   };
 }
 
+const TAG_KEYS = { service: 'customer-service', team: 'team', businessUnit: 'business-unit' };
+
 function config(services: PublishedService[], overrides: Partial<PublisherConfig> = {}): PublisherConfig {
-  return { version: 1, tagKey: 'customer-service', namespace: 'CustomerValue', republishDays: 13, stackName: 'Shop', services, ...overrides };
+  return { version: 1, tagKeys: TAG_KEYS, namespace: 'CustomerValue', republishDays: 13, stackName: 'Shop', services, ...overrides };
 }
 
-const CHECKOUT: PublishedService = { name: 'checkout', team: 'payments', businessUnit: 'retail', own: true };
-const SEARCH: PublishedService = { name: 'search', team: 'discovery', businessUnit: 'retail', own: true };
-// declared in another stack of the app: counted in team and business-unit totals, no per-service metric here
-const LEDGER: PublishedService = { name: 'ledger', team: 'payments', businessUnit: 'finance', own: false };
+const CHECKOUT: PublishedService = { name: 'checkout' };
+const SEARCH: PublishedService = { name: 'search' };
+/** Which team owns which service in these tests (the tags on the resources). */
+const TEAM_OF: Record<string, string> = { 'checkout': 'payments', 'search': 'discovery', 'ledger': 'payments', 'legacy-app': '' };
 
-/** One day of Cost Explorer results: tag value -> amount. */
+/**
+ * One day of Cost Explorer results for the first query (GroupBy service tag, team tag): service tag value ->
+ * amount, the team tag value following TEAM_OF ("" = untagged).
+ */
 function day(date: string, amounts: Record<string, number>, estimated = false): ResultByTime {
+  return resultByTime(date, Object.entries(amounts).map(([svc, amount]) => [[`customer-service$${svc}`, `team$${TEAM_OF[svc] ?? ''}`], amount]), estimated);
+}
+
+/** One day of results for the second query (GroupBy business-unit tag). */
+function unitDay(date: string, amounts: Record<string, number>): ResultByTime {
+  return resultByTime(date, Object.entries(amounts).map(([bu, amount]) => [[`business-unit$${bu}`], amount]), false);
+}
+
+function resultByTime(date: string, groups: [string[], number][], estimated: boolean): ResultByTime {
   const next = new Date(Date.parse(date) + 86_400_000).toISOString().slice(0, 10);
   return {
     TimePeriod: { Start: date, End: next },
     Total: {},
-    Groups: Object.entries(amounts).map(([value, amount]) => ({
-      Keys: [`customer-service$${value}`],
-      Metrics: { UnblendedCost: { Amount: String(amount), Unit: 'USD' } },
-    })),
+    Groups: groups.map(([keys, amount]) => ({ Keys: keys, Metrics: { UnblendedCost: { Amount: String(amount), Unit: 'USD' } } })),
     Estimated: estimated,
   };
+}
+
+/**
+ * Mocks both queries: the service x team query answers `pages` (by NextPageToken, '' for the first), the
+ * business-unit query `units` (by default: every service's cost under business unit "retail").
+ */
+function costs(pages: Record<string, GetCostAndUsageCommandOutput>, units?: GetCostAndUsageCommandOutput): void {
+  const byUnit = units ?? page(Object.values(pages).flatMap((p) => p.ResultsByTime ?? []).map((r) => {
+    const tagged = (r.Groups ?? []).filter((g) => g.Keys![0] !== 'customer-service$');
+    const total = tagged.reduce((sum, g) => sum + Number(g.Metrics!.UnblendedCost.Amount), 0);
+    return unitDay(r.TimePeriod!.Start!, tagged.length > 0 ? { retail: total } : {});
+  }));
+  ce.on(GetCostAndUsageCommand).callsFake(async (input) => {
+    if (input.GroupBy.length === 1) {
+      return byUnit;
+    }
+    return pages[input.NextPageToken ?? ''];
+  });
+}
+
+function serviceQueries() {
+  return ce.commandCalls(GetCostAndUsageCommand).filter((c) => c.args[0].input.GroupBy!.length === 2);
 }
 
 /** Every day from..to (inclusive) with the same amounts. */
@@ -92,26 +125,25 @@ beforeEach(() => {
 describe('Cost Explorer requests', () => {
   test('follows NextPageToken, one request per page, and adds up a day split over several pages', async () => {
     // GIVEN three pages; 2026-11-20 appears on the first and the second page with different groups
-    ce.on(GetCostAndUsageCommand, { NextPageToken: undefined })
-      .resolves(page([...days('2026-11-12', '2026-11-19', () => ({ checkout: 1 })), day('2026-11-20', { checkout: 2 })], 'page-2'));
-    ce.on(GetCostAndUsageCommand, { NextPageToken: 'page-2' })
-      .resolves(page([day('2026-11-20', { search: 5 }), ...days('2026-11-21', '2026-11-23', () => ({ checkout: 3, search: 4 }))], 'page-3'));
-    ce.on(GetCostAndUsageCommand, { NextPageToken: 'page-3' })
-      .resolves(page([day('2026-11-24', { 'checkout': 7, 'search': 1, '': 9 })]));
+    costs({
+      '': page([...days('2026-11-12', '2026-11-19', () => ({ checkout: 1 })), day('2026-11-20', { checkout: 2 })], 'page-2'),
+      'page-2': page([day('2026-11-20', { search: 5 }), ...days('2026-11-21', '2026-11-23', () => ({ checkout: 3, search: 4 }))], 'page-3'),
+      'page-3': page([day('2026-11-24', { 'checkout': 7, 'search': 1, '': 9 })]),
+    });
     const d = deps();
 
     // WHEN
     const result = await publishCosts(config([CHECKOUT, SEARCH]), d);
 
-    // THEN three requests, each with the next token, the same query
-    const calls = ce.commandCalls(GetCostAndUsageCommand);
+    // THEN three requests for the service x team query, each with the next token; one for the business units
+    const calls = serviceQueries();
     expect(calls.map((c) => c.args[0].input.NextPageToken)).toEqual([undefined, 'page-2', 'page-3']);
-    expect(result.costExplorerRequests).toBe(3);
+    expect(result.costExplorerRequests).toBe(4);
     expect(calls[0].args[0].input).toEqual({
       TimePeriod: { Start: '2026-11-12', End: '2026-11-25' },
       Granularity: 'DAILY',
       Metrics: ['UnblendedCost'],
-      GroupBy: [{ Type: 'TAG', Key: 'customer-service' }],
+      GroupBy: [{ Type: 'TAG', Key: 'customer-service' }, { Type: 'TAG', Key: 'team' }],
       Filter: { Not: { Dimensions: { Key: 'RECORD_TYPE', Values: ['Credit', 'Refund'] } } },
       NextPageToken: undefined,
     });
@@ -124,7 +156,7 @@ describe('Cost Explorer requests', () => {
 
   test('uses the us-east-1 endpoint with SDK retries when run as the Lambda handler', async () => {
     // GIVEN
-    ce.on(GetCostAndUsageCommand).resolves(page([day('2026-11-24', { checkout: 1 })]));
+    costs({ '': page([day('2026-11-24', { checkout: 1 })]) });
     jest.useFakeTimers({ now: NOW, doNotFake: ['nextTick', 'setImmediate', 'setTimeout', 'setInterval', 'queueMicrotask'] });
     const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
     const region = process.env.AWS_REGION;
@@ -149,22 +181,31 @@ describe('Cost Explorer requests', () => {
 });
 
 describe('grouping and aggregation', () => {
-  test('publishes cost per own service, and per team and business unit over every service of the app', async () => {
-    // GIVEN one day with checkout, search, ledger (another stack), an unknown service and untagged cost
-    ce.on(GetCostAndUsageCommand).resolves(page([day('2026-11-24', { 'checkout': 10, 'search': 3, 'ledger': 5, 'legacy-app': 100, '': 50 })]));
+  test('publishes cost per service of the stack, and per team and business unit of the account from their tags', async () => {
+    // GIVEN one day: checkout and search (this stack), ledger (another stack or app, team payments), an
+    // untagged-team service and untagged cost; business units from the second query
+    costs(
+      { '': page([day('2026-11-24', { 'checkout': 10, 'search': 3, 'ledger': 5, 'legacy-app': 100, '': 50 })]) },
+      page([unitDay('2026-11-24', { 'retail': 13, 'finance': 5, '': 150 })]),
+    );
 
     // WHEN
-    await publishCosts(config([CHECKOUT, SEARCH, LEDGER]), deps());
+    await publishCosts(config([CHECKOUT, SEARCH]), deps());
 
-    // THEN per service, only the services of this stack
+    // THEN the business-unit query groups by the business-unit tag only
+    const unitQuery = ce.commandCalls(GetCostAndUsageCommand).find((c) => c.args[0].input.GroupBy!.length === 1)!;
+    expect(unitQuery.args[0].input.GroupBy).toEqual([{ Type: 'TAG', Key: 'business-unit' }]);
+    // per service, only the services of this stack
     expect(point('Cost', 'ServiceName', 'checkout', '2026-11-24')?.Value).toBe(10);
     expect(point('Cost', 'ServiceName', 'search', '2026-11-24')?.Value).toBe(3);
     expect(point('Cost', 'ServiceName', 'ledger', '2026-11-24')).toBeUndefined();
-    // team payments = checkout + ledger; discovery = search; untagged and undeclared cost are in no total
+    // team payments = checkout + ledger; discovery = search; untagged cost is in no total
     expect(point('Cost', 'Team', 'payments', '2026-11-24')?.Value).toBe(15);
     expect(point('Cost', 'Team', 'discovery', '2026-11-24')?.Value).toBe(3);
+    expect(published().filter((p) => p.Dimensions?.[0]?.Name === 'Team')).toHaveLength(2);
     expect(point('Cost', 'BusinessUnit', 'retail', '2026-11-24')?.Value).toBe(13);
     expect(point('Cost', 'BusinessUnit', 'finance', '2026-11-24')?.Value).toBe(5);
+    expect(published().filter((p) => p.Dimensions?.[0]?.Name === 'BusinessUnit')).toHaveLength(2);
     // every data point: namespace CustomerValue, timestamp = the cost day at 00:00 UTC, no unit (USD)
     const call = cw.commandCalls(PutMetricDataCommand)[0].args[0].input;
     expect(call.Namespace).toBe('CustomerValue');
@@ -174,16 +215,34 @@ describe('grouping and aggregation', () => {
     });
   });
 
+  test('an inactive team tag key: service and business-unit costs are published, team totals are not (and say why)', async () => {
+    // GIVEN no cost carries a team value
+    const untaggedTeam = resultByTime('2026-11-24', [[['customer-service$checkout', 'team$'], 4]], false);
+    costs({ '': page([untaggedTeam]) }, page([unitDay('2026-11-24', { retail: 4 })]));
+    const d = deps();
+
+    // WHEN
+    const summary = await publishCosts(config([CHECKOUT]), d);
+
+    // THEN
+    expect(point('Cost', 'ServiceName', 'checkout', '2026-11-24')?.Value).toBe(4);
+    expect(point('Cost', 'BusinessUnit', 'retail', '2026-11-24')?.Value).toBe(4);
+    expect(published().filter((p) => p.Dimensions?.[0]?.Name === 'Team')).toHaveLength(0);
+    expect(summary.inactiveTagKeys).toEqual(['team']);
+    expect(d.captured.warnings).toEqual([expect.stringMatching(/^The tag key "team" is not active as a cost allocation tag .* no cost per team is published/)]);
+  });
+
   test('a service without cost on a day gets 0 for that day (the tag key is active)', async () => {
-    ce.on(GetCostAndUsageCommand).resolves(page([day('2026-11-24', { search: 3 })]));
+    costs({ '': page([day('2026-11-24', { search: 3 })]) });
     await publishCosts(config([CHECKOUT, SEARCH]), deps());
     expect(point('Cost', 'ServiceName', 'checkout', '2026-11-24')?.Value).toBe(0);
   });
 
   test('more than 500 data points are sent in several PutMetricData requests', async () => {
     // GIVEN 60 services over 13 days: 60*13 service points plus team and business-unit points
-    const many = Array.from({ length: 60 }, (_, i) => ({ name: `svc-${i}`, team: `team-${i}`, businessUnit: 'retail', own: true }));
-    ce.on(GetCostAndUsageCommand).resolves(page(days('2026-11-12', '2026-11-24', () => Object.fromEntries(many.map((s) => [s.name, 1])))));
+    const many = Array.from({ length: 60 }, (_, i) => ({ name: `svc-${i}` }));
+    many.forEach((m, i) => { TEAM_OF[m.name] = `team-${i}`; });
+    costs({ '': page(days('2026-11-12', '2026-11-24', () => Object.fromEntries(many.map((s) => [s.name, 1])))) });
 
     // WHEN
     const result = await publishCosts(config(many), deps());
@@ -199,7 +258,7 @@ describe('grouping and aggregation', () => {
 describe('re-publish window', () => {
   test('asks for the last 13 days (today excluded) and publishes each of them with the day as timestamp', async () => {
     // GIVEN
-    ce.on(GetCostAndUsageCommand).resolves(page(days('2026-11-12', '2026-11-24', () => ({ checkout: 1 }))));
+    costs({ '': page(days('2026-11-12', '2026-11-24', () => ({ checkout: 1 }))) });
 
     // WHEN
     const result = await publishCosts(config([CHECKOUT]), deps());
@@ -216,7 +275,7 @@ describe('re-publish window', () => {
   });
 
   test('a unit-cost comparison of 7 days widens the Cost Explorer window to 14 days but publishes only 13', async () => {
-    ce.on(GetCostAndUsageCommand).resolves(page(days('2026-11-11', '2026-11-24', () => ({ checkout: 1 }))));
+    costs({ '': page(days('2026-11-11', '2026-11-24', () => ({ checkout: 1 }))) });
     cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
     await publishCosts(config([{ ...CHECKOUT, unit: { metric: lambdaInvocations() }, unitScale: 1, compareDays: 7 }]), deps());
     expect(ce.commandCalls(GetCostAndUsageCommand)[0].args[0].input.TimePeriod).toEqual({ Start: '2026-11-11', End: '2026-11-25' });
@@ -227,7 +286,7 @@ describe('re-publish window', () => {
 
 describe('what Cost Explorer may return', () => {
   test('no data: nothing published, a clear log line', async () => {
-    ce.on(GetCostAndUsageCommand).resolves(page([]));
+    costs({ '': page([]) });
     const d = deps();
     const result = await publishCosts(config([CHECKOUT]), d);
     expect(result.outcome).toBe('no-data');
@@ -236,7 +295,7 @@ describe('what Cost Explorer may return', () => {
   });
 
   test('days without any group count as no data', async () => {
-    ce.on(GetCostAndUsageCommand).resolves(page(days('2026-11-12', '2026-11-24', () => ({}))));
+    costs({ '': page(days('2026-11-12', '2026-11-24', () => ({}))) });
     const result = await publishCosts(config([CHECKOUT]), deps());
     expect(result.outcome).toBe('no-data');
     expect(cw.commandCalls(PutMetricDataCommand)).toHaveLength(0);
@@ -244,7 +303,7 @@ describe('what Cost Explorer may return', () => {
 
   test('an inactive tag key (only "customer-service$" groups): nothing published, the log says how to activate it', async () => {
     // GIVEN every cost lands in the untagged group
-    ce.on(GetCostAndUsageCommand).resolves(page(days('2026-11-12', '2026-11-24', () => ({ '': 42 }))));
+    costs({ '': page(days('2026-11-12', '2026-11-24', () => ({ '': 42 }))) });
     const d = deps();
 
     // WHEN
@@ -252,15 +311,15 @@ describe('what Cost Explorer may return', () => {
 
     // THEN no zeros are published as if the services cost nothing
     expect(result.outcome).toBe('inactive-tag-key');
+    expect(result.inactiveTagKeys).toEqual(['customer-service', 'team', 'business-unit']);
     expect(cw.commandCalls(PutMetricDataCommand)).toHaveLength(0);
-    expect(d.captured.warnings).toHaveLength(1);
-    expect(d.captured.warnings[0]).toMatch(/The tag key "customer-service" is not active as a cost allocation tag/);
-    expect(d.captured.warnings[0]).toMatch(/management \(payer\) account/);
+    expect(d.captured.warnings[0]).toMatch(/^The tag key "customer-service" is not active as a cost allocation tag/);
+    expect(d.captured.warnings[0]).toMatch(/Activate "customer-service" in the management \(payer\) account/);
   });
 
   test('estimated days are published and reported', async () => {
     // GIVEN the last three days are estimated
-    ce.on(GetCostAndUsageCommand).resolves(page(days('2026-11-12', '2026-11-24', () => ({ checkout: 2 }), '2026-11-22')));
+    costs({ '': page(days('2026-11-12', '2026-11-24', () => ({ checkout: 2 }), '2026-11-22')) });
     const d = deps();
 
     // WHEN
@@ -291,7 +350,7 @@ describe('what Cost Explorer may return', () => {
 });
 
 function lambdaInvocations() {
-  return { namespace: 'AWS/Lambda', metricName: 'Invocations', dimensions: [{ name: 'FunctionName', value: 'checkout-api' }], statistic: 'Sum' };
+  return { ns: 'AWS/Lambda', name: 'Invocations', dims: { FunctionName: 'checkout-api' }, stat: 'Sum' };
 }
 
 function usageResult(from: string, to: string, value: (d: string) => number) {
@@ -308,7 +367,7 @@ function usageResult(from: string, to: string, value: (d: string) => number) {
 describe('usage and unit cost', () => {
   test('reads the unit metric by day and publishes UnitUsage, UnitCost and the week-over-week change', async () => {
     // GIVEN cost 10 USD a day; 1000 orders a day in the week before, 800 a day in the last week
-    ce.on(GetCostAndUsageCommand).resolves(page(days('2026-11-11', '2026-11-24', () => ({ checkout: 10 }))));
+    costs({ '': page(days('2026-11-11', '2026-11-24', () => ({ checkout: 10 }))) });
     cw.on(GetMetricDataCommand).resolves(usageResult('2026-11-11', '2026-11-24', (d) => (d >= '2026-11-18' ? 800 : 1000)));
     const d = deps();
 
@@ -340,7 +399,7 @@ describe('usage and unit cost', () => {
   });
 
   test('no usage in a comparison period: no change published, logged', async () => {
-    ce.on(GetCostAndUsageCommand).resolves(page(days('2026-11-11', '2026-11-24', () => ({ checkout: 10 }))));
+    costs({ '': page(days('2026-11-11', '2026-11-24', () => ({ checkout: 10 }))) });
     cw.on(GetMetricDataCommand).resolves(usageResult('2026-11-18', '2026-11-24', () => 5));
     const d = deps();
     await publishCosts(config([{ ...CHECKOUT, unit: { metric: lambdaInvocations() }, unitScale: 1, compareDays: 7 }]), d);
@@ -349,11 +408,11 @@ describe('usage and unit cost', () => {
   });
 
   test('a math-expression unit metric is queried with its metrics hidden and the expression returned', async () => {
-    ce.on(GetCostAndUsageCommand).resolves(page([day('2026-11-24', { checkout: 6 })]));
+    costs({ '': page([day('2026-11-24', { checkout: 6 })]) });
     cw.on(GetMetricDataCommand).resolves(usageResult('2026-11-24', '2026-11-24', () => 3));
     await publishCosts(config([{
       ...CHECKOUT,
-      unit: { expression: 'm1 + m2', using: { m1: lambdaInvocations(), m2: { ...lambdaInvocations(), accountId: '222222222222' } } },
+      unit: { expression: 'm1 + m2', using: { m1: lambdaInvocations(), m2: { ...lambdaInvocations(), account: '222222222222' } } },
     }]), deps());
     const q = cw.commandCalls(GetMetricDataCommand)[0].args[0].input.MetricDataQueries!;
     expect(q.map((x) => [x.Id, x.ReturnData, x.Expression, x.AccountId])).toEqual([
@@ -365,7 +424,7 @@ describe('usage and unit cost', () => {
   });
 
   test('GetMetricData follows NextToken', async () => {
-    ce.on(GetCostAndUsageCommand).resolves(page([day('2026-11-23', { checkout: 6 }), day('2026-11-24', { checkout: 6 })]));
+    costs({ '': page([day('2026-11-23', { checkout: 6 }), day('2026-11-24', { checkout: 6 })]) });
     cw.on(GetMetricDataCommand, { NextToken: undefined }).resolves({ ...usageResult('2026-11-24', '2026-11-24', () => 2), NextToken: 't2' });
     cw.on(GetMetricDataCommand, { NextToken: 't2' }).resolves(usageResult('2026-11-23', '2026-11-23', () => 3));
     await publishCosts(config([{ ...CHECKOUT, unit: { metric: lambdaInvocations() } }]), deps());
@@ -375,7 +434,7 @@ describe('usage and unit cost', () => {
   });
 
   test('a unit metric that cannot be read does not stop the cost from being published', async () => {
-    ce.on(GetCostAndUsageCommand).resolves(page([day('2026-11-24', { checkout: 6 })]));
+    costs({ '': page([day('2026-11-24', { checkout: 6 })]) });
     cw.on(GetMetricDataCommand).rejects(Object.assign(new Error('not authorized'), { name: 'AccessDenied' }));
     const d = deps();
     const result = await publishCosts(config([{ ...CHECKOUT, unit: { metric: lambdaInvocations() } }]), d);
@@ -387,8 +446,8 @@ describe('usage and unit cost', () => {
 
 describe('configuration', () => {
   test('a malformed event is refused with every problem named', () => {
-    expect(() => parseConfig({ version: 2, tagKey: '', namespace: 'CustomerValue', republishDays: 14 }))
-      .toThrow(/version is 2, expected 1; tagKey is "", expected the service tag key; republishDays is 14, expected a whole number of days from 1 to 13; services is not a list/);
+    expect(() => parseConfig({ version: 2, tagKeys: { service: 'customer-service' }, namespace: 'CustomerValue', republishDays: 14 }))
+      .toThrow(/version is 2, expected 1; tagKeys is \{"service":"customer-service"\}, expected the service, team and businessUnit tag keys; republishDays is 14, expected a whole number of days from 1 to 13; services is not a list/);
     expect(() => parseConfig(undefined)).toThrow(/expected the publisher configuration the schedule passes/);
   });
 });

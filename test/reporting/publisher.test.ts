@@ -113,42 +113,36 @@ describe('the function and its schedule', () => {
 });
 
 describe('the configuration', () => {
-  test('own services with their unit metric (resolved at deploy), team and business-unit totals over the app\'s services in the account', () => {
-    // GIVEN two stacks in one account, and one in another account
-    const app = testApp();
+  test('the services of the stack with reporting, their unit metric (resolved at deploy), and the app\'s tag keys', () => {
+    // GIVEN two services in the stack (one without reporting), one in another stack, custom tag keys
+    const app = testApp({ context: { 'customer-value:tagKeys': { team: 'owner-team' } } });
     const shop = new Stack(app, 'Shop', { env: ENV });
     const ledger = new Stack(app, 'Ledger', { env: ENV });
-    const elsewhere = new Stack(app, 'Elsewhere', { env: { ...ENV, account: '222222222222' } });
-    const [checkout] = services(shop, ['checkout']);
+    const [checkout, returns] = services(shop, ['checkout', 'returns']);
     new CustomerService(shop, 'Search', { ...DECLARATION, serviceName: 'search', team: 'discovery', costReporting: CostReporting.disabled('no budget yet') });
     new CustomerService(ledger, 'Ledger', { ...DECLARATION, serviceName: 'ledger', businessUnit: 'finance', costReporting: { monthlyBudget: 5 } });
-    new CustomerService(elsewhere, 'Other', { ...DECLARATION, serviceName: 'other', costReporting: { monthlyBudget: 5 } });
     const api = new lambda.Function(checkout, 'Api', { runtime: lambda.Runtime.NODEJS_24_X, handler: 'i.h', code: lambda.Code.fromInline('x') });
     checkout.addUsageMetric('orders', api.metricInvocations(), { unitScale: 1000 });
+    expect(returns.unitMetric).toBeUndefined();
 
     // WHEN
     const config = inputOf(Template.fromStack(shop));
 
-    // THEN
+    // THEN team and business-unit totals need no declarations: the publisher groups by their tags
     const fnRef = `@Ref:${shop.getLogicalId(api.node.defaultChild as lambda.CfnFunction)}@`;
     expect(config).toEqual({
       version: 1,
-      tagKey: 'customer-service',
+      tagKeys: { service: 'customer-service', team: 'owner-team', businessUnit: 'business-unit' },
       namespace: 'CustomerValue',
       republishDays: 13,
       stackName: 'Shop',
       services: [
         {
           name: 'checkout',
-          team: 'payments',
-          businessUnit: 'retail',
-          own: true,
-          unit: { metric: { namespace: 'AWS/Lambda', metricName: 'Invocations', dimensions: [{ name: 'FunctionName', value: fnRef }], statistic: 'Sum' } },
+          unit: { metric: { ns: 'AWS/Lambda', name: 'Invocations', dims: { FunctionName: fnRef }, stat: 'Sum' } },
           unitScale: 1000,
         },
-        // reporting off: no per-service metric, but its cost still counts for its team
-        { name: 'search', team: 'discovery', businessUnit: 'retail', own: false },
-        { name: 'ledger', team: 'payments', businessUnit: 'finance', own: false },
+        { name: 'returns' },
       ],
     });
   });
@@ -169,8 +163,8 @@ describe('the configuration', () => {
     expect(service.unit).toEqual({
       expression: 'a + b',
       using: {
-        a: { namespace: 'Shop', metricName: 'WebOrders', dimensions: [], statistic: 'Sum' },
-        b: { namespace: 'Shop', metricName: 'AppOrders', dimensions: [], statistic: 'Sum' },
+        a: { ns: 'Shop', name: 'WebOrders', stat: 'Sum' },
+        b: { ns: 'Shop', name: 'AppOrders', stat: 'Sum' },
       },
       region: 'us-east-1',
     });
@@ -189,6 +183,6 @@ describe('the configuration', () => {
     // WHEN / THEN
     const errors = CostMetricPublisher.of(stack).node.validate();
     expect(errors).toHaveLength(1);
-    expect(errors[0]).toMatch(/^the cost publisher configuration of stack Shop \(40 services with reporting, 40 services in the app\) would be about \d+ characters once deployed, over the 8192 characters an EventBridge target input accepts: spread the services over more stacks/);
+    expect(errors[0]).toMatch(/^the cost publisher configuration of stack Shop \(40 services with reporting\) would be about \d+ characters once deployed, over the 8192 characters an EventBridge target input accepts: spread the services over more stacks/);
   });
 });

@@ -33,14 +33,21 @@ export const DIMENSIONS = {
  */
 export const REPUBLISH_DAYS = 13;
 
-/** One CloudWatch metric (`MetricStat`), with every dimension resolved at deploy. */
+/**
+ * One CloudWatch metric (`MetricStat`), with every dimension resolved at deploy. Short keys: the whole
+ * configuration must fit the 8 192 characters of an EventBridge target input.
+ */
 export interface MetricStatSpec {
-  readonly namespace: string;
-  readonly metricName: string;
-  readonly dimensions: { readonly name: string; readonly value: string }[];
-  readonly statistic: string;
-  /** For cross-account observability. */
-  readonly accountId?: string;
+  /** Namespace. */
+  readonly ns: string;
+  /** Metric name. */
+  readonly name: string;
+  /** Dimension name -> value. */
+  readonly dims?: Record<string, string>;
+  /** Statistic (`Sum`, `Average`, `p99`...). */
+  readonly stat: string;
+  /** The account the metric lives in (cross-account observability), when not the publisher's. */
+  readonly account?: string;
 }
 
 /** The unit metric of a service: a metric, or a math expression over metrics. */
@@ -57,11 +64,7 @@ export interface UsageQuerySpec {
 export interface PublishedService {
   /** Service name (tag value). */
   readonly name: string;
-  readonly team: string;
-  readonly businessUnit: string;
-  /** Whether the service is declared in the publisher's stack (only those get per-service metrics from it). */
-  readonly own: boolean;
-  /** The unit metric, for the unit cost. Only for own services. */
+  /** The unit metric, for the unit cost. */
   readonly unit?: UsageQuerySpec;
   /** Unit cost per this many units. */
   readonly unitScale?: number;
@@ -69,12 +72,19 @@ export interface PublishedService {
   readonly compareDays?: number;
 }
 
+/** The tag keys the publisher groups by (raw keys, no `user:` prefix: Cost Explorer's GroupBy takes the raw key). */
+export interface PublisherTagKeys {
+  readonly service: string;
+  readonly team: string;
+  readonly businessUnit: string;
+}
+
 export interface PublisherConfig {
   readonly version: number;
-  /** The service tag key (raw, no `user:` prefix: Cost Explorer's GroupBy takes the raw key). */
-  readonly tagKey: string;
+  readonly tagKeys: PublisherTagKeys;
   readonly namespace: string;
   readonly republishDays: number;
   readonly stackName: string;
+  /** The services of the publisher's stack with reporting on: they get per-service metrics. */
   readonly services: PublishedService[];
 }

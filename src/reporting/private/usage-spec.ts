@@ -37,12 +37,13 @@ export function usageQuerySpec(stack: Stack, metric: cloudwatch.IMetric): { spec
 
 function statSpec(stack: Stack, s: cloudwatch.MetricStatConfig): MetricStatSpec {
   const account = s.account && !sameValue(stack.account, s.account) ? s.account : undefined;
+  const dims = s.dimensions ?? [];
   return {
-    namespace: s.namespace,
-    metricName: s.metricName,
-    dimensions: (s.dimensions ?? []).map((d) => ({ name: d.name, value: d.value })),
-    statistic: s.statistic,
-    ...(account ? { accountId: account } : {}),
+    ns: s.namespace,
+    name: s.metricName,
+    ...(dims.length > 0 ? { dims: Object.fromEntries(dims.map((d) => [d.name, d.value])) } : {}),
+    stat: s.statistic,
+    ...(account ? { account } : {}),
   };
 }
 

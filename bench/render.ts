@@ -1,0 +1,412 @@
+/**
+ * bench/RESULTS.md from the raw results: tables, ratios, growth from the second-largest to the largest size, and
+ * the targets of issue 7. The hand-written notes between `<!-- notes:start -->` and `<!-- notes:end -->` of the
+ * previous file are kept.
+ */
+import type { Variant } from './app';
+import type { CePagesResult } from './ce-pages';
+import type { ReportResults, SynthResults, SynthSummary } from './run';
+
+export interface BenchResults {
+  readonly date: string;
+  readonly quick: boolean;
+  readonly machine: {
+    readonly cpu: string;
+    readonly cores: number;
+    readonly memoryGiB: number;
+    readonly os: string;
+    readonly node: string;
+    readonly awsCdkLib: string;
+    readonly cdkNag: string;
+    readonly duckdb: string;
+    readonly commit: string;
+  };
+  readonly options: Record<string, unknown>;
+  readonly variants: Record<string, string>;
+  loadAverage: { before: number[]; after: number[]; during: { min: number; median: number; max: number } };
+  synth?: SynthResults;
+  report?: ReportResults;
+  ce?: CePagesResult[];
+  elapsedS?: number;
+  analysis?: Analysis;
+}
+
+export interface Ratio {
+  readonly services: number;
+  readonly name: string;
+  /** Ratio of the medians of wall time (and of CPU time). */
+  readonly wall: number;
+  readonly cpu: number;
+}
+
+export interface Growth {
+  readonly variant: string;
+  readonly from: number;
+  readonly to: number;
+  /** time(to) / time(from); linear is to / from. */
+  readonly wall: number;
+  readonly cpu: number;
+  readonly expected: number;
+}
+
+export interface Target {
+  readonly target: string;
+  readonly met: boolean;
+  readonly detail: string;
+}
+
+export interface Analysis {
+  readonly ratios: Ratio[];
+  readonly growth: Growth[];
+  readonly ratioGrowth: Array<{ name: string; from: number; to: number; wall: number }>;
+  readonly perResource?: {
+    readonly services: number;
+    /** ms of wall time per resource of the plain app. */
+    readonly userMsPerResource: number;
+    /** ms of wall time per resource added by cost reporting (c - b). */
+    readonly reportingMsPerResource: number;
+    readonly userCpuMsPerResource: number;
+    readonly reportingCpuMsPerResource: number;
+    readonly addedResources: number;
+  };
+  readonly template?: {
+    readonly services: number;
+    readonly resourcesPerServiceUser: number;
+    readonly bytesPerServiceUser: number;
+    readonly resourcesAddedPerService: number;
+    readonly bytesAddedPerService: number;
+    readonly reportingResourcesPerService: number;
+    readonly reportingBytesPerService: number;
+    readonly publisherResourcesPerStack: number;
+    readonly publisherBytesPerStack: number;
+    /** What the reporting of 25 full services adds to one stack (from the per-service figures above). */
+    readonly reportingOf25: { resources: number; bytes: number };
+    /** A real stack of 25 small services with reporting: the whole stack, and its reporting part. */
+    readonly stack25?: { resources: number; bytes: number; reportingResources: number; reportingBytes: number };
+  };
+  readonly targets: Target[];
+}
+
+const LINEAR_TOLERANCE = 1.25;
+
+function find(summary: SynthSummary[], services: number, variant: Variant): SynthSummary | undefined {
+  return summary.find((s) => s.services === services && s.variant === variant);
+}
+
+const PAIRS: Array<[string, Variant, Variant]> = [['b/a', 'b', 'a'], ['c/b', 'c', 'b'], ['d/c', 'd', 'c'], ['e/c', 'e', 'c'], ['f/c', 'f', 'c']];
+
+export function analyse(r: BenchResults): Analysis {
+  const targets: Target[] = [];
+  const ratios: Ratio[] = [];
+  const growth: Growth[] = [];
+  const ratioGrowth: Analysis['ratioGrowth'] = [];
+  let perResource: Analysis['perResource'];
+  let template: Analysis['template'];
+  const synth = r.synth;
+  if (synth) {
+    const sizes = [...new Set(synth.summary.map((s) => s.services))].sort((x, y) => x - y);
+    for (const n of sizes) {
+      for (const [name, x, y] of PAIRS) {
+        const a = find(synth.summary, n, x);
+        const b = find(synth.summary, n, y);
+        if (a && b) {
+          ratios.push({ services: n, name, wall: a.wallMs / b.wallMs, cpu: a.cpuMs / b.cpuMs });
+        }
+      }
+    }
+    const top = sizes[sizes.length - 1];
+    const prev = sizes[sizes.length - 2];
+    if (prev !== undefined) {
+      for (const v of ['a', 'b', 'c', 'd', 'e'] as Variant[]) {
+        const lo = find(synth.summary, prev, v);
+        const hi = find(synth.summary, top, v);
+        if (lo && hi) {
+          growth.push({ variant: v, from: prev, to: top, wall: hi.wallMs / lo.wallMs, cpu: hi.cpuMs / lo.cpuMs, expected: top / prev });
+        }
+      }
+      for (const [name] of PAIRS) {
+        const lo = ratios.find((x) => x.services === prev && x.name === name);
+        const hi = ratios.find((x) => x.services === top && x.name === name);
+        if (lo && hi) {
+          ratioGrowth.push({ name, from: prev, to: top, wall: hi.wall / lo.wall });
+        }
+      }
+    }
+    const a = find(synth.summary, top, 'a');
+    const b = find(synth.summary, top, 'b');
+    const c = find(synth.summary, top, 'c');
+    const d = find(synth.summary, top, 'd');
+    const e = find(synth.summary, top, 'e');
+    if (a && b && c) {
+      const added = c.resources - b.resources;
+      perResource = {
+        services: top,
+        userMsPerResource: a.wallMs / a.resources,
+        reportingMsPerResource: (c.wallMs - b.wallMs) / added,
+        userCpuMsPerResource: a.cpuMs / a.resources,
+        reportingCpuMsPerResource: (c.cpuMs - b.cpuMs) / added,
+        addedResources: added,
+      };
+      template = {
+        services: top,
+        resourcesPerServiceUser: a.resources / top,
+        bytesPerServiceUser: a.templateBytes / top,
+        resourcesAddedPerService: added / top,
+        bytesAddedPerService: (c.templateBytes - b.templateBytes) / top,
+        reportingResourcesPerService: c.reportingResources / top,
+        reportingBytesPerService: c.reportingBytes / top,
+        publisherResourcesPerStack: c.publisherResources / c.stacks,
+        publisherBytesPerStack: c.publisherBytes / c.stacks,
+        reportingOf25: {
+          resources: 25 * c.reportingResources / top + c.publisherResources / c.stacks,
+          bytes: 25 * c.reportingBytes / top + c.publisherBytes / c.stacks,
+        },
+        stack25: synth.stack25 ? {
+          resources: synth.stack25.maxStackResources,
+          bytes: synth.stack25.maxStackBytes,
+          reportingResources: synth.stack25.reportingResources + synth.stack25.publisherResources,
+          reportingBytes: synth.stack25.reportingBytes + synth.stack25.publisherBytes,
+        } : undefined,
+      };
+      const ba = b.wallMs / a.wallMs;
+      targets.push({ target: `b/a <= 1.10 at N = ${top} (wall time)`, met: ba <= 1.10, detail: `b/a = ${ba.toFixed(3)} (CPU ${(b.cpuMs / a.cpuMs).toFixed(3)})` });
+      targets.push({
+        target: 'c - b costs no more per added resource than the user\'s own resources',
+        met: perResource.reportingMsPerResource <= perResource.userMsPerResource,
+        detail: `${perResource.reportingMsPerResource.toFixed(2)} ms per reporting resource vs ${perResource.userMsPerResource.toFixed(2)} ms per user resource `
+          + `(CPU ${perResource.reportingCpuMsPerResource.toFixed(2)} vs ${perResource.userCpuMsPerResource.toFixed(2)})`,
+      });
+    }
+    if (growth.length > 0) {
+      const worst = growth.reduce((w, g) => (g.wall / g.expected > w.wall / w.expected ? g : w));
+      targets.push({
+        target: `every variant linear in N (time(${top}) / time(${prev}) within ${LINEAR_TOLERANCE}x of ${top / prev})`,
+        met: growth.every((g) => g.wall <= g.expected * LINEAR_TOLERANCE),
+        detail: growth.map((g) => `${g.variant} ${g.wall.toFixed(2)}`).join(', ') + ` (worst: ${worst.variant})`,
+      });
+    }
+    if (c && d && e) {
+      targets.push({
+        target: 'CustomerValueChecks cheaper than AwsSolutionsChecks',
+        met: d.wallMs - c.wallMs < e.wallMs - c.wallMs,
+        detail: `d - c = ${((d.wallMs - c.wallMs) / 1000).toFixed(2)} s, e - c = ${((e.wallMs - c.wallMs) / 1000).toFixed(2)} s at N = ${top}`,
+      });
+    }
+    if (template) {
+      const r25 = template.reportingOf25;
+      targets.push({
+        target: 'the reporting of 25 services (the most a stack\'s publisher takes) stays far from 500 resources / 1 MB (at most a quarter of each)',
+        met: r25.resources <= 125 && r25.bytes <= 262_144,
+        detail: `${r25.resources.toFixed(0)} resources (${(r25.resources / 5).toFixed(0)} %), ${(r25.bytes / 1024).toFixed(0)} KiB `
+          + `(${(r25.bytes / 10485.76).toFixed(0)} %)${template.stack25 ? `; a real stack of 25 small services: ${template.stack25.resources} resources, `
+          + `${(template.stack25.bytes / 1024).toFixed(0)} KiB in all` : ''}`,
+      });
+    }
+  }
+  if (r.report) {
+    for (const s of r.report.sizes) {
+      targets.push({
+        target: `CLI <= 1.3x bare DuckDB at ${fmtRows(s.rows)} line items`,
+        met: s.ratio <= 1.3,
+        detail: `${(s.cli.wallMs / 1000).toFixed(2)} s vs ${(s.bare.wallMs / 1000).toFixed(2)} s = ${s.ratio.toFixed(2)}x; `
+          + `peak RSS ${mb(s.cli.maxRssKb)} vs ${mb(s.bare.maxRssKb)}`,
+      });
+    }
+  }
+  if (r.ce) {
+    targets.push({
+      target: 'Cost Explorer requests per report == result pages',
+      met: r.ce.every((c) => c.httpRequests === c.pages && c.reportedRequests === c.pages),
+      detail: r.ce.map((c) => `${c.pages} page(s): ${c.httpRequests} request(s)`).join(', '),
+    });
+  }
+  return { ratios, growth, ratioGrowth, perResource, template, targets };
+}
+
+function fmtRows(n: number): string {
+  return n >= 1e6 ? `${n / 1e6} M` : n >= 1e3 ? `${n / 1e3} k` : String(n);
+}
+
+function mb(kb: number): string {
+  return `${Math.round(kb / 1024)} MB`;
+}
+
+function s2(ms: number): string {
+  return (ms / 1000).toFixed(2);
+}
+
+function table(header: string[], rows: Array<Array<string | number>>): string {
+  return [
+    `| ${header.join(' | ')} |`,
+    `|${header.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+  ].join('\n');
+}
+
+const NOTES_START = '<!-- notes:start -->';
+const NOTES_END = '<!-- notes:end -->';
+
+export function renderResults(r: BenchResults, previous = ''): string {
+  const analysis = analyse(r);
+  r.analysis = analysis;
+  const m = r.machine;
+  const load = r.loadAverage;
+  const out: string[] = [];
+  out.push(`# Benchmarks${r.quick ? ' (quick sizes)' : ''}`);
+  out.push('');
+  out.push('Generated by `bench/run.ts` (`npx projen bench`); raw data in `bench/results.json`. Do not edit the tables by hand:');
+  out.push('rerun the benchmark. The notes section at the end is kept across runs.');
+  out.push('');
+  out.push('## Machine and run');
+  out.push('');
+  out.push(`- Date: ${r.date} (took ${r.elapsedS ?? '?'} s); commit ${m.commit}`);
+  out.push(`- CPU: ${m.cpu}, ${m.cores} cores; RAM ${m.memoryGiB} GiB; ${m.os}`);
+  out.push(`- Node ${m.node}; aws-cdk-lib ${m.awsCdkLib}; cdk-nag ${m.cdkNag}; @duckdb/node-api ${m.duckdb}`);
+  out.push(`- Load average (1 min) before ${load.before[0].toFixed(2)}, during min ${load.during.min.toFixed(2)} / median ${load.during.median.toFixed(2)} / `
+    + `max ${load.during.max.toFixed(2)}, after ${load.after[0].toFixed(2)}. The machine is shared: a load above ~1 on 2 cores means another `
+    + 'process competed for the CPU and wall times are inflated (CPU times much less so).');
+  out.push(`- Options: ${JSON.stringify(r.options)}`);
+  out.push('');
+  out.push('Commands:');
+  out.push('');
+  out.push('```sh');
+  out.push(r.quick ? 'npx projen bench -- --quick' : 'npx projen bench        # = npx tsx bench/run.ts');
+  out.push('npx tsx scripts/generate-cur.ts --rows N --out bench/out/cur-N --format parquet --seed 1   # done by the harness when missing');
+  if (r.report) {
+    out.push(`${r.report.command}   # cwd without cdk.out`);
+  }
+  out.push('```');
+  out.push('');
+
+  const synth = r.synth;
+  if (synth) {
+    out.push('## Synth');
+    out.push('');
+    out.push('Generated apps: N services of 17 resources each (Lambda function with its role, policy and log group; HTTP API with');
+    out.push('its stage, route, integration and permission; DynamoDB table; SQS queue and DLQ with their policies; S3 bucket with its');
+    out.push('policy; SNS topic; Step Functions state machine with its role), 10 services per stack. Variants:');
+    out.push('');
+    for (const [k, v] of Object.entries(r.variants)) {
+      out.push(`- **${k}**: ${v}`);
+    }
+    out.push('');
+    out.push('The built-in CloudFormation Validate plugin is off in a-e (`builtinCloudFormationValidation: false`); f shows what it');
+    out.push('costs. Each measurement is a child process (`node --import tsx bench/synth-child.ts`): modules loaded and a one-service');
+    out.push('app of the same variant synthesized first (warm-up), then the clock (`process.hrtime.bigint()`, `process.cpuUsage()`)');
+    out.push('covers building the app and `app.synth()` into a temporary outdir; peak RSS is the process\'s `maxRSS`. Medians of');
+    out.push(`${r.options.runs} runs, variants interleaved.`);
+    out.push('');
+    out.push(table(['N', 'variant', 'wall s (min-max)', 'CPU s', 'build s', 'synth s', 'peak RSS', 'stacks', 'resources', 'template bytes', 'findings'],
+      synth.summary.map((s) => [s.services, s.variant, `${s2(s.wallMs)} (${s2(s.wallMsMin)}-${s2(s.wallMsMax)})`, s2(s.cpuMs), s2(s.buildMs),
+        s2(s.synthMs), mb(s.maxRssKb), s.stacks, s.resources, s.templateBytes, s.findings])));
+    out.push('');
+    out.push('Process start to warm-up (Node, tsx, aws-cdk-lib and the library loaded): '
+      + `${s2(median(synth.summary.map((s) => s.loadMs)))} s median; not part of the figures above.`);
+    out.push('');
+    out.push('### Ratios');
+    out.push('');
+    const sizes = [...new Set(analysis.ratios.map((x) => x.services))];
+    out.push(table(['ratio (wall / CPU)', ...sizes.map((n) => `N = ${n}`), ...(analysis.ratioGrowth.length > 0
+      ? [`ratio(${analysis.ratioGrowth[0].to}) / ratio(${analysis.ratioGrowth[0].from})`] : [])],
+    PAIRS.filter(([name]) => analysis.ratios.some((x) => x.name === name)).map(([name]) => [name,
+      ...sizes.map((n) => {
+        const x = analysis.ratios.find((q) => q.services === n && q.name === name);
+        return x ? `${x.wall.toFixed(3)} / ${x.cpu.toFixed(3)}` : '-';
+      }),
+      ...(analysis.ratioGrowth.length > 0 ? [analysis.ratioGrowth.find((g) => g.name === name)?.wall.toFixed(3) ?? '-'] : [])])));
+    out.push('');
+    if (analysis.growth.length > 0) {
+      const g0 = analysis.growth[0];
+      out.push(`### Growth from N = ${g0.from} to N = ${g0.to} (linear: ${g0.expected})`);
+      out.push('');
+      out.push(table(['variant', 'wall', 'CPU'], analysis.growth.map((g) => [g.variant, g.wall.toFixed(2), g.cpu.toFixed(2)])));
+      out.push('');
+    }
+    const pr = analysis.perResource;
+    if (pr) {
+      out.push(`### Time per resource (N = ${pr.services})`);
+      out.push('');
+      out.push(table(['', 'wall ms / resource', 'CPU ms / resource'], [
+        ['user resources (a: time / resources)', pr.userMsPerResource.toFixed(2), pr.userCpuMsPerResource.toFixed(2)],
+        [`cost reporting (c - b: time / ${pr.addedResources} added resources)`, pr.reportingMsPerResource.toFixed(2), pr.reportingCpuMsPerResource.toFixed(2)],
+      ]));
+      out.push('');
+    }
+    const t = analysis.template;
+    if (t) {
+      out.push(`### Template size (N = ${t.services})`);
+      out.push('');
+      out.push(table(['', 'resources', 'bytes'], [
+        ['user resources per service (a)', t.resourcesPerServiceUser.toFixed(1), t.bytesPerServiceUser.toFixed(0)],
+        ['added by cost reporting per service (c - b, publisher shared per stack included)', t.resourcesAddedPerService.toFixed(2), t.bytesAddedPerService.toFixed(0)],
+        ['of which the service\'s own (budget, dashboard)', t.reportingResourcesPerService.toFixed(2), t.reportingBytesPerService.toFixed(0)],
+        ['cost publisher, once per stack (shared by its services)', t.publisherResourcesPerStack.toFixed(1), t.publisherBytesPerStack.toFixed(0)],
+        ['reporting of 25 services in one stack (25 x own + 1 publisher)', t.reportingOf25.resources.toFixed(0), t.reportingOf25.bytes.toFixed(0)],
+        ...(t.stack25 ? [['a real stack of 25 small services (function, role, policy, log group) with reporting: whole stack',
+          String(t.stack25.resources), String(t.stack25.bytes)],
+        ['... of which reporting (25 budgets and dashboards, 1 publisher)', String(t.stack25.reportingResources), String(t.stack25.reportingBytes)]] : []),
+      ]));
+      out.push('');
+      out.push('CloudFormation limits: 500 resources and 1 MB (1 048 576 bytes) per template.');
+      out.push('');
+    }
+  }
+
+  if (r.report) {
+    out.push('## Report over CUR 2.0 files');
+    out.push('');
+    out.push(`\`${r.report.command}\` against a bare DuckDB query over the same Parquet files, each a child process of its own.`);
+    out.push(r.report.cli === 'compiled'
+      ? 'The CLI runs compiled (tsc into `bench/out/cli-build`, launched like `bin/customer-value`); the bare query is a Node script'
+      : 'The CLI runs from the TypeScript sources through tsx (smoke size); the bare query is a Node script');
+    out.push('using `@duckdb/node-api` (bundled with esbuild) that runs the same SQL as the CLI (`CurQueries.costBy`, grouped by service,');
+    out.push('day and currency) over `read_parquet(files)` with DuckDB\'s defaults. Wall time from the parent (`process.hrtime.bigint()`');
+    out.push('around the child), peak RSS and CPU from the child\'s `process.resourceUsage()` (preloaded `bench/usage-preload.ts`); the');
+    out.push('files are in the page cache (one warm-up read). Every reader returns the same total (checked).');
+    out.push(`Bounded memory: the CLI's CUR source (\`CurFileSource\`, memoryLimit ${r.report.memoryLimit}; the CLI itself uses 1GB and has no`);
+    out.push(`flag for it) and the bare query with \`memory_limit = '${r.report.memoryLimit}'\`.`);
+    out.push('');
+    out.push(table(['line items', 'files', 'bytes', 'CLI s', 'bare s', 'CLI / bare', 'CLI peak RSS', 'bare peak RSS', 'CLI CPU s', 'bare CPU s',
+      `source @${r.report.memoryLimit} s / RSS`, `bare @${r.report.memoryLimit} s / RSS`],
+    r.report.sizes.map((s) => [fmtRows(s.rows), s.files, s.bytes, s2(s.cli.wallMs), s2(s.bare.wallMs), s.ratio.toFixed(2), mb(s.cli.maxRssKb),
+      mb(s.bare.maxRssKb), s2(s.cli.cpuMs), s2(s.bare.cpuMs), `${s2(s.cliLimited.wallMs)} / ${mb(s.cliLimited.maxRssKb)}`,
+      `${s2(s.bareLimited.wallMs)} / ${mb(s.bareLimited.maxRssKb)}`])));
+    out.push('');
+    out.push('Individual runs (wall ms):');
+    out.push('');
+    for (const s of r.report.sizes) {
+      out.push(`- ${fmtRows(s.rows)}: CLI ${s.cli.runs.map((x) => x.wallMs.toFixed(0)).join(', ')}; bare ${s.bare.runs.map((x) => x.wallMs.toFixed(0)).join(', ')}`);
+    }
+    out.push('');
+  }
+
+  if (r.ce) {
+    out.push('## Cost Explorer requests per report');
+    out.push('');
+    out.push('The CLI\'s Cost Explorer source against an in-process fake of the service (an SDK request handler answering');
+    out.push('`GetCostAndUsage` with K pages linked by `NextPageToken`); every HTTP request is counted.');
+    out.push('');
+    out.push(table(['result pages', 'HTTP requests', 'requests reported', 'rows', 'note in the report'],
+      r.ce.map((c) => [c.pages, c.httpRequests, c.reportedRequests, c.rows, c.note])));
+    out.push('');
+  }
+
+  out.push('## Targets');
+  out.push('');
+  out.push(table(['target', 'met', 'measured'], analysis.targets.map((t) => [t.target, t.met ? 'yes' : '**no**', t.detail])));
+  out.push('');
+  out.push('## Notes');
+  out.push('');
+  const s = previous.indexOf(NOTES_START);
+  const e = previous.indexOf(NOTES_END);
+  out.push(s >= 0 && e > s ? previous.slice(s, e + NOTES_END.length) : `${NOTES_START}\n${NOTES_END}`);
+  out.push('');
+  return out.join('\n');
+}
+
+function median(values: number[]): number {
+  const v = values.filter((x) => Number.isFinite(x)).sort((x, y) => x - y);
+  if (v.length === 0) return NaN;
+  const mid = Math.floor(v.length / 2);
+  return v.length % 2 === 1 ? v[mid] : (v[mid - 1] + v[mid]) / 2;
+}

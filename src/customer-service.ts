@@ -72,7 +72,8 @@ export interface CustomerServiceProps {
   /**
    * Cost and usage reporting for the service (budget and alerts, dashboard, daily cost metric, unit cost).
    *
-   * @default - reporting on, with an auto-adjusting budget and the default alerts
+   * @default - reporting on: an auto-adjusting budget, a dashboard and the daily cost metric; budget alerts
+   * need a target (`notify`), without one the budget has no notifications and a warning says so
    */
   readonly costReporting?: CostReportingOptions;
 

@@ -16,10 +16,17 @@ export const TEST_CONTEXT: Record<string, unknown> = {
   'customer-value:today': '2026-11-25',
 };
 
+const TEMP_DIRS: string[] = [];
+process.once('exit', () => {
+  for (const dir of TEMP_DIRS) {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 /** A fresh temporary directory, removed when the process exits. */
 export function tempDir(prefix = 'cv-test-'): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), prefix));
-  process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }));
+  TEMP_DIRS.push(dir);
   return dir;
 }
 

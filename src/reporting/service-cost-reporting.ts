@@ -59,7 +59,7 @@ const GRANTED_KEYS = new WeakMap<kms.IKey, Set<string>>();
  * - optionally, an alarm when the unit cost regresses (`unitCostAlarm`), and the service's alert topic when an
  *   alert needs SNS on the targets' behalf.
  *
- * ## The budget's tag filter
+ * **The budget's tag filter.**
  *
  * The budget tracks the cost of the resources tagged `<service tag key>=<service name>` with the legacy
  * `CostFilters` form, `{"TagKeyValue": ["user:customer-service$checkout"]}`, paired with `CostTypes`. That is a
@@ -74,7 +74,7 @@ const GRANTED_KEYS = new WeakMap<kms.IKey, Set<string>>();
  * `CostTypes` excludes credits and refunds (the budget follows what the service consumes, like the
  * `CustomerValue` cost metric) and keeps unblended cost.
  *
- * ## Names
+ * **Names.**
  *
  * The budget is named `<service>-<stack>-<region>` (at most 100 characters; a long stack name is shortened
  * with a hash): unique in the account, stable across deployments, and free of the amount, so changing

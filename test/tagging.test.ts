@@ -6,10 +6,10 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { IConstruct } from 'constructs';
-import { Customer, CustomerService, CustomerServiceProps, CostReporting, TagKeys } from '../src';
 import { createApp as createOnlineShop } from '../examples/online-shop';
-import { sharedPurpose } from '../src/private/shared-marker';
+import { Customer, CustomerService, CustomerServiceProps, CostReporting, TagKeys } from '../src';
 import { exampleAppProps, testApp } from './util';
+import { sharedPurpose } from '../src/private/shared-marker';
 
 const CHECKOUT: CustomerServiceProps = {
   customerNeed: 'Shoppers pay for their basket in one step',

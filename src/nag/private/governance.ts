@@ -111,6 +111,18 @@ export function finalTags(node: CfnResource): Record<string, string> | undefined
   if (!tm) {
     return undefined;
   }
+  // Without any escape hatch on the resource, the template's tags are what the tag manager renders: resolving
+  // only them is much cheaper than rendering the whole resource (this runs for every resource of the app).
+  // `rawOverrides` is where CfnResource keeps addOverride/addPropertyOverride/addPropertyDeletionOverride; when it
+  // is absent (another aws-cdk-lib layout) or holds anything, the resource is rendered as CloudFormation sees it.
+  const overrides = (node as unknown as { rawOverrides?: object }).rawOverrides;
+  if (overrides !== undefined && overrides !== null && Object.keys(overrides).length === 0) {
+    try {
+      return parseTags(Stack.of(node).resolve(tm.renderTags()));
+    } catch {
+      // fall through to the full rendering
+    }
+  }
   const property = tm.tagPropertyName.charAt(0).toUpperCase() + tm.tagPropertyName.slice(1);
   let rendered: unknown;
   try {
@@ -145,9 +157,11 @@ function parseTags(rendered: unknown): Record<string, string> {
   return out;
 }
 
-/** The customer-value tags `node` does not carry with the declared value, in the order of `expected`. */
-export function tagProblems(node: CfnResource, expected: Record<string, string>): TagProblem[] {
-  const actual = finalTags(node);
+/**
+ * The customer-value tags `node` does not carry with the declared value, in the order of `expected`.
+ * @param actual the resource's `finalTags`, when the caller has them already
+ */
+export function tagProblems(node: CfnResource, expected: Record<string, string>, actual = finalTags(node)): TagProblem[] {
   if (!actual) {
     return [];
   }

@@ -17,10 +17,11 @@ import { finalTags, isExempt, tagProblems } from '../private/governance';
 export default Object.defineProperty(
   (node: CfnResource): NagRuleCompliance => {
     const service = isExempt(node) ? undefined : CustomerService.of(node);
-    if (!service || finalTags(node) === undefined) {
+    const actual = service ? finalTags(node) : undefined;
+    if (!service || actual === undefined) {
       return NagRuleCompliance.NOT_APPLICABLE;
     }
-    return tagProblems(node, service.tags).length === 0 ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
+    return tagProblems(node, service.tags, actual).length === 0 ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
   },
   'name',
   { value: parse(__filename).name },

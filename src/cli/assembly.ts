@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { firstLine } from './errors';
 import { CliError } from './sources/types';
 import { SERVICE_METADATA_SCHEMA, SERVICE_METADATA_TYPE, ServiceDeclarationRecord } from '../private/declaration';
@@ -85,7 +85,10 @@ function assemblyDirs(p: string, cwd: string): string[] {
 function readAssembly(dir: string): DeclaredService[] {
   let assembly: CloudAssembly;
   try {
-    assembly = new CloudAssembly(dir, { skipVersionCheck: true, skipEnumCheck: true, topoSort: false });
+    // aws-cdk-lib is loaded only when an assembly is read (a report over CUR files without cdk.out never needs it)
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const cxapi = require('aws-cdk-lib/cx-api') as typeof import('aws-cdk-lib/cx-api');
+    assembly = new cxapi.CloudAssembly(dir, { skipVersionCheck: true, skipEnumCheck: true, topoSort: false });
   } catch (e) {
     throw new CliError(`cannot read the cloud assembly in "${dir}": ${firstLine((e as Error).message)}`);
   }

@@ -2,7 +2,6 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { parseArgs, CommandSpec, ParsedArgs } from './args';
 import { AssemblySet, readAssemblies } from './assembly';
-import { catalog } from './catalog';
 import { costReport } from './cost-report';
 import { resolvePeriod } from './dates';
 import { Report } from './document';
@@ -189,6 +188,9 @@ async function catalogCommand(argv: string[], io: CliIo): Promise<number> {
   if (set.services.length === 0) {
     throw new CliError(`no customer services declared in ${set.assemblies.map((a) => relativePath(a, io.cwd)).join(', ')}: nothing to catalog`);
   }
+  // the catalog (and the YAML library) is loaded only for this command
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { catalog } = require('./catalog') as typeof import('./catalog');
   const result = catalog(set, io.cwd);
   for (const w of result.warnings) {
     io.stderr(`${PROGRAM}: warning: ${w}\n`);

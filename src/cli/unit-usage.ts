@@ -1,4 +1,4 @@
-import { CloudWatchClient, GetMetricDataCommand, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { awsError } from './errors';
 import { DIMENSIONS, METRIC_NAMES, METRIC_NAMESPACE } from '../reporting/private/publisher-config';
 
@@ -12,6 +12,15 @@ export const USAGE_NAMESPACE: string = METRIC_NAMESPACE;
 export const UNIT_USAGE_METRIC: string = METRIC_NAMES.unitUsage;
 export const SERVICE_DIMENSION: string = DIMENSIONS.service;
 export const DAILY_STATISTIC = 'Maximum';
+
+/**
+ * The CloudWatch client, loaded on first use: most reports never read usage (CUR sources by default), and loading
+ * the SDK client costs tens of milliseconds at every start of the CLI.
+ */
+function cloudWatchSdk(): typeof import('@aws-sdk/client-cloudwatch') {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  return require('@aws-sdk/client-cloudwatch');
+}
 
 /** GetMetricData accepts at most 500 queries per request. */
 const MAX_QUERIES = 500;
@@ -61,7 +70,7 @@ export class CloudWatchUsageReader implements UsageReader {
       byRegion.set(region, [...(byRegion.get(region) ?? []), r]);
     }
     for (const [region, list] of byRegion) {
-      const client = new CloudWatchClient({
+      const client = new (cloudWatchSdk().CloudWatchClient)({
         region: region || undefined,
         profile: this.options.profile,
         maxAttempts: this.options.maxAttempts ?? 5,
@@ -111,7 +120,7 @@ export class CloudWatchUsageReader implements UsageReader {
     do {
       this.requests++;
       progress(`CloudWatch${region ? ` ${region}` : ''}: GetMetricData request ${this.requests} (${batch.length} services)`);
-      const res = await client.send(new GetMetricDataCommand({
+      const res = await client.send(new (cloudWatchSdk().GetMetricDataCommand)({
         MetricDataQueries: queries,
         StartTime: new Date(`${from}T00:00:00Z`),
         EndTime: new Date(`${to}T00:00:00Z`),

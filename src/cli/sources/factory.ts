@@ -1,6 +1,6 @@
-import { AthenaSource } from './athena';
-import { CostExplorerSource } from './ce';
-import { CurFileSource } from './cur';
+import type { AthenaSource } from './athena';
+import type { CostExplorerSource } from './ce';
+import type { CurFileSource } from './cur';
 import { CostSource } from './types';
 import { UsageError } from '../errors';
 
@@ -18,15 +18,24 @@ export interface SourceOptions {
   readonly athenaOutput?: string;
 }
 
-/** The wiring of `--source` to a `CostSource`, in one place. */
+/* eslint-disable @typescript-eslint/no-require-imports */
+/**
+ * The wiring of `--source` to a `CostSource`, in one place. Each source module (and its AWS SDK client or DuckDB)
+ * is loaded only when chosen: loading the three SDK clients took a few hundred milliseconds at every start.
+ */
 export function createSource(o: SourceOptions): CostSource {
   switch (o.kind) {
-    case 'ce':
-      return new CostExplorerSource({ profile: o.profile });
-    case 'cur':
-      return new CurFileSource({ paths: o.paths });
-    case 'athena':
-      return new AthenaSource({
+    case 'ce': {
+      const { CostExplorerSource: Source } = require('./ce') as { CostExplorerSource: typeof CostExplorerSource };
+      return new Source({ profile: o.profile });
+    }
+    case 'cur': {
+      const { CurFileSource: Source } = require('./cur') as { CurFileSource: typeof CurFileSource };
+      return new Source({ paths: o.paths });
+    }
+    case 'athena': {
+      const { AthenaSource: Source } = require('./athena') as { AthenaSource: typeof AthenaSource };
+      return new Source({
         database: o.athenaDatabase,
         table: o.athenaTable,
         workgroup: o.athenaWorkgroup,
@@ -34,7 +43,9 @@ export function createSource(o: SourceOptions): CostSource {
         profile: o.profile,
         region: o.region,
       });
+    }
     default:
       throw new UsageError(`--source is ${JSON.stringify(o.kind)}: accepted values are ce, cur, athena`, 'cost');
   }
 }
+/* eslint-enable @typescript-eslint/no-require-imports */

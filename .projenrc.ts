@@ -112,6 +112,9 @@ project.tasks.addEnvironment('CDK_DISABLE_CLI_TELEMETRY', 'true');
 for (const p of ['/examples/', '/bench/', '/scripts/', '/.ci/', '/rosetta/', '/dist-code-only/', '/.tmp/']) {
   project.npmignore?.exclude(p);
 }
+// Golden files are compared byte for byte (CSV output uses CRLF line ends, RFC 4180): no line-end conversion.
+project.gitattributes.addAttributes('/test/cli/golden/**', '-text');
+
 // Ship the CLI launcher.
 project.npmignore?.include('/bin/');
 

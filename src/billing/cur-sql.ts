@@ -1,3 +1,4 @@
+import { lastMonthBefore, sqlLiteral } from '../private/sql-util';
 import { TagKeys } from '../tag-keys';
 
 /**
@@ -399,7 +400,7 @@ export class CurQueries {
   public static untaggedShare(options: CostQueryOptions): string {
     const q = resolve(options, 'untaggedShare');
     const untagged = `CASE WHEN COALESCE(${q.tag(CurQueries.groupingTagKey(q.groupBy, q.keys))}, '') = '' THEN 1 ELSE 0 END AS untagged`;
-    const resource = `CASE WHEN line_item_line_item_type IN (${NON_RESOURCE_TYPES.map(literal).join(', ')}) THEN 0 ELSE 1 END AS resource`;
+    const resource = `CASE WHEN line_item_line_item_type IN (${NON_RESOURCE_TYPES.map(sqlLiteral).join(', ')}) THEN 0 ELSE 1 END AS resource`;
     return [
       'SELECT',
       '  currency,',
@@ -527,7 +528,7 @@ function resolve(options: CostQueryOptions, method: string): Resolved {
     }
   }
   const tag = (key: string) => {
-    const mapKey = literal(TagKeys.curMapKey(key));
+    const mapKey = sqlLiteral(TagKeys.curMapKey(key));
     return dialect === SqlDialect.ATHENA ? `element_at(resource_tags, ${mapKey})` : `resource_tags[${mapKey}]`;
   };
   return {
@@ -566,14 +567,4 @@ function checkDate(value: string, field: string, method: string): string {
   throw new Error(`CurQueries.${method}: ${field} is ${JSON.stringify(value)}: expected a calendar date YYYY-MM-DD`);
 }
 
-/** The billing period (YYYY-MM) of the day before `to` (the last month an exclusive end date reaches). */
-function lastMonthBefore(to: string): string {
-  const d = new Date(`${to}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - 1);
-  return d.toISOString().slice(0, 7);
-}
 
-/** A SQL string literal (single quotes doubled). */
-function literal(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}

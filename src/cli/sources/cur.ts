@@ -4,6 +4,7 @@ import * as zlib from 'zlib';
 import { DuckDbSession, DuckDbSessionOptions, firstLine } from './duckdb-loader';
 import { CliError, CostQuery, CostResult, CostRow, CostSource } from './types';
 import { CostGrouping, CurQueries, SqlDialect } from '../../billing/cur-sql';
+import { lastMonthBefore, sqlLiteral } from '../../private/sql-util';
 import { TagKeys } from '../../tag-keys';
 
 export interface CurFileSourceOptions extends DuckDbSessionOptions {
@@ -195,7 +196,7 @@ function listPath(p: string): CurFile[] {
 async function expandGlob(session: DuckDbSession, pattern: string): Promise<CurFile[]> {
   let rows: Array<Record<string, unknown>>;
   try {
-    rows = await session.rows(`SELECT file FROM glob(${literal(pattern)}) ORDER BY file`);
+    rows = await session.rows(`SELECT file FROM glob(${sqlLiteral(pattern)}) ORDER BY file`);
   } catch (e) {
     throw new CliError(`cannot expand ${pattern}: ${firstLine(e instanceof Error ? e.message : String(e))}`);
   }
@@ -311,17 +312,17 @@ function csvHeader(file: string): string[] | undefined {
 }
 
 function reader(files: CurFile[], format: Format, schema?: FileSchema, types: Record<string, string> = {}): string {
-  const list = `[${files.map((f) => literal(f.file)).join(', ')}]`;
+  const list = `[${files.map((f) => sqlLiteral(f.file)).join(', ')}]`;
   if (format === 'parquet') {
     return `read_parquet(${list}, union_by_name = true, hive_partitioning = false)`;
   }
   if (schema?.csvHeader) {
-    const columns = schema.csvHeader.map((c) => `${literal(c)}: ${literal(types[c] ?? 'VARCHAR')}`).join(', ');
+    const columns = schema.csvHeader.map((c) => `${sqlLiteral(c)}: ${sqlLiteral(types[c] ?? 'VARCHAR')}`).join(', ');
     return `read_csv(${list}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', `
       + `hive_partitioning = false, columns = {${columns}})`;
   }
   const typeSpec = Object.keys(types).length > 0
-    ? `, types = {${Object.entries(types).map(([k, v]) => `${literal(k)}: ${literal(v)}`).join(', ')}}`
+    ? `, types = {${Object.entries(types).map(([k, v]) => `${sqlLiteral(k)}: ${sqlLiteral(v)}`).join(', ')}}`
     : '';
   return `read_csv(${list}, header = true, union_by_name = true, hive_partitioning = false${typeSpec})`;
 }
@@ -415,15 +416,6 @@ function describePaths(paths: string[]): string {
   return paths.length === 1 ? paths[0] : `${paths[0]} (and ${paths.length - 1} more)`;
 }
 
-function lastMonthBefore(to: string): string {
-  const d = new Date(`${to}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - 1);
-  return d.toISOString().slice(0, 7);
-}
-
-function literal(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
 
 function formatBytes(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;

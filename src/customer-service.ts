@@ -1,4 +1,4 @@
-import { Annotations, AspectPriority, Aspects, CfnResource, IAspect, Lazy, Stack, Stage, Tags, TagManager, Token } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, CfnResource, Lazy, Stack, Stage, Tag, Tags, TagManager, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct, IConstruct } from 'constructs';
 import { ContextKeys } from './context-keys';
@@ -121,6 +121,8 @@ export interface UsageMetric {
 
 interface RootRegistry {
   readonly services: CustomerService[];
+  /** Services by name, built on first use after the last declaration (duplicate-name check, linear in N). */
+  byName?: Map<string, CustomerService[]>;
 }
 
 const REGISTRY = new WeakMap<IConstruct, RootRegistry>();
@@ -240,6 +242,8 @@ export class CustomerService extends Construct {
   private tagsApplied = false;
   /** Set when synthesis has invoked the aspects (so the tags are on the resources). */
   private aspectsInvoked = false;
+  /** The need's tag value, derived once (the need is read-only; checks read the tags for every resource). */
+  private needTag?: string;
 
   constructor(scope: Construct, id: string, props: CustomerServiceProps) {
     super(scope, id);
@@ -285,6 +289,7 @@ export class CustomerService extends Construct {
       REGISTRY.set(root, registry);
     }
     registry.services.push(this);
+    registry.byName = undefined;
 
     // -- tags, only on a sound declaration (synthesis fails otherwise)
     if (errors.length === 0) {
@@ -292,15 +297,7 @@ export class CustomerService extends Construct {
       this.tagsApplied = true;
     }
 
-    const service = this;
-    const marker: IAspect = {
-      visit(node) {
-        if (node === service) {
-          service.aspectsInvoked = true;
-        }
-      },
-    };
-    Aspects.of(this).add(marker, { priority: AspectPriority.READONLY });
+    this.observeAspects();
     this.node.addMetadata(SERVICE_METADATA_TYPE, Lazy.any({ produce: () => this.declarationRecord() }));
     this.node.addValidation({ validate: () => this.validateService() });
 
@@ -330,7 +327,10 @@ export class CustomerService extends Construct {
    * The tag value derived from the need statement (see the README, "How the need becomes a tag value").
    */
   public get needTagValue(): string {
-    return typeof this.customerNeed === 'string' ? deriveTagValue(this.customerNeed) : '';
+    if (this.needTag === undefined) {
+      this.needTag = typeof this.customerNeed === 'string' ? deriveTagValue(this.customerNeed) : '';
+    }
+    return this.needTag;
   }
 
   /**
@@ -457,10 +457,17 @@ export class CustomerService extends Construct {
 
   private validateService(): string[] {
     const errors = [...this.declarationErrors];
-    // duplicate service names within the stage
+    // duplicate service names within the stage (through a name index: a scan of every service per service was
+    // quadratic in the number of services)
     const stage = Stage.of(this) ?? this.node.root;
-    const others = CustomerService.all(this.node.root).filter((s) =>
-      s !== this && s.serviceName === this.serviceName && (Stage.of(s) ?? s.node.root) === stage);
+    const registry = REGISTRY.get(this.node.root);
+    if (registry && !registry.byName) {
+      registry.byName = new Map();
+      for (const s of registry.services) {
+        registry.byName.set(s.serviceName, [...(registry.byName.get(s.serviceName) ?? []), s]);
+      }
+    }
+    const others = (registry?.byName?.get(this.serviceName) ?? []).filter((s) => s !== this && (Stage.of(s) ?? s.node.root) === stage);
     if (others.length > 0 && this.serviceName) {
       errors.push(`serviceName is "${this.serviceName}", already declared by ${others.map((o) => o.node.path).join(', ')}: service names are unique within an app (they key the cost tag, budgets, dashboards and reports); choose another serviceName`);
     }
@@ -716,6 +723,38 @@ export class CustomerService extends Construct {
   }
 
   // ------------------------------------------------------------------ helpers
+
+  /**
+   * Records when synthesis invokes the aspects on this service (`aspectsInvoked`), so that the tag-override check
+   * runs only once the tags are on the resources. The service's own tag aspect is observed: an aspect of its own
+   * would be invoked on every construct of the service, which costs measurably at hundreds of services (aspect
+   * bookkeeping per construct grows with the number of aspects). Only needed when the tags were applied.
+   */
+  private observeAspects(): void {
+    if (!this.tagsApplied) {
+      return;
+    }
+    const all = Aspects.of(this).all;
+    const last = all[all.length - 1];
+    if (last instanceof Tag) {
+      const visit = last.visit.bind(last);
+      last.visit = (node: IConstruct) => {
+        if (node === this) {
+          this.aspectsInvoked = true;
+        }
+        visit(node);
+      };
+      return;
+    }
+    // not the tag aspect this service just added (another copy of aws-cdk-lib?): an aspect of its own
+    Aspects.of(this).add({
+      visit: (node: IConstruct) => {
+        if (node === this) {
+          this.aspectsInvoked = true;
+        }
+      },
+    }, { priority: AspectPriority.READONLY });
+  }
 
   private applyTags(scope: IConstruct): void {
     for (const [key, value] of Object.entries(this.tags)) {

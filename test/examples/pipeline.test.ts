@@ -15,12 +15,16 @@ function stage(app: ReturnType<typeof createApp>, id: 'Beta' | 'Prod'): ShopStag
 }
 
 describe('examples/pipeline.ts', () => {
+  // One synthesis of the example (with both packs) serves the tests that only read it.
+  let app: ReturnType<typeof createApp>;
+  let synthesized: ReturnType<typeof synthFindings>;
+  beforeAll(() => {
+    app = createApp(exampleAppProps());
+    synthesized = synthFindings(app);
+  });
+
   test('synthesizes with AwsSolutionsChecks and CustomerValueChecks registered and no finding', () => {
-    // GIVEN
-    const app = createApp(exampleAppProps());
-    // WHEN
-    const { error, findings } = synthFindings(app);
-    // THEN
+    const { error, findings } = synthesized;
     expect(error).toBeUndefined();
     expect(findings).toEqual([]);
     const plugins = ((app as any)._validationPlugins as Array<{ name: string }>).map((p) => p.name);
@@ -32,9 +36,6 @@ describe('examples/pipeline.ts', () => {
   });
 
   test('the pipeline: connection source, a synth step running cdk synth, two stages in two accounts', () => {
-    // GIVEN
-    const app = createApp(exampleAppProps());
-    app.synth();
     const delivery = Template.fromStack(app.node.findChild('Delivery') as Stack);
     // THEN: the source is a CodeConnections connection
     delivery.hasResourceProperties('AWS::CodePipeline::Pipeline', {
@@ -63,9 +64,6 @@ describe('examples/pipeline.ts', () => {
   });
 
   test('the pipeline\'s own resources belong to the delivery-platform service and carry its tags', () => {
-    // GIVEN
-    const app = createApp(exampleAppProps());
-    app.synth();
     const delivery = Template.fromStack(app.node.findChild('Delivery') as Stack);
     const platform = CustomerService.all(app).find((s) => s.serviceName === 'delivery-platform')!;
     // THEN
@@ -159,7 +157,6 @@ describe('examples/pipeline.ts', () => {
   });
 
   test('the stages are real stages of the app (nested assemblies)', () => {
-    const app = createApp(exampleAppProps());
     expect(Stage.isStage(stage(app, 'Beta'))).toBe(true);
     const assembly = app.synth();
     expect(assembly.nestedAssemblies.map((a) => a.id)).toEqual(['assembly-Beta', 'assembly-Prod']);

@@ -68,6 +68,9 @@ export interface Analysis {
     readonly userCpuMsPerResource: number;
     readonly reportingCpuMsPerResource: number;
     readonly addedResources: number;
+    /** The same per KiB of template (the added resources are large: a dashboard body holds ~14 metrics). */
+    readonly userMsPerKiB: number;
+    readonly reportingMsPerKiB: number;
   };
   readonly template?: {
     readonly services: number;
@@ -146,6 +149,8 @@ export function analyse(r: BenchResults): Analysis {
         userCpuMsPerResource: a.cpuMs / a.resources,
         reportingCpuMsPerResource: (c.cpuMs - b.cpuMs) / added,
         addedResources: added,
+        userMsPerKiB: a.wallMs / (a.templateBytes / 1024),
+        reportingMsPerKiB: (c.wallMs - b.wallMs) / ((c.templateBytes - b.templateBytes) / 1024),
       };
       template = {
         services: top,
@@ -174,7 +179,8 @@ export function analyse(r: BenchResults): Analysis {
         target: 'c - b costs no more per added resource than the user\'s own resources',
         met: perResource.reportingMsPerResource <= perResource.userMsPerResource,
         detail: `${perResource.reportingMsPerResource.toFixed(2)} ms per reporting resource vs ${perResource.userMsPerResource.toFixed(2)} ms per user resource `
-          + `(CPU ${perResource.reportingCpuMsPerResource.toFixed(2)} vs ${perResource.userCpuMsPerResource.toFixed(2)})`,
+          + `(CPU ${perResource.reportingCpuMsPerResource.toFixed(2)} vs ${perResource.userCpuMsPerResource.toFixed(2)}); per KiB of template `
+          + `${perResource.reportingMsPerKiB.toFixed(2)} vs ${perResource.userMsPerKiB.toFixed(2)} ms`,
       });
     }
     if (growth.length > 0) {
@@ -282,7 +288,7 @@ export function renderResults(r: BenchResults, previous = ''): string {
   if (synth) {
     out.push('## Synth');
     out.push('');
-    out.push('Generated apps: N services of 17 resources each (Lambda function with its role, policy and log group; HTTP API with');
+    out.push('Generated apps: N services of 20 resources each (Lambda function with its role, policy and log group; HTTP API with');
     out.push('its stage, route, integration and permission; DynamoDB table; SQS queue and DLQ with their policies; S3 bucket with its');
     out.push('policy; SNS topic; Step Functions state machine with its role), 10 services per stack. Variants:');
     out.push('');
@@ -326,9 +332,10 @@ export function renderResults(r: BenchResults, previous = ''): string {
     if (pr) {
       out.push(`### Time per resource (N = ${pr.services})`);
       out.push('');
-      out.push(table(['', 'wall ms / resource', 'CPU ms / resource'], [
-        ['user resources (a: time / resources)', pr.userMsPerResource.toFixed(2), pr.userCpuMsPerResource.toFixed(2)],
-        [`cost reporting (c - b: time / ${pr.addedResources} added resources)`, pr.reportingMsPerResource.toFixed(2), pr.reportingCpuMsPerResource.toFixed(2)],
+      out.push(table(['', 'wall ms / resource', 'CPU ms / resource', 'wall ms / KiB of template'], [
+        ['user resources (a: time / resources)', pr.userMsPerResource.toFixed(2), pr.userCpuMsPerResource.toFixed(2), pr.userMsPerKiB.toFixed(2)],
+        [`cost reporting (c - b: time / ${pr.addedResources} added resources)`, pr.reportingMsPerResource.toFixed(2), pr.reportingCpuMsPerResource.toFixed(2),
+          pr.reportingMsPerKiB.toFixed(2)],
       ]));
       out.push('');
     }

@@ -68,7 +68,7 @@ const CUR_EXPORT = 'customer-value-cur';
 
 export const FULL: Omit<BenchOptions, 'log'> = {
   sizes: [10, 100, 500],
-  runs: 3,
+  runs: 5,
   variants: ['a', 'b', 'c', 'd', 'e'],
   validationSizes: [10],
   perStack: 10,
@@ -573,7 +573,7 @@ const HELP = `Usage: npx tsx bench/run.ts [--quick] [options]   (or: npx projen 
   --quick              small sizes (N = 10, 50; 100 k line items; 3 runs); results in bench/out/RESULTS.quick.md
   --only PARTS         comma-separated parts: synth, report, ce (default: all)
   --sizes 10,100,500   services per app
-  --runs N             runs per size and variant (default 3)
+  --runs N             runs per size and variant (default 5; --quick 3)
   --cur-rows 1e6,1e7   CUR line items per export
   --report-runs N      runs per report measurement (default 5)
   --cli tsx            run the CLI from the TypeScript sources instead of compiling it

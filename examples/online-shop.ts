@@ -170,6 +170,8 @@ export class CheckoutStack extends Stack {
       memoryLimitMiB: 1024,
       desiredCount: 2,
       publicLoadBalancer: true,
+      minHealthyPercent: 100,
+      circuitBreaker: { rollback: true },
       taskImageOptions: {
         image: ecs.ContainerImage.fromRegistry('public.ecr.aws/nginx/nginx:1.27'),
         containerPort: 80,
@@ -308,7 +310,16 @@ export class SearchStack extends Stack {
 }
 
 export function createApp(props: AppProps = {}): App {
-  const app = new App(props);
+  const app = new App({
+    ...props,
+    context: {
+      // Cross-stack references (checkout's table used by its edge stack) keep CDK's producer protection.
+      '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+      // What `cdk synth` would otherwise look up with AWS credentials (and cache in cdk.context.json).
+      [`availability-zones:account=${ENV.account}:region=${ENV.region}`]: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+      ...props.context,
+    },
+  });
   const network = new NetworkStack(app, 'ShopNetwork', { env: ENV });
   const checkout = new CheckoutStack(app, 'ShopCheckout', { env: ENV, vpc: network.vpc });
   new CheckoutEdgeStack(app, 'ShopCheckoutEdge', { env: ENV, checkout: checkout.service, ordersTable: checkout.ordersTable });

@@ -64,6 +64,16 @@ test('every example synthesizes with AwsSolutionsChecks and CustomerValueChecks 
     if (result.error && lines.length === 0) {
       lines.push(`synthesis failed: ${result.error.split('\n').slice(0, 12).join('\n')}`);
     }
+    // and no warning or error annotation from any construct (what `cdk synth` prints, or fails on)
+    if (!result.error) {
+      for (const stack of app!.synth().stacksRecursively) {
+        for (const m of stack.messages) {
+          if (m.level === 'warning' || m.level === 'error') {
+            lines.push(`${m.level} annotation ${m.id}: ${String(m.entry.data).split('\n')[0]}`);
+          }
+        }
+      }
+    }
     if (lines.length > 0) {
       problems[file] = lines;
     }

@@ -92,7 +92,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   },
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'examples', 'bench', 'scripts', 'build-tools', 'projenrc'] },
 
-  gitignore: ['cdk.out/', '*.cdk.out/', '.jsii.tabl.json', 'bench/out/', '/dist-code-only/', '.tmp/'],
+  // cdk.context.json: the cdk CLI writes an empty one when the demo synthesizes the examples (they need no lookups).
+  gitignore: ['cdk.out/', '*.cdk.out/', '.jsii.tabl.json', 'bench/out/', '/dist-code-only/', '.tmp/', '/cdk.context.json'],
 });
 
 // The peer floor is what users need; we build and test against CDK_TESTED on purpose, so jsii's

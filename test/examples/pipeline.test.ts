@@ -83,13 +83,13 @@ describe('examples/pipeline.ts', () => {
   describe('a governance failure fails the synth step', () => {
     test('a resource outside any customer service', () => {
       // GIVEN: someone adds a bucket to the Beta stage's stack, outside any service
-      const app = createApp(exampleAppProps(), (s) => {
+      const broken = createApp(exampleAppProps(), (s) => {
         if (s.node.id === 'Beta') {
           new s3.Bucket(s.stack, 'Scratch', { enforceSSL: true, serverAccessLogsPrefix: 'scratch/' });
         }
       });
       // WHEN
-      const { error, findings } = synthFindings(app);
+      const { error, findings } = synthFindings(broken);
       // THEN
       expect(error).toMatch(/CustomerValue-ResourceOutsideService/);
       expect(findings.filter((f) => f.plugin === 'CustomerValue').map((f) => f.description)).toEqual([
@@ -100,7 +100,7 @@ describe('examples/pipeline.ts', () => {
 
     test('an untagged resource (an escape hatch removed its tags)', () => {
       // GIVEN
-      const app = createApp(exampleAppProps(), (s) => {
+      const broken = createApp(exampleAppProps(), (s) => {
         if (s.node.id === 'Prod') {
           const checkout = CustomerService.all(s).find((svc) => svc.serviceName === 'checkout')!;
           const bucket = new s3.Bucket(checkout, 'Receipts', { enforceSSL: true, serverAccessLogsPrefix: 'receipts/' });
@@ -108,7 +108,7 @@ describe('examples/pipeline.ts', () => {
         }
       });
       // WHEN
-      const { error, findings } = synthFindings(app);
+      const { error, findings } = synthFindings(broken);
       // THEN
       expect(error).toMatch(/CustomerValue-TagsMissingOrOverridden/);
       expect(findings.map((f) => `${f.rule} ${f.paths.join()}`)).toEqual(['CustomerValue-TagsMissingOrOverridden Prod/Shop/Checkout/Receipts/Resource']);

@@ -23,12 +23,22 @@ export interface BenchResults {
   };
   readonly options: Record<string, unknown>;
   readonly variants: Record<string, string>;
-  loadAverage: { before: number[]; after: number[]; during: { min: number; median: number; max: number } };
+  /** When each part was measured, with the machine's load average. */
+  runs: Partial<Record<'synth' | 'report' | 'ce', PartRun>>;
   synth?: SynthResults;
   report?: ReportResults;
   ce?: CePagesResult[];
   elapsedS?: number;
   analysis?: Analysis;
+}
+
+export interface PartRun {
+  readonly date: string;
+  readonly elapsedS: number;
+  readonly commit: string;
+  readonly options: Record<string, unknown>;
+  /** 1-minute load average before, during (sampled after every measurement) and after the part. */
+  readonly loadAverage: { before: number[]; after: number[]; during: { min: number; median: number; max: number } };
 }
 
 export interface Ratio {
@@ -256,7 +266,6 @@ export function renderResults(r: BenchResults, previous = ''): string {
   const analysis = analyse(r);
   r.analysis = analysis;
   const m = r.machine;
-  const load = r.loadAverage;
   const out: string[] = [];
   out.push(`# Benchmarks${r.quick ? ' (quick sizes)' : ''}`);
   out.push('');
@@ -265,13 +274,18 @@ export function renderResults(r: BenchResults, previous = ''): string {
   out.push('');
   out.push('## Machine and run');
   out.push('');
-  out.push(`- Date: ${r.date} (took ${r.elapsedS ?? '?'} s); commit ${m.commit}`);
   out.push(`- CPU: ${m.cpu}, ${m.cores} cores; RAM ${m.memoryGiB} GiB; ${m.os}`);
   out.push(`- Node ${m.node}; aws-cdk-lib ${m.awsCdkLib}; cdk-nag ${m.cdkNag}; @duckdb/node-api ${m.duckdb}`);
-  out.push(`- Load average (1 min) before ${load.before[0].toFixed(2)}, during min ${load.during.min.toFixed(2)} / median ${load.during.median.toFixed(2)} / `
-    + `max ${load.during.max.toFixed(2)}, after ${load.after[0].toFixed(2)}. The machine is shared: a load above ~1 on 2 cores means another `
-    + 'process competed for the CPU and wall times are inflated (CPU times much less so).');
-  out.push(`- Options: ${JSON.stringify(r.options)}`);
+  for (const [name, run] of Object.entries(r.runs)) {
+    if (!run) continue;
+    const l = run.loadAverage;
+    out.push(`- ${name}: ${run.date} (${run.elapsedS} s), commit ${run.commit}; load average (1 min) before ${l.before[0].toFixed(2)}, `
+      + `during min ${l.during.min.toFixed(2)} / median ${l.during.median.toFixed(2)} / max ${l.during.max.toFixed(2)}, after ${l.after[0].toFixed(2)}; `
+      + `options ${JSON.stringify(run.options)}`);
+  }
+  out.push('');
+  out.push('The machine is shared with other work: a load average above ~1 on 2 cores means another process competed for the CPU');
+  out.push('(this harness itself adds about 1), which inflates wall times more than CPU times.');
   out.push('');
   out.push('Commands:');
   out.push('');
@@ -300,7 +314,7 @@ export function renderResults(r: BenchResults, previous = ''): string {
     out.push('costs. Each measurement is a child process (`node --import tsx bench/synth-child.ts`): modules loaded and a one-service');
     out.push('app of the same variant synthesized first (warm-up), then the clock (`process.hrtime.bigint()`, `process.cpuUsage()`)');
     out.push('covers building the app and `app.synth()` into a temporary outdir; peak RSS is the process\'s `maxRSS`. Medians of');
-    out.push(`${r.options.runs} runs, variants interleaved.`);
+    out.push(`${r.runs.synth?.options.runs ?? r.options.runs} runs, variants interleaved.`);
     out.push('');
     out.push(table(['N', 'variant', 'wall s (min-max)', 'CPU s', 'build s', 'synth s', 'peak RSS', 'stacks', 'resources', 'template bytes', 'findings'],
       synth.summary.map((s) => [s.services, s.variant, `${s2(s.wallMs)} (${s2(s.wallMsMin)}-${s2(s.wallMsMax)})`, s2(s.cpuMs), s2(s.buildMs),

@@ -20,7 +20,7 @@ import * as path from 'path';
 import { pathToFileURL } from 'url';
 import { Variant, VARIANTS } from './app';
 import { cePagesRun, CePagesResult } from './ce-pages';
-import { analyse, BenchResults, renderResults } from './render';
+import { analyse, BenchResults, PartRun, renderResults } from './render';
 import type { SynthSample } from './synth-child';
 import { CostGrouping, CostMetric, CurQueries, SqlDialect } from '../src/billing/cur-sql';
 import { TagKeys } from '../src/tag-keys';
@@ -58,6 +58,8 @@ export interface BenchOptions {
   /** Wait up to this many minutes for a 1-minute load average below 1.0 before measuring. */
   readonly waitQuietMinutes: number;
   readonly quick: boolean;
+  /** Keep the parts of the existing results that are not rerun. */
+  readonly merge?: boolean;
   readonly log: (message: string) => void;
 }
 
@@ -510,58 +512,76 @@ function waitQuiet(o: BenchOptions): void {
   }
 }
 
+function loadSummary(before: number[], loads: number[]): PartRun['loadAverage'] {
+  return { before, after: os.loadavg(), during: { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) } };
+}
+
 export async function runBench(o: BenchOptions): Promise<BenchResults> {
   fs.mkdirSync(o.outDir, { recursive: true });
   if (o.waitQuietMinutes > 0) {
     waitQuiet(o);
   }
+  const json = o.resultsDir ? path.join(o.resultsDir, `results${o.resultsSuffix}.json`) : undefined;
+  const previous = o.merge && json && fs.existsSync(json) ? JSON.parse(fs.readFileSync(json, 'utf8')) as BenchResults : undefined;
   const started = new Date();
-  const loadBefore = os.loadavg();
-  const loads: number[] = [];
+  const options = {
+    sizes: o.sizes,
+    runs: o.runs,
+    variants: o.variants,
+    validationSizes: o.validationSizes,
+    perStack: o.perStack,
+    curRows: o.curRows,
+    reportRuns: o.reportRuns,
+    memoryLimit: o.memoryLimit,
+    cePages: o.cePages,
+    cli: o.cli,
+  };
   const results: BenchResults = {
     date: started.toISOString(),
     quick: o.quick,
     machine: machine(),
-    options: {
-      sizes: o.sizes,
-      runs: o.runs,
-      variants: o.variants,
-      validationSizes: o.validationSizes,
-      perStack: o.perStack,
-      curRows: o.curRows,
-      reportRuns: o.reportRuns,
-      memoryLimit: o.memoryLimit,
-      cePages: o.cePages,
-      cli: o.cli,
-    },
+    options,
     variants: VARIANTS,
-    loadAverage: { before: loadBefore, after: [], during: { min: NaN, median: NaN, max: NaN } },
+    runs: { ...(previous?.runs ?? {}) },
+    synth: previous?.synth,
+    report: previous?.report,
+    ce: previous?.ce,
   };
-  if (o.parts.includes('synth')) {
+  const part = async (name: Part, fn: (loads: number[]) => Promise<void>) => {
+    if (!o.parts.includes(name)) {
+      return;
+    }
+    const t0 = new Date();
+    const before = os.loadavg();
+    const loads: number[] = [load1()];
+    await fn(loads);
+    results.runs[name] = {
+      date: t0.toISOString(),
+      elapsedS: Math.round((Date.now() - t0.getTime()) / 1000),
+      commit: results.machine.commit,
+      options,
+      loadAverage: loadSummary(before, loads),
+    };
+  };
+  await part('synth', async (loads) => {
     results.synth = synthBench(o, loads);
-  }
-  if (o.parts.includes('report')) {
+  });
+  await part('report', async (loads) => {
     results.report = await reportBench(o, loads);
-  }
-  if (o.parts.includes('ce')) {
+  });
+  await part('ce', async () => {
     const ce: CePagesResult[] = [];
     for (const pages of o.cePages) {
       ce.push(await cePagesRun(pages));
     }
     results.ce = ce;
-  }
-  results.loadAverage = {
-    before: loadBefore,
-    after: os.loadavg(),
-    during: { min: Math.min(...loads), median: median(loads), max: Math.max(...loads) },
-  };
+  });
   results.elapsedS = Math.round((Date.now() - started.getTime()) / 1000);
   results.analysis = analyse(results);
-  if (o.resultsDir) {
-    const json = path.join(o.resultsDir, `results${o.resultsSuffix}.json`);
+  if (o.resultsDir && json) {
     const md = path.join(o.resultsDir, `RESULTS${o.resultsSuffix}.md`);
-    const previous = fs.existsSync(md) ? fs.readFileSync(md, 'utf8') : '';
-    fs.writeFileSync(md, renderResults(results, previous));
+    const previousMd = fs.existsSync(md) ? fs.readFileSync(md, 'utf8') : '';
+    fs.writeFileSync(md, renderResults(results, previousMd));
     fs.writeFileSync(json, `${JSON.stringify(results, null, 2)}\n`);
     o.log(`wrote ${path.relative(ROOT, md)} and ${path.relative(ROOT, json)}`);
   }
@@ -580,6 +600,7 @@ const HELP = `Usage: npx tsx bench/run.ts [--quick] [options]   (or: npx projen 
   --no-compile         reuse bench/out/cli-build
   --profile            also write CPU profiles of the largest size to bench/out/prof (see bench/profile.ts)
   --wait-quiet MIN     wait up to MIN minutes for a load average below 1.0 first
+  --merge              keep the parts of the existing results.json that are not rerun (with --only)
   --no-write           do not write RESULTS.md / results.json
 `;
 
@@ -606,6 +627,7 @@ export function parseOptions(argv: string[], log: (m: string) => void): BenchOpt
       case '--profile': o = { ...o, profile: true }; break;
       case '--wait-quiet': o = { ...o, waitQuietMinutes: Number(next()) }; break;
       case '--no-write': o = { ...o, resultsDir: undefined }; break;
+      case '--merge': o = { ...o, merge: true }; break;
       case '--help': case '-h': process.stdout.write(HELP); process.exit(0); break;
       default: throw new Error(`unknown option ${a}\n${HELP}`);
     }

@@ -1,6 +1,8 @@
 /**
  * The service's CloudWatch dashboard, read back from the synthesized DashboardBody JSON.
  */
+import * as fs from 'fs';
+import * as path from 'path';
 import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as apigateway from 'aws-cdk-lib/aws-apigateway';
@@ -17,9 +19,10 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { CustomerService } from '../../src/customer-service';
 import { ServiceDeclarationRecord } from '../../src/private/declaration';
 import { CostAlertTarget } from '../../src/reporting/cost-alert-target';
+import { LazyWidgets } from '../../src/reporting/private/lazy-widgets';
 import { ServiceCostReporting } from '../../src/reporting/service-cost-reporting';
 import { testApp } from '../util';
-import { dashboardBody, DECLARATION, ENV, fixture, only } from './helpers';
+import { dashboardBody, DECLARATION, ENV, fixture, flatten, only } from './helpers';
 
 function fn(scope: CustomerService | Stack, id: string): lambda.Function {
   return new lambda.Function(scope, id, {
@@ -198,5 +201,52 @@ describe('the dashboard', () => {
     const widgets = dashboardBody(Template.fromStack(stack)).widgets;
     expect(titles(widgets).slice(3, 5)).toEqual(['Unit-cost alarm (change over 14 day(s), %)', 'Unit usage and unit cost, as published']);
     expect(widgets[3].properties.annotations.alarms).toHaveLength(1);
+  });
+
+  test('widgets the user adds to the dashboard go below the service\'s; tree.json holds the same body as the template', () => {
+    // GIVEN a service with a usage metric, and a widget added by the user to its dashboard
+    const { app, stack, service } = fixture({ monthlyBudget: 5 });
+    service.addUsageMetric('orders', fn(service, 'Api').metricInvocations());
+    const dashboard = ServiceCostReporting.of(service)!.dashboard!;
+    dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: 'runbook', width: 24, height: 2 }));
+
+    // WHEN
+    const assembly = app.synth();
+    const body = dashboardBody(Template.fromStack(stack));
+
+    // THEN the user's widget is the last one, below the lowest of the service's widgets
+    const last = body.widgets[body.widgets.length - 1];
+    expect(last.properties.markdown).toBe('runbook');
+    const bottom = Math.max(...body.widgets.slice(0, -1).map((w) => w.y + w.height));
+    expect(last.y).toBe(bottom);
+    // and the construct tree (rendered separately from the template) holds the same body
+    const tree = JSON.parse(fs.readFileSync(path.join(assembly.directory, 'tree.json'), 'utf8'));
+    const find = (node: any): any => node.attributes?.['aws:cdk:cloudformation:type'] === 'AWS::CloudWatch::Dashboard'
+      ? node : Object.values(node.children ?? {}).map(find).find((x) => x);
+    const inTree = find(tree.tree).attributes['aws:cdk:cloudformation:props'].dashboardBody;
+    expect(JSON.parse(flatten(inTree))).toEqual(body);
+  });
+
+  test('the service\'s widgets are rendered once per position: moved, they are rendered again', () => {
+    // GIVEN
+    let built = 0;
+    const widgets = new LazyWidgets(() => {
+      built++;
+      return [[new cloudwatch.TextWidget({ markdown: 'a', width: 12, height: 3 }), new cloudwatch.TextWidget({ markdown: 'b', width: 12, height: 3 })]];
+    });
+
+    // WHEN rendered twice at (0, 0), then at (0, 4)
+    widgets.position(0, 0);
+    const first = widgets.toJson();
+    widgets.position(0, 0);
+    const second = widgets.toJson();
+    widgets.position(0, 4);
+    const moved = widgets.toJson();
+
+    // THEN
+    expect(built).toBe(1);
+    expect(second).toBe(first);
+    expect(first.map((w) => [w.x, w.y])).toEqual([[0, 0], [12, 0]]);
+    expect(moved.map((w) => [w.x, w.y])).toEqual([[0, 4], [12, 4]]);
   });
 });

@@ -10,6 +10,9 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 export class LazyWidgets implements cloudwatch.IWidget {
   public readonly width = cloudwatch.GRID_WIDTH;
   private built?: cloudwatch.Column;
+  private json?: any[];
+  private x?: number;
+  private y?: number;
 
   constructor(private readonly build: () => cloudwatch.IWidget[][]) {}
 
@@ -18,11 +21,24 @@ export class LazyWidgets implements cloudwatch.IWidget {
   }
 
   public position(x: number, y: number): void {
+    if (this.json && (x !== this.x || y !== this.y)) {
+      this.json = undefined;
+    }
+    this.x = x;
+    this.y = y;
     this.layout().position(x, y);
   }
 
+  /**
+   * aws-cdk-lib renders a dashboard body three times per synthesis (reference discovery, template, tree.json). The
+   * widgets' JSON holds unresolved tokens and the layout is fixed once built, so it is rendered once per position and each
+   * rendering of the body resolves the same JSON in its own context.
+   */
   public toJson(): any[] {
-    return this.layout().toJson();
+    if (!this.json) {
+      this.json = this.layout().toJson();
+    }
+    return this.json;
   }
 
   private layout(): cloudwatch.Column {

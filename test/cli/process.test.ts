@@ -11,8 +11,12 @@ const ROOT = path.join(__dirname, '..', '..');
 const TSX = path.join(ROOT, 'node_modules', '.bin', 'tsx');
 const MAIN = path.join(ROOT, 'src', 'cli', 'main.ts');
 
-function cli(args: string[], env: Record<string, string> = {}) {
-  const res = spawnSync(TSX, ['-e', `require(${JSON.stringify(MAIN)}).main(process.argv.slice(1))`, '--', ...args], {
+/** Root reads every file; `unprivileged` runs the CLI without the capabilities that allow it (setpriv, util-linux). */
+function cli(args: string[], env: Record<string, string> = {}, options: { unprivileged?: boolean } = {}) {
+  const argv = [TSX, '-e', `require(${JSON.stringify(MAIN)}).main(process.argv.slice(1))`, '--', ...args];
+  const asRoot = options.unprivileged && process.getuid?.() === 0;
+  const [command, ...rest] = asRoot ? ['setpriv', '--bounding-set=-all', '--inh-caps=-all', '--', ...argv] : argv;
+  const res = spawnSync(command, rest, {
     cwd: tempDir(),
     env: { PATH: process.env.PATH!, HOME: process.env.HOME ?? '/tmp', ...env },
     encoding: 'utf8',
@@ -50,4 +54,19 @@ test('--version prints the package version, --help the usage', () => {
   const none = cli([]);
   expect(none.code).toBe(2);
   expect(none.stderr).toMatch(/^customer-value: read the customer value/);
+});
+
+test('an unreadable CUR file: one line naming the file, exit 1', () => {
+  // GIVEN a Parquet file nobody may read (as root: a process without CAP_DAC_OVERRIDE, so the mode applies)
+  const file = path.join(tempDir(), 'secret.parquet');
+  fs.writeFileSync(file, 'PAR1');
+  fs.chmodSync(file, 0o000);
+
+  // WHEN
+  const res = cli(['cost', '--source', 'cur', file, '--from', '2026-10-01', '--to', '2026-11-01', '--by', 'service', '--quiet'], {}, { unprivileged: true });
+
+  // THEN
+  expect(res.stderr).toBe(`customer-value: cannot read ${file}: permission denied\n`);
+  expect(res.code).toBe(1);
+  expect(res.stdout).toBe('');
 });

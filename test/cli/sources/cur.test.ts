@@ -255,13 +255,7 @@ describe('CurFileSource errors: one clear line each', () => {
     await expect(run([file])).rejects.toThrow(/^cannot read .*corrupt\.parquet as CUR 2\.0 data: /);
   });
 
-  const unreadable = process.getuid?.() === 0 ? test.skip : test; // root reads everything
-  unreadable('an unreadable file', async () => {
-    const file = path.join(dir, 'secret.parquet');
-    fs.writeFileSync(file, 'x');
-    fs.chmodSync(file, 0o000);
-    await expect(run([file])).rejects.toThrow(/^cannot read .*secret\.parquet: permission denied$/);
-  });
+  // an unreadable file: test/cli/process.test.ts (a process without the capabilities that let root read everything)
 
   test('no matching files: empty folder, glob without match', async () => {
     const empty = path.join(dir, 'empty');

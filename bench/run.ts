@@ -602,6 +602,7 @@ const HELP = `Usage: npx tsx bench/run.ts [--quick] [options]   (or: npx projen 
   --wait-quiet MIN     wait up to MIN minutes for a load average below 1.0 first
   --merge              keep the parts of the existing results.json that are not rerun (with --only)
   --no-write           do not write RESULTS.md / results.json
+  --render             measure nothing: write RESULTS.md again from results.json (after a change to bench/render.ts)
 `;
 
 export function parseOptions(argv: string[], log: (m: string) => void): BenchOptions {
@@ -628,6 +629,7 @@ export function parseOptions(argv: string[], log: (m: string) => void): BenchOpt
       case '--wait-quiet': o = { ...o, waitQuietMinutes: Number(next()) }; break;
       case '--no-write': o = { ...o, resultsDir: undefined }; break;
       case '--merge': o = { ...o, merge: true }; break;
+      case '--render': o = { ...o, parts: [], merge: true }; break;
       case '--help': case '-h': process.stdout.write(HELP); process.exit(0); break;
       default: throw new Error(`unknown option ${a}\n${HELP}`);
     }

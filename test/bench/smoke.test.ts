@@ -52,8 +52,11 @@ describe('benchmark harness (smoke size)', () => {
     for (const r of analysis.ratios) {
       expect(Number.isFinite(r.wall)).toBe(true);
       expect(Number.isFinite(r.cpu)).toBe(true);
+      expect(Number.isFinite(r.wallFastest)).toBe(true);
+      expect(Number.isFinite(r.cpuFastest)).toBe(true);
     }
     expect(Number.isFinite(analysis.perResource!.reportingMsPerResource)).toBe(true);
+    expect(Number.isFinite(analysis.perResourceFastest!.reportingMsPerResource)).toBe(true);
     expect(Number.isFinite(analysis.template!.bytesAddedPerService)).toBe(true);
 
     // the report part compared the CLI with the bare query over the same export, and both found the same total

@@ -80,9 +80,16 @@ async function main(): Promise<void> {
 
   for (const example of refused) {
     heading(`examples/${example} declares a service that is refused (expected to fail)`);
-    const res = synth(example, path.join(os.tmpdir(), `cv-demo-refused-${process.pid}`));
+    const outdir = path.join(os.tmpdir(), `cv-demo-refused-${process.pid}`);
+    fs.rmSync(outdir, { recursive: true, force: true });
+    const res = synth(example, outdir);
     if (res.ok) {
       throw new DemoFailure(`examples/${example} synthesized, but its declaration should have been refused`);
+    }
+    const templates = fs.existsSync(outdir) ? fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json')) : [];
+    fs.rmSync(outdir, { recursive: true, force: true });
+    if (templates.length > 0) {
+      throw new DemoFailure(`examples/${example} was refused, but cdk synth still wrote ${templates.join(', ')}`);
     }
     const lines = res.output.split(/\r?\n/).filter((l) => /^\s*\[[^\]\s«]+\] /.test(l)).slice(0, 20);
     process.stdout.write(`${(lines.length > 0 ? lines : res.output.split(/\r?\n/).slice(0, 20)).map((l) => `  ${l.trim()}`).join('\n')}\n`);

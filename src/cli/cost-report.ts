@@ -47,7 +47,7 @@ interface Group {
 
 /**
  * Joins cost rows with the declarations: one row per value of the grouped tag (declared or not), a row for
- * untagged spend, the tagged share of total spend, declared services without cost, tag values not declared,
+ * untagged spend, the tagged share of spend (resource spend where the source tells tax, credits and refunds apart), declared services without cost, tag values not declared,
  * unit cost per service where usage is known, and the daily series for the chart.
  */
 export function costReport(input: CostReportInput): Report {
@@ -79,11 +79,19 @@ export function costReport(input: CostReportInput): Report {
   const groups = new Map<string, Group>();
   let total = 0;
   let untaggedService = 0;
+  // the data-quality figure covers resource spend when the source can tell tax, credits and refunds apart (as the
+  // untagged-share named query does); Cost Explorer cannot, so there it covers all spend
+  const byResource = result.rows.every((r) => r.nonResourceAmount !== undefined);
+  let resourceTotal = 0;
+  let untaggedResource = 0;
   const costByService = new Map<string, number>();
   for (const row of result.rows) {
     total += row.amount;
+    const resourceAmount = row.amount - (row.nonResourceAmount ?? 0);
+    resourceTotal += resourceAmount;
     if (row.service === '') {
       untaggedService += row.amount;
+      untaggedResource += resourceAmount;
     }
     costByService.set(row.service, (costByService.get(row.service) ?? 0) + row.amount);
     let g = groups.get(row.group);
@@ -209,10 +217,12 @@ export function costReport(input: CostReportInput): Report {
       + `grouped by ${groupingLabel(grouping)} (tag "${groupKey}"), source: ${result.source}`,
     `total ${formatMoney(total)} ${currency}`,
   ];
-  const taggedAmount = total - untaggedService;
-  if (total > 0) {
-    summary.push(`tagged share (data quality): ${formatPercent(taggedAmount / total)} of spend carries the "${serviceKey}" tag; `
-      + `untagged ${formatMoney(untaggedService)} ${currency} (${formatPercent(untaggedService / total)})`);
+  const taggedBase = byResource ? resourceTotal : total;
+  const taggedAmount = taggedBase - (byResource ? untaggedResource : untaggedService);
+  if (taggedBase > 0) {
+    summary.push(`tagged share (data quality): ${formatPercent(taggedAmount / taggedBase)} of `
+      + `${byResource ? 'resource spend (tax, credits and refunds left out)' : 'spend'} carries the "${serviceKey}" tag; `
+      + `untagged ${formatMoney(taggedBase - taggedAmount)} ${currency} (${formatPercent((taggedBase - taggedAmount) / taggedBase)})`);
   }
   if (input.assemblies.length > 0) {
     summary.push(`${services.length} declared service${services.length === 1 ? '' : 's'} read from ${input.assemblies.join(', ')}`);
@@ -266,7 +276,12 @@ export function costReport(input: CostReportInput): Report {
       bytesScanned: result.bytesScanned ?? null,
       currency,
       total: round(total),
-      tagged: { tagKey: serviceKey, amount: round(taggedAmount), share: total > 0 ? round(taggedAmount / total) : null },
+      tagged: {
+        tagKey: serviceKey,
+        basis: byResource ? 'resource-spend' : 'all-spend',
+        amount: round(taggedAmount),
+        share: taggedBase > 0 ? round(taggedAmount / taggedBase) : null,
+      },
       untagged: { amount: round(untaggedService), share: total > 0 ? round(untaggedService / total) : null },
       estimated: result.rows.some((r) => r.estimated),
       assemblies: input.assemblies,

@@ -44,7 +44,7 @@ export const COST_HELP = `Usage: customer-value cost [options]
 
 Cost per customer value: cost grouped by a customer-value tag, joined with the declarations in the cloud
 assembly (need statement, customer, team, business unit, value review), with untagged spend as its own
-row, the tagged share of spend (data quality), declared services without cost, tag values nobody declared,
+row, the tagged share of resource spend (data quality), declared services without cost, tag values nobody declared,
 and unit cost per service where usage is known.
 
 Source (one of):

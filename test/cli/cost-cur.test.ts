@@ -61,6 +61,15 @@ describe('customer-value cost --source cur (real DuckDB over the committed sampl
       notAvailable: 'the source is CUR files; add --usage to read usage from CloudWatch',
     });
     expect(data.undeclaredTagValues.map((u: any) => u.value).sort()).toEqual(['private-network', 'reports', 'search']);
+    // the tagged share covers resource spend: tax, credits and refunds (never tagged) are left out, as in the
+    // untagged-share named query; the untagged row keeps them
+    const t = TOTALS.unblended;
+    const resource = t.total - t.tax - t.credit;
+    const untaggedResource = t.untagged - t.tax - t.credit;
+    expect(data.tagged.basis).toBe('resource-spend');
+    expect(data.tagged.amount).toBeCloseTo(resource - untaggedResource, 4);
+    expect(data.tagged.share).toBeCloseTo((resource - untaggedResource) / resource, 4);
+    expect(data.notes).toContainEqual(expect.stringMatching(/^totals include tax \(8\.03 USD\) and credits\/refunds \(-35\.19 USD\), which belong to no resource/));
   });
 
   test('--by business-unit', async () => {

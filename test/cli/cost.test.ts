@@ -201,6 +201,46 @@ describe('customer-value cost --source ce', () => {
   });
 });
 
+describe('customer-value cost --source ce: a tag key that is not an active cost allocation tag', () => {
+  /** One page: all cost of each day under the given group keys. */
+  function answerWith(keys: string[][]): void {
+    ce.reset();
+    ce.on(GetCostAndUsageCommand).resolves({
+      ResultsByTime: [{
+        TimePeriod: { Start: '2026-10-01', End: '2026-10-02' },
+        Estimated: false,
+        Groups: keys.map((k, i) => ({ Keys: k, Metrics: { UnblendedCost: { Amount: String(10 + i), Unit: 'USD' } } })),
+      }],
+    });
+  }
+
+  test('all cost untagged under the grouped key: one line saying to activate it, exit 1', async () => {
+    // GIVEN Cost Explorer answers "customer-service$" (untagged) for all cost, as it does before activation
+    answerWith([['customer-service$']]);
+    // WHEN
+    const res = await runCli(['cost', ...PERIOD, '--quiet'], { cwd });
+    // THEN
+    expect(res.code).toBe(1);
+    expectOneLine(res.stderr);
+    expect(res.stderr).toBe('customer-value: Cost Explorer reports all 10.00 USD of cost between 2026-10-01 and 2026-10-05 (exclusive) as '
+      + 'untagged ("customer-service$"): the tag key "customer-service" is probably not an active cost allocation tag; activate the '
+      + 'customer-value tag keys in the management account (Billing console > Cost allocation tags, or the CostAllocationTags construct): '
+      + 'Cost Explorer groups cost by a tag only from its activation on\n');
+  });
+
+  test('grouped by team with the team tag active but the service tag not: the report, with a note', async () => {
+    answerWith([['customer-service$', 'team$payments'], ['customer-service$', 'team$']]);
+    const res = await runCli(['cost', ...PERIOD, '--by', 'team', '--output', 'json', '--quiet'], { cwd });
+    expect(res.code).toBe(0);
+    const data = JSON.parse(res.stdout);
+    expect(data.rows.find((r: any) => r.group === 'payments').cost).toBe(10);
+    expect(data.tagged).toEqual({ tagKey: 'customer-service', basis: 'all-spend', amount: 0, share: 0 });
+    expect(data.notes).toContain('no cost between 2026-10-01 and 2026-10-05 carries the "customer-service" tag: the tag key "customer-service" '
+      + 'is probably not an active cost allocation tag; activate the customer-value tag keys in the management account (Billing console > '
+      + 'Cost allocation tags, or the CostAllocationTags construct): Cost Explorer groups cost by a tag only from its activation on');
+  });
+});
+
 describe('customer-value cost: golden outputs', () => {
   test.each([
     ['service', 'table', 'cost.service.txt'],

@@ -116,6 +116,7 @@ export class AthenaSource implements CostSource {
         group: r.group_value ?? '',
         day: r.usage_date ?? '',
         amount: Number(r.amount),
+        nonResourceAmount: Number(r.tax_amount ?? 0) + Number(r.credit_amount ?? 0),
         currency: r.currency ?? '',
         estimated: r.estimated === '1',
       }));
@@ -154,7 +155,7 @@ export class AthenaSource implements CostSource {
       const credits = cost.rows.reduce((s, r) => s + Number(r.credit_amount ?? 0), 0);
       if (tax !== 0 || credits !== 0) {
         notes.push(`totals include tax (${tax.toFixed(2)} ${currencies[0]}) and credits/refunds (${credits.toFixed(2)} ${currencies[0]}), `
-          + 'which carry no resource tags and count as untagged');
+          + 'which belong to no resource: they are in the untagged row and left out of the tagged share');
       }
       if (rows.some((r) => r.estimated)) {
         notes.push('part of the period is not invoiced yet (no bill_invoice_id): those amounts are estimates and can still change');

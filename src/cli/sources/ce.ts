@@ -1,7 +1,7 @@
 import {
   CostExplorerClient, CostExplorerClientConfig, GetCostAndUsageCommand, GetCostAndUsageCommandOutput, GroupDefinition,
 } from '@aws-sdk/client-cost-explorer';
-import { CostQuery, CostResult, CostRow, CostSource } from './types';
+import { CliError, CostQuery, CostResult, CostRow, CostSource } from './types';
 import { CostMetric } from '../../billing/cur-sql';
 import { awsError } from '../errors';
 import { groupTagKey } from '../grouping';
@@ -98,6 +98,19 @@ export class CostExplorerSource implements CostSource {
       `Cost Explorer: ${requests} GetCostAndUsage request${requests === 1 ? '' : 's'} (${CE_REQUEST_PRICE_USD} USD each, `
         + `${(requests * CE_REQUEST_PRICE_USD).toFixed(2)} USD)`,
     ];
+    // A tag key that is not an active cost allocation tag comes back as "<key>$" for all cost (aws-cost-facts §3, §7):
+    // every figure per service would silently be zero.
+    const notActivated = (key: string) => `the tag key "${key}" is probably not an active cost allocation tag; activate the customer-value `
+      + 'tag keys in the management account (Billing console > Cost allocation tags, or the CostAllocationTags construct): '
+      + 'Cost Explorer groups cost by a tag only from its activation on';
+    if (rows.length > 0 && !rows.some((r) => r.group !== '')) {
+      const total = rows.reduce((s, r) => s + r.amount, 0);
+      throw new CliError(`Cost Explorer reports all ${total.toFixed(2)} ${rows[0].currency} of cost between ${query.from} and ${query.to} `
+        + `(exclusive) as untagged ("${groupKey}$"): ${notActivated(groupKey)}`);
+    }
+    if (groupKey !== serviceKey && !rows.some((r) => r.service !== '')) {
+      notes.push(`no cost between ${query.from} and ${query.to} carries the "${serviceKey}" tag: ${notActivated(serviceKey)}`);
+    }
     return { rows, source: 'Cost Explorer', requests, notes };
   }
 }

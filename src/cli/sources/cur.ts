@@ -106,6 +106,7 @@ export class CurFileSource implements CostSource {
         group: String(r.group_value ?? ''),
         day: String(r.usage_date),
         amount: Number(r.amount),
+        nonResourceAmount: Number(r.tax_amount ?? 0) + Number(r.credit_amount ?? 0),
         currency: String(r.currency ?? ''),
         estimated: Number(r.estimated ?? 0) === 1,
       }));
@@ -116,7 +117,7 @@ export class CurFileSource implements CostSource {
       const credits = raw.reduce((s, r) => s + Number(r.credit_amount), 0);
       if (tax !== 0 || credits !== 0) {
         notes.push(`totals include tax (${tax.toFixed(2)} ${currencies[0]}) and credits/refunds (${credits.toFixed(2)} ${currencies[0]}), `
-          + 'which carry no resource tags and count as untagged');
+          + 'which belong to no resource: they are in the untagged row and left out of the tagged share');
       }
       const periods = [...new Set(files.map((f) => f.billingPeriod).filter((p): p is string => p !== undefined))].sort();
       if (rows.some((r) => r.estimated)) {

@@ -21,6 +21,11 @@ export interface CostRow {
   /** `YYYY-MM-DD` */
   readonly day: string;
   readonly amount: number;
+  /**
+   * The part of `amount` from Tax, Credit and Refund line items, which belong to no resource and so never carry a
+   * tag, when the source can tell them apart (CUR 2.0 files, Athena); undefined for Cost Explorer.
+   */
+  readonly nonResourceAmount?: number;
   readonly currency: string;
   readonly estimated: boolean;
 }

@@ -76,10 +76,12 @@ const GRANTED_KEYS = new WeakMap<kms.IKey, Set<string>>();
  *
  * **Names.**
  *
- * The budget is named `<service>-<stack>-<region>` (at most 100 characters; a long stack name is shortened
- * with a hash): unique in the account, stable across deployments, and free of the amount, so changing
- * `monthlyBudget` updates the budget in place. Budget notifications are create-only in CloudFormation:
- * changing `alerts` or `notify` replaces the budget.
+ * The budget is named `<service>-<stack>-<region>-<notifications>` (at most 100 characters; a long stack name
+ * is shortened with a hash): unique in the account, stable across deployments, and free of the amount, so
+ * changing `monthlyBudget` updates the budget in place. Budget notifications are create-only in CloudFormation:
+ * changing `alerts` or `notify` replaces the budget, and CloudFormation creates the replacement before deleting
+ * the old one, so the last part (8 hex digits of a hash of the alerts and subscribers) changes with them and the
+ * replacement never collides with the old budget's name (budget names are unique per account).
  */
 export class ServiceCostReporting extends Construct {
   /** The construct id of the reporting construct inside its service. */
@@ -203,11 +205,13 @@ export class ServiceCostReporting extends Construct {
     }
 
     // ---------------------------------------------------------------- budget
-    this.budgetName = this.makeBudgetName(stack);
     const subscribers: budgets.CfnBudget.SubscriberProperty[] = [
       ...emails.map((address) => ({ subscriptionType: 'EMAIL', address })),
       ...(userTopic ? [{ subscriptionType: 'SNS', address: userTopic.topicArn }] : []),
     ];
+    const notified = subscribers.length > 0 && this.alerts.length > 0;
+    this.budgetName = this.makeBudgetName(stack, notificationsFingerprint(notified ? this.alerts : [], notified ? emails : [],
+      notified && userTopic ? (Token.isUnresolved(userTopic.topicArn) ? `construct:${userTopic.node.path}` : userTopic.topicArn) : undefined));
     if (subscribers.length === 0 && this.alerts.length > 0) {
       Annotations.of(this).addWarningV2('cdk-customer-value:CostReporting.noAlertTarget',
         `The budget of "${this.service.serviceName}" has no alert target, so it is created without its ${this.alerts.length} alert(s) (${this.alerts.map((a) => a.toString()).join(', ')}): a budget notification needs at least one subscriber. Add costReporting.notify: [CostAlertTarget.email(...)] or [CostAlertTarget.topic(...)].`);
@@ -228,7 +232,7 @@ export class ServiceCostReporting extends Construct {
           useBlended: false,
         },
       },
-      notificationsWithSubscribers: subscribers.length === 0 || this.alerts.length === 0 ? undefined : this.alerts.map((a) => ({
+      notificationsWithSubscribers: !notified ? undefined : this.alerts.map((a) => ({
         notification: {
           notificationType: a.type,
           comparisonOperator: 'GREATER_THAN',
@@ -409,8 +413,15 @@ export class ServiceCostReporting extends Construct {
     }
   }
 
-  private makeBudgetName(stack: Stack): string {
-    const { name, display } = this.accountUniqueName(stack, MAX_BUDGET_NAME);
+  /**
+   * `<service>-<stack>-<region>-<notifications>`. Notifications are create-only in CloudFormation, so changing
+   * them replaces the budget, and CloudFormation creates the replacement before it deletes the old one: with the
+   * same name, CreateBudget fails (DuplicateRecordException) and the update rolls back. The last part, a hash of
+   * the notifications (alerts and subscribers), gives the replacement a name of its own; the amount is not part of
+   * the name, so changing it updates the budget in place.
+   */
+  private makeBudgetName(stack: Stack, fingerprint: string): string {
+    const { name, display } = this.accountUniqueName(stack, MAX_BUDGET_NAME, `-${fingerprint}`);
     this.recordNames.budget = display;
     return name;
   }
@@ -426,19 +437,19 @@ export class ServiceCostReporting extends Construct {
    * `<service>-<stack>-<region>`: unique per account (a stack name is unique per account and region), stable,
    * within `max` characters (a long stack name is cut and suffixed with a hash of the full name).
    */
-  private accountUniqueName(stack: Stack, max: number): { name: string; display: string } {
+  private accountUniqueName(stack: Stack, max: number, suffix = ''): { name: string; display: string } {
     const service = this.service.serviceName;
     const regionKnown = !Token.isUnresolved(stack.region);
     const regionLength = regionKnown ? stack.region.length : REGION_ALLOWANCE;
-    const room = max - service.length - regionLength - 2;
+    const room = max - service.length - regionLength - suffix.length - 2;
     let stackPart = Token.isUnresolved(stack.stackName) ? `h${sha256(stack.node.path).slice(0, 12)}` : stack.stackName;
     if (stackPart.length > room) {
       stackPart = `${stackPart.slice(0, Math.max(1, room - 9))}-${sha256(stackPart).slice(0, 8)}`;
     }
     const prefix = `${service}-${stackPart}-`;
     return regionKnown
-      ? { name: `${prefix}${stack.region}`, display: `${prefix}${stack.region}` }
-      : { name: Fn.join('', [prefix, Aws.REGION]), display: `${prefix}\${AWS::Region}` };
+      ? { name: `${prefix}${stack.region}${suffix}`, display: `${prefix}${stack.region}${suffix}` }
+      : { name: Fn.join('', [prefix, Aws.REGION, ...(suffix ? [suffix] : [])]), display: `${prefix}\${AWS::Region}${suffix}` };
   }
 
   // ------------------------------------------------------------------ dashboard
@@ -701,3 +712,15 @@ function describe(value: unknown): string {
   }
 }
 
+
+/**
+ * 8 hex digits identifying a budget's notifications: each alert (type and threshold) and each subscriber, in order.
+ * A topic is identified by its ARN, or by its construct path when the ARN is a token (its logical id follows it).
+ */
+function notificationsFingerprint(alerts: BudgetAlert[], emails: string[], topic: string | undefined): string {
+  return sha256(JSON.stringify({
+    alerts: alerts.map((a) => [a.type, a.thresholdPercent]),
+    emails,
+    topic: topic ?? null,
+  })).slice(0, 8);
+}

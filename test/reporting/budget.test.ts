@@ -65,10 +65,13 @@ describe('fixed or auto-adjusting', () => {
 });
 
 describe('the budget name', () => {
-  test('is <service>-<stack>-<region>, without the amount: changing the amount keeps the name and the logical id', () => {
+  /** The last part of the name of a budget without notifications (8 hex digits of SHA-256 of its notifications). */
+  const NONE = '15978d66';
+
+  test('is <service>-<stack>-<region>-<notifications>, without the amount: changing the amount keeps the name and the logical id', () => {
     const a = only(Template.fromStack(fixture({ monthlyBudget: 500 }).stack), 'AWS::Budgets::Budget');
     const b = only(Template.fromStack(fixture({ monthlyBudget: 900 }).stack), 'AWS::Budgets::Budget');
-    expect(a.props.Budget.BudgetName).toBe('checkout-Shop-eu-west-1');
+    expect(a.props.Budget.BudgetName).toBe(`checkout-Shop-eu-west-1-${NONE}`);
     expect(b.props.Budget.BudgetName).toBe(a.props.Budget.BudgetName);
     expect(b.id).toBe(a.id);
     expect(a.props.Budget.BudgetName).not.toMatch(/500/);
@@ -79,7 +82,7 @@ describe('the budget name', () => {
     const stack = new Stack(app, 'Shop');
     new CustomerService(stack, 'Checkout', { ...DECLARATION, costReporting: { monthlyBudget: 5 } });
     const budget = only(Template.fromStack(stack), 'AWS::Budgets::Budget').props.Budget;
-    expect(budget.BudgetName).toStrictEqual({ 'Fn::Join': ['', ['checkout-Shop-', { Ref: 'AWS::Region' }]] });
+    expect(budget.BudgetName).toStrictEqual({ 'Fn::Join': ['', ['checkout-Shop-', { Ref: 'AWS::Region' }, `-${NONE}`]] });
   });
 
   test('stays within 100 characters, without ":" "\\" or "/action/", for a long stack name', () => {
@@ -89,7 +92,7 @@ describe('the budget name', () => {
     const name: string = only(Template.fromStack(stack), 'AWS::Budgets::Budget').props.Budget.BudgetName;
     expect(serviceName).toHaveLength(50);
     expect(name.length).toBeLessThanOrEqual(100);
-    expect(name).toMatch(/^payments-checkout-with-a-rather-long-service-name1-Shop-x+-[0-9a-f]{8}-eu-west-1$/);
+    expect(name).toMatch(new RegExp(`^payments-checkout-with-a-rather-long-service-name1-Shop-x+-[0-9a-f]{8}-eu-west-1-${NONE}$`));
     expect(name).not.toMatch(/[:\\]|\/action\//);
   });
 
@@ -98,7 +101,41 @@ describe('the budget name', () => {
       const { stack } = fixture({ monthlyBudget: 5 }, { stack: { env: { ...ENV, region } } });
       return only(Template.fromStack(stack), 'AWS::Budgets::Budget').props.Budget.BudgetName;
     });
-    expect(names).toEqual(['checkout-Shop-eu-west-1', 'checkout-Shop-us-east-1']);
+    expect(names).toEqual([`checkout-Shop-eu-west-1-${NONE}`, `checkout-Shop-us-east-1-${NONE}`]);
+  });
+
+  test('changes with the notifications (create-only: CloudFormation creates the replacement before deleting the old budget)', () => {
+    // GIVEN budgets that differ only in their notifications, and one that differs only in its amount
+    const name = (costReporting: Parameters<typeof fixture>[0]) => {
+      const { stack } = fixture(costReporting);
+      return only(Template.fromStack(stack), 'AWS::Budgets::Budget').props.Budget.BudgetName as string;
+    };
+    const payments = CostAlertTarget.email('payments@example.com');
+    const base = name({ monthlyBudget: 100, notify: [payments] });
+    const variants = [
+      name({ monthlyBudget: 100, notify: [payments, CostAlertTarget.email('lead@example.com')] }),
+      name({ monthlyBudget: 100, notify: [payments], alerts: [BudgetAlert.actual(90)] }),
+      name({ monthlyBudget: 100, notify: [payments], alerts: [BudgetAlert.forecast(80), BudgetAlert.actual(80), BudgetAlert.actual(100)] }),
+      name({ monthlyBudget: 100 }),
+    ];
+
+    // THEN each notification change gives a new name; the same notifications with another amount keep it
+    expect(base).toMatch(/^checkout-Shop-eu-west-1-[0-9a-f]{8}$/);
+    expect(new Set([base, ...variants]).size).toBe(5);
+    expect(name({ monthlyBudget: 250, notify: [payments] })).toBe(base);
+    expect(name({ notify: [payments] })).toBe(base);
+  });
+
+  test('changes when the alert topic is another topic, not when the same topic is synthesized again', () => {
+    const build = (topicId: string) => {
+      const app = testApp();
+      const stack = new Stack(app, 'Shop', { env: ENV });
+      const topic = new sns.Topic(stack, topicId, { enforceSSL: true });
+      new CustomerService(stack, 'Checkout', { ...DECLARATION, costReporting: { monthlyBudget: 5, notify: [CostAlertTarget.topic(topic)] } });
+      return only(Template.fromStack(stack), 'AWS::Budgets::Budget').props.Budget.BudgetName as string;
+    };
+    expect(build('Alerts')).toBe(build('Alerts'));
+    expect(build('Alerts')).not.toBe(build('CostAlerts'));
   });
 });
 

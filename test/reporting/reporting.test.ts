@@ -64,7 +64,7 @@ describe('the metadata record', () => {
       enabled: true,
       monthlyBudgetUsd: 500,
       budgetKind: 'fixed',
-      budgetName: 'checkout-Shop-eu-west-1',
+      budgetName: expect.stringMatching(/^checkout-Shop-eu-west-1-[0-9a-f]{8}$/),
       dashboardName: 'checkout-Shop-eu-west-1',
       alerts: [{ type: 'ACTUAL', thresholdPercent: 90 }, { type: 'FORECASTED', thresholdPercent: 110 }],
       alertTargets: { emails: 1, topics: 0 },
@@ -85,7 +85,7 @@ describe('the metadata record', () => {
     const stack = new Stack(app, 'Shop');
     new CustomerService(stack, 'Checkout', { ...DECLARATION });
     const record = recordOf(app, 'Shop', 'checkout').costReporting;
-    expect(record).toMatchObject({ budgetKind: 'auto-adjusting', autoAdjustMonths: 6, budgetName: 'checkout-Shop-${AWS::Region}' });
+    expect(record).toMatchObject({ budgetKind: 'auto-adjusting', autoAdjustMonths: 6, budgetName: 'checkout-Shop-${AWS::Region}-15978d66' });
     expect(record.monthlyBudgetUsd).toBeUndefined();
   });
 });

@@ -261,6 +261,19 @@ export interface ServiceAnomalyDetectionProps extends BillingServicesOptions, Ma
    * @default "customer-value"
    */
   readonly namePrefix?: string;
+
+  /**
+   * Let the monitors and subscriptions carry the tags applied to them (`Tags.of(app).add(...)` and the like).
+   *
+   * Their `ResourceTags` are create-only (aws-cost-facts §4: `tagUpdatable: false`): any change to a tag that
+   * reaches them replaces every monitor and subscription, and a replaced monitor detects nothing for about 24 hours
+   * and needs 10 days of history again, silently. Monitors and subscriptions cost nothing, so cost allocation does
+   * not need their tags; by default they are left untagged. Set this when a tag policy requires tags on them, and
+   * keep those tags stable.
+   *
+   * @default false
+   */
+  readonly tagMonitorsAndSubscriptions?: boolean;
 }
 
 /** Values per customer-managed monitor (API limit, aws-cost-facts §4). */
@@ -283,7 +296,8 @@ const TOPIC_POLICY_ADDED = Symbol.for('cdk-customer-value.costalertsTopicPolicy'
  * Monitors on cost allocation tags only work in the management account and on activated tags (see
  * `CostAllocationTags`); a new monitor needs about 24 h before it detects anything, and a new service about 10 days
  * of history. Monitor type and specification are create-only: changing a team's services
- * replaces its monitor.
+ * replaces its monitor. Tags are create-only too, so monitors and subscriptions carry none unless
+ * `tagMonitorsAndSubscriptions` is set (a tag change would replace them all).
  */
 export class ServiceAnomalyDetection extends Construct {
   /** The AWS-managed monitor on the service tag, if created. */
@@ -310,6 +324,9 @@ export class ServiceAnomalyDetection extends Construct {
     const errors: string[] = [];
     if (typeof this.prefix !== 'string' || this.prefix.trim() === '' || this.prefix.length > 200) {
       errors.push(`namePrefix is ${JSON.stringify(props.namePrefix)}: expected 1-200 characters`);
+    }
+    if (props.tagMonitorsAndSubscriptions !== undefined && typeof props.tagMonitorsAndSubscriptions !== 'boolean') {
+      errors.push(`tagMonitorsAndSubscriptions is ${JSON.stringify(props.tagMonitorsAndSubscriptions)}: pass true or false`);
     }
     const teamAlerts = props.teamAlerts ?? [];
     const customMonitors = props.customMonitors ?? [];
@@ -429,6 +446,13 @@ export class ServiceAnomalyDetection extends Construct {
       this.monitors.push(monitor);
       if (customPlan) {
         this.subscribe(base, `${this.prefix}-${m.name}`, [monitor], customPlan.groups);
+      }
+    }
+
+    // ResourceTags are create-only: a tag change would replace every monitor and subscription (see the prop)
+    if (props.tagMonitorsAndSubscriptions !== true) {
+      for (const resource of [...this.monitors, ...this.subscriptions]) {
+        resource.addPropertyDeletionOverride('ResourceTags');
       }
     }
   }

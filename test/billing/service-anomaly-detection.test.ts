@@ -1,4 +1,4 @@
-import { Stack } from 'aws-cdk-lib';
+import { Stack, Tags } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -45,6 +45,38 @@ describe('ServiceAnomalyDetection', () => {
     expect(JSON.parse(m.MonitorSpecification)).toEqual({ Tags: { Key: 'customer-service' } });
     expect(d.serviceMonitor).toBeDefined();
     Template.fromStack(stack).resourceCountIs('AWS::CE::AnomalySubscription', 0);
+  });
+
+  test('monitors and subscriptions carry no tags by default (ResourceTags is create-only); tagMonitorsAndSubscriptions keeps them', () => {
+    // GIVEN an app-wide tag, as organisations add (aws-cost-facts §4: ResourceTags create-only, tagUpdatable false)
+    const resourceTags = (tagged?: boolean) => {
+      const { app, stack } = billing();
+      Tags.of(app).add('cost-center', 'cc-42');
+      new ServiceAnomalyDetection(stack, 'Anomalies', {
+        declarations: DECLARATIONS,
+        serviceMonitorAlert: { targets: [AnomalyAlertTarget.email('finops@example.com')] },
+        teamAlerts: [{ team: 'payments', targets: [AnomalyAlertTarget.email('payments@example.com')] }],
+        tagMonitorsAndSubscriptions: tagged,
+      });
+      const template = Template.fromStack(stack);
+      return ['AWS::CE::AnomalyMonitor', 'AWS::CE::AnomalySubscription'].flatMap((type) =>
+        Object.values(template.findResources(type)).map((r) => [type, r.Properties.ResourceTags]));
+    };
+
+    // THEN by default: two monitors and two subscriptions, none with ResourceTags (a tag change would replace them)
+    expect(resourceTags()).toEqual([
+      ['AWS::CE::AnomalyMonitor', undefined], ['AWS::CE::AnomalyMonitor', undefined],
+      ['AWS::CE::AnomalySubscription', undefined], ['AWS::CE::AnomalySubscription', undefined],
+    ]);
+    // and when asked for, every one carries the app's tag
+    const tagged = resourceTags(true);
+    expect(tagged).toHaveLength(4);
+    for (const [, tags] of tagged) {
+      expect(tags).toEqual([{ Key: 'cost-center', Value: 'cc-42' }]);
+    }
+    // a value that is not a boolean is refused
+    expect(() => new ServiceAnomalyDetection(billing().stack, 'Anomalies', { tagMonitorsAndSubscriptions: 'yes' as unknown as boolean }))
+      .toThrow(/tagMonitorsAndSubscriptions is "yes": pass true or false/);
   });
 
   test('the service key follows the app tag keys', () => {

@@ -509,7 +509,7 @@ export class ServiceAnomalyDetection extends Construct {
         description: 'Encrypts the customer-value anomaly alert topics (cdk-customer-value ServiceAnomalyDetection)',
         enableKeyRotation: true,
       });
-      this.key.addToResourcePolicy(costAlertsKeyStatement(Stack.of(this).account));
+      this.key.addToResourcePolicy(costAlertsKeyStatement());
     }
     const topic = new sns.Topic(this, id, {
       displayName: displayName.slice(0, 100),
@@ -540,7 +540,7 @@ export class ServiceAnomalyDetection extends Construct {
     }
     const key = topic.masterKey;
     if (key && key !== this.key) {
-      const keyAdded = key.addToResourcePolicy(costAlertsKeyStatement(account), true);
+      const keyAdded = key.addToResourcePolicy(costAlertsKeyStatement(), true);
       if (!keyAdded.statementAdded) {
         warnManual(this, `the KMS key of SNS topic ${topic.topicArn}`, `a key policy statement allowing ${COSTALERTS} kms:GenerateDataKey* and kms:Decrypt`);
       }
@@ -548,13 +548,14 @@ export class ServiceAnomalyDetection extends Construct {
   }
 }
 
-function costAlertsKeyStatement(account: string): iam.PolicyStatement {
+function costAlertsKeyStatement(): iam.PolicyStatement {
   return new iam.PolicyStatement({
     sid: 'CostAnomalyDetectionPublish',
     principals: [new iam.ServicePrincipal(COSTALERTS)],
     actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
     resources: ['*'],
-    conditions: { StringEquals: { 'aws:SourceAccount': account } },
+    // No aws:SourceAccount: AWS documents this grant without conditions (aws-cost-facts §4), and a condition the
+    // service does not meet on its KMS calls would drop every alert silently. The topic policy scopes publishing.
   });
 }
 

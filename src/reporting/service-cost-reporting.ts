@@ -402,12 +402,14 @@ export class ServiceCostReporting extends Construct {
           principals: missing.map((m) => new iam.ServicePrincipal(m)),
           actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
           resources: ['*'],
-          conditions: { StringEquals: { 'aws:SourceAccount': account } },
+          // No aws:SourceAccount here: AWS documents these grants without conditions (aws-cost-facts §2, §4), and
+          // whether the services send the key on their KMS calls is not documented; a condition they do not meet
+          // would drop every alert silently. The topic policy keeps publishing scoped to this account.
         }));
         missing.forEach((m) => granted!.add(m));
         if (!result.statementAdded) {
           Annotations.of(this).addWarningV2('cdk-customer-value:CostReporting.keyPolicyNotManaged',
-            `The KMS key of the alert topic ${topic.node.path} of "${this.service.serviceName}" is imported, so its key policy cannot be changed here: allow kms:GenerateDataKey* and kms:Decrypt to ${missing.join(', ')} (condition aws:SourceAccount = this account), or the encrypted topic cannot receive the alerts.`);
+            `The KMS key of the alert topic ${topic.node.path} of "${this.service.serviceName}" is imported, so its key policy cannot be changed here: allow kms:GenerateDataKey* and kms:Decrypt to ${missing.join(', ')}, or the encrypted topic cannot receive the alerts.`);
         }
       }
     }

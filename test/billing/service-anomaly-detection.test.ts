@@ -159,7 +159,7 @@ describe('ServiceAnomalyDetection', () => {
       Principal: { Service: 'costalerts.amazonaws.com' },
       Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
       Resource: '*',
-      Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+      // no condition: the documented grant (aws-cost-facts §2, §4); the topic policy scopes publishing
     });
   });
 

@@ -81,7 +81,7 @@ describe('your own topic as a target', () => {
       Principal: { Service: ['budgets.amazonaws.com', 'costalerts.amazonaws.com'] },
       Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
       Resource: '*',
-      Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+      // no condition: the documented grant (aws-cost-facts §2, §4); the topic policy scopes publishing
     });
   });
 
@@ -149,7 +149,7 @@ describe('the service\'s own alert topic', () => {
       Principal: { Service: ['budgets.amazonaws.com', 'costalerts.amazonaws.com', 'cloudwatch.amazonaws.com'] },
       Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
       Resource: '*',
-      Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
+      // no condition: the documented grant (aws-cost-facts §2, §4); the topic policy scopes publishing
     });
   });
 

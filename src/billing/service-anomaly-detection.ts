@@ -161,7 +161,13 @@ function dimension(key: string, value: number, field: string): Record<string, un
   if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 10_000_000_000) {
     throw new Error(`AnomalyThreshold: ${field} is ${JSON.stringify(value)}: expected a number from 0 to 10000000000`);
   }
-  return { Dimensions: { Key: key, MatchOptions: ['GREATER_THAN_OR_EQUAL'], Values: [String(value)] } };
+  return { Dimensions: { Key: key, MatchOptions: ['GREATER_THAN_OR_EQUAL'], Values: [decimal(value)] } };
+}
+
+/** A number as a plain decimal string: the API takes numbers in string format, never exponent notation (1e-7). */
+function decimal(value: number): string {
+  const plain = String(value);
+  return /e/i.test(plain) ? value.toFixed(20).replace(/0+$/, '').replace(/\.$/, '') : plain;
 }
 
 /**

@@ -311,6 +311,10 @@ describe('ServiceAnomalyDetection', () => {
     expect(() => AnomalyThreshold.absolute(-1)).toThrow(/amountUsd is -1: expected a number from 0 to 10000000000/);
     expect(() => AnomalyThreshold.percentage(Number.NaN)).toThrow(/percent is null/);
     expect(JSON.parse(AnomalyThreshold.absolute(12.5).toThresholdExpression()).Dimensions.Values).toEqual(['12.5']);
+    // plain decimals, never exponent notation (String(1e-7) is "1e-7")
+    expect(JSON.parse(AnomalyThreshold.percentage(0.0000001).toThresholdExpression()).Dimensions.Values).toEqual(['0.0000001']);
+    expect(JSON.parse(AnomalyThreshold.absolute(10_000_000_000).toThresholdExpression()).Dimensions.Values).toEqual(['10000000000']);
+    expect(JSON.parse(AnomalyThreshold.absolute(0).toThresholdExpression()).Dimensions.Values).toEqual(['0']);
   });
 
   test('an imported topic gets a warning: its policy cannot be changed here', () => {

@@ -527,22 +527,32 @@ export class ServiceAnomalyDetection extends Construct {
     return topic;
   }
 
-  /** Lets Cost Anomaly Detection publish to `topic` (and use its KMS key), once per topic. */
+  /**
+   * Lets Cost Anomaly Detection publish to `topic` (and use its KMS key), once per topic and account. The service
+   * publishes on behalf of the account that owns the subscription, this construct's account (the management
+   * account), which can differ from the topic's account (a workload team's topic): `aws:SourceAccount` names it.
+   */
   private allowCostAlerts(topic: sns.ITopic): void {
-    if ((topic as any)[TOPIC_POLICY_ADDED]) {
+    const account = Stack.of(this).account;
+    const done: Set<string> = (topic as any)[TOPIC_POLICY_ADDED] ?? new Set<string>();
+    if (done.has(account)) {
       return;
     }
-    Object.defineProperty(topic, TOPIC_POLICY_ADDED, { value: true });
-    const account = Stack.of(topic).account;
+    if (done.size === 0) {
+      Object.defineProperty(topic, TOPIC_POLICY_ADDED, { value: done });
+    }
+    done.add(account);
+    const sameAccount = Token.isUnresolved(account) || account === Stack.of(topic).account;
     const added = topic.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'CostAnomalyDetectionPublish',
+      sid: sameAccount ? 'CostAnomalyDetectionPublish' : `CostAnomalyDetectionPublish${account}`,
       principals: [new iam.ServicePrincipal(COSTALERTS)],
       actions: ['sns:Publish'],
       resources: [topic.topicArn],
       conditions: { StringEquals: { 'aws:SourceAccount': account } },
     }));
     if (!added.statementAdded) {
-      warnManual(this, `the imported SNS topic ${topic.topicArn}`, `a topic policy statement allowing ${COSTALERTS} to sns:Publish (condition aws:SourceAccount)`);
+      warnManual(this, `the imported SNS topic ${topic.topicArn}`,
+        `a topic policy statement allowing ${COSTALERTS} to sns:Publish with the condition aws:SourceAccount = ${Token.isUnresolved(account) ? 'the account of this stack' : account}`);
     }
     const key = topic.masterKey;
     if (key && key !== this.key) {

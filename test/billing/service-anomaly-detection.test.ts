@@ -307,6 +307,28 @@ describe('ServiceAnomalyDetection', () => {
     expect(() => AnomalyAlertTarget.fromCostAlertTarget({ type: 'EMAIL', address: 'a@example.com' } as any)).toThrow(/expected CostAlertTarget.email/);
   });
 
+  test('a workload team\'s topic in another account: the statement names the management account as aws:SourceAccount', () => {
+    // GIVEN the payments team's topic in their workload account (a physical name, so other accounts can refer to it)
+    const { app, stack } = billing();
+    const workload = new Stack(app, 'PaymentsAlerts', { env: { account: '111111111111', region: 'us-east-1' } });
+    const topic = new sns.Topic(workload, 'OnCall', { topicName: 'payments-on-call', enforceSSL: true });
+    // WHEN the management account's anomaly detection alerts it
+    new ServiceAnomalyDetection(stack, 'Anomalies', {
+      declarations: DECLARATIONS,
+      teamAlerts: [{ team: 'payments', targets: [AnomalyAlertTarget.topic(topic)] }],
+    });
+    // THEN Cost Anomaly Detection, publishing for the management account, may publish to the workload topic
+    const statements = Object.values(Template.fromStack(workload).findResources('AWS::SNS::TopicPolicy'))[0].Properties.PolicyDocument.Statement;
+    expect(statements).toContainEqual({
+      Sid: 'CostAnomalyDetectionPublish123456789012',
+      Effect: 'Allow',
+      Principal: { Service: 'costalerts.amazonaws.com' },
+      Action: 'sns:Publish',
+      Resource: { Ref: workload.getLogicalId(topic.node.defaultChild as any) },
+      Condition: { StringEquals: { 'aws:SourceAccount': '123456789012' } },
+    });
+  });
+
   test('thresholds are numbers from 0 to 10 000 000 000', () => {
     expect(() => AnomalyThreshold.absolute(-1)).toThrow(/amountUsd is -1: expected a number from 0 to 10000000000/);
     expect(() => AnomalyThreshold.percentage(Number.NaN)).toThrow(/percent is null/);

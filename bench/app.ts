@@ -145,17 +145,7 @@ function addResources(scope: Construct): { usage: cloudwatch.IMetric } {
   });
   const topic = new sns.Topic(scope, 'Events', { enforceSSL: true });
 
-  const logGroup = new logs.LogGroup(scope, 'ApiLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
-  const role = new iam.Role(scope, 'ApiRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
-  logGroup.grantWrite(role);
-  const fn = new lambda.Function(scope, 'Api', {
-    runtime: lambda.Runtime.NODEJS_24_X,
-    handler: 'index.handler',
-    code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "[]" });'),
-    environment: { TABLE: table.tableName, QUEUE: queue.queueUrl, TOPIC: topic.topicArn, BUCKET: bucket.bucketName },
-    role,
-    logGroup,
-  });
+  const { fn, role } = addFunction(scope, { TABLE: table.tableName, QUEUE: queue.queueUrl, TOPIC: topic.topicArn, BUCKET: bucket.bucketName });
   table.grantReadWriteData(fn);
   queue.grantSendMessages(fn);
   topic.grantPublish(fn);
@@ -171,6 +161,11 @@ function addResources(scope: Construct): { usage: cloudwatch.IMetric } {
 
 /** A small service: a Lambda function with its role, policy and log group (4 resources). */
 function addSmall(scope: Construct): { usage: cloudwatch.IMetric } {
+  return { usage: addFunction(scope).fn.metricInvocations() };
+}
+
+/** A Lambda function with its own role, log group and the role's policy (4 resources). */
+function addFunction(scope: Construct, environment?: Record<string, string>): { fn: lambda.Function; role: iam.Role } {
   const logGroup = new logs.LogGroup(scope, 'ApiLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
   const role = new iam.Role(scope, 'ApiRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   logGroup.grantWrite(role);
@@ -178,8 +173,9 @@ function addSmall(scope: Construct): { usage: cloudwatch.IMetric } {
     runtime: lambda.Runtime.NODEJS_24_X,
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "[]" });'),
+    environment,
     role,
     logGroup,
   });
-  return { usage: fn.metricInvocations() };
+  return { fn, role };
 }

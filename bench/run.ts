@@ -153,29 +153,12 @@ function cleanEnv(extra: Record<string, string> = {}): NodeJS.ProcessEnv {
 
 // ------------------------------------------------------------------------------------------------ synth
 
-export interface SynthSummary {
-  readonly services: number;
+/** The runs of one size and variant: medians of the timings, the rest (the same in every run) from the first run. */
+export interface SynthSummary extends Omit<SynthSample, 'variant' | 'warmupMs'> {
   readonly variant: Variant;
   readonly runs: number;
-  readonly wallMs: number;
-  readonly cpuMs: number;
-  readonly buildMs: number;
-  readonly synthMs: number;
-  readonly maxRssKb: number;
   readonly wallMsMin: number;
   readonly wallMsMax: number;
-  readonly loadMs: number;
-  readonly resources: number;
-  readonly templateBytes: number;
-  readonly stacks: number;
-  readonly maxStackResources: number;
-  readonly maxStackBytes: number;
-  readonly publisherResources: number;
-  readonly reportingResources: number;
-  readonly publisherBytes: number;
-  readonly reportingBytes: number;
-  readonly findings: number;
-  readonly synthError?: string;
 }
 
 function synthOnce(o: BenchOptions, variant: Variant, services: number, perStack = o.perStack, profileTag?: string, resources = 'full'): SynthSample {
@@ -201,10 +184,10 @@ function summarise(samples: SynthSample[]): SynthSummary[] {
     groups.set(k, [...(groups.get(k) ?? []), s]);
   }
   return [...groups.values()].map((g) => {
-    const first = g[0];
+    const { warmupMs: _warmup, ...first } = g[0];
     const m = (f: (s: SynthSample) => number) => median(g.map(f));
     return {
-      services: first.services,
+      ...first,
       variant: first.variant as Variant,
       runs: g.length,
       wallMs: m((s) => s.wallMs),
@@ -212,20 +195,9 @@ function summarise(samples: SynthSample[]): SynthSummary[] {
       buildMs: m((s) => s.buildMs),
       synthMs: m((s) => s.synthMs),
       maxRssKb: m((s) => s.maxRssKb),
+      loadMs: m((s) => s.loadMs),
       wallMsMin: Math.min(...g.map((s) => s.wallMs)),
       wallMsMax: Math.max(...g.map((s) => s.wallMs)),
-      loadMs: m((s) => s.loadMs),
-      resources: first.resources,
-      templateBytes: first.templateBytes,
-      stacks: first.stacks,
-      maxStackResources: first.maxStackResources,
-      maxStackBytes: first.maxStackBytes,
-      publisherResources: first.publisherResources,
-      reportingResources: first.reportingResources,
-      publisherBytes: first.publisherBytes,
-      reportingBytes: first.reportingBytes,
-      findings: first.findings,
-      synthError: first.synthError,
     };
   }).sort((x, y) => x.services - y.services || x.variant.localeCompare(y.variant));
 }

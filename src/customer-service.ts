@@ -6,7 +6,7 @@ import { Customer, CustomerKind } from './customer';
 import {
   MEMBER_METADATA_TYPE, MemberRecord, SERVICE_METADATA_SCHEMA, SERVICE_METADATA_TYPE, ServiceDeclarationRecord,
   ServiceResourceCounts, CostReportingRecord, UsageMetricRecord, ValueReviewRecord,
-} from './private/declaration';
+} from './declaration/record';
 import { closest, isPlaceholder, words } from './private/placeholders';
 import { deriveTagValue, kebabFromId } from './private/tag-safe';
 import { usageRecord } from './private/usage-record';

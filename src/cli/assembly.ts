@@ -3,7 +3,7 @@ import * as path from 'path';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { firstLine } from './errors';
 import { CliError } from './sources/types';
-import { SERVICE_METADATA_SCHEMA, SERVICE_METADATA_TYPE, ServiceDeclarationRecord } from '../private/declaration';
+import { SERVICE_METADATA_SCHEMA, SERVICE_METADATA_TYPE, ServiceDeclarationRecord } from '../declaration/record';
 
 /** A `customer-value:service` record read back from a cloud assembly, with where it was found. */
 export interface DeclaredService {

@@ -17,7 +17,7 @@ import { DiscoveredMetric, discoverUsageMetrics } from './private/discovery';
 import { LazyWidgets, markdown } from './private/lazy-widgets';
 import { METRIC_NAMES, METRIC_NAMESPACE, REPUBLISH_DAYS } from './private/publisher-config';
 import { usageQuerySpec } from './private/usage-spec';
-import { CostReportingRecord, UsageMetricRecord } from '../private/declaration';
+import { CostReportingRecord, UsageMetricRecord } from '../declaration/record';
 import { sha256 } from '../private/tag-safe';
 import { usageRecord } from '../private/usage-record';
 

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { CloudAssemblyBuilder } from 'aws-cdk-lib/cx-api';
 import { CliIo, run } from '../../src/cli/main';
 import { UsageReader } from '../../src/cli/unit-usage';
-import { ServiceDeclarationRecord, SERVICE_METADATA_TYPE } from '../../src/private/declaration';
+import { ServiceDeclarationRecord, SERVICE_METADATA_TYPE } from '../../src/declaration/record';
 
 const KEYS = { service: 'customer-service', need: 'customer-need', customer: 'customer', team: 'team', businessUnit: 'business-unit' };
 

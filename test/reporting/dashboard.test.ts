@@ -17,7 +17,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { CustomerService } from '../../src/customer-service';
-import { ServiceDeclarationRecord } from '../../src/private/declaration';
+import { ServiceDeclarationRecord } from '../../src/declaration/record';
 import { CostAlertTarget } from '../../src/reporting/cost-alert-target';
 import { LazyWidgets } from '../../src/reporting/private/lazy-widgets';
 import { ServiceCostReporting } from '../../src/reporting/service-cost-reporting';

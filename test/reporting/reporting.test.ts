@@ -10,7 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { CustomerService } from '../../src/customer-service';
-import { SERVICE_METADATA_TYPE, ServiceDeclarationRecord } from '../../src/private/declaration';
+import { SERVICE_METADATA_TYPE, ServiceDeclarationRecord } from '../../src/declaration/record';
 import { BudgetAlert } from '../../src/reporting/budget-alert';
 import { CostAlertTarget } from '../../src/reporting/cost-alert-target';
 import { CostReporting } from '../../src/reporting/cost-reporting-options';

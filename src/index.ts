@@ -1,6 +1,8 @@
 export * from './context-keys';
 export * from './customer';
 export * from './customer-service';
+export * from './customer-service-base';
+export * from './usage-metric';
 export * from './tag-keys';
 export * from './value-review';
 export * from './reporting/cost-reporting-options';
@@ -16,5 +18,6 @@ export * from './billing/cur-sql';
 export * from './billing/billing-options';
 export * from './billing/cost-allocation-tags';
 export * from './billing/customer-value-cost-categories';
+export * from './billing/anomaly-alerts';
 export * from './billing/service-anomaly-detection';
 export * from './billing/cost-and-usage-export';

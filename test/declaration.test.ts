@@ -242,14 +242,30 @@ describe('usage metrics', () => {
     expect(svc.usageMetrics.map((u) => [u.name, u.unit])).toEqual([['orders', false], ['payments', false], ['baskets', true]]);
   });
 
-  test('bad usage metrics are refused with the field and value', () => {
+  test('addUsageMetric returns the metric as registered', () => {
     const app = new App();
     const svc = new CustomerService(new Stack(app, 'Shop'), 'Checkout', GOOD);
+    const metric = new sns.Topic(svc, 'Orders').metricNumberOfMessagesPublished();
+    expect(svc.addUsageMetric('orders', metric, { unitScale: 1000 })).toEqual({ name: 'orders', metric, unit: true, unitScale: 1000 });
+    expect(svc.addUsageMetric('refunds', metric)).toEqual({ name: 'refunds', metric, unit: false, unitScale: 1 });
+  });
+
+  test('bad usage metrics are refused at synth with the field and value, all at once and with the declaration\'s problems', () => {
+    const app = testApp();
+    const svc = new CustomerService(new Stack(app, 'Shop'), 'Checkout', { ...GOOD, team: 'TBD' });
     const topic = new sns.Topic(svc, 'Orders');
-    expect(() => svc.addUsageMetric('', topic.metricNumberOfMessagesPublished())).toThrow(/\[Shop\/Checkout\] addUsageMetric: name is "": use 1-64 letters/);
+    svc.addUsageMetric('', topic.metricNumberOfMessagesPublished());
     svc.addUsageMetric('orders', topic.metricNumberOfMessagesPublished());
-    expect(() => svc.addUsageMetric('orders', topic.metricNumberOfMessagesPublished())).toThrow(/name "orders" is already registered/);
-    expect(() => svc.addUsageMetric('x', {} as any)).toThrow(/addUsageMetric\("x"\): metric is an object \(\{\}\): pass a CloudWatch metric/);
-    expect(() => svc.addUsageMetric('y', topic.metricNumberOfMessagesPublished(), { unitScale: 0 })).toThrow(/unitScale is number 0: use a positive number/);
+    svc.addUsageMetric('orders', topic.metricNumberOfMessagesPublished());
+    svc.addUsageMetric('x', {} as any);
+    svc.addUsageMetric('y', topic.metricNumberOfMessagesPublished(), { unitScale: 0 });
+    const thrower = () => app.synth();
+    expect(thrower).toThrow(/\[Shop\/Checkout\] team is "TBD": a placeholder/);
+    expect(thrower).toThrow(/\[Shop\/Checkout\] addUsageMetric: name is "": use 1-64 letters/);
+    expect(thrower).toThrow(/name "orders" is already registered/);
+    expect(thrower).toThrow(/addUsageMetric\("x"\): metric is an object \(\{\}\): pass a CloudWatch metric/);
+    expect(thrower).toThrow(/unitScale is number 0: use a positive number/);
+    // the refused metrics are not registered
+    expect(svc.usageMetrics.map((u) => u.name)).toEqual(['orders']);
   });
 });

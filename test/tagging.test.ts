@@ -80,7 +80,7 @@ describe('tags', () => {
       const rendered = templates.get(stack).Resources[stack.getLogicalId(resource)];
       const tagProperty = (TagManager.of(resource) ?? TagManager.of(resource.node.scope!))!.tagPropertyName;
       expect({ path: resource.node.path, tags: renderedTags(rendered, tagProperty) })
-        .toEqual({ path: resource.node.path, tags: expect.objectContaining(service!.tags) });
+        .toEqual({ path: resource.node.path, tags: expect.objectContaining(service!.tagValues) });
       perService.set(service!.serviceName, (perService.get(service!.serviceName) ?? 0) + 1);
     }
     expect([...perService.keys()].sort()).toEqual(['checkout', 'private-network', 'product-search']);

@@ -131,7 +131,7 @@ export class CustomerValueAssertions {
       .filter((r) => TagsMissingOrOverridden(r) === NagRuleCompliance.NON_COMPLIANT && !isAcknowledged(r, `${PACK_NAME}-TagsMissingOrOverridden`))
       .map((r) => {
         const service = CustomerService.of(r)!;
-        return `${r.node.path} (${r.cfnResourceType}, service "${service.serviceName}"): ${describeTagProblems(tagProblems(r, service.tags))}`;
+        return `${r.node.path} (${r.cfnResourceType}, service "${service.serviceName}"): ${describeTagProblems(tagProblems(r, service.tagValues))}`;
       });
     return { title: 'Resources without the customer-value tags of their service', lines };
   }

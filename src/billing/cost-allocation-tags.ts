@@ -9,6 +9,8 @@ import { Construct } from 'constructs';
 import { ManagementAccountOptions } from './billing-options';
 import { CostAllocationTagsFunction } from './cost-allocation-tags-function';
 import { checkManagementAccount } from './private/guard-rails';
+import { describe } from '../declaration/rules';
+import { reportProblems } from '../private/problems';
 import { markShared } from '../private/shared-marker';
 import { TAG_KEY_PATTERN } from '../private/tag-safe';
 import { TagKeys } from '../tag-keys';
@@ -98,14 +100,18 @@ export class CostAllocationTags extends Construct {
   constructor(scope: Construct, id: string, props: CostAllocationTagsProps = {}) {
     super(scope, id);
     markShared(this, 'cost allocation tag activation');
-    checkManagementAccount(this, 'cost allocation tag activation', props.managementAccountId);
-
-    const keys = props.tagKeys ?? TagKeys.of(this);
-    if (!(keys instanceof TagKeys)) {
-      throw new Error(`[${this.node.path}] tagKeys is ${JSON.stringify(keys)}: pass TagKeys.custom({...}) or TagKeys.DEFAULT`);
+    const problems = checkManagementAccount(this, 'cost allocation tag activation', props.managementAccountId);
+    let keys = TagKeys.DEFAULT;
+    if (props.tagKeys !== undefined && !(props.tagKeys instanceof TagKeys)) {
+      problems.push(`tagKeys is ${describe(props.tagKeys)}: pass TagKeys.custom({...}) or TagKeys.DEFAULT`);
+    } else {
+      try {
+        keys = props.tagKeys ?? TagKeys.of(this);
+      } catch (e) {
+        problems.push((e as Error).message);
+      }
     }
     this.tagKeys = [...keys.all()];
-    const problems: string[] = [];
     (props.additionalTagKeys ?? []).forEach((k, i) => {
       if (typeof k !== 'string' || Token.isUnresolved(k) || k.length < 1 || k.length > 128 || !TAG_KEY_PATTERN.test(k)
         || k !== k.trim() || k.toLowerCase().startsWith('aws:')) {
@@ -114,13 +120,12 @@ export class CostAllocationTags extends Construct {
         this.tagKeys.push(k);
       }
     });
-    const months = props.backfillMonths;
+    let months = props.backfillMonths;
     if (months !== undefined && (!Number.isInteger(months) || months < 0 || months > 12)) {
       problems.push(`backfillMonths is ${months}: expected a whole number of months from 0 (the current month) to 12, the furthest AWS backfills`);
+      months = undefined;
     }
-    if (problems.length > 0) {
-      throw new Error(`[${this.node.path}] ${problems.join('; ')}`);
-    }
+    reportProblems(this, problems);
 
     const logGroup = new logs.LogGroup(this, 'Logs', {
       retention: props.logRetention ?? logs.RetentionDays.ONE_YEAR,

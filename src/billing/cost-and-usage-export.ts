@@ -8,6 +8,8 @@ import { Construct } from 'constructs';
 import { ManagementAccountOptions } from './billing-options';
 import { CostMetric, CurQueries } from './cur-sql';
 import { checkManagementAccount, DATA_EXPORTS_REGION, requireDataExportsRegion } from './private/guard-rails';
+import { describe } from '../declaration/rules';
+import { reportProblems } from '../private/problems';
 import { markShared } from '../private/shared-marker';
 import { TagKeys } from '../tag-keys';
 
@@ -178,39 +180,41 @@ export class CostAndUsageExport extends Construct {
   constructor(scope: Construct, id: string, props: CostAndUsageExportProps = {}) {
     super(scope, id);
     markShared(this, 'CUR 2.0 data export');
-    requireDataExportsRegion(this);
-    checkManagementAccount(this, 'an Organization-wide CUR 2.0 export', props.managementAccountId);
-
-    const errors: string[] = [];
-    const exportName = props.exportName ?? 'customer-value-cur2';
-    const prefix = props.s3Prefix ?? 'cur2';
-    const databaseName = props.databaseName ?? 'customer_value';
-    const tableName = props.tableName ?? 'cur2';
-    const workGroupName = props.workGroupName ?? 'customer-value';
-    const granularity = props.timeGranularity ?? CurTimeGranularity.DAILY;
-    const cutoff = props.bytesScannedCutoffPerQuery ?? Size.gibibytes(10);
-    const tagKeys = props.tagKeys ?? TagKeys.of(this);
-    check(errors, 'exportName', exportName, EXPORT_NAME, '1-128 letters, digits, - and _');
-    check(errors, 's3Prefix', prefix, S3_PREFIX, 'letters, digits and ! _ . * \' ( ) -, in segments separated by /, without a leading or trailing /');
-    check(errors, 'databaseName', databaseName, GLUE_NAME, '1-255 lower-case letters, digits and _ (Athena lower-cases names)');
-    check(errors, 'tableName', tableName, GLUE_NAME, '1-255 lower-case letters, digits and _ (Athena lower-cases names)');
-    check(errors, 'workGroupName', workGroupName, WORKGROUP_NAME, '1-128 letters, digits, ., _ and -');
-    if (props.firstBillingPeriod !== undefined) {
-      check(errors, 'firstBillingPeriod', props.firstBillingPeriod, BILLING_PERIOD, 'a billing period YYYY-MM, e.g. "2025-01"');
-    }
+    const errors = [
+      ...requireDataExportsRegion(this),
+      ...checkManagementAccount(this, 'an Organization-wide CUR 2.0 export', props.managementAccountId),
+    ];
+    // A value that is refused is reported at synth; the construct is still built, from the default, so that every
+    // other problem of the app is reported too.
+    const exportName = check(errors, 'exportName', props.exportName, 'customer-value-cur2', EXPORT_NAME, '1-128 letters, digits, - and _');
+    const prefix = check(errors, 's3Prefix', props.s3Prefix, 'cur2', S3_PREFIX, 'letters, digits and ! _ . * \' ( ) -, in segments separated by /, without a leading or trailing /');
+    const databaseName = check(errors, 'databaseName', props.databaseName, 'customer_value', GLUE_NAME, '1-255 lower-case letters, digits and _ (Athena lower-cases names)');
+    const tableName = check(errors, 'tableName', props.tableName, 'cur2', GLUE_NAME, '1-255 lower-case letters, digits and _ (Athena lower-cases names)');
+    const workGroupName = check(errors, 'workGroupName', props.workGroupName, 'customer-value', WORKGROUP_NAME, '1-128 letters, digits, ., _ and -');
+    const firstBillingPeriod = props.firstBillingPeriod === undefined ? undefined
+      : check(errors, 'firstBillingPeriod', props.firstBillingPeriod, undefined, BILLING_PERIOD, 'a billing period YYYY-MM, e.g. "2025-01"');
+    let granularity = props.timeGranularity ?? CurTimeGranularity.DAILY;
     if (!Object.values(CurTimeGranularity).includes(granularity)) {
       errors.push(`timeGranularity is ${JSON.stringify(granularity)}: accepted values are ${Object.values(CurTimeGranularity).join(', ')}`);
+      granularity = CurTimeGranularity.DAILY;
     }
+    let cutoff = props.bytesScannedCutoffPerQuery ?? Size.gibibytes(10);
     const cutoffBytes = cutoff.toBytes();
     if (!Token.isUnresolved(cutoffBytes) && cutoffBytes < MIN_CUTOFF_BYTES) {
       errors.push(`bytesScannedCutoffPerQuery is ${cutoffBytes} bytes: Athena's minimum is ${MIN_CUTOFF_BYTES} bytes (10 MB)`);
+      cutoff = Size.gibibytes(10);
     }
-    if (!(tagKeys instanceof TagKeys)) {
-      errors.push(`tagKeys is ${JSON.stringify(tagKeys)}: pass TagKeys.custom({...}) or TagKeys.DEFAULT`);
+    let tagKeys = TagKeys.DEFAULT;
+    if (props.tagKeys !== undefined && !(props.tagKeys instanceof TagKeys)) {
+      errors.push(`tagKeys is ${describe(props.tagKeys)}: pass TagKeys.custom({...}) or TagKeys.DEFAULT`);
+    } else {
+      try {
+        tagKeys = props.tagKeys ?? TagKeys.of(this);
+      } catch (e) {
+        errors.push((e as Error).message);
+      }
     }
-    if (errors.length > 0) {
-      throw new Error(`[${this.node.path}] ${errors.join('; ')}`);
-    }
+    reportProblems(this, errors);
 
     const stack = Stack.of(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
@@ -310,7 +314,7 @@ export class CostAndUsageExport extends Construct {
           'projection.enabled': 'true',
           'projection.billing_period.type': 'date',
           'projection.billing_period.format': 'yyyy-MM',
-          'projection.billing_period.range': `${props.firstBillingPeriod ?? 'NOW-3YEARS'},NOW`,
+          'projection.billing_period.range': `${firstBillingPeriod ?? 'NOW-3YEARS'},NOW`,
           'projection.billing_period.interval': '1',
           'projection.billing_period.interval.unit': 'MONTHS',
           // The export writes BILLING_PERIOD=YYYY-MM folders (upper case): S3 keys are case-sensitive, so the
@@ -433,8 +437,16 @@ export class CostAndUsageExport extends Construct {
   }
 }
 
-function check(errors: string[], field: string, value: unknown, pattern: RegExp, accepted: string): void {
+/** `value` when given and accepted, `fallback` when absent or refused (the problem is added to `errors`). */
+function check<T extends string | undefined>(
+  errors: string[], field: string, value: unknown, fallback: T, pattern: RegExp, accepted: string,
+): string | T {
+  if (value === undefined) {
+    return fallback;
+  }
   if (typeof value !== 'string' || Token.isUnresolved(value) || !pattern.test(value)) {
     errors.push(`${field} is ${JSON.stringify(value)}: expected ${accepted}`);
+    return fallback;
   }
+  return value;
 }

@@ -5,6 +5,7 @@ import { CostGrouping, CurQueries } from './cur-sql';
 import { categoryValue, CATEGORY_TEXT_DESCRIPTION, isCategoryText } from './private/category-value';
 import { checkNoLateServices, resolveServices, ResolvedService } from './private/declarations';
 import { checkManagementAccount } from './private/guard-rails';
+import { reportProblems } from '../private/problems';
 import { markShared } from '../private/shared-marker';
 
 /**
@@ -111,11 +112,9 @@ export class CustomerValueCostCategories extends Construct {
   constructor(scope: Construct, id: string, props: CustomerValueCostCategoriesProps = {}) {
     super(scope, id);
     markShared(this, 'cost categories');
-    checkManagementAccount(this, 'cost categories', props.managementAccountId);
-
     const resolved = resolveServices(this, props);
     checkNoLateServices(this, resolved);
-    const errors: string[] = [];
+    const errors = [...checkManagementAccount(this, 'cost categories', props.managementAccountId), ...resolved.problems];
     const groupings = props.categories ?? [CostGrouping.TEAM, CostGrouping.BUSINESS_UNIT, CostGrouping.NEED];
     const defaultValue = props.defaultValue ?? 'Unallocated';
 
@@ -147,11 +146,12 @@ export class CustomerValueCostCategories extends Construct {
       }
       names.set(g, name);
     }
-    if (resolved.services.length === 0) {
+    if (resolved.services.length === 0 && resolved.problems.length === 0) {
       errors.push('no customer service to categorise: pass services (e.g. CustomerService.all(app)) or declarations, or declare the services before this construct');
     }
-    if (errors.length > 0) {
-      throw new Error(`[${this.node.path}] ${errors.join('; ')}`);
+    this.categoryNames = [];
+    if (reportProblems(this, errors)) {
+      return;
     }
 
     for (const [grouping, name] of names) {
@@ -164,8 +164,8 @@ export class CustomerValueCostCategories extends Construct {
       });
       this.byGrouping.set(grouping, category);
     }
-    if (errors.length > 0) {
-      throw new Error(`[${this.node.path}] ${errors.join('; ')}`);
+    if (reportProblems(this, errors)) {
+      return;
     }
     this.categoryNames = [...names.values()];
   }

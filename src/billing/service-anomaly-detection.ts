@@ -1,230 +1,18 @@
-import { Annotations, Stack, Token } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as ce from 'aws-cdk-lib/aws-ce';
-import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
-import { Construct, IConstruct } from 'constructs';
+import { Construct } from 'constructs';
+import { AnomalyAlertOptions, CustomAnomalyMonitorOptions, TeamAnomalyAlert } from './anomaly-alerts';
 import { BillingServicesOptions, ManagementAccountOptions } from './billing-options';
+import { planSubscriptions, SubscriptionGroup } from './private/anomaly-subscriptions';
 import { checkNoLateServices, resolveServices } from './private/declarations';
 import { checkManagementAccount } from './private/guard-rails';
+import { allowAlertPublishing } from '../private/grants';
+import { reportProblems } from '../private/problems';
 import { markShared } from '../private/shared-marker';
 import { TAG_KEY_PATTERN } from '../private/tag-safe';
-import { CostAlertTarget, CostAlertTargetType } from '../reporting/cost-alert-target';
-
-/**
- * How often anomaly alerts are sent: e-mail goes out as a DAILY or WEEKLY summary, SNS topics
- * receive each anomaly IMMEDIATEly.
- */
-export enum AnomalyAlertFrequency {
-  /** Each anomaly as soon as it is detected; SNS topics only. */
-  IMMEDIATE = 'IMMEDIATE',
-  /** A daily summary; e-mail only. */
-  DAILY = 'DAILY',
-  /** A weekly summary; e-mail only. */
-  WEEKLY = 'WEEKLY',
-}
-
-/**
- * How an anomaly alert target is reached.
- */
-export enum AnomalyAlertTargetType {
-  /** An e-mail address (DAILY or WEEKLY summaries). */
-  EMAIL = 'EMAIL',
-  /** An SNS topic (IMMEDIATE alerts). */
-  SNS = 'SNS',
-  /**
-   * An e-mail address that receives IMMEDIATE alerts through an SNS topic the construct creates (KMS-encrypted,
-   * TLS-only, publishable by Cost Anomaly Detection only).
-   */
-  IMMEDIATE_EMAIL = 'IMMEDIATE_EMAIL',
-}
-
-/**
- * Who receives anomaly alerts.
- */
-export class AnomalyAlertTarget {
-  /**
-   * An e-mail address: receives a DAILY or WEEKLY summary of anomalies (the default is DAILY).
-   * @param address the e-mail address
-   */
-  public static email(address: string): AnomalyAlertTarget {
-    return new AnomalyAlertTarget(AnomalyAlertTargetType.EMAIL, address, undefined);
-  }
-
-  /**
-   * An SNS topic: receives each anomaly IMMEDIATEly (e.g. a chat channel through AWS Chatbot).
-   *
-   * The construct adds the topic policy that lets `costalerts.amazonaws.com` publish (scoped to this account) and,
-   * for a topic encrypted with a customer-managed KMS key, the key policy grant; for an imported topic or key it
-   * cannot, and warns.
-   * @param topic the topic
-   */
-  public static topic(topic: sns.ITopic): AnomalyAlertTarget {
-    return new AnomalyAlertTarget(AnomalyAlertTargetType.SNS, undefined, topic);
-  }
-
-  /**
-   * An e-mail address that receives each anomaly IMMEDIATEly: the construct creates an SNS topic for the alert
-   * (KMS-encrypted, TLS-only, publishable by Cost Anomaly Detection in this account) and subscribes the address
-   * (the recipient confirms the subscription from the e-mail AWS sends).
-   * @param address the e-mail address
-   */
-  public static immediateEmail(address: string): AnomalyAlertTarget {
-    return new AnomalyAlertTarget(AnomalyAlertTargetType.IMMEDIATE_EMAIL, address, undefined);
-  }
-
-  /**
-   * The same recipient as a budget alert target (`CostAlertTarget`): an e-mail address gets DAILY or WEEKLY
-   * summaries, a topic IMMEDIATE alerts. Lets a team reuse the targets of its services' budgets.
-   * @param target the budget alert target
-   */
-  public static fromCostAlertTarget(target: CostAlertTarget): AnomalyAlertTarget {
-    if (!CostAlertTarget.isCostAlertTarget(target)) {
-      throw new Error(`AnomalyAlertTarget.fromCostAlertTarget: target is ${JSON.stringify(target)}: expected CostAlertTarget.email(...) or CostAlertTarget.topic(...)`);
-    }
-    return target.type === CostAlertTargetType.SNS
-      ? AnomalyAlertTarget.topic(target.snsTopic!)
-      : AnomalyAlertTarget.email(target.address!);
-  }
-
-  /** How the target is reached. */
-  public readonly type: AnomalyAlertTargetType;
-  /** The e-mail address (EMAIL and IMMEDIATE_EMAIL targets). */
-  public readonly address?: string;
-  /** The SNS topic (SNS targets). */
-  public readonly snsTopic?: sns.ITopic;
-
-  private constructor(type: AnomalyAlertTargetType, address: string | undefined, topic: sns.ITopic | undefined) {
-    this.type = type;
-    this.address = address;
-    this.snsTopic = topic;
-  }
-
-  /** Describes the target for messages. */
-  public toString(): string {
-    return this.type === AnomalyAlertTargetType.SNS ? 'an SNS topic' : `${this.type === AnomalyAlertTargetType.EMAIL ? 'e-mail' : 'immediate e-mail'} ${JSON.stringify(this.address)}`;
-  }
-}
-
-/**
- * Which anomalies are worth an alert: the `ThresholdExpression` of the subscription (the deprecated `Threshold` is
- * never used). Amounts are the anomaly's total impact in USD; percentages are its impact relative to the expected
- * spend.
- *
- * @see https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_AnomalySubscription.html
- */
-export class AnomalyThreshold {
-  /**
-   * Alert when the anomaly's total impact is at least `amountUsd` dollars.
-   * @param amountUsd 0 to 10 000 000 000
-   */
-  public static absolute(amountUsd: number): AnomalyThreshold {
-    return new AnomalyThreshold(dimension('ANOMALY_TOTAL_IMPACT_ABSOLUTE', amountUsd, 'amountUsd'));
-  }
-
-  /**
-   * Alert when the anomaly's total impact is at least `percent` % of the expected spend.
-   * @param percent 0 to 10 000 000 000
-   */
-  public static percentage(percent: number): AnomalyThreshold {
-    return new AnomalyThreshold(dimension('ANOMALY_TOTAL_IMPACT_PERCENTAGE', percent, 'percent'));
-  }
-
-  /**
-   * Alert when the impact is at least `amountUsd` dollars AND at least `percent` %.
-   */
-  public static absoluteAndPercentage(amountUsd: number, percent: number): AnomalyThreshold {
-    return new AnomalyThreshold({
-      And: [dimension('ANOMALY_TOTAL_IMPACT_ABSOLUTE', amountUsd, 'amountUsd'), dimension('ANOMALY_TOTAL_IMPACT_PERCENTAGE', percent, 'percent')],
-    });
-  }
-
-  /**
-   * Alert when the impact is at least `amountUsd` dollars OR at least `percent` %.
-   */
-  public static absoluteOrPercentage(amountUsd: number, percent: number): AnomalyThreshold {
-    return new AnomalyThreshold({
-      Or: [dimension('ANOMALY_TOTAL_IMPACT_ABSOLUTE', amountUsd, 'amountUsd'), dimension('ANOMALY_TOTAL_IMPACT_PERCENTAGE', percent, 'percent')],
-    });
-  }
-
-  private constructor(private readonly expression: Record<string, unknown>) {}
-
-  /** The `ThresholdExpression` JSON string of `AWS::CE::AnomalySubscription`. */
-  public toThresholdExpression(): string {
-    return JSON.stringify(this.expression);
-  }
-}
-
-function dimension(key: string, value: number, field: string): Record<string, unknown> {
-  if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || value > 10_000_000_000) {
-    throw new Error(`AnomalyThreshold: ${field} is ${JSON.stringify(value)}: expected a number from 0 to 10000000000`);
-  }
-  return { Dimensions: { Key: key, MatchOptions: ['GREATER_THAN_OR_EQUAL'], Values: [decimal(value)] } };
-}
-
-/** A number as a plain decimal string: the API takes numbers in string format, never exponent notation (1e-7). */
-function decimal(value: number): string {
-  const plain = String(value);
-  return /e/i.test(plain) ? value.toFixed(20).replace(/0+$/, '').replace(/\.$/, '') : plain;
-}
-
-/**
- * An alert: who receives which anomalies, how often.
- */
-export interface AnomalyAlertOptions {
-  /** Who receives the alerts. */
-  readonly targets: AnomalyAlertTarget[];
-
-  /**
-   * How often. E-mail needs DAILY or WEEKLY and SNS needs IMMEDIATE; a combination AWS cannot deliver is refused.
-   *
-   * @default - one subscription per kind of target: e-mail addresses get a DAILY summary, topics (and immediate
-   * e-mail) IMMEDIATE alerts
-   */
-  readonly frequency?: AnomalyAlertFrequency;
-
-  /**
-   * Which anomalies are worth an alert.
-   *
-   * @default AnomalyThreshold.absolute(100)
-   */
-  readonly threshold?: AnomalyThreshold;
-}
-
-/**
- * The alert of one team: anomalies in the team's services reach the team's targets.
- */
-export interface TeamAnomalyAlert extends AnomalyAlertOptions {
-  /** The team, as declared by its services. */
-  readonly team: string;
-}
-
-/**
- * A customer-managed monitor: the spend of up to 10 values of one tag key, watched together as one total.
- */
-export interface CustomAnomalyMonitorOptions {
-  /** Monitor name (unique in the account, with the name prefix). */
-  readonly name: string;
-
-  /** The tag values watched together (1-10). */
-  readonly values: string[];
-
-  /**
-   * The tag key (the raw key, without `user:`).
-   *
-   * @default - the service tag key
-   */
-  readonly tagKey?: string;
-
-  /**
-   * Who is alerted about this monitor's anomalies.
-   *
-   * @default - no alert (anomalies show in the console and the GetAnomalies API)
-   */
-  readonly alert?: AnomalyAlertOptions;
-}
 
 /**
  * Properties of `ServiceAnomalyDetection`.
@@ -284,10 +72,6 @@ export interface ServiceAnomalyDetectionProps extends BillingServicesOptions, Ma
 
 /** Values per customer-managed monitor (API limit, aws-cost-facts §4). */
 const MAX_CUSTOM_VALUES = 10;
-/** The e-mail pattern of the API's SubscriberAddress. */
-const EMAIL = /^[a-zA-Z0-9.!#$%&'*+=?^_`{|}~-]+@[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)+$/;
-const COSTALERTS = 'costalerts.amazonaws.com';
-const TOPIC_POLICY_ADDED = Symbol.for('cdk-customer-value.costalertsTopicPolicy');
 
 /**
  * Cost Anomaly Detection for customer services, in the management (payer) account.
@@ -322,12 +106,10 @@ export class ServiceAnomalyDetection extends Construct {
   constructor(scope: Construct, id: string, props: ServiceAnomalyDetectionProps = {}) {
     super(scope, id);
     markShared(this, 'cost anomaly detection');
-    checkManagementAccount(this, 'anomaly monitors on cost allocation tags', props.managementAccountId);
     this.prefix = props.namePrefix ?? 'customer-value';
-
     const resolved = resolveServices(this, props);
     const serviceKey = resolved.tagKeys.service;
-    const errors: string[] = [];
+    const errors = [...checkManagementAccount(this, 'anomaly monitors on cost allocation tags', props.managementAccountId), ...resolved.problems];
     if (typeof this.prefix !== 'string' || this.prefix.trim() === '' || this.prefix.length > 200) {
       errors.push(`namePrefix is ${JSON.stringify(props.namePrefix)}: expected 1-200 characters`);
     }
@@ -395,8 +177,8 @@ export class ServiceAnomalyDetection extends Construct {
       }
       plan(at, m.alert);
     });
-    if (errors.length > 0) {
-      throw new Error(`[${this.node.path}] ${errors.join('; ')}`);
+    if (reportProblems(this, errors)) {
+      return;
     }
     if (teamAlerts.length > 0) {
       checkNoLateServices(this, resolved);
@@ -515,7 +297,6 @@ export class ServiceAnomalyDetection extends Construct {
         description: 'Encrypts the customer-value anomaly alert topics (cdk-customer-value ServiceAnomalyDetection)',
         enableKeyRotation: true,
       });
-      this.key.addToResourcePolicy(costAlertsKeyStatement());
     }
     const topic = new sns.Topic(this, id, {
       displayName: displayName.slice(0, 100),
@@ -528,138 +309,13 @@ export class ServiceAnomalyDetection extends Construct {
   }
 
   /**
-   * Lets Cost Anomaly Detection publish to `topic` (and use its KMS key), once per topic and account. The service
-   * publishes on behalf of the account that owns the subscription, this construct's account (the management
-   * account), which can differ from the topic's account (a workload team's topic): `aws:SourceAccount` names it.
+   * Lets Cost Anomaly Detection publish to `topic` (and use its KMS key). The service publishes on behalf of the
+   * account that owns the subscription, this construct's account (the management account), which can differ from
+   * the topic's account (a workload team's topic): `aws:SourceAccount` names it.
    */
   private allowCostAlerts(topic: sns.ITopic): void {
-    const account = Stack.of(this).account;
-    const done: Set<string> = (topic as any)[TOPIC_POLICY_ADDED] ?? new Set<string>();
-    if (done.has(account)) {
-      return;
-    }
-    if (done.size === 0) {
-      Object.defineProperty(topic, TOPIC_POLICY_ADDED, { value: done });
-    }
-    done.add(account);
-    const sameAccount = Token.isUnresolved(account) || account === Stack.of(topic).account;
-    const added = topic.addToResourcePolicy(new iam.PolicyStatement({
-      sid: sameAccount ? 'CostAnomalyDetectionPublish' : `CostAnomalyDetectionPublish${account}`,
-      principals: [new iam.ServicePrincipal(COSTALERTS)],
-      actions: ['sns:Publish'],
-      resources: [topic.topicArn],
-      conditions: { StringEquals: { 'aws:SourceAccount': account } },
-    }));
-    if (!added.statementAdded) {
-      warnManual(this, `the imported SNS topic ${topic.topicArn}`,
-        `a topic policy statement allowing ${COSTALERTS} to sns:Publish with the condition aws:SourceAccount = ${Token.isUnresolved(account) ? 'the account of this stack' : account}`);
-    }
-    const key = topic.masterKey;
-    if (key && key !== this.key) {
-      const keyAdded = key.addToResourcePolicy(costAlertsKeyStatement(), true);
-      if (!keyAdded.statementAdded) {
-        warnManual(this, `the KMS key of SNS topic ${topic.topicArn}`, `a key policy statement allowing ${COSTALERTS} kms:GenerateDataKey* and kms:Decrypt`);
-      }
-    }
+    allowAlertPublishing(this, topic, { anomalies: true, account: Stack.of(this).account });
   }
-}
-
-function costAlertsKeyStatement(): iam.PolicyStatement {
-  return new iam.PolicyStatement({
-    sid: 'CostAnomalyDetectionPublish',
-    principals: [new iam.ServicePrincipal(COSTALERTS)],
-    actions: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-    resources: ['*'],
-    // No aws:SourceAccount: AWS documents this grant without conditions (aws-cost-facts §4), and a condition the
-    // service does not meet on its KMS calls would drop every alert silently. The topic policy scopes publishing.
-  });
-}
-
-function warnManual(scope: IConstruct, what: string, needed: string): void {
-  const text = Token.isUnresolved(what) ? what.replace(/\$\{Token\[[^\]]+\]\}/g, '(token)') : what;
-  Annotations.of(scope).addWarningV2('cdk-customer-value:billing.anomalyTopicPolicy',
-    `Cost Anomaly Detection cannot deliver to ${text} unless it has ${needed}; this construct cannot change it, add it where the topic is defined`);
-}
-
-interface SubscriptionGroup {
-  readonly frequency: AnomalyAlertFrequency;
-  readonly emails: string[];
-  readonly topics: sns.ITopic[];
-  readonly immediateEmails: string[];
-  readonly threshold: AnomalyThreshold;
-}
-
-/**
- * Checks an alert and splits it into the subscriptions AWS can deliver (aws-cost-facts §4: e-mail needs DAILY or
- * WEEKLY, SNS needs IMMEDIATE).
- */
-function planSubscriptions(at: string, alert: AnomalyAlertOptions, errors: string[]): SubscriptionGroup[] {
-  const before = errors.length;
-  if (alert === null || typeof alert !== 'object') {
-    errors.push(`${at} is ${JSON.stringify(alert)}: pass { targets, frequency?, threshold? }`);
-    return [];
-  }
-  const targets = alert.targets;
-  if (!Array.isArray(targets) || targets.length === 0) {
-    errors.push(`${at}.targets is ${JSON.stringify(targets)}: add at least one AnomalyAlertTarget.email(...), .topic(...) or .immediateEmail(...)`);
-    return [];
-  }
-  const emails: string[] = [];
-  const immediateEmails: string[] = [];
-  const topics: sns.ITopic[] = [];
-  targets.forEach((t, i) => {
-    if (!(t instanceof AnomalyAlertTarget)) {
-      errors.push(`${at}.targets[${i}] is ${JSON.stringify(t)}: use AnomalyAlertTarget.email(...), .topic(...) or .immediateEmail(...)`);
-      return;
-    }
-    if (t.type === AnomalyAlertTargetType.SNS) {
-      if (!t.snsTopic || typeof t.snsTopic.topicArn !== 'string') {
-        errors.push(`${at}.targets[${i}]: AnomalyAlertTarget.topic() needs an SNS topic`);
-      } else if (!topics.includes(t.snsTopic)) {
-        topics.push(t.snsTopic);
-      }
-      return;
-    }
-    const address = t.address;
-    if (typeof address !== 'string' || (!Token.isUnresolved(address) && !EMAIL.test(address))) {
-      errors.push(`${at}.targets[${i}] is ${t}: not an e-mail address (name@example.com)`);
-      return;
-    }
-    const list = t.type === AnomalyAlertTargetType.EMAIL ? emails : immediateEmails;
-    if (emails.includes(address) || immediateEmails.includes(address)) {
-      errors.push(`${at}.targets[${i}]: ${JSON.stringify(address)} is listed twice`);
-      return;
-    }
-    list.push(address);
-  });
-  const frequency = alert.frequency;
-  if (frequency !== undefined && !Object.values(AnomalyAlertFrequency).includes(frequency)) {
-    errors.push(`${at}.frequency is ${JSON.stringify(frequency)}: accepted values are ${Object.values(AnomalyAlertFrequency).join(', ')}`);
-  }
-  if (frequency === AnomalyAlertFrequency.IMMEDIATE && emails.length > 0) {
-    errors.push(`${at}: frequency IMMEDIATE is delivered over SNS only, but the targets include e-mail ${emails.map((e) => JSON.stringify(e)).join(', ')} `
-      + '(Cost Anomaly Detection e-mails DAILY or WEEKLY summaries): use frequency DAILY or WEEKLY for e-mail, or AnomalyAlertTarget.immediateEmail(...) / .topic(...) for immediate alerts');
-  }
-  const summary = frequency === AnomalyAlertFrequency.DAILY || frequency === AnomalyAlertFrequency.WEEKLY;
-  if (summary && (topics.length > 0 || immediateEmails.length > 0)) {
-    errors.push(`${at}: frequency ${frequency} is delivered by e-mail only, but the targets include ${topics.length > 0 ? 'an SNS topic' : 'immediate e-mail'} `
-      + '(SNS topics receive IMMEDIATE alerts only): leave frequency out to get one subscription per kind of target, or move the topics to an IMMEDIATE alert');
-  }
-  const threshold = alert.threshold ?? AnomalyThreshold.absolute(100);
-  if (!(threshold instanceof AnomalyThreshold)) {
-    errors.push(`${at}.threshold is ${JSON.stringify(threshold)}: use AnomalyThreshold.absolute(100), .percentage(...), .absoluteAndPercentage(...) or .absoluteOrPercentage(...)`);
-  }
-  if (errors.length > before) {
-    return [];
-  }
-  const groups: SubscriptionGroup[] = [];
-  if (emails.length > 0) {
-    groups.push({ frequency: frequency ?? AnomalyAlertFrequency.DAILY, emails, topics: [], immediateEmails: [], threshold });
-  }
-  if (topics.length > 0 || immediateEmails.length > 0) {
-    groups.push({ frequency: AnomalyAlertFrequency.IMMEDIATE, emails: [], topics, immediateEmails, threshold });
-  }
-  return groups;
 }
 
 function pascal(text: string): string {

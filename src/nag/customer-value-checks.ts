@@ -3,9 +3,10 @@ import { IApplyRule, NagMessageLevel, NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { ContextKeys } from '../context-keys';
 import { CustomerService } from '../customer-service';
+import { strictReviews } from '../declaration/rules';
 import {
   ConsumerIndex, PACK_NAME, anchorOf, describeService, describeTagProblems, isExempt, resourcesUnder, singletonOf,
-  strictReviews, tagProblems,
+  tagProblems,
 } from './private/governance';
 import {
   CostReportingDisabled, NoUsageMetric, ResourceOutsideService, TagsMissingOrOverridden, ValueReviewOverdue,
@@ -69,7 +70,7 @@ const TEXT: Record<string, RuleText> = {
     detail: (node) => {
       const service = CustomerService.of(node)!;
       return `The ${node.cfnResourceType} ${node.node.path} does not carry the customer-value tags of the customer service `
-        + `${describeService(service)}: ${describeTagProblems(tagProblems(node, service.tags))}.`;
+        + `${describeService(service)}: ${describeTagProblems(tagProblems(node, service.tagValues))}.`;
     },
   },
   CostReportingDisabled: {

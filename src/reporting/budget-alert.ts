@@ -11,13 +11,13 @@ export enum BudgetAlertType {
 }
 
 const ALERT_SYMBOL = Symbol.for('cdk-customer-value.BudgetAlert');
-/** The bounds of `Notification.Threshold` in the AWS::Budgets::Budget schema (aws-cost-facts §2). */
+/** The bounds of `Notification.Threshold` in the AWS::Budgets::Budget registry schema. */
 const MIN_THRESHOLD = 0.1;
 const MAX_THRESHOLD = 1_000_000_000;
 
 /**
  * A budget alert: a notification when the actual or forecasted monthly cost goes above a percentage of the
- * budget (`GREATER_THAN`, `PERCENTAGE`).
+ * budget (`GREATER_THAN`, `PERCENTAGE`). A percentage out of range is reported when the app is synthesized.
  *
  * @example
  * BudgetAlert.actual(80);     // the cost so far passed 80 % of the budget
@@ -61,10 +61,16 @@ export class BudgetAlert {
   /** The threshold, in percent of the budget. */
   public readonly thresholdPercent: number;
 
+  /**
+   * What is wrong with the percentage given, reported at synth by the service that uses the alert.
+   * @internal
+   */
+  public readonly _problem?: string;
+
   private constructor(type: BudgetAlertType, percent: number, factory: string) {
     if (typeof percent !== 'number' || Token.isUnresolved(percent) || !Number.isFinite(percent)
       || percent < MIN_THRESHOLD || percent > MAX_THRESHOLD) {
-      throw new Error(`BudgetAlert.${factory}: percent is ${JSON.stringify(percent)}: expected a number of percent from ${MIN_THRESHOLD} to ${MAX_THRESHOLD} (e.g. 80), the range AWS::Budgets::Budget accepts`);
+      this._problem = `BudgetAlert.${factory}: percent is ${JSON.stringify(percent)}: expected a number of percent from ${MIN_THRESHOLD} to ${MAX_THRESHOLD} (e.g. 80), the range AWS::Budgets::Budget accepts`;
     }
     this.type = type;
     this.thresholdPercent = percent;

@@ -1,19 +1,34 @@
 import { Token } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 
-/**
- * How a cost alert reaches its target.
- */
-export enum CostAlertTargetType {
-  /** An e-mail address. */
-  EMAIL = 'EMAIL',
-  /** An SNS topic. */
-  SNS = 'SNS',
-}
-
 const TARGET_SYMBOL = Symbol.for('cdk-customer-value.CostAlertTarget');
 /** A pragmatic e-mail check: one `@`, a dot in the domain, no spaces or line breaks, at most 254 characters. */
 const EMAIL = /^[^\s@"(),:;<>[\\\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
+
+/**
+ * Where an alert goes, as the constructs that send it see it: exactly one of `email` and `topic`, or the problem
+ * with what the user gave (reported at synth by the construct that uses the target).
+ * @internal
+ */
+export interface AlertRecipient {
+  readonly email?: string;
+  readonly topic?: sns.ITopic;
+  readonly problem?: string;
+}
+
+/** The problem with an e-mail address given to a target factory, or undefined. */
+export function emailProblem(factory: string, address: unknown): string | undefined {
+  if (typeof address === 'string' && (Token.isUnresolved(address) || (address.length <= 254 && EMAIL.test(address)))) {
+    return undefined;
+  }
+  return `${factory}: address is ${JSON.stringify(address)}: expected one well-formed e-mail address such as "payments@example.com" (no spaces or line breaks, at most 254 characters)`;
+}
+
+/** The problem with a topic given to a target factory, or undefined. */
+export function topicProblem(factory: string, topic: unknown): string | undefined {
+  return topic && typeof (topic as sns.ITopic).topicArn === 'string' ? undefined
+    : `${factory}: topic is ${topic === undefined ? 'undefined' : typeof topic}: expected an SNS topic (sns.Topic or sns.Topic.fromTopicArn(...))`;
+}
 
 /**
  * Who receives a service's cost alerts (budget notifications and the unit-cost alarm).
@@ -26,19 +41,19 @@ const EMAIL = /^[^\s@"(),:;<>[\\\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:
  *   `budgets.amazonaws.com` and `costalerts.amazonaws.com` publish, scoped to the account; for an imported topic
  *   or key it warns you to add them yourself.
  *
+ * A malformed address or a value that is not a topic is reported when the app is synthesized, with the other
+ * problems of the declaration.
+ *
  * @example
  * CostAlertTarget.email('payments@example.com');
  */
-export class CostAlertTarget {
+export abstract class CostAlertTarget {
   /**
    * Alerts by e-mail.
    * @param address a well-formed e-mail address, e.g. "payments@example.com"
    */
   public static email(address: string): CostAlertTarget {
-    if (typeof address !== 'string' || (!Token.isUnresolved(address) && !(address.length <= 254 && EMAIL.test(address)))) {
-      throw new Error(`CostAlertTarget.email: address is ${JSON.stringify(address)}: expected one well-formed e-mail address such as "payments@example.com" (no spaces or line breaks, at most 254 characters)`);
-    }
-    return new CostAlertTarget(CostAlertTargetType.EMAIL, address, undefined);
+    return new RecipientTarget({ email: address, problem: emailProblem('CostAlertTarget.email', address) }, `e-mail ${JSON.stringify(address)}`);
   }
 
   /**
@@ -46,10 +61,8 @@ export class CostAlertTarget {
    * @param topic the topic, e.g. the one AWS Chatbot or your incident tool reads
    */
   public static topic(topic: sns.ITopic): CostAlertTarget {
-    if (!topic || typeof (topic as sns.ITopic).topicArn !== 'string') {
-      throw new Error(`CostAlertTarget.topic: topic is ${topic === undefined ? 'undefined' : typeof topic}: expected an SNS topic (sns.Topic or sns.Topic.fromTopicArn(...))`);
-    }
-    return new CostAlertTarget(CostAlertTargetType.SNS, undefined, topic);
+    const problem = topicProblem('CostAlertTarget.topic', topic);
+    return new RecipientTarget({ topic: problem ? undefined : topic, problem }, 'an SNS topic');
   }
 
   /**
@@ -59,17 +72,27 @@ export class CostAlertTarget {
     return x !== null && typeof x === 'object' && TARGET_SYMBOL in x;
   }
 
-  /** E-mail or SNS. */
-  public readonly type: CostAlertTargetType;
-  /** The e-mail address, for an e-mail target. */
-  public readonly address?: string;
-  /** The topic, for an SNS target. */
-  public readonly snsTopic?: sns.ITopic;
-
-  private constructor(type: CostAlertTargetType, address: string | undefined, topic: sns.ITopic | undefined) {
-    this.type = type;
-    this.address = address;
-    this.snsTopic = topic;
+  protected constructor() {
     Object.defineProperty(this, TARGET_SYMBOL, { value: true });
+  }
+
+  /**
+   * The recipient, for the constructs that send the alerts.
+   * @internal
+   */
+  public abstract _recipient(): AlertRecipient;
+}
+
+class RecipientTarget extends CostAlertTarget {
+  constructor(private readonly recipient: AlertRecipient, private readonly description: string) {
+    super();
+  }
+
+  public _recipient(): AlertRecipient {
+    return this.recipient;
+  }
+
+  public toString(): string {
+    return this.description;
   }
 }

@@ -5,7 +5,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct, IConstruct } from 'constructs';
-import type { CustomerService } from '../customer-service';
+import type { ICustomerService } from '../customer-service-base';
 import { CostPublisherFunction } from './cost-publisher-function';
 import { markShared } from '../private/shared-marker';
 import {
@@ -22,7 +22,7 @@ const MAX_INPUT = 8192;
 const TOKEN_ALLOWANCE = 100;
 
 interface Registration {
-  readonly service: CustomerService;
+  readonly service: ICustomerService;
   readonly compareDays?: number;
 }
 
@@ -52,11 +52,18 @@ export class CostMetricPublisher extends Construct {
   public static of(scope: IConstruct): CostMetricPublisher {
     const stack = Stack.of(scope);
     const existing = stack.node.tryFindChild(CostMetricPublisher.ID);
-    if (existing) {
-      if (!(existing instanceof CostMetricPublisher)) {
-        throw new Error(`[${stack.node.path}] the construct id "${CostMetricPublisher.ID}" at the root of the stack is taken by another construct (${existing.constructor.name}); it is reserved for the customer-value cost publisher`);
-      }
+    if (existing instanceof CostMetricPublisher) {
       return existing;
+    }
+    if (existing) {
+      // The id is taken by a construct of the user's: report it at synth, with every other problem, and carry on
+      // under another id so that the rest of the app can still be checked.
+      const taken = existing;
+      stack.node.addValidation({
+        validate: () => [`the construct id "${CostMetricPublisher.ID}" at the root of the stack is taken by another construct (${taken.constructor.name}); it is reserved for the customer-value cost publisher: rename that construct`],
+      });
+      const fallback = stack.node.tryFindChild(`${CostMetricPublisher.ID}2`);
+      return fallback instanceof CostMetricPublisher ? fallback : new CostMetricPublisher(stack, `${CostMetricPublisher.ID}2`);
     }
     return new CostMetricPublisher(stack, CostMetricPublisher.ID);
   }
@@ -145,7 +152,7 @@ export class CostMetricPublisher extends Construct {
    * Register a service of the stack.
    * @internal
    */
-  public _register(service: CustomerService, compareDays?: number): void {
+  public _register(service: ICustomerService, compareDays?: number): void {
     if (!this.registrations.some((r) => r.service === service)) {
       this.registrations.push({ service, compareDays });
     }

@@ -135,8 +135,9 @@ describe('CostAllocationTags', () => {
     [{ additionalTagKeys: ['ok', 'bad@key'] }, /additionalTagKeys\[1\] is "bad@key"/],
     [{ managementAccountId: '1234' }, /managementAccountId is "1234": expected the 12-digit id/],
   ])('refuses %p', (props, message) => {
-    const { stack } = billingStack();
-    expect(() => new CostAllocationTags(stack, 'TagActivation', props as any)).toThrow(message);
+    const { app, stack } = billingStack();
+    new CostAllocationTags(stack, 'TagActivation', props as any);
+    expect(() => app.synth()).toThrow(message);
   });
 
   test('warns (acknowledgeably) when the stack is not in the declared management account', () => {

@@ -268,9 +268,10 @@ describe('CostAndUsageExport', () => {
 
   describe('region guard rail', () => {
     test('refuses a region other than us-east-1, with the reason', () => {
-      const { stack } = billing({ account: '123456789012', region: 'eu-west-1' });
-      expect(() => new CostAndUsageExport(stack, 'Cur')).toThrow(
-        /^\[Billing\/Cur\] the stack region is eu-west-1: AWS Data Exports \(CUR 2.0\) exports are created in us-east-1 only .*env: \{ region: 'us-east-1' \}/);
+      const { app, stack } = billing({ account: '123456789012', region: 'eu-west-1' });
+      new CostAndUsageExport(stack, 'Cur');
+      expect(() => app.synth()).toThrow(
+        /\[Billing\/Cur\] the stack region is eu-west-1: AWS Data Exports \(CUR 2.0\) exports are created in us-east-1 only .*env: \{ region: 'us-east-1' \}/);
     });
 
     test('warns when the stack is environment-agnostic', () => {
@@ -302,8 +303,9 @@ describe('CostAndUsageExport', () => {
     [{ bytesScannedCutoffPerQuery: Size.mebibytes(1) }, /bytesScannedCutoffPerQuery is 1048576 bytes: Athena's minimum is 10000000 bytes/],
     [{ timeGranularity: 'WEEKLY' }, /timeGranularity is "WEEKLY": accepted values are HOURLY, DAILY, MONTHLY/],
   ])('refuses %p', (props, message) => {
-    const { stack } = billing();
-    expect(() => new CostAndUsageExport(stack, 'Cur', props as any)).toThrow(message);
+    const { app, stack } = billing();
+    new CostAndUsageExport(stack, 'Cur', props as any);
+    expect(() => app.synth()).toThrow(message);
   });
 
   test('synthesizes with no validator finding', () => {

@@ -107,41 +107,53 @@ describe('CustomerValueCostCategories', () => {
     Template.fromStack(s).resourceCountIs('AWS::CE::CostCategory', 1);
   });
 
-  test('a category value keeps letters of any script', () => {
+  test('characters of a tag value that a category value cannot hold (. : / = +) become "-"', () => {
     const { stack: s } = stack();
     new CustomerValueCostCategories(s, 'Categories', {
-      declarations: [{ serviceName: 'a', customerNeed: 'Kunden bezahlen ihren Warenkorb sofort', team: 'team.a/b', businessUnit: 'x=y' }],
-      categories: [CostGrouping.TEAM, CostGrouping.BUSINESS_UNIT],
+      declarations: [{ serviceName: 'a', customerNeed: 'Kunden bezahlen: Warenkorb/Kasse = sofort.', team: 'team a', businessUnit: 'x_y' }],
+      categories: [CostGrouping.NEED, CostGrouping.TEAM, CostGrouping.BUSINESS_UNIT],
     });
     const all = categories(Template.fromStack(s));
-    expect(all['customer-value-team'].Rules).toEqual([rule('team', 'team.a/b', 'team-a-b')]);
-    expect(all['customer-value-business-unit'].Rules).toEqual([rule('business-unit', 'x=y', 'x-y')]);
+    expect(all['customer-value-need'].Rules).toEqual([rule('customer-need', 'Kunden bezahlen: Warenkorb/Kasse = sofort.', 'Kunden bezahlen- Warenkorb-Kasse - sofort-')]);
+    expect(all['customer-value-team'].Rules).toEqual([rule('team', 'team a')]);
+    expect(all['customer-value-business-unit'].Rules).toEqual([rule('business-unit', 'x_y')]);
   });
 
   test('two tag values that would become the same category value are refused', () => {
-    const { stack: s } = stack();
-    expect(() => new CustomerValueCostCategories(s, 'Categories', {
+    const { app, stack: s } = stack();
+    new CustomerValueCostCategories(s, 'Categories', {
+      categories: [CostGrouping.NEED],
       declarations: [
-        { serviceName: 'a', customerNeed: 'Shoppers pay for their basket', team: 'pay.ments', businessUnit: 'retail' },
-        { serviceName: 'b', customerNeed: 'Shoppers pay for their basket', team: 'pay:ments', businessUnit: 'retail' },
+        { serviceName: 'a', customerNeed: 'Shoppers pay for their basket.', team: 'payments', businessUnit: 'retail' },
+        { serviceName: 'b', customerNeed: 'Shoppers pay for their basket:', team: 'payments', businessUnit: 'retail' },
       ],
-    })).toThrow(/team tag values "pay.ments" and "pay:ments" both become the cost category value "pay-ments": rename one/);
+    });
+    expect(() => app.synth()).toThrow(/need tag values "Shoppers pay for their basket." and "Shoppers pay for their basket:" both become the cost category value "Shoppers pay for their basket-": rename one/);
   });
 
   test('a value equal to the default value is refused', () => {
-    const { stack: s } = stack();
-    expect(() => new CustomerValueCostCategories(s, 'Categories', {
+    const { app, stack: s } = stack();
+    new CustomerValueCostCategories(s, 'Categories', {
       declarations: [{ serviceName: 'a', customerNeed: 'Shoppers pay for their basket', team: 'Unallocated', businessUnit: 'retail' }],
-    })).toThrow(/team tag value "Unallocated" \(services a\) becomes the category value "Unallocated", which is the defaultValue/);
+    });
+    expect(() => app.synth()).toThrow(/team tag value "Unallocated" \(services a\) becomes the category value "Unallocated", which is the defaultValue/);
   });
 
   test('more than 500 rules is refused', () => {
-    const { stack: s } = stack();
+    const { app, stack: s } = stack();
     const many = Array.from({ length: 501 }, (_, i) => ({
       serviceName: `svc-${i}`, customerNeed: `Customers get thing number ${i} done`, team: `team-${i}`, businessUnit: 'retail',
     }));
-    expect(() => new CustomerValueCostCategories(s, 'Categories', { declarations: many, categories: [CostGrouping.TEAM] }))
-      .toThrow(/the team cost category would have 501 rules: AWS accepts at most 500 per category/);
+    new CustomerValueCostCategories(s, 'Categories', { declarations: many, categories: [CostGrouping.TEAM] });
+    expect(() => app.synth()).toThrow(/the team cost category would have 501 rules: AWS accepts at most 500 per category/);
+  });
+
+  test('a team name is checked by the same rule as CustomerService: "retail/payments" is refused here too', () => {
+    const { app, stack: s } = stack();
+    new CustomerValueCostCategories(s, 'Categories', {
+      declarations: [{ serviceName: 'a', customerNeed: 'Shoppers pay for their basket', team: 'retail/payments', businessUnit: 'retail' }],
+    });
+    expect(() => app.synth()).toThrow('[Billing/Categories] declarations[0].team is "retail/payments": it is used as-is as a tag value and cost category value, so it must be 1-50 ASCII letters, digits, spaces, _ and -, starting with a letter or digit, no trailing space; "/" is not allowed');
   });
 
   test.each([
@@ -155,20 +167,22 @@ describe('CustomerValueCostCategories', () => {
     [{ declarations: DECLARATIONS, categories: [CostGrouping.CUSTOMER] }, /declarations\[0\] \(checkout\) has no customer: a customer cost category needs the customer/],
     [{ declarations: [{ serviceName: 'a', customerNeed: 'TBD', team: 'payments', businessUnit: 'retail' }] }, /declarations\[0\].customerNeed is "TBD": a placeholder/],
     [{ declarations: [{ serviceName: 'a', customerNeed: 'Payments', team: 'payments', businessUnit: 'retail' }] }, /declarations\[0\].customerNeed is "Payments": a label, not a need/],
-    [{ declarations: [{ serviceName: 'a b', customerNeed: 'Shoppers pay for things', team: 'payments', businessUnit: 'retail' }] }, /declarations\[0\].serviceName is "a b": 1-50 ASCII letters/],
+    [{ declarations: [{ serviceName: 'a b', customerNeed: 'Shoppers pay for things', team: 'payments', businessUnit: 'retail' }] }, /declarations\[0\].serviceName is "a b": .*1-50 ASCII letters/],
     [{ declarations: [{ serviceName: 'a', customerNeed: 'Shoppers pay for things', team: 'pay@ments', businessUnit: 'retail' }] }, /declarations\[0\].team is "pay@ments"/],
     [{ declarations: [{ serviceName: 'a', customerNeed: 'Shoppers pay for things', team: 'payments' }] }, /declarations\[0\].businessUnit is missing/],
     [{ declarations: [DECLARATIONS[0], DECLARATIONS[0]] }, /service "checkout" is declared twice \(declarations\[0\] and declarations\[1\]\)/],
   ])('refuses %p', (props, message) => {
-    const { stack: s } = stack();
-    expect(() => new CustomerValueCostCategories(s, 'Categories', props as any)).toThrow(message);
+    const { app, stack: s } = stack();
+    new CustomerValueCostCategories(s, 'Categories', props as any);
+    expect(() => app.synth()).toThrow(message);
   });
 
   test('errors name the construct path and list every problem', () => {
-    const { stack: s } = stack();
-    expect(() => new CustomerValueCostCategories(s, 'Categories', {
+    const { app, stack: s } = stack();
+    new CustomerValueCostCategories(s, 'Categories', {
       declarations: [{ serviceName: 'a', customerNeed: 'TODO', team: '', businessUnit: 'retail' }],
-    })).toThrow(/^\[Billing\/Categories\] declarations\[0\].customerNeed is "TODO".*; declarations\[0\].team is ""/);
+    });
+    expect(() => app.synth()).toThrow(/\[Billing\/Categories\] declarations\[0\].customerNeed is "TODO"[^]*\[Billing\/Categories\] declarations\[0\].team is empty/);
   });
 
   test('a service declared after the construct (with the default list) fails synthesis instead of being left out', () => {
@@ -197,8 +211,12 @@ describe('CustomerValueCostCategories', () => {
     });
     new CustomerValueCostCategories(s, 'Categories', { services: [checkout], declarations: [DECLARATIONS[2]], categories: [CostGrouping.BUSINESS_UNIT] });
     expect(categories(Template.fromStack(s))['customer-value-business-unit'].Rules).toEqual([rule('business-unit', 'finance'), rule('business-unit', 'retail')]);
-    expect(() => new CustomerValueCostCategories(s, 'Again', { services: [checkout], declarations: [DECLARATIONS[0]] }))
-      .toThrow(/service "checkout" is declared twice \(Shop\/Checkout and declarations\[0\]\)/);
+    const other = stack();
+    const elsewhere = new CustomerService(new Stack(other.app, 'Shop'), 'Checkout', {
+      customerNeed: 'Shoppers pay for their basket in one step', customer: Customer.external('Online shoppers'), team: 'payments', businessUnit: 'retail',
+    });
+    new CustomerValueCostCategories(other.stack, 'Again', { services: [elsewhere], declarations: [DECLARATIONS[0]] });
+    expect(() => other.app.synth()).toThrow(/service "checkout" is declared twice \(Shop\/Checkout and declarations\[0\]\)/);
   });
 
   test('warns when the stack is not the management account; synthesizes clean otherwise', () => {

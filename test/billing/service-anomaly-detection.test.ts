@@ -3,7 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
-  AnomalyAlertFrequency, AnomalyAlertTarget, AnomalyAlertTargetType, AnomalyThreshold, CostAlertTarget, ServiceAnomalyDetection,
+  AnomalyAlertFrequency, AnomalyAlertTarget, AnomalyThreshold, CostAlertTarget, ServiceAnomalyDetection,
   ServiceValueDeclaration,
 } from '../../src';
 import { synthFindings, testApp } from '../util';
@@ -75,8 +75,9 @@ describe('ServiceAnomalyDetection', () => {
       expect(tags).toEqual([{ Key: 'cost-center', Value: 'cc-42' }]);
     }
     // a value that is not a boolean is refused
-    expect(() => new ServiceAnomalyDetection(billing().stack, 'Anomalies', { tagMonitorsAndSubscriptions: 'yes' as unknown as boolean }))
-      .toThrow(/tagMonitorsAndSubscriptions is "yes": pass true or false/);
+    const refused = billing();
+    new ServiceAnomalyDetection(refused.stack, 'Anomalies', { tagMonitorsAndSubscriptions: 'yes' as unknown as boolean });
+    expect(() => refused.app.synth()).toThrow(/tagMonitorsAndSubscriptions is "yes": pass true or false/);
   });
 
   test('the service key follows the app tag keys', () => {
@@ -145,7 +146,7 @@ describe('ServiceAnomalyDetection', () => {
     // THEN the user's topic and key let Cost Anomaly Detection publish, scoped to the account
     const topicPolicy = Object.values(template.findResources('AWS::SNS::TopicPolicy'))[0];
     expect(topicPolicy.Properties.PolicyDocument.Statement).toContainEqual({
-      Sid: 'CostAnomalyDetectionPublish',
+      Sid: 'AWSCostAnomalyDetectionPublish',
       Effect: 'Allow',
       Principal: { Service: 'costalerts.amazonaws.com' },
       Action: 'sns:Publish',
@@ -154,7 +155,7 @@ describe('ServiceAnomalyDetection', () => {
     });
     const key = Object.values(template.findResources('AWS::KMS::Key'))[0];
     expect(key.Properties.KeyPolicy.Statement).toContainEqual({
-      Sid: 'CostAnomalyDetectionPublish',
+      Sid: 'AWSCostAnomalyDetectionUseKey',
       Effect: 'Allow',
       Principal: { Service: 'costalerts.amazonaws.com' },
       Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
@@ -205,7 +206,7 @@ describe('ServiceAnomalyDetection', () => {
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       },
       {
-        Sid: 'CostAnomalyDetectionPublish',
+        Sid: 'AWSCostAnomalyDetectionPublish',
         Effect: 'Allow',
         Principal: { Service: 'costalerts.amazonaws.com' },
         Action: 'sns:Publish',
@@ -257,30 +258,34 @@ describe('ServiceAnomalyDetection', () => {
         /frequency WEEKLY is delivered by e-mail only, but the targets include immediate e-mail/],
       ['no target', () => ({ team: 'payments', targets: [] }), /teamAlerts\[0\].targets is \[\]: add at least one/],
       ['a bad address', () => ({ team: 'payments', targets: [AnomalyAlertTarget.email('not an address')] }), /targets\[0\] is e-mail "not an address": not an e-mail address/],
+      ['a bad threshold', () => ({ team: 'payments', targets: [AnomalyAlertTarget.email('a@example.com')], threshold: AnomalyThreshold.absolute(-1) }),
+        /teamAlerts\[0\].threshold: AnomalyThreshold.absolute: amountUsd is -1: expected a number from 0 to 10000000000/],
       ['a duplicate address', () => ({ team: 'payments', targets: [AnomalyAlertTarget.email('a@example.com'), AnomalyAlertTarget.immediateEmail('a@example.com')] }), /"a@example.com" is listed twice/],
       ['an unknown team', () => ({ team: 'paymnets', targets: [AnomalyAlertTarget.email('a@example.com')] }), /teamAlerts\[0\].team is "paymnets", which no service declares: known teams are discovery, payments/],
       ['a plain object target', () => ({ team: 'payments', targets: [{ type: 'EMAIL', address: 'a@example.com' }] }), /targets\[0\] is .*: use AnomalyAlertTarget.email/],
     ])('%s', (_name, alert, message) => {
-      const { stack } = billing();
-      expect(() => new ServiceAnomalyDetection(stack, 'Anomalies', { declarations: DECLARATIONS, teamAlerts: [alert(stack) as any] })).toThrow(message);
+      const { app, stack } = billing();
+      new ServiceAnomalyDetection(stack, 'Anomalies', { declarations: DECLARATIONS, teamAlerts: [alert(stack) as any] });
+      expect(() => app.synth()).toThrow(message);
     });
 
     test('every problem is reported at once', () => {
-      const { stack } = billing();
+      const { app, stack } = billing();
+      new ServiceAnomalyDetection(stack, 'Anomalies', {
+        declarations: DECLARATIONS,
+        teamAlerts: [
+          { team: 'payments', targets: [AnomalyAlertTarget.email('a@example.com')], frequency: AnomalyAlertFrequency.IMMEDIATE },
+          { team: 'nobody', targets: [AnomalyAlertTarget.email('b@example.com')] },
+        ],
+        customMonitors: [{ name: 'too-many', values: Array.from({ length: 11 }, (_, i) => `v${i}`) }],
+      });
       let message = '';
       try {
-        new ServiceAnomalyDetection(stack, 'Anomalies', {
-          declarations: DECLARATIONS,
-          teamAlerts: [
-            { team: 'payments', targets: [AnomalyAlertTarget.email('a@example.com')], frequency: AnomalyAlertFrequency.IMMEDIATE },
-            { team: 'nobody', targets: [AnomalyAlertTarget.email('b@example.com')] },
-          ],
-          customMonitors: [{ name: 'too-many', values: Array.from({ length: 11 }, (_, i) => `v${i}`) }],
-        });
+        app.synth();
       } catch (e) {
         message = (e as Error).message;
       }
-      expect(message).toMatch(/^\[Billing\/Anomalies\] /);
+      expect(message).toMatch(/\[Billing\/Anomalies\] /);
       expect(message).toMatch(/frequency IMMEDIATE is delivered over SNS only/);
       expect(message).toMatch(/teamAlerts\[1\].team is "nobody"/);
       expect(message).toMatch(/customMonitors\[0\].values has 11 value\(s\): a customer-managed monitor watches 1 to 10 tag values/);
@@ -292,19 +297,33 @@ describe('ServiceAnomalyDetection', () => {
       [{ customMonitors: [{ name: 'x', values: ['a', 'a'] }] }, /customMonitors\[0\].values is \["a","a"\]: expected distinct, non-empty tag values/],
       [{ customMonitors: [{ name: 'x', values: ['a'], tagKey: 'user:team' }] }, /customMonitors\[0\].tagKey is "user:team": anomaly monitors take the raw tag key, without the "user:" prefix/],
     ])('refuses %p', (props, message) => {
-      const { stack } = billing();
-      expect(() => new ServiceAnomalyDetection(stack, 'Anomalies', props as any)).toThrow(message);
+      const { app, stack } = billing();
+      new ServiceAnomalyDetection(stack, 'Anomalies', props as any);
+      expect(() => app.synth()).toThrow(message);
     });
   });
 
   test('budget alert targets can be reused: e-mail stays e-mail, a topic stays a topic', () => {
     const { stack } = billing();
     const topic = new sns.Topic(stack, 'T', { enforceSSL: true });
-    const email = AnomalyAlertTarget.fromCostAlertTarget(CostAlertTarget.email('payments@example.com'));
-    const sns_ = AnomalyAlertTarget.fromCostAlertTarget(CostAlertTarget.topic(topic));
-    expect([email.type, email.address]).toEqual([AnomalyAlertTargetType.EMAIL, 'payments@example.com']);
-    expect([sns_.type, sns_.snsTopic]).toEqual([AnomalyAlertTargetType.SNS, topic]);
-    expect(() => AnomalyAlertTarget.fromCostAlertTarget({ type: 'EMAIL', address: 'a@example.com' } as any)).toThrow(/expected CostAlertTarget.email/);
+    new ServiceAnomalyDetection(stack, 'Anomalies', {
+      serviceMonitorAlert: {
+        targets: [
+          AnomalyAlertTarget.fromCostAlertTarget(CostAlertTarget.email('payments@example.com')),
+          AnomalyAlertTarget.fromCostAlertTarget(CostAlertTarget.topic(topic)),
+        ],
+      },
+    });
+    const subs = Object.values(Template.fromStack(stack).findResources('AWS::CE::AnomalySubscription')).map((r) => r.Properties);
+    expect(subs.map((p) => [p.Frequency, p.Subscribers])).toEqual([
+      ['DAILY', [{ Type: 'EMAIL', Address: 'payments@example.com' }]],
+      ['IMMEDIATE', [{ Type: 'SNS', Address: { Ref: stack.getLogicalId(topic.node.defaultChild as any) } }]],
+    ]);
+    const refused = billing();
+    new ServiceAnomalyDetection(refused.stack, 'Anomalies', {
+      serviceMonitorAlert: { targets: [AnomalyAlertTarget.fromCostAlertTarget({ type: 'EMAIL', address: 'a@example.com' } as any)] },
+    });
+    expect(() => refused.app.synth()).toThrow(/serviceMonitorAlert.targets\[0\]: AnomalyAlertTarget.fromCostAlertTarget: target is .*: expected CostAlertTarget.email/);
   });
 
   test('a workload team\'s topic in another account: the statement names the management account as aws:SourceAccount', () => {
@@ -320,7 +339,7 @@ describe('ServiceAnomalyDetection', () => {
     // THEN Cost Anomaly Detection, publishing for the management account, may publish to the workload topic
     const statements = Object.values(Template.fromStack(workload).findResources('AWS::SNS::TopicPolicy'))[0].Properties.PolicyDocument.Statement;
     expect(statements).toContainEqual({
-      Sid: 'CostAnomalyDetectionPublish123456789012',
+      Sid: 'AWSCostAnomalyDetectionPublish123456789012',
       Effect: 'Allow',
       Principal: { Service: 'costalerts.amazonaws.com' },
       Action: 'sns:Publish',
@@ -330,8 +349,9 @@ describe('ServiceAnomalyDetection', () => {
   });
 
   test('thresholds are numbers from 0 to 10 000 000 000', () => {
-    expect(() => AnomalyThreshold.absolute(-1)).toThrow(/amountUsd is -1: expected a number from 0 to 10000000000/);
-    expect(() => AnomalyThreshold.percentage(Number.NaN)).toThrow(/percent is null/);
+    expect(AnomalyThreshold.absolute(-1)._problem).toMatch(/amountUsd is -1: expected a number from 0 to 10000000000/);
+    expect(AnomalyThreshold.percentage(Number.NaN)._problem).toMatch(/percent is null/);
+    expect(AnomalyThreshold.absoluteAndPercentage(5, 20)._problem).toBeUndefined();
     expect(JSON.parse(AnomalyThreshold.absolute(12.5).toThresholdExpression()).Dimensions.Values).toEqual(['12.5']);
     // plain decimals, never exponent notation (String(1e-7) is "1e-7")
     expect(JSON.parse(AnomalyThreshold.percentage(0.0000001).toThresholdExpression()).Dimensions.Values).toEqual(['0.0000001']);
@@ -344,7 +364,7 @@ describe('ServiceAnomalyDetection', () => {
     const topic = sns.Topic.fromTopicArn(stack, 'Imported', 'arn:aws:sns:us-east-1:123456789012:finops');
     new ServiceAnomalyDetection(stack, 'Anomalies', { serviceMonitorAlert: { targets: [AnomalyAlertTarget.topic(topic)] } });
     Annotations.fromStack(stack).hasWarning('/Billing/Anomalies', Match.stringLikeRegexp(
-      'cannot deliver to the imported SNS topic arn:aws:sns:us-east-1:123456789012:finops unless it has a topic policy statement allowing costalerts.amazonaws.com'));
+      'The SNS topic arn:aws:sns:us-east-1:123456789012:finops is imported, so its policy cannot be changed here: allow sns:Publish to costalerts.amazonaws.com \\(condition aws:SourceAccount = 123456789012\\)'));
   });
 
   test('a topic used by several alerts gets one policy statement', () => {
@@ -356,7 +376,7 @@ describe('ServiceAnomalyDetection', () => {
       teamAlerts: [{ team: 'payments', targets: [AnomalyAlertTarget.topic(topic)] }],
     });
     const statements = Object.values(Template.fromStack(stack).findResources('AWS::SNS::TopicPolicy'))[0].Properties.PolicyDocument.Statement;
-    expect(statements.filter((s: any) => s.Sid === 'CostAnomalyDetectionPublish')).toHaveLength(1);
+    expect(statements.filter((s: any) => s.Sid === 'AWSCostAnomalyDetectionPublish')).toHaveLength(1);
   });
 
   test('synthesizes with no validator finding', () => {

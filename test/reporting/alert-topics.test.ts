@@ -10,7 +10,6 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CustomerService } from '../../src/customer-service';
 import { CostAlertTarget } from '../../src/reporting/cost-alert-target';
-import { ServiceCostReporting } from '../../src/reporting/service-cost-reporting';
 import { testApp } from '../util';
 import { DECLARATION, ENV } from './helpers';
 
@@ -18,18 +17,27 @@ const BUDGETS_STATEMENT = (topicRef: unknown) => ({
   Sid: 'AWSBudgetsPublish',
   Effect: 'Allow',
   Principal: { Service: 'budgets.amazonaws.com' },
-  Action: 'SNS:Publish',
+  Action: 'sns:Publish',
   Resource: topicRef,
   Condition: {
     StringEquals: { 'aws:SourceAccount': '111111111111' },
     ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':budgets::111111111111:*']] } },
   },
 });
+/** The key grant of one alerting service (one statement per service, shared with anomaly detection). */
+const KEY_GRANT = (sid: string, service: string) => ({
+  Sid: sid,
+  Effect: 'Allow',
+  Principal: { Service: service },
+  Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
+  Resource: '*',
+  // no condition: the documented grant (aws-cost-facts §2, §4); the topic policy scopes publishing
+});
 const ANOMALY_STATEMENT = (topicRef: unknown) => ({
   Sid: 'AWSCostAnomalyDetectionPublish',
   Effect: 'Allow',
   Principal: { Service: 'costalerts.amazonaws.com' },
-  Action: 'SNS:Publish',
+  Action: 'sns:Publish',
   Resource: topicRef,
   Condition: { StringEquals: { 'aws:SourceAccount': '111111111111' } },
 });
@@ -75,14 +83,8 @@ describe('your own topic as a target', () => {
 
     const keyPolicy = Template.fromStack(stack).findResources('AWS::KMS::Key')[stack.getLogicalId(key.node.defaultChild as kms.CfnKey)]
       .Properties.KeyPolicy.Statement;
-    expect(keyPolicy).toContainEqual({
-      Sid: 'CostAlertsBudgetsCostalerts',
-      Effect: 'Allow',
-      Principal: { Service: ['budgets.amazonaws.com', 'costalerts.amazonaws.com'] },
-      Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-      Resource: '*',
-      // no condition: the documented grant (aws-cost-facts §2, §4); the topic policy scopes publishing
-    });
+    expect(keyPolicy).toContainEqual(KEY_GRANT('AWSBudgetsUseKey', 'budgets.amazonaws.com'));
+    expect(keyPolicy).toContainEqual(KEY_GRANT('AWSCostAnomalyDetectionUseKey', 'costalerts.amazonaws.com'));
   });
 
   test('an imported topic or key cannot be changed: acknowledgeable warnings say what to add', () => {
@@ -93,9 +95,9 @@ describe('your own topic as a target', () => {
 
     const annotations = Annotations.fromStack(stack);
     annotations.hasWarning('/Shop/Checkout/CostReporting', Match.stringLikeRegexp(
-      'is imported, so its policy cannot be changed here: allow SNS:Publish to the service principals budgets.amazonaws.com.*\\[ack: cdk-customer-value:CostReporting.topicPolicyNotManaged\\]'));
+      'is imported, so its policy cannot be changed here: allow sns:Publish to budgets.amazonaws.com .*and costalerts.amazonaws.com .*\\[ack: cdk-customer-value:alerts.topicPolicyNotManaged\\]'));
     annotations.hasWarning('/Shop/Checkout/CostReporting', Match.stringLikeRegexp(
-      'kms:GenerateDataKey\\* and kms:Decrypt to budgets.amazonaws.com, costalerts.amazonaws.com.*\\[ack: cdk-customer-value:CostReporting.keyPolicyNotManaged\\]'));
+      'kms:GenerateDataKey\\* and kms:Decrypt to budgets.amazonaws.com, costalerts.amazonaws.com.*\\[ack: cdk-customer-value:alerts.keyPolicyNotManaged\\]'));
   });
 });
 
@@ -111,7 +113,7 @@ describe('the service\'s own alert topic', () => {
 
     // THEN
     const template = Template.fromStack(stack);
-    const reporting = ServiceCostReporting.of(svc)!;
+    const reporting = svc.costReporting!;
     const topicId = stack.getLogicalId(reporting.alertTopic!.node.defaultChild as sns.CfnTopic);
     expect(policyOf(template, topicId)).toEqual([
       {
@@ -143,14 +145,10 @@ describe('the service\'s own alert topic', () => {
     const template = Template.fromStack(stack);
     const keyId = stack.getLogicalId(key.node.defaultChild as kms.CfnKey);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } });
-    expect(template.findResources('AWS::KMS::Key')[keyId].Properties.KeyPolicy.Statement).toContainEqual({
-      Sid: 'CostAlertsBudgetsCostalertsCloudwatch',
-      Effect: 'Allow',
-      Principal: { Service: ['budgets.amazonaws.com', 'costalerts.amazonaws.com', 'cloudwatch.amazonaws.com'] },
-      Action: ['kms:GenerateDataKey*', 'kms:Decrypt'],
-      Resource: '*',
-      // no condition: the documented grant (aws-cost-facts §2, §4); the topic policy scopes publishing
-    });
+    const keyPolicy = template.findResources('AWS::KMS::Key')[keyId].Properties.KeyPolicy.Statement;
+    expect(keyPolicy).toContainEqual(KEY_GRANT('AWSBudgetsUseKey', 'budgets.amazonaws.com'));
+    expect(keyPolicy).toContainEqual(KEY_GRANT('AWSCostAnomalyDetectionUseKey', 'costalerts.amazonaws.com'));
+    expect(keyPolicy).toContainEqual(KEY_GRANT('CloudWatchAlarmsUseKey', 'cloudwatch.amazonaws.com'));
   });
 
   test('is not created without a unit-cost alarm; alertTopicKey then warns that it is unused', () => {

@@ -20,7 +20,6 @@ import { CustomerService } from '../../src/customer-service';
 import { ServiceDeclarationRecord } from '../../src/declaration/record';
 import { CostAlertTarget } from '../../src/reporting/cost-alert-target';
 import { LazyWidgets } from '../../src/reporting/private/lazy-widgets';
-import { ServiceCostReporting } from '../../src/reporting/service-cost-reporting';
 import { testApp } from '../util';
 import { dashboardBody, DECLARATION, ENV, fixture, flatten, only } from './helpers';
 
@@ -176,7 +175,7 @@ describe('the dashboard', () => {
     new sqs.Queue(other, 'Index', { enforceSSL: true });
 
     // WHEN
-    const reporting = ServiceCostReporting.of(svc)!;
+    const reporting = svc.costReporting!;
     app.synth();
     const record = svc._declarationRecord() as ServiceDeclarationRecord;
 
@@ -207,7 +206,7 @@ describe('the dashboard', () => {
     // GIVEN a service with a usage metric, and a widget added by the user to its dashboard
     const { app, stack, service } = fixture({ monthlyBudget: 5 });
     service.addUsageMetric('orders', fn(service, 'Api').metricInvocations());
-    const dashboard = ServiceCostReporting.of(service)!.dashboard!;
+    const dashboard = service.costReporting!.dashboard!;
     dashboard.addWidgets(new cloudwatch.TextWidget({ markdown: 'runbook', width: 24, height: 2 }));
 
     // WHEN

@@ -4,6 +4,7 @@
  * at most 5 notifications, Threshold 0.1..1e9 in the CFN schema, BudgetAdjustmentPeriod <= 12 for MONTHLY).
  */
 import { Duration, Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { CustomerService } from '../../src/customer-service';
 import { BudgetAlert } from '../../src/reporting/budget-alert';
@@ -12,11 +13,12 @@ import { CostReportingOptions } from '../../src/reporting/cost-reporting-options
 import { testApp } from '../util';
 import { DECLARATION } from './helpers';
 
-function declare(costReporting: CostReportingOptions | Record<string, unknown>): () => CustomerService {
-  return () => {
-    const stack = new Stack(testApp(), 'Shop');
-    return new CustomerService(stack, 'Checkout', { ...DECLARATION, costReporting: costReporting as CostReportingOptions });
-  };
+/** Declares a service with these options; the returned function synthesizes the app (problems are reported at synth). */
+function declare(costReporting: CostReportingOptions | Record<string, unknown>): () => void {
+  const app = testApp();
+  const stack = new Stack(app, 'Shop');
+  new CustomerService(stack, 'Checkout', { ...DECLARATION, costReporting: costReporting as CostReportingOptions });
+  return () => app.synth();
 }
 
 describe('CostAlertTarget', () => {
@@ -27,24 +29,29 @@ describe('CostAlertTarget', () => {
     ['no domain dot', 'payments@localhost'],
     ['spaces', 'pay ments@example.com'],
     ['empty', ''],
-  ])('email() refuses %s', (_label, address) => {
-    expect(() => CostAlertTarget.email(address)).toThrow(`CostAlertTarget.email: address is ${JSON.stringify(address)}: expected one well-formed e-mail address such as "payments@example.com"`);
+  ])('email() refuses %s, at synth with the service\'s other problems', (_label, address) => {
+    expect(declare({ notify: [CostAlertTarget.email(address)] }))
+      .toThrow(`[Shop/Checkout] costReporting.notify[0]: CostAlertTarget.email: address is ${JSON.stringify(address)}: expected one well-formed e-mail address such as "payments@example.com"`);
   });
 
   test('email() accepts plus-addressing and subdomains', () => {
-    expect(CostAlertTarget.email('cost+payments@mail.example.co.uk').address).toBe('cost+payments@mail.example.co.uk');
+    const app = testApp();
+    const stack = new Stack(app, 'Shop');
+    new CustomerService(stack, 'Checkout', { ...DECLARATION, costReporting: { notify: [CostAlertTarget.email('cost+payments@mail.example.co.uk')] } });
+    const budget = Object.values(Template.fromStack(stack).findResources('AWS::Budgets::Budget'))[0] as any;
+    expect(budget.Properties.NotificationsWithSubscribers[0].Subscribers).toEqual([{ SubscriptionType: 'EMAIL', Address: 'cost+payments@mail.example.co.uk' }]);
   });
 
   test('topic() refuses something that is not a topic', () => {
-    expect(() => CostAlertTarget.topic('arn:aws:sns:eu-west-1:111111111111:alerts' as unknown as sns.ITopic))
-      .toThrow(/CostAlertTarget.topic: topic is string: expected an SNS topic/);
+    expect(declare({ notify: [CostAlertTarget.topic('arn:aws:sns:eu-west-1:111111111111:alerts' as unknown as sns.ITopic)] }))
+      .toThrow(/costReporting.notify\[0\]: CostAlertTarget.topic: topic is string: expected an SNS topic/);
   });
 });
 
 describe('BudgetAlert', () => {
   test.each([0, 0.05, -1, 1_000_000_001, Infinity, NaN])('refuses %p percent (CFN schema: 0.1 to 1e9)', (p) => {
-    expect(() => BudgetAlert.actual(p)).toThrow(/BudgetAlert.actual: percent is .*: expected a number of percent from 0.1 to 1000000000 \(e.g. 80\)/);
-    expect(() => BudgetAlert.forecast(p)).toThrow(/BudgetAlert.forecast: percent is/);
+    expect(declare({ alerts: [BudgetAlert.actual(p)] })).toThrow(/alerts\[0\]: BudgetAlert.actual: percent is .*: expected a number of percent from 0.1 to 1000000000 \(e.g. 80\)/);
+    expect(declare({ alerts: [BudgetAlert.forecast(p)] })).toThrow(/BudgetAlert.forecast: percent is/);
   });
 
   test('the defaults are actual 80 %, actual 100 %, forecast 100 %', () => {
@@ -53,7 +60,7 @@ describe('BudgetAlert', () => {
 });
 
 describe('costReporting options', () => {
-  const PREFIX = '[Shop/Checkout] costReporting: ';
+  const PREFIX = '[Shop/Checkout] costReporting.';
 
   test.each<[string, Record<string, unknown>, string]>([
     ['a negative budget', { monthlyBudget: -5 }, 'monthlyBudget is number -5: expected an amount in USD, positive and finite, from 0.01 to 1000000000000 (e.g. 500), or leave it out for an auto-adjusting budget'],
@@ -85,17 +92,20 @@ describe('costReporting options', () => {
   });
 
   test('ten e-mail addresses and a topic are accepted', () => {
-    const stack = new Stack(testApp(), 'Shop');
+    const app = testApp();
+    const stack = new Stack(app, 'Shop');
     const topic = new sns.Topic(stack, 'T');
     const notify = [...Array.from({ length: 10 }, (_, i) => CostAlertTarget.email(`p${i}@example.com`)), CostAlertTarget.topic(topic)];
-    expect(() => new CustomerService(stack, 'Checkout', { ...DECLARATION, costReporting: { notify } })).not.toThrow();
+    new CustomerService(stack, 'Checkout', { ...DECLARATION, costReporting: { notify } });
+    expect(() => app.synth()).not.toThrow();
   });
 
   test('two topics', () => {
-    const stack = new Stack(testApp(), 'Shop');
+    const app = testApp();
+    const stack = new Stack(app, 'Shop');
     const notify = [CostAlertTarget.topic(new sns.Topic(stack, 'A')), CostAlertTarget.topic(new sns.Topic(stack, 'B'))];
-    expect(() => new CustomerService(stack, 'Checkout', { ...DECLARATION, costReporting: { notify } }))
-      .toThrow('notify has 2 topics: a budget notification accepts at most 1 SNS subscriber');
+    new CustomerService(stack, 'Checkout', { ...DECLARATION, costReporting: { notify } });
+    expect(() => app.synth()).toThrow('notify has 2 topics: a budget notification accepts at most 1 SNS subscriber');
   });
 
   test('the same address twice (case-insensitive)', () => {
@@ -104,7 +114,13 @@ describe('costReporting options', () => {
   });
 
   test('every problem is listed in one error', () => {
-    expect(declare({ monthlyBudget: 0, alerts: [80] })).toThrow(/monthlyBudget is number 0: .*; alerts\[0\] is number 80/);
+    expect(declare({ monthlyBudget: 0, alerts: [80] })).toThrow(/monthlyBudget is number 0: [^]*alerts\[0\] is number 80/);
+  });
+
+  test('option problems are reported together with declaration problems, not after them', () => {
+    const app = testApp();
+    new CustomerService(new Stack(app, 'Shop'), 'Checkout', { ...DECLARATION, customerNeed: 'TBD', team: 'N/A', costReporting: { monthlyBudget: -5 } });
+    expect(() => app.synth()).toThrow(/customerNeed is "TBD"[^]*team is "N\/A"[^]*costReporting.monthlyBudget is number -5/);
   });
 
   test('a refused declaration creates no reporting (its errors are reported at synth instead)', () => {

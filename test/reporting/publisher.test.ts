@@ -58,9 +58,11 @@ describe('one publisher per stack', () => {
   });
 
   test('the publisher id at the stack root is reserved', () => {
-    const stack = new Stack(testApp(), 'Shop');
+    const app = testApp();
+    const stack = new Stack(app, 'Shop');
     new lambda.Function(stack, CostMetricPublisher.ID, { runtime: lambda.Runtime.NODEJS_24_X, handler: 'i.h', code: lambda.Code.fromInline('x') });
-    expect(() => services(stack, ['checkout'])).toThrow(/the construct id "CustomerValueCostPublisher" at the root of the stack is taken by another construct/);
+    services(stack, ['checkout']);
+    expect(() => app.synth()).toThrow(/\[Shop\] the construct id "CustomerValueCostPublisher" at the root of the stack is taken by another construct/);
   });
 });
 

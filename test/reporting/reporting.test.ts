@@ -14,7 +14,6 @@ import { SERVICE_METADATA_TYPE, ServiceDeclarationRecord } from '../../src/decla
 import { BudgetAlert } from '../../src/reporting/budget-alert';
 import { CostAlertTarget } from '../../src/reporting/cost-alert-target';
 import { CostReporting } from '../../src/reporting/cost-reporting-options';
-import { ServiceCostReporting } from '../../src/reporting/service-cost-reporting';
 import { synthFindings, testApp } from '../util';
 import { DECLARATION, ENV } from './helpers';
 
@@ -38,7 +37,7 @@ describe('opting out', () => {
     for (const type of ['AWS::Budgets::Budget', 'AWS::CloudWatch::Dashboard', 'AWS::CloudWatch::Alarm', 'AWS::Lambda::Function', 'AWS::Events::Rule']) {
       template.resourceCountIs(type, 0);
     }
-    expect(ServiceCostReporting.of(svc)).toBeUndefined();
+    expect(svc.costReporting).toBeUndefined();
     expect(recordOf(app, 'Sandbox', 'checkout').costReporting).toEqual({ enabled: false, disabledReason: 'sandbox account, torn down nightly' });
   });
 });

@@ -1,9 +1,11 @@
-import { Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { Customer } from '../../customer';
+import { ContextKeys } from '../../context-keys';
 import { CustomerService } from '../../customer-service';
-import { isPlaceholder, words } from '../../private/placeholders';
-import { deriveTagValue } from '../../private/tag-safe';
+import {
+  BUSINESS_UNIT_WHAT, customerProblems, describe, needProblems, ownerNameProblems, readRegistry, SERVICE_NAME_DESCRIPTION,
+  serviceNameProblems, TEAM_WHAT,
+} from '../../declaration/rules';
+import { customerTagValue, needTagValue } from '../../declaration/tag-values';
 import { TagKeys } from '../../tag-keys';
 import { BillingServicesOptions, ServiceValueDeclaration } from '../billing-options';
 
@@ -26,99 +28,73 @@ export interface ResolvedServices {
   readonly tagKeys: TagKeys;
   /** Whether the list defaulted to every service of the app. */
   readonly defaulted: boolean;
+  /** Every problem with `services`, `declarations` and `tagKeys`, to report at synth. */
+  readonly problems: string[];
 }
 
-const SERVICE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,49}$/;
-const NAME_SAFE = /^[A-Za-z0-9][A-Za-z0-9 _.:/=-]*$/;
-
-function describe(value: unknown): string {
-  if (value === undefined) {
-    return 'missing';
-  }
-  if (typeof value === 'string') {
-    return JSON.stringify(value);
-  }
-  return `${typeof value} ${JSON.stringify(value)}`;
-}
-
-function checkText(field: string, value: unknown, errors: string[], hint: string): value is string {
-  if (typeof value !== 'string' || value.trim() === '') {
-    errors.push(`${field} is ${describe(value)}: ${hint}`);
-    return false;
-  }
-  if (Token.isUnresolved(value)) {
-    errors.push(`${field} is an unresolved token: declarations must be known at synth; ${hint}`);
-    return false;
-  }
-  if (isPlaceholder(value)) {
-    errors.push(`${field} is ${JSON.stringify(value)}: a placeholder; ${hint}`);
-    return false;
-  }
-  return true;
-}
-
-function checkDeclaration(d: ServiceValueDeclaration, at: string, errors: string[]): ResolvedService | undefined {
+/**
+ * A declaration of a service of another app, checked with the same rules as `CustomerServiceProps` (and the same
+ * team and business-unit registries, when the app has them).
+ */
+function checkDeclaration(scope: IConstruct, d: ServiceValueDeclaration, at: string, problems: string[]): ResolvedService | undefined {
   if (d === null || typeof d !== 'object') {
-    errors.push(`${at} is ${describe(d)}: pass { serviceName, customerNeed, team, businessUnit }`);
+    problems.push(`${at} is ${describe(d)}: pass { serviceName, customerNeed, team, businessUnit }`);
     return undefined;
   }
-  const before = errors.length;
-  if (checkText(`${at}.serviceName`, d.serviceName, errors, 'name the service as its service tag value, e.g. "checkout"')
-    && !SERVICE_NAME.test(d.serviceName)) {
-    errors.push(`${at}.serviceName is ${JSON.stringify(d.serviceName)}: 1-50 ASCII letters, digits, _ and -, starting with a letter or digit`);
-  }
-  if (checkText(`${at}.customerNeed`, d.customerNeed, errors, 'state the need the service fulfils as a sentence (e.g. "Shoppers pay for their basket in one step")')
-    && words(d.customerNeed).length < 3) {
-    errors.push(`${at}.customerNeed is ${JSON.stringify(d.customerNeed)}: a label, not a need; describe what the customer gets done in a sentence of at least three words`);
-  }
-  for (const field of ['team', 'businessUnit'] as const) {
-    const value = d[field];
-    if (checkText(`${at}.${field}`, value, errors, `declare the ${field === 'team' ? 'owning team' : 'business unit'}`)
-      && (value.length > 50 || !NAME_SAFE.test(value) || value !== value.trim())) {
-      errors.push(`${at}.${field} is ${JSON.stringify(value)}: 1-50 ASCII letters, digits, spaces and _ . : / = -, starting with a letter or digit (it is a tag value on the service's resources)`);
-    }
-  }
-  if (d.customer !== undefined && !Customer.isCustomer(d.customer)) {
-    errors.push(`${at}.customer is ${describe(d.customer)}: pass Customer.external("...") or Customer.internal("..."), or leave it out`);
-  }
-  if (errors.length > before) {
+  const teams = readRegistry(scope, ContextKeys.TEAMS);
+  const units = readRegistry(scope, ContextKeys.BUSINESS_UNITS);
+  const found = [
+    ...serviceNameProblems(`${at}.serviceName`, d.serviceName, `name the service as its service tag value, e.g. "checkout" (${SERVICE_NAME_DESCRIPTION})`),
+    ...needProblems(`${at}.customerNeed`, d.customerNeed),
+    ...ownerNameProblems(`${at}.team`, d.team, TEAM_WHAT, teams.value),
+    ...ownerNameProblems(`${at}.businessUnit`, d.businessUnit, BUSINESS_UNIT_WHAT, units.value),
+    ...(d.customer !== undefined ? customerProblems(`${at}.customer`, d.customer) : []),
+  ];
+  problems.push(...found);
+  if (found.length > 0) {
     return undefined;
   }
   return {
     serviceName: d.serviceName,
     customerNeed: d.customerNeed,
-    needTagValue: deriveTagValue(d.customerNeed),
+    needTagValue: needTagValue(d.customerNeed),
     team: d.team,
     businessUnit: d.businessUnit,
-    customerTagValue: d.customer ? d.customer.tagValue : undefined,
+    customerTagValue: customerTagValue(d.customer),
     source: at,
   };
 }
 
 /**
- * The services a billing construct serves: `services` and `declarations`, or every service of the app.
- * Throws once with every problem found (prefixed with the construct path).
+ * The services a billing construct serves: `services` and `declarations`, or every service of the app. Problems are
+ * returned, for the construct to report at synth with its own.
  */
 export function resolveServices(construct: IConstruct, options: BillingServicesOptions, tagKeys?: TagKeys): ResolvedServices {
-  const errors: string[] = [];
-  const keys = tagKeys ?? TagKeys.of(construct);
+  const problems: string[] = [];
+  let keys = TagKeys.DEFAULT;
   if (tagKeys !== undefined && !(tagKeys instanceof TagKeys)) {
-    throw new Error(`[${construct.node.path}] tagKeys is ${describe(tagKeys)}: pass TagKeys.custom({...}) or TagKeys.DEFAULT`);
+    problems.push(`tagKeys is ${describe(tagKeys)}: pass TagKeys.custom({...}) or TagKeys.DEFAULT`);
+  } else {
+    try {
+      keys = tagKeys ?? TagKeys.of(construct);
+    } catch (e) {
+      problems.push((e as Error).message);
+    }
   }
   const defaulted = options.services === undefined && options.declarations === undefined;
   const services = defaulted ? CustomerService.all(construct.node.root) : (options.services ?? []);
   const out: ResolvedService[] = [];
 
   if (!Array.isArray(services)) {
-    errors.push(`services is ${describe(services)}: pass an array of CustomerService, e.g. CustomerService.all(app)`);
+    problems.push(`services is ${describe(services)}: pass an array of CustomerService, e.g. CustomerService.all(app)`);
   } else {
     services.forEach((s, i) => {
       if (!CustomerService.isCustomerService(s)) {
-        errors.push(`services[${i}] is ${describe(s)}: pass CustomerService constructs (for services of other apps, use declarations)`);
+        problems.push(`services[${i}] is ${describe(s)}: pass CustomerService constructs (for services of other apps, use declarations)`);
         return;
       }
       if (!s.tagKeys.sameAs(keys)) {
-        errors.push(`services[${i}] (${s.serviceName}) uses the tag keys ${JSON.stringify(s.tagKeys.toJson())} but this construct uses ${JSON.stringify(keys.toJson())}: tag keys are set once per app`);
+        problems.push(`services[${i}] (${s.serviceName}) uses the tag keys ${JSON.stringify(s.tagKeys.toJson())} but this construct uses ${JSON.stringify(keys.toJson())}: tag keys are set once per app`);
         return;
       }
       if ([s.serviceName, s.team, s.businessUnit, s.customerNeed].some((v) => typeof v !== 'string')) {
@@ -131,7 +107,7 @@ export function resolveServices(construct: IConstruct, options: BillingServicesO
         needTagValue: s.needTagValue,
         team: s.team,
         businessUnit: s.businessUnit,
-        customerTagValue: Customer.isCustomer(s.customer) ? s.customer.tagValue : undefined,
+        customerTagValue: customerTagValue(s.customer),
         source: s.node.path,
       });
     });
@@ -139,10 +115,10 @@ export function resolveServices(construct: IConstruct, options: BillingServicesO
 
   const declarations = options.declarations ?? [];
   if (!Array.isArray(declarations)) {
-    errors.push(`declarations is ${describe(declarations)}: pass an array of { serviceName, customerNeed, team, businessUnit }`);
+    problems.push(`declarations is ${describe(declarations)}: pass an array of { serviceName, customerNeed, team, businessUnit }`);
   } else {
     declarations.forEach((d, i) => {
-      const resolved = checkDeclaration(d, `declarations[${i}]`, errors);
+      const resolved = checkDeclaration(construct, d, `declarations[${i}]`, problems);
       if (resolved) {
         out.push(resolved);
       }
@@ -153,15 +129,11 @@ export function resolveServices(construct: IConstruct, options: BillingServicesO
   for (const s of out) {
     const prev = seen.get(s.serviceName);
     if (prev) {
-      errors.push(`service "${s.serviceName}" is declared twice (${prev.source} and ${s.source}): a service name is unique`);
+      problems.push(`service "${s.serviceName}" is declared twice (${prev.source} and ${s.source}): a service name is unique`);
     }
     seen.set(s.serviceName, s);
   }
-
-  if (errors.length > 0) {
-    throw new Error(`[${construct.node.path}] ${errors.join('; ')}`);
-  }
-  return { services: out, tagKeys: keys, defaulted };
+  return { services: out, tagKeys: keys, defaulted, problems };
 }
 
 /**

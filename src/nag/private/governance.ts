@@ -1,6 +1,5 @@
 import { CfnResource, Stack, Stage, TagManager, Token, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { ContextKeys } from '../../context-keys';
 import { CustomerService } from '../../customer-service';
 import { sharedPurpose } from '../../private/shared-marker';
 
@@ -84,12 +83,6 @@ export function isAcknowledged(construct: IConstruct, ruleId: string): boolean {
     }
   }
   return false;
-}
-
-/** Whether value reviews are strict (an overdue review is an error) for `scope`. */
-export function strictReviews(scope: IConstruct): boolean {
-  const v = scope.node.tryGetContext(ContextKeys.STRICT_REVIEWS);
-  return v === true || v === 'true';
 }
 
 /** One customer-value tag that a resource does not carry as declared. */

@@ -21,7 +21,7 @@ export default Object.defineProperty(
     if (!service || actual === undefined) {
       return NagRuleCompliance.NOT_APPLICABLE;
     }
-    return tagProblems(node, service.tags, actual).length === 0 ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
+    return tagProblems(node, service.tagValues, actual).length === 0 ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
   },
   'name',
   { value: parse(__filename).name },

@@ -1,0 +1,129 @@
+import { Stage } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import type { ICustomerService } from '../customer-service-base';
+
+/**
+ * The services of an app: which construct belongs to which service (through its subtree or `include()`), every
+ * service under a scope, and the app-wide rules between services (unique names per stage, no nesting, one
+ * service per resource).
+ */
+
+interface AppRegistry {
+  readonly services: ICustomerService[];
+  /** Services by name, built on first use after the last declaration (the duplicate-name check stays linear). */
+  byName?: Map<string, ICustomerService[]>;
+}
+
+const APPS = new WeakMap<IConstruct, AppRegistry>();
+const INCLUDED = new WeakMap<IConstruct, ICustomerService>();
+const SERVICE_SYMBOL = Symbol.for('cdk-customer-value.CustomerService');
+
+/** Marks `service` as a customer service (also recognised across copies of this library) and registers it. */
+export function registerService(service: ICustomerService): void {
+  Object.defineProperty(service, SERVICE_SYMBOL, { value: true });
+  const root = service.node.root;
+  let registry = APPS.get(root);
+  if (!registry) {
+    registry = { services: [] };
+    APPS.set(root, registry);
+  }
+  registry.services.push(service);
+  registry.byName = undefined;
+}
+
+/** Whether `x` is a customer service. */
+export function isService(x: unknown): x is ICustomerService {
+  return x !== null && typeof x === 'object' && SERVICE_SYMBOL in (x as object);
+}
+
+/** The service a construct belongs to (as a descendant, or through `include()`), or undefined. */
+export function serviceOf(construct: IConstruct): ICustomerService | undefined {
+  let node: IConstruct | undefined = construct;
+  while (node) {
+    if (isService(node)) {
+      return node;
+    }
+    const included = INCLUDED.get(node);
+    if (included) {
+      return included;
+    }
+    node = node.node.scope;
+  }
+  return undefined;
+}
+
+/** Every service declared under `scope`, in declaration order. */
+export function servicesUnder(scope: IConstruct): ICustomerService[] {
+  const registry = APPS.get(scope.node.root);
+  if (!registry) {
+    return [];
+  }
+  if (scope.node.root === scope) {
+    return [...registry.services];
+  }
+  const prefix = `${scope.node.path}/`;
+  return registry.services.filter((s) => s.node.path.startsWith(prefix));
+}
+
+/** Records that `scope` was made part of `service`. */
+export function recordInclude(service: ICustomerService, scope: IConstruct): void {
+  INCLUDED.set(scope, service);
+}
+
+/** The service `service` is nested in (directly or through `include()`), as a problem; undefined when none. */
+export function nestingProblem(service: ICustomerService): string | undefined {
+  const scopes = service.node.scopes;
+  for (let i = scopes.length - 2; i >= 0; i--) {
+    const outer = scopes[i];
+    const owner = isService(outer) ? outer : INCLUDED.get(outer);
+    if (owner) {
+      return `this service is nested inside the customer service ${owner.node.path}${owner === outer ? '' : ` (through include(${outer.node.path}))`}: a resource belongs to exactly one service; declare services side by side`;
+    }
+  }
+  return undefined;
+}
+
+/** Why `scope` cannot be included into `service`, or undefined. */
+export function includeProblem(service: ICustomerService, scope: IConstruct): string | undefined {
+  const path = scope.node.path || '<app>';
+  if (service.node.scopes.includes(scope)) {
+    return `include(${path}) would cover this service itself and everything around it: include the scope that holds the service's other resources, such as its other stack`;
+  }
+  const owner = serviceOf(scope);
+  if (owner) {
+    return `include(${path}): that scope already belongs to the customer service ${owner.node.path}; a resource belongs to exactly one service`;
+  }
+  return coveredServicesProblem(service, scope)
+    ?? ((Stage.of(scope) ?? scope.node.root) !== stageOf(service)
+      ? `include(${path}): that scope is in another stage than the service; declare the service in each stage instead`
+      : undefined);
+}
+
+/** An included scope that holds another service, as a problem (checked again at synth: services can come later). */
+export function coveredServicesProblem(service: ICustomerService, scope: IConstruct): string | undefined {
+  const inner = servicesUnder(scope).filter((s) => s !== service);
+  return inner.length === 0 ? undefined
+    : `include(${scope.node.path || '<app>'}) covers the customer service ${inner.map((s) => s.node.path).join(', ')}: a resource belongs to exactly one service; include a narrower scope`;
+}
+
+/** Another service of the same stage with the same name, as a problem. */
+export function duplicateNameProblem(service: ICustomerService): string | undefined {
+  const registry = APPS.get(service.node.root);
+  if (!registry || !service.serviceName) {
+    return undefined;
+  }
+  if (!registry.byName) {
+    registry.byName = new Map();
+    for (const s of registry.services) {
+      registry.byName.set(s.serviceName, [...(registry.byName.get(s.serviceName) ?? []), s]);
+    }
+  }
+  const stage = stageOf(service);
+  const others = (registry.byName.get(service.serviceName) ?? []).filter((s) => s !== service && stageOf(s) === stage);
+  return others.length === 0 ? undefined
+    : `serviceName is "${service.serviceName}", already declared by ${others.map((o) => o.node.path).join(', ')}: service names are unique within an app (they key the cost tag, budgets, dashboards and reports); choose another serviceName`;
+}
+
+function stageOf(construct: IConstruct): IConstruct {
+  return Stage.of(construct) ?? construct.node.root;
+}

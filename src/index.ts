@@ -1,6 +1,7 @@
 export * from './context-keys';
 export * from './customer';
 export * from './customer-service';
+export * from './customer-service-props';
 export * from './customer-service-base';
 export * from './usage-metric';
 export * from './tag-keys';

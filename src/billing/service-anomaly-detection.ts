@@ -59,7 +59,7 @@ export interface ServiceAnomalyDetectionProps extends BillingServicesOptions, Ma
   /**
    * Let the monitors and subscriptions carry the tags applied to them (`Tags.of(app).add(...)` and the like).
    *
-   * Their `ResourceTags` are create-only (aws-cost-facts §4: `tagUpdatable: false`): any change to a tag that
+   * Their `ResourceTags` are create-only (`tagUpdatable: false` in the CloudFormation registry schema): any change to a tag that
    * reaches them replaces every monitor and subscription, and a replaced monitor detects nothing for about 24 hours
    * and needs 10 days of history again, silently. Monitors and subscriptions cost nothing, so cost allocation does
    * not need their tags; by default they are left untagged. Set this when a tag policy requires tags on them, and

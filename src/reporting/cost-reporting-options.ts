@@ -24,7 +24,7 @@ export interface UnitCostAlarmOptions {
 
 /**
  * Cost and usage reporting of a customer service: a monthly budget with alerts, a CloudWatch dashboard,
- * the daily cost metric and the unit cost (DESIGN §3.5).
+ * the daily cost metric and the unit cost.
  *
  * Reporting is on by default; `CostReporting.disabled(reason)` turns it off (sandboxes, tests).
  */
@@ -43,7 +43,7 @@ export interface CostReportingOptions {
   readonly disabledReason?: string;
 
   /**
-   * A fixed monthly budget in USD (positive, finite, at most 1 000 000 000).
+   * A fixed monthly budget in USD, from 0.01 to 1 000 000 000 000 (1e12).
    *
    * Changing the amount updates the budget in place (the budget name never contains the amount).
    * @default - an auto-adjusting budget: the average monthly cost of the last `autoAdjustMonths` months

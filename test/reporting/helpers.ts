@@ -1,7 +1,8 @@
 import { App, Stack, StackProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { Customer } from '../../src/customer';
-import { CustomerService, CustomerServiceProps } from '../../src/customer-service';
+import { CustomerService } from '../../src/customer-service';
+import { CustomerServiceProps } from '../../src/customer-service-props';
 import { CostReportingOptions } from '../../src/reporting/cost-reporting-options';
 import { testApp } from '../util';
 

@@ -54,6 +54,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // library): users who read CUR files run `npm install @duckdb/node-api`.
     '@duckdb/node-api@1.5.6-r.1',
     'playwright-core',
+    // The CloudFormation registry schemas as compiled by the CDK team: scripts/generate-create-only-tags.ts derives
+    // the resource types whose tags are create-only from it.
+    '@aws-cdk/aws-service-spec',
     'esbuild',
     'constructs@10.5.1',
   ],

@@ -47,6 +47,8 @@ export interface ICustomerService extends IConstruct {
    * @default - no usage metric
    */
   readonly unitMetric?: UsageMetric;
+  /** CloudFormation resource types of the service that get no customer-value tags. */
+  readonly excludedResourceTypes: string[];
   /** Scopes outside the service's subtree made part of it with `include()`. */
   readonly includedScopes: IConstruct[];
 }

@@ -66,6 +66,19 @@ export interface CustomerServiceProps {
   readonly costReporting?: CostReportingOptions;
 
   /**
+   * CloudFormation resource types that get no customer-value tags (e.g. `AWS::AppRunner::Service`).
+   *
+   * For types whose tags are create-only, a change of the service's tags (a renamed team or business unit, a
+   * reworded need) replaces the resource; synthesis warns about each such resource
+   * (`cdk-customer-value:CustomerService.createOnlyTags`). Acknowledge the warning to keep the tags, or list the
+   * type here: its resources then carry no customer-value tags and their cost counts as untagged. The service's
+   * metadata counts them per type as excluded.
+   *
+   * @default - every taggable resource is tagged
+   */
+  readonly excludeResourceTypes?: string[];
+
+  /**
    * The tag keys. Set them once per app instead, with the `customer-value:tagKeys` context or
    * `TagKeys.useForApp()`; when given here they must match the app's keys.
    *

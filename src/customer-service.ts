@@ -15,8 +15,8 @@ import {
 } from './declaration/registry';
 import {
   BUSINESS_UNIT_WHAT, customerProblems, describe, needProblems, ownerNameProblems, readRegistry, readToday,
-  reviewProblems, reviewSchedule, ReviewSchedule, SERVICE_NAME_DESCRIPTION, SERVICE_NAME_PATTERN, serviceNameProblems,
-  strictReviews, TEAM_WHAT,
+  resourceTypesProblems, reviewProblems, reviewSchedule, ReviewSchedule, SERVICE_NAME_DESCRIPTION, SERVICE_NAME_PATTERN,
+  serviceNameProblems, strictReviews, TEAM_WHAT,
 } from './declaration/rules';
 import { declaredTagValues, needTagValue } from './declaration/tag-values';
 import { kebabFromId } from './private/tag-safe';
@@ -27,6 +27,9 @@ import { ServiceCostReporting } from './reporting/service-cost-reporting';
 import { TagKeys } from './tag-keys';
 import { UsageMetric, UsageMetricOptions, usageMetricProblems, withUsageMetric } from './usage-metric';
 import { ValueReview, ValueReviewStatus } from './value-review';
+
+/** Warning id: a tagged resource whose tags are create-only. */
+const CREATE_ONLY_TAGS_WARNING = 'cdk-customer-value:CustomerService.createOnlyTags';
 
 /**
  * A service grouped around customer value: it fulfils a customer need, of an internal or external customer,
@@ -100,6 +103,8 @@ export class CustomerService extends Construct implements ICustomerService {
    * The service's cost and usage reporting (budget, dashboard, alarms), when it is on and the declaration is sound.
    */
   public readonly costReporting?: ServiceCostReporting;
+  /** CloudFormation resource types of the service that get no customer-value tags (`excludeResourceTypes`). */
+  public readonly excludedResourceTypes: string[];
 
   /** Every problem of the declaration, reported at synth (all at once, with the construct path). */
   private readonly problems: string[] = [];
@@ -140,6 +145,9 @@ export class CustomerService extends Construct implements ICustomerService {
       ...ownerNameProblems('businessUnit', p.businessUnit, BUSINESS_UNIT_WHAT, units.value),
     );
     this.serviceName = this.resolveServiceName(id, p.serviceName);
+    const exclusions = resourceTypesProblems('excludeResourceTypes', p.excludeResourceTypes);
+    problems.push(...exclusions);
+    this.excludedResourceTypes = exclusions.length === 0 ? [...(p.excludeResourceTypes ?? [])] : [];
     const reviewIssues = reviewProblems('valueReview', p.valueReview, this.today);
     problems.push(...reviewIssues);
     this.review = reviewIssues.length === 0 ? reviewSchedule(p.valueReview, this.today) : undefined;
@@ -301,13 +309,21 @@ export class CustomerService extends Construct implements ICustomerService {
     }
     // the tags are applied by aspects, so they can only be checked once synthesis has invoked them
     if (this.tagsApplied && this.aspectsInvoked) {
-      problems.push(...this.inventory().overrides);
+      const inventory = this.inventory();
+      problems.push(...inventory.overrides);
+      for (const resource of inventory.createOnly) {
+        Annotations.of(resource).addWarningV2(CREATE_ONLY_TAGS_WARNING,
+          `${resource.cfnResourceType} ${resource.node.path} carries the customer-value tags of "${this.serviceName}", and its tags are create-only `
+          + '(CloudFormation registry schema): a change of these tags (a renamed team or business unit, a reworded need or customer) replaces '
+          + 'the resource, which then gets a new identity (a new URL, key or ARN), and an update of a resource with a fixed physical name fails. '
+          + `Keep the tags and acknowledge this warning on the resource or the service, or leave the type untagged with excludeResourceTypes: ["${resource.cfnResourceType}"] (its cost then counts as untagged).`);
+      }
     }
     return problems;
   }
 
   private inventory() {
-    return takeInventory([this, ...this.included], this.tagValues, CustomerService.TAG_PRIORITY);
+    return takeInventory([this, ...this.included], this.tagValues, CustomerService.TAG_PRIORITY, this.excludedResourceTypes);
   }
 
   private resolveTagKeys(given: unknown): TagKeys {
@@ -370,7 +386,7 @@ export class CustomerService extends Construct implements ICustomerService {
 
   private applyTags(scope: IConstruct): void {
     for (const [key, value] of Object.entries(this.tagValues)) {
-      Tags.of(scope).add(key, value, { priority: CustomerService.TAG_PRIORITY });
+      Tags.of(scope).add(key, value, { priority: CustomerService.TAG_PRIORITY, excludeResourceTypes: this.excludedResourceTypes });
     }
   }
 

@@ -1,21 +1,28 @@
 import { CfnResource, TagManager } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ServiceResourceCounts } from './record';
+import { CREATE_ONLY_TAG_TYPES } from '../private/create-only-tag-types';
 
 /** What one walk over a service's resources found. */
 export interface Inventory {
   readonly counts: ServiceResourceCounts;
   /** One message when resources carry customer-value tags that differ from the declaration; empty otherwise. */
   readonly overrides: string[];
+  /** Tagged resources whose tags are create-only: a change of the service's tags replaces them. */
+  readonly createOnly: CfnResource[];
 }
 
 /**
  * One walk over the resources under `roots` (a service's subtree and the scopes it included): how many there are,
- * how many can be tagged and carry every `expected` tag, the untaggable ones per type, and the resources whose
- * customer-value tags differ from the declaration (a tag forced at `priority` or above, or an escape hatch).
+ * how many can be tagged and carry every `expected` tag, the untaggable and the `excluded` ones per type, the
+ * tagged ones whose tags are create-only, and the resources whose customer-value tags differ from the declaration
+ * (a tag forced at `priority` or above, or an escape hatch).
  */
-export function takeInventory(roots: IConstruct[], expected: Record<string, string>, priority: number): Inventory {
+export function takeInventory(roots: IConstruct[], expected: Record<string, string>, priority: number, excluded: readonly string[] = []): Inventory {
   const untaggable: Record<string, number> = {};
+  const excludedByType: Record<string, number> = {};
+  const createOnlyByType: Record<string, number> = {};
+  const createOnly: CfnResource[] = [];
   const overridden: string[] = [];
   let total = 0;
   let taggable = 0;
@@ -35,11 +42,20 @@ export function takeInventory(roots: IConstruct[], expected: Record<string, stri
       }
       total++;
       const tm = tagManagerOf(node);
+      const type = node.cfnResourceType;
       if (!tm) {
-        untaggable[node.cfnResourceType] = (untaggable[node.cfnResourceType] ?? 0) + 1;
+        untaggable[type] = (untaggable[type] ?? 0) + 1;
+        continue;
+      }
+      if (excluded.includes(type)) {
+        excludedByType[type] = (excludedByType[type] ?? 0) + 1;
         continue;
       }
       taggable++;
+      if (CREATE_ONLY_TAG_TYPES.has(type)) {
+        createOnly.push(node);
+        createOnlyByType[type] = (createOnlyByType[type] ?? 0) + 1;
+      }
       const values = tm.tagValues();
       const wrong = Object.entries(expected).filter(([k, v]) => values[k] !== v);
       if (wrong.length === 0) {
@@ -52,8 +68,22 @@ export function takeInventory(roots: IConstruct[], expected: Record<string, stri
   const overrides = overridden.length === 0 ? [] : [
     `${overridden.length} resource(s) carry customer-value tags that differ from the declaration: ${overridden.slice(0, 5).join('; ')}${overridden.length > 5 ? `; and ${overridden.length - 5} more` : ''}. Tags set with a priority of ${priority} or more (or escape hatches) must not change the customer-value tags: remove them, or declare the resources in the service they belong to`,
   ];
-  const byType = Object.fromEntries(Object.entries(untaggable).sort(([a], [b]) => a.localeCompare(b)));
-  return { counts: { total, taggable, tagged, untaggableByType: byType }, overrides };
+  return {
+    counts: {
+      total,
+      taggable,
+      tagged,
+      untaggableByType: sorted(untaggable),
+      ...(Object.keys(excludedByType).length > 0 ? { excludedByType: sorted(excludedByType) } : {}),
+      ...(Object.keys(createOnlyByType).length > 0 ? { createOnlyTagsByType: sorted(createOnlyByType) } : {}),
+    },
+    overrides,
+    createOnly,
+  };
+}
+
+function sorted(counts: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
 }
 
 /**

@@ -26,6 +26,10 @@ export interface ServiceResourceCounts {
   readonly tagged: number;
   /** Resources whose type does not support tags, by CloudFormation type. */
   readonly untaggableByType: Record<string, number>;
+  /** Taggable resources left untagged on purpose (`excludeResourceTypes`), by CloudFormation type. */
+  readonly excludedByType?: Record<string, number>;
+  /** Tagged resources whose tags are create-only (a tag change replaces them), by CloudFormation type. */
+  readonly createOnlyTagsByType?: Record<string, number>;
 }
 
 export interface UsageMetricRecord {

@@ -191,6 +191,20 @@ function notAllowed(value: string, allowed: RegExp): string {
   return bad.length > 0 ? `; ${bad.map((c) => JSON.stringify(c)).join(', ')} ${bad.length > 1 ? 'are' : 'is'} not allowed` : '';
 }
 
+const RESOURCE_TYPE = /^[A-Za-z0-9]+::[A-Za-z0-9]+::[A-Za-z0-9]+$/;
+
+/** A list of CloudFormation resource types, e.g. `["AWS::AppRunner::Service"]`. */
+export function resourceTypesProblems(field: string, value: unknown): string[] {
+  if (value === undefined) {
+    return [];
+  }
+  if (!Array.isArray(value)) {
+    return [`${field} is ${describe(value)}: pass a list of CloudFormation resource types, e.g. ["AWS::AppRunner::Service"]`];
+  }
+  return value.flatMap((t, i) => (typeof t === 'string' && RESOURCE_TYPE.test(t) ? []
+    : [`${field}[${i}] is ${describe(t)}: expected a CloudFormation resource type such as "AWS::AppRunner::Service"`]));
+}
+
 /** Where a service stands against its review schedule. */
 export interface ReviewSchedule {
   readonly everyDays: number;

@@ -9,15 +9,15 @@ import { finalTags, isExempt, tagProblems } from '../private/governance';
  * declared values, in its synthesized template: after the `Tags.of()` aspects ran, and after escape-hatch
  * overrides (`addPropertyOverride('Tags', ...)`, `addPropertyDeletionOverride('Tags')`).
  *
- * Not applicable to resources CDK cannot tag and to resources outside any service
- * (see `ResourceOutsideService`).
+ * Not applicable to resources CDK cannot tag, to resource types the service excludes from tagging
+ * (`excludeResourceTypes`) and to resources outside any service (see `ResourceOutsideService`).
  *
  * @param node the CfnResource to check
  */
 export default Object.defineProperty(
   (node: CfnResource): NagRuleCompliance => {
     const service = isExempt(node) ? undefined : CustomerService.of(node);
-    const actual = service ? finalTags(node) : undefined;
+    const actual = service && !service.excludedResourceTypes.includes(node.cfnResourceType) ? finalTags(node) : undefined;
     if (!service || actual === undefined) {
       return NagRuleCompliance.NOT_APPLICABLE;
     }

@@ -31,5 +31,11 @@ export class ContextKeys {
    */
   public static readonly TODAY = 'customer-value:today';
 
+  /**
+   * Days without any cost data point for a stack's services before the cost publisher's cost-data alarm goes off
+   * (1 to 14). Default: 2.
+   */
+  public static readonly COST_DATA_ALARM_DAYS = 'customer-value:costDataAlarmDays';
+
   private constructor() {}
 }

@@ -1,15 +1,21 @@
 import { Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
+import { ContextKeys } from '../context-keys';
 import type { ICustomerService } from '../customer-service-base';
 import { CostPublisherFunction } from './cost-publisher-function';
 import { markShared } from '../private/shared-marker';
 import {
-  METRIC_NAMESPACE, PUBLISHER_CONFIG_VERSION, PublishedService, PublisherConfig, REPUBLISH_DAYS,
+  DIMENSIONS, METRIC_NAMES, METRIC_NAMESPACE, PUBLISHER_CONFIG_VERSION, PUBLISHER_OUTCOMES, PublishedService, PublisherConfig,
+  REPUBLISH_DAYS,
 } from './private/publisher-config';
 import { usageQuerySpec } from './private/usage-spec';
 
@@ -25,6 +31,16 @@ interface Registration {
   readonly service: ICustomerService;
   readonly compareDays?: number;
 }
+
+/** Where a service's alerts go: its topics (the user's, the service's own), or e-mail addresses when it has no topic. */
+export interface PublisherAlertRoute {
+  readonly topics: sns.ITopic[];
+  readonly emails: string[];
+}
+
+/** Days without cost data before the cost-data alarm goes off (context `customer-value:costDataAlarmDays`). */
+const DEFAULT_COST_DATA_DAYS = 2;
+const COST_DATA_DAYS_CONTEXT = ContextKeys.COST_DATA_ALARM_DAYS;
 
 /**
  * The daily cost metric publisher of a stack: one scheduled Lambda function per stack, however many customer
@@ -81,8 +97,19 @@ export class CostMetricPublisher extends Construct {
   public readonly rule: events.Rule;
   /** The function's log group. */
   public readonly logGroup: logs.ILogGroup;
+  /** Goes off when a run of the function fails (the Errors metric of the function, over a day). */
+  public readonly errorsAlarm: cloudwatch.Alarm;
+  /**
+   * Goes off when the publisher wrote no cost data point for the stack's services for `customer-value:costDataAlarmDays`
+   * days in a row (default 2): failed or missing runs, Cost Explorer access denied, inactive tag keys, no data. Missing
+   * data counts as breaching.
+   */
+  public readonly costDataAlarm: cloudwatch.Alarm;
 
   private readonly registrations: Registration[] = [];
+  private readonly alarmTopics = new Set<sns.ITopic>();
+  private readonly alarmEmails = new Set<string>();
+  private healthTopic?: sns.Topic;
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
@@ -138,7 +165,85 @@ export class CostMetricPublisher extends Construct {
       retryAttempts: 2,
     }));
 
+    // ---- health: every way a run can fail becomes an alarm someone sees
+    const stackName = Stack.of(this).stackName;
+    const days = this.costDataDays();
+    this.errorsAlarm = new cloudwatch.Alarm(this, 'ErrorsAlarm', {
+      alarmDescription: `The customer-value cost publisher of stack ${stackName} failed (function errors over a day): the daily cost metrics, dashboards and unit-cost alarms of its services are not being updated. Its log group ${this.logGroup.logGroupName} says why (e.g. Cost Explorer access denied).`,
+      metric: fn.metricErrors({ period: Duration.days(1), statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    this.costDataAlarm = new cloudwatch.Alarm(this, 'CostDataAlarm', {
+      alarmDescription: `No cost data for the services of stack ${stackName} for ${days} day(s): the publisher did not run, failed, or found no cost (tag keys not active as cost allocation tags, Cost Explorer without data). The metric ${METRIC_NAMESPACE}/${METRIC_NAMES.publisherRuns} (dimensions Stack, Outcome) says which.`,
+      metric: CostMetricPublisher.costDatapointsMetric(stackName),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
+      evaluationPeriods: days,
+      datapointsToAlarm: days,
+      treatMissingData: cloudwatch.TreatMissingData.BREACHING,
+    });
+
     this.node.addValidation({ validate: () => this.validateConfig() });
+  }
+
+  /**
+   * Cost data points the publisher of a stack wrote for the stack's services per run (Maximum over a day).
+   * @param stackName the stack's name
+   */
+  public static costDatapointsMetric(stackName: string): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName: METRIC_NAMES.costDatapoints,
+      dimensionsMap: { [DIMENSIONS.stack]: stackName },
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period: Duration.days(1),
+    });
+  }
+
+  /**
+   * The runs of the publisher of a stack with one outcome (Sum over a day): `published`, `no-data`,
+   * `inactive-tag-key`, `data-unavailable`, `usage-unreadable`, `access-denied` or `error`.
+   * @param stackName the stack's name
+   * @param outcome the outcome
+   */
+  public static runsMetric(stackName: string, outcome: string): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName: METRIC_NAMES.publisherRuns,
+      dimensionsMap: { [DIMENSIONS.stack]: stackName, [DIMENSIONS.outcome]: outcome },
+      statistic: cloudwatch.Stats.SUM,
+      period: Duration.days(1),
+      label: outcome,
+    });
+  }
+
+  /** Every run outcome the publisher reports. */
+  public static readonly OUTCOMES: string[] = [...PUBLISHER_OUTCOMES];
+
+  /**
+   * The dashboard widgets that show the publisher's health: the two alarms and the runs per outcome.
+   */
+  public healthWidgets(): cloudwatch.IWidget[] {
+    const stackName = Stack.of(this).stackName;
+    return [
+      new cloudwatch.AlarmStatusWidget({
+        title: `Cost publisher of stack ${stackName}`,
+        alarms: [this.errorsAlarm, this.costDataAlarm],
+        width: 12,
+        height: 6,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Cost publisher runs per outcome',
+        left: CostMetricPublisher.OUTCOMES.map((o) => CostMetricPublisher.runsMetric(stackName, o)),
+        leftYAxis: { min: 0, showUnits: false },
+        stacked: true,
+        width: 12,
+        height: 6,
+      }),
+    ];
   }
 
   /**
@@ -149,13 +254,61 @@ export class CostMetricPublisher extends Construct {
   }
 
   /**
-   * Register a service of the stack.
+   * Register a service of the stack, and where its alerts go: the health alarms notify its topics, or its e-mail
+   * addresses through the publisher's health topic.
    * @internal
    */
-  public _register(service: ICustomerService, compareDays?: number): void {
+  public _register(service: ICustomerService, compareDays: number | undefined, alerts: PublisherAlertRoute): void {
     if (!this.registrations.some((r) => r.service === service)) {
       this.registrations.push({ service, compareDays });
     }
+    for (const topic of alerts.topics) {
+      this.notify(topic);
+    }
+    const emails = alerts.topics.length > 0 ? [] : alerts.emails.filter((e) => !this.alarmEmails.has(e.toLowerCase()));
+    if (emails.length > 0) {
+      if (!this.healthTopic) {
+        this.healthTopic = new sns.Topic(this, 'HealthTopic', {
+          displayName: `Cost publisher health of stack ${Stack.of(this).stackName}`.slice(0, 100),
+          enforceSSL: true,
+        });
+        Validations.of(this.healthTopic).acknowledge({
+          id: 'AwsSolutions-SNS2',
+          reason: 'The topic carries the health alarms of the cost publisher (stack name, alarm state), no customer data. Services that want encrypted alerts pass their own encrypted topic as a CostAlertTarget.',
+        });
+        this.notify(this.healthTopic);
+      }
+      for (const address of emails) {
+        this.alarmEmails.add(address.toLowerCase());
+        this.healthTopic.addSubscription(new subscriptions.EmailSubscription(address));
+      }
+    }
+  }
+
+  private notify(topic: sns.ITopic): void {
+    if (this.alarmTopics.has(topic)) {
+      return;
+    }
+    this.alarmTopics.add(topic);
+    for (const alarm of [this.errorsAlarm, this.costDataAlarm]) {
+      alarm.addAlarmAction(new cwActions.SnsAction(topic));
+      alarm.addOkAction(new cwActions.SnsAction(topic));
+    }
+  }
+
+  private costDataDays(): number {
+    const raw = this.node.tryGetContext(COST_DATA_DAYS_CONTEXT);
+    if (raw === undefined || raw === null) {
+      return DEFAULT_COST_DATA_DAYS;
+    }
+    const days = typeof raw === 'string' ? Number(raw) : raw;
+    if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 14) {
+      this.node.addValidation({
+        validate: () => [`context "${COST_DATA_DAYS_CONTEXT}" is ${JSON.stringify(raw)}: expected a whole number of days from 1 to 14`],
+      });
+      return DEFAULT_COST_DATA_DAYS;
+    }
+    return days;
   }
 
   /**

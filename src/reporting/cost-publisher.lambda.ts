@@ -15,19 +15,22 @@
  * published again on every run because Cost Explorer data settles late; dashboards and alarms read them with
  * the `Maximum` statistic, for which writing the same day again is harmless.
  */
-import { CloudWatchClient, GetMetricDataCommand, MetricDataQuery, MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
-import { CostExplorerClient, GetCostAndUsageCommand, GetCostAndUsageCommandInput } from '@aws-sdk/client-cost-explorer';
+import { CloudWatchClient, MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
+import { Grouped, isoDay, readGrouped, startOfDay, sumBy, valuesSeen } from './private/cost-explorer-read';
 import {
-  DIMENSIONS, METRIC_NAMES, MetricStatSpec, PUBLISHER_CONFIG_VERSION, PublisherConfig, UsageQuerySpec,
+  DIMENSIONS, METRIC_NAMES, PUBLISHER_CONFIG_VERSION, PublisherConfig, PublisherOutcome,
 } from './private/publisher-config';
+import { readUsage, unitCostChange } from './private/usage-read';
 
 const DAY_MS = 86_400_000;
 /** Throttling (`LimitExceededException` for Cost Explorer) and transient errors are retried by the SDK. */
 const MAX_ATTEMPTS = 8;
 /** PutMetricData accepts up to 1 000 metrics per request; stay well below. */
 const PUT_BATCH = 500;
-/** The cost metric: what the line items were charged (the budget and the `customer-value` CLI use the same). */
-const COST_METRIC = 'UnblendedCost';
+/** Every request gives up after this long (the function itself stops after 5 minutes). */
+const REQUEST_TIMEOUT_MS = 30_000;
+const CONNECTION_TIMEOUT_MS = 5_000;
 
 export interface Logger {
   info(message: string, detail?: Record<string, unknown>): void;
@@ -42,7 +45,7 @@ export interface PublisherDeps {
   readonly log: Logger;
 }
 
-export type Outcome = 'published' | 'no-data' | 'inactive-tag-key' | 'data-unavailable';
+export type Outcome = PublisherOutcome;
 
 export interface PublishSummary {
   readonly outcome: Outcome;
@@ -55,6 +58,8 @@ export interface PublishSummary {
   readonly estimatedDays: string[];
   /** Data points written to CloudWatch. */
   readonly datapoints: number;
+  /** Of those, the daily cost of the stack's services (what the cost-data alarm watches). */
+  readonly serviceCostDatapoints: number;
   /** Services whose unit metric could not be read (name: reason). */
   readonly usageErrors: Record<string, string>;
   /** Tag keys Cost Explorer does not group by (not active as cost allocation tags). */
@@ -67,12 +72,12 @@ export async function handler(event: unknown): Promise<PublishSummary> {
   const clients = new Map<string, CloudWatchClient>();
   const deps: PublisherDeps = {
     // Cost Explorer has one endpoint, in us-east-1 (aws-cost-facts §7).
-    ce: new CostExplorerClient({ region: 'us-east-1', maxAttempts: MAX_ATTEMPTS }),
+    ce: new CostExplorerClient({ region: 'us-east-1', maxAttempts: MAX_ATTEMPTS, requestHandler: TIMEOUTS }),
     cloudwatch: (region?: string) => {
       const key = region ?? '';
       let client = clients.get(key);
       if (!client) {
-        client = new CloudWatchClient({ ...(region ? { region } : {}), maxAttempts: MAX_ATTEMPTS });
+        client = new CloudWatchClient({ ...(region ? { region } : {}), maxAttempts: MAX_ATTEMPTS, requestHandler: TIMEOUTS });
         clients.set(key, client);
       }
       return client;
@@ -80,7 +85,57 @@ export async function handler(event: unknown): Promise<PublishSummary> {
     now: new Date(),
     log: consoleLogger(),
   };
-  return publishCosts(config, deps);
+  return publishAndReportHealth(config, deps);
+}
+
+const TIMEOUTS = { requestTimeout: REQUEST_TIMEOUT_MS, connectionTimeout: CONNECTION_TIMEOUT_MS };
+
+/**
+ * One run with its health signal: publishes the cost, then writes the run's outcome (`PublisherRuns`, dimensions
+ * Stack and Outcome, one data point per finding) and the number of cost data points of the stack's services
+ * (`CostDatapoints`, dimension Stack) with the run's time as timestamp, so that the health alarms see them at once
+ * (cost data points carry the cost day, and points older than 24 hours can take 48 hours to appear). A run that fails
+ * reports `access-denied` or `error` and 0 data points, then fails (the function's Errors metric counts it).
+ */
+export async function publishAndReportHealth(config: PublisherConfig, deps: PublisherDeps): Promise<PublishSummary> {
+  let result: PublishSummary | undefined;
+  let failure: unknown;
+  try {
+    result = await publishCosts(config, deps);
+  } catch (e) {
+    failure = e;
+  }
+  const findings: PublisherOutcome[] = result
+    ? [result.outcome, ...(result.outcome === 'published' && result.inactiveTagKeys.length > 0 ? ['inactive-tag-key' as const] : []),
+      ...(Object.keys(result.usageErrors).length > 0 ? ['usage-unreadable' as const] : [])]
+    : [(failure as Error)?.name === 'AccessDeniedException' ? 'access-denied' : 'error'];
+  const health: MetricDatum[] = [
+    ...findings.map((outcome): MetricDatum => ({
+      MetricName: METRIC_NAMES.publisherRuns,
+      Dimensions: [{ Name: DIMENSIONS.stack, Value: config.stackName }, { Name: DIMENSIONS.outcome, Value: outcome }],
+      Timestamp: deps.now,
+      Value: 1,
+      Unit: 'Count',
+    })),
+    {
+      MetricName: METRIC_NAMES.costDatapoints,
+      Dimensions: [{ Name: DIMENSIONS.stack, Value: config.stackName }],
+      Timestamp: deps.now,
+      Value: result?.serviceCostDatapoints ?? 0,
+      Unit: 'Count',
+    },
+  ];
+  try {
+    await deps.cloudwatch().send(new PutMetricDataCommand({ Namespace: config.namespace, MetricData: health }));
+  } catch (e) {
+    // The run's own outcome matters more; the missing health data point makes the cost-data alarm go off.
+    deps.log.warn(`Could not write the publisher's health metrics (${(e as Error).name}: ${(e as Error).message})`);
+  }
+  if (failure !== undefined) {
+    deps.log.warn(`The run failed (${findings[0]}): ${(failure as Error)?.name}: ${(failure as Error)?.message}`);
+    throw failure;
+  }
+  return result!;
 }
 
 /** Validates the event: a publisher configuration as built by `CostMetricPublisher`. */
@@ -137,7 +192,7 @@ export async function publishCosts(config: PublisherConfig, deps: PublisherDeps)
     const err = e as Error;
     if (err.name === 'DataUnavailableException') {
       log.warn(`Cost Explorer has no data for ${from}..${to} yet (DataUnavailableException): nothing published. Cost Explorer must be enabled in the account (it can take 24 hours after enabling), and a new account has no data until its first usage is billed.`);
-      return summary('data-unavailable', requests, from, to, [], 0, {}, []);
+      return summary('data-unavailable', requests, from, to, [], 0, 0, {}, []);
     }
     throw err;
   }
@@ -147,7 +202,7 @@ export async function publishCosts(config: PublisherConfig, deps: PublisherDeps)
   }
   if (byServiceTeam.days.size === 0 || byServiceTeam.groups === 0) {
     log.warn(`Cost Explorer returned no cost for ${from}..${to} (${requests} request(s)): nothing published`);
-    return summary('no-data', requests, from, to, estimatedDays, 0, {}, []);
+    return summary('no-data', requests, from, to, estimatedDays, 0, 0, {}, []);
   }
   const inactive: string[] = [];
   const checkKey = (key: string, active: boolean, what: string) => {
@@ -167,6 +222,7 @@ export async function publishCosts(config: PublisherConfig, deps: PublisherDeps)
   const publishFrom = today.getTime() - config.republishDays * DAY_MS;
   const publishDays = [...byServiceTeam.days.keys()].filter((d) => Date.parse(d) >= publishFrom).sort();
   const datums: MetricDatum[] = [];
+  let serviceCostDatapoints = 0;
 
   // ---- cost per service (of this stack), team and business unit (of the account); 0 on days without cost
   const teamNames = valuesSeen(teams);
@@ -176,6 +232,7 @@ export async function publishCosts(config: PublisherConfig, deps: PublisherDeps)
     if (serviceActive) {
       for (const s of config.services) {
         datums.push(datum(METRIC_NAMES.cost, DIMENSIONS.service, s.name, services.get(day)?.get(s.name) ?? 0, timestamp));
+        serviceCostDatapoints++;
       }
     }
     if (teamActive) {
@@ -229,186 +286,9 @@ export async function publishCosts(config: PublisherConfig, deps: PublisherDeps)
     await cw.send(new PutMetricDataCommand({ Namespace: config.namespace, MetricData: datums.slice(i, i + PUT_BATCH) }));
   }
   const outcome: Outcome = datums.length > 0 ? 'published' : 'inactive-tag-key';
-  const result = summary(outcome, requests, from, to, estimatedDays, datums.length, usageErrors, inactive);
+  const result = summary(outcome, requests, from, to, estimatedDays, datums.length, serviceCostDatapoints, usageErrors, inactive);
   log.info(`Published ${datums.length} data point(s) for ${publishDays.length} day(s) (${publishDays[0]}..${publishDays[publishDays.length - 1]}), ${config.services.length} service(s) of stack ${config.stackName}, ${teamNames.length} team(s) and ${unitNames.length} business unit(s)`, { ...result });
   return result;
-}
-
-/** Cost Explorer results grouped by one or two tag keys. */
-interface Grouped {
-  /** Day (YYYY-MM-DD) -> tag values (one per key, joined by NUL) -> cost. Every day Cost Explorer returned. */
-  readonly days: Map<string, Map<string, number>>;
-  readonly estimated: Set<string>;
-  readonly requests: number;
-  readonly groups: number;
-  /** Per key: whether any group carried a non-empty value. */
-  readonly tagged: boolean[];
-}
-
-const SEP = '\u0000';
-
-/** GetCostAndUsage, DAILY, grouped by tag keys, following NextPageToken (one request per page). */
-async function readGrouped(ce: CostExplorerClient, tagKeys: string[], start: Date, end: Date): Promise<Grouped> {
-  const days = new Map<string, Map<string, number>>();
-  const estimated = new Set<string>();
-  const tagged = tagKeys.map(() => false);
-  let requests = 0;
-  let groups = 0;
-  let token: string | undefined;
-  do {
-    const input: GetCostAndUsageCommandInput = {
-      TimePeriod: { Start: isoDay(start), End: isoDay(end) },
-      Granularity: 'DAILY',
-      Metrics: [COST_METRIC],
-      GroupBy: tagKeys.map((Key) => ({ Type: 'TAG', Key })),
-      // Same scope as the budget (CostTypes IncludeCredit/IncludeRefund false): what the services consume.
-      Filter: { Not: { Dimensions: { Key: 'RECORD_TYPE', Values: ['Credit', 'Refund'] } } },
-      NextPageToken: token,
-    };
-    const page = await ce.send(new GetCostAndUsageCommand(input));
-    requests++;
-    for (const r of page.ResultsByTime ?? []) {
-      const day = r.TimePeriod?.Start;
-      if (!day) {
-        continue;
-      }
-      let byValues = days.get(day);
-      if (!byValues) {
-        byValues = new Map();
-        days.set(day, byValues);
-      }
-      if (r.Estimated) {
-        estimated.add(day);
-      }
-      for (const g of r.Groups ?? []) {
-        // each key comes back as "<tag key>$<value>", "<tag key>$" when untagged
-        const values = tagKeys.map((k, i) => {
-          const key = g.Keys?.[i] ?? '';
-          return key.startsWith(`${k}$`) ? key.slice(k.length + 1) : undefined;
-        });
-        if (values.some((v) => v === undefined)) {
-          continue;
-        }
-        groups++;
-        values.forEach((v, i) => {
-          if (v) {
-            tagged[i] = true;
-          }
-        });
-        const amount = Number(g.Metrics?.[COST_METRIC]?.Amount ?? 0);
-        const id = values.join(SEP);
-        byValues.set(id, (byValues.get(id) ?? 0) + (Number.isFinite(amount) ? amount : 0));
-      }
-    }
-    token = page.NextPageToken || undefined;
-  } while (token);
-  return { days, estimated, requests, groups, tagged };
-}
-
-/** Day -> value of the `index`th key -> cost (untagged cost left out). */
-function sumBy(grouped: Grouped, index: number): Map<string, Map<string, number>> {
-  const out = new Map<string, Map<string, number>>();
-  for (const [day, byValues] of grouped.days) {
-    const sums = new Map<string, number>();
-    for (const [id, amount] of byValues) {
-      const value = id.split(SEP)[index];
-      if (value) {
-        sums.set(value, (sums.get(value) ?? 0) + amount);
-      }
-    }
-    out.set(day, sums);
-  }
-  return out;
-}
-
-function valuesSeen(byDay: Map<string, Map<string, number>>): string[] {
-  const seen = new Set<string>();
-  for (const m of byDay.values()) {
-    for (const v of m.keys()) {
-      seen.add(v);
-    }
-  }
-  return [...seen].sort();
-}
-
-/** The daily usage of a unit metric: GetMetricData, period one day, following NextToken. */
-async function readUsage(cw: CloudWatchClient, spec: UsageQuerySpec, start: Date, end: Date): Promise<Map<string, number>> {
-  const queries: MetricDataQuery[] = [];
-  if (spec.expression) {
-    for (const [id, m] of Object.entries(spec.using ?? {})) {
-      queries.push({ Id: id, MetricStat: metricStat(m), ReturnData: false, ...(m.account ? { AccountId: m.account } : {}) });
-    }
-    queries.push({ Id: 'usage', Expression: spec.expression, Period: 86_400, ReturnData: true });
-  } else if (spec.metric) {
-    const m = spec.metric;
-    queries.push({ Id: 'usage', MetricStat: metricStat(m), ReturnData: true, ...(m.account ? { AccountId: m.account } : {}) });
-  } else {
-    throw new Error('the unit metric has neither a metric nor an expression');
-  }
-  const out = new Map<string, number>();
-  let token: string | undefined;
-  do {
-    const page = await cw.send(new GetMetricDataCommand({ MetricDataQueries: queries, StartTime: start, EndTime: end, NextToken: token }));
-    for (const r of page.MetricDataResults ?? []) {
-      if (r.Id !== 'usage') {
-        continue;
-      }
-      (r.Timestamps ?? []).forEach((t, i) => {
-        const v = r.Values?.[i];
-        if (v !== undefined && Number.isFinite(v)) {
-          const day = isoDay(startOfDay(new Date(t)));
-          out.set(day, (out.get(day) ?? 0) + v);
-        }
-      });
-    }
-    token = page.NextToken || undefined;
-  } while (token);
-  return out;
-}
-
-function metricStat(m: MetricStatSpec) {
-  return {
-    Metric: { Namespace: m.ns, MetricName: m.name, Dimensions: Object.entries(m.dims ?? {}).map(([Name, Value]) => ({ Name, Value })) },
-    Period: 86_400,
-    Stat: m.stat,
-  };
-}
-
-/**
- * Unit cost over the last `n` days against the `n` days before: 100 * (now - before) / before.
- * Both periods need usage, cost data for every day, and a non-zero unit cost before.
- */
-function unitCostChange(
-  name: string, services: Map<string, Map<string, number>>, usage: Map<string, number>, today: Date, n: number,
-): { value?: number; reason?: string } {
-  const period = (fromDaysAgo: number) => {
-    let cost = 0;
-    let units = 0;
-    for (let i = fromDaysAgo; i > fromDaysAgo - n; i--) {
-      const day = isoDay(new Date(today.getTime() - i * DAY_MS));
-      const byService = services.get(day);
-      if (!byService) {
-        return undefined;
-      }
-      cost += byService.get(name) ?? 0;
-      units += usage.get(day) ?? 0;
-    }
-    return { cost, units };
-  };
-  const now = period(n);
-  const before = period(2 * n);
-  if (!now || !before) {
-    return { reason: `Cost Explorer returned fewer than ${2 * n} days` };
-  }
-  if (now.units <= 0 || before.units <= 0) {
-    return { reason: `no usage in the last ${n} days or the ${n} days before` };
-  }
-  const unitNow = now.cost / now.units;
-  const unitBefore = before.cost / before.units;
-  if (unitBefore <= 0) {
-    return { reason: `no cost in the ${n} days before the last ${n}` };
-  }
-  return { value: 100 * (unitNow - unitBefore) / unitBefore };
 }
 
 function datum(name: string, dimension: string, value: string, amount: number, timestamp: Date, unit: 'None' | 'Percent' = 'None'): MetricDatum {
@@ -422,16 +302,8 @@ function datum(name: string, dimension: string, value: string, amount: number, t
 }
 
 function summary(outcome: Outcome, requests: number, from: string, to: string, estimatedDays: string[], datapoints: number,
-  usageErrors: Record<string, string>, inactiveTagKeys: string[]): PublishSummary {
-  return { outcome, costExplorerRequests: requests, from, to, estimatedDays, datapoints, usageErrors, inactiveTagKeys };
-}
-
-function startOfDay(d: Date): Date {
-  return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()));
-}
-
-function isoDay(d: Date): string {
-  return d.toISOString().slice(0, 10);
+  serviceCostDatapoints: number, usageErrors: Record<string, string>, inactiveTagKeys: string[]): PublishSummary {
+  return { outcome, costExplorerRequests: requests, from, to, estimatedDays, datapoints, serviceCostDatapoints, usageErrors, inactiveTagKeys };
 }
 
 function consoleLogger(): Logger {

@@ -19,10 +19,17 @@ import { METRIC_NAMES, METRIC_NAMESPACE, REPUBLISH_DAYS } from './private/publis
 
 const MAX_DASHBOARD_NAME = 255;
 
+/** What shows the health of the cost publisher on a dashboard. */
+export interface HealthWidgets {
+  healthWidgets(): cloudwatch.IWidget[];
+}
+
 /** What the dashboard shows besides the service's declaration and usage metrics. */
 export interface DashboardInputs {
   readonly options: ResolvedReporting;
   readonly unitCostAlarm?: cloudwatch.IAlarm;
+  /** The stack's cost publisher: its alarms and runs are shown under the cost. */
+  readonly health: HealthWidgets;
   /** The usage metrics discovered from the service's resources (computed once, at synth). */
   readonly discovered: () => DiscoveredMetric[];
 }
@@ -92,6 +99,7 @@ function dashboardRows(s: ICustomerService, inputs: DashboardInputs): cloudwatch
     });
   }
   rows.push([costWidget, unitWidget]);
+  rows.push(inputs.health.healthWidgets());
   const alarm = inputs.unitCostAlarm;
   if (alarm) {
     rows.push([

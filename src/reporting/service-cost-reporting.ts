@@ -100,7 +100,8 @@ export class ServiceCostReporting extends Construct {
 
     // ---------------------------------------------------------------- alert topic(s)
     if (resolved.topic) {
-      allowAlertPublishing(this, resolved.topic, { budgets: true, anomalies: true, alarms: alarm !== undefined, account: stack.account });
+      // alarms: the publisher's health alarms (and the unit-cost alarm) notify the topic too
+      allowAlertPublishing(this, resolved.topic, { budgets: true, anomalies: true, alarms: true, account: stack.account });
     }
     if (alarm && resolved.emails.length > 0) {
       // CloudWatch alarms notify SNS topics only: the e-mail targets get the alarm through the service's topic.
@@ -133,7 +134,10 @@ export class ServiceCostReporting extends Construct {
 
     // ---------------------------------------------------------------- daily cost metric
     this.publisher = CostMetricPublisher.of(this);
-    this.publisher._register(service, alarm?.compareDays);
+    this.publisher._register(service, alarm?.compareDays, {
+      topics: [resolved.topic, this.alertTopic].filter((t): t is sns.ITopic => t !== undefined),
+      emails: resolved.emails,
+    });
 
     // ---------------------------------------------------------------- unit-cost alarm
     if (alarm) {
@@ -169,6 +173,7 @@ export class ServiceCostReporting extends Construct {
       const dashboard = createServiceDashboard(this, service, {
         options: resolved,
         unitCostAlarm: this.unitCostAlarm,
+        health: this.publisher,
         discovered: () => this.discover(),
       });
       this.dashboard = dashboard.dashboard;

@@ -25,7 +25,8 @@ describe('examples/full-reporting.ts', () => {
     const template = Template.fromStack(app.node.findChild('Shop') as Stack);
     template.resourceCountIs('AWS::Events::Rule', 1);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 3);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    // two unit-cost alarms, and the publisher's two health alarms
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
     const budgets = Object.values(template.findResources('AWS::Budgets::Budget')).map((b: any) => b.Properties.Budget);
     expect(budgets.map((b) => [b.BudgetName, b.BudgetLimit?.Amount ?? b.AutoAdjustData.AutoAdjustType, b.CostFilters.TagKeyValue[0]])).toEqual([
       [expect.stringMatching(/^checkout-Shop-eu-west-1-[0-9a-f]{8}$/), 500, 'user:customer-service$checkout'],

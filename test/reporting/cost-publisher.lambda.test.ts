@@ -8,7 +8,7 @@
 import { CloudWatchClient, GetMetricDataCommand, PutMetricDataCommand, PutMetricDataCommandInput } from '@aws-sdk/client-cloudwatch';
 import { CostExplorerClient, GetCostAndUsageCommand, GetCostAndUsageCommandOutput, ResultByTime } from '@aws-sdk/client-cost-explorer';
 import { mockClient } from 'aws-sdk-client-mock';
-import { handler, Logger, parseConfig, PublisherDeps, publishCosts } from '../../src/reporting/cost-publisher.lambda';
+import { handler, Logger, parseConfig, publishAndReportHealth, PublisherDeps, publishCosts } from '../../src/reporting/cost-publisher.lambda';
 import { PublishedService, PublisherConfig } from '../../src/reporting/private/publisher-config';
 
 const ce = mockClient(CostExplorerClient);
@@ -154,6 +154,21 @@ describe('Cost Explorer requests', () => {
     expect(result.outcome).toBe('published');
   });
 
+  test('a NextPageToken that comes back again stops the run (a bounded cost) instead of requesting for ever', async () => {
+    // GIVEN a Cost Explorer that answers every page with the same token
+    ce.on(GetCostAndUsageCommand).resolves(page([day('2026-11-24', { checkout: 1 })], 'same-token'));
+    // WHEN / THEN: the first page, the page the token names, and the repeat is noticed
+    await expect(publishCosts(config([CHECKOUT]), deps())).rejects.toThrow(/returned the same NextPageToken twice: stopped after 2 requests \(0.02 USD\)/);
+    expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(2);
+  });
+
+  test('more than 100 pages stops the run', async () => {
+    let n = 0;
+    ce.on(GetCostAndUsageCommand).callsFake(async () => page([day('2026-11-24', { checkout: 1 })], `token-${++n}`));
+    await expect(publishCosts(config([CHECKOUT]), deps())).rejects.toThrow(/more than 100 result pages for 2026-11-12\.\.2026-11-25: stopped after 100 requests \(1.00 USD\)/);
+    expect(ce.commandCalls(GetCostAndUsageCommand)).toHaveLength(100);
+  });
+
   test('uses the us-east-1 endpoint with SDK retries when run as the Lambda handler', async () => {
     // GIVEN
     costs({ '': page([day('2026-11-24', { checkout: 1 })]) });
@@ -169,6 +184,14 @@ describe('Cost Explorer requests', () => {
       const client = ce.commandCalls(GetCostAndUsageCommand)[0].thisValue as CostExplorerClient;
       expect(await client.config.region()).toBe('us-east-1');
       expect(await client.config.maxAttempts()).toBe(8);
+      // every request has a timeout (a hanging endpoint cannot hold the function until its own timeout)
+      const handlerConfig = await (client.config.requestHandler as any).configProvider;
+      expect(handlerConfig).toMatchObject({ requestTimeout: 30_000, connectionTimeout: 5_000 });
+      // and the run reported its health
+      expect(health().map((d) => [d.MetricName, d.Dimensions, d.Value])).toEqual([
+        ['PublisherRuns', [{ Name: 'Stack', Value: 'Shop' }, { Name: 'Outcome', Value: 'published' }], 1],
+        ['CostDatapoints', [{ Name: 'Stack', Value: 'Shop' }], 1],
+      ]);
       expect(result.outcome).toBe('published');
       expect(log.mock.calls.map((c) => JSON.parse(c[0]).level)).toContain('INFO');
     } finally {
@@ -177,6 +200,76 @@ describe('Cost Explorer requests', () => {
       log.mockRestore();
       jest.useRealTimers();
     }
+  });
+});
+
+/** The health data points (timestamp = the run). */
+function health() {
+  return published().filter((d) => ['PublisherRuns', 'CostDatapoints'].includes(d.MetricName!));
+}
+
+describe('health: every outcome becomes a signal', () => {
+  const runs = () => health().filter((d) => d.MetricName === 'PublisherRuns').map((d) => d.Dimensions!.find((x) => x.Name === 'Outcome')!.Value);
+  const costPoints = () => health().find((d) => d.MetricName === 'CostDatapoints')!.Value;
+
+  test('a published run: outcome "published", the number of service cost data points, stamped with the run time', async () => {
+    costs({ '': page(days('2026-11-12', '2026-11-24', () => ({ checkout: 1, search: 2 }))) });
+    await publishAndReportHealth(config([CHECKOUT, SEARCH]), deps());
+    expect(runs()).toEqual(['published']);
+    expect(costPoints()).toBe(26);
+    expect(health().every((d) => (d.Timestamp as Date).getTime() === NOW.getTime())).toBe(true);
+  });
+
+  test.each<[string, () => void, string[]]>([
+    ['no data', () => costs({ '': page([]) }), ['no-data']],
+    ['an inactive service tag key', () => costs({ '': page(days('2026-11-12', '2026-11-24', () => ({ '': 42 }))) }), ['inactive-tag-key']],
+    ['Cost Explorer data not available yet', () => {
+      ce.on(GetCostAndUsageCommand).rejects(Object.assign(new Error('not yet'), { name: 'DataUnavailableException' }));
+    }, ['data-unavailable']],
+  ])('%s: 0 cost data points and the outcome, without failing the run', async (_label, given, outcomes) => {
+    given();
+    await publishAndReportHealth(config([CHECKOUT]), deps());
+    expect(runs()).toEqual(outcomes);
+    expect(costPoints()).toBe(0);
+  });
+
+  test('an inactive team key and an unreadable unit metric are reported next to "published"', async () => {
+    // GIVEN no cost carries a team tag (the team key is not active), and the unit metric cannot be read
+    TEAM_OF.checkout = '';
+    try {
+      costs({ '': page(days('2026-11-12', '2026-11-24', () => ({ 'legacy-app': 1, 'checkout': 2 }))) });
+    } finally {
+      TEAM_OF.checkout = 'payments';
+    }
+    cw.on(GetMetricDataCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDenied' }));
+    await publishAndReportHealth(config([{ ...CHECKOUT, unit: { metric: lambdaInvocations() } }]), deps());
+    expect(runs()).toEqual(['published', 'inactive-tag-key', 'usage-unreadable']);
+    expect(costPoints()).toBe(13);
+  });
+
+  test.each([
+    ['AccessDeniedException', 'access-denied'],
+    ['LimitExceededException', 'error'],
+  ])('%s: reported as %s, then the run fails (the Errors alarm sees it)', async (name, outcome) => {
+    ce.on(GetCostAndUsageCommand).rejects(Object.assign(new Error('User is not authorized to perform: ce:GetCostAndUsage'), { name }));
+    const d = deps();
+    await expect(publishAndReportHealth(config([CHECKOUT]), d)).rejects.toThrow(/not authorized/);
+    expect(runs()).toEqual([outcome]);
+    expect(costPoints()).toBe(0);
+    expect(d.captured.warnings.join('\n')).toMatch(new RegExp(`The run failed \\(${outcome}\\): ${name}`));
+  });
+
+  test('a failure to write the health metrics is logged and does not hide the run\'s result', async () => {
+    costs({ '': page([day('2026-11-24', { checkout: 1 })]) });
+    cw.on(PutMetricDataCommand).callsFake(async (input) => {
+      if (input.MetricData.some((m: any) => m.MetricName === 'PublisherRuns')) {
+        throw Object.assign(new Error('throttled'), { name: 'Throttling' });
+      }
+      return {};
+    });
+    const d = deps();
+    expect((await publishAndReportHealth(config([CHECKOUT]), d)).outcome).toBe('published');
+    expect(d.captured.warnings.join('\n')).toMatch(/Could not write the publisher's health metrics \(Throttling: throttled\)/);
   });
 });
 

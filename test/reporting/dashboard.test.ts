@@ -117,7 +117,8 @@ describe('the dashboard', () => {
     const widgets = dashboardBody(Template.fromStack(stack)).widgets;
 
     // THEN
-    expect(titles(widgets).slice(3)).toEqual([
+    expect(titles(widgets).slice(3, 5)).toEqual(['Cost publisher of stack Shop', 'Cost publisher runs per outcome']);
+    expect(titles(widgets).slice(5)).toEqual([
       'Usage: orders (unit)',
       'Usage: active shoppers',
       'Lambda invocations (discovered)',
@@ -147,7 +148,7 @@ describe('the dashboard', () => {
     expect(metricNames('ECS running tasks (discovered)')).toEqual(['ECS/ContainerInsights/RunningTaskCount:Web running tasks']);
     expect(metricNames('ALB requests (discovered)')).toEqual(['AWS/ApplicationELB/RequestCount:Lb requests']);
     // every usage graph is daily
-    for (const w of widgets.slice(3)) {
+    for (const w of widgets.slice(5)) {
       for (const m of w.properties.metrics) {
         expect(m[m.length - 1].period).toBe(86400);
       }
@@ -198,8 +199,8 @@ describe('the dashboard', () => {
     const { stack, service } = fixture({ unitCostAlarm: { increasePercent: 15, comparePeriod: Duration.days(14) } });
     service.addUsageMetric('orders', new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Orders', statistic: 'Sum' }));
     const widgets = dashboardBody(Template.fromStack(stack)).widgets;
-    expect(titles(widgets).slice(3, 5)).toEqual(['Unit-cost alarm (change over 14 day(s), %)', 'Unit usage and unit cost, as published']);
-    expect(widgets[3].properties.annotations.alarms).toHaveLength(1);
+    expect(titles(widgets).slice(5, 7)).toEqual(['Unit-cost alarm (change over 14 day(s), %)', 'Unit usage and unit cost, as published']);
+    expect(widgets[5].properties.annotations.alarms).toHaveLength(1);
   });
 
   test('widgets the user adds to the dashboard go below the service\'s; tree.json holds the same body as the template', () => {

@@ -5,10 +5,12 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { DECLARATION, ENV, flatten, only } from './helpers';
 import { CustomerService } from '../../src/customer-service';
 import { SHARED_METADATA_TYPE, sharedPurpose } from '../../src/private/shared-marker';
+import { CostAlertTarget } from '../../src/reporting/cost-alert-target';
 import { CostMetricPublisher } from '../../src/reporting/cost-metric-publisher';
 import { CostReporting } from '../../src/reporting/cost-reporting-options';
 import { PublisherConfig } from '../../src/reporting/private/publisher-config';
@@ -186,5 +188,85 @@ describe('the configuration', () => {
     const errors = CostMetricPublisher.of(stack).node.validate();
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^the cost publisher configuration of stack Shop \(40 services with reporting\) would be about \d+ characters once deployed, over the 8192 characters an EventBridge target input accepts: spread the services over more stacks/);
+  });
+});
+
+describe('the publisher\'s health: a failing publisher is never invisible', () => {
+  function alarms(template: Template) {
+    const found = template.findResources('AWS::CloudWatch::Alarm');
+    const byId = (prefix: string) => Object.entries(found).find(([id]) => id.startsWith(prefix))![1].Properties;
+    return { errors: byId('CustomerValueCostPublisherErrorsAlarm'), costData: byId('CustomerValueCostPublisherCostDataAlarm') };
+  }
+
+  test('an errors alarm on the function and a cost-data alarm that treats missing data as breaching', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Shop', { env: ENV });
+    services(stack, ['checkout']);
+    const { errors, costData } = alarms(Template.fromStack(stack));
+    expect(errors).toMatchObject({
+      MetricName: 'Errors',
+      Namespace: 'AWS/Lambda',
+      Statistic: 'Sum',
+      Period: 86400,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 1,
+      TreatMissingData: 'notBreaching',
+    });
+    expect(costData).toMatchObject({
+      Namespace: 'CustomerValue',
+      MetricName: 'CostDatapoints',
+      Dimensions: [{ Name: 'Stack', Value: 'Shop' }],
+      Statistic: 'Maximum',
+      Period: 86400,
+      ComparisonOperator: 'LessThanThreshold',
+      Threshold: 1,
+      EvaluationPeriods: 2,
+      DatapointsToAlarm: 2,
+      TreatMissingData: 'breaching',
+    });
+  });
+
+  test('the cost-data alarm window follows the context; a bad value is refused at synth', () => {
+    const app = testApp({ context: { 'customer-value:costDataAlarmDays': 3 } });
+    const stack = new Stack(app, 'Shop', { env: ENV });
+    services(stack, ['checkout']);
+    expect(alarms(Template.fromStack(stack)).costData).toMatchObject({ EvaluationPeriods: 3, DatapointsToAlarm: 3 });
+    const bad = testApp({ context: { 'customer-value:costDataAlarmDays': 0 } });
+    services(new Stack(bad, 'Shop', { env: ENV }), ['checkout']);
+    expect(() => bad.synth()).toThrow(/context "customer-value:costDataAlarmDays" is 0: expected a whole number of days from 1 to 14/);
+  });
+
+  test('both alarms notify every service\'s topics, and e-mail-only services through one health topic', () => {
+    // GIVEN one service alerting a topic, two alerting e-mail addresses (one address shared)
+    const app = testApp();
+    const stack = new Stack(app, 'Shop', { env: ENV });
+    const chat = new sns.Topic(stack, 'Chat', { enforceSSL: true });
+    new CustomerService(stack, 'Checkout', { ...DECLARATION, serviceName: 'checkout', costReporting: { notify: [CostAlertTarget.topic(chat)] } });
+    new CustomerService(stack, 'Search', { ...DECLARATION, serviceName: 'search', costReporting: { notify: [CostAlertTarget.email('discovery@example.com'), CostAlertTarget.email('finops@example.com')] } });
+    new CustomerService(stack, 'Returns', { ...DECLARATION, serviceName: 'returns', costReporting: { notify: [CostAlertTarget.email('FinOps@example.com')] } });
+
+    // THEN
+    const template = Template.fromStack(stack);
+    const health = Object.keys(template.findResources('AWS::SNS::Topic')).find((id) => id.startsWith('CustomerValueCostPublisherHealthTopic'))!;
+    const expected = [{ Ref: stack.getLogicalId(chat.node.defaultChild as sns.CfnTopic) }, { Ref: health }];
+    for (const alarm of Object.values(alarms(template))) {
+      expect(alarm.AlarmActions).toEqual(expected);
+      expect(alarm.OKActions).toEqual(expected);
+    }
+    const subscriptions = Object.values(template.findResources('AWS::SNS::Subscription')).map((r) => r.Properties);
+    expect(subscriptions.map((p) => [p.Endpoint, p.TopicArn])).toEqual([['discovery@example.com', { Ref: health }], ['finops@example.com', { Ref: health }]]);
+  });
+
+  test('every service\'s dashboard shows the publisher\'s alarms and its runs per outcome', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Shop', { env: ENV });
+    services(stack, ['checkout']);
+    const body = JSON.parse(flatten(only(Template.fromStack(stack), 'AWS::CloudWatch::Dashboard').props.DashboardBody));
+    const status = body.widgets.find((w: any) => w.properties.title === 'Cost publisher of stack Shop');
+    expect(status.type).toBe('alarm');
+    expect(status.properties.alarms).toHaveLength(2);
+    const runs = body.widgets.find((w: any) => w.properties.title === 'Cost publisher runs per outcome');
+    expect(runs.properties.metrics.map((m: any[]) => m.slice(0, 6))).toEqual(CostMetricPublisher.OUTCOMES.map((o) => ['CustomerValue', 'PublisherRuns', 'Outcome', o, 'Stack', 'Shop']));
   });
 });

@@ -167,6 +167,7 @@ describe('AWS Solutions checks and the CloudFormation validator', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::Lambda::Function', 1);
     template.resourceCountIs('AWS::Budgets::Budget', 3);
-    template.resourceCountIs('AWS::CloudWatch::Alarm', 2);
+    // two unit-cost alarms, and the publisher's two health alarms
+    template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
   });
 });

@@ -18,12 +18,30 @@ export const METRIC_NAMES = {
   unitCost: 'UnitCost',
   /** Change of the unit cost, percent, over the last comparison period against the one before (dimension ServiceName); timestamp = the run. */
   unitCostChange: 'UnitCostChange',
+  /** One data point (1) per run and finding (dimensions Stack and Outcome); timestamp = the run. */
+  publisherRuns: 'PublisherRuns',
+  /** Daily cost data points the run wrote for the stack's services (dimension Stack); timestamp = the run. */
+  costDatapoints: 'CostDatapoints',
 } as const;
+
+/**
+ * What a run of the cost publisher found: `published` (cost written), `no-data` (Cost Explorer returned no cost),
+ * `inactive-tag-key` (a tag key is not an active cost allocation tag), `data-unavailable` (Cost Explorer has no data
+ * yet), `usage-unreadable` (a unit metric could not be read), `access-denied` (the role may not call Cost Explorer,
+ * e.g. Cost Explorer access is off for member accounts) and `error` (any other failure).
+ */
+export type PublisherOutcome = 'published' | 'no-data' | 'inactive-tag-key' | 'data-unavailable' | 'usage-unreadable' | 'access-denied' | 'error';
+
+export const PUBLISHER_OUTCOMES: readonly PublisherOutcome[] = [
+  'published', 'no-data', 'inactive-tag-key', 'data-unavailable', 'usage-unreadable', 'access-denied', 'error',
+];
 
 export const DIMENSIONS = {
   service: 'ServiceName',
   team: 'Team',
   businessUnit: 'BusinessUnit',
+  stack: 'Stack',
+  outcome: 'Outcome',
 } as const;
 
 /**

@@ -62,6 +62,9 @@ export class CostMetricPublisher extends Construct {
   /** The construct id of the publisher at the root of its stack. */
   public static readonly ID = 'CustomerValueCostPublisher';
 
+  /** Every run outcome the publisher reports. */
+  public static readonly OUTCOMES: string[] = [...PUBLISHER_OUTCOMES];
+
   /**
    * The publisher of the stack `scope` belongs to, created on first use.
    */
@@ -82,6 +85,37 @@ export class CostMetricPublisher extends Construct {
       return fallback instanceof CostMetricPublisher ? fallback : new CostMetricPublisher(stack, `${CostMetricPublisher.ID}2`);
     }
     return new CostMetricPublisher(stack, CostMetricPublisher.ID);
+  }
+
+  /**
+   * Cost data points the publisher of a stack wrote for the stack's services per run (Maximum over a day).
+   * @param stackName the stack's name
+   */
+  public static costDatapointsMetric(stackName: string): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName: METRIC_NAMES.costDatapoints,
+      dimensionsMap: { [DIMENSIONS.stack]: stackName },
+      statistic: cloudwatch.Stats.MAXIMUM,
+      period: Duration.days(1),
+    });
+  }
+
+  /**
+   * The runs of the publisher of a stack with one outcome (Sum over a day): `published`, `no-data`,
+   * `inactive-tag-key`, `data-unavailable`, `usage-unreadable`, `access-denied` or `error`.
+   * @param stackName the stack's name
+   * @param outcome the outcome
+   */
+  public static runsMetric(stackName: string, outcome: string): cloudwatch.Metric {
+    return new cloudwatch.Metric({
+      namespace: METRIC_NAMESPACE,
+      metricName: METRIC_NAMES.publisherRuns,
+      dimensionsMap: { [DIMENSIONS.stack]: stackName, [DIMENSIONS.outcome]: outcome },
+      statistic: cloudwatch.Stats.SUM,
+      period: Duration.days(1),
+      label: outcome,
+    });
   }
 
   /**
@@ -188,40 +222,6 @@ export class CostMetricPublisher extends Construct {
 
     this.node.addValidation({ validate: () => this.validateConfig() });
   }
-
-  /**
-   * Cost data points the publisher of a stack wrote for the stack's services per run (Maximum over a day).
-   * @param stackName the stack's name
-   */
-  public static costDatapointsMetric(stackName: string): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: METRIC_NAMESPACE,
-      metricName: METRIC_NAMES.costDatapoints,
-      dimensionsMap: { [DIMENSIONS.stack]: stackName },
-      statistic: cloudwatch.Stats.MAXIMUM,
-      period: Duration.days(1),
-    });
-  }
-
-  /**
-   * The runs of the publisher of a stack with one outcome (Sum over a day): `published`, `no-data`,
-   * `inactive-tag-key`, `data-unavailable`, `usage-unreadable`, `access-denied` or `error`.
-   * @param stackName the stack's name
-   * @param outcome the outcome
-   */
-  public static runsMetric(stackName: string, outcome: string): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: METRIC_NAMESPACE,
-      metricName: METRIC_NAMES.publisherRuns,
-      dimensionsMap: { [DIMENSIONS.stack]: stackName, [DIMENSIONS.outcome]: outcome },
-      statistic: cloudwatch.Stats.SUM,
-      period: Duration.days(1),
-      label: outcome,
-    });
-  }
-
-  /** Every run outcome the publisher reports. */
-  public static readonly OUTCOMES: string[] = [...PUBLISHER_OUTCOMES];
 
   /**
    * The dashboard widgets that show the publisher's health: the two alarms and the runs per outcome.

@@ -52,7 +52,12 @@ export interface CostReportingRecord {
   readonly disabledReason?: string;
   /** Fixed monthly budget in USD; absent for an auto-adjusting budget. */
   readonly monthlyBudgetUsd?: number;
+  /** The budget's name; absent when another deployment of the service keeps the budget (`budgetOwnerStack`). */
   readonly budgetName?: string;
+  /** `account` (every deployment in the account) or `region` (those in the stack's region). */
+  readonly costScope?: 'account' | 'region';
+  /** The construct path of the stack whose deployment of the service keeps the one budget they share. */
+  readonly budgetOwnerStack?: string;
   readonly dashboardName?: string;
   /** The usage metric that is the unit of the unit-cost metric. */
   readonly unitMetric?: string;

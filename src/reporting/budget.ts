@@ -3,6 +3,7 @@ import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { BudgetAlert } from './budget-alert';
+import { CostScope } from './cost-reporting-options';
 import type { ICustomerService } from '../customer-service-base';
 import { accountUniqueName, AccountUniqueName } from './private/names';
 import { ResolvedReporting } from './private/options';
@@ -28,9 +29,13 @@ import { sha256 } from '../private/tag-safe';
 
 const MAX_BUDGET_NAME = 100;
 
-/** The budget's `CostFilters` for a service: `{"TagKeyValue": ["user:<tag key>$<service name>"]}`. */
-export function budgetCostFilters(tagKey: string, serviceName: string): Record<string, string[]> {
-  return { TagKeyValue: [`user:${tagKey}$${serviceName}`] };
+/**
+ * The budget's `CostFilters` for a service: `{"TagKeyValue": ["user:<tag key>$<service name>"]}`, and with a region
+ * `"Region": ["<region>"]` as well (CostFilters keys are combined with AND; `Region` is one of the documented keys:
+ * Budgets API reference, `Budget.CostFilters`).
+ */
+export function budgetCostFilters(tagKey: string, serviceName: string, region?: string): Record<string, string[]> {
+  return { TagKeyValue: [`user:${tagKey}$${serviceName}`], ...(region !== undefined ? { Region: [region] } : {}) };
 }
 
 /** The budget created for a service. */
@@ -61,7 +66,8 @@ export function createServiceBudget(scope: Construct, service: ICustomerService,
       ...(options.fixedBudget !== undefined
         ? { budgetLimit: { amount: options.fixedBudget, unit: 'USD' } }
         : { autoAdjustData: { autoAdjustType: 'HISTORICAL', historicalOptions: { budgetAdjustmentPeriod: options.autoAdjustMonths } } }),
-      costFilters: budgetCostFilters(service.tagKeys.service, service.serviceName),
+      costFilters: budgetCostFilters(service.tagKeys.service, service.serviceName,
+        options.costScope === CostScope.REGION ? Stack.of(scope).region : undefined),
       costTypes: {
         includeCredit: false,
         includeRefund: false,

@@ -12,6 +12,7 @@ import { Construct, IConstruct } from 'constructs';
 import { ContextKeys } from '../context-keys';
 import type { ICustomerService } from '../customer-service-base';
 import { CostPublisherFunction } from './cost-publisher-function';
+import { CostScope } from './cost-reporting-options';
 import { markShared } from '../private/shared-marker';
 import {
   DIMENSIONS, METRIC_NAMES, METRIC_NAMESPACE, PUBLISHER_CONFIG_VERSION, PUBLISHER_OUTCOMES, PublishedService, PublisherConfig,
@@ -30,6 +31,7 @@ const TOKEN_ALLOWANCE = 100;
 interface Registration {
   readonly service: ICustomerService;
   readonly compareDays?: number;
+  readonly scope: CostScope;
 }
 
 /** Where a service's alerts go: its topics (the user's, the service's own), or e-mail addresses when it has no topic. */
@@ -258,9 +260,9 @@ export class CostMetricPublisher extends Construct {
    * addresses through the publisher's health topic.
    * @internal
    */
-  public _register(service: ICustomerService, compareDays: number | undefined, alerts: PublisherAlertRoute): void {
+  public _register(service: ICustomerService, compareDays: number | undefined, scope: CostScope, alerts: PublisherAlertRoute): void {
     if (!this.registrations.some((r) => r.service === service)) {
-      this.registrations.push({ service, compareDays });
+      this.registrations.push({ service, compareDays, scope });
     }
     for (const topic of alerts.topics) {
       this.notify(topic);
@@ -323,13 +325,14 @@ export class CostMetricPublisher extends Construct {
     const stack = Stack.of(this);
     const first = this.registrations[0]?.service;
     const keys = first ? first.tagKeys : undefined;
-    const services: PublishedService[] = this.registrations.map(({ service, compareDays }) => {
+    const services: PublishedService[] = this.registrations.map(({ service, compareDays, scope }) => {
       const unit = service.unitMetric;
       const spec = unit ? usageQuerySpec(stack, unit.metric).spec : undefined;
       return {
         name: service.serviceName,
         ...(spec ? { unit: spec, unitScale: unit!.unitScale } : {}),
         ...(compareDays && spec ? { compareDays } : {}),
+        ...(scope === CostScope.REGION ? { scope: 'region' as const } : {}),
       };
     });
     return {
@@ -338,6 +341,7 @@ export class CostMetricPublisher extends Construct {
       namespace: METRIC_NAMESPACE,
       republishDays: REPUBLISH_DAYS,
       stackName: stack.stackName,
+      ...(services.some((x) => x.scope === 'region') ? { region: stack.region } : {}),
       services,
     };
   }

@@ -181,12 +181,19 @@ export async function publishCosts(config: PublisherConfig, deps: PublisherDeps)
   // ---- cost, from Cost Explorer
   let byServiceTeam: Grouped;
   let byUnit: Grouped | undefined;
+  let inRegion: Grouped | undefined;
+  const regional = config.services.some((s) => s.scope === 'region');
   try {
     byServiceTeam = await readGrouped(deps.ce, [keys.service, keys.team], start, today);
     requests += byServiceTeam.requests;
     if (byServiceTeam.groups > 0) {
       byUnit = await readGrouped(deps.ce, [keys.businessUnit], start, today);
       requests += byUnit.requests;
+      if (regional && config.region) {
+        // services counted per region (CostScope.REGION): their cost in the stack's region only
+        inRegion = await readGrouped(deps.ce, [keys.service], start, today, config.region);
+        requests += inRegion.requests;
+      }
     }
   } catch (e) {
     const err = e as Error;
@@ -217,6 +224,9 @@ export async function publishCosts(config: PublisherConfig, deps: PublisherDeps)
   const unitActive = byUnit !== undefined && checkKey(keys.businessUnit, byUnit.tagged[0], 'business unit');
 
   const services = sumBy(byServiceTeam, 0);
+  const servicesInRegion = inRegion ? sumBy(inRegion, 0) : new Map<string, Map<string, number>>();
+  const costOf = (name: string, scope: 'region' | undefined, day: string) =>
+    (scope === 'region' ? servicesInRegion : services).get(day)?.get(name) ?? 0;
   const teams = sumBy(byServiceTeam, 1);
   const units = byUnit ? sumBy(byUnit, 0) : new Map<string, Map<string, number>>();
   const publishFrom = today.getTime() - config.republishDays * DAY_MS;
@@ -231,7 +241,7 @@ export async function publishCosts(config: PublisherConfig, deps: PublisherDeps)
     const timestamp = new Date(Date.parse(day));
     if (serviceActive) {
       for (const s of config.services) {
-        datums.push(datum(METRIC_NAMES.cost, DIMENSIONS.service, s.name, services.get(day)?.get(s.name) ?? 0, timestamp));
+        datums.push(datum(METRIC_NAMES.cost, DIMENSIONS.service, s.name, costOf(s.name, s.scope, day), timestamp));
         serviceCostDatapoints++;
       }
     }
@@ -267,11 +277,11 @@ export async function publishCosts(config: PublisherConfig, deps: PublisherDeps)
       const timestamp = new Date(Date.parse(day));
       datums.push(datum(METRIC_NAMES.unitUsage, DIMENSIONS.service, s.name, used, timestamp));
       if (used > 0) {
-        datums.push(datum(METRIC_NAMES.unitCost, DIMENSIONS.service, s.name, (services.get(day)?.get(s.name) ?? 0) * scale / used, timestamp));
+        datums.push(datum(METRIC_NAMES.unitCost, DIMENSIONS.service, s.name, costOf(s.name, s.scope, day) * scale / used, timestamp));
       }
     }
     if (s.compareDays) {
-      const change = unitCostChange(s.name, services, usage, today, s.compareDays);
+      const change = unitCostChange(s.name, s.scope === 'region' ? servicesInRegion : services, usage, today, s.compareDays);
       if (change.value === undefined) {
         log.info(`No unit-cost change for "${s.name}": ${change.reason}`);
       } else {

@@ -4,6 +4,25 @@ import { BudgetAlert } from './budget-alert';
 import { CostAlertTarget } from './cost-alert-target';
 
 /**
+ * What a service's budget and daily cost metric count. Cost allocation tags cannot tell two deployments of a service
+ * in one account apart (a Beta and a Prod stage, or several regions): the tag `customer-service=checkout` is on all
+ * of them.
+ */
+export enum CostScope {
+  /**
+   * Every deployment of the service in the account: one budget per service and account (created by the deployment
+   * whose stack comes first in construct-path order), and the cost metric and dashboards show the account's total.
+   */
+  ACCOUNT = 'ACCOUNT',
+  /**
+   * The deployments of the service in the stack's region: one budget per service, account and region, filtered by
+   * region as well as by the service tag; the cost metric is the region's. Costs AWS bills without a region (global
+   * services) are then left out.
+   */
+  REGION = 'REGION',
+}
+
+/**
  * When the unit-cost alarm goes off: the unit cost (cost per unit of the service's unit usage metric) of the
  * last period rose by more than `increasePercent` against the period before.
  */
@@ -74,6 +93,13 @@ export interface CostReportingOptions {
    * @default - actual > 80 %, actual > 100 %, forecast > 100 % (`BudgetAlert.DEFAULTS`)
    */
   readonly alerts?: BudgetAlert[];
+
+  /**
+   * What the budget, the daily cost metric and the dashboard count: every deployment of the service in the account,
+   * or only those in the stack's region.
+   * @default CostScope.ACCOUNT
+   */
+  readonly costScope?: CostScope;
 
   /**
    * Whether to create the service's CloudWatch dashboard.

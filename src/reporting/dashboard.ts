@@ -30,6 +30,10 @@ export interface DashboardInputs {
   readonly unitCostAlarm?: cloudwatch.IAlarm;
   /** The stack's cost publisher: its alarms and runs are shown under the cost. */
   readonly health: HealthWidgets;
+  /** What the cost counts, for the cost graph's title: "all deployments in account 111111111111". */
+  readonly costCoverage: string;
+  /** Where the budget is, when another deployment of the service owns it. */
+  readonly budgetOwner: () => string | undefined;
   /** The usage metrics discovered from the service's resources (computed once, at synth). */
   readonly discovered: () => DiscoveredMetric[];
 }
@@ -66,11 +70,11 @@ function dashboardRows(s: ICustomerService, inputs: DashboardInputs): cloudwatch
   const rows: cloudwatch.IWidget[][] = [];
 
   // 1. the declaration
-  rows.push([new cloudwatch.TextWidget({ markdown: declarationMarkdown(s, inputs.options), width: 24, height: 6 })]);
+  rows.push([new cloudwatch.TextWidget({ markdown: declarationMarkdown(s, inputs), width: 24, height: 6 })]);
 
   // 2. daily cost and unit cost
   const costWidget = new cloudwatch.GraphWidget({
-    title: `Daily cost of ${s.serviceName} (USD)`,
+    title: `Daily cost of ${s.serviceName} (USD), ${inputs.costCoverage}`,
     left: [cost],
     leftYAxis: { min: 0, showUnits: false },
     width: 12,
@@ -139,13 +143,17 @@ function dashboardRows(s: ICustomerService, inputs: DashboardInputs): cloudwatch
   return rows;
 }
 
-function declarationMarkdown(s: ICustomerService, options: ResolvedReporting): string {
+function declarationMarkdown(s: ICustomerService, inputs: DashboardInputs): string {
+  const options = inputs.options;
+  const owner = inputs.budgetOwner();
   const review = s.nextValueReview
     ? `${markdown(s.nextValueReview)} (${markdown(s.valueReviewStatus)}; every ${reviewDays(s)} days${s.valueReview?.reviewer ? `, reviewer ${markdown(s.valueReview.reviewer)}` : ''})`
     : 'not scheduled';
-  const budget = options.fixedBudget !== undefined
-    ? `${markdown(String(options.fixedBudget))} USD per month (fixed)`
-    : `auto\\-adjusting (average of the last ${options.autoAdjustMonths} months)`;
+  const budget = owner !== undefined
+    ? `kept by the deployment in stack ${markdown(owner)} (one budget for ${markdown(inputs.costCoverage)})`
+    : options.fixedBudget !== undefined
+      ? `${markdown(String(options.fixedBudget))} USD per month (fixed)`
+      : `auto\\-adjusting (average of the last ${options.autoAdjustMonths} months)`;
   return [
     `# ${markdown(s.serviceName)}: cost per customer value`,
     `**Customer need:** ${markdown(s.customerNeed)}`,

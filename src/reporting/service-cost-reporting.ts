@@ -1,4 +1,4 @@
-import { Annotations, Lazy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Lazy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -8,10 +8,11 @@ import { Construct } from 'constructs';
 import { budgetCostFilters, createServiceBudget } from './budget';
 import { BudgetAlert } from './budget-alert';
 import { CostMetricPublisher } from './cost-metric-publisher';
-import { CostReportingOptions } from './cost-reporting-options';
+import { CostReportingOptions, CostScope } from './cost-reporting-options';
 import { CustomerValueMetrics } from './customer-value-metrics';
 import { createServiceDashboard, unitLabel } from './dashboard';
 import type { ICustomerService } from '../customer-service-base';
+import { Deployment, elected, groupKey, joinGroup } from './private/deployments';
 import { DiscoveredMetric, discoverUsageMetrics } from './private/discovery';
 import { checkReportingOptions, ResolvedReporting } from './private/options';
 import { METRIC_NAMES, METRIC_NAMESPACE } from './private/publisher-config';
@@ -62,10 +63,6 @@ export class ServiceCostReporting extends Construct {
 
   /** The service reported on. */
   public readonly service: ICustomerService;
-  /** The budget. */
-  public readonly budget: budgets.CfnBudget;
-  /** The budget's name (a token when the region is only known at deploy). */
-  public readonly budgetName: string;
   /** The dashboard, unless `dashboard: false`. */
   public readonly dashboard?: cloudwatch.Dashboard;
   /** The dashboard's name (a token when the region is only known at deploy). */
@@ -81,8 +78,12 @@ export class ServiceCostReporting extends Construct {
 
   private readonly resolved: ResolvedReporting;
   /** Names for the metadata, `${AWS::Region}` standing for a region known only at deploy. */
-  private readonly recordNames: { budget?: string; dashboard?: string } = {};
+  private readonly recordNames: { dashboard?: string } = {};
   private discovered?: DiscoveredMetric[];
+  private ownBudget?: { budget: budgets.CfnBudget; name: string; display: string };
+  /** The deployments of the same service that share this one's budget (see CostScope); undefined when none can. */
+  private deployments?: Deployment[];
+  private deployment?: Deployment;
 
   constructor(scope: Construct, id: string, props: ServiceCostReportingProps) {
     super(scope, id);
@@ -126,15 +127,30 @@ export class ServiceCostReporting extends Construct {
         `costReporting.alertTopicKey is set but the service "${service.serviceName}" has no alert topic to encrypt: the library creates one only for a unit-cost alarm with e-mail targets (budget e-mails are sent by AWS Budgets directly${resolved.topic ? ', and your own topic keeps its own encryption' : ''}). Remove alertTopicKey, or add unitCostAlarm and an e-mail target.`);
     }
 
-    // ---------------------------------------------------------------- budget
-    const budget = createServiceBudget(this, service, resolved);
-    this.budget = budget.budget;
-    this.budgetName = budget.name.name;
-    this.recordNames.budget = budget.name.display;
+    // ---------------------------------------------------------------- budget: one per group of deployments AWS cannot tell apart
+    const key = groupKey(service.serviceName, resolved.costScope, stack);
+    this.deployment = {
+      stackPath: stack.node.path,
+      label: `${stack.stackName} (${Token.isUnresolved(stack.region) ? 'region known at deploy' : stack.region})`,
+      takeBudget: () => {
+        const created = createServiceBudget(this, service, resolved);
+        this.ownBudget = { budget: created.budget, name: created.name.name, display: created.name.display };
+      },
+      dropBudget: () => {
+        this.node.tryRemoveChild('Budget');
+        this.ownBudget = undefined;
+      },
+    };
+    if (key === undefined) {
+      this.deployment.takeBudget();
+    } else {
+      this.deployments = joinGroup(this.node.root, key, this.deployment);
+      this.node.addValidation({ validate: () => this.warnSharedDeployments() });
+    }
 
     // ---------------------------------------------------------------- daily cost metric
     this.publisher = CostMetricPublisher.of(this);
-    this.publisher._register(service, alarm?.compareDays, {
+    this.publisher._register(service, alarm?.compareDays, resolved.costScope, {
       topics: [resolved.topic, this.alertTopic].filter((t): t is sns.ITopic => t !== undefined),
       emails: resolved.emails,
     });
@@ -174,12 +190,59 @@ export class ServiceCostReporting extends Construct {
         options: resolved,
         unitCostAlarm: this.unitCostAlarm,
         health: this.publisher,
+        costCoverage: this.costCoverage(),
+        budgetOwner: () => this.budgetOwner?.label,
         discovered: () => this.discover(),
       });
       this.dashboard = dashboard.dashboard;
       this.dashboardName = dashboard.name.name;
       this.recordNames.dashboard = dashboard.name.display;
     }
+  }
+
+  /**
+   * The budget, unless another deployment of the service in the same account (and region, with
+   * `CostScope.REGION`) keeps the one budget they share.
+   */
+  public get budget(): budgets.CfnBudget | undefined {
+    return this.ownBudget?.budget;
+  }
+
+  /**
+   * The budget's name (a token when the region is only known at deploy), unless another deployment keeps the budget.
+   */
+  public get budgetName(): string | undefined {
+    return this.ownBudget?.name;
+  }
+
+  /** The other deployment whose budget this one shares, if any. */
+  private get budgetOwner(): Deployment | undefined {
+    const owner = this.deployments ? elected(this.deployments) : undefined;
+    return owner === this.deployment ? undefined : owner;
+  }
+
+  /** "all deployments in account 111111111111", "the deployments in account 111111111111, region eu-west-1". */
+  private costCoverage(): string {
+    const stack = Stack.of(this);
+    const account = Token.isUnresolved(stack.account) ? 'this account' : `account ${stack.account}`;
+    if (this.resolved.costScope === CostScope.REGION) {
+      return `the deployments in ${account}, ${Token.isUnresolved(stack.region) ? 'this region' : `region ${stack.region}`}`;
+    }
+    return `all deployments in ${account}`;
+  }
+
+  /** Says, once per deployment, that the same service is deployed more than once where cost cannot tell them apart. */
+  private warnSharedDeployments(): string[] {
+    const group = this.deployments ?? [];
+    if (group.length > 1) {
+      const owner = elected(group)!;
+      Annotations.of(this).addWarningV2('cdk-customer-value:CostReporting.sharedAccount',
+        `The service "${this.service.serviceName}" is deployed ${group.length} times where its cost cannot be told apart (${this.costCoverage()}): `
+        + `${[...group].sort((a, b) => (a.stackPath < b.stackPath ? -1 : 1)).map((d) => d.label).join(', ')}. Cost allocation tags are the same on every deployment, so the budget (one, kept by ${owner.label}), `
+        + 'the daily cost metric and the dashboards of each show the cost of all of them. Use a separate account per stage, '
+        + 'or costScope: CostScope.REGION for deployments in different regions.');
+    }
+    return [];
   }
 
   /**
@@ -204,7 +267,9 @@ export class ServiceCostReporting extends Construct {
       monthlyBudgetUsd: r.fixedBudget,
       budgetKind: r.fixedBudget !== undefined ? 'fixed' : 'auto-adjusting',
       autoAdjustMonths: r.fixedBudget !== undefined ? undefined : r.autoAdjustMonths,
-      budgetName: this.recordNames.budget,
+      budgetName: this.ownBudget?.display,
+      costScope: this.resolved.costScope === CostScope.REGION ? 'region' : 'account',
+      budgetOwnerStack: this.budgetOwner?.stackPath,
       dashboardName: this.recordNames.dashboard,
       alerts: this.alerts.map((a) => ({ type: a.type, thresholdPercent: a.thresholdPercent })),
       alertTargets: { emails: r.emails.length, topics: r.topic ? 1 : 0 },

@@ -348,6 +348,33 @@ describe('grouping and aggregation', () => {
   });
 });
 
+describe('services counted per region (CostScope.REGION)', () => {
+  test('their cost comes from a query filtered by the stack\'s region; the others keep the account\'s', async () => {
+    // GIVEN checkout costs 10 a day in the account, 4 of it in eu-west-1
+    const account = page(days('2026-11-12', '2026-11-24', () => ({ checkout: 10, search: 3 })));
+    const inRegion = page(days('2026-11-12', '2026-11-24', () => ({ checkout: 4 })).map((r) => ({
+      ...r, Groups: r.Groups!.map((g) => ({ ...g, Keys: [g.Keys![0]] })),
+    })));
+    ce.on(GetCostAndUsageCommand).callsFake(async (input) => {
+      if (input.GroupBy.length === 2) return account;
+      return JSON.stringify(input.Filter).includes('REGION') ? inRegion : page([]);
+    });
+
+    // WHEN
+    const result = await publishCosts(config([{ ...CHECKOUT, scope: 'region' }, SEARCH], { region: 'eu-west-1' }), deps());
+
+    // THEN one more request, filtered by region as well as credits and refunds
+    const regional = ce.commandCalls(GetCostAndUsageCommand).map((c) => c.args[0].input).filter((i) => JSON.stringify(i.Filter).includes('REGION'));
+    expect(regional.map((i) => [i.GroupBy, i.Filter])).toEqual([[
+      [{ Type: 'TAG', Key: 'customer-service' }],
+      { And: [{ Not: { Dimensions: { Key: 'RECORD_TYPE', Values: ['Credit', 'Refund'] } } }, { Dimensions: { Key: 'REGION', Values: ['eu-west-1'] } }] },
+    ]]);
+    expect(result.costExplorerRequests).toBe(3);
+    expect(point('Cost', 'ServiceName', 'checkout', '2026-11-24')?.Value).toBe(4);
+    expect(point('Cost', 'ServiceName', 'search', '2026-11-24')?.Value).toBe(3);
+  });
+});
+
 describe('re-publish window', () => {
   test('asks for the last 13 days (today excluded) and publishes each of them with the day as timestamp', async () => {
     // GIVEN

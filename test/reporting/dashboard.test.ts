@@ -65,7 +65,7 @@ describe('the dashboard', () => {
   test('daily cost: CustomerValue/Cost for the service, Maximum over one day', () => {
     const { stack } = fixture();
     const [, cost] = dashboardBody(Template.fromStack(stack)).widgets;
-    expect(cost.properties.title).toBe('Daily cost of checkout (USD)');
+    expect(cost.properties.title).toBe('Daily cost of checkout (USD), all deployments in account 111111111111');
     expect(cost.properties.metrics).toEqual([['CustomerValue', 'Cost', 'ServiceName', 'checkout', { label: 'Daily cost (USD)', period: 86400, stat: 'Maximum' }]]);
   });
 

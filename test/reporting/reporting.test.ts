@@ -63,6 +63,7 @@ describe('the metadata record', () => {
       enabled: true,
       monthlyBudgetUsd: 500,
       budgetKind: 'fixed',
+      costScope: 'account',
       budgetName: expect.stringMatching(/^checkout-Shop-eu-west-1-[0-9a-f]{8}$/),
       dashboardName: 'checkout-Shop-eu-west-1',
       alerts: [{ type: 'ACTUAL', thresholdPercent: 90 }, { type: 'FORECASTED', thresholdPercent: 110 }],

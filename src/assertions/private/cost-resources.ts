@@ -1,4 +1,4 @@
-import { CfnResource, Stack, Stage } from 'aws-cdk-lib';
+import { CfnResource, Stack, Stage, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { CustomerService } from '../../customer-service';
 
@@ -49,10 +49,16 @@ function expressionSelects(expr: any, key: string, value: string): boolean {
     .some((e: any) => expressionSelects(e, key, value));
 }
 
-/** The budgets, in the same stage (account) as `service`, whose filter selects the service's tag. */
+/**
+ * The budgets in the same account as `service` (a stack of the same known account, or the same stage when the account
+ * is only known at deploy) whose filter selects the service's tag. Deployments of a service in one account share one
+ * budget, which can be in another stage.
+ */
 export function budgetsOf(service: CustomerService, resources: CfnResource[]): CfnResource[] {
   const stage = stageOf(service);
-  return resources.filter((r) => r.cfnResourceType === BUDGET && stageOf(r) === stage
+  const account = Stack.of(service).account;
+  const sameAccount = (r: CfnResource) => (Token.isUnresolved(account) ? stageOf(r) === stage : Stack.of(r).account === account);
+  return resources.filter((r) => r.cfnResourceType === BUDGET && sameAccount(r)
     && budgetSelectsTag(r, service.tagKeys.service, service.serviceName));
 }
 

@@ -11,6 +11,8 @@ export const COST_METRIC = 'UnblendedCost';
 /** More pages than a 14-day window of two grouped tag keys needs by far; beyond it the run stops. */
 export const MAX_PAGES = 100;
 
+const NOT_CREDITS = { Not: { Dimensions: { Key: 'RECORD_TYPE' as const, Values: ['Credit', 'Refund'] } } };
+
 /** Tag values of a group, joined (a tag value cannot hold NUL). */
 export const SEP = '\u0000';
 
@@ -25,8 +27,11 @@ export interface Grouped {
   readonly tagged: boolean[];
 }
 
-/** GetCostAndUsage, DAILY, grouped by tag keys, following NextPageToken (one request per page). */
-export async function readGrouped(ce: CostExplorerClient, tagKeys: string[], start: Date, end: Date): Promise<Grouped> {
+/**
+ * GetCostAndUsage, DAILY, grouped by tag keys, following NextPageToken (one request per page); with `region`, only the
+ * cost Cost Explorer attributes to that region (dimension REGION).
+ */
+export async function readGrouped(ce: CostExplorerClient, tagKeys: string[], start: Date, end: Date, region?: string): Promise<Grouped> {
   const days = new Map<string, Map<string, number>>();
   const estimated = new Set<string>();
   const tagged = tagKeys.map(() => false);
@@ -44,7 +49,7 @@ export async function readGrouped(ce: CostExplorerClient, tagKeys: string[], sta
       Metrics: [COST_METRIC],
       GroupBy: tagKeys.map((Key) => ({ Type: 'TAG', Key })),
       // Same scope as the budget (CostTypes IncludeCredit/IncludeRefund false): what the services consume.
-      Filter: { Not: { Dimensions: { Key: 'RECORD_TYPE', Values: ['Credit', 'Refund'] } } },
+      Filter: region === undefined ? NOT_CREDITS : { And: [NOT_CREDITS, { Dimensions: { Key: 'REGION', Values: [region] } }] },
       NextPageToken: token,
     };
     const page = await ce.send(new GetCostAndUsageCommand(input));

@@ -4,7 +4,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { describe } from '../../declaration/rules';
 import { BudgetAlert } from '../budget-alert';
 import { CostAlertTarget } from '../cost-alert-target';
-import { CostReportingOptions } from '../cost-reporting-options';
+import { CostReportingOptions, CostScope } from '../cost-reporting-options';
 
 /**
  * The checks of `CostReportingOptions`: every problem as a message naming the option (relative to
@@ -36,6 +36,7 @@ export interface ResolvedReporting {
   readonly topic?: sns.ITopic;
   readonly alerts: BudgetAlert[];
   readonly dashboard: boolean;
+  readonly costScope: CostScope;
   readonly unitCostAlarm?: UnitCostAlarmSettings;
   readonly alertTopicKey?: kms.IKey;
 }
@@ -61,6 +62,11 @@ export function checkReportingOptions(p: CostReportingOptions): ReportingCheck {
     problems.push(`dashboard is ${describe(p.dashboard)}: pass true or false`);
   }
   const unitCostAlarm = checkUnitCostAlarm(p.unitCostAlarm, problems);
+  let costScope = p.costScope ?? CostScope.ACCOUNT;
+  if (!Object.values(CostScope).includes(costScope)) {
+    problems.push(`costScope is ${describe(costScope)}: accepted values are ${Object.values(CostScope).map((v) => `CostScope.${v}`).join(', ')}`);
+    costScope = CostScope.ACCOUNT;
+  }
   if (p.alertTopicKey !== undefined && (!p.alertTopicKey || typeof (p.alertTopicKey as kms.IKey).keyArn !== 'string')) {
     problems.push(`alertTopicKey is ${describe(p.alertTopicKey)}: pass a KMS key (kms.Key or kms.Key.fromKeyArn(...))`);
   }
@@ -73,6 +79,7 @@ export function checkReportingOptions(p: CostReportingOptions): ReportingCheck {
       topic: topics[0],
       alerts,
       dashboard: p.dashboard !== false,
+      costScope,
       unitCostAlarm,
       alertTopicKey: p.alertTopicKey,
     },

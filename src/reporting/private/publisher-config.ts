@@ -88,6 +88,8 @@ export interface PublishedService {
   readonly unitScale?: number;
   /** Days in each window of the unit-cost change (set when the service has a unit-cost alarm). */
   readonly compareDays?: number;
+  /** `region`: the service's cost is its cost in the stack's region (CostScope.REGION); absent: the account's. */
+  readonly scope?: 'region';
 }
 
 /** The tag keys the publisher groups by (raw keys, no `user:` prefix: Cost Explorer's GroupBy takes the raw key). */
@@ -103,6 +105,8 @@ export interface PublisherConfig {
   readonly namespace: string;
   readonly republishDays: number;
   readonly stackName: string;
+  /** The stack's region, for services whose cost is counted per region. */
+  readonly region?: string;
   /** The services of the publisher's stack with reporting on: they get per-service metrics. */
   readonly services: PublishedService[];
 }

@@ -37,5 +37,12 @@ export class ContextKeys {
    */
   public static readonly COST_DATA_ALARM_DAYS = 'customer-value:costDataAlarmDays';
 
+  /**
+   * The service (its `serviceName`, declared in the app) whose customer-value tags the library's own per-stack
+   * resources carry (the daily cost publisher), so that the cost of cost reporting is attributed, never untagged.
+   * Default: the first service declared in each stack.
+   */
+  public static readonly REPORTING_OWNER = 'customer-value:reportingOwner';
+
   private constructor() {}
 }

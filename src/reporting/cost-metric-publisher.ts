@@ -1,4 +1,4 @@
-import { Duration, Lazy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, Stage, Tags, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,6 +11,8 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
 import { ContextKeys } from '../context-keys';
 import type { ICustomerService } from '../customer-service-base';
+import { servicesUnder } from '../declaration/registry';
+import { TagKeys } from '../tag-keys';
 import { CostPublisherFunction } from './cost-publisher-function';
 import { CostScope } from './cost-reporting-options';
 import { markShared } from '../private/shared-marker';
@@ -222,9 +224,39 @@ export class CostMetricPublisher extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
 
+    this.attributeCost();
     this.node.addValidation({ validate: () => this.validateConfig() });
   }
 
+  /**
+   * The service whose customer-value tags the publisher's resources carry: the one the context
+   * `customer-value:reportingOwner` names, or the first service registered (declared) in the stack.
+   */
+  public get costOwner(): ICustomerService | undefined {
+    const name = this.node.tryGetContext(ContextKeys.REPORTING_OWNER);
+    if (name === undefined || name === null) {
+      return this.registrations[0]?.service;
+    }
+    const stage = Stage.of(this) ?? this.node.root;
+    const candidates = servicesUnder(this.node.root).filter((s) => s.serviceName === name);
+    return candidates.find((s) => (Stage.of(s) ?? s.node.root) === stage) ?? candidates[0];
+  }
+
+  /**
+   * Tags the publisher's resources with the owner's customer-value tags (values resolved at synth, once every
+   * service is declared), so that the cost of cost reporting is never untagged spend.
+   */
+  private attributeCost(): void {
+    let keys = TagKeys.DEFAULT;
+    try {
+      keys = TagKeys.of(this);
+    } catch {
+      // the services report a bad tag-key context themselves
+    }
+    for (const key of keys.all()) {
+      Tags.of(this).add(key, Lazy.string({ produce: () => this.costOwner?.tagValues[key] ?? '' }), { priority: 1000 });
+    }
+  }
   /**
    * The dashboard widgets that show the publisher's health: the two alarms and the runs per outcome.
    */
@@ -348,6 +380,11 @@ export class CostMetricPublisher extends Construct {
 
   private validateConfig(): string[] {
     const errors: string[] = [];
+    const owner = this.node.tryGetContext(ContextKeys.REPORTING_OWNER);
+    if (owner !== undefined && owner !== null && this.costOwner === undefined) {
+      const known = [...new Set(servicesUnder(this.node.root).map((s) => s.serviceName))].sort();
+      errors.push(`context "${ContextKeys.REPORTING_OWNER}" is ${JSON.stringify(owner)}, which no service of this app declares (services: ${known.join(', ')}): name the service that owns the cost of cost reporting, or leave the context out to attribute each stack's publisher to its first service`);
+    }
     const stack = Stack.of(this);
     // every CloudFormation reference (Ref, Fn::GetAtt...) becomes a name at deploy: count it as TOKEN_ALLOWANCE characters
     const estimate = JSON.stringify(withReferencesAs(stack.resolve(this.config()), 'x'.repeat(TOKEN_ALLOWANCE))).length;

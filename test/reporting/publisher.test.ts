@@ -270,3 +270,35 @@ describe('the publisher\'s health: a failing publisher is never invisible', () =
     expect(runs.properties.metrics.map((m: any[]) => m.slice(0, 6))).toEqual(CostMetricPublisher.OUTCOMES.map((o) => ['CustomerValue', 'PublisherRuns', 'Outcome', o, 'Stack', 'Shop']));
   });
 });
+
+describe('the cost of cost reporting is attributed, never untagged', () => {
+  const tagsOf = (template: Template, type: string) => {
+    const [resource] = Object.values(template.findResources(type));
+    return Object.fromEntries((resource.Properties.Tags as Array<{ Key: string; Value: string }>).map((t) => [t.Key, t.Value]));
+  };
+
+  test('by default the publisher\'s function, role, log group and schedule carry the tags of the stack\'s first service', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Shop', { env: ENV });
+    services(stack, ['checkout']);
+    services(stack, ['search'], 'discovery');
+    const template = Template.fromStack(stack);
+    for (const type of ['AWS::Lambda::Function', 'AWS::IAM::Role', 'AWS::Logs::LogGroup']) {
+      expect(tagsOf(template, type)).toMatchObject({ 'customer-service': 'checkout', 'team': 'payments', 'business-unit': 'retail' });
+    }
+  });
+
+  test('the context customer-value:reportingOwner names the service that owns it, in another stack too', () => {
+    const app = testApp({ context: { 'customer-value:reportingOwner': 'finops-reports' } });
+    const stack = new Stack(app, 'Shop', { env: ENV });
+    services(stack, ['checkout']);
+    services(new Stack(app, 'Platform', { env: ENV }), ['finops-reports'], 'platform');
+    expect(tagsOf(Template.fromStack(stack), 'AWS::Lambda::Function')).toMatchObject({ 'customer-service': 'finops-reports', 'team': 'platform' });
+  });
+
+  test('an owner no service declares is refused at synth', () => {
+    const app = testApp({ context: { 'customer-value:reportingOwner': 'finops' } });
+    services(new Stack(app, 'Shop', { env: ENV }), ['checkout']);
+    expect(() => app.synth()).toThrow(/context "customer-value:reportingOwner" is "finops", which no service of this app declares \(services: checkout\)/);
+  });
+});

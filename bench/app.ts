@@ -9,7 +9,8 @@
  *   stack's cost publisher) and a usage metric;
  * - `d` = `c` plus the `CustomerValueChecks` pack;
  * - `e` = `c` plus cdk-nag's `AwsSolutionsChecks` pack;
- * - `f` = `c` with aws-cdk-lib's built-in CloudFormation Validate plugin on (the other variants turn it off).
+ * - `f` = `c` with aws-cdk-lib's built-in CloudFormation Validate plugin on (the other variants turn it off);
+ * - `g` = `c` with `DashboardLayout.STACK`: one dashboard per stack instead of one per service.
  */
 import { App, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -25,9 +26,9 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { CostAlertTarget, CostReporting, Customer, CustomerService, CustomerValueChecks, TagKeys } from '../src';
+import { CostAlertTarget, CostReporting, Customer, CustomerService, CustomerValueChecks, DashboardLayout, TagKeys } from '../src';
 
-export type Variant = 'a' | 'b' | 'c' | 'd' | 'e' | 'f';
+export type Variant = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g';
 
 export const VARIANTS: Record<Variant, string> = {
   a: 'plain app, five Tags.of().add per service',
@@ -36,6 +37,7 @@ export const VARIANTS: Record<Variant, string> = {
   d: '(c) + CustomerValueChecks',
   e: '(c) + AwsSolutionsChecks',
   f: '(c) + built-in CloudFormation Validate plugin',
+  g: '(c) with one dashboard per stack (DashboardLayout.STACK)',
 };
 
 export function isVariant(x: string): x is Variant {
@@ -113,7 +115,11 @@ function addService(stack: Stack, i: number, variant: Variant, size: 'full' | 's
       valueReview: { every: Duration.days(180), lastReviewed: '2026-09-15', reviewer: 'retail-board' },
       costReporting: variant === 'b'
         ? CostReporting.disabled('bench')
-        : { monthlyBudget: 100, notify: [CostAlertTarget.email(`${team}@example.com`)] },
+        : {
+          monthlyBudget: 100,
+          notify: [CostAlertTarget.email(`${team}@example.com`)],
+          ...(variant === 'g' ? { dashboardLayout: DashboardLayout.STACK } : {}),
+        },
     });
     scope = service;
   }

@@ -71,7 +71,7 @@ const CUR_EXPORT = 'customer-value-cur';
 export const FULL: Omit<BenchOptions, 'log'> = {
   sizes: [10, 100, 500],
   runs: 5,
-  variants: ['a', 'b', 'c', 'd', 'e'],
+  variants: ['a', 'b', 'c', 'd', 'e', 'g'],
   validationSizes: [10],
   perStack: 10,
   curRows: [1_000_000, 10_000_000],

@@ -5,10 +5,12 @@
  *   "orders" as its unit (cost per 1 000 orders) and an alarm when that unit cost rises 20 % week over week;
  * - search: an auto-adjusting budget, e-mail alerts, cost per 1 000 searches with an alarm at +30 % over two
  *   weeks;
- * - returns: a fixed budget of 200 USD with its own alert thresholds, to the chat topic only.
+ * - returns: a fixed budget of 200 USD with its own alert thresholds, to the chat topic only, and a dashboard of its
+ *   own (DashboardLayout.SERVICE).
  *
- * Each service gets its budget, its dashboard and (for the alarms) its alert topic; the stack gets one cost
- * publisher that writes the CustomerValue metrics for all three every day.
+ * Each service gets its budget and (for the alarms) its alert topic; checkout and search share the stack's dashboard
+ * (the default layout), a section each; the stack gets one cost publisher that writes the CustomerValue metrics for
+ * all three every day, with its health alarms.
  *
  *   npx cdk synth --no-notices --app 'npx tsx examples/full-reporting.ts'
  */
@@ -23,7 +25,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { BudgetAlert, CostAlertTarget, Customer, CustomerService, CustomerValueChecks } from '../src';
+import { BudgetAlert, CostAlertTarget, Customer, CustomerService, CustomerValueChecks, DashboardLayout } from '../src';
 
 export function createApp(props: AppProps = {}): App {
   const app = new App(props);
@@ -95,6 +97,7 @@ export function createApp(props: AppProps = {}): App {
       monthlyBudget: 200,
       notify: [CostAlertTarget.topic(chat)],
       alerts: [BudgetAlert.actual(50), BudgetAlert.actual(100), BudgetAlert.forecast(90)],
+      dashboardLayout: DashboardLayout.SERVICE,
     },
   });
   const parcels = new dynamodb.TableV2(returns, 'Parcels', {

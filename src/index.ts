@@ -12,6 +12,7 @@ export * from './reporting/budget-alert';
 export * from './reporting/customer-value-metrics';
 export * from './reporting/cost-metric-publisher';
 export * from './reporting/service-cost-reporting';
+export * from './reporting/stack-dashboard';
 export * from './nag/customer-value-checks';
 export * as customerValueRules from './nag/rules';
 export * from './assertions/customer-value-assertions';

@@ -65,7 +65,7 @@ describe('tags', () => {
     // (the library's one-per-stack cost publishers serve every service of their stack: shared, outside services)
     const all = taggableResources(app);
     const shared = all.filter((r) => sharedPurpose(r) !== undefined);
-    expect(new Set(shared.map((r) => sharedPurpose(r)))).toEqual(new Set(['daily cost metric publisher']));
+    expect(new Set(shared.map((r) => sharedPurpose(r)))).toEqual(new Set(['daily cost metric publisher', 'stack cost dashboard']));
     const resources = all.filter((r) => sharedPurpose(r) === undefined);
     expect(resources.length).toBeGreaterThan(50);
     const perService = new Map<string, number>();

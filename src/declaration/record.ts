@@ -59,6 +59,8 @@ export interface CostReportingRecord {
   /** The construct path of the stack whose deployment of the service keeps the one budget they share. */
   readonly budgetOwnerStack?: string;
   readonly dashboardName?: string;
+  /** `service` (a dashboard of its own) or `stack` (a section of its stack's dashboard, shared with other services). */
+  readonly dashboardLayout?: 'service' | 'stack';
   /** The usage metric that is the unit of the unit-cost metric. */
   readonly unitMetric?: string;
   /** Per how many units the unit cost is expressed (e.g. 1000 for "per 1 000 orders"). */

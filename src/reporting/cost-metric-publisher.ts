@@ -1,4 +1,4 @@
-import { Duration, Lazy, Stack, Stage, Tags, Validations } from 'aws-cdk-lib';
+import { Duration, Lazy, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -11,10 +11,10 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
 import { ContextKeys } from '../context-keys';
 import type { ICustomerService } from '../customer-service-base';
-import { servicesUnder } from '../declaration/registry';
-import { TagKeys } from '../tag-keys';
 import { CostPublisherFunction } from './cost-publisher-function';
 import { CostScope } from './cost-reporting-options';
+import { servicesUnder } from '../declaration/registry';
+import { attributeCost } from './private/attribution';
 import { markShared } from '../private/shared-marker';
 import {
   DIMENSIONS, METRIC_NAMES, METRIC_NAMESPACE, PUBLISHER_CONFIG_VERSION, PUBLISHER_OUTCOMES, PublishedService, PublisherConfig,
@@ -224,7 +224,7 @@ export class CostMetricPublisher extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.BREACHING,
     });
 
-    this.attributeCost();
+    attributeCost(this, () => this.costOwner);
     this.node.addValidation({ validate: () => this.validateConfig() });
   }
 
@@ -242,21 +242,7 @@ export class CostMetricPublisher extends Construct {
     return candidates.find((s) => (Stage.of(s) ?? s.node.root) === stage) ?? candidates[0];
   }
 
-  /**
-   * Tags the publisher's resources with the owner's customer-value tags (values resolved at synth, once every
-   * service is declared), so that the cost of cost reporting is never untagged spend.
-   */
-  private attributeCost(): void {
-    let keys = TagKeys.DEFAULT;
-    try {
-      keys = TagKeys.of(this);
-    } catch {
-      // the services report a bad tag-key context themselves
-    }
-    for (const key of keys.all()) {
-      Tags.of(this).add(key, Lazy.string({ produce: () => this.costOwner?.tagValues[key] ?? '' }), { priority: 1000 });
-    }
-  }
+
   /**
    * The dashboard widgets that show the publisher's health: the two alarms and the runs per outcome.
    */

@@ -23,6 +23,20 @@ export enum CostScope {
 }
 
 /**
+ * Where a service's dashboard lives. A CloudWatch dashboard is billed per month (beyond the account's first three), so
+ * one dashboard per stack costs less than one per service when stacks hold several services.
+ */
+export enum DashboardLayout {
+  /** One dashboard per service, inside the service (`<service>-<stack>-<region>`). */
+  SERVICE = 'SERVICE',
+  /**
+   * One dashboard per stack (`customer-value-<stack>-<region>`, at the stack's root) with a section per service of
+   * the stack that chose this layout.
+   */
+  STACK = 'STACK',
+}
+
+/**
  * When the unit-cost alarm goes off: the unit cost (cost per unit of the service's unit usage metric) of the
  * last period rose by more than `increasePercent` against the period before.
  */
@@ -102,10 +116,18 @@ export interface CostReportingOptions {
   readonly costScope?: CostScope;
 
   /**
-   * Whether to create the service's CloudWatch dashboard.
+   * Whether to show the service on a CloudWatch dashboard.
    * @default true
    */
   readonly dashboard?: boolean;
+
+  /**
+   * Whether the service gets a dashboard of its own or a section of its stack's dashboard. A dashboard costs
+   * 3 USD a month (beyond the account's first three): for 500 services in 50 stacks, one per stack is 50 dashboards
+   * instead of 500, with the same widgets.
+   * @default DashboardLayout.STACK
+   */
+  readonly dashboardLayout?: DashboardLayout;
 
   /**
    * Alarm when the unit cost regresses (for instance +20 % week over week). Needs a usage metric

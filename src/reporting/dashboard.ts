@@ -45,13 +45,18 @@ export interface ServiceDashboard {
 
 /** Creates the service's dashboard as `Dashboard` in `scope`. */
 export function createServiceDashboard(scope: Construct, service: ICustomerService, inputs: DashboardInputs): ServiceDashboard {
-  const name = accountUniqueName(service.serviceName, Stack.of(scope), MAX_DASHBOARD_NAME);
-  const dashboard = new cloudwatch.Dashboard(scope, 'Dashboard', {
+  return createDashboard(scope, 'Dashboard', service.serviceName, () => dashboardRows(service, inputs, true));
+}
+
+/** A dashboard named `<prefix>-<stack>-<region>` whose widgets are built when its body is rendered. */
+export function createDashboard(scope: Construct, id: string, prefix: string, rows: () => cloudwatch.IWidget[][]): ServiceDashboard {
+  const name = accountUniqueName(prefix, Stack.of(scope), MAX_DASHBOARD_NAME);
+  const dashboard = new cloudwatch.Dashboard(scope, id, {
     dashboardName: name.name,
     defaultInterval: Duration.days(35),
     periodOverride: cloudwatch.PeriodOverride.INHERIT,
   });
-  dashboard.addWidgets(new LazyWidgets(() => dashboardRows(service, inputs)));
+  dashboard.addWidgets(new LazyWidgets(rows));
   return { dashboard, name };
 }
 
@@ -64,7 +69,8 @@ export function unitLabel(service: ICustomerService): string {
   return `USD per ${unit.unitScale === 1 ? '' : `${unit.unitScale} `}${unit.name}`;
 }
 
-function dashboardRows(s: ICustomerService, inputs: DashboardInputs): cloudwatch.IWidget[][] {
+/** The rows of a service's dashboard (or of its section of the stack's dashboard, without the publisher's health). */
+export function dashboardRows(s: ICustomerService, inputs: DashboardInputs, withHealth: boolean): cloudwatch.IWidget[][] {
   const unit = s.unitMetric;
   const cost = CustomerValueMetrics.serviceCost(s.serviceName, { label: 'Daily cost (USD)' });
   const rows: cloudwatch.IWidget[][] = [];
@@ -103,7 +109,9 @@ function dashboardRows(s: ICustomerService, inputs: DashboardInputs): cloudwatch
     });
   }
   rows.push([costWidget, unitWidget]);
-  rows.push(inputs.health.healthWidgets());
+  if (withHealth) {
+    rows.push(inputs.health.healthWidgets());
+  }
   const alarm = inputs.unitCostAlarm;
   if (alarm) {
     rows.push([

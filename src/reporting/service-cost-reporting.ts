@@ -8,7 +8,7 @@ import { Construct } from 'constructs';
 import { budgetCostFilters, createServiceBudget } from './budget';
 import { BudgetAlert } from './budget-alert';
 import { CostMetricPublisher } from './cost-metric-publisher';
-import { CostReportingOptions, CostScope } from './cost-reporting-options';
+import { CostReportingOptions, CostScope, DashboardLayout } from './cost-reporting-options';
 import { CustomerValueMetrics } from './customer-value-metrics';
 import { createServiceDashboard, unitLabel } from './dashboard';
 import type { ICustomerService } from '../customer-service-base';
@@ -17,6 +17,7 @@ import { DiscoveredMetric, discoverUsageMetrics } from './private/discovery';
 import { checkReportingOptions, ResolvedReporting } from './private/options';
 import { METRIC_NAMES, METRIC_NAMESPACE } from './private/publisher-config';
 import { usageQuerySpec } from './private/usage-spec';
+import { CustomerValueDashboard } from './stack-dashboard';
 import { CostReportingRecord, UsageMetricRecord } from '../declaration/record';
 import { allowAlertPublishing } from '../private/grants';
 import { usageRecord } from '../private/usage-record';
@@ -63,7 +64,7 @@ export class ServiceCostReporting extends Construct {
 
   /** The service reported on. */
   public readonly service: ICustomerService;
-  /** The dashboard, unless `dashboard: false`. */
+  /** The dashboard that shows the service (its own, or its stack's with `DashboardLayout.STACK`), unless `dashboard: false`. */
   public readonly dashboard?: cloudwatch.Dashboard;
   /** The dashboard's name (a token when the region is only known at deploy). */
   public readonly dashboardName?: string;
@@ -186,17 +187,26 @@ export class ServiceCostReporting extends Construct {
 
     // ---------------------------------------------------------------- dashboard
     if (resolved.dashboard) {
-      const dashboard = createServiceDashboard(this, service, {
+      const inputs = {
         options: resolved,
         unitCostAlarm: this.unitCostAlarm,
         health: this.publisher,
         costCoverage: this.costCoverage(),
         budgetOwner: () => this.budgetOwner?.label,
         discovered: () => this.discover(),
-      });
-      this.dashboard = dashboard.dashboard;
-      this.dashboardName = dashboard.name.name;
-      this.recordNames.dashboard = dashboard.name.display;
+      };
+      if (resolved.dashboardLayout === DashboardLayout.STACK) {
+        const shared = CustomerValueDashboard.of(this);
+        shared._addService(service, inputs);
+        this.dashboard = shared.dashboard;
+        this.dashboardName = shared.dashboardName;
+        this.recordNames.dashboard = shared._displayName;
+      } else {
+        const own = createServiceDashboard(this, service, inputs);
+        this.dashboard = own.dashboard;
+        this.dashboardName = own.name.name;
+        this.recordNames.dashboard = own.name.display;
+      }
     }
   }
 
@@ -271,6 +281,7 @@ export class ServiceCostReporting extends Construct {
       costScope: this.resolved.costScope === CostScope.REGION ? 'region' : 'account',
       budgetOwnerStack: this.budgetOwner?.stackPath,
       dashboardName: this.recordNames.dashboard,
+      dashboardLayout: this.dashboard ? (this.resolved.dashboardLayout === DashboardLayout.STACK ? 'stack' : 'service') : undefined,
       alerts: this.alerts.map((a) => ({ type: a.type, thresholdPercent: a.thresholdPercent })),
       alertTargets: { emails: r.emails.length, topics: r.topic ? 1 : 0 },
       unitMetric: unit?.name,

@@ -20,11 +20,11 @@ describe('examples/full-reporting.ts', () => {
     expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
   });
 
-  test('three services, one publisher: three budgets (two fixed, one auto-adjusting), three dashboards, two alarms', () => {
+  test('three services, one publisher: three budgets (two fixed, one auto-adjusting), two dashboards (the stack\'s and one of its own), four alarms', () => {
     const app = createApp(exampleAppProps());
     const template = Template.fromStack(app.node.findChild('Shop') as Stack);
     template.resourceCountIs('AWS::Events::Rule', 1);
-    template.resourceCountIs('AWS::CloudWatch::Dashboard', 3);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 2);
     // two unit-cost alarms, and the publisher's two health alarms
     template.resourceCountIs('AWS::CloudWatch::Alarm', 4);
     const budgets = Object.values(template.findResources('AWS::Budgets::Budget')).map((b: any) => b.Properties.Budget);

@@ -16,12 +16,18 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { dashboardBody, DECLARATION, ENV, fixture as reportingFixture, FixtureOptions, flatten, only } from './helpers';
 import { CustomerService } from '../../src/customer-service';
 import { ServiceDeclarationRecord } from '../../src/declaration/record';
 import { CostAlertTarget } from '../../src/reporting/cost-alert-target';
+import { CostReportingOptions, DashboardLayout } from '../../src/reporting/cost-reporting-options';
 import { LazyWidgets } from '../../src/reporting/private/lazy-widgets';
 import { testApp } from '../util';
-import { dashboardBody, DECLARATION, ENV, fixture, flatten, only } from './helpers';
+
+/** The service with a dashboard of its own (DashboardLayout.SERVICE): what these tests look at. */
+function fixture(costReporting: CostReportingOptions = {}, options?: FixtureOptions) {
+  return reportingFixture({ dashboardLayout: DashboardLayout.SERVICE, ...costReporting }, options);
+}
 
 function fn(scope: CustomerService | Stack, id: string): lambda.Function {
   return new lambda.Function(scope, id, {

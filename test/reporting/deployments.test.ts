@@ -32,7 +32,11 @@ function warnings(stack: Stack): string[] {
 
 function dashboardText(stack: Stack): { declaration: string; costTitle: string } {
   const body = JSON.parse(flatten(only(Template.fromStack(stack), 'AWS::CloudWatch::Dashboard').props.DashboardBody));
-  return { declaration: body.widgets[0].properties.markdown, costTitle: body.widgets[1].properties.title };
+  const widgets: any[] = body.widgets;
+  return {
+    declaration: widgets.find((w) => String(w.properties.markdown ?? '').startsWith('# checkout'))!.properties.markdown,
+    costTitle: widgets.find((w) => String(w.properties.title ?? '').startsWith('Daily cost of'))!.properties.title,
+  };
 }
 
 describe('Beta and Prod in one account (and one region)', () => {

@@ -37,7 +37,7 @@ describe('one publisher per stack', () => {
     template.resourceCountIs('AWS::Lambda::Function', 1);
     template.resourceCountIs('AWS::Events::Rule', 1);
     template.resourceCountIs('AWS::Budgets::Budget', 3);
-    template.resourceCountIs('AWS::CloudWatch::Dashboard', 3);
+    template.resourceCountIs('AWS::CloudWatch::Dashboard', 1); // the stack's (DashboardLayout.STACK)
     const publisher = CostMetricPublisher.of(stack);
     expect(publisher.node.path).toBe('Shop/CustomerValueCostPublisher');
     expect(publisher.serviceNames).toEqual(['checkout', 'search', 'returns']);

@@ -63,13 +63,17 @@ export function budgetsOf(service: CustomerService, resources: CfnResource[]): C
 }
 
 /**
- * The dashboards of `service`: the dashboards that belong to it (declared inside it or in a scope it includes),
- * and dashboards in its stage whose name holds the service name as a whole word.
+ * The dashboards of `service`: the dashboards that belong to it (declared inside it or in a scope it includes), its
+ * section of its stack's dashboard (`DashboardLayout.STACK`), and dashboards in its stage whose name holds the service
+ * name as a whole word.
  */
 export function dashboardsOf(service: CustomerService, resources: CfnResource[]): CfnResource[] {
   const stage = stageOf(service);
+  // the stack's dashboard is shared infrastructure (left out of `resources`): the service's section of it counts
+  const shared = service.costReporting?.dashboard?.node.defaultChild;
+  const stackDashboard = shared && CfnResource.isCfnResource(shared) && CustomerService.of(shared) === undefined ? [shared] : [];
   const named = new RegExp(`(^|[^A-Za-z0-9])${service.serviceName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}([^A-Za-z0-9]|$)`);
-  return resources.filter((r) => {
+  return [...stackDashboard, ...resources.filter((r) => {
     if (r.cfnResourceType !== DASHBOARD || stageOf(r) !== stage) {
       return false;
     }
@@ -78,5 +82,5 @@ export function dashboardsOf(service: CustomerService, resources: CfnResource[])
     }
     const name = resolvedProperties(r).DashboardName;
     return typeof name === 'string' && named.test(name);
-  });
+  })];
 }

@@ -4,7 +4,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { describe } from '../../declaration/rules';
 import { BudgetAlert } from '../budget-alert';
 import { CostAlertTarget } from '../cost-alert-target';
-import { CostReportingOptions, CostScope } from '../cost-reporting-options';
+import { CostReportingOptions, CostScope, DashboardLayout } from '../cost-reporting-options';
 
 /**
  * The checks of `CostReportingOptions`: every problem as a message naming the option (relative to
@@ -21,6 +21,8 @@ export const DEFAULT_COMPARE_DAYS = 7;
 /** Budget amounts are sent as decimal strings (`([0-9]*\.)?[0-9]+`): keep them out of exponent notation. */
 export const MIN_BUDGET = 0.01;
 export const MAX_BUDGET = 1e12;
+/** The dashboard layout when none is chosen (bench/RESULTS.md, "Dashboard layout", has the numbers behind it). */
+export const DEFAULT_DASHBOARD_LAYOUT = DashboardLayout.STACK;
 
 export interface UnitCostAlarmSettings {
   readonly increasePercent: number;
@@ -36,6 +38,7 @@ export interface ResolvedReporting {
   readonly topic?: sns.ITopic;
   readonly alerts: BudgetAlert[];
   readonly dashboard: boolean;
+  readonly dashboardLayout: DashboardLayout;
   readonly costScope: CostScope;
   readonly unitCostAlarm?: UnitCostAlarmSettings;
   readonly alertTopicKey?: kms.IKey;
@@ -62,6 +65,11 @@ export function checkReportingOptions(p: CostReportingOptions): ReportingCheck {
     problems.push(`dashboard is ${describe(p.dashboard)}: pass true or false`);
   }
   const unitCostAlarm = checkUnitCostAlarm(p.unitCostAlarm, problems);
+  let dashboardLayout = p.dashboardLayout ?? DEFAULT_DASHBOARD_LAYOUT;
+  if (!Object.values(DashboardLayout).includes(dashboardLayout)) {
+    problems.push(`dashboardLayout is ${describe(dashboardLayout)}: accepted values are ${Object.values(DashboardLayout).map((v) => `DashboardLayout.${v}`).join(', ')}`);
+    dashboardLayout = DEFAULT_DASHBOARD_LAYOUT;
+  }
   let costScope = p.costScope ?? CostScope.ACCOUNT;
   if (!Object.values(CostScope).includes(costScope)) {
     problems.push(`costScope is ${describe(costScope)}: accepted values are ${Object.values(CostScope).map((v) => `CostScope.${v}`).join(', ')}`);
@@ -79,6 +87,7 @@ export function checkReportingOptions(p: CostReportingOptions): ReportingCheck {
       topic: topics[0],
       alerts,
       dashboard: p.dashboard !== false,
+      dashboardLayout,
       costScope,
       unitCostAlarm,
       alertTopicKey: p.alertTopicKey,

@@ -150,6 +150,9 @@ const MIN_CUTOFF_BYTES = 10_000_000;
  * - The Glue table reads `<prefix>/<exportName>/data/`, partitioned by `billing_period` through partition projection
  *   over the `BILLING_PERIOD=YYYY-MM` folders (no crawler).
  * - The Athena workgroup enforces its configuration: results encrypted in their own bucket, a bytes-scanned limit.
+ *   When the stack is deleted (or `workGroupName` changes), the workgroup is deleted with what it holds: its saved
+ *   queries (the named queries and any query saved in it by hand), its query history and notebooks. Query result files
+ *   are not: they stay in the results bucket, which follows `removalPolicy`.
  *
  * Data Exports exports are created in us-east-1: the construct refuses another region, and warns when the stack has
  * no region at synth. A management-account export covers every account of the Organization. The first data arrives
@@ -356,6 +359,11 @@ export class CostAndUsageExport extends Construct {
       name: workGroupName,
       description: 'Cost per customer value over the CUR 2.0 export (cdk-customer-value)',
       state: 'ENABLED',
+      // Athena refuses to delete a workgroup that holds named queries, query executions or notebooks ("WorkGroup is not
+      // empty") unless RecursiveDeleteOption is set (Athena API reference, DeleteWorkGroup): without it, deleting the
+      // stack or renaming the workgroup fails once anyone ran a query. What the recursive delete removes is metadata
+      // only (saved queries, query history, notebooks); the result files stay in the results bucket.
+      recursiveDeleteOption: true,
       workGroupConfiguration: {
         enforceWorkGroupConfiguration: true,
         publishCloudWatchMetricsEnabled: true,

@@ -190,6 +190,7 @@ describe('CostAndUsageExport', () => {
       Name: 'customer-value',
       Description: expect.any(String),
       State: 'ENABLED',
+      RecursiveDeleteOption: true,
       WorkGroupConfiguration: {
         EnforceWorkGroupConfiguration: true,
         PublishCloudWatchMetricsEnabled: true,
@@ -206,6 +207,22 @@ describe('CostAndUsageExport', () => {
     expect(results.BucketEncryption.ServerSideEncryptionConfiguration[0].ServerSideEncryptionByDefault).toEqual({ SSEAlgorithm: 'AES256' });
     expect(results.LifecycleConfiguration.Rules[0]).toMatchObject({ ExpirationInDays: 30 });
     expect(results.LoggingConfiguration.LogFilePrefix).toBe('athena-results/');
+  });
+
+  test('the workgroup can be deleted once queries ran in it: RecursiveDeleteOption (Athena DeleteWorkGroup)', () => {
+    // GIVEN the default removal policy (buckets retained) and a custom one
+    for (const removalPolicy of [undefined, RemovalPolicy.DESTROY]) {
+      const { stack } = billing();
+      new CostAndUsageExport(stack, 'Cur', { removalPolicy });
+
+      // WHEN
+      const wg = only(Template.fromStack(stack), 'AWS::Athena::WorkGroup');
+
+      // THEN deleting the stack (or renaming the workgroup, which replaces it) deletes the workgroup with its saved
+      // queries and query history instead of failing with "WorkGroup is not empty"
+      expect(wg.props.RecursiveDeleteOption).toBe(true);
+      expect(wg.resource.DeletionPolicy).toBeUndefined();
+    }
   });
 
   test('named queries carry the SQL of the shared module', () => {

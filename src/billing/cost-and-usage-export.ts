@@ -134,13 +134,17 @@ const GLUE_NAME = /^[a-z0-9_]{1,255}$/;
 const WORKGROUP_NAME = /^[a-zA-Z0-9._-]{1,128}$/;
 const S3_PREFIX = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
 const BILLING_PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
+/** The partition column of the Glue table: the `BILLING_PERIOD=YYYY-MM` folders of the export. */
+const BILLING_PERIOD_COLUMN = 'billing_period';
 /** Athena's lower limit for BytesScannedCutoffPerQuery. */
 const MIN_CUTOFF_BYTES = 10_000_000;
 
 /**
  * A CUR 2.0 data export (`AWS::BCMDataExports::Export`) to a secure S3 bucket, with a Glue table and an Athena
  * workgroup over it and named queries for cost per service, need, team, business unit and customer, and the untagged
- * share: the same SQL the `customer-value cost --source cur|athena` CLI runs (`CurQueries`).
+ * share: the same SQL the `customer-value cost --source cur|athena` CLI runs (`CurQueries`). The named queries read the
+ * current billing period (UTC month) only, `billing_period = date_format(current_date, '%Y-%m')`, so Athena scans one
+ * month's partition; edit that condition in a saved query for another month.
  *
  * - The export selects an explicit column list including `resource_tags` (Data Exports rejects `SELECT *`), with
  *   resource ids, as Parquet, overwriting each billing period's files, refreshed as AWS updates the data.
@@ -324,7 +328,7 @@ export class CostAndUsageExport extends Construct {
           // Hive-style default location (billing_period=...) would find nothing.
           'storage.location.template': `${exportRoot}/data/BILLING_PERIOD=\${billing_period}/`,
         },
-        partitionKeys: [{ name: 'billing_period', type: 'string' }],
+        partitionKeys: [{ name: BILLING_PERIOD_COLUMN, type: 'string' }],
         storageDescriptor: {
           location: this.dataLocation,
           columns: CurQueries.EXPORT_COLUMNS.map((c) => ({ name: c.name, type: c.type })),
@@ -376,22 +380,23 @@ export class CostAndUsageExport extends Construct {
       },
     });
 
-    // -- named queries: the SQL of the shared module
+    // -- named queries: the SQL of the shared module, over the current billing period only
+    const period = currentBillingPeriod(this.tableReference);
     const queries = [
-      ...CurQueries.namedQueries({ table: this.tableReference, tagKeys, metric: props.metric }),
+      ...CurQueries.namedQueries({ table: period.table, tagKeys, metric: props.metric }),
       {
         name: 'tag-keys-present',
         description: 'Which user tag keys appear in resource_tags: a customer-value key missing here is not activated (customer-value)',
-        queryString: CurQueries.tagKeysPresent(this.tableReference),
+        queryString: CurQueries.tagKeysPresent(period.table),
       },
     ];
     for (const q of queries) {
       const named = new athena.CfnNamedQuery(this, `Query${q.name.split('-').map((p) => p[0].toUpperCase() + p.slice(1)).join('')}`, {
         name: `${workGroupName}-${q.name}`.slice(0, 128),
-        description: q.description.slice(0, 1024),
+        description: `${q.description} - current billing period`.slice(0, 1024),
         database: databaseName,
         workGroup: workGroup.name,
-        queryString: q.queryString,
+        queryString: `${period.comment}\n${q.queryString}`,
       });
       named.node.addDependency(workGroup);
       named.node.addDependency(table);
@@ -443,6 +448,21 @@ export class CostAndUsageExport extends Construct {
     });
     return logs;
   }
+}
+
+/**
+ * The table of the named queries: only the current billing period's partition. Athena named queries take no parameters
+ * in CloudFormation, so the period is the current UTC month at run time, `date_format(current_date, '%Y-%m')` on the
+ * `billing_period` partition column: Athena reads one month of the export instead of every month the partition
+ * projection covers (three years by default), which a large organisation's data would need more than the workgroup's
+ * bytes-scanned cutoff to read.
+ */
+function currentBillingPeriod(table: string): { table: string; comment: string } {
+  const predicate = `${BILLING_PERIOD_COLUMN} = date_format(current_date, '%Y-%m')`;
+  return {
+    table: `(SELECT * FROM ${table} WHERE ${predicate}) AS cur`,
+    comment: `-- The current billing period (UTC month) only. For another month, replace date_format(current_date, '%Y-%m') with e.g. '2026-10'.`,
+  };
 }
 
 /** `value` when given and accepted, `fallback` when absent or refused (the problem is added to `errors`). */

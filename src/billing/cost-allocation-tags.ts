@@ -6,19 +6,19 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ManagementAccountOptions } from './billing-options';
+import { BillingOwnerOptions, ManagementAccountOptions } from './billing-options';
 import { CostAllocationTagsFunction } from './cost-allocation-tags-function';
 import { checkManagementAccount } from './private/guard-rails';
+import { attributeCost } from './private/ownership';
 import { describe } from '../declaration/rules';
 import { reportProblems } from '../private/problems';
-import { markShared } from '../private/shared-marker';
 import { TAG_KEY_PATTERN } from '../private/tag-safe';
 import { TagKeys } from '../tag-keys';
 
 /**
  * Properties of `CostAllocationTags`.
  */
-export interface CostAllocationTagsProps extends ManagementAccountOptions {
+export interface CostAllocationTagsProps extends ManagementAccountOptions, BillingOwnerOptions {
   /**
    * The customer-value tag keys to activate.
    *
@@ -82,7 +82,17 @@ export interface CostAllocationTagsProps extends ManagementAccountOptions {
  * Deploy it once, in the management account (any region: the function calls the us-east-1 endpoint).
  *
  * @example
- * new CostAllocationTags(billingStack, 'TagActivation', { managementAccountId: '123456789012' });
+ * new CostAllocationTags(billingStack, 'TagActivation', {
+ *   managementAccountId: '123456789012',
+ *   // the service that pays for the activation function and its schedule
+ *   owner: {
+ *     serviceName: 'cost-reporting',
+ *     customerNeed: 'Business units see what each customer need costs them every month',
+ *     customer: Customer.internal('Business units'),
+ *     team: 'finops',
+ *     businessUnit: 'finance',
+ *   },
+ * });
  */
 export class CostAllocationTags extends Construct {
   /** CloudWatch namespace of the inactive-keys metric. */
@@ -99,8 +109,8 @@ export class CostAllocationTags extends Construct {
 
   constructor(scope: Construct, id: string, props: CostAllocationTagsProps = {}) {
     super(scope, id);
-    markShared(this, 'cost allocation tag activation');
-    const problems = checkManagementAccount(this, 'cost allocation tag activation', props.managementAccountId);
+    const ownership = attributeCost(this, 'cost allocation tag activation', 'function, role, log group, daily rule', props.owner);
+    const problems = [...ownership.problems, ...checkManagementAccount(this, 'cost allocation tag activation', props.managementAccountId)];
     let keys = TagKeys.DEFAULT;
     if (props.tagKeys !== undefined && !(props.tagKeys instanceof TagKeys)) {
       problems.push(`tagKeys is ${describe(props.tagKeys)}: pass TagKeys.custom({...}) or TagKeys.DEFAULT`);

@@ -5,12 +5,12 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ManagementAccountOptions } from './billing-options';
+import { BillingOwnerOptions, ManagementAccountOptions } from './billing-options';
 import { CostMetric, CurQueries } from './cur-sql';
 import { checkManagementAccount, DATA_EXPORTS_REGION, requireDataExportsRegion } from './private/guard-rails';
+import { attributeCost } from './private/ownership';
 import { describe } from '../declaration/rules';
 import { reportProblems } from '../private/problems';
-import { markShared } from '../private/shared-marker';
 import { TagKeys } from '../tag-keys';
 
 /**
@@ -28,7 +28,7 @@ export enum CurTimeGranularity {
 /**
  * Properties of `CostAndUsageExport`.
  */
-export interface CostAndUsageExportProps extends ManagementAccountOptions {
+export interface CostAndUsageExportProps extends ManagementAccountOptions, BillingOwnerOptions {
   /**
    * Name of the data export (1-128 letters, digits, `-` and `_`; unique in the account; changing it replaces the
    * export). It is also a folder of the S3 layout: `<prefix>/<exportName>/data/BILLING_PERIOD=YYYY-MM/`.
@@ -186,8 +186,9 @@ export class CostAndUsageExport extends Construct {
 
   constructor(scope: Construct, id: string, props: CostAndUsageExportProps = {}) {
     super(scope, id);
-    markShared(this, 'CUR 2.0 data export');
+    const ownership = attributeCost(this, 'CUR 2.0 data export', 'buckets, export, Glue database and table, Athena workgroup', props.owner);
     const errors = [
+      ...ownership.problems,
       ...requireDataExportsRegion(this),
       ...checkManagementAccount(this, 'an Organization-wide CUR 2.0 export', props.managementAccountId),
     ];
@@ -461,7 +462,7 @@ function currentBillingPeriod(table: string): { table: string; comment: string }
   const predicate = `${BILLING_PERIOD_COLUMN} = date_format(current_date, '%Y-%m')`;
   return {
     table: `(SELECT * FROM ${table} WHERE ${predicate}) AS cur`,
-    comment: `-- The current billing period (UTC month) only. For another month, replace date_format(current_date, '%Y-%m') with e.g. '2026-10'.`,
+    comment: '-- The current billing period (UTC month) only. For another month, replace date_format(current_date, \'%Y-%m\') with e.g. \'2026-10\'.',
   };
 }
 

@@ -3,6 +3,7 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { CostAndUsageExport, CurQueries } from '../../src';
 import { testApp } from '../util';
+import { OWNER } from './owner';
 
 /**
  * The Athena named queries of CostAndUsageExport read the current billing period only (issue 12, item 6): a query over
@@ -37,7 +38,7 @@ beforeAll(async () => {
   // GIVEN the named queries of a synthesized export
   const app = testApp();
   const stack = new Stack(app, 'Billing', { env: { account: '123456789012', region: 'us-east-1' } });
-  new CostAndUsageExport(stack, 'Cur');
+  new CostAndUsageExport(stack, 'Cur', { owner: OWNER });
   queries = {};
   for (const q of Object.values(Template.fromStack(stack).findResources('AWS::Athena::NamedQuery'))) {
     queries[q.Properties.Name] = q.Properties.QueryString;
@@ -60,11 +61,11 @@ beforeAll(async () => {
   await db.run(`INSERT INTO customer_value.cur2 (line_item_usage_start_date, line_item_line_item_type, line_item_currency_code,
     line_item_unblended_cost, line_item_net_unblended_cost, resource_tags, billing_period) VALUES
     ${[
-    line(months[0], 'Usage', 10, { user_customer_service: 'checkout', user_team: 'payments' }),
-    line(months[0], 'Usage', 5, null),
-    line(months[1], 'Usage', 1000, { user_customer_service: 'checkout', user_team: 'payments' }),
-    line(months[2], 'Usage', 50, { user_customer_service: 'search', user_team: 'discovery', user_cost_center: 'x' }),
-  ].join(',\n')}`);
+      line(months[0], 'Usage', 10, { user_customer_service: 'checkout', user_team: 'payments' }),
+      line(months[0], 'Usage', 5, null),
+      line(months[1], 'Usage', 1000, { user_customer_service: 'checkout', user_team: 'payments' }),
+      line(months[2], 'Usage', 50, { user_customer_service: 'search', user_team: 'discovery', user_cost_center: 'x' }),
+    ].join(',\n')}`);
 });
 
 afterAll(() => {

@@ -314,10 +314,29 @@ export interface CustomResourceResult {
   readonly data: Record<string, string>;
 }
 
+/**
+ * Why the function cannot activate keys where it runs, or undefined: the library supports the aws partition only (the
+ * construct refuses other partitions at synth; this guards an environment-agnostic stack deployed elsewhere).
+ */
+export function partitionProblem(region: string | undefined): string | undefined {
+  const partition = region?.startsWith('cn-') ? 'aws-cn' : region?.startsWith('us-gov-') ? 'aws-us-gov' : region?.startsWith('us-iso') ? 'aws-iso' : undefined;
+  return partition === undefined ? undefined
+    : `this function runs in ${region} (${partition} partition), but cdk-customer-value activates cost allocation tags in the aws partition only, `
+      + 'through the Cost Explorer endpoint in us-east-1 (GovCloud billing lives in the commercial partition; the China partition is not supported): '
+      + 'deploy CostAllocationTags to the management account in an aws region';
+}
+
 /** Handles a custom resource event and returns what to send back to CloudFormation. */
 export async function onCustomResource(event: CustomResourceEvent, now?: Date): Promise<CustomResourceResult> {
   const physicalResourceId = event.PhysicalResourceId ?? `customer-value-cost-allocation-tags-${event.LogicalResourceId}`;
   const props = parseProperties(event.ResourceProperties);
+  const unsupported = partitionProblem(process.env.AWS_REGION);
+  if (unsupported) {
+    // A deletion is never blocked (nothing was activated there); a creation or update fails with the reason.
+    return event.RequestType === 'Delete'
+      ? { status: 'SUCCESS', reason: 'nothing to deactivate outside the aws partition', physicalResourceId, data: {} }
+      : { status: 'FAILED', reason: unsupported, physicalResourceId, data: {} };
+  }
   try {
     if (event.RequestType === 'Delete') {
       return await onDelete(props, physicalResourceId);
@@ -423,6 +442,11 @@ export async function handler(event: CustomResourceEvent | ScheduledEvent): Prom
     }
     await sendResponse(event, result);
     return;
+  }
+  const unsupported = partitionProblem(process.env.AWS_REGION);
+  if (unsupported) {
+    // a failed invocation shows in the function's Errors metric
+    throw new Error(unsupported);
   }
   const keys = JSON.parse(process.env.TAG_KEYS ?? '[]') as string[];
   const months = process.env.BACKFILL_MONTHS ? Number(process.env.BACKFILL_MONTHS) : undefined;

@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BillingOwnerOptions, ManagementAccountOptions } from './billing-options';
 import { CostAllocationTagsFunction } from './cost-allocation-tags-function';
-import { checkManagementAccount } from './private/guard-rails';
+import { checkManagementAccount, requireAwsPartition } from './private/guard-rails';
 import { attributeCost } from './private/ownership';
 import { describe } from '../declaration/rules';
 import { reportProblems } from '../private/problems';
@@ -110,7 +110,11 @@ export class CostAllocationTags extends Construct {
   constructor(scope: Construct, id: string, props: CostAllocationTagsProps = {}) {
     super(scope, id);
     const ownership = attributeCost(this, 'cost allocation tag activation', 'function, role, log group, daily rule', props.owner);
-    const problems = [...ownership.problems, ...checkManagementAccount(this, 'cost allocation tag activation', props.managementAccountId)];
+    const problems = [
+      ...ownership.problems,
+      ...requireAwsPartition(this, 'cost allocation tag activation'),
+      ...checkManagementAccount(this, 'cost allocation tag activation', props.managementAccountId),
+    ];
     let keys = TagKeys.DEFAULT;
     if (props.tagKeys !== undefined && !(props.tagKeys instanceof TagKeys)) {
       problems.push(`tagKeys is ${describe(props.tagKeys)}: pass TagKeys.custom({...}) or TagKeys.DEFAULT`);

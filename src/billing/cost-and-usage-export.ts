@@ -7,7 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BillingOwnerOptions, ManagementAccountOptions } from './billing-options';
 import { CostMetric, CurQueries } from './cur-sql';
-import { checkManagementAccount, DATA_EXPORTS_REGION, requireDataExportsRegion } from './private/guard-rails';
+import { checkManagementAccount, DATA_EXPORTS_REGION, requireAwsPartition, requireDataExportsRegion } from './private/guard-rails';
 import { attributeCost } from './private/ownership';
 import { describe } from '../declaration/rules';
 import { reportProblems } from '../private/problems';
@@ -187,9 +187,11 @@ export class CostAndUsageExport extends Construct {
   constructor(scope: Construct, id: string, props: CostAndUsageExportProps = {}) {
     super(scope, id);
     const ownership = attributeCost(this, 'CUR 2.0 data export', 'buckets, export, Glue database and table, Athena workgroup', props.owner);
+    // the region warning of an environment-agnostic stack covers the partition too
+    const partition = requireAwsPartition(this, 'a CUR 2.0 data export', false);
     const errors = [
       ...ownership.problems,
-      ...requireDataExportsRegion(this),
+      ...(partition.length > 0 ? partition : requireDataExportsRegion(this)),
       ...checkManagementAccount(this, 'an Organization-wide CUR 2.0 export', props.managementAccountId),
     ];
     // A value that is refused is reported at synth; the construct is still built, from the default, so that every

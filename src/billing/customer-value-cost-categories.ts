@@ -4,7 +4,7 @@ import { BillingOwnerOptions, BillingServicesOptions, ManagementAccountOptions }
 import { CostGrouping, CurQueries } from './cur-sql';
 import { categoryValue, CATEGORY_TEXT_DESCRIPTION, isCategoryText } from './private/category-value';
 import { checkNoLateServices, resolveServices, ResolvedService } from './private/declarations';
-import { checkManagementAccount } from './private/guard-rails';
+import { checkManagementAccount, requireAwsPartition } from './private/guard-rails';
 import { attributeCost } from './private/ownership';
 import { reportProblems } from '../private/problems';
 
@@ -114,7 +114,12 @@ export class CustomerValueCostCategories extends Construct {
     const ownership = attributeCost(this, 'cost categories', 'cost categories', props.owner);
     const resolved = resolveServices(this, props, undefined, ownership.owner);
     checkNoLateServices(this, resolved);
-    const errors = [...ownership.problems, ...checkManagementAccount(this, 'cost categories', props.managementAccountId), ...resolved.problems];
+    const errors = [
+      ...ownership.problems,
+      ...requireAwsPartition(this, 'cost categories'),
+      ...checkManagementAccount(this, 'cost categories', props.managementAccountId),
+      ...resolved.problems,
+    ];
     const groupings = props.categories ?? [CostGrouping.TEAM, CostGrouping.BUSINESS_UNIT, CostGrouping.NEED];
     const defaultValue = props.defaultValue ?? 'Unallocated';
 

@@ -8,7 +8,7 @@ import { AnomalyAlertOptions, CustomAnomalyMonitorOptions, TeamAnomalyAlert } fr
 import { BillingOwnerOptions, BillingServicesOptions, ManagementAccountOptions } from './billing-options';
 import { planSubscriptions, SubscriptionGroup } from './private/anomaly-subscriptions';
 import { checkNoLateServices, resolveServices } from './private/declarations';
-import { checkManagementAccount } from './private/guard-rails';
+import { checkManagementAccount, requireAwsPartition } from './private/guard-rails';
 import { attributeCost } from './private/ownership';
 import { allowAlertPublishing } from '../private/grants';
 import { reportProblems } from '../private/problems';
@@ -124,7 +124,12 @@ export class ServiceAnomalyDetection extends Construct {
     this.prefix = props.namePrefix ?? 'customer-value';
     const resolved = resolveServices(this, props, undefined, ownership.owner);
     const serviceKey = resolved.tagKeys.service;
-    const errors = [...ownership.problems, ...checkManagementAccount(this, 'anomaly monitors on cost allocation tags', props.managementAccountId), ...resolved.problems];
+    const errors = [
+      ...ownership.problems,
+      ...requireAwsPartition(this, 'cost anomaly detection'),
+      ...checkManagementAccount(this, 'anomaly monitors on cost allocation tags', props.managementAccountId),
+      ...resolved.problems,
+    ];
     if (typeof this.prefix !== 'string' || this.prefix.trim() === '' || this.prefix.length > 200) {
       errors.push(`namePrefix is ${JSON.stringify(props.namePrefix)}: expected 1-200 characters`);
     }

@@ -86,14 +86,18 @@ describe('the four billing constructs together', () => {
     expect(acks['Billing/Cur/AccessLogs']['Annotation::AwsSolutions-S1']).toMatch(/receives the S3 server access logs/);
   });
 
-  test('in an environment-agnostic stack: only the acknowledgeable region warning of the export', () => {
+  test('in an environment-agnostic stack: only acknowledgeable warnings, that the partition (and the export\'s region) cannot be checked', () => {
     const app = testApp();
     Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
     const stack = new Stack(app, 'Billing');
     allFour(stack);
     expect(synthFindings(app)).toEqual({ findings: [] });
     const warnings = Annotations.fromStack(stack).findWarning('*', Match.anyValue()).map((w) => `${w.id}: ${w.entry.data}`);
-    expect(warnings).toEqual([expect.stringMatching(/^\/Billing\/Cur: .*\[ack: cdk-customer-value:billing.exportRegionUnknown\]$/)]);
+    expect(warnings).toEqual([
+      ...['TagActivation', 'CostCategories', 'Anomalies'].map((id) => expect.stringMatching(
+        new RegExp(`^/Billing/${id}: The stack is environment-agnostic, so the partition cannot be checked at synth: .* works in the aws partition only .*\\[ack: cdk-customer-value:billing.partitionUnknown\\]$`))),
+      expect.stringMatching(/^\/Billing\/Cur: .*us-east-1 of the aws partition.*\[ack: cdk-customer-value:billing.exportRegionUnknown\]$/),
+    ]);
   });
 
   test('the warnings can be acknowledged', () => {

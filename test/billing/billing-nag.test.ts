@@ -79,7 +79,12 @@ describe('the four billing constructs together', () => {
       expect(acks[p]['Annotation::CustomerValue-TagsMissingOrOverridden']).toMatch(/free, and their ResourceTags are create-only/);
     }
     expect(Object.keys(acks).filter((p) => !anomalies.includes(p)).sort()).toEqual(['Billing/Cur/AccessLogs', 'Billing/TagActivation/Policy']);
-    expect(Object.keys(acks['Billing/TagActivation/Policy'])).toEqual(['Annotation::AwsSolutions-IAM5[Resource::*]']);
+    expect(Object.keys(acks['Billing/TagActivation/Policy'])).toEqual([
+      'Annotation::AwsSolutions-IAM5[Resource::*]',
+      'Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:us-east-1:123456789012:parameter/cdk-customer-value/cost-allocation-tags/*]',
+    ]);
+    expect(acks['Billing/TagActivation/Policy']['Annotation::AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:us-east-1:123456789012:parameter/cdk-customer-value/cost-allocation-tags/*]'])
+      .toMatch(/registry of live CostAllocationTags declarations: one SSM parameter per custom resource/);
     expect(acks['Billing/TagActivation/Policy']['Annotation::AwsSolutions-IAM5[Resource::*]'])
       .toMatch(/Cost Explorer cost-allocation-tag actions .* need Resource "\*".*cloudwatch:namespace condition/);
     expect(Object.keys(acks['Billing/Cur/AccessLogs'])).toEqual(['Annotation::AwsSolutions-S1']);

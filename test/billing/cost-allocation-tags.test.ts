@@ -94,6 +94,16 @@ describe('CostAllocationTags', () => {
         Condition: { StringEquals: { 'cloudwatch:namespace': 'CustomerValue' } },
       },
       {
+        // the registry of live declarations: its own path in Parameter Store, nothing else
+        Sid: 'DeclarationRegistry',
+        Effect: 'Allow',
+        Action: ['ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:GetParametersByPath'],
+        Resource: [
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:us-east-1:123456789012:parameter/cdk-customer-value/cost-allocation-tags']] },
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:us-east-1:123456789012:parameter/cdk-customer-value/cost-allocation-tags/*']] },
+        ],
+      },
+      {
         Sid: 'Logs',
         Effect: 'Allow',
         Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
@@ -117,6 +127,23 @@ describe('CostAllocationTags', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: Match.objectLike({ BACKFILL_MONTHS: '6' }) },
     });
+  });
+
+  test('the daily run records the declaration under the name the custom resource uses (stack name / logical id)', () => {
+    const { stack } = billingStack();
+    new CostAllocationTags(stack, 'TagActivation', { owner: OWNER, deactivateOnDelete: true });
+    const template = Template.fromStack(stack);
+    const [crId] = Object.keys(template.findResources('Custom::CostAllocationTags'));
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ REGISTRY_ENTRY: `/cdk-customer-value/cost-allocation-tags/Billing/${crId}` }) },
+    });
+  });
+
+  test('more tag keys than one registry entry (4 KB) holds is refused', () => {
+    const { app, stack } = billingStack();
+    const many = Array.from({ length: 40 }, (_, i) => `cost-center-${String(i).padStart(3, '0')}-${'x'.repeat(100)}`);
+    new CostAllocationTags(stack, 'TagActivation', { owner: OWNER, additionalTagKeys: many });
+    expect(() => app.synth()).toThrow(/the 45 tag keys take more than 4000 characters as a list, the size of the record this construct keeps of them/);
   });
 
   test('metricInactiveTags reads the published metric', () => {

@@ -335,7 +335,11 @@ describe('custom resource', () => {
       ...base, StackId: stackId, LogicalResourceId: logicalId, RequestType: 'Create', ResourceProperties: { TagKeys: keys, DeactivateOnDelete: 'true' },
     }, NOW);
     const remove = (logicalId: string, keys: string[], stackId = base.StackId) => onCustomResource({
-      ...base, StackId: stackId, LogicalResourceId: logicalId, RequestType: 'Delete', PhysicalResourceId: `customer-value-cost-allocation-tags-${logicalId}`,
+      ...base,
+      StackId: stackId,
+      LogicalResourceId: logicalId,
+      RequestType: 'Delete',
+      PhysicalResourceId: `customer-value-cost-allocation-tags-${logicalId}`,
       ResourceProperties: { TagKeys: keys, DeactivateOnDelete: 'true' },
     }, NOW);
 
@@ -387,7 +391,9 @@ describe('custom resource', () => {
       await create('Shared', ['cost-center'], stackB);
       await create('TagActivation', [...KEYS, 'cost-center']);
       await onCustomResource({
-        ...base, RequestType: 'Update', PhysicalResourceId: 'pid',
+        ...base,
+        RequestType: 'Update',
+        PhysicalResourceId: 'pid',
         ResourceProperties: { TagKeys: KEYS, DeactivateOnDelete: 'true' },
         OldResourceProperties: { TagKeys: [...KEYS, 'cost-center'], DeactivateOnDelete: 'true' },
       }, NOW);

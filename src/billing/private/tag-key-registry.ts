@@ -9,6 +9,9 @@
  * declares. When the registry cannot be read completely, nothing is deactivated: a key wrongly left active costs
  * nothing, a key wrongly deactivated disappears from every cost report.
  */
+// Only the function bundle loads this module; Lambda's Node.js runtime provides the AWS SDK, which esbuild keeps
+// external, so the library does not ship it (a dev dependency for the tests).
+// eslint-disable-next-line import/no-extraneous-dependencies
 import { DeleteParameterCommand, GetParametersByPathCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { REGISTRY_PATH } from './registry-path';
 

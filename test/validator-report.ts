@@ -38,7 +38,9 @@ export function validatorFindings(app: App): ValidatorFinding[] {
   const plugin = (report.pluginReports ?? []).find((r: any) => r.pluginName === PLUGIN);
   const paths = (v: any) => (v.violatingConstructs ?? []).map((c: any) => c.constructPath);
   return [
-    ...(plugin?.violations ?? []).map((v: any) => ({ rule: v.ruleName, severity: v.severity, acknowledged: false, paths: paths(v), description: v.description })),
+    ...(plugin?.violations ?? []).map((v: any) => ({
+      rule: v.ruleName, severity: v.severity, acknowledged: false, paths: paths(v), description: v.description,
+    })),
     ...(plugin?.suppressedViolations ?? [])
       .filter((v: any) => !EXPECTED_FROM_AWS_CDK_LIB.some((e) => e.rule === v.ruleName && e.reason.test(v.reason ?? '')))
       .map((v: any) => ({ rule: v.ruleName, severity: v.severity, acknowledged: true, paths: paths(v), description: `${v.description} (acknowledged: ${v.reason})` })),

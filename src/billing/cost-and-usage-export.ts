@@ -1,4 +1,6 @@
-import { Annotations, Aws, Duration, RemovalPolicy, Size, Stack, Token, Validations } from 'aws-cdk-lib';
+// Over 400 lines on purpose: one concept (the CUR 2.0 export with the Glue table and Athena workgroup that read it),
+// a third of it the documented props; the access-log bucket and the named queries' period live in private/.
+import { Aws, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as bcm from 'aws-cdk-lib/aws-bcmdataexports';
 import * as glue from 'aws-cdk-lib/aws-glue';
@@ -7,11 +9,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BillingOwnerOptions, ManagementAccountOptions } from './billing-options';
 import { CostMetric, CurQueries } from './cur-sql';
+import { TagKeys } from '../tag-keys';
+import { accessLogsBucket, logAccess } from './private/access-logs';
+import { BILLING_PERIOD_COLUMN, currentBillingPeriod } from './private/current-billing-period';
 import { checkManagementAccount, DATA_EXPORTS_REGION, requireAwsPartition, requireDataExportsRegion } from './private/guard-rails';
 import { attributeCost } from './private/ownership';
 import { describe } from '../declaration/rules';
 import { reportProblems } from '../private/problems';
-import { TagKeys } from '../tag-keys';
 
 /**
  * Time granularity of the CUR 2.0 line items (`TIME_GRANULARITY`).
@@ -134,8 +138,6 @@ const GLUE_NAME = /^[a-z0-9_]{1,255}$/;
 const WORKGROUP_NAME = /^[a-zA-Z0-9._-]{1,128}$/;
 const S3_PREFIX = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
 const BILLING_PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
-/** The partition column of the Glue table: the `BILLING_PERIOD=YYYY-MM` folders of the export. */
-const BILLING_PERIOD_COLUMN = 'billing_period';
 /** Athena's lower limit for BytesScannedCutoffPerQuery. */
 const MIN_CUTOFF_BYTES = 10_000_000;
 
@@ -228,7 +230,7 @@ export class CostAndUsageExport extends Construct {
 
     const stack = Stack.of(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const accessLogs = props.serverAccessLogsBucket ?? this.createAccessLogsBucket(removalPolicy);
+    const accessLogs = props.serverAccessLogsBucket ?? accessLogsBucket(this, removalPolicy);
 
     // -- the export bucket
     const bucket = new s3.Bucket(this, 'Bucket', {
@@ -360,7 +362,7 @@ export class CostAndUsageExport extends Construct {
       removalPolicy,
     });
     this.resultsBucket = resultsBucket;
-    this.logAccess(accessLogs, { 'cur2-export/': bucket, 'athena-results/': resultsBucket });
+    logAccess(this, accessLogs, { 'cur2-export/': bucket, 'athena-results/': resultsBucket });
     this.workGroupName = workGroupName;
     const workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
       name: workGroupName,
@@ -406,66 +408,6 @@ export class CostAndUsageExport extends Construct {
       this.namedQueries.push(named);
     }
   }
-
-  /**
-   * S3 server access logging of `sources` into `target`, set on the L1 with a bucket policy for the logging service,
-   * so the template does not depend on the app's `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy` feature flag.
-   */
-  private logAccess(target: s3.IBucket, sources: Record<string, s3.Bucket>): void {
-    for (const [prefix, source] of Object.entries(sources)) {
-      (source.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
-        destinationBucketName: target.bucketName,
-        logFilePrefix: prefix,
-      };
-    }
-    const added = target.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'S3ServerAccessLogs',
-      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
-      actions: ['s3:PutObject'],
-      resources: [target.arnForObjects('*')],
-      conditions: {
-        ArnLike: { 'aws:SourceArn': Object.values(sources).map((b) => b.bucketArn) },
-        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-      },
-    }));
-    if (!added.statementAdded) {
-      Annotations.of(this).addWarningV2('cdk-customer-value:billing.accessLogsBucketPolicy',
-        `serverAccessLogsBucket ${target.bucketName} is imported, so its policy cannot be changed here: allow logging.s3.amazonaws.com `
-        + 's3:PutObject on it for the CUR 2.0 export and Athena results buckets, or S3 drops their access logs');
-    }
-  }
-
-  private createAccessLogsBucket(removalPolicy: RemovalPolicy): s3.Bucket {
-    const logs = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      versioned: true,
-      removalPolicy,
-    });
-    Validations.of(logs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket receives the S3 server access logs of the CUR 2.0 export and Athena results buckets; '
-        + 'logging it into itself would log every log delivery, and logging it elsewhere only moves the question',
-    });
-    return logs;
-  }
-}
-
-/**
- * The table of the named queries: only the current billing period's partition. Athena named queries take no parameters
- * in CloudFormation, so the period is the current UTC month at run time, `date_format(current_date, '%Y-%m')` on the
- * `billing_period` partition column: Athena reads one month of the export instead of every month the partition
- * projection covers (three years by default), which a large organisation's data would need more than the workgroup's
- * bytes-scanned cutoff to read.
- */
-function currentBillingPeriod(table: string): { table: string; comment: string } {
-  const predicate = `${BILLING_PERIOD_COLUMN} = date_format(current_date, '%Y-%m')`;
-  return {
-    table: `(SELECT * FROM ${table} WHERE ${predicate}) AS cur`,
-    comment: '-- The current billing period (UTC month) only. For another month, replace date_format(current_date, \'%Y-%m\') with e.g. \'2026-10\'.',
-  };
 }
 
 /** `value` when given and accepted, `fallback` when absent or refused (the problem is added to `errors`). */

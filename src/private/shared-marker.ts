@@ -53,21 +53,20 @@ export function markShared(construct: IConstruct, purpose: string, owner?: Share
 
 /** The declared owner of the shared construct `construct` belongs to (itself or an ancestor), or undefined. */
 export function sharedOwner(construct: IConstruct): SharedOwner | undefined {
-  for (const scope of construct.node.scopes) {
-    const owner = (scope as any)[OWNER_SYMBOL];
-    if (owner) {
-      return owner;
-    }
-  }
-  return undefined;
+  return markOf(construct, OWNER_SYMBOL);
 }
 
 /** The purpose of the shared construct `construct` belongs to (itself or an ancestor), or undefined. */
 export function sharedPurpose(construct: IConstruct): string | undefined {
+  return markOf(construct, SHARED_SYMBOL);
+}
+
+/** The value `symbol` marks on the outermost marked scope of `construct` (scopes are walked from the root down). */
+function markOf<T>(construct: IConstruct, symbol: symbol): T | undefined {
   for (const scope of construct.node.scopes) {
-    const purpose = (scope as any)[SHARED_SYMBOL];
-    if (purpose) {
-      return purpose;
+    const value = (scope as any)[symbol];
+    if (value) {
+      return value;
     }
   }
   return undefined;

@@ -50,6 +50,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/node@^20',
     '@types/aws-lambda',
     'aws-sdk-client-mock',
+    // The cost allocation tag function's registry of live declarations (Parameter Store); Lambda provides the SDK.
+    '@aws-sdk/client-ssm@^3.1138.0',
     // The CUR 2.0 reader loads DuckDB on demand (a 68 MB native binary, so it is not a dependency of the
     // library): users who read CUR files run `npm install @duckdb/node-api`.
     '@duckdb/node-api@1.5.6-r.1',

@@ -10,7 +10,7 @@
  * - `d` = `c` plus the `CustomerValueChecks` pack;
  * - `e` = `c` plus cdk-nag's `AwsSolutionsChecks` pack;
  * - `f` = `c` with aws-cdk-lib's built-in CloudFormation Validate plugin on (the other variants turn it off);
- * - `g` = `c` with `DashboardLayout.STACK`: one dashboard per stack instead of one per service.
+ * - `g` = `c` with `DashboardLayout.SERVICE`: a dashboard per service instead of one per stack (the default).
  */
 import { App, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -37,7 +37,7 @@ export const VARIANTS: Record<Variant, string> = {
   d: '(c) + CustomerValueChecks',
   e: '(c) + AwsSolutionsChecks',
   f: '(c) + built-in CloudFormation Validate plugin',
-  g: '(c) with one dashboard per stack (DashboardLayout.STACK)',
+  g: '(c) with a dashboard per service (DashboardLayout.SERVICE)',
 };
 
 export function isVariant(x: string): x is Variant {
@@ -118,7 +118,7 @@ function addService(stack: Stack, i: number, variant: Variant, size: 'full' | 's
         : {
           monthlyBudget: 100,
           notify: [CostAlertTarget.email(`${team}@example.com`)],
-          ...(variant === 'g' ? { dashboardLayout: DashboardLayout.STACK } : {}),
+          ...(variant === 'g' ? { dashboardLayout: DashboardLayout.SERVICE } : {}),
         },
     });
     scope = service;

@@ -53,7 +53,8 @@ function logBucket(scope: Construct, id: string): s3.Bucket {
     blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
     encryption: s3.BucketEncryption.S3_MANAGED,
     enforceSSL: true,
-    objectOwnership: s3.ObjectOwnership.OBJECT_WRITER,
+    // no ACLs: S3 server access logs and ALB access logs are delivered through the bucket policy
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
     removalPolicy: RemovalPolicy.RETAIN,
     lifecycleRules: [{ expiration: Duration.days(365) }],
   });
@@ -315,6 +316,9 @@ export function createApp(props: AppProps = {}): App {
     context: {
       // Cross-stack references (checkout's table used by its edge stack) keep CDK's producer protection.
       '@aws-cdk/core:defaultCrossStackReferences': 'strong',
+      // S3 server access logs are delivered through a bucket policy, not the deprecated AccessControl ACL (what
+      // `cdk init` sets in cdk.json; without it aws-cdk-lib writes AccessControl: LogDeliveryWrite, validator W3045).
+      '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
       // What `cdk synth` would otherwise look up with AWS credentials (and cache in cdk.context.json).
       [`availability-zones:account=${ENV.account}:region=${ENV.region}`]: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
       ...props.context,

@@ -9,6 +9,10 @@
  * - watches every service for cost anomalies and alerts each team,
  * - exports CUR 2.0 with resource tags to S3, with a Glue table, an Athena workgroup and named queries.
  *
+ * What these constructs create themselves (functions, buckets, the workgroup, alert topics) costs money too: it is
+ * attributed to the FinOps team's "cost-reporting" service (`owner`), so it is reported like any other service's cost
+ * instead of landing in the untagged share.
+ *
  *   npx cdk synth --no-notices --app 'npx tsx examples/payer-account.ts'
  */
 import { App, AppProps, Stack, Validations } from 'aws-cdk-lib';
@@ -30,6 +34,18 @@ import {
 
 /** The management (payer) account of the organisation. */
 export const MANAGEMENT_ACCOUNT = '123456789012';
+
+/**
+ * The FinOps team's service: cost reporting for the whole organisation. It owns the cost of the billing constructs' own
+ * resources.
+ */
+export const COST_REPORTING: ServiceValueDeclaration = {
+  serviceName: 'cost-reporting',
+  customerNeed: 'Business units see what each customer need costs them every month',
+  customer: Customer.internal('Business units'),
+  team: 'finops',
+  businessUnit: 'finance',
+};
 
 /** The customer services of the organisation, as their own apps declare them. */
 export const SERVICES: ServiceValueDeclaration[] = [
@@ -69,7 +85,8 @@ export function createApp(props: AppProps = {}): App {
 
   // Data Exports exports are created in us-east-1, and the billing features live in the management account.
   const billing = new Stack(app, 'Billing', { env: { account: MANAGEMENT_ACCOUNT, region: 'us-east-1' } });
-  const guard = { managementAccountId: MANAGEMENT_ACCOUNT };
+  // `managementAccountId` warns when the stack is in another account; `owner` pays for the constructs' own resources.
+  const guard = { managementAccountId: MANAGEMENT_ACCOUNT, owner: COST_REPORTING };
 
   // 1. The tag keys become cost allocation tags; backfill the current month once they are active.
   new CostAllocationTags(billing, 'TagActivation', { ...guard, backfillMonths: 0 });

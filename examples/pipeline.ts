@@ -99,7 +99,15 @@ export class ShopStage extends Stage {
  *   the tests use it to introduce governance failures
  */
 export function createApp(props: AppProps = {}, customizeStage?: (stage: ShopStage) => void): App {
-  const app = new App(props);
+  const app = new App({
+    ...props,
+    context: {
+      // S3 server access logs are delivered through a bucket policy, not the deprecated AccessControl ACL (what
+      // `cdk init` sets in cdk.json; without it aws-cdk-lib writes AccessControl: LogDeliveryWrite, validator W3045).
+      '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+      ...props.context,
+    },
+  });
   // Governance: any error from either pack fails `cdk synth`, so the pipeline's synth step fails. Each
   // finding names the resource (or service) and the report prints how to fix it ("Suggested fix").
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CustomerValueChecks(app));

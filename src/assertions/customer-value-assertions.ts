@@ -3,7 +3,7 @@ import { NagRuleCompliance } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { CustomerService } from '../customer-service';
 import {
-  PACK_NAME, describeService, describeTagProblems, isAcknowledged, isExempt, tagProblems,
+  PACK_NAME, describeService, describeTagProblems, expectedTagsOf, isAcknowledged, isExempt, tagProblems,
 } from '../nag/private/governance';
 import { ResourceOutsideService, TagsMissingOrOverridden } from '../nag/rules';
 import { budgetsOf, dashboardsOf } from './private/cost-resources';
@@ -130,8 +130,10 @@ export class CustomerValueAssertions {
     const lines = this.resources
       .filter((r) => TagsMissingOrOverridden(r) === NagRuleCompliance.NON_COMPLIANT && !isAcknowledged(r, `${PACK_NAME}-TagsMissingOrOverridden`))
       .map((r) => {
-        const service = CustomerService.of(r)!;
-        return `${r.node.path} (${r.cfnResourceType}, service "${service.serviceName}"): ${describeTagProblems(tagProblems(r, service.tagValues))}`;
+        const expected = expectedTagsOf(r)!;
+        const service = CustomerService.of(r);
+        const owner = service ? `service "${service.serviceName}"` : expected.owner;
+        return `${r.node.path} (${r.cfnResourceType}, ${owner}): ${describeTagProblems(tagProblems(r, expected.tags))}`;
       });
     return { title: 'Resources without the customer-value tags of their service', lines };
   }

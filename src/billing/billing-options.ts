@@ -77,3 +77,25 @@ export interface ManagementAccountOptions {
    */
   readonly managementAccountId?: string;
 }
+
+/**
+ * Which customer service owns the cost of a billing construct's own resources (functions, buckets, the workgroup,
+ * topics, keys...), so that the cost of cost reporting is attributed like any other cost, never left untagged.
+ */
+export interface BillingOwnerOptions {
+  /**
+   * The customer service that owns the cost of this construct's resources, typically the service of the team that
+   * runs cost reporting (FinOps, platform), declared as in another app: its taggable resources carry that service's
+   * five customer-value tags. The declaration needs a `customer`.
+   *
+   * Leave it out when the construct is created inside a `CustomerService` (or in a scope a service `include()`s):
+   * its resources then belong to that service and carry its tags. With neither, synthesis fails with a message saying
+   * how to fix it; with both, too (a resource belongs to exactly one service).
+   *
+   * Cost categories and anomaly monitors created by the construct also cover the owner, so its cost is not
+   * "Unallocated".
+   *
+   * @default - the customer service the construct is part of
+   */
+  readonly owner?: ServiceValueDeclaration;
+}

@@ -1,4 +1,4 @@
-import { CustomResource, Duration, Token, Validations } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -6,19 +6,23 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { ManagementAccountOptions } from './billing-options';
+import { BillingOwnerOptions, ManagementAccountOptions } from './billing-options';
 import { CostAllocationTagsFunction } from './cost-allocation-tags-function';
-import { checkManagementAccount } from './private/guard-rails';
+import { checkManagementAccount, requireAwsPartition } from './private/guard-rails';
+import { attributeCost } from './private/ownership';
+import { REGISTRY_PATH } from './private/registry-path';
 import { describe } from '../declaration/rules';
 import { reportProblems } from '../private/problems';
-import { markShared } from '../private/shared-marker';
 import { TAG_KEY_PATTERN } from '../private/tag-safe';
 import { TagKeys } from '../tag-keys';
+
+/** The largest registry entry: an SSM standard parameter holds 4 KB. */
+const REGISTRY_ENTRY_MAX = 4000;
 
 /**
  * Properties of `CostAllocationTags`.
  */
-export interface CostAllocationTagsProps extends ManagementAccountOptions {
+export interface CostAllocationTagsProps extends ManagementAccountOptions, BillingOwnerOptions {
   /**
    * The customer-value tag keys to activate.
    *
@@ -50,7 +54,13 @@ export interface CostAllocationTagsProps extends ManagementAccountOptions {
   readonly backfillMonths?: number;
 
   /**
-   * Deactivate the keys when this construct is deleted (and keys removed from it on update).
+   * Deactivate the keys when this construct is deleted (and keys removed from it on update), except keys another
+   * `CostAllocationTags` of the account and region still declares.
+   *
+   * Every `CostAllocationTags` records its keys in SSM Parameter Store (`/cdk-customer-value/cost-allocation-tags/<stack>/<id>`,
+   * standard parameters, free) and removes them when it is deleted. Moving or renaming the construct creates the new
+   * one before the old one is deleted, so the old one finds its keys still declared and leaves them active. When the
+   * records cannot be read, nothing is deactivated.
    *
    * Off by default: budgets, cost categories, anomaly monitors and reports of every service rely on the keys,
    * and a deactivated key disappears from cost data from then on.
@@ -82,7 +92,17 @@ export interface CostAllocationTagsProps extends ManagementAccountOptions {
  * Deploy it once, in the management account (any region: the function calls the us-east-1 endpoint).
  *
  * @example
- * new CostAllocationTags(billingStack, 'TagActivation', { managementAccountId: '123456789012' });
+ * new CostAllocationTags(billingStack, 'TagActivation', {
+ *   managementAccountId: '123456789012',
+ *   // the service that pays for the activation function and its schedule
+ *   owner: {
+ *     serviceName: 'cost-reporting',
+ *     customerNeed: 'Business units see what each customer need costs them every month',
+ *     customer: Customer.internal('Business units'),
+ *     team: 'finops',
+ *     businessUnit: 'finance',
+ *   },
+ * });
  */
 export class CostAllocationTags extends Construct {
   /** CloudWatch namespace of the inactive-keys metric. */
@@ -99,8 +119,12 @@ export class CostAllocationTags extends Construct {
 
   constructor(scope: Construct, id: string, props: CostAllocationTagsProps = {}) {
     super(scope, id);
-    markShared(this, 'cost allocation tag activation');
-    const problems = checkManagementAccount(this, 'cost allocation tag activation', props.managementAccountId);
+    const ownership = attributeCost(this, 'cost allocation tag activation', 'function, role, log group, daily rule', props.owner);
+    const problems = [
+      ...ownership.problems,
+      ...requireAwsPartition(this, 'cost allocation tag activation'),
+      ...checkManagementAccount(this, 'cost allocation tag activation', props.managementAccountId),
+    ];
     let keys = TagKeys.DEFAULT;
     if (props.tagKeys !== undefined && !(props.tagKeys instanceof TagKeys)) {
       problems.push(`tagKeys is ${describe(props.tagKeys)}: pass TagKeys.custom({...}) or TagKeys.DEFAULT`);
@@ -120,6 +144,11 @@ export class CostAllocationTags extends Construct {
         this.tagKeys.push(k);
       }
     });
+    // one registry entry (an SSM standard parameter) holds the keys: at most 4 KB
+    if (JSON.stringify({ tagKeys: this.tagKeys }).length > REGISTRY_ENTRY_MAX) {
+      problems.push(`the ${this.tagKeys.length} tag keys take more than ${REGISTRY_ENTRY_MAX} characters as a list, the size of the record `
+        + 'this construct keeps of them (an SSM standard parameter): split additionalTagKeys over two CostAllocationTags');
+    }
     let months = props.backfillMonths;
     if (months !== undefined && (!Number.isInteger(months) || months < 0 || months > 12)) {
       problems.push(`backfillMonths is ${months}: expected a whole number of months from 0 (the current month) to 12, the furthest AWS backfills`);
@@ -134,6 +163,8 @@ export class CostAllocationTags extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Activates the customer-value cost allocation tags (cdk-customer-value CostAllocationTags)',
     });
+    const stack = Stack.of(this);
+    const registryArn = stack.formatArn({ service: 'ssm', resource: 'parameter', resourceName: REGISTRY_PATH.slice(1) });
     const policy = new iam.Policy(this, 'Policy', {
       roles: [role],
       statements: [
@@ -154,6 +185,11 @@ export class CostAllocationTags extends Construct {
           conditions: { StringEquals: { 'cloudwatch:namespace': CostAllocationTags.METRIC_NAMESPACE } },
         }),
         new iam.PolicyStatement({
+          sid: 'DeclarationRegistry',
+          actions: ['ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:GetParametersByPath'],
+          resources: [registryArn, `${registryArn}/*`],
+        }),
+        new iam.PolicyStatement({
           sid: 'Logs',
           actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
           resources: [logGroup.logGroupArn],
@@ -165,6 +201,14 @@ export class CostAllocationTags extends Construct {
       reason: 'Cost Explorer cost-allocation-tag actions (ListCostAllocationTags, UpdateCostAllocationTagsStatus, '
         + 'StartCostAllocationTagBackfill, ListCostAllocationTagBackfillHistory) have no resource type and need Resource "*"; '
         + 'cloudwatch:PutMetricData has no resource type either and is limited to the CustomerValue namespace by the cloudwatch:namespace condition',
+    });
+
+    // cdk-nag names the granular finding after the ARN, with pseudo parameters where the stack's env is unknown
+    const pseudo = (value: string, name: string) => (Token.isUnresolved(value) ? `<AWS::${name}>` : value);
+    Validations.of(policy).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ssm:${pseudo(stack.region, 'Region')}:${pseudo(stack.account, 'AccountId')}:parameter${REGISTRY_PATH}/*]`,
+      reason: 'The registry of live CostAllocationTags declarations: one SSM parameter per custom resource under this path '
+        + '(their names are known only at deployment, from the stack name and logical id), read with GetParametersByPath',
     });
 
     const fn = new CostAllocationTagsFunction(this, 'Handler', {
@@ -192,6 +236,9 @@ export class CostAllocationTags extends Construct {
       },
     });
     resource.node.addDependency(policy);
+    // the daily run records the declaration again under the name the custom resource uses (stack name / logical id)
+    fn.addEnvironment('REGISTRY_ENTRY',
+      `${REGISTRY_PATH}/${stack.stackName}/${stack.getLogicalId(resource.node.defaultChild as CfnResource)}`);
 
     this.retryRule = new events.Rule(this, 'DailyRetry', {
       description: 'Retries the customer-value cost allocation tag activation until every key is active',

@@ -1,17 +1,21 @@
-import { Annotations, Aws, Duration, RemovalPolicy, Size, Stack, Token, Validations } from 'aws-cdk-lib';
+// Over 400 lines on purpose: one concept (the CUR 2.0 export with the Glue table and Athena workgroup that read it),
+// a third of it the documented props; the access-log bucket and the named queries' period live in private/.
+import { Aws, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as bcm from 'aws-cdk-lib/aws-bcmdataexports';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { ManagementAccountOptions } from './billing-options';
+import { BillingOwnerOptions, ManagementAccountOptions } from './billing-options';
 import { CostMetric, CurQueries } from './cur-sql';
-import { checkManagementAccount, DATA_EXPORTS_REGION, requireDataExportsRegion } from './private/guard-rails';
+import { TagKeys } from '../tag-keys';
+import { accessLogsBucket, logAccess } from './private/access-logs';
+import { BILLING_PERIOD_COLUMN, currentBillingPeriod } from './private/current-billing-period';
+import { checkManagementAccount, DATA_EXPORTS_REGION, requireAwsPartition, requireDataExportsRegion } from './private/guard-rails';
+import { attributeCost } from './private/ownership';
 import { describe } from '../declaration/rules';
 import { reportProblems } from '../private/problems';
-import { markShared } from '../private/shared-marker';
-import { TagKeys } from '../tag-keys';
 
 /**
  * Time granularity of the CUR 2.0 line items (`TIME_GRANULARITY`).
@@ -28,7 +32,7 @@ export enum CurTimeGranularity {
 /**
  * Properties of `CostAndUsageExport`.
  */
-export interface CostAndUsageExportProps extends ManagementAccountOptions {
+export interface CostAndUsageExportProps extends ManagementAccountOptions, BillingOwnerOptions {
   /**
    * Name of the data export (1-128 letters, digits, `-` and `_`; unique in the account; changing it replaces the
    * export). It is also a folder of the S3 layout: `<prefix>/<exportName>/data/BILLING_PERIOD=YYYY-MM/`.
@@ -140,7 +144,9 @@ const MIN_CUTOFF_BYTES = 10_000_000;
 /**
  * A CUR 2.0 data export (`AWS::BCMDataExports::Export`) to a secure S3 bucket, with a Glue table and an Athena
  * workgroup over it and named queries for cost per service, need, team, business unit and customer, and the untagged
- * share: the same SQL the `customer-value cost --source cur|athena` CLI runs (`CurQueries`).
+ * share: the same SQL the `customer-value cost --source cur|athena` CLI runs (`CurQueries`). The named queries read the
+ * current billing period (UTC month) only, `billing_period = date_format(current_date, '%Y-%m')`, so Athena scans one
+ * month's partition; edit that condition in a saved query for another month.
  *
  * - The export selects an explicit column list including `resource_tags` (Data Exports rejects `SELECT *`), with
  *   resource ids, as Parquet, overwriting each billing period's files, refreshed as AWS updates the data.
@@ -150,6 +156,9 @@ const MIN_CUTOFF_BYTES = 10_000_000;
  * - The Glue table reads `<prefix>/<exportName>/data/`, partitioned by `billing_period` through partition projection
  *   over the `BILLING_PERIOD=YYYY-MM` folders (no crawler).
  * - The Athena workgroup enforces its configuration: results encrypted in their own bucket, a bytes-scanned limit.
+ *   When the stack is deleted (or `workGroupName` changes), the workgroup is deleted with what it holds: its saved
+ *   queries (the named queries and any query saved in it by hand), its query history and notebooks. Query result files
+ *   are not: they stay in the results bucket, which follows `removalPolicy`.
  *
  * Data Exports exports are created in us-east-1: the construct refuses another region, and warns when the stack has
  * no region at synth. A management-account export covers every account of the Organization. The first data arrives
@@ -179,9 +188,12 @@ export class CostAndUsageExport extends Construct {
 
   constructor(scope: Construct, id: string, props: CostAndUsageExportProps = {}) {
     super(scope, id);
-    markShared(this, 'CUR 2.0 data export');
+    const ownership = attributeCost(this, 'CUR 2.0 data export', 'buckets, export, Glue database and table, Athena workgroup', props.owner);
+    // the region warning of an environment-agnostic stack covers the partition too
+    const partition = requireAwsPartition(this, 'a CUR 2.0 data export', false);
     const errors = [
-      ...requireDataExportsRegion(this),
+      ...ownership.problems,
+      ...(partition.length > 0 ? partition : requireDataExportsRegion(this)),
       ...checkManagementAccount(this, 'an Organization-wide CUR 2.0 export', props.managementAccountId),
     ];
     // A value that is refused is reported at synth; the construct is still built, from the default, so that every
@@ -218,7 +230,7 @@ export class CostAndUsageExport extends Construct {
 
     const stack = Stack.of(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const accessLogs = props.serverAccessLogsBucket ?? this.createAccessLogsBucket(removalPolicy);
+    const accessLogs = props.serverAccessLogsBucket ?? accessLogsBucket(this, removalPolicy);
 
     // -- the export bucket
     const bucket = new s3.Bucket(this, 'Bucket', {
@@ -321,7 +333,7 @@ export class CostAndUsageExport extends Construct {
           // Hive-style default location (billing_period=...) would find nothing.
           'storage.location.template': `${exportRoot}/data/BILLING_PERIOD=\${billing_period}/`,
         },
-        partitionKeys: [{ name: 'billing_period', type: 'string' }],
+        partitionKeys: [{ name: BILLING_PERIOD_COLUMN, type: 'string' }],
         storageDescriptor: {
           location: this.dataLocation,
           columns: CurQueries.EXPORT_COLUMNS.map((c) => ({ name: c.name, type: c.type })),
@@ -350,12 +362,17 @@ export class CostAndUsageExport extends Construct {
       removalPolicy,
     });
     this.resultsBucket = resultsBucket;
-    this.logAccess(accessLogs, { 'cur2-export/': bucket, 'athena-results/': resultsBucket });
+    logAccess(this, accessLogs, { 'cur2-export/': bucket, 'athena-results/': resultsBucket });
     this.workGroupName = workGroupName;
     const workGroup = new athena.CfnWorkGroup(this, 'WorkGroup', {
       name: workGroupName,
       description: 'Cost per customer value over the CUR 2.0 export (cdk-customer-value)',
       state: 'ENABLED',
+      // Athena refuses to delete a workgroup that holds named queries, query executions or notebooks ("WorkGroup is not
+      // empty") unless RecursiveDeleteOption is set (Athena API reference, DeleteWorkGroup): without it, deleting the
+      // stack or renaming the workgroup fails once anyone ran a query. What the recursive delete removes is metadata
+      // only (saved queries, query history, notebooks); the result files stay in the results bucket.
+      recursiveDeleteOption: true,
       workGroupConfiguration: {
         enforceWorkGroupConfiguration: true,
         publishCloudWatchMetricsEnabled: true,
@@ -368,72 +385,28 @@ export class CostAndUsageExport extends Construct {
       },
     });
 
-    // -- named queries: the SQL of the shared module
+    // -- named queries: the SQL of the shared module, over the current billing period only
+    const period = currentBillingPeriod(this.tableReference);
     const queries = [
-      ...CurQueries.namedQueries({ table: this.tableReference, tagKeys, metric: props.metric }),
+      ...CurQueries.namedQueries({ table: period.table, tagKeys, metric: props.metric }),
       {
         name: 'tag-keys-present',
         description: 'Which user tag keys appear in resource_tags: a customer-value key missing here is not activated (customer-value)',
-        queryString: CurQueries.tagKeysPresent(this.tableReference),
+        queryString: CurQueries.tagKeysPresent(period.table),
       },
     ];
     for (const q of queries) {
       const named = new athena.CfnNamedQuery(this, `Query${q.name.split('-').map((p) => p[0].toUpperCase() + p.slice(1)).join('')}`, {
         name: `${workGroupName}-${q.name}`.slice(0, 128),
-        description: q.description.slice(0, 1024),
+        description: `${q.description} - current billing period`.slice(0, 1024),
         database: databaseName,
         workGroup: workGroup.name,
-        queryString: q.queryString,
+        queryString: `${period.comment}\n${q.queryString}`,
       });
       named.node.addDependency(workGroup);
       named.node.addDependency(table);
       this.namedQueries.push(named);
     }
-  }
-
-  /**
-   * S3 server access logging of `sources` into `target`, set on the L1 with a bucket policy for the logging service,
-   * so the template does not depend on the app's `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy` feature flag.
-   */
-  private logAccess(target: s3.IBucket, sources: Record<string, s3.Bucket>): void {
-    for (const [prefix, source] of Object.entries(sources)) {
-      (source.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
-        destinationBucketName: target.bucketName,
-        logFilePrefix: prefix,
-      };
-    }
-    const added = target.addToResourcePolicy(new iam.PolicyStatement({
-      sid: 'S3ServerAccessLogs',
-      principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
-      actions: ['s3:PutObject'],
-      resources: [target.arnForObjects('*')],
-      conditions: {
-        ArnLike: { 'aws:SourceArn': Object.values(sources).map((b) => b.bucketArn) },
-        StringEquals: { 'aws:SourceAccount': Stack.of(this).account },
-      },
-    }));
-    if (!added.statementAdded) {
-      Annotations.of(this).addWarningV2('cdk-customer-value:billing.accessLogsBucketPolicy',
-        `serverAccessLogsBucket ${target.bucketName} is imported, so its policy cannot be changed here: allow logging.s3.amazonaws.com `
-        + 's3:PutObject on it for the CUR 2.0 export and Athena results buckets, or S3 drops their access logs');
-    }
-  }
-
-  private createAccessLogsBucket(removalPolicy: RemovalPolicy): s3.Bucket {
-    const logs = new s3.Bucket(this, 'AccessLogs', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
-      versioned: true,
-      removalPolicy,
-    });
-    Validations.of(logs).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason: 'This bucket receives the S3 server access logs of the CUR 2.0 export and Athena results buckets; '
-        + 'logging it into itself would log every log delivery, and logging it elsewhere only moves the question',
-    });
-    return logs;
   }
 }
 

@@ -1,12 +1,12 @@
 import * as ce from 'aws-cdk-lib/aws-ce';
 import { Construct } from 'constructs';
-import { BillingServicesOptions, ManagementAccountOptions } from './billing-options';
+import { BillingOwnerOptions, BillingServicesOptions, ManagementAccountOptions } from './billing-options';
 import { CostGrouping, CurQueries } from './cur-sql';
 import { categoryValue, CATEGORY_TEXT_DESCRIPTION, isCategoryText } from './private/category-value';
 import { checkNoLateServices, resolveServices, ResolvedService } from './private/declarations';
-import { checkManagementAccount } from './private/guard-rails';
+import { checkManagementAccount, requireAwsPartition } from './private/guard-rails';
+import { attributeCost } from './private/ownership';
 import { reportProblems } from '../private/problems';
-import { markShared } from '../private/shared-marker';
 
 /**
  * Names of the cost categories (1-50 letters, numbers, spaces, `-` and `_`; unique in the account; changing a
@@ -28,7 +28,7 @@ export interface CostCategoryNames {
 /**
  * Properties of `CustomerValueCostCategories`.
  */
-export interface CustomerValueCostCategoriesProps extends BillingServicesOptions, ManagementAccountOptions {
+export interface CustomerValueCostCategoriesProps extends BillingServicesOptions, ManagementAccountOptions, BillingOwnerOptions {
   /**
    * Which cost categories to create, one per grouping.
    *
@@ -111,10 +111,15 @@ export class CustomerValueCostCategories extends Construct {
 
   constructor(scope: Construct, id: string, props: CustomerValueCostCategoriesProps = {}) {
     super(scope, id);
-    markShared(this, 'cost categories');
-    const resolved = resolveServices(this, props);
+    const ownership = attributeCost(this, 'cost categories', 'cost categories', props.owner);
+    const resolved = resolveServices(this, props, undefined, ownership.owner);
     checkNoLateServices(this, resolved);
-    const errors = [...checkManagementAccount(this, 'cost categories', props.managementAccountId), ...resolved.problems];
+    const errors = [
+      ...ownership.problems,
+      ...requireAwsPartition(this, 'cost categories'),
+      ...checkManagementAccount(this, 'cost categories', props.managementAccountId),
+      ...resolved.problems,
+    ];
     const groupings = props.categories ?? [CostGrouping.TEAM, CostGrouping.BUSINESS_UNIT, CostGrouping.NEED];
     const defaultValue = props.defaultValue ?? 'Unallocated';
 

@@ -1,23 +1,23 @@
-import { Stack } from 'aws-cdk-lib';
+import { RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as ce from 'aws-cdk-lib/aws-ce';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { AnomalyAlertOptions, CustomAnomalyMonitorOptions, TeamAnomalyAlert } from './anomaly-alerts';
-import { BillingServicesOptions, ManagementAccountOptions } from './billing-options';
+import { BillingOwnerOptions, BillingServicesOptions, ManagementAccountOptions } from './billing-options';
 import { planSubscriptions, SubscriptionGroup } from './private/anomaly-subscriptions';
 import { checkNoLateServices, resolveServices } from './private/declarations';
-import { checkManagementAccount } from './private/guard-rails';
+import { checkManagementAccount, requireAwsPartition } from './private/guard-rails';
+import { attributeCost } from './private/ownership';
 import { allowAlertPublishing } from '../private/grants';
 import { reportProblems } from '../private/problems';
-import { markShared } from '../private/shared-marker';
 import { TAG_KEY_PATTERN } from '../private/tag-safe';
 
 /**
  * Properties of `ServiceAnomalyDetection`.
  */
-export interface ServiceAnomalyDetectionProps extends BillingServicesOptions, ManagementAccountOptions {
+export interface ServiceAnomalyDetectionProps extends BillingServicesOptions, ManagementAccountOptions, BillingOwnerOptions {
   /**
    * Create the AWS-managed monitor on the service tag (`MonitorType` DIMENSIONAL, `MonitorDimension` TAG): AWS
    * tracks the spend of every service tag value separately (up to the top 5 000) and picks up new services itself.
@@ -68,6 +68,20 @@ export interface ServiceAnomalyDetectionProps extends BillingServicesOptions, Ma
    * @default false
    */
   readonly tagMonitorsAndSubscriptions?: boolean;
+
+  /**
+   * What happens to the KMS key of the alert topics the construct creates (for `AnomalyAlertTarget.immediateEmail`)
+   * when it leaves the stack.
+   *
+   * A customer managed KMS key costs 1 USD per month (prorated hourly), plus 1 USD per month for each automatic
+   * rotation; a key scheduled for deletion costs nothing (https://aws.amazon.com/kms/pricing/). The key only protects
+   * alert messages while SNS delivers them, so nothing is left to decrypt once its topics are gone: by default it is
+   * scheduled for deletion with them (after KMS's 30-day waiting period, during which the deletion can be cancelled).
+   * `RemovalPolicy.RETAIN` keeps it, and its monthly charge, for every stack that is deleted.
+   *
+   * @default RemovalPolicy.DESTROY
+   */
+  readonly alertKeyRemovalPolicy?: RemovalPolicy;
 }
 
 /** Values per customer-managed monitor (API limit, aws-cost-facts §4). */
@@ -101,17 +115,28 @@ export class ServiceAnomalyDetection extends Construct {
 
   private readonly prefix: string;
   private key?: kms.Key;
+  private readonly keyRemovalPolicy: RemovalPolicy;
   private readonly usedIds = new Set<string>();
 
   constructor(scope: Construct, id: string, props: ServiceAnomalyDetectionProps = {}) {
     super(scope, id);
-    markShared(this, 'cost anomaly detection');
+    const ownership = attributeCost(this, 'cost anomaly detection', 'alert topics and their KMS key', props.owner);
     this.prefix = props.namePrefix ?? 'customer-value';
-    const resolved = resolveServices(this, props);
+    const resolved = resolveServices(this, props, undefined, ownership.owner);
     const serviceKey = resolved.tagKeys.service;
-    const errors = [...checkManagementAccount(this, 'anomaly monitors on cost allocation tags', props.managementAccountId), ...resolved.problems];
+    const errors = [
+      ...ownership.problems,
+      ...requireAwsPartition(this, 'cost anomaly detection'),
+      ...checkManagementAccount(this, 'anomaly monitors on cost allocation tags', props.managementAccountId),
+      ...resolved.problems,
+    ];
     if (typeof this.prefix !== 'string' || this.prefix.trim() === '' || this.prefix.length > 200) {
       errors.push(`namePrefix is ${JSON.stringify(props.namePrefix)}: expected 1-200 characters`);
+    }
+    this.keyRemovalPolicy = props.alertKeyRemovalPolicy ?? RemovalPolicy.DESTROY;
+    if (this.keyRemovalPolicy !== RemovalPolicy.DESTROY && this.keyRemovalPolicy !== RemovalPolicy.RETAIN) {
+      errors.push(`alertKeyRemovalPolicy is ${JSON.stringify(props.alertKeyRemovalPolicy)}: pass RemovalPolicy.DESTROY or RemovalPolicy.RETAIN`);
+      this.keyRemovalPolicy = RemovalPolicy.DESTROY;
     }
     if (props.tagMonitorsAndSubscriptions !== undefined && typeof props.tagMonitorsAndSubscriptions !== 'boolean') {
       errors.push(`tagMonitorsAndSubscriptions is ${JSON.stringify(props.tagMonitorsAndSubscriptions)}: pass true or false`);
@@ -237,10 +262,16 @@ export class ServiceAnomalyDetection extends Construct {
       }
     }
 
-    // ResourceTags are create-only: a tag change would replace every monitor and subscription (see the prop)
+    // ResourceTags are create-only: a tag change would replace every monitor and subscription (see the prop). They
+    // cost nothing, so leaving them untagged attributes no cost to nobody.
     if (props.tagMonitorsAndSubscriptions !== true) {
       for (const resource of [...this.monitors, ...this.subscriptions]) {
         resource.addPropertyDeletionOverride('ResourceTags');
+        Validations.of(resource).acknowledge({
+          id: 'CustomerValue-TagsMissingOrOverridden',
+          reason: 'Cost Anomaly Detection monitors and subscriptions are free, and their ResourceTags are create-only: any tag change '
+            + 'would replace them, and a replaced monitor detects nothing for about a day. They carry no tags unless tagMonitorsAndSubscriptions is set.',
+        });
       }
     }
   }
@@ -296,6 +327,7 @@ export class ServiceAnomalyDetection extends Construct {
       this.key = new kms.Key(this, 'AlertKey', {
         description: 'Encrypts the customer-value anomaly alert topics (cdk-customer-value ServiceAnomalyDetection)',
         enableKeyRotation: true,
+        removalPolicy: this.keyRemovalPolicy,
       });
     }
     const topic = new sns.Topic(this, id, {

@@ -5,8 +5,8 @@ import { ContextKeys } from '../context-keys';
 import { CustomerService } from '../customer-service';
 import { strictReviews } from '../declaration/rules';
 import {
-  ConsumerIndex, PACK_NAME, anchorOf, describeService, describeTagProblems, isExempt, resourcesUnder, singletonOf,
-  tagProblems,
+  ConsumerIndex, PACK_NAME, anchorOf, describeService, describeTagProblems, expectedTagsOf, isExempt, resourcesUnder,
+  singletonOf, tagProblems,
 } from './private/governance';
 import {
   CostReportingDisabled, NoUsageMetric, ResourceOutsideService, TagsMissingOrOverridden, ValueReviewOverdue,
@@ -68,9 +68,9 @@ const TEXT: Record<string, RuleText> = {
       + 'hatch on the Tags property (addPropertyOverride(\'Tags\', ...), addPropertyDeletionOverride(\'Tags\')). If '
       + 'the resource belongs to another service, declare it in that service.',
     detail: (node) => {
-      const service = CustomerService.of(node)!;
-      return `The ${node.cfnResourceType} ${node.node.path} does not carry the customer-value tags of the customer service `
-        + `${describeService(service)}: ${describeTagProblems(tagProblems(node, service.tagValues))}.`;
+      const expected = expectedTagsOf(node)!;
+      return `The ${node.cfnResourceType} ${node.node.path} does not carry the customer-value tags of ${expected.owner}: `
+        + `${describeTagProblems(tagProblems(node, expected.tags))}.`;
     },
   },
   CostReportingDisabled: {

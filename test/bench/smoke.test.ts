@@ -26,9 +26,9 @@ describe('benchmark harness (smoke size)', () => {
       log: (m) => log.push(m),
     });
 
-    // THEN every variant a-e was synthesized once, with templates
+    // THEN every variant a-e and g was synthesized once, with templates
     const summary = results.synth!.summary;
-    expect(summary.map((s) => s.variant)).toEqual(['a', 'b', 'c', 'd', 'e']);
+    expect(summary.map((s) => s.variant)).toEqual(['a', 'b', 'c', 'd', 'e', 'g']);
     for (const s of summary) {
       expect(s.services).toBe(2);
       expect(s.wallMs).toBeGreaterThan(0);
@@ -43,12 +43,13 @@ describe('benchmark harness (smoke size)', () => {
     expect(by.b.resources).toBe(by.a.resources);
     expect(by.c.resources).toBeGreaterThan(by.b.resources);
     expect(by.c.publisherResources).toBeGreaterThan(0);
-    expect(by.c.reportingResources).toBe(2 * 2); // a budget and a dashboard per service
+    expect(by.c.reportingResources).toBe(2); // a budget per service (the dashboard is the stack's: DashboardLayout.STACK)
+    expect(by.g.reportingResources).toBe(2 * 2); // and a dashboard per service with DashboardLayout.SERVICE
     expect(results.synth!.stack25!.maxStackResources).toBeGreaterThan(0);
 
     // the ratios and per-resource figures are finite numbers
     const analysis = results.analysis!;
-    expect(analysis.ratios.map((r) => r.name)).toEqual(['b/a', 'c/b', 'd/c', 'e/c']);
+    expect(analysis.ratios.map((r) => r.name)).toEqual(['b/a', 'c/b', 'd/c', 'e/c', 'g/c']);
     for (const r of analysis.ratios) {
       expect(Number.isFinite(r.wall)).toBe(true);
       expect(Number.isFinite(r.cpu)).toBe(true);

@@ -8,6 +8,7 @@ import {
   StartCostAllocationTagBackfillCommand,
   UpdateCostAllocationTagsStatusCommand,
 } from '@aws-sdk/client-cost-explorer';
+import { DeleteParameterCommand, GetParametersByPathCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
   activate, backfillFrom, CustomResourceEvent, handler, onCustomResource, UPDATE_BATCH_SIZE,
@@ -19,6 +20,35 @@ import {
 
 const ce = mockClient(CostExplorerClient);
 const cw = mockClient(CloudWatchClient);
+const ssm = mockClient(SSMClient);
+/** Parameter Store, as far as the registry of live declarations uses it (name -> value). */
+let parameters: Map<string, string>;
+
+/** A fake Parameter Store: PutParameter (overwrite), DeleteParameter (ParameterNotFound), GetParametersByPath (10 per page). */
+function parameterStore(): void {
+  parameters = new Map();
+  ssm.on(PutParameterCommand).callsFake((input) => {
+    parameters.set(input.Name, input.Value);
+    return { Version: 1 };
+  });
+  ssm.on(DeleteParameterCommand).callsFake((input) => {
+    if (!parameters.delete(input.Name)) {
+      const e = new Error(`Parameter ${input.Name} not found.`);
+      e.name = 'ParameterNotFound';
+      throw e;
+    }
+    return {};
+  });
+  ssm.on(GetParametersByPathCommand).callsFake((input) => {
+    const all = [...parameters.entries()].filter(([name]) => name.startsWith(`${input.Path}/`)).sort();
+    const start = Number(input.NextToken ?? 0);
+    const page = all.slice(start, start + 10);
+    return {
+      Parameters: page.map(([Name, Value]) => ({ Name, Value, Type: 'String' })),
+      NextToken: start + 10 < all.length ? String(start + 10) : undefined,
+    };
+  });
+}
 const NOW = new Date('2026-11-25T10:00:00Z');
 const KEYS = ['customer-service', 'customer-need', 'customer', 'team', 'business-unit'];
 
@@ -49,6 +79,8 @@ function metricValues(): number[] {
 beforeEach(() => {
   ce.reset();
   cw.reset();
+  ssm.reset();
+  parameterStore();
   cw.on(PutMetricDataCommand).resolves({});
   process.env.AWS_REGION = 'eu-west-1';
   process.env.METRIC_NAMESPACE = 'CustomerValue';
@@ -282,18 +314,6 @@ describe('custom resource', () => {
     expect(ce.calls()).toHaveLength(0);
   });
 
-  test('Delete with DeactivateOnDelete deactivates, 20 keys per call', async () => {
-    ce.on(UpdateCostAllocationTagsStatusCommand).resolves({ Errors: [] });
-    const keys = Array.from({ length: 25 }, (_, i) => `k${i}`);
-    const result = await onCustomResource({
-      ...base, RequestType: 'Delete', PhysicalResourceId: 'pid', ResourceProperties: { TagKeys: keys, DeactivateOnDelete: 'true' },
-    }, NOW);
-    expect(result.status).toBe('SUCCESS');
-    const calls = ce.commandCalls(UpdateCostAllocationTagsStatusCommand).map((c) => c.args[0].input.CostAllocationTagsStatus!);
-    expect(calls.map((c) => c.length)).toEqual([20, 5]);
-    expect(calls.flat().every((e) => e.Status === 'Inactive')).toBe(true);
-  });
-
   test('Update with DeactivateOnDelete deactivates keys that were removed', async () => {
     account(Object.fromEntries([...KEYS, 'cost-center'].map((k) => [k, 'Active' as Status])));
     await onCustomResource({
@@ -305,6 +325,124 @@ describe('custom resource', () => {
     }, NOW);
     const calls = ce.commandCalls(UpdateCostAllocationTagsStatusCommand).map((c) => c.args[0].input.CostAllocationTagsStatus);
     expect(calls).toEqual([[{ TagKey: 'cost-center', Status: 'Inactive' }]]);
+  });
+
+  describe('DeactivateOnDelete deactivates only the keys no live declaration still needs', () => {
+    const stackB = 'arn:aws:cloudformation:us-east-1:123456789012:stack/Other/guid2';
+    const deactivated = () => ce.commandCalls(UpdateCostAllocationTagsStatusCommand)
+      .flatMap((c) => c.args[0].input.CostAllocationTagsStatus!).filter((e) => e.Status === 'Inactive').map((e) => e.TagKey);
+    const create = (logicalId: string, keys: string[], stackId = base.StackId) => onCustomResource({
+      ...base, StackId: stackId, LogicalResourceId: logicalId, RequestType: 'Create', ResourceProperties: { TagKeys: keys, DeactivateOnDelete: 'true' },
+    }, NOW);
+    const remove = (logicalId: string, keys: string[], stackId = base.StackId) => onCustomResource({
+      ...base,
+      StackId: stackId,
+      LogicalResourceId: logicalId,
+      RequestType: 'Delete',
+      PhysicalResourceId: `customer-value-cost-allocation-tags-${logicalId}`,
+      ResourceProperties: { TagKeys: keys, DeactivateOnDelete: 'true' },
+    }, NOW);
+
+    beforeEach(() => {
+      account(Object.fromEntries([...KEYS, 'cost-center'].map((k) => [k, 'Active' as Status])));
+    });
+
+    test('moving or renaming the construct: CloudFormation creates the new resource, then deletes the old one; the keys stay active', async () => {
+      // GIVEN the deployed construct
+      expect((await create('TagActivationA1B2C3', KEYS)).status).toBe('SUCCESS');
+      expect([...parameters.keys()]).toEqual(['/cdk-customer-value/cost-allocation-tags/Billing/TagActivationA1B2C3']);
+
+      // WHEN it moves (new logical id): Create of the new one, then Delete of the old one
+      expect((await create('BillingTagActivationD4E5F6', KEYS)).status).toBe('SUCCESS');
+      const old = await remove('TagActivationA1B2C3', KEYS);
+
+      // THEN nothing is deactivated, and only the new declaration is recorded
+      expect(old).toMatchObject({ status: 'SUCCESS', data: { DeactivatedTagKeys: '', KeptTagKeys: KEYS.join(',') } });
+      expect(deactivated()).toEqual([]);
+      expect([...parameters.keys()]).toEqual(['/cdk-customer-value/cost-allocation-tags/Billing/BillingTagActivationD4E5F6']);
+      expect(JSON.parse(parameters.get('/cdk-customer-value/cost-allocation-tags/Billing/BillingTagActivationD4E5F6')!)).toEqual({ tagKeys: KEYS });
+    });
+
+    test('a move that also drops a key: only that key is deactivated', async () => {
+      await create('Old', [...KEYS, 'cost-center']);
+      await create('New', KEYS);
+      const old = await remove('Old', [...KEYS, 'cost-center']);
+      expect(deactivated()).toEqual(['cost-center']);
+      expect(old.data).toEqual({ DeactivatedTagKeys: 'cost-center', KeptTagKeys: KEYS.join(',') });
+    });
+
+    test('a key another stack declares stays active; the last declaration deactivates, 20 keys per call', async () => {
+      const keys = Array.from({ length: 25 }, (_, i) => `k${i}`);
+      account(Object.fromEntries(keys.map((k) => [k, 'Active' as Status])));
+      await create('TagActivation', keys);
+      await create('TagActivation', ['k0'], stackB);
+      await remove('TagActivation', keys);
+      const calls = ce.commandCalls(UpdateCostAllocationTagsStatusCommand).map((c) => c.args[0].input.CostAllocationTagsStatus!)
+        .filter((c) => c.every((e) => e.Status === 'Inactive'));
+      expect(calls.map((c) => c.length)).toEqual([20, 4]);
+      expect(deactivated()).not.toContain('k0');
+      ce.resetHistory();
+      await remove('TagActivation', ['k0'], stackB);
+      expect(deactivated()).toEqual(['k0']);
+      expect(parameters.size).toBe(0);
+    });
+
+    test('Update that drops a key another declaration still has: left active', async () => {
+      await create('Shared', ['cost-center'], stackB);
+      await create('TagActivation', [...KEYS, 'cost-center']);
+      await onCustomResource({
+        ...base,
+        RequestType: 'Update',
+        PhysicalResourceId: 'pid',
+        ResourceProperties: { TagKeys: KEYS, DeactivateOnDelete: 'true' },
+        OldResourceProperties: { TagKeys: [...KEYS, 'cost-center'], DeactivateOnDelete: 'true' },
+      }, NOW);
+      expect(deactivated()).toEqual([]);
+      expect(JSON.parse(parameters.get('/cdk-customer-value/cost-allocation-tags/Billing/TagActivation')!)).toEqual({ tagKeys: KEYS });
+    });
+
+    test('when the registry cannot be read completely, nothing is deactivated and the deletion still succeeds', async () => {
+      await create('TagActivation', KEYS);
+      // an unreadable entry
+      parameters.set('/cdk-customer-value/cost-allocation-tags/Other/Broken', 'not json');
+      const result = await remove('TagActivation', KEYS);
+      expect(result.status).toBe('SUCCESS');
+      expect(deactivated()).toEqual([]);
+      const logged = (console.log as jest.Mock).mock.calls.map((c) => String(c[0])).join('\n');
+      expect(logged).toMatch(/"level":"ERROR".*left customer-service, .* active: the registry of live declarations could not be read \(the registry entry \/cdk-customer-value\/cost-allocation-tags\/Other\/Broken does not hold/);
+      // more pages than the bound: not trusted either
+      parameters.clear();
+      for (let i = 0; i < 1001; i++) {
+        parameters.set(`/cdk-customer-value/cost-allocation-tags/S${String(i).padStart(4, '0')}/X`, JSON.stringify({ tagKeys: [] }));
+      }
+      await remove('TagActivation', KEYS);
+      expect(deactivated()).toEqual([]);
+      expect(ssm.commandCalls(GetParametersByPathCommand).length).toBe(1 + 100);
+    });
+
+    test('Create records the declaration before activating; a registry it may not write fails the deployment, throttling does not', async () => {
+      const denied = new Error('not authorized to perform ssm:PutParameter');
+      denied.name = 'AccessDeniedException';
+      ssm.on(PutParameterCommand).rejects(denied);
+      const failed = await create('TagActivation', KEYS);
+      expect(failed).toMatchObject({ status: 'FAILED', reason: expect.stringMatching(/^AccessDeniedException: not authorized to perform ssm:PutParameter/) });
+      expect(ce.commandCalls(UpdateCostAllocationTagsStatusCommand)).toHaveLength(0);
+      const throttled = new Error('Rate exceeded');
+      throttled.name = 'ThrottlingException';
+      ssm.on(PutParameterCommand).rejects(throttled);
+      expect((await create('TagActivation', KEYS)).status).toBe('SUCCESS');
+    });
+
+    test('the daily run records the declaration again (an entry deleted by hand comes back)', async () => {
+      process.env.TAG_KEYS = JSON.stringify(KEYS);
+      process.env.REGISTRY_ENTRY = '/cdk-customer-value/cost-allocation-tags/Billing/TagActivation';
+      try {
+        await handler({ source: 'customer-value.cost-allocation-tags', action: 'activate' });
+      } finally {
+        delete process.env.REGISTRY_ENTRY;
+      }
+      expect(JSON.parse(parameters.get('/cdk-customer-value/cost-allocation-tags/Billing/TagActivation')!)).toEqual({ tagKeys: KEYS });
+    });
   });
 
   test('the handler answers CloudFormation on the pre-signed URL', async () => {

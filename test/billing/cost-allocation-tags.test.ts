@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
 import { CostAllocationTags, TagKeys } from '../../src';
 import { testApp, synthFindings } from '../util';
+import { OWNER } from './owner';
 
 function billingStack(context: Record<string, unknown> = {}, env = { account: '123456789012', region: 'us-east-1' }) {
   const app = testApp({ context });
@@ -16,7 +17,7 @@ describe('CostAllocationTags', () => {
     const { stack } = billingStack();
 
     // WHEN
-    const tags = new CostAllocationTags(stack, 'TagActivation');
+    const tags = new CostAllocationTags(stack, 'TagActivation', { owner: OWNER });
 
     // THEN
     const template = Template.fromStack(stack);
@@ -38,21 +39,22 @@ describe('CostAllocationTags', () => {
 
   test('uses the app tag keys and additional keys', () => {
     const { stack } = billingStack({ 'customer-value:tagKeys': { team: 'owner-team' } });
-    const tags = new CostAllocationTags(stack, 'TagActivation', { additionalTagKeys: ['cost-center', 'team-x', 'owner-team'] });
+    const tags = new CostAllocationTags(stack, 'TagActivation', { owner: OWNER, additionalTagKeys: ['cost-center', 'team-x', 'owner-team'] });
     expect(tags.tagKeys).toEqual(['customer-service', 'customer-need', 'customer', 'owner-team', 'business-unit', 'cost-center', 'team-x']);
     Template.fromStack(stack).hasResourceProperties('Custom::CostAllocationTags', { TagKeys: tags.tagKeys });
   });
 
   test('explicit tagKeys win over the app keys', () => {
     const { stack } = billingStack();
-    const tags = new CostAllocationTags(stack, 'TagActivation', { tagKeys: TagKeys.custom({ service: 'svc' }) });
+    const tags = new CostAllocationTags(stack, 'TagActivation', { owner: OWNER, tagKeys: TagKeys.custom({ service: 'svc' }) });
     expect(tags.tagKeys[0]).toBe('svc');
   });
 
   test('retries daily at 06:00 UTC (or on the given schedule) with the activation event', () => {
     const { stack } = billingStack();
-    new CostAllocationTags(stack, 'TagActivation');
+    new CostAllocationTags(stack, 'TagActivation', { owner: OWNER });
     new CostAllocationTags(new Stack(stack.node.root as any, 'Other', { env: { account: '123456789012', region: 'eu-west-1' } }), 'Tags', {
+      owner: OWNER,
       retrySchedule: events.Schedule.cron({ minute: '30', hour: '3' }),
     });
     const template = Template.fromStack(stack);
@@ -73,7 +75,7 @@ describe('CostAllocationTags', () => {
 
   test('least-privilege IAM: Cost Explorer tag actions, metric namespace condition, own log group', () => {
     const { stack } = billingStack();
-    new CostAllocationTags(stack, 'TagActivation');
+    new CostAllocationTags(stack, 'TagActivation', { owner: OWNER });
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::IAM::Policy', 1);
     const policy = Object.values(template.findResources('AWS::IAM::Policy'))[0];
@@ -90,6 +92,16 @@ describe('CostAllocationTags', () => {
         Action: 'cloudwatch:PutMetricData',
         Resource: '*',
         Condition: { StringEquals: { 'cloudwatch:namespace': 'CustomerValue' } },
+      },
+      {
+        // the registry of live declarations: its own path in Parameter Store, nothing else
+        Sid: 'DeclarationRegistry',
+        Effect: 'Allow',
+        Action: ['ssm:PutParameter', 'ssm:DeleteParameter', 'ssm:GetParametersByPath'],
+        Resource: [
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:us-east-1:123456789012:parameter/cdk-customer-value/cost-allocation-tags']] },
+          { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':ssm:us-east-1:123456789012:parameter/cdk-customer-value/cost-allocation-tags/*']] },
+        ],
       },
       {
         Sid: 'Logs',
@@ -109,7 +121,7 @@ describe('CostAllocationTags', () => {
 
   test('backfill and deactivation are passed to the function', () => {
     const { stack } = billingStack();
-    new CostAllocationTags(stack, 'TagActivation', { backfillMonths: 6, deactivateOnDelete: true });
+    new CostAllocationTags(stack, 'TagActivation', { owner: OWNER, backfillMonths: 6, deactivateOnDelete: true });
     const template = Template.fromStack(stack);
     template.hasResourceProperties('Custom::CostAllocationTags', { BackfillMonths: '6', DeactivateOnDelete: 'true' });
     template.hasResourceProperties('AWS::Lambda::Function', {
@@ -117,9 +129,26 @@ describe('CostAllocationTags', () => {
     });
   });
 
+  test('the daily run records the declaration under the name the custom resource uses (stack name / logical id)', () => {
+    const { stack } = billingStack();
+    new CostAllocationTags(stack, 'TagActivation', { owner: OWNER, deactivateOnDelete: true });
+    const template = Template.fromStack(stack);
+    const [crId] = Object.keys(template.findResources('Custom::CostAllocationTags'));
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: Match.objectLike({ REGISTRY_ENTRY: `/cdk-customer-value/cost-allocation-tags/Billing/${crId}` }) },
+    });
+  });
+
+  test('more tag keys than one registry entry (4 KB) holds is refused', () => {
+    const { app, stack } = billingStack();
+    const many = Array.from({ length: 40 }, (_, i) => `cost-center-${String(i).padStart(3, '0')}-${'x'.repeat(100)}`);
+    new CostAllocationTags(stack, 'TagActivation', { owner: OWNER, additionalTagKeys: many });
+    expect(() => app.synth()).toThrow(/the 45 tag keys take more than 4000 characters as a list, the size of the record this construct keeps of them/);
+  });
+
   test('metricInactiveTags reads the published metric', () => {
     const { stack } = billingStack();
-    const tags = new CostAllocationTags(stack, 'TagActivation');
+    const tags = new CostAllocationTags(stack, 'TagActivation', { owner: OWNER });
     const metric = tags.metricInactiveTags();
     expect(metric.namespace).toBe('CustomerValue');
     expect(metric.metricName).toBe('InactiveCostAllocationTags');
@@ -136,7 +165,7 @@ describe('CostAllocationTags', () => {
     [{ managementAccountId: '1234' }, /managementAccountId is "1234": expected the 12-digit id/],
   ])('refuses %p', (props, message) => {
     const { app, stack } = billingStack();
-    new CostAllocationTags(stack, 'TagActivation', props as any);
+    new CostAllocationTags(stack, 'TagActivation', { owner: OWNER, ...props } as any);
     expect(() => app.synth()).toThrow(message);
   });
 
@@ -145,7 +174,7 @@ describe('CostAllocationTags', () => {
     const { stack } = billingStack({}, { account: '210987654321', region: 'us-east-1' });
 
     // WHEN
-    new CostAllocationTags(stack, 'TagActivation', { managementAccountId: '123456789012' });
+    new CostAllocationTags(stack, 'TagActivation', { owner: OWNER, managementAccountId: '123456789012' });
 
     // THEN
     Annotations.fromStack(stack).hasWarning('/Billing/TagActivation', Match.stringLikeRegexp(
@@ -154,13 +183,13 @@ describe('CostAllocationTags', () => {
 
   test('no warning in the management account', () => {
     const { stack } = billingStack();
-    new CostAllocationTags(stack, 'TagActivation', { managementAccountId: '123456789012' });
+    new CostAllocationTags(stack, 'TagActivation', { owner: OWNER, managementAccountId: '123456789012' });
     expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
   });
 
   test('synthesizes with no validator finding, in any region (the function calls the us-east-1 endpoint)', () => {
     const { app, stack } = billingStack({}, { account: '123456789012', region: 'eu-central-1' });
-    new CostAllocationTags(stack, 'TagActivation');
+    new CostAllocationTags(stack, 'TagActivation', { owner: OWNER });
     expect(synthFindings(app)).toEqual({ findings: [] });
   });
 });

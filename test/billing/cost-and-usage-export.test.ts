@@ -3,6 +3,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { CostAndUsageExport, CostGrouping, CostMetric, CurQueries, CurTimeGranularity, SqlDialect, TagKeys } from '../../src';
 import { synthFindings, testApp } from '../util';
+import { OWNER } from './owner';
 
 // aws-cost-facts §6 (export properties, string table configuration values, bucket policy with both principals and
 // us-east-1 SourceArn patterns, the BILLING_PERIOD=YYYY-MM layout) and §8 (Athena over CUR 2.0).
@@ -24,7 +25,7 @@ describe('CostAndUsageExport', () => {
     const { stack } = billing();
 
     // WHEN
-    const cur = new CostAndUsageExport(stack, 'Cur');
+    const cur = new CostAndUsageExport(stack, 'Cur', { owner: OWNER });
 
     // THEN
     const template = Template.fromStack(stack);
@@ -60,14 +61,14 @@ describe('CostAndUsageExport', () => {
 
   test('hourly granularity is a string too', () => {
     const { stack } = billing();
-    new CostAndUsageExport(stack, 'Cur', { timeGranularity: CurTimeGranularity.HOURLY });
+    new CostAndUsageExport(stack, 'Cur', { owner: OWNER, timeGranularity: CurTimeGranularity.HOURLY });
     const exp = only(Template.fromStack(stack), 'AWS::BCMDataExports::Export').props.Export;
     expect(exp.DataQuery.TableConfigurations.COST_AND_USAGE_REPORT.TIME_GRANULARITY).toBe('HOURLY');
   });
 
   test('the export bucket: private, encrypted, TLS-only, versioned, access-logged, with the Data Exports policy', () => {
     const { stack } = billing();
-    const cur = new CostAndUsageExport(stack, 'Cur');
+    const cur = new CostAndUsageExport(stack, 'Cur', { owner: OWNER });
     const template = Template.fromStack(stack);
     const bucketId = stack.getLogicalId(cur.bucket.node.defaultChild as any);
     const b = template.findResources('AWS::S3::Bucket')[bucketId].Properties;
@@ -106,7 +107,7 @@ describe('CostAndUsageExport', () => {
 
   test('the access-log bucket lets S3 logging write for the two source buckets only', () => {
     const { stack } = billing();
-    const cur = new CostAndUsageExport(stack, 'Cur');
+    const cur = new CostAndUsageExport(stack, 'Cur', { owner: OWNER });
     const template = Template.fromStack(stack);
     const logsId = Object.keys(template.findResources('AWS::S3::Bucket')).find((id) => id.startsWith('CurAccessLogs'))!;
     const policy = Object.values(template.findResources('AWS::S3::BucketPolicy')).find((p) => p.Properties.Bucket.Ref === logsId)!;
@@ -130,7 +131,7 @@ describe('CostAndUsageExport', () => {
 
   test('a Glue table over the data prefix: Parquet, export columns, partition projection on BILLING_PERIOD folders', () => {
     const { stack } = billing();
-    const cur = new CostAndUsageExport(stack, 'Cur');
+    const cur = new CostAndUsageExport(stack, 'Cur', { owner: OWNER });
     const template = Template.fromStack(stack);
     const bucketId = stack.getLogicalId(cur.bucket.node.defaultChild as any);
     const db = only(template, 'AWS::Glue::Database');
@@ -166,7 +167,7 @@ describe('CostAndUsageExport', () => {
   test('the location template matches the folders the export writes (s3://bucket/prefix/export/data/BILLING_PERIOD=YYYY-MM/)', () => {
     // GIVEN the layout Data Exports documents, for a concrete bucket, and a billing period the projection generates
     const { stack } = billing();
-    new CostAndUsageExport(stack, 'Cur', { s3Prefix: 'billing/cur', exportName: 'org-cur' });
+    new CostAndUsageExport(stack, 'Cur', { owner: OWNER, s3Prefix: 'billing/cur', exportName: 'org-cur' });
     const params = only(Template.fromStack(stack), 'AWS::Glue::Table').props.TableInput.Parameters;
     const [, parts] = params['storage.location.template']['Fn::Join'];
     const template = parts.map((p: any) => (typeof p === 'string' ? p : 'my-bucket')).join('');
@@ -182,7 +183,7 @@ describe('CostAndUsageExport', () => {
 
   test('an Athena workgroup that enforces encrypted results in their own bucket and a bytes-scanned limit', () => {
     const { stack } = billing();
-    const cur = new CostAndUsageExport(stack, 'Cur', { bytesScannedCutoffPerQuery: Size.gibibytes(5) });
+    const cur = new CostAndUsageExport(stack, 'Cur', { owner: OWNER, bytesScannedCutoffPerQuery: Size.gibibytes(5) });
     const template = Template.fromStack(stack);
     const resultsId = stack.getLogicalId(cur.resultsBucket.node.defaultChild as any);
     const wg = only(template, 'AWS::Athena::WorkGroup');
@@ -190,6 +191,8 @@ describe('CostAndUsageExport', () => {
       Name: 'customer-value',
       Description: expect.any(String),
       State: 'ENABLED',
+      RecursiveDeleteOption: true,
+      Tags: expect.arrayContaining([{ Key: 'customer-service', Value: OWNER.serviceName }]),
       WorkGroupConfiguration: {
         EnforceWorkGroupConfiguration: true,
         PublishCloudWatchMetricsEnabled: true,
@@ -208,10 +211,26 @@ describe('CostAndUsageExport', () => {
     expect(results.LoggingConfiguration.LogFilePrefix).toBe('athena-results/');
   });
 
+  test('the workgroup can be deleted once queries ran in it: RecursiveDeleteOption (Athena DeleteWorkGroup)', () => {
+    // GIVEN the default removal policy (buckets retained) and a custom one
+    for (const removalPolicy of [undefined, RemovalPolicy.DESTROY]) {
+      const { stack } = billing();
+      new CostAndUsageExport(stack, 'Cur', { owner: OWNER, removalPolicy });
+
+      // WHEN
+      const wg = only(Template.fromStack(stack), 'AWS::Athena::WorkGroup');
+
+      // THEN deleting the stack (or renaming the workgroup, which replaces it) deletes the workgroup with its saved
+      // queries and query history instead of failing with "WorkGroup is not empty"
+      expect(wg.props.RecursiveDeleteOption).toBe(true);
+      expect(wg.resource.DeletionPolicy).toBeUndefined();
+    }
+  });
+
   test('named queries carry the SQL of the shared module', () => {
     // GIVEN renamed tag keys and amortized cost
     const { stack } = billing(undefined, { 'customer-value:tagKeys': { team: 'owner-team' } });
-    const cur = new CostAndUsageExport(stack, 'Cur', { metric: CostMetric.AMORTIZED });
+    const cur = new CostAndUsageExport(stack, 'Cur', { owner: OWNER, metric: CostMetric.AMORTIZED });
     const template = Template.fromStack(stack);
     const queries: Record<string, any> = {};
     for (const q of Object.values(template.findResources('AWS::Athena::NamedQuery'))) {
@@ -221,15 +240,16 @@ describe('CostAndUsageExport', () => {
       'customer-value-cost-per-business-unit', 'customer-value-cost-per-customer', 'customer-value-cost-per-need',
       'customer-value-cost-per-service', 'customer-value-cost-per-team', 'customer-value-tag-keys-present', 'customer-value-untagged-share',
     ]);
-    const table = '"customer_value"."cur2"';
-    expect(cur.tableReference).toBe(table);
+    expect(cur.tableReference).toBe('"customer_value"."cur2"');
+    const table = '(SELECT * FROM "customer_value"."cur2" WHERE billing_period = date_format(current_date, \'%Y-%m\')) AS cur';
     const keys = TagKeys.custom({ team: 'owner-team' });
     const opts = { table, tagKeys: keys, metric: CostMetric.AMORTIZED, dialect: SqlDialect.ATHENA };
-    expect(queries['customer-value-cost-per-team'].Properties.QueryString).toBe(CurQueries.costBy({ ...opts, groupBy: CostGrouping.TEAM }));
-    expect(queries['customer-value-cost-per-team'].Properties.QueryString).toContain("'user_owner_team'");
-    expect(queries['customer-value-cost-per-need'].Properties.QueryString).toBe(CurQueries.costBy({ ...opts, groupBy: CostGrouping.NEED }));
-    expect(queries['customer-value-untagged-share'].Properties.QueryString).toBe(CurQueries.untaggedShare({ ...opts, groupBy: CostGrouping.SERVICE }));
-    expect(queries['customer-value-tag-keys-present'].Properties.QueryString).toBe(CurQueries.tagKeysPresent(table));
+    const sql = (name: string) => (queries[name].Properties.QueryString as string).split('\n').slice(1).join('\n');
+    expect(sql('customer-value-cost-per-team')).toBe(CurQueries.costBy({ ...opts, groupBy: CostGrouping.TEAM }));
+    expect(sql('customer-value-cost-per-team')).toContain("'user_owner_team'");
+    expect(sql('customer-value-cost-per-need')).toBe(CurQueries.costBy({ ...opts, groupBy: CostGrouping.NEED }));
+    expect(sql('customer-value-untagged-share')).toBe(CurQueries.untaggedShare({ ...opts, groupBy: CostGrouping.SERVICE }));
+    expect(sql('customer-value-tag-keys-present')).toBe(CurQueries.tagKeysPresent(table));
     for (const q of Object.values(queries)) {
       expect(q.Properties).toMatchObject({ Database: 'customer_value', WorkGroup: 'customer-value' });
       expect(q.DependsOn).toEqual(expect.arrayContaining([expect.stringMatching(/^CurWorkGroup/), expect.stringMatching(/^CurTable/)]));
@@ -240,6 +260,7 @@ describe('CostAndUsageExport', () => {
     const { stack } = billing();
     const logs = new s3.Bucket(stack, 'OrgLogs', { enforceSSL: true });
     new CostAndUsageExport(stack, 'Cur', {
+      owner: OWNER,
       exportName: 'org_cur',
       s3Prefix: 'exports/cur',
       databaseName: 'billing',
@@ -262,21 +283,21 @@ describe('CostAndUsageExport', () => {
 
   test('an imported access-log bucket gets a warning', () => {
     const { stack } = billing();
-    new CostAndUsageExport(stack, 'Cur', { serverAccessLogsBucket: s3.Bucket.fromBucketName(stack, 'Logs', 'org-access-logs') });
+    new CostAndUsageExport(stack, 'Cur', { owner: OWNER, serverAccessLogsBucket: s3.Bucket.fromBucketName(stack, 'Logs', 'org-access-logs') });
     Annotations.fromStack(stack).hasWarning('/Billing/Cur', Match.stringLikeRegexp('serverAccessLogsBucket org-access-logs is imported'));
   });
 
   describe('region guard rail', () => {
     test('refuses a region other than us-east-1, with the reason', () => {
       const { app, stack } = billing({ account: '123456789012', region: 'eu-west-1' });
-      new CostAndUsageExport(stack, 'Cur');
+      new CostAndUsageExport(stack, 'Cur', { owner: OWNER });
       expect(() => app.synth()).toThrow(
         /\[Billing\/Cur\] the stack region is eu-west-1: AWS Data Exports \(CUR 2.0\) exports are created in us-east-1 only .*env: \{ region: 'us-east-1' \}/);
     });
 
     test('warns when the stack is environment-agnostic', () => {
       const { app, stack } = billing({});
-      new CostAndUsageExport(stack, 'Cur');
+      new CostAndUsageExport(stack, 'Cur', { owner: OWNER });
       Annotations.fromStack(stack).hasWarning('/Billing/Cur', Match.stringLikeRegexp(
         'environment-agnostic.*deploy this stack to us-east-1.*\\[ack: cdk-customer-value:billing.exportRegionUnknown\\]'));
       // the us-east-1 ARNs of the bucket policy do not depend on the stack's region
@@ -288,7 +309,7 @@ describe('CostAndUsageExport', () => {
 
     test('warns when the stack is not the declared management account', () => {
       const { stack } = billing({ account: '210987654321', region: 'us-east-1' });
-      new CostAndUsageExport(stack, 'Cur', { managementAccountId: '123456789012' });
+      new CostAndUsageExport(stack, 'Cur', { owner: OWNER, managementAccountId: '123456789012' });
       Annotations.fromStack(stack).hasWarning('/Billing/Cur', Match.stringLikeRegexp('can use an Organization-wide CUR 2.0 export'));
     });
   });
@@ -304,13 +325,13 @@ describe('CostAndUsageExport', () => {
     [{ timeGranularity: 'WEEKLY' }, /timeGranularity is "WEEKLY": accepted values are HOURLY, DAILY, MONTHLY/],
   ])('refuses %p', (props, message) => {
     const { app, stack } = billing();
-    new CostAndUsageExport(stack, 'Cur', props as any);
+    new CostAndUsageExport(stack, 'Cur', { owner: OWNER, ...props } as any);
     expect(() => app.synth()).toThrow(message);
   });
 
   test('synthesizes with no validator finding', () => {
     const { app, stack } = billing();
-    new CostAndUsageExport(stack, 'Cur', { managementAccountId: '123456789012', timeGranularity: CurTimeGranularity.HOURLY });
+    new CostAndUsageExport(stack, 'Cur', { owner: OWNER, managementAccountId: '123456789012', timeGranularity: CurTimeGranularity.HOURLY });
     expect(synthFindings(app)).toEqual({ findings: [] });
   });
 });

@@ -19,6 +19,12 @@ const DECLARATIONS: ServiceValueDeclaration[] = [
   { serviceName: 'refunds', customerNeed: 'Shoppers pay for their basket in one step', team: 'payments', businessUnit: 'retail' },
 ];
 
+/**
+ * The invoicing team's service owns the cost of the categories in these tests: one of the declared services, so the
+ * rules are those of the declarations (an owner that is not declared is categorised too, see below).
+ */
+const INVOICING: ServiceValueDeclaration = { ...DECLARATIONS[2], customer: Customer.internal('Finance controlling') };
+
 function stack(context: Record<string, unknown> = {}) {
   const app = testApp({ context });
   return { app, stack: new Stack(app, 'Billing', { env: { account: '123456789012', region: 'us-east-1' } }) };
@@ -42,7 +48,7 @@ describe('CustomerValueCostCategories', () => {
     const { stack: s } = stack();
 
     // WHEN
-    const c = new CustomerValueCostCategories(s, 'Categories', { declarations: DECLARATIONS });
+    const c = new CustomerValueCostCategories(s, 'Categories', { owner: INVOICING, declarations: DECLARATIONS });
 
     // THEN
     const all = categories(Template.fromStack(s));
@@ -76,15 +82,16 @@ describe('CustomerValueCostCategories', () => {
     // GIVEN services in the app, and renamed tag keys
     const { app, stack: s } = stack({ 'customer-value:tagKeys': { team: 'owner-team', need: 'need' } });
     const workload = new Stack(app, 'Shop', { env: { account: '111111111111', region: 'eu-west-1' } });
-    new CustomerService(workload, 'Checkout', {
+    const checkout = new CustomerService(workload, 'Checkout', {
       customerNeed: 'Shoppers pay for their basket in one step',
       customer: Customer.external('Online shoppers'),
       team: 'payments',
       businessUnit: 'retail',
     });
 
-    // WHEN
-    new CustomerValueCostCategories(s, 'Categories', { categories: [CostGrouping.TEAM, CostGrouping.NEED, CostGrouping.CUSTOMER, CostGrouping.SERVICE] });
+    // WHEN (its cost belongs to the checkout service, which include()s it after it was created)
+    const c = new CustomerValueCostCategories(s, 'Categories', { categories: [CostGrouping.TEAM, CostGrouping.NEED, CostGrouping.CUSTOMER, CostGrouping.SERVICE] });
+    checkout.include(c);
 
     // THEN
     const all = categories(Template.fromStack(s));
@@ -98,6 +105,7 @@ describe('CustomerValueCostCategories', () => {
   test('names and default value are configurable', () => {
     const { stack: s } = stack();
     new CustomerValueCostCategories(s, 'Categories', {
+      owner: INVOICING,
       declarations: DECLARATIONS,
       categories: [CostGrouping.TEAM],
       names: { team: 'Owning team' },
@@ -109,8 +117,10 @@ describe('CustomerValueCostCategories', () => {
 
   test('characters of a tag value that a category value cannot hold (. : / = +) become "-"', () => {
     const { stack: s } = stack();
+    const a = { serviceName: 'a', customerNeed: 'Kunden bezahlen: Warenkorb/Kasse = sofort.', team: 'team a', businessUnit: 'x_y' };
     new CustomerValueCostCategories(s, 'Categories', {
-      declarations: [{ serviceName: 'a', customerNeed: 'Kunden bezahlen: Warenkorb/Kasse = sofort.', team: 'team a', businessUnit: 'x_y' }],
+      owner: { ...a, customer: Customer.external('Kunden') },
+      declarations: [a],
       categories: [CostGrouping.NEED, CostGrouping.TEAM, CostGrouping.BUSINESS_UNIT],
     });
     const all = categories(Template.fromStack(s));
@@ -122,6 +132,7 @@ describe('CustomerValueCostCategories', () => {
   test('two tag values that would become the same category value are refused', () => {
     const { app, stack: s } = stack();
     new CustomerValueCostCategories(s, 'Categories', {
+      owner: INVOICING,
       categories: [CostGrouping.NEED],
       declarations: [
         { serviceName: 'a', customerNeed: 'Shoppers pay for their basket.', team: 'payments', businessUnit: 'retail' },
@@ -134,6 +145,7 @@ describe('CustomerValueCostCategories', () => {
   test('a value equal to the default value is refused', () => {
     const { app, stack: s } = stack();
     new CustomerValueCostCategories(s, 'Categories', {
+      owner: INVOICING,
       declarations: [{ serviceName: 'a', customerNeed: 'Shoppers pay for their basket', team: 'Unallocated', businessUnit: 'retail' }],
     });
     expect(() => app.synth()).toThrow(/team tag value "Unallocated" \(services a\) becomes the category value "Unallocated", which is the defaultValue/);
@@ -144,20 +156,21 @@ describe('CustomerValueCostCategories', () => {
     const many = Array.from({ length: 501 }, (_, i) => ({
       serviceName: `svc-${i}`, customerNeed: `Customers get thing number ${i} done`, team: `team-${i}`, businessUnit: 'retail',
     }));
-    new CustomerValueCostCategories(s, 'Categories', { declarations: many, categories: [CostGrouping.TEAM] });
+    new CustomerValueCostCategories(s, 'Categories', { owner: { ...many[0], customer: Customer.external('Shoppers') }, declarations: many, categories: [CostGrouping.TEAM] });
     expect(() => app.synth()).toThrow(/the team cost category would have 501 rules: AWS accepts at most 500 per category/);
   });
 
   test('a team name is checked by the same rule as CustomerService: "retail/payments" is refused here too', () => {
     const { app, stack: s } = stack();
     new CustomerValueCostCategories(s, 'Categories', {
+      owner: INVOICING,
       declarations: [{ serviceName: 'a', customerNeed: 'Shoppers pay for their basket', team: 'retail/payments', businessUnit: 'retail' }],
     });
     expect(() => app.synth()).toThrow('[Billing/Categories] declarations[0].team is "retail/payments": it is used as-is as a tag value and cost category value, so it must be 1-50 ASCII letters, digits, spaces, _ and -, starting with a letter or digit, no trailing space; "/" is not allowed');
   });
 
   test.each([
-    [{ declarations: [] }, /no customer service to categorise/],
+    [{ declarations: [], owner: undefined }, /no customer service to categorise/],
     [{ declarations: DECLARATIONS, defaultValue: ' Unallocated' }, /defaultValue is " Unallocated": a cost category value is 1-50 letters/],
     [{ declarations: DECLARATIONS, defaultValue: 'x'.repeat(51) }, /defaultValue is "x{51}"/],
     [{ declarations: DECLARATIONS, names: { team: 'team:x' } }, /names.team is "team:x": a cost category name is/],
@@ -173,13 +186,14 @@ describe('CustomerValueCostCategories', () => {
     [{ declarations: [DECLARATIONS[0], DECLARATIONS[0]] }, /service "checkout" is declared twice \(declarations\[0\] and declarations\[1\]\)/],
   ])('refuses %p', (props, message) => {
     const { app, stack: s } = stack();
-    new CustomerValueCostCategories(s, 'Categories', props as any);
+    new CustomerValueCostCategories(s, 'Categories', { owner: INVOICING, ...props } as any);
     expect(() => app.synth()).toThrow(message);
   });
 
   test('errors name the construct path and list every problem', () => {
     const { app, stack: s } = stack();
     new CustomerValueCostCategories(s, 'Categories', {
+      owner: INVOICING,
       declarations: [{ serviceName: 'a', customerNeed: 'TODO', team: '', businessUnit: 'retail' }],
     });
     expect(() => app.synth()).toThrow(/\[Billing\/Categories\] declarations\[0\].customerNeed is "TODO"[^]*\[Billing\/Categories\] declarations\[0\].team is empty/);
@@ -192,7 +206,7 @@ describe('CustomerValueCostCategories', () => {
     new CustomerService(workload, 'Checkout', {
       customerNeed: 'Shoppers pay for their basket in one step', customer: Customer.external('Online shoppers'), team: 'payments', businessUnit: 'retail',
     });
-    new CustomerValueCostCategories(s, 'Categories');
+    new CustomerValueCostCategories(s, 'Categories', { owner: INVOICING });
 
     // WHEN a service comes later
     new CustomerService(workload, 'Wishlist', {
@@ -209,7 +223,7 @@ describe('CustomerValueCostCategories', () => {
     const checkout = new CustomerService(workload, 'Checkout', {
       customerNeed: 'Shoppers pay for their basket in one step', customer: Customer.external('Online shoppers'), team: 'payments', businessUnit: 'retail',
     });
-    new CustomerValueCostCategories(s, 'Categories', { services: [checkout], declarations: [DECLARATIONS[2]], categories: [CostGrouping.BUSINESS_UNIT] });
+    new CustomerValueCostCategories(s, 'Categories', { owner: INVOICING, services: [checkout], declarations: [DECLARATIONS[2]], categories: [CostGrouping.BUSINESS_UNIT] });
     expect(categories(Template.fromStack(s))['customer-value-business-unit'].Rules).toEqual([rule('business-unit', 'finance'), rule('business-unit', 'retail')]);
     const other = stack();
     const elsewhere = new CustomerService(new Stack(other.app, 'Shop'), 'Checkout', {
@@ -222,11 +236,11 @@ describe('CustomerValueCostCategories', () => {
   test('warns when the stack is not the management account; synthesizes clean otherwise', () => {
     const app = testApp();
     const member = new Stack(app, 'Member', { env: { account: '210987654321', region: 'us-east-1' } });
-    new CustomerValueCostCategories(member, 'Categories', { declarations: DECLARATIONS, managementAccountId: '123456789012' });
+    new CustomerValueCostCategories(member, 'Categories', { owner: INVOICING, declarations: DECLARATIONS, managementAccountId: '123456789012' });
     Annotations.fromStack(member).hasWarning('/Member/Categories', Match.stringLikeRegexp('Only the management \\(payer\\) account 123456789012 \\(or a standalone account\\) can use cost categories'));
 
     const { app: app2, stack: s } = stack();
-    new CustomerValueCostCategories(s, 'Categories', { declarations: DECLARATIONS, managementAccountId: '123456789012' });
+    new CustomerValueCostCategories(s, 'Categories', { owner: INVOICING, declarations: DECLARATIONS, managementAccountId: '123456789012' });
     expect(synthFindings(app2)).toEqual({ findings: [] });
   });
 });

@@ -7,6 +7,7 @@ import {
   ServiceValueDeclaration,
 } from '../../src';
 import { synthFindings, testApp } from '../util';
+import { OWNER } from './owner';
 
 // aws-cost-facts §4: DIMENSIONAL/TAG monitors take {"Tags":{"Key":k}}; CUSTOM monitors {"Tags":{"Key":k,"Values":[<=10]}}
 // with no MonitorDimension; the key is raw (no "user:"); IMMEDIATE goes over SNS, e-mail needs DAILY or WEEKLY;
@@ -36,7 +37,7 @@ function byName(template: Template, type: string, nameProp: string): Record<stri
 describe('ServiceAnomalyDetection', () => {
   test('an AWS-managed TAG monitor on the service key by default', () => {
     const { stack } = billing();
-    const d = new ServiceAnomalyDetection(stack, 'Anomalies');
+    const d = new ServiceAnomalyDetection(stack, 'Anomalies', { owner: OWNER });
     const monitors = byName(Template.fromStack(stack), 'AWS::CE::AnomalyMonitor', 'MonitorName');
     expect(Object.keys(monitors)).toEqual(['customer-value-services']);
     const m = monitors['customer-value-services'];
@@ -53,6 +54,7 @@ describe('ServiceAnomalyDetection', () => {
       const { app, stack } = billing();
       Tags.of(app).add('cost-center', 'cc-42');
       new ServiceAnomalyDetection(stack, 'Anomalies', {
+        owner: OWNER,
         declarations: DECLARATIONS,
         serviceMonitorAlert: { targets: [AnomalyAlertTarget.email('finops@example.com')] },
         teamAlerts: [{ team: 'payments', targets: [AnomalyAlertTarget.email('payments@example.com')] }],
@@ -68,11 +70,13 @@ describe('ServiceAnomalyDetection', () => {
       ['AWS::CE::AnomalyMonitor', undefined], ['AWS::CE::AnomalyMonitor', undefined],
       ['AWS::CE::AnomalySubscription', undefined], ['AWS::CE::AnomalySubscription', undefined],
     ]);
-    // and when asked for, every one carries the app's tag
+    // and when asked for, every one carries the app's tag (and the owner's five)
     const tagged = resourceTags(true);
     expect(tagged).toHaveLength(4);
     for (const [, tags] of tagged) {
-      expect(tags).toEqual([{ Key: 'cost-center', Value: 'cc-42' }]);
+      expect(tags).toContainEqual({ Key: 'cost-center', Value: 'cc-42' });
+      expect(tags).toContainEqual({ Key: 'customer-service', Value: OWNER.serviceName });
+      expect(tags).toHaveLength(6);
     }
     // a value that is not a boolean is refused
     const refused = billing();
@@ -83,7 +87,7 @@ describe('ServiceAnomalyDetection', () => {
   test('the service key follows the app tag keys', () => {
     const app = testApp({ context: { 'customer-value:tagKeys': { service: 'app' } } });
     const stack = new Stack(app, 'Billing');
-    new ServiceAnomalyDetection(stack, 'Anomalies');
+    new ServiceAnomalyDetection(stack, 'Anomalies', { owner: OWNER });
     const m = Object.values(Template.fromStack(stack).findResources('AWS::CE::AnomalyMonitor'))[0];
     expect(JSON.parse(m.Properties.MonitorSpecification)).toEqual({ Tags: { Key: 'app' } });
   });
@@ -95,6 +99,7 @@ describe('ServiceAnomalyDetection', () => {
 
     // WHEN
     new ServiceAnomalyDetection(stack, 'Anomalies', {
+      owner: OWNER,
       declarations: DECLARATIONS,
       serviceMonitorAlert: { targets: [AnomalyAlertTarget.email('finops@example.com')], frequency: AnomalyAlertFrequency.WEEKLY },
       teamAlerts: [
@@ -170,7 +175,10 @@ describe('ServiceAnomalyDetection', () => {
       serviceName: `svc-${String(i).padStart(2, '0')}`, customerNeed: 'Shoppers find products fast', team: 'search', businessUnit: 'retail',
     }));
     new ServiceAnomalyDetection(stack, 'Anomalies', {
-      declarations: many, serviceMonitor: false, teamAlerts: [{ team: 'search', targets: [AnomalyAlertTarget.email('search@example.com')] }],
+      owner: OWNER,
+      declarations: many,
+      serviceMonitor: false,
+      teamAlerts: [{ team: 'search', targets: [AnomalyAlertTarget.email('search@example.com')] }],
     });
     const template = Template.fromStack(stack);
     const monitors = byName(template, 'AWS::CE::AnomalyMonitor', 'MonitorName');
@@ -185,6 +193,7 @@ describe('ServiceAnomalyDetection', () => {
   test('immediate e-mail: the construct creates an encrypted, TLS-only topic that costalerts may publish to', () => {
     const { stack } = billing();
     const d = new ServiceAnomalyDetection(stack, 'Anomalies', {
+      owner: OWNER,
       declarations: DECLARATIONS,
       teamAlerts: [{ team: 'discovery', targets: [AnomalyAlertTarget.immediateEmail('oncall@example.com')], threshold: AnomalyThreshold.percentage(40) }],
     });
@@ -226,6 +235,7 @@ describe('ServiceAnomalyDetection', () => {
   test('custom monitors: up to 10 values of a tag key, with their own alert', () => {
     const { stack } = billing();
     new ServiceAnomalyDetection(stack, 'Anomalies', {
+      owner: OWNER,
       serviceMonitor: false,
       customMonitors: [{
         name: 'retail-unit',
@@ -261,17 +271,18 @@ describe('ServiceAnomalyDetection', () => {
       ['a bad threshold', () => ({ team: 'payments', targets: [AnomalyAlertTarget.email('a@example.com')], threshold: AnomalyThreshold.absolute(-1) }),
         /teamAlerts\[0\].threshold: AnomalyThreshold.absolute: amountUsd is -1: expected a number from 0 to 10000000000/],
       ['a duplicate address', () => ({ team: 'payments', targets: [AnomalyAlertTarget.email('a@example.com'), AnomalyAlertTarget.immediateEmail('a@example.com')] }), /"a@example.com" is listed twice/],
-      ['an unknown team', () => ({ team: 'paymnets', targets: [AnomalyAlertTarget.email('a@example.com')] }), /teamAlerts\[0\].team is "paymnets", which no service declares: known teams are discovery, payments/],
+      ['an unknown team', () => ({ team: 'paymnets', targets: [AnomalyAlertTarget.email('a@example.com')] }), /teamAlerts\[0\].team is "paymnets", which no service declares: known teams are discovery, finops, payments/],
       ['a plain object target', () => ({ team: 'payments', targets: [{ type: 'EMAIL', address: 'a@example.com' }] }), /targets\[0\] is .*: use AnomalyAlertTarget.email/],
     ])('%s', (_name, alert, message) => {
       const { app, stack } = billing();
-      new ServiceAnomalyDetection(stack, 'Anomalies', { declarations: DECLARATIONS, teamAlerts: [alert(stack) as any] });
+      new ServiceAnomalyDetection(stack, 'Anomalies', { owner: OWNER, declarations: DECLARATIONS, teamAlerts: [alert(stack) as any] });
       expect(() => app.synth()).toThrow(message);
     });
 
     test('every problem is reported at once', () => {
       const { app, stack } = billing();
       new ServiceAnomalyDetection(stack, 'Anomalies', {
+        owner: OWNER,
         declarations: DECLARATIONS,
         teamAlerts: [
           { team: 'payments', targets: [AnomalyAlertTarget.email('a@example.com')], frequency: AnomalyAlertFrequency.IMMEDIATE },
@@ -298,7 +309,7 @@ describe('ServiceAnomalyDetection', () => {
       [{ customMonitors: [{ name: 'x', values: ['a'], tagKey: 'user:team' }] }, /customMonitors\[0\].tagKey is "user:team": anomaly monitors take the raw tag key, without the "user:" prefix/],
     ])('refuses %p', (props, message) => {
       const { app, stack } = billing();
-      new ServiceAnomalyDetection(stack, 'Anomalies', props as any);
+      new ServiceAnomalyDetection(stack, 'Anomalies', { owner: OWNER, ...props } as any);
       expect(() => app.synth()).toThrow(message);
     });
   });
@@ -307,6 +318,7 @@ describe('ServiceAnomalyDetection', () => {
     const { stack } = billing();
     const topic = new sns.Topic(stack, 'T', { enforceSSL: true });
     new ServiceAnomalyDetection(stack, 'Anomalies', {
+      owner: OWNER,
       serviceMonitorAlert: {
         targets: [
           AnomalyAlertTarget.fromCostAlertTarget(CostAlertTarget.email('payments@example.com')),
@@ -333,6 +345,7 @@ describe('ServiceAnomalyDetection', () => {
     const topic = new sns.Topic(workload, 'OnCall', { topicName: 'payments-on-call', enforceSSL: true });
     // WHEN the management account's anomaly detection alerts it
     new ServiceAnomalyDetection(stack, 'Anomalies', {
+      owner: OWNER,
       declarations: DECLARATIONS,
       teamAlerts: [{ team: 'payments', targets: [AnomalyAlertTarget.topic(topic)] }],
     });
@@ -362,7 +375,7 @@ describe('ServiceAnomalyDetection', () => {
   test('an imported topic gets a warning: its policy cannot be changed here', () => {
     const { stack } = billing();
     const topic = sns.Topic.fromTopicArn(stack, 'Imported', 'arn:aws:sns:us-east-1:123456789012:finops');
-    new ServiceAnomalyDetection(stack, 'Anomalies', { serviceMonitorAlert: { targets: [AnomalyAlertTarget.topic(topic)] } });
+    new ServiceAnomalyDetection(stack, 'Anomalies', { owner: OWNER, serviceMonitorAlert: { targets: [AnomalyAlertTarget.topic(topic)] } });
     Annotations.fromStack(stack).hasWarning('/Billing/Anomalies', Match.stringLikeRegexp(
       'The SNS topic arn:aws:sns:us-east-1:123456789012:finops is imported, so its policy cannot be changed here: allow sns:Publish to costalerts.amazonaws.com \\(condition aws:SourceAccount = 123456789012\\)'));
   });
@@ -371,6 +384,7 @@ describe('ServiceAnomalyDetection', () => {
     const { stack } = billing();
     const topic = new sns.Topic(stack, 'Shared', { enforceSSL: true });
     new ServiceAnomalyDetection(stack, 'Anomalies', {
+      owner: OWNER,
       declarations: DECLARATIONS,
       serviceMonitorAlert: { targets: [AnomalyAlertTarget.topic(topic)] },
       teamAlerts: [{ team: 'payments', targets: [AnomalyAlertTarget.topic(topic)] }],
@@ -382,6 +396,7 @@ describe('ServiceAnomalyDetection', () => {
   test('synthesizes with no validator finding', () => {
     const { app, stack } = billing();
     new ServiceAnomalyDetection(stack, 'Anomalies', {
+      owner: OWNER,
       declarations: DECLARATIONS,
       managementAccountId: '123456789012',
       serviceMonitorAlert: { targets: [AnomalyAlertTarget.email('finops@example.com')] },

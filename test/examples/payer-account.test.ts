@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
-import { createApp, MANAGEMENT_ACCOUNT, SERVICES } from '../../examples/payer-account';
+import { COST_REPORTING, createApp, MANAGEMENT_ACCOUNT, SERVICES } from '../../examples/payer-account';
 import { exampleAppProps, synthFindings } from '../util';
 
 describe('examples/payer-account.ts', () => {
@@ -47,7 +47,8 @@ describe('examples/payer-account.ts', () => {
       'customer-value-team-payments-immediate:IMMEDIATE',
     ]);
     const team = Object.values(template.findResources('AWS::CE::CostCategory')).find((c) => c.Properties.Name === 'customer-value-team')!;
-    expect(JSON.parse(team.Properties.Rules).map((r: any) => r.Value)).toEqual(teams);
+    // the FinOps team owns the cost of the billing constructs' own resources, so it is categorised too
+    expect(JSON.parse(team.Properties.Rules).map((r: any) => r.Value)).toEqual([...teams, COST_REPORTING.team].sort());
     template.hasResourceProperties('Custom::CostAllocationTags', { BackfillMonths: '0' });
   });
 });

@@ -36,7 +36,7 @@ export interface ResolvedServices {
  * A declaration of a service of another app, checked with the same rules as `CustomerServiceProps` (and the same
  * team and business-unit registries, when the app has them).
  */
-function checkDeclaration(scope: IConstruct, d: ServiceValueDeclaration, at: string, problems: string[]): ResolvedService | undefined {
+export function checkDeclaration(scope: IConstruct, d: ServiceValueDeclaration, at: string, problems: string[]): ResolvedService | undefined {
   if (d === null || typeof d !== 'object') {
     problems.push(`${at} is ${describe(d)}: pass { serviceName, customerNeed, team, businessUnit }`);
     return undefined;
@@ -66,10 +66,31 @@ function checkDeclaration(scope: IConstruct, d: ServiceValueDeclaration, at: str
 }
 
 /**
+ * A customer service of this app as the billing constructs see it; undefined when its declaration is not even made of
+ * strings (the service refuses to synthesize on its own, with the details).
+ */
+export function resolvedFromService(s: CustomerService): ResolvedService | undefined {
+  if ([s.serviceName, s.team, s.businessUnit, s.customerNeed].some((v) => typeof v !== 'string')) {
+    return undefined;
+  }
+  return {
+    serviceName: s.serviceName,
+    customerNeed: s.customerNeed,
+    needTagValue: s.needTagValue,
+    team: s.team,
+    businessUnit: s.businessUnit,
+    customerTagValue: customerTagValue(s.customer),
+    source: s.node.path,
+  };
+}
+
+/**
  * The services a billing construct serves: `services` and `declarations`, or every service of the app. Problems are
  * returned, for the construct to report at synth with its own.
  */
-export function resolveServices(construct: IConstruct, options: BillingServicesOptions, tagKeys?: TagKeys): ResolvedServices {
+export function resolveServices(
+  construct: IConstruct, options: BillingServicesOptions, tagKeys?: TagKeys, owner?: ResolvedService,
+): ResolvedServices {
   const problems: string[] = [];
   let keys = TagKeys.DEFAULT;
   if (tagKeys !== undefined && !(tagKeys instanceof TagKeys)) {
@@ -97,19 +118,10 @@ export function resolveServices(construct: IConstruct, options: BillingServicesO
         problems.push(`services[${i}] (${s.serviceName}) uses the tag keys ${JSON.stringify(s.tagKeys.toJson())} but this construct uses ${JSON.stringify(keys.toJson())}: tag keys are set once per app`);
         return;
       }
-      if ([s.serviceName, s.team, s.businessUnit, s.customerNeed].some((v) => typeof v !== 'string')) {
-        // The service refuses to synthesize on its own (with the details); nothing to derive from it here.
-        return;
+      const resolved = resolvedFromService(s);
+      if (resolved) {
+        out.push(resolved);
       }
-      out.push({
-        serviceName: s.serviceName,
-        customerNeed: s.customerNeed,
-        needTagValue: s.needTagValue,
-        team: s.team,
-        businessUnit: s.businessUnit,
-        customerTagValue: customerTagValue(s.customer),
-        source: s.node.path,
-      });
     });
   }
 
@@ -132,6 +144,17 @@ export function resolveServices(construct: IConstruct, options: BillingServicesO
       problems.push(`service "${s.serviceName}" is declared twice (${prev.source} and ${s.source}): a service name is unique`);
     }
     seen.set(s.serviceName, s);
+  }
+  // The service that owns the construct's own resources is served too: its cost must not be "Unallocated".
+  if (owner) {
+    const same = seen.get(owner.serviceName);
+    if (!same) {
+      out.push(owner);
+    } else if (same.team !== owner.team || same.businessUnit !== owner.businessUnit || same.needTagValue !== owner.needTagValue
+      || (same.customerTagValue !== undefined && same.customerTagValue !== owner.customerTagValue)) {
+      problems.push(`${owner.source} declares the service "${owner.serviceName}" differently from ${same.source} `
+        + '(team, business unit, customer need or customer): a service has one declaration; use the same values');
+    }
   }
   return { services: out, tagKeys: keys, defaulted, problems };
 }

@@ -1,12 +1,12 @@
 import { parse } from 'path';
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { CustomerService } from '../../customer-service';
-import { isExempt } from '../private/governance';
+import { expectedTagsOf, isExempt } from '../private/governance';
 
 /**
  * Every CloudFormation resource belongs to a customer service: it is declared inside a `CustomerService`
- * (as a descendant) or in a scope the service `include()`d.
+ * (as a descendant) or in a scope the service `include()`d. A billing construct of this library given an `owner`
+ * (a service of another app) belongs to that service.
  *
  * Not judged: the `AWS::CDK::Metadata` resource and the constructs this library creates to serve several
  * services (the one cost publisher per stack). Singletons aws-cdk-lib creates once per stack (log
@@ -20,7 +20,7 @@ export default Object.defineProperty(
     if (isExempt(node)) {
       return NagRuleCompliance.NOT_APPLICABLE;
     }
-    return CustomerService.of(node) ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
+    return expectedTagsOf(node) ? NagRuleCompliance.COMPLIANT : NagRuleCompliance.NON_COMPLIANT;
   },
   'name',
   { value: parse(__filename).name },

@@ -1,0 +1,50 @@
+import { Annotations, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
+
+/**
+ * S3 server access logging of `sources` into `target`, set on the L1 with a bucket policy for the logging service,
+ * so the template does not depend on the app's `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy` feature flag.
+ */
+export function logAccess(scope: Construct, target: s3.IBucket, sources: Record<string, s3.Bucket>): void {
+  for (const [prefix, source] of Object.entries(sources)) {
+    (source.node.defaultChild as s3.CfnBucket).loggingConfiguration = {
+      destinationBucketName: target.bucketName,
+      logFilePrefix: prefix,
+    };
+  }
+  const added = target.addToResourcePolicy(new iam.PolicyStatement({
+    sid: 'S3ServerAccessLogs',
+    principals: [new iam.ServicePrincipal('logging.s3.amazonaws.com')],
+    actions: ['s3:PutObject'],
+    resources: [target.arnForObjects('*')],
+    conditions: {
+      ArnLike: { 'aws:SourceArn': Object.values(sources).map((b) => b.bucketArn) },
+      StringEquals: { 'aws:SourceAccount': Stack.of(scope).account },
+    },
+  }));
+  if (!added.statementAdded) {
+    Annotations.of(scope).addWarningV2('cdk-customer-value:billing.accessLogsBucketPolicy',
+      `serverAccessLogsBucket ${target.bucketName} is imported, so its policy cannot be changed here: allow logging.s3.amazonaws.com `
+      + 's3:PutObject on it for the CUR 2.0 export and Athena results buckets, or S3 drops their access logs');
+  }
+}
+
+/** The bucket that receives the access logs of the export and query-results buckets, when none is given. */
+export function accessLogsBucket(scope: Construct, removalPolicy: RemovalPolicy): s3.Bucket {
+  const logs = new s3.Bucket(scope, 'AccessLogs', {
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    enforceSSL: true,
+    versioned: true,
+    removalPolicy,
+  });
+  Validations.of(logs).acknowledge({
+    id: 'AwsSolutions-S1',
+    reason: 'This bucket receives the S3 server access logs of the CUR 2.0 export and Athena results buckets; '
+      + 'logging it into itself would log every log delivery, and logging it elsewhere only moves the question',
+  });
+  return logs;
+}

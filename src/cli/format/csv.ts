@@ -1,4 +1,4 @@
-import { plainCell, Report, Table } from '../document';
+import { plainCell, Report, Table } from '../report/model';
 
 /**
  * The main table as CSV (RFC 4180: CRLF line ends, fields with `,` `"` CR or LF quoted, quotes doubled).

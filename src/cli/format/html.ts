@@ -1,4 +1,4 @@
-import { Chart, Column, displayCell, formatMoney, Report, Table } from '../document';
+import { Chart, ChartSeries, Column, displayCell, formatMoney, Report, Table } from '../report/model';
 
 const PALETTE = ['#2f6fb0', '#e0803a', '#3d9a5b', '#b8474b', '#7b5ea7', '#8c6d46', '#d16ba5', '#5b8c8c', '#b2a23a', '#4a4a8a'];
 const UNTAGGED_COLOUR = '#9a9a9a';
@@ -107,7 +107,7 @@ export function renderChart(chart: Chart): string {
   // Bars.
   out.push('<g class="bars">');
   chart.series.forEach((s, i) => {
-    const colour = seriesColour(s.label, i);
+    const colour = seriesColour(s, i);
     out.push(`<g class="series" data-series="${esc(s.label)}" fill="${colour}">`);
     for (let j = 0; j < n; j++) {
       const v = s.values[j] ?? 0;
@@ -142,20 +142,16 @@ export function renderChart(chart: Chart): string {
   out.push('<ul class="legend">');
   chart.series.forEach((s, i) => {
     const total = s.values.reduce((a, b) => a + b, 0);
-    out.push(`<li><span class="swatch" style="background:${seriesColour(s.label, i)}"></span>${esc(s.label)} `
+    out.push(`<li><span class="swatch" style="background:${seriesColour(s, i)}"></span>${esc(s.label)} `
       + `<span class="amount">${esc(formatMoney(total))} ${esc(chart.unit)}</span></li>`);
   });
   out.push('</ul></figure>');
   return out.join('\n');
 }
 
-/** Labels the cost report gives the untagged and "other" series. */
-export const UNTAGGED_SERIES = '(untagged)';
-export const OTHER_SERIES = '(other)';
-
-function seriesColour(label: string, i: number): string {
-  if (label === UNTAGGED_SERIES) return UNTAGGED_COLOUR;
-  if (label === OTHER_SERIES) return OTHER_COLOUR;
+function seriesColour(s: ChartSeries, i: number): string {
+  if (s.kind === 'untagged') return UNTAGGED_COLOUR;
+  if (s.kind === 'other') return OTHER_COLOUR;
   return PALETTE[i % PALETTE.length];
 }
 

@@ -1,4 +1,4 @@
-import { Report } from '../document';
+import { Report } from '../report/model';
 
 /** The report model as JSON (the only thing written to stdout with `--output json`). */
 export function renderJson(report: Report): string {

@@ -1,4 +1,4 @@
-import { Column, displayCell, Report, Table } from '../document';
+import { Column, displayCell, Report, Table } from '../report/model';
 
 /** GitHub-flavoured markdown: headings, bullet lists, tables with `|` escaped and newlines turned into `<br>`. */
 export function renderMarkdown(report: Report): string {

@@ -1,4 +1,4 @@
-import { Column, displayCell, Report, Table } from '../document';
+import { Column, displayCell, Report, Table } from '../report/model';
 
 /** The terminal table: aligned columns, long cells cut with an ellipsis, control characters removed. */
 export function renderText(report: Report): string {

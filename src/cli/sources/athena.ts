@@ -2,9 +2,10 @@ import {
   AthenaClient, AthenaClientConfig, GetQueryExecutionCommand, GetQueryResultsCommand, GetQueryResultsCommandOutput, QueryExecution,
   StartQueryExecutionCommand, StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import { CliError, CostQuery, CostResult, CostRow, CostSource } from './types';
-import { CostGrouping, CurQueries, SqlDialect } from '../../billing/cur-sql';
-import { TagKeys } from '../../tag-keys';
+import { absentTagKeys, curCostSql, curCostTable, curNotes, explainAbsentKeys } from './cur-query';
+import { CliError, CostQuery, CostResult, CostSource } from './types';
+import { CurQueries, SqlDialect } from '../../billing/cur-sql';
+import { lastMonthBefore } from '../../private/sql-util';
 import { awsError, firstLine } from '../errors';
 
 /** The names the `CostAndUsageExport` construct gives its Glue database, table and Athena workgroup by default. */
@@ -78,18 +79,7 @@ export class AthenaSource implements CostSource {
     }
     const billingPeriodColumn = o.billingPeriodColumn ?? ATHENA_DEFAULTS.billingPeriodColumn;
     const partition = billingPeriodColumn === '' ? undefined : billingPeriodColumn;
-    const sql = CurQueries.costBy({
-      table,
-      dialect: SqlDialect.ATHENA,
-      groupBy: query.groupBy,
-      metric: query.metric,
-      tagKeys: query.tagKeys,
-      from: query.from,
-      to: query.to,
-      daily: true,
-      estimatedFlag: true,
-      billingPeriodColumn: partition,
-    });
+    const sql = curCostSql(query, { table, dialect: SqlDialect.ATHENA, estimatedFlag: true, billingPeriodColumn: partition });
     const client = new AthenaClient({
       ...(o.region ? { region: o.region } : {}),
       profile: o.profile,
@@ -106,29 +96,9 @@ export class AthenaSource implements CostSource {
         throw new CliError(`no CUR line items between ${query.from} and ${query.to} (exclusive) in Athena table ${database}.${tableName}`
           + ` (query ${cost.id}): check the period, and that the export has delivered data for it`);
       }
-      const currencies = [...new Set(cost.rows.map((r) => r.currency ?? ''))].sort();
-      if (currencies.length > 1) {
-        throw new CliError(`the CUR data mixes currencies (${currencies.join(', ')}) between ${query.from} and ${query.to}: `
-          + 'amounts in different currencies cannot be added; report on one payer account (one currency) at a time');
-      }
-      const rows: CostRow[] = cost.rows.map((r) => ({
-        service: r.service ?? '',
-        group: r.group_value ?? '',
-        day: r.usage_date ?? '',
-        amount: Number(r.amount),
-        nonResourceAmount: Number(r.tax_amount ?? 0) + Number(r.credit_amount ?? 0),
-        currency: r.currency ?? '',
-        estimated: r.estimated === '1',
-      }));
+      const costs = curCostTable(cost.rows, query);
       const notes: string[] = [];
-      const groupKey = CurQueries.groupingTagKey(query.groupBy, query.tagKeys);
-      const absent: string[] = [];
-      if (!rows.some((r) => r.group !== '')) {
-        absent.push(groupKey);
-      }
-      if (query.groupBy !== CostGrouping.SERVICE && !rows.some((r) => r.service !== '')) {
-        absent.push(query.tagKeys.service);
-      }
+      const absent = absentTagKeys(query, costs.rows);
       if (absent.length > 0) {
         // Only when a key is missing from every row: one more scan of resource_tags, over the same partitions.
         requests++;
@@ -138,29 +108,13 @@ export class AthenaSource implements CostSource {
         const keys = await this.run(client, CurQueries.tagKeysPresent(inPeriod, SqlDialect.ATHENA), `${database}.${tableName}`, progress);
         bytesScanned += keys.bytesScanned;
         const present = new Set(keys.rows.map((r) => r.tag_key));
-        if (!present.has(TagKeys.curMapKey(groupKey))) {
-          throw new CliError(`no line item of Athena table ${database}.${tableName} carries ${TagKeys.curMapKey(groupKey)} (tag "${groupKey}") in `
-            + `resource_tags between ${query.from} and ${query.to} (found: ${present.size > 0 ? [...present].sort().join(', ') : 'no user tag keys at all'}): `
-            + 'the key was probably never activated as a cost allocation tag; activate the customer-value tag keys in the management account '
-            + '(Billing console > Cost allocation tags, or the CostAllocationTags construct); CUR 2.0 includes a key only from its activation on');
-        }
-        for (const key of absent.filter((k) => k !== groupKey)) {
-          notes.push(`no line item between ${query.from} and ${query.to} carries the "${key}" tag (${TagKeys.curMapKey(key)})`
-            + (present.has(TagKeys.curMapKey(key)) ? '' : ': it was probably never activated as a cost allocation tag'));
-        }
+        notes.push(...explainAbsentKeys(query, absent, present, `of Athena table ${database}.${tableName}`,
+          ` between ${query.from} and ${query.to}`));
       }
       notes.push(`Athena: ${requests} quer${requests === 1 ? 'y' : 'ies'} in workgroup ${o.workgroup ?? ATHENA_DEFAULTS.workgroup}, `
         + `${formatBytes(bytesScanned)} scanned (Athena bills per byte scanned)`);
-      const tax = cost.rows.reduce((s, r) => s + Number(r.tax_amount ?? 0), 0);
-      const credits = cost.rows.reduce((s, r) => s + Number(r.credit_amount ?? 0), 0);
-      if (tax !== 0 || credits !== 0) {
-        notes.push(`totals include tax (${tax.toFixed(2)} ${currencies[0]}) and credits/refunds (${credits.toFixed(2)} ${currencies[0]}), `
-          + 'which belong to no resource: they are in the untagged row and left out of the tagged share');
-      }
-      if (rows.some((r) => r.estimated)) {
-        notes.push('part of the period is not invoiced yet (no bill_invoice_id): those amounts are estimates and can still change');
-      }
-      return { rows, source: `Athena (${database}.${tableName})`, requests, bytesScanned, notes };
+      notes.push(...curNotes(costs));
+      return { rows: costs.rows, source: `Athena (${database}.${tableName})`, requests, bytesScanned, notes };
     } finally {
       client.destroy();
     }
@@ -271,12 +225,6 @@ export class AthenaSource implements CostSource {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
-function lastMonthBefore(to: string): string {
-  const d = new Date(`${to}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - 1);
-  return d.toISOString().slice(0, 7);
 }
 
 function formatBytes(bytes: number): string {

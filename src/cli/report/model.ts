@@ -1,6 +1,7 @@
 /**
  * The report model every output format renders: a title, summary lines, sections holding a table and/or
- * lines, notes, and (for cost) a chart. Commands build one `Report`; formatters in `format/` render it.
+ * lines, notes, and (for cost) a chart. Reports (`report/`) build one `Report`; the formats in `format/` render it
+ * and depend on this file only, never the other way round.
  */
 
 /** How a column's values are rendered. */
@@ -29,8 +30,13 @@ export interface Section {
   readonly lines?: string[];
 }
 
+/** What a chart series stands for: one group, the groups beyond the drawn ones summed, or untagged spend. */
+export type SeriesKind = 'group' | 'other' | 'untagged';
+
 export interface ChartSeries {
   readonly label: string;
+  /** Formats colour `other` and `untagged` series apart. @default 'group' */
+  readonly kind?: SeriesKind;
   /** One value per bucket. */
   readonly values: number[];
 }

@@ -12,6 +12,8 @@ export interface CliIo {
   readonly env: Record<string, string | undefined>;
   /** "Today", for the default period. */
   readonly now: () => Date;
+  /** Aborted (with the signal's name as reason) when the process gets SIGINT or SIGTERM. */
+  readonly interrupt?: AbortSignal;
   /** Reads usage for unit cost; default: CloudWatch. */
   readonly usageReader?: (o: { profile?: string; region?: string }) => UsageReader;
 }

@@ -5,6 +5,7 @@ import { catalogCommand, servicesCommand } from './commands/services';
 import { EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, firstLine, UsageError } from './errors';
 import { CATALOG_HELP, COST_HELP, GENERAL_HELP, SERVICES_HELP } from './help';
 import { CliIo, oneLine, PROGRAM } from './io';
+import { StoppedError } from './sources/limits';
 import { CliError } from './sources/types';
 
 export type { CliIo } from './io';
@@ -19,14 +20,44 @@ export async function main(argv: string[]): Promise<void> {
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code !== 'EPIPE') throw e;
   });
-  process.exitCode = await run(argv, {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
-    cwd: process.cwd(),
-    env: process.env,
-    now: () => new Date(),
-  });
+  // SIGINT / SIGTERM: stop what runs (an Athena query is stopped, DuckDB interrupted), say so in one line, exit 130 /
+  // 143. A second signal, or a command that does not stop within FORCE_EXIT_MS, exits at once; temporary folders are
+  // removed by 'exit' listeners either way.
+  const interrupt = new AbortController();
+  const onSignal = (signal: NodeJS.Signals) => {
+    const code = signal === 'SIGTERM' ? 143 : 130;
+    if (interrupt.signal.aborted) {
+      process.exit(code);
+    }
+    interrupt.abort(signal);
+    setTimeout(() => {
+      process.stderr.write(`${PROGRAM}: ${signal}: did not stop within ${FORCE_EXIT_MS / 1000} s, exiting\n`);
+      process.exit(code);
+    }, FORCE_EXIT_MS).unref();
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    process.exitCode = await run(argv, {
+      stdout: (t) => process.stdout.write(t),
+      stderr: (t) => process.stderr.write(t),
+      cwd: process.cwd(),
+      env: process.env,
+      now: () => new Date(),
+      interrupt: interrupt.signal,
+    });
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (interrupt.signal.aborted) {
+    // the command stopped on the signal: exit now, even if a socket the SDK opened is still closing
+    process.exit(process.exitCode);
+  }
 }
+
+/** Longest wait for a command to stop after SIGINT / SIGTERM (stopping an Athena query takes one request). */
+const FORCE_EXIT_MS = 15_000;
 
 /** Runs the CLI; returns the exit code (0 success, 1 runtime error, 2 usage error). Never throws. */
 export async function run(argv: readonly string[], io: CliIo): Promise<number> {
@@ -72,7 +103,7 @@ function reportError(e: unknown, io: CliIo, command: string | undefined): number
     code = EXIT_USAGE;
   } else if (e instanceof CliError) {
     io.stderr(`${PROGRAM}: ${oneLine(e.message)}\n`);
-    code = EXIT_RUNTIME;
+    code = e instanceof StoppedError ? e.exitCode : EXIT_RUNTIME;
   } else {
     const message = e instanceof Error ? `${e.name && e.name !== 'Error' ? `${e.name}: ` : ''}${e.message}` : String(e);
     io.stderr(`${PROGRAM}: unexpected error: ${oneLine(firstLine(message))}${debug ? '' : ' (set CUSTOMER_VALUE_DEBUG=1 for the stack trace)'}\n`);

@@ -3,17 +3,19 @@ import * as path from 'path';
 import { assemblyPaths, helpOr, OUTPUTS } from './common';
 import { CostGrouping, CostMetric } from '../../billing/cur-sql';
 import { TagKeys } from '../../tag-keys';
-import { CommandSpec, parseArgs } from '../args';
+import { CommandSpec, ParsedArgs, parseArgs } from '../args';
 import { AssemblySet, readAssemblies } from '../assembly';
 import { resolvePeriod } from '../dates';
 import { EXIT_OK, firstLine, UsageError } from '../errors';
 import { COST_HELP } from '../help';
 import { CliIo, oneLine, PROGRAM } from '../io';
 import { emit } from '../output';
-import { relativePath } from '../paths';
+import { refuseOutputOverInput, relativePath } from '../paths';
 import { costReport } from '../report/cost-report';
 import { unitLabel } from '../report/labels';
+import { GLOB_CHARS } from '../sources/cur-files';
 import { createSource, SourceKind } from '../sources/factory';
+import { CallLimits, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT_SECONDS } from '../sources/limits';
 import { CliError, CostQuery } from '../sources/types';
 import { CloudWatchUsageReader, DAILY_STATISTIC, UNIT_USAGE_METRIC, USAGE_NAMESPACE, UsageOutcome, UsageRequest } from '../unit-usage';
 
@@ -29,8 +31,8 @@ export const COST_SPEC: CommandSpec = {
     'to': { kind: 'string', placeholder: 'YYYY-MM-DD' },
     'by': { kind: 'string', values: BY },
     'metric': { kind: 'string', values: METRICS },
-    'assembly': { kind: 'list', placeholder: 'DIR' },
-    'output': { kind: 'string', values: [...OUTPUTS, 'html'] },
+    'assembly': { kind: 'list', placeholder: 'DIR', short: 'a' },
+    'output': { kind: 'string', values: [...OUTPUTS, 'html'], short: 'o' },
     'out': { kind: 'string', placeholder: 'FILE' },
     'profile': { kind: 'string', placeholder: 'NAME' },
     'region': { kind: 'string', placeholder: 'NAME' },
@@ -39,9 +41,23 @@ export const COST_SPEC: CommandSpec = {
     'athena-workgroup': { kind: 'string', placeholder: 'NAME' },
     'athena-output': { kind: 'string', placeholder: 's3://bucket/prefix/' },
     'usage': { kind: 'boolean' },
-    'quiet': { kind: 'boolean' },
+    'quiet': { kind: 'boolean', short: 'q' },
+    'max-pages': { kind: 'string', placeholder: 'N' },
+    'timeout': { kind: 'string', placeholder: 'SECONDS' },
   },
 };
+
+/** What the cost command was asked, once the command line is checked. */
+interface CostRun {
+  readonly args: ParsedArgs;
+  readonly kind: SourceKind;
+  readonly query: CostQuery;
+  readonly set: AssemblySet;
+  readonly paths: string[];
+  readonly output: string;
+  readonly out?: string;
+  readonly progress: (message: string) => void;
+}
 
 /** `customer-value cost`: cost per customer value, from one source, joined with the declarations. */
 export async function costCommand(argv: string[], io: CliIo): Promise<number> {
@@ -64,22 +80,44 @@ export async function costCommand(argv: string[], io: CliIo): Promise<number> {
   const groupBy = (s('by') ?? CostGrouping.SERVICE) as CostGrouping;
   const metric = (s('metric') ?? CostMetric.UNBLENDED) as CostMetric;
   const output = s('output') ?? 'table';
+  const maxPages = positiveNumber(s('max-pages'), 'max-pages', true) ?? DEFAULT_MAX_PAGES;
+  const timeoutSeconds = positiveNumber(s('timeout'), 'timeout', false) ?? DEFAULT_TIMEOUT_SECONDS;
   const quiet = args.booleans.get('quiet') === true;
   const progress = quiet ? () => undefined : (m: string) => io.stderr(`${PROGRAM}: ${oneLine(m)}\n`);
 
   // Declarations: --assembly, or ./cdk.out when it exists.
-  let set: AssemblySet = { assemblies: [], services: [] };
+  let set: AssemblySet = { assemblies: [], services: [], warnings: [] };
   if (args.lists.has('assembly') || fs.existsSync(path.resolve(io.cwd, 'cdk.out'))) {
     set = readAssemblies(assemblyPaths(args), io.cwd);
+    warnOnce(set.warnings, io);
   } else {
     progress('no --assembly and no ./cdk.out: reporting tag values without their declarations');
   }
-  const tagKeys = tagKeysOf(set);
-  const query: CostQuery = { from: period.from, to: period.to, groupBy, metric, tagKeys };
+  const query: CostQuery = { from: period.from, to: period.to, groupBy, metric, tagKeys: tagKeysOf(set) };
+  const paths = args.positionals.map((p) => path.resolve(io.cwd, p));
+  const out = s('out') ?? (output === 'html' ? 'customer-value-cost.html' : undefined);
+  if (out && out !== '-') {
+    // before any request: a report must never overwrite what it is made from
+    refuseOutputOverInput(out, io.cwd, [
+      ...paths.filter((p) => !GLOB_CHARS.test(p)).map((p) => ({ path: p, what: 'the CUR data' })),
+      ...set.assemblies.map((a) => ({ path: a, what: 'the cloud assembly' })),
+    ]);
+  }
+  const limits = new CallLimits({ maxPages, timeoutSeconds, interrupt: io.interrupt });
+  try {
+    return await runCost({ args, kind, query, set, paths, output, out, progress }, limits, io);
+  } finally {
+    limits.dispose();
+  }
+}
 
+async function runCost(run: CostRun, limits: CallLimits, io: CliIo): Promise<number> {
+  const { args, kind, query, set, out } = run;
+  const s = (k: string) => args.strings.get(k);
   const source = createSource({
     kind,
-    paths: args.positionals.map((p) => path.resolve(io.cwd, p)),
+    paths: run.paths,
+    limits,
     profile: s('profile'),
     region: s('region'),
     athenaDatabase: s('athena-database'),
@@ -87,13 +125,18 @@ export async function costCommand(argv: string[], io: CliIo): Promise<number> {
     athenaWorkgroup: s('athena-workgroup'),
     athenaOutput: s('athena-output'),
   });
-  const result = await source.fetch(query, progress);
+  const result = await source.fetch(query, run.progress);
+  warnOnce(result.warnings ?? [], io);
+  if (out && out !== '-' && result.files) {
+    // a glob is known only once expanded: the files read are inputs too
+    refuseOutputOverInput(out, io.cwd, result.files.map((f) => ({ path: f, what: 'the CUR file' })));
+  }
 
   // Usage for unit cost (per service only).
   let usage: Map<string, UsageOutcome> | undefined;
   let usageSkipped: string | undefined;
   const usageNotes: string[] = [];
-  if (groupBy === CostGrouping.SERVICE) {
+  if (query.groupBy === CostGrouping.SERVICE) {
     const wanted = args.booleans.get('usage') ?? kind !== 'cur';
     if (!wanted) {
       usageSkipped = kind === 'cur' && !args.booleans.has('usage')
@@ -105,8 +148,8 @@ export async function costCommand(argv: string[], io: CliIo): Promise<number> {
       if (requests.length > 0) {
         const reader = io.usageReader
           ? io.usageReader({ profile: s('profile'), region: s('region') })
-          : new CloudWatchUsageReader({ profile: s('profile'), region: s('region') });
-        usage = await reader.read(requests, period.from, period.to, progress);
+          : new CloudWatchUsageReader({ profile: s('profile'), region: s('region'), limits });
+        usage = await reader.read(requests, query.from, query.to, run.progress);
         const count = (reader as { requests?: number }).requests;
         if (count) {
           usageNotes.push(`CloudWatch: ${count} GetMetricData request${count === 1 ? '' : 's'} for ${requests.length} service usage metric`
@@ -123,6 +166,7 @@ export async function costCommand(argv: string[], io: CliIo): Promise<number> {
       }
     }
   }
+  limits.check();
 
   const report = costReport({
     query,
@@ -133,9 +177,27 @@ export async function costCommand(argv: string[], io: CliIo): Promise<number> {
     usageSkipped,
     usageNotes,
   });
-  const out = s('out') ?? (output === 'html' ? 'customer-value-cost.html' : undefined);
-  emit(report, output, out, io);
+  emit(report, run.output, out, io);
   return EXIT_OK;
+}
+
+/** Prints warnings on stderr, each once (also under --quiet: they are not progress). */
+function warnOnce(warnings: readonly string[], io: CliIo): void {
+  for (const w of new Set(warnings)) {
+    io.stderr(`${PROGRAM}: warning: ${oneLine(w)}\n`);
+  }
+}
+
+/** A `--max-pages` / `--timeout` value: a positive number (an integer where `integer`). */
+function positiveNumber(value: string | undefined, flag: string, integer: boolean): number | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`--${flag} is ${JSON.stringify(value)}: expected a ${integer ? 'whole ' : ''}number greater than 0`, 'cost');
+  }
+  return n;
 }
 
 /**

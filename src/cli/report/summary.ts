@@ -101,7 +101,7 @@ export function reportNotes(input: SummaryInput, agg: CostAggregate, declaration
   const usageReasons = input.usage
     ? uniq([...input.usage.values()].map((u) => u.reason).filter((r): r is string => !!r && !/datapoints/.test(r)))
     : [];
-  notes.push(...input.result.notes, ...(input.usageNotes ?? []), ...usageReasons);
+  notes.push(...(input.result.warnings ?? []), ...input.result.notes, ...(input.usageNotes ?? []), ...usageReasons);
   if (agg.untagged > 0) {
     notes.push('untagged spend includes tax, credits, refunds and support (never tagged), resources created outside CDK or '
       + 'before the tags were activated as cost allocation tags, and untaggable resource types');

@@ -17,7 +17,7 @@ export interface CurFile {
 
 const PARTITION = /(?:^|[\\/])BILLING_PERIOD=(\d{4}-\d{2})(?:[\\/]|$)/;
 const DATA_FILE = /\.(parquet|csv|csv\.gz|csv\.gzip)$/i;
-const GLOB_CHARS = /[*?[\]{}]/;
+export const GLOB_CHARS = /[*?[\]{}]/;
 
 /** Every data file of the path arguments, each once, sorted. */
 export async function listFiles(session: DuckDbSession, paths: string[]): Promise<CurFile[]> {

@@ -2,6 +2,7 @@ import { describePaths, formatBytes, listFiles, selectPeriod, singleFormat } fro
 import { absentTagKeys, curCostSql, curCostTable, curNotes, explainAbsentKeys } from './cur-query';
 import { describe, readError, VIEW, viewSql } from './cur-view';
 import { DuckDbSession, DuckDbSessionOptions } from './duckdb-loader';
+import { CallLimits } from './limits';
 import { CliError, CostQuery, CostResult, CostSource } from './types';
 import { CurQueries, SqlDialect } from '../../billing/cur-sql';
 
@@ -13,6 +14,8 @@ export interface CurFileSourceOptions extends DuckDbSessionOptions {
    * @default 1000
    */
   readonly progressIntervalMs?: number;
+  /** Deadline and cancellation: they interrupt the scan. @default - none */
+  readonly limits?: CallLimits;
 }
 
 /**
@@ -34,6 +37,10 @@ export class CurFileSource implements CostSource {
       throw new CliError('no CUR 2.0 data given: pass a Parquet or CSV(.gz) file, an export folder or a glob');
     }
     const session = await DuckDbSession.open(this.options);
+    const limits = this.options.limits;
+    if (limits) {
+      session.interruptOn(limits);
+    }
     try {
       const all = await listFiles(session, paths);
       const files = selectPeriod(all, query.from, query.to, paths);
@@ -58,7 +65,7 @@ export class CurFileSource implements CostSource {
       const sql = curCostSql(query, { table: VIEW, dialect: SqlDialect.DUCKDB, estimatedFlag: estimated });
       const raw = await session.rowsWithProgress(sql, (p) => progress(`scanning CUR line items: ${Math.floor(p)}%`),
         this.options.progressIntervalMs ?? 1000).catch((e) => {
-        throw readError(e, paths);
+        throw limits?.stoppedError(`scanning ${describePaths(paths)}`) ?? readError(e, paths);
       });
 
       if (raw.length === 0) {

@@ -45,6 +45,10 @@ export interface CostResult {
   readonly requests?: number;
   readonly bytesScanned?: number;
   readonly notes: string[];
+  /** Problems with the data that the user should see even under --quiet (printed once on stderr, and in the notes). */
+  readonly warnings?: string[];
+  /** The local files read, when the source reads files (an output must never overwrite one). */
+  readonly files?: string[];
 }
 
 /** A place cost comes from: Cost Explorer, CUR 2.0 files, Athena; chosen in `factory.ts`. */

@@ -69,6 +69,7 @@ export function writeFile(file: string, content: string, io: CliIo): void {
 /** The permission bits of an existing file (kept when it is replaced), or undefined. */
 function existingMode(file: string): number | undefined {
   try {
+    // eslint-disable-next-line no-bitwise
     return fs.statSync(file).mode & 0o777;
   } catch {
     return undefined;

@@ -72,7 +72,7 @@ describe('item 1: a repeated page token or endless pages stop the CLI', () => {
 
   test('--max-pages raises the cap; a report within it is unchanged and says its request count even under --quiet', async () => {
     fake = await FakeAws.start((_, calls) => ({ json: cePage(`2026-10-0${calls.length}`, calls.length < 3 ? `token-${calls.length}` : undefined) }));
-    const res = await cli(['cost', ...PERIOD, '--no-usage', '--quiet', '--max-pages', '3', '--output', 'json'], fake);
+    const res = await cli(['cost', '--from', '2026-10-01', '--to', '2026-10-04', '--no-usage', '--quiet', '--max-pages', '3', '--output', 'json'], fake);
     expect(res.code).toBe(0);
     expect(res.stderr).toBe('');
     const data = JSON.parse(res.stdout);
@@ -154,5 +154,25 @@ describe('item 10: an HTTP error page instead of an AWS answer names the status'
     expect(res.stderr).toBe('customer-value: Cost Explorer GetCostAndUsage failed: HTTP 503 Service Unavailable with a body that is not an '
       + 'AWS answer (text/html), after 5 attempts: AWS, or a proxy in between, is unavailable; retry later\n');
     expect(res.stderr).not.toMatch(/SyntaxError|Unexpected token/);
+  });
+});
+
+describe('item 4: an amount that is not a number', () => {
+  test('Cost Explorer answers "abc": refused with the day and the group, exit 1', async () => {
+    fake = await FakeAws.start(() => ({
+      json: {
+        ResultsByTime: [{
+          TimePeriod: { Start: '2026-10-02', End: '2026-10-03' },
+          Groups: [
+            { Keys: ['customer-service$checkout'], Metrics: { UnblendedCost: { Amount: '10', Unit: 'USD' } } },
+            { Keys: ['customer-service$wishlist'], Metrics: { UnblendedCost: { Amount: 'abc', Unit: 'USD' } } },
+          ],
+        }],
+      },
+    }));
+    const res = await cli(['cost', ...PERIOD, '--no-usage', '--quiet'], fake);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe('customer-value: Cost Explorer returned UnblendedCost "abc", which is not a number, on 2026-10-02 for '
+      + '"customer-service$wishlist": refusing to add it up (an API or proxy fault; retry later)\n');
   });
 });

@@ -15,7 +15,7 @@ import { costReport } from '../report/cost-report';
 import { unitLabel } from '../report/labels';
 import { GLOB_CHARS } from '../sources/cur-files';
 import { createSource, SourceKind } from '../sources/factory';
-import { CallLimits, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT_SECONDS } from '../sources/limits';
+import { CallLimits, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT_SECONDS, StoppedError } from '../sources/limits';
 import { CliError, CostQuery } from '../sources/types';
 import { CloudWatchUsageReader, DAILY_STATISTIC, UNIT_USAGE_METRIC, USAGE_NAMESPACE, UsageOutcome, UsageRequest } from '../unit-usage';
 
@@ -106,6 +106,9 @@ export async function costCommand(argv: string[], io: CliIo): Promise<number> {
   const limits = new CallLimits({ maxPages, timeoutSeconds, interrupt: io.interrupt });
   try {
     return await runCost({ args, kind, query, set, paths, output, out, progress }, limits, io);
+  } catch (e) {
+    // stopped (deadline, signal) while something that does not know it failed: the reason is the stop
+    throw limits.stoppedBy && !(e instanceof StoppedError) ? limits.stoppedBy : e;
   } finally {
     limits.dispose();
   }
@@ -177,6 +180,7 @@ async function runCost(run: CostRun, limits: CallLimits, io: CliIo): Promise<num
     usageSkipped,
     usageNotes,
   });
+  warnOnce(report.warnings ?? [], io);
   emit(report, run.output, out, io);
   return EXIT_OK;
 }

@@ -57,6 +57,8 @@ export interface CostAggregate {
   /** The untagged cost without tax, credits and refunds. */
   readonly untaggedResource: number;
   readonly estimated: boolean;
+  /** The days of the table that have cost (any amount, in any row). */
+  readonly days: ReadonlySet<string>;
 }
 
 /** Merges declarations of the same service over stages; a note says when two of them carry different tags. */
@@ -113,6 +115,16 @@ export function aggregate(query: CostQuery, result: CostResult, services: Merged
     throw new CliError(`no cost between ${query.from} and ${query.to} (exclusive) in ${result.source}: check the period, `
       + 'and that the data covers it');
   }
+  const bad = result.rows.find((r) => !Number.isFinite(r.amount) || (r.nonResourceAmount !== undefined && !Number.isFinite(r.nonResourceAmount)));
+  if (bad) {
+    throw new CliError(`${result.source} returned a cost that is not a number (${bad.amount}) on ${bad.day} for service tag `
+      + `"${bad.service}", ${groupKey} "${bad.group}": refusing to add it up`);
+  }
+  const noCurrency = result.rows.find((r) => r.currency.trim() === '');
+  if (noCurrency) {
+    throw new CliError(`${result.source} returned a cost without a currency on ${noCurrency.day} for service tag "${noCurrency.service}": `
+      + 'amounts without a currency cannot be added up');
+  }
   const currencies = [...new Set(result.rows.map((r) => r.currency))].sort();
   if (currencies.length > 1) {
     throw new CliError(`the cost data mixes currencies (${currencies.join(', ')}) in ${result.source}: amounts in different currencies `
@@ -168,6 +180,7 @@ export function aggregate(query: CostQuery, result: CostResult, services: Merged
     resourceTotal: byResource ? resourceTotal : total,
     untaggedResource: byResource ? untaggedResource : untagged,
     estimated: result.rows.some((r) => r.estimated),
+    days: new Set(result.rows.map((r) => r.day)),
   };
 }
 

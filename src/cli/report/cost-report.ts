@@ -3,7 +3,7 @@ import { costChart } from './chart';
 import { groupingLabel } from './labels';
 import { Report, round } from './model';
 import { costRows } from './rows';
-import { dataQuality, qualitySections, reportNotes, SummaryInput, summaryLines } from './summary';
+import { dataQuality, missingDays, qualitySections, reportNotes, SummaryInput, summaryLines } from './summary';
 import { DeclaredService } from '../assembly';
 import { addDays } from '../dates';
 import { groupTagKey } from '../grouping';
@@ -31,7 +31,9 @@ export function costReport(input: CostReportInput): Report {
   const dq = dataQuality(agg, services);
   const { table, json } = costRows(grouping, agg, input);
   const notes = reportNotes(input, agg, declarationNotes);
+  const gaps = missingDays(query, agg);
   return {
+    warnings: gaps ? [gaps] : [],
     title: `Cost per ${groupingLabel(grouping)}, ${query.from} to ${addDays(query.to, -1)}`,
     summary: summaryLines(input, agg, dq, services),
     sections: [{ table }, ...qualitySections(query, agg, dq)],

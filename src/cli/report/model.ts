@@ -59,6 +59,8 @@ export interface Report {
   readonly sections: Section[];
   readonly notes: string[];
   readonly chart?: Chart;
+  /** What the command also says on stderr, once, whatever the output (e.g. days without data). */
+  readonly warnings?: string[];
 }
 
 /** Renders a money amount for people: thousands separators, two decimals. */

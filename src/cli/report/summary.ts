@@ -51,8 +51,12 @@ export function summaryLines(input: SummaryInput, agg: CostAggregate, dq: DataQu
   const lines = [
     `period ${query.from} to ${addDays(query.to, -1)} (${days.length} day${days.length === 1 ? '' : 's'}), ${query.metric} cost, `
       + `grouped by ${groupingLabel(grouping)} (tag "${groupTagKey(grouping, query.tagKeys)}"), source: ${result.source}`,
-    `total ${formatMoney(agg.total)} ${currency}`,
   ];
+  const gaps = missingDays(query, agg);
+  if (gaps) {
+    lines.push(gaps);
+  }
+  lines.push(`total ${formatMoney(agg.total)} ${currency}`);
   if (dq.taggedBase > 0) {
     const untagged = dq.taggedBase - dq.taggedAmount;
     lines.push(`tagged share (data quality): ${formatPercent(dq.taggedAmount / dq.taggedBase)} of `
@@ -72,6 +76,29 @@ export function summaryLines(input: SummaryInput, agg: CostAggregate, dq: DataQu
     lines.push('includes estimated cost: the most recent days can still change');
   }
   return lines;
+}
+
+/**
+ * Which days of the period have no cost at all, when some have none (a period wider than the data, a gap in an
+ * export): `no cost data for 61 of 122 days: 2026-09-01 to 2026-09-30, 2026-12-01 to 2026-12-31`.
+ */
+export function missingDays(query: CostQuery, agg: CostAggregate): string | undefined {
+  const days = daysBetween(query.from, query.to);
+  const missing = days.filter((d) => !agg.days.has(d));
+  if (missing.length === 0) {
+    return undefined;
+  }
+  const ranges: string[] = [];
+  let start = missing[0];
+  for (let i = 1; i <= missing.length; i++) {
+    if (i === missing.length || missing[i] !== addDays(missing[i - 1], 1)) {
+      const end = missing[i - 1];
+      ranges.push(start === end ? start : `${start} to ${end}`);
+      start = missing[i];
+    }
+  }
+  const shown = ranges.length > 6 ? [...ranges.slice(0, 6), `and ${ranges.length - 6} more`] : ranges;
+  return `no cost data for ${missing.length} of ${days.length} days: ${shown.join(', ')} (the source holds no line item for them)`;
 }
 
 /** The sections after the main table: declared services without cost, tag values nobody declared. */

@@ -107,7 +107,7 @@ export class AthenaSource implements CostSource {
         throw new CliError(`no CUR line items between ${query.from} and ${query.to} (exclusive) in Athena table ${database}.${tableName}`
           + ` (query ${cost.id}): check the period, and that the export has delivered data for it`);
       }
-      const costs = curCostTable(cost.rows, query);
+      const costs = curCostTable(cost.rows, query, `Athena table ${database}.${tableName} (query ${cost.id})`);
       const notes: string[] = [];
       const absent = absentTagKeys(query, costs.rows);
       if (absent.length > 0) {
@@ -191,7 +191,7 @@ export class AthenaSource implements CostSource {
       try {
         execution = (await client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }), { abortSignal: limits.signal })).QueryExecution;
       } catch (e) {
-        throw limits.stoppedError(`Athena query ${id}`) ?? this.awsError(e, `Athena GetQueryExecution (waiting for query ${id})`);
+        throw limits.stoppedError(`waiting for Athena query ${id}`) ?? this.awsError(e, `Athena GetQueryExecution (waiting for query ${id})`);
       }
       const state = execution?.Status?.State;
       if (state === 'SUCCEEDED') {
@@ -215,7 +215,10 @@ export class AthenaSource implements CostSource {
         throw new QueryEnded(`Athena query ${id} did not finish within ${Math.round(timeoutMs / 60_000)} minutes and was stopped`);
       }
       await sleep(wait, limits.signal);
-      limits.check();
+      const stopped = limits.stoppedError(`waiting for Athena query ${id}`);
+      if (stopped) {
+        throw stopped;
+      }
       wait = Math.min(Math.ceil(wait * 1.5), o.maxPollIntervalMs ?? 5000);
     }
   }
@@ -261,7 +264,7 @@ export class AthenaSource implements CostSource {
   private async stopQuery(client: AthenaClient, id: string): Promise<string> {
     try {
       await client.send(new StopQueryExecutionCommand({ QueryExecutionId: id }), { abortSignal: AbortSignal.timeout(STOP_TIMEOUT_MS) });
-      return `Athena query ${id} was stopped (StopQueryExecution)`;
+      return `query ${id} was stopped (StopQueryExecution)`;
     } catch (e) {
       return `stopping Athena query ${id} failed (${firstLine(e instanceof Error ? `${e.name}: ${e.message}` : String(e))}): `
         + `stop it in the Athena console or with "aws athena stop-query-execution --query-execution-id ${id}"`;

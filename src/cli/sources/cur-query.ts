@@ -43,11 +43,46 @@ export interface CurCostTable {
   readonly credits: number;
 }
 
+/** The amount columns of `curCostSql`. */
+const AMOUNT_COLUMNS = ['amount', 'tax_amount', 'credit_amount'];
+
+/** A result row whose amount is not a finite number (NaN, ±Infinity, text), with the column and value. */
+export interface NonFiniteAmount {
+  readonly row: Record<string, unknown>;
+  readonly column: string;
+  readonly value: unknown;
+}
+
+/** The first result row of `curCostSql` with an amount that is not a finite number, if any. */
+export function firstNonFinite(raw: ReadonlyArray<Record<string, unknown>>): NonFiniteAmount | undefined {
+  for (const row of raw) {
+    for (const column of AMOUNT_COLUMNS) {
+      const value = row[column];
+      if (value !== undefined && value !== null && value !== '' && !Number.isFinite(Number(value))) {
+        return { row, column, value };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The message for an amount that is not a number: where (file or table), the day, the service and the group. */
+export function nonFiniteMessage(bad: NonFiniteAmount, where: string, query: CostQuery): string {
+  const r = bad.row;
+  const group = query.groupBy === CostGrouping.SERVICE ? '' : `, ${CurQueries.groupingTagKey(query.groupBy, query.tagKeys)} "${text(r.group_value)}"`;
+  return `${where} holds a cost that is not a number (${String(bad.value)}) on ${text(r.usage_date) || 'an unknown day'} `
+    + `for ${query.tagKeys.service} "${text(r.service)}"${group}: refusing to add it up; fix or remove those line items`;
+}
+
 /**
  * Reads the result rows of `curCostSql` (values as DuckDB or Athena give them: numbers or strings) into cost rows.
- * Refuses rows that mix currencies.
+ * Refuses amounts that are not finite numbers (naming `where`, the day and the group) and rows that mix currencies.
  */
-export function curCostTable(raw: ReadonlyArray<Record<string, unknown>>, query: CostQuery): CurCostTable {
+export function curCostTable(raw: ReadonlyArray<Record<string, unknown>>, query: CostQuery, where: string): CurCostTable {
+  const bad = firstNonFinite(raw);
+  if (bad) {
+    throw new CliError(nonFiniteMessage(bad, where, query));
+  }
   let tax = 0;
   let credits = 0;
   const rows = raw.map((r): CostRow => {
@@ -66,6 +101,11 @@ export function curCostTable(raw: ReadonlyArray<Record<string, unknown>>, query:
     };
   });
   const currencies = [...new Set(rows.map((r) => r.currency))].sort();
+  const noCurrency = rows.find((r) => r.currency.trim() === '');
+  if (noCurrency) {
+    throw new CliError(`${where} holds line items without a currency (line_item_currency_code is empty) on ${noCurrency.day}: `
+      + 'amounts without a currency cannot be added up; check the export');
+  }
   if (currencies.length > 1) {
     throw new CliError(`the CUR data mixes currencies (${currencies.join(', ')}) between ${query.from} and ${query.to}: `
       + 'amounts in different currencies cannot be added; report on one payer account (one currency) at a time');
@@ -113,13 +153,33 @@ export function explainAbsentKeys(query: CostQuery, absent: string[], present: R
   const mapKey = TagKeys.curMapKey;
   if (absent.includes(groupKey) && !present.has(mapKey(groupKey))) {
     const found = [...present].sort();
+    const near = nearMatch(mapKey(groupKey), found);
     throw new CliError(`no line item ${where} carries ${mapKey(groupKey)} (tag "${groupKey}") in resource_tags${span}`
       + ` (found: ${found.length > 0 ? found.join(', ') : 'no user tag keys at all'}): `
-      + 'the key was probably never activated as a cost allocation tag; activate the customer-value tag keys in the management account '
-      + '(Billing console > Cost allocation tags, or the CostAllocationTags construct); CUR 2.0 includes a key only from its activation on');
+      + (near ? nearMatchAdvice(near, mapKey(groupKey))
+        : 'the key was probably never activated as a cost allocation tag; activate the customer-value tag keys in the management account '
+          + '(Billing console > Cost allocation tags, or the CostAllocationTags construct); CUR 2.0 includes a key only from its activation on'));
   }
-  return absent.map((key) => `no line item between ${query.from} and ${query.to} carries the "${key}" tag `
-    + `(${mapKey(key)})${present.has(mapKey(key)) ? ', though line items outside the period do' : ': it was probably never activated as a cost allocation tag'}`);
+  return absent.map((key) => {
+    const base = `no line item between ${query.from} and ${query.to} carries the "${key}" tag (${mapKey(key)})`;
+    if (present.has(mapKey(key))) {
+      return `${base}, though line items outside the period do`;
+    }
+    const near = nearMatch(mapKey(key), [...present]);
+    return `${base}: ${near ? nearMatchAdvice(near, mapKey(key)) : 'it was probably never activated as a cost allocation tag'}`;
+  });
+}
+
+/** A key of the data that differs from `wanted` only in letter case or punctuation (`USER_CUSTOMER_SERVICE`). */
+function nearMatch(wanted: string, found: readonly string[]): string | undefined {
+  const fold = (k: string) => k.toLowerCase().replace(/[^a-z0-9]/g, '');
+  return found.find((k) => k !== wanted && fold(k) === fold(wanted));
+}
+
+function nearMatchAdvice(near: string, wanted: string): string {
+  const kind = near.toLowerCase() === wanted.toLowerCase() ? 'only in letter case' : 'only in letter case or punctuation';
+  return `the data has ${near}, which differs from ${wanted} ${kind}, and keys are compared exactly: `
+    + `rename the key in the data to ${wanted} (or tag the resources with the key the app declares)`;
 }
 
 function text(v: unknown): string {

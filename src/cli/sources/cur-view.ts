@@ -72,17 +72,17 @@ function csvHeader(file: string): string[] | undefined {
 function reader(files: CurFile[], format: Format, schema?: FileSchema, types: Record<string, string> = {}): string {
   const list = `[${files.map((f) => sqlLiteral(f.file)).join(', ')}]`;
   if (format === 'parquet') {
-    return `read_parquet(${list}, union_by_name = true, hive_partitioning = false)`;
+    return `read_parquet(${list}, union_by_name = true, hive_partitioning = false, filename = true)`;
   }
   if (schema?.csvHeader) {
     const columns = schema.csvHeader.map((c) => `${sqlLiteral(c)}: ${sqlLiteral(types[c] ?? 'VARCHAR')}`).join(', ');
     return `read_csv(${list}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', `
-      + `hive_partitioning = false, columns = {${columns}})`;
+      + `hive_partitioning = false, filename = true, columns = {${columns}})`;
   }
   const typeSpec = Object.keys(types).length > 0
     ? `, types = {${Object.entries(types).map(([k, v]) => `${sqlLiteral(k)}: ${sqlLiteral(v)}`).join(', ')}}`
     : '';
-  return `read_csv(${list}, header = true, union_by_name = true, hive_partitioning = false${typeSpec})`;
+  return `read_csv(${list}, header = true, union_by_name = true, hive_partitioning = false, filename = true${typeSpec})`;
 }
 
 /** The view over the files: only the needed columns, in CUR 2.0 types (MAP tags, UTC TIMESTAMP, DOUBLE costs). */
@@ -116,16 +116,29 @@ export function viewSql(files: CurFile[], format: Format, wanted: string[], sche
       return `CASE WHEN ${col} IS NULL OR trim(${col}) IN ('', '{}') THEN NULL ELSE CAST(CAST(${col} AS JSON) AS MAP(VARCHAR, VARCHAR)) END AS ${name}`;
     }
     const target = TIMESTAMP_COLUMNS.has(name) ? 'TIMESTAMP' : DOUBLE_COLUMNS.has(name) ? 'DOUBLE' : 'VARCHAR';
+    if (target === 'TIMESTAMP' && type === 'VARCHAR') {
+      // Text timestamps may carry a UTC offset (2026-10-01T23:30:00+02:00): read them as TIMESTAMPTZ (the session is
+      // in UTC) so that the offset counts; a plain CAST to TIMESTAMP would drop it.
+      return `CAST(CAST(${col} AS TIMESTAMPTZ) AS TIMESTAMP) AS ${name}`;
+    }
     return type === target ? col : `CAST(${col} AS ${target}) AS ${name}`;
   });
-  return `CREATE OR REPLACE TEMP VIEW ${VIEW} AS SELECT ${select.join(', ')} FROM ${reader(files, format, schema, csvTypes)}`;
+  // `filename` (DuckDB's, of each line item) names the file when a line item is wrong.
+  return `CREATE OR REPLACE TEMP VIEW ${VIEW} AS SELECT ${select.join(', ')}, filename FROM ${reader(files, format, schema, csvTypes)}`;
 }
 
-/** A DuckDB error reading the files, as one line naming them. */
+/** A DuckDB error reading the files, as one line naming them (and, for a CSV value that does not convert, the line). */
 export function readError(e: unknown, paths: string[]): Error {
   if (e instanceof CliError) {
     return e;
   }
-  const message = firstLine(e instanceof Error ? e.message : String(e)).replace(/^(Error: )+/, '');
+  const full = e instanceof Error ? e.message : String(e);
+  const csv = /CSV Error on Line: (\d+)[\s\S]*?converting column "([^"]+)"\. Could not convert string "([^"]*)" to '(\w+)'[\s\S]*?file = (.+)/.exec(full);
+  if (csv) {
+    const [, lineNo, column, value, type] = csv;
+    return new CliError(`cannot read ${csv[5].trim()} as CUR 2.0 data: line ${lineNo} has ${JSON.stringify(value)} in ${column}, `
+      + `which is not ${type === 'DOUBLE' ? 'a number' : `a ${type.toLowerCase()}`}: fix or remove that line`);
+  }
+  const message = firstLine(full).replace(/^(Error: )+/, '');
   return new CliError(`cannot read ${describePaths(paths)} as CUR 2.0 data: ${message}`);
 }

@@ -1,10 +1,11 @@
 import { describePaths, formatBytes, listFiles, selectPeriod, singleFormat } from './cur-files';
-import { absentTagKeys, curCostSql, curCostTable, curNotes, explainAbsentKeys } from './cur-query';
+import { absentTagKeys, curCostSql, curCostTable, curNotes, explainAbsentKeys, firstNonFinite, nonFiniteMessage } from './cur-query';
 import { describe, readError, VIEW, viewSql } from './cur-view';
 import { DuckDbSession, DuckDbSessionOptions } from './duckdb-loader';
 import { CallLimits } from './limits';
 import { CliError, CostQuery, CostResult, CostSource } from './types';
 import { CurQueries, SqlDialect } from '../../billing/cur-sql';
+import { sqlLiteral } from '../../private/sql-util';
 
 export interface CurFileSourceOptions extends DuckDbSessionOptions {
   /** CUR 2.0 data: Parquet or CSV(.gz) files, export folders (with `BILLING_PERIOD=YYYY-MM` partitions) or globs. */
@@ -39,10 +40,10 @@ export class CurFileSource implements CostSource {
     const session = await DuckDbSession.open(this.options);
     const limits = this.options.limits;
     if (limits) {
-      session.interruptOn(limits);
+      session.interruptOn(limits, `reading ${describePaths(paths)}`);
     }
     try {
-      const all = await listFiles(session, paths);
+      const { files: all, warnings } = await listFiles(session, paths);
       const files = selectPeriod(all, query.from, query.to, paths);
       const format = singleFormat(files, paths);
       const bytes = files.reduce((s, f) => s + f.bytes, 0);
@@ -59,19 +60,28 @@ export class CurFileSource implements CostSource {
           + `${missing.join(', ')} (CUR 2.0 names, e.g. line_item_unblended_cost; the CostAndUsageExport construct selects them all)`);
       }
       const estimated = columns.has('bill_invoice_id');
-      const wanted = [...required, ...(estimated ? ['bill_invoice_id'] : [])];
-      await session.connection.run(viewSql(files, format, wanted, schema));
+      const identity = IDENTITY_COLUMNS.every((c) => columns.has(c));
+      const wanted = [...required, ...(estimated ? ['bill_invoice_id'] : []), ...(identity ? IDENTITY_COLUMNS : [])];
+      await session.run(viewSql(files, format, wanted, schema));
 
       const sql = curCostSql(query, { table: VIEW, dialect: SqlDialect.DUCKDB, estimatedFlag: estimated });
       const raw = await session.rowsWithProgress(sql, (p) => progress(`scanning CUR line items: ${Math.floor(p)}%`),
         this.options.progressIntervalMs ?? 1000).catch((e) => {
-        throw limits?.stoppedError(`scanning ${describePaths(paths)}`) ?? readError(e, paths);
+        throw readError(e, paths);
       });
 
       if (raw.length === 0) {
         throw new CliError(await emptyPeriodMessage(session, query, paths));
       }
-      const table = curCostTable(raw, query);
+      const bad = firstNonFinite(raw);
+      if (bad) {
+        const file = await fileWithNonFinite(session, query, String(bad.row.usage_date));
+        throw new CliError(nonFiniteMessage(bad, file ?? describePaths(paths), query));
+      }
+      const table = curCostTable(raw, query, describePaths(paths));
+      if (identity) {
+        await refuseDuplicates(session, query, paths);
+      }
       const absent = absentTagKeys(query, table.rows);
       const notes = absent.length === 0 ? [] : explainAbsentKeys(query, absent, await tagKeysPresent(session), `in ${describePaths(paths)}`);
       notes.push(...curNotes(table));
@@ -82,6 +92,8 @@ export class CurFileSource implements CostSource {
           + `${periods.length > 0 ? `, billing period${periods.length === 1 ? '' : 's'} ${periods.join(', ')}` : ''})`,
         bytesScanned: bytes,
         notes,
+        warnings,
+        files: files.map((f) => f.file),
       };
     } finally {
       session.close();
@@ -92,6 +104,41 @@ export class CurFileSource implements CostSource {
 /** The user tag keys in `resource_tags` (one more scan, run only to explain a key that no row carries). */
 async function tagKeysPresent(session: DuckDbSession): Promise<Set<string>> {
   return new Set((await session.rows(CurQueries.tagKeysPresent(VIEW, SqlDialect.DUCKDB))).map((r) => String(r.tag_key)));
+}
+
+/** The columns that identify a CUR 2.0 line item: the same pair twice means the data holds it twice. */
+const IDENTITY_COLUMNS = ['identity_line_item_id', 'identity_time_interval'];
+
+/**
+ * Refuses data that holds a line item twice (the same identity_line_item_id and identity_time_interval), e.g. a copied
+ * file or two deliveries of a billing period: its cost would be counted twice. One pass over 64-bit hashes of the
+ * pair; the line items are looked up only when a hash repeats.
+ */
+async function refuseDuplicates(session: DuckDbSession, query: CostQuery, paths: string[]): Promise<void> {
+  const period = `line_item_usage_start_date >= TIMESTAMP '${query.from} 00:00:00' AND line_item_usage_start_date < TIMESTAMP '${query.to} 00:00:00'`
+    + " AND COALESCE(identity_line_item_id, '') <> ''";
+  const [count] = await session.rows(`SELECT count(*) - count(DISTINCT hash(identity_line_item_id, identity_time_interval)) AS extra
+    FROM ${VIEW} WHERE ${period}`);
+  if (Number(count?.extra ?? 0) === 0) {
+    return;
+  }
+  const examples = await session.rows(`SELECT identity_line_item_id AS id, count(*) AS n, string_agg(DISTINCT filename, ', ' ORDER BY filename) AS files
+    FROM ${VIEW} WHERE ${period} GROUP BY identity_line_item_id, identity_time_interval HAVING count(*) > 1 ORDER BY id LIMIT 2`);
+  if (examples.length === 0) {
+    return; // a hash collision, not a duplicate
+  }
+  const [first] = examples;
+  const extra = Number(count.extra);
+  throw new CliError(`${describePaths(paths)} holds ${extra} line item${extra === 1 ? '' : 's'} more than once (e.g. identity_line_item_id `
+    + `${first.id}, ${first.n} times, in ${first.files}): their cost would be counted twice; remove the copied files, or pass one delivery `
+    + 'of each billing period');
+}
+
+/** The file of the first line item of `day` whose cost is not a finite number. */
+async function fileWithNonFinite(session: DuckDbSession, query: CostQuery, day: string): Promise<string | undefined> {
+  const [row] = await session.rows(`SELECT filename FROM ${VIEW} WHERE CAST(line_item_usage_start_date AS DATE) = ${sqlLiteral(day)}
+    AND NOT isfinite(${CurQueries.metricExpression(query.metric)}) LIMIT 1`);
+  return row ? String(row.filename) : undefined;
 }
 
 /** Says which period the data covers when the asked one is empty. */

@@ -81,6 +81,8 @@ export class DuckDbSession {
   }
 
   private unregister?: () => void;
+  private limits?: CallLimits;
+  private what = 'DuckDB';
 
   private constructor(
     private readonly instance: import('@duckdb/node-api').DuckDBInstance,
@@ -88,15 +90,45 @@ export class DuckDbSession {
     private readonly ownTemp: string | undefined,
   ) {}
 
-  /** Interrupts the running query when the command is stopped (deadline, SIGINT, SIGTERM). */
-  public interruptOn(limits: CallLimits): void {
+  /**
+   * Interrupts the running query when the command is stopped (deadline, SIGINT, SIGTERM), and refuses to start
+   * another one then: every query of the session fails with the reason, prefixed with `what`.
+   */
+  public interruptOn(limits: CallLimits, what: string): void {
+    this.limits = limits;
+    this.what = what;
     this.unregister = limits.onStop(() => this.connection.interrupt());
+  }
+
+  /** Runs a statement that returns no rows (e.g. CREATE VIEW). */
+  public async run(sql: string): Promise<void> {
+    this.throwIfStopped();
+    try {
+      await this.connection.run(sql);
+    } catch (e) {
+      this.throwIfStopped();
+      throw e;
+    }
+  }
+
+  private throwIfStopped(): void {
+    const stopped = this.limits?.stoppedError(this.what);
+    if (stopped) {
+      throw stopped;
+    }
   }
 
   /** Runs a query and returns its rows as JSON-friendly objects (numbers as strings where DuckDB gives BIGINT/HUGEINT). */
   public async rows(sql: string): Promise<Array<Record<string, unknown>>> {
-    const reader = await this.connection.runAndReadAll(sql);
-    return reader.getRowObjectsJson() as Array<Record<string, unknown>>;
+    this.throwIfStopped();
+    try {
+      const reader = await this.connection.runAndReadAll(sql);
+      this.throwIfStopped();
+      return reader.getRowObjectsJson() as Array<Record<string, unknown>>;
+    } catch (e) {
+      this.throwIfStopped();
+      throw e;
+    }
   }
 
   /**

@@ -5,15 +5,15 @@ import { EXIT_OK } from '../errors';
 import { CATALOG_HELP, SERVICES_HELP } from '../help';
 import { CliIo, PROGRAM } from '../io';
 import { emit, writeFile } from '../output';
-import { relativePath } from '../paths';
+import { refuseOutputOverInput, relativePath } from '../paths';
 import { servicesReport } from '../report/services';
 import { CliError } from '../sources/types';
 
 export const SERVICES_SPEC: CommandSpec = {
   name: 'services',
   options: {
-    assembly: { kind: 'list', placeholder: 'DIR' },
-    output: { kind: 'string', values: OUTPUTS },
+    assembly: { kind: 'list', placeholder: 'DIR', short: 'a' },
+    output: { kind: 'string', values: OUTPUTS, short: 'o' },
     out: { kind: 'string', placeholder: 'FILE' },
   },
 };
@@ -21,7 +21,7 @@ export const SERVICES_SPEC: CommandSpec = {
 export const CATALOG_SPEC: CommandSpec = {
   name: 'catalog',
   options: {
-    assembly: { kind: 'list', placeholder: 'DIR' },
+    assembly: { kind: 'list', placeholder: 'DIR', short: 'a' },
     out: { kind: 'string', placeholder: 'FILE' },
   },
 };
@@ -31,6 +31,7 @@ export async function servicesCommand(argv: string[], io: CliIo): Promise<number
   const args = parseArgs(SERVICES_SPEC, argv);
   if (helpOr(args, SERVICES_HELP, io)) return EXIT_OK;
   const set = readAssemblies(assemblyPaths(args), io.cwd);
+  refuseOutputIntoAssembly(args.strings.get('out'), set.assemblies, io);
   if (set.services.length === 0) {
     io.stderr(`${PROGRAM}: no customer services declared in ${set.assemblies.map((a) => relativePath(a, io.cwd)).join(', ')}\n`);
   }
@@ -43,6 +44,7 @@ export async function catalogCommand(argv: string[], io: CliIo): Promise<number>
   const args = parseArgs(CATALOG_SPEC, argv);
   if (helpOr(args, CATALOG_HELP, io)) return EXIT_OK;
   const set = readAssemblies(assemblyPaths(args), io.cwd);
+  refuseOutputIntoAssembly(args.strings.get('out'), set.assemblies, io);
   if (set.services.length === 0) {
     throw new CliError(`no customer services declared in ${set.assemblies.map((a) => relativePath(a, io.cwd)).join(', ')}: nothing to catalog`);
   }
@@ -61,4 +63,11 @@ export async function catalogCommand(argv: string[], io: CliIo): Promise<number>
     io.stdout(result.yaml);
   }
   return EXIT_OK;
+}
+
+/** An output file must never be written into a cloud assembly it reads (manifest.json, templates, metadata). */
+function refuseOutputIntoAssembly(out: string | undefined, assemblies: string[], io: CliIo): void {
+  if (out && out !== '-') {
+    refuseOutputOverInput(out, io.cwd, assemblies.map((a) => ({ path: a, what: 'the cloud assembly' })));
+  }
 }

@@ -63,6 +63,22 @@ export interface Report {
   readonly warnings?: string[];
 }
 
+/**
+ * Unicode bidirectional controls (embeddings, overrides, isolates, marks): a tag value holding one reorders the text
+ * after it on screen (U+202E shows `24.00 USD` as `DSU 00.42`). Every format neutralises them.
+ */
+export const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/** The code point of a character as `U+202E`. */
+export function codePoint(c: string): string {
+  return `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** Text with each bidi control shown as a visible `<U+202E>` instead of acting on the text around it. */
+export function showBidi(s: string): string {
+  return s.replace(BIDI_CONTROLS, (c) => `<${codePoint(c)}>`);
+}
+
 /** Renders a money amount for people: thousands separators, two decimals. */
 export function formatMoney(n: number): string {
   const fixed = (Math.round(n * 100) / 100).toFixed(2);

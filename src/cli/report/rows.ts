@@ -1,4 +1,4 @@
-import { CostAggregate, CostGroup, MergedService } from './aggregate';
+import { CostAggregate, CostGroup, MergedService, serviceTagOf } from './aggregate';
 import { customerLabel, unitLabel } from './labels';
 import { Cell, Column, round, Table } from './model';
 import { CostGrouping } from '../../billing/cur-sql';
@@ -38,13 +38,14 @@ export function costRows(grouping: CostGrouping, agg: CostAggregate, usage: Usag
   const share = (n: number) => (agg.total > 0 ? n / agg.total : undefined);
   for (const g of agg.groups) {
     const decls = g.services.map((s) => s.decl.record);
-    const serviceNames = servicesOf(g);
+    const { withCost, withoutCost } = servicesOf(g);
+    const serviceNames = withCost;
     const declared = g.status === 'declared';
     const review = reviewOf(g.services);
     const unit = showUnitCost && declared ? unitCost(g.services[0], g.cost, agg.currency, usage) : undefined;
     rows.push({
       group: g.label,
-      services: serviceNames.join(', '),
+      services: [...withCost, ...withoutCost.map((n) => `${n} (no cost)`)].join(', '),
       need: declared ? distinct(decls.map((d) => d.customerNeed)) : '',
       customer: declared ? distinct(decls.map((d) => customerLabel(d.customer))) : '',
       team: declared ? distinct(decls.map((d) => d.team)) : '',
@@ -68,18 +69,20 @@ export function costRows(grouping: CostGrouping, agg: CostAggregate, usage: Usag
       share: agg.total > 0 ? round(g.cost / agg.total) : null,
       estimated: g.estimated,
       valueReview: declared ? review.worst : null,
-      ...(showUnitCost ? { unitCost: declared ? unit?.json ?? null : null } : {}),
+      ...(showUnitCost ? { unitCost: declared ? unit?.json ?? null : null } : { servicesWithoutCost: withoutCost }),
     });
   }
   return { table: { columns, rows, rowKinds }, json };
 }
 
-/** The services a group lists: its declared services, or the service tag values that carry its cost. */
-function servicesOf(g: CostGroup): string[] {
-  if (g.status === 'declared') {
-    return g.services.map((s) => s.name);
-  }
-  return [...g.costByService.keys()].filter((s) => s !== '').sort();
+/**
+ * The services of a group: the service tag values that carry its cost (declared or not), and its declared services
+ * that have no cost in it (shown marked, so that a declared name never stands for cost that other tag values carry).
+ */
+function servicesOf(g: CostGroup): { withCost: string[]; withoutCost: string[] } {
+  const withCost = [...g.costByService.keys()].filter((s) => s !== '').sort();
+  const withoutCost = g.services.filter((s) => !g.costByService.has(serviceTagOf(s))).map((s) => s.name);
+  return { withCost, withoutCost };
 }
 
 /** Cost per unit of usage of a service, for the table cell and the JSON. */

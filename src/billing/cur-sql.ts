@@ -1,3 +1,6 @@
+// Longer than 400 lines on purpose: this is one public API, the SQL over CUR 2.0 (`CurQueries`) with the enums and
+// option types it takes, documented for API.md; splitting it would spread one contract over several files. The
+// private SQL helpers are at the end.
 import { lastMonthBefore, sqlLiteral } from '../private/sql-util';
 import { TagKeys } from '../tag-keys';
 

@@ -114,9 +114,13 @@ describe('item 8: --out never names an input', () => {
   });
 
   test('catalog --out into the assembly is refused', async () => {
-    const res = await runCli(['catalog', '--out', 'cdk.out/catalog-info.yaml'], { cwd });
+    const dir = tempDir();
+    shopAssembly(path.join(dir, 'cdk.out'));
+    const res = await runCli(['catalog', '--out', 'cdk.out/catalog-info.yaml'], { cwd: dir });
     expect(res.code).toBe(1);
-    expect(fs.existsSync(path.join(cwd, 'cdk.out', 'catalog-info.yaml'))).toBe(false);
+    expect(res.stderr).toBe('customer-value: --out cdk.out/catalog-info.yaml is inside the cloud assembly cdk.out, an input of this command: '
+      + 'refusing to overwrite it; write the report to another file\n');
+    expect(fs.existsSync(path.join(dir, 'cdk.out', 'catalog-info.yaml'))).toBe(false);
   });
 });
 

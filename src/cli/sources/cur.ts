@@ -80,7 +80,7 @@ export class CurFileSource implements CostSource {
       }
       const table = curCostTable(raw, query, describePaths(paths));
       if (identity) {
-        await refuseDuplicates(session, query, paths);
+        await refuseDuplicates(session, query, paths, files.map((f) => f.file));
       }
       const absent = absentTagKeys(query, table.rows);
       const notes = absent.length === 0 ? [] : explainAbsentKeys(query, absent, await tagKeysPresent(session), `in ${describePaths(paths)}`);
@@ -109,26 +109,46 @@ async function tagKeysPresent(session: DuckDbSession): Promise<Set<string>> {
 /** The columns that identify a CUR 2.0 line item: the same pair twice means the data holds it twice. */
 const IDENTITY_COLUMNS = ['identity_line_item_id', 'identity_time_interval'];
 
+/** Line items read from the start of each file to look for the same line item in two places. */
+const SAMPLE_ROWS = 1000;
+
 /**
  * Refuses data that holds a line item twice (the same identity_line_item_id and identity_time_interval), e.g. a copied
- * file or two deliveries of a billing period: its cost would be counted twice. One pass over 64-bit hashes of the
- * pair; the line items are looked up only when a hash repeats.
+ * file or two deliveries of a billing period: its cost would be counted twice. A full check reads every id (about as
+ * long as the report itself), so it runs only when the first line items of the files share one: a copy, or a second
+ * delivery, repeats them from its first row on.
  */
-async function refuseDuplicates(session: DuckDbSession, query: CostQuery, paths: string[]): Promise<void> {
-  const period = `line_item_usage_start_date >= TIMESTAMP '${query.from} 00:00:00' AND line_item_usage_start_date < TIMESTAMP '${query.to} 00:00:00'`
-    + " AND COALESCE(identity_line_item_id, '') <> ''";
-  const [count] = await session.rows(`SELECT count(*) - count(DISTINCT hash(identity_line_item_id, identity_time_interval)) AS extra
-    FROM ${VIEW} WHERE ${period}`);
-  if (Number(count?.extra ?? 0) === 0) {
+async function refuseDuplicates(session: DuckDbSession, query: CostQuery, paths: string[], files: string[]): Promise<void> {
+  const seen = new Set<string>();
+  let suspect = false;
+  for (const file of files) {
+    const sample = await session.rows(`SELECT identity_line_item_id AS id, identity_time_interval AS t FROM ${VIEW}
+      WHERE filename = ${sqlLiteral(file)} AND COALESCE(identity_line_item_id, '') <> '' LIMIT ${SAMPLE_ROWS}`);
+    for (const r of sample) {
+      const key = `${r.id}\u0000${r.t}`;
+      if (seen.has(key)) {
+        suspect = true;
+        break;
+      }
+      seen.add(key);
+    }
+    if (suspect) {
+      break;
+    }
+  }
+  if (!suspect) {
     return;
   }
-  const examples = await session.rows(`SELECT identity_line_item_id AS id, count(*) AS n, string_agg(DISTINCT filename, ', ' ORDER BY filename) AS files
-    FROM ${VIEW} WHERE ${period} GROUP BY identity_line_item_id, identity_time_interval HAVING count(*) > 1 ORDER BY id LIMIT 2`);
-  if (examples.length === 0) {
-    return; // a hash collision, not a duplicate
+  const period = `line_item_usage_start_date >= TIMESTAMP '${query.from} 00:00:00' AND line_item_usage_start_date < TIMESTAMP '${query.to} 00:00:00'`
+    + " AND COALESCE(identity_line_item_id, '') <> ''";
+  const [count] = await session.rows(`SELECT count(*) - count(DISTINCT (identity_line_item_id, identity_time_interval)) AS extra
+    FROM ${VIEW} WHERE ${period}`);
+  const extra = Number(count?.extra ?? 0);
+  if (extra === 0) {
+    return;
   }
-  const [first] = examples;
-  const extra = Number(count.extra);
+  const [first] = await session.rows(`SELECT identity_line_item_id AS id, count(*) AS n, string_agg(DISTINCT filename, ', ' ORDER BY filename) AS files
+    FROM ${VIEW} WHERE ${period} GROUP BY identity_line_item_id, identity_time_interval HAVING count(*) > 1 ORDER BY id LIMIT 1`);
   throw new CliError(`${describePaths(paths)} holds ${extra} line item${extra === 1 ? '' : 's'} more than once (e.g. identity_line_item_id `
     + `${first.id}, ${first.n} times, in ${first.files}): their cost would be counted twice; remove the copied files, or pass one delivery `
     + 'of each billing period');

@@ -67,7 +67,7 @@ export class CloudWatchUsageReader implements UsageReader {
   private readonly limits: CallLimits;
 
   constructor(private readonly options: CloudWatchUsageReaderOptions = {}) {
-    this.limits = options.limits ?? CallLimits.unbounded();
+    this.limits = options.limits ?? CallLimits.withoutDeadline();
   }
 
   public async read(requests: UsageRequest[], from: string, to: string, progress: (m: string) => void): Promise<Map<string, UsageOutcome>> {

@@ -74,7 +74,7 @@ export class AthenaSource implements CostSource {
   private readonly limits: CallLimits;
 
   constructor(private readonly options: AthenaSourceOptions = {}) {
-    this.limits = options.limits ?? CallLimits.unbounded();
+    this.limits = options.limits ?? CallLimits.withoutDeadline();
   }
 
   public async fetch(query: CostQuery, progress: (message: string) => void): Promise<CostResult> {

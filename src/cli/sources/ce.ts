@@ -48,7 +48,7 @@ export class CostExplorerSource implements CostSource {
     if (groupKey !== serviceKey) {
       groupBy.push({ Type: 'TAG', Key: groupKey });
     }
-    const limits = this.options.limits ?? CallLimits.unbounded();
+    const limits = this.options.limits ?? CallLimits.withoutDeadline();
     const client = new CostExplorerClient({
       region: 'us-east-1',
       profile: this.options.profile,

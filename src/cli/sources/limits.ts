@@ -40,8 +40,8 @@ export class StoppedError extends CliError {
 
 /** The limits of one command run. Call `dispose()` when the command ends. */
 export class CallLimits {
-  /** Limits that never stop anything on their own (library use and tests): default caps and timeouts, no deadline. */
-  public static unbounded(): CallLimits {
+  /** The default page cap and timeouts without a total deadline (sources used as a library, tests). */
+  public static withoutDeadline(): CallLimits {
     return new CallLimits({ timeoutSeconds: 0 });
   }
 

@@ -1,3 +1,6 @@
+// Longer than 400 lines on purpose: this is one public API, the SQL over CUR 2.0 (`CurQueries`) with the enums and
+// option types it takes, documented for API.md; splitting it would spread one contract over several files. The
+// private SQL helpers are at the end.
 import { lastMonthBefore, sqlLiteral } from '../private/sql-util';
 import { TagKeys } from '../tag-keys';
 
@@ -425,7 +428,8 @@ export class CurQueries {
   }
 
   /**
-   * Which user tag keys (`user_...`) appear in `resource_tags`, with the number of line items carrying each.
+   * Which user tag keys (`user_...`, in any letter case) appear in `resource_tags`, with the number of line items
+   * carrying each.
    *
    * A customer-value key missing here was probably never activated as a cost allocation tag (CUR 2.0 only includes
    * activated keys). Scans the whole `resource_tags` column: run it to explain an empty result, not on every report.
@@ -443,7 +447,7 @@ export class CurQueries {
       'SELECT tag_key, COUNT(*) AS line_items',
       `FROM ${table}`,
       'CROSS JOIN UNNEST(map_keys(resource_tags)) AS t (tag_key)',
-      "WHERE substr(tag_key, 1, 5) = 'user_'",
+      "WHERE lower(substr(tag_key, 1, 5)) = 'user_'",
       'GROUP BY tag_key',
       'ORDER BY tag_key',
     ].join('\n');

@@ -8,6 +8,8 @@ export interface OptionSpec {
   readonly values?: readonly string[];
   /** Placeholder shown in messages, e.g. `YYYY-MM-DD`. */
   readonly placeholder?: string;
+  /** A one-letter alias, e.g. `o` for `-o json`. */
+  readonly short?: string;
 }
 
 export interface CommandSpec {
@@ -54,12 +56,21 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
       help = true;
       continue;
     }
+    let name: string;
+    let inline: string | undefined;
     if (!arg.startsWith('--')) {
-      throw new UsageError(`unknown option ${arg} for "${spec.name}"`, spec.name);
+      const long = Object.keys(spec.options).find((k) => spec.options[k].short !== undefined && `-${spec.options[k].short}` === arg);
+      if (!long) {
+        const shorts = Object.entries(spec.options).filter(([, o]) => o.short).map(([k, o]) => `-${o.short} (--${k})`);
+        throw new UsageError(`unknown option ${arg} for "${spec.name}"${shorts.length > 0 ? `; short options are ${shorts.join(', ')}, -h` : ''}`, spec.name);
+      }
+      name = long;
+      inline = undefined;
+    } else {
+      const eq = arg.indexOf('=');
+      name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
+      inline = eq >= 0 ? arg.slice(eq + 1) : undefined;
     }
-    const eq = arg.indexOf('=');
-    let name = eq >= 0 ? arg.slice(2, eq) : arg.slice(2);
-    let inline = eq >= 0 ? arg.slice(eq + 1) : undefined;
     let negated = false;
     if (!spec.options[name] && name.startsWith('no-') && spec.options[name.slice(3)]?.kind === 'boolean') {
       name = name.slice(3);
@@ -82,7 +93,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
     }
     if (inline === undefined) {
       const next = argv[i + 1];
-      if (next === undefined || (next.startsWith('--') && next.length > 2)) {
+      if (next === undefined || (next.startsWith('--') && next.length > 2) || isShortOption(spec, next)) {
         throw new UsageError(`option --${name} needs a value${accepted(opt)}`, spec.name);
       }
       inline = next;
@@ -101,6 +112,10 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
     }
   }
   return { strings, lists, booleans, positionals, help };
+}
+
+function isShortOption(spec: CommandSpec, arg: string): boolean {
+  return arg === '-h' || Object.values(spec.options).some((o) => o.short !== undefined && `-${o.short}` === arg);
 }
 
 function accepted(opt: OptionSpec): string {

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { firstLine } from './errors';
+import { describeFsCode } from './paths';
 import { CliError } from './sources/types';
 import { SERVICE_METADATA_SCHEMA, SERVICE_METADATA_TYPE, ServiceDeclarationRecord } from '../declaration/record';
 
@@ -23,7 +24,13 @@ export interface AssemblySet {
   /** The assembly directories read. */
   readonly assemblies: string[];
   readonly services: DeclaredService[];
+  /** Things the user should know (each once). */
+  readonly warnings: string[];
 }
+
+/** Most entries read from a directory of assemblies, and most assemblies taken from it: a bounded scan. */
+const MAX_ENTRIES = 2000;
+const MAX_ASSEMBLIES = 200;
 
 /**
  * Reads the declared services from one or more cloud assemblies (`cdk.out`), through the cloud-assembly API
@@ -43,9 +50,10 @@ export function readAssemblies(paths: readonly string[], cwd: string = process.c
   }
   const services: DeclaredService[] = [];
   for (const dir of dirs) {
+    checkManifest(dir);
     services.push(...readAssembly(dir));
   }
-  return { assemblies: dirs, services };
+  return { assemblies: dirs, services, warnings: [] };
 }
 
 /** `p` as the user wrote it is used in messages; `cwd` resolves it. */
@@ -54,8 +62,12 @@ function assemblyDirs(p: string, cwd: string): string[] {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(abs);
-  } catch {
-    throw new CliError(`no cloud assembly at "${p}": the path does not exist; run "cdk synth" first, or pass --assembly <cdk.out directory>`);
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    if (code === 'ENOENT') {
+      throw new CliError(`no cloud assembly at "${p}": the path does not exist; run "cdk synth" first, or pass --assembly <cdk.out directory>`);
+    }
+    throw new CliError(`cannot read the cloud assembly at "${p}": ${describeFsCode(e) ?? firstLine((e as Error).message)}`);
   }
   if (stat.isFile()) {
     if (path.basename(abs) === 'manifest.json') {
@@ -66,20 +78,74 @@ function assemblyDirs(p: string, cwd: string): string[] {
   if (fs.existsSync(path.join(abs, 'manifest.json'))) {
     return [abs];
   }
-  let children: string[];
+  // A directory of assemblies (one per app): its immediate subdirectories only, and a bounded number of them, so that
+  // pointing --assembly at a large directory (the system temporary directory, a home directory) fails fast.
+  const children: string[] = [];
+  let dir: fs.Dir | undefined;
   try {
-    children = fs.readdirSync(abs).sort();
+    dir = fs.opendirSync(abs);
+    for (let entry = dir.readSync(); entry; entry = dir.readSync()) {
+      if (children.length >= MAX_ENTRIES) {
+        throw new CliError(`"${p}" is not a cloud assembly, and has more than ${MAX_ENTRIES} entries to look through for one: `
+          + 'pass --assembly <cdk.out directory> (or the directory holding your apps\' cloud assemblies)');
+      }
+      children.push(entry.name);
+    }
   } catch (e) {
-    throw new CliError(`cannot read the directory "${p}": ${firstLine((e as Error).message)}`);
+    if (e instanceof CliError) {
+      throw e;
+    }
+    throw new CliError(`cannot read the directory "${p}": ${describeFsCode(e) ?? firstLine((e as Error).message)}`);
+  } finally {
+    dir?.closeSync();
   }
-  const nested = children
+  const nested = children.sort()
     .map((c) => path.join(abs, c))
     .filter((c) => fs.existsSync(path.join(c, 'manifest.json')));
   if (nested.length === 0) {
     throw new CliError(`no cloud assembly in "${p}": it has no manifest.json, nor do its subdirectories; run "cdk synth" first, `
       + 'or pass --assembly <cdk.out directory>');
   }
+  if (nested.length > MAX_ASSEMBLIES) {
+    throw new CliError(`"${p}" holds ${nested.length} cloud assemblies (at most ${MAX_ASSEMBLIES} are read from one directory): `
+      + 'pass --assembly <cdk.out directory> for each app');
+  }
   return nested;
+}
+
+/**
+ * Checks what the cloud-assembly API would otherwise report unclearly: a manifest.json that is not JSON or has no
+ * `version`, and stack metadata files that are not JSON (named).
+ */
+function checkManifest(dir: string): void {
+  const manifest = path.join(dir, 'manifest.json');
+  const where = `the cloud assembly in "${dir}"`;
+  const data = readJson(manifest, where);
+  if (typeof data !== 'object' || data === null || typeof (data as { version?: unknown }).version !== 'string') {
+    throw new CliError(`cannot read ${where}: manifest.json has no "version" (a cloud assembly manifest, written by "cdk synth", has one); `
+      + 'run "cdk synth" again');
+  }
+  const artifacts = (data as { artifacts?: Record<string, { additionalMetadataFile?: unknown }> }).artifacts ?? {};
+  for (const artifact of Object.values(artifacts)) {
+    const file = artifact?.additionalMetadataFile;
+    if (typeof file === 'string' && fs.existsSync(path.join(dir, file))) {
+      readJson(path.join(dir, file), where);
+    }
+  }
+}
+
+function readJson(file: string, where: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CliError(`cannot read ${where}: ${path.basename(file)}: ${describeFsCode(e) ?? firstLine((e as Error).message)}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new CliError(`cannot read ${where}: ${path.basename(file)} is not JSON (${firstLine((e as Error).message)})`);
+  }
 }
 
 function readAssembly(dir: string): DeclaredService[] {

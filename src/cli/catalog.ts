@@ -1,7 +1,8 @@
 import { createHash } from 'crypto';
 import * as YAML from 'yaml';
 import { AssemblySet, DeclaredService } from './assembly';
-import { relativePath, unitLabel } from './services';
+import { relativePath } from './paths';
+import { unitLabel } from './report/labels';
 
 /**
  * Backstage entity names: 1-63 characters, sequences of `[A-Za-z0-9]` separated by one of `-`, `_`, `.`

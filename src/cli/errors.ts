@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'http';
 import { CliError } from './sources/types';
 
 /** A mistake in the command line (unknown option, bad value): exit code 2 and a usage hint. */
@@ -51,13 +52,38 @@ export function awsError(e: unknown, what: string, hint: { profile?: string; per
   if (name === 'InvalidSignatureException' || name === 'UnrecognizedClientException') {
     return new CliError(`${what}: AWS rejected the credentials${profile} (${name}): check the access key or sign in again`);
   }
+  const tries = attempts && attempts > 1 ? `, after ${attempts} attempts` : '';
+  if (name === 'TimeoutError' || (e as any).code === 'ETIMEDOUT') {
+    const ms = /(\d+) ?ms/.exec(e.message)?.[1];
+    return new CliError(`${what}: no answer${ms ? ` within ${Number(ms) / 1000} s` : ''}${tries}: the endpoint${customEndpoint()} accepts `
+      + 'connections but does not answer; check the network, proxy or AWS_ENDPOINT_URL settings, or retry later');
+  }
+  const status: number | undefined = (e as any).$response?.statusCode ?? (e as any).$metadata?.httpStatusCode;
+  if (status !== undefined && (name === 'SyntaxError' || /Deserialization error/i.test(e.message))) {
+    const type = headerOf(e, 'content-type');
+    return new CliError(`${what} failed: HTTP ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd()
+      + ` with a body that is not an AWS answer${type ? ` (${type.split(';')[0]})` : ''}${tries}: `
+      + `${status >= 500 ? 'AWS, or a proxy in between, is unavailable; retry later' : 'a proxy in between may have answered; check the proxy or AWS_ENDPOINT_URL settings'}`);
+  }
   if ((e as any).$metadata !== undefined || (e as any).$fault !== undefined) {
-    return new CliError(`${what} failed (${name || 'error'}): ${firstLine(e.message)}`);
+    return new CliError(`${what} failed (${name || 'error'}${status && status >= 400 ? `, HTTP ${status}` : ''}): ${firstLine(e.message)}`);
   }
   if (/ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|socket hang up/i.test(`${(e as any).code ?? ''} ${e.message}`)) {
     return new CliError(`${what}: cannot reach AWS (${firstLine(e.message)}): check the network or proxy settings`);
   }
   return e;
+}
+
+function headerOf(e: unknown, header: string): string | undefined {
+  const headers = (e as any).$response?.headers ?? {};
+  const key = Object.keys(headers).find((k) => k.toLowerCase() === header);
+  return key ? String(headers[key]) : undefined;
+}
+
+/** ` (http://127.0.0.1:4566, from AWS_ENDPOINT_URL)` when an endpoint is set by AWS_ENDPOINT_URL*, else ''. */
+function customEndpoint(): string {
+  const custom = Object.entries(process.env).find(([k, v]) => k.startsWith('AWS_ENDPOINT_URL') && v);
+  return custom ? ` (${custom[1]}, from ${custom[0]})` : '';
 }
 
 export function firstLine(text: string): string {

@@ -3,11 +3,13 @@
 export const GENERAL_HELP = `customer-value: read the customer value your CDK services declare, and what it costs
 
 Usage:
-  customer-value services [--assembly DIR]... [--output table|json|csv|markdown] [--out FILE]
+  customer-value services [-a DIR]... [-o table|json|csv|markdown] [--out FILE]
   customer-value cost     [--source ce | --source cur PATH... | --source athena] [--from YYYY-MM-DD --to YYYY-MM-DD]
                           [--by service|need|team|business-unit|customer] [--metric unblended|amortized|net-unblended]
-                          [--assembly DIR]... [--output table|json|csv|markdown|html] [--out FILE]
-  customer-value catalog  [--assembly DIR]... [--out FILE]
+                          [-a DIR]... [-o table|json|csv|markdown|html] [--out FILE] [--usage | --no-usage] [-q]
+                          [--profile NAME] [--region NAME] [--athena-database NAME] [--athena-table NAME]
+                          [--athena-workgroup NAME] [--athena-output S3URI] [--max-pages N] [--timeout SECONDS]
+  customer-value catalog  [-a DIR]... [--out FILE]
 
 Commands:
   services   list the customer services declared in one or more cloud assemblies (cdk.out)
@@ -16,18 +18,23 @@ Commands:
 
 Options for every command:
   -h, --help       show the help of a command
-  --version        print the version
+  -V, --version    print the version
 
 Run "customer-value <command> --help" for the options of a command.
-Exit codes: 0 success, 1 the command failed (one line on stderr says why), 2 the command line is wrong.
+Exit codes: 0 success, 1 the command failed (one line on stderr says why), 2 the command line is wrong,
+130 / 143 stopped by SIGINT / SIGTERM (a running Athena query is stopped first).
+--out files are written atomically (a temporary file, then a rename) and never over an input.
 Set CUSTOMER_VALUE_DEBUG=1 to print stack traces.
 `;
 
-const ASSEMBLY_HELP = `  --assembly DIR   a cloud assembly (cdk.out, or its manifest.json), or a directory of cloud assemblies
-                   (e.g. cdk.out/<app>/ per app); repeatable; default: cdk.out. Nested assemblies
-                   (CDK Pipelines stages) are included.`;
+const ASSEMBLY_HELP = `  -a, --assembly DIR  a cloud assembly (cdk.out, or its manifest.json), or a directory of cloud assemblies
+                   (e.g. cdk.out/<app>/ per app, at most 200); repeatable; default: cdk.out. Nested
+                   assemblies (CDK Pipelines stages) are included.`;
 
-export const SERVICES_HELP = `Usage: customer-value services [--assembly DIR]... [--output table|json|csv|markdown] [--out FILE]
+const OUT_HELP = `  --out FILE       write to FILE instead of stdout: atomically (a temporary file in the same folder, then a
+                   rename), never over an input (a CUR file or folder, a file of a cloud assembly)`;
+
+export const SERVICES_HELP = `Usage: customer-value services [-a DIR]... [-o table|json|csv|markdown] [--out FILE]
 
 Lists every customer service declared in the cloud assemblies (the customer-value:service metadata that
 "cdk synth" writes), without running the app: service, customer need, customer, team, business unit,
@@ -36,8 +43,8 @@ ones), unit metric, stage and stack.
 
 Options:
 ${ASSEMBLY_HELP}
-  --output FORMAT  table (default), json, csv or markdown
-  --out FILE       write to FILE instead of stdout
+  -o, --output FORMAT  table (default), json, csv or markdown
+${OUT_HELP}
 `;
 
 export const COST_HELP = `Usage: customer-value cost [options]
@@ -51,7 +58,9 @@ Source (one of):
   --source ce                 Cost Explorer GetCostAndUsage (default); one request per page, 0.01 USD each
   --source cur PATH...        CUR 2.0 data export files read locally with DuckDB: a Parquet or CSV(.gz) file,
                               an export folder (with BILLING_PERIOD= partitions) or a glob; needs
-                              "npm install @duckdb/node-api"
+                              "npm install @duckdb/node-api". Links are followed; where the export's
+                              manifest exists, only the files it lists are read (others: a warning);
+                              line items found twice are refused
   --source athena             Athena over the CUR 2.0 table of the CostAndUsageExport construct
     --athena-database NAME    Glue database (default: customer_value)
     --athena-table NAME       Glue table over the export (default: cur2)
@@ -77,13 +86,24 @@ AWS:
   --region NAME    region of the Athena workgroup, and of CloudWatch usage for stacks synthesized without
                    a region (Cost Explorer is always us-east-1)
 
+Limits (a misbehaving endpoint is stopped with one line, never retried for ever):
+  --max-pages N      most pages read from one paginated call (GetCostAndUsage, Athena GetQueryResults,
+                     CloudWatch GetMetricData; default 100, i.e. at most 1.00 USD of Cost Explorer
+                     requests); a page token that repeats stops the call at once
+  --timeout SECONDS  total time allowed (default 1800); each request also has a 10 s connection and
+                     a 60 s request timeout, and 5 attempts
+
 Output:
-  --output FORMAT  table (default), json, csv, markdown or html (one self-contained file with a chart)
-  --out FILE       write to FILE instead of stdout ("-" = stdout; html default: customer-value-cost.html)
-  --quiet          no progress lines on stderr
+  -o, --output FORMAT  table (default), json, csv, markdown or html (one self-contained file with a chart;
+                   without --out it is written to customer-value-cost.html, "--out -" prints it)
+${OUT_HELP}
+  -q, --quiet      no progress lines on stderr (warnings still print; the report's notes always say how
+                   many requests were made and what they cost)
+Tag values are untrusted text: bidi controls are shown as <U+202E>, long values are cut with an ellipsis
+in the table (whole in json and csv), markup is escaped in markdown and html.
 `;
 
-export const CATALOG_HELP = `Usage: customer-value catalog [--assembly DIR]... [--out FILE]
+export const CATALOG_HELP = `Usage: customer-value catalog [-a DIR]... [--out FILE]
 
 Writes Backstage catalog entities (multi-document YAML, catalog-info.yaml) for the declared services:
 a Component per service (type service, lifecycle production, owner group:<team>, system <business unit>,
@@ -96,5 +116,5 @@ the original is kept as the entity title.
 
 Options:
 ${ASSEMBLY_HELP}
-  --out FILE       write to FILE instead of stdout
+${OUT_HELP}
 `;

@@ -1,5 +1,7 @@
 import type { CloudWatchClient, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { awsError } from './errors';
+import { CallLimits, MAX_ATTEMPTS, PageTokens, StoppedError } from './sources/limits';
+import { CliError } from './sources/types';
 import { DIMENSIONS, METRIC_NAMES, METRIC_NAMESPACE } from '../reporting/private/publisher-config';
 
 /**
@@ -53,6 +55,8 @@ export interface CloudWatchUsageReaderOptions {
   /** Region for services whose stack has no region; default: the SDK's (AWS_REGION, the profile). */
   readonly region?: string;
   readonly maxAttempts?: number;
+  /** Page cap, timeouts, deadline and cancellation. @default - default page cap and timeouts, no deadline */
+  readonly limits?: CallLimits;
 }
 
 /** Reads the daily `CustomerValue/UnitUsage` data points of each service with CloudWatch `GetMetricData` and adds them up. */
@@ -60,7 +64,11 @@ export class CloudWatchUsageReader implements UsageReader {
   /** Number of GetMetricData requests made. */
   public requests = 0;
 
-  constructor(private readonly options: CloudWatchUsageReaderOptions = {}) {}
+  private readonly limits: CallLimits;
+
+  constructor(private readonly options: CloudWatchUsageReaderOptions = {}) {
+    this.limits = options.limits ?? CallLimits.withoutDeadline();
+  }
 
   public async read(requests: UsageRequest[], from: string, to: string, progress: (m: string) => void): Promise<Map<string, UsageOutcome>> {
     const out = new Map<string, UsageOutcome>();
@@ -73,7 +81,8 @@ export class CloudWatchUsageReader implements UsageReader {
       const client = new (cloudWatchSdk().CloudWatchClient)({
         region: region || undefined,
         profile: this.options.profile,
-        maxAttempts: this.options.maxAttempts ?? 5,
+        maxAttempts: this.options.maxAttempts ?? MAX_ATTEMPTS,
+        requestHandler: this.limits.requestHandler(),
       });
       try {
         for (let i = 0; i < list.length; i += MAX_QUERIES) {
@@ -91,6 +100,10 @@ export class CloudWatchUsageReader implements UsageReader {
           });
         }
       } catch (e) {
+        const stopped = this.limits.stoppedError('CloudWatch GetMetricData (usage for unit cost)');
+        if (stopped || e instanceof StoppedError) {
+          throw stopped ?? e;
+        }
         const failure = usageFailure(e, this.options.profile);
         for (const r of list) {
           if (!out.has(r.service)) {
@@ -117,7 +130,9 @@ export class CloudWatchUsageReader implements UsageReader {
     }));
     const sums = new Map<string, { sum: number; count: number }>();
     let token: string | undefined;
+    const pages = new PageTokens(`CloudWatch GetMetricData${region ? ` in ${region}` : ''}`, this.limits);
     do {
+      pages.beforeRequest();
       this.requests++;
       progress(`CloudWatch${region ? ` ${region}` : ''}: GetMetricData request ${this.requests} (${batch.length} services)`);
       const res = await client.send(new (cloudWatchSdk().GetMetricDataCommand)({
@@ -126,7 +141,7 @@ export class CloudWatchUsageReader implements UsageReader {
         EndTime: new Date(`${to}T00:00:00Z`),
         ScanBy: 'TimestampAscending',
         NextToken: token,
-      }));
+      }), { abortSignal: this.limits.signal });
       for (const result of res.MetricDataResults ?? []) {
         const id = result.Id ?? '';
         const acc = sums.get(id) ?? { sum: 0, count: 0 };
@@ -136,7 +151,7 @@ export class CloudWatchUsageReader implements UsageReader {
         }
         sums.set(id, acc);
       }
-      token = res.NextToken;
+      token = pages.next(res.NextToken || undefined);
     } while (token);
     return sums;
   }
@@ -147,6 +162,10 @@ function usageFailure(e: unknown, profile: string | undefined): UsageOutcome {
   const err = e as Error;
   if (err && /Region is missing/i.test(err.message ?? '')) {
     return { short: 'no region', reason: 'CloudWatch usage: no AWS region for CloudWatch: pass --region' };
+  }
+  if (e instanceof CliError && !(e as { $metadata?: unknown }).$metadata) {
+    // a fault of the answers (a repeated page token, too many pages): named as it is
+    return { short: /page token/.test(e.message) ? 'repeated page token' : /--max-pages/.test(e.message) ? 'too many pages' : 'error', reason: e.message };
   }
   const mapped = awsError(e, 'CloudWatch GetMetricData (usage for unit cost)', { profile, permission: 'cloudwatch:GetMetricData' });
   const name = (err && err.name) || '';

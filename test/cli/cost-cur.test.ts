@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { buildAssembly, CHECKOUT, record, runCli, WISHLIST } from './fixtures';
+import { buildAssembly, CHECKOUT, curCsv, line, record, runCli, WISHLIST } from './fixtures';
 import { tempDir } from '../util';
 
 /** The committed sample export (scripts/generate-cur.ts) and its known totals. */
@@ -13,26 +13,6 @@ function expectOneLine(stderr: string): void {
   const lines = stderr.trimEnd().split('\n');
   expect(lines).toHaveLength(1);
   expect(stderr).not.toMatch(/\n\s+at /);
-}
-
-/** A small CUR 2.0 CSV export: header + rows; `resource_tags` is a JSON object string, as in a CSV data export. */
-function curCsv(file: string, rows: Array<Record<string, string | number>>, columns?: string[]): string {
-  const cols = columns ?? ['line_item_usage_start_date', 'line_item_line_item_type', 'line_item_currency_code', 'line_item_unblended_cost', 'resource_tags'];
-  const quote = (v: string | number) => (typeof v === 'number' ? String(v) : `"${v.replace(/"/g, '""')}"`);
-  const lines = [cols.join(','), ...rows.map((r) => cols.map((c) => quote(r[c] ?? '')).join(','))];
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${lines.join('\n')}\n`);
-  return file;
-}
-
-function line(day: string, amount: number, tags: Record<string, string>, currency = 'USD') {
-  return {
-    line_item_usage_start_date: `${day} 10:00:00`,
-    line_item_line_item_type: 'Usage',
-    line_item_currency_code: currency,
-    line_item_unblended_cost: amount,
-    resource_tags: JSON.stringify(tags),
-  };
 }
 
 let cwd: string;

@@ -226,3 +226,23 @@ export function expectGolden(name: string, output: string, options: { crlf?: boo
   }
   expect(actual).toEqual(expected);
 }
+
+/** A small CUR 2.0 CSV export: header + rows; `resource_tags` is a JSON object string, as in a CSV data export. */
+export function curCsv(file: string, rows: Array<Record<string, string | number>>, columns?: string[]): string {
+  const cols = columns ?? ['line_item_usage_start_date', 'line_item_line_item_type', 'line_item_currency_code', 'line_item_unblended_cost', 'resource_tags'];
+  const quote = (v: string | number) => (typeof v === 'number' ? String(v) : `"${v.replace(/"/g, '""')}"`);
+  const lines = [cols.join(','), ...rows.map((r) => cols.map((c) => quote(r[c] ?? '')).join(','))];
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${lines.join('\n')}\n`);
+  return file;
+}
+
+export function line(day: string, amount: number, tags: Record<string, string>, currency = 'USD') {
+  return {
+    line_item_usage_start_date: `${day} 10:00:00`,
+    line_item_line_item_type: 'Usage',
+    line_item_currency_code: currency,
+    line_item_unblended_cost: amount,
+    resource_tags: JSON.stringify(tags),
+  };
+}

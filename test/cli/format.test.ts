@@ -1,9 +1,9 @@
 import * as YAML from 'yaml';
-import { Report } from '../../src/cli/document';
 import { csvField, renderCsv } from '../../src/cli/format/csv';
 import { esc, niceScale, renderHtml } from '../../src/cli/format/html';
 import { markdownCell, renderMarkdown } from '../../src/cli/format/markdown';
 import { clean, renderText } from '../../src/cli/format/text';
+import { Report } from '../../src/cli/report/model';
 
 function report(values: string[]): Report {
   return {

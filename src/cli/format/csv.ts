@@ -1,10 +1,10 @@
-import { plainCell, Report, Table } from '../document';
+import { plainCell, Report, showBidi, Table } from '../report/model';
 
 /**
  * The main table as CSV (RFC 4180: CRLF line ends, fields with `,` `"` CR or LF quoted, quotes doubled).
  * Cells that a spreadsheet would run as a formula (starting with `=`, `+`, `-`, `@`, tab or CR) are
  * neutralised with a leading `'` (OWASP CSV injection guidance); plain numbers the CLI writes itself
- * (money, shares) are left as numbers.
+ * (money, shares) are left as numbers. Values are complete (never cut); bidi controls are shown as `<U+202E>`.
  */
 export function renderCsv(report: Report): string {
   const table = report.sections.find((s) => s.table)?.table;
@@ -24,7 +24,7 @@ export function tableToCsv(table: Table): string {
 
 /** One CSV field: neutralised unless it is a number we formatted, then quoted when needed. */
 export function csvField(value: string, isNumber: boolean): string {
-  let v = value;
+  let v = showBidi(value);
   if (!isNumber && /^[=+\-@\t\r]/.test(v)) {
     v = `'${v}`;
   }

@@ -1,4 +1,4 @@
-import { Chart, Column, displayCell, formatMoney, Report, Table } from '../document';
+import { Chart, ChartSeries, Column, displayCell, formatMoney, Report, showBidi, Table } from '../report/model';
 
 const PALETTE = ['#2f6fb0', '#e0803a', '#3d9a5b', '#b8474b', '#7b5ea7', '#8c6d46', '#d16ba5', '#5b8c8c', '#b2a23a', '#4a4a8a'];
 const UNTAGGED_COLOUR = '#9a9a9a';
@@ -17,13 +17,13 @@ export function renderHtml(report: Report): string {
   parts.push('<meta charset="utf-8">');
   parts.push('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; img-src data:">');
   parts.push('<meta name="viewport" content="width=device-width, initial-scale=1">');
-  parts.push(`<title>${esc(report.title)}</title>`);
+  parts.push(`<title>${attr(report.title)}</title>`);
   parts.push(`<style>${STYLE}</style>`);
   parts.push('</head>');
   parts.push('<body>');
-  parts.push(`<h1>${esc(report.title)}</h1>`);
+  parts.push(`<h1>${text(report.title)}</h1>`);
   if (report.summary.length > 0) {
-    parts.push(`<ul class="summary">${report.summary.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`);
+    parts.push(`<ul class="summary">${report.summary.map((l) => `<li>${text(l)}</li>`).join('')}</ul>`);
   }
   if (report.chart) {
     parts.push(renderChart(report.chart));
@@ -31,18 +31,18 @@ export function renderHtml(report: Report): string {
   for (const section of report.sections) {
     parts.push('<section>');
     if (section.heading) {
-      parts.push(`<h2>${esc(section.heading)}</h2>`);
+      parts.push(`<h2>${text(section.heading)}</h2>`);
     }
     if (section.table) {
       parts.push(htmlTable(section.table));
     }
     if (section.lines && section.lines.length > 0) {
-      parts.push(`<ul>${section.lines.map((l) => `<li>${esc(l)}</li>`).join('')}</ul>`);
+      parts.push(`<ul>${section.lines.map((l) => `<li>${text(l)}</li>`).join('')}</ul>`);
     }
     parts.push('</section>');
   }
   if (report.notes.length > 0) {
-    parts.push(`<section><h2>Notes</h2><ul class="notes">${report.notes.map((n) => `<li>${esc(n)}</li>`).join('')}</ul></section>`);
+    parts.push(`<section><h2>Notes</h2><ul class="notes">${report.notes.map((n) => `<li>${text(n)}</li>`).join('')}</ul></section>`);
   }
   parts.push('</body>');
   parts.push('</html>');
@@ -54,11 +54,11 @@ function htmlTable(table: Table): string {
     return '<p class="empty">(none)</p>';
   }
   const cls = (c: Column) => (c.type === 'money' || c.type === 'percent' || c.type === 'number' ? ' class="num"' : '');
-  const head = `<thead><tr>${table.columns.map((c) => `<th${cls(c)}>${esc(c.header)}</th>`).join('')}</tr></thead>`;
+  const head = `<thead><tr>${table.columns.map((c) => `<th${cls(c)}>${text(c.header)}</th>`).join('')}</tr></thead>`;
   const body = table.rows.map((row, i) => {
     const kind = table.rowKinds?.[i];
-    const cells = table.columns.map((c) => `<td${cls(c)}>${esc(displayCell(row[c.key], c.type))}</td>`).join('');
-    return `<tr${kind ? ` class="${esc(kind)}"` : ''}>${cells}</tr>`;
+    const cells = table.columns.map((c) => `<td${cls(c)}>${text(displayCell(row[c.key], c.type))}</td>`).join('');
+    return `<tr${kind ? ` class="${attr(kind)}"` : ''}>${cells}</tr>`;
   }).join('\n');
   return `<table>${head}<tbody>\n${body}\n</tbody></table>`;
 }
@@ -91,9 +91,9 @@ export function renderChart(chart: Chart): string {
   const slot = plotW / Math.max(n, 1);
   const barW = Math.max(1, slot * 0.78);
   const out: string[] = [];
-  out.push(`<figure class="chart"><figcaption>${esc(chart.title)}</figcaption>`);
+  out.push(`<figure class="chart"><figcaption>${text(chart.title)}</figcaption>`);
   out.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" `
-    + `aria-label="${esc(chart.title)}">`);
+    + `aria-label="${attr(chart.title)}">`);
   // Grid and y-axis labels.
   out.push('<g class="grid">');
   for (let v = lo; v <= hi + step / 2; v += step) {
@@ -102,13 +102,13 @@ export function renderChart(chart: Chart): string {
     out.push(`<text x="${left - 8}" y="${fx(y(v) + 4)}" text-anchor="end">${esc(formatMoney(Math.abs(v) < step / 2 ? 0 : v))}</text>`);
   }
   out.push(`<text x="14" y="${fx(top + plotH / 2)}" transform="rotate(-90 14 ${fx(top + plotH / 2)})" text-anchor="middle">`
-    + `${esc(chart.unit)}</text>`);
+    + `${attr(chart.unit)}</text>`);
   out.push('</g>');
   // Bars.
   out.push('<g class="bars">');
   chart.series.forEach((s, i) => {
-    const colour = seriesColour(s.label, i);
-    out.push(`<g class="series" data-series="${esc(s.label)}" fill="${colour}">`);
+    const colour = seriesColour(s, i);
+    out.push(`<g class="series" data-series="${attr(s.label)}" fill="${colour}">`);
     for (let j = 0; j < n; j++) {
       const v = s.values[j] ?? 0;
       if (v === 0) {
@@ -125,7 +125,7 @@ export function renderChart(chart: Chart): string {
       const rectY = v > 0 ? y0 - height : y0;
       const x = left + j * slot + (slot - barW) / 2;
       out.push(`<rect class="bar" x="${fx(x)}" y="${fx(rectY)}" width="${fx(barW)}" `
-        + `height="${fx(height)}"><title>${esc(`${s.label}, ${chart.buckets[j]}: ${formatMoney(v)} ${chart.unit}`)}</title></rect>`);
+        + `height="${fx(height)}"><title>${attr(`${s.label}, ${chart.buckets[j]}: ${formatMoney(v)} ${chart.unit}`)}</title></rect>`);
     }
     out.push('</g>');
   });
@@ -135,27 +135,23 @@ export function renderChart(chart: Chart): string {
   const every = Math.max(1, Math.ceil(n / 12));
   for (let j = 0; j < n; j += every) {
     const x = left + j * slot + slot / 2;
-    out.push(`<text x="${fx(x)}" y="${H - bottom + 18}" text-anchor="middle">${esc(chart.buckets[j])}</text>`);
+    out.push(`<text x="${fx(x)}" y="${H - bottom + 18}" text-anchor="middle">${attr(chart.buckets[j])}</text>`);
   }
   out.push('</g>');
   out.push('</svg>');
   out.push('<ul class="legend">');
   chart.series.forEach((s, i) => {
     const total = s.values.reduce((a, b) => a + b, 0);
-    out.push(`<li><span class="swatch" style="background:${seriesColour(s.label, i)}"></span>${esc(s.label)} `
-      + `<span class="amount">${esc(formatMoney(total))} ${esc(chart.unit)}</span></li>`);
+    out.push(`<li><span class="swatch" style="background:${seriesColour(s, i)}"></span>${text(s.label)} `
+      + `<span class="amount">${esc(formatMoney(total))} ${attr(chart.unit)}</span></li>`);
   });
   out.push('</ul></figure>');
   return out.join('\n');
 }
 
-/** Labels the cost report gives the untagged and "other" series. */
-export const UNTAGGED_SERIES = '(untagged)';
-export const OTHER_SERIES = '(other)';
-
-function seriesColour(label: string, i: number): string {
-  if (label === UNTAGGED_SERIES) return UNTAGGED_COLOUR;
-  if (label === OTHER_SERIES) return OTHER_COLOUR;
+function seriesColour(s: ChartSeries, i: number): string {
+  if (s.kind === 'untagged') return UNTAGGED_COLOUR;
+  if (s.kind === 'other') return OTHER_COLOUR;
   return PALETTE[i % PALETTE.length];
 }
 
@@ -175,6 +171,33 @@ export function niceScale(min: number, max: number): [number, number, number] {
 
 function fx(n: number): string {
   return (Math.round(n * 100) / 100).toString();
+}
+
+/**
+ * Element content: escaped, bidi controls shown as `<U+202E>`, and a break opportunity (`<wbr>`) every 24 characters
+ * of a run without spaces, so that a very long value wraps inside its column instead of pushing the table off the page.
+ */
+function text(value: string): string {
+  return showBidi(String(value)).split(/(\s+)/).map((part) => {
+    if (part.length <= LONG_RUN) {
+      return esc(part);
+    }
+    const chars = Array.from(part);
+    const pieces: string[] = [];
+    for (let i = 0; i < chars.length; i += WBR_EVERY) {
+      pieces.push(esc(chars.slice(i, i + WBR_EVERY).join('')));
+    }
+    return pieces.join('<wbr>');
+  }).join('');
+}
+
+/** Runs without spaces longer than this get break opportunities, every `WBR_EVERY` characters. */
+const LONG_RUN = 40;
+const WBR_EVERY = 24;
+
+/** An attribute value: escaped, bidi controls shown. */
+function attr(value: string): string {
+  return esc(showBidi(String(value)));
 }
 
 /** Escapes text for HTML element content and double- or single-quoted attribute values. */

@@ -1,6 +1,10 @@
-import { Column, displayCell, Report, Table } from '../document';
+import { Column, displayCell, Report, showBidi, Table } from '../report/model';
 
-/** GitHub-flavoured markdown: headings, bullet lists, tables with `|` escaped and newlines turned into `<br>`. */
+/**
+ * GitHub-flavoured markdown: headings, bullet lists, tables with `|` escaped and newlines turned into `<br>`. Text is
+ * never live markup: emphasis, link, code and strike characters are backslash-escaped, HTML characters are entities,
+ * bidi controls are shown as `<U+202E>`.
+ */
 export function renderMarkdown(report: Report): string {
   const out: string[] = [`# ${line(report.title)}`, ''];
   if (report.summary.length > 0) {
@@ -48,15 +52,23 @@ export function markdownCell(value: string): string {
     .replace(/\r\n|\r|\n/g, '<br>');
 }
 
-/** A heading or list item: like `inline`, with line breaks as spaces (a break would end the item). */
+/**
+ * A heading or list item: like `inline`, with line breaks as spaces (a break would end the item) and a leading block
+ * marker (`#`, `+`, `-`, `1.`) escaped (it would start a heading or a nested list).
+ */
 function line(value: string): string {
-  return inline(value).replace(/\r\n|\r|\n/g, ' ');
+  return inline(value).replace(/\r\n|\r|\n/g, ' ').replace(/^(\s*)([#+-]|\d+[.)])/, '$1\\$2');
 }
 
-/** Text outside tables: `\` escaped first, HTML-significant characters as entities, control characters removed. */
+/**
+ * Inline text: `\` escaped first, markup characters (`* _ [ ] \` ~`) backslash-escaped so that `**x**` or
+ * `[x](javascript:...)` stay text, HTML-significant characters as entities, control characters removed, bidi
+ * controls shown.
+ */
 function inline(value: string): string {
-  return value
+  return showBidi(value)
     .replace(/\\/g, '\\\\')
+    .replace(/[*_[\]`~]/g, '\\$&')
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')

@@ -1,28 +1,39 @@
-import { Column, displayCell, Report, Table } from '../document';
+import { Column, displayCell, Report, showBidi, Table } from '../report/model';
 
-/** The terminal table: aligned columns, long cells cut with an ellipsis, control characters removed. */
+/** Longest cell of a column without a `maxWidth` of its own (a tag value can be thousands of characters). */
+const DEFAULT_MAX_WIDTH = 60;
+/** Longest run of characters without a space in a line outside tables; longest line. */
+const MAX_RUN = 120;
+const MAX_LINE = 2000;
+const LONG_RUN = new RegExp(`\\S{${MAX_RUN + 1},}`, 'gu');
+
+/**
+ * The terminal table: aligned columns, long cells cut with an ellipsis, control characters removed, bidi controls
+ * shown as `<U+202E>`. Lines outside the table (summary, sections, notes) keep their words; a run of more than
+ * 120 characters without a space, or a line over 2000, is cut with an ellipsis.
+ */
 export function renderText(report: Report): string {
-  const out: string[] = [clean(report.title), ''];
-  for (const line of report.summary) {
-    out.push(clean(line));
+  const out: string[] = [line(report.title), ''];
+  for (const l of report.summary) {
+    out.push(line(l));
   }
   if (report.summary.length > 0) {
     out.push('');
   }
   for (const section of report.sections) {
     if (section.heading) {
-      out.push(clean(section.heading));
+      out.push(line(section.heading));
     }
     if (section.table) {
       out.push(...renderTable(section.table));
     }
-    for (const line of section.lines ?? []) {
-      out.push(clean(line));
+    for (const l of section.lines ?? []) {
+      out.push(line(l));
     }
     out.push('');
   }
   for (const note of report.notes) {
-    out.push(`note: ${clean(note)}`);
+    out.push(`note: ${line(note)}`);
   }
   while (out.length > 0 && out[out.length - 1] === '') {
     out.pop();
@@ -37,11 +48,11 @@ export function renderTable(table: Table): string[] {
   const cells = table.rows.map((row) => table.columns.map((c) => fit(clean(displayCell(row[c.key], c.type)), c)));
   const headers = table.columns.map((c) => clean(c.header));
   const widths = table.columns.map((_, i) => Math.max(width(headers[i]), ...cells.map((r) => width(r[i]))));
-  const line = (values: string[]) => values
+  const row = (values: string[]) => values
     .map((v, i) => (isNumeric(table.columns[i]) ? pad(v, widths[i], true) : pad(v, widths[i], false)))
     .join('  ')
     .trimEnd();
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(line)];
+  return [row(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...cells.map(row)];
 }
 
 function isNumeric(c: Column): boolean {
@@ -49,11 +60,19 @@ function isNumeric(c: Column): boolean {
 }
 
 function fit(value: string, c: Column): string {
+  const max = c.maxWidth ?? (isNumeric(c) ? undefined : DEFAULT_MAX_WIDTH);
+  return max ? cut(value, max) : value;
+}
+
+/** `value` cut to `max` characters, the last one an ellipsis. */
+function cut(value: string, max: number): string {
   const chars = Array.from(value);
-  if (c.maxWidth && chars.length > c.maxWidth) {
-    return `${chars.slice(0, c.maxWidth - 1).join('').trimEnd()}…`;
-  }
-  return value;
+  return chars.length > max ? `${chars.slice(0, max - 1).join('').trimEnd()}…` : value;
+}
+
+/** A line outside tables: cleaned, long runs without a space and overlong lines cut. */
+function line(s: string): string {
+  return cut(clean(s).replace(LONG_RUN, (run) => cut(run, MAX_RUN)), MAX_LINE);
 }
 
 function width(s: string): number {
@@ -65,8 +84,11 @@ function pad(s: string, w: number, right: boolean): string {
   return right ? fill + s : s + fill;
 }
 
-/** Control characters (newlines, tabs, ANSI escapes) become spaces, so a value cannot break or recolour the terminal. */
+/**
+ * Control characters (newlines, tabs, ANSI escapes) become spaces, so a value cannot break or recolour the terminal;
+ * bidi controls are shown as `<U+202E>`, so a value cannot reorder the columns after it.
+ */
 export function clean(s: string): string {
   // eslint-disable-next-line no-control-regex
-  return s.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' ');
+  return showBidi(s.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' '));
 }

@@ -2,9 +2,11 @@ import {
   AthenaClient, AthenaClientConfig, GetQueryExecutionCommand, GetQueryResultsCommand, GetQueryResultsCommandOutput, QueryExecution,
   StartQueryExecutionCommand, StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import { CliError, CostQuery, CostResult, CostRow, CostSource } from './types';
-import { CostGrouping, CurQueries, SqlDialect } from '../../billing/cur-sql';
-import { TagKeys } from '../../tag-keys';
+import { absentTagKeys, curCostSql, curCostTable, curNotes, explainAbsentKeys } from './cur-query';
+import { CallLimits, MAX_ATTEMPTS, PageTokens, StoppedError } from './limits';
+import { CliError, CostQuery, CostResult, CostSource } from './types';
+import { CurQueries, SqlDialect } from '../../billing/cur-sql';
+import { lastMonthBefore } from '../../private/sql-util';
 import { awsError, firstLine } from '../errors';
 
 /** The names the `CostAndUsageExport` construct gives its Glue database, table and Athena workgroup by default. */
@@ -48,9 +50,14 @@ export interface AthenaSourceOptions {
   readonly maxPollIntervalMs?: number;
   /** Longest wait for a query; it is stopped after that. @default 1800000 (30 minutes) */
   readonly timeoutMs?: number;
+  /** Page cap, timeouts, deadline and cancellation. @default - default page cap and timeouts, no deadline */
+  readonly limits?: CallLimits;
   /** Extra client configuration (tests). */
   readonly clientConfig?: AthenaClientConfig;
 }
+
+/** Longest wait for StopQueryExecution when a command ends early. */
+const STOP_TIMEOUT_MS = 10_000;
 
 interface QueryOutcome {
   readonly rows: Array<Record<string, string>>;
@@ -64,7 +71,11 @@ interface QueryOutcome {
  * read with GetQueryResults page by page (NextToken). Reports the bytes scanned (Athena bills per byte scanned).
  */
 export class AthenaSource implements CostSource {
-  constructor(private readonly options: AthenaSourceOptions = {}) {}
+  private readonly limits: CallLimits;
+
+  constructor(private readonly options: AthenaSourceOptions = {}) {
+    this.limits = options.limits ?? CallLimits.withoutDeadline();
+  }
 
   public async fetch(query: CostQuery, progress: (message: string) => void): Promise<CostResult> {
     const o = this.options;
@@ -78,22 +89,12 @@ export class AthenaSource implements CostSource {
     }
     const billingPeriodColumn = o.billingPeriodColumn ?? ATHENA_DEFAULTS.billingPeriodColumn;
     const partition = billingPeriodColumn === '' ? undefined : billingPeriodColumn;
-    const sql = CurQueries.costBy({
-      table,
-      dialect: SqlDialect.ATHENA,
-      groupBy: query.groupBy,
-      metric: query.metric,
-      tagKeys: query.tagKeys,
-      from: query.from,
-      to: query.to,
-      daily: true,
-      estimatedFlag: true,
-      billingPeriodColumn: partition,
-    });
+    const sql = curCostSql(query, { table, dialect: SqlDialect.ATHENA, estimatedFlag: true, billingPeriodColumn: partition });
     const client = new AthenaClient({
       ...(o.region ? { region: o.region } : {}),
       profile: o.profile,
-      maxAttempts: o.maxAttempts ?? 5,
+      maxAttempts: o.maxAttempts ?? MAX_ATTEMPTS,
+      requestHandler: this.limits.requestHandler(),
       ...o.clientConfig,
     });
     let bytesScanned = 0;
@@ -106,29 +107,9 @@ export class AthenaSource implements CostSource {
         throw new CliError(`no CUR line items between ${query.from} and ${query.to} (exclusive) in Athena table ${database}.${tableName}`
           + ` (query ${cost.id}): check the period, and that the export has delivered data for it`);
       }
-      const currencies = [...new Set(cost.rows.map((r) => r.currency ?? ''))].sort();
-      if (currencies.length > 1) {
-        throw new CliError(`the CUR data mixes currencies (${currencies.join(', ')}) between ${query.from} and ${query.to}: `
-          + 'amounts in different currencies cannot be added; report on one payer account (one currency) at a time');
-      }
-      const rows: CostRow[] = cost.rows.map((r) => ({
-        service: r.service ?? '',
-        group: r.group_value ?? '',
-        day: r.usage_date ?? '',
-        amount: Number(r.amount),
-        nonResourceAmount: Number(r.tax_amount ?? 0) + Number(r.credit_amount ?? 0),
-        currency: r.currency ?? '',
-        estimated: r.estimated === '1',
-      }));
+      const costs = curCostTable(cost.rows, query, `Athena table ${database}.${tableName} (query ${cost.id})`);
       const notes: string[] = [];
-      const groupKey = CurQueries.groupingTagKey(query.groupBy, query.tagKeys);
-      const absent: string[] = [];
-      if (!rows.some((r) => r.group !== '')) {
-        absent.push(groupKey);
-      }
-      if (query.groupBy !== CostGrouping.SERVICE && !rows.some((r) => r.service !== '')) {
-        absent.push(query.tagKeys.service);
-      }
+      const absent = absentTagKeys(query, costs.rows);
       if (absent.length > 0) {
         // Only when a key is missing from every row: one more scan of resource_tags, over the same partitions.
         requests++;
@@ -138,29 +119,13 @@ export class AthenaSource implements CostSource {
         const keys = await this.run(client, CurQueries.tagKeysPresent(inPeriod, SqlDialect.ATHENA), `${database}.${tableName}`, progress);
         bytesScanned += keys.bytesScanned;
         const present = new Set(keys.rows.map((r) => r.tag_key));
-        if (!present.has(TagKeys.curMapKey(groupKey))) {
-          throw new CliError(`no line item of Athena table ${database}.${tableName} carries ${TagKeys.curMapKey(groupKey)} (tag "${groupKey}") in `
-            + `resource_tags between ${query.from} and ${query.to} (found: ${present.size > 0 ? [...present].sort().join(', ') : 'no user tag keys at all'}): `
-            + 'the key was probably never activated as a cost allocation tag; activate the customer-value tag keys in the management account '
-            + '(Billing console > Cost allocation tags, or the CostAllocationTags construct); CUR 2.0 includes a key only from its activation on');
-        }
-        for (const key of absent.filter((k) => k !== groupKey)) {
-          notes.push(`no line item between ${query.from} and ${query.to} carries the "${key}" tag (${TagKeys.curMapKey(key)})`
-            + (present.has(TagKeys.curMapKey(key)) ? '' : ': it was probably never activated as a cost allocation tag'));
-        }
+        notes.push(...explainAbsentKeys(query, absent, present, `of Athena table ${database}.${tableName}`,
+          ` between ${query.from} and ${query.to}`));
       }
       notes.push(`Athena: ${requests} quer${requests === 1 ? 'y' : 'ies'} in workgroup ${o.workgroup ?? ATHENA_DEFAULTS.workgroup}, `
         + `${formatBytes(bytesScanned)} scanned (Athena bills per byte scanned)`);
-      const tax = cost.rows.reduce((s, r) => s + Number(r.tax_amount ?? 0), 0);
-      const credits = cost.rows.reduce((s, r) => s + Number(r.credit_amount ?? 0), 0);
-      if (tax !== 0 || credits !== 0) {
-        notes.push(`totals include tax (${tax.toFixed(2)} ${currencies[0]}) and credits/refunds (${credits.toFixed(2)} ${currencies[0]}), `
-          + 'which belong to no resource: they are in the untagged row and left out of the tagged share');
-      }
-      if (rows.some((r) => r.estimated)) {
-        notes.push('part of the period is not invoiced yet (no bill_invoice_id): those amounts are estimates and can still change');
-      }
-      return { rows, source: `Athena (${database}.${tableName})`, requests, bytesScanned, notes };
+      notes.push(...curNotes(costs));
+      return { rows: costs.rows, source: `Athena (${database}.${tableName})`, requests, bytesScanned, notes };
     } finally {
       client.destroy();
     }
@@ -177,7 +142,7 @@ export class AthenaSource implements CostSource {
         WorkGroup: workgroup,
         QueryExecutionContext: { Database: o.database ?? ATHENA_DEFAULTS.database },
         ...(o.outputLocation ? { ResultConfiguration: { OutputLocation: o.outputLocation } } : {}),
-      }));
+      }), { abortSignal: this.limits.signal });
       id = started.QueryExecutionId ?? '';
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
@@ -188,25 +153,49 @@ export class AthenaSource implements CostSource {
       if ((e as { name?: string }).name === 'InvalidRequestException' && /workgroup/i.test(message)) {
         throw new CliError(`Athena workgroup ${workgroup}: ${firstLine(message)} (pass --athena-workgroup)`);
       }
-      throw this.awsError(e, 'Athena StartQueryExecution');
+      throw this.limits.stoppedError('Athena StartQueryExecution') ?? this.awsError(e, 'Athena StartQueryExecution');
     }
     if (!id) {
       throw new CliError('Athena StartQueryExecution returned no query id');
     }
     progress(`Athena: query ${id} started in workgroup ${workgroup}`);
 
-    const deadline = Date.now() + (o.timeoutMs ?? 1_800_000);
+    // From here on the query runs (and bills) in Athena: whatever ends this command early stops it.
+    let finished = false;
+    try {
+      const execution = await this.wait(client, id, tableName, progress);
+      finished = true;
+      const rows = await this.results(client, id, progress);
+      return { rows, bytesScanned: execution?.Statistics?.DataScannedInBytes ?? 0, id };
+    } catch (e) {
+      if (finished || (e instanceof QueryEnded)) {
+        throw e;
+      }
+      const stopped = await this.stopQuery(client, id);
+      const what = e instanceof CliError ? e.message : this.awsError(e, 'Athena').message;
+      throw e instanceof StoppedError
+        ? new StoppedError(`${what}; ${stopped}`, e.exitCode)
+        : new CliError(`${what}; ${stopped}`);
+    }
+  }
+
+  /** Polls the query until it ends; returns its execution when it succeeded. */
+  private async wait(client: AthenaClient, id: string, tableName: string, progress: (message: string) => void): Promise<QueryExecution | undefined> {
+    const o = this.options;
+    const limits = this.limits;
+    const timeoutMs = o.timeoutMs ?? 1_800_000;
+    const deadline = Date.now() + timeoutMs;
     let wait = o.pollIntervalMs ?? 500;
-    let execution: QueryExecution | undefined;
     for (;;) {
+      let execution: QueryExecution | undefined;
       try {
-        execution = (await client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }))).QueryExecution;
+        execution = (await client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }), { abortSignal: limits.signal })).QueryExecution;
       } catch (e) {
-        throw this.awsError(e, 'Athena GetQueryExecution');
+        throw limits.stoppedError(`waiting for Athena query ${id}`) ?? this.awsError(e, `Athena GetQueryExecution (waiting for query ${id})`);
       }
       const state = execution?.Status?.State;
       if (state === 'SUCCEEDED') {
-        break;
+        return execution;
       }
       if (state === 'FAILED' || state === 'CANCELLED') {
         const reason = execution?.Status?.AthenaError?.ErrorMessage ?? execution?.Status?.StateChangeReason ?? 'no reason given';
@@ -217,46 +206,69 @@ export class AthenaSource implements CostSource {
             : /scanned|limit/i.test(reason) && state === 'CANCELLED'
               ? ' (the workgroup\'s bytes-scanned limit stopped it: shorten the period)'
               : '';
-        throw new CliError(`Athena query ${id} ${state === 'FAILED' ? 'failed' : 'was cancelled'}: ${firstLine(reason)}${hint}`);
+        throw new QueryEnded(`Athena query ${id} ${state === 'FAILED' ? 'failed' : 'was cancelled'}: ${firstLine(reason)}${hint}`);
       }
       const scanned = execution?.Statistics?.DataScannedInBytes;
       progress(`Athena: query ${state ?? 'pending'}${scanned ? `, ${formatBytes(scanned)} scanned so far` : ''}`);
       if (Date.now() + wait > deadline) {
-        await client.send(new StopQueryExecutionCommand({ QueryExecutionId: id })).catch(() => undefined);
-        throw new CliError(`Athena query ${id} did not finish within ${Math.round((o.timeoutMs ?? 1_800_000) / 60_000)} minutes and was stopped`);
+        await this.stopQuery(client, id);
+        throw new QueryEnded(`Athena query ${id} did not finish within ${Math.round(timeoutMs / 60_000)} minutes and was stopped`);
       }
-      await sleep(wait);
+      await sleep(wait, limits.signal);
+      const stopped = limits.stoppedError(`waiting for Athena query ${id}`);
+      if (stopped) {
+        throw stopped;
+      }
       wait = Math.min(Math.ceil(wait * 1.5), o.maxPollIntervalMs ?? 5000);
     }
+  }
 
+  /** Reads every page of a query's results (the first row of the first page repeats the column names). */
+  private async results(client: AthenaClient, id: string, progress: (message: string) => void): Promise<Array<Record<string, string>>> {
+    const limits = this.limits;
+    const what = `Athena GetQueryResults (query ${id})`;
+    const pages = new PageTokens(what, limits);
     const rows: Array<Record<string, string>> = [];
     let columns: string[] | undefined;
     let token: string | undefined;
-    let page = 0;
     do {
+      pages.beforeRequest();
       let out: GetQueryResultsCommandOutput;
       try {
-        out = await client.send(new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: token, MaxResults: 1000 }));
+        out = await client.send(new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: token, MaxResults: 1000 }),
+          { abortSignal: limits.signal });
       } catch (e) {
-        throw this.awsError(e, 'Athena GetQueryResults');
+        throw limits.stoppedError(what) ?? this.awsError(e, what);
       }
-      page++;
       columns = columns ?? (out.ResultSet?.ResultSetMetadata?.ColumnInfo ?? []).map((c) => c.Name ?? '');
       const data = out.ResultSet?.Rows ?? [];
-      // The first row of the first page repeats the column names (SELECT statements).
       for (const [i, row] of data.entries()) {
         const values = (row.Data ?? []).map((d) => d.VarCharValue ?? '');
-        if (page === 1 && i === 0 && values.join('\u0000') === columns.join('\u0000')) {
+        if (pages.pages === 1 && i === 0 && values.join('\u0000') === columns.join('\u0000')) {
           continue;
         }
         rows.push(Object.fromEntries(columns.map((c, j) => [c, values[j] ?? ''])));
       }
-      token = out.NextToken || undefined;
+      token = pages.next(out.NextToken || undefined);
       if (token) {
-        progress(`Athena: reading results, ${rows.length} rows so far`);
+        progress(`Athena: reading results, ${rows.length} rows so far (page ${pages.pages})`);
       }
     } while (token);
-    return { rows, bytesScanned: execution?.Statistics?.DataScannedInBytes ?? 0, id };
+    return rows;
+  }
+
+  /**
+   * Stops a running query (StopQueryExecution), with its own short timeout: the command's signal may be aborted
+   * already. Returns what to say about it.
+   */
+  private async stopQuery(client: AthenaClient, id: string): Promise<string> {
+    try {
+      await client.send(new StopQueryExecutionCommand({ QueryExecutionId: id }), { abortSignal: AbortSignal.timeout(STOP_TIMEOUT_MS) });
+      return `query ${id} was stopped (StopQueryExecution)`;
+    } catch (e) {
+      return `stopping Athena query ${id} failed (${firstLine(e instanceof Error ? `${e.name}: ${e.message}` : String(e))}): `
+        + `stop it in the Athena console or with "aws athena stop-query-execution --query-execution-id ${id}"`;
+    }
   }
 
   private awsError(e: unknown, what: string): Error {
@@ -269,14 +281,24 @@ export class AthenaSource implements CostSource {
   }
 }
 
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
+/** A query that ended in Athena (failed, cancelled, or stopped for taking too long): nothing left to stop. */
+class QueryEnded extends CliError {}
 
-function lastMonthBefore(to: string): string {
-  const d = new Date(`${to}T00:00:00Z`);
-  d.setUTCDate(d.getUTCDate() - 1);
-  return d.toISOString().slice(0, 7);
+/** Waits `ms`, or less when `signal` aborts. */
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) {
+      resolve();
+      return;
+    }
+    const done = () => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
 }
 
 function formatBytes(bytes: number): string {

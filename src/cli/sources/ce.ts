@@ -1,6 +1,7 @@
 import {
   CostExplorerClient, CostExplorerClientConfig, GetCostAndUsageCommand, GetCostAndUsageCommandOutput, GroupDefinition,
 } from '@aws-sdk/client-cost-explorer';
+import { CallLimits, MAX_ATTEMPTS, PageTokens } from './limits';
 import { CliError, CostQuery, CostResult, CostRow, CostSource } from './types';
 import { CostMetric } from '../../billing/cur-sql';
 import { awsError } from '../errors';
@@ -21,6 +22,8 @@ export interface CostExplorerSourceOptions {
   readonly profile?: string;
   /** SDK attempts per request, including the first (retries throttling and transient errors). @default 5 */
   readonly maxAttempts?: number;
+  /** Page cap, timeouts, deadline and cancellation. @default - default page cap and timeouts, no deadline */
+  readonly limits?: CallLimits;
   /** Extra client configuration (tests pass a request handler and retry strategy). */
   readonly clientConfig?: CostExplorerClientConfig;
 }
@@ -28,7 +31,8 @@ export interface CostExplorerSourceOptions {
 /**
  * Cost from the Cost Explorer API: `GetCostAndUsage`, DAILY, grouped by the service tag and, when the report
  * groups by another key, that tag too (Cost Explorer allows at most two GroupBy). One request per page,
- * following `NextPageToken`; every request costs 0.01 USD and is counted.
+ * following `NextPageToken`; every request costs 0.01 USD and is counted; a repeated token or more pages than
+ * `--max-pages` stop it.
  *
  * Tag groups come back as `<key>$<value>`; untagged cost as `<key>$` (aws-cost-facts §7).
  * The endpoint is us-east-1 only, whatever the region of the workloads.
@@ -44,19 +48,23 @@ export class CostExplorerSource implements CostSource {
     if (groupKey !== serviceKey) {
       groupBy.push({ Type: 'TAG', Key: groupKey });
     }
+    const limits = this.options.limits ?? CallLimits.withoutDeadline();
     const client = new CostExplorerClient({
       region: 'us-east-1',
       profile: this.options.profile,
-      maxAttempts: this.options.maxAttempts ?? 5,
+      maxAttempts: this.options.maxAttempts ?? MAX_ATTEMPTS,
+      requestHandler: limits.requestHandler(),
       ...this.options.clientConfig,
     });
+    const what = 'Cost Explorer GetCostAndUsage';
+    const pages = new PageTokens(what, limits, (n) => ` (${usd(n)} USD at ${CE_REQUEST_PRICE_USD} USD each)`);
     const rows: CostRow[] = [];
-    let requests = 0;
     let token: string | undefined;
     try {
       do {
-        requests++;
-        progress(`Cost Explorer: GetCostAndUsage page ${requests}${rows.length > 0 ? ` (${rows.length} rows so far)` : ''}`);
+        pages.beforeRequest();
+        const requests = pages.pages;
+        progress(`Cost Explorer: GetCostAndUsage page ${requests}${requests > 1 ? ` (${rows.length} rows so far; ${requests} requests, ${usd(requests)} USD)` : ''}`);
         let page: GetCostAndUsageCommandOutput;
         try {
           page = await client.send(new GetCostAndUsageCommand({
@@ -65,9 +73,10 @@ export class CostExplorerSource implements CostSource {
             Metrics: [metric],
             GroupBy: groupBy,
             NextPageToken: token,
-          }));
+          }), { abortSignal: limits.signal });
         } catch (e) {
-          throw awsError(e, 'Cost Explorer GetCostAndUsage', { profile: this.options.profile, permission: 'ce:GetCostAndUsage' });
+          throw limits.stoppedError(what, ` (${requests} request${requests === 1 ? '' : 's'}, ${usd(requests)} USD)`)
+            ?? awsError(e, what, { profile: this.options.profile, permission: 'ce:GetCostAndUsage' });
         }
         for (const day of page.ResultsByTime ?? []) {
           const date = day.TimePeriod?.Start ?? '';
@@ -77,26 +86,32 @@ export class CostExplorerSource implements CostSource {
               continue;
             }
             const keys = g.Keys ?? [];
+            const amount = Number(m.Amount);
+            if (!Number.isFinite(amount) || m.Amount.trim() === '') {
+              throw new CliError(`Cost Explorer returned ${metric} ${JSON.stringify(m.Amount)}, which is not a number, on ${date} for `
+                + `${keys.map((k) => JSON.stringify(k)).join(' and ') || 'a group without keys'}: refusing to add it up (an API or proxy fault; retry later)`);
+            }
             const service = tagValue(keys[0], serviceKey);
             const group = groupKey === serviceKey ? service : tagValue(keys[1], groupKey);
             rows.push({
               service,
               group,
               day: date,
-              amount: Number(m.Amount),
+              amount,
               currency: m.Unit ?? 'USD',
               estimated: day.Estimated === true,
             });
           }
         }
-        token = page.NextPageToken || undefined;
+        token = pages.next(page.NextPageToken || undefined);
       } while (token);
     } finally {
       client.destroy();
     }
+    const requests = pages.pages;
     const notes = [
       `Cost Explorer: ${requests} GetCostAndUsage request${requests === 1 ? '' : 's'} (${CE_REQUEST_PRICE_USD} USD each, `
-        + `${(requests * CE_REQUEST_PRICE_USD).toFixed(2)} USD)`,
+        + `${usd(requests)} USD)`,
     ];
     // A tag key that is not an active cost allocation tag comes back as "<key>$" for all cost (aws-cost-facts §3, §7):
     // every figure per service would silently be zero.
@@ -125,4 +140,9 @@ export function tagValue(key: string | undefined, tagKey: string): string {
   }
   const i = key.indexOf('$');
   return i >= 0 ? key.slice(i + 1) : key;
+}
+
+/** What `requests` Cost Explorer requests cost, in USD with two decimals. */
+function usd(requests: number): string {
+  return (requests * CE_REQUEST_PRICE_USD).toFixed(2);
 }

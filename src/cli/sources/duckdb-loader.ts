@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import type { CallLimits } from './limits';
 import { CliError } from './types';
 
 /** The parts of `@duckdb/node-api` the CLI uses (the package is optional and loaded on demand). */
@@ -58,20 +59,30 @@ export class DuckDbSession {
   /** Opens a session: in-memory database, memory limit, spill directory, UTC, progress tracking on. */
   public static async open(options: DuckDbSessionOptions = {}): Promise<DuckDbSession> {
     const duckdb = await loadDuckDb(options.moduleName);
-    const ownTemp = options.tempDirectory === undefined;
-    const tempDirectory = options.tempDirectory ?? fs.mkdtempSync(path.join(os.tmpdir(), 'customer-value-duckdb-'));
-    const instance = await duckdb.DuckDBInstance.create(':memory:', {
-      memory_limit: options.memoryLimit ?? '1GB',
-      threads: String(options.threads ?? Math.max(1, os.cpus().length)),
-      temp_directory: tempDirectory,
-      preserve_insertion_order: 'false',
-    });
-    const connection = await instance.connect();
-    await connection.run("SET TimeZone = 'UTC'");
-    await connection.run('SET enable_progress_bar = true');
-    await connection.run('SET enable_progress_bar_print = false');
-    return new DuckDbSession(instance, connection, ownTemp ? tempDirectory : undefined);
+    const ownTemp = options.tempDirectory === undefined ? makeSpillDirectory() : undefined;
+    try {
+      const instance = await duckdb.DuckDBInstance.create(':memory:', {
+        memory_limit: options.memoryLimit ?? '1GB',
+        threads: String(options.threads ?? Math.max(1, os.cpus().length)),
+        temp_directory: options.tempDirectory ?? ownTemp!,
+        preserve_insertion_order: 'false',
+      });
+      const connection = await instance.connect();
+      await connection.run("SET TimeZone = 'UTC'");
+      await connection.run('SET enable_progress_bar = true');
+      await connection.run('SET enable_progress_bar_print = false');
+      return new DuckDbSession(instance, connection, ownTemp);
+    } catch (e) {
+      if (ownTemp) {
+        removeSpillDirectory(ownTemp);
+      }
+      throw e;
+    }
   }
+
+  private unregister?: () => void;
+  private limits?: CallLimits;
+  private what = 'DuckDB';
 
   private constructor(
     private readonly instance: import('@duckdb/node-api').DuckDBInstance,
@@ -79,10 +90,45 @@ export class DuckDbSession {
     private readonly ownTemp: string | undefined,
   ) {}
 
+  /**
+   * Interrupts the running query when the command is stopped (deadline, SIGINT, SIGTERM), and refuses to start
+   * another one then: every query of the session fails with the reason, prefixed with `what`.
+   */
+  public interruptOn(limits: CallLimits, what: string): void {
+    this.limits = limits;
+    this.what = what;
+    this.unregister = limits.onStop(() => this.connection.interrupt());
+  }
+
+  /** Runs a statement that returns no rows (e.g. CREATE VIEW). */
+  public async run(sql: string): Promise<void> {
+    this.throwIfStopped();
+    try {
+      await this.connection.run(sql);
+    } catch (e) {
+      this.throwIfStopped();
+      throw e;
+    }
+  }
+
+  private throwIfStopped(): void {
+    const stopped = this.limits?.stoppedError(this.what);
+    if (stopped) {
+      throw stopped;
+    }
+  }
+
   /** Runs a query and returns its rows as JSON-friendly objects (numbers as strings where DuckDB gives BIGINT/HUGEINT). */
   public async rows(sql: string): Promise<Array<Record<string, unknown>>> {
-    const reader = await this.connection.runAndReadAll(sql);
-    return reader.getRowObjectsJson() as Array<Record<string, unknown>>;
+    this.throwIfStopped();
+    try {
+      const reader = await this.connection.runAndReadAll(sql);
+      this.throwIfStopped();
+      return reader.getRowObjectsJson() as Array<Record<string, unknown>>;
+    } catch (e) {
+      this.throwIfStopped();
+      throw e;
+    }
   }
 
   /**
@@ -106,15 +152,52 @@ export class DuckDbSession {
   }
 
   public close(): void {
+    this.unregister?.();
     try {
       this.connection.closeSync();
       this.instance.closeSync();
     } finally {
       if (this.ownTemp) {
-        fs.rmSync(this.ownTemp, { recursive: true, force: true });
+        removeSpillDirectory(this.ownTemp);
       }
     }
   }
+}
+
+/**
+ * Spill directories of open sessions: removed on close, and at process exit whatever ends the process (a signal the
+ * CLI handles ends it through process.exit, which runs 'exit' listeners).
+ */
+const spillDirectories = new Set<string>();
+let exitHook = false;
+
+function makeSpillDirectory(): string {
+  const base = os.tmpdir();
+  let dir: string;
+  try {
+    dir = fs.mkdtempSync(path.join(base, 'customer-value-duckdb-'));
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
+      : code === 'ENOTDIR' ? 'it is not a folder' : firstLine(e instanceof Error ? e.message : String(e));
+    throw new CliError(`cannot create DuckDB's spill folder in the temporary folder ${base} (${why}): set TMPDIR to an existing `
+      + 'writable folder');
+  }
+  spillDirectories.add(dir);
+  if (!exitHook) {
+    exitHook = true;
+    process.on('exit', () => {
+      for (const d of spillDirectories) {
+        fs.rmSync(d, { recursive: true, force: true });
+      }
+    });
+  }
+  return dir;
+}
+
+function removeSpillDirectory(dir: string): void {
+  spillDirectories.delete(dir);
+  fs.rmSync(dir, { recursive: true, force: true });
 }
 
 export function firstLine(message: string): string {

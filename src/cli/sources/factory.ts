@@ -1,6 +1,7 @@
 import type { AthenaSource } from './athena';
 import type { CostExplorerSource } from './ce';
 import type { CurFileSource } from './cur';
+import type { CallLimits } from './limits';
 import { CostSource } from './types';
 import { UsageError } from '../errors';
 
@@ -10,6 +11,8 @@ export interface SourceOptions {
   readonly kind: SourceKind;
   /** CUR 2.0 files, folders or globs (`--source cur PATH...`). */
   readonly paths: string[];
+  /** Page cap, timeouts, deadline and cancellation for the command. */
+  readonly limits?: CallLimits;
   readonly profile?: string;
   readonly region?: string;
   readonly athenaDatabase?: string;
@@ -27,11 +30,11 @@ export function createSource(o: SourceOptions): CostSource {
   switch (o.kind) {
     case 'ce': {
       const { CostExplorerSource: Source } = require('./ce') as { CostExplorerSource: typeof CostExplorerSource };
-      return new Source({ profile: o.profile });
+      return new Source({ profile: o.profile, limits: o.limits });
     }
     case 'cur': {
       const { CurFileSource: Source } = require('./cur') as { CurFileSource: typeof CurFileSource };
-      return new Source({ paths: o.paths });
+      return new Source({ paths: o.paths, limits: o.limits });
     }
     case 'athena': {
       const { AthenaSource: Source } = require('./athena') as { AthenaSource: typeof AthenaSource };
@@ -42,6 +45,7 @@ export function createSource(o: SourceOptions): CostSource {
         outputLocation: o.athenaOutput,
         profile: o.profile,
         region: o.region,
+        limits: o.limits,
       });
     }
     default:

@@ -12,13 +12,19 @@ export interface CostQuery {
   readonly tagKeys: TagKeys;
 }
 
-/** One day of cost of one (service, group) pair. */
+/**
+ * One row of the normalized cost table every source returns: the cost of one (service tag value, grouped tag value)
+ * pair on one day, in one currency. Sources only read and normalize; the report model (`report/aggregate.ts`)
+ * joins the rows with the declarations and adds them up, so a new source (e.g. FOCUS files) returns these rows and
+ * nothing else changes, and a new report (e.g. a monthly review, allocation over a consumption graph) starts from
+ * them.
+ */
 export interface CostRow {
   /** Value of the service tag, `''` = untagged. */
   readonly service: string;
   /** Value of the grouped tag, `''` = untagged. */
   readonly group: string;
-  /** `YYYY-MM-DD` */
+  /** `YYYY-MM-DD`: the day, or the first day of the bucket when a source groups coarser (e.g. a month). */
   readonly day: string;
   readonly amount: number;
   /**
@@ -30,7 +36,7 @@ export interface CostRow {
   readonly estimated: boolean;
 }
 
-/** What a cost source returns. */
+/** What a cost source returns: the cost table, and what it took to read it. */
 export interface CostResult {
   readonly rows: CostRow[];
   /** Human description of the source, e.g. "Cost Explorer" or "CUR 2.0 files (3 Parquet files)". */
@@ -39,9 +45,13 @@ export interface CostResult {
   readonly requests?: number;
   readonly bytesScanned?: number;
   readonly notes: string[];
+  /** Problems with the data that the user should see even under --quiet (printed once on stderr, and in the notes). */
+  readonly warnings?: string[];
+  /** The local files read, when the source reads files (an output must never overwrite one). */
+  readonly files?: string[];
 }
 
-/** A place cost comes from: Cost Explorer, CUR 2.0 files, Athena. */
+/** A place cost comes from: Cost Explorer, CUR 2.0 files, Athena; chosen in `factory.ts`. */
 export interface CostSource {
   fetch(query: CostQuery, progress: (message: string) => void): Promise<CostResult>;
 }

@@ -5,6 +5,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { CostGrouping, CostMetric, CurQueries, SqlDialect } from '../../../src/billing/cur-sql';
 import { ATHENA_DEFAULTS, AthenaSource, AthenaSourceOptions } from '../../../src/cli/sources/athena';
+import { CallLimits, StoppedError } from '../../../src/cli/sources/limits';
 import { CliError, CostQuery } from '../../../src/cli/sources/types';
 import { TagKeys } from '../../../src/tag-keys';
 
@@ -231,5 +232,64 @@ describe('AthenaSource', () => {
       /^--athena-database\/--athena-table: database is "bad-name": a Glue name is 1-255 letters, digits and _$/,
     );
     expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
+  });
+
+  test('item 1: GetQueryResults repeating its NextToken is stopped after 2 pages, naming the query', async () => {
+    athena.on(GetQueryExecutionCommand).resolves(succeeded(10));
+    athena.on(GetQueryResultsCommand).resolves(resultPage([['checkout', 'payments', '2026-10-01', 'USD', '1', '0', '0', '1', '0']],
+      { header: true, next: 'same' }));
+    await expect(source().fetch(query(), () => undefined)).rejects.toThrow(new CliError('Athena GetQueryResults (query q-1) returned the same '
+      + 'page token again after 2 requests: stopped, as following it would repeat requests for ever (an API or proxy fault; retry later)'));
+    expect(athena.commandCalls(GetQueryResultsCommand)).toHaveLength(2);
+  });
+
+  test('item 1: GetQueryResults pages are capped (--max-pages)', async () => {
+    athena.on(GetQueryExecutionCommand).resolves(succeeded(10));
+    let n = 0;
+    athena.on(GetQueryResultsCommand).callsFake(() => resultPage([['checkout', 'payments', '2026-10-01', 'USD', '1', '0', '0', '1', '0']],
+      { header: n === 0, next: `t-${++n}` }));
+    const limits = new CallLimits({ maxPages: 3, timeoutSeconds: 0 });
+    await expect(source({ limits }).fetch(query(), () => undefined)).rejects.toThrow(/^Athena GetQueryResults \(query q-1\): stopped after 3 pages, the limit set by --max-pages/);
+    expect(athena.commandCalls(GetQueryResultsCommand)).toHaveLength(3);
+  });
+
+  test('item 3: throttled while polling, after the SDK retries: the query is stopped and named', async () => {
+    athena.on(GetQueryExecutionCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { attempts: 5 } }));
+    athena.on(StopQueryExecutionCommand).resolves({});
+    await expect(source().fetch(query(), () => undefined)).rejects.toThrow(new CliError('Athena GetQueryExecution (waiting for query q-1) was '
+      + 'throttled (ThrottlingException) after 5 attempts: wait a minute and retry, or shorten the period; query q-1 was stopped (StopQueryExecution)'));
+    expect(athena.commandCalls(StopQueryExecutionCommand).map((c) => c.args[0].input)).toEqual([{ QueryExecutionId: 'q-1' }]);
+  });
+
+  test('item 3: stopped (deadline or signal) while the query runs: StopQueryExecution, and the line says so', async () => {
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: QueryExecutionState.RUNNING } } });
+    athena.on(StopQueryExecutionCommand).resolves({});
+    const interrupt = new AbortController();
+    const limits = new CallLimits({ timeoutSeconds: 0, interrupt: interrupt.signal });
+    setTimeout(() => interrupt.abort('SIGINT'), 30);
+    const error = await source({ limits }).fetch(query(), () => undefined).catch((e) => e);
+    expect(error).toBeInstanceOf(StoppedError);
+    expect(error.exitCode).toBe(130);
+    expect(error.message).toBe('waiting for Athena query q-1: interrupted (SIGINT); query q-1 was stopped (StopQueryExecution)');
+    expect(athena.commandCalls(StopQueryExecutionCommand)).toHaveLength(1);
+  });
+
+  test('item 3: a failing StopQueryExecution says how to stop the query by hand', async () => {
+    athena.on(GetQueryExecutionCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { attempts: 5 } }));
+    athena.on(StopQueryExecutionCommand).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException' }));
+    await expect(source().fetch(query(), () => undefined)).rejects.toThrow(
+      /; stopping Athena query q-1 failed \(AccessDeniedException: denied\): stop it in the Athena console or with "aws athena stop-query-execution --query-execution-id q-1"$/,
+    );
+  });
+
+  test('item 4: a NaN amount is refused, naming the table, the query, the day and the group', async () => {
+    athena.on(GetQueryExecutionCommand).resolves(succeeded(10));
+    athena.on(GetQueryResultsCommand).resolves(resultPage([
+      ['checkout', 'payments', '2026-10-01', 'USD', '1', '0', '0', '1', '0'],
+      ['wishlist', 'discovery', '2026-10-02', 'USD', 'NaN', '0', '0', '1', '0'],
+    ], { header: true }));
+    await expect(source().fetch(query(), () => undefined)).rejects.toThrow(new CliError('Athena table customer_value.cur2 (query q-1) holds a '
+      + 'cost that is not a number (NaN) on 2026-10-02 for customer-service "wishlist", team "discovery": refusing to add it up; fix or remove '
+      + 'those line items'));
   });
 });

@@ -1,56 +1,7 @@
-import * as path from 'path';
-import { AssemblySet, DeclaredService } from './assembly';
-import { Column, Report } from './document';
-
-/** `Online shoppers (external)` */
-export function customerLabel(c: { kind: string; name: string }): string {
-  return `${c.name} (${c.kind})`;
-}
-
-export function reviewLabel(s: DeclaredService): string {
-  return s.record.valueReview?.status ?? 'not-scheduled';
-}
-
-export function costReportingLabel(s: DeclaredService): string {
-  const c = s.record.costReporting;
-  if (!c.enabled) {
-    return c.disabledReason ? `off (${c.disabledReason})` : 'off';
-  }
-  return c.monthlyBudgetUsd !== undefined ? `on, budget ${c.monthlyBudgetUsd} USD/month` : 'on';
-}
-
-export function coverageLabel(s: DeclaredService): string {
-  const r = s.record.resources;
-  const untaggable = Object.values(r.untaggableByType ?? {}).reduce((a, b) => a + b, 0);
-  return `${r.tagged}/${r.taggable} tagged${untaggable > 0 ? `, ${untaggable} untaggable` : ''}`;
-}
-
-/** The unit of the unit-cost metric, e.g. `per 1000 wishlist requests`, or undefined when none is declared. */
-export function unitLabel(s: DeclaredService): string | undefined {
-  const name = s.record.costReporting.unitMetric ?? s.record.usageMetrics[0]?.name;
-  if (!name) {
-    return undefined;
-  }
-  const scale = s.record.costReporting.unitScale ?? 1;
-  return scale === 1 ? `per ${singular(name)}` : `per ${scale} ${name}`;
-}
-
-/** `pipeline runs` → `pipeline run` (for "per pipeline run"); names that do not end in a plain `s` are kept. */
-function singular(name: string): string {
-  return /[^su]s$/i.test(name) && !/(ss|is|us)$/i.test(name) ? name.slice(0, -1) : name;
-}
-
-/** `dir` relative to `cwd` when it is inside it, else absolute; always with `/`. */
-export function relativePath(dir: string, cwd: string): string {
-  const rel = path.relative(cwd, dir);
-  if (rel === '') {
-    return '.';
-  }
-  if (rel.startsWith('..') || path.isAbsolute(rel)) {
-    return dir.split(path.sep).join('/');
-  }
-  return rel.split(path.sep).join('/');
-}
+import { costReportingLabel, coverageLabel, customerLabel, reviewLabel, unitLabel } from './labels';
+import { Column, Report } from './model';
+import { AssemblySet } from '../assembly';
+import { relativePath } from '../paths';
 
 /** The `services` report: every declared service in the assemblies. */
 export function servicesReport(set: AssemblySet, cwd: string): Report {

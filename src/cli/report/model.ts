@@ -1,6 +1,7 @@
 /**
  * The report model every output format renders: a title, summary lines, sections holding a table and/or
- * lines, notes, and (for cost) a chart. Commands build one `Report`; formatters in `format/` render it.
+ * lines, notes, and (for cost) a chart. Reports (`report/`) build one `Report`; the formats in `format/` render it
+ * and depend on this file only, never the other way round.
  */
 
 /** How a column's values are rendered. */
@@ -29,8 +30,13 @@ export interface Section {
   readonly lines?: string[];
 }
 
+/** What a chart series stands for: one group, the groups beyond the drawn ones summed, or untagged spend. */
+export type SeriesKind = 'group' | 'other' | 'untagged';
+
 export interface ChartSeries {
   readonly label: string;
+  /** Formats colour `other` and `untagged` series apart. @default 'group' */
+  readonly kind?: SeriesKind;
   /** One value per bucket. */
   readonly values: number[];
 }
@@ -53,6 +59,24 @@ export interface Report {
   readonly sections: Section[];
   readonly notes: string[];
   readonly chart?: Chart;
+  /** What the command also says on stderr, once, whatever the output (e.g. days without data). */
+  readonly warnings?: string[];
+}
+
+/**
+ * Unicode bidirectional controls (embeddings, overrides, isolates, marks): a tag value holding one reorders the text
+ * after it on screen (U+202E shows `24.00 USD` as `DSU 00.42`). Every format neutralises them.
+ */
+export const BIDI_CONTROLS = /[\u061C\u200E\u200F\u202A-\u202E\u2066-\u2069]/g;
+
+/** The code point of a character as `U+202E`. */
+export function codePoint(c: string): string {
+  return `U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
+}
+
+/** Text with each bidi control shown as a visible `<U+202E>` instead of acting on the text around it. */
+export function showBidi(s: string): string {
+  return s.replace(BIDI_CONTROLS, (c) => `<${codePoint(c)}>`);
 }
 
 /** Renders a money amount for people: thousands separators, two decimals. */

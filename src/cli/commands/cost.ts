@@ -1,0 +1,251 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { assemblyPaths, helpOr, OUTPUTS } from './common';
+import { CostGrouping, CostMetric } from '../../billing/cur-sql';
+import { TagKeys } from '../../tag-keys';
+import { CommandSpec, ParsedArgs, parseArgs } from '../args';
+import { AssemblySet, readAssemblies } from '../assembly';
+import { resolvePeriod } from '../dates';
+import { EXIT_OK, firstLine, UsageError } from '../errors';
+import { COST_HELP } from '../help';
+import { CliIo, oneLine, PROGRAM } from '../io';
+import { emit } from '../output';
+import { refuseOutputOverInput, relativePath } from '../paths';
+import { costReport } from '../report/cost-report';
+import { unitLabel } from '../report/labels';
+import { GLOB_CHARS } from '../sources/cur-files';
+import { createSource, SourceKind } from '../sources/factory';
+import { CallLimits, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT_SECONDS, StoppedError } from '../sources/limits';
+import { CliError, CostQuery } from '../sources/types';
+import { CloudWatchUsageReader, DAILY_STATISTIC, UNIT_USAGE_METRIC, USAGE_NAMESPACE, UsageOutcome, UsageRequest } from '../unit-usage';
+
+const BY = Object.values(CostGrouping) as string[];
+const METRICS = Object.values(CostMetric) as string[];
+
+export const COST_SPEC: CommandSpec = {
+  name: 'cost',
+  positionals: true,
+  options: {
+    'source': { kind: 'string', values: ['ce', 'cur', 'athena'] },
+    'from': { kind: 'string', placeholder: 'YYYY-MM-DD' },
+    'to': { kind: 'string', placeholder: 'YYYY-MM-DD' },
+    'by': { kind: 'string', values: BY },
+    'metric': { kind: 'string', values: METRICS },
+    'assembly': { kind: 'list', placeholder: 'DIR', short: 'a' },
+    'output': { kind: 'string', values: [...OUTPUTS, 'html'], short: 'o' },
+    'out': { kind: 'string', placeholder: 'FILE' },
+    'profile': { kind: 'string', placeholder: 'NAME' },
+    'region': { kind: 'string', placeholder: 'NAME' },
+    'athena-database': { kind: 'string', placeholder: 'NAME' },
+    'athena-table': { kind: 'string', placeholder: 'NAME' },
+    'athena-workgroup': { kind: 'string', placeholder: 'NAME' },
+    'athena-output': { kind: 'string', placeholder: 's3://bucket/prefix/' },
+    'usage': { kind: 'boolean' },
+    'quiet': { kind: 'boolean', short: 'q' },
+    'max-pages': { kind: 'string', placeholder: 'N' },
+    'timeout': { kind: 'string', placeholder: 'SECONDS' },
+  },
+};
+
+/** What the cost command was asked, once the command line is checked. */
+interface CostRun {
+  readonly args: ParsedArgs;
+  readonly kind: SourceKind;
+  readonly query: CostQuery;
+  readonly set: AssemblySet;
+  readonly paths: string[];
+  readonly output: string;
+  readonly out?: string;
+  readonly progress: (message: string) => void;
+}
+
+/** `customer-value cost`: cost per customer value, from one source, joined with the declarations. */
+export async function costCommand(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(COST_SPEC, argv);
+  if (helpOr(args, COST_HELP, io)) return EXIT_OK;
+  const s = (k: string) => args.strings.get(k);
+  const kind = (s('source') ?? 'ce') as SourceKind;
+  if (kind === 'cur' && args.positionals.length === 0) {
+    throw new UsageError('--source cur needs the CUR 2.0 data: a Parquet or CSV(.gz) file, an export folder or a glob, '
+      + 'e.g. --source cur ./cur-export/', 'cost');
+  }
+  if (kind !== 'cur' && args.positionals.length > 0) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}: only --source cur takes paths`, 'cost');
+  }
+  const athenaFlags = ['athena-database', 'athena-table', 'athena-workgroup', 'athena-output'].filter((k) => args.strings.has(k));
+  if (kind !== 'athena' && athenaFlags.length > 0) {
+    throw new UsageError(`--${athenaFlags[0]} only applies to --source athena`, 'cost');
+  }
+  const period = resolvePeriod(s('from'), s('to'), io.now(), 'cost');
+  const groupBy = (s('by') ?? CostGrouping.SERVICE) as CostGrouping;
+  const metric = (s('metric') ?? CostMetric.UNBLENDED) as CostMetric;
+  const output = s('output') ?? 'table';
+  const maxPages = positiveNumber(s('max-pages'), 'max-pages', true) ?? DEFAULT_MAX_PAGES;
+  const timeoutSeconds = positiveNumber(s('timeout'), 'timeout', false) ?? DEFAULT_TIMEOUT_SECONDS;
+  const quiet = args.booleans.get('quiet') === true;
+  const progress = quiet ? () => undefined : (m: string) => io.stderr(`${PROGRAM}: ${oneLine(m)}\n`);
+
+  // Declarations: --assembly, or ./cdk.out when it exists.
+  let set: AssemblySet = { assemblies: [], services: [], warnings: [] };
+  if (args.lists.has('assembly') || fs.existsSync(path.resolve(io.cwd, 'cdk.out'))) {
+    set = readAssemblies(assemblyPaths(args), io.cwd);
+    warnOnce(set.warnings, io);
+  } else {
+    progress('no --assembly and no ./cdk.out: reporting tag values without their declarations');
+  }
+  const query: CostQuery = { from: period.from, to: period.to, groupBy, metric, tagKeys: tagKeysOf(set) };
+  const paths = args.positionals.map((p) => path.resolve(io.cwd, p));
+  const out = s('out') ?? (output === 'html' ? 'customer-value-cost.html' : undefined);
+  if (out && out !== '-') {
+    // before any request: a report must never overwrite what it is made from
+    refuseOutputOverInput(out, io.cwd, [
+      ...paths.filter((p) => !GLOB_CHARS.test(p)).map((p) => ({ path: p, what: 'the CUR data' })),
+      ...set.assemblies.map((a) => ({ path: a, what: 'the cloud assembly' })),
+    ]);
+  }
+  const limits = new CallLimits({ maxPages, timeoutSeconds, interrupt: io.interrupt });
+  try {
+    return await runCost({ args, kind, query, set, paths, output, out, progress }, limits, io);
+  } catch (e) {
+    // stopped (deadline, signal) while something that does not know it failed: the reason is the stop
+    throw limits.stoppedBy && !(e instanceof StoppedError) ? limits.stoppedBy : e;
+  } finally {
+    limits.dispose();
+  }
+}
+
+async function runCost(run: CostRun, limits: CallLimits, io: CliIo): Promise<number> {
+  const { args, kind, query, set, out } = run;
+  const s = (k: string) => args.strings.get(k);
+  const source = createSource({
+    kind,
+    paths: run.paths,
+    limits,
+    profile: s('profile'),
+    region: s('region'),
+    athenaDatabase: s('athena-database'),
+    athenaTable: s('athena-table'),
+    athenaWorkgroup: s('athena-workgroup'),
+    athenaOutput: s('athena-output'),
+  });
+  const result = await source.fetch(query, run.progress);
+  warnOnce(result.warnings ?? [], io);
+  if (out && out !== '-' && result.files) {
+    // a glob is known only once expanded: the files read are inputs too
+    refuseOutputOverInput(out, io.cwd, result.files.map((f) => ({ path: f, what: 'the CUR file' })));
+  }
+
+  // Usage for unit cost (per service only).
+  let usage: Map<string, UsageOutcome> | undefined;
+  let usageSkipped: string | undefined;
+  const usageNotes: string[] = [];
+  if (query.groupBy === CostGrouping.SERVICE) {
+    const wanted = args.booleans.get('usage') ?? kind !== 'cur';
+    if (!wanted) {
+      usageSkipped = kind === 'cur' && !args.booleans.has('usage')
+        ? 'the source is CUR files; add --usage to read usage from CloudWatch'
+        : 'turned off with --no-usage';
+    } else {
+      const requests = usageRequests(set);
+      usage = new Map();
+      if (requests.length > 0) {
+        const reader = io.usageReader
+          ? io.usageReader({ profile: s('profile'), region: s('region') })
+          : new CloudWatchUsageReader({ profile: s('profile'), region: s('region'), limits });
+        usage = await reader.read(requests, query.from, query.to, run.progress);
+        const count = (reader as { requests?: number }).requests;
+        if (count) {
+          usageNotes.push(`CloudWatch: ${count} GetMetricData request${count === 1 ? '' : 's'} for ${requests.length} service usage metric`
+            + `${requests.length === 1 ? '' : 's'}`);
+        }
+      }
+      for (const d of set.services) {
+        if (!d.record.costReporting.enabled && unitLabel(d) && !usage.has(d.record.serviceName)) {
+          usage.set(d.record.serviceName, {
+            short: 'reporting off',
+            reason: `cost reporting is off for ${d.record.serviceName}, so no usage is published for it`,
+          });
+        }
+      }
+    }
+  }
+  limits.check();
+
+  const report = costReport({
+    query,
+    result,
+    services: set.services,
+    assemblies: set.assemblies.map((a) => relativePath(a, io.cwd)),
+    usage,
+    usageSkipped,
+    usageNotes,
+  });
+  warnOnce(report.warnings ?? [], io);
+  emit(report, run.output, out, io);
+  return EXIT_OK;
+}
+
+/** Prints warnings on stderr, each once (also under --quiet: they are not progress). */
+function warnOnce(warnings: readonly string[], io: CliIo): void {
+  for (const w of new Set(warnings)) {
+    io.stderr(`${PROGRAM}: warning: ${oneLine(w)}\n`);
+  }
+}
+
+/** A `--max-pages` / `--timeout` value: a positive number (an integer where `integer`). */
+function positiveNumber(value: string | undefined, flag: string, integer: boolean): number | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`--${flag} is ${JSON.stringify(value)}: expected a ${integer ? 'whole ' : ''}number greater than 0`, 'cost');
+  }
+  return n;
+}
+
+/**
+ * One usage request per declared service with a unit metric and cost reporting on (only then does a publisher
+ * write its usage); merged over stages, the first declaration's region is used.
+ */
+function usageRequests(set: AssemblySet): UsageRequest[] {
+  const out = new Map<string, UsageRequest>();
+  for (const d of set.services) {
+    if (out.has(d.record.serviceName) || !unitLabel(d) || !d.record.costReporting.enabled) {
+      continue;
+    }
+    out.set(d.record.serviceName, {
+      service: d.record.serviceName,
+      namespace: d.record.costReporting.metricNamespace ?? USAGE_NAMESPACE,
+      metricName: d.record.costReporting.unitUsageMetricName ?? UNIT_USAGE_METRIC,
+      statistic: d.record.costReporting.metricStatistic ?? DAILY_STATISTIC,
+      region: d.region,
+    });
+  }
+  return [...out.values()];
+}
+
+/** The tag keys the assemblies declare (they must agree), or the defaults. */
+function tagKeysOf(set: AssemblySet): TagKeys {
+  const distinct = new Map<string, { keys: Record<string, string>; where: string }>();
+  for (const d of set.services) {
+    const k = JSON.stringify(d.record.tagKeys);
+    if (!distinct.has(k)) {
+      distinct.set(k, { keys: d.record.tagKeys as unknown as Record<string, string>, where: `${d.record.serviceName} (${d.stack})` });
+    }
+  }
+  if (distinct.size > 1) {
+    const [a, b] = [...distinct.values()];
+    throw new CliError(`the assemblies use different tag keys (${a.where}: ${JSON.stringify(a.keys)}, ${b.where}: ${JSON.stringify(b.keys)}): `
+      + 'report on apps that share tag keys, one set at a time');
+  }
+  if (distinct.size === 0) {
+    return TagKeys.DEFAULT;
+  }
+  const keys = [...distinct.values()][0].keys;
+  try {
+    return TagKeys.custom(keys);
+  } catch (e) {
+    throw new CliError(`the tag keys recorded in the assembly are invalid: ${firstLine((e as Error).message)}`);
+  }
+}

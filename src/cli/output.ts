@@ -1,0 +1,92 @@
+import { randomBytes } from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { firstLine } from './errors';
+import { renderCsv } from './format/csv';
+import { renderHtml } from './format/html';
+import { renderJson } from './format/json';
+import { renderMarkdown } from './format/markdown';
+import { renderText } from './format/text';
+import { CliIo, PROGRAM } from './io';
+import { describeFsCode } from './paths';
+import { Report } from './report/model';
+import { CliError } from './sources/types';
+
+/** Renders a report in a format and writes it to `out` (a file) or stdout. */
+export function emit(report: Report, output: string, out: string | undefined, io: CliIo): void {
+  let text: string;
+  switch (output) {
+    case 'json': text = renderJson(report); break;
+    case 'csv': text = renderCsv(report); break;
+    case 'markdown': text = renderMarkdown(report); break;
+    case 'html': text = renderHtml(report); break;
+    default: text = renderText(report);
+  }
+  if (out && out !== '-') {
+    writeFile(out, text, io);
+    io.stderr(`${PROGRAM}: wrote ${out}\n`);
+  } else {
+    io.stdout(text);
+  }
+}
+
+/**
+ * Writes an output file atomically: the content goes to a temporary file in the same folder, is flushed to disk
+ * (fsync), then renamed over the target. A failed write (disk full, a size limit) leaves the previous file as it
+ * was and no temporary file behind; two runs writing the same file leave one complete report, never a mix.
+ */
+export function writeFile(file: string, content: string, io: CliIo): void {
+  const target = path.resolve(io.cwd, file);
+  const temp = path.join(path.dirname(target), `.${path.basename(target).slice(0, 100)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(temp, 'wx', existingMode(target) ?? 0o644);
+    const data = Buffer.from(content, 'utf8');
+    for (let offset = 0; offset < data.length;) {
+      offset += fs.writeSync(fd, data, offset, data.length - offset);
+    }
+    fs.fsyncSync(fd);
+    fs.closeSync(fd);
+    fd = undefined;
+    fs.renameSync(temp, target);
+  } catch (e) {
+    if (fd !== undefined) {
+      try {
+        fs.closeSync(fd);
+      } catch {
+        // the write failed already: report that
+      }
+    }
+    fs.rmSync(temp, { force: true });
+    const code = (e as { code?: string }).code;
+    const why = code === 'ENOENT' ? `ENOENT: the folder ${path.dirname(file) || '.'} does not exist`
+      : describeFsCode(e) ? `${code}: ${describeFsCode(e)}` : firstLine((e as Error).message);
+    throw new CliError(`cannot write ${file}: ${why}${fs.existsSync(target) ? ' (the existing file is unchanged)' : ''}`);
+  }
+  syncFolder(path.dirname(target));
+}
+
+/** The permission bits of an existing file (kept when it is replaced), or undefined. */
+function existingMode(file: string): number | undefined {
+  try {
+    // eslint-disable-next-line no-bitwise
+    return fs.statSync(file).mode & 0o777;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Flushes a folder entry (the rename) to disk where the platform allows it. */
+function syncFolder(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // not supported everywhere (e.g. Windows): the file itself is synced
+  } finally {
+    if (fd !== undefined) {
+      fs.closeSync(fd);
+    }
+  }
+}

@@ -1,0 +1,197 @@
+import { customerLabel } from './labels';
+import { CostGrouping } from '../../billing/cur-sql';
+import { DeclaredService } from '../assembly';
+import { groupField, groupTagKey } from '../grouping';
+import { CliError, CostQuery, CostResult } from '../sources/types';
+
+/**
+ * Cost rows to groups: the one place where the cost table of a source meets the declarations. Everything a report
+ * shows (rows, totals, tagged share, chart) is computed from a `CostAggregate`, never from the source rows again.
+ */
+
+/** One declared service, merged over the stages it is declared in. */
+export interface MergedService {
+  readonly name: string;
+  /** The first declaration read (the report uses it when stages disagree). */
+  readonly decl: DeclaredService;
+  readonly stages: string[];
+}
+
+/** `declared`: a declared service carries the tag value; `not-declared`: none does; `untagged`: no value. */
+export type GroupStatus = 'declared' | 'not-declared' | 'untagged';
+
+/** The cost of one value of the grouped tag. */
+export interface CostGroup {
+  /** The tag value, `''` for untagged cost. */
+  readonly value: string;
+  readonly label: string;
+  readonly status: GroupStatus;
+  /** The declared services whose grouped tag has this value. */
+  readonly services: MergedService[];
+  readonly cost: number;
+  /** Whether part of the cost can still change (not invoiced yet). */
+  readonly estimated: boolean;
+  /** Cost per service tag value (`''`: cost without a service tag), in the order first seen. */
+  readonly costByService: ReadonlyMap<string, number>;
+  /** Cost per day of the source's table. */
+  readonly byDay: ReadonlyMap<string, number>;
+}
+
+/** A cost table aggregated per group, with the totals every report part needs. */
+export interface CostAggregate {
+  readonly currency: string;
+  /** Declared groups first, then tag values nobody declared, then untagged; each by cost, largest first. */
+  readonly groups: CostGroup[];
+  readonly total: number;
+  /** Cost per service tag value over all groups (`''`: without a service tag). */
+  readonly costByService: ReadonlyMap<string, number>;
+  /** Cost without a service tag. */
+  readonly untagged: number;
+  /**
+   * Whether every row tells its tax, credits and refunds apart (CUR 2.0, Athena; Cost Explorer cannot): the tagged
+   * share then covers resource spend only, as the untagged-share named query does.
+   */
+  readonly byResource: boolean;
+  /** The total without tax, credits and refunds (equal to `total` when not `byResource`). */
+  readonly resourceTotal: number;
+  /** The untagged cost without tax, credits and refunds. */
+  readonly untaggedResource: number;
+  readonly estimated: boolean;
+  /** The days of the table that have cost (any amount, in any row). */
+  readonly days: ReadonlySet<string>;
+}
+
+/** Merges declarations of the same service over stages; a note says when two of them carry different tags. */
+export function mergeServices(declared: DeclaredService[]): { services: MergedService[]; notes: string[] } {
+  const notes: string[] = [];
+  const byName = new Map<string, MergedService>();
+  for (const d of declared) {
+    const name = d.record.serviceName;
+    const existing = byName.get(name);
+    if (!existing) {
+      byName.set(name, { name, decl: d, stages: d.stage ? [d.stage] : [] });
+      continue;
+    }
+    if (d.stage) {
+      existing.stages.push(d.stage);
+    }
+    if (JSON.stringify(existing.decl.record.tags) !== JSON.stringify(d.record.tags)) {
+      notes.push(`service ${name} is declared with different tags in ${existing.decl.stage ?? existing.decl.stack} and `
+        + `${d.stage ?? d.stack}: the report uses the first declaration`);
+    }
+  }
+  return { services: [...byName.values()].sort((x, y) => x.name.localeCompare(y.name)), notes };
+}
+
+/** The value of the service tag a declared service carries. */
+export function serviceTagOf(s: MergedService): string {
+  return s.decl.record.tags[s.decl.record.tagKeys.service] ?? s.name;
+}
+
+/** The value of the grouped tag a declared service carries (`''` when it has none). */
+export function groupTagOf(s: MergedService, grouping: CostGrouping): string {
+  return s.decl.record.tags[s.decl.record.tagKeys[groupField(grouping)]] ?? '';
+}
+
+interface MutableGroup {
+  value: string;
+  label: string;
+  status: GroupStatus;
+  services: MergedService[];
+  cost: number;
+  estimated: boolean;
+  costByService: Map<string, number>;
+  byDay: Map<string, number>;
+}
+
+/**
+ * Adds up the rows of a source per value of the grouped tag. Refuses an empty table and a table that mixes
+ * currencies (amounts in different currencies cannot be added).
+ */
+export function aggregate(query: CostQuery, result: CostResult, services: MergedService[]): CostAggregate {
+  const grouping = query.groupBy;
+  const groupKey = groupTagKey(grouping, query.tagKeys);
+  if (result.rows.length === 0) {
+    throw new CliError(`no cost between ${query.from} and ${query.to} (exclusive) in ${result.source}: check the period, `
+      + 'and that the data covers it');
+  }
+  const bad = result.rows.find((r) => !Number.isFinite(r.amount) || (r.nonResourceAmount !== undefined && !Number.isFinite(r.nonResourceAmount)));
+  if (bad) {
+    throw new CliError(`${result.source} returned a cost that is not a number (${bad.amount}) on ${bad.day} for service tag `
+      + `"${bad.service}", ${groupKey} "${bad.group}": refusing to add it up`);
+  }
+  const noCurrency = result.rows.find((r) => r.currency.trim() === '');
+  if (noCurrency) {
+    throw new CliError(`${result.source} returned a cost without a currency on ${noCurrency.day} for service tag "${noCurrency.service}": `
+      + 'amounts without a currency cannot be added up');
+  }
+  const currencies = [...new Set(result.rows.map((r) => r.currency))].sort();
+  if (currencies.length > 1) {
+    throw new CliError(`the cost data mixes currencies (${currencies.join(', ')}) in ${result.source}: amounts in different currencies `
+      + 'cannot be added up; report on one billing currency (e.g. one payer account) at a time');
+  }
+
+  const groups = new Map<string, MutableGroup>();
+  const costByService = new Map<string, number>();
+  let total = 0;
+  let untagged = 0;
+  let resourceTotal = 0;
+  let untaggedResource = 0;
+  const byResource = result.rows.every((r) => r.nonResourceAmount !== undefined);
+  for (const row of result.rows) {
+    total += row.amount;
+    const resourceAmount = row.amount - (row.nonResourceAmount ?? 0);
+    resourceTotal += resourceAmount;
+    if (row.service === '') {
+      untagged += row.amount;
+      untaggedResource += resourceAmount;
+    }
+    costByService.set(row.service, (costByService.get(row.service) ?? 0) + row.amount);
+    let g = groups.get(row.group);
+    if (!g) {
+      const declared = row.group === '' ? [] : services.filter((s) => groupTagOf(s, grouping) === row.group);
+      g = {
+        value: row.group,
+        label: row.group === '' ? `(no ${groupKey} tag)` : groupLabel(grouping, row.group, declared),
+        status: row.group === '' ? 'untagged' : declared.length > 0 ? 'declared' : 'not-declared',
+        services: declared,
+        cost: 0,
+        estimated: false,
+        costByService: new Map(),
+        byDay: new Map(),
+      };
+      groups.set(row.group, g);
+    }
+    g.cost += row.amount;
+    g.estimated = g.estimated || row.estimated;
+    g.costByService.set(row.service, (g.costByService.get(row.service) ?? 0) + row.amount);
+    g.byDay.set(row.day, (g.byDay.get(row.day) ?? 0) + row.amount);
+  }
+
+  const rank = (g: MutableGroup) => (g.status === 'untagged' ? 2 : g.status === 'not-declared' ? 1 : 0);
+  const ordered = [...groups.values()].sort((a, b) => rank(a) - rank(b) || b.cost - a.cost || a.value.localeCompare(b.value));
+  return {
+    currency: currencies[0] || 'USD',
+    groups: ordered,
+    total,
+    costByService,
+    untagged,
+    byResource,
+    resourceTotal: byResource ? resourceTotal : total,
+    untaggedResource: byResource ? untaggedResource : untagged,
+    estimated: result.rows.some((r) => r.estimated),
+    days: new Set(result.rows.map((r) => r.day)),
+  };
+}
+
+function groupLabel(grouping: CostGrouping, value: string, declared: MergedService[]): string {
+  if (declared.length === 0) {
+    return value;
+  }
+  const r = declared[0].decl.record;
+  switch (grouping) {
+    case CostGrouping.NEED: return r.customerNeed;
+    case CostGrouping.CUSTOMER: return customerLabel(r.customer);
+    default: return value;
+  }
+}

@@ -1,0 +1,51 @@
+import { CostGrouping } from '../../billing/cur-sql';
+import { DeclaredService } from '../assembly';
+
+/** How the reports name a declaration's fields for people. */
+
+/** `Online shoppers (external)` */
+export function customerLabel(c: { kind: string; name: string }): string {
+  return `${c.name} (${c.kind})`;
+}
+
+export function reviewLabel(s: DeclaredService): string {
+  return s.record.valueReview?.status ?? 'not-scheduled';
+}
+
+export function costReportingLabel(s: DeclaredService): string {
+  const c = s.record.costReporting;
+  if (!c.enabled) {
+    return c.disabledReason ? `off (${c.disabledReason})` : 'off';
+  }
+  return c.monthlyBudgetUsd !== undefined ? `on, budget ${c.monthlyBudgetUsd} USD/month` : 'on';
+}
+
+export function coverageLabel(s: DeclaredService): string {
+  const r = s.record.resources;
+  const untaggable = Object.values(r.untaggableByType ?? {}).reduce((a, b) => a + b, 0);
+  return `${r.tagged}/${r.taggable} tagged${untaggable > 0 ? `, ${untaggable} untaggable` : ''}`;
+}
+
+/** The unit of the unit-cost metric, e.g. `per 1000 wishlist requests`, or undefined when none is declared. */
+export function unitLabel(s: DeclaredService): string | undefined {
+  const name = s.record.costReporting.unitMetric ?? s.record.usageMetrics[0]?.name;
+  if (!name) {
+    return undefined;
+  }
+  const scale = s.record.costReporting.unitScale ?? 1;
+  return scale === 1 ? `per ${singular(name)}` : `per ${scale} ${name}`;
+}
+
+/** `pipeline runs` → `pipeline run` (for "per pipeline run"); names that do not end in a plain `s` are kept. */
+function singular(name: string): string {
+  return /[^su]s$/i.test(name) && !/(ss|is|us)$/i.test(name) ? name.slice(0, -1) : name;
+}
+
+/** `customer need`, `business unit`, `team`, ... */
+export function groupingLabel(grouping: CostGrouping): string {
+  switch (grouping) {
+    case CostGrouping.NEED: return 'customer need';
+    case CostGrouping.BUSINESS_UNIT: return 'business unit';
+    default: return grouping;
+  }
+}

@@ -1,0 +1,137 @@
+import { CostAggregate, MergedService, serviceTagOf } from './aggregate';
+import { groupingLabel } from './labels';
+import { formatMoney, formatPercent, Section } from './model';
+import { showsUnitCost, uniq, UsageInput } from './rows';
+import { addDays, daysBetween } from '../dates';
+import { groupTagKey } from '../grouping';
+import { CostQuery, CostResult } from '../sources/types';
+
+/** Totals, the tagged share (data quality), declared services without cost, undeclared tag values, and notes. */
+
+/** What the data says about tagging: the tagged share and the mismatches between declarations and tag values. */
+export interface DataQuality {
+  /** The spend the tagged share is a share of (resource spend where the source tells it apart, else all spend). */
+  readonly taggedBase: number;
+  /** The part of `taggedBase` that carries the service tag. */
+  readonly taggedAmount: number;
+  /** Declared services without cost in the period. */
+  readonly idle: MergedService[];
+  /** Service tag values with cost that no declared service carries, largest first. */
+  readonly undeclared: Array<[string, number]>;
+}
+
+export function dataQuality(agg: CostAggregate, services: MergedService[]): DataQuality {
+  const names = new Set(services.map((s) => s.name));
+  const tags = new Set(services.map(serviceTagOf));
+  return {
+    taggedBase: agg.resourceTotal,
+    taggedAmount: agg.resourceTotal - agg.untaggedResource,
+    idle: services.filter((s) => !agg.costByService.has(serviceTagOf(s))),
+    undeclared: [...agg.costByService.entries()]
+      .filter(([name]) => name !== '' && !names.has(name) && !tags.has(name))
+      .sort((a, b) => b[1] - a[1]),
+  };
+}
+
+export interface SummaryInput extends UsageInput {
+  readonly query: CostQuery;
+  readonly result: CostResult;
+  /** Assembly directories read (for display), empty when none was read. */
+  readonly assemblies: string[];
+  /** Lines about how usage was read (e.g. number of CloudWatch requests). */
+  readonly usageNotes?: string[];
+}
+
+/** The summary lines under the title. */
+export function summaryLines(input: SummaryInput, agg: CostAggregate, dq: DataQuality, services: MergedService[]): string[] {
+  const { query, result } = input;
+  const grouping = query.groupBy;
+  const currency = agg.currency;
+  const days = daysBetween(query.from, query.to);
+  const lines = [
+    `period ${query.from} to ${addDays(query.to, -1)} (${days.length} day${days.length === 1 ? '' : 's'}), ${query.metric} cost, `
+      + `grouped by ${groupingLabel(grouping)} (tag "${groupTagKey(grouping, query.tagKeys)}"), source: ${result.source}`,
+  ];
+  const gaps = missingDays(query, agg);
+  if (gaps) {
+    lines.push(gaps);
+  }
+  lines.push(`total ${formatMoney(agg.total)} ${currency}`);
+  if (dq.taggedBase > 0) {
+    const untagged = dq.taggedBase - dq.taggedAmount;
+    lines.push(`tagged share (data quality): ${formatPercent(dq.taggedAmount / dq.taggedBase)} of `
+      + `${agg.byResource ? 'resource spend (tax, credits and refunds left out)' : 'spend'} carries the "${query.tagKeys.service}" tag; `
+      + `untagged ${formatMoney(untagged)} ${currency} (${formatPercent(untagged / dq.taggedBase)})`);
+  }
+  if (input.assemblies.length > 0) {
+    lines.push(`${services.length} declared service${services.length === 1 ? '' : 's'} read from ${input.assemblies.join(', ')}`);
+  } else {
+    lines.push('no cloud assembly read: tag values are shown without their declarations (pass --assembly cdk.out)');
+  }
+  if (showsUnitCost(grouping)) {
+    lines.push(input.usageSkipped ? `unit cost: not available (${input.usageSkipped})`
+      : 'unit cost: cost divided by the usage recorded in CloudWatch (CustomerValue/UnitUsage per service)');
+  }
+  if (agg.estimated) {
+    lines.push('includes estimated cost: the most recent days can still change');
+  }
+  return lines;
+}
+
+/**
+ * Which days of the period have no cost at all, when some have none (a period wider than the data, a gap in an
+ * export): `no cost data for 61 of 122 days: 2026-09-01 to 2026-09-30, 2026-12-01 to 2026-12-31`.
+ */
+export function missingDays(query: CostQuery, agg: CostAggregate): string | undefined {
+  const days = daysBetween(query.from, query.to);
+  const missing = days.filter((d) => !agg.days.has(d));
+  if (missing.length === 0) {
+    return undefined;
+  }
+  const ranges: string[] = [];
+  let start = missing[0];
+  for (let i = 1; i <= missing.length; i++) {
+    if (i === missing.length || missing[i] !== addDays(missing[i - 1], 1)) {
+      const end = missing[i - 1];
+      ranges.push(start === end ? start : `${start} to ${end}`);
+      start = missing[i];
+    }
+  }
+  const shown = ranges.length > 6 ? [...ranges.slice(0, 6), `and ${ranges.length - 6} more`] : ranges;
+  return `no cost data for ${missing.length} of ${days.length} days: ${shown.join(', ')} (the source holds no line item for them)`;
+}
+
+/** The sections after the main table: declared services without cost, tag values nobody declared. */
+export function qualitySections(query: CostQuery, agg: CostAggregate, dq: DataQuality): Section[] {
+  const sections: Section[] = [];
+  if (dq.idle.length > 0) {
+    sections.push({
+      heading: 'Declared services without cost in the period',
+      lines: dq.idle.map((s) => `${s.name}: ${s.decl.record.customerNeed}`),
+    });
+  }
+  if (dq.undeclared.length > 0) {
+    sections.push({
+      heading: `"${query.tagKeys.service}" tag values with cost that no declared service carries`,
+      lines: dq.undeclared.map(([name, cost]) => `${name}: ${formatMoney(cost)} ${agg.currency}`),
+    });
+  }
+  return sections;
+}
+
+/** The notes, in order: declarations, totals, the source's, usage, untagged spend. */
+export function reportNotes(input: SummaryInput, agg: CostAggregate, declarationNotes: string[]): string[] {
+  const notes = [...declarationNotes];
+  if (agg.total <= 0) {
+    notes.push(`total spend is ${formatMoney(agg.total)} ${agg.currency} (credits exceed charges): shares are not shown`);
+  }
+  const usageReasons = input.usage
+    ? uniq([...input.usage.values()].map((u) => u.reason).filter((r): r is string => !!r && !/datapoints/.test(r)))
+    : [];
+  notes.push(...(input.result.warnings ?? []), ...input.result.notes, ...(input.usageNotes ?? []), ...usageReasons);
+  if (agg.untagged > 0) {
+    notes.push('untagged spend includes tax, credits, refunds and support (never tagged), resources created outside CDK or '
+      + 'before the tags were activated as cost allocation tags, and untaggable resource types');
+  }
+  return notes;
+}

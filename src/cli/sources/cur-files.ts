@@ -1,0 +1,282 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { DuckDbSession, firstLine } from './duckdb-loader';
+import { CliError } from './types';
+import { lastMonthBefore, sqlLiteral } from '../../private/sql-util';
+import { describeFsCode } from '../paths';
+
+/** Finding the data files of a CUR 2.0 export: files, export folders (with partitions), globs. */
+
+export type Format = 'parquet' | 'csv';
+
+export interface CurFile {
+  readonly file: string;
+  readonly format: Format;
+  readonly billingPeriod?: string;
+  readonly bytes: number;
+}
+
+const PARTITION = /(?:^|[\\/])BILLING_PERIOD=(\d{4}-\d{2})(?:[\\/]|$)/;
+const DATA_FILE = /\.(parquet|csv|csv\.gz|csv\.gzip)$/i;
+export const GLOB_CHARS = /[*?[\]{}]/;
+
+/** The data files to read, and what the user should know about the ones left out. */
+export interface FileList {
+  readonly files: CurFile[];
+  readonly warnings: string[];
+}
+
+/**
+ * Every data file of the path arguments, each once (by real path: a link and its target are one file), sorted.
+ * Folders are walked following symbolic links; where an export's manifest exists for a billing period, the files it
+ * lists are read and any other data file of that period is left out with a warning.
+ */
+export async function listFiles(session: DuckDbSession, paths: string[]): Promise<FileList> {
+  const out: CurFile[] = [];
+  const warnings: string[] = [];
+  for (const p of paths) {
+    const found = GLOB_CHARS.test(p) && !fs.existsSync(p) ? await expandGlob(session, p) : listPath(p, warnings);
+    if (found.length === 0) {
+      throw new CliError(GLOB_CHARS.test(p)
+        ? `no CUR files match ${p} (expected .parquet, .csv or .csv.gz files)`
+        : `no CUR files in ${p} (expected .parquet, .csv or .csv.gz files, e.g. <export>/data/BILLING_PERIOD=YYYY-MM/*.parquet)`);
+    }
+    out.push(...found);
+  }
+  const byReal = new Map<string, CurFile>();
+  for (const f of out) {
+    const real = realPath(f.file);
+    const first = byReal.get(real);
+    if (!first) {
+      byReal.set(real, f);
+    } else if (first.file !== f.file) {
+      warnings.push(`${f.file} and ${first.file} are the same file (a symbolic link): read once`);
+    }
+  }
+  return { files: [...byReal.values()].sort((a, b) => a.file.localeCompare(b.file)), warnings };
+}
+
+/** The files of one path argument: a file, or every data file under a folder (following links), as its manifests say. */
+function listPath(p: string, warnings: string[]): CurFile[] {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(p);
+  } catch (e) {
+    throw new CliError(`cannot read ${p}: ${describeFsError(e)}`);
+  }
+  if (stat.isFile()) {
+    const format = formatOf(p);
+    if (!format) {
+      throw new CliError(`cannot read ${p}: not a CUR data file (expected .parquet, .csv or .csv.gz)`);
+    }
+    checkReadable(p);
+    return [curFile(p, format, stat.size)];
+  }
+  if (!stat.isDirectory()) {
+    throw new CliError(`cannot read ${p}: not a file or folder`);
+  }
+  const out: CurFile[] = [];
+  const metadata: string[] = [];
+  const visited = new Set<string>();
+  const walk = (dir: string) => {
+    const real = realPath(dir);
+    if (visited.has(real)) {
+      return;
+    }
+    visited.add(real);
+    let entries: fs.Dirent[];
+    try {
+      entries = fs.readdirSync(dir, { withFileTypes: true });
+    } catch (e) {
+      throw new CliError(`cannot read ${dir}: ${describeFsError(e)}`);
+    }
+    for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+      const full = path.join(dir, entry.name);
+      let isDir = entry.isDirectory();
+      let isFile = entry.isFile();
+      if (entry.isSymbolicLink()) {
+        try {
+          const target = fs.statSync(full);
+          isDir = target.isDirectory();
+          isFile = target.isFile();
+        } catch (e) {
+          warnings.push(`${full} is a symbolic link that leads nowhere (${describeFsError(e)}): skipped`);
+          continue;
+        }
+      }
+      if (isDir) {
+        if (entry.name === 'metadata') {
+          metadata.push(full);
+        } else {
+          walk(full);
+        }
+      } else if (isFile && formatOf(entry.name)) {
+        checkReadable(full);
+        out.push(curFile(full, formatOf(entry.name)!, fs.statSync(full).size));
+      }
+    }
+  };
+  walk(p);
+  // a data folder given directly: its export's manifests are beside it
+  const base = path.basename(p);
+  const exportRoot = base === 'data' ? path.dirname(p)
+    : PARTITION.test(`/${base}`) && path.basename(path.dirname(p)) === 'data' ? path.dirname(path.dirname(p)) : undefined;
+  if (exportRoot && fs.existsSync(path.join(exportRoot, 'metadata'))) {
+    metadata.push(path.join(exportRoot, 'metadata'));
+  }
+  return applyManifests(out, metadata, warnings);
+}
+
+/**
+ * Keeps, for each billing period that has an export manifest (`<export>/metadata/BILLING_PERIOD=YYYY-MM/*Manifest.json`,
+ * whose `dataFiles` lists the files of the delivery), only the files it lists; the others are left out with a
+ * warning (an extra copy, or a file of an earlier delivery, would otherwise be counted twice).
+ */
+function applyManifests(files: CurFile[], metadataDirs: string[], warnings: string[]): CurFile[] {
+  let kept = files;
+  for (const metadata of [...new Set(metadataDirs.map(realPath))]) {
+    const root = path.dirname(metadata);
+    let partitions: string[];
+    try {
+      partitions = fs.readdirSync(metadata).filter((d) => PARTITION.test(`/${d}`)).sort();
+    } catch {
+      continue;
+    }
+    for (const partition of partitions) {
+      const dir = path.join(metadata, partition);
+      let manifests: string[];
+      try {
+        manifests = fs.readdirSync(dir).filter((f) => /manifest\.json$/i.test(f)).sort();
+      } catch {
+        continue;
+      }
+      if (manifests.length === 0) {
+        continue;
+      }
+      if (manifests.length > 1) {
+        throw new CliError(`${dir} holds ${manifests.length} export manifests (${manifests.join(', ')}): one delivery per billing period `
+          + 'is expected; pass the data files of one delivery (a file list or a glob) instead of the export folder');
+      }
+      const manifest = path.join(dir, manifests[0]);
+      const listed = manifestFiles(manifest, path.join(root, 'data'), partition);
+      const dataDir = realPath(path.join(root, 'data', partition)) + path.sep;
+      const inPartition = (f: CurFile) => realPath(f.file).startsWith(dataDir);
+      const present = new Set(kept.filter(inPartition).map((f) => realPath(f.file)));
+      const missing = [...listed].filter((f) => !present.has(f) && !fs.existsSync(f));
+      if (missing.length > 0) {
+        throw new CliError(`the export manifest ${manifest} lists ${missing.length} data file${missing.length === 1 ? '' : 's'} that `
+          + `${missing.length === 1 ? 'is' : 'are'} not there (${missing.slice(0, 3).map((f) => path.basename(f)).join(', ')}`
+          + `${missing.length > 3 ? ', ...' : ''}): the copy of the export is incomplete; download it again`);
+      }
+      const extra = kept.filter((f) => inPartition(f) && !listed.has(realPath(f.file)));
+      if (extra.length > 0) {
+        warnings.push(`${extra.length} data file${extra.length === 1 ? '' : 's'} in ${path.join(root, 'data', partition)} `
+          + `${extra.length === 1 ? 'is' : 'are'} not listed in the export manifest ${manifests[0]} and ${extra.length === 1 ? 'was' : 'were'} `
+          + `left out (${extra.slice(0, 3).map((f) => path.basename(f.file)).join(', ')}${extra.length > 3 ? ', ...' : ''}): `
+          + 'a copy, or a file of an earlier delivery? Remove it, or the manifest to read every file');
+        kept = kept.filter((f) => !extra.includes(f));
+      }
+    }
+  }
+  return kept;
+}
+
+/**
+ * The real paths of the data files a manifest lists. `dataFiles` holds S3 URIs
+ * (`s3://bucket/prefix/<export>/data/BILLING_PERIOD=YYYY-MM/<file>`); each maps to the same path under the local
+ * export's `data` folder.
+ */
+function manifestFiles(manifest: string, dataDir: string, partition: string): Set<string> {
+  let data: unknown;
+  try {
+    data = JSON.parse(fs.readFileSync(manifest, 'utf8'));
+  } catch (e) {
+    throw new CliError(`cannot read the export manifest ${manifest}: ${e instanceof SyntaxError ? `not JSON (${firstLine(e.message)})` : describeFsError(e)}`);
+  }
+  const list = (data as { dataFiles?: unknown }).dataFiles;
+  if (!Array.isArray(list) || list.some((f) => typeof f !== 'string')) {
+    throw new CliError(`the export manifest ${manifest} has no "dataFiles" list of file names: is it a Data Exports manifest?`);
+  }
+  return new Set((list as string[]).map((uri) => {
+    const m = /(?:^|\/)data\/(BILLING_PERIOD=[^/]+\/.+)$/.exec(uri);
+    return realPath(m ? path.join(dataDir, ...m[1].split('/')) : path.join(dataDir, partition, path.posix.basename(uri)));
+  }));
+}
+
+function realPath(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return path.resolve(p);
+  }
+}
+
+async function expandGlob(session: DuckDbSession, pattern: string): Promise<CurFile[]> {
+  let rows: Array<Record<string, unknown>>;
+  try {
+    rows = await session.rows(`SELECT file FROM glob(${sqlLiteral(pattern)}) ORDER BY file`);
+  } catch (e) {
+    throw new CliError(`cannot expand ${pattern}: ${firstLine(e instanceof Error ? e.message : String(e))}`);
+  }
+  return rows.map((r) => String(r.file)).filter((f) => formatOf(f)).map((f) => {
+    checkReadable(f);
+    return curFile(f, formatOf(f)!, fs.statSync(f).size);
+  });
+}
+
+function curFile(file: string, format: Format, bytes: number): CurFile {
+  const m = PARTITION.exec(file);
+  return { file, format, bytes, billingPeriod: m ? m[1] : undefined };
+}
+
+function formatOf(name: string): Format | undefined {
+  const m = DATA_FILE.exec(name);
+  if (!m) {
+    return undefined;
+  }
+  return m[1].toLowerCase() === 'parquet' ? 'parquet' : 'csv';
+}
+
+function checkReadable(file: string): void {
+  try {
+    fs.accessSync(file, fs.constants.R_OK);
+  } catch (e) {
+    throw new CliError(`cannot read ${file}: ${describeFsError(e)}`);
+  }
+}
+
+function describeFsError(e: unknown): string {
+  return describeFsCode(e) ?? firstLine(e instanceof Error ? e.message : String(e));
+}
+
+/** Keeps the files whose billing period overlaps [from, to); files outside partitions are always read. */
+export function selectPeriod(files: CurFile[], from: string, to: string, paths: string[]): CurFile[] {
+  const first = from.slice(0, 7);
+  const last = lastMonthBefore(to);
+  const selected = files.filter((f) => f.billingPeriod === undefined || (f.billingPeriod >= first && f.billingPeriod <= last));
+  if (selected.length === 0) {
+    const periods = [...new Set(files.map((f) => f.billingPeriod))].sort();
+    throw new CliError(`no CUR data between ${from} and ${to} (exclusive) in ${describePaths(paths)}: `
+      + `its billing periods are ${periods.join(', ')}; choose --from/--to inside them`);
+  }
+  return selected;
+}
+
+export function singleFormat(files: CurFile[], paths: string[]): Format {
+  const formats = [...new Set(files.map((f) => f.format))];
+  if (formats.length > 1) {
+    throw new CliError(`${describePaths(paths)} mixes Parquet and CSV files: pass one export (one format) at a time`);
+  }
+  return formats[0];
+}
+
+export function describePaths(paths: string[]): string {
+  return paths.length === 1 ? paths[0] : `${paths[0]} (and ${paths.length - 1} more)`;
+}
+
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KB`;
+  if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
+  return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+}

@@ -1,0 +1,189 @@
+import { CliError } from './types';
+
+/**
+ * Bounds on what one command may spend and wait for, shared by every remote call it makes: a cap on the pages read
+ * from any paginated API, connection and request timeouts for every SDK client, a total deadline, and cancellation
+ * (the deadline, or SIGINT/SIGTERM). A source that misbehaves is stopped with one clear line, never retried for ever.
+ */
+
+/** Most pages read from one paginated API call (`--max-pages`). */
+export const DEFAULT_MAX_PAGES = 100;
+/** Total time a command may take (`--timeout`, seconds): Athena queries over years of data take minutes. */
+export const DEFAULT_TIMEOUT_SECONDS = 1800;
+/** Longest wait for a TCP (and TLS) connection to an AWS endpoint. */
+export const CONNECTION_TIMEOUT_MS = 10_000;
+/** Longest wait for one HTTP request and its response. */
+export const REQUEST_TIMEOUT_MS = 60_000;
+/** Attempts per request (the SDK's standard retry strategy: throttling and transient errors, with backoff). */
+export const MAX_ATTEMPTS = 5;
+
+export interface CallLimitsOptions {
+  /** @default DEFAULT_MAX_PAGES */
+  readonly maxPages?: number;
+  /** Total deadline in seconds, from now. @default DEFAULT_TIMEOUT_SECONDS */
+  readonly timeoutSeconds?: number;
+  /** Aborts the command when it fires (the CLI passes one that SIGINT/SIGTERM abort). */
+  readonly interrupt?: AbortSignal;
+  /** @default CONNECTION_TIMEOUT_MS */
+  readonly connectionTimeoutMs?: number;
+  /** @default REQUEST_TIMEOUT_MS */
+  readonly requestTimeoutMs?: number;
+}
+
+/** Why a command was stopped from outside: the deadline, or a signal. */
+export class StoppedError extends CliError {
+  constructor(message: string, public readonly exitCode: number) {
+    super(message);
+    this.name = 'StoppedError';
+  }
+}
+
+/** The limits of one command run. Call `dispose()` when the command ends. */
+export class CallLimits {
+  /** The default page cap and timeouts without a total deadline (sources used as a library, tests). */
+  public static withoutDeadline(): CallLimits {
+    return new CallLimits({ timeoutSeconds: 0 });
+  }
+
+  public readonly maxPages: number;
+  public readonly connectionTimeoutMs: number;
+  public readonly requestTimeoutMs: number;
+  private readonly controller = new AbortController();
+  private readonly timer?: NodeJS.Timeout;
+  private stopped?: StoppedError;
+  private readonly onInterrupt?: () => void;
+  private readonly cleanups = new Set<() => void>();
+
+  constructor(private readonly options: CallLimitsOptions = {}) {
+    this.maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
+    this.connectionTimeoutMs = options.connectionTimeoutMs ?? CONNECTION_TIMEOUT_MS;
+    this.requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    const seconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+    if (seconds > 0) {
+      this.timer = setTimeout(() => this.stop(new StoppedError(`stopped after ${seconds} s, the limit set by --timeout; `
+        + 'raise it with --timeout SECONDS, or shorten the period', 1)), seconds * 1000);
+      this.timer.unref();
+    }
+    const interrupt = options.interrupt;
+    if (interrupt) {
+      this.onInterrupt = () => this.stop(new StoppedError(`interrupted (${String(interrupt.reason ?? 'signal')})`,
+        interrupt.reason === 'SIGTERM' ? 143 : 130));
+      if (interrupt.aborted) {
+        this.onInterrupt();
+      } else {
+        interrupt.addEventListener('abort', this.onInterrupt, { once: true });
+      }
+    }
+  }
+
+  /** Aborted when the command is stopped; pass it to every SDK `send` and long wait. */
+  public get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Why the command was stopped, when it was. */
+  public get stoppedBy(): StoppedError | undefined {
+    return this.stopped;
+  }
+
+  /** Throws the reason the command was stopped, if it was. */
+  public check(): void {
+    if (this.stopped) {
+      throw this.stopped;
+    }
+  }
+
+  /** The request handler options every SDK client of the command gets (connection and request timeouts). */
+  public requestHandler(): { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: boolean } {
+    return { connectionTimeout: this.connectionTimeoutMs, requestTimeout: this.requestTimeoutMs, throwOnRequestTimeout: true };
+  }
+
+  /** Runs `fn` once when the command is stopped (e.g. interrupt a DuckDB query); returns a function that unregisters it. */
+  public onStop(fn: () => void): () => void {
+    if (this.stopped) {
+      fn();
+      return () => undefined;
+    }
+    this.cleanups.add(fn);
+    return () => this.cleanups.delete(fn);
+  }
+
+  /** Stops the command: every wait and request that uses `signal` ends. */
+  public stop(reason: StoppedError): void {
+    if (this.stopped) {
+      return;
+    }
+    this.stopped = reason;
+    this.controller.abort(reason);
+    for (const fn of this.cleanups) {
+      try {
+        fn();
+      } catch {
+        // best effort: the command is stopping anyway
+      }
+    }
+    this.cleanups.clear();
+  }
+
+  public dispose(): void {
+    if (this.timer) {
+      clearTimeout(this.timer);
+    }
+    if (this.onInterrupt) {
+      this.options.interrupt?.removeEventListener('abort', this.onInterrupt);
+    }
+  }
+
+  /**
+   * The error to report for a failed call: the reason the command was stopped when it was (the SDK then throws its
+   * own AbortError, which says nothing useful), else `undefined`.
+   *
+   * @param what the call that was running, e.g. `Cost Explorer GetCostAndUsage`
+   * @param detail what it had cost so far, e.g. ` (1 request, 0.01 USD)`
+   */
+  public stoppedError(what: string, detail = ''): StoppedError | undefined {
+    if (!this.stopped) {
+      return undefined;
+    }
+    return new StoppedError(`${what}${detail}: ${this.stopped.message}`, this.stopped.exitCode);
+  }
+}
+
+/**
+ * Follows the page tokens of one paginated call: refuses a token the API already gave (an API that repeats its token
+ * would be called for ever, each call billed), and stops at the page cap.
+ */
+export class PageTokens {
+  private readonly seen = new Set<string>();
+  /** Pages requested so far. */
+  public pages = 0;
+
+  /**
+   * @param what the call, e.g. `Cost Explorer GetCostAndUsage`
+   * @param cost what the pages cost so far, for messages (e.g. `, 0.03 USD`), given the number of pages
+   */
+  constructor(private readonly what: string, private readonly limits: CallLimits, private readonly cost: (pages: number) => string = () => '') {}
+
+  /** Call before each request: counts it, and refuses a request beyond the cap. */
+  public beforeRequest(): void {
+    this.limits.check();
+    if (this.pages >= this.limits.maxPages) {
+      throw new CliError(`${this.what}: stopped after ${this.pages} pages${this.cost(this.pages)}, the limit set by --max-pages `
+        + `(default ${DEFAULT_MAX_PAGES}); raise it with --max-pages N, or shorten the period`);
+    }
+    this.pages++;
+  }
+
+  /** The next token to request with, or undefined at the end; refuses a token seen before. */
+  public next(token: string | undefined): string | undefined {
+    if (!token) {
+      return undefined;
+    }
+    if (this.seen.has(token)) {
+      throw new CliError(`${this.what} returned the same page token again after ${this.pages} request${this.pages === 1 ? '' : 's'}`
+        + `${this.cost(this.pages)}: stopped, as following it would repeat requests for ever (an API or proxy fault; retry later)`);
+    }
+    this.seen.add(token);
+    return token;
+  }
+}

@@ -101,6 +101,19 @@ const project = new awscdk.AwsCdkConstructLibrary({
 project.deps.addDependency('constructs@10.5.1', DependencyType.BUILD);
 project.compileTask.reset('jsii --silence-warnings=reserved-word --silence-warnings=metadata/missing-dev-dependency');
 
+// A package without its Lambda bundles (assets/) installs fine and then fails at synth in the user's app
+// ("Cannot find asset") for every service with cost reporting. So package:js bundles before it packs and checks
+// the tarball it packed; and the package's prepack script (run by npm pack, npm publish and jsii-pacmak) refuses
+// to pack without them, naming the missing bundles.
+const checkAssets = project.addTask('package:check-assets', {
+  description: 'Fail, naming them, when the Lambda bundles lib/ loads are missing (the prepack check)',
+  exec: 'tsx scripts/check-package-assets.ts',
+});
+project.package.setScript('prepack', `projen ${checkAssets.name}`);
+const packageJs = project.tasks.tryFind('package:js')!;
+packageJs.prependSpawn(project.bundler.bundleTask);
+packageJs.exec('tsx scripts/check-package-assets.ts --tarball dist/js');
+
 // The local `package` task: JS package plus an offline proof of the other jsii targets.
 // `npx projen package-all` builds every language package and needs PyPI / Maven Central / NuGet / Go.
 const packageTask = project.tasks.tryFind('package')!;

@@ -1,4 +1,5 @@
 import { awscdk, javascript, DependencyType, JsonFile } from 'projen';
+import { DUCKDB_PEER_RANGE, DUCKDB_RECOMMENDED } from './src/cli/sources/duckdb-version';
 
 /**
  * cdk-customer-value: every service tied to the customer value it delivers.
@@ -50,12 +51,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/node@^20',
     '@types/aws-lambda',
     'aws-sdk-client-mock',
-    // The CUR 2.0 reader loads DuckDB on demand (a 68 MB native binary, so it is not a dependency of the
-    // library): users who read CUR files run `npm install @duckdb/node-api`.
-    '@duckdb/node-api@1.5.6-r.1',
+    // The CUR 2.0 reader loads DuckDB on demand: an optional peer dependency of the published package (below).
+    `@duckdb/node-api@${DUCKDB_RECOMMENDED}`,
     'playwright-core',
     'esbuild',
     'constructs@10.5.1',
+    // npm's range matching, to test the DuckDB optional peer range as npm reads it.
+    'semver',
+    '@types/semver',
   ],
 
   // jsii targets: source generation is proven offline by `npx projen package:code-only`;
@@ -112,6 +115,10 @@ const checkAssets = project.addTask('package:check-assets', {
 project.package.setScript('prepack', `projen ${checkAssets.name}`);
 const packageJs = project.tasks.tryFind('package:js')!;
 packageJs.prependSpawn(project.bundler.bundleTask);
+// DuckDB (`customer-value cost --source cur`) is a 68 MB native binary: an optional peer dependency that users who
+// read CUR 2.0 files install, at the release line the SQL is written for (src/cli/sources/duckdb-version.ts).
+// jsii refuses a peer dependency that is not a jsii module, so it is written into the packed package.json only.
+packageJs.exec(`tsx scripts/add-optional-peers.ts dist/js '@duckdb/node-api@${DUCKDB_PEER_RANGE}'`);
 packageJs.exec('tsx scripts/check-package-assets.ts --tarball dist/js');
 
 // The local `package` task: JS package plus an offline proof of the other jsii targets.

@@ -1,5 +1,5 @@
 import { awscdk, javascript, DependencyType, JsonFile } from 'projen';
-import { DUCKDB_PEER_RANGE, DUCKDB_RECOMMENDED } from './src/cli/sources/duckdb-version';
+import { DUCKDB_RECOMMENDED } from './src/cli/sources/duckdb-version';
 
 /**
  * cdk-customer-value: every service tied to the customer value it delivers.
@@ -51,14 +51,17 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/node@^20',
     '@types/aws-lambda',
     'aws-sdk-client-mock',
-    // The CUR 2.0 reader loads DuckDB on demand: an optional peer dependency of the published package (below).
+    // The CUR 2.0 reader loads DuckDB on demand, at the release src/cli/sources/duckdb-version.ts names. It is a
+    // 68 MB native binary that users who read CUR 2.0 files install themselves, and not a peer dependency: a jsii
+    // package may only declare jsii modules as dependencies or peers (jsii refuses to compile, and jsii-reflect,
+    // hence jsii-pacmak, jsii-docgen and Construct Hub, fail to load the published package, with or without DuckDB
+    // installed; scripts/consumer-app.ts checks the published package loads).
     `@duckdb/node-api@${DUCKDB_RECOMMENDED}`,
     'playwright-core',
     'esbuild',
     'constructs@10.5.1',
-    // npm's range matching, to test the DuckDB optional peer range as npm reads it.
-    'semver',
-    '@types/semver',
+    // Loads the packed package as jsii tools do (scripts/consumer-app.ts).
+    'jsii-reflect',
   ],
 
   // jsii targets: source generation is proven offline by `npx projen package:code-only`;
@@ -115,11 +118,14 @@ const checkAssets = project.addTask('package:check-assets', {
 project.package.setScript('prepack', `projen ${checkAssets.name}`);
 const packageJs = project.tasks.tryFind('package:js')!;
 packageJs.prependSpawn(project.bundler.bundleTask);
-// DuckDB (`customer-value cost --source cur`) is a 68 MB native binary: an optional peer dependency that users who
-// read CUR 2.0 files install, at the release line the SQL is written for (src/cli/sources/duckdb-version.ts).
-// jsii refuses a peer dependency that is not a jsii module, so it is written into the packed package.json only.
-packageJs.exec(`tsx scripts/add-optional-peers.ts dist/js '@duckdb/node-api@${DUCKDB_PEER_RANGE}'`);
 packageJs.exec('tsx scripts/check-package-assets.ts --tarball dist/js');
+
+// The npm user's first hour, on the packed tarball: a fresh `cdk init` app installs it, synthesizes the README's
+// quick start and runs the installed CLI (CI runs it after the build; locally after `npx projen package:js`).
+project.addTask('package:consumer-app', {
+  description: 'Install the packed tarball into a fresh cdk init app, synthesize the README quick start, run the installed CLI',
+  exec: 'tsx scripts/consumer-app.ts',
+});
 
 // The local `package` task: JS package plus an offline proof of the other jsii targets.
 // `npx projen package-all` builds every language package and needs PyPI / Maven Central / NuGet / Go.
@@ -130,7 +136,7 @@ packageTask.spawn(project.tasks.tryFind('package:js')!);
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 project.tasks.addEnvironment('CDK_DISABLE_CLI_TELEMETRY', 'true');
 
-for (const p of ['/examples/', '/bench/', '/scripts/', '/.ci/', '/rosetta/', '/dist-code-only/', '/.tmp/']) {
+for (const p of ['/examples/', '/bench/', '/scripts/', '/.ci/', '/rosetta/', '/dist-code-only/', '/.tmp/', '/CONTRIBUTING.md']) {
   project.npmignore?.exclude(p);
 }
 // Golden files are compared byte for byte (CSV output uses CRLF line ends, RFC 4180): no line-end conversion.

@@ -12,7 +12,10 @@
  *    CustomerValueChecks; the template must hold the service's budget and the cost publisher, whose Lambda bundle
  *    must be staged from the package's assets/;
  * 5. runs the installed bin: `npx customer-value services` lists the service; `cost --source cur` without DuckDB
- *    says in one line which DuckDB to install.
+ *    says in one line which DuckDB to install;
+ * 6. loads the installed package as jsii tools do (jsii-reflect: jsii-pacmak in the release workflow, jsii-docgen on
+ *    Construct Hub, the packaging of jsii libraries that build on this one): a dependency or peer that is not a jsii
+ *    module (DuckDB, say) would break them.
  *
  * Prints the time of each step. Keeps the folder when a step fails (its path is printed).
  *
@@ -22,6 +25,8 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { TypeSystem } from 'jsii-reflect';
+import { assetRefs, missingAssets } from './check-package-assets';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -48,7 +53,7 @@ function repoVersion(name: string): string {
 /** The README's quick-start app: the first ```ts block of the "## Quick start" section. */
 export function quickStartApp(readme: string): string {
   const section = readme.split(/^## /m).find((s) => /^Quick start\b/.test(s));
-  const block = section?.match(/^```ts\n([\s\S]*?)^```$/m);
+  const block = section?.match(/^```ts\b[^\n]*\n([\s\S]*?)^```$/m);
   if (!block) {
     throw new Failure('README.md has no ```ts block under "## Quick start"');
   }
@@ -57,6 +62,8 @@ export function quickStartApp(readme: string): string {
 
 interface Run {
   readonly status: number | null;
+  readonly stdout: string;
+  /** stdout and stderr */
   readonly output: string;
 }
 
@@ -79,10 +86,10 @@ function run(cwd: string, command: string, args: string[], expectStatus: number 
   if (expectStatus !== 'any' && res.status !== expectStatus) {
     throw new Failure(`\`${[command, ...args].join(' ')}\` exited ${res.status} (expected ${expectStatus}):\n${output.split('\n').slice(-40).join('\n')}`);
   }
-  return { status: res.status, output };
+  return { status: res.status, stdout: res.stdout ?? '', output };
 }
 
-function main(): void {
+async function main(): Promise<void> {
   const tarball = findTarball(process.argv[2]);
   const work = fs.mkdtempSync(path.join(os.tmpdir(), 'customer-value-consumer-'));
   const app = path.join(work, 'shop');
@@ -115,10 +122,9 @@ function main(): void {
       run(app, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error']);
     });
     const installed = path.join(app, 'node_modules', 'cdk-customer-value');
-    for (const bundle of ['assets/reporting/cost-publisher.lambda/index.js', 'assets/billing/cost-allocation-tags.lambda/index.js']) {
-      if (!fs.existsSync(path.join(installed, bundle))) {
-        throw new Failure(`the installed package has no ${bundle}`);
-      }
+    const missing = missingAssets(assetRefs(installed), (f) => fs.existsSync(path.join(installed, f)));
+    if (missing.length > 0) {
+      throw new Failure(`the installed package lacks its Lambda bundles: ${missing.join(', ')}`);
     }
 
     fs.writeFileSync(path.join(app, 'bin', 'shop.ts'), quickStartApp(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')));
@@ -142,7 +148,7 @@ function main(): void {
     }
 
     const services = step('npx customer-value services --output json', () => run(app, 'npx', ['customer-value', 'services', '--output', 'json']));
-    const declared = JSON.stringify(JSON.parse(services.output.slice(services.output.indexOf('{'))));
+    const declared = JSON.stringify(JSON.parse(services.stdout));
     if (!declared.includes('"checkout"')) {
       throw new Failure(`customer-value services does not list the quick start's "checkout" service:\n${services.output}`);
     }
@@ -152,6 +158,15 @@ function main(): void {
       throw new Failure(`without DuckDB, cost --source cur should exit 1 naming the DuckDB to install; it exited ${noDuckDb.status}:\n${noDuckDb.output}`);
     }
     process.stdout.write(`  ${noDuckDb.output.trim().split('\n').pop()}\n`);
+
+    const started6 = Date.now();
+    process.stdout.write('- load the installed package with jsii-reflect (as jsii-pacmak and jsii-docgen do) ... ');
+    try {
+      const assembly = await new TypeSystem().loadModule(installed, { validate: false, supportedFeatures: ['intersection-types', 'class-covariant-overrides'] });
+      process.stdout.write(`${((Date.now() - started6) / 1000).toFixed(1)} s (${assembly.name}: ${assembly.types.length} types)\n`);
+    } catch (e) {
+      throw new Failure(`jsii tools cannot load the installed package (is a dependency or peer not a jsii module?): ${(e as Error).message.split('\n')[0]}`);
+    }
     process.stdout.write(`ok: installed, synthesized and read back in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
     fs.rmSync(work, { recursive: true, force: true });
   } catch (e) {
@@ -162,10 +177,8 @@ function main(): void {
 }
 
 if (require.main === module) {
-  try {
-    main();
-  } catch (e) {
+  main().catch((e) => {
     process.stderr.write(`consumer app check failed: ${e instanceof Failure ? e.message : (e as Error).stack ?? String(e)}\n`);
     process.exitCode = 1;
-  }
+  });
 }

@@ -16,7 +16,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '..');
-const ASSET_REF = /path\.join\(__dirname,\s*['"]([^'"]*\bassets\/[^'"]+)['"]\)/g;
+/** How the generated `*-function` constructs load their bundle: `path.join(__dirname, '../../assets/<handler>')`. */
+export const ASSET_REF = /path\.join\(__dirname,\s*['"]([^'"]*\bassets\/[^'"]+)['"]\)/g;
 
 export interface AssetRef {
   /** The asset directory, relative to the package root (`assets/reporting/cost-publisher.lambda`). */

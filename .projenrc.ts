@@ -1,4 +1,5 @@
 import { awscdk, javascript, DependencyType, JsonFile } from 'projen';
+import { DUCKDB_RECOMMENDED } from './src/cli/sources/duckdb-version';
 
 /**
  * cdk-customer-value: every service tied to the customer value it delivers.
@@ -52,15 +53,20 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock',
     // The cost allocation tag function's registry of live declarations (Parameter Store); Lambda provides the SDK.
     '@aws-sdk/client-ssm@^3.1138.0',
-    // The CUR 2.0 reader loads DuckDB on demand (a 68 MB native binary, so it is not a dependency of the
-    // library): users who read CUR files run `npm install @duckdb/node-api`.
-    '@duckdb/node-api@1.5.6-r.1',
+    // The CUR 2.0 reader loads DuckDB on demand, at the release src/cli/sources/duckdb-version.ts names. It is a
+    // 68 MB native binary that users who read CUR 2.0 files install themselves, and not a peer dependency: a jsii
+    // package may only declare jsii modules as dependencies or peers (jsii refuses to compile, and jsii-reflect,
+    // hence jsii-pacmak, jsii-docgen and Construct Hub, fail to load the published package, with or without DuckDB
+    // installed; scripts/consumer-app.ts checks the published package loads).
+    `@duckdb/node-api@${DUCKDB_RECOMMENDED}`,
     'playwright-core',
     // The CloudFormation registry schemas as compiled by the CDK team: scripts/generate-create-only-tags.ts derives
     // the resource types whose tags are create-only from it.
     '@aws-cdk/aws-service-spec',
     'esbuild',
     'constructs@10.5.1',
+    // Loads the packed package as jsii tools do (scripts/consumer-app.ts).
+    'jsii-reflect',
   ],
 
   // jsii targets: source generation is proven offline by `npx projen package:code-only`;
@@ -106,6 +112,26 @@ const project = new awscdk.AwsCdkConstructLibrary({
 project.deps.addDependency('constructs@10.5.1', DependencyType.BUILD);
 project.compileTask.reset('jsii --silence-warnings=reserved-word --silence-warnings=metadata/missing-dev-dependency');
 
+// A package without its Lambda bundles (assets/) installs fine and then fails at synth in the user's app
+// ("Cannot find asset") for every service with cost reporting. So package:js bundles before it packs and checks
+// the tarball it packed; and the package's prepack script (run by npm pack, npm publish and jsii-pacmak) refuses
+// to pack without them, naming the missing bundles.
+const checkAssets = project.addTask('package:check-assets', {
+  description: 'Fail, naming them, when the Lambda bundles lib/ loads are missing (the prepack check)',
+  exec: 'tsx scripts/check-package-assets.ts',
+});
+project.package.setScript('prepack', `projen ${checkAssets.name}`);
+const packageJs = project.tasks.tryFind('package:js')!;
+packageJs.prependSpawn(project.bundler.bundleTask);
+packageJs.exec('tsx scripts/check-package-assets.ts --tarball dist/js');
+
+// The npm user's first hour, on the packed tarball: a fresh `cdk init` app installs it, synthesizes the README's
+// quick start and runs the installed CLI (CI runs it after the build; locally after `npx projen package:js`).
+project.addTask('package:consumer-app', {
+  description: 'Install the packed tarball into a fresh cdk init app, synthesize the README quick start, run the installed CLI',
+  exec: 'tsx scripts/consumer-app.ts',
+});
+
 // The local `package` task: JS package plus an offline proof of the other jsii targets.
 // `npx projen package-all` builds every language package and needs PyPI / Maven Central / NuGet / Go.
 const packageTask = project.tasks.tryFind('package')!;
@@ -115,7 +141,7 @@ packageTask.spawn(project.tasks.tryFind('package:js')!);
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 project.tasks.addEnvironment('CDK_DISABLE_CLI_TELEMETRY', 'true');
 
-for (const p of ['/examples/', '/bench/', '/scripts/', '/.ci/', '/rosetta/', '/dist-code-only/', '/.tmp/']) {
+for (const p of ['/examples/', '/bench/', '/scripts/', '/.ci/', '/rosetta/', '/dist-code-only/', '/.tmp/', '/CONTRIBUTING.md']) {
   project.npmignore?.exclude(p);
 }
 // Golden files are compared byte for byte (CSV output uses CRLF line ends, RFC 4180): no line-end conversion.

@@ -139,6 +139,7 @@ export class CustomerValueAssertions {
   }
 
   private costResources(): Section[] {
+    const disabled: string[] = [];
     const budgets: string[] = [];
     const dashboards: string[] = [];
     const all = this.scope.node.root.node.findAll().filter((c): c is CfnResource => CfnResource.isCfnResource(c) && !isExempt(c));
@@ -146,9 +147,7 @@ export class CustomerValueAssertions {
       if (!service.costReportingEnabled) {
         if (!isAcknowledged(service, `${PACK_NAME}-CostReportingDisabled`)) {
           const reason = service.costReportingOptions.disabledReason;
-          const line = `${describeService(service)}: cost reporting is disabled (${reason ? `reason: ${JSON.stringify(reason)}` : 'no reason recorded'})`;
-          budgets.push(line);
-          dashboards.push(line);
+          disabled.push(`${describeService(service)}: cost reporting is disabled (${reason ? `reason: ${JSON.stringify(reason)}` : 'no reason recorded'})`);
         }
         continue;
       }
@@ -161,6 +160,12 @@ export class CustomerValueAssertions {
       }
     }
     return [
+      // The same way out as the CustomerValueChecks finding: the rule id to acknowledge, on the service.
+      {
+        title: 'Services with cost reporting disabled, so without budget and dashboard (turn it back on, or acknowledge it '
+          + `on the service: Validations.of(service).acknowledge({ id: '${PACK_NAME}-CostReportingDisabled', reason: '...' }))`,
+        lines: disabled,
+      },
       { title: 'Services without a budget filtered to their service tag', lines: budgets },
       { title: 'Services without a dashboard', lines: dashboards },
     ];

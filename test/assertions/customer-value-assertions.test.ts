@@ -62,7 +62,7 @@ describe('CustomerValueAssertions', () => {
     const message = errorOf(() => CustomerValueAssertions.fromApp(app).assertAll());
     // THEN
     expect(message).toBe([
-      'Customer-value assertions failed for App: 5 problem(s)',
+      'Customer-value assertions failed for App: 4 problem(s)',
       '',
       'Resources outside any customer service (declare them inside a CustomerService or include() them; '
       + 'acknowledge CustomerValue-ResourceOutsideService for shared infrastructure) (2):',
@@ -74,10 +74,8 @@ describe('CustomerValueAssertions', () => {
       + 'customer-need is missing (expected "Shoppers pay for their basket in one step"), customer is missing (expected "external:Online shoppers"), '
       + 'team is "growth" instead of "payments", business-unit is missing (expected "retail")',
       '',
-      'Services without a budget filtered to their service tag (1):',
-      '  - "search" (Shop/Search): cost reporting is disabled (reason: "sandbox")',
-      '',
-      'Services without a dashboard (1):',
+      'Services with cost reporting disabled, so without budget and dashboard (turn it back on, or acknowledge it on the service: '
+      + "Validations.of(service).acknowledge({ id: 'CustomerValue-CostReportingDisabled', reason: '...' })) (1):",
       '  - "search" (Shop/Search): cost reporting is disabled (reason: "sandbox")',
     ].join('\n'));
   });
@@ -150,6 +148,25 @@ describe('CustomerValueAssertions', () => {
     Validations.of(sandbox).acknowledge({ id: 'CustomerValue-CostReportingDisabled', reason: 'Sandbox account, torn down every night' });
     // THEN
     expect(CustomerValueAssertions.fromApp(app).findProblems()).toEqual([]);
+  });
+
+  test('a service with reporting disabled is reported once, with the acknowledgement that accepts it', () => {
+    // GIVEN: a sandbox service without cost reporting (and no reason recorded)
+    const { app, stack } = goodApp();
+    const sandbox = new CustomerService(stack, 'Sandbox', {
+      ...CHECKOUT, customerNeed: 'Teams try new product ideas safely', costReporting: { enabled: false },
+    });
+    new s3.Bucket(sandbox, 'Scratch', { enforceSSL: true });
+    // WHEN
+    const message = errorOf(() => CustomerValueAssertions.fromApp(app).everyServiceHasBudgetAndDashboard());
+    // THEN: the finding names the rule id to acknowledge and where, like the CustomerValueChecks finding
+    expect(message).toBe([
+      'Customer-value assertions failed for App: 1 problem(s)',
+      '',
+      'Services with cost reporting disabled, so without budget and dashboard (turn it back on, or acknowledge it on the service: '
+      + "Validations.of(service).acknowledge({ id: 'CustomerValue-CostReportingDisabled', reason: '...' })) (1):",
+      '  - "sandbox" (Shop/Sandbox): cost reporting is disabled (no reason recorded)',
+    ].join('\n'));
   });
 
   test('a service whose dashboard is turned off has no dashboard', () => {

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { DUCKDB_INSTALL, duckDbVersionProblem } from './duckdb-version';
 import type { CallLimits } from './limits';
 import { CliError } from './types';
 
@@ -9,7 +10,7 @@ export type DuckDbModule = typeof import('@duckdb/node-api');
 export type DuckDbConnection = import('@duckdb/node-api').DuckDBConnection;
 
 /** The one line printed when DuckDB is not installed. */
-export const DUCKDB_MISSING = 'reading CUR 2.0 files needs DuckDB, which is not installed: run `npm install @duckdb/node-api` '
+export const DUCKDB_MISSING = `reading CUR 2.0 files needs DuckDB, which is not installed: run \`${DUCKDB_INSTALL}\` `
   + '(or use --source ce or --source athena)';
 
 /**
@@ -19,18 +20,43 @@ export const DUCKDB_MISSING = 'reading CUR 2.0 files needs DuckDB, which is not 
  * @param moduleName the package to load (tests pass a missing one)
  */
 export async function loadDuckDb(moduleName: string = '@duckdb/node-api'): Promise<DuckDbModule> {
+  let duckdb: DuckDbModule;
   try {
     // require, not import(): the package is CommonJS, and a real dynamic import() needs ESM support the test runner
     // (jest) does not enable.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require(moduleName) as DuckDbModule;
+    duckdb = require(moduleName) as DuckDbModule;
   } catch (e) {
     const code = (e as { code?: string }).code;
     const message = e instanceof Error ? e.message : String(e);
     if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND' || /Cannot find (module|package)/.test(message)) {
       throw new CliError(DUCKDB_MISSING);
     }
-    throw new CliError(`cannot load DuckDB (${moduleName}): ${firstLine(message)}; reinstall it with \`npm install @duckdb/node-api\``);
+    throw new CliError(`cannot load DuckDB (${moduleName}): ${firstLine(message)}; reinstall it with \`${DUCKDB_INSTALL}\``);
+  }
+  const problem = duckDbVersionProblem(installedVersion(moduleName) ?? engineVersion(duckdb));
+  if (problem) {
+    throw new CliError(problem);
+  }
+  return duckdb;
+}
+
+/** The DuckDB engine version (`v1.5.6`): the package's own version line. */
+function engineVersion(duckdb: DuckDbModule): string | undefined {
+  try {
+    return duckdb.version();
+  } catch {
+    return undefined;
+  }
+}
+
+/** The version of the installed package (its package.json), `undefined` when it cannot be read. */
+function installedVersion(moduleName: string): string | undefined {
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    return (require(`${moduleName}/package.json`) as { version?: string }).version;
+  } catch {
+    return undefined;
   }
 }
 

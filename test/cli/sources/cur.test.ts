@@ -328,6 +328,6 @@ describe('CurFileSource errors: one clear line each', () => {
     await expect(loadDuckDb('@duckdb/not-installed-package')).rejects.toThrow(new CliError(DUCKDB_MISSING));
     expect(DUCKDB_MISSING).toMatch(/npm install @duckdb\/node-api/);
     const source = new CurFileSource({ paths: [parquet.root], moduleName: '@duckdb/not-installed-package' });
-    await expect(source.fetch(query(), () => undefined)).rejects.toThrow(/^reading CUR 2\.0 files needs DuckDB, which is not installed: run `npm install @duckdb\/node-api`/);
+    await expect(source.fetch(query(), () => undefined)).rejects.toThrow(/^reading CUR 2\.0 files needs DuckDB, which is not installed: run `npm install @duckdb\/node-api@1\.5\.6-r\.1`/);
   });
 });

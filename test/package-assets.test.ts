@@ -1,0 +1,49 @@
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { ASSET_REF, assetRefs, missingAssets } from '../scripts/check-package-assets';
+
+const ROOT = path.resolve(__dirname, '..');
+
+function files(dir: string, suffix: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const f = path.join(dir, e.name);
+    return e.isDirectory() ? files(f, suffix) : e.name.endsWith(suffix) ? [f] : [];
+  });
+}
+
+describe('the pre-pack check of the Lambda bundles', () => {
+  test('finds the bundles compiled code loads, and names the missing ones with the file that loads them', () => {
+    // GIVEN: a package whose lib/ loads two bundles, one of them missing
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pack-check-'));
+    fs.mkdirSync(path.join(root, 'lib', 'reporting'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'lib', 'reporting', 'publisher-function.js'),
+      "code: lambda.Code.fromAsset(path.join(__dirname, '../../assets/reporting/publisher.lambda')),\n"
+      + "other: lambda.Code.fromAsset(path.join(__dirname, '../../assets/reporting/other.lambda')),\n");
+    fs.mkdirSync(path.join(root, 'assets', 'reporting', 'publisher.lambda'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'assets', 'reporting', 'publisher.lambda', 'index.js'), '');
+    // WHEN
+    const refs = assetRefs(root);
+    // THEN
+    expect(refs.map((r) => r.asset)).toEqual(['assets/reporting/other.lambda', 'assets/reporting/publisher.lambda']);
+    expect(missingAssets(refs, (f) => fs.existsSync(path.join(root, f))))
+      .toEqual(['assets/reporting/other.lambda/index.js (loaded by lib/reporting/publisher-function.js)']);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('every bundle projen writes is loaded the way the check reads it, and nothing else is', () => {
+    // The bundles projen's bundle tasks write (esbuild --outfile=assets/<handler>/index.js) ...
+    const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8')).tasks;
+    const written = Object.values<{ name: string; steps?: Array<{ execArgs?: string[] }> }>(tasks)
+      .filter((t) => /^bundle:.*\.lambda$/.test(t.name))
+      .flatMap((t) => (t.steps ?? []).flatMap((s) => s.execArgs ?? []))
+      .filter((a) => a.startsWith('--outfile='))
+      .map((a) => path.dirname(a.slice('--outfile='.length)))
+      .sort();
+    // ... are the ones the source loads, each through path.join(__dirname, '../../assets/...')
+    const loaded = files(path.join(ROOT, 'src'), '.ts').flatMap((f) => [...fs.readFileSync(f, 'utf8').matchAll(ASSET_REF)]
+      .map((m) => path.relative(ROOT, path.resolve(path.dirname(f), m[1])).split(path.sep).join('/'))).sort();
+    expect(written.length).toBeGreaterThan(0);
+    expect(loaded).toEqual(written);
+  });
+});

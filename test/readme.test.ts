@@ -1,0 +1,179 @@
+/**
+ * README.md is what npm users read first: its TypeScript compiles against the current API, its links work from the
+ * npm package page, and the output it shows is what the code prints.
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import * as ts from 'typescript';
+import { quickStartApp } from '../scripts/consumer-app';
+import { DUCKDB_INSTALL } from '../src/cli/sources/duckdb-version';
+
+const ROOT = path.resolve(__dirname, '..');
+const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
+
+interface Snippet {
+  /** README line of the snippet's first code line (1-based). */
+  readonly line: number;
+  readonly code: string;
+  /** The fixture (rosetta/<name>.ts-fixture) it is compiled in; `undefined` for `nofixture`. */
+  readonly fixture: string | undefined;
+}
+
+/** The ```ts blocks of a Markdown text, with jsii-rosetta's fence parameters (`nofixture`, `fixture=NAME`). */
+function tsSnippets(markdown: string): Snippet[] {
+  const lines = markdown.split('\n');
+  const snippets: Snippet[] = [];
+  for (let i = 0; i < lines.length; i++) {
+    const open = /^```(\S*)\s*(.*)$/.exec(lines[i]);
+    if (!open) {
+      continue;
+    }
+    const end = lines.indexOf('```', i + 1);
+    if (end < 0) {
+      throw new Error(`README.md:${i + 1}: code block never closed`);
+    }
+    if (['ts', 'typescript'].includes(open[1])) {
+      const params = open[2].split(/\s+/);
+      const fixture = params.includes('nofixture') ? undefined : (params.find((p) => p.startsWith('fixture='))?.slice(8) ?? 'default');
+      snippets.push({ line: i + 2, code: lines.slice(i + 1, end).join('\n'), fixture });
+    }
+    i = end;
+  }
+  return snippets;
+}
+
+/** The file a snippet compiles as, and the README line of each of its lines (`undefined` for fixture lines). */
+function assemble(snippet: Snippet): { text: string; readmeLines: Array<number | undefined> } {
+  const code = snippet.code.split('\n').map((text, i) => ({ text, line: snippet.line + i }));
+  if (snippet.fixture === undefined) {
+    return { text: code.map((l) => l.text).join('\n'), readmeLines: code.map((l) => l.line) };
+  }
+  // Hoist the imports (each up to the line ending its statement), as jsii-rosetta does.
+  const imports: typeof code = [];
+  const body: typeof code = [];
+  let inImport = false;
+  for (const l of code) {
+    if (inImport || /^import\s/.test(l.text)) {
+      imports.push(l);
+      inImport = !/;\s*$/.test(l.text);
+    } else if (!l.text.startsWith('#!')) {
+      body.push(l);
+    }
+  }
+  const fixture = fs.readFileSync(path.join(ROOT, 'rosetta', `${snippet.fixture}.ts-fixture`), 'utf8').split('\n');
+  const marker = fixture.findIndex((l) => l.trim() === '/// here');
+  if (marker < 0) {
+    throw new Error(`rosetta/${snippet.fixture}.ts-fixture has no "/// here" marker`);
+  }
+  const all = [
+    ...imports,
+    ...fixture.slice(0, marker).map((text) => ({ text, line: undefined })),
+    ...body,
+    ...fixture.slice(marker + 1).map((text) => ({ text, line: undefined })),
+  ];
+  return { text: all.map((l) => l.text).join('\n'), readmeLines: all.map((l) => l.line) };
+}
+
+/** Compiles the snippets in one program (`cdk-customer-value` is this repo's src/); one line per problem. */
+function compile(snippets: Snippet[]): string[] {
+  const config = ts.getParsedCommandLineOfConfigFile(path.join(ROOT, 'test', 'tsconfig.json'), {}, {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    },
+  })!;
+  const options: ts.CompilerOptions = {
+    ...config.options,
+    noEmit: true,
+    skipLibCheck: true,
+    // Snippets show a declaration and may leave it unused.
+    noUnusedLocals: false,
+    noUnusedParameters: false,
+    paths: { 'cdk-customer-value': [path.join(ROOT, 'src', 'index.ts')] },
+  };
+  const files = new Map(snippets.map((s) => [path.join(ROOT, '.tmp', 'readme-snippets', `readme-line-${s.line}.ts`), { snippet: s, ...assemble(s) }]));
+  const host = ts.createCompilerHost(options);
+  const { fileExists, readFile, getSourceFile } = host;
+  host.fileExists = (f) => files.has(path.resolve(f)) || fileExists.call(host, f);
+  host.readFile = (f) => files.get(path.resolve(f))?.text ?? readFile.call(host, f);
+  host.getSourceFile = (f, languageVersion, ...rest) => {
+    const virtual = files.get(path.resolve(f));
+    return virtual ? ts.createSourceFile(f, virtual.text, languageVersion, true) : getSourceFile.call(host, f, languageVersion, ...rest);
+  };
+  const program = ts.createProgram([...files.keys()], options, host);
+  const problems: string[] = [];
+  for (const [file, { snippet, readmeLines }] of files) {
+    const sf = program.getSourceFile(file)!;
+    for (const d of [...program.getSyntacticDiagnostics(sf), ...program.getSemanticDiagnostics(sf)]) {
+      const { line } = sf.getLineAndCharacterOfPosition(d.start ?? 0);
+      const where = readmeLines[line] !== undefined
+        ? `README.md:${readmeLines[line]}`
+        : `README.md:${snippet.line} (rosetta/${snippet.fixture}.ts-fixture line ${line + 1})`;
+      problems.push(`${where}: TS${d.code} ${ts.flattenDiagnosticMessageText(d.messageText, ' ')}`);
+    }
+  }
+  return problems;
+}
+
+/** GitHub's anchor for a heading. */
+function slug(heading: string): string {
+  return heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
+}
+
+describe('README.md', () => {
+  const snippets = tsSnippets(README);
+
+  test('every TypeScript snippet compiles against the current API', () => {
+    expect(snippets.length).toBeGreaterThanOrEqual(7);
+    expect(compile(snippets)).toEqual([]);
+  });
+
+  test('a snippet that uses an undeclared name is caught, with its README line', () => {
+    // GIVEN: a snippet in the style of the billing one before it declared `declarations`
+    const broken: Snippet = { line: 500, code: "import { CostAllocationTags } from 'cdk-customer-value';\n\nnew CostAllocationTags(billing, 'Tags', {});", fixture: 'default' };
+    // THEN
+    expect(compile([broken])).toEqual([expect.stringMatching(/^README\.md:502: TS2304 Cannot find name 'billing'/)]);
+  });
+
+  test('the quick start is a whole app with every import shown, and the one the consumer check synthesizes', () => {
+    const sections = README.split(/^## /m).map((s) => s.split('\n')[0]);
+    expect(sections.slice(1, 4)).toEqual(['Install', 'Quick start', 'Try it from a clone, without an AWS account']);
+    const app = quickStartApp(README);
+    const snippet = snippets.find((s) => s.code === app.replace(/\n$/, ''));
+    expect(snippet?.fixture).toBeUndefined();
+    expect(app).toMatch(/^import \{[^}]*\bValidations\b[^}]*\} from 'aws-cdk-lib';$/m);
+    expect(app).toMatch(/^import \{ AwsSolutionsChecks \} from 'cdk-nag';$/m);
+    expect(app).toMatch(/^import \{[^}]*\bCustomerService\b[^}]*\} from 'cdk-customer-value';$/m);
+  });
+
+  test('links point to the repository or to a heading, never to a file missing from the npm package', () => {
+    const headings = new Set(README.split('\n').filter((l) => /^#{1,6} /.test(l)).map((l) => slug(l.replace(/^#+ /, ''))));
+    const links = [...README.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]);
+    expect(links.length).toBeGreaterThan(10);
+    const bad = links.filter((l) => !(l.startsWith('https://') || (l.startsWith('#') && headings.has(l.slice(1)))));
+    expect(bad).toEqual([]);
+    expect(links.filter((l) => l.startsWith('https://github.com/') && !l.startsWith('https://github.com/cdk-customer-value/cdk-customer-value'))).toEqual([]);
+  });
+
+  test('the DuckDB install line names the release the CLI asks for', () => {
+    expect(README).toContain(DUCKDB_INSTALL);
+  });
+
+  test('the sample synth error is what the refused example prints', () => {
+    // WHEN: the example runs as `cdk synth --app 'npx tsx examples/refused.ts'` runs it (the App synthesizes itself on
+    // exit when CDK_OUTDIR is set)
+    const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-refused-'));
+    const res = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['examples/refused.ts'], {
+      cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK_OUTDIR: outdir },
+    });
+    fs.rmSync(outdir, { recursive: true, force: true });
+    // THEN: the same validation header and messages, in the same order
+    const messages = (text: string) => text.split('\n').filter((l) => /^\[«ValidationFailedWithErrors»|^ {2}\[Legacy\/Reports\] /.test(l));
+    const shown = README.slice(README.indexOf("$ npx cdk synth --no-notices --app 'npx tsx examples/refused.ts'"));
+    expect(res.status).toBe(1);
+    expect(messages(res.stderr).length).toBe(5);
+    expect(messages(shown.slice(0, shown.indexOf('```')))).toEqual(messages(res.stderr));
+  });
+});

@@ -55,6 +55,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@duckdb/node-api@1.5.6-r.1',
     'playwright-core',
     'esbuild',
+    // test/jest/environment.ts extends jest's Node environment (one CloudFormation validator engine per worker).
+    'jest-environment-node',
     'constructs@10.5.1',
   ],
 
@@ -82,6 +84,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       // Synthesis is CPU-bound and the CI machine has 2 cores.
       maxWorkers: 2,
+      // One CloudFormation validator engine per jest worker instead of one per test file (test/jest/environment.ts).
+      testEnvironment: '<rootDir>/test/jest/environment.ts',
+      moduleNameMapper: { '^@aws/cloudformation-validate$': '<rootDir>/test/jest/cfn-validate.ts' },
     },
   },
 

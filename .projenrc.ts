@@ -84,6 +84,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       // Synthesis is CPU-bound and the CI machine has 2 cores.
       maxWorkers: 2,
+      // V8 coverage instruments every function the tests run, aws-cdk-lib's included: it made the suite a third
+      // slower. `npx projen test:coverage` writes the report to coverage/ when you want it.
+      collectCoverage: false,
       // One CloudFormation validator engine per jest worker instead of one per test file (test/jest/environment.ts).
       testEnvironment: '<rootDir>/test/jest/environment.ts',
       moduleNameMapper: { '^@aws/cloudformation-validate$': '<rootDir>/test/jest/cfn-validate.ts' },
@@ -150,6 +153,12 @@ const bundleTask = project.bundler.bundleTask;
 // Tests synthesize stacks holding the Lambda handlers, so the handlers are bundled first.
 project.testTask.prependSpawn(typecheck);
 project.testTask.prependSpawn(bundleTask);
+
+project.addTask('test:coverage', {
+  description: 'Run the tests with a coverage report (coverage/)',
+  exec: 'jest --coverage --passWithNoTests --ci',
+  receiveArgs: true,
+});
 
 project.addTask('demo', {
   description: 'Synthesize the examples, list the declared services, and report cost per customer value from the sample CUR 2.0 export',

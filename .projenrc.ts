@@ -154,6 +154,13 @@ const bundleTask = project.bundler.bundleTask;
 project.testTask.prependSpawn(typecheck);
 project.testTask.prependSpawn(bundleTask);
 
+// CI runs the tests once, with the README's command (`npx projen test`), then everything else `build` does
+// (projen synthesis, bundle, jsii compile, API.md, JS package) with this task, instead of `build` running them again.
+project.addTask('build:no-test', {
+  description: 'Everything `build` does except the tests (CI runs `npx projen test` first)',
+  steps: project.buildTask.steps.filter((step) => step.spawn !== project.testTask.name),
+});
+
 project.addTask('test:coverage', {
   description: 'Run the tests with a coverage report (coverage/)',
   exec: 'jest --coverage --passWithNoTests --ci',

@@ -17,11 +17,10 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { CustomerService } from '../../src/customer-service';
-import { ServiceDeclarationRecord } from '../../src/declaration/record';
 import { CostAlertTarget } from '../../src/reporting/cost-alert-target';
 import { LazyWidgets } from '../../src/reporting/private/lazy-widgets';
 import { ServiceCostReporting } from '../../src/reporting/service-cost-reporting';
-import { testApp } from '../util';
+import { serviceMetadata, testApp } from '../util';
 import { dashboardBody, DECLARATION, ENV, fixture, flatten, only } from './helpers';
 
 function fn(scope: CustomerService | Stack, id: string): lambda.Function {
@@ -177,8 +176,7 @@ describe('the dashboard', () => {
 
     // WHEN
     const reporting = ServiceCostReporting.of(svc)!;
-    app.synth();
-    const record = svc._declarationRecord() as ServiceDeclarationRecord;
+    const record = serviceMetadata(app.synth())['/Shop/Checkout'];
 
     // THEN the alert topic (library) and the other service's queue are not usage of checkout
     expect(record.usageMetrics.map((u) => [u.name, u.origin, u.namespace, u.metricName])).toEqual([

@@ -84,8 +84,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
       testMatch: ['<rootDir>/test/**/*.test.ts'],
       // Synthesis is CPU-bound and the CI machine has 2 cores.
       maxWorkers: 2,
-      // V8 coverage instruments every function the tests run, aws-cdk-lib's included: it made the suite a third
-      // slower. `npx projen test:coverage` writes the report to coverage/ when you want it.
+      // V8 coverage counts every function the tests run, aws-cdk-lib's included: a third of the suite's CPU time.
+      // `npx projen test:coverage` writes the report to coverage/ when you want it.
       collectCoverage: false,
       // One CloudFormation validator engine per jest worker instead of one per test file (test/jest/environment.ts).
       testEnvironment: '<rootDir>/test/jest/environment.ts',

@@ -283,14 +283,6 @@ export class CustomerService extends Construct implements ICustomerService {
     return this.usage.find((u) => u.name === name)!;
   }
 
-  /**
-   * The declaration as recorded in the cloud assembly (`customer-value:service` metadata).
-   * @internal
-   */
-  public _declarationRecord(): ServiceDeclarationRecord {
-    return this.declarationRecord();
-  }
-
   private validateService(): string[] {
     const problems = [...this.problems];
     const duplicate = duplicateNameProblem(this);

@@ -3,16 +3,10 @@ import { App, Duration, Lazy, Stack, Stage, Token } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Customer, CustomerService, CustomerServiceProps, CostReporting, TagKeys, ValueReviewStatus } from '../src';
-import { testApp } from './util';
+import { testApp, VALID } from './util';
 
 /** A sound declaration; each case below breaks one thing. */
-const GOOD: CustomerServiceProps = {
-  customerNeed: 'Shoppers pay for their basket in one step',
-  customer: Customer.external('Online shoppers'),
-  team: 'payments',
-  businessUnit: 'retail',
-  costReporting: CostReporting.disabled('declaration tests'),
-};
+const GOOD: CustomerServiceProps = { ...VALID, costReporting: CostReporting.disabled('declaration tests') };
 
 /** The validation messages of one service declared in a fresh app (construct-level, without synthesizing). */
 function messagesFor(props: Partial<CustomerServiceProps> | Record<string, unknown>, context: Record<string, unknown> = {}, id = 'Checkout'): string[] {

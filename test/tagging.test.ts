@@ -8,16 +8,10 @@ import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { IConstruct } from 'constructs';
 import { createApp as createOnlineShop } from '../examples/online-shop';
 import { Customer, CustomerService, CustomerServiceProps, CostReporting, TagKeys } from '../src';
-import { exampleAppProps, testApp } from './util';
+import { exampleAppProps, testApp, VALID } from './util';
 import { sharedPurpose } from '../src/private/shared-marker';
 
-const CHECKOUT: CustomerServiceProps = {
-  customerNeed: 'Shoppers pay for their basket in one step',
-  customer: Customer.external('Online shoppers'),
-  team: 'payments',
-  businessUnit: 'retail',
-  costReporting: CostReporting.disabled('tagging tests'),
-};
+const CHECKOUT: CustomerServiceProps = { ...VALID, costReporting: CostReporting.disabled('tagging tests') };
 const CHECKOUT_TAGS = {
   'customer-service': 'checkout',
   'customer-need': 'Shoppers pay for their basket in one step',

@@ -2,6 +2,21 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { App, AppProps } from 'aws-cdk-lib';
+import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { Customer } from '../src/customer';
+import type { CustomerServiceProps } from '../src/customer-service-props';
+import type { ServiceDeclarationRecord } from '../src/declaration/record';
+
+/**
+ * A valid declaration, for every test that just needs a valid service: spread it and set what the test is about
+ * (`{ ...VALID, costReporting: CostReporting.disabled('tagging tests') }`).
+ */
+export const VALID: CustomerServiceProps = {
+  customerNeed: 'Shoppers pay for their basket in one step',
+  customer: Customer.external('Online shoppers'),
+  team: 'payments',
+  businessUnit: 'retail',
+};
 
 /**
  * Context every test app runs with:
@@ -90,4 +105,18 @@ export function synthFindings(app: App): { error?: string; findings: Finding[] }
   } catch (e) {
     return { error: (e as Error).message, findings: validationFindings(app.outdir) };
   }
+}
+
+/**
+ * The `customer-value:service` metadata of a synthesized cloud assembly (nested stage assemblies included), by the
+ * service's construct path: what the CLI and other tools read, rather than the construct's internals.
+ */
+export function serviceMetadata(assembly: CloudAssembly): Record<string, ServiceDeclarationRecord> {
+  const records: Record<string, ServiceDeclarationRecord> = {};
+  for (const stack of assembly.stacksRecursively) {
+    for (const entry of stack.findMetadataByType('customer-value:service')) {
+      records[entry.path] = entry.data as unknown as ServiceDeclarationRecord;
+    }
+  }
+  return records;
 }

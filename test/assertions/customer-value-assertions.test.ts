@@ -3,19 +3,13 @@ import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { CostReporting, Customer, CustomerService, CustomerServiceProps, CustomerValueAssertions } from '../../src';
+import { CostReporting, CustomerService, CustomerServiceProps, CustomerValueAssertions } from '../../src';
 import { budgetSelectsTag } from '../../src/assertions/private/cost-resources';
-import { testApp } from '../util';
+import { testApp, VALID } from '../util';
 
 const ORDERS = new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Orders', statistic: 'Sum' });
 
-const CHECKOUT: CustomerServiceProps = {
-  customerNeed: 'Shoppers pay for their basket in one step',
-  customer: Customer.external('Online shoppers'),
-  team: 'payments',
-  businessUnit: 'retail',
-  costReporting: { monthlyBudget: 500 },
-};
+const CHECKOUT: CustomerServiceProps = { ...VALID, costReporting: { monthlyBudget: 500 } };
 
 /** An app whose services have everything: reporting on (budget and dashboard), tags, no loose resource. */
 function goodApp() {

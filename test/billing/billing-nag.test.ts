@@ -8,11 +8,11 @@ import {
   AnomalyAlertTarget, CostAllocationTags, CostAndUsageExport, CostGrouping, Customer, CustomerValueChecks,
   CustomerValueCostCategories, CurTimeGranularity, ServiceAnomalyDetection, ServiceValueDeclaration,
 } from '../../src';
-import { synthFindings, testApp } from '../util';
+import { synthFindings, testApp, VALID } from '../util';
 import { OWNER } from './owner';
 
 const DECLARATIONS: ServiceValueDeclaration[] = [
-  { serviceName: 'checkout', customerNeed: 'Shoppers pay for their basket in one step', team: 'payments', businessUnit: 'retail', customer: Customer.external('Online shoppers') },
+  { serviceName: 'checkout', ...VALID },
   { serviceName: 'invoicing', customerNeed: 'Finance sends correct invoices every month', team: 'ledger', businessUnit: 'finance', customer: Customer.internal('Finance controlling') },
 ];
 

@@ -4,7 +4,7 @@ import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import {
   CostGrouping, Customer, CustomerService, CustomerValueCostCategories, ServiceValueDeclaration,
 } from '../../src';
-import { synthFindings, testApp } from '../util';
+import { synthFindings, testApp, VALID } from '../util';
 
 // The Rules JSON shape, the raw tag key (no "user:" prefix), EQUALS, RuleVersion, the 50-character name/value
 // limit and pattern, and 500 rules at most come from aws-cost-facts §5 and the ce API model (CostCategoryRule,
@@ -82,12 +82,7 @@ describe('CustomerValueCostCategories', () => {
     // GIVEN services in the app, and renamed tag keys
     const { app, stack: s } = stack({ 'customer-value:tagKeys': { team: 'owner-team', need: 'need' } });
     const workload = new Stack(app, 'Shop', { env: { account: '111111111111', region: 'eu-west-1' } });
-    const checkout = new CustomerService(workload, 'Checkout', {
-      customerNeed: 'Shoppers pay for their basket in one step',
-      customer: Customer.external('Online shoppers'),
-      team: 'payments',
-      businessUnit: 'retail',
-    });
+    const checkout = new CustomerService(workload, 'Checkout', VALID);
 
     // WHEN (its cost belongs to the checkout service, which include()s it after it was created)
     const c = new CustomerValueCostCategories(s, 'Categories', { categories: [CostGrouping.TEAM, CostGrouping.NEED, CostGrouping.CUSTOMER, CostGrouping.SERVICE] });
@@ -203,15 +198,11 @@ describe('CustomerValueCostCategories', () => {
     // GIVEN
     const { app, stack: s } = stack();
     const workload = new Stack(app, 'Shop');
-    new CustomerService(workload, 'Checkout', {
-      customerNeed: 'Shoppers pay for their basket in one step', customer: Customer.external('Online shoppers'), team: 'payments', businessUnit: 'retail',
-    });
+    new CustomerService(workload, 'Checkout', VALID);
     new CustomerValueCostCategories(s, 'Categories', { owner: INVOICING });
 
     // WHEN a service comes later
-    new CustomerService(workload, 'Wishlist', {
-      customerNeed: 'Shoppers keep a list of products', customer: Customer.external('Online shoppers'), team: 'discovery', businessUnit: 'retail',
-    });
+    new CustomerService(workload, 'Wishlist', { ...VALID, customerNeed: 'Shoppers keep a list of products', team: 'discovery' });
 
     // THEN
     expect(() => app.synth()).toThrow(/1 customer service\(s\) were declared after this construct was created and are not part of it: wishlist \(Shop\/Wishlist\)/);
@@ -220,15 +211,11 @@ describe('CustomerValueCostCategories', () => {
   test('services and declarations combine; duplicates across them are refused', () => {
     const { app, stack: s } = stack();
     const workload = new Stack(app, 'Shop');
-    const checkout = new CustomerService(workload, 'Checkout', {
-      customerNeed: 'Shoppers pay for their basket in one step', customer: Customer.external('Online shoppers'), team: 'payments', businessUnit: 'retail',
-    });
+    const checkout = new CustomerService(workload, 'Checkout', VALID);
     new CustomerValueCostCategories(s, 'Categories', { owner: INVOICING, services: [checkout], declarations: [DECLARATIONS[2]], categories: [CostGrouping.BUSINESS_UNIT] });
     expect(categories(Template.fromStack(s))['customer-value-business-unit'].Rules).toEqual([rule('business-unit', 'finance'), rule('business-unit', 'retail')]);
     const other = stack();
-    const elsewhere = new CustomerService(new Stack(other.app, 'Shop'), 'Checkout', {
-      customerNeed: 'Shoppers pay for their basket in one step', customer: Customer.external('Online shoppers'), team: 'payments', businessUnit: 'retail',
-    });
+    const elsewhere = new CustomerService(new Stack(other.app, 'Shop'), 'Checkout', VALID);
     new CustomerValueCostCategories(other.stack, 'Again', { services: [elsewhere], declarations: [DECLARATIONS[0]] });
     expect(() => other.app.synth()).toThrow(/service "checkout" is declared twice \(Shop\/Checkout and declarations\[0\]\)/);
   });

@@ -1,28 +1,29 @@
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { governanceProblems, SynthesizedExample, synthesizeExample } from './governance';
 import { createApp } from '../../examples/full-reporting';
-import { exampleAppProps, synthFindings } from '../util';
 
 describe('examples/full-reporting.ts', () => {
+  // One synthesis of the example (with both packs and the CloudFormation validator) serves every test below.
+  let example: SynthesizedExample;
+  beforeAll(() => {
+    example = synthesizeExample(createApp);
+  });
+
   test('synthesizes with AwsSolutionsChecks, CustomerValueChecks and the CloudFormation validator: no finding, no warning', () => {
-    // GIVEN
-    const app = createApp(exampleAppProps());
-
-    // WHEN
-    const { error, findings } = synthFindings(app);
-
-    // THEN
+    const { app, error, findings, registeredPlugins } = example;
     expect(error).toBeUndefined();
     expect(findings).toEqual([]);
-    const plugins = ((app as any)._validationPlugins as Array<{ name: string }>).map((p) => p.name);
-    expect(plugins).toEqual(['AwsSolutions', 'CustomerValue']);
-    const stack = app.node.findChild('Shop') as Stack;
+    // the example registers both packs itself
+    expect(registeredPlugins).toEqual(['AwsSolutions', 'CustomerValue']);
+    const stack = app!.node.findChild('Shop') as Stack;
     expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
+    // and what governance.test.ts checks on every example
+    expect(governanceProblems('full-reporting.ts', example)).toEqual([]);
   });
 
   test('three services, one publisher: three budgets (two fixed, one auto-adjusting), two dashboards (the stack\'s and one of its own), four alarms', () => {
-    const app = createApp(exampleAppProps());
-    const template = Template.fromStack(app.node.findChild('Shop') as Stack);
+    const template = Template.fromStack(example.app!.node.findChild('Shop') as Stack);
     template.resourceCountIs('AWS::Events::Rule', 1);
     template.resourceCountIs('AWS::CloudWatch::Dashboard', 2);
     // two unit-cost alarms, and the publisher's two health alarms

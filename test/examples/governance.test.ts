@@ -1,29 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, AppProps, Validations } from 'aws-cdk-lib';
-import { AwsSolutionsChecks } from 'cdk-nag';
-import { CustomerValueChecks } from '../../src';
-import { exampleAppProps, synthFindings } from '../util';
+import { App, AppProps } from 'aws-cdk-lib';
+import { governanceProblems, synthesizeExample } from './governance';
 
-const EXAMPLES = path.join(__dirname, '..', '..', 'examples');
-
-/** The example expected to be refused, and the problems it must report. */
-const REFUSED: Record<string, RegExp[]> = {
-  'refused.ts': [
-    /\[Legacy\/Reports\] customerNeed is "TBD": a placeholder, not a need/,
-    /\[Legacy\/Reports\] customer is "finance" \(a string\): declare who the customer is with Customer\.external/,
-    /\[Legacy\/Reports\] team is "Data & Analytics": .*"&" is not allowed/,
-    /\[Legacy\/Reports\] businessUnit is missing: declare the business unit that reviews its value/,
-  ],
-};
-
-/** Registers the pack on the app unless the example already did (the pipeline example registers both). */
-function ensurePlugin(app: App, name: string, create: () => AwsSolutionsChecks | CustomerValueChecks): void {
-  const registered = ((app as any)._validationPlugins as Array<{ name: string }>).map((p) => p.name);
-  if (!registered.includes(name)) {
-    Validations.of(app).addPlugins(create());
-  }
-}
+const ROOT = path.join(__dirname, '..', '..');
+const EXAMPLES = path.join(ROOT, 'examples');
 
 test('every example synthesizes with AwsSolutionsChecks and CustomerValueChecks and no unacknowledged finding', () => {
   // GIVEN: every app in examples/ (each exports createApp(props))
@@ -32,6 +13,14 @@ test('every example synthesizes with AwsSolutionsChecks and CustomerValueChecks 
 
   const problems: Record<string, string[]> = {};
   for (const file of files) {
+    // An example with a test file of its own is checked there, on the synthesis its other tests read.
+    const ownTest = path.join(__dirname, file.replace(/\.ts$/, '.test.ts'));
+    if (fs.existsSync(ownTest)) {
+      if (!fs.readFileSync(ownTest, 'utf8').includes(`governanceProblems('${file}', `)) {
+        problems[file] = [`${path.relative(ROOT, ownTest)} does not run governanceProblems('${file}', ...) on its synthesis`];
+      }
+      continue;
+    }
     // Examples are discovered at run time, so they are loaded with require.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { createApp } = require(path.join(EXAMPLES, file)) as { createApp?: (props?: AppProps) => App };
@@ -40,40 +29,10 @@ test('every example synthesizes with AwsSolutionsChecks and CustomerValueChecks 
       continue;
     }
     // WHEN: synthesized with both packs and the test context (a validator warning fails synthesis)
-    let app: App;
-    let result: { error?: string; findings: ReturnType<typeof synthFindings>['findings'] };
-    try {
-      app = createApp(exampleAppProps());
-      ensurePlugin(app, 'AwsSolutions', () => new AwsSolutionsChecks(app));
-      ensurePlugin(app, 'CustomerValue', () => new CustomerValueChecks(app));
-      result = synthFindings(app);
-    } catch (e) {
-      result = { error: (e as Error).message, findings: [] };
-    }
+    const example = synthesizeExample(createApp);
 
     // THEN
-    const expectedRefusal = REFUSED[file];
-    if (expectedRefusal) {
-      const missing = expectedRefusal.filter((re) => !re.test(result.error ?? ''));
-      if (!result.error || missing.length > 0) {
-        problems[file] = [`expected synthesis to be refused with ${missing.map(String).join(', ')}; got ${result.error ?? 'no error'}`];
-      }
-      continue;
-    }
-    const lines = result.findings.map((f) => `${f.plugin} ${f.rule} (${f.severity}) ${f.paths.join(', ')}: ${f.description}`);
-    if (result.error && lines.length === 0) {
-      lines.push(`synthesis failed: ${result.error.split('\n').slice(0, 12).join('\n')}`);
-    }
-    // and no warning or error annotation from any construct (what `cdk synth` prints, or fails on)
-    if (!result.error) {
-      for (const stack of app!.synth().stacksRecursively) {
-        for (const m of stack.messages) {
-          if (m.level === 'warning' || m.level === 'error') {
-            lines.push(`${m.level} annotation ${m.id}: ${String(m.entry.data).split('\n')[0]}`);
-          }
-        }
-      }
-    }
+    const lines = governanceProblems(file, example);
     if (lines.length > 0) {
       problems[file] = lines;
     }

@@ -1,29 +1,30 @@
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { governanceProblems, SynthesizedExample, synthesizeExample } from './governance';
 import { COST_REPORTING, createApp, MANAGEMENT_ACCOUNT, SERVICES } from '../../examples/payer-account';
-import { exampleAppProps, synthFindings } from '../util';
 
 describe('examples/payer-account.ts', () => {
+  // One synthesis of the example (with both packs and the CloudFormation validator) serves every test below.
+  let example: SynthesizedExample;
+  beforeAll(() => {
+    example = synthesizeExample(createApp);
+  });
+
   test('synthesizes with AwsSolutionsChecks, CustomerValueChecks and the CloudFormation validator: no finding', () => {
-    // GIVEN
-    const app = createApp(exampleAppProps());
-
-    // WHEN
-    const { error, findings } = synthFindings(app);
-
-    // THEN
+    const { app, error, findings, registeredPlugins } = example;
     expect(error).toBeUndefined();
     expect(findings).toEqual([]);
-    const plugins = ((app as any)._validationPlugins as Array<{ name: string }>).map((p) => p.name);
-    expect(plugins).toEqual(['AwsSolutions', 'CustomerValue']);
-    const stack = app.node.findChild('Billing') as Stack;
+    // the example registers both packs itself
+    expect(registeredPlugins).toEqual(['AwsSolutions', 'CustomerValue']);
+    const stack = app!.node.findChild('Billing') as Stack;
     expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
     expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+    // and what governance.test.ts checks on every example
+    expect(governanceProblems('payer-account.ts', example)).toEqual([]);
   });
 
   test('one us-east-1 stack in the management account with the four billing constructs', () => {
-    const app = createApp(exampleAppProps());
-    const stack = app.node.findChild('Billing') as Stack;
+    const stack = example.app!.node.findChild('Billing') as Stack;
     expect(stack.region).toBe('us-east-1');
     expect(stack.account).toBe(MANAGEMENT_ACCOUNT);
     const template = Template.fromStack(stack);

@@ -7,6 +7,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { createApp, ShopStage } from '../../examples/pipeline';
 import { Customer, CustomerService, CustomerServiceProps } from '../../src';
 import { exampleAppProps, synthFindings, tempDir } from '../util';
+import { governanceProblems, SynthesizedExample, synthesizeExample } from './governance';
 
 const ROOT = path.join(__dirname, '..', '..');
 
@@ -17,22 +18,24 @@ function stage(app: ReturnType<typeof createApp>, id: 'Beta' | 'Prod'): ShopStag
 describe('examples/pipeline.ts', () => {
   // One synthesis of the example (with both packs) serves the tests that only read it.
   let app: ReturnType<typeof createApp>;
-  let synthesized: ReturnType<typeof synthFindings>;
+  let synthesized: SynthesizedExample;
   beforeAll(() => {
-    app = createApp(exampleAppProps());
-    synthesized = synthFindings(app);
+    synthesized = synthesizeExample(createApp);
+    app = synthesized.app!;
   });
 
   test('synthesizes with AwsSolutionsChecks and CustomerValueChecks registered and no finding', () => {
-    const { error, findings } = synthesized;
+    const { error, findings, registeredPlugins } = synthesized;
     expect(error).toBeUndefined();
     expect(findings).toEqual([]);
-    const plugins = ((app as any)._validationPlugins as Array<{ name: string }>).map((p) => p.name);
-    expect(plugins).toEqual(['AwsSolutions', 'CustomerValue']);
+    // the example registers both packs itself
+    expect(registeredPlugins).toEqual(['AwsSolutions', 'CustomerValue']);
     // and no warning from any construct either
     for (const stack of [app.node.findChild('Delivery') as Stack, stage(app, 'Beta').stack, stage(app, 'Prod').stack]) {
       expect(Annotations.fromStack(stack).findWarning('*', Match.anyValue())).toEqual([]);
     }
+    // and what governance.test.ts checks on every example
+    expect(governanceProblems('pipeline.ts', synthesized)).toEqual([]);
   });
 
   test('the pipeline: connection source, a synth step running cdk synth, two stages in two accounts', () => {

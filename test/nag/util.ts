@@ -2,17 +2,11 @@ import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { IApplyRule, NagMessageLevel, NagPack } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { CostReporting, Customer, CustomerService, CustomerServiceProps } from '../../src';
-import { Finding, synthFindings, testApp } from '../util';
+import { CostReporting, CustomerService, CustomerServiceProps } from '../../src';
+import { Finding, synthFindings, testApp, VALID } from '../util';
 
 /** A sound declaration (cost reporting off, so only the rule under test decides). */
-export const DECLARATION: CustomerServiceProps = {
-  customerNeed: 'Shoppers pay for their basket in one step',
-  customer: Customer.external('Online shoppers'),
-  team: 'payments',
-  businessUnit: 'retail',
-  costReporting: CostReporting.disabled('rule tests'),
-};
+export const DECLARATION: CustomerServiceProps = { ...VALID, costReporting: CostReporting.disabled('rule tests') };
 
 /** Applies only the given rules, like cdk-nag's own rule tests (ids still `CustomerValue-<Rule>`). */
 export class TestPack extends NagPack {

@@ -18,11 +18,10 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { dashboardBody, DECLARATION, ENV, fixture as reportingFixture, FixtureOptions, flatten, only } from './helpers';
 import { CustomerService } from '../../src/customer-service';
-import { ServiceDeclarationRecord } from '../../src/declaration/record';
 import { CostAlertTarget } from '../../src/reporting/cost-alert-target';
 import { CostReportingOptions, DashboardLayout } from '../../src/reporting/cost-reporting-options';
 import { LazyWidgets } from '../../src/reporting/private/lazy-widgets';
-import { testApp } from '../util';
+import { serviceMetadata, testApp } from '../util';
 
 /** The service with a dashboard of its own (DashboardLayout.SERVICE): what these tests look at. */
 function fixture(costReporting: CostReportingOptions = {}, options?: FixtureOptions) {
@@ -183,8 +182,7 @@ describe('the dashboard', () => {
 
     // WHEN
     const reporting = svc.costReporting!;
-    app.synth();
-    const record = svc._declarationRecord() as ServiceDeclarationRecord;
+    const record = serviceMetadata(app.synth())['/Shop/Checkout'];
 
     // THEN the alert topic (library) and the other service's queue are not usage of checkout
     expect(record.usageMetrics.map((u) => [u.name, u.origin, u.namespace, u.metricName])).toEqual([

@@ -1,20 +1,13 @@
 import { App, Stack, StackProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { Customer } from '../../src/customer';
 import { CustomerService } from '../../src/customer-service';
 import { CustomerServiceProps } from '../../src/customer-service-props';
 import { CostReportingOptions } from '../../src/reporting/cost-reporting-options';
-import { testApp } from '../util';
+import { testApp, VALID } from '../util';
 
 export const ENV = { account: '111111111111', region: 'eu-west-1' };
 
-export const DECLARATION: CustomerServiceProps = {
-  customerNeed: 'Shoppers pay for their basket in one step',
-  customer: Customer.external('Online shoppers'),
-  team: 'payments',
-  businessUnit: 'retail',
-  serviceName: 'checkout',
-};
+export const DECLARATION: CustomerServiceProps = { ...VALID, serviceName: 'checkout' };
 
 export interface Fixture {
   readonly app: App;

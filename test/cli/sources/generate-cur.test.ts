@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { generateCur } from '../../../scripts/generate-cur';
-import { CurQueries } from '../../../src/billing/cur-sql';
+import { CostMetric, CurQueries } from '../../../src/billing/cur-sql';
+import { CUR2_COLUMNS } from '../../billing/cur2-columns';
 import { tempDir } from '../../util';
 
 /*
@@ -44,8 +45,14 @@ test('export layout, manifests, CUR 2.0 columns and types', async () => {
   ]);
   const manifest = JSON.parse(fs.readFileSync(path.join(out, 'customer-value-cur/metadata/BILLING_PERIOD=2026-12/customer-value-cur-Manifest.json'), 'utf8'));
   expect(manifest.billingPeriod).toBe('2026-12');
-  expect(manifest.columns).toEqual(CurQueries.EXPORT_COLUMNS);
-  expect(manifest.queryStatement).toBe(CurQueries.exportQueryStatement());
+  // the columns: CUR 2.0 columns as AWS documents them, the ones the query statement selects, and together every
+  // column the CLI's cost queries read, whatever the metric
+  const columnNames: string[] = manifest.columns.map((c: { name: string }) => c.name);
+  expect(columnNames.filter((c) => !CUR2_COLUMNS.includes(c))).toEqual([]);
+  expect(manifest.queryStatement).toBe(`SELECT ${columnNames.join(', ')} FROM COST_AND_USAGE_REPORT`);
+  for (const metric of Object.values(CostMetric)) {
+    expect(columnNames).toEqual(expect.arrayContaining(CurQueries.requiredColumns(metric)));
+  }
   expect(manifest.dataFiles).toEqual([
     'customer-value-cur/data/BILLING_PERIOD=2026-12/customer-value-cur-00001.snappy.parquet',
     'customer-value-cur/data/BILLING_PERIOD=2026-12/customer-value-cur-00002.snappy.parquet',
@@ -56,13 +63,14 @@ test('export layout, manifests, CUR 2.0 columns and types', async () => {
   expect(totals.to).toBe('2027-02-01');
   expect(Object.values(totals.lineItemTypes).reduce((a, b) => a + b, 0)).toBe(1000);
 
-  // the Parquet files have exactly the export columns, with CUR 2.0 types, and resource_tags is a map
+  // the Parquet files have exactly the manifest's columns, with its CUR 2.0 types, and resource_tags is a map
   const instance = await DuckDBInstance.create(':memory:');
   const db = await instance.connect();
   try {
     const described = (await db.runAndReadAll(`DESCRIBE SELECT * FROM read_parquet('${out}/customer-value-cur/data/*/*.parquet', hive_partitioning = false)`)).getRowObjectsJson();
     const glue: Record<string, string> = { 'VARCHAR': 'string', 'DOUBLE': 'double', 'TIMESTAMP': 'timestamp', 'MAP(VARCHAR, VARCHAR)': 'map<string,string>' };
-    expect(described.map((d) => ({ name: d.column_name, type: glue[String(d.column_type)] }))).toEqual(CurQueries.EXPORT_COLUMNS);
+    expect(described.map((d) => ({ name: d.column_name, type: glue[String(d.column_type)] }))).toEqual(manifest.columns);
+    expect(manifest.columns.find((c: { name: string }) => c.name === 'resource_tags').type).toBe('map<string,string>');
     const [counts] = (await db.runAndReadAll(`SELECT count(*) AS n,
         count(*) FILTER (WHERE resource_tags['user_customer_service'] IS NOT NULL) AS tagged,
         count(DISTINCT line_item_line_item_type) AS types

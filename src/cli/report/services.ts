@@ -2,6 +2,7 @@ import { costReportingLabel, coverageLabel, customerLabel, reviewLabel, unitLabe
 import { Column, Report } from './model';
 import { AssemblySet } from '../assembly';
 import { relativePath } from '../paths';
+import { estimateRunningCost, REPORTING_PRICES } from './running-cost';
 
 /** The `services` report: every declared service in the assemblies. */
 export function servicesReport(set: AssemblySet, cwd: string): Report {
@@ -20,11 +21,13 @@ export function servicesReport(set: AssemblySet, cwd: string): Report {
     { key: 'costReporting', header: 'Cost reporting', maxWidth: 28 },
     { key: 'coverage', header: 'Tag coverage' },
     { key: 'unit', header: 'Unit metric', maxWidth: 28 },
+    { key: 'reportingCost', header: 'Reporting USD/month', type: 'money' },
     ...(withStage ? [{ key: 'stage', header: 'Stage' }] : []),
     { key: 'stack', header: 'Stack' },
     ...(withAssembly ? [{ key: 'assembly', header: 'Assembly' }] : []),
   ];
-  const rows = services.map((s) => ({
+  const running = estimateRunningCost(services);
+  const rows = services.map((s, i) => ({
     service: s.record.serviceName,
     need: s.record.customerNeed,
     customer: customerLabel(s.record.customer),
@@ -34,6 +37,7 @@ export function servicesReport(set: AssemblySet, cwd: string): Report {
     costReporting: costReportingLabel(s),
     coverage: coverageLabel(s),
     unit: unitLabel(s) ?? 'none declared',
+    reportingCost: running.services[i].usd,
     stage: s.stage ?? '',
     stack: s.stack,
     assembly: relativePath(s.assembly, cwd),
@@ -47,6 +51,10 @@ export function servicesReport(set: AssemblySet, cwd: string): Report {
   if (overdue + dueSoon > 0) {
     summary.push(`value reviews: ${overdue} overdue, ${dueSoon} due within 14 days`);
   }
+  if (running.totalUsd > 0) {
+    summary.push(`the cost and usage reporting itself: about ${running.totalUsd.toFixed(2)} USD a month (${REPORTING_PRICES.region} prices of `
+      + `${REPORTING_PRICES.checked}, before the free tier; each service's figure includes its share of its stack's publisher and dashboard)`);
+  }
   if (partial > 0) {
     summary.push(`${partial} service${partial === 1 ? ' has' : 's have'} taggable resources without the customer-value tags`);
   }
@@ -57,7 +65,13 @@ export function servicesReport(set: AssemblySet, cwd: string): Report {
     notes: [],
     data: {
       assemblies,
-      services: services.map((s) => ({
+      reportingCost: {
+        usdPerMonth: round2(running.totalUsd),
+        prices: REPORTING_PRICES,
+        stacks: running.stacks,
+        accounts: running.accountItems,
+      },
+      services: services.map((s, i) => ({
         serviceName: s.record.serviceName,
         customerNeed: s.record.customerNeed,
         customer: s.record.customer,
@@ -72,6 +86,7 @@ export function servicesReport(set: AssemblySet, cwd: string): Report {
           untaggableByType: s.record.resources.untaggableByType,
         },
         unitMetric: unitLabel(s) ?? null,
+        reportingCost: { usdPerMonth: round2(running.services[i].usd), items: running.services[i].items, publisherShare: round2(running.services[i].publisherShare) },
         tagKeys: s.record.tagKeys,
         tags: s.record.tags,
         usageMetrics: s.record.usageMetrics,
@@ -85,4 +100,8 @@ export function servicesReport(set: AssemblySet, cwd: string): Report {
       })),
     },
   };
+}
+
+function round2(n: number): number {
+  return Math.round(n * 100) / 100;
 }

@@ -182,6 +182,10 @@ const typecheck = project.addTask('typecheck', {
   exec: 'tsc -p test/tsconfig.json --noEmit',
 });
 
+// Data flows one way (declaration -> tags -> metadata -> reporting/billing -> CLI): an import cycle in src/ fails the
+// lint (only src/: the rule doubles eslint's time over the whole tree).
+project.eslint?.addOverride({ files: ['src/**/*.ts'], rules: { 'import/no-cycle': ['error', { ignoreExternal: true }] } });
+
 // The type check (tsc) and eslint each keep one core busy: after jest, the test task runs them side by side.
 const typecheckAndEslint = project.addTask('typecheck-and-eslint', {
   description: 'typecheck and eslint, side by side',

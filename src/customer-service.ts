@@ -1,3 +1,5 @@
+// The CustomerService construct. Over 400 lines because of its public surface and its doc comments (API.md); the
+// declaration rules, registry, inventory and tag values it uses live in src/declaration/, its reporting in src/reporting/.
 import { Annotations, AspectPriority, Aspects, Lazy, Stack, Tag, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct, IConstruct } from 'constructs';

@@ -1,3 +1,5 @@
+// The per-stack cost metric publisher: the function, its schedule and configuration, and its health alarms (about 400
+// lines with their doc comments; what the function does is in cost-publisher.lambda.ts and private/*-read.ts).
 import { Duration, Lazy, Stack, Stage, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';

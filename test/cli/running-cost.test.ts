@@ -19,7 +19,9 @@ test('a dashboard per service against one per stack, unit metrics, an alarm, the
   const p = REPORTING_PRICES;
   // GIVEN two services sharing their stack's dashboard, one with its own dashboard, a unit metric and an alarm
   const result = estimateRunningCost([
-    service('checkout', 'Shop', { dashboardLayout: 'stack', dashboardName: 'customer-value-Shop', unitMetric: 'orders', unitCostAlarm: { increasePercent: 20, comparePeriodDays: 7 } }),
+    service('checkout', 'Shop', {
+      dashboardLayout: 'stack', dashboardName: 'customer-value-Shop', unitMetric: 'orders', unitCostAlarm: { increasePercent: 20, comparePeriodDays: 7 },
+    }),
     service('search', 'Shop', { dashboardLayout: 'stack', dashboardName: 'customer-value-Shop' }, 'discovery'),
     service('returns', 'Returns', { dashboardLayout: 'service', dashboardName: 'returns-Returns' }),
     { ...service('sandbox', 'Sandbox', {}), record: { serviceName: 'sandbox', team: 'payments', businessUnit: 'retail', costReporting: { enabled: false } } as any },
@@ -36,7 +38,8 @@ test('a dashboard per service against one per stack, unit metrics, an alarm, the
   // team and business-unit metrics: payments, discovery, retail in one account
   expect(result.accountItems.map((i) => round(i.usd))).toEqual([round(3 * p.metricMonth)]);
   // the total counts every publisher and dashboard once
-  const total = p.metricMonth * 4 + p.alarmMonth + p.metricMonth + p.metricMonth + p.dashboardMonth + 2 * publisher + p.dashboardMonth + 3 * p.metricMonth;
+  const services = p.metricMonth * 4 + p.alarmMonth + p.metricMonth + p.metricMonth + p.dashboardMonth;
+  const total = services + 2 * publisher + p.dashboardMonth + 3 * p.metricMonth;
   expect(round(result.totalUsd)).toBe(round(total));
 });
 

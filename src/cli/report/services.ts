@@ -86,7 +86,11 @@ export function servicesReport(set: AssemblySet, cwd: string): Report {
           untaggableByType: s.record.resources.untaggableByType,
         },
         unitMetric: unitLabel(s) ?? null,
-        reportingCost: { usdPerMonth: round2(running.services[i].usd), items: running.services[i].items, publisherShare: round2(running.services[i].publisherShare) },
+        reportingCost: {
+          usdPerMonth: round2(running.services[i].usd),
+          items: running.services[i].items,
+          publisherShare: round2(running.services[i].publisherShare),
+        },
         tagKeys: s.record.tagKeys,
         tags: s.record.tags,
         usageMetrics: s.record.usageMetrics,

@@ -1,21 +1,7 @@
 import { UsageError } from './errors';
+import { addDays, isIsoDate } from '../private/iso-date';
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DAY_MS = 86_400_000;
-
-/** Whether `s` is a real calendar date written `YYYY-MM-DD`. */
-export function isIsoDate(s: string): boolean {
-  const m = DATE.exec(s);
-  if (!m) {
-    return false;
-  }
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.toISOString().slice(0, 10) === s;
-}
-
-export function addDays(day: string, n: number): string {
-  return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
-}
+export { addDays, isIsoDate };
 
 /** Every day from `from` (inclusive) to `to` (exclusive). */
 export function daysBetween(from: string, to: string): string[] {

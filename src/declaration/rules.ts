@@ -2,6 +2,7 @@ import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ContextKeys } from '../context-keys';
 import { Customer, CustomerKind } from '../customer';
+import { addDays, isIsoDate } from '../private/iso-date';
 import { closest, isPlaceholder, words } from '../private/placeholders';
 
 /**
@@ -28,7 +29,6 @@ export const REVIEW_EVERY_MAX_DAYS = 731;
 /** A review is "due soon" within this many days of its date. */
 export const DUE_SOON_DAYS = 14;
 
-const DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
 
 /** A value as it appears in a message: strings quoted, other types named. */
@@ -50,20 +50,6 @@ function safeJson(value: unknown): string {
   }
 }
 
-/** Whether `s` is a calendar date `YYYY-MM-DD`. */
-export function isIsoDate(s: string): boolean {
-  const m = DATE.exec(s);
-  if (!m) {
-    return false;
-  }
-  const d = new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3])));
-  return d.toISOString().slice(0, 10) === s;
-}
-
-/** `day` plus `n` days, as `YYYY-MM-DD`. */
-export function addDays(day: string, n: number): string {
-  return new Date(Date.parse(day) + n * DAY_MS).toISOString().slice(0, 10);
-}
 
 /** The problem of a required text field that is missing, not a string, a token or blank; undefined when fine. */
 export function textProblem(field: string, value: unknown, hint: string): string | undefined {
@@ -80,6 +66,12 @@ export function textProblem(field: string, value: unknown, hint: string): string
     return `${field} is ${value.length === 0 ? 'empty' : 'blank'}: ${hint}`;
   }
   return undefined;
+}
+
+/** The problem of a text that is missing, not a string, a token, blank or a placeholder; undefined when it is real. */
+function notRealText(field: string, value: unknown, hint: string): string | undefined {
+  return textProblem(field, value, hint)
+    ?? (isPlaceholder(value as string) ? `${field} is ${JSON.stringify(value)}: a placeholder; ${hint}` : undefined);
 }
 
 /** The customer need: a statement of at least three words, any text, at most 1 024 characters. */
@@ -145,14 +137,11 @@ export interface NameRegistry {
  */
 export function ownerNameProblems(field: string, value: unknown, what: string, registry?: NameRegistry): string[] {
   const hint = `declare ${what}`;
-  const common = textProblem(field, value, hint);
-  if (common) {
-    return [common];
+  const unreal = notRealText(field, value, hint);
+  if (unreal) {
+    return [unreal];
   }
   const name = value as string;
-  if (isPlaceholder(name)) {
-    return [`${field} is ${JSON.stringify(name)}: a placeholder; ${hint}`];
-  }
   if (name.length > OWNER_NAME_MAX) {
     return [`${field} is ${JSON.stringify(name)} (${name.length} characters): at most ${OWNER_NAME_MAX} characters, the limit of AWS cost category values`];
   }
@@ -171,14 +160,11 @@ export const BUSINESS_UNIT_WHAT = 'the business unit that reviews its value, e.g
 
 /** A service name given explicitly. */
 export function serviceNameProblems(field: string, value: unknown, hint: string): string[] {
-  const common = textProblem(field, value, hint);
-  if (common) {
-    return [common];
+  const unreal = notRealText(field, value, hint);
+  if (unreal) {
+    return [unreal];
   }
   const name = value as string;
-  if (isPlaceholder(name)) {
-    return [`${field} is ${JSON.stringify(name)}: a placeholder; ${hint}`];
-  }
   if (!SERVICE_NAME_PATTERN.test(name)) {
     return [`${field} is ${JSON.stringify(name)}: it names the service's tag value, budget, dashboard and metrics, so it must be ${SERVICE_NAME_DESCRIPTION}${name.length > 50 ? ` (it has ${name.length} characters)` : ''}${notAllowed(name, /[A-Za-z0-9_-]/)}`];
   }

@@ -8,7 +8,7 @@ import { ServiceValueDeclaration } from '../billing-options';
 import { checkDeclaration, ResolvedService, resolvedFromService } from './declarations';
 
 /**
- * Who pays for a billing construct's own resources (issue 12: the cost of cost reporting is never attributed to nobody).
+ * Who pays for a billing construct's own resources: the cost of cost reporting is always attributed to a service.
  *
  * - Inside a `CustomerService` (as a descendant, or in a scope the service `include()`s): the construct is part of the
  *   service, tagged by it, and judged by governance like any of its resources.

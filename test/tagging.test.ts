@@ -241,6 +241,9 @@ describe('cloud-assembly metadata', () => {
       constructPath: 'Shop/Checkout',
       stackName: 'Shop',
       includedScopes: ['ShopData'],
+      // the value chain: it consumes nothing, nothing of the app consumes it, no allocation declared
+      consumes: [],
+      consumedBy: [],
     });
     // the included stack says which service it belongs to
     expect(assembly.getStackByName('ShopData').findMetadataByType('customer-value:member').map((e) => e.data))

@@ -166,10 +166,9 @@ export function allocate(input: AllocationInput): AllocationResult {
     let lost = 0;
     for (const piece of taken) {
       before += piece.amount;
-      if (split.keep !== 0) {
-        kept += piece.amount * split.keep;
-        pieces.add(scaled(piece, split.keep, piece.service, piece.group));
-      }
+      // the kept part is added even when it is nothing, so that the provider keeps its row in the report
+      kept += piece.amount * split.keep;
+      pieces.add(scaled(piece, split.keep, piece.service, piece.group));
       for (const [consumer, fraction] of split.to) {
         const moved = scaled(piece, fraction, consumer, input.groupOf(consumer));
         pieces.add(moved);
@@ -222,6 +221,8 @@ export function allocate(input: AllocationInput): AllocationResult {
     } else {
       for (const piece of untagged) {
         spread += piece.amount;
+        // nothing stays, but the untagged row stays in the report, showing what was spread
+        pieces.add(scaled(piece, 0, piece.service, piece.group));
         for (const t of targets) {
           const moved = scaled(piece, t.weight / total, t.service, t.group);
           pieces.add(moved);

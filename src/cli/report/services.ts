@@ -30,7 +30,7 @@ export function servicesReport(set: AssemblySet, cwd: string): Report {
     { key: 'unit', header: 'Unit metric', maxWidth: 28 },
     ...(withChain ? [
       { key: 'consumes', header: 'Consumes', maxWidth: 36 },
-      { key: 'allocation', header: 'Cost allocation', maxWidth: 36 },
+      { key: 'allocation', header: 'Cost allocation', maxWidth: 56 },
     ] : []),
     ...(withStage ? [{ key: 'stage', header: 'Stage' }] : []),
     { key: 'stack', header: 'Stack' },

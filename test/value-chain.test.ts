@@ -5,7 +5,7 @@ import {
   Allocation, AllocationMethod, CostReporting, Customer, CustomerService, CustomerServiceProps, ServiceRef,
 } from '../src';
 import { findCycles } from '../src/declaration/value-chain';
-import { serviceMetadata, testApp, VALID } from './util';
+import { exampleAppProps, serviceMetadata, testApp, VALID } from './util';
 
 const OFF = CostReporting.disabled('value chain tests');
 
@@ -257,5 +257,23 @@ describe('findCycles (shared by the construct and the CLI)', () => {
     expect(cycle).toHaveLength(n + 1);
     expect(cycle[0]).toBe('s0');
     expect(cycle[n]).toBe('s0');
+  });
+});
+
+describe('the online-shop example declares a value chain', () => {
+  test('network -> data platform -> checkout and product search, recorded in the metadata', () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { createApp } = require('../examples/online-shop') as typeof import('../examples/online-shop');
+    const app = createApp(exampleAppProps());
+    const records = Object.values(serviceMetadata(app.synth()));
+    const byName = Object.fromEntries(records.map((r) => [r.serviceName, r]));
+    expect(byName['private-network']).toMatchObject({ consumes: [], consumedBy: ['data-platform', 'checkout'] });
+    expect(byName['data-platform']).toMatchObject({
+      consumes: ['private-network'],
+      consumedBy: ['checkout', 'product-search'],
+      costAllocation: { method: 'fixed', percentages: { 'checkout': 60, 'product-search': 40 } },
+    });
+    expect(byName.checkout.consumes).toEqual(['private-network', 'data-platform']);
+    expect(byName['product-search'].consumes).toEqual(['data-platform']);
   });
 });

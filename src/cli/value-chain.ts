@@ -10,10 +10,10 @@ import { describeCycle, findCycles } from '../declaration/value-chain';
  * cycles through several apps). Read by `services`, `catalog` and `cost --allocate`.
  */
 
-/** One declared service as the value chain sees it (the first declaration of its name, as the reports use). */
+/** One declared service as the value chain sees it (all declarations of its name merged). */
 export interface ChainNode {
   readonly name: string;
-  /** Names of the services it consumes, in the order declared. */
+  /** Names of the services it consumes, in the order declared (over all its declarations). */
   readonly consumes: readonly string[];
   /** Names of the declared services that consume it, sorted. */
   readonly consumers: readonly string[];
@@ -30,7 +30,7 @@ export interface ValueChain {
   readonly unknownProviders: ReadonlyArray<{ readonly consumer: string; readonly provider: string }>;
   /** Cycles of consumption (closed paths), across assemblies. */
   readonly cycles: ReadonlyArray<readonly string[]>;
-  /** What the reader should know, each once (unknown providers, declarations that differ between stages). */
+  /** What the reader should know, each once (unknown providers, allocations declared differently). */
   readonly warnings: string[];
 }
 
@@ -44,40 +44,54 @@ export function isProvider(node: ChainNode): boolean {
   return node.consumers.length > 0 || node.declaredAllocation !== undefined;
 }
 
-/** Builds the value chain of the declared services (merged by name over stages and assemblies). */
+/**
+ * Builds the value chain of the declared services. A service declared in several places (stages, apps) consumes
+ * what any of its declarations consumes; its allocation is the first one declared (a warning says when two differ).
+ */
 export function valueChain(declared: readonly DeclaredService[], cwd: string): ValueChain {
-  const first = new Map<string, DeclaredService>();
+  const merged = new Map<string, { first: DeclaredService; consumes: string[]; allocation?: CostAllocationRecord; allocatedIn?: DeclaredService }>();
   const warnings: string[] = [];
   for (const d of declared) {
     const name = d.record.serviceName;
-    const seen = first.get(name);
-    if (!seen) {
-      first.set(name, d);
-    } else if (JSON.stringify(chainPart(seen)) !== JSON.stringify(chainPart(d))) {
-      warnings.push(`service ${name} declares its value chain differently in ${placeOf(seen, cwd)} and ${placeOf(d, cwd)} `
-        + `(consumes or costAllocation): the value chain uses the first declaration`);
+    let m = merged.get(name);
+    if (!m) {
+      m = { first: d, consumes: [] };
+      merged.set(name, m);
+    }
+    for (const p of d.record.consumes ?? []) {
+      if (!m.consumes.includes(p)) {
+        m.consumes.push(p);
+      }
+    }
+    const a = d.record.costAllocation;
+    if (a && !m.allocation) {
+      m.allocation = a;
+      m.allocatedIn = d;
+    } else if (a && m.allocation && JSON.stringify(a) !== JSON.stringify(m.allocation)) {
+      warnings.push(`service ${name} declares its costAllocation differently in ${placeOf(m.allocatedIn!, cwd)} (${allocationLabel(m.allocation)}) `
+        + `and ${placeOf(d, cwd)} (${allocationLabel(a)}): the value chain uses the first`);
     }
   }
   const consumers = new Map<string, string[]>();
   const unknownProviders: Array<{ consumer: string; provider: string }> = [];
-  for (const [name, d] of first) {
-    for (const provider of d.record.consumes ?? []) {
+  for (const [name, m] of merged) {
+    for (const provider of m.consumes) {
       consumers.set(provider, [...(consumers.get(provider) ?? []), name]);
-      if (!first.has(provider)) {
+      if (!merged.has(provider)) {
         unknownProviders.push({ consumer: name, provider });
-        warnings.push(`${name} (${placeOf(d, cwd)}) consumes "${provider}", which no cloud assembly read declares: pass the assembly `
+        warnings.push(`${name} (${placeOf(m.first, cwd)}) consumes "${provider}", which no cloud assembly read declares: pass the assembly `
           + 'that declares it with --assembly (until then its cost, if any, is not passed on)');
       }
     }
   }
   const nodes = new Map<string, ChainNode>();
-  for (const [name, d] of first) {
+  for (const [name, m] of merged) {
     nodes.set(name, {
       name,
-      consumes: d.record.consumes ?? [],
+      consumes: m.consumes,
       consumers: [...(consumers.get(name) ?? [])].sort(),
-      declaredAllocation: d.record.costAllocation,
-      where: placeOf(d, cwd),
+      declaredAllocation: m.allocation,
+      where: placeOf(m.first, cwd),
     });
   }
   const cycles = findCycles([...nodes.keys()], (n) => nodes.get(n)?.consumes ?? []);
@@ -104,10 +118,6 @@ export function allocationLabel(a: CostAllocationRecord): string {
     return a.method;
   }
   return `fixed: ${Object.entries(a.percentages ?? {}).map(([n, p]) => `${n} ${p} %`).join(', ')}`;
-}
-
-function chainPart(d: DeclaredService): unknown {
-  return { consumes: d.record.consumes ?? [], costAllocation: d.record.costAllocation ?? null };
 }
 
 function placeOf(d: DeclaredService, cwd: string): string {

@@ -97,6 +97,17 @@ describe('consumes(): declaring the value chain', () => {
     expect(serviceMetadata(app.synth())['/Shop/search'].costAllocation).toEqual({ method: 'fixed', percentages: { search: 70, checkout: 30 } });
   });
 
+  test('a name declared outside the stage (a pipeline-level service) is no warning', () => {
+    const app = testApp();
+    svc(new Stack(app, 'Delivery'), 'delivery-platform', { ...NETWORK, costAllocation: Allocation.even() });
+    const stage = new Stage(app, 'Prod');
+    const shop = new Stack(stage, 'Shop');
+    svc(shop, 'checkout').consumes(ServiceRef.named('delivery-platform'));
+    const records = serviceMetadata(app.synth());
+    expect(records['/Prod/Shop/checkout'].consumes).toEqual(['delivery-platform']);
+    Annotations.fromStack(shop).hasNoWarning('*', Match.stringLikeRegexp('providerNotInApp'));
+  });
+
   test('the same name in two stages resolves within each stage', () => {
     const app = testApp();
     for (const name of ['Beta', 'Prod']) {

@@ -200,9 +200,9 @@ function stageGraph(service: ICustomerService): StageGraph {
 export interface ValueChainFindings {
   /** Problems that refuse synthesis. */
   readonly problems: string[];
-  /** Names it consumes that no service of its stage declares (they may live in another app). */
+  /** Names it consumes that no service of its app declares (they may live in another app). */
   readonly unknownProviders: string[];
-  /** Names its fixed allocation gives a share to that no service of its stage declares. */
+  /** Names its fixed allocation gives a share to that no service of its app declares. */
   readonly unknownShareholders: string[];
   /** The services of its stage that consume it. */
   readonly consumers: string[];
@@ -226,10 +226,12 @@ export function valueChainFindings(service: ICustomerService): ValueChainFinding
   if (entry.fixedShares) {
     problems.push(...fixedShareProblems('costAllocation', service.serviceName, entry.fixedShares, consumers, declared));
   }
+  // a name declared in another stage of the app (e.g. a pipeline-level service consumed from a stage) is known
+  const inApp = (name: string) => declared(name) || (APPS.get(service.node.root)?.services ?? []).some((s) => s.serviceName === name);
   return {
     problems,
-    unknownProviders: entry.consumes.filter((n) => !declared(n)),
-    unknownShareholders: Object.keys(entry.fixedShares ?? {}).filter((n) => n !== service.serviceName && !declared(n)),
+    unknownProviders: entry.consumes.filter((n) => !inApp(n)),
+    unknownShareholders: Object.keys(entry.fixedShares ?? {}).filter((n) => n !== service.serviceName && !inApp(n)),
     consumers,
   };
 }

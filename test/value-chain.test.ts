@@ -4,8 +4,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   Allocation, AllocationMethod, CostReporting, Customer, CustomerService, CustomerServiceProps, ServiceRef,
 } from '../src';
-import { findCycles } from '../src/declaration/value-chain';
 import { exampleAppProps, serviceMetadata, testApp, VALID } from './util';
+import { findCycles } from '../src/declaration/value-chain';
 
 const OFF = CostReporting.disabled('value chain tests');
 

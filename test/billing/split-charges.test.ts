@@ -74,7 +74,10 @@ function billing() {
 }
 
 const FINOPS: ServiceValueDeclaration = {
-  serviceName: 'finops', customerNeed: 'Business units see what their services cost', team: 'finops', businessUnit: 'technology',
+  serviceName: 'finops',
+  customerNeed: 'Business units see what their services cost',
+  team: 'finops',
+  businessUnit: 'technology',
   customer: Customer.internal('Business units'),
 };
 
@@ -166,8 +169,13 @@ describe('CustomerValueCostCategories splitCharges', () => {
       categories: [CostGrouping.SERVICE],
       splitCharges: true,
       declarations: [
-        { serviceName: 'private-network', customerNeed: 'Service teams run workloads in a private network', team: 'platform', businessUnit: 'technology',
-          costAllocation: Allocation.fixed({ checkout: 75, search: 25 }) },
+        {
+          serviceName: 'private-network',
+          customerNeed: 'Service teams run workloads in a private network',
+          team: 'platform',
+          businessUnit: 'technology',
+          costAllocation: Allocation.fixed({ checkout: 75, search: 25 }),
+        },
         { serviceName: 'checkout', customerNeed: need, team: 'payments', businessUnit: 'retail', consumes: ['private-network'] },
         { serviceName: 'search', customerNeed: 'Shoppers find the product they want', team: 'discovery', businessUnit: 'retail', consumes: ['private-network'] },
       ],
@@ -185,8 +193,14 @@ describe('CustomerValueCostCategories splitCharges', () => {
       owner: FINOPS,
       splitCharges: true,
       declarations: [
-        { serviceName: 'checkout', customerNeed: 'Shoppers pay for their basket in one step', team: 'payments', businessUnit: 'retail',
-          consumes: ['checkout', 'TBD'], costAllocation: Allocation.fixed({ search: 50 }) },
+        {
+          serviceName: 'checkout',
+          customerNeed: 'Shoppers pay for their basket in one step',
+          team: 'payments',
+          businessUnit: 'retail',
+          consumes: ['checkout', 'TBD'],
+          costAllocation: Allocation.fixed({ search: 50 }),
+        },
       ],
     });
     const { error } = synthFindings(app);

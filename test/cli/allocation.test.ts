@@ -85,8 +85,11 @@ describe('allocate: shared cost passed on over the value chain', () => {
       'private-network': { method: 'proportional', consumers: ['checkout', 'search'] },
     });
     expect(fullyLoaded(none)).toEqual({ 'private-network': 0, 'checkout': 0 });
-    expect(none.unallocated).toEqual([{ provider: 'private-network', amount: 90,
-      reason: 'none of its consumers (checkout, search) has cost in the period to share it by' }]);
+    expect(none.unallocated).toEqual([{
+      provider: 'private-network',
+      amount: 90,
+      reason: 'none of its consumers (checkout, search) has cost in the period to share it by',
+    }]);
   });
 
   test('proportional: a consumer whose credits exceed its charges gets no share', () => {
@@ -103,8 +106,11 @@ describe('allocate: shared cost passed on over the value chain', () => {
     expect(fullyLoaded(r)).toEqual({ 'private-network': 0, 'checkout': 30, 'search': 30, 'wishlist': 30 });
 
     const alone = run([row('private-network', 90)], { 'private-network': { method: 'even', consumers: [] } });
-    expect(alone.unallocated).toEqual([{ provider: 'private-network', amount: 90,
-      reason: 'no declared service consumes private-network (pass the cloud assemblies of its consumers with --assembly)' }]);
+    expect(alone.unallocated).toEqual([{
+      provider: 'private-network',
+      amount: 90,
+      reason: 'no declared service consumes private-network (pass the cloud assemblies of its consumers with --assembly)',
+    }]);
   });
 
   test('each day is split by the period\'s shares; the day, the estimated flag and the tax/credit part go with the amount', () => {

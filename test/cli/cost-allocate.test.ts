@@ -59,7 +59,12 @@ describe('customer-value cost --allocate over CUR 2.0 files, two apps\' assembli
     expect(Math.abs(conserved(data) - plain.total)).toBeLessThan(0.005);
     const checkout = data.rows.find((r: any) => r.group === 'checkout');
     expect(checkout).toMatchObject({
-      direct: 800, received: 376, passedOn: 0, unallocated: 0, fullyLoaded: 1176, cost: 1176,
+      direct: 800,
+      received: 376,
+      passedOn: 0,
+      unallocated: 0,
+      fullyLoaded: 1176,
+      cost: 1176,
       receivedFrom: { 'private-network': 160, 'data-platform': 216 },
       composition: { direct: 800, providers: { 'private-network': 196, 'data-platform': 180 }, untagged: 0 },
     });
@@ -76,8 +81,8 @@ describe('customer-value cost --allocate over CUR 2.0 files, two apps\' assembli
   });
 
   test.each([
-    ['business-unit', { technology: 0, retail: 1680, '': 50 }],
-    ['team', { platform: 0, data: 0, payments: 1176, discovery: 504, '': 50 }],
+    ['business-unit', { 'technology': 0, 'retail': 1680, '': 50 }],
+    ['team', { 'platform': 0, 'data': 0, 'payments': 1176, 'discovery': 504, '': 50 }],
     ['customer', { 'internal:Service teams': 0, 'internal:Product teams': 0, 'external:Online shoppers': 1680, '': 50 }],
   ])('--by %s groups fully-loaded cost', async (by, expected) => {
     const data = await costJson(['--allocate', '--by', by]);
@@ -100,7 +105,7 @@ describe('customer-value cost --allocate over CUR 2.0 files, two apps\' assembli
   test('--spread-untagged spreads untagged spend by fully-loaded cost; the total stays', async () => {
     const data = await costJson(['--allocate', '--spread-untagged']);
     const spread = (n: number) => Math.round((n + (50 * n) / 1680) * 1e6) / 1e6;
-    expect(byGroup(data)).toMatchObject({ checkout: spread(1176), search: spread(384), wishlist: spread(120), '': 0 });
+    expect(byGroup(data)).toMatchObject({ 'checkout': spread(1176), 'search': spread(384), 'wishlist': spread(120), '': 0 });
     expect(data.allocation.spreadUntagged).toEqual({ amount: 50, skipped: null });
     expect(Math.abs(conserved(data) - EXPECTED.total)).toBeLessThan(0.005);
   });
@@ -239,7 +244,7 @@ describe('customer-value cost --allocate from every source', () => {
       expect(res.stderr).toBe('');
       expect(res.code).toBe(0);
       const data = JSON.parse(res.stdout);
-      expect(byGroup(data)).toEqual({ checkout: 115, search: 35, '': 5 });
+      expect(byGroup(data)).toEqual({ 'checkout': 115, 'search': 35, '': 5 });
       expect(conserved(data)).toBe(155);
     } finally {
       athena.restore();
@@ -253,10 +258,16 @@ describe('the value chain in services and catalog', () => {
     expect(res.code).toBe(0);
     expect(res.stderr).toBe('');
     const services = Object.fromEntries(JSON.parse(res.stdout).services.map((s: any) => [s.serviceName, s]));
-    expect(services['private-network']).toMatchObject({ consumes: [], consumedBy: ['checkout', 'data-platform', 'search', 'wishlist'],
-      costAllocation: { method: 'proportional' } });
-    expect(services['data-platform']).toMatchObject({ consumes: ['private-network'], consumedBy: ['checkout', 'search'],
-      costAllocation: { method: 'fixed', percentages: { checkout: 60, search: 40 } } });
+    expect(services['private-network']).toMatchObject({
+      consumes: [],
+      consumedBy: ['checkout', 'data-platform', 'search', 'wishlist'],
+      costAllocation: { method: 'proportional' },
+    });
+    expect(services['data-platform']).toMatchObject({
+      consumes: ['private-network'],
+      consumedBy: ['checkout', 'search'],
+      costAllocation: { method: 'fixed', percentages: { checkout: 60, search: 40 } },
+    });
     expect(services.checkout).toMatchObject({ consumes: ['private-network', 'data-platform'], consumedBy: [], costAllocation: null });
 
     const table = await runCli(['services', ...assemblies], { cwd });

@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { buildAssembly, CHECKOUT, curCsv, line, record, runCli, WISHLIST } from './fixtures';
+import { buildAssembly, CHECKOUT, curCsv, line, record, runCli, SEARCH, WISHLIST } from './fixtures';
+import { DATA_PLATFORM, NETWORK } from './value-chain-fixtures';
 import { tempDir } from '../util';
 
 /** The committed sample export (scripts/generate-cur.ts) and its known totals. */
@@ -85,13 +86,9 @@ describe('customer-value cost --source cur --allocate over the committed sample 
     // product-search consumes data-platform, data-platform consumes private-network and gives 60 % to checkout, 40 %
     // to product-search; the network shares in proportion to its consumers' direct cost
     const dir = tempDir();
-    const network = record({ serviceName: 'private-network', customerNeed: 'Service teams run their workloads in a private network with controlled egress',
-      customer: { kind: 'internal', name: 'Service teams' }, team: 'platform', businessUnit: 'technology', stackName: 'ShopNetwork' });
-    const data = record({ serviceName: 'data-platform', customerNeed: 'Product teams analyse shop events without running their own pipelines',
-      customer: { kind: 'internal', name: 'Product teams' }, team: 'data', businessUnit: 'technology', stackName: 'ShopData',
-      consumes: ['private-network'], allocation: { method: 'fixed', percentages: { 'checkout': 60, 'product-search': 40 } } });
-    const search = record({ serviceName: 'product-search', customerNeed: 'Shoppers find the product they are looking for in seconds',
-      customer: { kind: 'external', name: 'Online shoppers' }, team: 'discovery', businessUnit: 'retail', stackName: 'ShopSearch', consumes: ['data-platform'] });
+    const data = { ...DATA_PLATFORM, costAllocation: { method: 'fixed' as const, percentages: { 'checkout': 60, 'product-search': 40 } } };
+    const search = { ...SEARCH, serviceName: 'product-search', tags: { ...SEARCH.tags, 'customer-service': 'product-search' }, consumes: ['data-platform'] };
+    const network = NETWORK;
     buildAssembly(path.join(dir, 'cdk.out'), [{ id: 'Shop', services: [network, data, { ...CHECKOUT, consumes: ['private-network', 'data-platform'] }, search, WISHLIST] }]);
 
     // WHEN

@@ -81,8 +81,11 @@ export function splitCharges(services: readonly ResolvedService[]): SplitCharges
       }
       const strangers = shares.filter(([n]) => !consumers.includes(n)).map(([n]) => n);
       if (strangers.length > 0) {
-        notExpressible.push({ provider, reason: `its fixed allocation gives shares to ${strangers.join(', ')}, which ${strangers.length === 1 ? 'is' : 'are'} `
-          + 'not among the consumers these cost categories know: a target must be a value of the category' });
+        notExpressible.push({
+          provider,
+          reason: `its fixed allocation gives shares to ${strangers.join(', ')}, which ${strangers.length === 1 ? 'is' : 'are'} `
+          + 'not among the consumers these cost categories know: a target must be a value of the category',
+        });
         continue;
       }
       rule = {
@@ -103,8 +106,11 @@ export function splitCharges(services: readonly ResolvedService[]): SplitCharges
       continue;
     }
     if (rules.length >= MAX_SPLIT_CHARGE_RULES) {
-      notExpressible.push({ provider, reason: `AWS accepts at most ${MAX_SPLIT_CHARGE_RULES} split charge rules per cost category, and the first `
-        + `${MAX_SPLIT_CHARGE_RULES} providers (by name) have them` });
+      notExpressible.push({
+        provider,
+        reason: `AWS accepts at most ${MAX_SPLIT_CHARGE_RULES} split charge rules per cost category, and the first `
+        + `${MAX_SPLIT_CHARGE_RULES} providers (by name) have them`,
+      });
       continue;
     }
     rules.push(rule);

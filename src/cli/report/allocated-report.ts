@@ -71,7 +71,11 @@ export function allocatedCostReport(input: AllocatedReportInput): Report {
     warnings: gaps ? [gaps, ...chain.warnings] : [...chain.warnings],
     title: `Fully-loaded cost per ${groupingLabel(grouping)}, ${query.from} to ${addDays(query.to, -1)}`,
     summary,
-    sections: [{ table: withFlows(table, after, allocation) }, ...unallocatedSection(allocation, before.currency), ...qualitySections(query, before, dq)],
+    sections: [
+      { table: withFlows(table, after, allocation) },
+      ...unallocatedSection(allocation, before.currency),
+      ...qualitySections(query, before, dq),
+    ],
     notes,
     chart: { ...chart, title: chart.title.replace(/^Cost/, 'Fully-loaded cost') },
     breakdown: breakdown(after, allocation, grouping, services),

@@ -1,4 +1,8 @@
+import { dependencyOrder, ProviderRule, splitOf } from './provider-split';
 import { CostRow } from '../sources/types';
+
+export { dependencyOrder } from './provider-split';
+export type { ProviderRule } from './provider-split';
 
 /**
  * Shared cost passed on over the value chain: the normalized cost table in, the same table out with each provider's
@@ -22,15 +26,6 @@ import { CostRow } from '../sources/types';
  * Every moved amount remembers its origin (the service whose resources incurred it, `''` for untagged spend), so a
  * report can show what a need's fully-loaded cost is made of.
  */
-
-/** How one provider passes its cost on. */
-export interface ProviderRule {
-  readonly method: 'proportional' | 'even' | 'fixed';
-  /** Its consumers (service tag values) that are declared. */
-  readonly consumers: readonly string[];
-  /** The percentages of a fixed rule, keyed by service tag value. */
-  readonly percentages?: Readonly<Record<string, number>>;
-}
 
 export interface AllocationInput {
   readonly rows: readonly CostRow[];
@@ -111,13 +106,6 @@ export interface AllocationResult {
   readonly spread: number;
 }
 
-/** Where each part of a provider's cost goes. */
-interface Split {
-  readonly keep: number;
-  readonly to: ReadonlyArray<readonly [string, number]>;
-  readonly lost: ReadonlyArray<{ readonly fraction: number; readonly reason: string }>;
-}
-
 interface Piece {
   readonly service: string;
   readonly group: string;
@@ -140,8 +128,14 @@ export function allocate(input: AllocationInput): AllocationResult {
     let a = groups.get(g);
     if (!a) {
       a = {
-        direct: 0, received: 0, passedOn: 0, unallocated: 0, fullyLoaded: 0,
-        receivedFrom: new Map(), passedOnTo: new Map(), composition: { direct: 0, providers: new Map(), untagged: 0 },
+        direct: 0,
+        received: 0,
+        passedOn: 0,
+        unallocated: 0,
+        fullyLoaded: 0,
+        receivedFrom: new Map(),
+        passedOnTo: new Map(),
+        composition: { direct: 0, providers: new Map(), untagged: 0 },
       };
       groups.set(g, a);
     }
@@ -150,8 +144,16 @@ export function allocate(input: AllocationInput): AllocationResult {
   const pieces = new Pieces();
   for (const r of input.rows) {
     account(r.group).direct += r.amount;
-    pieces.add({ service: r.service, group: r.group, day: r.day, origin: r.service, currency: r.currency, amount: r.amount,
-      nonResource: r.nonResourceAmount, estimated: r.estimated });
+    pieces.add({
+      service: r.service,
+      group: r.group,
+      day: r.day,
+      origin: r.service,
+      currency: r.currency,
+      amount: r.amount,
+      nonResource: r.nonResourceAmount,
+      estimated: r.estimated,
+    });
   }
 
   const unallocated = new Map<string, Unallocated>();
@@ -240,7 +242,13 @@ export function allocate(input: AllocationInput): AllocationResult {
   const rows: AllocatedRow[] = [];
   for (const p of pieces.all()) {
     rows.push({
-      service: p.service, group: p.group, day: p.day, amount: p.amount, currency: p.currency, estimated: p.estimated, origin: p.origin,
+      service: p.service,
+      group: p.group,
+      day: p.day,
+      amount: p.amount,
+      currency: p.currency,
+      estimated: p.estimated,
+      origin: p.origin,
       ...(p.nonResource !== undefined ? { nonResourceAmount: p.nonResource } : {}),
     });
     const a = account(p.group);
@@ -256,97 +264,14 @@ export function allocate(input: AllocationInput): AllocationResult {
   return { rows, groups, unallocated: [...unallocated.values()], providers: outcomes, spread, spreadSkipped };
 }
 
-/**
- * Where a provider's cost goes: the share it keeps, each consumer's share, and what is lost with the reason. The
- * fractions add up to 1.
- */
-function splitOf(provider: string, rule: ProviderRule, direct: ReadonlyMap<string, number>, declared: (s: string) => boolean): Split {
-  const consumers = [...new Set(rule.consumers)].filter((c) => c !== provider);
-  const none = `no declared service consumes ${provider} (pass the cloud assemblies of its consumers with --assembly)`;
-  switch (rule.method) {
-    case 'even':
-      return consumers.length === 0 ? { keep: 0, to: [], lost: [{ fraction: 1, reason: none }] }
-        : { keep: 0, to: consumers.map((c) => [c, 1 / consumers.length] as const), lost: [] };
-    case 'fixed': {
-      let keep = 0;
-      let sum = 0;
-      const to: Array<readonly [string, number]> = [];
-      const lost: Array<{ fraction: number; reason: string }> = [];
-      for (const [name, pct] of Object.entries(rule.percentages ?? {})) {
-        const fraction = pct / 100;
-        sum += fraction;
-        if (name === provider) {
-          keep += fraction;
-        } else if (consumers.includes(name)) {
-          to.push([name, fraction]);
-        } else {
-          lost.push({
-            fraction,
-            reason: declared(name) ? `its fixed share of ${pct} % for ${name}, which does not consume it`
-              : `its fixed share of ${pct} % for ${name}, which no cloud assembly read declares`,
-          });
-        }
-      }
-      if (Math.abs(1 - sum) > 1e-9) {
-        lost.push({ fraction: 1 - sum, reason: `its fixed percentages add up to ${Math.round(sum * 1e8) / 1e6}, not 100` });
-      }
-      return { keep, to, lost };
-    }
-    default: {
-      if (consumers.length === 0) {
-        return { keep: 0, to: [], lost: [{ fraction: 1, reason: none }] };
-      }
-      const weights = consumers.map((c) => [c, Math.max(0, direct.get(c) ?? 0)] as const);
-      const total = weights.reduce((s, [, w]) => s + w, 0);
-      if (total <= 0) {
-        return {
-          keep: 0,
-          to: [],
-          lost: [{ fraction: 1, reason: `none of its consumers (${consumers.join(', ')}) has cost in the period to share it by` }],
-        };
-      }
-      return { keep: 0, to: weights.filter(([, w]) => w > 0).map(([c, w]) => [c, w / total] as const), lost: [] };
-    }
-  }
-}
-
-/** Providers, each after the providers it consumes (Kahn's algorithm on the provider-to-consumer edges). */
-export function dependencyOrder(providers: ReadonlyMap<string, ProviderRule>): string[] {
-  const pending = new Map<string, number>();
-  for (const p of providers.keys()) {
-    pending.set(p, 0);
-  }
-  for (const [p, rule] of providers) {
-    for (const c of new Set(rule.consumers)) {
-      if (c !== p && pending.has(c)) {
-        pending.set(c, pending.get(c)! + 1);
-      }
-    }
-  }
-  const ready = [...pending.entries()].filter(([, n]) => n === 0).map(([p]) => p).sort();
-  const order: string[] = [];
-  while (ready.length > 0) {
-    const p = ready.shift()!;
-    order.push(p);
-    for (const c of [...new Set(providers.get(p)!.consumers)].sort()) {
-      if (c !== p && pending.has(c)) {
-        pending.set(c, pending.get(c)! - 1);
-        if (pending.get(c) === 0) {
-          ready.push(c);
-        }
-      }
-    }
-  }
-  if (order.length !== providers.size) {
-    // the CLI refuses cycles (with their names) before allocating
-    throw new Error(`allocate: the providers consume each other in a cycle (${[...providers.keys()].filter((p) => !order.includes(p)).join(', ')})`);
-  }
-  return order;
-}
-
 function scaled(p: Piece, fraction: number, service: string, group: string): Piece {
   return {
-    service, group, day: p.day, origin: p.origin, currency: p.currency, estimated: p.estimated,
+    service,
+    group,
+    day: p.day,
+    origin: p.origin,
+    currency: p.currency,
+    estimated: p.estimated,
     amount: p.amount * fraction,
     nonResource: p.nonResource === undefined ? undefined : p.nonResource * fraction,
   };

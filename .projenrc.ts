@@ -69,6 +69,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'constructs@10.5.1',
     // Loads the packed package as jsii tools do (scripts/consumer-app.ts).
     'jsii-reflect',
+    // Property-based tests: cost allocation over random value chains conserves every cent (test/cli/allocation.test.ts).
+    'fast-check',
   ],
 
   // jsii targets: source generation is proven offline by `npx projen package:code-only`;

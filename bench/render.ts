@@ -5,7 +5,7 @@
  */
 import type { Variant } from './app';
 import type { CePagesResult } from './ce-pages';
-import type { ReportResults, SynthResults, SynthSummary } from './run';
+import type { AllocateResults, ReportResults, SynthResults, SynthSummary } from './run';
 import type { SynthSample } from './synth-child';
 
 export interface BenchResults {
@@ -25,9 +25,10 @@ export interface BenchResults {
   readonly options: Record<string, unknown>;
   readonly variants: Record<string, string>;
   /** When each part was measured, with the machine's load average. */
-  runs: Partial<Record<'synth' | 'report' | 'ce', PartRun>>;
+  runs: Partial<Record<'synth' | 'report' | 'ce' | 'allocate', PartRun>>;
   synth?: SynthResults;
   report?: ReportResults;
+  allocate?: AllocateResults;
   ce?: CePagesResult[];
   elapsedS?: number;
   analysis?: Analysis;
@@ -293,6 +294,16 @@ export function analyse(r: BenchResults): Analysis {
       });
     }
   }
+  if (r.allocate) {
+    for (const s of r.allocate.sizes) {
+      targets.push({
+        target: `--allocate <= 1.3x the same report without it at ${fmtRows(s.rows)} line items (wall time, fastest runs)`,
+        met: s.ratioFastest <= 1.3,
+        detail: `${s.ratioFastest.toFixed(3)} (CPU ${s.cpuRatioFastest.toFixed(3)}); medians ${s.ratio.toFixed(3)} (CPU ${s.cpuRatio.toFixed(3)}): `
+          + `${(s.allocated.wallMs / 1000).toFixed(2)} s vs ${(s.plain.wallMs / 1000).toFixed(2)} s`,
+      });
+    }
+  }
   if (r.ce) {
     targets.push({
       target: 'Cost Explorer requests per report == result pages',
@@ -470,6 +481,30 @@ export function renderResults(r: BenchResults, previous = ''): string {
     out.push('');
     for (const s of r.report.sizes) {
       out.push(`- ${fmtRows(s.rows)}: CLI ${s.cli.runs.map((x) => x.wallMs.toFixed(0)).join(', ')}; bare ${s.bare.runs.map((x) => x.wallMs.toFixed(0)).join(', ')}`);
+    }
+    out.push('');
+  }
+
+  if (r.allocate) {
+    out.push('## Fully-loaded cost (--allocate)');
+    out.push('');
+    out.push(`\`${r.allocate.command}\` with and without \`--allocate\`, from a folder whose \`cdk.out\` declares the generated`);
+    out.push('services with a value chain of two providers (bench/value-chain.ts: private-network serves four services,');
+    out.push('data-platform consumes it and serves three): both read the assembly, the allocated one also resolves the chain and');
+    out.push('passes the providers\' cost on. Runs interleaved, the CLI compiled as above; the allocated report is checked to');
+    out.push('conserve the total to the cent (fully loaded + unallocated = the total of the report without it).');
+    out.push('');
+    out.push(table(['line items', 'without s (fastest)', '--allocate s (fastest)', 'ratio, medians (CPU)', 'ratio, fastest runs (CPU)', 'peak RSS without / with',
+      'total', 'fully loaded + unallocated'],
+    r.allocate.sizes.map((s) => [fmtRows(s.rows), `${s2(s.plain.wallMs)} (${s2(Math.min(...s.plain.runs.map((x) => x.wallMs)))})`,
+      `${s2(s.allocated.wallMs)} (${s2(Math.min(...s.allocated.runs.map((x) => x.wallMs)))})`, `${s.ratio.toFixed(3)} (${s.cpuRatio.toFixed(3)})`,
+      `${s.ratioFastest.toFixed(3)} (${s.cpuRatioFastest.toFixed(3)})`, `${mb(s.plain.maxRssKb)} / ${mb(s.allocated.maxRssKb)}`, s.total.toFixed(6),
+      `${s.fullyLoaded.toFixed(6)} + ${s.unallocated.toFixed(6)}`])));
+    out.push('');
+    out.push('Individual runs (wall ms):');
+    out.push('');
+    for (const s of r.allocate.sizes) {
+      out.push(`- ${fmtRows(s.rows)}: without ${s.plain.runs.map((x) => x.wallMs.toFixed(0)).join(', ')}; --allocate ${s.allocated.runs.map((x) => x.wallMs.toFixed(0)).join(', ')}`);
     }
     out.push('');
   }

@@ -25,7 +25,7 @@ import type { SynthSample } from './synth-child';
 import { CostGrouping, CostMetric, CurQueries, SqlDialect } from '../src/billing/cur-sql';
 import { TagKeys } from '../src/tag-keys';
 
-export type Part = 'synth' | 'report' | 'ce';
+export type Part = 'synth' | 'report' | 'ce' | 'allocate';
 
 export interface BenchOptions {
   /** Services per app. */
@@ -81,7 +81,7 @@ export const FULL: Omit<BenchOptions, 'log'> = {
   outDir: path.join(ROOT, 'bench', 'out'),
   cli: 'compiled',
   noCompile: false,
-  parts: ['synth', 'report', 'ce'],
+  parts: ['synth', 'report', 'ce', 'allocate'],
   profile: false,
   resultsDir: path.join(ROOT, 'bench'),
   resultsSuffix: '',
@@ -270,6 +270,27 @@ export interface ReportSize {
   readonly total: number;
 }
 
+/** `cost --allocate` against the same report without it, over one CUR export. */
+export interface AllocateSize {
+  readonly rows: number;
+  readonly plain: ReportMeasure;
+  readonly allocated: ReportMeasure;
+  /** allocated / plain: medians of wall time, of CPU time, and the fastest runs of each. */
+  readonly ratio: number;
+  readonly cpuRatio: number;
+  readonly ratioFastest: number;
+  readonly cpuRatioFastest: number;
+  /** The report's total, and fully loaded + unallocated of the allocated one (checked equal to the cent). */
+  readonly total: number;
+  readonly fullyLoaded: number;
+  readonly unallocated: number;
+}
+
+export interface AllocateResults {
+  readonly command: string;
+  readonly sizes: AllocateSize[];
+}
+
 export interface ReportResults {
   readonly cli: 'compiled' | 'tsx';
   readonly memoryLimit: string;
@@ -437,6 +458,76 @@ async function reportBench(o: BenchOptions, loads: number[]): Promise<ReportResu
   return { cli: o.cli, memoryLimit: o.memoryLimit, command, sizes };
 }
 
+/**
+ * `customer-value cost --allocate` against the same report without it (same source, period, grouping, assembly),
+ * runs interleaved; the allocated report must conserve the total to the cent.
+ */
+async function allocateBench(o: BenchOptions, loads: number[]): Promise<AllocateResults> {
+  fs.mkdirSync(path.join(o.outDir, 'js'), { recursive: true });
+  buildHelpers(o);
+  const cwd = path.join(o.outDir, 'allocate-cwd');
+  fs.mkdirSync(cwd, { recursive: true });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { writeChainAssembly } = require('./value-chain') as typeof import('./value-chain');
+  writeChainAssembly(path.join(cwd, 'cdk.out'));
+  const cliEntry = o.cli === 'compiled' ? [path.join(o.outDir, 'customer-value.js')] : [...TSX, path.join(ROOT, 'bench', 'cli.ts')];
+  const sizes: AllocateSize[] = [];
+  let command = '';
+  for (const rows of o.curRows) {
+    const dir = await ensureCur(o, rows);
+    const totals = JSON.parse(fs.readFileSync(path.join(dir, `${CUR_EXPORT}-totals.json`), 'utf8')) as { from: string; to: string };
+    const exportDir = path.join(dir, CUR_EXPORT);
+    const args = ['cost', '--source', 'cur', exportDir, '--from', totals.from, '--to', totals.to, '--by', 'service', '--output', 'json', '--quiet'];
+    command = `customer-value ${args.join(' ').replace(exportDir, `bench/out/cur-${rows}/${CUR_EXPORT}`)} [--allocate]`;
+    // warm the page cache
+    measure('customer-value cost (warm-up)', o, [...cliEntry, ...args], cwd);
+    const plain: ChildUsage[] = [];
+    const allocated: ChildUsage[] = [];
+    let total = NaN;
+    let loaded = NaN;
+    let unallocated = NaN;
+    for (let r = 0; r < o.reportRuns; r++) {
+      for (const which of r % 2 === 0 ? ['plain', 'allocated'] : ['allocated', 'plain']) {
+        const m = measure(`customer-value cost${which === 'allocated' ? ' --allocate' : ''}`, o,
+          [...cliEntry, ...args, ...(which === 'allocated' ? ['--allocate'] : [])], cwd);
+        const report = JSON.parse(m.stdout) as { total: number; rows: Array<{ cost: number }>; allocation?: { unallocated: number } };
+        if (which === 'plain') {
+          plain.push(m.usage);
+          total = report.total;
+        } else {
+          allocated.push(m.usage);
+          loaded = report.rows.reduce((sum, x) => sum + x.cost, 0);
+          unallocated = report.allocation!.unallocated;
+          if (report.allocation === undefined || Math.abs(loaded + unallocated - report.total) > 0.005) {
+            throw new Error(`--allocate did not conserve the total: ${loaded} + ${unallocated} vs ${report.total}`);
+          }
+        }
+        loads.push(load1());
+      }
+      o.log(`allocate ${rows} rows run ${r + 1}/${o.reportRuns}: plain ${plain[r].wallMs.toFixed(0)} ms, --allocate ${allocated[r].wallMs.toFixed(0)} ms`);
+    }
+    if (Math.abs(loaded + unallocated - total) > 0.005) {
+      throw new Error(`--allocate: ${loaded} + ${unallocated} differs from the plain report's total ${total}`);
+    }
+    const p = summariseRuns(plain);
+    const a = summariseRuns(allocated);
+    const min = (xs: ChildUsage[], f: (x: ChildUsage) => number) => Math.min(...xs.map(f));
+    sizes.push({
+      rows,
+      plain: p,
+      allocated: a,
+      ratio: a.wallMs / p.wallMs,
+      cpuRatio: a.cpuMs / p.cpuMs,
+      ratioFastest: min(allocated, (x) => x.wallMs) / min(plain, (x) => x.wallMs),
+      cpuRatioFastest: min(allocated, (x) => x.cpuMs) / min(plain, (x) => x.cpuMs),
+      total,
+      fullyLoaded: loaded,
+      unallocated,
+    });
+  }
+  return { command, sizes };
+}
+
 /** The total of the CLI's JSON report (its rows are per service; the other readers' per service and day). */
 function cliTotals(report: unknown): { rows?: number; total: number } {
   return { total: Number((report as { total?: unknown }).total) };
@@ -518,6 +609,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
     synth: previous?.synth,
     report: previous?.report,
     ce: previous?.ce,
+    allocate: previous?.allocate,
   };
   const part = async (name: Part, fn: (loads: number[]) => Promise<void>) => {
     if (!o.parts.includes(name)) {
@@ -541,6 +633,9 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
   await part('report', async (loads) => {
     results.report = await reportBench(o, loads);
   });
+  await part('allocate', async (loads) => {
+    results.allocate = await allocateBench(o, loads);
+  });
   await part('ce', async () => {
     const ce: CePagesResult[] = [];
     for (const pages of o.cePages) {
@@ -563,7 +658,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
 const HELP = `Usage: npx tsx bench/run.ts [--quick] [options]   (or: npx projen bench -- [options])
 
   --quick              small sizes (N = 10, 50; 100 k line items; 3 runs); results in bench/out/RESULTS.quick.md
-  --only PARTS         comma-separated parts: synth, report, ce (default: all)
+  --only PARTS         comma-separated parts: synth, report, ce, allocate (default: all)
   --sizes 10,100,500   services per app
   --runs N             runs per size and variant (default 5; --quick 3)
   --cur-rows 1e6,1e7   CUR line items per export

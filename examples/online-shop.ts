@@ -3,11 +3,18 @@
  *
  * - `ShopNetwork`: the VPC, owned by the platform team's "private-network" service (its customers are the
  *   internal service teams that run workloads in it).
+ * - `ShopData`: the data team's "data-platform" service - the shop's event stream (Kinesis) and data lake (S3) -
+ *   which runs in the private network and serves checkout and product search.
  * - `ShopCheckout`: the "checkout" service - an ECS Fargate service behind an Application Load Balancer,
  *   an orders table (DynamoDB), an order-events queue (SQS) and the order-fulfilment workflow (Step Functions).
  * - `ShopCheckoutEdge`: the receipts API of the same service - Lambda behind API Gateway and an S3 bucket for
  *   receipts - in another stack, made part of "checkout" with `include()`.
  * - `ShopSearch`: the "product-search" service - Lambda behind an HTTP API and a product-feed bucket.
+ *
+ * The value chain: checkout consumes the private network and the data platform, product search consumes the data
+ * platform, and the data platform consumes the private network (a chain). The network passes its cost on in
+ * proportion to its consumers' direct cost (the default); the data platform by fixed shares, 60 % checkout and 40 %
+ * product search. `customer-value cost --allocate` then reports each need's fully-loaded cost.
  *
  *   npx cdk synth --no-notices --app 'npx tsx examples/online-shop.ts'
  */
@@ -22,6 +29,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as ecsPatterns from 'aws-cdk-lib/aws-ecs-patterns';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kinesis from 'aws-cdk-lib/aws-kinesis';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -30,7 +38,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
-import { CostAlertTarget, Customer, CustomerService } from '../src';
+import { Allocation, CostAlertTarget, Customer, CustomerService } from '../src';
 
 const ENV = { account: '222222222222', region: 'eu-west-1' };
 
@@ -93,6 +101,7 @@ function acknowledgeGrants(scope: Construct, findings: string[], reason: string)
 
 export class NetworkStack extends Stack {
   public readonly vpc: ec2.Vpc;
+  public readonly service: CustomerService;
   constructor(scope: Construct, id: string, props: StackProps) {
     super(scope, id, props);
     const network = new CustomerService(this, 'PrivateNetwork', {
@@ -103,6 +112,7 @@ export class NetworkStack extends Stack {
       valueReview: { every: Duration.days(365), lastReviewed: '2026-06-30', reviewer: 'cto-staff' },
       costReporting: { monthlyBudget: 400, notify: [CostAlertTarget.email('platform@example.com')] },
     });
+    this.service = network;
     this.vpc = new ec2.Vpc(network, 'Vpc', {
       maxAzs: 2,
       natGateways: 1,
@@ -127,8 +137,47 @@ export class NetworkStack extends Stack {
   }
 }
 
+export interface DataPlatformStackProps extends StackProps {
+  /** The private network the platform's ingestion runs in. */
+  readonly network: CustomerService;
+}
+
+/**
+ * The data team's "data-platform" service: the shop's event stream and its data lake, an internal service whose
+ * cost the customer-facing services it serves carry (fixed shares: 60 % checkout, 40 % product search).
+ */
+export class DataPlatformStack extends Stack {
+  public readonly service: CustomerService;
+  constructor(scope: Construct, id: string, props: DataPlatformStackProps) {
+    super(scope, id, props);
+    const data = new CustomerService(this, 'DataPlatform', {
+      customerNeed: 'Product teams analyse shop events without running their own pipelines',
+      customer: Customer.internal('Product teams'),
+      team: 'data',
+      businessUnit: 'technology',
+      valueReview: { every: Duration.days(180), lastReviewed: '2026-08-15', reviewer: 'cto-staff' },
+      costReporting: { notify: [CostAlertTarget.email('data@example.com')] },
+      costAllocation: Allocation.fixed({ 'checkout': 60, 'product-search': 40 }),
+    });
+    data.consumes(props.network);
+    this.service = data;
+    // encrypted with the AWS managed key aws/kinesis (what cdk-nag's AwsSolutions-KDS3 asks for)
+    const events = new kinesis.Stream(data, 'ShopEvents', {
+      streamMode: kinesis.StreamMode.ON_DEMAND,
+      encryption: kinesis.StreamEncryption.MANAGED,
+      retentionPeriod: Duration.days(7),
+    });
+    const accessLogs = logBucket(data, 'AccessLogs');
+    secureBucket(data, 'Lake', accessLogs);
+    // The platform's demand driver: shop events ingested.
+    data.addUsageMetric('events', events.metricIncomingRecords({ period: Duration.days(1), statistic: cloudwatch.Stats.SUM }), { unitScale: 1_000_000 });
+  }
+}
+
 export interface CheckoutStackProps extends StackProps {
   readonly vpc: ec2.IVpc;
+  /** The services checkout consumes: the private network and the data platform. */
+  readonly consumes?: CustomerService[];
 }
 
 export class CheckoutStack extends Stack {
@@ -145,6 +194,7 @@ export class CheckoutStack extends Stack {
       costReporting: { monthlyBudget: 2500, notify: [CostAlertTarget.email('payments@example.com')] },
     });
     this.service = checkout;
+    checkout.consumes(...(props.consumes ?? []));
 
     const accessLogs = logBucket(checkout, 'AccessLogs');
 
@@ -266,9 +316,14 @@ export class CheckoutEdgeStack extends Stack {
   }
 }
 
+export interface SearchStackProps extends StackProps {
+  /** The services product search consumes: the data platform. */
+  readonly consumes?: CustomerService[];
+}
+
 /** The product-search service: Lambda behind an HTTP API, and the product feed in S3. */
 export class SearchStack extends Stack {
-  constructor(scope: Construct, id: string, props: StackProps) {
+  constructor(scope: Construct, id: string, props: SearchStackProps) {
     super(scope, id, props);
     const search = new CustomerService(this, 'ProductSearch', {
       customerNeed: 'Shoppers find the product they are looking for in seconds',
@@ -278,6 +333,7 @@ export class SearchStack extends Stack {
       valueReview: { every: Duration.days(90), lastReviewed: '2026-09-20', reviewer: 'retail-board' },
       costReporting: { notify: [CostAlertTarget.email('discovery@example.com')] },
     });
+    search.consumes(...(props.consumes ?? []));
     const accessLogs = logBucket(search, 'AccessLogs');
     const feedKey = new kms.Key(search, 'FeedKey', { enableKeyRotation: true });
     const feed = new s3.Bucket(search, 'ProductFeed', {
@@ -325,9 +381,10 @@ export function createApp(props: AppProps = {}): App {
     },
   });
   const network = new NetworkStack(app, 'ShopNetwork', { env: ENV });
-  const checkout = new CheckoutStack(app, 'ShopCheckout', { env: ENV, vpc: network.vpc });
+  const data = new DataPlatformStack(app, 'ShopData', { env: ENV, network: network.service });
+  const checkout = new CheckoutStack(app, 'ShopCheckout', { env: ENV, vpc: network.vpc, consumes: [network.service, data.service] });
   new CheckoutEdgeStack(app, 'ShopCheckoutEdge', { env: ENV, checkout: checkout.service, ordersTable: checkout.ordersTable });
-  new SearchStack(app, 'ShopSearch', { env: ENV });
+  new SearchStack(app, 'ShopSearch', { env: ENV, consumes: [data.service] });
   return app;
 }
 

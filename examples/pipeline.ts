@@ -7,7 +7,9 @@
  *   bucket, KMS key, roles) are not outside any service: they belong to the "delivery-platform" customer
  *   service of the platform team, whose customer is internal (the service teams). That is the honest model:
  *   the pipeline costs money (pipeline runs, build minutes, storage) and that cost has an owner and a reason.
- * - Two stages, Beta and Prod, deploy the same customer services to two accounts.
+ * - Two stages, Beta and Prod, deploy the same customer services to two accounts. Each service consumes the
+ *   delivery platform (by name: it is declared outside the stages), which passes its cost on in equal parts: with
+ *   `customer-value cost --allocate` the pipeline's cost is carried by the needs it delivers.
  *
  *   npx cdk synth --no-notices --app 'npx tsx examples/pipeline.ts'
  */
@@ -23,7 +25,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as pipelines from 'aws-cdk-lib/pipelines';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct, IConstruct } from 'constructs';
-import { CostAlertTarget, Customer, CustomerService, CustomerValueChecks } from '../src';
+import { Allocation, CostAlertTarget, Customer, CustomerService, CustomerValueChecks, ServiceRef } from '../src';
 
 const TOOLING = { account: '111111111111', region: 'eu-west-1' };
 const BETA = { account: '222222222222', region: 'eu-west-1' };
@@ -76,6 +78,7 @@ export class ShopStage extends Stage {
     const pay = apiFunction(checkout, 'Pay', 'exports.handler = async () => ({ statusCode: 201 });');
     orders.grantWriteData(pay);
     checkout.addUsageMetric('orders', pay.metricInvocations(), { unitScale: 1000 });
+    checkout.consumes(ServiceRef.named('delivery-platform'));
 
     const wishlist = new CustomerService(this.stack, 'Wishlist', {
       customerNeed: 'Shoppers keep a list of products they want to buy later',
@@ -89,6 +92,7 @@ export class ShopStage extends Stage {
     const list = apiFunction(wishlist, 'Api', 'exports.handler = async () => ({ statusCode: 200, body: "[]" });');
     items.grantReadData(list);
     wishlist.addUsageMetric('wishlist requests', list.metricInvocations(), { unitScale: 1000 });
+    wishlist.consumes(ServiceRef.named('delivery-platform'));
   }
 }
 
@@ -121,6 +125,7 @@ export function createApp(props: AppProps = {}, customizeStage?: (stage: ShopSta
     businessUnit: 'engineering',
     valueReview: { every: Duration.days(180), lastReviewed: '2026-08-01', reviewer: 'engineering-leads' },
     costReporting: { notify: [CostAlertTarget.email('platform@example.com')] },
+    costAllocation: Allocation.even(),
   });
 
   // The artifact store: a customer-managed key (stages deploy to other accounts) and server access logs.

@@ -8,7 +8,8 @@
  * 2. Lists the declared services read back from the cloud assemblies: `customer-value services`.
  * 3. Reads cost per customer value from the committed synthetic CUR 2.0 export (examples/data/cur2/), joined
  *    with the declarations: `customer-value cost --source cur ... --by service` and `--by business-unit`,
- *    plus an HTML report and a Backstage catalog written to cdk.out/.
+ *    then fully-loaded cost per need (`--allocate`: the online shop's network and data platform passed on to the
+ *    services that consume them), plus HTML reports and a Backstage catalog written to cdk.out/.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -124,8 +125,14 @@ async function main(): Promise<void> {
   if (code !== 0) {
     throw new DemoFailure('customer-value cost --by business-unit failed');
   }
+  heading('Fully-loaded cost per customer need: shared cost passed on over the declared value chain');
+  code = await cli(['cost', ...common, '--by', 'need', '--allocate', '--quiet']);
+  if (code !== 0) {
+    throw new DemoFailure('customer-value cost --by need --allocate failed');
+  }
   heading('Reports to open or import');
   code = await cli(['cost', ...common, '--by', 'team', '--quiet', '--output', 'html', '--out', `${OUT}/customer-value-cost.html`]);
+  code = code || await cli(['cost', ...common, '--by', 'need', '--allocate', '--quiet', '--output', 'html', '--out', `${OUT}/customer-value-fully-loaded.html`]);
   code = code || await cli(['catalog', '--assembly', OUT, '--out', `${OUT}/catalog-info.yaml`]);
   if (code !== 0) {
     throw new DemoFailure('writing the HTML report or the catalog failed');

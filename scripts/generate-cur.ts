@@ -91,8 +91,8 @@ export const SERVICES: SyntheticService[] = [
     ],
   },
   {
-    service: 'search',
-    need: 'Shoppers find the product they are looking for',
+    service: 'product-search',
+    need: 'Shoppers find the product they are looking for in seconds',
     customer: Customer.external('Online shoppers'),
     team: 'discovery',
     businessUnit: 'retail',
@@ -110,11 +110,27 @@ export const SERVICES: SyntheticService[] = [
     team: 'platform',
     businessUnit: 'technology',
     account: '222222222222',
-    weight: 9,
+    weight: 18,
     products: [
       p('AmazonEC2', 'EU-NatGateway-Hours', 'NatGateway', `arn:aws:ec2:${REGION}:222222222222:natgateway/nat-0shop`, '0.048', 1_000_000),
       p('AmazonEC2', 'EU-NatGateway-Bytes', 'NatGateway', `arn:aws:ec2:${REGION}:222222222222:natgateway/nat-0shop`, '0.048', 1_500_000),
       p('AmazonVPC', 'EU-VpcEndpoint-Hours', 'VpcEndpoint', `arn:aws:ec2:${REGION}:222222222222:vpc-endpoint/vpce-0shop`, '0.011', 400_000),
+    ],
+  },
+  {
+    // consumes private-network and is consumed by checkout and product-search (examples/online-shop.ts): the value
+    // chain that `customer-value cost --allocate` resolves
+    service: 'data-platform',
+    need: 'Product teams analyse shop events without running their own pipelines',
+    customer: Customer.internal('Product teams'),
+    team: 'data',
+    businessUnit: 'technology',
+    account: '333333333333',
+    weight: 18,
+    products: [
+      p('AmazonKinesis', 'EU-OnDemand-StreamHours', 'OnDemandStreamHr', `arn:aws:kinesis:${REGION}:333333333333:stream/shop-events`, '0.04', 800_000),
+      p('AmazonKinesis', 'EU-OnDemand-DataIngested-Bytes', 'OnDemandDataIngested', `arn:aws:kinesis:${REGION}:333333333333:stream/shop-events`, '0.08', 1_500_000),
+      p('AmazonS3', 'EU-TimedStorage-ByteHrs', 'StandardStorage', 'arn:aws:s3:::shop-data-lake', '0.023', 1_200_000),
     ],
   },
   {

@@ -2,6 +2,7 @@ import { IConstruct } from 'constructs';
 import { Customer } from './customer';
 import { TagKeys } from './tag-keys';
 import { UsageMetric } from './usage-metric';
+import { ICustomerServiceRef } from './value-chain';
 import { ValueReview, ValueReviewStatus } from './value-review';
 
 /**
@@ -11,9 +12,7 @@ import { ValueReview, ValueReviewStatus } from './value-review';
  * Implemented by `CustomerService`. Cost reporting, the cost metric publisher and governance read a service
  * through this interface; they never change it.
  */
-export interface ICustomerService extends IConstruct {
-  /** The service name: the value of the service tag. */
-  readonly serviceName: string;
+export interface ICustomerService extends IConstruct, ICustomerServiceRef {
   /** The customer need statement, as declared. */
   readonly customerNeed: string;
   /** The tag value derived from the need statement. */

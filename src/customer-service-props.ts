@@ -1,6 +1,7 @@
 import { Customer } from './customer';
 import { CostReportingOptions } from './reporting/cost-reporting-options';
 import { TagKeys } from './tag-keys';
+import { Allocation } from './value-chain';
 import { ValueReview } from './value-review';
 
 /**
@@ -64,6 +65,19 @@ export interface CustomerServiceProps {
    * need a target (`notify`), without one the budget has no notifications and a warning says so
    */
   readonly costReporting?: CostReportingOptions;
+
+  /**
+   * How this service passes its cost on to the services that consume it (`consumes()`), when it is a provider
+   * (a platform network, a data platform, a delivery pipeline): `Allocation.proportional()` by the consumers'
+   * direct cost, `Allocation.even()`, or `Allocation.fixed({ checkout: 60, search: 40 })`. A service that also
+   * fulfils a need of its own names itself in a fixed allocation to keep that share.
+   *
+   * The `customer-value cost --allocate` report passes the cost on by this rule; `CustomerValueCostCategories` can
+   * reproduce it as split charge rules.
+   *
+   * @default Allocation.proportional()
+   */
+  readonly costAllocation?: Allocation;
 
   /**
    * CloudFormation resource types that get no customer-value tags (e.g. `AWS::AppRunner::Service`).

@@ -1,5 +1,7 @@
-// The CustomerService construct. Over 400 lines because of its public surface and its doc comments (API.md); the
-// declaration rules, registry, inventory and tag values it uses live in src/declaration/, its reporting in src/reporting/.
+/*
+ * Over 400 lines: the construct is the declaration's one entry point (props, include(), usage metrics, consumes()),
+ * and each check it runs lives in declaration/; what is left here is the wiring between them.
+ */
 import { Annotations, AspectPriority, Aspects, Lazy, Stack, Tag, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct, IConstruct } from 'constructs';
@@ -20,6 +22,7 @@ import {
   resourceTypesProblems, reviewProblems, reviewSchedule, ReviewSchedule, SERVICE_NAME_DESCRIPTION, SERVICE_NAME_PATTERN,
   serviceNameProblems, strictReviews, TEAM_WHAT,
 } from './declaration/rules';
+import { ServiceChain } from './declaration/service-chain';
 import { declaredTagValues, needTagValue } from './declaration/tag-values';
 import { kebabFromId } from './private/tag-safe';
 import { usageRecord } from './private/usage-record';
@@ -28,6 +31,7 @@ import { checkReportingOptions } from './reporting/private/options';
 import { ServiceCostReporting } from './reporting/service-cost-reporting';
 import { TagKeys } from './tag-keys';
 import { UsageMetric, UsageMetricOptions, usageMetricProblems, withUsageMetric } from './usage-metric';
+import { Allocation, ICustomerServiceRef } from './value-chain';
 import { ValueReview, ValueReviewStatus } from './value-review';
 
 /** Warning id: a tagged resource whose tags are create-only. */
@@ -107,10 +111,14 @@ export class CustomerService extends Construct implements ICustomerService {
   public readonly costReporting?: ServiceCostReporting;
   /** CloudFormation resource types of the service that get no customer-value tags (`excludeResourceTypes`). */
   public readonly excludedResourceTypes: string[];
+  /** How this service passes its cost on to the services that consume it (`costAllocation`). */
+  public readonly costAllocation: Allocation;
 
   /** Every problem of the declaration, reported at synth (all at once, with the construct path). */
   private readonly problems: string[] = [];
   private readonly included: IConstruct[] = [];
+  /** What it consumes and how it shares its cost (the checks live in declaration/). */
+  private readonly chain: ServiceChain;
   private usage: UsageMetric[] = [];
   private readonly today: string;
   private readonly review?: ReviewSchedule;
@@ -163,6 +171,9 @@ export class CustomerService extends Construct implements ICustomerService {
       Annotations.of(this).addWarningV2('cdk-customer-value:CustomerService.valueReviewOverdue',
         `The value review of "${this.serviceName ?? this.node.id}" is overdue: the last review was ${this.review.lastReviewed} and the next was due ${this.review.nextReview} (checked on ${this.today}). Review the service's value with the business unit and update valueReview.lastReviewed. Set the context ${ContextKeys.STRICT_REVIEWS}=true to refuse synthesis instead.`);
     }
+
+    this.chain = new ServiceChain(this, p.costAllocation, problems);
+    this.costAllocation = this.chain.allocation ?? Allocation.proportional();
 
     registerService(this);
     const sound = problems.length === 0;
@@ -265,6 +276,28 @@ export class CustomerService extends Construct implements ICustomerService {
   }
 
   /**
+   * Declare the services this one consumes: a `CustomerService` of this app (`checkout.consumes(network)`), or a
+   * service of another app by name (`checkout.consumes(ServiceRef.named('private-network'))`).
+   *
+   * A provider passes its cost on to its consumers by its `costAllocation`, which the `customer-value cost
+   * --allocate` report and the cost categories' split charge rules follow. Consuming itself (directly or through
+   * other services of the app) is refused at synth; a name no service of the app declares is a warning (it may be
+   * declared in another app), checked again by the CLI across the assemblies it reads.
+   *
+   * @param providers the services this one consumes
+   */
+  public consumes(...providers: ICustomerServiceRef[]): void {
+    this.chain.add(providers);
+  }
+
+  /**
+   * The names of the services this one consumes (`consumes()`), in the order declared.
+   */
+  public get consumedServices(): string[] {
+    return this.chain.consumed;
+  }
+
+  /**
    * Register a usage metric: the service's demand driver (orders, requests, active customers...).
    *
    * Usage metrics are shown on the service's dashboard; the first one (or the one added with
@@ -286,7 +319,7 @@ export class CustomerService extends Construct implements ICustomerService {
   }
 
   private validateService(): string[] {
-    const problems = [...this.problems];
+    const problems = [...this.problems, ...this.chain.validate()];
     const duplicate = duplicateNameProblem(this);
     if (duplicate) {
       problems.push(duplicate);
@@ -420,6 +453,7 @@ export class CustomerService extends Construct implements ICustomerService {
       constructPath: this.node.path,
       stackName: stack?.stackName ?? '',
       includedScopes: this.included.map((s) => s.node.path),
+      ...this.chain.record(),
     };
   }
 }

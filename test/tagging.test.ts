@@ -77,7 +77,7 @@ describe('tags', () => {
         .toEqual({ path: resource.node.path, tags: expect.objectContaining(service!.tagValues) });
       perService.set(service!.serviceName, (perService.get(service!.serviceName) ?? 0) + 1);
     }
-    expect([...perService.keys()].sort()).toEqual(['checkout', 'private-network', 'product-search']);
+    expect([...perService.keys()].sort()).toEqual(['checkout', 'data-platform', 'private-network', 'product-search']);
     // the receipts API in the ShopCheckoutEdge stack belongs to checkout through include()
     const edge = app.node.findChild('ShopCheckoutEdge') as Stack;
     for (const r of taggableResources(edge).filter((x) => sharedPurpose(x) === undefined)) {
@@ -241,6 +241,9 @@ describe('cloud-assembly metadata', () => {
       constructPath: 'Shop/Checkout',
       stackName: 'Shop',
       includedScopes: ['ShopData'],
+      // the value chain: it consumes nothing, nothing of the app consumes it, no allocation declared
+      consumes: [],
+      consumedBy: [],
     });
     // the included stack says which service it belongs to
     expect(assembly.getStackByName('ShopData').findMetadataByType('customer-value:member').map((e) => e.data))

@@ -1,5 +1,6 @@
 import { Customer } from '../customer';
 import { CustomerService } from '../customer-service';
+import { Allocation } from '../value-chain';
 
 /**
  * The declaration of a customer service, for billing constructs in an app that does not contain the service
@@ -33,6 +34,21 @@ export interface ServiceValueDeclaration {
    * @default - no customer: a customer cost category cannot be built for this service
    */
   readonly customer?: Customer;
+
+  /**
+   * Names of the services this one consumes, as `CustomerService.consumes()` declares them (used by the split charge
+   * rules of `CustomerValueCostCategories`).
+   *
+   * @default - it consumes no other service
+   */
+  readonly consumes?: string[];
+
+  /**
+   * How it passes its cost on to the services that consume it, as its `CustomerService` declares it.
+   *
+   * @default Allocation.proportional()
+   */
+  readonly costAllocation?: Allocation;
 }
 
 /**

@@ -1,3 +1,4 @@
+import { Annotations } from 'aws-cdk-lib';
 import * as ce from 'aws-cdk-lib/aws-ce';
 import { Construct } from 'constructs';
 import { BillingOwnerOptions, BillingServicesOptions, ManagementAccountOptions } from './billing-options';
@@ -6,6 +7,7 @@ import { categoryValue, CATEGORY_TEXT_DESCRIPTION, isCategoryText } from './priv
 import { checkNoLateServices, resolveServices, ResolvedService } from './private/declarations';
 import { checkManagementAccount, requireAwsPartition } from './private/guard-rails';
 import { attributeCost } from './private/ownership';
+import { splitCharges } from './private/split-charges';
 import { reportProblems } from '../private/problems';
 
 /**
@@ -49,6 +51,22 @@ export interface CustomerValueCostCategoriesProps extends BillingServicesOptions
    * @default "Unallocated"
    */
   readonly defaultValue?: string;
+
+  /**
+   * Split charge rules in the service category that pass each provider's cost on to the services that consume it,
+   * as the services declare it (`consumes()` and `costAllocation`, or `consumes` and `costAllocation` of
+   * `declarations`): `PROPORTIONAL`, `EVEN` or `FIXED` with the declared percentages. Needs `CostGrouping.SERVICE`
+   * in `categories`.
+   *
+   * AWS cannot split a provider that is part of a chain (a provider that consumes another provider, or is consumed
+   * by one), a provider that keeps a share for its own need, more than 10 providers per category or more than 500
+   * consumers per provider: such a provider gets no rule and synthesis warns, naming it and why
+   * (`cdk-customer-value:CustomerValueCostCategories.splitChargeNotExpressible`); `customer-value cost --allocate`
+   * reports the whole chain.
+   *
+   * @default false
+   */
+  readonly splitCharges?: boolean;
 }
 
 const DEFAULT_NAMES: Record<CostGrouping, string> = {
@@ -66,6 +84,9 @@ const NAME_FIELDS: Record<CostGrouping, keyof CostCategoryNames> = {
   [CostGrouping.CUSTOMER]: 'customer',
   [CostGrouping.SERVICE]: 'service',
 };
+
+/** Warning id: a provider AWS split charge rules cannot split as declared. */
+const SPLIT_CHARGE_WARNING = 'cdk-customer-value:CustomerValueCostCategories.splitChargeNotExpressible';
 
 /** API maximum of rules per cost category (the console allows 100). */
 const MAX_RULES = 500;
@@ -103,6 +124,9 @@ interface CostCategoryRule {
  *
  * Cost categories act on activated cost allocation tags (see `CostAllocationTags`); a new or changed category
  * applies from the start of the current month and takes up to 24 h to show in the data.
+ *
+ * With `splitCharges`, the service category also gets split charge rules that pass each provider's cost on to the
+ * services that consume it, as declared, where AWS can express it (see `splitCharges`).
  */
 export class CustomerValueCostCategories extends Construct {
   /** The names of the categories created, in the order of `categories`. */
@@ -151,6 +175,13 @@ export class CustomerValueCostCategories extends Construct {
       }
       names.set(g, name);
     }
+    const withSplitCharges = props.splitCharges === true;
+    if (props.splitCharges !== undefined && typeof props.splitCharges !== 'boolean') {
+      errors.push(`splitCharges is ${JSON.stringify(props.splitCharges)}: pass true or false`);
+    } else if (withSplitCharges && Array.isArray(groupings) && !groupings.includes(CostGrouping.SERVICE)) {
+      errors.push(`splitCharges is true, but categories (${groupings.join(', ')}) has no service category: split charge rules pass a `
+        + 'provider\'s cost on to its consumers, which are values of the service category; add CostGrouping.SERVICE to categories');
+    }
     if (resolved.services.length === 0 && resolved.problems.length === 0) {
       errors.push('no customer service to categorise: pass services (e.g. CustomerService.all(app)) or declarations, or declare the services before this construct');
     }
@@ -159,15 +190,22 @@ export class CustomerValueCostCategories extends Construct {
       return;
     }
 
+    const split = withSplitCharges ? splitCharges(resolved.services) : undefined;
     for (const [grouping, name] of names) {
       const rules = this.rules(grouping, resolved.services, CurQueries.groupingTagKey(grouping, resolved.tagKeys), defaultValue, errors);
+      const splitRules = grouping === CostGrouping.SERVICE && split && split.rules.length > 0 ? split.rules : undefined;
       const category = new ce.CfnCostCategory(this, idOf(grouping), {
         name,
         ruleVersion: 'CostCategoryExpression.v1',
         rules: JSON.stringify(rules),
+        splitChargeRules: splitRules ? JSON.stringify(splitRules) : undefined,
         defaultValue,
       });
       this.byGrouping.set(grouping, category);
+    }
+    for (const { provider, reason } of split?.notExpressible ?? []) {
+      Annotations.of(this).addWarningV2(SPLIT_CHARGE_WARNING, `no split charge rule for "${provider}": ${reason}. Its cost stays under its own value `
+        + 'of the service category; customer-value cost --allocate passes it on as declared');
     }
     if (reportProblems(this, errors)) {
       return;

@@ -242,6 +242,17 @@ function checkRecord(data: unknown, where: string): ServiceDeclarationRecord {
   if (typeof r.costReporting !== 'object' || r.costReporting === null || typeof r.costReporting.enabled !== 'boolean') {
     throw bad('costReporting', 'is not {enabled, ...}');
   }
+  for (const f of ['consumes', 'consumedBy']) {
+    if (r[f] !== undefined && (!Array.isArray(r[f]) || r[f].some((x: unknown) => typeof x !== 'string'))) {
+      throw bad(f, 'is not a list of service names');
+    }
+  }
+  const a = r.costAllocation;
+  if (a !== undefined && (typeof a !== 'object' || a === null || !['proportional', 'even', 'fixed'].includes(a.method)
+    || (a.method === 'fixed' && (typeof a.percentages !== 'object' || a.percentages === null
+      || Object.values(a.percentages).some((v) => typeof v !== 'number' || !Number.isFinite(v)))))) {
+    throw bad('costAllocation', 'is not {method: proportional | even | fixed, percentages}');
+  }
   return {
     ...r,
     resources: { ...res, untaggableByType: res.untaggableByType ?? {} },

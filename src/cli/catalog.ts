@@ -3,6 +3,7 @@ import * as YAML from 'yaml';
 import { AssemblySet, DeclaredService } from './assembly';
 import { relativePath } from './paths';
 import { unitLabel } from './report/labels';
+import { allocationLabel, allocationOf, isProvider, valueChain } from './value-chain';
 
 /**
  * Backstage entity names: 1-63 characters, sequences of `[A-Za-z0-9]` separated by one of `-`, `_`, `.`
@@ -83,7 +84,8 @@ export interface CatalogResult {
  * Backstage catalog entities for the declared services: a `Component` per service (type `service`,
  * lifecycle `production`, owner its team, system its business unit, the need as description, customer-value
  * annotations and the AWS Cost Insights tag annotation), a `Group` per team (type `team`) and per business unit
- * (type `business-unit`), and a `Domain` and `System` per business unit.
+ * (type `business-unit`), and a `Domain` and `System` per business unit. The value chain becomes `dependsOn` (the
+ * services a service consumes, also those of other apps) and `dependencyOf` (the declared services that consume it).
  */
 export function catalog(set: AssemblySet, cwd: string): CatalogResult {
   const warnings: string[] = [];
@@ -102,6 +104,8 @@ export function catalog(set: AssemblySet, cwd: string): CatalogResult {
   }
   const sorted = [...services.values()].sort((a, b) => a.decl.record.serviceName.localeCompare(b.decl.record.serviceName));
 
+  const chain = valueChain(set.services, cwd);
+  warnings.push(...chain.warnings);
   const componentNames = new Names();
   const groupNames = new Names();
   const systemNames = new Names();
@@ -142,6 +146,12 @@ export function catalog(set: AssemblySet, cwd: string): CatalogResult {
     if (decl.region) {
       annotations['customer-value/region'] = decl.region;
     }
+    const node = chain.nodes.get(r.serviceName)!;
+    if (isProvider(node)) {
+      annotations['customer-value/cost-allocation'] = allocationLabel(allocationOf(node));
+    }
+    const dependsOn = node.consumes.map((p) => `component:${componentNames.get(p)}`);
+    const dependencyOf = node.consumers.map((c) => `component:${componentNames.get(c)}`);
     docs.push({
       apiVersion: API_VERSION,
       kind: 'Component',
@@ -157,6 +167,8 @@ export function catalog(set: AssemblySet, cwd: string): CatalogResult {
         lifecycle: 'production',
         owner: `group:${teamRef.get(r.team)}`,
         system: unitSystem.get(r.businessUnit),
+        ...(dependsOn.length > 0 ? { dependsOn } : {}),
+        ...(dependencyOf.length > 0 ? { dependencyOf } : {}),
       },
     });
   }

@@ -6,14 +6,15 @@ Usage:
   customer-value services [-a DIR]... [-o table|json|csv|markdown] [--out FILE]
   customer-value cost     [--source ce | --source cur PATH... | --source athena] [--from YYYY-MM-DD --to YYYY-MM-DD]
                           [--by service|need|team|business-unit|customer] [--metric unblended|amortized|net-unblended]
-                          [-a DIR]... [-o table|json|csv|markdown|html] [--out FILE] [--usage | --no-usage] [-q]
+                          [--allocate [--spread-untagged]] [-a DIR]... [-o table|json|csv|markdown|html] [--out FILE] [--usage | --no-usage] [-q]
                           [--profile NAME] [--region NAME] [--athena-database NAME] [--athena-table NAME]
                           [--athena-workgroup NAME] [--athena-output S3URI] [--max-pages N] [--timeout SECONDS]
   customer-value catalog  [-a DIR]... [--out FILE]
 
 Commands:
   services   list the customer services declared in one or more cloud assemblies (cdk.out)
-  cost       cost per service, need, team, business unit or customer, joined with the declarations
+  cost       cost per service, need, team, business unit or customer, joined with the declarations;
+             --allocate: fully-loaded cost, shared cost passed on over the declared value chain
   catalog    Backstage catalog entities (catalog-info.yaml) for the declared services
 
 Options for every command:
@@ -74,6 +75,18 @@ Period and grouping:
   --to YYYY-MM-DD    end day (exclusive)
   --by KEY           service (default), need, team, business-unit or customer
   --metric METRIC    unblended (default), amortized or net-unblended
+
+Value chain:
+  --allocate         fully-loaded cost: each provider's cost (its direct cost plus what it received) passed
+                     on to the services that consume it, by its declared costAllocation (proportional to
+                     their direct cost in the period, even, or fixed percentages), in dependency order
+                     across every --assembly. Per row: direct, received, passed on, unallocated and fully
+                     loaded cost; cost a provider cannot pass on (no consumer, no consumer with cost, a
+                     share for a service that does not consume it) is listed as unallocated shared cost
+                     with the reason, so fully loaded + unallocated = the total. Needs the assemblies;
+                     a cycle of consumption across them is refused, naming it
+  --spread-untagged  with --allocate: spread untagged spend over the rows in proportion to their
+                     fully-loaded cost (off by default: untagged spend is its own row)
 
 Declarations and usage:
 ${ASSEMBLY_HELP}

@@ -95,6 +95,14 @@ export interface ValueReviewRecord {
   readonly checkedOn: string;
 }
 
+/** How a provider shares its cost with the services that consume it, as declared (`costAllocation`). */
+export interface CostAllocationRecord {
+  /** `proportional` (by the consumers' direct cost), `even` or `fixed`. */
+  readonly method: 'proportional' | 'even' | 'fixed';
+  /** Percentages of a fixed allocation, keyed by service name (the provider's own name: the share it keeps). */
+  readonly percentages?: Record<string, number>;
+}
+
 export interface ServiceDeclarationRecord {
   readonly schemaVersion: number;
   readonly serviceName: string;
@@ -116,6 +124,18 @@ export interface ServiceDeclarationRecord {
   readonly stackName: string;
   /** Construct paths of scopes added with `include()`. */
   readonly includedScopes: string[];
+  /**
+   * Names of the services this one consumes (`consumes()`), in the order declared; absent in records written before
+   * the value chain existed (read as none).
+   */
+  readonly consumes?: string[];
+  /** Names of the services of the same app (stage) that consume this one. */
+  readonly consumedBy?: string[];
+  /**
+   * The cost allocation, when the service declares one (`costAllocation`); absent: proportional, and the service is
+   * a provider only if some service consumes it.
+   */
+  readonly costAllocation?: CostAllocationRecord;
 }
 
 export interface MemberRecord {

@@ -1,11 +1,12 @@
 import { Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { describeCycle, findCycles, fixedShareProblems } from './value-chain';
 import type { ICustomerService } from '../customer-service-base';
 
 /**
  * The services of an app: which construct belongs to which service (through its subtree or `include()`), every
  * service under a scope, and the app-wide rules between services (unique names per stage, no nesting, one
- * service per resource).
+ * service per resource, the consumption graph of each stage: no cycle, fixed shares to consumers).
  */
 
 interface AppRegistry {
@@ -17,6 +18,8 @@ interface AppRegistry {
 const APPS = new WeakMap<IConstruct, AppRegistry>();
 const INCLUDED = new WeakMap<IConstruct, ICustomerService>();
 const SERVICE_SYMBOL = Symbol.for('cdk-customer-value.CustomerService');
+/** Bumped when a service is declared or changes what it consumes: the cached consumption graphs are then stale. */
+let chainVersion = 0;
 
 /** Marks `service` as a customer service (also recognised across copies of this library) and registers it. */
 export function registerService(service: ICustomerService): void {
@@ -29,6 +32,7 @@ export function registerService(service: ICustomerService): void {
   }
   registry.services.push(service);
   registry.byName = undefined;
+  chainVersion++;
 }
 
 /** Whether `x` is a customer service. */
@@ -126,4 +130,108 @@ export function duplicateNameProblem(service: ICustomerService): string | undefi
 
 function stageOf(construct: IConstruct): IConstruct {
   return Stage.of(construct) ?? construct.node.root;
+}
+
+/** What a service declares about the value chain: the services it consumes (by name), and its cost allocation. */
+export interface ValueChainEntry {
+  /** Names of the services it consumes, in the order declared. */
+  readonly consumes: readonly string[];
+  /** The allocation's percentages, when it declared a fixed allocation. */
+  readonly fixedShares?: Readonly<Record<string, number>>;
+}
+
+const CHAINS = new WeakMap<ICustomerService, () => ValueChainEntry>();
+
+/** Registers how to read what `service` declares about the value chain (read when the app is validated). */
+export function recordValueChain(service: ICustomerService, entry: () => ValueChainEntry): void {
+  CHAINS.set(service, entry);
+  chainVersion++;
+}
+
+/** Tells the registry that a service changed what it consumes. */
+export function valueChainChanged(): void {
+  chainVersion++;
+}
+
+/** The consumption graph of one stage: services by name, consumers per provider, cycles. */
+interface StageGraph {
+  readonly version: number;
+  readonly byName: Map<string, ICustomerService>;
+  readonly consumers: Map<string, string[]>;
+  /** The cycle each service closes, when it is the first service of a cycle (in declaration order). */
+  readonly cycles: Map<ICustomerService, string[]>;
+}
+
+const GRAPHS = new WeakMap<IConstruct, StageGraph>();
+
+function stageGraph(service: ICustomerService): StageGraph {
+  const stage = stageOf(service);
+  const version = chainVersion;
+  const cached = GRAPHS.get(stage);
+  if (cached && cached.version === version) {
+    return cached;
+  }
+  const services = (APPS.get(service.node.root)?.services ?? []).filter((s) => stageOf(s) === stage);
+  const byName = new Map<string, ICustomerService>();
+  for (const s of services) {
+    if (typeof s.serviceName === 'string' && !byName.has(s.serviceName)) {
+      byName.set(s.serviceName, s);
+    }
+  }
+  const edges = new Map<string, readonly string[]>();
+  const consumers = new Map<string, string[]>();
+  for (const [name, s] of byName) {
+    const consumes = CHAINS.get(s)?.().consumes ?? [];
+    edges.set(name, consumes);
+    for (const provider of consumes) {
+      consumers.set(provider, [...(consumers.get(provider) ?? []), name]);
+    }
+  }
+  const cycles = new Map<ICustomerService, string[]>();
+  for (const cycle of findCycles([...byName.keys()], (n) => edges.get(n) ?? [])) {
+    cycles.set(byName.get(cycle[0])!, cycle);
+  }
+  const graph = { version, byName, consumers, cycles };
+  GRAPHS.set(stage, graph);
+  return graph;
+}
+
+/** The value-chain findings of one service, once the app is complete. */
+export interface ValueChainFindings {
+  /** Problems that refuse synthesis. */
+  readonly problems: string[];
+  /** Names it consumes that no service of its app declares (they may live in another app). */
+  readonly unknownProviders: string[];
+  /** Names its fixed allocation gives a share to that no service of its app declares. */
+  readonly unknownShareholders: string[];
+  /** The services of its stage that consume it. */
+  readonly consumers: string[];
+}
+
+/** Checks what `service` declares about the value chain against the other services of its stage. */
+export function valueChainFindings(service: ICustomerService): ValueChainFindings {
+  const entry = CHAINS.get(service)?.();
+  const graph = stageGraph(service);
+  const consumers = graph.consumers.get(service.serviceName) ?? [];
+  if (!entry) {
+    return { problems: [], unknownProviders: [], unknownShareholders: [], consumers };
+  }
+  const problems: string[] = [];
+  const cycle = graph.cycles.get(service);
+  if (cycle) {
+    problems.push(`consumes ${JSON.stringify(cycle[1])}, which closes a cycle of consumption: ${describeCycle(cycle)}. A service cannot `
+      + '(even through others) consume itself: its cost would be passed on around the cycle for ever; remove one of these consumes() calls');
+  }
+  const declared = (name: string) => graph.byName.has(name);
+  if (entry.fixedShares) {
+    problems.push(...fixedShareProblems('costAllocation', service.serviceName, entry.fixedShares, consumers, declared));
+  }
+  // a name declared in another stage of the app (e.g. a pipeline-level service consumed from a stage) is known
+  const inApp = (name: string) => declared(name) || (APPS.get(service.node.root)?.services ?? []).some((s) => s.serviceName === name);
+  return {
+    problems,
+    unknownProviders: entry.consumes.filter((n) => !inApp(n)),
+    unknownShareholders: Object.keys(entry.fixedShares ?? {}).filter((n) => n !== service.serviceName && !inApp(n)),
+    consumers,
+  };
 }

@@ -6,7 +6,7 @@ import { tempDir } from '../util';
  * timed: it only checks that every part produces well-formed results. `npx projen bench` runs the real sizes.
  */
 describe('benchmark harness (smoke size)', () => {
-  test('produces every variant, finite ratios, report and Cost Explorer figures', async () => {
+  test('produces every variant, finite ratios, report, --allocate and Cost Explorer figures', async () => {
     // GIVEN the smallest sizes, scratch output in a temporary directory, the CLI run from the sources
     const outDir = tempDir('cv-bench-');
     const log: string[] = [];
@@ -69,6 +69,14 @@ describe('benchmark harness (smoke size)', () => {
     expect(report.sizes[0].bare.maxRssKb).toBeGreaterThan(0);
     expect(report.sizes[0].total).toBeGreaterThan(0);
     expect(report.command).toContain('cost --source cur');
+
+    // --allocate against the same report without it: both measured, the total conserved
+    const allocate = results.allocate!;
+    expect(allocate.sizes.map((x) => x.rows)).toEqual([2000]);
+    expect(Number.isFinite(allocate.sizes[0].ratioFastest)).toBe(true);
+    expect(Math.abs(allocate.sizes[0].fullyLoaded + allocate.sizes[0].unallocated - allocate.sizes[0].total)).toBeLessThan(0.005);
+    expect(allocate.sizes[0].total).toBeCloseTo(report.sizes[0].total, 6);
+    expect(analysis.targets.some((t) => t.target.startsWith('--allocate <= 1.3x'))).toBe(true);
 
     // Cost Explorer: one request per result page
     expect(results.ce!.map((c) => [c.pages, c.httpRequests, c.reportedRequests])).toEqual([[1, 1, 1], [3, 3, 3]]);

@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
-import { buildAssembly, CHECKOUT, curCsv, line, record, runCli, WISHLIST } from './fixtures';
+import { buildAssembly, CHECKOUT, curCsv, line, record, runCli, SEARCH, WISHLIST } from './fixtures';
+import { DATA_PLATFORM, NETWORK } from './value-chain-fixtures';
 import { tempDir } from '../util';
 
 /** The committed sample export (scripts/generate-cur.ts) and its known totals. */
@@ -40,7 +41,7 @@ describe('customer-value cost --source cur (real DuckDB over the committed sampl
     expect(data.rows.find((r: any) => r.group === 'checkout').unitCost).toEqual({
       notAvailable: 'the source is CUR files; add --usage to read usage from CloudWatch',
     });
-    expect(data.undeclaredTagValues.map((u: any) => u.value).sort()).toEqual(['private-network', 'reports', 'search']);
+    expect(data.undeclaredTagValues.map((u: any) => u.value).sort()).toEqual(['data-platform', 'private-network', 'product-search', 'reports']);
     // the tagged share covers resource spend: tax, credits and refunds (never tagged) are left out, as in the
     // untagged-share named query; the untagged row keeps them
     const t = TOTALS.unblended;
@@ -76,6 +77,42 @@ describe('customer-value cost --source cur (real DuckDB over the committed sampl
     } finally {
       cw.restore();
     }
+  });
+});
+
+describe('customer-value cost --source cur --allocate over the committed sample (the online shop\'s value chain)', () => {
+  test('fully-loaded cost per service as the declared chain gives it, conserved to the cent', async () => {
+    // GIVEN the value chain of examples/online-shop.ts: checkout consumes private-network and data-platform,
+    // product-search consumes data-platform, data-platform consumes private-network and gives 60 % to checkout, 40 %
+    // to product-search; the network shares in proportion to its consumers' direct cost
+    const dir = tempDir();
+    const data = { ...DATA_PLATFORM, costAllocation: { method: 'fixed' as const, percentages: { 'checkout': 60, 'product-search': 40 } } };
+    const search = { ...SEARCH, serviceName: 'product-search', tags: { ...SEARCH.tags, 'customer-service': 'product-search' }, consumes: ['data-platform'] };
+    const network = NETWORK;
+    buildAssembly(path.join(dir, 'cdk.out'), [{ id: 'Shop', services: [network, data, { ...CHECKOUT, consumes: ['private-network', 'data-platform'] }, search, WISHLIST] }]);
+
+    // WHEN
+    const res = await runCli(['cost', '--source', 'cur', SAMPLE, '--from', TOTALS.from, '--to', TOTALS.to, '--allocate', '-o', 'json', '-q'], { cwd: dir });
+
+    // THEN
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const data2 = JSON.parse(res.stdout);
+    const direct = TOTALS.unblended.byService;
+    const toCheckout = direct.checkout / (direct.checkout + direct['data-platform']);
+    const networkToData = direct['private-network'] * (1 - toCheckout);
+    const dataOut = direct['data-platform'] + networkToData;
+    const loaded = Object.fromEntries(data2.rows.map((r: any) => [r.group, r.cost]));
+    expect(loaded.checkout).toBeCloseTo(direct.checkout + direct['private-network'] * toCheckout + dataOut * 0.6, 4);
+    expect(loaded['product-search']).toBeCloseTo(direct['product-search'] + dataOut * 0.4, 4);
+    expect(loaded.wishlist).toBeCloseTo(direct.wishlist, 4);
+    expect(loaded['private-network']).toBeCloseTo(0, 6);
+    expect(loaded['data-platform']).toBeCloseTo(0, 6);
+    expect(loaded.reports).toBeCloseTo(direct.reports, 4);
+    expect(loaded['']).toBeCloseTo(TOTALS.unblended.untagged, 4);
+    const sum = data2.rows.reduce((s: number, r: any) => s + r.cost, 0) + data2.allocation.unallocated;
+    expect(Math.abs(sum - TOTALS.unblended.total)).toBeLessThan(0.005);
+    expect(data2.total).toBeCloseTo(TOTALS.unblended.total, 4);
   });
 });
 

@@ -4,7 +4,7 @@ import * as path from 'path';
 import { CloudAssemblyBuilder } from 'aws-cdk-lib/cx-api';
 import { CliIo, run } from '../../src/cli/main';
 import { UsageReader } from '../../src/cli/unit-usage';
-import { ServiceDeclarationRecord, SERVICE_METADATA_TYPE } from '../../src/declaration/record';
+import { CostAllocationRecord, ServiceDeclarationRecord, SERVICE_METADATA_TYPE } from '../../src/declaration/record';
 
 const KEYS = { service: 'customer-service', need: 'customer-need', customer: 'customer', team: 'team', businessUnit: 'business-unit' };
 
@@ -20,6 +20,9 @@ export interface RecordProps {
   readonly resources?: { taggable: number; tagged: number; untaggable?: Record<string, number> };
   readonly stackName: string;
   readonly needTag?: string;
+  /** The value chain: services it consumes, and its declared allocation (absent from the record when not given). */
+  readonly consumes?: string[];
+  readonly allocation?: CostAllocationRecord;
 }
 
 /** A `customer-value:service` record as the construct writes it (fixed values, for golden outputs). */
@@ -74,6 +77,8 @@ export function record(p: RecordProps): ServiceDeclarationRecord {
     constructPath: `${p.stackName}/${p.serviceName}`,
     stackName: p.stackName,
     includedScopes: [],
+    ...(p.consumes ? { consumes: p.consumes } : {}),
+    ...(p.allocation ? { costAllocation: p.allocation } : {}),
   };
 }
 

@@ -8,6 +8,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { Browser, chromium } from 'playwright-core';
 import { cePages, DAYS, FACTORS, SPEND } from './ce-data';
 import { runCli, shopAssembly } from './fixtures';
+import { chainAssemblies, chainCur } from './value-chain-fixtures';
 import { tempDir } from '../util';
 
 /**
@@ -20,6 +21,7 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
 
 let browser: Browser;
 let reportFile: string;
+let allocatedFile: string;
 
 beforeAll(async () => {
   if (!fs.existsSync(CHROMIUM)) {
@@ -42,6 +44,15 @@ beforeAll(async () => {
     cw.restore();
   }
   reportFile = path.join(cwd, 'customer-value-cost.html');
+
+  // GIVEN a fully-loaded cost report per need over a value chain of two apps (test/cli/value-chain-fixtures.ts)
+  const chainDir = tempDir();
+  const a = chainAssemblies(chainDir);
+  const cur = chainCur(path.join(chainDir, 'cur', 'chain.csv'));
+  const allocated = await runCli(['cost', '--source', 'cur', cur, '--from', '2026-10-01', '--to', '2026-10-03', '-a', a.platform, '-a', a.shop,
+    '--by', 'need', '--allocate', '--output', 'html', '--out', 'allocated.html', '--quiet'], { cwd: chainDir });
+  expect(allocated.code).toBe(0);
+  allocatedFile = path.join(chainDir, 'allocated.html');
   browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
 }, 1_800_000);
 
@@ -107,6 +118,62 @@ test('the report renders offline: stacked bars with non-zero size, legend and ta
 
   // A screenshot to look at (not compared).
   const shot = path.join(os.tmpdir(), 'customer-value-cost-report.png');
+  await page.screenshot({ path: shot, fullPage: true });
+  expect(fs.statSync(shot).size).toBeGreaterThan(10_000);
+  await page.close();
+});
+
+test('the fully-loaded report draws a stacked bar per need: direct cost and each provider\'s share, to scale', async () => {
+  const page = await browser.newPage({ viewport: { width: 1240, height: 1400 } });
+  const requests: string[] = [];
+  await page.route('**/*', async (route) => {
+    requests.push(route.request().url());
+    await (route.request().url().startsWith('file://') ? route.continue() : route.abort());
+  });
+
+  // WHEN
+  await page.goto(`file://${allocatedFile}`, { waitUntil: 'load' });
+
+  // THEN the file needs nothing else
+  expect(requests).toEqual([`file://${allocatedFile}`]);
+  const bars = await page.$$eval('svg g.bar-row', (rows) => rows.map((row) => ({
+    label: (row as any).getAttribute('data-bar') as string,
+    segments: [...row.querySelectorAll('rect.segment')].map((r) => ({
+      segment: (r as any).getAttribute('data-segment') as string,
+      width: (r as any).getBoundingClientRect().width as number,
+      height: (r as any).getBoundingClientRect().height as number,
+    })),
+  })));
+  // one bar per need with fully-loaded cost, the largest first; the providers (nothing left) have none
+  expect(bars.map((b) => b.label)).toEqual([
+    'Shoppers pay for their basket in one step',
+    'Shoppers find the product they are looking for',
+    'Shoppers keep a list of products they want to buy later',
+    '(no customer-need tag)',
+  ]);
+  // providers in the order of what they contribute in all (data-platform 300, private-network 280)
+  expect(bars.map((b) => b.segments.map((s) => s.segment))).toEqual([
+    ['direct', 'from data-platform', 'from private-network'],
+    ['direct', 'from data-platform', 'from private-network'],
+    ['direct', 'from private-network'],
+    ['direct'],
+  ]);
+  // to scale: checkout 800 direct, 180 of data-platform, 196 of the network (160 directly, 36 through data-platform)
+  const px = bars[0].segments[0].width / 800;
+  expect(bars[0].segments[1].width / px).toBeCloseTo(180, 0);
+  expect(bars[0].segments[2].width / px).toBeCloseTo(196, 0);
+  expect(bars[1].segments.map((s) => Math.round(s.width / px))).toEqual([200, 120, 64]);
+  for (const b of bars) {
+    for (const s of b.segments) {
+      expect(s.height).toBeGreaterThan(10);
+    }
+  }
+  const legend = await page.$$eval('figure.breakdown ul.legend li', (items) => items.map((li) => li.textContent));
+  expect(legend).toEqual(['direct 1,150.00 USD', 'from data-platform 300.00 USD', 'from private-network 280.00 USD']);
+  const totals = await page.$$eval('svg text.bar-total', (t) => t.map((x) => x.textContent));
+  expect(totals).toEqual(['1,176.00', '384.00', '120.00', '50.00']);
+
+  const shot = path.join(os.tmpdir(), 'customer-value-cost-allocated.png');
   await page.screenshot({ path: shot, fullPage: true });
   expect(fs.statSync(shot).size).toBeGreaterThan(10_000);
   await page.close();

@@ -6,7 +6,9 @@ import {
   serviceNameProblems, TEAM_WHAT,
 } from '../../declaration/rules';
 import { customerTagValue, needTagValue } from '../../declaration/tag-values';
+import { allocationProblems } from '../../declaration/value-chain';
 import { TagKeys } from '../../tag-keys';
+import { Allocation } from '../../value-chain';
 import { BillingServicesOptions, ServiceValueDeclaration } from '../billing-options';
 
 /** A service as the billing constructs see it: names and the tag values on its resources. */
@@ -21,6 +23,10 @@ export interface ResolvedService {
   readonly customerTagValue?: string;
   /** Where it came from, for error messages: a construct path or `declarations[i]`. */
   readonly source: string;
+  /** Names of the services it consumes. */
+  readonly consumes: readonly string[];
+  /** How it passes its cost on. */
+  readonly allocation: Allocation;
 }
 
 export interface ResolvedServices {
@@ -49,6 +55,8 @@ export function checkDeclaration(scope: IConstruct, d: ServiceValueDeclaration, 
     ...ownerNameProblems(`${at}.team`, d.team, TEAM_WHAT, teams.value),
     ...ownerNameProblems(`${at}.businessUnit`, d.businessUnit, BUSINESS_UNIT_WHAT, units.value),
     ...(d.customer !== undefined ? customerProblems(`${at}.customer`, d.customer) : []),
+    ...consumesProblems(`${at}.consumes`, d.consumes, d.serviceName),
+    ...allocationProblems(`${at}.costAllocation`, d.costAllocation),
   ];
   problems.push(...found);
   if (found.length > 0) {
@@ -62,7 +70,24 @@ export function checkDeclaration(scope: IConstruct, d: ServiceValueDeclaration, 
     businessUnit: d.businessUnit,
     customerTagValue: customerTagValue(d.customer),
     source: at,
+    consumes: [...new Set(d.consumes ?? [])],
+    allocation: d.costAllocation ?? Allocation.proportional(),
   };
+}
+
+/** The services a declaration consumes: service names, not itself. */
+function consumesProblems(field: string, value: unknown, self: unknown): string[] {
+  if (value === undefined) {
+    return [];
+  }
+  if (!Array.isArray(value)) {
+    return [`${field} is ${describe(value)}: pass the names of the services it consumes, e.g. ["private-network"]`];
+  }
+  return value.flatMap((name, i) => {
+    const found = serviceNameProblems(`${field}[${i}]`, name, 'name a service it consumes, as its service tag value (e.g. "private-network")');
+    return found.length > 0 ? found
+      : name === self ? [`${field}[${i}] is ${JSON.stringify(name)}, the service itself: a service cannot consume itself`] : [];
+  });
 }
 
 /**
@@ -81,6 +106,8 @@ export function resolvedFromService(s: CustomerService): ResolvedService | undef
     businessUnit: s.businessUnit,
     customerTagValue: customerTagValue(s.customer),
     source: s.node.path,
+    consumes: s.consumedServices,
+    allocation: s.costAllocation,
   };
 }
 

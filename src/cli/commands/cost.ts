@@ -11,6 +11,7 @@ import { COST_HELP } from '../help';
 import { CliIo, oneLine, PROGRAM } from '../io';
 import { emit } from '../output';
 import { refuseOutputOverInput, relativePath } from '../paths';
+import { allocatedCostReport } from '../report/allocated-report';
 import { costReport } from '../report/cost-report';
 import { unitLabel } from '../report/labels';
 import { GLOB_CHARS } from '../sources/cur-files';
@@ -41,6 +42,8 @@ export const COST_SPEC: CommandSpec = {
     'athena-workgroup': { kind: 'string', placeholder: 'NAME' },
     'athena-output': { kind: 'string', placeholder: 's3://bucket/prefix/' },
     'usage': { kind: 'boolean' },
+    'allocate': { kind: 'boolean' },
+    'spread-untagged': { kind: 'boolean' },
     'quiet': { kind: 'boolean', short: 'q' },
     'max-pages': { kind: 'string', placeholder: 'N' },
     'timeout': { kind: 'string', placeholder: 'SECONDS' },
@@ -83,6 +86,10 @@ export async function costCommand(argv: string[], io: CliIo): Promise<number> {
   const maxPages = positiveNumber(s('max-pages'), 'max-pages', true) ?? DEFAULT_MAX_PAGES;
   const timeoutSeconds = positiveNumber(s('timeout'), 'timeout', false) ?? DEFAULT_TIMEOUT_SECONDS;
   const quiet = args.booleans.get('quiet') === true;
+  const allocate = args.booleans.get('allocate') === true;
+  if (args.booleans.get('spread-untagged') === true && !allocate) {
+    throw new UsageError('--spread-untagged spreads untagged spend over the fully-loaded rows: add --allocate', 'cost');
+  }
   const progress = quiet ? () => undefined : (m: string) => io.stderr(`${PROGRAM}: ${oneLine(m)}\n`);
 
   // Declarations: --assembly, or ./cdk.out when it exists.
@@ -90,6 +97,9 @@ export async function costCommand(argv: string[], io: CliIo): Promise<number> {
   if (args.lists.has('assembly') || fs.existsSync(path.resolve(io.cwd, 'cdk.out'))) {
     set = readAssemblies(assemblyPaths(args), io.cwd);
     warnOnce(set.warnings, io);
+  } else if (allocate) {
+    throw new UsageError('--allocate passes shared cost on over the value chain the services declare: pass their cloud assemblies with '
+      + '--assembly (or run it where ./cdk.out is)', 'cost');
   } else {
     progress('no --assembly and no ./cdk.out: reporting tag values without their declarations');
   }
@@ -171,7 +181,7 @@ async function runCost(run: CostRun, limits: CallLimits, io: CliIo): Promise<num
   }
   limits.check();
 
-  const report = costReport({
+  const input = {
     query,
     result,
     services: set.services,
@@ -179,7 +189,10 @@ async function runCost(run: CostRun, limits: CallLimits, io: CliIo): Promise<num
     usage,
     usageSkipped,
     usageNotes,
-  });
+  };
+  const report = args.booleans.get('allocate') === true
+    ? allocatedCostReport({ ...input, cwd: io.cwd, spreadUntagged: args.booleans.get('spread-untagged') === true })
+    : costReport(input);
   warnOnce(report.warnings ?? [], io);
   emit(report, run.output, out, io);
   return EXIT_OK;

@@ -3,7 +3,7 @@ import { CommandSpec, parseArgs } from '../args';
 import { readAssemblies } from '../assembly';
 import { EXIT_OK } from '../errors';
 import { CATALOG_HELP, SERVICES_HELP } from '../help';
-import { CliIo, PROGRAM } from '../io';
+import { CliIo, oneLine, PROGRAM } from '../io';
 import { emit, writeFile } from '../output';
 import { refuseOutputOverInput, relativePath } from '../paths';
 import { servicesReport } from '../report/services';
@@ -35,7 +35,11 @@ export async function servicesCommand(argv: string[], io: CliIo): Promise<number
   if (set.services.length === 0) {
     io.stderr(`${PROGRAM}: no customer services declared in ${set.assemblies.map((a) => relativePath(a, io.cwd)).join(', ')}\n`);
   }
-  emit(servicesReport(set, io.cwd), args.strings.get('output') ?? 'table', args.strings.get('out'), io);
+  const report = servicesReport(set, io.cwd);
+  for (const w of report.warnings ?? []) {
+    io.stderr(`${PROGRAM}: warning: ${oneLine(w)}\n`);
+  }
+  emit(report, args.strings.get('output') ?? 'table', args.strings.get('out'), io);
   return EXIT_OK;
 }
 

@@ -1,8 +1,10 @@
-import { Chart, ChartSeries, Column, displayCell, formatMoney, Report, showBidi, Table } from '../report/model';
+import { Breakdown, Chart, ChartSeries, Column, displayCell, formatMoney, Report, SegmentKind, showBidi, Table } from '../report/model';
 
 const PALETTE = ['#2f6fb0', '#e0803a', '#3d9a5b', '#b8474b', '#7b5ea7', '#8c6d46', '#d16ba5', '#5b8c8c', '#b2a23a', '#4a4a8a'];
 const UNTAGGED_COLOUR = '#9a9a9a';
 const OTHER_COLOUR = '#c9c2b8';
+const DIRECT_COLOUR = '#2f6fb0';
+const PROVIDER_PALETTE = ['#e0803a', '#3d9a5b', '#b8474b', '#7b5ea7', '#8c6d46', '#d16ba5', '#5b8c8c', '#b2a23a', '#4a4a8a'];
 
 /**
  * One self-contained HTML file: inline CSS, the chart as inline SVG, the tables; no script, no external
@@ -24,6 +26,9 @@ export function renderHtml(report: Report): string {
   parts.push(`<h1>${text(report.title)}</h1>`);
   if (report.summary.length > 0) {
     parts.push(`<ul class="summary">${report.summary.map((l) => `<li>${text(l)}</li>`).join('')}</ul>`);
+  }
+  if (report.breakdown) {
+    parts.push(renderBreakdown(report.breakdown));
   }
   if (report.chart) {
     parts.push(renderChart(report.chart));
@@ -147,6 +152,87 @@ export function renderChart(chart: Chart): string {
   });
   out.push('</ul></figure>');
   return out.join('\n');
+}
+
+/**
+ * Horizontal stacked bars, one per group: each segment (direct cost, each provider's share, spread untagged spend)
+ * from zero to the right, negative amounts (credits) to the left; the group's label on the left, its total on the
+ * right.
+ */
+export function renderBreakdown(b: Breakdown): string {
+  const W = 960;
+  const labelW = 300;
+  const totalW = 90;
+  const rowH = 26;
+  const top = 8;
+  const bottom = 28;
+  const plotW = W - labelW - totalW;
+  const H = top + b.bars.length * rowH + bottom;
+  let maxUp = 0;
+  let maxDown = 0;
+  for (const bar of b.bars) {
+    const up = bar.values.filter((v) => v > 0).reduce((x, y) => x + y, 0);
+    const down = bar.values.filter((v) => v < 0).reduce((x, y) => x + y, 0);
+    maxUp = Math.max(maxUp, up);
+    maxDown = Math.min(maxDown, down);
+  }
+  const [lo, hi, step] = niceScale(maxDown, maxUp);
+  const x = (v: number) => labelW + ((v - lo) / (hi - lo)) * plotW;
+  const out: string[] = [];
+  out.push(`<figure class="chart breakdown"><figcaption>${text(b.title)}</figcaption>`);
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${attr(b.title)}">`);
+  out.push('<g class="grid">');
+  for (let v = lo; v <= hi + step / 2; v += step) {
+    const xx = fx(x(v));
+    out.push(`<line x1="${xx}" x2="${xx}" y1="${top}" y2="${H - bottom}"${Math.abs(v) < step / 2 ? ' class="zero"' : ''}/>`);
+    out.push(`<text x="${xx}" y="${H - bottom + 16}" text-anchor="middle">${esc(formatMoney(Math.abs(v) < step / 2 ? 0 : v))}</text>`);
+  }
+  out.push('</g>');
+  out.push('<g class="bars">');
+  b.bars.forEach((bar, i) => {
+    const y = top + i * rowH + 4;
+    const h = rowH - 8;
+    const total = bar.values.reduce((s, v) => s + v, 0);
+    out.push(`<g class="bar-row" data-bar="${attr(bar.label)}">`);
+    out.push(`<text class="bar-label" font-size="12" x="${labelW - 8}" y="${fx(y + h / 2 + 4)}" text-anchor="end">${attr(cutLabel(bar.label, 44))}<title>${attr(bar.label)}</title></text>`);
+    let up = 0;
+    let down = 0;
+    bar.values.forEach((v, j) => {
+      if (v === 0) {
+        return;
+      }
+      const from = v > 0 ? up : down + v;
+      if (v > 0) up += v; else down += v;
+      const x0 = x(from);
+      const w = Math.max(0.5, Math.abs(x(from + Math.abs(v)) - x0));
+      const seg = b.segments[j];
+      out.push(`<rect class="segment" data-segment="${attr(seg.label)}" x="${fx(x0)}" y="${fx(y)}" width="${fx(w)}" height="${fx(h)}" `
+        + `fill="${segmentColour(seg.kind, j)}"><title>${attr(`${bar.label}: ${seg.label} ${formatMoney(v)} ${b.unit}`)}</title></rect>`);
+    });
+    out.push(`<text class="bar-total" font-size="12" x="${W - totalW + 8}" y="${fx(y + h / 2 + 4)}">${esc(formatMoney(total))}</text>`);
+    out.push('</g>');
+  });
+  out.push('</g>');
+  out.push('</svg>');
+  out.push('<ul class="legend">');
+  b.segments.forEach((seg, j) => {
+    const sum = b.bars.reduce((s, bar) => s + (bar.values[j] ?? 0), 0);
+    out.push(`<li><span class="swatch" style="background:${segmentColour(seg.kind, j)}"></span>${text(seg.label)} `
+      + `<span class="amount">${esc(formatMoney(sum))} ${attr(b.unit)}</span></li>`);
+  });
+  out.push('</ul></figure>');
+  return out.join('\n');
+}
+
+function segmentColour(kind: SegmentKind, i: number): string {
+  if (kind === 'direct') return DIRECT_COLOUR;
+  if (kind === 'untagged') return UNTAGGED_COLOUR;
+  return PROVIDER_PALETTE[(i - 1 + PROVIDER_PALETTE.length) % PROVIDER_PALETTE.length];
+}
+
+function cutLabel(s: string, n: number): string {
+  const chars = Array.from(s);
+  return chars.length > n ? `${chars.slice(0, n - 1).join('').trimEnd()}…` : s;
 }
 
 function seriesColour(s: ChartSeries, i: number): string {

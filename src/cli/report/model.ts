@@ -50,6 +50,20 @@ export interface Chart {
   readonly series: ChartSeries[];
 }
 
+/** What a segment of a breakdown bar stands for. */
+export type SegmentKind = 'direct' | 'provider' | 'untagged';
+
+/** One bar per group, split into segments (e.g. a need's direct cost and each provider's share of it). */
+export interface Breakdown {
+  readonly title: string;
+  /** Unit of the values, e.g. `USD`. */
+  readonly unit: string;
+  /** The segments, in drawing and legend order. */
+  readonly segments: ReadonlyArray<{ readonly label: string; readonly kind: SegmentKind }>;
+  /** One bar per group: its label and one value per segment. */
+  readonly bars: ReadonlyArray<{ readonly label: string; readonly values: number[] }>;
+}
+
 export interface Report {
   /** What `--output json` prints. */
   readonly data: unknown;
@@ -59,6 +73,8 @@ export interface Report {
   readonly sections: Section[];
   readonly notes: string[];
   readonly chart?: Chart;
+  /** Bars that show what each group's cost is made of (the HTML output draws them). */
+  readonly breakdown?: Breakdown;
   /** What the command also says on stderr, once, whatever the output (e.g. days without data). */
   readonly warnings?: string[];
 }

@@ -3,14 +3,22 @@ import { Column, Report } from './model';
 import { AssemblySet } from '../assembly';
 import { relativePath } from '../paths';
 import { estimateRunningCost, REPORTING_PRICES } from './running-cost';
+import { allocationLabel, allocationOf, cycleMessage, isProvider, valueChain } from '../value-chain';
 
-/** The `services` report: every declared service in the assemblies. */
+/**
+ * The `services` report: every declared service in the assemblies, with the value chain across them (what each
+ * consumes, what consumes it, how a provider shares its cost) when any service declares one.
+ */
 export function servicesReport(set: AssemblySet, cwd: string): Report {
   const services = [...set.services].sort((a, b) =>
     a.record.serviceName.localeCompare(b.record.serviceName) || (a.stage ?? '').localeCompare(b.stage ?? ''));
   const assemblies = set.assemblies.map((a) => relativePath(a, cwd));
   const withStage = services.some((s) => s.stage);
   const withAssembly = set.assemblies.length > 1;
+  const chain = valueChain(set.services, cwd);
+  const withChain = [...chain.nodes.values()].some((n) => n.consumes.length > 0 || n.declaredAllocation !== undefined);
+  const nodeOf = (name: string) => chain.nodes.get(name)!;
+  const allocation = (name: string) => (isProvider(nodeOf(name)) ? allocationOf(nodeOf(name)) : undefined);
   const columns: Column[] = [
     { key: 'service', header: 'Service' },
     { key: 'need', header: 'Customer need', maxWidth: 44 },
@@ -22,6 +30,10 @@ export function servicesReport(set: AssemblySet, cwd: string): Report {
     { key: 'coverage', header: 'Tag coverage' },
     { key: 'unit', header: 'Unit metric', maxWidth: 28 },
     { key: 'reportingCost', header: 'Reporting USD/month', type: 'money' },
+    ...(withChain ? [
+      { key: 'consumes', header: 'Consumes', maxWidth: 36 },
+      { key: 'allocation', header: 'Cost allocation', maxWidth: 56 },
+    ] : []),
     ...(withStage ? [{ key: 'stage', header: 'Stage' }] : []),
     { key: 'stack', header: 'Stack' },
     ...(withAssembly ? [{ key: 'assembly', header: 'Assembly' }] : []),
@@ -38,6 +50,9 @@ export function servicesReport(set: AssemblySet, cwd: string): Report {
     coverage: coverageLabel(s),
     unit: unitLabel(s) ?? 'none declared',
     reportingCost: running.services[i].usd,
+    consumes: (s.record.consumes ?? []).join(', '),
+    allocation: allocation(s.record.serviceName) ? `${allocationLabel(allocation(s.record.serviceName)!)} to `
+      + `${nodeOf(s.record.serviceName).consumers.join(', ') || '(no consumer declared)'}` : '',
     stage: s.stage ?? '',
     stack: s.stack,
     assembly: relativePath(s.assembly, cwd),
@@ -58,11 +73,18 @@ export function servicesReport(set: AssemblySet, cwd: string): Report {
   if (partial > 0) {
     summary.push(`${partial} service${partial === 1 ? ' has' : 's have'} taggable resources without the customer-value tags`);
   }
+  const providers = [...chain.nodes.values()].filter(isProvider);
+  if (withChain) {
+    summary.push(`value chain: ${providers.length} provider${providers.length === 1 ? '' : 's'} pass${providers.length === 1 ? 'es' : ''} `
+      + 'cost on to the services that consume them (customer-value cost --allocate)');
+  }
+  const notes = [...chain.warnings, ...chain.cycles.map((c) => cycleMessage(chain, c))];
   return {
     title: 'Customer services',
     summary,
     sections: [{ table: { columns, rows } }],
-    notes: [],
+    notes,
+    warnings: notes,
     data: {
       assemblies,
       reportingCost: {
@@ -100,6 +122,9 @@ export function servicesReport(set: AssemblySet, cwd: string): Report {
         region: s.region ?? null,
         constructPath: s.record.constructPath,
         includedScopes: s.record.includedScopes,
+        consumes: s.record.consumes ?? [],
+        consumedBy: nodeOf(s.record.serviceName).consumers,
+        costAllocation: allocation(s.record.serviceName) ?? null,
         assembly: relativePath(s.assembly, cwd),
       })),
     },

@@ -1,0 +1,272 @@
+import { aggregate, CostAggregate, groupTagOf, mergeServices, MergedService, serviceTagOf } from './aggregate';
+import { allocate, AllocationResult, GroupAccount, ProviderRule } from './allocation';
+import { costChart } from './chart';
+import { CostReportInput } from './cost-report';
+import { groupingLabel } from './labels';
+import { Breakdown, Cell, Column, formatMoney, Report, round, Section, Table } from './model';
+import { costRows } from './rows';
+import { dataQuality, missingDays, qualitySections, reportNotes, summaryLines } from './summary';
+import { CostGrouping } from '../../billing/cur-sql';
+import { addDays } from '../dates';
+import { groupTagKey } from '../grouping';
+import { allocationLabel, allocationOf, isProvider, refuseCycles, ValueChain, valueChain } from '../value-chain';
+
+export interface AllocatedReportInput extends CostReportInput {
+  /** Spread untagged spend over the tagged rows (`--spread-untagged`). */
+  readonly spreadUntagged?: boolean;
+  /** Where relative paths in messages start. */
+  readonly cwd: string;
+}
+
+/** Segments drawn individually in the breakdown; the other providers are summed. */
+const BREAKDOWN_PROVIDERS = 8;
+/** Bars drawn in the breakdown (the largest fully-loaded costs). */
+const BREAKDOWN_BARS = 15;
+const UNTAGGED = '(untagged)';
+
+/**
+ * The cost report with `--allocate`: the source's cost table with each provider's cost passed on to the services
+ * that consume it (`allocation.ts`), over the value chain declared in every assembly read. Per row: direct cost,
+ * cost received from providers, cost passed on to consumers, cost its providers could not pass on, and the
+ * fully-loaded cost, which the share, the unit cost and the chart are computed on. Unallocated shared cost is a
+ * section of its own, with the reason; the tagged share (data quality) is that of the data before allocation.
+ */
+export function allocatedCostReport(input: AllocatedReportInput): Report {
+  const { query, result } = input;
+  const grouping = query.groupBy;
+  const { services, notes: declarationNotes } = mergeServices(input.services);
+  const before = aggregate(query, result, services);
+  const dq = dataQuality(before, services);
+  const chain = valueChain(input.services, input.cwd);
+  refuseCycles(chain);
+
+  const allocation = allocate({
+    rows: result.rows,
+    providers: providerRules(chain, services),
+    groupOf: groupOfService(services, grouping),
+    declared: (tag) => services.some((s) => serviceTagOf(s) === tag),
+    spreadUntagged: input.spreadUntagged,
+  });
+  const after = aggregate(query, { ...result, rows: allocation.rows }, services);
+  const { table, json } = costRows(grouping, after, input);
+  const unallocatedTotal = allocation.unallocated.reduce((s, u) => s + u.amount, 0);
+  const notes = [...reportNotes(input, before, declarationNotes), ...chain.warnings, ...allocationNotes(chain, allocation)];
+  const gaps = missingDays(query, before);
+  const providers = allocation.providers.map((p) => p.provider);
+  const summary = summaryLines(input, before, dq, services);
+  summary.splice(summary.findIndex((l) => l.startsWith('total ')) + 1, 0,
+    `fully-loaded cost: ${providers.length === 0 ? 'no declared service consumes another, so it equals direct cost'
+      : `the cost of ${providers.join(', ')} passed on to the services that consume them, by their declared allocation`}; `
+    + `fully loaded ${formatMoney(after.total)} + unallocated shared cost ${formatMoney(unallocatedTotal)} = total ${formatMoney(before.total)} ${before.currency}`,
+    ...(input.spreadUntagged ? [allocation.spreadSkipped ? `untagged spend not spread: ${allocation.spreadSkipped}`
+      : `untagged spend (${formatMoney(allocation.spread)} ${before.currency}) spread over the tagged rows in proportion to their `
+        + 'fully-loaded cost (--spread-untagged)'] : []));
+  const unitLine = summary.findIndex((l) => l.startsWith('unit cost: cost divided'));
+  if (unitLine >= 0) {
+    summary[unitLine] = summary[unitLine].replace('unit cost: cost divided', 'unit cost: fully-loaded cost divided');
+  }
+  // providers that passed everything on have nothing to draw
+  const chart = costChart(after.groups.filter((g) => Math.abs(g.cost) >= 0.005), query.from, query.to, after.currency, grouping);
+  return {
+    warnings: gaps ? [gaps, ...chain.warnings] : [...chain.warnings],
+    title: `Fully-loaded cost per ${groupingLabel(grouping)}, ${query.from} to ${addDays(query.to, -1)}`,
+    summary,
+    sections: [
+      { table: withFlows(table, after, allocation) },
+      ...unallocatedSection(allocation, before.currency),
+      ...qualitySections(query, before, dq),
+    ],
+    notes,
+    chart: { ...chart, title: chart.title.replace(/^Cost/, 'Fully-loaded cost') },
+    breakdown: breakdown(after, allocation, grouping, services),
+    data: {
+      period: { from: query.from, to: query.to, toExclusive: true },
+      metric: query.metric,
+      groupBy: grouping,
+      tagKey: groupTagKey(grouping, query.tagKeys),
+      source: result.source,
+      requests: result.requests ?? null,
+      bytesScanned: result.bytesScanned ?? null,
+      currency: before.currency,
+      total: round(before.total),
+      tagged: {
+        tagKey: query.tagKeys.service,
+        basis: before.byResource ? 'resource-spend' : 'all-spend',
+        amount: round(dq.taggedAmount),
+        share: dq.taggedBase > 0 ? round(dq.taggedAmount / dq.taggedBase) : null,
+      },
+      untagged: { amount: round(before.untagged), share: before.total > 0 ? round(before.untagged / before.total) : null },
+      estimated: before.estimated,
+      assemblies: input.assemblies,
+      allocation: {
+        basis: 'fully-loaded: rows[].cost is the fully-loaded cost (direct + received - passedOn - unallocated)',
+        fullyLoaded: round(after.total),
+        unallocated: round(unallocatedTotal),
+        spreadUntagged: input.spreadUntagged === true ? { amount: round(allocation.spread), skipped: allocation.spreadSkipped ?? null } : null,
+        providers: allocation.providers.map((p) => ({
+          service: p.provider,
+          method: allocationLabel(allocationOf(chain.nodes.get(nameOf(services, p.provider))!)),
+          cost: round(p.fullyLoadedBefore),
+          shares: Object.fromEntries([...p.shares].map(([k, v]) => [k, round(v)])),
+          passedOnTo: Object.fromEntries([...p.passedOnTo].map(([k, v]) => [k, round(v)])),
+          kept: round(p.kept),
+          unallocated: round(p.unallocated),
+        })),
+        unallocatedShared: allocation.unallocated.map((u) => ({ service: u.provider, amount: round(u.amount), reason: u.reason })),
+        unknownProviders: chain.unknownProviders,
+      },
+      rows: json.map((r, i) => ({ ...(r as object), ...flowsJson(allocation.groups.get(after.groups[i].value)) })),
+      declaredWithoutCost: dq.idle.map((s) => s.name),
+      undeclaredTagValues: dq.undeclared.map(([value, cost]) => ({ value, cost: round(cost) })),
+      notes,
+    },
+  };
+}
+
+/** The engine's rules: every provider of the value chain, keyed by service tag value. */
+function providerRules(chain: ValueChain, services: MergedService[]): Map<string, ProviderRule> {
+  const tagOf = (name: string) => {
+    const s = services.find((x) => x.name === name);
+    return s ? serviceTagOf(s) : name;
+  };
+  const rules = new Map<string, ProviderRule>();
+  for (const node of chain.nodes.values()) {
+    if (!isProvider(node)) {
+      continue;
+    }
+    const a = allocationOf(node);
+    rules.set(tagOf(node.name), {
+      method: a.method,
+      consumers: node.consumers.map(tagOf),
+      ...(a.percentages ? { percentages: Object.fromEntries(Object.entries(a.percentages).map(([n, p]) => [tagOf(n), p])) } : {}),
+    });
+  }
+  return rules;
+}
+
+/** The group a service's received cost lands on: its declared value of the grouped tag. */
+function groupOfService(services: MergedService[], grouping: CostGrouping): (tag: string) => string {
+  const byTag = new Map(services.map((s) => [serviceTagOf(s), s]));
+  return (tag) => {
+    const s = byTag.get(tag);
+    return s ? groupTagOf(s, grouping) : grouping === CostGrouping.SERVICE ? tag : '';
+  };
+}
+
+function nameOf(services: MergedService[], tag: string): string {
+  return services.find((s) => serviceTagOf(s) === tag)?.name ?? tag;
+}
+
+/** The main table with the flows: direct, received, passed on, unallocated (when any), fully loaded. */
+function withFlows(table: Table, after: CostAggregate, allocation: AllocationResult): Table {
+  const currency = after.currency;
+  const anyUnallocated = allocation.unallocated.length > 0;
+  const columns: Column[] = table.columns.flatMap((c) => (c.key !== 'cost' ? [c] : [
+    { key: 'direct', header: `Direct (${currency})`, type: 'money' },
+    { key: 'received', header: 'Received', type: 'money' },
+    { key: 'passedOn', header: 'Passed on', type: 'money' },
+    ...(anyUnallocated ? [{ key: 'unallocated', header: 'Unallocated', type: 'money' } as Column] : []),
+    { key: 'cost', header: `Fully loaded (${currency})`, type: 'money' },
+  ]));
+  const rows = table.rows.map((row, i): Record<string, Cell> => {
+    const a = allocation.groups.get(after.groups[i].value);
+    return { ...row, direct: a?.direct ?? 0, received: a?.received ?? 0, passedOn: a?.passedOn ?? 0, unallocated: a?.unallocated ?? 0 };
+  });
+  return { ...table, columns, rows };
+}
+
+function flowsJson(a: GroupAccount | undefined): Record<string, unknown> {
+  const map = (m: ReadonlyMap<string, number> | undefined) =>
+    Object.fromEntries([...(m ?? new Map<string, number>())].map(([k, v]) => [k === '' ? UNTAGGED : k, round(v)]));
+  return {
+    direct: round(a?.direct ?? 0),
+    received: round(a?.received ?? 0),
+    passedOn: round(a?.passedOn ?? 0),
+    unallocated: round(a?.unallocated ?? 0),
+    fullyLoaded: round(a?.fullyLoaded ?? 0),
+    receivedFrom: map(a?.receivedFrom),
+    passedOnTo: map(a?.passedOnTo),
+    composition: {
+      direct: round(a?.composition.direct ?? 0),
+      providers: map(a?.composition.providers),
+      untagged: round(a?.composition.untagged ?? 0),
+    },
+  };
+}
+
+function unallocatedSection(allocation: AllocationResult, currency: string): Section[] {
+  if (allocation.unallocated.length === 0) {
+    return [];
+  }
+  return [{
+    heading: 'Unallocated shared cost (counted in the total, in no row\'s fully-loaded cost)',
+    lines: allocation.unallocated.map((u) => `${u.provider}: ${formatMoney(u.amount)} ${currency}, not passed on: ${u.reason}`),
+  }];
+}
+
+function allocationNotes(chain: ValueChain, allocation: AllocationResult): string[] {
+  const notes: string[] = [];
+  if (allocation.providers.length > 0) {
+    notes.push('received: what the services of a row got from the services they consume (their immediate providers); passed on: what they '
+      + 'gave their consumers; fully loaded = direct + received - passed on - unallocated. A provider passes on its fully-loaded cost '
+      + '(a chain resolves in dependency order), split day by day by its shares for the whole period');
+  }
+  const fixedWithoutShare = [...chain.nodes.values()].flatMap((n) => {
+    const a = n.declaredAllocation;
+    return a?.method === 'fixed' ? n.consumers.filter((c) => !(c in (a.percentages ?? {}))).map((c) => `${c} consumes ${n.name}`) : [];
+  });
+  if (fixedWithoutShare.length > 0) {
+    notes.push(`consumers without a share in their provider's fixed allocation receive none of its cost: ${fixedWithoutShare.join('; ')}`);
+  }
+  return notes;
+}
+
+/**
+ * One bar per group with a fully-loaded cost (the largest first): the part its own services incurred ("direct"), each
+ * provider's share by where it was incurred (the largest providers, the others summed), and untagged spend spread
+ * onto it.
+ */
+function breakdown(after: CostAggregate, allocation: AllocationResult, grouping: CostGrouping, services: MergedService[]): Breakdown | undefined {
+  if (allocation.providers.length === 0 && allocation.spread === 0) {
+    return undefined;
+  }
+  const groups = after.groups
+    .map((g) => ({ g, a: allocation.groups.get(g.value) }))
+    .filter((x) => x.a && Math.abs(x.a.fullyLoaded) >= 0.005)
+    .sort((x, y) => y.a!.fullyLoaded - x.a!.fullyLoaded)
+    .slice(0, BREAKDOWN_BARS);
+  const byProvider = new Map<string, number>();
+  for (const { a } of groups) {
+    for (const [p, v] of a!.composition.providers) {
+      byProvider.set(p, (byProvider.get(p) ?? 0) + Math.abs(v));
+    }
+  }
+  const ranked = [...byProvider.entries()].sort((x, y) => y[1] - x[1]).map(([p]) => p);
+  const shown = ranked.slice(0, BREAKDOWN_PROVIDERS);
+  const others = ranked.length > shown.length;
+  const withUntagged = groups.some(({ a }) => a!.composition.untagged !== 0);
+  const segments = [
+    { label: 'direct', kind: 'direct' as const },
+    ...shown.map((p) => ({ label: `from ${nameOf(services, p)}`, kind: 'provider' as const })),
+    ...(others ? [{ label: 'from other providers', kind: 'provider' as const }] : []),
+    ...(withUntagged ? [{ label: 'untagged spend (spread)', kind: 'untagged' as const }] : []),
+  ];
+  return {
+    title: `What each ${groupingLabel(grouping)}'s fully-loaded cost is made of (${after.currency})`,
+    unit: after.currency,
+    segments,
+    bars: groups.map(({ g, a }) => {
+      const c = a!.composition;
+      const rest = [...c.providers].filter(([p]) => !shown.includes(p)).reduce((s, [, v]) => s + v, 0);
+      return {
+        label: g.label,
+        values: [
+          round(c.direct),
+          ...shown.map((p) => round(c.providers.get(p) ?? 0)),
+          ...(others ? [round(rest)] : []),
+          ...(withUntagged ? [round(c.untagged)] : []),
+        ],
+      };
+    }),
+  };
+}

@@ -1,0 +1,310 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import {
+  AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, QueryExecutionState, StartQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwatch';
+import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
+import { mockClient } from 'aws-sdk-client-mock';
+import * as YAML from 'yaml';
+import { cePages, DAYS, FACTORS, SPEND } from './ce-data';
+import { buildAssembly, CHECKOUT, expectGolden, REPORTS, runCli, SEARCH, WISHLIST } from './fixtures';
+import { CHAIN_CHECKOUT, chainAssemblies, chainCur, DATA_PLATFORM, EXPECTED, NETWORK } from './value-chain-fixtures';
+import { tempDir } from '../util';
+
+function expectOneLine(stderr: string): void {
+  const lines = stderr.trimEnd().split('\n');
+  expect(lines).toHaveLength(1);
+  expect(stderr).not.toMatch(/\n\s+at /);
+}
+
+const PERIOD = ['--from', '2026-10-01', '--to', '2026-10-03'];
+
+let cwd: string;
+let cur: string;
+let assemblies: string[];
+
+beforeAll(() => {
+  cwd = tempDir();
+  const a = chainAssemblies(cwd);
+  assemblies = ['--assembly', path.relative(cwd, a.platform), '--assembly', path.relative(cwd, a.shop)];
+  cur = chainCur(path.join(cwd, 'cur', 'chain.csv'));
+});
+
+async function costJson(extra: string[]): Promise<any> {
+  const res = await runCli(['cost', '--source', 'cur', cur, ...PERIOD, ...assemblies, '--output', 'json', '--quiet', ...extra], { cwd });
+  expect(res.stderr).toBe('');
+  expect(res.code).toBe(0);
+  return JSON.parse(res.stdout);
+}
+
+function byGroup(data: any, field = 'cost'): Record<string, number> {
+  return Object.fromEntries(data.rows.map((r: any) => [r.group, Math.round(r[field] * 1e6) / 1e6]));
+}
+
+function conserved(data: any): number {
+  return data.rows.reduce((s: number, r: any) => s + r.cost, 0) + data.allocation.unallocated;
+}
+
+describe('customer-value cost --allocate over CUR 2.0 files, two apps\' assemblies', () => {
+  test('--by service: direct, received, passed on and fully-loaded cost per row; chains resolve; conserved to the cent', async () => {
+    // WHEN
+    const plain = await costJson([]);
+    const data = await costJson(['--allocate']);
+
+    // THEN
+    expect(data.total).toBe(EXPECTED.total);
+    expect(plain.total).toBe(EXPECTED.total);
+    expect(byGroup(data)).toEqual(EXPECTED.fullyLoaded);
+    expect(Math.abs(conserved(data) - plain.total)).toBeLessThan(0.005);
+    const checkout = data.rows.find((r: any) => r.group === 'checkout');
+    expect(checkout).toMatchObject({
+      direct: 800,
+      received: 376,
+      passedOn: 0,
+      unallocated: 0,
+      fullyLoaded: 1176,
+      cost: 1176,
+      receivedFrom: { 'private-network': 160, 'data-platform': 216 },
+      composition: { direct: 800, providers: { 'private-network': 196, 'data-platform': 180 }, untagged: 0 },
+    });
+    expect(data.rows.find((r: any) => r.group === 'data-platform')).toMatchObject({
+      direct: 300, received: 60, passedOn: 360, fullyLoaded: 0, passedOnTo: { checkout: 216, search: 144 },
+    });
+    // untagged spend stays its own row
+    expect(data.rows.find((r: any) => r.group === '')).toMatchObject({ status: 'untagged', direct: 50, fullyLoaded: 50 });
+    expect(data.allocation.providers.map((p: any) => [p.service, p.method, p.cost])).toEqual([
+      ['private-network', 'proportional', 280],
+      ['data-platform', 'fixed: checkout 60 %, search 40 %', 360],
+    ]);
+    expect(data.allocation.unallocatedShared).toEqual([]);
+  });
+
+  test.each([
+    ['business-unit', { 'technology': 0, 'retail': 1680, '': 50 }],
+    ['team', { 'platform': 0, 'data': 0, 'payments': 1176, 'discovery': 504, '': 50 }],
+    ['customer', { 'internal:Service teams': 0, 'internal:Product teams': 0, 'external:Online shoppers': 1680, '': 50 }],
+  ])('--by %s groups fully-loaded cost', async (by, expected) => {
+    const data = await costJson(['--allocate', '--by', by]);
+    expect(byGroup(data)).toEqual(expected);
+    expect(Math.abs(conserved(data) - EXPECTED.total)).toBeLessThan(0.005);
+  });
+
+  test('--by need: moves between the services of one need are not received; the need\'s statement is the label', async () => {
+    const data = await costJson(['--allocate', '--by', 'need']);
+    expect(Object.fromEntries(data.rows.map((r: any) => [r.label, r.cost]))).toEqual({
+      'Shoppers pay for their basket in one step': 1176,
+      'Shoppers find the product they are looking for': 384,
+      'Shoppers keep a list of products they want to buy later': 120,
+      'Service teams run their workloads in a private network': 0,
+      'Product teams query shop events without running a warehouse': 0,
+      '(no customer-need tag)': 50,
+    });
+  });
+
+  test('--spread-untagged spreads untagged spend by fully-loaded cost; the total stays', async () => {
+    const data = await costJson(['--allocate', '--spread-untagged']);
+    const spread = (n: number) => Math.round((n + (50 * n) / 1680) * 1e6) / 1e6;
+    expect(byGroup(data)).toMatchObject({ 'checkout': spread(1176), 'search': spread(384), 'wishlist': spread(120), '': 0 });
+    expect(data.allocation.spreadUntagged).toEqual({ amount: 50, skipped: null });
+    expect(Math.abs(conserved(data) - EXPECTED.total)).toBeLessThan(0.005);
+  });
+
+  test('shares that cannot be given are unallocated shared cost with the reason; fully loaded + unallocated = total', async () => {
+    // GIVEN data-platform gives 20 % to "ads", which no assembly declares
+    const dir = tempDir();
+    const dp = { ...DATA_PLATFORM, costAllocation: { method: 'fixed' as const, percentages: { checkout: 50, search: 30, ads: 20 } } };
+    const a = chainAssemblies(dir, [NETWORK, dp]);
+
+    // WHEN
+    const res = await runCli(['cost', '--source', 'cur', cur, ...PERIOD, '-a', a.platform, '-a', a.shop, '--allocate', '--quiet'], { cwd });
+
+    // THEN
+    expect(res.code).toBe(0);
+    expect(res.stdout).toMatch(/^Unallocated shared cost \(counted in the total, in no row's fully-loaded cost\)\ndata-platform: 72\.00 USD, not passed on: its fixed share of 20 % for ads, which no cloud assembly read declares$/m);
+    expect(res.stdout).toMatch(/^fully-loaded cost: the cost of private-network, data-platform passed on to the services that consume them, by their declared allocation; fully loaded 1,658\.00 \+ unallocated shared cost 72\.00 = total 1,730\.00 USD$/m);
+    const json = JSON.parse((await runCli(['cost', '--source', 'cur', cur, ...PERIOD, '-a', a.platform, '-a', a.shop, '--allocate', '-q', '-o', 'json'], { cwd })).stdout);
+    expect(json.allocation.unallocatedShared).toEqual([{ service: 'data-platform', amount: 72, reason: 'its fixed share of 20 % for ads, which no cloud assembly read declares' }]);
+    expect(json.rows.find((r: any) => r.group === 'data-platform')).toMatchObject({ direct: 300, received: 60, passedOn: 288, unallocated: 72, fullyLoaded: 0 });
+    expect(Math.abs(conserved(json) - EXPECTED.total)).toBeLessThan(0.005);
+  });
+
+  test('a provider no assembly read declares: a warning; its cost stays on its own row', async () => {
+    // only the shop's assembly: private-network and data-platform are declared nowhere
+    const res = await runCli(['cost', '--source', 'cur', cur, ...PERIOD, '-a', assemblies[3], '--allocate', '-q', '-o', 'json'], { cwd });
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain('customer-value: warning: checkout (Shop, shop.out) consumes "private-network", which no cloud assembly read declares: '
+      + 'pass the assembly that declares it with --assembly (until then its cost, if any, is not passed on)\n');
+    const data = JSON.parse(res.stdout);
+    expect(byGroup(data)).toMatchObject({ 'private-network': 280, 'data-platform': 300, 'checkout': 800 });
+    expect(data.allocation.unknownProviders).toContainEqual({ consumer: 'search', provider: 'data-platform' });
+  });
+
+  test('a cycle of consumption across two apps is refused, naming it and where each service is declared', async () => {
+    const dir = tempDir();
+    const a = chainAssemblies(dir, [{ ...NETWORK, consumes: ['checkout'] }, DATA_PLATFORM]);
+    const res = await runCli(['cost', '--source', 'cur', cur, ...PERIOD, '-a', a.platform, '-a', a.shop, '--allocate', '-q'], { cwd: dir });
+    expect(res.code).toBe(1);
+    expectOneLine(res.stderr);
+    expect(res.stderr).toBe('customer-value: the declared services consume each other in a cycle: private-network → checkout → private-network '
+      + '(private-network in Platform, platform.out, checkout in Shop, shop.out): a service cannot consume itself, even through services of other apps, '
+      + 'or its cost would be passed on around the cycle for ever; remove one of these consumes() declarations\n');
+  });
+
+  test('the outputs: table, csv, markdown and html carry the flows', async () => {
+    const run = async (output: string, by = 'service') => {
+      const res = await runCli(['cost', '--source', 'cur', cur, ...PERIOD, ...assemblies, '--allocate', '-q', '--by', by, '-o', output,
+        ...(output === 'html' ? ['--out', '-'] : [])], { cwd });
+      expect(res.code).toBe(0);
+      return res.stdout;
+    };
+    expectGolden('cost.allocate.service.txt', await run('table'));
+    expectGolden('cost.allocate.need.md', await run('markdown', 'need'));
+    const csv = (await run('csv')).split('\r\n');
+    expect(csv[0]).toBe('Service,Customer need,Customer,Team,Business unit,Direct (USD),Received,Passed on,Fully loaded (USD),Share,Value review,Unit cost');
+    expect(csv).toContainEqual(expect.stringMatching(/^checkout,Shoppers pay for their basket in one step,Online shoppers \(external\),payments,retail,800\.00,376\.00,0\.00,1176\.00,68\.0,/));
+    const html = await run('html', 'need');
+    expect(html).toContain('<figcaption>What each customer need&#39;s fully-loaded cost is made of (USD)</figcaption>');
+    expect(html).toContain('<figcaption>Fully-loaded cost per customer need and day (USD)</figcaption>');
+  });
+
+  test('usage errors', async () => {
+    for (const [argv, message] of [
+      [['--spread-untagged'], 'customer-value cost: --spread-untagged spreads untagged spend over the fully-loaded rows: add --allocate'],
+      [['--allocate'], 'customer-value cost: --allocate passes shared cost on over the value chain the services declare: pass their cloud assemblies with --assembly'],
+    ] as Array<[string[], string]>) {
+      const res = await runCli(['cost', '--source', 'cur', cur, ...PERIOD, ...argv], { cwd: tempDir() });
+      expect(res.code).toBe(2);
+      expectOneLine(res.stderr);
+      expect(res.stderr.startsWith(message)).toBe(true);
+    }
+  });
+});
+
+describe('customer-value cost --allocate from every source', () => {
+  /** The Cost Explorer fixture's services, with search consumed by checkout and keeping 70 % for its own need. */
+  function ceAssembly(dir: string): void {
+    buildAssembly(path.join(dir, 'cdk.out'), [{
+      id: 'Shop',
+      services: [
+        { ...CHECKOUT, consumes: ['search'] },
+        { ...SEARCH, costAllocation: { method: 'fixed', percentages: { search: 70, checkout: 30 } } },
+        WISHLIST,
+        REPORTS,
+      ],
+    }]);
+  }
+
+  test('Cost Explorer', async () => {
+    const ce = mockClient(CostExplorerClient);
+    ce.on(GetCostAndUsageCommand).callsFake((input) => cePages(input.GroupBy.map((g: any) => g.Key))[input.NextPageToken ? 1 : 0]);
+    const cw = mockClient(CloudWatchClient);
+    cw.on(GetMetricDataCommand).resolves({ MetricDataResults: [] });
+    try {
+      const dir = tempDir();
+      ceAssembly(dir);
+      const res = await runCli(['cost', '--from', '2026-10-01', '--to', '2026-10-05', '--allocate', '-q', '-o', 'json'], { cwd: dir });
+      expect(res.code).toBe(0);
+      const data = JSON.parse(res.stdout);
+      const days = FACTORS.reduce((a, b) => a + b, 0);
+      const spend = (s: string) => SPEND.find((x) => x.service === s)!.daily * days;
+      expect(byGroup(data).search).toBeCloseTo(spend('search') * 0.7, 6);
+      expect(byGroup(data).checkout).toBeCloseTo(spend('checkout') + spend('search') * 0.3, 6);
+      expect(Math.abs(conserved(data) - data.total)).toBeLessThan(0.005);
+      expect(DAYS).toHaveLength(4);
+    } finally {
+      ce.restore();
+      cw.restore();
+    }
+  });
+
+  test('Athena', async () => {
+    const athena = mockClient(AthenaClient);
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+    athena.on(GetQueryExecutionCommand).resolves({
+      QueryExecution: { QueryExecutionId: 'q-1', Status: { State: QueryExecutionState.SUCCEEDED }, Statistics: { DataScannedInBytes: 1024 } },
+    });
+    const columns = ['service', 'group_value', 'usage_date', 'currency', 'amount', 'tax_amount', 'credit_amount', 'line_items', 'estimated'];
+    const rows = [
+      ['checkout', 'checkout', '2026-10-01', 'USD', '100', '0', '0', '1', '0'],
+      ['search', 'search', '2026-10-01', 'USD', '50', '0', '0', '1', '0'],
+      ['', '', '2026-10-01', 'USD', '5', '5', '0', '1', '0'],
+    ];
+    athena.on(GetQueryResultsCommand).resolves({
+      ResultSet: {
+        ResultSetMetadata: { ColumnInfo: columns.map((c) => ({ Name: c, Type: 'varchar' })) },
+        Rows: [columns, ...rows].map((r) => ({ Data: r.map((v) => ({ VarCharValue: v })) })),
+      },
+    });
+    try {
+      const dir = tempDir();
+      ceAssembly(dir);
+      const res = await runCli(['cost', '--source', 'athena', '--athena-output', 's3://results/x/', '--region', 'eu-west-1', '--from', '2026-10-01',
+        '--to', '2026-10-02', '--allocate', '--no-usage', '-q', '-o', 'json'], { cwd: dir });
+      expect(res.stderr).toBe('');
+      expect(res.code).toBe(0);
+      const data = JSON.parse(res.stdout);
+      expect(byGroup(data)).toEqual({ 'checkout': 115, 'search': 35, '': 5 });
+      expect(conserved(data)).toBe(155);
+    } finally {
+      athena.restore();
+    }
+  });
+});
+
+describe('the value chain in services and catalog', () => {
+  test('services: what each consumes, its consumers across apps, how a provider shares its cost', async () => {
+    const res = await runCli(['services', ...assemblies, '-o', 'json'], { cwd });
+    expect(res.code).toBe(0);
+    expect(res.stderr).toBe('');
+    const services = Object.fromEntries(JSON.parse(res.stdout).services.map((s: any) => [s.serviceName, s]));
+    expect(services['private-network']).toMatchObject({
+      consumes: [],
+      consumedBy: ['checkout', 'data-platform', 'search', 'wishlist'],
+      costAllocation: { method: 'proportional' },
+    });
+    expect(services['data-platform']).toMatchObject({
+      consumes: ['private-network'],
+      consumedBy: ['checkout', 'search'],
+      costAllocation: { method: 'fixed', percentages: { checkout: 60, search: 40 } },
+    });
+    expect(services.checkout).toMatchObject({ consumes: ['private-network', 'data-platform'], consumedBy: [], costAllocation: null });
+
+    const table = await runCli(['services', ...assemblies], { cwd });
+    expect(table.stdout).toMatch(/^data-platform .* private-network\s+fixed: checkout 60 %, search 40 % to checkout, search\s/m);
+    expect(table.stdout).toContain('value chain: 2 providers pass cost on to the services that consume them (customer-value cost --allocate)');
+  });
+
+  test('services warns about a provider no assembly declares and a cycle across apps', async () => {
+    const dir = tempDir();
+    const a = chainAssemblies(dir, [{ ...NETWORK, consumes: ['checkout'] }]);
+    const res = await runCli(['services', '-a', a.platform, '-a', a.shop], { cwd: dir });
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain('customer-value: warning: checkout (Shop, shop.out) consumes "data-platform", which no cloud assembly read declares');
+    expect(res.stderr).toContain('customer-value: warning: the declared services consume each other in a cycle: private-network → checkout → private-network');
+  });
+
+  test('catalog: dependsOn and dependencyOf relations, also to a service of an app not read', async () => {
+    const res = await runCli(['catalog', '-a', assemblies[3]], { cwd });
+    expect(res.code).toBe(0);
+    const components = Object.fromEntries(YAML.parseAllDocuments(res.stdout).map((d) => d.toJS()).filter((e) => e.kind === 'Component')
+      .map((c) => [c.metadata.name, c]));
+    expect(components.checkout.spec.dependsOn).toEqual(['component:private-network', 'component:data-platform']);
+    expect(components.checkout.spec.dependencyOf).toBeUndefined();
+
+    const both = await runCli(['catalog', ...assemblies], { cwd });
+    const all = Object.fromEntries(YAML.parseAllDocuments(both.stdout).map((d) => d.toJS()).filter((e) => e.kind === 'Component')
+      .map((c) => [c.metadata.name, c]));
+    expect(all['private-network'].spec.dependencyOf).toEqual(['component:checkout', 'component:data-platform', 'component:search', 'component:wishlist']);
+    expect(all['data-platform'].spec).toMatchObject({ dependsOn: ['component:private-network'], dependencyOf: ['component:checkout', 'component:search'] });
+    expect(all['data-platform'].metadata.annotations['customer-value/cost-allocation']).toBe('fixed: checkout 60 %, search 40 %');
+    // every relation points at a component of the file
+    for (const c of Object.values(all) as any[]) {
+      for (const ref of [...(c.spec.dependsOn ?? []), ...(c.spec.dependencyOf ?? [])]) {
+        expect(all[ref.replace(/^component:/, '')]).toBeDefined();
+      }
+    }
+    expect(fs.existsSync(path.join(cwd, 'catalog-info.yaml'))).toBe(false);
+    expect(CHAIN_CHECKOUT.consumes).toEqual(['private-network', 'data-platform']);
+  });
+});

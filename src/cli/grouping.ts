@@ -1,6 +1,9 @@
 import { CostGrouping, CurQueries } from '../billing/cur-sql';
 import { TagKeys } from '../tag-keys';
 
+/** `--by provider`: cost per provider (FOCUS `ProviderName`), not per tag value. */
+export const BY_PROVIDER = 'provider';
+
 /** The tag key a report grouping reads (one definition, in `CurQueries`). */
 export function groupTagKey(grouping: CostGrouping, keys: TagKeys): string {
   return CurQueries.groupingTagKey(grouping, keys);

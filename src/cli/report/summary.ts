@@ -60,7 +60,7 @@ export function summaryLines(input: SummaryInput, agg: CostAggregate, dq: DataQu
   if (dq.taggedBase > 0) {
     const untagged = dq.taggedBase - dq.taggedAmount;
     lines.push(`tagged share (data quality): ${formatPercent(dq.taggedAmount / dq.taggedBase)} of `
-      + `${agg.byResource ? 'resource spend (tax, credits and refunds left out)' : 'spend'} carries the "${query.tagKeys.service}" tag; `
+      + `${agg.byResource ? 'resource spend (tax, credits, refunds and other charges of no resource left out)' : 'spend'} carries the "${query.tagKeys.service}" tag; `
       + `untagged ${formatMoney(untagged)} ${currency} (${formatPercent(untagged / dq.taggedBase)})`);
   }
   if (input.assemblies.length > 0) {

@@ -276,8 +276,10 @@ export class CostAndUsageExport extends Construct {
     if (withCur && withFocus && focusTableName === tableName) {
       errors.push(`focusTableName is ${JSON.stringify(focusTableName)}, the same as tableName: the two Glue tables need different names`);
     }
-    if (props.focusMetric !== undefined && !Object.values(FocusMetric).includes(props.focusMetric)) {
-      errors.push(`focusMetric is ${JSON.stringify(props.focusMetric)}: accepted values are ${Object.values(FocusMetric).join(', ')}`);
+    let focusMetric = props.focusMetric;
+    if (focusMetric !== undefined && !Object.values(FocusMetric).includes(focusMetric)) {
+      errors.push(`focusMetric is ${JSON.stringify(focusMetric)}: accepted values are ${Object.values(FocusMetric).join(', ')}`);
+      focusMetric = undefined;
     }
     let granularity = props.timeGranularity ?? CurTimeGranularity.DAILY;
     if (!Object.values(CurTimeGranularity).includes(granularity)) {
@@ -501,7 +503,7 @@ export class CostAndUsageExport extends Construct {
     if (withFocus) {
       const focus = createFocusExport(this, {
         bucket, bucketPolicy: bucket.policy!, prefix, region: stack.region, account, exportName: focusExportName, granularity,
-        databaseName, database, tableName: focusTableName, firstBillingPeriod, workGroup, workGroupName, tagKeys, metric: props.focusMetric,
+        databaseName, database, tableName: focusTableName, firstBillingPeriod, workGroup, workGroupName, tagKeys, metric: focusMetric,
       });
       this.focusExportName = focusExportName;
       this.focusExportArn = focus.exportArn;

@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { mockClient } from 'aws-sdk-client-mock';
 import { buildAssembly, CHECKOUT, record, runCli, WISHLIST } from './fixtures';
 import { generateFocus, FocusTotals } from '../../scripts/generate-focus';
 import { tempDir } from '../util';
@@ -219,6 +221,22 @@ describe('tags: near-duplicate keys, key mapping', () => {
     const groups = Object.fromEntries(data.rows.map((r: any) => [r.group, r.cost]));
     for (const [unit, amount] of Object.entries(cur.unblended.byBusinessUnit)) {
       expect(groups[unit]).toBeCloseTo(amount as number, 4);
+    }
+  });
+
+  test('--tag-key for --source ce: Cost Explorer groups by the mapped keys', async () => {
+    const ce = mockClient(CostExplorerClient);
+    try {
+      ce.on(GetCostAndUsageCommand).resolves({ ResultsByTime: [{ TimePeriod: { Start: '2026-10-01', End: '2026-10-02' }, Estimated: false, Groups: [
+        { Keys: ['application$checkout', 'owner$payments'], Metrics: { UnblendedCost: { Amount: '4.5', Unit: 'USD' } } },
+      ] }] });
+      const res = await runCli(['cost', '--source', 'ce', '--from', '2026-10-01', '--to', '2026-10-02', '--by', 'team', '--tag-key', 'service=application',
+        '--tag-key', 'team=owner', '--no-usage', '--output', 'json', '--quiet'], { cwd });
+      expect(res.code).toBe(0);
+      expect(ce.commandCalls(GetCostAndUsageCommand)[0].args[0].input.GroupBy).toEqual([{ Type: 'TAG', Key: 'application' }, { Type: 'TAG', Key: 'owner' }]);
+      expect(JSON.parse(res.stdout).rows[0]).toMatchObject({ group: 'payments', services: ['checkout'], status: 'declared' });
+    } finally {
+      ce.restore();
     }
   });
 

@@ -7,7 +7,8 @@
  *    fails if one of them synthesizes.
  * 2. Lists the declared services read back from the cloud assemblies: `customer-value services`.
  * 3. Reads cost per customer value from the committed synthetic CUR 2.0 export (examples/data/cur2/), joined
- *    with the declarations: `customer-value cost --source cur ... --by service` and `--by business-unit`,
+ *    with the declarations: `customer-value cost --source cur ... --by service` and `--by business-unit`, then the
+ *    same from the committed FOCUS data of three clouds (examples/data/focus/, `--source focus`, and `--by provider`),
  *    plus an HTML report and a Backstage catalog written to cdk.out/.
  */
 import { spawnSync } from 'child_process';
@@ -123,6 +124,20 @@ async function main(): Promise<void> {
   code = await cli(['cost', ...common, '--by', 'business-unit', '--quiet']);
   if (code !== 0) {
     throw new DemoFailure('customer-value cost --by business-unit failed');
+  }
+  const focusDir = path.join(ROOT, 'examples', 'data', 'focus', 'customer-value-focus');
+  if (fs.existsSync(focusDir)) {
+    const focus = ['--source', 'focus', path.relative(ROOT, focusDir), ...samplePeriod(focusDir), '--assembly', OUT];
+    heading('The same from FOCUS data of three clouds (AWS, Microsoft, Google Cloud), next to the CUR 2.0 report');
+    code = await cli(['cost', ...focus, '--by', 'service']);
+    if (code !== 0) {
+      throw new DemoFailure('customer-value cost --source focus failed');
+    }
+    heading('FOCUS: cost and tagged share per provider');
+    code = await cli(['cost', ...focus, '--by', 'provider', '--quiet']);
+    if (code !== 0) {
+      throw new DemoFailure('customer-value cost --source focus --by provider failed');
+    }
   }
   heading('Reports to open or import');
   code = await cli(['cost', ...common, '--by', 'team', '--quiet', '--output', 'html', '--out', `${OUT}/customer-value-cost.html`]);

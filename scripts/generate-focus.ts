@@ -162,8 +162,15 @@ interface Resolved {
 
 function resolveOptions(options: GenerateFocusOptions): Resolved {
   const o = {
-    format: 'parquet' as FocusFileFormat, months: 2, start: '2026-10', seed: 1, exportName: 'customer-value-focus', focusVersion: '1.2',
-    rowsPerFile: 2_000_000, currencies: {} as Record<string, string>, ...options,
+    format: 'parquet' as FocusFileFormat,
+    months: 2,
+    start: '2026-10',
+    seed: 1,
+    exportName: 'customer-value-focus',
+    focusVersion: '1.2',
+    rowsPerFile: 2_000_000,
+    currencies: {} as Record<string, string>,
+    ...options,
   };
   const problems: string[] = [];
   if (!Number.isInteger(o.rows) || o.rows < 1) problems.push(`rows is ${o.rows}: expected a whole number >= 1`);
@@ -387,8 +394,16 @@ async function computeTotals(db: DuckDBConnection, o: Resolved, files: string[])
   }
   const to = new Date(Date.parse(`${last}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10);
   return {
-    exportName: o.exportName, focusVersion: o.focusVersion, format: o.format, rows: o.rows, billingPeriods: o.periods,
-    from: first, to, files, byCurrency: byCurrency as FocusTotals['byCurrency'], nearDuplicateKeys,
+    exportName: o.exportName,
+    focusVersion: o.focusVersion,
+    format: o.format,
+    rows: o.rows,
+    billingPeriods: o.periods,
+    from: first,
+    to,
+    files,
+    byCurrency: byCurrency as FocusTotals['byCurrency'],
+    nearDuplicateKeys,
   };
 }
 
@@ -419,9 +434,17 @@ function parseArgs(argv: string[]): GenerateFocusOptions {
   const currencies = opts.currencies === undefined ? undefined
     : Object.fromEntries(opts.currencies.split(',').map((pair) => pair.split('=').map((x) => x.trim()) as [string, string]));
   return {
-    rows: int('rows')!, out: opts.out, format: opts.format as FocusFileFormat | undefined, months: int('months'), start: opts.start,
-    seed: int('seed'), exportName: opts['export-name'], focusVersion: opts['focus-version'], rowsPerFile: int('rows-per-file'),
-    currencies, threads: int('threads'),
+    rows: int('rows')!,
+    out: opts.out,
+    format: opts.format as FocusFileFormat | undefined,
+    months: int('months'),
+    start: opts.start,
+    seed: int('seed'),
+    exportName: opts['export-name'],
+    focusVersion: opts['focus-version'],
+    rowsPerFile: int('rows-per-file'),
+    currencies,
+    threads: int('threads'),
   };
 }
 

@@ -502,8 +502,21 @@ export class CostAndUsageExport extends Construct {
     this.tableReference = curTableReference;
     if (withFocus) {
       const focus = createFocusExport(this, {
-        bucket, bucketPolicy: bucket.policy!, prefix, region: stack.region, account, exportName: focusExportName, granularity,
-        databaseName, database, tableName: focusTableName, firstBillingPeriod, workGroup, workGroupName, tagKeys, metric: focusMetric,
+        bucket,
+        bucketPolicy: bucket.policy!,
+        prefix,
+        region: stack.region,
+        account,
+        exportName: focusExportName,
+        granularity,
+        databaseName,
+        database,
+        tableName: focusTableName,
+        firstBillingPeriod,
+        workGroup,
+        workGroupName,
+        tagKeys,
+        metric: focusMetric,
       });
       this.focusExportName = focusExportName;
       this.focusExportArn = focus.exportArn;

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { UsageError } from './errors';
-import { CliError } from './sources/types';
 import { ContextKeys } from '../context-keys';
 import { TagKeys, TagKeysProps } from '../tag-keys';
+import { CliError } from './sources/types';
 
 /**
  * `--tag-key FIELD=KEY`: which tag key of the cost data holds a customer-value field, when the data's keys are not the

@@ -404,8 +404,12 @@ describe('CostAndUsageExport with FOCUS 1.2', () => {
   test('refused at synth, all at once: no table, an unknown table, the same names for both exports, an unknown FOCUS metric', () => {
     const { app, stack } = billing();
     new CostAndUsageExport(stack, 'Cur', {
-      owner: OWNER, tables: [BillingDataTable.CUR_2_0, BillingDataTable.FOCUS_1_2], focusExportName: 'same', exportName: 'same',
-      focusTableName: 'cur2', focusMetric: 'net' as any,
+      owner: OWNER,
+      tables: [BillingDataTable.CUR_2_0, BillingDataTable.FOCUS_1_2],
+      focusExportName: 'same',
+      exportName: 'same',
+      focusTableName: 'cur2',
+      focusMetric: 'net' as any,
     });
     new CostAndUsageExport(stack, 'Empty', { owner: OWNER, tables: [], workGroupName: 'other', exportName: 'other' });
     let message = '';

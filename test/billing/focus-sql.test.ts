@@ -71,16 +71,21 @@ describe('FocusQueries', () => {
   });
 
   test('each metric sums its column', async () => {
-    for (const [metric, expected] of [[FocusMetric.EFFECTIVE, 9 + 4.5 + 1.5 - 2 + 0 - 0.5 - 0.25], [FocusMetric.LIST, 12 + 6 + 1.5 - 2 + 30 - 0.5 - 0.25],
-      [FocusMetric.CONTRACTED, 11 + 5.5 + 1.5 - 2 + 30 - 0.5 - 0.25]] as const) {
-      const result = await rows(FocusQueries.costBy({ table: 'f', dialect: SqlDialect.DUCKDB, groupBy: CostGrouping.TEAM, metric, from: '2026-10-01', to: '2026-11-01' }));
+    const cases = [[FocusMetric.EFFECTIVE, 9 + 4.5 + 1.5 - 2 + 0 - 0.5 - 0.25], [FocusMetric.LIST, 12 + 6 + 1.5 - 2 + 30 - 0.5 - 0.25],
+      [FocusMetric.CONTRACTED, 11 + 5.5 + 1.5 - 2 + 30 - 0.5 - 0.25]] as const;
+    for (const [metric, expected] of cases) {
+      const result = await rows(FocusQueries.costBy({
+        table: 'f', dialect: SqlDialect.DUCKDB, groupBy: CostGrouping.TEAM, metric, from: '2026-10-01', to: '2026-11-01',
+      }));
       expect(result.reduce((s, r) => s + Number(r.amount), 0)).toBeCloseTo(expected, 9);
       expect(result.find((r) => r.group_value === 'payments')!.service).toBe('checkout');
     }
   });
 
   test('untaggedShare per currency: resource spend leaves Tax, Credit, Adjustment and Purchase out', async () => {
-    const [share] = await rows(FocusQueries.untaggedShare({ table: 'f', dialect: SqlDialect.DUCKDB, groupBy: CostGrouping.SERVICE, from: '2026-10-01', to: '2026-11-01' }));
+    const [share] = await rows(FocusQueries.untaggedShare({
+      table: 'f', dialect: SqlDialect.DUCKDB, groupBy: CostGrouping.SERVICE, from: '2026-10-01', to: '2026-11-01',
+    }));
     expect(Number(share.resource_amount)).toBeCloseTo(10 + 5 - 0.25, 9);
     expect(Number(share.untagged_resource_amount)).toBeCloseTo(5 - 0.25, 9);
   });
@@ -92,8 +97,14 @@ describe('FocusQueries', () => {
 
   test('the Athena dialect: element_at, filter, billing-period partition pruning; named queries with every grouping', () => {
     const sql = FocusQueries.costBy({
-      table: '"db"."focus"', groupBy: CostGrouping.NEED, from: '2026-10-01', to: '2026-12-01', billingPeriodColumn: 'billing_period', keyVariants: true,
-      tagKeys: TagKeys.custom({ need: 'Need' }), providerExpression: "COALESCE(NULLIF(ServiceProviderName, ''), ProviderName)",
+      table: '"db"."focus"',
+      groupBy: CostGrouping.NEED,
+      from: '2026-10-01',
+      to: '2026-12-01',
+      billingPeriodColumn: 'billing_period',
+      keyVariants: true,
+      tagKeys: TagKeys.custom({ need: 'Need' }),
+      providerExpression: "COALESCE(NULLIF(ServiceProviderName, ''), ProviderName)",
     });
     expect(sql).toContain("element_at(Tags, 'Need')");
     expect(sql).toContain("element_at(filter(map_keys(Tags), k -> k <> 'Need' AND regexp_replace(lower(k), '[^a-z0-9]', '') IN ('need', 'userneed'");

@@ -7,7 +7,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
-  AnomalyAlertFrequency, AnomalyAlertTarget, AnomalyThreshold, BillingDataTable, CostAllocationTags, CostAndUsageExport, CostGrouping, CostMetric, FocusMetric,
+  AnomalyAlertFrequency, AnomalyAlertTarget, AnomalyThreshold, BillingDataTable, CostAllocationTags, CostAndUsageExport, CostGrouping,
+  CostMetric, FocusMetric,
   CurTimeGranularity, Customer, CustomerService, CustomerValueCostCategories, ServiceAnomalyDetection, ServiceValueDeclaration, TagKeys,
 } from '../../src';
 import { testApp } from '../util';

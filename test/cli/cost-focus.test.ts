@@ -1,5 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -129,7 +130,7 @@ describe('the committed samples: totals to the cent, against a direct DuckDB que
     }
     expect(cents(byGroup[''])).toBe(cents(Number(rows.find((r) => r.service === null)?.cost)));
     // the file really holds the messy parts
-    const text = require('zlib').gunzipSync(fs.readFileSync(`${SAMPLE_CSV}/data/BILLING_PERIOD=2026-10/customer-value-focus-00001.csv.gz`)).toString();
+    const text = zlib.gunzipSync(fs.readFileSync(`${SAMPLE_CSV}/data/BILLING_PERIOD=2026-10/customer-value-focus-00001.csv.gz`)).toString();
     expect(text).toMatch(/,NULL,/);
     expect(text).toMatch(/,\{\}\n/);
     expect(text).toMatch(/\d\.\d{18},/);
@@ -227,9 +228,15 @@ describe('tags: near-duplicate keys, key mapping', () => {
   test('--tag-key for --source ce: Cost Explorer groups by the mapped keys', async () => {
     const ce = mockClient(CostExplorerClient);
     try {
-      ce.on(GetCostAndUsageCommand).resolves({ ResultsByTime: [{ TimePeriod: { Start: '2026-10-01', End: '2026-10-02' }, Estimated: false, Groups: [
-        { Keys: ['application$checkout', 'owner$payments'], Metrics: { UnblendedCost: { Amount: '4.5', Unit: 'USD' } } },
-      ] }] });
+      ce.on(GetCostAndUsageCommand).resolves({
+        ResultsByTime: [{
+          TimePeriod: { Start: '2026-10-01', End: '2026-10-02' },
+          Estimated: false,
+          Groups: [
+            { Keys: ['application$checkout', 'owner$payments'], Metrics: { UnblendedCost: { Amount: '4.5', Unit: 'USD' } } },
+          ],
+        }],
+      });
       const res = await runCli(['cost', '--source', 'ce', '--from', '2026-10-01', '--to', '2026-10-02', '--by', 'team', '--tag-key', 'service=application',
         '--tag-key', 'team=owner', '--no-usage', '--output', 'json', '--quiet'], { cwd });
       expect(res.code).toBe(0);

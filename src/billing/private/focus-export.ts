@@ -4,9 +4,9 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { BILLING_PERIOD_COLUMN, currentBillingPeriod } from './current-billing-period';
+import { TagKeys } from '../../tag-keys';
 import { CurQueries } from '../cur-sql';
 import { FocusMetric, FocusQueries } from '../focus-sql';
-import { TagKeys } from '../../tag-keys';
 
 /**
  * The FOCUS 1.2 side of `CostAndUsageExport`: a Data Exports export of the `FOCUS_1_2_AWS` table (the

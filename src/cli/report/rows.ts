@@ -74,8 +74,8 @@ export function costRows(grouping: ReportGrouping, agg: CostAggregate, usage: Us
       share: agg.total > 0 ? round(g.cost / agg.total) : null,
       estimated: g.estimated,
       valueReview: declared ? review.worst : null,
-      ...(agg.providers.size > 0 ? { providers: Object.fromEntries([...g.byProvider].sort((a, b) => b[1] - a[1]).map(([p, c]) => [p, round(c)])) } : {}),
-      ...(grouping === BY_PROVIDER ? { taggedShare: g.resourceCost > 0 ? round((g.resourceCost - g.untaggedResourceCost) / g.resourceCost) : null } : {}),
+      ...(agg.providers.size > 0 ? { providers: providerAmounts(g) } : {}),
+      ...(grouping === BY_PROVIDER ? { taggedShare: taggedShareOf(g) } : {}),
       ...(showUnitCost ? { unitCost: declared ? unit?.json ?? null : null } : { servicesWithoutCost: withoutCost }),
     });
   }
@@ -138,6 +138,16 @@ function reviewOf(services: MergedService[]): { label: string; worst: string } {
   }
   const which = services.filter((_, i) => statuses[i] === worst).map((s) => s.name);
   return { label: `${worst}: ${which.join(', ')}`, worst };
+}
+
+/** A group's cost per provider, largest first (JSON). */
+function providerAmounts(g: CostGroup): Record<string, number> {
+  return Object.fromEntries([...g.byProvider].sort((a, b) => b[1] - a[1]).map(([p, c]) => [p, round(c)]));
+}
+
+/** The part of a group's resource spend that carries the service tag (JSON; null without resource spend). */
+function taggedShareOf(g: CostGroup): number | null {
+  return g.resourceCost > 0 ? round((g.resourceCost - g.untaggedResourceCost) / g.resourceCost) : null;
 }
 
 /** `AWS 80.0 %, Microsoft 20.0 %`: the providers of a group's cost, largest first. */

@@ -190,7 +190,7 @@ export class AthenaSource implements CostSource {
       };
     }
     throw new CliError(`Athena table ${database}.${table} is neither CUR 2.0 (no line_item_unblended_cost) nor FOCUS (no BilledCost and `
-      + `ChargePeriodStart): pass --athena-table with the table over a CUR 2.0 or FOCUS export (the CostAndUsageExport construct creates `
+      + 'ChargePeriodStart): pass --athena-table with the table over a CUR 2.0 or FOCUS export (the CostAndUsageExport construct creates '
       + `${ATHENA_DEFAULTS.table} and ${ATHENA_FOCUS_TABLE})`);
   }
 
@@ -199,8 +199,18 @@ export class AthenaSource implements CostSource {
     progress: (message: string) => void): Promise<CostResult> {
     const { metric, note } = focusMetric(query.metric);
     const sql = FocusQueries.costBy({
-      table, dialect: SqlDialect.ATHENA, groupBy: query.groupBy, metric, tagKeys: query.tagKeys, from: query.from, to: query.to, daily: true,
-      estimatedFlag: kind.invoice, keyVariants: true, billingPeriodColumn: partition, providerExpression: kind.provider,
+      table,
+      dialect: SqlDialect.ATHENA,
+      groupBy: query.groupBy,
+      metric,
+      tagKeys: query.tagKeys,
+      from: query.from,
+      to: query.to,
+      daily: true,
+      estimatedFlag: kind.invoice,
+      keyVariants: true,
+      billingPeriodColumn: partition,
+      providerExpression: kind.provider,
     });
     const cost = await this.run(client, sql, name, progress);
     if (cost.rows.length === 0) {

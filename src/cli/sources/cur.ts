@@ -5,8 +5,8 @@ import { DuckDbSession, DuckDbSessionOptions } from './duckdb-loader';
 import { CallLimits } from './limits';
 import { CliError, CostQuery, CostResult, CostSource } from './types';
 import { CurQueries, SqlDialect } from '../../billing/cur-sql';
-import { curMetric } from '../metrics';
 import { sqlLiteral } from '../../private/sql-util';
+import { curMetric } from '../metrics';
 
 export interface CurFileSourceOptions extends DuckDbSessionOptions {
   /** CUR 2.0 data: Parquet or CSV(.gz) files, export folders (with `BILLING_PERIOD=YYYY-MM` partitions) or globs. */

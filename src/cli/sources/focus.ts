@@ -126,7 +126,7 @@ async function absentKeyNotes(session: DuckDbSession, query: CostQuery, rows: Re
       + `if the data names it differently, pass --tag-key ${field}=KEY (or set it in cdk.json, context "customer-value:costDataTagKeys")`);
   }
   return [`no charge between ${query.from} and ${query.to} carries the "${query.tagKeys.service}" tag: every row is reported without a `
-    + `service (pass --tag-key service=KEY if the data names it differently)`];
+    + 'service (pass --tag-key service=KEY if the data names it differently)'];
 }
 
 /** Says which period the data covers when the asked one is empty. */

@@ -1,5 +1,6 @@
 import {
-  AthenaClient, GetQueryExecutionCommand, GetQueryExecutionCommandOutput, GetQueryResultsCommand, GetTableMetadataCommand, QueryExecutionState, StartQueryExecutionCommand,
+  AthenaClient, GetQueryExecutionCommand, GetQueryExecutionCommandOutput, GetQueryResultsCommand, GetTableMetadataCommand, QueryExecutionState,
+  StartQueryExecutionCommand,
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -307,8 +308,13 @@ describe('AthenaSource over a FOCUS table', () => {
 
   test('detects the table from its columns (GetTableMetadata, no query) and runs the FocusQueries SQL in Athena\'s dialect', async () => {
     // GIVEN the construct's FOCUS table (Athena lower-cases column names)
-    athena.on(GetTableMetadataCommand).resolves({ TableMetadata: { Name: 'focus', Columns: ['billedcost', 'chargeperiodstart', 'chargecategory', 'tags',
-      'providername', 'invoiceid', 'billingcurrency'].map((Name) => ({ Name })) } });
+    athena.on(GetTableMetadataCommand).resolves({
+      TableMetadata: {
+        Name: 'focus',
+        Columns: ['billedcost', 'chargeperiodstart', 'chargecategory', 'tags',
+          'providername', 'invoiceid', 'billingcurrency'].map((Name) => ({ Name })),
+      },
+    });
     athena.on(GetQueryExecutionCommand).resolves(succeeded(1024 * 1024));
     athena.on(GetQueryResultsCommand).resolves(focusPage([
       ['checkout', 'checkout', '2026-10-01', 'AWS', 'USD', '12.5', '0', '0', '0', '0', '0', '10', '0', ''],
@@ -322,8 +328,17 @@ describe('AthenaSource over a FOCUS table', () => {
     // THEN
     expect(athena.commandCalls(GetTableMetadataCommand)[0].args[0].input).toEqual({ CatalogName: 'AwsDataCatalog', DatabaseName: 'customer_value', TableName: 'focus' });
     expect(athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input.QueryString).toBe(FocusQueries.costBy({
-      table: '"customer_value"."focus"', dialect: SqlDialect.ATHENA, groupBy: CostGrouping.SERVICE, metric: FocusMetric.BILLED, tagKeys: TagKeys.DEFAULT,
-      from: '2026-10-01', to: '2026-12-01', daily: true, estimatedFlag: true, keyVariants: true, billingPeriodColumn: 'billing_period',
+      table: '"customer_value"."focus"',
+      dialect: SqlDialect.ATHENA,
+      groupBy: CostGrouping.SERVICE,
+      metric: FocusMetric.BILLED,
+      tagKeys: TagKeys.DEFAULT,
+      from: '2026-10-01',
+      to: '2026-12-01',
+      daily: true,
+      estimatedFlag: true,
+      keyVariants: true,
+      billingPeriodColumn: 'billing_period',
       providerExpression: 'ProviderName',
     }));
     expect(result.rows).toEqual([

@@ -35,7 +35,7 @@ function arg(name: string, fallback: number): number {
 }
 
 function env(extra: Record<string, string>): NodeJS.ProcessEnv {
-  const e = { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules'), ...extra };
+  const e: NodeJS.ProcessEnv = { ...process.env, NODE_PATH: path.join(ROOT, 'node_modules'), ...extra };
   delete e.NODE_OPTIONS;
   return e;
 }

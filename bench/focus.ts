@@ -13,7 +13,8 @@
  * - Runs alternate their order; every reader must find the same total. Wall time, CPU time and peak RSS per run, and
  *   the 1-minute load average around the runs (the machine is shared).
  *
- * Prints a JSON summary and the markdown rows of bench/RESULTS.md's FOCUS section.
+ * Prints a JSON summary (and writes it to bench/focus-results.json at 10 M rows and more); bench/RESULTS.md's notes
+ * quote it.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';

@@ -1,3 +1,5 @@
+// Longer than 400 lines on purpose, like cur-sql.ts: one public API, the SQL over FOCUS data (`FocusQueries`) with the
+// enum and option types it takes, documented for API.md. The private SQL helpers are at the end.
 import { CostGrouping, CurNamedQuery, CurQueries, SqlDialect } from './cur-sql';
 import { lastMonthBefore, sqlLiteral } from '../private/sql-util';
 import { TagKeys } from '../tag-keys';

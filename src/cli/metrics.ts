@@ -1,9 +1,8 @@
 import { CostMetric } from '../billing/cur-sql';
 import { FocusMetric } from '../billing/focus-sql';
-import { CliError } from './sources/types';
+import { CliError, ReportMetric } from './sources/types';
 
-/** What `--metric` names: a CUR 2.0 / Cost Explorer figure, or a FOCUS cost column. */
-export type ReportMetric = CostMetric | FocusMetric;
+export type { ReportMetric } from './sources/types';
 
 /** Every `--metric` value, CUR ones first. */
 export const REPORT_METRICS: string[] = [...Object.values(CostMetric), ...Object.values(FocusMetric)];

@@ -44,7 +44,7 @@ export interface FocusLayout {
 }
 
 /** The layout of one file: its columns (Parquet footer, CSV header) and its FOCUS version. */
-export async function fileLayout(session: DuckDbSession, file: CurFile, paths: string[]): Promise<FocusLayout> {
+export async function fileLayout(session: DuckDbSession, file: CurFile): Promise<FocusLayout> {
   let pairs: Array<[string, string]>;
   let header: string[] | undefined;
   if (file.format === 'csv') {
@@ -74,7 +74,6 @@ export async function fileLayout(session: DuckDbSession, file: CurFile, paths: s
       + `${missingCore.join(', ')} (every FOCUS version from 1.0 on has them)`);
   }
   const version = FOCUS_VERSIONS.find((v) => v.added.every(has))!.version;
-  void paths;
   return { version, columns, csvHeader: header };
 }
 
@@ -82,7 +81,7 @@ export async function fileLayout(session: DuckDbSession, file: CurFile, paths: s
 export async function readLayouts(session: DuckDbSession, files: CurFile[], paths: string[]): Promise<FocusLayout[]> {
   const layouts: FocusLayout[] = [];
   for (const f of files) {
-    layouts.push(await fileLayout(session, f, paths));
+    layouts.push(await fileLayout(session, f));
   }
   const versions = [...new Set(layouts.map((l) => l.version))];
   if (versions.length > 1) {

@@ -1,7 +1,6 @@
 import { firstNonFinite, nonFiniteMessage } from './cur-query';
 import { CliError, CostQuery, CostRow } from './types';
 import { CostGrouping, CurQueries } from '../../billing/cur-sql';
-import { FocusQueries } from '../../billing/focus-sql';
 
 /**
  * What the two FOCUS sources (files through DuckDB, a FOCUS table in Athena) share: reading the result rows of
@@ -169,6 +168,3 @@ function join(items: string[]): string {
 function text(v: unknown): string {
   return v === undefined || v === null ? '' : String(v);
 }
-
-/** The folded key the near-duplicate check compares (see `FocusQueries.foldTagKey`). */
-export const foldTagKey = FocusQueries.foldTagKey;

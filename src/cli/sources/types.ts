@@ -1,6 +1,9 @@
-import { CostGrouping } from '../../billing/cur-sql';
+import { CostGrouping, CostMetric } from '../../billing/cur-sql';
+import { FocusMetric } from '../../billing/focus-sql';
 import { TagKeys } from '../../tag-keys';
-import type { ReportMetric } from '../metrics';
+
+/** What `--metric` names: a CUR 2.0 / Cost Explorer figure, or a FOCUS cost column. */
+export type ReportMetric = CostMetric | FocusMetric;
 
 /** What a cost source is asked for. */
 export interface CostQuery {

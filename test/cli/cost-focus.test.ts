@@ -138,6 +138,14 @@ describe('the committed samples: totals to the cent, against a direct DuckDB que
   });
 });
 
+test('a glob and a data folder read the same files as the export folder', async () => {
+  const whole = await json(SAMPLE);
+  const glob = await json(`${SAMPLE}/data/BILLING_PERIOD=*/*.parquet`);
+  const data = await json(path.join(SAMPLE, 'data'));
+  expect(cents(glob.total)).toBe(cents(whole.total));
+  expect(cents(data.total)).toBe(cents(whole.total));
+});
+
 describe('FOCUS versions, read from the columns', () => {
   test.each(['1.0', '1.1', '1.3'])('FOCUS %s', async (version) => {
     const { dir, totals } = await generate(`v${version}`, { focusVersion: version, format: version === '1.1' ? 'csv' : 'parquet' });

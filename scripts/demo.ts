@@ -9,7 +9,9 @@
  * 3. Reads cost per customer value from the committed synthetic CUR 2.0 export (examples/data/cur2/), joined
  *    with the declarations: `customer-value cost --source cur ... --by service` and `--by business-unit`,
  *    then fully-loaded cost per need (`--allocate`: the online shop's network and data platform passed on to the
- *    services that consume them), plus HTML reports and a Backstage catalog written to cdk.out/.
+ *    services that consume them), then the same from the committed FOCUS data of three clouds
+ *    (examples/data/focus/, `--source focus`, and `--by provider`), plus HTML reports and a Backstage catalog
+ *    written to cdk.out/.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -129,6 +131,20 @@ async function main(): Promise<void> {
   code = await cli(['cost', ...common, '--by', 'need', '--allocate', '--quiet']);
   if (code !== 0) {
     throw new DemoFailure('customer-value cost --by need --allocate failed');
+  }
+  const focusDir = path.join(ROOT, 'examples', 'data', 'focus', 'customer-value-focus');
+  if (fs.existsSync(focusDir)) {
+    const focus = ['--source', 'focus', path.relative(ROOT, focusDir), ...samplePeriod(focusDir), '--assembly', OUT];
+    heading('The same from FOCUS data of three clouds (AWS, Microsoft, Google Cloud), next to the CUR 2.0 report');
+    code = await cli(['cost', ...focus, '--by', 'service']);
+    if (code !== 0) {
+      throw new DemoFailure('customer-value cost --source focus failed');
+    }
+    heading('FOCUS: cost and tagged share per provider');
+    code = await cli(['cost', ...focus, '--by', 'provider', '--quiet']);
+    if (code !== 0) {
+      throw new DemoFailure('customer-value cost --source focus --by provider failed');
+    }
   }
   heading('Reports to open or import');
   code = await cli(['cost', ...common, '--by', 'team', '--quiet', '--output', 'html', '--out', `${OUT}/customer-value-cost.html`]);

@@ -44,5 +44,14 @@ export class ContextKeys {
    */
   public static readonly REPORTING_OWNER = 'customer-value:reportingOwner';
 
+  /**
+   * Which tag keys of the cost data hold the customer-value fields, for the `customer-value cost` CLI when the data's
+   * keys are not the app's (a company's existing keys, another cloud's FOCUS export): an object with any of
+   * `service`, `need`, `customer`, `team`, `businessUnit`, e.g. `{ "businessUnit": "business_unit" }`. Read from
+   * cdk.json in the folder the CLI runs in; `--tag-key FIELD=KEY` overrides it per field. It changes nothing in the
+   * app.
+   */
+  public static readonly COST_DATA_TAG_KEYS = 'customer-value:costDataTagKeys';
+
   private constructor() {}
 }

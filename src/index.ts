@@ -24,3 +24,4 @@ export * from './billing/anomaly-alerts';
 export * from './billing/service-anomaly-detection';
 export * from './billing/cost-and-usage-export';
 export * from './value-chain';
+export * from './billing/focus-sql';

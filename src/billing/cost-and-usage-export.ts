@@ -1,5 +1,6 @@
-// Over 400 lines on purpose: one concept (the CUR 2.0 export with the Glue table and Athena workgroup that read it),
-// a third of it the documented props; the access-log bucket and the named queries' period live in private/.
+// Over 400 lines on purpose: one concept (the CUR 2.0 and FOCUS exports with the Glue tables and Athena workgroup that
+// read them), a third of it the documented props; the access-log bucket, the named queries' period and the FOCUS
+// export live in private/.
 import { Aws, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
 import * as bcm from 'aws-cdk-lib/aws-bcmdataexports';
@@ -9,9 +10,11 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BillingOwnerOptions, ManagementAccountOptions } from './billing-options';
 import { CostMetric, CurQueries } from './cur-sql';
+import { FocusMetric } from './focus-sql';
 import { TagKeys } from '../tag-keys';
 import { accessLogsBucket, logAccess } from './private/access-logs';
 import { BILLING_PERIOD_COLUMN, currentBillingPeriod } from './private/current-billing-period';
+import { createFocusExport } from './private/focus-export';
 import { checkManagementAccount, DATA_EXPORTS_REGION, requireAwsPartition, requireDataExportsRegion } from './private/guard-rails';
 import { attributeCost } from './private/ownership';
 import { describe } from '../declaration/rules';
@@ -30,6 +33,16 @@ export enum CurTimeGranularity {
 }
 
 /**
+ * A Data Exports table the `CostAndUsageExport` exports.
+ */
+export enum BillingDataTable {
+  /** CUR 2.0 (`COST_AND_USAGE_REPORT`), with `resource_tags`. */
+  CUR_2_0 = 'COST_AND_USAGE_REPORT',
+  /** FOCUS 1.2 with AWS columns (`FOCUS_1_2_AWS`), with `Tags`: the FinOps Foundation's format every major cloud exports. */
+  FOCUS_1_2 = 'FOCUS_1_2_AWS',
+}
+
+/**
  * Properties of `CostAndUsageExport`.
  */
 export interface CostAndUsageExportProps extends ManagementAccountOptions, BillingOwnerOptions {
@@ -42,7 +55,37 @@ export interface CostAndUsageExportProps extends ManagementAccountOptions, Billi
   readonly exportName?: string;
 
   /**
-   * Time granularity of the line items.
+   * Which tables to export: CUR 2.0, FOCUS 1.2, or both (one data export each, in the same bucket, prefix, Glue
+   * database and Athena workgroup, each with its Glue table and named queries).
+   *
+   * @default [BillingDataTable.CUR_2_0]
+   */
+  readonly tables?: BillingDataTable[];
+
+  /**
+   * Name of the FOCUS 1.2 data export (1-128 letters, digits, `-` and `_`; unique in the account), when `tables`
+   * includes `BillingDataTable.FOCUS_1_2`.
+   *
+   * @default "customer-value-focus"
+   */
+  readonly focusExportName?: string;
+
+  /**
+   * Glue table name over the FOCUS 1.2 export (lower-case letters, digits and `_`).
+   *
+   * @default "focus"
+   */
+  readonly focusTableName?: string;
+
+  /**
+   * The cost column of the FOCUS named queries.
+   *
+   * @default FocusMetric.BILLED
+   */
+  readonly focusMetric?: FocusMetric;
+
+  /**
+   * Time granularity of the line items (of every exported table).
    *
    * @default CurTimeGranularity.DAILY
    */
@@ -169,18 +212,30 @@ export class CostAndUsageExport extends Construct {
   public readonly bucket: s3.IBucket;
   /** The bucket holding Athena query results. */
   public readonly resultsBucket: s3.IBucket;
-  /** The name of the data export. */
+  /** The name of the data export (of the CUR 2.0 export; of the FOCUS export when it is the only one). */
   public readonly exportName: string;
-  /** The ARN of the data export. */
+  /** The ARN of the data export (of the CUR 2.0 export; of the FOCUS export when it is the only one). */
   public readonly exportArn: string;
   /** The S3 URI of the export's data (`s3://bucket/prefix/exportName/data/`), the Glue table location. */
   public readonly dataLocation: string;
   /** Glue database name. */
   public readonly databaseName: string;
-  /** Glue table name. */
+  /** Glue table name (of the CUR 2.0 table; of the FOCUS table when it is the only one). */
   public readonly tableName: string;
-  /** The quoted Athena table reference, `"database"."table"`. */
+  /** The quoted Athena table reference, `"database"."table"` (as `tableName`). */
   public readonly tableReference: string;
+  /** The tables exported. */
+  public readonly tables: BillingDataTable[];
+  /** The name of the FOCUS 1.2 data export, when FOCUS is exported. */
+  public readonly focusExportName?: string;
+  /** The ARN of the FOCUS 1.2 data export, when FOCUS is exported. */
+  public readonly focusExportArn?: string;
+  /** The S3 URI of the FOCUS export's data, when FOCUS is exported. */
+  public readonly focusDataLocation?: string;
+  /** The Glue table over the FOCUS export, when FOCUS is exported. */
+  public readonly focusTableName?: string;
+  /** The quoted Athena reference of the FOCUS table, when FOCUS is exported. */
+  public readonly focusTableReference?: string;
   /** Name of the Athena workgroup. */
   public readonly workGroupName: string;
   /** The Athena named queries. */
@@ -205,6 +260,27 @@ export class CostAndUsageExport extends Construct {
     const workGroupName = check(errors, 'workGroupName', props.workGroupName, 'customer-value', WORKGROUP_NAME, '1-128 letters, digits, ., _ and -');
     const firstBillingPeriod = props.firstBillingPeriod === undefined ? undefined
       : check(errors, 'firstBillingPeriod', props.firstBillingPeriod, undefined, BILLING_PERIOD, 'a billing period YYYY-MM, e.g. "2025-01"');
+    let tables = props.tables ?? [BillingDataTable.CUR_2_0];
+    if (!Array.isArray(tables) || tables.length === 0 || tables.some((t) => !Object.values(BillingDataTable).includes(t))
+      || new Set(tables).size !== tables.length) {
+      errors.push(`tables is ${JSON.stringify(tables)}: pass one or both of BillingDataTable.CUR_2_0 and BillingDataTable.FOCUS_1_2, each once`);
+      tables = [BillingDataTable.CUR_2_0];
+    }
+    const withCur = tables.includes(BillingDataTable.CUR_2_0);
+    const withFocus = tables.includes(BillingDataTable.FOCUS_1_2);
+    const focusExportName = check(errors, 'focusExportName', props.focusExportName, 'customer-value-focus', EXPORT_NAME, '1-128 letters, digits, - and _');
+    const focusTableName = check(errors, 'focusTableName', props.focusTableName, 'focus', GLUE_NAME, '1-255 lower-case letters, digits and _ (Athena lower-cases names)');
+    if (withCur && withFocus && focusExportName === exportName) {
+      errors.push(`focusExportName is ${JSON.stringify(focusExportName)}, the same as exportName: the two exports need different names`);
+    }
+    if (withCur && withFocus && focusTableName === tableName) {
+      errors.push(`focusTableName is ${JSON.stringify(focusTableName)}, the same as tableName: the two Glue tables need different names`);
+    }
+    let focusMetric = props.focusMetric;
+    if (focusMetric !== undefined && !Object.values(FocusMetric).includes(focusMetric)) {
+      errors.push(`focusMetric is ${JSON.stringify(focusMetric)}: accepted values are ${Object.values(FocusMetric).join(', ')}`);
+      focusMetric = undefined;
+    }
     let granularity = props.timeGranularity ?? CurTimeGranularity.DAILY;
     if (!Object.values(CurTimeGranularity).includes(granularity)) {
       errors.push(`timeGranularity is ${JSON.stringify(granularity)}: accepted values are ${Object.values(CurTimeGranularity).join(', ')}`);
@@ -266,87 +342,94 @@ export class CostAndUsageExport extends Construct {
       },
     }));
 
-    // -- the export
-    this.exportName = exportName;
-    const cfnExport = new bcm.CfnExport(this, 'Export', {
-      export: {
-        name: exportName,
-        description: 'CUR 2.0 with resource tags, for cost per customer value (cdk-customer-value)',
-        dataQuery: {
-          queryStatement: CurQueries.exportQueryStatement(),
-          tableConfigurations: {
-            [CurQueries.TABLE_NAME]: {
-              TIME_GRANULARITY: granularity,
-              INCLUDE_RESOURCES: 'TRUE',
-              INCLUDE_SPLIT_COST_ALLOCATION_DATA: 'FALSE',
-              INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY: 'FALSE',
-            },
-          },
-        },
-        destinationConfigurations: {
-          s3Destination: {
-            s3Bucket: bucket.bucketName,
-            s3Prefix: prefix,
-            s3Region: stack.region,
-            s3OutputConfigurations: {
-              outputType: 'CUSTOM',
-              format: 'PARQUET',
-              compression: 'PARQUET',
-              overwrite: 'OVERWRITE_REPORT',
-            },
-          },
-        },
-        refreshCadence: { frequency: 'SYNCHRONOUS' },
-      },
-    });
-    // Data Exports checks the bucket policy when the export is created.
-    cfnExport.node.addDependency(bucket.policy!);
-    this.exportArn = cfnExport.attrExportArn;
-
-    // -- Glue database and table over the export's data
-    const exportRoot = `s3://${bucket.bucketName}/${prefix}/${exportName}`;
-    this.dataLocation = `${exportRoot}/data/`;
     this.databaseName = databaseName;
-    this.tableName = tableName;
-    this.tableReference = CurQueries.athenaTable(databaseName, tableName);
     const database = new glue.CfnDatabase(this, 'Database', {
       catalogId: account,
-      databaseInput: { name: databaseName, description: 'CUR 2.0 data export (cdk-customer-value)' },
-    });
-    const table = new glue.CfnTable(this, 'Table', {
-      catalogId: account,
-      databaseName,
-      tableInput: {
-        name: tableName,
-        description: `CUR 2.0 data export ${exportName}, partitioned by billing period (cdk-customer-value)`,
-        tableType: 'EXTERNAL_TABLE',
-        parameters: {
-          'classification': 'parquet',
-          'EXTERNAL': 'TRUE',
-          'projection.enabled': 'true',
-          'projection.billing_period.type': 'date',
-          'projection.billing_period.format': 'yyyy-MM',
-          'projection.billing_period.range': `${firstBillingPeriod ?? 'NOW-3YEARS'},NOW`,
-          'projection.billing_period.interval': '1',
-          'projection.billing_period.interval.unit': 'MONTHS',
-          // The export writes BILLING_PERIOD=YYYY-MM folders (upper case): S3 keys are case-sensitive, so the
-          // Hive-style default location (billing_period=...) would find nothing.
-          'storage.location.template': `${exportRoot}/data/BILLING_PERIOD=\${billing_period}/`,
-        },
-        partitionKeys: [{ name: BILLING_PERIOD_COLUMN, type: 'string' }],
-        storageDescriptor: {
-          location: this.dataLocation,
-          columns: CurQueries.EXPORT_COLUMNS.map((c) => ({ name: c.name, type: c.type })),
-          inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
-          outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
-          serdeInfo: {
-            serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
-            parameters: { 'serialization.format': '1' },
-          },
-        },
+      databaseInput: {
+        name: databaseName,
+        description: `${withFocus ? (withCur ? 'CUR 2.0 and FOCUS 1.2 data exports' : 'FOCUS 1.2 data export') : 'CUR 2.0 data export'} (cdk-customer-value)`,
       },
     });
-    table.node.addDependency(database);
+    // -- the CUR 2.0 export, and the Glue table over its data
+    let curTable: glue.CfnTable | undefined;
+    let curExportArn = '';
+    const curDataLocation = `s3://${bucket.bucketName}/${prefix}/${exportName}/data/`;
+    const curTableReference = CurQueries.athenaTable(databaseName, tableName);
+    if (withCur) {
+      // -- the export
+      const cfnExport = new bcm.CfnExport(this, 'Export', {
+        export: {
+          name: exportName,
+          description: 'CUR 2.0 with resource tags, for cost per customer value (cdk-customer-value)',
+          dataQuery: {
+            queryStatement: CurQueries.exportQueryStatement(),
+            tableConfigurations: {
+              [CurQueries.TABLE_NAME]: {
+                TIME_GRANULARITY: granularity,
+                INCLUDE_RESOURCES: 'TRUE',
+                INCLUDE_SPLIT_COST_ALLOCATION_DATA: 'FALSE',
+                INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY: 'FALSE',
+              },
+            },
+          },
+          destinationConfigurations: {
+            s3Destination: {
+              s3Bucket: bucket.bucketName,
+              s3Prefix: prefix,
+              s3Region: stack.region,
+              s3OutputConfigurations: {
+                outputType: 'CUSTOM',
+                format: 'PARQUET',
+                compression: 'PARQUET',
+                overwrite: 'OVERWRITE_REPORT',
+              },
+            },
+          },
+          refreshCadence: { frequency: 'SYNCHRONOUS' },
+        },
+      });
+      // Data Exports checks the bucket policy when the export is created.
+      cfnExport.node.addDependency(bucket.policy!);
+      curExportArn = cfnExport.attrExportArn;
+
+      // -- Glue database and table over the export's data
+      const exportRoot = `s3://${bucket.bucketName}/${prefix}/${exportName}`;
+      const table = new glue.CfnTable(this, 'Table', {
+        catalogId: account,
+        databaseName,
+        tableInput: {
+          name: tableName,
+          description: `CUR 2.0 data export ${exportName}, partitioned by billing period (cdk-customer-value)`,
+          tableType: 'EXTERNAL_TABLE',
+          parameters: {
+            'classification': 'parquet',
+            'EXTERNAL': 'TRUE',
+            'projection.enabled': 'true',
+            'projection.billing_period.type': 'date',
+            'projection.billing_period.format': 'yyyy-MM',
+            'projection.billing_period.range': `${firstBillingPeriod ?? 'NOW-3YEARS'},NOW`,
+            'projection.billing_period.interval': '1',
+            'projection.billing_period.interval.unit': 'MONTHS',
+            // The export writes BILLING_PERIOD=YYYY-MM folders (upper case): S3 keys are case-sensitive, so the
+            // Hive-style default location (billing_period=...) would find nothing.
+            'storage.location.template': `${exportRoot}/data/BILLING_PERIOD=\${billing_period}/`,
+          },
+          partitionKeys: [{ name: BILLING_PERIOD_COLUMN, type: 'string' }],
+          storageDescriptor: {
+            location: curDataLocation,
+            columns: CurQueries.EXPORT_COLUMNS.map((c) => ({ name: c.name, type: c.type })),
+            inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
+            outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
+            serdeInfo: {
+              serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
+              parameters: { 'serialization.format': '1' },
+            },
+          },
+        },
+      });
+      table.node.addDependency(database);
+      curTable = table;
+    }
 
     // -- Athena workgroup with its own encrypted results location
     const resultsBucket = new s3.Bucket(this, 'QueryResults', {
@@ -385,27 +468,69 @@ export class CostAndUsageExport extends Construct {
       },
     });
 
-    // -- named queries: the SQL of the shared module, over the current billing period only
-    const period = currentBillingPeriod(this.tableReference);
-    const queries = [
-      ...CurQueries.namedQueries({ table: period.table, tagKeys, metric: props.metric }),
-      {
-        name: 'tag-keys-present',
-        description: 'Which user tag keys appear in resource_tags: a customer-value key missing here is not activated (customer-value)',
-        queryString: CurQueries.tagKeysPresent(period.table),
-      },
-    ];
-    for (const q of queries) {
-      const named = new athena.CfnNamedQuery(this, `Query${q.name.split('-').map((p) => p[0].toUpperCase() + p.slice(1)).join('')}`, {
-        name: `${workGroupName}-${q.name}`.slice(0, 128),
-        description: `${q.description} - current billing period`.slice(0, 1024),
-        database: databaseName,
-        workGroup: workGroup.name,
-        queryString: `${period.comment}\n${q.queryString}`,
+    if (withCur) {
+      // -- named queries: the SQL of the shared module, over the current billing period only
+      const period = currentBillingPeriod(curTableReference);
+      const queries = [
+        ...CurQueries.namedQueries({ table: period.table, tagKeys, metric: props.metric }),
+        {
+          name: 'tag-keys-present',
+          description: 'Which user tag keys appear in resource_tags: a customer-value key missing here is not activated (customer-value)',
+          queryString: CurQueries.tagKeysPresent(period.table),
+        },
+      ];
+      for (const q of queries) {
+        const named = new athena.CfnNamedQuery(this, `Query${q.name.split('-').map((p) => p[0].toUpperCase() + p.slice(1)).join('')}`, {
+          name: `${workGroupName}-${q.name}`.slice(0, 128),
+          description: `${q.description} - current billing period`.slice(0, 1024),
+          database: databaseName,
+          workGroup: workGroup.name,
+          queryString: `${period.comment}\n${q.queryString}`,
+        });
+        named.node.addDependency(workGroup);
+        named.node.addDependency(curTable!);
+        this.namedQueries.push(named);
+      }
+    }
+
+    // -- the FOCUS 1.2 export, its Glue table and named queries
+    this.tables = [...tables];
+    this.exportName = exportName;
+    this.exportArn = curExportArn;
+    this.dataLocation = curDataLocation;
+    this.tableName = tableName;
+    this.tableReference = curTableReference;
+    if (withFocus) {
+      const focus = createFocusExport(this, {
+        bucket,
+        bucketPolicy: bucket.policy!,
+        prefix,
+        region: stack.region,
+        account,
+        exportName: focusExportName,
+        granularity,
+        databaseName,
+        database,
+        tableName: focusTableName,
+        firstBillingPeriod,
+        workGroup,
+        workGroupName,
+        tagKeys,
+        metric: focusMetric,
       });
-      named.node.addDependency(workGroup);
-      named.node.addDependency(table);
-      this.namedQueries.push(named);
+      this.focusExportName = focusExportName;
+      this.focusExportArn = focus.exportArn;
+      this.focusDataLocation = focus.dataLocation;
+      this.focusTableName = focusTableName;
+      this.focusTableReference = focus.tableReference;
+      this.namedQueries.push(...focus.namedQueries);
+      if (!withCur) {
+        this.exportName = focusExportName;
+        this.exportArn = focus.exportArn;
+        this.dataLocation = focus.dataLocation;
+        this.tableName = focusTableName;
+        this.tableReference = focus.tableReference;
+      }
     }
   }
 }

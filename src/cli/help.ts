@@ -4,9 +4,11 @@ export const GENERAL_HELP = `customer-value: read the customer value your CDK se
 
 Usage:
   customer-value services [-a DIR]... [-o table|json|csv|markdown] [--out FILE]
-  customer-value cost     [--source ce | --source cur PATH... | --source athena] [--from YYYY-MM-DD --to YYYY-MM-DD]
-                          [--by service|need|team|business-unit|customer] [--metric unblended|amortized|net-unblended]
-                          [--allocate [--spread-untagged]] [-a DIR]... [-o table|json|csv|markdown|html] [--out FILE] [--usage | --no-usage] [-q]
+  customer-value cost     [--source ce | --source cur PATH... | --source focus PATH... | --source athena]
+                          [--from YYYY-MM-DD --to YYYY-MM-DD] [--by service|need|team|business-unit|customer|provider]
+                          [--metric unblended|amortized|net-unblended|billed|effective|list|contracted]
+                          [--tag-key FIELD=KEY]... [--currency CODE] [--allocate [--spread-untagged]]
+                          [-a DIR]... [-o table|json|csv|markdown|html] [--out FILE] [--usage | --no-usage] [-q]
                           [--profile NAME] [--region NAME] [--athena-database NAME] [--athena-table NAME]
                           [--athena-workgroup NAME] [--athena-output S3URI] [--max-pages N] [--timeout SECONDS]
   customer-value catalog  [-a DIR]... [--out FILE]
@@ -33,7 +35,7 @@ const ASSEMBLY_HELP = `  -a, --assembly DIR  a cloud assembly (cdk.out, or its m
                    assemblies (CDK Pipelines stages) are included.`;
 
 const OUT_HELP = `  --out FILE       write to FILE instead of stdout: atomically (a temporary file in the same folder, then a
-                   rename), never over an input (a CUR file or folder, a file of a cloud assembly)`;
+                   rename), never over an input (a CUR or FOCUS file or folder, a file of a cloud assembly)`;
 
 export const SERVICES_HELP = `Usage: customer-value services [-a DIR]... [-o table|json|csv|markdown] [--out FILE]
 
@@ -62,9 +64,14 @@ Source (one of):
                               "npm install @duckdb/node-api". Links are followed; where the export's
                               manifest exists, only the files it lists are read (others: a warning);
                               line items found twice are refused
-  --source athena             Athena over the CUR 2.0 table of the CostAndUsageExport construct
+  --source focus PATH...      FOCUS 1.0, 1.1, 1.2 (1.3 where compatible) data of any provider (AWS, Azure,
+                              Google Cloud, OCI...) read locally with DuckDB: Parquet or CSV(.gz) files,
+                              export folders or globs; the version is read from the columns (one version at a
+                              time); Tags a map (Parquet) or a JSON object (CSV); empty and NULL cells are null
+  --source athena             Athena over a table of the CostAndUsageExport construct: CUR 2.0 or FOCUS 1.2,
+                              detected from the table's columns
     --athena-database NAME    Glue database (default: customer_value)
-    --athena-table NAME       Glue table over the export (default: cur2)
+    --athena-table NAME       Glue table over the export (default: cur2; the FOCUS table: focus)
     --athena-workgroup NAME   Athena workgroup (default: customer-value)
     --athena-output S3URI     query result location (s3://...), unless the workgroup enforces one
                               (the region is --region or the SDK's; the table's defaults are the
@@ -73,8 +80,18 @@ Source (one of):
 Period and grouping:
   --from YYYY-MM-DD  first day (inclusive)        both default to the last full calendar month (UTC)
   --to YYYY-MM-DD    end day (exclusive)
-  --by KEY           service (default), need, team, business-unit or customer
-  --metric METRIC    unblended (default), amortized or net-unblended
+  --by KEY           service (default), need, team, business-unit or customer; provider (FOCUS data: cost
+                     and tagged share per provider)
+  --metric METRIC    CUR 2.0 and Cost Explorer: unblended (default), amortized or net-unblended;
+                     FOCUS: billed (BilledCost, default), effective (EffectiveCost, amortized), list
+                     (ListCost) or contracted (ContractedCost); unblended and amortized are read as billed
+                     and effective, and the report says so
+  --tag-key FIELD=KEY  read FIELD (service, need, customer, team, business-unit) from the data's tag KEY,
+                     when its keys are not the app's; repeatable; every source. Set it once in cdk.json:
+                     "context": {"customer-value:costDataTagKeys": {"businessUnit": "business_unit"}}
+  --currency CODE    FOCUS data in several billing currencies: report the charges billed in CODE (the
+                     others are left out, with a note); without it such data is refused, as amounts in
+                     different currencies are never added up
 
 Value chain:
   --allocate         fully-loaded cost: each provider's cost (its direct cost plus what it received) passed
@@ -92,7 +109,7 @@ Declarations and usage:
 ${ASSEMBLY_HELP}
                    Without --assembly and without ./cdk.out, tag values are reported without declarations.
   --usage          read usage for unit cost from CloudWatch (CustomerValue/UnitUsage per service); default
-                   on for ce and athena, off for cur; --no-usage turns it off
+                   on for ce and athena, off for cur and focus; --no-usage turns it off
 
 AWS:
   --profile NAME   named profile, like the AWS CLI (default: the SDK's credential chain)

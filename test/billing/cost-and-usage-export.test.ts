@@ -1,7 +1,7 @@
 import { RemovalPolicy, Size, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
-import { CostAndUsageExport, CostGrouping, CostMetric, CurQueries, CurTimeGranularity, SqlDialect, TagKeys } from '../../src';
+import { BillingDataTable, CostAndUsageExport, CostGrouping, CostMetric, CurQueries, CurTimeGranularity, FocusQueries, SqlDialect, TagKeys } from '../../src';
 import { synthFindings, testApp } from '../util';
 import { OWNER } from './owner';
 
@@ -333,5 +333,94 @@ describe('CostAndUsageExport', () => {
     const { app, stack } = billing();
     new CostAndUsageExport(stack, 'Cur', { owner: OWNER, managementAccountId: '123456789012', timeGranularity: CurTimeGranularity.HOURLY });
     expect(synthFindings(app)).toEqual({ findings: [] });
+  });
+});
+
+describe('CostAndUsageExport with FOCUS 1.2', () => {
+  // The FOCUS 1.2 with AWS columns table: SQL name FOCUS_1_2_AWS, one table configuration TIME_GRANULARITY
+  // (HOURLY | DAILY | MONTHLY); docs.aws.amazon.com/cur/latest/userguide/table-dictionary-focus-1-2-aws.html
+  test('beside CUR 2.0: a second export of FOCUS_1_2_AWS with its explicit columns, a Glue table and FOCUS named queries', () => {
+    // GIVEN
+    const { stack } = billing();
+
+    // WHEN
+    const cur = new CostAndUsageExport(stack, 'Cur', { owner: OWNER, tables: [BillingDataTable.CUR_2_0, BillingDataTable.FOCUS_1_2] });
+
+    // THEN two exports in the same bucket and prefix, after the bucket policy
+    const template = Template.fromStack(stack);
+    const exports = Object.values(template.findResources('AWS::BCMDataExports::Export')) as any[];
+    expect(exports.map((e) => e.Properties.Export.Name).sort()).toEqual(['customer-value-cur2', 'customer-value-focus']);
+    const focus = exports.find((e) => e.Properties.Export.Name === 'customer-value-focus');
+    expect(focus.Properties.Export.DataQuery).toEqual({
+      QueryStatement: FocusQueries.exportQueryStatement(),
+      TableConfigurations: { FOCUS_1_2_AWS: { TIME_GRANULARITY: 'DAILY' } },
+    });
+    expect(focus.Properties.Export.DataQuery.QueryStatement).toMatch(/^SELECT BilledCost, .*\bTags\b.* FROM FOCUS_1_2_AWS$/);
+    expect(focus.Properties.Export.DataQuery.QueryStatement).not.toMatch(/\*/);
+    expect(focus.Properties.Export.DestinationConfigurations.S3Destination).toMatchObject({ S3Prefix: 'cur2', S3Region: 'us-east-1' });
+    expect(focus.DependsOn).toEqual([expect.stringMatching(/^CurBucketPolicy/)]);
+    // the Glue table reads the FOCUS export's BILLING_PERIOD=YYYY-MM folders, lower-case column names, Tags a map
+    const tables = Object.values(template.findResources('AWS::Glue::Table')) as any[];
+    expect(tables.map((t) => t.Properties.TableInput.Name).sort()).toEqual(['cur2', 'focus']);
+    const focusTable = tables.find((t) => t.Properties.TableInput.Name === 'focus').Properties.TableInput;
+    expect(focusTable.StorageDescriptor.Columns).toContainEqual({ Name: 'tags', Type: 'map<string,string>' });
+    expect(focusTable.StorageDescriptor.Columns).toContainEqual({ Name: 'chargeperiodstart', Type: 'timestamp' });
+    expect(focusTable.StorageDescriptor.Columns).toHaveLength(FocusQueries.EXPORT_COLUMNS.length);
+    expect(JSON.stringify(focusTable.Parameters['storage.location.template'])).toContain('/cur2/customer-value-focus/data/BILLING_PERIOD=${billing_period}/');
+    expect(focusTable.PartitionKeys).toEqual([{ Name: 'billing_period', Type: 'string' }]);
+    // named queries: the CUR ones and the FOCUS ones, on the current billing period of the FOCUS table
+    const queries = Object.values(template.findResources('AWS::Athena::NamedQuery')).map((q: any) => q.Properties);
+    const focusQueries = queries.filter((q) => q.Name.startsWith('customer-value-focus-'));
+    expect(focusQueries.map((q) => q.Name).sort()).toEqual([
+      'customer-value-focus-cost-per-business-unit', 'customer-value-focus-cost-per-customer', 'customer-value-focus-cost-per-need',
+      'customer-value-focus-cost-per-service', 'customer-value-focus-cost-per-team', 'customer-value-focus-tag-keys-present',
+      'customer-value-focus-untagged-share',
+    ]);
+    const perService = focusQueries.find((q) => q.Name === 'customer-value-focus-cost-per-service');
+    expect(perService.QueryString).toContain('FROM (SELECT * FROM "customer_value"."focus" WHERE billing_period = date_format(current_date, \'%Y-%m\')) AS cur');
+    expect(perService.QueryString).toContain("element_at(Tags, 'customer-service')");
+    expect(perService.QueryString).toContain('SUM(cost) AS amount');
+    expect(queries.filter((q) => !q.Name.startsWith('customer-value-focus-'))).toHaveLength(7);
+    expect(cur.focusTableReference).toBe('"customer_value"."focus"');
+    expect(cur.tableReference).toBe('"customer_value"."cur2"');
+    expect(cur.tables).toEqual([BillingDataTable.CUR_2_0, BillingDataTable.FOCUS_1_2]);
+  });
+
+  test('instead of CUR 2.0: one FOCUS export, and the construct\'s export fields describe it', () => {
+    const { stack } = billing();
+    const focus = new CostAndUsageExport(stack, 'Cur', { owner: OWNER, tables: [BillingDataTable.FOCUS_1_2], timeGranularity: CurTimeGranularity.HOURLY });
+    const template = Template.fromStack(stack);
+    const exp = only(template, 'AWS::BCMDataExports::Export').props.Export;
+    expect(exp.Name).toBe('customer-value-focus');
+    expect(exp.DataQuery.TableConfigurations).toEqual({ FOCUS_1_2_AWS: { TIME_GRANULARITY: 'HOURLY' } });
+    expect(only(template, 'AWS::Glue::Table').props.TableInput.Name).toBe('focus');
+    expect(focus.tableName).toBe('focus');
+    expect(focus.exportName).toBe('customer-value-focus');
+    expect(focus.tableReference).toBe(focus.focusTableReference);
+    const names = Object.values(template.findResources('AWS::Athena::NamedQuery')).map((q: any) => q.Properties.Name);
+    expect(names.every((n) => n.startsWith('customer-value-focus-'))).toBe(true);
+  });
+
+  test('refused at synth, all at once: no table, an unknown table, the same names for both exports, an unknown FOCUS metric', () => {
+    const { app, stack } = billing();
+    new CostAndUsageExport(stack, 'Cur', {
+      owner: OWNER,
+      tables: [BillingDataTable.CUR_2_0, BillingDataTable.FOCUS_1_2],
+      focusExportName: 'same',
+      exportName: 'same',
+      focusTableName: 'cur2',
+      focusMetric: 'net' as any,
+    });
+    new CostAndUsageExport(stack, 'Empty', { owner: OWNER, tables: [], workGroupName: 'other', exportName: 'other' });
+    let message = '';
+    try {
+      app.synth();
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    expect(message).toContain('focusExportName is "same", the same as exportName');
+    expect(message).toContain('focusTableName is "cur2", the same as tableName');
+    expect(message).toContain('focusMetric is "net": accepted values are billed, effective, list, contracted');
+    expect(message).toContain('tables is []: pass one or both of BillingDataTable.CUR_2_0 and BillingDataTable.FOCUS_1_2');
   });
 });

@@ -7,7 +7,8 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import {
-  AnomalyAlertFrequency, AnomalyAlertTarget, AnomalyThreshold, CostAllocationTags, CostAndUsageExport, CostGrouping, CostMetric,
+  AnomalyAlertFrequency, AnomalyAlertTarget, AnomalyThreshold, BillingDataTable, CostAllocationTags, CostAndUsageExport, CostGrouping,
+  CostMetric, FocusMetric,
   CurTimeGranularity, Customer, CustomerService, CustomerValueCostCategories, ServiceAnomalyDetection, ServiceValueDeclaration, TagKeys,
 } from '../../src';
 import { testApp } from '../util';
@@ -80,9 +81,18 @@ function everyOption(scope: Construct, owner?: ServiceValueDeclaration): void {
     queryResultsExpiration: Duration.days(7),
     metric: CostMetric.AMORTIZED,
     tagKeys: TagKeys.DEFAULT,
+    // CUR 2.0 and FOCUS 1.2 side by side
+    tables: [BillingDataTable.CUR_2_0, BillingDataTable.FOCUS_1_2],
+    focusExportName: 'org-focus',
+    focusTableName: 'focus_org',
+    focusMetric: FocusMetric.EFFECTIVE,
   });
   // and the defaults, with the construct's own access-log bucket
   new CostAndUsageExport(scope, 'DefaultCur', { owner, exportName: 'default-cur2', workGroupName: 'default', databaseName: 'default_cv' });
+  // FOCUS 1.2 instead of CUR 2.0
+  new CostAndUsageExport(scope, 'FocusOnly', {
+    owner, tables: [BillingDataTable.FOCUS_1_2], focusExportName: 'only-focus', workGroupName: 'focus-only', databaseName: 'focus_cv',
+  });
 }
 
 /** The synthesized template of `stack` holds every construct (not a vacuous pass). */

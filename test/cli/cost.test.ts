@@ -271,9 +271,9 @@ describe('customer-value cost: bad input gives one line and a non-zero exit code
     [['--by', 'owner'], 'customer-value cost: --by is "owner": accepted values are service, need, team, business-unit, customer'],
     [['--output', 'pdf'], 'customer-value cost: --output is "pdf": accepted values are table, json, csv, markdown, html'],
     [['--metric', 'blended'], 'customer-value cost: --metric is "blended": accepted values are unblended, amortized, net-unblended'],
-    [['--source', 'billing'], 'customer-value cost: --source is "billing": accepted values are ce, cur, athena'],
+    [['--source', 'billing'], 'customer-value cost: --source is "billing": accepted values are ce, cur, focus, athena'],
     [['--source', 'cur'], 'customer-value cost: --source cur needs the CUR 2.0 data'],
-    [['export.parquet'], 'customer-value cost: unexpected argument "export.parquet": only --source cur takes paths'],
+    [['export.parquet'], 'customer-value cost: unexpected argument "export.parquet": only --source cur and --source focus take paths'],
     [['--athena-table', 'cur'], 'customer-value cost: --athena-table only applies to --source athena'],
     [['--form', '2026-10-01'], 'customer-value cost: unknown option --form for "cost" (did you mean --from?)'],
   ])('usage error %j', async (argv, message) => {

@@ -7,8 +7,10 @@ import { CommandSpec, ParsedArgs, parseArgs } from '../args';
 import { AssemblySet, readAssemblies } from '../assembly';
 import { resolvePeriod } from '../dates';
 import { EXIT_OK, firstLine, UsageError } from '../errors';
+import { BY_PROVIDER } from '../grouping';
 import { COST_HELP } from '../help';
 import { CliIo, oneLine, PROGRAM } from '../io';
+import { FOCUS_DEFAULT_METRIC, isFocusMetric, REPORT_METRICS, ReportMetric } from '../metrics';
 import { emit } from '../output';
 import { refuseOutputOverInput, relativePath } from '../paths';
 import { allocatedCostReport } from '../report/allocated-report';
@@ -18,20 +20,24 @@ import { GLOB_CHARS } from '../sources/cur-files';
 import { createSource, SourceKind } from '../sources/factory';
 import { CallLimits, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT_SECONDS, StoppedError } from '../sources/limits';
 import { CliError, CostQuery } from '../sources/types';
+import { contextTagKeys, parseTagKeyFlags, readingTagKeys } from '../tag-mapping';
 import { CloudWatchUsageReader, DAILY_STATISTIC, UNIT_USAGE_METRIC, USAGE_NAMESPACE, UsageOutcome, UsageRequest } from '../unit-usage';
 
-const BY = Object.values(CostGrouping) as string[];
-const METRICS = Object.values(CostMetric) as string[];
+const BY = [...Object.values(CostGrouping), BY_PROVIDER] as string[];
+/** The sources that read files given as arguments. */
+const FILE_SOURCES: SourceKind[] = ['cur', 'focus'];
 
 export const COST_SPEC: CommandSpec = {
   name: 'cost',
   positionals: true,
   options: {
-    'source': { kind: 'string', values: ['ce', 'cur', 'athena'] },
+    'source': { kind: 'string', values: ['ce', 'cur', 'focus', 'athena'] },
     'from': { kind: 'string', placeholder: 'YYYY-MM-DD' },
     'to': { kind: 'string', placeholder: 'YYYY-MM-DD' },
     'by': { kind: 'string', values: BY },
-    'metric': { kind: 'string', values: METRICS },
+    'metric': { kind: 'string', values: REPORT_METRICS },
+    'tag-key': { kind: 'list', placeholder: 'FIELD=KEY' },
+    'currency': { kind: 'string', placeholder: 'CODE' },
     'assembly': { kind: 'list', placeholder: 'DIR', short: 'a' },
     'output': { kind: 'string', values: [...OUTPUTS, 'html'], short: 'o' },
     'out': { kind: 'string', placeholder: 'FILE' },
@@ -68,20 +74,37 @@ export async function costCommand(argv: string[], io: CliIo): Promise<number> {
   if (helpOr(args, COST_HELP, io)) return EXIT_OK;
   const s = (k: string) => args.strings.get(k);
   const kind = (s('source') ?? 'ce') as SourceKind;
-  if (kind === 'cur' && args.positionals.length === 0) {
-    throw new UsageError('--source cur needs the CUR 2.0 data: a Parquet or CSV(.gz) file, an export folder or a glob, '
-      + 'e.g. --source cur ./cur-export/', 'cost');
+  if (FILE_SOURCES.includes(kind) && args.positionals.length === 0) {
+    const what = kind === 'cur' ? 'CUR 2.0' : 'FOCUS';
+    throw new UsageError(`--source ${kind} needs the ${what} data: a Parquet or CSV(.gz) file, an export folder or a glob, `
+      + `e.g. --source ${kind} ./${kind}-export/`, 'cost');
   }
-  if (kind !== 'cur' && args.positionals.length > 0) {
-    throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}: only --source cur takes paths`, 'cost');
+  if (!FILE_SOURCES.includes(kind) && args.positionals.length > 0) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}: only --source cur and --source focus take paths`, 'cost');
+  }
+  // FOCUS-only options: the AWS-only sources hold one provider and refuse several currencies.
+  const focusCapable = kind === 'focus' || kind === 'athena';
+  for (const [flag, given] of [['--currency', s('currency') !== undefined], ['--by provider', s('by') === BY_PROVIDER]] as const) {
+    if (given && !focusCapable) {
+      throw new UsageError(`${flag} only applies to FOCUS data (--source focus, or a FOCUS table with --source athena)`, 'cost');
+    }
+  }
+  if (s('metric') !== undefined && isFocusMetric(s('metric') as ReportMetric) && !focusCapable) {
+    throw new UsageError(`--metric ${s('metric')} is a FOCUS cost column: --source ${kind} accepts ${Object.values(CostMetric).join(', ')}`, 'cost');
+  }
+  const currency = s('currency');
+  if (currency !== undefined && !/^[A-Z]{3}$/.test(currency)) {
+    throw new UsageError(`--currency is ${JSON.stringify(currency)}: expected an ISO 4217 code in capitals, e.g. USD or EUR`, 'cost');
   }
   const athenaFlags = ['athena-database', 'athena-table', 'athena-workgroup', 'athena-output'].filter((k) => args.strings.has(k));
   if (kind !== 'athena' && athenaFlags.length > 0) {
     throw new UsageError(`--${athenaFlags[0]} only applies to --source athena`, 'cost');
   }
   const period = resolvePeriod(s('from'), s('to'), io.now(), 'cost');
-  const groupBy = (s('by') ?? CostGrouping.SERVICE) as CostGrouping;
-  const metric = (s('metric') ?? CostMetric.UNBLENDED) as CostMetric;
+  const byProvider = s('by') === BY_PROVIDER;
+  const groupBy = (byProvider ? CostGrouping.SERVICE : s('by') ?? CostGrouping.SERVICE) as CostGrouping;
+  const metric = (s('metric') ?? (kind === 'focus' ? FOCUS_DEFAULT_METRIC : CostMetric.UNBLENDED)) as ReportMetric;
+  const flagKeys = parseTagKeyFlags(args.lists.get('tag-key') ?? [], 'cost');
   const output = s('output') ?? 'table';
   const maxPages = positiveNumber(s('max-pages'), 'max-pages', true) ?? DEFAULT_MAX_PAGES;
   const timeoutSeconds = positiveNumber(s('timeout'), 'timeout', false) ?? DEFAULT_TIMEOUT_SECONDS;
@@ -103,13 +126,17 @@ export async function costCommand(argv: string[], io: CliIo): Promise<number> {
   } else {
     progress('no --assembly and no ./cdk.out: reporting tag values without their declarations');
   }
-  const query: CostQuery = { from: period.from, to: period.to, groupBy, metric, tagKeys: tagKeysOf(set) };
+  const { keys: tagKeys, mapped } = readingTagKeys(tagKeysOf(set), contextTagKeys(io.cwd), flagKeys, 'cost');
+  if (mapped.length > 0) {
+    progress(`reading the cost data's tag keys: ${mapped.join(', ')}`);
+  }
+  const query: CostQuery = { from: period.from, to: period.to, groupBy, metric, tagKeys, currency, byProvider };
   const paths = args.positionals.map((p) => path.resolve(io.cwd, p));
   const out = s('out') ?? (output === 'html' ? 'customer-value-cost.html' : undefined);
   if (out && out !== '-') {
     // before any request: a report must never overwrite what it is made from
     refuseOutputOverInput(out, io.cwd, [
-      ...paths.filter((p) => !GLOB_CHARS.test(p)).map((p) => ({ path: p, what: 'the CUR data' })),
+      ...paths.filter((p) => !GLOB_CHARS.test(p)).map((p) => ({ path: p, what: kind === 'focus' ? 'the FOCUS data' : 'the CUR data' })),
       ...set.assemblies.map((a) => ({ path: a, what: 'the cloud assembly' })),
     ]);
   }
@@ -142,7 +169,7 @@ async function runCost(run: CostRun, limits: CallLimits, io: CliIo): Promise<num
   warnOnce(result.warnings ?? [], io);
   if (out && out !== '-' && result.files) {
     // a glob is known only once expanded: the files read are inputs too
-    refuseOutputOverInput(out, io.cwd, result.files.map((f) => ({ path: f, what: 'the CUR file' })));
+    refuseOutputOverInput(out, io.cwd, result.files.map((f) => ({ path: f, what: kind === 'focus' ? 'the FOCUS file' : 'the CUR file' })));
   }
 
   // Usage for unit cost (per service only).
@@ -150,10 +177,10 @@ async function runCost(run: CostRun, limits: CallLimits, io: CliIo): Promise<num
   let usageSkipped: string | undefined;
   const usageNotes: string[] = [];
   if (query.groupBy === CostGrouping.SERVICE) {
-    const wanted = args.booleans.get('usage') ?? kind !== 'cur';
+    const wanted = args.booleans.get('usage') ?? !FILE_SOURCES.includes(kind);
     if (!wanted) {
-      usageSkipped = kind === 'cur' && !args.booleans.has('usage')
-        ? 'the source is CUR files; add --usage to read usage from CloudWatch'
+      usageSkipped = FILE_SOURCES.includes(kind) && !args.booleans.has('usage')
+        ? `the source is ${kind === 'cur' ? 'CUR' : 'FOCUS'} files; add --usage to read usage from CloudWatch`
         : 'turned off with --no-usage';
     } else {
       const requests = usageRequests(set);

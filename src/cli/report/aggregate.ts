@@ -17,8 +17,11 @@ export interface MergedService {
   readonly stages: string[];
 }
 
-/** `declared`: a declared service carries the tag value; `not-declared`: none does; `untagged`: no value. */
-export type GroupStatus = 'declared' | 'not-declared' | 'untagged';
+/**
+ * `declared`: a declared service carries the tag value; `not-declared`: none does; `untagged`: no value;
+ * `provider`: a provider's cost (`--by provider`), which no declaration names.
+ */
+export type GroupStatus = 'declared' | 'not-declared' | 'untagged' | 'provider';
 
 /** The cost of one value of the grouped tag. */
 export interface CostGroup {
@@ -35,6 +38,11 @@ export interface CostGroup {
   readonly costByService: ReadonlyMap<string, number>;
   /** Cost per day of the source's table. */
   readonly byDay: ReadonlyMap<string, number>;
+  /** Cost per provider (only rows that name one). */
+  readonly byProvider: ReadonlyMap<string, number>;
+  /** The part of `cost` that is resource spend (no tax, credits, refunds...), and its part without a service tag. */
+  readonly resourceCost: number;
+  readonly untaggedResourceCost: number;
 }
 
 /** A cost table aggregated per group, with the totals every report part needs. */
@@ -59,6 +67,8 @@ export interface CostAggregate {
   readonly estimated: boolean;
   /** The days of the table that have cost (any amount, in any row). */
   readonly days: ReadonlySet<string>;
+  /** Cost per provider, when the rows name providers (FOCUS), largest first. */
+  readonly providers: ReadonlyMap<string, number>;
 }
 
 /** Merges declarations of the same service over stages; a note says when two of them carry different tags. */
@@ -102,6 +112,9 @@ interface MutableGroup {
   estimated: boolean;
   costByService: Map<string, number>;
   byDay: Map<string, number>;
+  byProvider: Map<string, number>;
+  resourceCost: number;
+  untaggedResourceCost: number;
 }
 
 /**
@@ -138,7 +151,11 @@ export function aggregate(query: CostQuery, result: CostResult, services: Merged
   let resourceTotal = 0;
   let untaggedResource = 0;
   const byResource = result.rows.every((r) => r.nonResourceAmount !== undefined);
+  const providers = new Map<string, number>();
   for (const row of result.rows) {
+    if (row.provider !== undefined) {
+      providers.set(row.provider, (providers.get(row.provider) ?? 0) + row.amount);
+    }
     total += row.amount;
     const resourceAmount = row.amount - (row.nonResourceAmount ?? 0);
     resourceTotal += resourceAmount;
@@ -147,22 +164,34 @@ export function aggregate(query: CostQuery, result: CostResult, services: Merged
       untaggedResource += resourceAmount;
     }
     costByService.set(row.service, (costByService.get(row.service) ?? 0) + row.amount);
-    let g = groups.get(row.group);
+    // --by provider: the groups are the providers; every other grouping: the values of the grouped tag.
+    const key = query.byProvider ? (row.provider ?? '') : row.group;
+    let g = groups.get(key);
     if (!g) {
-      const declared = row.group === '' ? [] : services.filter((s) => groupTagOf(s, grouping) === row.group);
+      const declared = query.byProvider || key === '' ? [] : services.filter((s) => groupTagOf(s, grouping) === key);
       g = {
-        value: row.group,
-        label: row.group === '' ? `(no ${groupKey} tag)` : groupLabel(grouping, row.group, declared),
-        status: row.group === '' ? 'untagged' : declared.length > 0 ? 'declared' : 'not-declared',
+        value: key,
+        label: query.byProvider ? (key || '(no provider name)') : key === '' ? `(no ${groupKey} tag)` : groupLabel(grouping, key, declared),
+        status: query.byProvider ? 'provider' : key === '' ? 'untagged' : declared.length > 0 ? 'declared' : 'not-declared',
         services: declared,
         cost: 0,
         estimated: false,
         costByService: new Map(),
         byDay: new Map(),
+        byProvider: new Map(),
+        resourceCost: 0,
+        untaggedResourceCost: 0,
       };
-      groups.set(row.group, g);
+      groups.set(key, g);
     }
     g.cost += row.amount;
+    g.resourceCost += resourceAmount;
+    if (row.service === '') {
+      g.untaggedResourceCost += resourceAmount;
+    }
+    if (row.provider !== undefined) {
+      g.byProvider.set(row.provider, (g.byProvider.get(row.provider) ?? 0) + row.amount);
+    }
     g.estimated = g.estimated || row.estimated;
     g.costByService.set(row.service, (g.costByService.get(row.service) ?? 0) + row.amount);
     g.byDay.set(row.day, (g.byDay.get(row.day) ?? 0) + row.amount);
@@ -181,6 +210,7 @@ export function aggregate(query: CostQuery, result: CostResult, services: Merged
     untaggedResource: byResource ? untaggedResource : untagged,
     estimated: result.rows.some((r) => r.estimated),
     days: new Set(result.rows.map((r) => r.day)),
+    providers: new Map([...providers.entries()].sort((a, b) => b[1] - a[1])),
   };
 }
 

@@ -2,8 +2,8 @@ import { CostGroup } from './aggregate';
 import { groupingLabel } from './labels';
 import { Chart, ChartSeries, round } from './model';
 import { uniq } from './rows';
-import { CostGrouping } from '../../billing/cur-sql';
 import { addDays, daysBetween } from '../dates';
+import { ReportGrouping } from '../grouping';
 
 /** Series drawn individually in the chart; the rest is summed as "(other)". */
 const CHART_SERIES = 8;
@@ -13,7 +13,7 @@ export const UNTAGGED_SERIES = '(untagged)';
 export const OTHER_SERIES = '(other)';
 
 /** The cost chart: daily buckets up to 62 days, weekly (Monday starts) up to ~2 years, monthly beyond. */
-export function costChart(groups: CostGroup[], from: string, to: string, currency: string, grouping: CostGrouping): Chart {
+export function costChart(groups: CostGroup[], from: string, to: string, currency: string, grouping: ReportGrouping): Chart {
   const days = daysBetween(from, to);
   const bucketOf = bucketing(days.length);
   const buckets = uniq(days.map(bucketOf));

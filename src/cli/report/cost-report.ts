@@ -6,7 +6,7 @@ import { costRows } from './rows';
 import { dataQuality, missingDays, qualitySections, reportNotes, SummaryInput, summaryLines } from './summary';
 import { DeclaredService } from '../assembly';
 import { addDays } from '../dates';
-import { groupTagKey } from '../grouping';
+import { groupTagKey, reportGrouping } from '../grouping';
 
 export interface CostReportInput extends SummaryInput {
   readonly services: DeclaredService[];
@@ -25,7 +25,7 @@ export interface CostReportInput extends SummaryInput {
  */
 export function costReport(input: CostReportInput): Report {
   const { query, result } = input;
-  const grouping = query.groupBy;
+  const grouping = reportGrouping(query);
   const { services, notes: declarationNotes } = mergeServices(input.services);
   const agg = aggregate(query, result, services);
   const dq = dataQuality(agg, services);
@@ -43,12 +43,13 @@ export function costReport(input: CostReportInput): Report {
       period: { from: query.from, to: query.to, toExclusive: true },
       metric: query.metric,
       groupBy: grouping,
-      tagKey: groupTagKey(grouping, query.tagKeys),
+      tagKey: query.byProvider ? null : groupTagKey(query.groupBy, query.tagKeys),
       source: result.source,
       requests: result.requests ?? null,
       bytesScanned: result.bytesScanned ?? null,
       currency: agg.currency,
       total: round(agg.total),
+      ...(agg.providers.size > 0 ? { providers: Object.fromEntries([...agg.providers].map(([p, c]) => [p, round(c)])) } : {}),
       tagged: {
         tagKey: query.tagKeys.service,
         basis: agg.byResource ? 'resource-spend' : 'all-spend',

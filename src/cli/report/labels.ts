@@ -1,5 +1,6 @@
 import { CostGrouping } from '../../billing/cur-sql';
 import { DeclaredService } from '../assembly';
+import { ReportGrouping } from '../grouping';
 
 /** How the reports name a declaration's fields for people. */
 
@@ -42,7 +43,7 @@ function singular(name: string): string {
 }
 
 /** `customer need`, `business unit`, `team`, ... */
-export function groupingLabel(grouping: CostGrouping): string {
+export function groupingLabel(grouping: ReportGrouping): string {
   switch (grouping) {
     case CostGrouping.NEED: return 'customer need';
     case CostGrouping.BUSINESS_UNIT: return 'business unit';

@@ -1,7 +1,8 @@
 import { CostAggregate, CostGroup, MergedService, serviceTagOf } from './aggregate';
 import { customerLabel, unitLabel } from './labels';
-import { Cell, Column, round, Table } from './model';
+import { Cell, Column, formatPercent, round, Table } from './model';
 import { CostGrouping } from '../../billing/cur-sql';
+import { BY_PROVIDER, ReportGrouping } from '../grouping';
 import { UsageOutcome } from '../unit-usage';
 
 /** Groups to the rows of the main table (people) and of the JSON `rows` (machines). */
@@ -24,14 +25,16 @@ export interface CostRows {
 }
 
 /** Whether the table has a unit cost column: unit cost is per service. */
-export function showsUnitCost(grouping: CostGrouping): boolean {
+export function showsUnitCost(grouping: ReportGrouping): boolean {
   return grouping === CostGrouping.SERVICE;
 }
 
 /** The main table: one row per group, with what the declarations say about it. */
-export function costRows(grouping: CostGrouping, agg: CostAggregate, usage: UsageInput): CostRows {
+export function costRows(grouping: ReportGrouping, agg: CostAggregate, usage: UsageInput): CostRows {
   const showUnitCost = showsUnitCost(grouping);
-  const columns = columnsFor(grouping, agg.currency, showUnitCost);
+  // Several providers (FOCUS data): which providers each row's cost comes from.
+  const providerColumn = agg.providers.size > 1 && grouping !== BY_PROVIDER;
+  const columns = columnsFor(grouping, agg.currency, showUnitCost, providerColumn);
   const rows: Record<string, Cell>[] = [];
   const rowKinds: string[] = [];
   const json: unknown[] = [];
@@ -52,8 +55,10 @@ export function costRows(grouping: CostGrouping, agg: CostAggregate, usage: Usag
       businessUnit: declared ? distinct(decls.map((d) => d.businessUnit)) : '',
       cost: g.cost,
       share: share(g.cost),
-      review: declared ? review.label : g.status === 'not-declared' ? '(not declared)' : '(untagged)',
+      review: declared ? review.label : g.status === 'not-declared' ? '(not declared)' : g.status === 'untagged' ? '(untagged)' : '',
       unitCost: declared ? unit?.cell : '',
+      providers: providerColumn ? providerCell(g) : undefined,
+      taggedShare: g.resourceCost > 0 ? (g.resourceCost - g.untaggedResourceCost) / g.resourceCost : undefined,
     });
     rowKinds.push(g.status);
     json.push({
@@ -69,6 +74,8 @@ export function costRows(grouping: CostGrouping, agg: CostAggregate, usage: Usag
       share: agg.total > 0 ? round(g.cost / agg.total) : null,
       estimated: g.estimated,
       valueReview: declared ? review.worst : null,
+      ...(agg.providers.size > 0 ? { providers: providerAmounts(g) } : {}),
+      ...(grouping === BY_PROVIDER ? { taggedShare: taggedShareOf(g) } : {}),
       ...(showUnitCost ? { unitCost: declared ? unit?.json ?? null : null } : { servicesWithoutCost: withoutCost }),
     });
   }
@@ -133,7 +140,35 @@ function reviewOf(services: MergedService[]): { label: string; worst: string } {
   return { label: `${worst}: ${which.join(', ')}`, worst };
 }
 
-function columnsFor(grouping: CostGrouping, currency: string, unitCostColumn: boolean): Column[] {
+/** A group's cost per provider, largest first (JSON). */
+function providerAmounts(g: CostGroup): Record<string, number> {
+  return Object.fromEntries([...g.byProvider].sort((a, b) => b[1] - a[1]).map(([p, c]) => [p, round(c)]));
+}
+
+/** The part of a group's resource spend that carries the service tag (JSON; null without resource spend). */
+function taggedShareOf(g: CostGroup): number | null {
+  return g.resourceCost > 0 ? round((g.resourceCost - g.untaggedResourceCost) / g.resourceCost) : null;
+}
+
+/** `AWS 80.0 %, Microsoft 20.0 %`: the providers of a group's cost, largest first. */
+function providerCell(g: CostGroup): string {
+  const list = [...g.byProvider].sort((a, b) => b[1] - a[1]);
+  if (list.length <= 1) {
+    return list[0]?.[0] ?? '';
+  }
+  return list.map(([p, c]) => `${p || '(no provider name)'} ${g.cost !== 0 ? formatPercent(c / g.cost) : ''}`.trim()).join(', ');
+}
+
+function columnsFor(grouping: ReportGrouping, currency: string, unitCostColumn: boolean, providerColumn: boolean): Column[] {
+  const base = columnsOfGrouping(grouping, currency, unitCostColumn);
+  if (!providerColumn) {
+    return base;
+  }
+  const at = base.findIndex((c) => c.key === 'cost');
+  return [...base.slice(0, at), { key: 'providers', header: 'Providers', maxWidth: 36 }, ...base.slice(at)];
+}
+
+function columnsOfGrouping(grouping: ReportGrouping, currency: string, unitCostColumn: boolean): Column[] {
   const cost: Column[] = [
     { key: 'cost', header: `Cost (${currency})`, type: 'money' },
     { key: 'share', header: 'Share', type: 'percent' },
@@ -156,6 +191,8 @@ function columnsFor(grouping: CostGrouping, currency: string, unitCostColumn: bo
       return [{ key: 'group', header: 'Team' }, services, unit, ...cost, review];
     case CostGrouping.BUSINESS_UNIT:
       return [{ key: 'group', header: 'Business unit' }, services, { key: 'team', header: 'Teams' }, ...cost, review];
+    case BY_PROVIDER:
+      return [{ key: 'group', header: 'Provider' }, services, ...cost, { key: 'taggedShare', header: 'Tagged share', type: 'percent' }];
     default:
       throw new Error(`unknown grouping ${String(grouping)}`);
   }

@@ -3,7 +3,7 @@ import { groupingLabel } from './labels';
 import { formatMoney, formatPercent, Section } from './model';
 import { showsUnitCost, uniq, UsageInput } from './rows';
 import { addDays, daysBetween } from '../dates';
-import { groupTagKey } from '../grouping';
+import { groupTagKey, reportGrouping } from '../grouping';
 import { CostQuery, CostResult } from '../sources/types';
 
 /** Totals, the tagged share (data quality), declared services without cost, undeclared tag values, and notes. */
@@ -45,12 +45,13 @@ export interface SummaryInput extends UsageInput {
 /** The summary lines under the title. */
 export function summaryLines(input: SummaryInput, agg: CostAggregate, dq: DataQuality, services: MergedService[]): string[] {
   const { query, result } = input;
-  const grouping = query.groupBy;
+  const grouping = reportGrouping(query);
   const currency = agg.currency;
   const days = daysBetween(query.from, query.to);
   const lines = [
     `period ${query.from} to ${addDays(query.to, -1)} (${days.length} day${days.length === 1 ? '' : 's'}), ${query.metric} cost, `
-      + `grouped by ${groupingLabel(grouping)} (tag "${groupTagKey(grouping, query.tagKeys)}"), source: ${result.source}`,
+      + `grouped by ${groupingLabel(grouping)} (${query.byProvider ? 'FOCUS ProviderName' : `tag "${groupTagKey(query.groupBy, query.tagKeys)}"`}), `
+      + `source: ${result.source}`,
   ];
   const gaps = missingDays(query, agg);
   if (gaps) {
@@ -60,7 +61,7 @@ export function summaryLines(input: SummaryInput, agg: CostAggregate, dq: DataQu
   if (dq.taggedBase > 0) {
     const untagged = dq.taggedBase - dq.taggedAmount;
     lines.push(`tagged share (data quality): ${formatPercent(dq.taggedAmount / dq.taggedBase)} of `
-      + `${agg.byResource ? 'resource spend (tax, credits and refunds left out)' : 'spend'} carries the "${query.tagKeys.service}" tag; `
+      + `${agg.byResource ? 'resource spend (tax, credits, refunds and other charges of no resource left out)' : 'spend'} carries the "${query.tagKeys.service}" tag; `
       + `untagged ${formatMoney(untagged)} ${currency} (${formatPercent(untagged / dq.taggedBase)})`);
   }
   if (input.assemblies.length > 0) {

@@ -1,13 +1,18 @@
+// Over 400 lines on purpose: one source (Athena) with its two table kinds (CUR 2.0, FOCUS) sharing the query lifecycle
+// (start, poll, page, stop on signals); the SQL and the reading of results live in cur-query.ts and focus-table.ts.
 import {
-  AthenaClient, AthenaClientConfig, GetQueryExecutionCommand, GetQueryResultsCommand, GetQueryResultsCommandOutput, QueryExecution,
-  StartQueryExecutionCommand, StopQueryExecutionCommand,
+  AthenaClient, AthenaClientConfig, GetQueryExecutionCommand, GetQueryResultsCommand, GetQueryResultsCommandOutput, GetTableMetadataCommand,
+  QueryExecution, StartQueryExecutionCommand, StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { absentTagKeys, curCostSql, curCostTable, curNotes, explainAbsentKeys } from './cur-query';
+import { focusCostTable } from './focus-table';
 import { CallLimits, MAX_ATTEMPTS, PageTokens, StoppedError } from './limits';
 import { CliError, CostQuery, CostResult, CostSource } from './types';
 import { CurQueries, SqlDialect } from '../../billing/cur-sql';
+import { FocusQueries } from '../../billing/focus-sql';
 import { lastMonthBefore } from '../../private/sql-util';
 import { awsError, firstLine } from '../errors';
+import { focusMetric } from '../metrics';
 
 /** The names the `CostAndUsageExport` construct gives its Glue database, table and Athena workgroup by default. */
 export const ATHENA_DEFAULTS = {
@@ -17,7 +22,10 @@ export const ATHENA_DEFAULTS = {
   billingPeriodColumn: 'billing_period',
 } as const;
 
-const PERMISSIONS = 'athena:StartQueryExecution, athena:GetQueryExecution, athena:GetQueryResults, glue:GetTable, glue:GetPartitions, '
+/** The Glue table the `CostAndUsageExport` construct creates over its FOCUS 1.2 export, by default. */
+export const ATHENA_FOCUS_TABLE = 'focus';
+
+const PERMISSIONS = 'athena:StartQueryExecution, athena:GetQueryExecution, athena:GetQueryResults, athena:GetTableMetadata, glue:GetTable, glue:GetPartitions, '
   + 's3:GetObject/ListBucket on the export bucket and s3:PutObject on the query results location';
 
 export interface AthenaSourceOptions {
@@ -89,7 +97,6 @@ export class AthenaSource implements CostSource {
     }
     const billingPeriodColumn = o.billingPeriodColumn ?? ATHENA_DEFAULTS.billingPeriodColumn;
     const partition = billingPeriodColumn === '' ? undefined : billingPeriodColumn;
-    const sql = curCostSql(query, { table, dialect: SqlDialect.ATHENA, estimatedFlag: true, billingPeriodColumn: partition });
     const client = new AthenaClient({
       ...(o.region ? { region: o.region } : {}),
       profile: o.profile,
@@ -100,6 +107,11 @@ export class AthenaSource implements CostSource {
     let bytesScanned = 0;
     let requests = 0;
     try {
+      const kind = await this.tableKind(client, database, tableName);
+      if (kind.kind === 'focus') {
+        return await this.fetchFocus(client, query, table, `${database}.${tableName}`, partition, kind, progress);
+      }
+      const sql = curCostSql(query, { table, dialect: SqlDialect.ATHENA, estimatedFlag: true, billingPeriodColumn: partition });
       requests++;
       const cost = await this.run(client, sql, `${database}.${tableName}`, progress);
       bytesScanned += cost.bytesScanned;
@@ -107,7 +119,12 @@ export class AthenaSource implements CostSource {
         throw new CliError(`no CUR line items between ${query.from} and ${query.to} (exclusive) in Athena table ${database}.${tableName}`
           + ` (query ${cost.id}): check the period, and that the export has delivered data for it`);
       }
-      const costs = curCostTable(cost.rows, query, `Athena table ${database}.${tableName} (query ${cost.id})`);
+      const inCurrency = query.currency === undefined ? cost.rows : cost.rows.filter((r) => r.currency === query.currency);
+      if (inCurrency.length === 0) {
+        throw new CliError(`--currency ${query.currency}: Athena table ${database}.${tableName} holds no line items in ${query.currency} between `
+          + `${query.from} and ${query.to} (its currencies: ${[...new Set(cost.rows.map((r) => r.currency))].sort().join(', ')})`);
+      }
+      const costs = curCostTable(inCurrency, query, `Athena table ${database}.${tableName} (query ${cost.id})`);
       const notes: string[] = [];
       const absent = absentTagKeys(query, costs.rows);
       if (absent.length > 0) {
@@ -124,11 +141,95 @@ export class AthenaSource implements CostSource {
       }
       notes.push(`Athena: ${requests} quer${requests === 1 ? 'y' : 'ies'} in workgroup ${o.workgroup ?? ATHENA_DEFAULTS.workgroup}, `
         + `${formatBytes(bytesScanned)} scanned (Athena bills per byte scanned)`);
-      notes.push(...curNotes(costs));
-      return { rows: costs.rows, source: `Athena (${database}.${tableName})`, requests, bytesScanned, notes };
+      notes.push(...curNotes(costs), ...kind.notes);
+      // CUR 2.0 holds AWS cost only: its rows name AWS when a report groups by provider.
+      const rows = query.byProvider ? costs.rows.map((r) => ({ ...r, provider: 'AWS' })) : costs.rows;
+      return { rows, source: `Athena (${database}.${tableName})`, requests, bytesScanned, notes };
     } finally {
       client.destroy();
     }
+  }
+
+  /**
+   * Whether the table is over a FOCUS or a CUR 2.0 export, from its columns (Athena GetTableMetadata: metadata only,
+   * no query, nothing scanned). When the columns cannot be read, the table name decides, and a note says so.
+   */
+  private async tableKind(client: AthenaClient, database: string, table: string): Promise<TableKind> {
+    let columns: string[] | undefined;
+    try {
+      const out = await client.send(new GetTableMetadataCommand({ CatalogName: 'AwsDataCatalog', DatabaseName: database, TableName: table }),
+        { abortSignal: this.limits.signal });
+      columns = out?.TableMetadata?.Columns?.map((c) => (c.Name ?? '').toLowerCase());
+    } catch (e) {
+      const stopped = this.limits.stoppedError('Athena GetTableMetadata');
+      if (stopped) {
+        throw stopped;
+      }
+      const kind = table === ATHENA_FOCUS_TABLE ? 'focus' : 'cur';
+      return {
+        kind,
+        provider: 'ProviderName',
+        invoice: true,
+        notes: [`could not read the columns of Athena table ${database}.${table} (GetTableMetadata: ${firstLine(e instanceof Error ? e.message : String(e))}): `
+          + `read as ${kind === 'focus' ? 'FOCUS' : 'CUR 2.0'} from its name; grant athena:GetTableMetadata to have it detected`],
+      };
+    }
+    if (!columns || columns.length === 0) {
+      return { kind: 'cur', provider: 'ProviderName', invoice: true, notes: [] };
+    }
+    const has = (c: string) => columns!.includes(c.toLowerCase());
+    if (has('line_item_unblended_cost')) {
+      return { kind: 'cur', provider: 'ProviderName', invoice: true, notes: [] };
+    }
+    if (has('BilledCost') && has('ChargePeriodStart')) {
+      return {
+        kind: 'focus',
+        provider: has('ServiceProviderName') ? (has('ProviderName') ? "COALESCE(NULLIF(ServiceProviderName, ''), ProviderName)" : 'ServiceProviderName') : 'ProviderName',
+        invoice: has('InvoiceId'),
+        notes: [],
+      };
+    }
+    throw new CliError(`Athena table ${database}.${table} is neither CUR 2.0 (no line_item_unblended_cost) nor FOCUS (no BilledCost and `
+      + 'ChargePeriodStart): pass --athena-table with the table over a CUR 2.0 or FOCUS export (the CostAndUsageExport construct creates '
+      + `${ATHENA_DEFAULTS.table} and ${ATHENA_FOCUS_TABLE})`);
+  }
+
+  /** The FOCUS table: the same `FocusQueries` SQL as the FOCUS file source, in Athena's dialect. */
+  private async fetchFocus(client: AthenaClient, query: CostQuery, table: string, name: string, partition: string | undefined, kind: TableKind,
+    progress: (message: string) => void): Promise<CostResult> {
+    const { metric, note } = focusMetric(query.metric);
+    const sql = FocusQueries.costBy({
+      table,
+      dialect: SqlDialect.ATHENA,
+      groupBy: query.groupBy,
+      metric,
+      tagKeys: query.tagKeys,
+      from: query.from,
+      to: query.to,
+      daily: true,
+      estimatedFlag: kind.invoice,
+      keyVariants: true,
+      billingPeriodColumn: partition,
+      providerExpression: kind.provider,
+    });
+    const cost = await this.run(client, sql, name, progress);
+    if (cost.rows.length === 0) {
+      throw new CliError(`no FOCUS charges between ${query.from} and ${query.to} (exclusive) in Athena table ${name} (query ${cost.id}): `
+        + 'check the period, and that the export has delivered data for it');
+    }
+    const costs = focusCostTable(cost.rows, query, `Athena table ${name} (query ${cost.id})`);
+    if (!costs.rows.some((r) => r.group !== '')) {
+      throw new CliError(`no charge of Athena table ${name} between ${query.from} and ${query.to} carries the tag `
+        + `"${CurQueries.groupingTagKey(query.groupBy, query.tagKeys)}" in Tags (query ${cost.id}): keys are compared exactly; run the `
+        + 'focus-tag-keys-present named query to see the keys the export writes, and pass --tag-key FIELD=KEY');
+    }
+    const notes = [`FOCUS table: ${FocusQueries.metricColumn(metric)} (--metric ${metric}), by ChargePeriodStart`, ...(note ? [note] : []),
+      `Athena: 1 query in workgroup ${this.options.workgroup ?? ATHENA_DEFAULTS.workgroup}, ${formatBytes(cost.bytesScanned)} scanned `
+        + '(Athena bills per byte scanned)', ...kind.notes, ...costs.notes];
+    if (costs.rows.some((r) => r.estimated)) {
+      notes.push('part of the period is not invoiced yet (no InvoiceId): those amounts are estimates and can still change');
+    }
+    return { rows: costs.rows, source: `Athena (${name}, FOCUS)`, requests: 1, bytesScanned: cost.bytesScanned, notes };
   }
 
   /** Starts a query, waits for it, reads every page of its results. */
@@ -279,6 +380,16 @@ export class AthenaSource implements CostSource {
     const mapped = awsError(e, what, { profile: this.options.profile, permission: PERMISSIONS });
     return mapped instanceof CliError ? mapped : new CliError(`${what} failed: ${firstLine(message)}`);
   }
+}
+
+/** What the table is over, and what it has. */
+interface TableKind {
+  readonly kind: 'cur' | 'focus';
+  /** SQL expression of the provider (FOCUS). */
+  readonly provider: string;
+  /** Whether it has InvoiceId (FOCUS). */
+  readonly invoice: boolean;
+  readonly notes: string[];
 }
 
 /** A query that ended in Athena (failed, cancelled, or stopped for taking too long): nothing left to stop. */

@@ -31,15 +31,15 @@ export interface FileList {
  * Folders are walked following symbolic links; where an export's manifest exists for a billing period, the files it
  * lists are read and any other data file of that period is left out with a warning.
  */
-export async function listFiles(session: DuckDbSession, paths: string[]): Promise<FileList> {
+export async function listFiles(session: DuckDbSession, paths: string[], what: string = 'CUR'): Promise<FileList> {
   const out: CurFile[] = [];
   const warnings: string[] = [];
   for (const p of paths) {
-    const found = GLOB_CHARS.test(p) && !fs.existsSync(p) ? await expandGlob(session, p) : listPath(p, warnings);
+    const found = GLOB_CHARS.test(p) && !fs.existsSync(p) ? await expandGlob(session, p) : listPath(p, warnings, what);
     if (found.length === 0) {
       throw new CliError(GLOB_CHARS.test(p)
-        ? `no CUR files match ${p} (expected .parquet, .csv or .csv.gz files)`
-        : `no CUR files in ${p} (expected .parquet, .csv or .csv.gz files, e.g. <export>/data/BILLING_PERIOD=YYYY-MM/*.parquet)`);
+        ? `no ${what} files match ${p} (expected .parquet, .csv or .csv.gz files)`
+        : `no ${what} files in ${p} (expected .parquet, .csv or .csv.gz files, e.g. <export>/data/BILLING_PERIOD=YYYY-MM/*.parquet)`);
     }
     out.push(...found);
   }
@@ -57,7 +57,7 @@ export async function listFiles(session: DuckDbSession, paths: string[]): Promis
 }
 
 /** The files of one path argument: a file, or every data file under a folder (following links), as its manifests say. */
-function listPath(p: string, warnings: string[]): CurFile[] {
+function listPath(p: string, warnings: string[], what: string): CurFile[] {
   let stat: fs.Stats;
   try {
     stat = fs.statSync(p);
@@ -67,7 +67,7 @@ function listPath(p: string, warnings: string[]): CurFile[] {
   if (stat.isFile()) {
     const format = formatOf(p);
     if (!format) {
-      throw new CliError(`cannot read ${p}: not a CUR data file (expected .parquet, .csv or .csv.gz)`);
+      throw new CliError(`cannot read ${p}: not a ${what} data file (expected .parquet, .csv or .csv.gz)`);
     }
     checkReadable(p);
     return [curFile(p, format, stat.size)];
@@ -250,13 +250,13 @@ function describeFsError(e: unknown): string {
 }
 
 /** Keeps the files whose billing period overlaps [from, to); files outside partitions are always read. */
-export function selectPeriod(files: CurFile[], from: string, to: string, paths: string[]): CurFile[] {
+export function selectPeriod(files: CurFile[], from: string, to: string, paths: string[], what: string = 'CUR'): CurFile[] {
   const first = from.slice(0, 7);
   const last = lastMonthBefore(to);
   const selected = files.filter((f) => f.billingPeriod === undefined || (f.billingPeriod >= first && f.billingPeriod <= last));
   if (selected.length === 0) {
     const periods = [...new Set(files.map((f) => f.billingPeriod))].sort();
-    throw new CliError(`no CUR data between ${from} and ${to} (exclusive) in ${describePaths(paths)}: `
+    throw new CliError(`no ${what} data between ${from} and ${to} (exclusive) in ${describePaths(paths)}: `
       + `its billing periods are ${periods.join(', ')}; choose --from/--to inside them`);
   }
   return selected;

@@ -1,6 +1,7 @@
 import { CliError, CostQuery, CostRow } from './types';
 import { CostGrouping, CurQueries, SqlDialect } from '../../billing/cur-sql';
 import { TagKeys } from '../../tag-keys';
+import { curMetric } from '../metrics';
 
 /**
  * What the two CUR 2.0 sources (files through DuckDB, the Athena table) share: the one cost query they run, the
@@ -24,7 +25,7 @@ export function curCostSql(query: CostQuery, target: CurTarget): string {
     table: target.table,
     dialect: target.dialect,
     groupBy: query.groupBy,
-    metric: query.metric,
+    metric: curMetric(query.metric, target.table),
     tagKeys: query.tagKeys,
     from: query.from,
     to: query.to,

@@ -42,7 +42,7 @@ export async function describe(session: DuckDbSession, files: CurFile[], format:
 }
 
 /** The header line of a CSV or CSV.gz file (read from its first 64 KB), or undefined when it cannot be read simply. */
-function csvHeader(file: string): string[] | undefined {
+export function csvHeader(file: string): string[] | undefined {
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, 'r');
@@ -128,7 +128,7 @@ export function viewSql(files: CurFile[], format: Format, wanted: string[], sche
 }
 
 /** A DuckDB error reading the files, as one line naming them (and, for a CSV value that does not convert, the line). */
-export function readError(e: unknown, paths: string[]): Error {
+export function readError(e: unknown, paths: string[], what: string = 'CUR 2.0'): Error {
   if (e instanceof CliError) {
     return e;
   }
@@ -136,9 +136,9 @@ export function readError(e: unknown, paths: string[]): Error {
   const csv = /CSV Error on Line: (\d+)[\s\S]*?converting column "([^"]+)"\. Could not convert string "([^"]*)" to '(\w+)'[\s\S]*?file = (.+)/.exec(full);
   if (csv) {
     const [, lineNo, column, value, type] = csv;
-    return new CliError(`cannot read ${csv[5].trim()} as CUR 2.0 data: line ${lineNo} has ${JSON.stringify(value)} in ${column}, `
+    return new CliError(`cannot read ${csv[5].trim()} as ${what} data: line ${lineNo} has ${JSON.stringify(value)} in ${column}, `
       + `which is not ${type === 'DOUBLE' ? 'a number' : `a ${type.toLowerCase()}`}: fix or remove that line`);
   }
   const message = firstLine(full).replace(/^(Error: )+/, '');
-  return new CliError(`cannot read ${describePaths(paths)} as CUR 2.0 data: ${message}`);
+  return new CliError(`cannot read ${describePaths(paths)} as ${what} data: ${message}`);
 }

@@ -6,6 +6,7 @@ import { CallLimits } from './limits';
 import { CliError, CostQuery, CostResult, CostSource } from './types';
 import { CurQueries, SqlDialect } from '../../billing/cur-sql';
 import { sqlLiteral } from '../../private/sql-util';
+import { curMetric } from '../metrics';
 
 export interface CurFileSourceOptions extends DuckDbSessionOptions {
   /** CUR 2.0 data: Parquet or CSV(.gz) files, export folders (with `BILLING_PERIOD=YYYY-MM` partitions) or globs. */
@@ -53,7 +54,7 @@ export class CurFileSource implements CostSource {
 
       const schema = await describe(session, files, format, paths);
       const columns = schema.columns;
-      const required = CurQueries.requiredColumns(query.metric);
+      const required = CurQueries.requiredColumns(curMetric(query.metric, describePaths(paths)));
       const missing = required.filter((c) => !columns.has(c));
       if (missing.length > 0) {
         throw new CliError(`${describePaths(paths)} is not a CUR 2.0 export this command can read: missing column${missing.length === 1 ? '' : 's'} `
@@ -157,7 +158,7 @@ async function refuseDuplicates(session: DuckDbSession, query: CostQuery, paths:
 /** The file of the first line item of `day` whose cost is not a finite number. */
 async function fileWithNonFinite(session: DuckDbSession, query: CostQuery, day: string): Promise<string | undefined> {
   const [row] = await session.rows(`SELECT filename FROM ${VIEW} WHERE CAST(line_item_usage_start_date AS DATE) = ${sqlLiteral(day)}
-    AND NOT isfinite(${CurQueries.metricExpression(query.metric)}) LIMIT 1`);
+    AND NOT isfinite(${CurQueries.metricExpression(curMetric(query.metric, 'the CUR files'))}) LIMIT 1`);
   return row ? String(row.filename) : undefined;
 }
 

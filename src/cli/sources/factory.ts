@@ -1,15 +1,16 @@
 import type { AthenaSource } from './athena';
 import type { CostExplorerSource } from './ce';
 import type { CurFileSource } from './cur';
+import type { FocusFileSource } from './focus';
 import type { CallLimits } from './limits';
 import { CostSource } from './types';
 import { UsageError } from '../errors';
 
-export type SourceKind = 'ce' | 'cur' | 'athena';
+export type SourceKind = 'ce' | 'cur' | 'focus' | 'athena';
 
 export interface SourceOptions {
   readonly kind: SourceKind;
-  /** CUR 2.0 files, folders or globs (`--source cur PATH...`). */
+  /** CUR 2.0 or FOCUS files, folders or globs (`--source cur|focus PATH...`). */
   readonly paths: string[];
   /** Page cap, timeouts, deadline and cancellation for the command. */
   readonly limits?: CallLimits;
@@ -36,6 +37,10 @@ export function createSource(o: SourceOptions): CostSource {
       const { CurFileSource: Source } = require('./cur') as { CurFileSource: typeof CurFileSource };
       return new Source({ paths: o.paths, limits: o.limits });
     }
+    case 'focus': {
+      const { FocusFileSource: Source } = require('./focus') as { FocusFileSource: typeof FocusFileSource };
+      return new Source({ paths: o.paths, limits: o.limits });
+    }
     case 'athena': {
       const { AthenaSource: Source } = require('./athena') as { AthenaSource: typeof AthenaSource };
       return new Source({
@@ -49,7 +54,7 @@ export function createSource(o: SourceOptions): CostSource {
       });
     }
     default:
-      throw new UsageError(`--source is ${JSON.stringify(o.kind)}: accepted values are ce, cur, athena`, 'cost');
+      throw new UsageError(`--source is ${JSON.stringify(o.kind)}: accepted values are ce, cur, focus, athena`, 'cost');
   }
 }
 /* eslint-enable @typescript-eslint/no-require-imports */

@@ -1,5 +1,9 @@
 import { CostGrouping, CostMetric } from '../../billing/cur-sql';
+import { FocusMetric } from '../../billing/focus-sql';
 import { TagKeys } from '../../tag-keys';
+
+/** What `--metric` names: a CUR 2.0 / Cost Explorer figure, or a FOCUS cost column. */
+export type ReportMetric = CostMetric | FocusMetric;
 
 /** What a cost source is asked for. */
 export interface CostQuery {
@@ -8,8 +12,19 @@ export interface CostQuery {
   /** Last day, `YYYY-MM-DD` (exclusive). */
   readonly to: string;
   readonly groupBy: CostGrouping;
-  readonly metric: CostMetric;
+  /** A CUR 2.0 / Cost Explorer figure, or a FOCUS cost column (`--source focus`, FOCUS tables in Athena). */
+  readonly metric: ReportMetric;
   readonly tagKeys: TagKeys;
+  /**
+   * Report one billing currency of data that holds several (`--currency`); other currencies are left out, with a
+   * note. @default - data in several currencies is refused
+   */
+  readonly currency?: string;
+  /**
+   * Group the report by provider instead of a tag value (`--by provider`); `groupBy` is then `SERVICE`, so that the
+   * rows still carry the service tag for the tagged share. @default false
+   */
+  readonly byProvider?: boolean;
 }
 
 /**
@@ -28,12 +43,18 @@ export interface CostRow {
   readonly day: string;
   readonly amount: number;
   /**
-   * The part of `amount` from Tax, Credit and Refund line items, which belong to no resource and so never carry a
-   * tag, when the source can tell them apart (CUR 2.0 files, Athena); undefined for Cost Explorer.
+   * The part of `amount` from Tax, Credit and Refund line items (FOCUS: Tax, Credit, Adjustment and Purchase charge
+   * categories), which belong to no resource and so never carry a tag, when the source can tell them apart (CUR 2.0
+   * files, FOCUS files, Athena); undefined for Cost Explorer.
    */
   readonly nonResourceAmount?: number;
   readonly currency: string;
   readonly estimated: boolean;
+  /**
+   * Who charged the cost (FOCUS `ProviderName`, or `ServiceProviderName` from FOCUS 1.3), when the source can hold
+   * several providers (FOCUS); undefined for the AWS-only sources. A transformation of the table keeps it.
+   */
+  readonly provider?: string;
 }
 
 /** What a cost source returns: the cost table, and what it took to read it. */

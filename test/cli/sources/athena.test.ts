@@ -1,9 +1,11 @@
 import {
-  AthenaClient, GetQueryExecutionCommand, GetQueryExecutionCommandOutput, GetQueryResultsCommand, QueryExecutionState, StartQueryExecutionCommand,
+  AthenaClient, GetQueryExecutionCommand, GetQueryExecutionCommandOutput, GetQueryResultsCommand, GetTableMetadataCommand, QueryExecutionState,
+  StartQueryExecutionCommand,
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
 import { CostGrouping, CostMetric, CurQueries, SqlDialect } from '../../../src/billing/cur-sql';
+import { FocusMetric, FocusQueries } from '../../../src/billing/focus-sql';
 import { ATHENA_DEFAULTS, AthenaSource, AthenaSourceOptions } from '../../../src/cli/sources/athena';
 import { CallLimits, StoppedError } from '../../../src/cli/sources/limits';
 import { CliError, CostQuery } from '../../../src/cli/sources/types';
@@ -291,5 +293,76 @@ describe('AthenaSource', () => {
     await expect(source().fetch(query(), () => undefined)).rejects.toThrow(new CliError('Athena table customer_value.cur2 (query q-1) holds a '
       + 'cost that is not a number (NaN) on 2026-10-02 for customer-service "wishlist", team "discovery": refusing to add it up; fix or remove '
       + 'those line items'));
+  });
+});
+
+describe('AthenaSource over a FOCUS table', () => {
+  const FOCUS_COLUMNS = ['service', 'group_value', 'usage_date', 'provider', 'currency', 'amount', 'tax_amount', 'credit_amount', 'adjustment_amount',
+    'purchase_amount', 'correction_amount', 'line_items', 'estimated', 'service_variant'];
+  const focusPage = (rows: string[][]) => ({
+    ResultSet: {
+      ResultSetMetadata: { ColumnInfo: FOCUS_COLUMNS.map((c) => ({ Name: c, Type: 'varchar' })) },
+      Rows: [FOCUS_COLUMNS, ...rows].map((r) => ({ Data: r.map((v) => ({ VarCharValue: v })) })),
+    },
+  });
+
+  test('detects the table from its columns (GetTableMetadata, no query) and runs the FocusQueries SQL in Athena\'s dialect', async () => {
+    // GIVEN the construct's FOCUS table (Athena lower-cases column names)
+    athena.on(GetTableMetadataCommand).resolves({
+      TableMetadata: {
+        Name: 'focus',
+        Columns: ['billedcost', 'chargeperiodstart', 'chargecategory', 'tags',
+          'providername', 'invoiceid', 'billingcurrency'].map((Name) => ({ Name })),
+      },
+    });
+    athena.on(GetQueryExecutionCommand).resolves(succeeded(1024 * 1024));
+    athena.on(GetQueryResultsCommand).resolves(focusPage([
+      ['checkout', 'checkout', '2026-10-01', 'AWS', 'USD', '12.5', '0', '0', '0', '0', '0', '10', '0', ''],
+      ['', '', '2026-10-01', 'AWS', 'USD', '3', '1', '-1', '0', '3', '0', '4', '0', ''],
+      ['', '', '2026-10-02', 'Microsoft', 'USD', '2', '0', '0', '0', '0', '-0.5', '2', '1', 'Customer-Service'],
+    ]));
+
+    // WHEN
+    const result = await source({ table: 'focus' }).fetch(query({ groupBy: CostGrouping.SERVICE, metric: CostMetric.UNBLENDED }), () => undefined);
+
+    // THEN
+    expect(athena.commandCalls(GetTableMetadataCommand)[0].args[0].input).toEqual({ CatalogName: 'AwsDataCatalog', DatabaseName: 'customer_value', TableName: 'focus' });
+    expect(athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input.QueryString).toBe(FocusQueries.costBy({
+      table: '"customer_value"."focus"',
+      dialect: SqlDialect.ATHENA,
+      groupBy: CostGrouping.SERVICE,
+      metric: FocusMetric.BILLED,
+      tagKeys: TagKeys.DEFAULT,
+      from: '2026-10-01',
+      to: '2026-12-01',
+      daily: true,
+      estimatedFlag: true,
+      keyVariants: true,
+      billingPeriodColumn: 'billing_period',
+      providerExpression: 'ProviderName',
+    }));
+    expect(result.rows).toEqual([
+      { service: 'checkout', group: 'checkout', day: '2026-10-01', amount: 12.5, nonResourceAmount: 0, currency: 'USD', estimated: false, provider: 'AWS' },
+      { service: '', group: '', day: '2026-10-01', amount: 3, nonResourceAmount: 3, currency: 'USD', estimated: false, provider: 'AWS' },
+      { service: '', group: '', day: '2026-10-02', amount: 2, nonResourceAmount: 0, currency: 'USD', estimated: true, provider: 'Microsoft' },
+    ]);
+    expect(result.source).toBe('Athena (customer_value.focus, FOCUS)');
+    expect(result.requests).toBe(1);
+    expect(result.notes).toContain('--metric unblended is read as FOCUS BilledCost (--metric billed), its FOCUS equivalent');
+    expect(result.notes).toContainEqual(expect.stringMatching(/^near-duplicate tag key \(data quality\): 2\.00 USD on 2 rows carries "Customer-Service"/));
+  });
+
+  test('a table that is neither CUR 2.0 nor FOCUS is refused before any query; unreadable columns fall back to the name, with a note', async () => {
+    athena.on(GetTableMetadataCommand).resolves({ TableMetadata: { Name: 'x', Columns: [{ Name: 'a' }] } });
+    await expect(source({ table: 'x' }).fetch(query(), () => undefined)).rejects.toThrow(/Athena table customer_value\.x is neither CUR 2\.0 .* nor FOCUS/);
+    expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(0);
+
+    athena.reset();
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+    athena.on(GetTableMetadataCommand).rejects(Object.assign(new Error('User is not authorized to perform athena:GetTableMetadata'), { name: 'AccessDeniedException' }));
+    athena.on(GetQueryExecutionCommand).resolves(succeeded(1));
+    athena.on(GetQueryResultsCommand).resolves(resultPage([['checkout', 'payments', '2026-10-01', 'USD', '1', '0', '0', '1', '0']], { header: true }));
+    const result = await source().fetch(query(), () => undefined);
+    expect(result.notes).toContainEqual(expect.stringMatching(/^could not read the columns of Athena table customer_value\.cur2 \(GetTableMetadata: User is not authorized.*\): read as CUR 2\.0 from its name/));
   });
 });

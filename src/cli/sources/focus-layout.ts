@@ -1,0 +1,122 @@
+import { CurFile, describePaths, Format } from './cur-files';
+import { csvHeader, readError } from './cur-view';
+import { DuckDbSession } from './duckdb-loader';
+import { CliError } from './types';
+import { FocusMetric, FocusQueries } from '../../billing/focus-sql';
+import { sqlLiteral } from '../../private/sql-util';
+
+/**
+ * Which FOCUS version a file is, from the columns it has (FOCUS names its version nowhere in the data). Each version
+ * adds columns to the one before; a file is the newest version whose added columns it all has:
+ * - 1.0: the base (BilledCost, EffectiveCost, ListCost, ContractedCost, ChargeCategory, ChargeClass, ChargePeriodStart,
+ *   BillingCurrency, ProviderName, Tags, ...);
+ * - 1.1 adds ServiceSubcategory, SkuMeter, SkuPriceDetails, CapacityReservationId, CommitmentDiscountQuantity, ...;
+ * - 1.2 adds InvoiceId, PricingCurrency and its prices, BillingAccountType, SubAccountType;
+ * - 1.3 adds ServiceProviderName and HostProviderName (ProviderName deprecated), the Allocated* columns and
+ *   ContractApplied. 1.3 is read where compatible: the provider is ServiceProviderName (ProviderName when empty).
+ * Sources: the FOCUS specification changelog (https://focus.finops.org/focus-specification/changelog/), AWS's
+ * FOCUS 1.0 and 1.2 table dictionaries, Microsoft's FOCUS file schema.
+ */
+
+export interface FocusVersion {
+  readonly version: string;
+  /** The columns that version adds (all must be present). */
+  readonly added: readonly string[];
+}
+
+export const FOCUS_VERSIONS: readonly FocusVersion[] = [
+  { version: '1.3', added: ['ServiceProviderName', 'HostProviderName'] },
+  { version: '1.2', added: ['InvoiceId', 'PricingCurrency'] },
+  { version: '1.1', added: ['ServiceSubcategory', 'SkuMeter'] },
+  { version: '1.0', added: [] },
+];
+
+/** The columns without which a file is not FOCUS data at all (every FOCUS version has them). */
+export const FOCUS_CORE = ['BilledCost', 'BillingCurrency', 'ChargeCategory', 'ChargePeriodStart', 'ChargePeriodEnd'];
+
+/** What a file's columns say. */
+export interface FocusLayout {
+  readonly version: string;
+  /** Lower-case column name to the name as the file spells it, and its DuckDB type (`VARCHAR` for CSV). */
+  readonly columns: ReadonlyMap<string, { readonly name: string; readonly type: string }>;
+  /** The CSV header, when the file is CSV. */
+  readonly csvHeader?: string[];
+}
+
+/** The layout of one file: its columns (Parquet footer, CSV header) and its FOCUS version. */
+export async function fileLayout(session: DuckDbSession, file: CurFile): Promise<FocusLayout> {
+  let pairs: Array<[string, string]>;
+  let header: string[] | undefined;
+  if (file.format === 'csv') {
+    header = csvHeader(file.file);
+    if (!header) {
+      throw new CliError(`cannot read ${file.file} as FOCUS data: its first line is not a header of column names (FOCUS columns such as `
+        + 'BilledCost, ChargePeriodStart, separated by commas)');
+    }
+    pairs = header.map((c) => [c, 'VARCHAR']);
+  } else {
+    try {
+      const rows = await session.rows(`DESCRIBE SELECT * FROM read_parquet(${sqlLiteral(file.file)})`);
+      pairs = rows.map((r) => [String(r.column_name), String(r.column_type)]);
+    } catch (e) {
+      throw readError(e, [file.file], 'FOCUS');
+    }
+  }
+  const columns = new Map(pairs.map(([name, type]) => [name.toLowerCase(), { name, type }]));
+  const has = (c: string) => columns.has(c.toLowerCase());
+  const missingCore = FOCUS_CORE.filter((c) => !has(c));
+  if (missingCore.length === FOCUS_CORE.length) {
+    const cur = has('line_item_unblended_cost') ? ' (it is CUR 2.0 data: use --source cur)' : '';
+    throw new CliError(`${file.file} is not FOCUS data: it has none of the FOCUS columns ${FOCUS_CORE.join(', ')}${cur}`);
+  }
+  if (missingCore.length > 0) {
+    throw new CliError(`${file.file} is not FOCUS data this command can read: missing column${missingCore.length === 1 ? '' : 's'} `
+      + `${missingCore.join(', ')} (every FOCUS version from 1.0 on has them)`);
+  }
+  const version = FOCUS_VERSIONS.find((v) => v.added.every(has))!.version;
+  return { version, columns, csvHeader: header };
+}
+
+/** The layouts of the files, refusing files of different FOCUS versions (one export, one version, at a time). */
+export async function readLayouts(session: DuckDbSession, files: CurFile[], paths: string[]): Promise<FocusLayout[]> {
+  const layouts: FocusLayout[] = [];
+  for (const f of files) {
+    layouts.push(await fileLayout(session, f));
+  }
+  const versions = [...new Set(layouts.map((l) => l.version))];
+  if (versions.length > 1) {
+    const example = (v: string) => files[layouts.findIndex((l) => l.version === v)].file;
+    throw new CliError(`${describePaths(paths)} mixes FOCUS versions (${versions.map((v) => `${v}: ${example(v)}`).join('; ')}): `
+      + 'pass the files of one export (one FOCUS version) at a time');
+  }
+  return layouts;
+}
+
+/** The columns a report reads, by their FOCUS names; refuses a layout without them, naming each missing column. */
+export function checkColumns(layouts: FocusLayout[], files: CurFile[], metric: FocusMetric): { provider: string; invoice: boolean } {
+  for (const [i, layout] of layouts.entries()) {
+    const has = (c: string) => layout.columns.has(c.toLowerCase());
+    const missing = FocusQueries.requiredColumns(metric).filter((c) => !has(c));
+    if (!has('ProviderName') && !has('ServiceProviderName')) {
+      missing.push('ProviderName');
+    }
+    if (missing.length > 0) {
+      throw new CliError(`${files[i].file} (FOCUS ${layout.version}) lacks the column${missing.length === 1 ? '' : 's'} ${missing.join(', ')} `
+        + `that ${metricWhat(metric)} per customer value needs${missing.includes('Tags') ? ' (select Tags in the export)' : ''}`);
+    }
+  }
+  const all = (c: string) => layouts.every((l) => l.columns.has(c.toLowerCase()));
+  return {
+    provider: all('ServiceProviderName') ? (all('ProviderName') ? "COALESCE(NULLIF(ServiceProviderName, ''), ProviderName)" : 'ServiceProviderName') : 'ProviderName',
+    invoice: all('InvoiceId'),
+  };
+}
+
+function metricWhat(metric: FocusMetric): string {
+  return `--metric ${metric} (${FocusQueries.metricColumn(metric)})`;
+}
+
+/** `Parquet` / `CSV`, for messages. */
+export function formatName(format: Format): string {
+  return format === 'parquet' ? 'Parquet' : 'CSV';
+}

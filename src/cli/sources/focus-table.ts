@@ -1,0 +1,170 @@
+import { firstNonFinite, nonFiniteMessage } from './cur-query';
+import { CliError, CostQuery, CostRow } from './types';
+import { CostGrouping, CurQueries } from '../../billing/cur-sql';
+
+/**
+ * What the two FOCUS sources (files through DuckDB, a FOCUS table in Athena) share: reading the result rows of
+ * `FocusQueries.costBy` into the normalized cost table, one billing currency at a time, and the notes (charge
+ * categories, corrections, near-duplicate tag keys, providers).
+ */
+
+/** The amount columns of `FocusQueries.costBy`. */
+const AMOUNTS = ['amount', 'tax_amount', 'credit_amount', 'adjustment_amount', 'purchase_amount', 'correction_amount'];
+
+/** The charge categories that belong to no resource, with how a note names them. */
+const NON_RESOURCE = [['tax_amount', 'tax'], ['credit_amount', 'credits'], ['adjustment_amount', 'adjustments'], ['purchase_amount', 'purchases']];
+
+export interface FocusCostTable {
+  readonly rows: CostRow[];
+  readonly notes: string[];
+  /** Providers with their cost, largest first. */
+  readonly providers: Array<[string, number]>;
+}
+
+/**
+ * Reads the result rows of `FocusQueries.costBy` (values as DuckDB or Athena give them) into cost rows of one
+ * currency. Refuses amounts that are not finite numbers, rows without a currency, and data in several currencies
+ * unless `query.currency` picks one (the others are left out with a note).
+ *
+ * @param where how the data is named in messages (files, or an Athena table)
+ */
+export function focusCostTable(raw: ReadonlyArray<Record<string, unknown>>, query: CostQuery, where: string): FocusCostTable {
+  const bad = firstNonFiniteOf(raw);
+  if (bad) {
+    throw new CliError(nonFiniteMessage(bad, where, query));
+  }
+  const noCurrency = raw.find((r) => text(r.currency).trim() === '');
+  if (noCurrency) {
+    throw new CliError(`${where} holds charges without a BillingCurrency on ${text(noCurrency.usage_date) || 'some day'} `
+      + `(provider "${text(noCurrency.provider)}"): amounts without a currency cannot be added up; check the export`);
+  }
+  const notes: string[] = [];
+  const byCurrency = new Map<string, { amount: number; rows: number; providers: Set<string> }>();
+  for (const r of raw) {
+    const c = byCurrency.get(text(r.currency)) ?? { amount: 0, rows: 0, providers: new Set<string>() };
+    c.amount += Number(r.amount);
+    c.rows += Number(r.line_items ?? 0);
+    c.providers.add(text(r.provider) || '(no provider name)');
+    byCurrency.set(text(r.currency), c);
+  }
+  const currencies = [...byCurrency.keys()].sort();
+  const describe = (code: string) => {
+    const c = byCurrency.get(code)!;
+    return `${code} (${c.amount.toFixed(2)} over ${c.rows} row${c.rows === 1 ? '' : 's'}, ${[...c.providers].sort().join(', ')})`;
+  };
+  let currency = currencies[0];
+  if (query.currency !== undefined) {
+    if (!byCurrency.has(query.currency)) {
+      throw new CliError(`--currency ${query.currency}: ${where} holds no charges billed in ${query.currency} between ${query.from} and `
+        + `${query.to}; its billing currencies are ${currencies.map(describe).join(', ')}`);
+    }
+    currency = query.currency;
+    const others = currencies.filter((c) => c !== currency);
+    if (others.length > 0) {
+      notes.push(`only charges billed in ${currency} are reported (--currency); left out, never converted or added: ${others.map(describe).join(', ')}`);
+    }
+  } else if (currencies.length > 1) {
+    throw new CliError(`${where} holds charges in ${currencies.length} billing currencies between ${query.from} and ${query.to}: `
+      + `${currencies.map(describe).join(', ')}; amounts in different currencies are never added up: report one at a time with `
+      + `${currencies.map((c) => `--currency ${c}`).join(' or ')}`);
+  }
+
+  // One row per (service, group, day, provider): the key variants only feed the notes.
+  const rows = new Map<string, { row: CostRow; nonResource: number }>();
+  const sums: Record<string, number> = Object.fromEntries(AMOUNTS.map((a) => [a, 0]));
+  const variants = new Map<string, { wanted: string; field: string; amount: number; rows: number }>();
+  const providers = new Map<string, number>();
+  for (const r of raw) {
+    if (text(r.currency) !== currency) {
+      continue;
+    }
+    for (const a of AMOUNTS) {
+      sums[a] += Number(r[a] ?? 0);
+    }
+    const amount = Number(r.amount);
+    const nonResource = NON_RESOURCE.reduce((s, [column]) => s + Number(r[column] ?? 0), 0);
+    const provider = text(r.provider);
+    providers.set(provider, (providers.get(provider) ?? 0) + amount);
+    const service = text(r.service);
+    const group = text(r.group_value);
+    const day = text(r.usage_date);
+    const key = [service, group, day, provider].join('\u0000');
+    const existing = rows.get(key);
+    const estimated = Number(r.estimated ?? 0) === 1;
+    if (existing) {
+      existing.row = { ...existing.row, amount: existing.row.amount + amount, estimated: existing.row.estimated || estimated };
+      existing.nonResource += nonResource;
+    } else {
+      rows.set(key, { row: { service, group, day, amount, currency, estimated, provider }, nonResource });
+    }
+    for (const [column, wanted, field] of [['service_variant', query.tagKeys.service, 'service'],
+      ['group_variant', CurQueries.groupingTagKey(query.groupBy, query.tagKeys), groupFlag(query.groupBy)]] as const) {
+      const variant = r[column];
+      if (variant !== undefined && variant !== null && variant !== '') {
+        const v = variants.get(`${wanted}\u0000${variant}`) ?? { wanted, field, amount: 0, rows: 0 };
+        v.amount += amount;
+        v.rows += Number(r.line_items ?? 0);
+        variants.set(`${wanted}\u0000${variant}`, v);
+      }
+    }
+  }
+
+  const categories = NON_RESOURCE.filter(([column]) => sums[column] !== 0).map(([column, label]) => `${label} (${sums[column].toFixed(2)} ${currency})`);
+  if (categories.length > 0) {
+    notes.push(`totals include ${join(categories)} (FOCUS ChargeCategory Tax, Credit, Adjustment, Purchase), which belong to no resource: `
+      + 'they are left out of the tagged share, and in the untagged row unless tagged');
+  }
+  if (sums.correction_amount !== 0) {
+    notes.push(`${sums.correction_amount.toFixed(2)} ${currency} of corrections (ChargeClass Correction) count in the charge period they correct `
+      + '(ChargePeriodStart), which may be in an earlier billing period');
+  }
+  for (const [key, v] of [...variants.entries()].sort((a, b) => Math.abs(b[1].amount) - Math.abs(a[1].amount))) {
+    const variant = key.split('\u0000')[1];
+    notes.push(`near-duplicate tag key (data quality): ${v.amount.toFixed(2)} ${currency} on ${v.rows} row${v.rows === 1 ? '' : 's'} carries `
+      + `${JSON.stringify(variant)} but not ${JSON.stringify(v.wanted)}, which differ only in letter case, spaces, punctuation or a prefix; `
+      + `keys are compared exactly and never merged, so that cost counts as untagged: fix the tags, or read that key with --tag-key ${v.field}=${quoteArg(variant)}`);
+  }
+  const list = [...providers.entries()].sort((a, b) => b[1] - a[1]);
+  if (list.length > 1) {
+    notes.push(`providers: ${list.map(([p, a]) => `${p || '(no provider name)'} ${a.toFixed(2)} ${currency}`).join(', ')} (--by provider for cost per provider)`);
+  }
+  return {
+    rows: [...rows.values()].map(({ row, nonResource }) => ({ ...row, nonResourceAmount: nonResource })),
+    notes,
+    providers: list,
+  };
+}
+
+/** The first result row with an amount that is not a finite number. */
+function firstNonFiniteOf(raw: ReadonlyArray<Record<string, unknown>>) {
+  const bad = firstNonFinite(raw);
+  if (bad) {
+    return bad;
+  }
+  for (const row of raw) {
+    for (const column of AMOUNTS) {
+      const value = row[column];
+      if (value !== undefined && value !== null && value !== '' && !Number.isFinite(Number(value))) {
+        return { row, column, value };
+      }
+    }
+  }
+  return undefined;
+}
+
+/** The `--tag-key` field of a grouping. */
+function groupFlag(grouping: CostGrouping): string {
+  return grouping;
+}
+
+function quoteArg(key: string): string {
+  return /^[A-Za-z0-9_.:/=+-]+$/.test(key) ? key : `'${key.replace(/'/g, "'\\''")}'`;
+}
+
+function join(items: string[]): string {
+  return items.length <= 1 ? items.join('') : `${items.slice(0, -1).join(', ')} and ${items[items.length - 1]}`;
+}
+
+function text(v: unknown): string {
+  return v === undefined || v === null ? '' : String(v);
+}

@@ -1,0 +1,100 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { UsageError } from './errors';
+import { ContextKeys } from '../context-keys';
+import { TagKeys, TagKeysProps } from '../tag-keys';
+import { CliError } from './sources/types';
+
+/**
+ * `--tag-key FIELD=KEY`: which tag key of the cost data holds a customer-value field, when the data's keys are not the
+ * app's (a company's existing keys, another cloud's). The same mapping can be set once in cdk.json, context
+ * `customer-value:costDataTagKeys`, so that a team does not repeat it. Flags win over cdk.json, cdk.json over the keys
+ * the assembly declares; each field on its own. Only the reading of cost data changes: the declarations are joined
+ * through their tag values, whatever key carries them.
+ */
+
+/** `--tag-key` FIELD names (the `--by` values) to `TagKeysProps` fields. */
+const FIELDS: Record<string, keyof TagKeysProps> = {
+  'service': 'service',
+  'need': 'need',
+  'customer': 'customer',
+  'team': 'team',
+  'business-unit': 'businessUnit',
+  'businessUnit': 'businessUnit',
+};
+const FLAG_FIELDS = ['service', 'need', 'customer', 'team', 'business-unit'];
+
+/** The mapping given by `--tag-key` values. */
+export function parseTagKeyFlags(values: readonly string[], command: string): Partial<Record<keyof TagKeysProps, string>> {
+  const out: Partial<Record<keyof TagKeysProps, string>> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    const field = eq > 0 ? v.slice(0, eq) : '';
+    const key = eq > 0 ? v.slice(eq + 1) : '';
+    const prop = FLAG_FIELDS.includes(field) ? FIELDS[field] : undefined;
+    if (!prop || key === '') {
+      throw new UsageError(`--tag-key is ${JSON.stringify(v)}: expected FIELD=KEY, where FIELD is one of ${FLAG_FIELDS.join(', ')} and KEY the `
+        + 'tag key of the cost data (e.g. --tag-key business-unit=business_unit)', command);
+    }
+    if (out[prop] !== undefined && out[prop] !== key) {
+      throw new UsageError(`--tag-key ${field} is given twice (${JSON.stringify(out[prop])} and ${JSON.stringify(key)})`, command);
+    }
+    out[prop] = key;
+  }
+  return out;
+}
+
+/** The mapping in `<cwd>/cdk.json`, context `customer-value:costDataTagKeys` (none when the file or the key is absent). */
+export function contextTagKeys(cwd: string): { keys: Partial<Record<keyof TagKeysProps, string>>; where?: string } {
+  const file = path.join(cwd, 'cdk.json');
+  if (!fs.existsSync(file)) {
+    return { keys: {} };
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(fs.readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new CliError(`cannot read ${file}: ${e instanceof SyntaxError ? 'not JSON' : (e as Error).message.split('\n')[0]}`);
+  }
+  const value = (json as { context?: Record<string, unknown> })?.context?.[ContextKeys.COST_DATA_TAG_KEYS];
+  if (value === undefined) {
+    return { keys: {} };
+  }
+  const where = `${file}, context "${ContextKeys.COST_DATA_TAG_KEYS}"`;
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) {
+    throw new CliError(`${where} is ${JSON.stringify(value)}: expected an object such as {"businessUnit": "business_unit", "service": "application"}`);
+  }
+  const keys: Partial<Record<keyof TagKeysProps, string>> = {};
+  for (const [field, key] of Object.entries(value as Record<string, unknown>)) {
+    const prop = FIELDS[field];
+    if (!prop) {
+      throw new CliError(`${where} has the field ${JSON.stringify(field)}: accepted fields are service, need, customer, team, businessUnit (or business-unit)`);
+    }
+    if (typeof key !== 'string' || key === '') {
+      throw new CliError(`${where}: ${field} is ${JSON.stringify(key)}: expected a tag key (a non-empty string)`);
+    }
+    keys[prop] = key;
+  }
+  return { keys, where };
+}
+
+/**
+ * The tag keys a report reads: the assembly's (or the defaults), overridden per field by cdk.json, then by the flags.
+ * Keys that are not valid tag keys are refused, naming where they come from.
+ */
+export function readingTagKeys(base: TagKeys, fromContext: { keys: Partial<Record<keyof TagKeysProps, string>>; where?: string },
+  fromFlags: Partial<Record<keyof TagKeysProps, string>>, command: string): { keys: TagKeys; mapped: string[] } {
+  const merged: TagKeysProps = { ...base.toJson(), ...fromContext.keys, ...fromFlags };
+  const mapped = (Object.keys(merged) as Array<keyof TagKeysProps>)
+    .filter((f) => merged[f] !== base.toJson()[f])
+    .map((f) => `${f} from "${merged[f]}"${fromFlags[f] !== undefined ? ' (--tag-key)' : ' (cdk.json)'}`);
+  try {
+    return { keys: TagKeys.custom(merged), mapped };
+  } catch (e) {
+    const message = (e as Error).message.replace(/^TagKeys\.custom: /, '');
+    if (Object.keys(fromFlags).length > 0) {
+      throw new UsageError(`--tag-key: ${message}`, command);
+    }
+    throw new CliError(`${fromContext.where ?? 'the tag keys'}: ${message}`);
+  }
+}

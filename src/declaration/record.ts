@@ -93,6 +93,12 @@ export interface ValueReviewRecord {
   /** `ok`, `due-soon`, `overdue` as of `checkedOn`. */
   readonly status: string;
   readonly checkedOn: string;
+  /** What the last review decided: `invest`, `sustain`, `improve` or `retire` (`ValueReviewOutcome.name`). */
+  readonly outcome?: string;
+  /** The note on the last review, as declared. */
+  readonly note?: string;
+  /** When the last outcome is `retire`: the date by which the service should be gone (review date + grace period). */
+  readonly retireBy?: string;
 }
 
 export interface ServiceDeclarationRecord {

@@ -12,6 +12,11 @@ export function reviewLabel(s: DeclaredService): string {
   return s.record.valueReview?.status ?? 'not-scheduled';
 }
 
+/** `, last outcome sustain` when the last review recorded an outcome, else ''. */
+export function lastOutcomeLabel(review: { readonly outcome?: string; readonly lastReviewed: string }): string {
+  return review.outcome ? `; ${review.lastReviewed}: ${review.outcome}` : '';
+}
+
 export function costReportingLabel(s: DeclaredService): string {
   const c = s.record.costReporting;
   if (!c.enabled) {

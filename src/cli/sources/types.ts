@@ -10,6 +10,11 @@ export interface CostQuery {
   readonly groupBy: CostGrouping;
   readonly metric: CostMetric;
   readonly tagKeys: TagKeys;
+  /**
+   * The time buckets of the rows: `day` (the default) or `month` (one row per calendar month, `day` holding its first
+   * day: one Cost Explorer request per page with MONTHLY granularity, one SQL aggregation by month).
+   */
+  readonly granularity?: 'day' | 'month';
 }
 
 /**

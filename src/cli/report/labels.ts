@@ -41,6 +41,16 @@ export function unitLabel(s: DeclaredService): string | undefined {
   return scale === 1 ? `per ${singular(name)}` : `per ${scale} ${name}`;
 }
 
+/**
+ * The unit of the service's declared demand driver (the unit metric, or the first metric added with `addUsageMetric`),
+ * ignoring metrics discovered from its resources; undefined when it declares none.
+ */
+export function declaredUnitLabel(s: DeclaredService): string | undefined {
+  const declared = s.record.usageMetrics.filter((u) => u.origin === 'declared');
+  return s.record.costReporting.unitMetric || declared.length > 0
+    ? unitLabel({ ...s, record: { ...s.record, usageMetrics: declared } }) : undefined;
+}
+
 /** `pipeline runs` → `pipeline run` (for "per pipeline run"); names that do not end in a plain `s` are kept. */
 function singular(name: string): string {
   return /[^su]s$/i.test(name) && !/(ss|is|us)$/i.test(name) ? name.slice(0, -1) : name;

@@ -23,3 +23,4 @@ export * from './billing/customer-value-cost-categories';
 export * from './billing/anomaly-alerts';
 export * from './billing/service-anomaly-detection';
 export * from './billing/cost-and-usage-export';
+export * from './billing/value-review-reports';

@@ -129,3 +129,18 @@ export interface MemberRecord {
   /** Construct path of the service the scope was included into. */
   readonly servicePath: string;
 }
+
+/**
+ * The declarations `ValueReviewReports` ships to its function (an S3 asset written at synth): the records of the
+ * services it reviews, without the resource counts (known only once synthesis has tagged the resources).
+ */
+export interface ShippedDeclarations {
+  readonly schemaVersion: number;
+  readonly tagKeys: TagKeyNames;
+  readonly services: ShippedDeclaration[];
+}
+
+/** A service's record as shipped: no resource counts, and the review without its status (computed on the review date). */
+export type ShippedDeclaration = Omit<ServiceDeclarationRecord, 'resources' | 'valueReview'> & {
+  readonly valueReview?: Omit<ValueReviewRecord, 'status' | 'checkedOn'>;
+};

@@ -3,6 +3,7 @@ import { IConstruct } from 'constructs';
 import { ContextKeys } from '../context-keys';
 import { Customer, CustomerKind } from '../customer';
 import { closest, isPlaceholder, words } from '../private/placeholders';
+import { reviewStatusOn } from './review-dates';
 import { ValueReviewOutcome } from '../value-review';
 
 /**
@@ -26,8 +27,7 @@ export const NEED_MAX = 1024;
 export const CUSTOMER_NAME_MAX = 200;
 export const REVIEWER_MAX = 256;
 export const REVIEW_EVERY_MAX_DAYS = 731;
-/** A review is "due soon" within this many days of its date. */
-export const DUE_SOON_DAYS = 14;
+export { DUE_SOON_DAYS, daysFrom, reviewStatusOn } from './review-dates';
 /** Longest review note. */
 export const REVIEW_NOTE_MAX = 500;
 /** Days a service whose last review outcome is "retire" may stay in the app (context `customer-value:retirementGraceDays`). */
@@ -239,16 +239,6 @@ export function reviewSchedule(review: unknown, today: string): ReviewSchedule |
   };
 }
 
-/** Where a review whose next date is `nextReview` stands on `today` (both `YYYY-MM-DD`). */
-export function reviewStatusOn(nextReview: string, today: string): 'ok' | 'due-soon' | 'overdue' {
-  const left = (Date.parse(nextReview) - Date.parse(today)) / DAY_MS;
-  return nextReview < today ? 'overdue' : left <= DUE_SOON_DAYS ? 'due-soon' : 'ok';
-}
-
-/** Whole days from `from` to `to` (both `YYYY-MM-DD`; negative when `to` is earlier). */
-export function daysFrom(from: string, to: string): number {
-  return Math.round((Date.parse(to) - Date.parse(from)) / DAY_MS);
-}
 
 /**
  * The date by which a service whose last review decided to retire it should be gone: the review date plus the grace

@@ -91,6 +91,8 @@ export interface FlagInput {
   readonly budget?: number;
   readonly overBudget: boolean[];
   readonly unit?: string;
+  /** Whether the declaration cannot tell its usage metric (a service declared by value in another app). */
+  readonly unitUnknown?: boolean;
   readonly usage?: Array<number | undefined>;
   readonly unitCost?: Array<number | undefined>;
 }
@@ -125,7 +127,7 @@ export function reviewFlags(s: FlagInput, months: string[], t: ReviewThresholds,
   if (over.length > 0) {
     flag('over-budget', `${s.name}: over its budget of ${formatMoney(s.budget!)} USD a month in ${over.length} of ${months.length} months (${over.join(', ')})`);
   }
-  if (!s.unit) {
+  if (!s.unit && !s.unitUnknown) {
     flag('no-usage-metric', `${s.name}: no usage metric is declared, so its unit cost (the value it delivers per cost) cannot be measured`);
   }
   if (s.cost.every((c) => Math.abs(c) < 0.005)) {

@@ -1,7 +1,7 @@
 import { MergedService, mergeServices, serviceTagOf } from './aggregate';
 import { customerLabel, declaredUnitLabel } from './labels';
 import { reviewFlags, ReviewFlag, ReviewThresholds, unitFlags } from './review-flags';
-import { daysFrom, reviewStatusOn } from '../../declaration/rules';
+import { daysFrom, reviewStatusOn } from '../../declaration/review-dates';
 import { DeclaredService } from '../assembly';
 import { CliError, CostResult } from '../sources/types';
 
@@ -295,6 +295,11 @@ function serviceReview(s: MergedService, cost: number[], input: ReviewInput, cur
   let usage: Array<number | undefined> | undefined;
   let unitCost: Array<number | undefined> | undefined;
   let usageReason: string | undefined;
+  // a service declared by value in another app (ValueReviewReports `declarations`): its usage metrics are not known
+  const elsewhere = r.constructPath.startsWith('declarations[');
+  if (!unit && elsewhere) {
+    usageReason = 'declared in another app: its usage metric is not known here';
+  }
   if (unit) {
     const u = input.usage?.get(s.name);
     if (u?.byMonth) {
@@ -327,7 +332,7 @@ function serviceReview(s: MergedService, cost: number[], input: ReviewInput, cur
     unitCostChanges: unitCost ? changes(unitCost) : undefined,
     usageReason,
   };
-  return { ...partial, flags: reviewFlags(partial, input.months, input.thresholds, currency) };
+  return { ...partial, flags: reviewFlags({ ...partial, unitUnknown: elsewhere }, input.months, input.thresholds, currency) };
 }
 
 function sum(xs: number[]): number {

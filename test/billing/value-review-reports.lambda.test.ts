@@ -7,7 +7,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { generateReviewSample, ReviewSample } from '../../scripts/review-sample';
-import { runReview, ValueReviewConfig } from '../../src/billing/value-review-reports.lambda';
+import { handler, runReview, ValueReviewConfig } from '../../src/billing/value-review-reports.lambda';
 import { DEFAULT_THRESHOLDS } from '../../src/cli/report/review-flags';
 import { AthenaSource } from '../../src/cli/sources/athena';
 import { ShippedDeclarations } from '../../src/declaration/record';
@@ -185,7 +185,6 @@ test('the handler reads its configuration from CONFIG and fails the invocation w
   process.env.CONFIG = JSON.stringify({ ...CONFIG, businessUnits: ['technology'] });
   process.env.AWS_REGION = 'us-east-1';
   try {
-    const { handler } = await import('../../src/billing/value-review-reports.lambda');
     await expect(handler({ today: '2026-12-03' })).rejects.toThrow(/value review: 1 failure\(s\): notifying technology on arn:aws:sns:us-east-1:123456789012:value-review: KMS.AccessDeniedException/);
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(3);
   } finally {

@@ -19,9 +19,21 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { CostAlertTarget, Customer, CustomerService, CustomerValueChecks, ValueReviewOutcome } from '../src';
+import {
+  CostAlertTarget, CostAndUsageExport, Customer, CustomerService, CustomerValueChecks, ServiceValueDeclaration, ValueReviewOutcome,
+  ValueReviewReports,
+} from '../src';
 
 const RETAIL_BOARD = 'retail-board';
+
+/** The FinOps team's service: it owns the cost of the management account's reporting resources. */
+const COST_REPORTING: ServiceValueDeclaration = {
+  serviceName: 'cost-reporting',
+  customerNeed: 'Business units see what each customer need costs them every month',
+  customer: Customer.internal('Business units'),
+  team: 'finops',
+  businessUnit: 'finance',
+};
 
 export function createApp(props: AppProps = {}): App {
   const app = new App(props);
@@ -35,7 +47,7 @@ export function createApp(props: AppProps = {}): App {
     businessUnit: 'retail',
     valueReview: {
       every: Duration.days(90),
-      lastReviewed: '2026-08-14',
+      lastReviewed: '2026-09-01',
       reviewer: RETAIL_BOARD,
       outcome: ValueReviewOutcome.INVEST,
       note: 'Orders grow 10 % a month: scale the payment workers, keep the cost per order flat',
@@ -93,6 +105,16 @@ export function createApp(props: AppProps = {}): App {
     reason: 'Being retired (value review of 2026-10-20): no demand driver is measured any more',
   });
 
+  // The management account: CUR 2.0 with Athena, and the monthly packs made from it. Created after the services, whose
+  // declarations it ships to its function.
+  const billing = new Stack(app, 'Billing', { env: { account: '123456789012', region: 'us-east-1' } });
+  const cur = new CostAndUsageExport(billing, 'Cur', { owner: COST_REPORTING, managementAccountId: '123456789012' });
+  new ValueReviewReports(billing, 'ValueReview', {
+    owner: COST_REPORTING,
+    managementAccountId: '123456789012',
+    costAndUsageExport: cur,
+    recipients: [{ businessUnit: 'retail', emails: ['retail-board@example.com'] }],
+  });
   return app;
 }
 

@@ -32,8 +32,12 @@ export const REVIEW_SERVICES: SyntheticService[] = [
     account: '222222222222',
     weight: 4,
     products: [{
-      productCode: 'AWSLambda', usageType: 'EU-Lambda-GB-Second', operation: 'Invoke',
-      resource: `arn:aws:lambda:${REGION}:222222222222:function:gift-cards`, rate: '0.0000166667', maxCostMicros: 1_500_000,
+      productCode: 'AWSLambda',
+      usageType: 'EU-Lambda-GB-Second',
+      operation: 'Invoke',
+      resource: `arn:aws:lambda:${REGION}:222222222222:function:gift-cards`,
+      rate: '0.0000166667',
+      maxCostMicros: 1_500_000,
     }],
   },
 ];

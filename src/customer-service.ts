@@ -156,7 +156,8 @@ export class CustomerService extends Construct implements ICustomerService {
     if (grace.problem) {
       problems.push(grace.problem);
     }
-    this.retireByDate = this.review ? retireBy({ lastReviewed: this.review.lastReviewed, outcome: p.valueReview?.outcome?.name }, grace.value) : undefined;
+    this.retireByDate = this.review
+      ? retireBy({ lastReviewed: this.review.lastReviewed, outcome: p.valueReview?.outcome?.name }, grace.value) : undefined;
     const nested = nestingProblem(this);
     if (nested) {
       problems.push(nested);

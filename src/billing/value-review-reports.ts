@@ -192,7 +192,8 @@ export class ValueReviewReports extends Construct {
     const recipients = checkRecipients(p.recipients, problems);
     const units = checkUnits(p.businessUnits, problems);
     const retention = p.retention ?? Duration.days(730);
-    if (!Token.isUnresolved(retention.toSeconds()) && (retention.toDays({ integral: false }) < 1 || !Number.isInteger(retention.toDays({ integral: false })))) {
+    const retentionDays = Token.isUnresolved(retention.toSeconds()) ? 1 : retention.toDays({ integral: false });
+    if (retentionDays < 1 || !Number.isInteger(retentionDays)) {
       problems.push(`retention is ${retention.toHumanString()}: expected whole days, at least Duration.days(1)`);
     }
 
@@ -285,9 +286,9 @@ export class ValueReviewReports extends Construct {
       const cfn = b.node.defaultChild as s3.CfnBucket | undefined;
       return cfn ? `AwsSolutions-IAM5[Resource::<${Stack.of(cfn).getLogicalId(cfn)}.Arn>/${suffix}]` : undefined;
     };
-    for (const id of [objects(cur.bucket, '*'), objects(cur.resultsBucket, '*'), objects(bucket, `${PREFIX}*`)]) {
-      if (id) {
-        Validations.of(policy).acknowledge({ id, reason });
+    for (const finding of [objects(cur.bucket, '*'), objects(cur.resultsBucket, '*'), objects(bucket, `${PREFIX}*`)]) {
+      if (finding) {
+        Validations.of(policy).acknowledge({ id: finding, reason });
       }
     }
 

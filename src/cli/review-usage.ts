@@ -1,6 +1,6 @@
 import * as fs from 'fs';
-import { monthEnd } from './report/review-run';
 import { MonthlyUsage } from './report/review';
+import { monthEnd } from './report/review-run';
 import { CliError } from './sources/types';
 import { UsageReader, UsageRequest } from './unit-usage';
 

@@ -2,8 +2,8 @@ import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ContextKeys } from '../context-keys';
 import { Customer, CustomerKind } from '../customer';
-import { closest, isPlaceholder, words } from '../private/placeholders';
 import { reviewStatusOn } from './review-dates';
+import { closest, isPlaceholder, words } from '../private/placeholders';
 import { ValueReviewOutcome } from '../value-review';
 
 /**

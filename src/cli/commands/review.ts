@@ -139,8 +139,15 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
   try {
     const query = reviewQuery(months, tagKeysOf(set), (s('metric') ?? CostMetric.UNBLENDED) as CostMetric);
     const source = createSource({
-      kind, paths, limits, profile: s('profile'), region: s('region'),
-      athenaDatabase: s('athena-database'), athenaTable: s('athena-table'), athenaWorkgroup: s('athena-workgroup'), athenaOutput: s('athena-output'),
+      kind,
+      paths,
+      limits,
+      profile: s('profile'),
+      region: s('region'),
+      athenaDatabase: s('athena-database'),
+      athenaTable: s('athena-table'),
+      athenaWorkgroup: s('athena-workgroup'),
+      athenaOutput: s('athena-output'),
     });
     const result = await source.fetch(query, progress);
     warnOnce(result.warnings ?? [], io);

@@ -213,7 +213,8 @@ function dataQualitySection(u: BusinessUnitReview, ctx: PackContext, h: (s: stri
 }
 
 function changesJson(c: Changes | undefined): unknown {
-  return c ? { lastVsPrevious: c.lastVsPrevious === null ? null : round(c.lastVsPrevious), lastVsFirst: c.lastVsFirst === null ? null : round(c.lastVsFirst) } : null;
+  const r = (x: number | null) => (x === null ? null : round(x));
+  return c ? { lastVsPrevious: r(c.lastVsPrevious), lastVsFirst: r(c.lastVsFirst) } : null;
 }
 
 function reviewJson(result: ReviewResult, units: BusinessUnitReview[], ctx: PackContext): unknown {

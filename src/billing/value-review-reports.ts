@@ -6,6 +6,7 @@ import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
@@ -163,7 +164,7 @@ export class ValueReviewReports extends Construct {
   /** The topic the e-mail recipients are subscribed to (filtered by business unit). */
   public readonly topic: sns.ITopic;
   /** The function that makes the packs. */
-  public readonly handler: ValueReviewReportsFunction;
+  public readonly handler: lambda.IFunction;
   /** The alarm on the function's errors (a failed run). */
   public readonly failureAlarm: cloudwatch.Alarm;
   /** The monthly rule. */

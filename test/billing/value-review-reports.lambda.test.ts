@@ -182,12 +182,15 @@ test('the handler reads its configuration from CONFIG and fails the invocation w
   await athenaAnswersWithDuckDb();
   sns.on(PublishCommand).rejects(new Error('KMS.AccessDeniedException'));
   const saved = { ...process.env };
+  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
   process.env.CONFIG = JSON.stringify({ ...CONFIG, businessUnits: ['technology'] });
   process.env.AWS_REGION = 'us-east-1';
   try {
     await expect(handler({ today: '2026-12-03' })).rejects.toThrow(/value review: 1 failure\(s\): notifying technology on arn:aws:sns:us-east-1:123456789012:value-review: KMS.AccessDeniedException/);
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(3);
+    expect(log.mock.calls.map((c) => String(c[0])).pop()).toMatch(/3 files, 0 notifications, 1 failures; 1 Athena queries/);
   } finally {
     process.env = saved;
+    log.mockRestore();
   }
 });

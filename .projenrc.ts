@@ -53,6 +53,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock',
     // The cost allocation tag function's registry of live declarations (Parameter Store); Lambda provides the SDK.
     '@aws-sdk/client-ssm@^3.1138.0',
+    // The value-review function writes the packs to S3 and notifies over SNS; Lambda provides the SDK.
+    '@aws-sdk/client-s3@^3.1138.0',
+    '@aws-sdk/client-sns@^3.1138.0',
     // The CUR 2.0 reader loads DuckDB on demand, at the release src/cli/sources/duckdb-version.ts names. It is a
     // 68 MB native binary that users who read CUR 2.0 files install themselves, and not a peer dependency: a jsii
     // package may only declare jsii modules as dependencies or peers (jsii refuses to compile, and jsii-reflect,

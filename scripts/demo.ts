@@ -12,11 +12,15 @@
  *    services that consume them), then the same from the committed FOCUS data of three clouds
  *    (examples/data/focus/, `--source focus`, and `--by provider`), plus HTML reports and a Backstage catalog
  *    written to cdk.out/.
+ * 4. The business units' value review: a 7-month sample with trends is generated into cdk.out/review-data/
+ *    (scripts/review-sample.ts, ending with the last full month, so the default trend of `review` covers it), and
+ *    `customer-value review` prints the retail unit's pack and writes every unit's HTML pack to cdk.out/value-review/.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { generateReviewSample } from './review-sample';
 import { run } from '../src/cli/main';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -152,6 +156,26 @@ async function main(): Promise<void> {
   code = code || await cli(['catalog', '--assembly', OUT, '--out', `${OUT}/catalog-info.yaml`]);
   if (code !== 0) {
     throw new DemoFailure('writing the HTML report or the catalog failed');
+  }
+  await valueReview();
+}
+
+/** The value review over a generated sample whose last month is the last full month (so the default trend fits). */
+async function valueReview(): Promise<void> {
+  if (!fs.existsSync(path.join(ROOT, OUT, 'value-review'))) {
+    return;
+  }
+  heading('The business units\' value review, from a generated 7-month sample (cdk.out/review-data/)');
+  const now = new Date();
+  const end = new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - 1, 1)).toISOString().slice(0, 7);
+  const sample = await generateReviewSample({ out: path.join(ROOT, OUT, 'review-data'), end });
+  const common = ['--source', 'cur', path.relative(ROOT, sample.exportDir), '--assembly', `${OUT}/value-review`,
+    '--usage-file', path.relative(ROOT, sample.usageFile), '--quiet'];
+  let code = await cli(['review', ...common, '--business-unit', 'retail']);
+  code = code || await cli(['review', ...common, '--output', 'html', '--out-dir', `${OUT}/value-review-packs`]);
+  code = code || await cli(['review', ...common, '--output', 'json', '--out-dir', `${OUT}/value-review-packs`]);
+  if (code !== 0) {
+    throw new DemoFailure('customer-value review failed');
   }
 }
 

@@ -181,6 +181,35 @@ export interface GenerateCurOptions {
   readonly services?: SyntheticService[];
   /** DuckDB threads. @default - DuckDB's default (all cores) */
   readonly threads?: number;
+  /**
+   * How the cost of some services moves from one billing period to the next (service name -> profile), for samples
+   * with visible trends (the value review). Services without a profile, and the default output, are unchanged.
+   * @default - no trends
+   */
+  readonly trends?: Record<string, TrendProfile>;
+  /**
+   * Partly tagged usage carries the business-unit tag too (spend a business unit can see without its service).
+   * @default false
+   */
+  readonly partialWithBusinessUnit?: boolean;
+}
+
+/** How a service's usage cost moves over the billing periods: a factor on the cost of its usage line items. */
+export interface TrendProfile {
+  /** Factor of the first billing period. @default 1 */
+  readonly start?: number;
+  /** Compound change per billing period (0.12 = +12 % a month, -0.05 = -5 % a month). @default 0 */
+  readonly monthlyGrowth?: number;
+  /** Billing periods (0-based) without any line item of the service. @default - none */
+  readonly absentMonths?: number[];
+}
+
+/** The factor of a trend profile in billing period `m` (0-based). */
+export function trendFactor(t: TrendProfile, m: number): number {
+  if ((t.absentMonths ?? []).includes(m)) {
+    return 0;
+  }
+  return (t.start ?? 1) * (1 + (t.monthlyGrowth ?? 0)) ** m;
 }
 
 export interface GroupTotals {
@@ -272,8 +301,10 @@ export async function generateCur(options: GenerateCurOptions): Promise<CurTotal
   }
 }
 
-interface Resolved extends Required<Omit<GenerateCurOptions, 'threads'>> {
+interface Resolved extends Required<Omit<GenerateCurOptions, 'threads' | 'trends' | 'partialWithBusinessUnit'>> {
   readonly threads?: number;
+  readonly trends?: Record<string, TrendProfile>;
+  readonly partialWithBusinessUnit?: boolean;
   readonly periods: string[];
 }
 
@@ -300,6 +331,11 @@ function checkOptions(options: GenerateCurOptions): Resolved {
   if (!Number.isInteger(o.openMonths) || o.openMonths < 0) problems.push(`open-months is ${o.openMonths}: expected a whole number >= 0`);
   if (!o.out) problems.push('out is missing: expected a directory');
   if (o.services.length === 0) problems.push('services is empty');
+  for (const [name, t] of Object.entries(o.trends ?? {})) {
+    if (!o.services.some((x) => x.service === name)) problems.push(`trends.${name}: no such service`);
+    if (t.start !== undefined && !(t.start >= 0)) problems.push(`trends.${name}.start is ${t.start}: expected >= 0`);
+    if (t.monthlyGrowth !== undefined && !(t.monthlyGrowth > -1)) problems.push(`trends.${name}.monthlyGrowth is ${t.monthlyGrowth}: expected > -1`);
+  }
   if (problems.length > 0) {
     throw new Error(`generate-cur: ${problems.join('; ')}`);
   }
@@ -380,7 +416,13 @@ async function createDimensions(db: Connection, o: Resolved): Promise<void> {
   const P = 4294967291; // largest prime below 2^32
   await db.run(`CREATE MACRO mix(x, s) AS ((((x * 2654435761) % ${P}) + s * 40503 + ${o.seed} * 7919) % ${P} * 1103515245 + 12345) % ${P}`);
   await db.run(`CREATE MACRO rnd(x, s) AS (xor(mix(x, s), mix(x, s) >> 13) * 747796405 % ${P}) / ${P}.0`);
-  await db.run(`CREATE MACRO gen(lo, hi, month) AS TABLE ${generatorSql()}`);
+  const trends = o.trends !== undefined && Object.keys(o.trends).length > 0;
+  if (trends) {
+    const factors = o.services.flatMap((x, i) => (o.trends![x.service] ? o.periods.map((_, m) => `(${i}, ${m}, ${trendFactor(o.trends![x.service], m)})`) : []));
+    await db.run('CREATE TABLE trend (svc INTEGER, m INTEGER, factor DOUBLE)');
+    await db.run(`INSERT INTO trend VALUES ${factors.join(', ')}`);
+  }
+  await db.run(`CREATE MACRO gen(lo, hi, month) AS TABLE ${generatorSql(trends, o.partialWithBusinessUnit === true)}`);
 }
 
 function productRow(svc: number, slot: number, x: SyntheticProduct): string {
@@ -397,8 +439,12 @@ function productRow(svc: number, slot: number, x: SyntheticProduct): string {
  *  only), 3% DiscountedUsage (RI), 1% Tax, 0.6% Credit, 0.2% Refund (half Compute Savings Plans), 0.1% Savings Plan
  *  recurring fee, 0.1% RI fee, 0.02% Savings Plan upfront fee, rest tagged Usage.
  */
-function generatorSql(): string {
+function generatorSql(trends = false, partialWithBusinessUnit = false): string {
   const nShared = SHARED.length;
+  // trends (off by default, leaving the default output unchanged): a factor per (service, month) on the usage cost
+  const factor = trends ? ' * COALESCE(tr.factor, 1.0)' : '';
+  const trendJoin = trends ? '\n    LEFT JOIN trend tr ON tr.svc = pl.svc AND tr.m = month\n    WHERE COALESCE(tr.factor, 1.0) > 0' : '';
+  const bu = TagKeys.curMapKey(TagKeys.DEFAULT.businessUnit);
   return `
   WITH draws AS (
     SELECT i,
@@ -443,10 +489,10 @@ function generatorSql(): string {
       pr.product_code, pr.usage_type, pr.operation, pr.resource, pr.rate, pr.max_micros,
       CASE WHEN kind IN ('Tax', 'Credit', 'Refund', 'SavingsPlanRecurringFee', 'RIFee', 'SavingsPlanUpfrontFee') THEN period_start
            ELSE period_start + to_days(CAST(floor(d_u * days) AS INTEGER)) END AS usage_start,
-      1 + CAST(floor(c_u * c_u * c_u * pr.max_micros) AS BIGINT) AS usage_micros
+      1 + CAST(floor(c_u * c_u * c_u * pr.max_micros${factor}) AS BIGINT) AS usage_micros
     FROM placed pl
     JOIN products pr ON pr.svc = pl.svc
-      AND pr.slot = CASE WHEN pl.svc = -1 THEN CAST(floor(pl.p_u * ${nShared}) AS INTEGER) ELSE CAST(floor(pl.p_u * pl.n_products) AS INTEGER) END
+      AND pr.slot = CASE WHEN pl.svc = -1 THEN CAST(floor(pl.p_u * ${nShared}) AS INTEGER) ELSE CAST(floor(pl.p_u * pl.n_products) AS INTEGER) END${trendJoin}
   ), costed AS (
     SELECT pc.*,
       CASE kind
@@ -491,9 +537,9 @@ function generatorSql(): string {
     CASE WHEN kind = 'Usage:partial' THEN '' ELSE COALESCE(s.need, '') END AS t_need,
     CASE WHEN kind = 'Usage:partial' THEN '' ELSE COALESCE(s.customer, '') END AS t_customer,
     COALESCE(s.team, '') AS t_team,
-    CASE WHEN kind = 'Usage:partial' THEN '' ELSE COALESCE(s.business_unit, '') END AS t_business_unit,
+    CASE WHEN kind = 'Usage:partial' ${partialWithBusinessUnit ? 'AND FALSE ' : ''}THEN '' ELSE COALESCE(s.business_unit, '') END AS t_business_unit,
     CASE
-      WHEN kind = 'Usage:partial' THEN MAP {${lit(TagKeys.curMapKey(TagKeys.DEFAULT.team))}: s.team}
+      WHEN kind = 'Usage:partial' THEN MAP {${lit(TagKeys.curMapKey(TagKeys.DEFAULT.team))}: s.team${partialWithBusinessUnit ? `, ${lit(bu)}: s.business_unit` : ''}}
       WHEN st.tags IS NOT NULL THEN st.tags
       WHEN kind = 'Usage:untagged' AND res_u < 0.5 THEN MAP {'user_environment': 'production'}
       ELSE MAP {}::MAP(VARCHAR, VARCHAR)

@@ -53,5 +53,11 @@ export class ContextKeys {
    */
   public static readonly COST_DATA_TAG_KEYS = 'customer-value:costDataTagKeys';
 
+  /**
+   * Days a service whose last value review decided to retire it (`ValueReviewOutcome.RETIRE`) may stay in the app
+   * after that review before `CustomerValueChecks` warns that it is still deployed (0 to 731). Default: 90.
+   */
+  public static readonly RETIREMENT_GRACE_DAYS = 'customer-value:retirementGraceDays';
+
   private constructor() {}
 }

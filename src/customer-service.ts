@@ -1,6 +1,7 @@
 /*
- * Over 400 lines: the construct is the declaration's one entry point (props, include(), usage metrics, consumes()),
- * and each check it runs lives in declaration/; what is left here is the wiring between them.
+ * Over 400 lines: the construct is the declaration's one entry point (props, include(), usage metrics, consumes(),
+ * review schedule and outcome, the metadata record), and each check it runs lives in declaration/; what is left here
+ * is the wiring between them.
  */
 import { Annotations, AspectPriority, Aspects, Lazy, Stack, Tag, Tags } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
@@ -18,8 +19,8 @@ import {
   serviceOf, servicesUnder,
 } from './declaration/registry';
 import {
-  BUSINESS_UNIT_WHAT, customerProblems, describe, needProblems, ownerNameProblems, readRegistry, readToday,
-  resourceTypesProblems, reviewProblems, reviewSchedule, ReviewSchedule, SERVICE_NAME_DESCRIPTION, SERVICE_NAME_PATTERN,
+  BUSINESS_UNIT_WHAT, customerProblems, describe, needProblems, ownerNameProblems, readRegistry, readRetirementGraceDays, readToday,
+  resourceTypesProblems, retireBy, reviewProblems, reviewSchedule, ReviewSchedule, SERVICE_NAME_DESCRIPTION, SERVICE_NAME_PATTERN,
   serviceNameProblems, strictReviews, TEAM_WHAT,
 } from './declaration/rules';
 import { ServiceChain } from './declaration/service-chain';
@@ -122,6 +123,7 @@ export class CustomerService extends Construct implements ICustomerService {
   private usage: UsageMetric[] = [];
   private readonly today: string;
   private readonly review?: ReviewSchedule;
+  private readonly retireByDate?: string;
   private readonly tagsApplied: boolean;
   /** Set when synthesis has invoked the aspects (so the tags are on the resources). */
   private aspectsInvoked = false;
@@ -161,6 +163,12 @@ export class CustomerService extends Construct implements ICustomerService {
     const reviewIssues = reviewProblems('valueReview', p.valueReview, this.today);
     problems.push(...reviewIssues);
     this.review = reviewIssues.length === 0 ? reviewSchedule(p.valueReview, this.today) : undefined;
+    const grace = readRetirementGraceDays(this);
+    if (grace.problem) {
+      problems.push(grace.problem);
+    }
+    this.retireByDate = this.review
+      ? retireBy({ lastReviewed: this.review.lastReviewed, outcome: p.valueReview?.outcome?.name }, grace.value) : undefined;
     const nested = nestingProblem(this);
     if (nested) {
       problems.push(nested);
@@ -242,6 +250,23 @@ export class CustomerService extends Construct implements ICustomerService {
    */
   public get valueReviewStatus(): ValueReviewStatus {
     return (this.review?.status ?? ValueReviewStatus.NOT_SCHEDULED) as ValueReviewStatus;
+  }
+
+  /**
+   * When the last value review decided to retire the service (`ValueReviewOutcome.RETIRE`): the date by which it
+   * should be gone from the app (the review date plus the grace period of the context
+   * `customer-value:retirementGraceDays`, 90 days by default).
+   */
+  public get retireBy(): string | undefined {
+    return this.retireByDate;
+  }
+
+  /**
+   * Whether the last value review decided to retire the service and the grace period has passed (as of today, or the
+   * `customer-value:today` context) while the service is still in the app.
+   */
+  public get retirementOverdue(): boolean {
+    return this.retireByDate !== undefined && this.retireByDate < this.today;
   }
 
   /**
@@ -435,6 +460,9 @@ export class CustomerService extends Construct implements ICustomerService {
         reviewer: this.valueReview?.reviewer,
         status: review.status,
         checkedOn: this.today,
+        outcome: this.valueReview?.outcome?.name,
+        note: this.valueReview?.note,
+        retireBy: this.retireByDate,
       } : undefined,
       tagKeys: this.tagKeys.toJson() as ServiceDeclarationRecord['tagKeys'],
       tags: this.tagValues,

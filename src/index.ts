@@ -25,3 +25,4 @@ export * from './billing/service-anomaly-detection';
 export * from './billing/cost-and-usage-export';
 export * from './value-chain';
 export * from './billing/focus-sql';
+export * from './billing/value-review-reports';

@@ -7,7 +7,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { IConstruct } from 'constructs';
 import { createApp as createOnlineShop } from '../examples/online-shop';
-import { Customer, CustomerService, CustomerServiceProps, CostReporting, TagKeys } from '../src';
+import { Customer, CustomerService, CustomerServiceProps, CostReporting, TagKeys, ValueReviewOutcome } from '../src';
 import { exampleAppProps, testApp, VALID } from './util';
 import { sharedPurpose } from '../src/private/shared-marker';
 
@@ -248,5 +248,30 @@ describe('cloud-assembly metadata', () => {
     // the included stack says which service it belongs to
     expect(assembly.getStackByName('ShopData').findMetadataByType('customer-value:member').map((e) => e.data))
       .toEqual([{ serviceName: 'checkout', servicePath: 'Shop/Checkout' }]);
+  });
+
+  test('the outcome and note of the last value review are recorded, with the retirement date when the outcome is retire', () => {
+    // GIVEN
+    const app = testApp();
+    const stack = new Stack(app, 'Shop');
+    const checkout = new CustomerService(stack, 'Checkout', {
+      ...CHECKOUT,
+      valueReview: { every: Duration.days(90), lastReviewed: '2026-10-01', outcome: ValueReviewOutcome.IMPROVE, note: 'Halve the cost per order by Q2' },
+    });
+    new s3.Bucket(checkout, 'Receipts', { enforceSSL: true });
+    new CustomerService(stack, 'Wishlist', {
+      ...CHECKOUT,
+      serviceName: 'wishlist',
+      valueReview: { every: Duration.days(90), lastReviewed: '2026-10-01', outcome: ValueReviewOutcome.RETIRE, note: 'Nobody uses it' },
+    });
+    // WHEN
+    const records = new CloudAssembly(app.synth().directory).getStackByName('Shop').findMetadataByType('customer-value:service')
+      .map((e) => (e.data as any).valueReview);
+    // THEN
+    expect(records).toEqual([
+      expect.objectContaining({ outcome: 'improve', note: 'Halve the cost per order by Q2' }),
+      expect.objectContaining({ outcome: 'retire', note: 'Nobody uses it', retireBy: '2026-12-30' }),
+    ]);
+    expect(records[0].retireBy).toBeUndefined();
   });
 });

@@ -117,6 +117,13 @@ export interface CostQueryOptions {
   readonly daily?: boolean;
 
   /**
+   * Also group by usage month (adds the `usage_date` column holding the first day of the month, UTC), for trends over
+   * several months in one scan. Cannot be combined with `daily`.
+   * @default false
+   */
+  readonly monthly?: boolean;
+
+  /**
    * The partition column holding the billing period as `YYYY-MM` (the Glue table over a CUR 2.0 export is
    * partitioned by the `BILLING_PERIOD=YYYY-MM` folders). When set together with `from` or `to`, the query also
    * filters on it so Athena reads only the partitions of the months concerned (fewer bytes scanned, lower cost).
@@ -179,7 +186,8 @@ const NON_RESOURCE_TYPES = ['Tax', 'Credit', 'Refund'];
  * Result columns of `costBy`:
  * - `service`: the service tag value, `''` when the line item has none (untagged);
  * - `group_value`: the value of the grouped tag, `''` when untagged (same as `service` for `CostGrouping.SERVICE`);
- * - `usage_date` (only with `daily`): the UTC day of `line_item_usage_start_date`;
+ * - `usage_date` (only with `daily` or `monthly`): the UTC day of `line_item_usage_start_date`, or the first day of its
+ *   month;
  * - `currency`: `line_item_currency_code` (rows never mix currencies; refuse to add up different ones);
  * - `amount`: the metric summed over every line item type, Tax, Credit and Refund included, so totals match the bill;
  * - `tax_amount`: the part of `amount` from `Tax` line items;
@@ -359,9 +367,10 @@ export class CurQueries {
       inner.push(`COALESCE(${q.tag(CurQueries.groupingTagKey(q.groupBy, q.keys))}, '') AS group_value`);
       keys.push('group_value');
     }
-    if (q.daily) {
+    if (q.daily || q.monthly) {
       selected.push('usage_date');
-      inner.push('CAST(line_item_usage_start_date AS DATE) AS usage_date');
+      inner.push(q.monthly ? "CAST(date_trunc('month', line_item_usage_start_date) AS DATE) AS usage_date"
+        : 'CAST(line_item_usage_start_date AS DATE) AS usage_date');
       keys.push('usage_date');
     }
     inner.push('line_item_currency_code AS currency', 'line_item_line_item_type AS line_item_type', `${q.metric} AS cost`);
@@ -496,6 +505,7 @@ interface Resolved {
   readonly groupBy: CostGrouping;
   readonly metric: string;
   readonly daily: boolean;
+  readonly monthly: boolean;
   readonly where: string[];
   tag(key: string): string;
 }
@@ -508,6 +518,9 @@ function resolve(options: CostQueryOptions, method: string): Resolved {
     throw new Error(`CurQueries.${method}: groupBy is ${JSON.stringify(options.groupBy)}: accepted values are ${Object.values(CostGrouping).join(', ')}`);
   }
   const metric = CurQueries.metricExpression(options.metric);
+  if (options.daily && options.monthly) {
+    throw new Error(`CurQueries.${method}: daily and monthly are both true: group by day or by month, not both`);
+  }
   const from = options.from === undefined ? undefined : checkDate(options.from, 'from', method);
   const to = options.to === undefined ? undefined : checkDate(options.to, 'to', method);
   if (from && to && from >= to) {
@@ -541,6 +554,7 @@ function resolve(options: CostQueryOptions, method: string): Resolved {
     groupBy: options.groupBy,
     metric,
     daily: options.daily ?? false,
+    monthly: options.monthly ?? false,
     where: where.map((w, i) => `${i === 0 ? 'WHERE' : '  AND'} ${w}`),
     tag,
   };

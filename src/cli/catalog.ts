@@ -133,6 +133,12 @@ export function catalog(set: AssemblySet, cwd: string): CatalogResult {
       'customer-value/stack': decl.stack,
       'aws.amazon.com/cost-insights-tags': `${r.tagKeys.service}=${r.tags[r.tagKeys.service] ?? r.serviceName}`,
     };
+    if (r.valueReview?.outcome) {
+      annotations['customer-value/review-outcome'] = `${r.valueReview.outcome} (${r.valueReview.lastReviewed})`;
+    }
+    if (r.valueReview?.note) {
+      annotations['customer-value/review-note'] = r.valueReview.note;
+    }
     const unit = unitLabel(decl);
     if (unit) {
       annotations['customer-value/unit-metric'] = unit;

@@ -11,12 +11,18 @@ Usage:
                           [-a DIR]... [-o table|json|csv|markdown|html] [--out FILE] [--usage | --no-usage] [-q]
                           [--profile NAME] [--region NAME] [--athena-database NAME] [--athena-table NAME]
                           [--athena-workgroup NAME] [--athena-output S3URI] [--max-pages N] [--timeout SECONDS]
+  customer-value review   [--source ce | --source cur PATH... | --source focus PATH... | --source athena] [--business-unit NAME]...
+                          [--months N | --from YYYY-MM-01 --to YYYY-MM-01] [--allocate] [-a DIR]... [-o markdown|html|json]
+                          [--out FILE | --out-dir DIR] [--usage | --no-usage | --usage-file FILE]
+                          [--threshold NAME=VALUE]... [-q] [AWS, Athena and limit options as for cost]
   customer-value catalog  [-a DIR]... [--out FILE]
 
 Commands:
   services   list the customer services declared in one or more cloud assemblies (cdk.out)
   cost       cost per service, need, team, business unit or customer, joined with the declarations;
              --allocate: fully-loaded cost, shared cost passed on over the declared value chain
+  review     the business units' value-review packs: services by review urgency, monthly cost trend,
+             unit cost, budget vs actual, data quality and flags
   catalog    Backstage catalog entities (catalog-info.yaml) for the declared services
 
 Options for every command:
@@ -131,6 +137,54 @@ ${OUT_HELP}
                    many requests were made and what they cost)
 Tag values are untrusted text: bidi controls are shown as <U+202E>, long values are cut with an ellipsis
 in the table (whole in json and csv), markup is escaped in markdown and html.
+`;
+
+export const REVIEW_HELP = `Usage: customer-value review [options]
+
+The value-review pack of each business unit, from the declarations and the bill: its services ordered by
+review urgency (overdue first, then due soon), each with its need, customer, team, last review (date,
+reviewer, outcome, note) and next review; cost per month over the trend and its changes (last month
+against the month before and against the first month); unit cost per month where usage is known;
+budget against actual per month; the unit's tagged share, service tag values nobody declared and spend
+with the unit's business-unit tag but no service tag; and flags from documented rules.
+
+Source (one of, as for "customer-value cost"; each reads the whole trend in one go: Cost Explorer one
+request per page with MONTHLY granularity, CUR files and Athena one query grouped by month):
+  --source ce | --source cur PATH... | --source focus PATH... | --source athena [--athena-database NAME] [--athena-table NAME]
+      [--athena-workgroup NAME] [--athena-output S3URI]
+
+Trend and business units:
+  --months N             months in the trend, ending with the last full month (UTC); default 6, at most 36
+  --from YYYY-MM-01      first month (inclusive) and first month after the trend (exclusive), instead of
+  --to YYYY-MM-01        --months
+  --business-unit NAME   a business unit to review; repeatable; default: every unit of the declarations
+                         or the bill
+  --metric METRIC        unblended (default), amortized or net-unblended
+  --allocate             add each service's fully-loaded cost per month: the value chain's shared cost passed
+                         on month by month, by each provider's declared allocation (as "cost --allocate";
+                         proportional shares follow the consumers' direct cost of the month); what a provider
+                         cannot pass on is listed in the notes. Unit cost, budget and flags stay on direct cost
+
+Declarations and usage:
+${ASSEMBLY_HELP}
+  --usage                read each month's usage from CloudWatch (CustomerValue/UnitUsage per service,
+                         one GetMetricData request per month); default on for ce and athena, off for cur and focus
+  --usage-file FILE      usage per month from a CSV file: header "service,month,units", months YYYY-MM
+
+Flags (each raised by a documented rule; the pack's notes list them with the thresholds used):
+  --threshold NAME=VALUE  cost-up=20 (%), unit-cost-up=10 (%), overdue-days=0, min-cost=1 (currency
+                          units); repeatable
+
+Output:
+  -o, --output FORMAT  markdown (default), html (one self-contained, printable file with a small trend chart
+                       per service; without --out or --out-dir it is written to customer-value-review.html)
+                       or json
+${OUT_HELP}
+                   one pack holding every business unit
+  --out-dir DIR    one file per business unit, named value-review-<unit>.md|html|json (created if missing)
+  -q, --quiet      no progress lines on stderr
+
+AWS and limits: --profile, --region, --max-pages, --timeout as for "customer-value cost".
 `;
 
 export const CATALOG_HELP = `Usage: customer-value catalog [-a DIR]... [--out FILE]

@@ -14,19 +14,23 @@ import { CliError } from './sources/types';
 
 /** Renders a report in a format and writes it to `out` (a file) or stdout. */
 export function emit(report: Report, output: string, out: string | undefined, io: CliIo): void {
-  let text: string;
-  switch (output) {
-    case 'json': text = renderJson(report); break;
-    case 'csv': text = renderCsv(report); break;
-    case 'markdown': text = renderMarkdown(report); break;
-    case 'html': text = renderHtml(report); break;
-    default: text = renderText(report);
-  }
+  const text = render(report, output);
   if (out && out !== '-') {
     writeFile(out, text, io);
     io.stderr(`${PROGRAM}: wrote ${out}\n`);
   } else {
     io.stdout(text);
+  }
+}
+
+/** Renders a report in a format: json, csv, markdown, html, or the terminal table. */
+export function render(report: Report, output: string): string {
+  switch (output) {
+    case 'json': return renderJson(report);
+    case 'csv': return renderCsv(report);
+    case 'markdown': return renderMarkdown(report);
+    case 'html': return renderHtml(report);
+    default: return renderText(report);
   }
 }
 

@@ -93,6 +93,12 @@ export interface ValueReviewRecord {
   /** `ok`, `due-soon`, `overdue` as of `checkedOn`. */
   readonly status: string;
   readonly checkedOn: string;
+  /** What the last review decided: `invest`, `sustain`, `improve` or `retire` (`ValueReviewOutcome.name`). */
+  readonly outcome?: string;
+  /** The note on the last review, as declared. */
+  readonly note?: string;
+  /** When the last outcome is `retire`: the date by which the service should be gone (review date + grace period). */
+  readonly retireBy?: string;
 }
 
 /** How a provider shares its cost with the services that consume it, as declared (`costAllocation`). */
@@ -143,3 +149,18 @@ export interface MemberRecord {
   /** Construct path of the service the scope was included into. */
   readonly servicePath: string;
 }
+
+/**
+ * The declarations `ValueReviewReports` ships to its function (an S3 asset written at synth): the records of the
+ * services it reviews, without the resource counts (known only once synthesis has tagged the resources).
+ */
+export interface ShippedDeclarations {
+  readonly schemaVersion: number;
+  readonly tagKeys: TagKeyNames;
+  readonly services: ShippedDeclaration[];
+}
+
+/** A service's record as shipped: no resource counts, and the review without its status (computed on the review date). */
+export type ShippedDeclaration = Omit<ServiceDeclarationRecord, 'resources' | 'valueReview'> & {
+  readonly valueReview?: Omit<ValueReviewRecord, 'status' | 'checkedOn'>;
+};

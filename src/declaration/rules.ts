@@ -2,8 +2,10 @@ import { Duration, Token } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ContextKeys } from '../context-keys';
 import { Customer, CustomerKind } from '../customer';
+import { reviewStatusOn } from './review-dates';
 import { addDays, isIsoDate } from '../private/iso-date';
 import { closest, isPlaceholder, words } from '../private/placeholders';
+import { ValueReviewOutcome } from '../value-review';
 
 /**
  * The rules of a customer-service declaration: every field, what it accepts and the message when it does not.
@@ -26,10 +28,13 @@ export const NEED_MAX = 1024;
 export const CUSTOMER_NAME_MAX = 200;
 export const REVIEWER_MAX = 256;
 export const REVIEW_EVERY_MAX_DAYS = 731;
-/** A review is "due soon" within this many days of its date. */
-export const DUE_SOON_DAYS = 14;
+export { DUE_SOON_DAYS, daysFrom, reviewStatusOn } from './review-dates';
+/** Longest review note. */
+export const REVIEW_NOTE_MAX = 500;
+/** Days a service whose last review outcome is "retire" may stay in the app (context `customer-value:retirementGraceDays`). */
+export const RETIREMENT_GRACE_DAYS = 90;
+export const RETIREMENT_GRACE_MAX_DAYS = 731;
 
-const DAY_MS = 86_400_000;
 
 /** A value as it appears in a message: strings quoted, other types named. */
 export function describe(value: unknown): string {
@@ -211,13 +216,21 @@ export function reviewSchedule(review: unknown, today: string): ReviewSchedule |
     return undefined;
   }
   const next = addDays(r.lastReviewed, days);
-  const left = (Date.parse(next) - Date.parse(today)) / DAY_MS;
   return {
     everyDays: days,
     lastReviewed: r.lastReviewed,
     nextReview: next,
-    status: next < today ? 'overdue' : left <= DUE_SOON_DAYS ? 'due-soon' : 'ok',
+    status: reviewStatusOn(next, today),
   };
+}
+
+
+/**
+ * The date by which a service whose last review decided to retire it should be gone: the review date plus the grace
+ * period; undefined when the last outcome is not "retire".
+ */
+export function retireBy(review: { readonly lastReviewed: string; readonly outcome?: string } | undefined, graceDays: number): string | undefined {
+  return review?.outcome === ValueReviewOutcome.RETIRE.name && isIsoDate(review.lastReviewed) ? addDays(review.lastReviewed, graceDays) : undefined;
 }
 
 /** Whole days of a resolved Duration, or undefined. */
@@ -230,7 +243,7 @@ function everyDays(every: unknown): number | undefined {
   return Token.isUnresolved(seconds) ? undefined : Math.round(seconds / 86_400);
 }
 
-/** The value review: `{ every, lastReviewed, reviewer? }`, not in the future. */
+/** The value review: `{ every, lastReviewed, reviewer?, outcome?, note? }`, not in the future. */
 export function reviewProblems(field: string, value: unknown, today: string): string[] {
   if (value === undefined) {
     return [];
@@ -239,7 +252,7 @@ export function reviewProblems(field: string, value: unknown, today: string): st
     return [`${field} is ${describe(value)}: pass { every: Duration.days(90), lastReviewed: "2026-10-01", reviewer: "retail-board" }`];
   }
   const problems: string[] = [];
-  const r = value as { every?: unknown; lastReviewed?: unknown; reviewer?: unknown };
+  const r = value as { every?: unknown; lastReviewed?: unknown; reviewer?: unknown; outcome?: unknown; note?: unknown };
   const every = r.every as any;
   if (every === undefined || every === null || typeof every.toDays !== 'function') {
     problems.push(`${field}.every is ${describe(every)}: pass a Duration such as Duration.days(90)`);
@@ -270,7 +283,43 @@ export function reviewProblems(field: string, value: unknown, today: string): st
       problems.push(`${field}.reviewer is ${(r.reviewer as string).length} characters long: at most ${REVIEWER_MAX}`);
     }
   }
+  problems.push(...outcomeProblems(`${field}.outcome`, r.outcome), ...noteProblems(`${field}.note`, r.note));
   return problems;
+}
+
+const OUTCOME_NAMES = () => ValueReviewOutcome.all().map((o) => o.name);
+
+/** The outcome of the last review: a `ValueReviewOutcome`, or absent. */
+function outcomeProblems(field: string, value: unknown): string[] {
+  if (value === undefined || ValueReviewOutcome.isValueReviewOutcome(value)) {
+    return [];
+  }
+  const names = OUTCOME_NAMES();
+  const hint = `pass one of ${names.map((n) => `ValueReviewOutcome.${n.toUpperCase()}`).join(', ')}, or leave outcome out`;
+  if (typeof value === 'string' && names.includes(value.trim().toLowerCase())) {
+    return [`${field} is ${JSON.stringify(value)} (a string): pass ValueReviewOutcome.${value.trim().toUpperCase()}`];
+  }
+  return [`${field} is ${describe(value)}: ${hint}`];
+}
+
+/** The note on the last review: any text, at most `REVIEW_NOTE_MAX` characters, or absent. */
+function noteProblems(field: string, value: unknown): string[] {
+  if (value === undefined) {
+    return [];
+  }
+  const hint = 'write what the review decided and why in a sentence, or leave note out';
+  const common = textProblem(field, value, hint);
+  if (common) {
+    return [common];
+  }
+  const note = value as string;
+  if (isPlaceholder(note)) {
+    return [`${field} is ${JSON.stringify(note)}: a placeholder; ${hint}`];
+  }
+  if (note.length > REVIEW_NOTE_MAX) {
+    return [`${field} is ${note.length} characters long: a note is short (at most ${REVIEW_NOTE_MAX} characters); keep the minutes elsewhere and link them`];
+  }
+  return [];
 }
 
 /** The outcome of reading a context setting: its value, or the problem with it. */
@@ -303,6 +352,22 @@ export function readToday(scope: IConstruct): ContextReading<string> & { readonl
     return { value: ctx };
   }
   return { value: today, problem: `context "${ContextKeys.TODAY}" is ${JSON.stringify(ctx)}: expected a date YYYY-MM-DD` };
+}
+
+/** Days a service whose last review decided to retire it may stay in the app: the context, or 90. */
+export function readRetirementGraceDays(scope: IConstruct): ContextReading<number> & { readonly value: number } {
+  const raw = scope.node.tryGetContext(ContextKeys.RETIREMENT_GRACE_DAYS);
+  if (raw === undefined || raw === null) {
+    return { value: RETIREMENT_GRACE_DAYS };
+  }
+  const n = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
+  if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= RETIREMENT_GRACE_MAX_DAYS) {
+    return { value: n };
+  }
+  return {
+    value: RETIREMENT_GRACE_DAYS,
+    problem: `context "${ContextKeys.RETIREMENT_GRACE_DAYS}" is ${JSON.stringify(raw)}: expected whole days from 0 to ${RETIREMENT_GRACE_MAX_DAYS} (e.g. 90)`,
+  };
 }
 
 /** Whether an overdue value review refuses synthesis (context `customer-value:strictReviews`). */

@@ -9,7 +9,7 @@ import {
   singletonOf, tagProblems,
 } from './private/governance';
 import {
-  CostReportingDisabled, NoUsageMetric, ResourceOutsideService, TagsMissingOrOverridden, ValueReviewOverdue,
+  CostReportingDisabled, NoUsageMetric, ResourceOutsideService, RetiredServiceDeployed, TagsMissingOrOverridden, ValueReviewOverdue,
 } from './rules';
 
 /** How a rule explains itself: the generic sentence, the fix, and the sentence about one resource. */
@@ -98,6 +98,22 @@ const TEXT: Record<string, RuleText> = {
         + `${service.valueReview?.lastReviewed}, next review was due ${service.nextValueReview}.`;
     },
   },
+  RetiredServiceDeployed: {
+    info: 'The last value review decided to retire the customer service, and it is still deployed after the grace period.',
+    explanation: 'A service exists to fulfil a customer need; when its business unit decided at a value review that the need '
+      + 'is gone or served elsewhere (valueReview.outcome: ValueReviewOutcome.RETIRE), every day it stays deployed is cost '
+      + 'without value. Remove the service from the app (and its resources from the account). If the decision changed, '
+      + 'record the new review: update valueReview.lastReviewed, outcome and note. The grace period is the context '
+      + `${ContextKeys.RETIREMENT_GRACE_DAYS} (90 days by default). To defer it with a reason, acknowledge it on the service: `
+      + `${ACK('RetiredServiceDeployed', 'service')}.`,
+    detail: (node) => {
+      const service = CustomerService.of(node)!;
+      const review = service.valueReview;
+      return `The customer service ${describeService(service)} is still deployed: its value review of ${review?.lastReviewed}`
+        + `${review?.reviewer ? ` (${review.reviewer})` : ''} decided to retire it, by ${service.retireBy}`
+        + `${review?.note ? ` (note: ${JSON.stringify(review.note)})` : ''}.`;
+    },
+  },
   NoUsageMetric: {
     info: 'The customer service declares no usage metric.',
     explanation: 'The unit cost of a service (cost per order, per 1 000 requests, per active customer) is its cost '
@@ -114,7 +130,8 @@ const TEXT: Record<string, RuleText> = {
 
 /**
  * Checks that every resource of an app belongs to a declared customer service and carries its tags, and
- * that every service reports its cost, has its value reviewed on schedule and declares a usage metric.
+ * that every service reports its cost, has its value reviewed on schedule, declares a usage metric and is gone once
+ * its value review decided to retire it.
  *
  * A cdk-nag v3 pack: register it with `Validations.of(app).addPlugins(new CustomerValueChecks(app))`.
  * Rules (ids `CustomerValue-<Rule>`):
@@ -124,6 +141,8 @@ const TEXT: Record<string, RuleText> = {
  * - `CostReportingDisabled` (warning): a service with cost reporting disabled.
  * - `ValueReviewOverdue` (warning; error with the context `customer-value:strictReviews` = true).
  * - `NoUsageMetric` (warning): a service without a usage metric.
+ * - `RetiredServiceDeployed` (warning): a service whose last value review decided to retire it, still in the app
+ *   after the grace period (context `customer-value:retirementGraceDays`, 90 days by default).
  *
  * Service-level rules are reported once per service, on its first resource; acknowledge them on the
  * service: `Validations.of(service).acknowledge({ id: 'CustomerValue-NoUsageMetric', reason })`.
@@ -216,6 +235,7 @@ export class CustomerValueChecks extends NagPack {
     this.apply(node, CostReportingDisabled, NagMessageLevel.WARN);
     this.apply(node, ValueReviewOverdue, strictReviews(service) ? NagMessageLevel.ERROR : NagMessageLevel.WARN);
     this.apply(node, NoUsageMetric, NagMessageLevel.WARN);
+    this.apply(node, RetiredServiceDeployed, NagMessageLevel.WARN);
   }
 
   private apply(node: CfnResource, rule: IApplyRule['rule'], level: NagMessageLevel): void {

@@ -111,6 +111,31 @@ describe('customer-value catalog', () => {
     expect(byKind(entities, 'Group').find((g) => g.metadata.name === 'retail').spec.children).toEqual(['discovery', 'payments']);
   });
 
+  test('the outcome and note of the last value review are annotations', async () => {
+    // GIVEN
+    const cwd = tempDir();
+    const retired = record({
+      serviceName: 'wishlist',
+      customerNeed: WISHLIST.customerNeed,
+      customer: WISHLIST.customer,
+      team: 'discovery',
+      businessUnit: 'retail',
+      review: { status: 'ok', next: '2027-03-01', last: '2026-09-01', outcome: 'retire', note: 'Merged into "saved items": retire by Q1' },
+      stackName: 'Shop',
+    });
+    buildAssembly(path.join(cwd, 'cdk.out'), [{ id: 'Shop', services: [CHECKOUT, retired] }]);
+    // WHEN
+    const res = await runCli(['catalog'], { cwd });
+    // THEN
+    expect(res.code).toBe(0);
+    const [checkout, wishlist] = byKind(parse(res.stdout), 'Component');
+    expect(wishlist.metadata.annotations).toMatchObject({
+      'customer-value/review-outcome': 'retire (2026-09-01)',
+      'customer-value/review-note': 'Merged into "saved items": retire by Q1',
+    });
+    expect(Object.keys(checkout.metadata.annotations)).not.toContain('customer-value/review-outcome');
+  });
+
   test('--out writes catalog-info.yaml; a service deployed by two stages is one Component', async () => {
     const cwd = tempDir();
     buildAssembly(path.join(cwd, 'cdk.out'), [], [

@@ -8,7 +8,7 @@ import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost
 import { mockClient } from 'aws-sdk-client-mock';
 import * as YAML from 'yaml';
 import { cePages, DAYS, FACTORS, SPEND } from './ce-data';
-import { buildAssembly, CHECKOUT, expectGolden, REPORTS, runCli, SEARCH, WISHLIST } from './fixtures';
+import { buildAssembly, CHECKOUT, curCsv, expectGolden, line, REPORTS, runCli, SEARCH, WISHLIST } from './fixtures';
 import { CHAIN_CHECKOUT, chainAssemblies, chainCur, DATA_PLATFORM, EXPECTED, NETWORK } from './value-chain-fixtures';
 import { tempDir } from '../util';
 
@@ -306,5 +306,100 @@ describe('the value chain in services and catalog', () => {
     }
     expect(fs.existsSync(path.join(cwd, 'catalog-info.yaml'))).toBe(false);
     expect(CHAIN_CHECKOUT.consumes).toEqual(['private-network', 'data-platform']);
+  });
+});
+
+describe('customer-value review --allocate: fully-loaded cost per month in the pack', () => {
+  /**
+   * Three months of the chain. October: the fixture (fully loaded as EXPECTED). November: network 60, data-platform
+   * 40, checkout 100, wishlist 100, no search: the network's 60 go by November's direct cost (checkout 25,
+   * data-platform 10, wishlist 25), data-platform passes on 50 (60 %: 30 to checkout, 40 %: 20 to search).
+   * December: the network's 50 and nobody else's cost: proportional shares of nothing, so it stays unallocated.
+   */
+  const FULLY_LOADED: Record<string, number[]> = {
+    'checkout': [1176, 155, 0],
+    'search': [384, 20, 0],
+    'wishlist': [120, 125, 0],
+    'private-network': [0, 0, 0],
+    'data-platform': [0, 0, 0],
+  };
+  const DIRECT: Record<string, number[]> = {
+    'checkout': [800, 100, 0],
+    'search': [200, 0, 0],
+    'wishlist': [100, 100, 0],
+    'private-network': [280, 60, 50],
+    'data-platform': [300, 40, 0],
+  };
+  let months: string;
+
+  beforeAll(() => {
+    const tags = (r: typeof NETWORK) => Object.fromEntries(Object.entries(r.tags).map(([k, v]) => [`user_${k.replace(/-/g, '_')}`, v]));
+    const october = fs.readFileSync(cur, 'utf8').trimEnd().split('\n');
+    const extra = curCsv(path.join(cwd, 'cur-extra.csv'), [
+      line('2026-11-10', 60, tags(NETWORK)), line('2026-11-10', 40, tags(DATA_PLATFORM)),
+      line('2026-11-10', 100, tags(CHAIN_CHECKOUT)), line('2026-11-11', 100, tags(WISHLIST)),
+      line('2026-12-05', 50, tags(NETWORK)),
+    ]);
+    months = path.join(cwd, 'cur', 'months', 'chain.csv');
+    fs.mkdirSync(path.dirname(months), { recursive: true });
+    fs.writeFileSync(months, [...october, ...fs.readFileSync(extra, 'utf8').trimEnd().split('\n').slice(1)].join('\n') + '\n');
+  });
+
+  async function review(extra: string[]): Promise<any> {
+    const res = await runCli(['review', '--source', 'cur', path.relative(cwd, months), '--from', '2026-10-01', '--to', '2027-01-01',
+      ...assemblies, '--output', 'json', '--quiet', ...extra], { cwd, now: new Date('2027-01-05T00:00:00Z') });
+    expect(res.code).toBe(0);
+    return { data: JSON.parse(res.stdout), stderr: res.stderr };
+  }
+
+  const perService = (data: any, field: string) => Object.fromEntries(data.businessUnits.flatMap((u: any) => u.services)
+    .map((s: any) => [s.serviceName, s[field] === null ? null : s[field].map((v: number) => Math.round(v * 1e6) / 1e6)]));
+
+  test('each month passes the providers\' cost on by that month\'s consumption; direct cost is unchanged; conserved per month', async () => {
+    // WHEN
+    const plain = await review([]);
+    const { data } = await review(['--allocate']);
+
+    // THEN
+    expect(perService(plain.data, 'fullyLoaded')).toEqual(Object.fromEntries(Object.keys(DIRECT).map((k) => [k, null])));
+    expect(perService(data, 'cost')).toEqual(DIRECT);
+    expect(perService(data, 'fullyLoaded')).toEqual(FULLY_LOADED);
+    // October equals the period allocation of "cost --allocate" over the same rows
+    const cost = await costJson(['--allocate']);
+    for (const [name, series] of Object.entries(FULLY_LOADED)) {
+      expect(series[0]).toBeCloseTo(cost.rows.find((r: any) => r.group === name).cost, 6);
+    }
+    // per month: fully loaded + unallocated + untagged = total
+    const untagged = [50, 0, 0];
+    const unallocated = [0, 0, 50];
+    [0, 1, 2].forEach((i) => {
+      const direct = Object.values(DIRECT).reduce((s, d) => s + d[i], 0) + untagged[i];
+      const loaded = Object.values(FULLY_LOADED).reduce((s, d) => s + d[i], 0);
+      expect(loaded + unallocated[i] + untagged[i]).toBeCloseTo(direct, 6);
+    });
+    expect(data.notes).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^fully-loaded cost \(--allocate\): the cost of private-network, data-platform passed on each month/),
+      expect.stringMatching(/^2026-12: 50\.00 of private-network not passed on \(.+\)/),
+    ]));
+    expect(data.notes.filter((n: string) => /^2026-1[01]:/.test(n))).toEqual([]);
+  });
+
+  test('the markdown pack shows the fully-loaded column', async () => {
+    const md = await runCli(['review', '--source', 'cur', path.relative(cwd, months), '--from', '2026-10-01', '--to', '2027-01-01',
+      ...assemblies, '--quiet', '--allocate'], { cwd, now: new Date('2027-01-05T00:00:00Z') });
+    expect(md.code).toBe(0);
+    expect(md.stdout).toContain('Fully loaded (USD)');
+    expect(md.stdout).toContain('1,176.00');
+  });
+
+  test('a cycle is refused before any pack is written', async () => {
+    const dir = tempDir();
+    const a = chainAssemblies(dir, [{ ...NETWORK, consumes: ['checkout'] }, DATA_PLATFORM]);
+    const res = await runCli(['review', '--source', 'cur', months, '--from', '2026-10-01', '--to', '2027-01-01', '-a', a.platform, '-a', a.shop,
+      '--quiet', '--allocate', '--out-dir', 'packs'], { cwd: dir, now: new Date('2027-01-05T00:00:00Z') });
+    expect(res.code).not.toBe(0);
+    expectOneLine(res.stderr);
+    expect(res.stderr).toContain('cycle');
+    expect(fs.existsSync(path.join(dir, 'packs'))).toBe(false);
   });
 });

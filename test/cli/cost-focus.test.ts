@@ -373,3 +373,30 @@ describe('bad inputs: one clear line and a non-zero exit', () => {
     }
   });
 });
+
+describe('customer-value review --source focus', () => {
+  test('the monthly cost per declared service equals a direct DuckDB query of the same files, per charge-period month', async () => {
+    // WHEN
+    const res = await runCli(['review', '--source', 'focus', SAMPLE, '--from', '2026-10-01', '--to', '2026-12-01', '--output', 'json', '--quiet'],
+      { cwd, now: new Date('2026-12-03T00:00:00Z') });
+
+    // THEN
+    expect(res.stderr).toBe('');
+    expect(res.code).toBe(0);
+    const data = JSON.parse(res.stdout);
+    expect(data.months).toEqual(['2026-10', '2026-11']);
+    expect(data.source).toMatch(/FOCUS/);
+    const truth = await direct(`SELECT Tags['customer-service'] AS service, strftime(ChargePeriodStart, '%Y-%m') AS month, SUM(BilledCost) AS cost
+      FROM read_parquet('${SAMPLE}/data/*/*.parquet') WHERE Tags['customer-service'] IN ('checkout', 'wishlist') GROUP BY ALL`);
+    expect(truth).toHaveLength(4);
+    const retail = data.businessUnits.find((u: any) => u.businessUnit === 'retail');
+    for (const r of truth) {
+      const s = retail.services.find((x: any) => x.serviceName === r.service);
+      expect(cents(s.cost[data.months.indexOf(r.month)])).toBe(cents(Number(r.cost)));
+    }
+    // a declared service without cost is a series of zeros and a flag; FOCUS files give no usage unless asked
+    expect(retail.services.find((x: any) => x.serviceName === 'loyalty').cost).toEqual([0, 0]);
+    expect(retail.services.find((x: any) => x.serviceName === 'checkout').usageNotAvailable).toBe('the source is FOCUS files; add --usage-file or --usage');
+    expect(retail.flags.map((f: any) => `${f.rule} ${f.service}`)).toContain('no-cost loyalty');
+  });
+});

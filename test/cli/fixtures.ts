@@ -14,7 +14,7 @@ export interface RecordProps {
   readonly customer: { kind: string; name: string };
   readonly team: string;
   readonly businessUnit: string;
-  readonly review?: { status: string; next: string; last?: string; every?: number; reviewer?: string };
+  readonly review?: { status: string; next: string; last?: string; every?: number; reviewer?: string; outcome?: string; note?: string };
   readonly unit?: { name: string; scale: number };
   readonly reporting?: { enabled: boolean; reason?: string; budget?: number };
   readonly resources?: { taggable: number; tagged: number; untaggable?: Record<string, number> };
@@ -43,6 +43,8 @@ export function record(p: RecordProps): ServiceDeclarationRecord {
       reviewer: p.review.reviewer,
       status: p.review.status,
       checkedOn: '2026-11-25',
+      outcome: p.review.outcome,
+      note: p.review.note,
     } : undefined,
     tagKeys: KEYS,
     tags: {

@@ -51,6 +51,20 @@ describe('customer-value services over a real synthesized app', () => {
     expect(data.services[0].tagCoverage.taggable).toBeGreaterThan(0);
   });
 
+  test('the outcome of the last value review is shown with the review, and its note is in the JSON', async () => {
+    // GIVEN
+    const cwd = tempDir();
+    const improve = { ...CHECKOUT, valueReview: { ...CHECKOUT.valueReview!, outcome: 'improve', note: 'Halve the cost per order' } };
+    buildAssembly(path.join(cwd, 'cdk.out'), [{ id: 'Shop', services: [improve, WISHLIST] }]);
+    // WHEN
+    const table = await runCli(['services'], { cwd });
+    const json = await runCli(['services', '--output', 'json'], { cwd });
+    // THEN
+    expect(table.stdout).toMatch(/^checkout .* ok \(next 2026-12-30; 2026-09-01: improve\)/m);
+    expect(table.stdout).toMatch(/^wishlist .* due-soon \(next 2026-12-01\) /m);
+    expect(JSON.parse(json.stdout).services[0].valueReview).toMatchObject({ outcome: 'improve', note: 'Halve the cost per order' });
+  });
+
   test('accepts the manifest.json path and prints the table', async () => {
     const res = await runCli(['services', '--assembly', path.join(outdir, 'manifest.json')], { cwd: outdir });
     expect(res.code).toBe(0);
@@ -236,8 +250,8 @@ describe('customer-value services: bad input gives one line and a non-zero exit 
     [['services', '--outptu', 'json'], 'customer-value services: unknown option --outptu for "services" (did you mean --output?)'],
     [['services', 'extra'], 'customer-value services: unexpected argument "extra" for "services"'],
     [['services', '--output'], 'customer-value services: option --output needs a value: accepted values are table, json, csv, markdown'],
-    [['servcies'], 'customer-value: unknown command "servcies": commands are services, cost, catalog'],
-    [['--bogus'], 'customer-value: unknown option --bogus: give a command first (services, cost, catalog)'],
+    [['servcies'], 'customer-value: unknown command "servcies": commands are services, cost, review, catalog'],
+    [['--bogus'], 'customer-value: unknown option --bogus: give a command first (services, cost, review, catalog)'],
   ])('usage error %j', async (argv, message) => {
     const res = await runCli(argv, { cwd: tempDir() });
     expect(res.code).toBe(2);

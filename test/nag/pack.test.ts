@@ -31,14 +31,15 @@ describe('pack membership', () => {
   test('exact rule ids and levels', () => {
     expect(membership()).toEqual({
       errors: ['CustomerValue-ResourceOutsideService', 'CustomerValue-TagsMissingOrOverridden'],
-      warnings: ['CustomerValue-CostReportingDisabled', 'CustomerValue-NoUsageMetric', 'CustomerValue-ValueReviewOverdue'],
+      warnings: ['CustomerValue-CostReportingDisabled', 'CustomerValue-NoUsageMetric', 'CustomerValue-RetiredServiceDeployed',
+        'CustomerValue-ValueReviewOverdue'],
     });
   });
 
   test('with customer-value:strictReviews, an overdue value review is an error', () => {
     expect(membership({ 'customer-value:strictReviews': true })).toEqual({
       errors: ['CustomerValue-ResourceOutsideService', 'CustomerValue-TagsMissingOrOverridden', 'CustomerValue-ValueReviewOverdue'],
-      warnings: ['CustomerValue-CostReportingDisabled', 'CustomerValue-NoUsageMetric'],
+      warnings: ['CustomerValue-CostReportingDisabled', 'CustomerValue-NoUsageMetric', 'CustomerValue-RetiredServiceDeployed'],
     });
   });
 

@@ -5,20 +5,22 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
 import { NagRuleCompliance } from 'cdk-nag';
 import { Construct } from 'constructs';
-import { customerValueRules, CustomerService } from '../../src';
+import { customerValueRules, CustomerService, ValueReviewOutcome } from '../../src';
 import { markShared } from '../../src/private/shared-marker';
 import { testApp } from '../util';
 import { DECLARATION, TestPack, secureBucket, shop, summary, synthWith } from './util';
 
 const {
-  ResourceOutsideService, TagsMissingOrOverridden, CostReportingDisabled, ValueReviewOverdue, NoUsageMetric,
+  ResourceOutsideService, TagsMissingOrOverridden, CostReportingDisabled, ValueReviewOverdue, NoUsageMetric, RetiredServiceDeployed,
 } = customerValueRules;
 
 const ORDERS = new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Orders', statistic: 'Sum' });
 
 test('rules are named after their file', () => {
-  expect([ResourceOutsideService, TagsMissingOrOverridden, CostReportingDisabled, ValueReviewOverdue, NoUsageMetric].map((r) => r.name))
-    .toEqual(['ResourceOutsideService', 'TagsMissingOrOverridden', 'CostReportingDisabled', 'ValueReviewOverdue', 'NoUsageMetric']);
+  expect([ResourceOutsideService, TagsMissingOrOverridden, CostReportingDisabled, ValueReviewOverdue, NoUsageMetric, RetiredServiceDeployed]
+    .map((r) => r.name))
+    .toEqual(['ResourceOutsideService', 'TagsMissingOrOverridden', 'CostReportingDisabled', 'ValueReviewOverdue', 'NoUsageMetric',
+      'RetiredServiceDeployed']);
 });
 
 describe('ResourceOutsideService: every resource belongs to a customer service', () => {
@@ -269,5 +271,43 @@ describe('NoUsageMetric: every service declares its demand driver', () => {
     const { app, service } = shop();
     service.addUsageMetric('orders', ORDERS);
     expect(synthWith(app, new TestPack([NoUsageMetric])).findings).toEqual([]);
+  });
+});
+
+describe('RetiredServiceDeployed: a service the business unit decided to retire is gone after the grace period', () => {
+  const retired = (lastReviewed: string) => ({
+    valueReview: { every: Duration.days(365), lastReviewed, outcome: ValueReviewOutcome.RETIRE, note: 'Replaced by the new search' },
+  });
+
+  test('Noncompliance: retired at a review more than 90 days ago (today is 2026-11-25 in tests)', () => {
+    // GIVEN
+    const { app, service } = shop(retired('2026-08-01'));
+    // WHEN
+    const { findings } = synthWith(app, new TestPack([RetiredServiceDeployed]));
+    // THEN
+    expect(summary(findings)).toEqual(['CustomerValue-RetiredServiceDeployed Shop/Checkout/Receipts/Resource']);
+    expect(service.retireBy).toBe('2026-10-30');
+  });
+
+  test('Compliance: retired at a review within the grace period', () => {
+    const { app, service } = shop(retired('2026-09-01'));
+    expect(synthWith(app, new TestPack([RetiredServiceDeployed])).findings).toEqual([]);
+    expect([service.retireBy, service.retirementOverdue]).toEqual(['2026-11-30', false]);
+  });
+
+  test('the grace period comes from the context customer-value:retirementGraceDays', () => {
+    // GIVEN: 30 days of grace instead of 90
+    const { app } = shop(retired('2026-09-01'), { 'customer-value:retirementGraceDays': 30 });
+    // THEN
+    expect(summary(synthWith(app, new TestPack([RetiredServiceDeployed])).findings))
+      .toEqual(['CustomerValue-RetiredServiceDeployed Shop/Checkout/Receipts/Resource']);
+  });
+
+  test('Not applicable: the last outcome is not retire, or none is recorded', () => {
+    for (const outcome of [ValueReviewOutcome.SUSTAIN, undefined]) {
+      const { app, bucket } = shop({ valueReview: { every: Duration.days(365), lastReviewed: '2026-01-10', outcome } });
+      expect(synthWith(app, new TestPack([RetiredServiceDeployed])).findings).toEqual([]);
+      expect(RetiredServiceDeployed(bucket.node.defaultChild as s3.CfnBucket)).toBe(NagRuleCompliance.NOT_APPLICABLE);
+    }
   });
 });

@@ -226,20 +226,20 @@ async function runCost(run: CostRun, limits: CallLimits, io: CliIo): Promise<num
 }
 
 /** Prints warnings on stderr, each once (also under --quiet: they are not progress). */
-function warnOnce(warnings: readonly string[], io: CliIo): void {
+export function warnOnce(warnings: readonly string[], io: CliIo): void {
   for (const w of new Set(warnings)) {
     io.stderr(`${PROGRAM}: warning: ${oneLine(w)}\n`);
   }
 }
 
 /** A `--max-pages` / `--timeout` value: a positive number (an integer where `integer`). */
-function positiveNumber(value: string | undefined, flag: string, integer: boolean): number | undefined {
+export function positiveNumber(value: string | undefined, flag: string, integer: boolean, command = 'cost'): number | undefined {
   if (value === undefined) {
     return undefined;
   }
   const n = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`--${flag} is ${JSON.stringify(value)}: expected a ${integer ? 'whole ' : ''}number greater than 0`, 'cost');
+    throw new UsageError(`--${flag} is ${JSON.stringify(value)}: expected a ${integer ? 'whole ' : ''}number greater than 0`, command);
   }
   return n;
 }
@@ -248,7 +248,7 @@ function positiveNumber(value: string | undefined, flag: string, integer: boolea
  * One usage request per declared service with a unit metric and cost reporting on (only then does a publisher
  * write its usage); merged over stages, the first declaration's region is used.
  */
-function usageRequests(set: AssemblySet): UsageRequest[] {
+export function usageRequests(set: AssemblySet): UsageRequest[] {
   const out = new Map<string, UsageRequest>();
   for (const d of set.services) {
     if (out.has(d.record.serviceName) || !unitLabel(d) || !d.record.costReporting.enabled) {
@@ -266,7 +266,7 @@ function usageRequests(set: AssemblySet): UsageRequest[] {
 }
 
 /** The tag keys the assemblies declare (they must agree), or the defaults. */
-function tagKeysOf(set: AssemblySet): TagKeys {
+export function tagKeysOf(set: AssemblySet): TagKeys {
   const distinct = new Map<string, { keys: Record<string, string>; where: string }>();
   for (const d of set.services) {
     const k = JSON.stringify(d.record.tagKeys);

@@ -1,4 +1,8 @@
+import { attr, esc, fx } from './html-escape';
+import { renderTrendCharts, TREND_STYLE } from './html-trend';
 import { Breakdown, Chart, ChartSeries, Column, displayCell, formatMoney, Report, SegmentKind, showBidi, Table } from '../report/model';
+
+export { esc } from './html-escape';
 
 const PALETTE = ['#2f6fb0', '#e0803a', '#3d9a5b', '#b8474b', '#7b5ea7', '#8c6d46', '#d16ba5', '#5b8c8c', '#b2a23a', '#4a4a8a'];
 const UNTAGGED_COLOUR = '#9a9a9a';
@@ -20,7 +24,7 @@ export function renderHtml(report: Report): string {
   parts.push('<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; style-src \'unsafe-inline\'; img-src data:">');
   parts.push('<meta name="viewport" content="width=device-width, initial-scale=1">');
   parts.push(`<title>${attr(report.title)}</title>`);
-  parts.push(`<style>${STYLE}</style>`);
+  parts.push(`<style>${STYLE}${report.sections.some((s) => s.trendCharts) ? TREND_STYLE : ''}</style>`);
   parts.push('</head>');
   parts.push('<body>');
   parts.push(`<h1>${text(report.title)}</h1>`);
@@ -43,6 +47,9 @@ export function renderHtml(report: Report): string {
     }
     if (section.lines && section.lines.length > 0) {
       parts.push(`<ul>${section.lines.map((l) => `<li>${text(l)}</li>`).join('')}</ul>`);
+    }
+    if (section.trendCharts && section.trendCharts.length > 0) {
+      parts.push(renderTrendCharts(section.trendCharts));
     }
     parts.push('</section>');
   }
@@ -255,10 +262,6 @@ export function niceScale(min: number, max: number): [number, number, number] {
   return [lo === 0 ? 0 : lo, hi === lo ? lo + step : hi, step];
 }
 
-function fx(n: number): string {
-  return (Math.round(n * 100) / 100).toString();
-}
-
 /**
  * Element content: escaped, bidi controls shown as `<U+202E>`, and a break opportunity (`<wbr>`) every 24 characters
  * of a run without spaces, so that a very long value wraps inside its column instead of pushing the table off the page.
@@ -281,20 +284,6 @@ function text(value: string): string {
 const LONG_RUN = 40;
 const WBR_EVERY = 24;
 
-/** An attribute value: escaped, bidi controls shown. */
-function attr(value: string): string {
-  return esc(showBidi(String(value)));
-}
-
-/** Escapes text for HTML element content and double- or single-quoted attribute values. */
-export function esc(value: string): string {
-  return String(value)
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&#39;');
-}
 
 const STYLE = `
 :root { color-scheme: light; }

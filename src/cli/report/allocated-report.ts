@@ -124,7 +124,7 @@ export function allocatedCostReport(input: AllocatedReportInput): Report {
 }
 
 /** The engine's rules: every provider of the value chain, keyed by service tag value. */
-function providerRules(chain: ValueChain, services: MergedService[]): Map<string, ProviderRule> {
+export function providerRules(chain: ValueChain, services: MergedService[]): Map<string, ProviderRule> {
   const tagOf = (name: string) => {
     const s = services.find((x) => x.name === name);
     return s ? serviceTagOf(s) : name;

@@ -13,6 +13,11 @@ export function reviewLabel(s: DeclaredService): string {
   return s.record.valueReview?.status ?? 'not-scheduled';
 }
 
+/** `, last outcome sustain` when the last review recorded an outcome, else ''. */
+export function lastOutcomeLabel(review: { readonly outcome?: string; readonly lastReviewed: string }): string {
+  return review.outcome ? `; ${review.lastReviewed}: ${review.outcome}` : '';
+}
+
 export function costReportingLabel(s: DeclaredService): string {
   const c = s.record.costReporting;
   if (!c.enabled) {
@@ -35,6 +40,16 @@ export function unitLabel(s: DeclaredService): string | undefined {
   }
   const scale = s.record.costReporting.unitScale ?? 1;
   return scale === 1 ? `per ${singular(name)}` : `per ${scale} ${name}`;
+}
+
+/**
+ * The unit of the service's declared demand driver (the unit metric, or the first metric added with `addUsageMetric`),
+ * ignoring metrics discovered from its resources; undefined when it declares none.
+ */
+export function declaredUnitLabel(s: DeclaredService): string | undefined {
+  const declared = s.record.usageMetrics.filter((u) => u.origin === 'declared');
+  return s.record.costReporting.unitMetric || declared.length > 0
+    ? unitLabel({ ...s, record: { ...s.record, usageMetrics: declared } }) : undefined;
 }
 
 /** `pipeline runs` → `pipeline run` (for "per pipeline run"); names that do not end in a plain `s` are kept. */

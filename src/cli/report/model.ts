@@ -28,6 +28,26 @@ export interface Section {
   readonly heading?: string;
   readonly table?: Table;
   readonly lines?: string[];
+  /** Small charts of monthly series (HTML draws them; the tables carry the same numbers for the other formats). */
+  readonly trendCharts?: TrendChart[];
+}
+
+/**
+ * A small chart of one monthly series (e.g. a service's cost) as bars, with an optional limit (its budget) drawn as a
+ * line across, or a series drawn as a line on a scale of its own (e.g. unit cost).
+ */
+export interface TrendChart {
+  readonly title: string;
+  /** Unit of the values, e.g. `USD`. */
+  readonly unit: string;
+  /** Bucket labels (months), oldest first. */
+  readonly buckets: string[];
+  /** One value per bucket, drawn as bars. */
+  readonly bars?: number[];
+  /** One value per bucket (null where unknown), drawn as a line. */
+  readonly line?: Array<number | null>;
+  /** A level drawn across (e.g. the monthly budget), with its label. */
+  readonly limit?: { readonly value: number; readonly label: string };
 }
 
 /** What a chart series stands for: one group, the groups beyond the drawn ones summed, or untagged spend. */

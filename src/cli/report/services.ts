@@ -1,4 +1,4 @@
-import { costReportingLabel, coverageLabel, customerLabel, reviewLabel, unitLabel } from './labels';
+import { costReportingLabel, coverageLabel, customerLabel, lastOutcomeLabel, reviewLabel, unitLabel } from './labels';
 import { Column, Report } from './model';
 import { AssemblySet } from '../assembly';
 import { relativePath } from '../paths';
@@ -45,7 +45,8 @@ export function servicesReport(set: AssemblySet, cwd: string): Report {
     customer: customerLabel(s.record.customer),
     team: s.record.team,
     businessUnit: s.record.businessUnit,
-    review: s.record.valueReview ? `${reviewLabel(s)} (next ${s.record.valueReview.nextReview})` : reviewLabel(s),
+    review: s.record.valueReview
+      ? `${reviewLabel(s)} (next ${s.record.valueReview.nextReview}${lastOutcomeLabel(s.record.valueReview)})` : reviewLabel(s),
     costReporting: costReportingLabel(s),
     coverage: coverageLabel(s),
     unit: unitLabel(s) ?? 'none declared',

@@ -29,7 +29,7 @@ export interface CostExplorerSourceOptions {
 }
 
 /**
- * Cost from the Cost Explorer API: `GetCostAndUsage`, DAILY, grouped by the service tag and, when the report
+ * Cost from the Cost Explorer API: `GetCostAndUsage`, DAILY (MONTHLY for a monthly query), grouped by the service tag and, when the report
  * groups by another key, that tag too (Cost Explorer allows at most two GroupBy). One request per page,
  * following `NextPageToken`; every request costs 0.01 USD and is counted; a repeated token or more pages than
  * `--max-pages` stop it.
@@ -69,7 +69,7 @@ export class CostExplorerSource implements CostSource {
         try {
           page = await client.send(new GetCostAndUsageCommand({
             TimePeriod: { Start: query.from, End: query.to },
-            Granularity: 'DAILY',
+            Granularity: query.granularity === 'month' ? 'MONTHLY' : 'DAILY',
             Metrics: [metric],
             GroupBy: groupBy,
             NextPageToken: token,

@@ -29,7 +29,8 @@ export function curCostSql(query: CostQuery, target: CurTarget): string {
     tagKeys: query.tagKeys,
     from: query.from,
     to: query.to,
-    daily: true,
+    daily: query.granularity !== 'month',
+    monthly: query.granularity === 'month',
     estimatedFlag: target.estimatedFlag,
     billingPeriodColumn: target.billingPeriodColumn,
   });

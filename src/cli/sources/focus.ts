@@ -5,6 +5,7 @@ import { checkColumns, formatName, readLayouts } from './focus-layout';
 import { focusCostTable } from './focus-table';
 import { FOCUS_VIEW, focusViewSql } from './focus-view';
 import { CallLimits } from './limits';
+import { rowsByMonth } from './months';
 import { CliError, CostQuery, CostResult, CostSource } from './types';
 import { CurQueries, SqlDialect } from '../../billing/cur-sql';
 import { FocusQueries } from '../../billing/focus-sql';
@@ -91,7 +92,8 @@ export class FocusFileSource implements CostSource {
       }
       const periods = [...new Set(files.map((f) => f.billingPeriod).filter((p): p is string => p !== undefined))].sort();
       return {
-        rows: table.rows,
+        // the FOCUS SQL groups by charge day; a monthly query (the value review) adds the days up per month
+        rows: query.granularity === 'month' ? rowsByMonth(table.rows) : table.rows,
         source: `FOCUS ${version} files (${files.length} ${formatName(format)} file${files.length === 1 ? '' : 's'}`
           + `${periods.length > 0 ? `, billing period${periods.length === 1 ? '' : 's'} ${periods.join(', ')}` : ''})`,
         bytesScanned: bytes,

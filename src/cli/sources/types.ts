@@ -25,6 +25,11 @@ export interface CostQuery {
    * rows still carry the service tag for the tagged share. @default false
    */
   readonly byProvider?: boolean;
+  /**
+   * The time buckets of the rows: `day` (the default) or `month` (one row per calendar month, `day` holding its first
+   * day: one Cost Explorer request per page with MONTHLY granularity, one SQL aggregation by month).
+   */
+  readonly granularity?: 'day' | 'month';
 }
 
 /**

@@ -1,0 +1,117 @@
+import { Stack } from 'aws-cdk-lib';
+import { IConstruct } from 'constructs';
+import { ResolvedServices } from './declarations';
+import { CustomerService } from '../../customer-service';
+import { SERVICE_METADATA_SCHEMA, ShippedDeclaration, ShippedDeclarations } from '../../declaration/record';
+import { usageRecord } from '../../private/usage-record';
+import { BillingServicesOptions, ServiceValueDeclaration } from '../billing-options';
+
+/**
+ * The declarations `ValueReviewReports` ships to its function: the records of the services it reviews, as the
+ * `customer-value:service` metadata holds them (without resource counts and the synth-time review status), written
+ * when the construct is created. `recheck` builds them again at synth: a service declared or changed afterwards
+ * (a usage metric added, a review recorded) is a problem, never a stale pack.
+ */
+export interface Shipped {
+  readonly json: string;
+  readonly problems: string[];
+  recheck(): string[];
+}
+
+/** The prefix of `constructPath` for services declared by value (other apps): their usage metrics are not known. */
+export const DECLARED_ELSEWHERE = 'declarations[';
+
+export function shippedDeclarations(scope: IConstruct, options: BillingServicesOptions, resolved: ResolvedServices): Shipped {
+  const services = options.services ?? (options.declarations === undefined ? CustomerService.all(scope.node.root) : []);
+  const declarations = Array.isArray(options.declarations) ? options.declarations : [];
+  const build = (): ShippedDeclarations => ({
+    schemaVersion: SERVICE_METADATA_SCHEMA,
+    tagKeys: resolved.tagKeys.toJson() as unknown as ShippedDeclarations['tagKeys'],
+    services: [
+      ...(Array.isArray(services) ? services : []).filter((s) => CustomerService.isCustomerService(s)).map(fromService),
+      ...declarations.filter((d) => d && typeof d === 'object').map((d, i) => fromDeclaration(d, i, resolved)),
+    ],
+  });
+  const problems: string[] = [];
+  let shipped: ShippedDeclarations = { schemaVersion: SERVICE_METADATA_SCHEMA, tagKeys: {} as any, services: [] };
+  try {
+    shipped = build();
+  } catch (e) {
+    // a declaration too broken to record: the service reports the details itself
+    problems.push(`the declarations cannot be recorded for the value review: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const json = `${JSON.stringify(shipped, null, 1)}\n`;
+  return {
+    json,
+    problems,
+    recheck: () => {
+      let now: ShippedDeclarations;
+      try {
+        now = build();
+      } catch {
+        return [];
+      }
+      const before = new Map(shipped.services.map((s) => [s.serviceName, JSON.stringify(s)]));
+      const changed = now.services.filter((s) => before.get(s.serviceName) !== JSON.stringify(s)).map((s) => s.serviceName);
+      return changed.length === 0 ? [] : [
+        `the declaration of ${changed.join(', ')} changed after this construct was created (a usage metric added, a review recorded, ...): `
+        + 'the value review ships the declarations as they were then; create ValueReviewReports after the services are complete',
+      ];
+    },
+  };
+}
+
+function fromService(s: CustomerService): ShippedDeclaration {
+  const review = s.valueReview;
+  const next = s.nextValueReview;
+  return {
+    schemaVersion: SERVICE_METADATA_SCHEMA,
+    serviceName: s.serviceName,
+    customerNeed: s.customerNeed,
+    customer: { kind: s.customer.kind, name: s.customer.name },
+    team: s.team,
+    businessUnit: s.businessUnit,
+    valueReview: review && next ? {
+      everyDays: Math.round(review.every.toSeconds() / 86_400),
+      lastReviewed: review.lastReviewed,
+      nextReview: next,
+      reviewer: review.reviewer,
+      outcome: review.outcome?.name,
+      note: review.note,
+      retireBy: s.retireBy,
+    } : undefined,
+    tagKeys: s.tagKeys.toJson() as unknown as ShippedDeclaration['tagKeys'],
+    tags: s.tagValues,
+    costReporting: {
+      enabled: s.costReportingEnabled,
+      disabledReason: s.costReportingOptions.disabledReason,
+      monthlyBudgetUsd: s.costReportingOptions.monthlyBudget,
+      unitMetric: s.unitMetric?.name,
+      unitScale: s.unitMetric?.unitScale,
+    },
+    usageMetrics: s.usageMetrics.map((u) => usageRecord(s, u.name, u.metric, 'declared')),
+    constructPath: s.node.path,
+    stackName: Stack.of(s).stackName,
+    includedScopes: [],
+  };
+}
+
+function fromDeclaration(d: ServiceValueDeclaration, i: number, resolved: ResolvedServices): ShippedDeclaration {
+  const keys = resolved.tagKeys;
+  const need = resolved.services.find((r) => r.serviceName === d.serviceName)?.needTagValue ?? '';
+  return {
+    schemaVersion: SERVICE_METADATA_SCHEMA,
+    serviceName: d.serviceName,
+    customerNeed: d.customerNeed,
+    customer: d.customer ? { kind: d.customer.kind, name: d.customer.name } : { kind: 'not declared', name: '(customer)' },
+    team: d.team,
+    businessUnit: d.businessUnit,
+    tagKeys: keys.toJson() as unknown as ShippedDeclaration['tagKeys'],
+    tags: { [keys.service]: d.serviceName, [keys.need]: need, [keys.team]: d.team, [keys.businessUnit]: d.businessUnit },
+    costReporting: { enabled: true },
+    usageMetrics: [],
+    constructPath: `${DECLARED_ELSEWHERE}${i}]`,
+    stackName: '',
+    includedScopes: [],
+  };
+}

@@ -1,0 +1,178 @@
+/* eslint-disable import/no-extraneous-dependencies */
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DeclaredService } from '../cli/assembly';
+import { render } from '../cli/output';
+import { ReviewThresholds } from '../cli/report/review-flags';
+import { packFileName, reviewPacks, reviewQuery, trendMonths } from '../cli/report/review-run';
+import { AthenaSource } from '../cli/sources/athena';
+import { CallLimits } from '../cli/sources/limits';
+import { ShippedDeclarations } from '../declaration/record';
+import { TagKeys } from '../tag-keys';
+
+/**
+ * The scheduled value review (`ValueReviewReports`): the same report code as `customer-value review --source athena`,
+ * run monthly in the management account. It reads the declarations shipped with the construct (an S3 asset written
+ * at synth), queries the CUR 2.0 table of `CostAndUsageExport` once (grouped by month), writes each business unit's
+ * pack (HTML, markdown, JSON) to the reports bucket, and publishes each unit's summary to its targets. Any failure
+ * (the query, a pack, a notification) fails the invocation after the other units are done: the construct's alarm on
+ * the function's errors is the signal.
+ */
+
+/** How the construct configures the function (environment variable `CONFIG`, JSON). */
+export interface ValueReviewConfig {
+  readonly declarationsBucket: string;
+  readonly declarationsKey: string;
+  readonly reportsBucket: string;
+  /** Key prefix of the packs, ending in `/`. */
+  readonly reportsPrefix: string;
+  readonly database: string;
+  readonly table: string;
+  readonly workgroup: string;
+  readonly months: number;
+  /** Units to review; empty: every unit of the declarations or the bill. */
+  readonly businessUnits: string[];
+  readonly thresholds: ReviewThresholds;
+  /** The construct's topic, whose e-mail subscriptions filter on the `businessUnit` message attribute. */
+  readonly topicArn?: string;
+  /** Topics of particular units. */
+  readonly unitTopics: Record<string, string>;
+  /** Seconds the function may take (its timeout), kept for the deadline of the query. */
+  readonly timeoutSeconds: number;
+}
+
+export interface ReviewRunSummary {
+  readonly months: string[];
+  readonly written: string[];
+  readonly notified: string[];
+  readonly failures: string[];
+}
+
+const FORMATS: Array<[string, string]> = [['html', 'html'], ['markdown', 'md'], ['json', 'json']];
+/** Longest SNS message we send (SNS allows 256 KB; e-mail readers want a short one). */
+const MESSAGE_MAX = 12_000;
+
+export async function handler(event: { readonly today?: string } = {}): Promise<ReviewRunSummary> {
+  const config = JSON.parse(process.env.CONFIG ?? '{}') as ValueReviewConfig;
+  const summary = await runReview(config, event.today ? new Date(`${event.today}T00:00:00Z`) : new Date(), {
+    s3: new S3Client({}), sns: new SNSClient({}), log: (m) => console.log(m),
+  });
+  if (summary.failures.length > 0) {
+    throw new Error(`value review: ${summary.failures.length} failure(s): ${summary.failures.join('; ')}`);
+  }
+  return summary;
+}
+
+export interface ReviewClients {
+  readonly s3: S3Client;
+  readonly sns: SNSClient;
+  readonly log: (message: string) => void;
+  /** The Athena source; default: the CUR 2.0 table of the configuration. */
+  readonly source?: AthenaSource;
+}
+
+/** Runs the review for `today`; returns what was written and notified, and every failure (never throws for one unit). */
+export async function runReview(config: ValueReviewConfig, today: Date, clients: ReviewClients): Promise<ReviewRunSummary> {
+  const { s3, sns, log } = clients;
+  const shipped = await readDeclarations(s3, config);
+  const services: DeclaredService[] = shipped.services.map((record) => ({ record: record as DeclaredService['record'], assembly: 'declarations', stack: record.stackName }));
+  const months = trendMonths(today, config.months);
+  const limits = new CallLimits({ timeoutSeconds: Math.max(60, config.timeoutSeconds - 60) });
+  try {
+    const source = clients.source ?? new AthenaSource({ database: config.database, table: config.table, workgroup: config.workgroup, limits });
+    const result = await source.fetch(reviewQuery(months, TagKeys.custom(shipped.tagKeys)), log);
+    const packs = reviewPacks({
+      result,
+      services,
+      months,
+      today: today.toISOString().slice(0, 10),
+      businessUnits: config.businessUnits,
+      thresholds: config.thresholds,
+      usageSkipped: 'the scheduled review reads no usage (run customer-value review --usage for unit cost)',
+      declarations: `${services.length} declared service${services.length === 1 ? '' : 's'} shipped with the ValueReviewReports construct`,
+    });
+    const written: string[] = [];
+    const notified: string[] = [];
+    const failures: string[] = [];
+    const folder = `${config.reportsPrefix}${months[months.length - 1]}/`;
+    const taken = new Set<string>();
+    for (const pack of packs.perUnit) {
+      const unit = pack.businessUnit;
+      const base = packFileName(unit, '', taken).slice(0, -1);
+      const keys: string[] = [];
+      try {
+        for (const [format, ext] of FORMATS) {
+          const key = `${folder}${base}.${ext}`;
+          await s3.send(new PutObjectCommand({
+            Bucket: config.reportsBucket,
+            Key: key,
+            Body: render(pack.report, format),
+            ContentType: format === 'html' ? 'text/html; charset=utf-8' : format === 'json' ? 'application/json' : 'text/markdown; charset=utf-8',
+          }));
+          keys.push(key);
+          written.push(key);
+        }
+      } catch (e) {
+        failures.push(`writing the pack of ${unit}: ${(e as Error).message}`);
+        continue;
+      }
+      const message = notification(pack.report.title, pack.report.summary, packs.result.units.find((u) => u.businessUnit === unit)!.flags
+        .map((f) => `${f.rule}: ${f.message}`), config.reportsBucket, keys);
+      const targets = [
+        ...(config.topicArn ? [{ arn: config.topicArn, filtered: true }] : []),
+        ...(config.unitTopics[unit] ? [{ arn: config.unitTopics[unit], filtered: false }] : []),
+      ];
+      for (const t of targets) {
+        try {
+          await sns.send(new PublishCommand({
+            TopicArn: t.arn,
+            Subject: subject(pack.report.title),
+            Message: message,
+            MessageAttributes: { businessUnit: { DataType: 'String', StringValue: unit } },
+          }));
+          notified.push(`${unit} -> ${t.arn}`);
+        } catch (e) {
+          failures.push(`notifying ${unit} on ${t.arn}: ${(e as Error).message}`);
+        }
+      }
+    }
+    log(`value review ${months[0]}..${months[months.length - 1]}: ${written.length} files, ${notified.length} notifications, `
+      + `${failures.length} failures; ${result.requests ?? 0} Athena queries, ${result.bytesScanned ?? 0} bytes scanned`);
+    return { months, written, notified, failures };
+  } finally {
+    limits.dispose();
+  }
+}
+
+async function readDeclarations(s3: S3Client, config: ValueReviewConfig): Promise<ShippedDeclarations> {
+  const res = await s3.send(new GetObjectCommand({ Bucket: config.declarationsBucket, Key: config.declarationsKey }));
+  const text = await res.Body!.transformToString();
+  const parsed = JSON.parse(text) as ShippedDeclarations;
+  if (!Array.isArray(parsed.services) || typeof parsed.tagKeys !== 'object') {
+    throw new Error(`the declarations s3://${config.declarationsBucket}/${config.declarationsKey} are not a ValueReviewReports declarations file`);
+  }
+  return parsed;
+}
+
+/** An SNS subject: at most 100 printable ASCII characters. */
+function subject(title: string): string {
+  // eslint-disable-next-line no-control-regex
+  return title.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
+}
+
+/** The summary and flags of a pack, and where it is; cut to `MESSAGE_MAX`. */
+export function notification(title: string, summary: string[], flags: string[], bucket: string, keys: string[]): string {
+  const lines = [
+    title,
+    '',
+    ...summary.map((l) => `- ${l}`),
+    '',
+    flags.length > 0 ? 'Flags:' : 'No flags.',
+    ...flags.map((f) => `- ${f}`),
+    '',
+    'The pack (HTML, markdown, JSON) is in the reports bucket (sign in to the management account to open it):',
+    ...keys.map((k) => `  s3://${bucket}/${k}`),
+  ];
+  const text = lines.join('\n');
+  return text.length <= MESSAGE_MAX ? text : `${text.slice(0, MESSAGE_MAX - 80)}\n... (cut: the full list is in the pack)`;
+}

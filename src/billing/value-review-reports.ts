@@ -1,0 +1,393 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration, FileSystem, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as s3assets from 'aws-cdk-lib/aws-s3-assets';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { BillingOwnerOptions, BillingServicesOptions, ManagementAccountOptions } from './billing-options';
+import { CostAndUsageExport } from './cost-and-usage-export';
+import { accessLogsBucket, logAccess } from './private/access-logs';
+import { checkNoLateServices, resolveServices } from './private/declarations';
+import { checkManagementAccount, requireAwsPartition } from './private/guard-rails';
+import { attributeCost } from './private/ownership';
+import { shippedDeclarations } from './private/shipped-declarations';
+import { ValueReviewReportsFunction } from './value-review-reports-function';
+import { describe, OWNER_NAME_PATTERN } from '../declaration/rules';
+import { reportProblems } from '../private/problems';
+
+/**
+ * The thresholds of the value review's flags.
+ */
+export interface ValueReviewThresholds {
+  /**
+   * Month-over-month cost increase (percent) above which a service whose usage did not grow is flagged.
+   * @default 20
+   */
+  readonly costIncreasePercent?: number;
+  /**
+   * Month-over-month unit cost increase (percent) above which a service is flagged.
+   * @default 10
+   */
+  readonly unitCostIncreasePercent?: number;
+  /**
+   * Days past the next review date before an overdue review is flagged.
+   * @default 0
+   */
+  readonly overdueDays?: number;
+  /**
+   * Cost (in the bill's currency) below which a month is too small to judge a change, or a tag value to flag.
+   * @default 1
+   */
+  readonly minimumCost?: number;
+}
+
+/**
+ * Who receives a business unit's review pack.
+ */
+export interface ValueReviewRecipient {
+  /** The business unit, as the services declare it. */
+  readonly businessUnit: string;
+  /**
+   * E-mail addresses that receive the summary and flags of the unit's pack (subscribed to the construct's topic,
+   * filtered to this unit; each address confirms its subscription once).
+   * @default - none
+   */
+  readonly emails?: string[];
+  /**
+   * A topic of the unit's own (a chat integration, say) that receives the summary. If it is KMS-encrypted, let the
+   * construct's function use its key.
+   * @default - none
+   */
+  readonly topic?: sns.ITopic;
+}
+
+/**
+ * Properties of `ValueReviewReports`.
+ */
+export interface ValueReviewReportsProps extends BillingServicesOptions, ManagementAccountOptions, BillingOwnerOptions {
+  /** The CUR 2.0 export whose Athena table the review reads. */
+  readonly costAndUsageExport: CostAndUsageExport;
+
+  /**
+   * Who receives each business unit's pack.
+   * @default - nobody: the packs are only written to the reports bucket
+   */
+  readonly recipients?: ValueReviewRecipient[];
+
+  /**
+   * The business units to review.
+   * @default - every business unit of the declarations or the bill
+   */
+  readonly businessUnits?: string[];
+
+  /**
+   * Months in the trend, ending with the last full month (1 to 36).
+   * @default 6
+   */
+  readonly months?: number;
+
+  /**
+   * When the packs are made.
+   * @default - the 3rd of every month at 07:00 UTC (the last month's CUR data has settled by then)
+   */
+  readonly schedule?: events.Schedule;
+
+  /**
+   * The thresholds of the flags.
+   * @default - 20 % cost up, 10 % unit cost up, overdue by 0 days, minimum cost 1
+   */
+  readonly thresholds?: ValueReviewThresholds;
+
+  /**
+   * A topic that is told when a run fails (the alarm on the function's errors).
+   * @default - the alarm has no action; watch it on a dashboard or add one to `failureAlarm`
+   */
+  readonly alarmTopic?: sns.ITopic;
+
+  /**
+   * Where S3 writes the access logs of the reports bucket.
+   * @default - a new access-log bucket
+   */
+  readonly serverAccessLogsBucket?: s3.IBucket;
+
+  /**
+   * What happens to the reports bucket when the stack is deleted (`RemovalPolicy.RETAIN` or `DESTROY`; DESTROY only
+   * removes an empty bucket).
+   * @default RemovalPolicy.RETAIN
+   */
+  readonly removalPolicy?: RemovalPolicy;
+
+  /**
+   * How long the packs (and their older versions) are kept.
+   * @default Duration.days(730)
+   */
+  readonly retention?: Duration;
+}
+
+/** The key prefix of the packs in the reports bucket. */
+const PREFIX = 'value-review/';
+
+/**
+ * The business units' value-review packs, every month, without anyone running the CLI: a scheduled function runs the
+ * same report code as `customer-value review --source athena` over the CUR 2.0 table of a `CostAndUsageExport`, writes
+ * each unit's pack (HTML, markdown, JSON) to a private, encrypted, versioned bucket under
+ * `value-review/<last month>/value-review-<unit>.<ext>`, and sends each unit's summary and flags to its recipients.
+ *
+ * The declarations the review needs (need, customer, team, review schedule and last outcome, budget, unit) are those of
+ * the services of this app (`services`, by default every `CustomerService` declared before this construct) and of
+ * `declarations` of services deployed from other apps; they are written to a file when the construct is created and
+ * shipped to the function as an S3 asset. A service declared or changed after the construct makes synthesis fail,
+ * naming it, rather than shipping stale declarations.
+ *
+ * Failures (the query, a pack, a notification) fail the run after the other units are done; `failureAlarm` goes off.
+ * Deploy it in the management account, in the stack of the `CostAndUsageExport`.
+ *
+ * @example
+ * declare const cur: CostAndUsageExport;
+ * new ValueReviewReports(this, 'ValueReview', {
+ *   costAndUsageExport: cur,
+ *   recipients: [{ businessUnit: 'retail', emails: ['retail-board@example.com'] }],
+ * });
+ */
+export class ValueReviewReports extends Construct {
+  /** The bucket the packs are written to. */
+  public readonly bucket: s3.IBucket;
+  /** The topic the e-mail recipients are subscribed to (filtered by business unit). */
+  public readonly topic: sns.ITopic;
+  /** The function that makes the packs. */
+  public readonly handler: lambda.IFunction;
+  /** The alarm on the function's errors (a failed run). */
+  public readonly failureAlarm: cloudwatch.Alarm;
+  /** The monthly rule. */
+  public readonly rule: events.Rule;
+
+  constructor(scope: Construct, id: string, props: ValueReviewReportsProps) {
+    super(scope, id);
+    const p = props ?? ({} as ValueReviewReportsProps);
+    const ownership = attributeCost(this, 'value review packs', 'function, role, log group, bucket, topic, rule, alarm', p.owner);
+    const resolved = resolveServices(this, p, undefined, ownership.owner);
+    checkNoLateServices(this, resolved);
+    const problems = [
+      ...ownership.problems,
+      ...resolved.problems,
+      ...requireAwsPartition(this, 'value review packs'),
+      ...checkManagementAccount(this, 'value review packs', p.managementAccountId),
+    ];
+    if (!(p.costAndUsageExport instanceof CostAndUsageExport)) {
+      problems.push(`costAndUsageExport is ${describe(p.costAndUsageExport)}: pass the CostAndUsageExport whose Athena table the review reads`);
+    }
+    const months = p.months ?? 6;
+    if (!Number.isInteger(months) || months < 1 || months > 36) {
+      problems.push(`months is ${describe(p.months)}: expected a whole number of months from 1 to 36`);
+    }
+    const thresholds = checkThresholds(p.thresholds, problems);
+    const recipients = checkRecipients(p.recipients, problems);
+    const units = checkUnits(p.businessUnits, problems);
+    const retention = p.retention ?? Duration.days(730);
+    const retentionDays = Token.isUnresolved(retention.toSeconds()) ? 1 : retention.toDays({ integral: false });
+    if (retentionDays < 1 || !Number.isInteger(retentionDays)) {
+      problems.push(`retention is ${retention.toHumanString()}: expected whole days, at least Duration.days(1)`);
+    }
+
+    // The declarations, shipped as an asset: written now, checked again at synth (a late change fails synthesis).
+    const shipped = shippedDeclarations(this, p, resolved);
+    problems.push(...shipped.problems);
+    reportProblems(this, problems);
+    const dir = FileSystem.mkdtemp('customer-value-review-');
+    fs.writeFileSync(path.join(dir, 'declarations.json'), shipped.json);
+    const asset = new s3assets.Asset(this, 'Declarations', { path: path.join(dir, 'declarations.json') });
+    this.node.addValidation({ validate: () => shipped.recheck() });
+
+    const removalPolicy = p.removalPolicy ?? RemovalPolicy.RETAIN;
+    const bucket = new s3.Bucket(this, 'Reports', {
+      encryption: s3.BucketEncryption.S3_MANAGED,
+      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      versioned: true,
+      removalPolicy,
+      lifecycleRules: [{ prefix: PREFIX, expiration: retention, noncurrentVersionExpiration: Duration.days(30) }],
+    });
+    logAccess(this, p.serverAccessLogsBucket ?? accessLogsBucket(this, removalPolicy), { 'value-review/': bucket });
+    this.bucket = bucket;
+
+    // SNS encrypted with the AWS managed key: its key policy lets principals of the account that may publish use it
+    const topic = new sns.Topic(this, 'Topic', {
+      displayName: 'Value review packs',
+      masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
+      enforceSSL: true,
+    });
+    for (const r of recipients) {
+      for (const email of r.emails ?? []) {
+        topic.addSubscription(new subs.EmailSubscription(email, {
+          filterPolicy: { businessUnit: sns.SubscriptionFilter.stringFilter({ allowlist: [r.businessUnit] }) },
+        }));
+      }
+    }
+    this.topic = topic;
+
+    const logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.ONE_YEAR });
+    const role = new iam.Role(this, 'Role', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: 'Makes the value review packs (cdk-customer-value ValueReviewReports)',
+    });
+    const cur = p.costAndUsageExport;
+    const timeout = Duration.minutes(15);
+    const stack = Stack.of(this);
+    const policy = new iam.Policy(this, 'Policy', {
+      roles: [role],
+      statements: [
+        new iam.PolicyStatement({
+          sid: 'Athena',
+          actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'],
+          resources: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: cur.workGroupName })],
+        }),
+        new iam.PolicyStatement({
+          sid: 'GlueTable',
+          actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions', 'glue:GetPartition'],
+          resources: [
+            stack.formatArn({ service: 'glue', resource: 'catalog' }),
+            stack.formatArn({ service: 'glue', resource: 'database', resourceName: cur.databaseName }),
+            stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${cur.databaseName}/${cur.tableName}` }),
+          ],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadExport',
+          actions: ['s3:GetObject', 's3:ListBucket', 's3:GetBucketLocation'],
+          resources: [cur.bucket.bucketArn, cur.bucket.arnForObjects('*')],
+        }),
+        new iam.PolicyStatement({
+          sid: 'QueryResults',
+          actions: ['s3:GetObject', 's3:PutObject', 's3:ListBucket', 's3:GetBucketLocation', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
+          resources: [cur.resultsBucket.bucketArn, cur.resultsBucket.arnForObjects('*')],
+        }),
+        new iam.PolicyStatement({
+          sid: 'ReadDeclarations',
+          actions: ['s3:GetObject'],
+          resources: [`arn:${stack.partition}:s3:::${asset.s3BucketName}/${asset.s3ObjectKey}`],
+        }),
+        new iam.PolicyStatement({ sid: 'WritePacks', actions: ['s3:PutObject'], resources: [bucket.arnForObjects(`${PREFIX}*`)] }),
+        new iam.PolicyStatement({ sid: 'Notify', actions: ['sns:Publish'], resources: [topic.topicArn, ...recipients.flatMap((r) => (r.topic ? [r.topic.topicArn] : []))] }),
+        new iam.PolicyStatement({ sid: 'Logs', actions: ['logs:CreateLogStream', 'logs:PutLogEvents'], resources: [logGroup.logGroupArn] }),
+      ],
+    });
+    // cdk-nag names each object-level wildcard after the bucket's logical id
+    const reason = 'Object-level wildcards only: Athena reads every object of the CUR 2.0 export (its partitions are folders named by '
+      + 'billing period) and writes and reads its query results under keys it chooses; the packs are written under value-review/';
+    const objects = (b: s3.IBucket, suffix: string) => {
+      const cfn = b.node.defaultChild as s3.CfnBucket | undefined;
+      return cfn ? `AwsSolutions-IAM5[Resource::<${Stack.of(cfn).getLogicalId(cfn)}.Arn>/${suffix}]` : undefined;
+    };
+    for (const finding of [objects(cur.bucket, '*'), objects(cur.resultsBucket, '*'), objects(bucket, `${PREFIX}*`)]) {
+      if (finding) {
+        Validations.of(policy).acknowledge({ id: finding, reason });
+      }
+    }
+
+    const fn = new ValueReviewReportsFunction(this, 'Handler', {
+      description: 'Makes the value review packs of the business units (cdk-customer-value)',
+      role,
+      logGroup,
+      timeout,
+      memorySize: 1024,
+      environment: {
+        CONFIG: stack.toJsonString({
+          declarationsBucket: asset.s3BucketName,
+          declarationsKey: asset.s3ObjectKey,
+          reportsBucket: bucket.bucketName,
+          reportsPrefix: PREFIX,
+          database: cur.databaseName,
+          table: cur.tableName,
+          workgroup: cur.workGroupName,
+          months,
+          businessUnits: units,
+          thresholds,
+          topicArn: topic.topicArn,
+          unitTopics: Object.fromEntries(recipients.filter((r) => r.topic).map((r) => [r.businessUnit, r.topic!.topicArn])),
+          timeoutSeconds: timeout.toSeconds(),
+        }),
+      },
+    });
+    fn.node.addDependency(policy);
+    this.handler = fn;
+
+    this.rule = new events.Rule(this, 'Monthly', {
+      description: 'Makes the value review packs of the business units every month',
+      schedule: p.schedule ?? events.Schedule.cron({ day: '3', hour: '7', minute: '0' }),
+      targets: [new targets.LambdaFunction(fn, { retryAttempts: 2, maxEventAge: Duration.hours(6) })],
+    });
+
+    this.failureAlarm = new cloudwatch.Alarm(this, 'FailureAlarm', {
+      alarmDescription: 'A value review run failed (the query, a pack or a notification): see the function\'s log',
+      metric: fn.metricErrors({ period: Duration.hours(6), statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      evaluationPeriods: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+    });
+    if (p.alarmTopic) {
+      this.failureAlarm.addAlarmAction({ bind: () => ({ alarmActionArn: p.alarmTopic!.topicArn }) });
+    }
+  }
+}
+
+function checkThresholds(t: ValueReviewThresholds | undefined, problems: string[]) {
+  const out = { costIncreasePercent: 20, unitCostIncreasePercent: 10, overdueDays: 0, minimumCost: 1 };
+  for (const [field, value] of Object.entries(t ?? {})) {
+    if (!(field in out)) {
+      problems.push(`thresholds.${field}: not a threshold (costIncreasePercent, unitCostIncreasePercent, overdueDays, minimumCost)`);
+    } else if (value !== undefined) {
+      if (typeof value !== 'number' || !Number.isFinite(value) || value < 0 || (field === 'overdueDays' && !Number.isInteger(value))) {
+        problems.push(`thresholds.${field} is ${describe(value)}: expected ${field === 'overdueDays' ? 'whole days' : 'a number'} >= 0`);
+      } else {
+        (out as Record<string, number>)[field] = value;
+      }
+    }
+  }
+  return out;
+}
+
+function checkRecipients(recipients: ValueReviewRecipient[] | undefined, problems: string[]): ValueReviewRecipient[] {
+  if (recipients === undefined) return [];
+  if (!Array.isArray(recipients)) {
+    problems.push(`recipients is ${describe(recipients)}: pass [{ businessUnit: 'retail', emails: ['retail-board@example.com'] }]`);
+    return [];
+  }
+  const ok: ValueReviewRecipient[] = [];
+  recipients.forEach((r, i) => {
+    const at = `recipients[${i}]`;
+    if (!r || typeof r.businessUnit !== 'string' || !OWNER_NAME_PATTERN.test(r.businessUnit)) {
+      problems.push(`${at}.businessUnit is ${describe(r?.businessUnit)}: name the business unit as its services declare it`);
+      return;
+    }
+    const bad = (r.emails ?? []).filter((e) => typeof e !== 'string' || !/^[^@\s]+@[^@\s]+\.[^@\s]+$/.test(e));
+    if (bad.length > 0) {
+      problems.push(`${at}.emails has ${bad.map((e) => describe(e)).join(', ')}: expected e-mail addresses`);
+      return;
+    }
+    if ((r.emails ?? []).length === 0 && !r.topic) {
+      problems.push(`${at} (${r.businessUnit}) has neither emails nor a topic: give one, or leave the unit out of recipients`);
+      return;
+    }
+    ok.push(r);
+  });
+  return ok;
+}
+
+function checkUnits(units: string[] | undefined, problems: string[]): string[] {
+  if (units === undefined) return [];
+  if (!Array.isArray(units) || units.some((u) => typeof u !== 'string' || !OWNER_NAME_PATTERN.test(u))) {
+    problems.push(`businessUnits is ${describe(units)}: pass the business units as the services declare them, e.g. ["retail"]`);
+    return [];
+  }
+  return [...new Set(units)];
+}

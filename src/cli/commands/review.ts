@@ -1,0 +1,219 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { assemblyPaths, helpOr } from './common';
+import { positiveNumber, tagKeysOf, usageRequests, warnOnce } from './cost';
+import { CostMetric } from '../../billing/cur-sql';
+import { CommandSpec, parseArgs } from '../args';
+import { readAssemblies } from '../assembly';
+import { isIsoDate } from '../dates';
+import { EXIT_OK, UsageError } from '../errors';
+import { REVIEW_HELP } from '../help';
+import { CliIo, oneLine, PROGRAM } from '../io';
+import { render, writeFile } from '../output';
+import { refuseOutputOverInput, relativePath } from '../paths';
+import { MonthlyUsage } from '../report/review';
+import { reviewAllocation } from '../report/review-allocation';
+import { parseThresholds } from '../report/review-flags';
+import { monthsBetween, packFileName, reviewPacks, reviewQuery, trendMonths } from '../report/review-run';
+import { readMonthlyUsage, readUsageFile } from '../review-usage';
+import { GLOB_CHARS } from '../sources/cur-files';
+import { createSource, SourceKind } from '../sources/factory';
+import { CallLimits, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT_SECONDS, StoppedError } from '../sources/limits';
+import { CloudWatchUsageReader } from '../unit-usage';
+
+const NAME = 'review';
+const OUTPUTS = ['markdown', 'html', 'json'];
+const EXTENSIONS: Record<string, string> = { markdown: 'md', html: 'html', json: 'json' };
+/** Longest trend: Cost Explorer keeps 13 months (38 with the extended history), a CUR export as many as it holds. */
+const MAX_MONTHS = 36;
+
+export const REVIEW_SPEC: CommandSpec = {
+  name: NAME,
+  positionals: true,
+  options: {
+    'source': { kind: 'string', values: ['ce', 'cur', 'focus', 'athena'] },
+    'business-unit': { kind: 'list', placeholder: 'NAME' },
+    'months': { kind: 'string', placeholder: 'N' },
+    'from': { kind: 'string', placeholder: 'YYYY-MM-01' },
+    'to': { kind: 'string', placeholder: 'YYYY-MM-01' },
+    'metric': { kind: 'string', values: Object.values(CostMetric) as string[] },
+    'assembly': { kind: 'list', placeholder: 'DIR', short: 'a' },
+    'output': { kind: 'string', values: OUTPUTS, short: 'o' },
+    'out': { kind: 'string', placeholder: 'FILE' },
+    'out-dir': { kind: 'string', placeholder: 'DIR' },
+    'allocate': { kind: 'boolean' },
+    'usage': { kind: 'boolean' },
+    'usage-file': { kind: 'string', placeholder: 'FILE' },
+    'threshold': { kind: 'list', placeholder: 'NAME=VALUE' },
+    'profile': { kind: 'string', placeholder: 'NAME' },
+    'region': { kind: 'string', placeholder: 'NAME' },
+    'athena-database': { kind: 'string', placeholder: 'NAME' },
+    'athena-table': { kind: 'string', placeholder: 'NAME' },
+    'athena-workgroup': { kind: 'string', placeholder: 'NAME' },
+    'athena-output': { kind: 'string', placeholder: 's3://bucket/prefix/' },
+    'quiet': { kind: 'boolean', short: 'q' },
+    'max-pages': { kind: 'string', placeholder: 'N' },
+    'timeout': { kind: 'string', placeholder: 'SECONDS' },
+  },
+};
+
+/** The months of the review: `--months N` ending with the last full month, or `--from`/`--to` on month boundaries. */
+export function reviewMonths(from: string | undefined, to: string | undefined, months: string | undefined, today: Date): string[] {
+  if (months !== undefined && (from !== undefined || to !== undefined)) {
+    throw new UsageError('--months and --from/--to both set the trend: give --months N (ending with the last full month), or --from and --to', NAME);
+  }
+  if (from === undefined && to === undefined) {
+    const n = positiveNumber(months, 'months', true, NAME) ?? 6;
+    if (n > MAX_MONTHS) {
+      throw new UsageError(`--months is ${n}: at most ${MAX_MONTHS}`, NAME);
+    }
+    return trendMonths(today, n);
+  }
+  if (from === undefined || to === undefined) {
+    throw new UsageError(`--${from === undefined ? 'to' : 'from'} is given without --${from === undefined ? 'from' : 'to'}: give both (--to is exclusive)`, NAME);
+  }
+  for (const [flag, value] of [['from', from], ['to', to]] as const) {
+    if (!isIsoDate(value) || !value.endsWith('-01')) {
+      throw new UsageError(`--${flag} is ${JSON.stringify(value)}: a review covers whole months, so give the first day of a month, e.g. 2026-05-01`, NAME);
+    }
+  }
+  if (from >= to) {
+    throw new UsageError(`--from ${from} is not before --to ${to}: the trend starts at --from and ends before --to (exclusive)`, NAME);
+  }
+  const list = monthsBetween(from, to);
+  if (list.length > MAX_MONTHS) {
+    throw new UsageError(`--from ${from} --to ${to} is ${list.length} months: at most ${MAX_MONTHS}`, NAME);
+  }
+  return list;
+}
+
+/** `customer-value review`: the business units' value-review packs. */
+export async function reviewCommand(argv: string[], io: CliIo): Promise<number> {
+  const args = parseArgs(REVIEW_SPEC, argv);
+  if (helpOr(args, REVIEW_HELP, io)) return EXIT_OK;
+  const s = (k: string) => args.strings.get(k);
+  const kind = (s('source') ?? 'ce') as SourceKind;
+  const files = kind === 'cur' || kind === 'focus';
+  if (files && args.positionals.length === 0) {
+    throw new UsageError(`--source ${kind} needs the ${kind === 'cur' ? 'CUR 2.0' : 'FOCUS'} data: a Parquet or CSV(.gz) file, an export folder or a glob`, NAME);
+  }
+  if (!files && args.positionals.length > 0) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}: only --source cur and --source focus take paths`, NAME);
+  }
+  const athenaFlags = ['athena-database', 'athena-table', 'athena-workgroup', 'athena-output'].filter((k) => args.strings.has(k));
+  if (kind !== 'athena' && athenaFlags.length > 0) {
+    throw new UsageError(`--${athenaFlags[0]} only applies to --source athena`, NAME);
+  }
+  if (s('out') !== undefined && s('out-dir') !== undefined) {
+    throw new UsageError('--out and --out-dir both say where to write: --out FILE writes one pack of every business unit, '
+      + '--out-dir DIR one file per business unit', NAME);
+  }
+  if (s('usage-file') !== undefined && args.booleans.get('usage') === true) {
+    throw new UsageError('--usage (CloudWatch) and --usage-file both give usage: choose one', NAME);
+  }
+  const now = io.now();
+  const months = reviewMonths(s('from'), s('to'), s('months'), now);
+  const thresholds = parseThresholds(args.lists.get('threshold') ?? [], NAME);
+  const output = s('output') ?? 'markdown';
+  const quiet = args.booleans.get('quiet') === true;
+  const progress = quiet ? () => undefined : (m: string) => io.stderr(`${PROGRAM}: ${oneLine(m)}\n`);
+  const maxPages = positiveNumber(s('max-pages'), 'max-pages', true, NAME) ?? DEFAULT_MAX_PAGES;
+  const timeoutSeconds = positiveNumber(s('timeout'), 'timeout', false, NAME) ?? DEFAULT_TIMEOUT_SECONDS;
+
+  // The review is about declared services: the assemblies are required (default ./cdk.out).
+  const set = readAssemblies(assemblyPaths(args), io.cwd);
+  warnOnce(set.warnings, io);
+  const paths = args.positionals.map((p) => path.resolve(io.cwd, p));
+  const inputs = [
+    ...paths.filter((p) => !GLOB_CHARS.test(p)).map((p) => ({ path: p, what: 'the cost data' })),
+    ...set.assemblies.map((a) => ({ path: a, what: 'the cloud assembly' })),
+    ...(s('usage-file') ? [{ path: path.resolve(io.cwd, s('usage-file')!), what: 'the usage file' }] : []),
+  ];
+  const out = s('out') ?? (output === 'html' && s('out-dir') === undefined ? 'customer-value-review.html' : undefined);
+  if (out && out !== '-') {
+    refuseOutputOverInput(out, io.cwd, inputs);
+  }
+  if (s('out-dir')) {
+    refuseOutputOverInput(s('out-dir')!, io.cwd, inputs);
+  }
+  const usageFile = s('usage-file') ? readUsageFile(path.resolve(io.cwd, s('usage-file')!), s('usage-file')!) : undefined;
+
+  const limits = new CallLimits({ maxPages, timeoutSeconds, interrupt: io.interrupt });
+  try {
+    const query = reviewQuery(months, tagKeysOf(set), (s('metric') ?? CostMetric.UNBLENDED) as CostMetric);
+    const source = createSource({
+      kind,
+      paths,
+      limits,
+      profile: s('profile'),
+      region: s('region'),
+      athenaDatabase: s('athena-database'),
+      athenaTable: s('athena-table'),
+      athenaWorkgroup: s('athena-workgroup'),
+      athenaOutput: s('athena-output'),
+    });
+    const result = await source.fetch(query, progress);
+    warnOnce(result.warnings ?? [], io);
+    if (out && out !== '-' && result.files) {
+      refuseOutputOverInput(out, io.cwd, result.files.map((f) => ({ path: f, what: 'the cost data file' })));
+    }
+
+    let usage: Map<string, MonthlyUsage> | undefined = usageFile;
+    let usageSkipped: string | undefined;
+    const usageNotes: string[] = [];
+    if (usageFile) {
+      usageNotes.push(`usage per month from ${s('usage-file')}`);
+    } else if (args.booleans.get('usage') ?? !files) {
+      const requests = usageRequests(set);
+      const reader = io.usageReader
+        ? io.usageReader({ profile: s('profile'), region: s('region') })
+        : new CloudWatchUsageReader({ profile: s('profile'), region: s('region'), limits });
+      usage = requests.length > 0 ? await readMonthlyUsage(reader, requests, months, progress) : new Map();
+      const count = (reader as { requests?: number }).requests;
+      if (count) {
+        usageNotes.push(`CloudWatch: ${count} GetMetricData request${count === 1 ? '' : 's'} (one per month) for ${requests.length} usage metric${requests.length === 1 ? '' : 's'}`);
+      }
+      usageSkipped = 'no usage published for the service (is its cost reporting on?)';
+    } else {
+      usageSkipped = args.booleans.has('usage') ? 'turned off with --no-usage' : `the source is ${kind === 'cur' ? 'CUR' : 'FOCUS'} files; add --usage-file or --usage`;
+    }
+    limits.check();
+    const allocation = args.booleans.get('allocate') === true ? reviewAllocation(result.rows, set.services, months, io.cwd) : undefined;
+    warnOnce(allocation?.warnings ?? [], io);
+
+    const packs = reviewPacks({
+      result,
+      services: set.services,
+      months,
+      today: now.toISOString().slice(0, 10),
+      businessUnits: [...new Set(args.lists.get('business-unit') ?? [])],
+      thresholds,
+      usage,
+      usageSkipped,
+      usageNotes,
+      fullyLoaded: allocation?.fullyLoaded,
+      allocationNotes: allocation?.notes,
+      declarations: set.assemblies.map((a) => relativePath(a, io.cwd)).join(', '),
+    });
+    const dir = s('out-dir');
+    if (dir) {
+      fs.mkdirSync(path.resolve(io.cwd, dir), { recursive: true });
+      const taken = new Set<string>();
+      for (const p of packs.perUnit) {
+        const file = path.join(dir, packFileName(p.businessUnit, EXTENSIONS[output], taken));
+        writeFile(file, render(p.report, output), io);
+        io.stderr(`${PROGRAM}: wrote ${file} (${p.businessUnit})\n`);
+      }
+    } else if (out && out !== '-') {
+      writeFile(out, render(packs.combined, output), io);
+      io.stderr(`${PROGRAM}: wrote ${out}\n`);
+    } else {
+      io.stdout(render(packs.combined, output));
+    }
+    return EXIT_OK;
+  } catch (e) {
+    throw limits.stoppedBy && !(e instanceof StoppedError) ? limits.stoppedBy : e;
+  } finally {
+    limits.dispose();
+  }
+}

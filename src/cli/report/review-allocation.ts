@@ -1,0 +1,71 @@
+import { mergeServices, serviceTagOf } from './aggregate';
+import { providerRules } from './allocated-report';
+import { allocate } from './allocation';
+import { formatMoney } from './model';
+import { FullyLoadedCost } from './review';
+import { DeclaredService } from '../assembly';
+import { CostRow } from '../sources/types';
+import { refuseCycles, valueChain } from '../value-chain';
+
+/** The value chain's allocation per month, for the review (`review --allocate`), and what to say about it. */
+export interface ReviewAllocation {
+  readonly fullyLoaded: FullyLoadedCost;
+  /** Lines for the pack's notes: which providers passed cost on, and what stayed unallocated, per month. */
+  readonly notes: string[];
+  /** The value chain's warnings (e.g. a provider that is not declared in the assemblies read). */
+  readonly warnings: string[];
+}
+
+/**
+ * Runs the value-chain allocation (`allocation.ts`, the engine `cost --allocate` uses) on the review's cost table,
+ * one month at a time: each month's shares follow that month's consumption (proportional allocation uses the
+ * consumers' direct cost of the month), as a monthly chargeback would. Rows are keyed by service tag for the
+ * allocation, whatever business unit they carry, so a provider owned by one unit passes its cost on to consumers of
+ * another. Per service and month: what it received, and what left it (passed on to consumers, or left unallocated
+ * when its provider could not pass it on, with the reason in the notes), so fully-loaded = direct + received - left.
+ */
+export function reviewAllocation(rows: readonly CostRow[], declared: DeclaredService[], months: string[], cwd: string): ReviewAllocation {
+  const { services } = mergeServices(declared);
+  const chain = valueChain(declared, cwd);
+  refuseCycles(chain);
+  const providers = providerRules(chain, services);
+  const nameOf = new Map(services.map((s) => [serviceTagOf(s), s.name]));
+  const received = new Map<string, Map<string, number>>();
+  const left = new Map<string, Map<string, number>>();
+  const add = (into: Map<string, Map<string, number>>, tag: string, month: string, amount: number) => {
+    const name = nameOf.get(tag);
+    if (name === undefined || amount === 0) {
+      return;
+    }
+    const byMonth = into.get(name) ?? new Map<string, number>();
+    byMonth.set(month, (byMonth.get(month) ?? 0) + amount);
+    into.set(name, byMonth);
+  };
+  const notes: string[] = [];
+  const byMonth = new Map<string, CostRow[]>(months.map((m) => [m, []]));
+  for (const r of rows) {
+    byMonth.get(r.day.slice(0, 7))?.push({ ...r, group: r.service });
+  }
+  for (const [month, monthRows] of byMonth) {
+    const result = allocate({
+      rows: monthRows,
+      providers,
+      groupOf: (tag) => tag,
+      declared: (tag) => nameOf.has(tag),
+    });
+    for (const [tag, a] of result.groups) {
+      add(received, tag, month, a.received);
+      add(left, tag, month, a.passedOn + a.unallocated);
+    }
+    for (const u of result.unallocated) {
+      if (Math.abs(u.amount) >= 0.005) {
+        notes.push(`${month}: ${formatMoney(u.amount)} of ${nameOf.get(u.provider) ?? u.provider} not passed on (${u.reason}); it stays in its direct cost and out of every fully-loaded cost`);
+      }
+    }
+  }
+  const names = [...providers.keys()].map((t) => nameOf.get(t) ?? t);
+  notes.unshift(names.length === 0
+    ? 'fully-loaded cost (--allocate): no declared service consumes another, so it equals direct cost'
+    : `fully-loaded cost (--allocate): the cost of ${names.join(', ')} passed on each month to the services that consume them, by their declared allocation (proportional shares follow the month's direct cost of the consumers)`);
+  return { fullyLoaded: { receivedByService: received, passedOnByService: left }, notes, warnings: chain.warnings };
+}

@@ -1,0 +1,114 @@
+import { Report } from './model';
+import { MonthlyUsage, ReviewResult, reviewBusinessUnits, ReviewInput } from './review';
+import { PackContext, reviewReport } from './review-pack';
+import { CostGrouping, CostMetric } from '../../billing/cur-sql';
+import { TagKeys } from '../../tag-keys';
+import { CostQuery, CostResult } from '../sources/types';
+
+/**
+ * The one path from a source's monthly cost table to the review packs, shared by the `review` command and the
+ * scheduled `ValueReviewReports` function: the query to ask the source, the months of a trend, the packs (one per
+ * business unit and one holding them all) and their file names.
+ */
+
+/** Price of one Cost Explorer request, and of a terabyte Athena scans (10 MB minimum per query), in USD. */
+const CE_REQUEST_USD = 0.01;
+const ATHENA_TB_USD = 5;
+const ATHENA_MIN_BYTES = 10 * 1024 * 1024;
+
+/** `count` months ending with the month before `today` (the last full month), `YYYY-MM`, oldest first. */
+export function trendMonths(today: Date, count: number): string[] {
+  const y = today.getUTCFullYear();
+  const m = today.getUTCMonth();
+  return Array.from({ length: count }, (_, i) => new Date(Date.UTC(y, m - count + i, 1)).toISOString().slice(0, 7));
+}
+
+/** The months from `from` (first day of a month) to `to` (exclusive, first day of a month). */
+export function monthsBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  let [y, m] = from.slice(0, 7).split('-').map(Number);
+  for (let month = from.slice(0, 7); `${month}-01` < to; month = new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 7)) {
+    out.push(month);
+    [y, m] = month.split('-').map(Number);
+  }
+  return out;
+}
+
+/** The first day after the last month, `YYYY-MM-DD`. */
+export function monthEnd(month: string): string {
+  const [y, m] = month.split('-').map(Number);
+  return new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);
+}
+
+/** What a source is asked for a review: cost per service tag and business-unit tag, per month, over the trend. */
+export function reviewQuery(months: string[], tagKeys: TagKeys, metric: CostMetric = CostMetric.UNBLENDED): CostQuery {
+  return {
+    from: `${months[0]}-01`,
+    to: monthEnd(months[months.length - 1]),
+    groupBy: CostGrouping.BUSINESS_UNIT,
+    metric,
+    tagKeys,
+    granularity: 'month',
+  };
+}
+
+/** What the requests of a source cost, in USD, when the source says how many it made. */
+export function requestCost(result: CostResult): number | undefined {
+  if (result.requests === undefined) {
+    return undefined;
+  }
+  if (result.bytesScanned !== undefined && /^Athena/.test(result.source)) {
+    const billed = Math.max(result.bytesScanned, ATHENA_MIN_BYTES * result.requests);
+    return (billed / 1e12) * ATHENA_TB_USD;
+  }
+  return /^Cost Explorer/.test(result.source) ? result.requests * CE_REQUEST_USD : undefined;
+}
+
+/** A business unit's file name: stable, lower case, safe on every file system (`value-review-retail.html`). */
+export function packFileName(unit: string, extension: string, taken: Set<string>): string {
+  const base = unit.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'unit';
+  let name = `value-review-${base}`;
+  for (let i = 2; taken.has(name); i++) {
+    name = `value-review-${base}-${i}`;
+  }
+  taken.add(name);
+  return `${name}.${extension}`;
+}
+
+export interface ReviewPacks {
+  readonly result: ReviewResult;
+  /** Every requested unit in one report. */
+  readonly combined: Report;
+  /** One report per unit, in the order of `result.units`. */
+  readonly perUnit: Array<{ readonly businessUnit: string; readonly report: Report }>;
+}
+
+export interface ReviewPacksInput extends Omit<ReviewInput, 'usage'> {
+  readonly usage?: ReadonlyMap<string, MonthlyUsage>;
+  readonly declarations: string;
+  /** Notes on how usage was read. */
+  readonly usageNotes?: string[];
+  /** Notes on the value-chain allocation (`--allocate`). */
+  readonly allocationNotes?: string[];
+}
+
+/** Reviews the units and renders the pack models. */
+export function reviewPacks(input: ReviewPacksInput): ReviewPacks {
+  const result = reviewBusinessUnits(input);
+  const ctx: PackContext = {
+    months: input.months,
+    today: input.today,
+    source: input.result.source,
+    requests: input.result.requests,
+    requestCostUsd: requestCost(input.result),
+    bytesScanned: input.result.bytesScanned,
+    declarations: input.declarations,
+    thresholds: input.thresholds,
+    notes: [...(input.result.warnings ?? []), ...input.result.notes, ...(input.usageNotes ?? []), ...(input.allocationNotes ?? [])],
+  };
+  return {
+    result,
+    combined: reviewReport(result, result.units, ctx),
+    perUnit: result.units.map((u) => ({ businessUnit: u.businessUnit, report: reviewReport(result, [u], ctx) })),
+  };
+}

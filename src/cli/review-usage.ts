@@ -1,0 +1,84 @@
+import * as fs from 'fs';
+import { MonthlyUsage } from './report/review';
+import { monthEnd } from './report/review-run';
+import { CliError } from './sources/types';
+import { UsageReader, UsageRequest } from './unit-usage';
+
+/**
+ * Usage per service and month for the value review's unit cost: from a CSV file the business keeps (orders, searches
+ * per month from its own systems), or from CloudWatch (the `UnitUsage` the per-service reporting publishes, read once
+ * per month of the trend).
+ */
+
+const HEADER = ['service', 'month', 'units'];
+const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
+
+/**
+ * Reads `service,month,units` lines (a header line first; months `YYYY-MM`; units a number >= 0). A line that does
+ * not parse is an error naming the file, the line and the value; a service or month given twice too.
+ */
+export function readUsageFile(file: string, shown: string): Map<string, MonthlyUsage> {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CliError(`cannot read --usage-file ${shown}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+  }
+  const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
+  const header = (lines[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
+  if (HEADER.some((h, i) => header[i] !== h)) {
+    throw new CliError(`--usage-file ${shown}: the first line is ${JSON.stringify(lines[0] ?? '')}: expected the header "service,month,units"`);
+  }
+  const out = new Map<string, Map<string, number>>();
+  lines.slice(1).forEach((line, i) => {
+    if (line.trim() === '') {
+      return;
+    }
+    const at = `--usage-file ${shown} line ${i + 2}`;
+    const cells = line.split(',').map((c) => c.trim());
+    if (cells.length !== 3) {
+      throw new CliError(`${at} is ${JSON.stringify(line)}: expected 3 values (service,month,units)`);
+    }
+    const [service, month, units] = cells;
+    if (service === '') {
+      throw new CliError(`${at}: the service is empty`);
+    }
+    if (!MONTH.test(month)) {
+      throw new CliError(`${at}: month is ${JSON.stringify(month)}: expected YYYY-MM, e.g. 2026-10`);
+    }
+    const n = Number(units);
+    if (!/^\d+(\.\d+)?$/.test(units) || !Number.isFinite(n)) {
+      throw new CliError(`${at}: units is ${JSON.stringify(units)}: expected a number >= 0`);
+    }
+    const byMonth = out.get(service) ?? new Map<string, number>();
+    if (byMonth.has(month)) {
+      throw new CliError(`${at}: ${service} ${month} is given twice`);
+    }
+    byMonth.set(month, n);
+    out.set(service, byMonth);
+  });
+  return new Map([...out.entries()].map(([service, byMonth]) => [service, { byMonth }]));
+}
+
+/** Reads each month of the trend from CloudWatch (one read per month); a service without data in a month has none there. */
+export async function readMonthlyUsage(reader: UsageReader, requests: UsageRequest[], months: string[],
+  progress: (m: string) => void): Promise<Map<string, MonthlyUsage>> {
+  const byService = new Map<string, Map<string, number>>();
+  const reasons = new Map<string, string>();
+  for (const month of months) {
+    const read = await reader.read(requests, `${month}-01`, monthEnd(month), progress);
+    for (const [service, outcome] of read) {
+      if (outcome.units !== undefined) {
+        byService.set(service, (byService.get(service) ?? new Map()).set(month, outcome.units));
+      } else if (outcome.reason && !reasons.has(service)) {
+        reasons.set(service, outcome.reason);
+      }
+    }
+  }
+  const out = new Map<string, MonthlyUsage>();
+  for (const r of requests) {
+    const byMonth = byService.get(r.service);
+    out.set(r.service, byMonth ? { byMonth } : { reason: reasons.get(r.service) ?? 'no usage datapoints' });
+  }
+  return out;
+}

@@ -1,0 +1,196 @@
+import * as path from 'path';
+import {
+  AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, QueryExecutionState, StartQueryExecutionCommand,
+} from '@aws-sdk/client-athena';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { mockClient } from 'aws-sdk-client-mock';
+import { generateReviewSample, ReviewSample } from '../../scripts/review-sample';
+import { handler, runReview, ValueReviewConfig } from '../../src/billing/value-review-reports.lambda';
+import { DEFAULT_THRESHOLDS } from '../../src/cli/report/review-flags';
+import { AthenaSource } from '../../src/cli/sources/athena';
+import { ShippedDeclarations } from '../../src/declaration/record';
+import { tempDir } from '../util';
+
+/*
+ * The scheduled value review function with aws-sdk-client-mock for S3, SNS and Athena. The Athena answer is the real
+ * result of the SQL the function sends, run by DuckDB over a generated 7-month CUR 2.0 sample (map access rewritten
+ * from Athena's element_at(resource_tags, k) to DuckDB's resource_tags[k], the one dialect difference).
+ */
+
+jest.setTimeout(120_000);
+
+const CONFIG: ValueReviewConfig = {
+  declarationsBucket: 'assets-bucket',
+  declarationsKey: 'abc123.json',
+  reportsBucket: 'reports-bucket',
+  reportsPrefix: 'value-review/',
+  database: 'customer_value',
+  table: 'cur2',
+  workgroup: 'customer-value',
+  months: 6,
+  businessUnits: [],
+  thresholds: DEFAULT_THRESHOLDS,
+  topicArn: 'arn:aws:sns:us-east-1:123456789012:value-review',
+  unitTopics: { retail: 'arn:aws:sns:us-east-1:123456789012:retail-chat' },
+  timeoutSeconds: 900,
+};
+
+const KEYS = { service: 'customer-service', need: 'customer-need', customer: 'customer', team: 'team', businessUnit: 'business-unit' };
+
+function service(serviceName: string, businessUnit: string, extra: Record<string, unknown> = {}) {
+  return {
+    schemaVersion: 1,
+    serviceName,
+    customerNeed: `People get ${serviceName} done`,
+    customer: { kind: 'external', name: 'Online shoppers' },
+    team: 'payments',
+    businessUnit,
+    tagKeys: KEYS,
+    tags: { 'customer-service': serviceName, 'business-unit': businessUnit },
+    costReporting: { enabled: true },
+    usageMetrics: [],
+    constructPath: `Retail/${serviceName}`,
+    stackName: 'Retail',
+    includedScopes: [],
+    ...extra,
+  };
+}
+
+const DECLARATIONS = {
+  schemaVersion: 1,
+  tagKeys: KEYS,
+  services: [
+    service('checkout', 'retail', {
+      valueReview: { everyDays: 90, lastReviewed: '2026-08-14', nextReview: '2026-11-12', reviewer: 'retail-board', outcome: 'invest' },
+      costReporting: { enabled: true, monthlyBudgetUsd: 2000 },
+    }),
+    service('product-search', 'retail'),
+    service('private-network', 'technology'),
+  ],
+} as unknown as ShippedDeclarations;
+
+let sample: ReviewSample;
+beforeAll(async () => {
+  sample = await generateReviewSample({ out: path.join(tempDir('cv-review-fn-'), 'data'), end: '2026-11', months: 7, rows: 20_000, threads: 1 });
+});
+
+const s3 = mockClient(S3Client);
+const sns = mockClient(SNSClient);
+const athena = mockClient(AthenaClient);
+
+beforeEach(() => {
+  s3.reset();
+  sns.reset();
+  athena.reset();
+  s3.on(GetObjectCommand, { Bucket: 'assets-bucket', Key: 'abc123.json' })
+    // the SDK's streaming body, as far as the function reads it
+    .callsFake(() => ({ Body: { transformToString: async () => JSON.stringify(DECLARATIONS) } as any }));
+  s3.on(PutObjectCommand).resolves({});
+  sns.on(PublishCommand).resolves({ MessageId: 'm' });
+});
+
+/** Answers Athena with DuckDB's result of the SQL the function sent. */
+async function athenaAnswersWithDuckDb(): Promise<{ sql: () => string }> {
+  let sql = '';
+  let rows: Array<Record<string, unknown>> = [];
+  athena.on(StartQueryExecutionCommand).callsFake(async (input) => {
+    sql = input.QueryString;
+    const db = await (await DuckDBInstance.create(':memory:')).connect();
+    await db.run(`CREATE VIEW cur2 AS SELECT *, "BILLING_PERIOD" AS billing_period
+      FROM read_parquet('${sample.exportDir}/data/*/*.parquet', hive_partitioning = true)`);
+    const duck = sql.replace('"customer_value"."cur2"', 'cur2').replace(/element_at\(resource_tags, ('[^']+')\)/g, 'resource_tags[$1]');
+    rows = (await db.runAndReadAll(duck)).getRowObjectsJson() as Array<Record<string, unknown>>;
+    db.closeSync();
+    return { QueryExecutionId: 'q-1' };
+  });
+  athena.on(GetQueryExecutionCommand).resolves({
+    QueryExecution: { QueryExecutionId: 'q-1', Status: { State: QueryExecutionState.SUCCEEDED }, Statistics: { DataScannedInBytes: 2_500_000 } },
+  });
+  athena.on(GetQueryResultsCommand).callsFake(() => {
+    const columns = rows.length > 0 ? Object.keys(rows[0]) : [];
+    const data = [columns, ...rows.map((r) => columns.map((c) => (r[c] === null || r[c] === undefined ? undefined : String(r[c]))))];
+    return {
+      ResultSet: {
+        ResultSetMetadata: { ColumnInfo: columns.map((c) => ({ Name: c, Type: 'varchar' })) },
+        Rows: data.map((r) => ({ Data: r.map((v) => (v === undefined ? {} : { VarCharValue: v })) })),
+      },
+    };
+  });
+  return { sql: () => sql };
+}
+
+function run(config = CONFIG) {
+  const log: string[] = [];
+  const source = new AthenaSource({ database: config.database, table: config.table, workgroup: config.workgroup, region: 'us-east-1', pollIntervalMs: 1, maxPollIntervalMs: 2 });
+  return { log, result: runReview(config, new Date('2026-12-03T07:00:00Z'), { s3: new S3Client({ region: 'us-east-1' }), sns: new SNSClient({ region: 'us-east-1' }), log: (m) => log.push(m), source }) };
+}
+
+test('one Athena query grouped by month; a pack per business unit in three formats; each unit notified; the same numbers as the CLI', async () => {
+  // GIVEN
+  const athenaSql = await athenaAnswersWithDuckDb();
+  // WHEN
+  const { result, log } = run();
+  const summary = await result;
+  // THEN one query over the trend, by month, reading only the trend's partitions
+  expect(athena.commandCalls(StartQueryExecutionCommand)).toHaveLength(1);
+  expect(athenaSql.sql()).toContain("CAST(date_trunc('month', line_item_usage_start_date) AS DATE) AS usage_date");
+  expect(athenaSql.sql()).toContain("billing_period >= '2026-06'");
+  expect(athenaSql.sql()).toContain("billing_period <= '2026-11'");
+  expect(summary.failures).toEqual([]);
+  expect(summary.months).toEqual(['2026-06', '2026-07', '2026-08', '2026-09', '2026-10', '2026-11']);
+  // three units (finance only from the bill), three files each, in the folder of the last month
+  expect(summary.written.sort()).toEqual(['finance', 'retail', 'technology'].flatMap((u) => ['html', 'json', 'md']
+    .map((ext) => `value-review/2026-11/value-review-${u}.${ext}`)).sort());
+  const put = (key: string) => s3.commandCalls(PutObjectCommand).find((c) => c.args[0].input.Key === key)!.args[0].input;
+  expect(put('value-review/2026-11/value-review-retail.html').ContentType).toBe('text/html; charset=utf-8');
+  const pack = JSON.parse(String(put('value-review/2026-11/value-review-retail.json').Body));
+  const search = pack.businessUnits[0].services.find((s: any) => s.serviceName === 'product-search');
+  // the numbers are the generator's truth for the month
+  expect(search.cost[5]).toBeCloseTo(sample.totals.byBillingPeriod['2026-11'].unblended.byService['product-search'], 4);
+  expect([pack.requests, pack.bytesScanned]).toEqual([1, 2_500_000]);
+  // notifications: every unit on the construct's topic (with the attribute the e-mail filters read), retail on its chat too
+  const published = sns.commandCalls(PublishCommand).map((c) => c.args[0].input);
+  expect(published.map((p) => `${p.MessageAttributes!.businessUnit.StringValue} ${p.TopicArn!.split(':').pop()}`)).toEqual([
+    'finance value-review', 'retail value-review', 'retail retail-chat', 'technology value-review',
+  ]);
+  const retail = published.find((p) => p.TopicArn!.endsWith('retail-chat'))!;
+  expect(retail.Subject).toBe('Value review: retail, 2026-06 to 2026-11');
+  expect(retail.Message).toContain('review-overdue: checkout: the value review is 21 days overdue');
+  expect(retail.Message).toContain('s3://reports-bucket/value-review/2026-11/value-review-retail.html');
+  expect(log.join('\n')).toMatch(/9 files, 4 notifications, 0 failures; 1 Athena queries, 2500000 bytes scanned/);
+});
+
+test('a notification that fails does not stop the other units; the run reports it (the handler then fails: the alarm goes off)', async () => {
+  await athenaAnswersWithDuckDb();
+  sns.on(PublishCommand, { TopicArn: CONFIG.unitTopics.retail }).rejects(new Error('AuthorizationError: not allowed'));
+  const summary = await run().result;
+  expect(summary.failures).toEqual([`notifying retail on ${CONFIG.unitTopics.retail}: AuthorizationError: not allowed`]);
+  expect(summary.written).toHaveLength(9);
+  expect(summary.notified).toHaveLength(3);
+});
+
+test('only the configured business units', async () => {
+  await athenaAnswersWithDuckDb();
+  const summary = await run({ ...CONFIG, businessUnits: ['technology'], unitTopics: {} }).result;
+  expect(summary.written).toEqual(['html', 'md', 'json'].map((ext) => `value-review/2026-11/value-review-technology.${ext}`));
+  expect(sns.commandCalls(PublishCommand)).toHaveLength(1);
+});
+
+test('the handler reads its configuration from CONFIG and fails the invocation when a part failed', async () => {
+  await athenaAnswersWithDuckDb();
+  sns.on(PublishCommand).rejects(new Error('KMS.AccessDeniedException'));
+  const saved = { ...process.env };
+  const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  process.env.CONFIG = JSON.stringify({ ...CONFIG, businessUnits: ['technology'] });
+  process.env.AWS_REGION = 'us-east-1';
+  try {
+    await expect(handler({ today: '2026-12-03' })).rejects.toThrow(/value review: 1 failure\(s\): notifying technology on arn:aws:sns:us-east-1:123456789012:value-review: KMS.AccessDeniedException/);
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(3);
+    expect(log.mock.calls.map((c) => String(c[0])).pop()).toMatch(/3 files, 0 notifications, 1 failures; 1 Athena queries/);
+  } finally {
+    process.env = saved;
+    log.mockRestore();
+  }
+});

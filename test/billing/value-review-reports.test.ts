@@ -1,0 +1,167 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { Duration, Stack, Validations } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import {
+  CostAndUsageExport, CostReporting, Customer, CustomerService, CustomerValueChecks, ValueReviewOutcome, ValueReviewReports,
+} from '../../src';
+import { synthFindings, testApp, VALID } from '../util';
+import { describeFindings, validatorFindings } from '../validator-report';
+import { OWNER } from './owner';
+
+/*
+ * ValueReviewReports: the monthly value-review packs in the management account (template, IAM, the shipped
+ * declarations, the alarm), AwsSolutions and CustomerValue clean, no CloudFormation validator finding, props refused
+ * through the one channel.
+ */
+
+const ENV = { account: '123456789012', region: 'us-east-1' };
+
+function billingApp(extra: (stack: Stack, cur: CostAndUsageExport) => void = () => undefined, plugins = true) {
+  const app = testApp();
+  if (plugins) {
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CustomerValueChecks(app));
+  }
+  const workload = new Stack(app, 'Retail', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const checkout = new CustomerService(workload, 'Checkout', {
+    ...VALID,
+    valueReview: { every: Duration.days(90), lastReviewed: '2026-10-01', reviewer: 'retail-board', outcome: ValueReviewOutcome.INVEST, note: 'Grow it' },
+    costReporting: CostReporting.disabled('value review tests'),
+  });
+  checkout.addUsageMetric('orders', new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Orders', statistic: 'Sum' }), { unitScale: 1000 });
+  new sns.Topic(checkout, 'Events', { enforceSSL: true, masterKey: undefined });
+  Validations.of(checkout).acknowledge({ id: 'AwsSolutions-SNS2', reason: 'test topic' });
+  Validations.of(checkout).acknowledge({ id: 'CustomerValue-CostReportingDisabled', reason: 'test service' });
+  const billing = new Stack(app, 'Billing', { env: ENV });
+  const cur = new CostAndUsageExport(billing, 'Cur', { owner: OWNER });
+  extra(billing, cur);
+  return { app, billing, cur, checkout };
+}
+
+test('a monthly rule runs the function; packs go to a private, encrypted, versioned bucket; e-mails filtered by business unit; an alarm on failures', () => {
+  // GIVEN
+  const { app, billing } = billingApp((stack, cur) => {
+    const chat = sns.Topic.fromTopicArn(stack, 'Chat', 'arn:aws:sns:us-east-1:123456789012:retail-chat');
+    new ValueReviewReports(stack, 'ValueReview', {
+      owner: OWNER,
+      costAndUsageExport: cur,
+      recipients: [{ businessUnit: 'retail', emails: ['retail-board@example.com'], topic: chat }],
+      thresholds: { costIncreasePercent: 25 },
+    });
+  });
+  // WHEN
+  expect(synthFindings(app)).toEqual({ findings: [] });
+  const t = Template.fromStack(billing);
+  // THEN
+  t.hasResourceProperties('AWS::Events::Rule', { ScheduleExpression: 'cron(0 7 3 * ? *)', State: 'ENABLED' });
+  t.hasResourceProperties('AWS::S3::Bucket', {
+    BucketEncryption: { ServerSideEncryptionConfiguration: [{ ServerSideEncryptionByDefault: { SSEAlgorithm: 'AES256' } }] },
+    VersioningConfiguration: { Status: 'Enabled' },
+    PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+    LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'value-review/' }),
+  });
+  t.hasResourceProperties('AWS::SNS::Subscription', {
+    Protocol: 'email', Endpoint: 'retail-board@example.com', FilterPolicy: { businessUnit: ['retail'] },
+  });
+  t.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue(), DisplayName: 'Value review packs' });
+  t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+    MetricName: 'Errors', Namespace: 'AWS/Lambda', Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold', TreatMissingData: 'notBreaching',
+  });
+  // least privilege: the workgroup, the table, the two buckets, the declarations object, the topics, the log group
+  const policy = Object.values(t.findResources('AWS::IAM::Policy')).find((p: any) => JSON.stringify(p).includes('athena:StartQueryExecution')) as any;
+  const sids = policy.Properties.PolicyDocument.Statement.map((s: any) => s.Sid);
+  expect(sids).toEqual(['Athena', 'GlueTable', 'ReadExport', 'QueryResults', 'ReadDeclarations', 'WritePacks', 'Notify', 'Logs']);
+  expect(JSON.stringify(policy)).not.toMatch(/"Resource":"\*"/);
+  expect(JSON.stringify(policy.Properties.PolicyDocument.Statement[6].Resource)).toContain('retail-chat');
+  // the configuration of the function
+  const fn = Object.values(t.findResources('AWS::Lambda::Function')).find((f: any) => f.Properties.Environment?.Variables?.CONFIG) as any;
+  const config = JSON.stringify(fn.Properties.Environment.Variables.CONFIG);
+  expect(config).toContain('\\"months\\":6');
+  expect(config).toContain('\\"costIncreasePercent\\":25');
+  expect(fn.Properties.Timeout).toBe(900);
+  expect(fn.Properties.Runtime).toMatch(/^nodejs2\d\.x$/);
+});
+
+test('the declarations are shipped as an asset: the services of the app with their review outcome, note, budget and unit', () => {
+  // GIVEN
+  const { app, billing } = billingApp((stack, cur) => new ValueReviewReports(stack, 'ValueReview', { owner: OWNER, costAndUsageExport: cur }), false);
+  // WHEN
+  const assembly = app.synth();
+  // THEN the asset is in the manifest, and its file holds the records
+  const manifest = JSON.parse(fs.readFileSync(path.join(assembly.directory, `${billing.artifactId}.assets.json`), 'utf8'));
+  const files = Object.values(manifest.files) as Array<{ source: { path: string } }>;
+  const declarations = files.map((f) => path.join(assembly.directory, f.source.path)).find((p) => p.endsWith('.json') && fs.statSync(p).isFile()
+    && fs.readFileSync(p, 'utf8').includes('"services"'));
+  expect(declarations).toBeDefined();
+  const shipped = JSON.parse(fs.readFileSync(declarations!, 'utf8'));
+  expect(shipped.tagKeys.service).toBe('customer-service');
+  expect(shipped.services.map((s: any) => s.serviceName)).toEqual(['checkout']);
+  expect(shipped.services[0]).toMatchObject({
+    businessUnit: 'retail',
+    valueReview: { everyDays: 90, lastReviewed: '2026-10-01', nextReview: '2026-12-30', reviewer: 'retail-board', outcome: 'invest', note: 'Grow it' },
+    costReporting: { enabled: false, unitMetric: 'orders', unitScale: 1000 },
+    usageMetrics: [expect.objectContaining({ name: 'orders', origin: 'declared', metricName: 'Orders' })],
+  });
+  // no status computed at synth: the function computes it on the review date (and the asset does not change every day)
+  expect(shipped.services[0].valueReview.status).toBeUndefined();
+});
+
+test('with every option: AwsSolutions and CustomerValue clean, no CloudFormation validator finding', () => {
+  const { app } = billingApp((stack, cur) => {
+    const alarms = new sns.Topic(stack, 'OpsAlarms', { enforceSSL: true, masterKey: undefined });
+    Validations.of(alarms).acknowledge({ id: 'AwsSolutions-SNS2', reason: 'test topic' });
+    Validations.of(alarms).acknowledge({ id: 'CustomerValue-ResourceOutsideService', reason: 'test topic' });
+    new ValueReviewReports(stack, 'ValueReview', {
+      owner: OWNER,
+      managementAccountId: ENV.account,
+      costAndUsageExport: cur,
+      recipients: [{ businessUnit: 'retail', emails: ['a@example.com', 'b@example.com'] }, { businessUnit: 'finance', topic: alarms }],
+      businessUnits: ['retail', 'finance'],
+      months: 12,
+      schedule: events.Schedule.cron({ day: '5', hour: '6', minute: '30' }),
+      thresholds: { costIncreasePercent: 15, unitCostIncreasePercent: 5, overdueDays: 14, minimumCost: 10 },
+      alarmTopic: alarms,
+      retention: Duration.days(365),
+    });
+  });
+  expect(synthFindings(app)).toEqual({ findings: [] });
+  expect(describeFindings(validatorFindings(app))).toEqual([]);
+});
+
+test('bad props are reported at synth, all at once, naming the field, the value and what is accepted', () => {
+  const { app } = billingApp((stack, cur) => new ValueReviewReports(stack, 'ValueReview', {
+    owner: OWNER,
+    costAndUsageExport: cur,
+    months: 0,
+    recipients: [{ businessUnit: 'retail', emails: ['not-an-address'] }, { businessUnit: 'finance' }],
+    thresholds: { costIncreasePercent: -5 },
+    businessUnits: ['re/tail'],
+  }), false);
+  expect(() => app.synth()).toThrow(/months is number 0: expected a whole number of months from 1 to 36/);
+  const messages = Stack.of(app.node.findChild('Billing')).node.findChild('ValueReview').node.validate();
+  expect(messages).toEqual([
+    'months is number 0: expected a whole number of months from 1 to 36',
+    'thresholds.costIncreasePercent is number -5: expected a number >= 0',
+    'recipients[0].emails has "not-an-address": expected e-mail addresses',
+    'recipients[1] (finance) has neither emails nor a topic: give one, or leave the unit out of recipients',
+    'businessUnits is an array (["re/tail"]): pass the business units as the services declare them, e.g. ["retail"]',
+  ]);
+});
+
+test('a service changed after the construct was created is refused, naming it (no stale declarations)', () => {
+  const { app, checkout } = billingApp((stack, cur) => new ValueReviewReports(stack, 'ValueReview', { owner: OWNER, costAndUsageExport: cur }), false);
+  // WHEN a usage metric is added afterwards
+  checkout.addUsageMetric('refunds', new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Refunds', statistic: 'Sum' }));
+  // THEN
+  expect(() => app.synth()).toThrow(/the declaration of checkout changed after this construct was created/);
+});
+
+test('a service declared after the construct is refused, naming it', () => {
+  const { app, billing } = billingApp((stack, cur) => new ValueReviewReports(stack, 'ValueReview', { owner: OWNER, costAndUsageExport: cur }), false);
+  new CustomerService(billing, 'Late', { ...VALID, serviceName: 'late', customer: Customer.internal('Finance'), costReporting: CostReporting.disabled('test') });
+  expect(() => app.synth()).toThrow(/1 customer service\(s\) were declared after this construct was created and are not part of it: late/);
+});

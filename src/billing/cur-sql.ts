@@ -1,7 +1,7 @@
 // Longer than 400 lines on purpose: this is one public API, the SQL over CUR 2.0 (`CurQueries`) with the enums and
 // option types it takes, documented for API.md; splitting it would spread one contract over several files. The
 // private SQL helpers are at the end.
-import { lastMonthBefore, sqlLiteral } from '../private/sql-util';
+import { lastMonthBefore, sqlLiteral, untaggedShareSql } from '../private/sql-util';
 import { TagKeys } from '../tag-keys';
 
 /**
@@ -413,27 +413,7 @@ export class CurQueries {
     const q = resolve(options, 'untaggedShare');
     const untagged = `CASE WHEN COALESCE(${q.tag(CurQueries.groupingTagKey(q.groupBy, q.keys))}, '') = '' THEN 1 ELSE 0 END AS untagged`;
     const resource = `CASE WHEN line_item_line_item_type IN (${NON_RESOURCE_TYPES.map(sqlLiteral).join(', ')}) THEN 0 ELSE 1 END AS resource`;
-    return [
-      'SELECT',
-      '  currency,',
-      '  SUM(cost) AS amount,',
-      '  SUM(CASE WHEN untagged = 1 THEN cost ELSE 0 END) AS untagged_amount,',
-      '  SUM(CASE WHEN resource = 1 THEN cost ELSE 0 END) AS resource_amount,',
-      '  SUM(CASE WHEN resource = 1 AND untagged = 1 THEN cost ELSE 0 END) AS untagged_resource_amount,',
-      '  COUNT(*) AS line_items,',
-      '  SUM(untagged) AS untagged_line_items',
-      'FROM (',
-      '  SELECT',
-      '    line_item_currency_code AS currency,',
-      `    ${untagged},`,
-      `    ${resource},`,
-      `    ${q.metric} AS cost`,
-      `  FROM ${q.table}`,
-      ...q.where.map((w) => `  ${w}`),
-      ') AS line_items',
-      'GROUP BY currency',
-      'ORDER BY currency',
-    ].join('\n');
+    return untaggedShareSql({ currency: 'line_item_currency_code', untagged, resource, metric: q.metric, table: q.table, where: q.where, alias: 'line_items' });
   }
 
   /**

@@ -1,7 +1,7 @@
 // Longer than 400 lines on purpose, like cur-sql.ts: one public API, the SQL over FOCUS data (`FocusQueries`) with the
 // enum and option types it takes, documented for API.md. The private SQL helpers are at the end.
 import { CostGrouping, CurNamedQuery, CurQueries, SqlDialect } from './cur-sql';
-import { lastMonthBefore, sqlLiteral } from '../private/sql-util';
+import { lastMonthBefore, sqlLiteral, untaggedShareSql } from '../private/sql-util';
 import { TagKeys } from '../tag-keys';
 
 /**
@@ -338,27 +338,7 @@ export class FocusQueries {
     const q = resolve(options, 'untaggedShare');
     const untagged = `CASE WHEN COALESCE(${q.tag(CurQueries.groupingTagKey(q.groupBy, q.keys))}, '') = '' THEN 1 ELSE 0 END AS untagged`;
     const resource = `CASE WHEN ChargeCategory IN (${NON_RESOURCE_CATEGORIES.map(sqlLiteral).join(', ')}) THEN 0 ELSE 1 END AS resource`;
-    return [
-      'SELECT',
-      '  currency,',
-      '  SUM(cost) AS amount,',
-      '  SUM(CASE WHEN untagged = 1 THEN cost ELSE 0 END) AS untagged_amount,',
-      '  SUM(CASE WHEN resource = 1 THEN cost ELSE 0 END) AS resource_amount,',
-      '  SUM(CASE WHEN resource = 1 AND untagged = 1 THEN cost ELSE 0 END) AS untagged_resource_amount,',
-      '  COUNT(*) AS line_items,',
-      '  SUM(untagged) AS untagged_line_items',
-      'FROM (',
-      '  SELECT',
-      '    BillingCurrency AS currency,',
-      `    ${untagged},`,
-      `    ${resource},`,
-      `    ${q.metric} AS cost`,
-      `  FROM ${q.table}`,
-      ...q.where.map((w) => `  ${w}`),
-      ') AS charges',
-      'GROUP BY currency',
-      'ORDER BY currency',
-    ].join('\n');
+    return untaggedShareSql({ currency: 'BillingCurrency', untagged, resource, metric: q.metric, table: q.table, where: q.where, alias: 'charges' });
   }
 
   /**

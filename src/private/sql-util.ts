@@ -9,3 +9,48 @@ export function lastMonthBefore(to: string): string {
   d.setUTCDate(d.getUTCDate() - 1);
   return d.toISOString().slice(0, 7);
 }
+
+/** The parts of the untagged-share query that differ between the CUR 2.0 and FOCUS schemas. */
+export interface UntaggedShareParts {
+  /** The currency column. */
+  readonly currency: string;
+  /** `... AS untagged`: 1 when the grouped tag is missing or empty. */
+  readonly untagged: string;
+  /** `... AS resource`: 0 for the charges that belong to no resource (tax, credits...). */
+  readonly resource: string;
+  /** The cost column of the metric. */
+  readonly metric: string;
+  readonly table: string;
+  readonly where: readonly string[];
+  /** The inner query's alias. */
+  readonly alias: string;
+}
+
+/**
+ * Tagged versus untagged spend per currency, the same for both schemas (`CurQueries.untaggedShare`,
+ * `FocusQueries.untaggedShare`). Columns: `currency`, `amount`, `untagged_amount`, `resource_amount`,
+ * `untagged_resource_amount`, `line_items`, `untagged_line_items`.
+ */
+export function untaggedShareSql(p: UntaggedShareParts): string {
+  return [
+    'SELECT',
+    '  currency,',
+    '  SUM(cost) AS amount,',
+    '  SUM(CASE WHEN untagged = 1 THEN cost ELSE 0 END) AS untagged_amount,',
+    '  SUM(CASE WHEN resource = 1 THEN cost ELSE 0 END) AS resource_amount,',
+    '  SUM(CASE WHEN resource = 1 AND untagged = 1 THEN cost ELSE 0 END) AS untagged_resource_amount,',
+    '  COUNT(*) AS line_items,',
+    '  SUM(untagged) AS untagged_line_items',
+    'FROM (',
+    '  SELECT',
+    `    ${p.currency} AS currency,`,
+    `    ${p.untagged},`,
+    `    ${p.resource},`,
+    `    ${p.metric} AS cost`,
+    `  FROM ${p.table}`,
+    ...p.where.map((w) => `  ${w}`),
+    `) AS ${p.alias}`,
+    'GROUP BY currency',
+    'ORDER BY currency',
+  ].join('\n');
+}

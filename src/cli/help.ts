@@ -12,8 +12,8 @@ Usage:
                           [--profile NAME] [--region NAME] [--athena-database NAME] [--athena-table NAME]
                           [--athena-workgroup NAME] [--athena-output S3URI] [--max-pages N] [--timeout SECONDS]
   customer-value review   [--source ce | --source cur PATH... | --source focus PATH... | --source athena] [--business-unit NAME]...
-                          [--months N | --from YYYY-MM-01 --to YYYY-MM-01] [--allocate] [-a DIR]... [-o markdown|html|json]
-                          [--out FILE | --out-dir DIR] [--usage | --no-usage | --usage-file FILE]
+                          [--months N | --from YYYY-MM-01 --to YYYY-MM-01] [--tag-key FIELD=KEY]... [--allocate]
+                          [-a DIR]... [-o markdown|html|json] [--out FILE | --out-dir DIR] [--usage | --no-usage | --usage-file FILE]
                           [--threshold NAME=VALUE]... [-q] [AWS, Athena and limit options as for cost]
   customer-value catalog  [-a DIR]... [--out FILE]
 
@@ -160,6 +160,8 @@ Trend and business units:
   --business-unit NAME   a business unit to review; repeatable; default: every unit of the declarations
                          or the bill
   --metric METRIC        unblended (default), amortized or net-unblended
+  --tag-key FIELD=KEY    read FIELD (service, business-unit, ...) from the data's tag KEY, as for "cost";
+                         repeatable; cdk.json context customer-value:costDataTagKeys sets it once
   --allocate             add each service's fully-loaded cost per month: the value chain's shared cost passed
                          on month by month, by each provider's declared allocation (as "cost --allocate";
                          proportional shares follow the consumers' direct cost of the month); what a provider

@@ -399,4 +399,29 @@ describe('customer-value review --source focus', () => {
     expect(retail.services.find((x: any) => x.serviceName === 'checkout').usageNotAvailable).toBe('the source is FOCUS files; add --usage-file or --usage');
     expect(retail.flags.map((f: any) => `${f.rule} ${f.service}`)).toContain('no-cost loyalty');
   });
+
+  test('--tag-key and cdk.json context map the keys as for cost', async () => {
+    const review = (extra: string[], dir = cwd) => runCli(['review', '--source', 'focus', SAMPLE, '--from', '2026-10-01', '--to', '2026-12-01',
+      '--output', 'json', '--quiet', ...extra], { cwd: dir, now: new Date('2026-12-03T00:00:00Z') });
+    const truth = await direct(`SELECT Tags['Customer-Service'] AS service, SUM(BilledCost) AS cost FROM read_parquet('${SAMPLE}/data/*/*.parquet')
+      WHERE Tags['Customer-Service'] IN ('checkout', 'wishlist') GROUP BY ALL`);
+    expect(truth.length).toBeGreaterThan(0);
+    const totalOf = (data: any, name: string) => data.businessUnits.flatMap((u: any) => u.services).find((x: any) => x.serviceName === name).total;
+
+    const flag = await review(['--tag-key', 'service=Customer-Service']);
+    expect(flag.code).toBe(0);
+    for (const r of truth) {
+      expect(cents(totalOf(JSON.parse(flag.stdout), String(r.service)))).toBe(cents(Number(r.cost)));
+    }
+    const dir = tempDir();
+    buildAssembly(path.join(dir, 'cdk.out'), [{ id: 'Shop', services: [CHECKOUT, WISHLIST, LOYALTY] }]);
+    fs.writeFileSync(path.join(dir, 'cdk.json'), JSON.stringify({ app: 'x', context: { 'customer-value:costDataTagKeys': { service: 'Customer-Service' } } }));
+    const context = await review([], dir);
+    expect(context.code).toBe(0);
+    expect(JSON.parse(context.stdout).businessUnits).toEqual(JSON.parse(flag.stdout).businessUnits);
+
+    const bad = await review(['--tag-key', 'owner=x']);
+    expect(bad.code).toBe(2);
+    expectOneLine(bad.stderr);
+  });
 });

@@ -1,5 +1,9 @@
 import { ParsedArgs } from '../args';
+import { UsageError } from '../errors';
 import { CliIo } from '../io';
+import { createSource, SourceKind } from '../sources/factory';
+import { CallLimits } from '../sources/limits';
+import { CostSource } from '../sources/types';
 
 /** The text formats every report command writes. */
 export const OUTPUTS = ['table', 'json', 'csv', 'markdown'];
@@ -16,4 +20,44 @@ export function helpOr(args: ParsedArgs, text: string, io: CliIo): boolean {
 /** The `--assembly` values, or `cdk.out`. */
 export function assemblyPaths(args: ParsedArgs): string[] {
   return args.lists.get('assembly') ?? ['cdk.out'];
+}
+
+/** The sources that read files given as arguments. */
+export const FILE_SOURCES: SourceKind[] = ['cur', 'focus'];
+
+/**
+ * The `--source` of a command that reads cost (`cost`, `review`), checked against its arguments: the file sources
+ * need paths and the others take none; the Athena options only apply to Athena.
+ */
+export function sourceKindOf(args: ParsedArgs, command: string): SourceKind {
+  const kind = (args.strings.get('source') ?? 'ce') as SourceKind;
+  if (FILE_SOURCES.includes(kind) && args.positionals.length === 0) {
+    const what = kind === 'cur' ? 'CUR 2.0' : 'FOCUS';
+    throw new UsageError(`--source ${kind} needs the ${what} data: a Parquet or CSV(.gz) file, an export folder or a glob, `
+      + `e.g. --source ${kind} ./${kind}-export/`, command);
+  }
+  if (!FILE_SOURCES.includes(kind) && args.positionals.length > 0) {
+    throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}: only --source cur and --source focus take paths`, command);
+  }
+  const athenaFlags = ['athena-database', 'athena-table', 'athena-workgroup', 'athena-output'].filter((k) => args.strings.has(k));
+  if (kind !== 'athena' && athenaFlags.length > 0) {
+    throw new UsageError(`--${athenaFlags[0]} only applies to --source athena`, command);
+  }
+  return kind;
+}
+
+/** The source a command's options name (`--profile`, `--region`, the Athena options), with its call limits. */
+export function sourceFromArgs(args: ParsedArgs, kind: SourceKind, paths: string[], limits: CallLimits): CostSource {
+  const s = (k: string) => args.strings.get(k);
+  return createSource({
+    kind,
+    paths,
+    limits,
+    profile: s('profile'),
+    region: s('region'),
+    athenaDatabase: s('athena-database'),
+    athenaTable: s('athena-table'),
+    athenaWorkgroup: s('athena-workgroup'),
+    athenaOutput: s('athena-output'),
+  });
 }

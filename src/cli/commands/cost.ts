@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { assemblyPaths, helpOr, OUTPUTS } from './common';
+import { assemblyPaths, FILE_SOURCES, helpOr, OUTPUTS, sourceFromArgs, sourceKindOf } from './common';
 import { CostGrouping, CostMetric } from '../../billing/cur-sql';
 import { TagKeys } from '../../tag-keys';
 import { CommandSpec, ParsedArgs, parseArgs } from '../args';
@@ -17,15 +17,13 @@ import { allocatedCostReport } from '../report/allocated-report';
 import { costReport } from '../report/cost-report';
 import { unitLabel } from '../report/labels';
 import { GLOB_CHARS } from '../sources/cur-files';
-import { createSource, SourceKind } from '../sources/factory';
+import { SourceKind } from '../sources/factory';
 import { CallLimits, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT_SECONDS, StoppedError } from '../sources/limits';
 import { CliError, CostQuery } from '../sources/types';
 import { contextTagKeys, parseTagKeyFlags, readingTagKeys } from '../tag-mapping';
 import { CloudWatchUsageReader, DAILY_STATISTIC, UNIT_USAGE_METRIC, USAGE_NAMESPACE, UsageOutcome, UsageRequest } from '../unit-usage';
 
 const BY = [...Object.values(CostGrouping), BY_PROVIDER] as string[];
-/** The sources that read files given as arguments. */
-const FILE_SOURCES: SourceKind[] = ['cur', 'focus'];
 
 export const COST_SPEC: CommandSpec = {
   name: 'cost',
@@ -73,15 +71,7 @@ export async function costCommand(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(COST_SPEC, argv);
   if (helpOr(args, COST_HELP, io)) return EXIT_OK;
   const s = (k: string) => args.strings.get(k);
-  const kind = (s('source') ?? 'ce') as SourceKind;
-  if (FILE_SOURCES.includes(kind) && args.positionals.length === 0) {
-    const what = kind === 'cur' ? 'CUR 2.0' : 'FOCUS';
-    throw new UsageError(`--source ${kind} needs the ${what} data: a Parquet or CSV(.gz) file, an export folder or a glob, `
-      + `e.g. --source ${kind} ./${kind}-export/`, 'cost');
-  }
-  if (!FILE_SOURCES.includes(kind) && args.positionals.length > 0) {
-    throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}: only --source cur and --source focus take paths`, 'cost');
-  }
+  const kind = sourceKindOf(args, 'cost');
   // FOCUS-only options: the AWS-only sources hold one provider and refuse several currencies.
   const focusCapable = kind === 'focus' || kind === 'athena';
   for (const [flag, given] of [['--currency', s('currency') !== undefined], ['--by provider', s('by') === BY_PROVIDER]] as const) {
@@ -95,10 +85,6 @@ export async function costCommand(argv: string[], io: CliIo): Promise<number> {
   const currency = s('currency');
   if (currency !== undefined && !/^[A-Z]{3}$/.test(currency)) {
     throw new UsageError(`--currency is ${JSON.stringify(currency)}: expected an ISO 4217 code in capitals, e.g. USD or EUR`, 'cost');
-  }
-  const athenaFlags = ['athena-database', 'athena-table', 'athena-workgroup', 'athena-output'].filter((k) => args.strings.has(k));
-  if (kind !== 'athena' && athenaFlags.length > 0) {
-    throw new UsageError(`--${athenaFlags[0]} only applies to --source athena`, 'cost');
   }
   const period = resolvePeriod(s('from'), s('to'), io.now(), 'cost');
   const byProvider = s('by') === BY_PROVIDER;
@@ -154,17 +140,7 @@ export async function costCommand(argv: string[], io: CliIo): Promise<number> {
 async function runCost(run: CostRun, limits: CallLimits, io: CliIo): Promise<number> {
   const { args, kind, query, set, out } = run;
   const s = (k: string) => args.strings.get(k);
-  const source = createSource({
-    kind,
-    paths: run.paths,
-    limits,
-    profile: s('profile'),
-    region: s('region'),
-    athenaDatabase: s('athena-database'),
-    athenaTable: s('athena-table'),
-    athenaWorkgroup: s('athena-workgroup'),
-    athenaOutput: s('athena-output'),
-  });
+  const source = sourceFromArgs(args, kind, run.paths, limits);
   const result = await source.fetch(query, run.progress);
   warnOnce(result.warnings ?? [], io);
   if (out && out !== '-' && result.files) {

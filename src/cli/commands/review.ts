@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { assemblyPaths, helpOr } from './common';
+import { assemblyPaths, FILE_SOURCES, helpOr, sourceFromArgs, sourceKindOf } from './common';
 import { positiveNumber, tagKeysOf, usageRequests, warnOnce } from './cost';
 import { CostMetric } from '../../billing/cur-sql';
 import { CommandSpec, parseArgs } from '../args';
@@ -17,8 +17,8 @@ import { parseThresholds } from '../report/review-flags';
 import { monthsBetween, packFileName, reviewPacks, reviewQuery, trendMonths } from '../report/review-run';
 import { readMonthlyUsage, readUsageFile } from '../review-usage';
 import { GLOB_CHARS } from '../sources/cur-files';
-import { createSource, SourceKind } from '../sources/factory';
 import { CallLimits, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT_SECONDS, StoppedError } from '../sources/limits';
+import { contextTagKeys, parseTagKeyFlags, readingTagKeys } from '../tag-mapping';
 import { CloudWatchUsageReader } from '../unit-usage';
 
 const NAME = 'review';
@@ -42,6 +42,7 @@ export const REVIEW_SPEC: CommandSpec = {
     'out': { kind: 'string', placeholder: 'FILE' },
     'out-dir': { kind: 'string', placeholder: 'DIR' },
     'allocate': { kind: 'boolean' },
+    'tag-key': { kind: 'list', placeholder: 'FIELD=KEY' },
     'usage': { kind: 'boolean' },
     'usage-file': { kind: 'string', placeholder: 'FILE' },
     'threshold': { kind: 'list', placeholder: 'NAME=VALUE' },
@@ -92,18 +93,9 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
   const args = parseArgs(REVIEW_SPEC, argv);
   if (helpOr(args, REVIEW_HELP, io)) return EXIT_OK;
   const s = (k: string) => args.strings.get(k);
-  const kind = (s('source') ?? 'ce') as SourceKind;
-  const files = kind === 'cur' || kind === 'focus';
-  if (files && args.positionals.length === 0) {
-    throw new UsageError(`--source ${kind} needs the ${kind === 'cur' ? 'CUR 2.0' : 'FOCUS'} data: a Parquet or CSV(.gz) file, an export folder or a glob`, NAME);
-  }
-  if (!files && args.positionals.length > 0) {
-    throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}: only --source cur and --source focus take paths`, NAME);
-  }
-  const athenaFlags = ['athena-database', 'athena-table', 'athena-workgroup', 'athena-output'].filter((k) => args.strings.has(k));
-  if (kind !== 'athena' && athenaFlags.length > 0) {
-    throw new UsageError(`--${athenaFlags[0]} only applies to --source athena`, NAME);
-  }
+  const kind = sourceKindOf(args, NAME);
+  const files = FILE_SOURCES.includes(kind);
+  const flagKeys = parseTagKeyFlags(args.lists.get('tag-key') ?? [], NAME);
   if (s('out') !== undefined && s('out-dir') !== undefined) {
     throw new UsageError('--out and --out-dir both say where to write: --out FILE writes one pack of every business unit, '
       + '--out-dir DIR one file per business unit', NAME);
@@ -140,18 +132,12 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
 
   const limits = new CallLimits({ maxPages, timeoutSeconds, interrupt: io.interrupt });
   try {
-    const query = reviewQuery(months, tagKeysOf(set), (s('metric') ?? CostMetric.UNBLENDED) as CostMetric);
-    const source = createSource({
-      kind,
-      paths,
-      limits,
-      profile: s('profile'),
-      region: s('region'),
-      athenaDatabase: s('athena-database'),
-      athenaTable: s('athena-table'),
-      athenaWorkgroup: s('athena-workgroup'),
-      athenaOutput: s('athena-output'),
-    });
+    const { keys: tagKeys, mapped } = readingTagKeys(tagKeysOf(set), contextTagKeys(io.cwd), flagKeys, NAME);
+    if (mapped.length > 0) {
+      progress(`reading the cost data's tag keys: ${mapped.join(', ')}`);
+    }
+    const query = reviewQuery(months, tagKeys, (s('metric') ?? CostMetric.UNBLENDED) as CostMetric);
+    const source = sourceFromArgs(args, kind, paths, limits);
     const result = await source.fetch(query, progress);
     warnOnce(result.warnings ?? [], io);
     if (out && out !== '-' && result.files) {

@@ -1,4 +1,4 @@
-import { ParsedArgs } from '../args';
+import { OptionSpec, ParsedArgs } from '../args';
 import { UsageError } from '../errors';
 import { CliIo } from '../io';
 import { createSource, SourceKind } from '../sources/factory';
@@ -21,6 +21,19 @@ export function helpOr(args: ParsedArgs, text: string, io: CliIo): boolean {
 export function assemblyPaths(args: ParsedArgs): string[] {
   return args.lists.get('assembly') ?? ['cdk.out'];
 }
+
+/** The options of a command that reads cost: the source, AWS access, Athena, and the call limits. */
+export const SOURCE_OPTIONS: Record<string, OptionSpec> = {
+  'source': { kind: 'string', values: ['ce', 'cur', 'focus', 'athena'] },
+  'profile': { kind: 'string', placeholder: 'NAME' },
+  'region': { kind: 'string', placeholder: 'NAME' },
+  'athena-database': { kind: 'string', placeholder: 'NAME' },
+  'athena-table': { kind: 'string', placeholder: 'NAME' },
+  'athena-workgroup': { kind: 'string', placeholder: 'NAME' },
+  'athena-output': { kind: 'string', placeholder: 's3://bucket/prefix/' },
+  'max-pages': { kind: 'string', placeholder: 'N' },
+  'timeout': { kind: 'string', placeholder: 'SECONDS' },
+};
 
 /** The sources that read files given as arguments. */
 export const FILE_SOURCES: SourceKind[] = ['cur', 'focus'];

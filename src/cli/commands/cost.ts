@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { assemblyPaths, FILE_SOURCES, helpOr, OUTPUTS, sourceFromArgs, sourceKindOf } from './common';
+import { assemblyPaths, SOURCE_OPTIONS, FILE_SOURCES, helpOr, OUTPUTS, sourceFromArgs, sourceKindOf } from './common';
 import { CostGrouping, CostMetric } from '../../billing/cur-sql';
 import { TagKeys } from '../../tag-keys';
 import { CommandSpec, ParsedArgs, parseArgs } from '../args';
@@ -29,7 +29,6 @@ export const COST_SPEC: CommandSpec = {
   name: 'cost',
   positionals: true,
   options: {
-    'source': { kind: 'string', values: ['ce', 'cur', 'focus', 'athena'] },
     'from': { kind: 'string', placeholder: 'YYYY-MM-DD' },
     'to': { kind: 'string', placeholder: 'YYYY-MM-DD' },
     'by': { kind: 'string', values: BY },
@@ -39,18 +38,11 @@ export const COST_SPEC: CommandSpec = {
     'assembly': { kind: 'list', placeholder: 'DIR', short: 'a' },
     'output': { kind: 'string', values: [...OUTPUTS, 'html'], short: 'o' },
     'out': { kind: 'string', placeholder: 'FILE' },
-    'profile': { kind: 'string', placeholder: 'NAME' },
-    'region': { kind: 'string', placeholder: 'NAME' },
-    'athena-database': { kind: 'string', placeholder: 'NAME' },
-    'athena-table': { kind: 'string', placeholder: 'NAME' },
-    'athena-workgroup': { kind: 'string', placeholder: 'NAME' },
-    'athena-output': { kind: 'string', placeholder: 's3://bucket/prefix/' },
+    ...SOURCE_OPTIONS,
     'usage': { kind: 'boolean' },
     'allocate': { kind: 'boolean' },
     'spread-untagged': { kind: 'boolean' },
     'quiet': { kind: 'boolean', short: 'q' },
-    'max-pages': { kind: 'string', placeholder: 'N' },
-    'timeout': { kind: 'string', placeholder: 'SECONDS' },
   },
 };
 

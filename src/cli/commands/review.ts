@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { assemblyPaths, FILE_SOURCES, helpOr, sourceFromArgs, sourceKindOf } from './common';
+import { assemblyPaths, SOURCE_OPTIONS, FILE_SOURCES, helpOr, sourceFromArgs, sourceKindOf } from './common';
 import { positiveNumber, tagKeysOf, usageRequests, warnOnce } from './cost';
 import { CostMetric } from '../../billing/cur-sql';
 import { CommandSpec, parseArgs } from '../args';
@@ -31,7 +31,6 @@ export const REVIEW_SPEC: CommandSpec = {
   name: NAME,
   positionals: true,
   options: {
-    'source': { kind: 'string', values: ['ce', 'cur', 'focus', 'athena'] },
     'business-unit': { kind: 'list', placeholder: 'NAME' },
     'months': { kind: 'string', placeholder: 'N' },
     'from': { kind: 'string', placeholder: 'YYYY-MM-01' },
@@ -46,15 +45,8 @@ export const REVIEW_SPEC: CommandSpec = {
     'usage': { kind: 'boolean' },
     'usage-file': { kind: 'string', placeholder: 'FILE' },
     'threshold': { kind: 'list', placeholder: 'NAME=VALUE' },
-    'profile': { kind: 'string', placeholder: 'NAME' },
-    'region': { kind: 'string', placeholder: 'NAME' },
-    'athena-database': { kind: 'string', placeholder: 'NAME' },
-    'athena-table': { kind: 'string', placeholder: 'NAME' },
-    'athena-workgroup': { kind: 'string', placeholder: 'NAME' },
-    'athena-output': { kind: 'string', placeholder: 's3://bucket/prefix/' },
+    ...SOURCE_OPTIONS,
     'quiet': { kind: 'boolean', short: 'q' },
-    'max-pages': { kind: 'string', placeholder: 'N' },
-    'timeout': { kind: 'string', placeholder: 'SECONDS' },
   },
 };
 

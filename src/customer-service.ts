@@ -12,7 +12,8 @@ import { ICustomerService } from './customer-service-base';
 import { CustomerServiceProps } from './customer-service-props';
 import { takeInventory } from './declaration/inventory';
 import {
-  MEMBER_METADATA_TYPE, MemberRecord, SERVICE_METADATA_SCHEMA, SERVICE_METADATA_TYPE, ServiceDeclarationRecord,
+  MEMBER_METADATA_TYPE, MemberRecord, SERVICE_METADATA_SCHEMA, SERVICE_METADATA_TYPE, ServiceDeclarationRecord, ServiceResourceCounts,
+  ShippedDeclaration,
 } from './declaration/record';
 import {
   coveredServicesProblem, duplicateNameProblem, includeProblem, isService, nestingProblem, recordInclude, registerService,
@@ -442,10 +443,31 @@ export class CustomerService extends Construct implements ICustomerService {
     }
   }
 
+  /**
+   * The record as `ValueReviewReports` ships it to its function (`ShippedDeclaration`): the same record as the
+   * `customer-value:service` metadata, from the same builder, without what is only known at synth (resource counts,
+   * the review status on the synth date, the reporting details and the usage metrics found in the service's scope).
+   * @internal
+   */
+  public _shippedRecord(): ShippedDeclaration {
+    const { resources: _resources, valueReview, ...record } = this.record(false);
+    if (valueReview === undefined) {
+      return record;
+    }
+    const { status: _status, checkedOn: _checkedOn, ...review } = valueReview;
+    return { ...record, valueReview: review };
+  }
+
+  /** The `customer-value:service` metadata record. */
   private declarationRecord(): ServiceDeclarationRecord {
+    return this.record(true) as ServiceDeclarationRecord;
+  }
+
+  /** The record of the declaration; `atSynth` false leaves out what only synthesis knows (see `_shippedRecord`). */
+  private record(atSynth: boolean): Omit<ServiceDeclarationRecord, 'resources'> & { resources?: ServiceResourceCounts } {
     const review = this.review;
     const stack = this.node.scopes.some((s) => Stack.isStack(s)) ? Stack.of(this) : undefined;
-    const reporting = this.costReporting;
+    const reporting = atSynth ? this.costReporting : undefined;
     return {
       schemaVersion: SERVICE_METADATA_SCHEMA,
       serviceName: this.serviceName,
@@ -466,7 +488,7 @@ export class CustomerService extends Construct implements ICustomerService {
       } : undefined,
       tagKeys: this.tagKeys.toJson() as ServiceDeclarationRecord['tagKeys'],
       tags: this.tagValues,
-      resources: this.inventory().counts,
+      ...(atSynth ? { resources: this.inventory().counts } : {}),
       costReporting: reporting?._record() ?? {
         enabled: this.costReportingEnabled,
         disabledReason: this.costReportingOptions.disabledReason,

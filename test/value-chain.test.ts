@@ -5,7 +5,7 @@ import {
   Allocation, AllocationMethod, CostReporting, Customer, CustomerService, CustomerServiceProps, ServiceRef,
 } from '../src';
 import { exampleAppProps, serviceMetadata, testApp, VALID } from './util';
-import { findCycles } from '../src/declaration/value-chain';
+import { findCycles } from '../src/declaration/cycles';
 
 const OFF = CostReporting.disabled('value chain tests');
 

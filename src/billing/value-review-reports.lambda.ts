@@ -3,6 +3,7 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeclaredService } from '../cli/assembly';
 import { render } from '../cli/output';
+import { consumptionDeclared, reviewAllocation, reviewValueChain } from '../cli/report/review-allocation';
 import { ReviewThresholds } from '../cli/report/review-flags';
 import { packFileName, reviewPacks, reviewQuery, trendMonths } from '../cli/report/review-run';
 import { AthenaSource } from '../cli/sources/athena';
@@ -13,7 +14,8 @@ import { TagKeys } from '../tag-keys';
 /**
  * The scheduled value review (`ValueReviewReports`): the same report code as `customer-value review --source athena`,
  * run monthly in the management account. It reads the declarations shipped with the construct (an S3 asset written
- * at synth), queries the CUR 2.0 table of `CostAndUsageExport` once (grouped by month), writes each business unit's
+ * at synth), queries the CUR 2.0 table of `CostAndUsageExport` once (grouped by month), passes the cost of consumed
+ * services on to their consumers when the declarations hold a value chain (fully-loaded cost, as the CLI), writes each business unit's
  * pack (HTML, markdown, JSON) to the reports bucket, and publishes each unit's summary to its targets. Any failure
  * (the query, a pack, a notification) fails the invocation after the other units are done: the construct's alarm on
  * the function's errors is the signal.
@@ -77,12 +79,21 @@ export async function runReview(config: ValueReviewConfig, today: Date, clients:
   const shipped = await readDeclarations(s3, config);
   const services: DeclaredService[] = shipped.services.map((record) => ({ record: record as DeclaredService['record'], assembly: 'declarations', stack: record.stackName }));
   const months = trendMonths(today, config.months);
+  // the value chain: checked before the query (synth refuses cycles in one app; declarations of other apps may close one)
+  const chain = consumptionDeclared(services) ? reviewValueChain(services, '/') : undefined;
   const limits = new CallLimits({ timeoutSeconds: Math.max(60, config.timeoutSeconds - 60) });
   try {
     const source = clients.source ?? new AthenaSource({ database: config.database, table: config.table, workgroup: config.workgroup, limits });
     const result = await source.fetch(reviewQuery(months, TagKeys.custom(shipped.tagKeys)), log);
+    // fully-loaded cost when a shipped service consumes another, as the CLI's review shows it
+    const allocation = chain ? reviewAllocation(result.rows, services, months, chain) : undefined;
+    for (const w of allocation?.warnings ?? []) {
+      log(`value chain: ${w}`);
+    }
     const packs = reviewPacks({
       result,
+      fullyLoaded: allocation?.fullyLoaded,
+      allocationNotes: [...(allocation?.notes ?? []), ...(allocation?.warnings ?? [])],
       services,
       months,
       today: today.toISOString().slice(0, 10),

@@ -12,7 +12,7 @@ Usage:
                           [--profile NAME] [--region NAME] [--athena-database NAME] [--athena-table NAME]
                           [--athena-workgroup NAME] [--athena-output S3URI] [--max-pages N] [--timeout SECONDS]
   customer-value review   [--source ce | --source cur PATH... | --source focus PATH... | --source athena] [--business-unit NAME]...
-                          [--months N | --from YYYY-MM-01 --to YYYY-MM-01] [--tag-key FIELD=KEY]... [--allocate]
+                          [--months N | --from YYYY-MM-01 --to YYYY-MM-01] [--tag-key FIELD=KEY]... [--allocate | --no-allocate]
                           [-a DIR]... [-o markdown|html|json] [--out FILE | --out-dir DIR] [--usage | --no-usage | --usage-file FILE]
                           [--threshold NAME=VALUE]... [-q] [AWS, Athena and limit options as for cost]
   customer-value catalog  [-a DIR]... [--out FILE]
@@ -165,7 +165,8 @@ Trend and business units:
   --allocate             add each service's fully-loaded cost per month: the value chain's shared cost passed
                          on month by month, by each provider's declared allocation (as "cost --allocate";
                          proportional shares follow the consumers' direct cost of the month); what a provider
-                         cannot pass on is listed in the notes. Unit cost, budget and flags stay on direct cost
+                         cannot pass on is listed in the notes. Unit cost, budget and flags stay on direct cost.
+                         On by default when a declared service consumes another; --no-allocate turns it off
 
 Declarations and usage:
 ${ASSEMBLY_HELP}

@@ -1,8 +1,8 @@
 import { DeclaredService } from './assembly';
 import { relativePath } from './paths';
 import { CliError } from './sources/types';
+import { describeCycle, findCycles } from '../declaration/cycles';
 import { CostAllocationRecord } from '../declaration/record';
-import { describeCycle, findCycles } from '../declaration/value-chain';
 
 /**
  * The value chain across every cloud assembly read: which declared service consumes which, each provider's

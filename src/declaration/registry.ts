@@ -1,6 +1,7 @@
 import { Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { describeCycle, findCycles, fixedShareProblems } from './value-chain';
+import { describeCycle, findCycles } from './cycles';
+import { fixedShareProblems } from './value-chain';
 import type { ICustomerService } from '../customer-service-base';
 
 /**

@@ -194,3 +194,45 @@ test('the handler reads its configuration from CONFIG and fails the invocation w
     log.mockRestore();
   }
 });
+
+test('shipped declarations with a value chain: the packs show fully-loaded cost per month, conserved across the units', async () => {
+  // GIVEN checkout and product-search (retail) consume private-network (technology), proportionally
+  const chained = {
+    ...DECLARATIONS,
+    services: DECLARATIONS.services.map((s) => s.serviceName === 'private-network'
+      ? { ...s, consumes: [], consumedBy: ['checkout', 'product-search'] }
+      : { ...s, consumes: ['private-network'], consumedBy: [] }),
+  };
+  s3.on(GetObjectCommand, { Bucket: 'assets-bucket', Key: 'abc123.json' })
+    .callsFake(() => ({ Body: { transformToString: async () => JSON.stringify(chained) } as any }));
+  await athenaAnswersWithDuckDb();
+  // WHEN
+  const summary = await run().result;
+  // THEN
+  expect(summary.failures).toEqual([]);
+  const pack = (unit: string) => JSON.parse(String(s3.commandCalls(PutObjectCommand)
+    .find((c) => c.args[0].input.Key === `value-review/2026-11/value-review-${unit}.json`)!.args[0].input.Body));
+  const services = ['retail', 'technology'].flatMap((u) => pack(u).businessUnits[0].services);
+  const network = services.find((s: any) => s.serviceName === 'private-network');
+  expect(network.cost[5]).toBeGreaterThan(0);
+  expect(network.fullyLoaded[5]).toBeCloseTo(0, 6);
+  const checkout = services.find((s: any) => s.serviceName === 'checkout');
+  expect(checkout.fullyLoaded[5]).toBeGreaterThan(checkout.cost[5]);
+  // every month: what the network cost is now in its consumers' fully-loaded cost
+  for (let m = 0; m < 6; m++) {
+    const direct = services.reduce((sum: number, s: any) => sum + s.cost[m], 0);
+    const loaded = services.reduce((sum: number, s: any) => sum + s.fullyLoaded[m], 0);
+    expect(loaded).toBeCloseTo(direct, 6);
+  }
+  expect(pack('retail').notes).toEqual(expect.arrayContaining([
+    expect.stringMatching(/^fully-loaded cost \(the value chain; --no-allocate for direct cost only\): the cost of private-network passed on/),
+  ]));
+});
+
+test('the default declarations (no value chain): direct cost only', async () => {
+  await athenaAnswersWithDuckDb();
+  await run().result;
+  const json = s3.commandCalls(PutObjectCommand).find((c) => c.args[0].input.Key === 'value-review/2026-11/value-review-retail.json')!;
+  const pack = JSON.parse(String(json.args[0].input.Body));
+  expect(pack.businessUnits[0].services.map((s: any) => s.fullyLoaded)).toEqual([null, null]);
+});

@@ -5,11 +5,12 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
-  CostAndUsageExport, CostReporting, Customer, CustomerService, CustomerValueChecks, ValueReviewOutcome, ValueReviewReports,
+  Allocation, CostAndUsageExport, CostReporting, Customer, CustomerService, CustomerValueChecks, ValueReviewOutcome, ValueReviewReports,
 } from '../../src';
-import { synthFindings, testApp, VALID } from '../util';
+import { serviceMetadata, synthFindings, testApp, VALID } from '../util';
 import { describeFindings, validatorFindings } from '../validator-report';
 import { OWNER } from './owner';
 
@@ -86,18 +87,23 @@ test('a monthly rule runs the function; packs go to a private, encrypted, versio
   expect(fn.Properties.Runtime).toMatch(/^nodejs2\d\.x$/);
 });
 
+/** The declarations file shipped as an asset of the billing stack. */
+function shippedFile(assembly: CloudAssembly, billing: Stack): any {
+  const manifest = JSON.parse(fs.readFileSync(path.join(assembly.directory, `${billing.artifactId}.assets.json`), 'utf8'));
+  const files = Object.values(manifest.files) as Array<{ source: { path: string } }>;
+  const declarations = files.map((f) => path.join(assembly.directory, f.source.path)).find((p) => p.endsWith('.json') && fs.statSync(p).isFile()
+    && fs.readFileSync(p, 'utf8').includes('"services"'));
+  expect(declarations).toBeDefined();
+  return JSON.parse(fs.readFileSync(declarations!, 'utf8'));
+}
+
 test('the declarations are shipped as an asset: the services of the app with their review outcome, note, budget and unit', () => {
   // GIVEN
   const { app, billing } = billingApp((stack, cur) => new ValueReviewReports(stack, 'ValueReview', { owner: OWNER, costAndUsageExport: cur }), false);
   // WHEN
   const assembly = app.synth();
   // THEN the asset is in the manifest, and its file holds the records
-  const manifest = JSON.parse(fs.readFileSync(path.join(assembly.directory, `${billing.artifactId}.assets.json`), 'utf8'));
-  const files = Object.values(manifest.files) as Array<{ source: { path: string } }>;
-  const declarations = files.map((f) => path.join(assembly.directory, f.source.path)).find((p) => p.endsWith('.json') && fs.statSync(p).isFile()
-    && fs.readFileSync(p, 'utf8').includes('"services"'));
-  expect(declarations).toBeDefined();
-  const shipped = JSON.parse(fs.readFileSync(declarations!, 'utf8'));
+  const shipped = shippedFile(assembly, billing);
   expect(shipped.tagKeys.service).toBe('customer-service');
   expect(shipped.services.map((s: any) => s.serviceName)).toEqual(['checkout']);
   expect(shipped.services[0]).toMatchObject({
@@ -108,6 +114,39 @@ test('the declarations are shipped as an asset: the services of the app with the
   });
   // no status computed at synth: the function computes it on the review date (and the asset does not change every day)
   expect(shipped.services[0].valueReview.status).toBeUndefined();
+});
+
+test('a shipped record is the service\'s metadata record without what only synthesis knows; the value chain goes with it', () => {
+  // GIVEN checkout consumes the private network, which shares its cost evenly
+  const { app, billing } = billingApp((stack, cur) => {
+    const network = new CustomerService(stack, 'Network', {
+      ...VALID,
+      serviceName: 'private-network',
+      customerNeed: 'Teams reach their services privately',
+      customer: Customer.internal('Product teams'),
+      team: 'platform',
+      businessUnit: 'technology',
+      costAllocation: Allocation.even(),
+      costReporting: CostReporting.disabled('value review tests'),
+    });
+    Validations.of(network).acknowledge({ id: 'CustomerValue-CostReportingDisabled', reason: 'test service' });
+    CustomerService.all(stack.node.root).find((s) => s.serviceName === 'checkout')!.consumes(network);
+    new ValueReviewReports(stack, 'ValueReview', { owner: OWNER, costAndUsageExport: cur });
+  }, false);
+  // WHEN
+  const assembly = app.synth();
+  // THEN
+  const shipped = shippedFile(assembly, billing);
+  const metadata = Object.fromEntries(Object.values(serviceMetadata(assembly)).map((r) => [r.serviceName, r]));
+  expect(shipped.services.map((s: any) => s.serviceName)).toEqual(['checkout', 'private-network']);
+  for (const record of shipped.services) {
+    const { resources, valueReview, ...rest } = metadata[record.serviceName] as any;
+    expect(resources).toBeDefined();
+    const { status, checkedOn, ...review } = valueReview ?? {};
+    expect(record).toEqual(JSON.parse(JSON.stringify({ ...rest, ...(valueReview ? { valueReview: review } : {}) })));
+  }
+  expect(shipped.services[0]).toMatchObject({ consumes: ['private-network'], consumedBy: [] });
+  expect(shipped.services[1]).toMatchObject({ consumes: [], consumedBy: ['checkout'], costAllocation: { method: 'even' } });
 });
 
 test('with every option: AwsSolutions and CustomerValue clean, no CloudFormation validator finding', () => {

@@ -357,11 +357,13 @@ describe('customer-value review --allocate: fully-loaded cost per month in the p
 
   test('each month passes the providers\' cost on by that month\'s consumption; direct cost is unchanged; conserved per month', async () => {
     // WHEN
-    const plain = await review([]);
-    const { data } = await review(['--allocate']);
+    const plain = await review(['--no-allocate']);
+    const { data } = await review([]);
+    const explicit = await review(['--allocate']);
 
-    // THEN
+    // THEN the chain is declared, so the review shows fully-loaded cost unless told not to
     expect(perService(plain.data, 'fullyLoaded')).toEqual(Object.fromEntries(Object.keys(DIRECT).map((k) => [k, null])));
+    expect(explicit.data.businessUnits).toEqual(data.businessUnits);
     expect(perService(data, 'cost')).toEqual(DIRECT);
     expect(perService(data, 'fullyLoaded')).toEqual(FULLY_LOADED);
     // October equals the period allocation of "cost --allocate" over the same rows
@@ -378,7 +380,7 @@ describe('customer-value review --allocate: fully-loaded cost per month in the p
       expect(loaded + unallocated[i] + untagged[i]).toBeCloseTo(direct, 6);
     });
     expect(data.notes).toEqual(expect.arrayContaining([
-      expect.stringMatching(/^fully-loaded cost \(--allocate\): the cost of private-network, data-platform passed on each month/),
+      expect.stringMatching(/^fully-loaded cost \(the value chain; --no-allocate for direct cost only\): the cost of private-network, data-platform passed on each month/),
       expect.stringMatching(/^2026-12: 50\.00 of private-network not passed on \(.+\)/),
     ]));
     expect(data.notes.filter((n: string) => /^2026-1[01]:/.test(n))).toEqual([]);
@@ -386,20 +388,34 @@ describe('customer-value review --allocate: fully-loaded cost per month in the p
 
   test('the markdown pack shows the fully-loaded column', async () => {
     const md = await runCli(['review', '--source', 'cur', path.relative(cwd, months), '--from', '2026-10-01', '--to', '2027-01-01',
-      ...assemblies, '--quiet', '--allocate'], { cwd, now: new Date('2027-01-05T00:00:00Z') });
+      ...assemblies, '--quiet'], { cwd, now: new Date('2027-01-05T00:00:00Z') });
     expect(md.code).toBe(0);
     expect(md.stdout).toContain('Fully loaded (USD)');
     expect(md.stdout).toContain('1,176.00');
   });
 
-  test('a cycle is refused before any pack is written', async () => {
+  test.each([
+    ['--allocate', ['--allocate'], false],
+    ['the default', [], true],
+  ])('a cycle is refused before the cost is read and any pack is written (%s)', async (_name, flags, hinted) => {
+    const dir = tempDir();
+    const a = chainAssemblies(dir, [{ ...NETWORK, consumes: ['checkout'] }, DATA_PLATFORM]);
+    // a path that does not exist: reading the cost would fail with another message
+    const res = await runCli(['review', '--source', 'cur', path.join(dir, 'no-such-export'), '--from', '2026-10-01', '--to', '2027-01-01',
+      '-a', a.platform, '-a', a.shop, '--quiet', ...flags, '--out-dir', 'packs'], { cwd: dir, now: new Date('2027-01-05T00:00:00Z') });
+    expect(res.code).not.toBe(0);
+    expectOneLine(res.stderr);
+    expect(res.stderr).toContain('consume each other in a cycle');
+    expect(res.stderr.includes('--no-allocate')).toBe(hinted);
+    expect(fs.existsSync(path.join(dir, 'packs'))).toBe(false);
+  });
+
+  test('--no-allocate reviews direct cost even when the chain has a cycle', async () => {
     const dir = tempDir();
     const a = chainAssemblies(dir, [{ ...NETWORK, consumes: ['checkout'] }, DATA_PLATFORM]);
     const res = await runCli(['review', '--source', 'cur', months, '--from', '2026-10-01', '--to', '2027-01-01', '-a', a.platform, '-a', a.shop,
-      '--quiet', '--allocate', '--out-dir', 'packs'], { cwd: dir, now: new Date('2027-01-05T00:00:00Z') });
-    expect(res.code).not.toBe(0);
-    expectOneLine(res.stderr);
-    expect(res.stderr).toContain('cycle');
-    expect(fs.existsSync(path.join(dir, 'packs'))).toBe(false);
+      '--quiet', '--no-allocate', '--output', 'json'], { cwd: dir, now: new Date('2027-01-05T00:00:00Z') });
+    expect(res.code).toBe(0);
+    expect(perService(JSON.parse(res.stdout), 'cost')).toEqual(DIRECT);
   });
 });

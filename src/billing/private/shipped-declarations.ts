@@ -1,15 +1,13 @@
-import { Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { ResolvedServices } from './declarations';
 import { CustomerService } from '../../customer-service';
 import { SERVICE_METADATA_SCHEMA, ShippedDeclaration, ShippedDeclarations } from '../../declaration/record';
-import { usageRecord } from '../../private/usage-record';
 import { BillingServicesOptions, ServiceValueDeclaration } from '../billing-options';
 
 /**
  * The declarations `ValueReviewReports` ships to its function: the records of the services it reviews, as the
  * `customer-value:service` metadata holds them (without resource counts and the synth-time review status), written
- * when the construct is created. `recheck` builds them again at synth: a service declared or changed afterwards
+ * when the construct is created, value chain included (what each service consumes, its consumers, its allocation). `recheck` builds them again at synth: a service declared or changed afterwards
  * (a usage metric added, a review recorded) is a problem, never a stale pack.
  */
 export interface Shipped {
@@ -61,39 +59,9 @@ export function shippedDeclarations(scope: IConstruct, options: BillingServicesO
   };
 }
 
+/** A service's record from the builder of its metadata (`CustomerService`), so the packs get what `services` shows. */
 function fromService(s: CustomerService): ShippedDeclaration {
-  const review = s.valueReview;
-  const next = s.nextValueReview;
-  return {
-    schemaVersion: SERVICE_METADATA_SCHEMA,
-    serviceName: s.serviceName,
-    customerNeed: s.customerNeed,
-    customer: { kind: s.customer.kind, name: s.customer.name },
-    team: s.team,
-    businessUnit: s.businessUnit,
-    valueReview: review && next ? {
-      everyDays: Math.round(review.every.toSeconds() / 86_400),
-      lastReviewed: review.lastReviewed,
-      nextReview: next,
-      reviewer: review.reviewer,
-      outcome: review.outcome?.name,
-      note: review.note,
-      retireBy: s.retireBy,
-    } : undefined,
-    tagKeys: s.tagKeys.toJson() as unknown as ShippedDeclaration['tagKeys'],
-    tags: s.tagValues,
-    costReporting: {
-      enabled: s.costReportingEnabled,
-      disabledReason: s.costReportingOptions.disabledReason,
-      monthlyBudgetUsd: s.costReportingOptions.monthlyBudget,
-      unitMetric: s.unitMetric?.name,
-      unitScale: s.unitMetric?.unitScale,
-    },
-    usageMetrics: s.usageMetrics.map((u) => usageRecord(s, u.name, u.metric, 'declared')),
-    constructPath: s.node.path,
-    stackName: Stack.of(s).stackName,
-    includedScopes: [],
-  };
+  return s._shippedRecord();
 }
 
 function fromDeclaration(d: ServiceValueDeclaration, i: number, resolved: ResolvedServices): ShippedDeclaration {

@@ -12,7 +12,7 @@ import { CliIo, oneLine, PROGRAM } from '../io';
 import { render, writeFile } from '../output';
 import { refuseOutputOverInput, relativePath } from '../paths';
 import { MonthlyUsage } from '../report/review';
-import { reviewAllocation } from '../report/review-allocation';
+import { consumptionDeclared, reviewAllocation, reviewValueChain } from '../report/review-allocation';
 import { parseThresholds } from '../report/review-flags';
 import { monthsBetween, packFileName, reviewPacks, reviewQuery, trendMonths } from '../report/review-run';
 import { readMonthlyUsage, readUsageFile } from '../review-usage';
@@ -128,6 +128,11 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
     if (mapped.length > 0) {
       progress(`reading the cost data's tag keys: ${mapped.join(', ')}`);
     }
+    // the value chain (fully-loaded cost): on with --allocate, or by default when a service consumes another
+    const allocateFlag = args.booleans.get('allocate');
+    const chain = (allocateFlag ?? consumptionDeclared(set.services))
+      ? reviewValueChain(set.services, io.cwd, allocateFlag === undefined ? 'or review direct cost only with --no-allocate' : undefined)
+      : undefined;
     const query = reviewQuery(months, tagKeys, (s('metric') ?? CostMetric.UNBLENDED) as CostMetric);
     const source = sourceFromArgs(args, kind, paths, limits);
     const result = await source.fetch(query, progress);
@@ -156,7 +161,7 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
       usageSkipped = args.booleans.has('usage') ? 'turned off with --no-usage' : `the source is ${kind === 'cur' ? 'CUR' : 'FOCUS'} files; add --usage-file or --usage`;
     }
     limits.check();
-    const allocation = args.booleans.get('allocate') === true ? reviewAllocation(result.rows, set.services, months, io.cwd) : undefined;
+    const allocation = chain ? reviewAllocation(result.rows, set.services, months, chain) : undefined;
     warnOnce(allocation?.warnings ?? [], io);
 
     const packs = reviewPacks({

@@ -4,8 +4,8 @@ import { allocate } from './allocation';
 import { formatMoney } from './model';
 import { FullyLoadedCost } from './review';
 import { DeclaredService } from '../assembly';
-import { CostRow } from '../sources/types';
-import { refuseCycles, valueChain } from '../value-chain';
+import { CliError, CostRow } from '../sources/types';
+import { refuseCycles, valueChain, ValueChain } from '../value-chain';
 
 /** The value chain's allocation per month, for the review (`review --allocate`), and what to say about it. */
 export interface ReviewAllocation {
@@ -17,6 +17,28 @@ export interface ReviewAllocation {
 }
 
 /**
+ * Whether the review shows fully-loaded cost by default: when a declared service consumes another (the value chain
+ * is declared). `review --allocate` / `--no-allocate` decide otherwise; the scheduled review follows this rule.
+ */
+export function consumptionDeclared(declared: readonly DeclaredService[]): boolean {
+  return declared.some((d) => (d.record.consumes ?? []).length > 0);
+}
+
+/**
+ * The value chain of the declarations, refused when it has a cycle: checked before any cost is read. `hint` is added
+ * to the cycle's message (e.g. how to review without the allocation).
+ */
+export function reviewValueChain(declared: readonly DeclaredService[], cwd: string, hint?: string): ValueChain {
+  const chain = valueChain(declared, cwd);
+  try {
+    refuseCycles(chain);
+  } catch (e) {
+    throw hint && e instanceof CliError ? new CliError(`${e.message}; ${hint}`) : e;
+  }
+  return chain;
+}
+
+/**
  * Runs the value-chain allocation (`allocation.ts`, the engine `cost --allocate` uses) on the review's cost table,
  * one month at a time: each month's shares follow that month's consumption (proportional allocation uses the
  * consumers' direct cost of the month), as a monthly chargeback would. Rows are keyed by service tag for the
@@ -24,10 +46,8 @@ export interface ReviewAllocation {
  * another. Per service and month: what it received, and what left it (passed on to consumers, or left unallocated
  * when its provider could not pass it on, with the reason in the notes), so fully-loaded = direct + received - left.
  */
-export function reviewAllocation(rows: readonly CostRow[], declared: DeclaredService[], months: string[], cwd: string): ReviewAllocation {
+export function reviewAllocation(rows: readonly CostRow[], declared: DeclaredService[], months: string[], chain: ValueChain): ReviewAllocation {
   const { services } = mergeServices(declared);
-  const chain = valueChain(declared, cwd);
-  refuseCycles(chain);
   const providers = providerRules(chain, services);
   const nameOf = new Map(services.map((s) => [serviceTagOf(s), s.name]));
   const received = new Map<string, Map<string, number>>();
@@ -65,7 +85,7 @@ export function reviewAllocation(rows: readonly CostRow[], declared: DeclaredSer
   }
   const names = [...providers.keys()].map((t) => nameOf.get(t) ?? t);
   notes.unshift(names.length === 0
-    ? 'fully-loaded cost (--allocate): no declared service consumes another, so it equals direct cost'
-    : `fully-loaded cost (--allocate): the cost of ${names.join(', ')} passed on each month to the services that consume them, by their declared allocation (proportional shares follow the month's direct cost of the consumers)`);
+    ? 'fully-loaded cost: no declared service consumes another, so it equals direct cost'
+    : `fully-loaded cost (the value chain; --no-allocate for direct cost only): the cost of ${names.join(', ')} passed on each month to the services that consume them, by their declared allocation (proportional shares follow the month's direct cost of the consumers)`);
   return { fullyLoaded: { receivedByService: received, passedOnByService: left }, notes, warnings: chain.warnings };
 }

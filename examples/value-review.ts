@@ -4,6 +4,8 @@
  * - a workload stack with the unit's customer services, each with its review schedule and the outcome of its last
  *   review (recorded in code after the meeting: the review history is the git history), a budget where the unit
  *   agreed one, and its demand driver (the unit of its unit cost);
+ * - the technology unit's private network and data platform (from examples/online-shop.ts), which checkout and
+ *   product search consume: the packs show their fully-loaded cost (the value chain);
  * - the management-account stack that exports CUR 2.0 to S3 with Athena (`CostAndUsageExport`) and produces the
  *   unit's review pack every month from it (`ValueReviewReports`), delivered to the retail board by e-mail.
  *
@@ -23,8 +25,11 @@ import {
   CostAlertTarget, CostAndUsageExport, Customer, CustomerService, CustomerValueChecks, ServiceValueDeclaration, ValueReviewOutcome,
   ValueReviewReports,
 } from '../src';
+import { DataPlatformStack, NetworkStack } from './online-shop';
 
 const RETAIL_BOARD = 'retail-board';
+/** The technology unit's platform account. */
+const PLATFORM_ENV = { account: '222222222222', region: 'eu-west-1' };
 
 /** The FinOps team's service: it owns the cost of the management account's reporting resources. */
 const COST_REPORTING: ServiceValueDeclaration = {
@@ -36,7 +41,16 @@ const COST_REPORTING: ServiceValueDeclaration = {
 };
 
 export function createApp(props: AppProps = {}): App {
-  const app = new App(props);
+  const app = new App({
+    ...props,
+    context: {
+      // as in examples/online-shop.ts, whose platform stacks this app reuses: access logs through a bucket policy,
+      // and the availability zones `cdk synth` would otherwise look up with AWS credentials
+      '@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy': true,
+      [`availability-zones:account=${PLATFORM_ENV.account}:region=${PLATFORM_ENV.region}`]: ['eu-west-1a', 'eu-west-1b', 'eu-west-1c'],
+      ...props.context,
+    },
+  });
   Validations.of(app).addPlugins(new AwsSolutionsChecks(app), new CustomerValueChecks(app));
   const shop = new Stack(app, 'Retail', { env: { account: '111111111111', region: 'eu-west-1' } });
 
@@ -108,6 +122,14 @@ export function createApp(props: AppProps = {}): App {
 
   // The management account: CUR 2.0 with Athena, and the monthly packs made from it. Created after the services, whose
   // declarations it ships to its function.
+  // The technology unit's platform services the shop runs on (examples/online-shop.ts): checkout consumes the private
+  // network and the data platform, product search the data platform, which itself consumes the network (a chain). The
+  // packs show each retail service's fully-loaded cost: its own bill plus its share of the platform's.
+  const network = new NetworkStack(app, 'Network', { env: PLATFORM_ENV }).service;
+  const data = new DataPlatformStack(app, 'Data', { env: PLATFORM_ENV, network }).service;
+  checkout.consumes(network, data);
+  search.consumes(data);
+
   const billing = new Stack(app, 'Billing', { env: { account: '123456789012', region: 'us-east-1' } });
   const cur = new CostAndUsageExport(billing, 'Cur', { owner: COST_REPORTING, managementAccountId: '123456789012' });
   new ValueReviewReports(billing, 'ValueReview', {

@@ -3,7 +3,7 @@ import { IConstruct } from 'constructs';
 import { CostAllocationRecord } from './record';
 import { isService, recordValueChain, valueChainChanged, valueChainFindings } from './registry';
 import { describe } from './rules';
-import { allocationProblems, CONSUMES_HINT, providerNameProblems } from './value-chain';
+import { allocationProblems, allocationRecord, CONSUMES_HINT, providerNameProblems } from './value-chain';
 import type { ICustomerService } from '../customer-service-base';
 import { Allocation, AllocationMethod } from '../value-chain';
 
@@ -76,7 +76,7 @@ export class ServiceChain {
     return {
       consumes: [...this.names],
       consumedBy: valueChainFindings(this.service).consumers,
-      costAllocation: a ? { method: a.method, ...(a.method === AllocationMethod.FIXED ? { percentages: { ...a.percentages } } : {}) } : undefined,
+      costAllocation: a ? allocationRecord(a) : undefined,
     };
   }
 

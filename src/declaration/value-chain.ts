@@ -1,6 +1,7 @@
 import { Token } from 'aws-cdk-lib';
+import { CostAllocationRecord } from './record';
 import { describe, SERVICE_NAME_DESCRIPTION, SERVICE_NAME_PATTERN, serviceNameProblems } from './rules';
-import { Allocation } from '../value-chain';
+import { Allocation, AllocationMethod } from '../value-chain';
 
 /**
  * The rules of the value chain: which service consumes which, and how a provider shares its cost. Shared by the
@@ -96,4 +97,9 @@ export function fixedShareProblems(field: string, provider: string, shares: Read
       + `${JSON.stringify(provider)} itself for its own need; declare ${name}.consumes(...) or remove the share`);
   }
   return problems;
+}
+
+/** How an allocation is recorded in the `customer-value:service` metadata (and the shipped declarations). */
+export function allocationRecord(a: Allocation): CostAllocationRecord {
+  return { method: a.method, ...(a.method === AllocationMethod.FIXED ? { percentages: { ...a.percentages } } : {}) };
 }

@@ -149,6 +149,40 @@ test('a shipped record is the service\'s metadata record without what only synth
   expect(shipped.services[1]).toMatchObject({ consumes: [], consumedBy: ['checkout'], costAllocation: { method: 'even' } });
 });
 
+test('declarations of other apps are shipped with their value chain: what they consume, their consumers among the shipped, their allocation', () => {
+  // GIVEN the platform team's services, declared in another app
+  const { app, billing } = billingApp((stack, cur) => new ValueReviewReports(stack, 'ValueReview', {
+    owner: OWNER,
+    costAndUsageExport: cur,
+    services: [],
+    declarations: [
+      {
+        serviceName: 'private-network',
+        customerNeed: 'Teams reach their services privately',
+        customer: Customer.internal('Product teams'),
+        team: 'platform',
+        businessUnit: 'technology',
+      },
+      {
+        serviceName: 'data-platform',
+        customerNeed: 'Teams analyse events without their own pipelines',
+        customer: Customer.internal('Product teams'),
+        team: 'data',
+        businessUnit: 'technology',
+        consumes: ['private-network'],
+        costAllocation: Allocation.fixed({ 'checkout': 60, 'product-search': 40 }),
+      },
+    ],
+  }), false);
+  // WHEN
+  const shipped = shippedFile(app.synth(), billing);
+  // THEN
+  expect(shipped.services.map((s: any) => [s.serviceName, s.consumes, s.consumedBy, s.costAllocation])).toEqual([
+    ['private-network', [], ['data-platform'], undefined],
+    ['data-platform', ['private-network'], [], { method: 'fixed', percentages: { 'checkout': 60, 'product-search': 40 } }],
+  ]);
+});
+
 test('with every option: AwsSolutions and CustomerValue clean, no CloudFormation validator finding', () => {
   const { app } = billingApp((stack, cur) => {
     const alarms = new sns.Topic(stack, 'OpsAlarms', { enforceSSL: true, masterKey: undefined });

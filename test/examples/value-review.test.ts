@@ -25,7 +25,7 @@ describe('examples/value-review.ts', () => {
     billing.hasResourceProperties('AWS::SNS::Subscription', { Endpoint: 'retail-board@example.com', FilterPolicy: { businessUnit: ['retail'] } });
   });
 
-  test('the retail pack from the generated sample shows the sample\'s trends as flags', async () => {
+  test('the retail pack from the generated sample shows the sample\'s trends as flags, and fully-loaded cost', async () => {
     const cwd = tempDir('cv-review-example-');
     const sample = await generateReviewSample({ out: path.join(cwd, 'data'), end: '2026-11', months: 7, threads: 1 });
     const res = await runCli(['review', '--source', 'cur', sample.exportDir, '--assembly', example.app!.outdir, '--usage-file', sample.usageFile,
@@ -45,5 +45,14 @@ describe('examples/value-review.ts', () => {
     expect(retail.services.map((s: any) => [s.serviceName, s.review.outcome])).toEqual([
       ['wishlist', 'improve'], ['checkout', 'invest'], ['product-search', 'sustain'], ['returns', 'retire'],
     ]);
+    // the value chain is declared: checkout and product search carry their share of the platform (fully-loaded cost);
+    // wishlist and returns consume nothing
+    const loaded = Object.fromEntries(retail.services.map((s: any) => [s.serviceName, s.fullyLoaded.map((v: number, i: number) => v - s.cost[i])]));
+    expect(loaded.checkout.every((extra: number) => extra > 0)).toBe(true);
+    expect(loaded['product-search'].every((extra: number) => extra > 0)).toBe(true);
+    expect([...loaded.wishlist, ...loaded.returns].every((extra: number) => extra === 0)).toBe(true);
+    expect(JSON.parse(res.stdout).notes).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^fully-loaded cost \(the value chain; --no-allocate for direct cost only\): the cost of (private-network, data-platform|data-platform, private-network) passed on/),
+    ]));
   });
 });

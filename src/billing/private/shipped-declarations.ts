@@ -2,6 +2,7 @@ import { IConstruct } from 'constructs';
 import { ResolvedServices } from './declarations';
 import { CustomerService } from '../../customer-service';
 import { SERVICE_METADATA_SCHEMA, ShippedDeclaration, ShippedDeclarations } from '../../declaration/record';
+import { allocationRecord } from '../../declaration/value-chain';
 import { BillingServicesOptions, ServiceValueDeclaration } from '../billing-options';
 
 /**
@@ -25,10 +26,10 @@ export function shippedDeclarations(scope: IConstruct, options: BillingServicesO
   const build = (): ShippedDeclarations => ({
     schemaVersion: SERVICE_METADATA_SCHEMA,
     tagKeys: resolved.tagKeys.toJson() as unknown as ShippedDeclarations['tagKeys'],
-    services: [
+    services: withConsumers([
       ...(Array.isArray(services) ? services : []).filter((s) => CustomerService.isCustomerService(s)).map(fromService),
       ...declarations.filter((d) => d && typeof d === 'object').map((d, i) => fromDeclaration(d, i, resolved)),
-    ],
+    ]),
   });
   const problems: string[] = [];
   let shipped: ShippedDeclarations = { schemaVersion: SERVICE_METADATA_SCHEMA, tagKeys: {} as any, services: [] };
@@ -81,5 +82,19 @@ function fromDeclaration(d: ServiceValueDeclaration, i: number, resolved: Resolv
     constructPath: `${DECLARED_ELSEWHERE}${i}]`,
     stackName: '',
     includedScopes: [],
+    consumes: [...new Set(Array.isArray(d.consumes) ? d.consumes : [])],
+    consumedBy: [],
+    costAllocation: d.costAllocation ? allocationRecord(d.costAllocation) : undefined,
   };
+}
+
+/**
+ * The consumers of a service declared elsewhere, among the shipped services (the CLI's value chain works them out
+ * from `consumes` as well; this keeps the record readable). A service of the app keeps its record as its metadata has it.
+ */
+function withConsumers(records: ShippedDeclaration[]): ShippedDeclaration[] {
+  return records.map((r) => !r.constructPath.startsWith(DECLARED_ELSEWHERE) ? r : {
+    ...r,
+    consumedBy: records.filter((c) => (c.consumes ?? []).includes(r.serviceName)).map((c) => c.serviceName),
+  });
 }

@@ -1,22 +1,20 @@
 // Over 400 lines on purpose: one concept (the CUR 2.0 and FOCUS exports with the Glue tables and Athena workgroup that
-// read them), a third of it the documented props; the access-log bucket, the named queries' period and the FOCUS
-// export live in private/.
+// read them), a third of it the documented props; the buckets' settings, the named queries' period and each table's
+// export, Glue table and named queries (private/table-export.ts, the same code for CUR 2.0 and FOCUS) live in private/.
 import { Aws, Duration, RemovalPolicy, Size, Stack, Token } from 'aws-cdk-lib';
 import * as athena from 'aws-cdk-lib/aws-athena';
-import * as bcm from 'aws-cdk-lib/aws-bcmdataexports';
 import * as glue from 'aws-cdk-lib/aws-glue';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BillingOwnerOptions, ManagementAccountOptions } from './billing-options';
 import { CostMetric, CurQueries } from './cur-sql';
-import { FocusMetric } from './focus-sql';
+import { FocusMetric, FocusQueries } from './focus-sql';
 import { TagKeys } from '../tag-keys';
-import { accessLogsBucket, logAccess } from './private/access-logs';
-import { BILLING_PERIOD_COLUMN, currentBillingPeriod } from './private/current-billing-period';
-import { createFocusExport } from './private/focus-export';
+import { accessLogsBucket, logAccess, privateBucket } from './private/buckets';
 import { checkManagementAccount, DATA_EXPORTS_REGION, requireAwsPartition, requireDataExportsRegion } from './private/guard-rails';
 import { attributeCost } from './private/ownership';
+import { createTableExport, ExportPlace } from './private/table-export';
 import { describe } from '../declaration/rules';
 import { reportProblems } from '../private/problems';
 
@@ -309,11 +307,7 @@ export class CostAndUsageExport extends Construct {
     const accessLogs = props.serverAccessLogsBucket ?? accessLogsBucket(this, removalPolicy);
 
     // -- the export bucket
-    const bucket = new s3.Bucket(this, 'Bucket', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
+    const bucket = privateBucket(this, 'Bucket', {
       versioned: true,
       lifecycleRules: [{
         id: 'ExpireOverwrittenVersions',
@@ -350,93 +344,8 @@ export class CostAndUsageExport extends Construct {
         description: `${withFocus ? (withCur ? 'CUR 2.0 and FOCUS 1.2 data exports' : 'FOCUS 1.2 data export') : 'CUR 2.0 data export'} (cdk-customer-value)`,
       },
     });
-    // -- the CUR 2.0 export, and the Glue table over its data
-    let curTable: glue.CfnTable | undefined;
-    let curExportArn = '';
-    const curDataLocation = `s3://${bucket.bucketName}/${prefix}/${exportName}/data/`;
-    const curTableReference = CurQueries.athenaTable(databaseName, tableName);
-    if (withCur) {
-      // -- the export
-      const cfnExport = new bcm.CfnExport(this, 'Export', {
-        export: {
-          name: exportName,
-          description: 'CUR 2.0 with resource tags, for cost per customer value (cdk-customer-value)',
-          dataQuery: {
-            queryStatement: CurQueries.exportQueryStatement(),
-            tableConfigurations: {
-              [CurQueries.TABLE_NAME]: {
-                TIME_GRANULARITY: granularity,
-                INCLUDE_RESOURCES: 'TRUE',
-                INCLUDE_SPLIT_COST_ALLOCATION_DATA: 'FALSE',
-                INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY: 'FALSE',
-              },
-            },
-          },
-          destinationConfigurations: {
-            s3Destination: {
-              s3Bucket: bucket.bucketName,
-              s3Prefix: prefix,
-              s3Region: stack.region,
-              s3OutputConfigurations: {
-                outputType: 'CUSTOM',
-                format: 'PARQUET',
-                compression: 'PARQUET',
-                overwrite: 'OVERWRITE_REPORT',
-              },
-            },
-          },
-          refreshCadence: { frequency: 'SYNCHRONOUS' },
-        },
-      });
-      // Data Exports checks the bucket policy when the export is created.
-      cfnExport.node.addDependency(bucket.policy!);
-      curExportArn = cfnExport.attrExportArn;
-
-      // -- Glue database and table over the export's data
-      const exportRoot = `s3://${bucket.bucketName}/${prefix}/${exportName}`;
-      const table = new glue.CfnTable(this, 'Table', {
-        catalogId: account,
-        databaseName,
-        tableInput: {
-          name: tableName,
-          description: `CUR 2.0 data export ${exportName}, partitioned by billing period (cdk-customer-value)`,
-          tableType: 'EXTERNAL_TABLE',
-          parameters: {
-            'classification': 'parquet',
-            'EXTERNAL': 'TRUE',
-            'projection.enabled': 'true',
-            'projection.billing_period.type': 'date',
-            'projection.billing_period.format': 'yyyy-MM',
-            'projection.billing_period.range': `${firstBillingPeriod ?? 'NOW-3YEARS'},NOW`,
-            'projection.billing_period.interval': '1',
-            'projection.billing_period.interval.unit': 'MONTHS',
-            // The export writes BILLING_PERIOD=YYYY-MM folders (upper case): S3 keys are case-sensitive, so the
-            // Hive-style default location (billing_period=...) would find nothing.
-            'storage.location.template': `${exportRoot}/data/BILLING_PERIOD=\${billing_period}/`,
-          },
-          partitionKeys: [{ name: BILLING_PERIOD_COLUMN, type: 'string' }],
-          storageDescriptor: {
-            location: curDataLocation,
-            columns: CurQueries.EXPORT_COLUMNS.map((c) => ({ name: c.name, type: c.type })),
-            inputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat',
-            outputFormat: 'org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat',
-            serdeInfo: {
-              serializationLibrary: 'org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe',
-              parameters: { 'serialization.format': '1' },
-            },
-          },
-        },
-      });
-      table.node.addDependency(database);
-      curTable = table;
-    }
-
     // -- Athena workgroup with its own encrypted results location
-    const resultsBucket = new s3.Bucket(this, 'QueryResults', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
+    const resultsBucket = privateBucket(this, 'QueryResults', {
       lifecycleRules: [{
         id: 'ExpireQueryResults',
         expiration: props.queryResultsExpiration ?? Duration.days(30),
@@ -468,70 +377,74 @@ export class CostAndUsageExport extends Construct {
       },
     });
 
-    if (withCur) {
-      // -- named queries: the SQL of the shared module, over the current billing period only
-      const period = currentBillingPeriod(curTableReference);
-      const queries = [
-        ...CurQueries.namedQueries({ table: period.table, tagKeys, metric: props.metric }),
+    // -- the exports, each with its Glue table and named queries
+    const place: ExportPlace = {
+      bucket,
+      bucketPolicy: bucket.policy!,
+      prefix,
+      region: stack.region,
+      account,
+      databaseName,
+      database,
+      firstBillingPeriod,
+      workGroup,
+      workGroupName,
+    };
+    const cur = withCur ? createTableExport(this, place, {
+      ids: { export: 'Export', table: 'Table' },
+      exportName,
+      exportDescription: 'CUR 2.0 with resource tags, for cost per customer value (cdk-customer-value)',
+      queryStatement: CurQueries.exportQueryStatement(),
+      tableConfigurations: {
+        [CurQueries.TABLE_NAME]: {
+          TIME_GRANULARITY: granularity,
+          INCLUDE_RESOURCES: 'TRUE',
+          INCLUDE_SPLIT_COST_ALLOCATION_DATA: 'FALSE',
+          INCLUDE_MANUAL_DISCOUNT_COMPATIBILITY: 'FALSE',
+        },
+      },
+      tableName,
+      tableDescription: `CUR 2.0 data export ${exportName}, partitioned by billing period (cdk-customer-value)`,
+      columns: CurQueries.EXPORT_COLUMNS,
+      namedQueries: (table) => [
+        ...CurQueries.namedQueries({ table, tagKeys, metric: props.metric }),
         {
           name: 'tag-keys-present',
           description: 'Which user tag keys appear in resource_tags: a customer-value key missing here is not activated (customer-value)',
-          queryString: CurQueries.tagKeysPresent(period.table),
+          queryString: CurQueries.tagKeysPresent(table),
         },
-      ];
-      for (const q of queries) {
-        const named = new athena.CfnNamedQuery(this, `Query${q.name.split('-').map((p) => p[0].toUpperCase() + p.slice(1)).join('')}`, {
-          name: `${workGroupName}-${q.name}`.slice(0, 128),
-          description: `${q.description} - current billing period`.slice(0, 1024),
-          database: databaseName,
-          workGroup: workGroup.name,
-          queryString: `${period.comment}\n${q.queryString}`,
-        });
-        named.node.addDependency(workGroup);
-        named.node.addDependency(curTable!);
-        this.namedQueries.push(named);
-      }
-    }
+      ],
+    }) : undefined;
+    // FOCUS 1.2 with AWS columns: https://docs.aws.amazon.com/cur/latest/userguide/table-dictionary-focus-1-2-aws.html
+    const focus = withFocus ? createTableExport(this, place, {
+      ids: { export: 'FocusExport', table: 'FocusTable' },
+      exportName: focusExportName,
+      exportDescription: 'FOCUS 1.2 with AWS columns, with tags, for cost per customer value (cdk-customer-value)',
+      queryStatement: FocusQueries.exportQueryStatement(),
+      tableConfigurations: { [FocusQueries.TABLE_NAME]: { TIME_GRANULARITY: granularity } },
+      tableName: focusTableName,
+      tableDescription: `FOCUS 1.2 data export ${focusExportName}, partitioned by billing period (cdk-customer-value)`,
+      // Athena names columns in lower case; Parquet columns are matched by name, whatever their case.
+      columns: FocusQueries.EXPORT_COLUMNS.map((c) => ({ name: c.name.toLowerCase(), type: c.type })),
+      namedQueries: (table) => FocusQueries.namedQueries({ table, tagKeys, metric: focusMetric }),
+    }) : undefined;
 
-    // -- the FOCUS 1.2 export, its Glue table and named queries
     this.tables = [...tables];
-    this.exportName = exportName;
-    this.exportArn = curExportArn;
-    this.dataLocation = curDataLocation;
-    this.tableName = tableName;
-    this.tableReference = curTableReference;
-    if (withFocus) {
-      const focus = createFocusExport(this, {
-        bucket,
-        bucketPolicy: bucket.policy!,
-        prefix,
-        region: stack.region,
-        account,
-        exportName: focusExportName,
-        granularity,
-        databaseName,
-        database,
-        tableName: focusTableName,
-        firstBillingPeriod,
-        workGroup,
-        workGroupName,
-        tagKeys,
-        metric: focusMetric,
-      });
+    this.namedQueries.push(...cur?.namedQueries ?? [], ...focus?.namedQueries ?? []);
+    if (focus) {
       this.focusExportName = focusExportName;
       this.focusExportArn = focus.exportArn;
       this.focusDataLocation = focus.dataLocation;
       this.focusTableName = focusTableName;
       this.focusTableReference = focus.tableReference;
-      this.namedQueries.push(...focus.namedQueries);
-      if (!withCur) {
-        this.exportName = focusExportName;
-        this.exportArn = focus.exportArn;
-        this.dataLocation = focus.dataLocation;
-        this.tableName = focusTableName;
-        this.tableReference = focus.tableReference;
-      }
     }
+    // the main table: CUR 2.0 when exported, else FOCUS
+    const main = cur ?? focus!;
+    this.exportName = cur ? exportName : focusExportName;
+    this.exportArn = main.exportArn;
+    this.dataLocation = main.dataLocation;
+    this.tableName = cur ? tableName : focusTableName;
+    this.tableReference = main.tableReference;
   }
 }
 

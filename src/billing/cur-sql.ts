@@ -1,7 +1,7 @@
 // Longer than 400 lines on purpose: this is one public API, the SQL over CUR 2.0 (`CurQueries`) with the enums and
 // option types it takes, documented for API.md; splitting it would spread one contract over several files. The
 // private SQL helpers are at the end.
-import { lastMonthBefore, sqlLiteral, untaggedShareSql } from '../private/sql-util';
+import { lastMonthBefore, sqlLiteral, tagKeysSql, untaggedShareSql } from '../private/sql-util';
 import { TagKeys } from '../tag-keys';
 
 /**
@@ -431,15 +431,7 @@ export class CurQueries {
   public static tagKeysPresent(table: string, dialect?: SqlDialect): string {
     checkTable(table, 'tagKeysPresent');
     checkDialect(dialect ?? SqlDialect.ATHENA, 'tagKeysPresent');
-    // The same text runs on both engines: DuckDB accepts Trino's CROSS JOIN UNNEST ... AS t (column).
-    return [
-      'SELECT tag_key, COUNT(*) AS line_items',
-      `FROM ${table}`,
-      'CROSS JOIN UNNEST(map_keys(resource_tags)) AS t (tag_key)',
-      "WHERE lower(substr(tag_key, 1, 5)) = 'user_'",
-      'GROUP BY tag_key',
-      'ORDER BY tag_key',
-    ].join('\n');
+    return tagKeysSql(table, 'resource_tags', "lower(substr(tag_key, 1, 5)) = 'user_'");
   }
 
   /**

@@ -1,7 +1,7 @@
 // Longer than 400 lines on purpose, like cur-sql.ts: one public API, the SQL over FOCUS data (`FocusQueries`) with the
 // enum and option types it takes, documented for API.md. The private SQL helpers are at the end.
 import { CostGrouping, CurNamedQuery, CurQueries, SqlDialect } from './cur-sql';
-import { lastMonthBefore, sqlLiteral, untaggedShareSql } from '../private/sql-util';
+import { lastMonthBefore, sqlLiteral, tagKeysSql, untaggedShareSql } from '../private/sql-util';
 import { TagKeys } from '../tag-keys';
 
 /**
@@ -353,13 +353,7 @@ export class FocusQueries {
   public static tagKeysPresent(table: string, dialect?: SqlDialect): string {
     checkTable(table, 'tagKeysPresent');
     checkDialect(dialect ?? SqlDialect.ATHENA, 'tagKeysPresent');
-    return [
-      'SELECT tag_key, COUNT(*) AS line_items',
-      `FROM ${table}`,
-      'CROSS JOIN UNNEST(map_keys(Tags)) AS t (tag_key)',
-      'GROUP BY tag_key',
-      'ORDER BY tag_key',
-    ].join('\n');
+    return tagKeysSql(table, 'Tags');
   }
 
   /**

@@ -15,7 +15,7 @@ import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { BillingOwnerOptions, BillingServicesOptions, ManagementAccountOptions } from './billing-options';
 import { CostAndUsageExport } from './cost-and-usage-export';
-import { accessLogsBucket, logAccess } from './private/access-logs';
+import { accessLogsBucket, logAccess, privateBucket } from './private/buckets';
 import { checkNoLateServices, resolveServices } from './private/declarations';
 import { checkManagementAccount, requireAwsPartition } from './private/guard-rails';
 import { attributeCost } from './private/ownership';
@@ -208,11 +208,7 @@ export class ValueReviewReports extends Construct {
     this.node.addValidation({ validate: () => shipped.recheck() });
 
     const removalPolicy = p.removalPolicy ?? RemovalPolicy.RETAIN;
-    const bucket = new s3.Bucket(this, 'Reports', {
-      encryption: s3.BucketEncryption.S3_MANAGED,
-      blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-      objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-      enforceSSL: true,
+    const bucket = privateBucket(this, 'Reports', {
       versioned: true,
       removalPolicy,
       lifecycleRules: [{ prefix: PREFIX, expiration: retention, noncurrentVersionExpiration: Duration.days(30) }],

@@ -54,3 +54,18 @@ export function untaggedShareSql(p: UntaggedShareParts): string {
     'ORDER BY currency',
   ].join('\n');
 }
+
+/**
+ * The keys of a tag map column with the rows carrying each (`tag_key`, `line_items`), optionally filtered on
+ * `tag_key`. The same text runs on both engines: DuckDB accepts Trino's CROSS JOIN UNNEST ... AS t (column).
+ */
+export function tagKeysSql(table: string, column: string, where?: string): string {
+  return [
+    'SELECT tag_key, COUNT(*) AS line_items',
+    `FROM ${table}`,
+    `CROSS JOIN UNNEST(map_keys(${column})) AS t (tag_key)`,
+    ...(where ? [`WHERE ${where}`] : []),
+    'GROUP BY tag_key',
+    'ORDER BY tag_key',
+  ].join('\n');
+}

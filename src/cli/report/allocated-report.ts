@@ -5,7 +5,7 @@ import { CostReportInput } from './cost-report';
 import { groupingLabel } from './labels';
 import { Breakdown, Cell, Column, formatMoney, Report, round, Section, Table } from './model';
 import { costRows } from './rows';
-import { dataQuality, missingDays, qualitySections, reportNotes, summaryLines } from './summary';
+import { dataQuality, missingDays, qualitySections, reportData, reportNotes, summaryLines } from './summary';
 import { CostGrouping } from '../../billing/cur-sql';
 import { addDays } from '../dates';
 import { groupTagKey } from '../grouping';
@@ -79,25 +79,9 @@ export function allocatedCostReport(input: AllocatedReportInput): Report {
     notes,
     chart: { ...chart, title: chart.title.replace(/^Cost/, 'Fully-loaded cost') },
     breakdown: breakdown(after, allocation, grouping, services),
-    data: {
-      period: { from: query.from, to: query.to, toExclusive: true },
-      metric: query.metric,
+    data: reportData(input, before, dq, {
       groupBy: grouping,
       tagKey: groupTagKey(grouping, query.tagKeys),
-      source: result.source,
-      requests: result.requests ?? null,
-      bytesScanned: result.bytesScanned ?? null,
-      currency: before.currency,
-      total: round(before.total),
-      tagged: {
-        tagKey: query.tagKeys.service,
-        basis: before.byResource ? 'resource-spend' : 'all-spend',
-        amount: round(dq.taggedAmount),
-        share: dq.taggedBase > 0 ? round(dq.taggedAmount / dq.taggedBase) : null,
-      },
-      untagged: { amount: round(before.untagged), share: before.total > 0 ? round(before.untagged / before.total) : null },
-      estimated: before.estimated,
-      assemblies: input.assemblies,
       allocation: {
         basis: 'fully-loaded: rows[].cost is the fully-loaded cost (direct + received - passedOn - unallocated)',
         fullyLoaded: round(after.total),
@@ -116,10 +100,8 @@ export function allocatedCostReport(input: AllocatedReportInput): Report {
         unknownProviders: chain.unknownProviders,
       },
       rows: json.map((r, i) => ({ ...(r as object), ...flowsJson(allocation.groups.get(after.groups[i].value)) })),
-      declaredWithoutCost: dq.idle.map((s) => s.name),
-      undeclaredTagValues: dq.undeclared.map(([value, cost]) => ({ value, cost: round(cost) })),
       notes,
-    },
+    }),
   };
 }
 

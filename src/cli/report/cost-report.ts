@@ -1,9 +1,9 @@
 import { aggregate, mergeServices } from './aggregate';
 import { costChart } from './chart';
 import { groupingLabel } from './labels';
-import { Report, round } from './model';
+import { Report } from './model';
 import { costRows } from './rows';
-import { dataQuality, missingDays, qualitySections, reportNotes, SummaryInput, summaryLines } from './summary';
+import { dataQuality, missingDays, qualitySections, reportData, reportNotes, SummaryInput, summaryLines } from './summary';
 import { DeclaredService } from '../assembly';
 import { addDays } from '../dates';
 import { groupTagKey, reportGrouping } from '../grouping';
@@ -39,30 +39,11 @@ export function costReport(input: CostReportInput): Report {
     sections: [{ table }, ...qualitySections(query, agg, dq)],
     notes,
     chart: costChart(agg.groups, query.from, query.to, agg.currency, grouping),
-    data: {
-      period: { from: query.from, to: query.to, toExclusive: true },
-      metric: query.metric,
+    data: reportData(input, agg, dq, {
       groupBy: grouping,
       tagKey: query.byProvider ? null : groupTagKey(query.groupBy, query.tagKeys),
-      source: result.source,
-      requests: result.requests ?? null,
-      bytesScanned: result.bytesScanned ?? null,
-      currency: agg.currency,
-      total: round(agg.total),
-      ...(agg.providers.size > 0 ? { providers: Object.fromEntries([...agg.providers].map(([p, c]) => [p, round(c)])) } : {}),
-      tagged: {
-        tagKey: query.tagKeys.service,
-        basis: agg.byResource ? 'resource-spend' : 'all-spend',
-        amount: round(dq.taggedAmount),
-        share: dq.taggedBase > 0 ? round(dq.taggedAmount / dq.taggedBase) : null,
-      },
-      untagged: { amount: round(agg.untagged), share: agg.total > 0 ? round(agg.untagged / agg.total) : null },
-      estimated: agg.estimated,
-      assemblies: input.assemblies,
       rows: json,
-      declaredWithoutCost: dq.idle.map((s) => s.name),
-      undeclaredTagValues: dq.undeclared.map(([value, cost]) => ({ value, cost: round(cost) })),
       notes,
-    },
+    }),
   };
 }

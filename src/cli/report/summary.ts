@@ -1,6 +1,6 @@
 import { CostAggregate, MergedService, serviceTagOf } from './aggregate';
 import { groupingLabel } from './labels';
-import { formatMoney, formatPercent, Section } from './model';
+import { formatMoney, formatPercent, round, Section } from './model';
 import { showsUnitCost, uniq, UsageInput } from './rows';
 import { addDays, daysBetween } from '../dates';
 import { groupTagKey, reportGrouping } from '../grouping';
@@ -135,4 +135,48 @@ export function reportNotes(input: SummaryInput, agg: CostAggregate, declaration
       + 'before the tags were activated as cost allocation tags, and untaggable resource types');
   }
   return notes;
+}
+
+/** The parts of the report's JSON that differ between the reports. */
+export interface ReportDataParts {
+  readonly groupBy: string;
+  readonly tagKey: string | null;
+  readonly rows: unknown[];
+  readonly notes: string[];
+  readonly allocation?: unknown;
+}
+
+/**
+ * The report's JSON (`--output json`): the period, the source and what it cost to read, the totals, the tagged
+ * share, the rows and the data quality. `tagKey` is the grouped tag key (null when grouped by provider);
+ * `allocation` (the value chain's flows, `--allocate`) goes before the rows.
+ */
+export function reportData(input: SummaryInput, agg: CostAggregate, dq: DataQuality, o: ReportDataParts): Record<string, unknown> {
+  const { query, result } = input;
+  return {
+    period: { from: query.from, to: query.to, toExclusive: true },
+    metric: query.metric,
+    groupBy: o.groupBy,
+    tagKey: o.tagKey,
+    source: result.source,
+    requests: result.requests ?? null,
+    bytesScanned: result.bytesScanned ?? null,
+    currency: agg.currency,
+    total: round(agg.total),
+    ...(agg.providers.size > 0 ? { providers: Object.fromEntries([...agg.providers].map(([p, c]) => [p, round(c)])) } : {}),
+    tagged: {
+      tagKey: query.tagKeys.service,
+      basis: agg.byResource ? 'resource-spend' : 'all-spend',
+      amount: round(dq.taggedAmount),
+      share: dq.taggedBase > 0 ? round(dq.taggedAmount / dq.taggedBase) : null,
+    },
+    untagged: { amount: round(agg.untagged), share: agg.total > 0 ? round(agg.untagged / agg.total) : null },
+    estimated: agg.estimated,
+    assemblies: input.assemblies,
+    ...(o.allocation !== undefined ? { allocation: o.allocation } : {}),
+    rows: o.rows,
+    declaredWithoutCost: dq.idle.map((s) => s.name),
+    undeclaredTagValues: dq.undeclared.map(([value, cost]) => ({ value, cost: round(cost) })),
+    notes: o.notes,
+  };
 }

@@ -1,11 +1,15 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { DuckDbSession, firstLine } from './duckdb-loader';
-import { CliError } from './types';
+import { DuckDbSession, DuckDbSessionOptions, firstLine } from './duckdb-loader';
+import { CallLimits } from './limits';
+import { CliError, CostQuery } from './types';
 import { lastMonthBefore, sqlLiteral } from '../../private/sql-util';
 import { describeFsCode } from '../paths';
 
-/** Finding the data files of a CUR 2.0 export: files, export folders (with partitions), globs. */
+/**
+ * Finding the data files of a billing export (CUR 2.0 or FOCUS): files, export folders (with partitions), globs; and
+ * what the two DuckDB file sources share around them (the session, the period's files, the source line).
+ */
 
 export type Format = 'parquet' | 'csv';
 
@@ -279,4 +283,78 @@ export function formatBytes(bytes: number): string {
   if (bytes < 1024 ** 2) return `${(bytes / 1024).toFixed(1)} KB`;
   if (bytes < 1024 ** 3) return `${(bytes / 1024 ** 2).toFixed(1)} MB`;
   return `${(bytes / 1024 ** 3).toFixed(2)} GB`;
+}
+
+/** The options of the DuckDB file sources (`--source cur`, `--source focus`). */
+export interface FileSourceOptions extends DuckDbSessionOptions {
+  /** The data: Parquet or CSV(.gz) files, export folders (`BILLING_PERIOD=YYYY-MM` partitions are used) or globs. */
+  readonly paths: string[];
+  /** How often progress is reported during the scan, in milliseconds. @default 1000 */
+  readonly progressIntervalMs?: number;
+  /** Deadline and cancellation: they interrupt the scan. @default - none */
+  readonly limits?: CallLimits;
+}
+
+/** A DuckDB session for the file sources: interrupted by the deadline and cancellation of `limits`. */
+export async function openSession(options: FileSourceOptions): Promise<DuckDbSession> {
+  const paths = options.paths;
+  const session = await DuckDbSession.open(options);
+  if (options.limits) {
+    session.interruptOn(options.limits, `reading ${describePaths(paths)}`);
+  }
+  return session;
+}
+
+/** The files a query reads: those of its billing periods, all of one format. */
+export interface PeriodFiles extends FileList {
+  readonly format: Format;
+  readonly bytes: number;
+  /** How many files were left out, outside the query's billing periods. */
+  readonly skipped: number;
+}
+
+/** Lists the files of `paths` and keeps those of the query's period (`what` names the data in messages). */
+export async function periodFiles(session: DuckDbSession, paths: string[], query: CostQuery, what: string): Promise<PeriodFiles> {
+  const { files: all, warnings } = await listFiles(session, paths, what);
+  const files = selectPeriod(all, query.from, query.to, paths, what);
+  return {
+    files,
+    warnings,
+    format: singleFormat(files, paths),
+    bytes: files.reduce((sum, f) => sum + f.bytes, 0),
+    skipped: all.length - files.length,
+  };
+}
+
+/** `Parquet` or `CSV`. */
+export function formatName(format: Format): string {
+  return format === 'parquet' ? 'Parquet' : 'CSV';
+}
+
+/**
+ * `3 Parquet files (12.0 MB), skipping 2 outside 2026-10-01..2026-12-01`: the progress line's part on the files;
+ * `kind` goes before the format (`FOCUS 1.2`).
+ */
+export function describeReading(p: PeriodFiles, query: CostQuery, kind?: string): string {
+  return `${p.files.length} ${kind ? `${kind} ` : ''}${formatName(p.format)} file${p.files.length === 1 ? '' : 's'} (${formatBytes(p.bytes)})`
+    + (p.skipped > 0 ? `, skipping ${p.skipped} outside ${query.from}..${query.to}` : '');
+}
+
+/** `2 Parquet files, billing periods 2026-10, 2026-11`: the result's source line's part on the files. */
+export function describeRead(p: PeriodFiles): string {
+  const periods = [...new Set(p.files.map((f) => f.billingPeriod).filter((b): b is string => b !== undefined))].sort();
+  return `${p.files.length} ${formatName(p.format)} file${p.files.length === 1 ? '' : 's'}`
+    + `${periods.length > 0 ? `, billing period${periods.length === 1 ? '' : 's'} ${periods.join(', ')}` : ''}`;
+}
+
+/**
+ * The error when the query's period has no data: which days the data covers. `view` and `dateColumn` say where the
+ * dates are, `what` names what was looked for (`CUR line items`, `FOCUS charges`), `rows` what the files hold.
+ */
+export async function emptyPeriodMessage(session: DuckDbSession, query: CostQuery, paths: string[],
+  o: { readonly view: string; readonly dateColumn: string; readonly what: string; readonly rows: string; readonly by?: string }): Promise<string> {
+  const [span] = await session.rows(`SELECT CAST(CAST(min(${o.dateColumn}) AS DATE) AS VARCHAR) AS first,
+    CAST(CAST(max(${o.dateColumn}) AS DATE) AS VARCHAR) AS last, count(*) AS n FROM ${o.view}`);
+  const covered = Number(span?.n ?? 0) === 0 ? `the files hold no ${o.rows}` : `the data covers ${span.first} to ${span.last}`;
+  return `no ${o.what} between ${query.from} and ${query.to} (exclusive${o.by ? `, ${o.by}` : ''}) in ${describePaths(paths)}: ${covered}`;
 }

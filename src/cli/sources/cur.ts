@@ -1,24 +1,11 @@
-import { describePaths, formatBytes, listFiles, selectPeriod, singleFormat } from './cur-files';
+import { describePaths, describeRead, describeReading, emptyPeriodMessage, FileSourceOptions, openSession, periodFiles } from './cur-files';
 import { absentTagKeys, curCostSql, curCostTable, curNotes, explainAbsentKeys, firstNonFinite, nonFiniteMessage } from './cur-query';
 import { describe, readError, VIEW, viewSql } from './cur-view';
-import { DuckDbSession, DuckDbSessionOptions } from './duckdb-loader';
-import { CallLimits } from './limits';
+import { DuckDbSession } from './duckdb-loader';
 import { CliError, CostQuery, CostResult, CostSource } from './types';
 import { CurQueries, SqlDialect } from '../../billing/cur-sql';
 import { sqlLiteral } from '../../private/sql-util';
 import { curMetric } from '../metrics';
-
-export interface CurFileSourceOptions extends DuckDbSessionOptions {
-  /** CUR 2.0 data: Parquet or CSV(.gz) files, export folders (with `BILLING_PERIOD=YYYY-MM` partitions) or globs. */
-  readonly paths: string[];
-  /**
-   * How often progress is reported during the scan, in milliseconds.
-   * @default 1000
-   */
-  readonly progressIntervalMs?: number;
-  /** Deadline and cancellation: they interrupt the scan. @default - none */
-  readonly limits?: CallLimits;
-}
 
 /**
  * Cost from CUR 2.0 files through DuckDB: the `customer-value cost --source cur PATH...` source.
@@ -31,26 +18,18 @@ export interface CurFileSourceOptions extends DuckDbSessionOptions {
  *   larger than RAM work; progress goes to the callback.
  */
 export class CurFileSource implements CostSource {
-  constructor(private readonly options: CurFileSourceOptions) {}
+  constructor(private readonly options: FileSourceOptions) {}
 
   public async fetch(query: CostQuery, progress: (message: string) => void): Promise<CostResult> {
     const paths = this.options.paths;
     if (paths.length === 0) {
       throw new CliError('no CUR 2.0 data given: pass a Parquet or CSV(.gz) file, an export folder or a glob');
     }
-    const session = await DuckDbSession.open(this.options);
-    const limits = this.options.limits;
-    if (limits) {
-      session.interruptOn(limits, `reading ${describePaths(paths)}`);
-    }
+    const session = await openSession(this.options);
     try {
-      const { files: all, warnings } = await listFiles(session, paths);
-      const files = selectPeriod(all, query.from, query.to, paths);
-      const format = singleFormat(files, paths);
-      const bytes = files.reduce((s, f) => s + f.bytes, 0);
-      const skipped = all.length - files.length;
-      progress(`reading ${files.length} ${format === 'parquet' ? 'Parquet' : 'CSV'} file${files.length === 1 ? '' : 's'} (${formatBytes(bytes)})`
-        + (skipped > 0 ? `, skipping ${skipped} outside ${query.from}..${query.to}` : ''));
+      const read = await periodFiles(session, paths, query, 'CUR');
+      const { files, format, warnings } = read;
+      progress(`reading ${describeReading(read, query)}`);
 
       const schema = await describe(session, files, format, paths);
       const columns = schema.columns;
@@ -72,7 +51,8 @@ export class CurFileSource implements CostSource {
       });
 
       if (raw.length === 0) {
-        throw new CliError(await emptyPeriodMessage(session, query, paths));
+        throw new CliError(await emptyPeriodMessage(session, query, paths,
+          { view: VIEW, dateColumn: 'line_item_usage_start_date', what: 'CUR line items', rows: 'line items' }));
       }
       const bad = firstNonFinite(raw);
       if (bad) {
@@ -86,12 +66,10 @@ export class CurFileSource implements CostSource {
       const absent = absentTagKeys(query, table.rows);
       const notes = absent.length === 0 ? [] : explainAbsentKeys(query, absent, await tagKeysPresent(session), `in ${describePaths(paths)}`);
       notes.push(...curNotes(table));
-      const periods = [...new Set(files.map((f) => f.billingPeriod).filter((p): p is string => p !== undefined))].sort();
       return {
         rows: table.rows,
-        source: `CUR 2.0 files (${files.length} ${format === 'parquet' ? 'Parquet' : 'CSV'} file${files.length === 1 ? '' : 's'}`
-          + `${periods.length > 0 ? `, billing period${periods.length === 1 ? '' : 's'} ${periods.join(', ')}` : ''})`,
-        bytesScanned: bytes,
+        source: `CUR 2.0 files (${describeRead(read)})`,
+        bytesScanned: read.bytes,
         notes,
         warnings,
         files: files.map((f) => f.file),
@@ -160,12 +138,4 @@ async function fileWithNonFinite(session: DuckDbSession, query: CostQuery, day: 
   const [row] = await session.rows(`SELECT filename FROM ${VIEW} WHERE CAST(line_item_usage_start_date AS DATE) = ${sqlLiteral(day)}
     AND NOT isfinite(${CurQueries.metricExpression(curMetric(query.metric, 'the CUR files'))}) LIMIT 1`);
   return row ? String(row.filename) : undefined;
-}
-
-/** Says which period the data covers when the asked one is empty. */
-async function emptyPeriodMessage(session: DuckDbSession, query: CostQuery, paths: string[]): Promise<string> {
-  const [span] = await session.rows(`SELECT CAST(CAST(min(line_item_usage_start_date) AS DATE) AS VARCHAR) AS first,
-    CAST(CAST(max(line_item_usage_start_date) AS DATE) AS VARCHAR) AS last, count(*) AS n FROM ${VIEW}`);
-  const covered = Number(span?.n ?? 0) === 0 ? 'the files hold no line items' : `the data covers ${span.first} to ${span.last}`;
-  return `no CUR line items between ${query.from} and ${query.to} (exclusive) in ${describePaths(paths)}: ${covered}`;
 }

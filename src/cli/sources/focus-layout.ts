@@ -1,4 +1,4 @@
-import { CurFile, describePaths, Format } from './cur-files';
+import { CurFile, describePaths } from './cur-files';
 import { csvHeader, readError } from './cur-view';
 import { DuckDbSession } from './duckdb-loader';
 import { CliError } from './types';
@@ -114,9 +114,4 @@ export function checkColumns(layouts: FocusLayout[], files: CurFile[], metric: F
 
 function metricWhat(metric: FocusMetric): string {
   return `--metric ${metric} (${FocusQueries.metricColumn(metric)})`;
-}
-
-/** `Parquet` / `CSV`, for messages. */
-export function formatName(format: Format): string {
-  return format === 'parquet' ? 'Parquet' : 'CSV';
 }

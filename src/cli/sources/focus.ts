@@ -1,24 +1,14 @@
-import { describePaths, formatBytes, listFiles, selectPeriod, singleFormat } from './cur-files';
+import { describePaths, describeRead, describeReading, emptyPeriodMessage, FileSourceOptions, openSession, periodFiles } from './cur-files';
 import { readError } from './cur-view';
-import { DuckDbSession, DuckDbSessionOptions } from './duckdb-loader';
-import { checkColumns, formatName, readLayouts } from './focus-layout';
+import { DuckDbSession } from './duckdb-loader';
+import { checkColumns, readLayouts } from './focus-layout';
 import { focusCostTable } from './focus-table';
 import { FOCUS_VIEW, focusViewSql } from './focus-view';
-import { CallLimits } from './limits';
 import { rowsByMonth } from './months';
 import { CliError, CostQuery, CostResult, CostSource } from './types';
 import { CurQueries, SqlDialect } from '../../billing/cur-sql';
 import { FocusQueries } from '../../billing/focus-sql';
 import { focusMetric } from '../metrics';
-
-export interface FocusFileSourceOptions extends DuckDbSessionOptions {
-  /** FOCUS data: Parquet or CSV(.gz) files, export folders (`BILLING_PERIOD=YYYY-MM` partitions are used) or globs. */
-  readonly paths: string[];
-  /** How often progress is reported during the scan, in milliseconds. @default 1000 */
-  readonly progressIntervalMs?: number;
-  /** Deadline and cancellation: they interrupt the scan. @default - none */
-  readonly limits?: CallLimits;
-}
 
 /**
  * Cost from FOCUS files (any provider's FOCUS 1.0, 1.1, 1.2 export, 1.3 where compatible) through DuckDB: the
@@ -31,7 +21,7 @@ export interface FocusFileSourceOptions extends DuckDbSessionOptions {
  *   per service, group, day, provider and currency, and finds near-duplicate tag keys in the same pass.
  */
 export class FocusFileSource implements CostSource {
-  constructor(private readonly options: FocusFileSourceOptions) {}
+  constructor(private readonly options: FileSourceOptions) {}
 
   public async fetch(query: CostQuery, progress: (message: string) => void): Promise<CostResult> {
     const paths = this.options.paths;
@@ -39,21 +29,13 @@ export class FocusFileSource implements CostSource {
       throw new CliError('no FOCUS data given: pass a Parquet or CSV(.gz) file, an export folder or a glob');
     }
     const { metric, note: metricNote } = focusMetric(query.metric);
-    const session = await DuckDbSession.open(this.options);
-    const limits = this.options.limits;
-    if (limits) {
-      session.interruptOn(limits, `reading ${describePaths(paths)}`);
-    }
+    const session = await openSession(this.options);
     try {
-      const { files: all, warnings } = await listFiles(session, paths, 'FOCUS');
-      const files = selectPeriod(all, query.from, query.to, paths, 'FOCUS');
-      const format = singleFormat(files, paths);
-      const bytes = files.reduce((s, f) => s + f.bytes, 0);
-      const skipped = all.length - files.length;
+      const read = await periodFiles(session, paths, query, 'FOCUS');
+      const { files, format, warnings } = read;
       const layouts = await readLayouts(session, files, paths);
       const version = layouts[0].version;
-      progress(`reading ${files.length} FOCUS ${version} ${formatName(format)} file${files.length === 1 ? '' : 's'} (${formatBytes(bytes)})`
-        + (skipped > 0 ? `, skipping ${skipped} outside ${query.from}..${query.to}` : ''));
+      progress(`reading ${describeReading(read, query, `FOCUS ${version}`)}`);
       const { provider, invoice } = checkColumns(layouts, files, metric);
       const metricColumn = FocusQueries.metricColumn(metric);
       await session.run(focusViewSql(files, format, layouts, { metricColumn, provider, invoice })).catch((e) => {
@@ -77,7 +59,8 @@ export class FocusFileSource implements CostSource {
         throw readError(e, paths, 'FOCUS');
       });
       if (raw.length === 0) {
-        throw new CliError(await emptyPeriodMessage(session, query, paths));
+        throw new CliError(await emptyPeriodMessage(session, query, paths,
+          { view: FOCUS_VIEW, dateColumn: 'ChargePeriodStart', what: 'FOCUS charges', rows: 'rows', by: 'by ChargePeriodStart' }));
       }
       const where = describePaths(paths);
       const table = focusCostTable(raw, query, where);
@@ -90,13 +73,11 @@ export class FocusFileSource implements CostSource {
       if (table.rows.some((r) => r.estimated)) {
         notes.push('part of the period is not invoiced yet (no InvoiceId): those amounts are estimates and can still change');
       }
-      const periods = [...new Set(files.map((f) => f.billingPeriod).filter((p): p is string => p !== undefined))].sort();
       return {
         // the FOCUS SQL groups by charge day; a monthly query (the value review) adds the days up per month
         rows: query.granularity === 'month' ? rowsByMonth(table.rows) : table.rows,
-        source: `FOCUS ${version} files (${files.length} ${formatName(format)} file${files.length === 1 ? '' : 's'}`
-          + `${periods.length > 0 ? `, billing period${periods.length === 1 ? '' : 's'} ${periods.join(', ')}` : ''})`,
-        bytesScanned: bytes,
+        source: `FOCUS ${version} files (${describeRead(read)})`,
+        bytesScanned: read.bytes,
         notes,
         warnings,
         files: files.map((f) => f.file),
@@ -129,12 +110,4 @@ async function absentKeyNotes(session: DuckDbSession, query: CostQuery, rows: Re
   }
   return [`no charge between ${query.from} and ${query.to} carries the "${query.tagKeys.service}" tag: every row is reported without a `
     + 'service (pass --tag-key service=KEY if the data names it differently)'];
-}
-
-/** Says which period the data covers when the asked one is empty. */
-async function emptyPeriodMessage(session: DuckDbSession, query: CostQuery, paths: string[]): Promise<string> {
-  const [span] = await session.rows(`SELECT CAST(CAST(min(ChargePeriodStart) AS DATE) AS VARCHAR) AS first,
-    CAST(CAST(max(ChargePeriodStart) AS DATE) AS VARCHAR) AS last, count(*) AS n FROM ${FOCUS_VIEW}`);
-  const covered = Number(span?.n ?? 0) === 0 ? 'the files hold no rows' : `the data covers ${span.first} to ${span.last}`;
-  return `no FOCUS charges between ${query.from} and ${query.to} (exclusive, by ChargePeriodStart) in ${describePaths(paths)}: ${covered}`;
 }

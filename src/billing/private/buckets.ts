@@ -4,6 +4,20 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 
 /**
+ * The private buckets of the billing constructs (export, query results, value-review packs, access logs): SSE-S3
+ * encryption, all public access blocked, ACLs off (bucket owner enforced), TLS only; `props` adds the rest.
+ */
+export function privateBucket(scope: Construct, id: string, props: s3.BucketProps): s3.Bucket {
+  return new s3.Bucket(scope, id, {
+    encryption: s3.BucketEncryption.S3_MANAGED,
+    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
+    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+    enforceSSL: true,
+    ...props,
+  });
+}
+
+/**
  * S3 server access logging of `sources` into `target`, set on the L1 with a bucket policy for the logging service,
  * so the template does not depend on the app's `@aws-cdk/aws-s3:serverAccessLogsUseBucketPolicy` feature flag.
  */
@@ -33,14 +47,7 @@ export function logAccess(scope: Construct, target: s3.IBucket, sources: Record<
 
 /** The bucket that receives the access logs of the export and query-results buckets, when none is given. */
 export function accessLogsBucket(scope: Construct, removalPolicy: RemovalPolicy): s3.Bucket {
-  const logs = new s3.Bucket(scope, 'AccessLogs', {
-    encryption: s3.BucketEncryption.S3_MANAGED,
-    blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
-    objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-    enforceSSL: true,
-    versioned: true,
-    removalPolicy,
-  });
+  const logs = privateBucket(scope, 'AccessLogs', { versioned: true, removalPolicy });
   Validations.of(logs).acknowledge({
     id: 'AwsSolutions-S1',
     reason: 'This bucket receives the S3 server access logs of the CUR 2.0 export and Athena results buckets; '

@@ -16,7 +16,7 @@ import { refuseOutputOverInput, relativePath } from '../paths';
 import { allocatedCostReport } from '../report/allocated-report';
 import { costReport } from '../report/cost-report';
 import { unitLabel } from '../report/labels';
-import { GLOB_CHARS } from '../sources/cur-files';
+import { GLOB_CHARS } from '../sources/data-files';
 import { SourceKind } from '../sources/factory';
 import { CallLimits, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT_SECONDS, StoppedError } from '../sources/limits';
 import { CliError, CostQuery } from '../sources/types';

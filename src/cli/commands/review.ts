@@ -16,7 +16,7 @@ import { consumptionDeclared, reviewAllocation, reviewValueChain } from '../repo
 import { parseThresholds } from '../report/review-flags';
 import { monthsBetween, packFileName, reviewPacks, reviewQuery, trendMonths } from '../report/review-run';
 import { readMonthlyUsage, readUsageFile } from '../review-usage';
-import { GLOB_CHARS } from '../sources/cur-files';
+import { GLOB_CHARS } from '../sources/data-files';
 import { CallLimits, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT_SECONDS, StoppedError } from '../sources/limits';
 import { contextTagKeys, parseTagKeyFlags, readingTagKeys } from '../tag-mapping';
 import { CloudWatchUsageReader } from '../unit-usage';

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as zlib from 'zlib';
-import { CurFile, describePaths, Format } from './cur-files';
+import { CurFile, describePaths, Format } from './data-files';
 import { DuckDbSession, firstLine } from './duckdb-loader';
 import { CliError } from './types';
 import { CurQueries } from '../../billing/cur-sql';

@@ -1,6 +1,6 @@
-import { describePaths, describeRead, describeReading, emptyPeriodMessage, FileSourceOptions, openSession, periodFiles } from './cur-files';
 import { absentTagKeys, curCostSql, curCostTable, curNotes, explainAbsentKeys, firstNonFinite, nonFiniteMessage } from './cur-query';
 import { describe, readError, VIEW, viewSql } from './cur-view';
+import { describePaths, describeRead, describeReading, emptyPeriodMessage, FileSourceOptions, openSession, periodFiles } from './data-files';
 import { DuckDbSession } from './duckdb-loader';
 import { CliError, CostQuery, CostResult, CostSource } from './types';
 import { CurQueries, SqlDialect } from '../../billing/cur-sql';

@@ -1,5 +1,5 @@
-import { CurFile, describePaths } from './cur-files';
 import { csvHeader, readError } from './cur-view';
+import { CurFile, describePaths } from './data-files';
 import { DuckDbSession } from './duckdb-loader';
 import { CliError } from './types';
 import { FocusMetric, FocusQueries } from '../../billing/focus-sql';

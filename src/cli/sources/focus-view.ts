@@ -1,4 +1,4 @@
-import { CurFile, Format } from './cur-files';
+import { CurFile, Format } from './data-files';
 import { FocusLayout } from './focus-layout';
 import { CliError } from './types';
 import { sqlLiteral } from '../../private/sql-util';

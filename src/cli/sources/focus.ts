@@ -1,5 +1,5 @@
-import { describePaths, describeRead, describeReading, emptyPeriodMessage, FileSourceOptions, openSession, periodFiles } from './cur-files';
 import { readError } from './cur-view';
+import { describePaths, describeRead, describeReading, emptyPeriodMessage, FileSourceOptions, openSession, periodFiles } from './data-files';
 import { DuckDbSession } from './duckdb-loader';
 import { checkColumns, readLayouts } from './focus-layout';
 import { focusCostTable } from './focus-table';

@@ -33,7 +33,8 @@ export class ContextKeys {
 
   /**
    * Days without any cost data point for a stack's services before the cost publisher's cost-data alarm goes off
-   * (1 to 14). Default: 2.
+   * (2 to 7: CloudWatch evaluates an alarm over at most 7 days, and a 1-day alarm on a once-a-day run flaps).
+   * Default: 2.
    */
   public static readonly COST_DATA_ALARM_DAYS = 'customer-value:costDataAlarmDays';
 

@@ -14,7 +14,7 @@ import { TagKeys } from '../tag-keys';
 import { accessLogsBucket, logAccess, privateBucket } from './private/buckets';
 import { checkManagementAccount, DATA_EXPORTS_REGION, requireAwsPartition, requireDataExportsRegion } from './private/guard-rails';
 import { attributeCost } from './private/ownership';
-import { createTableExport, ExportPlace } from './private/table-export';
+import { createTableExport, ExportPlace, PARTITION_FOLDERS } from './private/table-export';
 import { describe } from '../declaration/rules';
 import { reportProblems } from '../private/problems';
 
@@ -46,7 +46,7 @@ export enum BillingDataTable {
 export interface CostAndUsageExportProps extends ManagementAccountOptions, BillingOwnerOptions {
   /**
    * Name of the data export (1-128 letters, digits, `-` and `_`; unique in the account; changing it replaces the
-   * export). It is also a folder of the S3 layout: `<prefix>/<exportName>/data/BILLING_PERIOD=YYYY-MM/`.
+   * export). It is also a folder of the S3 layout: `<prefix>/<exportName>/data/BILLING_PERIOD=YYYY-MM/` (CUR 2.0).
    *
    * @default "customer-value-cur2"
    */
@@ -195,7 +195,8 @@ const MIN_CUTOFF_BYTES = 10_000_000;
  *   policy lets `billingreports.amazonaws.com` and `bcm-data-exports.amazonaws.com` write, scoped by
  *   `aws:SourceAccount` and `aws:SourceArn` on the us-east-1 export ARNs (the superset of AWS's documented policies).
  * - The Glue table reads `<prefix>/<exportName>/data/`, partitioned by `billing_period` through partition projection
- *   over the `BILLING_PERIOD=YYYY-MM` folders (no crawler).
+ *   over the export's billing-period folders (no crawler): `BILLING_PERIOD=YYYY-MM` for CUR 2.0, as AWS documents it,
+ *   and `billing_period=YYYY-MM` for FOCUS 1.2, as FOCUS exports are reported delivered (AWS documents CUR 2.0's only).
  * - The Athena workgroup enforces its configuration: results encrypted in their own bucket, a bytes-scanned limit.
  *   When the stack is deleted (or `workGroupName` changes), the workgroup is deleted with what it holds: its saved
  *   queries (the named queries and any query saved in it by hand), its query history and notebooks. Query result files
@@ -405,6 +406,7 @@ export class CostAndUsageExport extends Construct {
       },
       tableName,
       tableDescription: `CUR 2.0 data export ${exportName}, partitioned by billing period (cdk-customer-value)`,
+      partitionFolder: PARTITION_FOLDERS.CUR_2_0,
       columns: CurQueries.EXPORT_COLUMNS,
       namedQueries: (table) => [
         ...CurQueries.namedQueries({ table, tagKeys, metric: props.metric }),
@@ -424,6 +426,7 @@ export class CostAndUsageExport extends Construct {
       tableConfigurations: { [FocusQueries.TABLE_NAME]: { TIME_GRANULARITY: granularity } },
       tableName: focusTableName,
       tableDescription: `FOCUS 1.2 data export ${focusExportName}, partitioned by billing period (cdk-customer-value)`,
+      partitionFolder: PARTITION_FOLDERS.FOCUS_1_2,
       // Athena names columns in lower case; Parquet columns are matched by name, whatever their case.
       columns: FocusQueries.EXPORT_COLUMNS.map((c) => ({ name: c.name.toLowerCase(), type: c.type })),
       namedQueries: (table) => FocusQueries.namedQueries({ table, tagKeys, metric: focusMetric }),

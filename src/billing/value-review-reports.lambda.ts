@@ -7,7 +7,7 @@ import { consumptionDeclared, reviewAllocation, reviewValueChain } from '../cli/
 import { ReviewThresholds } from '../cli/report/review-flags';
 import { packFileName, reviewPacks, reviewQuery, trendMonths } from '../cli/report/review-run';
 import { AthenaSource } from '../cli/sources/athena';
-import { CallLimits } from '../cli/sources/limits';
+import { CallLimits, LimitAdvice } from '../cli/sources/limits';
 import { ShippedDeclarations } from '../declaration/record';
 import { TagKeys } from '../tag-keys';
 
@@ -18,7 +18,8 @@ import { TagKeys } from '../tag-keys';
  * services on to their consumers when the declarations hold a value chain (fully-loaded cost, as the CLI), writes each business unit's
  * pack (HTML, markdown, JSON) to the reports bucket, and publishes each unit's summary to its targets. Any failure
  * (the query, a pack, a notification) fails the invocation after the other units are done: the construct's alarm on
- * the function's errors is the signal.
+ * the function's errors is the signal. The construct turns Lambda's retries of the invocation off, so the units that
+ * succeeded are not mailed again. A pack made in the first two weeks of a month marks its last month provisional.
  */
 
 /** How the construct configures the function (environment variable `CONFIG`, JSON). */
@@ -51,6 +52,13 @@ export interface ReviewRunSummary {
 }
 
 const FORMATS: Array<[string, string]> = [['html', 'html'], ['markdown', 'md'], ['json', 'json']];
+/**
+ * Until this day of the month, the last month of a pack is provisional: AWS "can update the export delivery of the
+ * previous billing period within the first two weeks after it ends" (AWS Data Exports user guide, "Understanding export
+ * delivery", https://docs.aws.amazon.com/cur/latest/userguide/dataexports-export-delivery.html). The construct's
+ * default schedule runs on this day.
+ */
+export const PROVISIONAL_UNTIL_DAY = 15;
 /** Longest SNS message we send (SNS allows 256 KB; e-mail readers want a short one). */
 const MESSAGE_MAX = 12_000;
 
@@ -81,10 +89,12 @@ export async function runReview(config: ValueReviewConfig, today: Date, clients:
   const months = trendMonths(today, config.months);
   // the value chain: checked before the query (synth refuses cycles in one app; declarations of other apps may close one)
   const chain = consumptionDeclared(services) ? reviewValueChain(services, '/') : undefined;
-  const limits = new CallLimits({ timeoutSeconds: Math.max(60, config.timeoutSeconds - 60) });
+  const limits = reviewLimits(config);
   try {
     const source = clients.source ?? new AthenaSource({ database: config.database, table: config.table, workgroup: config.workgroup, limits });
-    const result = await source.fetch(reviewQuery(months, TagKeys.custom(shipped.tagKeys)), log);
+    const fetched = await source.fetch(reviewQuery(months, TagKeys.custom(shipped.tagKeys)), log);
+    const provisional = provisionalNote(months[months.length - 1], today);
+    const result = provisional ? { ...fetched, notes: [...fetched.notes, provisional] } : fetched;
     // fully-loaded cost when a shipped service consumes another, as the CLI's review shows it
     const allocation = chain ? reviewAllocation(result.rows, services, months, chain) : undefined;
     for (const w of allocation?.warnings ?? []) {
@@ -128,7 +138,7 @@ export async function runReview(config: ValueReviewConfig, today: Date, clients:
         continue;
       }
       const message = notification(pack.report.title, pack.report.summary, packs.result.units.find((u) => u.businessUnit === unit)!.flags
-        .map((f) => `${f.rule}: ${f.message}`), config.reportsBucket, keys);
+        .map((f) => `${f.rule}: ${f.message}`), config.reportsBucket, keys, provisional ? [provisional] : []);
       const targets = [
         ...(config.topicArn ? [{ arn: config.topicArn, filtered: true }] : []),
         ...(config.unitTopics[unit] ? [{ arn: config.unitTopics[unit], filtered: false }] : []),
@@ -171,12 +181,38 @@ function subject(title: string): string {
   return title.replace(/[^\x20-\x7e]/g, '?').slice(0, 100);
 }
 
-/** The summary and flags of a pack, and where it is; cut to `MESSAGE_MAX`. */
-export function notification(title: string, summary: string[], flags: string[], bucket: string, keys: string[]): string {
+/**
+ * The limits of a run: the function's timeout less a minute (to write what was done and fail with a message), the page
+ * cap of the CLI; stopped calls say what to change in the construct's props, the function has no flags.
+ */
+export function reviewLimits(config: ValueReviewConfig): CallLimits {
+  const advice: LimitAdvice = {
+    timeout: `a minute before the value-review function's ${config.timeoutSeconds} s Lambda timeout (the most Lambda allows): `
+      + `set fewer months in the ValueReviewReports props (now ${config.months})`,
+    maxPages: `the page limit of the value-review function: the query's result is too large for one run; set fewer months in the `
+      + `ValueReviewReports props (now ${config.months})`,
+  };
+  return new CallLimits({ timeoutSeconds: Math.max(60, config.timeoutSeconds - 60), advice });
+}
+
+/** The note of a pack made while AWS may still update its last month, or undefined. */
+export function provisionalNote(lastMonth: string, today: Date): string | undefined {
+  const [year, month] = lastMonth.split('-').map(Number);
+  const final = new Date(Date.UTC(year, month, PROVISIONAL_UNTIL_DAY));
+  if (today.getTime() >= final.getTime()) {
+    return undefined;
+  }
+  return `${lastMonth} is provisional: AWS can update a billing period's cost and usage data during the first two weeks after `
+    + `it ends, so its figures may still change until ${final.toISOString().slice(0, 10)} (the construct's default schedule makes the packs then)`;
+}
+
+/** The summary and flags of a pack, its notes that matter to a reader, and where it is; cut to `MESSAGE_MAX`. */
+export function notification(title: string, summary: string[], flags: string[], bucket: string, keys: string[], notes: string[] = []): string {
   const lines = [
     title,
     '',
     ...summary.map((l) => `- ${l}`),
+    ...notes.map((n) => `Note: ${n}`),
     '',
     flags.length > 0 ? 'Flags:' : 'No flags.',
     ...flags.map((f) => `- ${f}`),

@@ -1,7 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, FileSystem, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, FileSystem, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -22,6 +23,9 @@ import { attributeCost } from './private/ownership';
 import { shippedDeclarations } from './private/shipped-declarations';
 import { ValueReviewReportsFunction } from './value-review-reports-function';
 import { describe, OWNER_NAME_PATTERN } from '../declaration/rules';
+import { deployedLength } from '../private/deployed-size';
+import { allowAlertPublishing } from '../private/grants';
+import { closest } from '../private/placeholders';
 import { reportProblems } from '../private/problems';
 
 /**
@@ -58,7 +62,8 @@ export interface ValueReviewRecipient {
   readonly businessUnit: string;
   /**
    * E-mail addresses that receive the summary and flags of the unit's pack (subscribed to the construct's topic,
-   * filtered to this unit; each address confirms its subscription once).
+   * filtered to this unit; each address confirms its subscription once). An address listed under several units gets
+   * one subscription for all of them.
    * @default - none
    */
   readonly emails?: string[];
@@ -96,8 +101,10 @@ export interface ValueReviewReportsProps extends BillingServicesOptions, Managem
   readonly months?: number;
 
   /**
-   * When the packs are made.
-   * @default - the 3rd of every month at 07:00 UTC (the last month's CUR data has settled by then)
+   * When the packs are made. AWS may update the CUR data of a billing period during the first two weeks after it ends
+   * (AWS Data Exports user guide, "Understanding export delivery"), so a pack made before the 15th marks its last month
+   * provisional: its figures can still change.
+   * @default - the 15th of every month at 07:00 UTC, when the last month's CUR data is final
    */
   readonly schedule?: events.Schedule;
 
@@ -108,7 +115,9 @@ export interface ValueReviewReportsProps extends BillingServicesOptions, Managem
   readonly thresholds?: ValueReviewThresholds;
 
   /**
-   * A topic that is told when a run fails (the alarm on the function's errors).
+   * A topic that is told when a run fails (the alarm on the function's errors). Its topic policy gets the statement
+   * that lets CloudWatch alarms of this account publish to it (and its key, when encrypted with a key of the app, the
+   * grant CloudWatch needs); an imported topic gets a synth warning saying what to add.
    * @default - the alarm has no action; watch it on a dashboard or add one to `failureAlarm`
    */
   readonly alarmTopic?: sns.ITopic;
@@ -133,8 +142,24 @@ export interface ValueReviewReportsProps extends BillingServicesOptions, Managem
   readonly retention?: Duration;
 }
 
+/** The data catalog the Athena table is in (the Glue Data Catalog). */
+const ATHENA_CATALOG = 'AwsDataCatalog';
 /** The key prefix of the packs in the reports bucket. */
 const PREFIX = 'value-review/';
+/**
+ * The day of the month the packs are made by default: AWS "can update the export delivery of the previous billing
+ * period within the first two weeks after it ends" (AWS Data Exports user guide, "Understanding export delivery",
+ * https://docs.aws.amazon.com/cur/latest/userguide/dataexports-export-delivery.html), so on the 15th the last month is
+ * final. The function marks the last month provisional in a pack made earlier (the same rule, `PROVISIONAL_UNTIL_DAY`).
+ */
+const DEFAULT_DAY = 15;
+/**
+ * Lambda allows 4 KB for all the environment variables of a function, keys and values together
+ * (https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-limits.html).
+ */
+const LAMBDA_ENVIRONMENT_BYTES = 4096;
+/** The most values SNS accepts in one subscription filter policy (the total combination of values). */
+const FILTER_POLICY_VALUES = 150;
 
 /**
  * The business units' value-review packs, every month, without anyone running the CLI: a scheduled function runs the
@@ -191,6 +216,7 @@ export class ValueReviewReports extends Construct {
     }
     const thresholds = checkThresholds(p.thresholds, problems);
     const recipients = checkRecipients(p.recipients, problems);
+    const subscribers = subscriptionsByAddress(recipients, problems);
     const units = checkUnits(p.businessUnits, problems);
     const retention = p.retention ?? Duration.days(730);
     const retentionDays = Token.isUnresolved(retention.toSeconds()) ? 1 : retention.toDays({ integral: false });
@@ -202,6 +228,7 @@ export class ValueReviewReports extends Construct {
     const shipped = shippedDeclarations(this, p, resolved);
     problems.push(...shipped.problems);
     reportProblems(this, problems);
+    warnUnknownUnits(this, recipients, resolved.services.map((s) => s.businessUnit));
     const dir = FileSystem.mkdtemp('customer-value-review-');
     fs.writeFileSync(path.join(dir, 'declarations.json'), shipped.json);
     const asset = new s3assets.Asset(this, 'Declarations', { path: path.join(dir, 'declarations.json') });
@@ -211,9 +238,15 @@ export class ValueReviewReports extends Construct {
     const bucket = privateBucket(this, 'Reports', {
       versioned: true,
       removalPolicy,
-      lifecycleRules: [{ prefix: PREFIX, expiration: retention, noncurrentVersionExpiration: Duration.days(30) }],
+      lifecycleRules: [
+        { id: 'ExpirePacks', prefix: PREFIX, expiration: retention, noncurrentVersionExpiration: Duration.days(30) },
+        // S3 removes the delete markers of expired packs itself (a rule that expires current versions); this covers the
+        // rest of the bucket, and uploads the function did not finish (a timeout in the middle of a PutObject)
+        { id: 'CleanUp', expiredObjectDeleteMarker: true, abortIncompleteMultipartUploadAfter: Duration.days(7) },
+      ],
     });
-    logAccess(this, p.serverAccessLogsBucket ?? accessLogsBucket(this, removalPolicy), { 'value-review/': bucket });
+    // the access logs of the packs are kept as long as the packs
+    logAccess(this, p.serverAccessLogsBucket ?? accessLogsBucket(this, removalPolicy, retention), { 'value-review/': bucket });
     this.bucket = bucket;
 
     // SNS encrypted with the AWS managed key: its key policy lets principals of the account that may publish use it
@@ -222,12 +255,13 @@ export class ValueReviewReports extends Construct {
       masterKey: kms.Alias.fromAliasName(this, 'SnsKey', 'alias/aws/sns'),
       enforceSSL: true,
     });
-    for (const r of recipients) {
-      for (const email of r.emails ?? []) {
-        topic.addSubscription(new subs.EmailSubscription(email, {
-          filterPolicy: { businessUnit: sns.SubscriptionFilter.stringFilter({ allowlist: [r.businessUnit] }) },
-        }));
-      }
+    // one subscription per address, filtered on the businessUnit message attribute the function sets; the scope is set
+    // explicitly, as updates of a subscription without it are reported to fail (https://github.com/aws/aws-cdk/issues/24804)
+    for (const { address, units } of subscribers) {
+      const subscription = topic.addSubscription(new subs.EmailSubscription(address, {
+        filterPolicy: { businessUnit: sns.SubscriptionFilter.stringFilter({ allowlist: units }) },
+      }));
+      (subscription.node.defaultChild as sns.CfnSubscription).filterPolicyScope = 'MessageAttributes';
     }
     this.topic = topic;
 
@@ -246,6 +280,12 @@ export class ValueReviewReports extends Construct {
           sid: 'Athena',
           actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'],
           resources: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: cur.workGroupName })],
+        }),
+        // the Athena source reads the table's columns first (CUR 2.0 or FOCUS); GetTableMetadata's resource is the catalog
+        new iam.PolicyStatement({
+          sid: 'AthenaTableMetadata',
+          actions: ['athena:GetTableMetadata'],
+          resources: [stack.formatArn({ service: 'athena', resource: 'datacatalog', resourceName: ATHENA_CATALOG })],
         }),
         new iam.PolicyStatement({
           sid: 'GlueTable',
@@ -289,36 +329,39 @@ export class ValueReviewReports extends Construct {
       }
     }
 
+    const config = stack.toJsonString({
+      declarationsBucket: asset.s3BucketName,
+      declarationsKey: asset.s3ObjectKey,
+      reportsBucket: bucket.bucketName,
+      reportsPrefix: PREFIX,
+      database: cur.databaseName,
+      table: cur.tableName,
+      workgroup: cur.workGroupName,
+      months,
+      businessUnits: units,
+      thresholds,
+      topicArn: topic.topicArn,
+      unitTopics: Object.fromEntries(recipients.filter((r) => r.topic).map((r) => [r.businessUnit, r.topic!.topicArn])),
+      timeoutSeconds: timeout.toSeconds(),
+    });
     const fn = new ValueReviewReportsFunction(this, 'Handler', {
       description: 'Makes the value review packs of the business units (cdk-customer-value)',
       role,
       logGroup,
       timeout,
       memorySize: 1024,
-      environment: {
-        CONFIG: stack.toJsonString({
-          declarationsBucket: asset.s3BucketName,
-          declarationsKey: asset.s3ObjectKey,
-          reportsBucket: bucket.bucketName,
-          reportsPrefix: PREFIX,
-          database: cur.databaseName,
-          table: cur.tableName,
-          workgroup: cur.workGroupName,
-          months,
-          businessUnits: units,
-          thresholds,
-          topicArn: topic.topicArn,
-          unitTopics: Object.fromEntries(recipients.filter((r) => r.topic).map((r) => [r.businessUnit, r.topic!.topicArn])),
-          timeoutSeconds: timeout.toSeconds(),
-        }),
-      },
+      environment: { CONFIG: config },
+      // A failed run fails after every other unit is done: an asynchronous retry (Lambda's default is 2) would mail the
+      // units that succeeded again and scan again. The failure alarm counts the one failed invocation.
+      retryAttempts: 0,
     });
     fn.node.addDependency(policy);
     this.handler = fn;
+    this.node.addValidation({ validate: () => checkEnvironmentSize(fn, recipients) });
 
     this.rule = new events.Rule(this, 'Monthly', {
       description: 'Makes the value review packs of the business units every month',
-      schedule: p.schedule ?? events.Schedule.cron({ day: '3', hour: '7', minute: '0' }),
+      schedule: p.schedule ?? events.Schedule.cron({ day: String(DEFAULT_DAY), hour: '7', minute: '0' }),
       targets: [new targets.LambdaFunction(fn, { retryAttempts: 2, maxEventAge: Duration.hours(6) })],
     });
 
@@ -331,7 +374,8 @@ export class ValueReviewReports extends Construct {
       treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
     });
     if (p.alarmTopic) {
-      this.failureAlarm.addAlarmAction({ bind: () => ({ alarmActionArn: p.alarmTopic!.topicArn }) });
+      this.failureAlarm.addAlarmAction(new cwActions.SnsAction(p.alarmTopic));
+      allowAlertPublishing(this, p.alarmTopic, { alarms: true, account: stack.account });
     }
   }
 }
@@ -386,4 +430,63 @@ function checkUnits(units: string[] | undefined, problems: string[]): string[] {
     return [];
   }
   return [...new Set(units)];
+}
+
+/**
+ * One subscription per e-mail address, with every unit it is listed under (SNS refuses a second subscription of the
+ * same address to a topic, and aws-cdk-lib a second construct for it). Addresses are compared without case.
+ */
+function subscriptionsByAddress(recipients: ValueReviewRecipient[], problems: string[]): Array<{ address: string; units: string[] }> {
+  const byAddress = new Map<string, { address: string; units: string[] }>();
+  for (const r of recipients) {
+    for (const address of r.emails ?? []) {
+      const entry = byAddress.get(address.toLowerCase()) ?? { address, units: [] };
+      if (!entry.units.includes(r.businessUnit)) {
+        entry.units.push(r.businessUnit);
+      }
+      byAddress.set(address.toLowerCase(), entry);
+    }
+  }
+  const out = [...byAddress.values()];
+  for (const { address, units } of out) {
+    if (units.length > FILTER_POLICY_VALUES) {
+      problems.push(`recipients: ${address} is listed under ${units.length} business units: an SNS filter policy holds at most `
+        + `${FILTER_POLICY_VALUES} values; give the address a topic of its own, or list it under fewer units`);
+    }
+  }
+  return out.filter((s) => s.units.length <= FILTER_POLICY_VALUES);
+}
+
+/**
+ * Warns about a recipient's business unit that no declared service carries: SNS filters match exactly, so a typo or
+ * another case would receive nothing, silently. Only a warning: a unit can come from the bill's tags alone.
+ */
+function warnUnknownUnits(scope: Construct, recipients: ValueReviewRecipient[], declaredUnits: string[]): void {
+  const declared = [...new Set(declaredUnits)].sort();
+  recipients.forEach((r, i) => {
+    if (declared.includes(r.businessUnit)) {
+      return;
+    }
+    const suggestion = closest(r.businessUnit, declared);
+    Annotations.of(scope).addWarningV2('cdk-customer-value:ValueReviewReports.unknownRecipientUnit',
+      `recipients[${i}].businessUnit is ${JSON.stringify(r.businessUnit)}, which no declared service carries `
+      + `(${declared.length > 0 ? `business units: ${declared.join(', ')}` : 'no services declared'})`
+      + `${suggestion ? `; did you mean ${JSON.stringify(suggestion)}?` : ''} Packs are sent to the unit exactly as the services' `
+      + 'tags name it, so these recipients receive one only if the bill carries that unit in its tags.');
+  });
+}
+
+/** The function's environment against Lambda's 4 KB (references counted at their longest likely length once deployed). */
+function checkEnvironmentSize(fn: lambda.Function, recipients: ValueReviewRecipient[]): string[] {
+  const stack = Stack.of(fn);
+  const variables = (stack.resolve((fn.node.defaultChild as lambda.CfnFunction).environment) as { variables?: Record<string, unknown> })?.variables ?? {};
+  const bytes = Object.entries(variables).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + deployedLength(v), 0);
+  if (bytes <= LAMBDA_ENVIRONMENT_BYTES) {
+    return [];
+  }
+  const topics = recipients.filter((r) => r.topic).length;
+  return [`the environment of the value-review function would be about ${bytes} bytes once deployed (its CONFIG variable holds the `
+    + `construct's settings, the business units and the ARNs of ${topics} recipients' own topics), over the ${LAMBDA_ENVIRONMENT_BYTES} bytes `
+    + 'Lambda allows for all environment variables: give fewer recipients a topic of their own (e-mail recipients of the '
+    + "construct's topic take no room), list fewer businessUnits, or split the units over two ValueReviewReports"];
 }

@@ -5,19 +5,29 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { IConstruct } from 'constructs';
 
 /**
- * The SNS topic and KMS key grants that let AWS's cost alerting deliver to a topic, written once for every
- * construct that sends cost alerts (per-service reporting and anomaly detection).
+ * The SNS topic and KMS key grants that let AWS services deliver alerts to a topic, written once for every construct
+ * that sends them: per-service reporting (budgets, the unit-cost alarm), the per-stack cost publisher (its health
+ * alarms), anomaly detection and the value-review packs (their failure alarm).
  *
- * Topic policy (documented in the AWS Cost Management user guide, "Creating an Amazon SNS topic for budget
- * notifications" and "... for anomaly notifications"):
+ * Topic policy. A topic policy replaces SNS's default policy, so every AWS service that publishes needs its own
+ * statement:
  * - AWS Budgets: `budgets.amazonaws.com` may `sns:Publish`, conditions `aws:SourceAccount` = the budget's account
- *   and `aws:SourceArn` like `arn:<partition>:budgets::<account>:*`;
+ *   and `aws:SourceArn` like `arn:<partition>:budgets::<account>:*` (AWS Cost Management user guide, "Creating an
+ *   Amazon SNS topic for budget notifications");
  * - Cost Anomaly Detection: `costalerts.amazonaws.com` may `sns:Publish`, condition `aws:SourceAccount` = the
- *   account that owns the subscription (the management account may alert a workload account's topic).
- * Key policy, for an encrypted topic: each service that publishes (and CloudWatch, for alarms) may
- * `kms:GenerateDataKey*` and `kms:Decrypt`. AWS documents these grants without conditions, and whether the services
- * send the account on their KMS calls is undocumented: a condition they do not meet would drop every alert
- * silently, so there is none. The topic policy keeps publishing scoped.
+ *   account that owns the subscription (the management account may alert a workload account's topic; "... for
+ *   anomaly notifications");
+ * - CloudWatch alarms: `cloudwatch.amazonaws.com` may `sns:Publish`, conditions `aws:SourceAccount` = the alarms'
+ *   account and `aws:SourceArn` like `arn:<partition>:cloudwatch:<region>:<account>:alarm:*` (the account's alarms in
+ *   the region; an alarm only notifies topics of its own region). Without it the alarm changes state and the publish
+ *   fails, visible only in the alarm's history ("... is not authorized to perform: SNS:Publish"): AWS re:Post
+ *   knowledge center, https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger, and the SNS
+ *   developer guide, https://docs.aws.amazon.com/sns/latest/dg/sns-access-policy-use-cases.html.
+ * Key policy, for an encrypted topic: each service that publishes may `kms:GenerateDataKey*` and `kms:Decrypt`
+ * (https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services). AWS documents
+ * these grants without conditions, and whether the services send the account on their KMS calls is undocumented: a
+ * condition they do not meet would drop every alert silently, so there is none. The topic policy keeps publishing
+ * scoped.
  *
  * Each statement is added once per topic (or key) however many services or alerts share it. An imported topic or
  * key cannot be changed: the caller's scope then gets a warning saying what to add.
@@ -33,7 +43,7 @@ export interface AlertPublishers {
   readonly budgets?: boolean;
   /** Cost Anomaly Detection subscriptions owned by `account`. */
   readonly anomalies?: boolean;
-  /** CloudWatch alarms (only the key grant: alarms publish with the alarm owner's permissions). */
+  /** CloudWatch alarms of `account`, in the region of the caller's stack. */
   readonly alarms?: boolean;
   /** The account the alerts come from. */
   readonly account: string;
@@ -75,6 +85,23 @@ export function allowAlertPublishing(scope: IConstruct, topic: sns.ITopic, publi
       }),
     });
   }
+  if (publishers.alarms) {
+    const stack = Stack.of(scope);
+    statements.push({
+      id: `cloudwatch/${account}`,
+      needed: `${CLOUDWATCH} (conditions aws:SourceAccount = ${accountText(account)}, aws:SourceArn like arn:<partition>:cloudwatch:<region>:<account>:alarm:*)`,
+      statement: () => new iam.PolicyStatement({
+        sid: sameAccount ? 'CloudWatchAlarmsPublish' : `CloudWatchAlarmsPublish${account}`,
+        principals: [new iam.ServicePrincipal(CLOUDWATCH)],
+        actions: ['sns:Publish'],
+        resources: [topic.topicArn],
+        conditions: {
+          StringEquals: { 'aws:SourceAccount': account },
+          ArnLike: { 'aws:SourceArn': `arn:${stack.partition}:cloudwatch:${stack.region}:${account}:alarm:*` },
+        },
+      }),
+    });
+  }
   const missing: string[] = [];
   for (const s of statements.filter((x) => once(topic, x.id))) {
     if (!topic.addToResourcePolicy(s.statement()).statementAdded) {
@@ -83,7 +110,7 @@ export function allowAlertPublishing(scope: IConstruct, topic: sns.ITopic, publi
   }
   if (missing.length > 0) {
     Annotations.of(scope).addWarningV2('cdk-customer-value:alerts.topicPolicyNotManaged',
-      `The SNS topic ${describeTopic(topic)} is imported, so its policy cannot be changed here: allow sns:Publish to ${missing.join(' and ')} in the topic policy, or the cost alerts cannot be delivered.`);
+      `The SNS topic ${describeTopic(topic)} is imported, so its policy cannot be changed here: allow sns:Publish to ${missing.join(' and ')} in the topic policy, or the alerts are never delivered (a failed delivery shows only in the sender's history, e.g. the alarm history).`);
   }
 
   const key = topic.masterKey;

@@ -17,6 +17,9 @@ import { CostPublisherFunction } from './cost-publisher-function';
 import { CostScope } from './cost-reporting-options';
 import { servicesUnder } from '../declaration/registry';
 import { attributeCost } from './private/attribution';
+import { deployedValue } from '../private/deployed-size';
+import { allowAlertPublishing } from '../private/grants';
+import { reportProblems } from '../private/problems';
 import { markShared } from '../private/shared-marker';
 import {
   DIMENSIONS, METRIC_NAMES, METRIC_NAMESPACE, PUBLISHER_CONFIG_VERSION, PUBLISHER_OUTCOMES, PublishedService, PublisherConfig,
@@ -46,6 +49,20 @@ export interface PublisherAlertRoute {
 
 /** Days without cost data before the cost-data alarm goes off (context `customer-value:costDataAlarmDays`). */
 const DEFAULT_COST_DATA_DAYS = 2;
+/**
+ * The fewest days the cost-data alarm may wait. The publisher runs once a day and stamps its data points with the run's
+ * time; a run a few seconds later than the day before leaves one sliding 24-hour window without a data point, which
+ * (missing data breaching) would put a 1-day alarm in ALARM and back to OK, notifying both. CloudWatch documents this
+ * daily-job case on its alarm evaluation page ("a daily backup alarm with a sliding window can enter ALARM if
+ * consecutive backups are more than 24 hours apart", https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-evaluation-window.html);
+ * with 2 or more daily periods, all of which must breach, one late run cannot empty two consecutive windows.
+ */
+const MIN_COST_DATA_DAYS = 2;
+/**
+ * The most days: PutMetricAlarm accepts an evaluation range (period x evaluation periods) of at most 7 days, 604 800 s
+ * (https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html); with 1-day periods, 7.
+ */
+const MAX_COST_DATA_DAYS = 7;
 const COST_DATA_DAYS_CONTEXT = ContextKeys.COST_DATA_ALARM_DAYS;
 
 /**
@@ -312,6 +329,8 @@ export class CostMetricPublisher extends Construct {
       return;
     }
     this.alarmTopics.add(topic);
+    // the topic policy must let CloudWatch publish (once per topic; an imported topic gets a warning instead)
+    allowAlertPublishing(this, topic, { alarms: true, account: Stack.of(this).account });
     for (const alarm of [this.errorsAlarm, this.costDataAlarm]) {
       alarm.addAlarmAction(new cwActions.SnsAction(topic));
       alarm.addOkAction(new cwActions.SnsAction(topic));
@@ -323,11 +342,11 @@ export class CostMetricPublisher extends Construct {
     if (raw === undefined || raw === null) {
       return DEFAULT_COST_DATA_DAYS;
     }
-    const days = typeof raw === 'string' ? Number(raw) : raw;
-    if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 14) {
-      this.node.addValidation({
-        validate: () => [`context "${COST_DATA_DAYS_CONTEXT}" is ${JSON.stringify(raw)}: expected a whole number of days from 1 to 14`],
-      });
+    const days = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
+    if (typeof days !== 'number' || !Number.isInteger(days) || days < MIN_COST_DATA_DAYS || days > MAX_COST_DATA_DAYS) {
+      reportProblems(this, [`context "${COST_DATA_DAYS_CONTEXT}" is ${JSON.stringify(raw)}: expected a whole number of days from `
+        + `${MIN_COST_DATA_DAYS} to ${MAX_COST_DATA_DAYS} (CloudWatch evaluates an alarm over at most 7 days, and over 1 day the `
+        + 'once-a-day run would leave some 24-hour windows empty and flap between ALARM and OK)']);
       return DEFAULT_COST_DATA_DAYS;
     }
     return days;
@@ -375,7 +394,7 @@ export class CostMetricPublisher extends Construct {
     }
     const stack = Stack.of(this);
     // every CloudFormation reference (Ref, Fn::GetAtt...) becomes a name at deploy: count it as TOKEN_ALLOWANCE characters
-    const estimate = JSON.stringify(withReferencesAs(stack.resolve(this.config()), 'x'.repeat(TOKEN_ALLOWANCE))).length;
+    const estimate = JSON.stringify(deployedValue(stack.resolve(this.config()), TOKEN_ALLOWANCE)).length;
     if (estimate > MAX_INPUT) {
       errors.push(`the cost publisher configuration of stack ${stack.stackName} (${this.registrations.length} services with reporting) would be about ${estimate} characters once deployed, over the ${MAX_INPUT} characters an EventBridge target input accepts: spread the services over more stacks (each stack has its own publisher)`);
     }
@@ -385,19 +404,4 @@ export class CostMetricPublisher extends Construct {
     }
     return errors;
   }
-}
-
-/** `value` with every CloudFormation intrinsic (`{"Ref": ...}`, `{"Fn::...": ...}`) replaced by `placeholder`. */
-function withReferencesAs(value: unknown, placeholder: string): unknown {
-  if (Array.isArray(value)) {
-    return value.map((v) => withReferencesAs(v, placeholder));
-  }
-  if (value && typeof value === 'object') {
-    const keys = Object.keys(value);
-    if (keys.length === 1 && (keys[0] === 'Ref' || keys[0].startsWith('Fn::'))) {
-      return placeholder;
-    }
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, withReferencesAs(v, placeholder)]));
-  }
-  return value;
 }

@@ -1,4 +1,4 @@
-import { Annotations, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
@@ -45,9 +45,16 @@ export function logAccess(scope: Construct, target: s3.IBucket, sources: Record<
   }
 }
 
-/** The bucket that receives the access logs of the export and query-results buckets, when none is given. */
-export function accessLogsBucket(scope: Construct, removalPolicy: RemovalPolicy): s3.Bucket {
-  const logs = privateBucket(scope, 'AccessLogs', { versioned: true, removalPolicy });
+/**
+ * The bucket that receives the access logs of a construct's buckets, when none is given; with `expiration`, the logs
+ * (and their older versions, after 30 days) are deleted after that long.
+ */
+export function accessLogsBucket(scope: Construct, removalPolicy: RemovalPolicy, expiration?: Duration): s3.Bucket {
+  const logs = privateBucket(scope, 'AccessLogs', {
+    versioned: true,
+    removalPolicy,
+    lifecycleRules: expiration ? [{ id: 'ExpireAccessLogs', expiration, noncurrentVersionExpiration: Duration.days(30) }] : undefined,
+  });
   Validations.of(logs).acknowledge({
     id: 'AwsSolutions-S1',
     reason: 'This bucket receives the S3 server access logs of the CUR 2.0 export and Athena results buckets; '

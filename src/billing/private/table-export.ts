@@ -9,10 +9,46 @@ import { CurNamedQuery, CurQueries } from '../cur-sql';
 /**
  * One Data Exports table of `CostAndUsageExport` (CUR 2.0 or FOCUS 1.2): the export (Parquet, overwritten per billing
  * period, refreshed as AWS updates the data), the Glue table over its data with partition projection on the billing
- * period, and its named queries on the current billing period. Data Exports writes every table's export to the same
- * layout, `<prefix>/<exportName>/data/BILLING_PERIOD=YYYY-MM/`.
- * https://docs.aws.amazon.com/cur/latest/userguide/dataexports-export-delivery.html
+ * period, and its named queries on the current billing period. Data Exports writes an export's data to
+ * `<prefix>/<exportName>/data/<partition>/`, where "the partition corresponds to the table that is being queried"
+ * (AWS Data Exports user guide, "Understanding export delivery",
+ * https://docs.aws.amazon.com/cur/latest/userguide/dataexports-export-delivery.html): the partition folder is a
+ * property of each table (`PartitionFolder`). S3 keys are case-sensitive, so a table over the wrong spelling reads an
+ * empty folder, and so do its named queries and `customer-value cost --source athena`.
  */
+
+/** How a Data Exports table's export names its billing-period folders: `<name>=YYYY-MM`. */
+export interface PartitionFolder {
+  /** The folder name before `=`, as delivered. */
+  readonly name: string;
+  /** Where that comes from, for the Glue table's comment and the docs. */
+  readonly source: string;
+}
+
+/** The partition folder of each table `CostAndUsageExport` exports. */
+export const PARTITION_FOLDERS: { readonly CUR_2_0: PartitionFolder; readonly FOCUS_1_2: PartitionFolder } = {
+  /**
+   * CUR 2.0 (`COST_AND_USAGE_REPORT`): "For CUR 2.0, the partition corresponds to the billing period in the format
+   * BILLING_PERIOD=YYYY-MM" (AWS Data Exports user guide, "Understanding export delivery"; its example
+   * `.../business_group_a_cur/data/BILLING_PERIOD=2023-11`).
+   */
+  CUR_2_0: {
+    name: 'BILLING_PERIOD',
+    source: 'AWS Data Exports user guide, Understanding export delivery (CUR 2.0: BILLING_PERIOD=YYYY-MM)',
+  },
+  /**
+   * FOCUS 1.2 with AWS columns (`FOCUS_1_2_AWS`): the delivery page documents the partition of CUR 2.0 only, and the
+   * table's page ("FOCUS 1.2 with AWS columns", table-dictionary-focus-1-2-aws.html) none. FOCUS exports are reported
+   * delivered under lower-case `billing_period=YYYY-MM` folders (independent public reports of delivered keys, e.g.
+   * `focus/data/billing_period=2026-03/...`), the Hive-style name of the partition column; not verified on a delivery of
+   * ours: the README's "Not verified without an AWS account" says how to check the first one.
+   */
+  FOCUS_1_2: {
+    name: 'billing_period',
+    source: 'FOCUS exports as delivered (billing_period=YYYY-MM; AWS documents the partition folder of CUR 2.0 only)',
+  },
+};
+
 export interface TableExportOptions {
   /** Construct ids of the export and of the Glue table. */
   readonly ids: { readonly export: string; readonly table: string };
@@ -24,6 +60,8 @@ export interface TableExportOptions {
   readonly tableConfigurations: Record<string, Record<string, string>>;
   readonly tableName: string;
   readonly tableDescription: string;
+  /** How the table's export names its billing-period folders (`PARTITION_FOLDERS`). */
+  readonly partitionFolder: PartitionFolder;
   /** The table's columns, as Athena names them. */
   readonly columns: ReadonlyArray<{ readonly name: string; readonly type: string }>;
   /** The named queries, given the current billing period's table expression. */
@@ -93,9 +131,8 @@ export function createTableExport(scope: Construct, place: ExportPlace, o: Table
         'projection.billing_period.range': `${place.firstBillingPeriod ?? 'NOW-3YEARS'},NOW`,
         'projection.billing_period.interval': '1',
         'projection.billing_period.interval.unit': 'MONTHS',
-        // The export writes BILLING_PERIOD=YYYY-MM folders (upper case): S3 keys are case-sensitive, so the
-        // Hive-style default location (billing_period=...) would find nothing.
-        'storage.location.template': `${exportRoot}/data/BILLING_PERIOD=\${billing_period}/`,
+        // The table's own folder name (S3 keys are case-sensitive): see PARTITION_FOLDERS.
+        'storage.location.template': `${exportRoot}/data/${o.partitionFolder.name}=\${${BILLING_PERIOD_COLUMN}}/`,
       },
       partitionKeys: [{ name: BILLING_PERIOD_COLUMN, type: 'string' }],
       storageDescriptor: {

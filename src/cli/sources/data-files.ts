@@ -20,7 +20,11 @@ export interface CurFile {
   readonly bytes: number;
 }
 
-const PARTITION = /(?:^|[\\/])BILLING_PERIOD=(\d{4}-\d{2})(?:[\\/]|$)/;
+/**
+ * A billing-period folder of an export. Both spellings: AWS documents `BILLING_PERIOD=YYYY-MM` for CUR 2.0, and FOCUS
+ * exports are reported delivered under `billing_period=YYYY-MM` (see PARTITION_FOLDERS in billing/private/table-export.ts).
+ */
+const PARTITION = /(?:^|[\\/])(?:BILLING_PERIOD|billing_period)=(\d{4}-\d{2})(?:[\\/]|$)/;
 const DATA_FILE = /\.(parquet|csv|csv\.gz|csv\.gzip)$/i;
 export const GLOB_CHARS = /[*?[\]{}]/;
 
@@ -202,7 +206,7 @@ function manifestFiles(manifest: string, dataDir: string, partition: string): Se
     throw new CliError(`the export manifest ${manifest} has no "dataFiles" list of file names: is it a Data Exports manifest?`);
   }
   return new Set((list as string[]).map((uri) => {
-    const m = /(?:^|\/)data\/(BILLING_PERIOD=[^/]+\/.+)$/.exec(uri);
+    const m = /(?:^|\/)data\/((?:BILLING_PERIOD|billing_period)=[^/]+\/.+)$/.exec(uri);
     return realPath(m ? path.join(dataDir, ...m[1].split('/')) : path.join(dataDir, partition, path.posix.basename(uri)));
   }));
 }

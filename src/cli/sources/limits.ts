@@ -17,6 +17,18 @@ export const REQUEST_TIMEOUT_MS = 60_000;
 /** Attempts per request (the SDK's standard retry strategy: throttling and transient errors, with backoff). */
 export const MAX_ATTEMPTS = 5;
 
+/** What a message says after "stopped after ..." when a limit stops a call: how to raise it, where the limit is set. */
+export interface LimitAdvice {
+  readonly timeout: string;
+  readonly maxPages: string;
+}
+
+/** The CLI's: its flags. */
+export const CLI_LIMIT_ADVICE: LimitAdvice = {
+  timeout: 'the limit set by --timeout; raise it with --timeout SECONDS, or shorten the period',
+  maxPages: `the limit set by --max-pages (default ${DEFAULT_MAX_PAGES}); raise it with --max-pages N, or shorten the period`,
+};
+
 export interface CallLimitsOptions {
   /** @default DEFAULT_MAX_PAGES */
   readonly maxPages?: number;
@@ -28,6 +40,8 @@ export interface CallLimitsOptions {
   readonly connectionTimeoutMs?: number;
   /** @default REQUEST_TIMEOUT_MS */
   readonly requestTimeoutMs?: number;
+  /** What the messages of a stopped call tell the reader to change (the scheduled function names its props). @default CLI_LIMIT_ADVICE */
+  readonly advice?: LimitAdvice;
 }
 
 /** Why a command was stopped from outside: the deadline, or a signal. */
@@ -48,6 +62,7 @@ export class CallLimits {
   public readonly maxPages: number;
   public readonly connectionTimeoutMs: number;
   public readonly requestTimeoutMs: number;
+  public readonly advice: LimitAdvice;
   private readonly controller = new AbortController();
   private readonly timer?: NodeJS.Timeout;
   private stopped?: StoppedError;
@@ -58,10 +73,10 @@ export class CallLimits {
     this.maxPages = options.maxPages ?? DEFAULT_MAX_PAGES;
     this.connectionTimeoutMs = options.connectionTimeoutMs ?? CONNECTION_TIMEOUT_MS;
     this.requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
+    this.advice = options.advice ?? CLI_LIMIT_ADVICE;
     const seconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
     if (seconds > 0) {
-      this.timer = setTimeout(() => this.stop(new StoppedError(`stopped after ${seconds} s, the limit set by --timeout; `
-        + 'raise it with --timeout SECONDS, or shorten the period', 1)), seconds * 1000);
+      this.timer = setTimeout(() => this.stop(new StoppedError(`stopped after ${seconds} s, ${this.advice.timeout}`, 1)), seconds * 1000);
       this.timer.unref();
     }
     const interrupt = options.interrupt;
@@ -168,8 +183,7 @@ export class PageTokens {
   public beforeRequest(): void {
     this.limits.check();
     if (this.pages >= this.limits.maxPages) {
-      throw new CliError(`${this.what}: stopped after ${this.pages} pages${this.cost(this.pages)}, the limit set by --max-pages `
-        + `(default ${DEFAULT_MAX_PAGES}); raise it with --max-pages N, or shorten the period`);
+      throw new CliError(`${this.what}: stopped after ${this.pages} pages${this.cost(this.pages)}, ${this.limits.advice.maxPages}`);
     }
     this.pages++;
   }

@@ -359,14 +359,17 @@ describe('CostAndUsageExport with FOCUS 1.2', () => {
     expect(focus.Properties.Export.DataQuery.QueryStatement).not.toMatch(/\*/);
     expect(focus.Properties.Export.DestinationConfigurations.S3Destination).toMatchObject({ S3Prefix: 'cur2', S3Region: 'us-east-1' });
     expect(focus.DependsOn).toEqual([expect.stringMatching(/^CurBucketPolicy/)]);
-    // the Glue table reads the FOCUS export's BILLING_PERIOD=YYYY-MM folders, lower-case column names, Tags a map
+    // the Glue table reads the FOCUS export's billing_period=YYYY-MM folders (issue 25: FOCUS exports are delivered under
+    // lower-case folders; AWS documents BILLING_PERIOD= for CUR 2.0 only), lower-case column names, Tags a map
     const tables = Object.values(template.findResources('AWS::Glue::Table')) as any[];
     expect(tables.map((t) => t.Properties.TableInput.Name).sort()).toEqual(['cur2', 'focus']);
     const focusTable = tables.find((t) => t.Properties.TableInput.Name === 'focus').Properties.TableInput;
     expect(focusTable.StorageDescriptor.Columns).toContainEqual({ Name: 'tags', Type: 'map<string,string>' });
     expect(focusTable.StorageDescriptor.Columns).toContainEqual({ Name: 'chargeperiodstart', Type: 'timestamp' });
     expect(focusTable.StorageDescriptor.Columns).toHaveLength(FocusQueries.EXPORT_COLUMNS.length);
-    expect(JSON.stringify(focusTable.Parameters['storage.location.template'])).toContain('/cur2/customer-value-focus/data/BILLING_PERIOD=${billing_period}/');
+    expect(JSON.stringify(focusTable.Parameters['storage.location.template'])).toContain('/cur2/customer-value-focus/data/billing_period=${billing_period}/');
+    const curTable = tables.find((t) => t.Properties.TableInput.Name === 'cur2').Properties.TableInput;
+    expect(JSON.stringify(curTable.Parameters['storage.location.template'])).toContain('/cur2/customer-value-cur2/data/BILLING_PERIOD=${billing_period}/');
     expect(focusTable.PartitionKeys).toEqual([{ Name: 'billing_period', Type: 'string' }]);
     // named queries: the CUR ones and the FOCUS ones, on the current billing period of the FOCUS table
     const queries = Object.values(template.findResources('AWS::Athena::NamedQuery')).map((q: any) => q.Properties);

@@ -33,6 +33,22 @@ const KEY_GRANT = (sid: string, service: string) => ({
   Resource: '*',
   // no condition: the documented grant (aws-cost-facts §2, §4); the topic policy scopes publishing
 });
+/**
+ * CloudWatch alarms of the account, in the stack's region (AWS re:Post knowledge center,
+ * https://repost.aws/knowledge-center/cloudwatch-receive-sns-for-alarm-trigger): a topic policy replaces SNS's default
+ * one, so without it every alarm notification fails, visible only in the alarm history.
+ */
+const CLOUDWATCH_STATEMENT = (topicRef: unknown) => ({
+  Sid: 'CloudWatchAlarmsPublish',
+  Effect: 'Allow',
+  Principal: { Service: 'cloudwatch.amazonaws.com' },
+  Action: 'sns:Publish',
+  Resource: topicRef,
+  Condition: {
+    StringEquals: { 'aws:SourceAccount': '111111111111' },
+    ArnLike: { 'aws:SourceArn': { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':cloudwatch:eu-west-1:111111111111:alarm:*']] } },
+  },
+});
 const ANOMALY_STATEMENT = (topicRef: unknown) => ({
   Sid: 'AWSCostAnomalyDetectionPublish',
   Effect: 'Allow',
@@ -70,6 +86,8 @@ describe('your own topic as a target', () => {
       expect.objectContaining({ Sid: 'AllowPublishThroughSSLOnly', Effect: 'Deny' }),
       BUDGETS_STATEMENT(ref),
       ANOMALY_STATEMENT(ref),
+      // the publisher's health alarms notify the topic too (issue 25)
+      CLOUDWATCH_STATEMENT(ref),
     ]);
     // the library creates no topic of its own for budget notifications
     template.resourceCountIs('AWS::SNS::Topic', 1);
@@ -126,6 +144,8 @@ describe('the service\'s own alert topic', () => {
       },
       BUDGETS_STATEMENT({ Ref: topicId }),
       ANOMALY_STATEMENT({ Ref: topicId }),
+      // the unit-cost alarm and the publisher's health alarms notify it (issue 25)
+      CLOUDWATCH_STATEMENT({ Ref: topicId }),
     ]);
     template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'payments@example.com', TopicArn: { Ref: topicId } });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: topicId }] });

@@ -234,7 +234,8 @@ describe('the publisher\'s health: a failing publisher is never invisible', () =
     expect(alarms(Template.fromStack(stack)).costData).toMatchObject({ EvaluationPeriods: 3, DatapointsToAlarm: 3 });
     const bad = testApp({ context: { 'customer-value:costDataAlarmDays': 0 } });
     services(new Stack(bad, 'Shop', { env: ENV }), ['checkout']);
-    expect(() => bad.synth()).toThrow(/context "customer-value:costDataAlarmDays" is 0: expected a whole number of days from 1 to 14/);
+    // issue 25: 2 to 7 (was 1 to 14): at most 7 days of evaluation range, and 1 day flaps on a daily run
+    expect(() => bad.synth()).toThrow(/context "customer-value:costDataAlarmDays" is 0: expected a whole number of days from 2 to 7/);
   });
 
   test('both alarms notify every service\'s topics, and e-mail-only services through one health topic', () => {

@@ -5,6 +5,8 @@ import {
   Allocation, CostGrouping, CostReporting, Customer, CustomerService, CustomerServiceProps, CustomerValueCostCategories, ServiceRef,
   ServiceValueDeclaration,
 } from '../../src';
+import * as fc from 'fast-check';
+import { allocationPercentages } from '../../src/billing/private/split-charges';
 import { synthFindings, testApp, VALID } from '../util';
 
 /*
@@ -52,7 +54,9 @@ function expectContract(json: string): any[] {
         expect(CONTRACT.parameterTypes).toContain(p.Type);
         expect(p.Values.every((v: unknown) => typeof v === 'string')).toBe(true);
         expect(p.Values).toHaveLength(r.Targets.length);
-        expect(p.Values.reduce((s: number, v: string) => s + Number(v), 0)).toBeCloseTo(100, 9);
+        // at most 2 decimals, adding up to exactly 100 (in hundredths, no floating-point error)
+        expect(p.Values.filter((v: string) => !/^\d{1,3}(\.\d{1,2})?$/.test(v))).toEqual([]);
+        expect(p.Values.reduce((s: number, v: string) => s + Math.round(Number(v) * 100), 0)).toBe(10_000);
       }
     }
   }
@@ -216,5 +220,38 @@ describe('CustomerValueCostCategories splitCharges', () => {
     svc('checkout').consumes(svc('private-network'));
     new CustomerValueCostCategories(stack, 'Categories', { owner: FINOPS, categories: [CostGrouping.SERVICE] });
     expect(serviceCategory(stack).SplitChargeRules).toBeUndefined();
+  });
+});
+
+describe('fixed percentages (issue 25)', () => {
+  test('100 / 3 each: "33.33", "33.33", "33.34" (2 decimals, the remainder on the last target, exactly 100)', () => {
+    // GIVEN a fixed allocation in thirds
+    const { app, svc, stack } = billing();
+    const third = 100 / 3;
+    const data = svc('data-platform', { costAllocation: Allocation.fixed({ checkout: third, search: third, returns: third }) });
+    for (const name of ['checkout', 'search', 'returns']) svc(name).consumes(data);
+    // WHEN
+    new CustomerValueCostCategories(stack, 'Categories', { owner: FINOPS, categories: [CostGrouping.SERVICE], splitCharges: true });
+    app.synth();
+    // THEN (before: String(100 / 3), "33.333333333333336", three times: 100.00000000000001 in all)
+    const [rule] = expectContract(serviceCategory(stack).SplitChargeRules);
+    expect(rule.Parameters).toEqual([{ Type: 'ALLOCATION_PERCENTAGES', Values: ['33.33', '33.33', '33.34'] }]);
+  });
+
+  test('property: any declared shares become values with at most 2 decimals adding up to exactly 100, each as declared to 0.005 but the last', () => {
+    fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 1_000_000 }), { minLength: 1, maxLength: 60 }), (weights) => {
+      const total = weights.reduce((a, b) => a + b, 0);
+      const shares = weights.map((w) => (w * 100) / total);
+      const values = allocationPercentages(shares);
+      if (values === undefined) {
+        // only when a share cannot be written with 2 decimals
+        return shares.some((p) => p < 0.01 * weights.length);
+      }
+      const hundredths = values.map((v) => Math.round(Number(v) * 100));
+      return values.every((v) => /^\d{1,3}(\.\d{1,2})?$/.test(v))
+        && hundredths.reduce((a, b) => a + b, 0) === 10_000
+        && hundredths.every((h) => h > 0)
+        && shares.slice(0, -1).every((p, i) => Math.abs(Number(values[i]) - p) <= 0.005 + 1e-9);
+    }), { numRuns: 500 });
   });
 });

@@ -7,7 +7,7 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { generateReviewSample, ReviewSample } from '../../scripts/review-sample';
-import { handler, runReview, ValueReviewConfig } from '../../src/billing/value-review-reports.lambda';
+import { handler, notification, provisionalNote, reviewLimits, runReview, ValueReviewConfig } from '../../src/billing/value-review-reports.lambda';
 import { DEFAULT_THRESHOLDS } from '../../src/cli/report/review-flags';
 import { AthenaSource } from '../../src/cli/sources/athena';
 import { ShippedDeclarations } from '../../src/declaration/record';
@@ -121,10 +121,10 @@ async function athenaAnswersWithDuckDb(): Promise<{ sql: () => string }> {
   return { sql: () => sql };
 }
 
-function run(config = CONFIG) {
+function run(config = CONFIG, today = new Date('2026-12-03T07:00:00Z')) {
   const log: string[] = [];
   const source = new AthenaSource({ database: config.database, table: config.table, workgroup: config.workgroup, region: 'us-east-1', pollIntervalMs: 1, maxPollIntervalMs: 2 });
-  return { log, result: runReview(config, new Date('2026-12-03T07:00:00Z'), { s3: new S3Client({ region: 'us-east-1' }), sns: new SNSClient({ region: 'us-east-1' }), log: (m) => log.push(m), source }) };
+  return { log, result: runReview(config, today, { s3: new S3Client({ region: 'us-east-1' }), sns: new SNSClient({ region: 'us-east-1' }), log: (m) => log.push(m), source }) };
 }
 
 test('one Athena query grouped by month; a pack per business unit in three formats; each unit notified; the same numbers as the CLI', async () => {
@@ -235,4 +235,62 @@ test('the default declarations (no value chain): direct cost only', async () => 
   const json = s3.commandCalls(PutObjectCommand).find((c) => c.args[0].input.Key === 'value-review/2026-11/value-review-retail.json')!;
   const pack = JSON.parse(String(json.args[0].input.Body));
   expect(pack.businessUnits[0].services.map((s: any) => s.fullyLoaded)).toEqual([null, null]);
+});
+
+describe('issue 25', () => {
+  const packNotes = (unit: string) => JSON.parse(String(s3.commandCalls(PutObjectCommand)
+    .find((c) => c.args[0].input.Key === `value-review/2026-11/value-review-${unit}.json`)!.args[0].input.Body)).notes as string[];
+
+  test('a pack made in the first two weeks of a month marks its last month provisional (AWS may still update it), in the pack and the message', async () => {
+    // GIVEN the 3rd of December: AWS can update November's data until two weeks after it ended
+    await athenaAnswersWithDuckDb();
+    // WHEN
+    await run().result;
+    // THEN
+    const note = '2026-11 is provisional: AWS can update a billing period\'s cost and usage data during the first two weeks after it ends, '
+      + 'so its figures may still change until 2026-12-15 (the construct\'s default schedule makes the packs then)';
+    expect(packNotes('retail')).toContain(note);
+    const message = sns.commandCalls(PublishCommand).map((c) => c.args[0].input.Message!).find((m) => m.includes('retail'))!;
+    expect(message).toContain(`Note: ${note}`);
+  });
+
+  test('a pack made on the 15th (the default schedule) or later: the last month is final, no note', async () => {
+    await athenaAnswersWithDuckDb();
+    await run(CONFIG, new Date('2026-12-15T07:00:00Z')).result;
+    expect(packNotes('retail').filter((n) => /provisional/.test(n))).toEqual([]);
+    expect(sns.commandCalls(PublishCommand).every((c) => !/provisional/.test(c.args[0].input.Message!))).toBe(true);
+    expect(provisionalNote('2026-11', new Date('2026-12-14T23:59:59Z'))).toMatch(/^2026-11 is provisional/);
+    expect(provisionalNote('2026-12', new Date('2027-01-15T00:00:00Z'))).toBeUndefined();
+    expect(notification('t', ['s'], [], 'b', ['k'])).not.toMatch(/Note:/);
+  });
+
+  test('the function\'s deadline says what to change in the construct\'s props, not a CLI flag', () => {
+    jest.useFakeTimers();
+    try {
+      const limits = reviewLimits(CONFIG);
+      jest.advanceTimersByTime(840_000);
+      expect(limits.stoppedBy?.message).toBe('stopped after 840 s, a minute before the value-review function\'s 900 s Lambda timeout (the most Lambda '
+        + 'allows): set fewer months in the ValueReviewReports props (now 6)');
+      limits.dispose();
+    } finally {
+      jest.useRealTimers();
+    }
+  });
+
+  test('the function\'s page limit says what to change in the construct\'s props, not a CLI flag', async () => {
+    // GIVEN an Athena result that never ends (a new page token every page)
+    athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
+    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { QueryExecutionId: 'q-1', Status: { State: QueryExecutionState.SUCCEEDED } } });
+    let page = 0;
+    athena.on(GetQueryResultsCommand).callsFake(() => ({
+      NextToken: `t${++page}`,
+      ResultSet: { ResultSetMetadata: { ColumnInfo: [{ Name: 'cost', Type: 'varchar' }] }, Rows: page === 1 ? [{ Data: [{ VarCharValue: 'cost' }] }] : [] },
+    }));
+    // WHEN the function's own Athena source runs
+    const failed = runReview({ ...CONFIG, unitTopics: {} }, new Date('2026-12-20T07:00:00Z'),
+      { s3: new S3Client({ region: 'us-east-1' }), sns: new SNSClient({ region: 'us-east-1' }), log: () => undefined });
+    // THEN
+    await expect(failed).rejects.toThrow(/stopped after 100 pages, the page limit of the value-review function: the query's result is too large for one run; set fewer months in the ValueReviewReports props \(now 6\)$/);
+    await expect(failed).rejects.not.toThrow(/--max-pages|--timeout/);
+  });
 });

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Duration, Stack, Validations } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -9,6 +9,7 @@ import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import {
   Allocation, CostAndUsageExport, CostReporting, Customer, CustomerService, CustomerValueChecks, ValueReviewOutcome, ValueReviewReports,
+  ValueReviewReportsProps,
 } from '../../src';
 import { serviceMetadata, synthFindings, testApp, VALID } from '../util';
 import { describeFindings, validatorFindings } from '../validator-report';
@@ -76,9 +77,9 @@ test('a monthly rule runs the function; packs go to a private, encrypted, versio
   // least privilege: the workgroup, the table, the two buckets, the declarations object, the topics, the log group
   const policy = Object.values(t.findResources('AWS::IAM::Policy')).find((p: any) => JSON.stringify(p).includes('athena:StartQueryExecution')) as any;
   const sids = policy.Properties.PolicyDocument.Statement.map((s: any) => s.Sid);
-  expect(sids).toEqual(['Athena', 'GlueTable', 'ReadExport', 'QueryResults', 'ReadDeclarations', 'WritePacks', 'Notify', 'Logs']);
+  expect(sids).toEqual(['Athena', 'AthenaTableMetadata', 'GlueTable', 'ReadExport', 'QueryResults', 'ReadDeclarations', 'WritePacks', 'Notify', 'Logs']);
   expect(JSON.stringify(policy)).not.toMatch(/"Resource":"\*"/);
-  expect(JSON.stringify(policy.Properties.PolicyDocument.Statement[6].Resource)).toContain('retail-chat');
+  expect(JSON.stringify(policy.Properties.PolicyDocument.Statement[7].Resource)).toContain('retail-chat');
   // the configuration of the function
   const fn = Object.values(t.findResources('AWS::Lambda::Function')).find((f: any) => f.Properties.Environment?.Variables?.CONFIG) as any;
   const config = JSON.stringify(fn.Properties.Environment.Variables.CONFIG);
@@ -238,4 +239,120 @@ test('a service declared after the construct is refused, naming it', () => {
   const { app, billing } = billingApp((stack, cur) => new ValueReviewReports(stack, 'ValueReview', { owner: OWNER, costAndUsageExport: cur }), false);
   new CustomerService(billing, 'Late', { ...VALID, serviceName: 'late', customer: Customer.internal('Finance'), costReporting: CostReporting.disabled('test') });
   expect(() => app.synth()).toThrow(/1 customer service\(s\) were declared after this construct was created and are not part of it: late/);
+});
+
+describe('issue 25: deployed faults', () => {
+  /** The synthesized billing stack of an app with a ValueReviewReports built by `props`. */
+  function reviewTemplate(props: (stack: Stack, cur: CostAndUsageExport) => Partial<ValueReviewReportsProps> = () => ({})) {
+    const { app, billing } = billingApp((stack, cur) => new ValueReviewReports(stack, 'ValueReview', { owner: OWNER, costAndUsageExport: cur, ...props(stack, cur) }), false);
+    app.synth();
+    return { t: Template.fromStack(billing), billing };
+  }
+  const policyOf = (t: Template) => (Object.values(t.findResources('AWS::IAM::Policy'))
+    .find((p: any) => JSON.stringify(p).includes('athena:StartQueryExecution')) as any).Properties.PolicyDocument.Statement as any[];
+
+  test('a failed run is not retried (Lambda retries an asynchronous invocation twice by default): no unit is mailed twice; the failure alarm counts the one failed invocation', () => {
+    const { t } = reviewTemplate();
+    const fnId = Object.keys(t.findResources('AWS::Lambda::Function', { Properties: { Environment: { Variables: { CONFIG: Match.anyValue() } } } }))[0];
+    // AWS::Lambda::EventInvokeConfig: MaximumRetryAttempts 0 on the version the rule invokes ($LATEST)
+    t.hasResourceProperties('AWS::Lambda::EventInvokeConfig', { FunctionName: { Ref: fnId }, Qualifier: '$LATEST', MaximumRetryAttempts: 0 });
+    t.hasResourceProperties('AWS::Events::Rule', { Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [fnId, 'Arn'] } })] });
+    // the alarm: the function's Errors, summed over 6 hours, at least 1: one failed invocation is enough
+    t.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'AWS/Lambda', MetricName: 'Errors', Dimensions: [{ Name: 'FunctionName', Value: { Ref: fnId } }], Statistic: 'Sum',
+      Period: 21600, EvaluationPeriods: 1, Threshold: 1, ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+    });
+  });
+
+  test('the function\'s policy grants every Athena action the Athena source calls, each on its resource (GetTableMetadata: the data catalog)', () => {
+    // GIVEN the actions the Athena source sends, read from its code (a new call without a grant fails this test)
+    const source = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'cli', 'sources', 'athena.ts'), 'utf8');
+    const called = [...new Set([...source.matchAll(/new (\w+)Command\(/g)].map((m) => `athena:${m[1]}`))].sort();
+    expect(called).toEqual(expect.arrayContaining(['athena:GetTableMetadata', 'athena:StartQueryExecution']));
+    const catalog = /GetTableMetadataCommand\(\{ CatalogName: '([^']+)'/.exec(source)![1];
+    // the resource type of each action (Service Authorization Reference, Amazon Athena: actions, resource types)
+    const RESOURCE: Record<string, string> = {
+      'athena:StartQueryExecution': 'workgroup/customer-value',
+      'athena:GetQueryExecution': 'workgroup/customer-value',
+      'athena:GetQueryResults': 'workgroup/customer-value',
+      'athena:StopQueryExecution': 'workgroup/customer-value',
+      'athena:GetTableMetadata': `datacatalog/${catalog}`,
+    };
+    // WHEN
+    const { t } = reviewTemplate();
+    const statements = policyOf(t).filter((s) => s.Effect === 'Allow');
+    // THEN
+    for (const action of called) {
+      expect([action, RESOURCE[action] !== undefined]).toEqual([action, true]);
+      const arn = `arn:aws:athena:us-east-1:123456789012:${RESOURCE[action]}`;
+      const grants = statements.filter((s) => [s.Action].flat().includes(action)).map((s) => [s.Resource].flat()
+        .map((r: any) => (typeof r === 'string' ? r : r['Fn::Join'][1].map((x: any) => (x?.Ref === 'AWS::Partition' ? 'aws' : x)).join(''))));
+      expect([action, grants.some((rs) => rs.includes(arn))]).toEqual([action, true]);
+    }
+  });
+
+  test('one subscription per address with all its units (a list), FilterPolicyScope MessageAttributes set explicitly', () => {
+    // GIVEN the same address under two units (another case the second time), one under one
+    const { t } = reviewTemplate(() => ({
+      recipients: [
+        { businessUnit: 'retail', emails: ['cfo@example.com', 'retail-board@example.com'] },
+        { businessUnit: 'finance', emails: ['CFO@example.com'] },
+      ],
+      declarations: [{ serviceName: 'ledger', customerNeed: 'Finance closes the books every month', team: 'finops', businessUnit: 'finance' }],
+    }));
+    // THEN
+    const subscriptions = Object.values(t.findResources('AWS::SNS::Subscription')).map((r: any) => r.Properties);
+    expect(subscriptions.map((p) => [p.Endpoint, p.FilterPolicy, p.FilterPolicyScope])).toEqual([
+      ['cfo@example.com', { businessUnit: ['retail', 'finance'] }, 'MessageAttributes'],
+      ['retail-board@example.com', { businessUnit: ['retail'] }, 'MessageAttributes'],
+    ]);
+  });
+
+  test('a recipients[].businessUnit no declared service carries: a warning with the nearest declared unit', () => {
+    const { billing } = reviewTemplate(() => ({ recipients: [{ businessUnit: 'Retail', emails: ['retail-board@example.com'] }, { businessUnit: 'retail', emails: ['b@example.com'] }] }));
+    const warnings = Annotations.fromStack(billing).findWarning('/Billing/ValueReview', Match.stringLikeRegexp('unknownRecipientUnit'));
+    expect(warnings.map((w) => w.entry.data)).toEqual([
+      'recipients[0].businessUnit is "Retail", which no declared service carries (business units: finance, retail); did you mean "retail"? Packs are sent '
+      + 'to the unit exactly as the services\' tags name it, so these recipients receive one only if the bill carries that unit in its tags. '
+      + '[ack: cdk-customer-value:ValueReviewReports.unknownRecipientUnit]',
+    ]);
+  });
+
+  test('the function\'s environment is checked against Lambda\'s 4 KB at synth: too many topics of their own is refused, naming the size and what to do', () => {
+    // GIVEN 40 units with a topic each (ARNs of 81 characters)
+    const { app } = billingApp((stack, cur) => new ValueReviewReports(stack, 'ValueReview', {
+      owner: OWNER,
+      costAndUsageExport: cur,
+      recipients: Array.from({ length: 40 }, (_, i) => ({
+        businessUnit: `unit-${i}`,
+        topic: sns.Topic.fromTopicArn(stack, `T${i}`, `arn:aws:sns:us-east-1:123456789012:value-review-packs-of-business-unit-number-${String(i).padStart(3, '0')}`),
+      })),
+    }), false);
+    // THEN
+    expect(() => app.synth()).toThrow(/the environment of the value-review function would be about \d{4} bytes once deployed .* the ARNs of 40 recipients' own topics\), over the 4096 bytes Lambda allows for all environment variables: give fewer recipients a topic of their own/);
+  });
+
+  test('the default configuration is far below Lambda\'s 4 KB', () => {
+    const { t } = reviewTemplate();
+    const fn = Object.values(t.findResources('AWS::Lambda::Function')).find((f: any) => f.Properties.Environment?.Variables?.CONFIG) as any;
+    const length = JSON.stringify(fn.Properties.Environment.Variables).length;
+    expect(length).toBeLessThan(2048);
+  });
+
+  test('lifecycle: packs expire after retention; expired delete markers and unfinished uploads are cleaned up; the access logs expire with the packs', () => {
+    const { t } = reviewTemplate(() => ({ retention: Duration.days(400) }));
+    t.hasResourceProperties('AWS::S3::Bucket', {
+      LoggingConfiguration: Match.objectLike({ LogFilePrefix: 'value-review/' }),
+      LifecycleConfiguration: {
+        Rules: [
+          { Id: 'ExpirePacks', Prefix: 'value-review/', ExpirationInDays: 400, NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' },
+          { Id: 'CleanUp', ExpiredObjectDeleteMarker: true, AbortIncompleteMultipartUpload: { DaysAfterInitiation: 7 }, Status: 'Enabled' },
+        ],
+      },
+    });
+    const logs = Object.entries(t.findResources('AWS::S3::Bucket')).filter(([id]) => id.startsWith('ValueReviewAccessLogs'));
+    expect(logs.map(([, b]: [string, any]) => b.Properties.LifecycleConfiguration)).toEqual([
+      { Rules: [{ Id: 'ExpireAccessLogs', ExpirationInDays: 400, NoncurrentVersionExpiration: { NoncurrentDays: 30 }, Status: 'Enabled' }] },
+    ]);
+  });
 });

@@ -17,6 +17,9 @@ import { AllocationMethod } from '../../value-chain';
  * - at most 10 rules per category (`CostCategorySplitChargeRulesList`), 1-500 targets per rule;
  * - a source "can't be used as a source or a target in other split charge rules", and targets "can't be used as a
  *   source in other split charge rules": no chains.
+ * - `Values` are strings (the API model's GenericString, no pattern; CloudFormation's `SplitChargeRules` is a plain
+ *   string): they are written with at most 2 decimals, as the console takes them, adding up to exactly 100
+ *   (`allocationPercentages`).
  */
 
 /** API maximum of split charge rules per cost category. */
@@ -88,11 +91,16 @@ export function splitCharges(services: readonly ResolvedService[]): SplitCharges
         });
         continue;
       }
+      const values = allocationPercentages(shares.map(([, p]) => p));
+      if (!values) {
+        notExpressible.push({ provider, reason: 'its fixed allocation has a share below 0.01 %: AWS split charge percentages are written with 2 decimals' });
+        continue;
+      }
       rule = {
         Source: categoryValue(provider),
         Targets: shares.map(([n]) => categoryValue(n)),
         Method: 'FIXED',
-        Parameters: [{ Type: 'ALLOCATION_PERCENTAGES', Values: shares.map(([, p]) => String(p)) }],
+        Parameters: [{ Type: 'ALLOCATION_PERCENTAGES', Values: values }],
       };
     } else {
       rule = {
@@ -116,4 +124,15 @@ export function splitCharges(services: readonly ResolvedService[]): SplitCharges
     rules.push(rule);
   }
   return { rules, notExpressible };
+}
+
+/**
+ * Fixed percentages as a split charge rule's `ALLOCATION_PERCENTAGES`: each rounded to 2 decimals, the remainder on the
+ * last target, so that they add up to exactly 100 (100 / 3 each gives "33.33", "33.33", "33.34", not
+ * "33.333333333333336"); undefined when a share would be 0 or less.
+ */
+export function allocationPercentages(percentages: readonly number[]): string[] | undefined {
+  const hundredths = percentages.slice(0, -1).map((p) => Math.round(p * 100));
+  hundredths.push(10_000 - hundredths.reduce((sum, h) => sum + h, 0));
+  return hundredths.every((h) => h > 0) ? hundredths.map((h) => String(h / 100)) : undefined;
 }

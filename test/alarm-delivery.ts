@@ -63,7 +63,8 @@ export function alarmDeliveries(template: { Resources?: Resources }, env: AlarmE
       const problems: string[] = [];
       const policies = Object.values(resources).filter((r) => r.Type === 'AWS::SNS::TopicPolicy'
         && (r.Properties?.Topics ?? []).some((t: any) => t?.Ref === topicId));
-      const statements: any[] = policies.length === 0 ? defaultTopicPolicy(topicId, env.account) : policies.flatMap((r) => r.Properties.PolicyDocument.Statement);
+      const statements: any[] = policies.length === 0 ? defaultTopicPolicy(topicId, env.account)
+        : policies.flatMap((r) => r.Properties.PolicyDocument.Statement);
       const request = { principal: 'cloudwatch.amazonaws.com', action: 'sns:publish', resource: topicId, context };
       if (!statements.some((s) => s.Effect === 'Allow' && applies(s, request, resolve))) {
         problems.push(`the topic policy of ${topicId} has no statement that lets cloudwatch.amazonaws.com publish for ${alarmArn}`);

@@ -189,7 +189,7 @@ export function reviewLimits(config: ValueReviewConfig): CallLimits {
   const advice: LimitAdvice = {
     timeout: `a minute before the value-review function's ${config.timeoutSeconds} s Lambda timeout (the most Lambda allows): `
       + `set fewer months in the ValueReviewReports props (now ${config.months})`,
-    maxPages: `the page limit of the value-review function: the query's result is too large for one run; set fewer months in the `
+    maxPages: 'the page limit of the value-review function: the query\'s result is too large for one run; set fewer months in the '
       + `ValueReviewReports props (now ${config.months})`,
   };
   return new CallLimits({ timeoutSeconds: Math.max(60, config.timeoutSeconds - 60), advice });

@@ -257,9 +257,9 @@ export class ValueReviewReports extends Construct {
     });
     // one subscription per address, filtered on the businessUnit message attribute the function sets; the scope is set
     // explicitly, as updates of a subscription without it are reported to fail (https://github.com/aws/aws-cdk/issues/24804)
-    for (const { address, units } of subscribers) {
-      const subscription = topic.addSubscription(new subs.EmailSubscription(address, {
-        filterPolicy: { businessUnit: sns.SubscriptionFilter.stringFilter({ allowlist: units }) },
+    for (const subscriber of subscribers) {
+      const subscription = topic.addSubscription(new subs.EmailSubscription(subscriber.address, {
+        filterPolicy: { businessUnit: sns.SubscriptionFilter.stringFilter({ allowlist: subscriber.units }) },
       }));
       (subscription.node.defaultChild as sns.CfnSubscription).filterPolicyScope = 'MessageAttributes';
     }
@@ -479,7 +479,8 @@ function warnUnknownUnits(scope: Construct, recipients: ValueReviewRecipient[], 
 /** The function's environment against Lambda's 4 KB (references counted at their longest likely length once deployed). */
 function checkEnvironmentSize(fn: lambda.Function, recipients: ValueReviewRecipient[]): string[] {
   const stack = Stack.of(fn);
-  const variables = (stack.resolve((fn.node.defaultChild as lambda.CfnFunction).environment) as { variables?: Record<string, unknown> })?.variables ?? {};
+  const environment = stack.resolve((fn.node.defaultChild as lambda.CfnFunction).environment) as { variables?: Record<string, unknown> } | undefined;
+  const variables = environment?.variables ?? {};
   const bytes = Object.entries(variables).reduce((sum, [k, v]) => sum + Buffer.byteLength(k) + deployedLength(v), 0);
   if (bytes <= LAMBDA_ENVIRONMENT_BYTES) {
     return [];

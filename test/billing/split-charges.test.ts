@@ -1,11 +1,11 @@
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as fc from 'fast-check';
 import {
   Allocation, CostGrouping, CostReporting, Customer, CustomerService, CustomerServiceProps, CustomerValueCostCategories, ServiceRef,
   ServiceValueDeclaration,
 } from '../../src';
-import * as fc from 'fast-check';
 import { allocationPercentages } from '../../src/billing/private/split-charges';
 import { synthFindings, testApp, VALID } from '../util';
 

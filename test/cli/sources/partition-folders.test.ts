@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildAssembly, CHECKOUT, runCli, WISHLIST } from '../fixtures';
 import { tempDir } from '../../util';
+import { buildAssembly, CHECKOUT, runCli, WISHLIST } from '../fixtures';
 
 /*
  * The billing-period folders of an export, both spellings: AWS documents `BILLING_PERIOD=YYYY-MM` for CUR 2.0 (AWS Data

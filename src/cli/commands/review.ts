@@ -15,7 +15,7 @@ import { MonthlyUsage } from '../report/review';
 import { consumptionDeclared, reviewAllocation, reviewValueChain } from '../report/review-allocation';
 import { parseThresholds } from '../report/review-flags';
 import { monthsBetween, packFileName, reviewPacks, reviewQuery, trendMonths } from '../report/review-run';
-import { readMonthlyUsage, readUsageFile } from '../review-usage';
+import { checkUsageServices, readMonthlyUsage, readUsageFile } from '../review-usage';
 import { GLOB_CHARS } from '../sources/data-files';
 import { CallLimits, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT_SECONDS, StoppedError } from '../sources/limits';
 import { contextTagKeys, parseTagKeyFlags, readingTagKeys } from '../tag-mapping';
@@ -121,6 +121,9 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
     refuseOutputOverInput(s('out-dir')!, io.cwd, inputs);
   }
   const usageFile = s('usage-file') ? readUsageFile(path.resolve(io.cwd, s('usage-file')!), s('usage-file')!) : undefined;
+  if (usageFile) {
+    checkUsageServices(usageFile, set.services.map((d) => d.record.serviceName));
+  }
 
   const limits = new CallLimits({ maxPages, timeoutSeconds, interrupt: io.interrupt });
   try {
@@ -141,7 +144,7 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
       refuseOutputOverInput(out, io.cwd, result.files.map((f) => ({ path: f, what: 'the cost data file' })));
     }
 
-    let usage: Map<string, MonthlyUsage> | undefined = usageFile;
+    let usage: Map<string, MonthlyUsage> | undefined = usageFile?.usage;
     let usageSkipped: string | undefined;
     const usageNotes: string[] = [];
     if (usageFile) {

@@ -54,7 +54,11 @@ export const FLAG_RULES: ReadonlyArray<{ readonly rule: FlagRule; readonly descr
     describe: (t) => `unit-cost-up: the cost per unit of the last month is more than ${t.unitCostIncreasePercent} % above the month before (unit-cost-up)`,
   },
   { rule: 'over-budget', describe: () => 'over-budget: a month of the trend cost more than the declared monthly budget (USD bills only)' },
-  { rule: 'no-usage-metric', describe: () => 'no-usage-metric: the service declares no usage metric, so the value it delivers per cost cannot be measured' },
+  {
+    rule: 'no-usage-metric',
+    describe: () => 'no-usage-metric: the service declares no usage metric and no usage file gives its units, so the value it delivers per cost '
+      + 'cannot be measured',
+  },
   {
     rule: 'cost-without-declaration',
     describe: (t) => `cost-without-declaration: a service tag value that no declaration carries has at least ${formatMoney(t.minimumCost)} `

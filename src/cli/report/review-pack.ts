@@ -147,6 +147,9 @@ function serviceSections(s: ServiceReview, u: BusinessUnitReview, ctx: PackConte
   } else {
     lines.push(s.unit ? `unit cost (${s.unit}): not available (${s.usageReason})` : 'unit cost: no usage metric declared');
   }
+  if (s.usageSource) {
+    lines.push(`units: from ${s.usageSource}`);
+  }
   const columns: Column[] = [
     { key: 'month', header: 'Month' },
     { key: 'cost', header: `Cost (${u.currency})`, type: 'money' },
@@ -252,6 +255,7 @@ function reviewJson(result: ReviewResult, units: BusinessUnitReview[], ctx: Pack
         overBudget: s.overBudget,
         unit: s.unit ?? null,
         usage: series(s.usage),
+        usageSource: s.usageSource ?? null,
         unitCost: series(s.unitCost),
         unitCostChanges: changesJson(s.unitCostChanges),
         usageNotAvailable: s.usageReason ?? null,

@@ -19,6 +19,8 @@ import { CliError, CostResult } from '../sources/types';
 /** Usage of a service's demand driver per month (`YYYY-MM` to units), or why it is not known. */
 export interface MonthlyUsage {
   readonly byMonth?: ReadonlyMap<string, number>;
+  /** Where the units come from, when known (e.g. `the usage file usage.csv`, `CloudWatch (CustomerValue UnitUsage, ...)`). */
+  readonly source?: string;
   /** Why usage is not known, when it is not. */
   readonly reason?: string;
 }
@@ -91,8 +93,13 @@ export interface ServiceReview {
   readonly budget?: number;
   /** Per month: cost above the budget. */
   readonly overBudget: boolean[];
-  /** `per 1000 orders`, or undefined when no usage metric is declared. */
+  /**
+   * `per 1000 orders`; `per unit` when no usage metric is declared but a usage file gives the units; undefined when
+   * neither.
+   */
   readonly unit?: string;
+  /** Where the units come from, when usage is known. */
+  readonly usageSource?: string;
   readonly unitScale: number;
   /** Units per month (undefined where not known). */
   readonly usage?: Array<number | undefined>;
@@ -138,6 +145,9 @@ export interface ReviewResult {
   readonly total: number;
   readonly notes: string[];
 }
+
+/** The unit of a service that declares no usage metric, when a usage file gives its units. */
+const UNDECLARED_UNIT = 'per unit';
 
 /** Turns `YYYY-MM-DD` (a bucket's first day) into its month `YYYY-MM`. */
 const monthOf = (day: string) => day.slice(0, 7);
@@ -290,8 +300,11 @@ function serviceReview(s: MergedService, cost: number[], input: ReviewInput, cur
   const budget = r.costReporting.monthlyBudgetUsd;
   // a budget is in USD: it is compared only with USD cost
   const overBudget = cost.map((c) => budget !== undefined && currency === 'USD' && c > budget);
-  const unit = declaredUnitLabel(s.decl);
-  const unitScale = r.costReporting.unitScale ?? 1;
+  const declaredUnit = declaredUnitLabel(s.decl);
+  const u = input.usage?.get(s.name);
+  // a usage file is the business's own count of units: it gives a unit cost to a service that declares no metric too
+  const unit = declaredUnit ?? (u?.byMonth ? UNDECLARED_UNIT : undefined);
+  const unitScale = declaredUnit ? r.costReporting.unitScale ?? 1 : 1;
   let usage: Array<number | undefined> | undefined;
   let unitCost: Array<number | undefined> | undefined;
   let usageReason: string | undefined;
@@ -301,7 +314,6 @@ function serviceReview(s: MergedService, cost: number[], input: ReviewInput, cur
     usageReason = 'declared in another app: its usage metric is not known here';
   }
   if (unit) {
-    const u = input.usage?.get(s.name);
     if (u?.byMonth) {
       usage = input.months.map((m) => u.byMonth!.get(m));
       unitCost = cost.map((c, i) => (usage![i] ? (c / usage![i]!) * unitScale : undefined));
@@ -328,6 +340,7 @@ function serviceReview(s: MergedService, cost: number[], input: ReviewInput, cur
     unit,
     unitScale,
     usage,
+    usageSource: u?.byMonth ? `${u.source ?? 'usage read'}${declaredUnit ? '' : ' (the service declares no usage metric: the units the file counts)'}` : undefined,
     unitCost,
     unitCostChanges: unitCost ? changes(unitCost) : undefined,
     usageReason,

@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import { MonthlyUsage } from './report/review';
 import { monthEnd } from './report/review-run';
 import { CliError } from './sources/types';
-import { closest } from '../private/placeholders';
 import { UsageReader, UsageRequest } from './unit-usage';
+import { closest } from '../private/placeholders';
 
 /**
  * Usage per service and month for the value review's unit cost: from a CSV file the business keeps (orders, searches

@@ -118,9 +118,13 @@ test('Cost Explorer: one request per page, MONTHLY, for the whole trend, grouped
     const data = JSON.parse(res.stdout);
     expect([data.requests, data.requestCostUsd]).toEqual([2, 0.02]);
     const retail = data.businessUnits[0];
-    // November has no data: 0, not absent
-    expect(retail.services.find((s: any) => s.serviceName === 'checkout').cost).toEqual([200, 260, 0]);
-    expect(retail.untagged).toEqual([3, 3, 0]);
+    // November has no data: no amount and no change against it (issue 20: it was 0 and -100 %), and it is named
+    expect(retail.services.find((s: any) => s.serviceName === 'checkout').cost).toEqual([200, 260, null]);
+    expect(retail.services.find((s: any) => s.serviceName === 'checkout').changes).toEqual({ lastVsPrevious: null, lastVsFirst: null });
+    expect(retail.untagged).toEqual([3, 3, null]);
+    expect(data.monthsWithoutData).toEqual(['2026-11']);
+    expect(res.stderr).toContain('customer-value: warning: no cost data for 2026-11 in Cost Explorer (the source holds no line item for it: ');
+    expect(data.notes).toContain('days without data inside a month are not checked: Cost Explorer was read by month');
     expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(0);
   } finally {
     ce.restore();
@@ -157,8 +161,8 @@ test.each([
 
 test('a business unit that does not exist, and a usage file that does not parse, are one-line errors', async () => {
   const unknown = await runCli(['review', ...cur(), '--business-unit', 'retial', '--quiet'], { cwd, now: NOW });
-  expect([unknown.code, unknown.stderr]).toEqual([1, 'customer-value: no service declares the business unit "retial" and no cost carries it: '
-    + 'the business units are finance, retail, technology\n']);
+  expect([unknown.code, unknown.stderr]).toEqual([1, 'customer-value: no service declares the business unit "retial" and no cost carries it; '
+    + 'did you mean "retail"? (the business units are finance, retail, technology)\n']);
   fs.writeFileSync(path.join(cwd, 'usage.csv'), 'service,month,units\ncheckout,2026-13,5\n');
   const bad = await runCli(['review', ...cur(), '--usage-file', 'usage.csv', '--quiet'], { cwd, now: NOW });
   expect([bad.code, bad.stderr]).toEqual([1, 'customer-value: --usage-file usage.csv line 2: month is "2026-13": expected YYYY-MM, e.g. 2026-10\n']);

@@ -136,7 +136,8 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
     const chain = (allocateFlag ?? consumptionDeclared(set.services))
       ? reviewValueChain(set.services, io.cwd, allocateFlag === undefined ? 'or review direct cost only with --no-allocate' : undefined)
       : undefined;
-    const query = reviewQuery(months, tagKeys, (s('metric') ?? CostMetric.UNBLENDED) as CostMetric);
+    // local files are read by day (free): the days without data inside a month are named too
+    const query = reviewQuery(months, tagKeys, (s('metric') ?? CostMetric.UNBLENDED) as CostMetric, files);
     const source = sourceFromArgs(args, kind, paths, limits);
     const result = await source.fetch(query, progress);
     warnOnce(result.warnings ?? [], io);
@@ -179,8 +180,10 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
       usageNotes,
       fullyLoaded: allocation?.fullyLoaded,
       allocationNotes: allocation?.notes,
+      byDay: query.granularity === 'day',
       declarations: set.assemblies.map((a) => relativePath(a, io.cwd)).join(', '),
     });
+    warnOnce(packs.result.warnings, io);
     const dir = s('out-dir');
     if (dir) {
       fs.mkdirSync(path.resolve(io.cwd, dir), { recursive: true });

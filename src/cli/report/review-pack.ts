@@ -239,7 +239,8 @@ function changesJson(c: Changes | undefined): unknown {
 function reviewJson(result: ReviewResult, units: BusinessUnitReview[], ctx: PackContext): unknown {
   // a month without cost data (or after the review date) is null, not 0
   const covered = result.gaps.withData;
-  const series = (xs: ReadonlyArray<number | undefined> | undefined) => (xs ? xs.map((x, i) => (x === undefined || !covered[i] ? null : round(x))) : null);
+  const series = (xs: ReadonlyArray<number | undefined> | undefined) =>
+    (xs ? xs.map((x, i) => (x === undefined || !covered[i] ? null : round(x))) : null);
   return {
     reviewDate: ctx.today,
     months: ctx.months,

@@ -1,18 +1,23 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { GetObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 import { buildAssembly, CHECKOUT, runCli, SEARCH } from './fixtures';
 import { DATA_PLATFORM, NETWORK } from './value-chain-fixtures';
+import {
+  Allocation, CostAndUsageExport, CostReporting, CustomerService, ServiceRef, ValueReviewOutcome, ValueReviewReports,
+} from '../../src';
 import { runReview, ValueReviewConfig } from '../../src/billing/value-review-reports.lambda';
 import { DEFAULT_THRESHOLDS } from '../../src/cli/report/review-flags';
 import { ServiceDeclarationRecord } from '../../src/declaration/record';
 import { recordProblems } from '../../src/declaration/record-rules';
 import { monthlyBudgetProblems, needProblems, ownerNameProblems, reviewProblems, TEAM_WHAT } from '../../src/declaration/rules';
 import { allocationProblems } from '../../src/declaration/value-chain';
-import { Allocation } from '../../src/value-chain';
-import { tempDir } from '../util';
+import { OWNER } from '../billing/owner';
+import { tempDir, testApp, VALID } from '../util';
 
 /*
  * Declaration records read back (cloud assemblies for the CLI, shipped declarations for the scheduled value review)
@@ -87,6 +92,48 @@ describe('the CLI refuses a record the construct would not have written, naming 
 });
 
 describe('the scheduled value review refuses a shipped record the same way', () => {
+  test('the declarations ValueReviewReports ships pass: services of the app and declarations of other apps (no customer, no stack)', () => {
+    // GIVEN a real synthesis
+    const app = testApp();
+    const workload = new Stack(app, 'Retail', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const checkout = new CustomerService(workload, 'Checkout', {
+      ...VALID,
+      valueReview: { every: Duration.days(90), lastReviewed: '2026-10-01', reviewer: 'retail-board', outcome: ValueReviewOutcome.INVEST, note: 'Grow it' },
+      costReporting: CostReporting.disabled('record validation test'),
+    });
+    checkout.consumes(ServiceRef.named('private-network'));
+    new sns.Topic(checkout, 'Events', { enforceSSL: true });
+    const billing = new Stack(app, 'Billing', { env: { account: '222222222222', region: 'us-east-1' } });
+    const cur = new CostAndUsageExport(billing, 'Cur', { owner: OWNER });
+    new ValueReviewReports(billing, 'ValueReview', {
+      owner: OWNER,
+      costAndUsageExport: cur,
+      services: [checkout],
+      declarations: [{
+        serviceName: 'private-network',
+        customerNeed: 'Teams reach their services privately',
+        team: 'platform',
+        businessUnit: 'technology',
+        costAllocation: Allocation.even(),
+      }],
+    });
+    const assembly = app.synth();
+
+    // WHEN the shipped file is read back
+    const manifest = JSON.parse(fs.readFileSync(path.join(assembly.directory, `${billing.artifactId}.assets.json`), 'utf8'));
+    const file = Object.keys(manifest.files).map((h) => path.join(assembly.directory, manifest.files[h].source.path))
+      .find((f) => f.endsWith('.json') && fs.statSync(f).isFile() && fs.readFileSync(f, 'utf8').includes('"services"'));
+    const shipped = JSON.parse(fs.readFileSync(file!, 'utf8'));
+
+    // THEN
+    expect(shipped.services.map((r: any) => [r.serviceName, r.customer.kind, r.stackName])).toEqual([
+      ['checkout', 'external', 'Retail'], ['private-network', 'not declared', ''],
+    ]);
+    for (const record of shipped.services) {
+      expect(recordProblems(record, { shipped: true })).toEqual([]);
+    }
+  });
+
   const s3 = mockClient(S3Client);
   afterAll(() => s3.restore());
 

@@ -86,7 +86,7 @@ export function allocatedCostReport(input: AllocatedReportInput): Report {
       groupBy: grouping,
       tagKey: groupTagKey(grouping, query.tagKeys),
       allocation: {
-        basis: 'fully-loaded: rows[].cost is the fully-loaded cost (direct + received - passedOn - unallocated)',
+        basis: 'fully-loaded: rows[].cost is the fully-loaded cost (direct + received - passedOn - unallocated + untaggedSpread)',
         fullyLoaded: round(after.total),
         unallocated: round(unallocatedTotal),
         splitBy: 'billing month: each month by its own shares (a period is the sum of its months)',

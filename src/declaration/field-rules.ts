@@ -105,16 +105,26 @@ export function needProblems(field: string, value: unknown, unresolved: Unresolv
 /** The name of an external or internal customer (`kind` is `external` or `internal`). */
 export function customerNameProblems(field: string, kind: string, name: unknown, unresolved: Unresolved = NO_TOKENS): string[] {
   const nameHint = `name the ${kind} customer, e.g. Customer.${kind}(${kind === 'external' ? '"Online shoppers"' : '"Finance controlling"'})`;
-  const common = textProblem(field, name, nameHint, unresolved);
+  return realTextProblems(field, name, nameHint, unresolved,
+    { max: CUSTOMER_NAME_MAX, tooLong: (n) => `${n} characters long: at most ${CUSTOMER_NAME_MAX} characters; ${nameHint}` });
+}
+
+/**
+ * A text that must be real: not missing, a token, blank or a placeholder, and at most `max` characters (`tooLong`
+ * says what follows "is" when it is longer).
+ */
+function realTextProblems(field: string, value: unknown, hint: string, unresolved: Unresolved,
+  limit: { readonly max: number; readonly tooLong: (length: number) => string }): string[] {
+  const common = textProblem(field, value, hint, unresolved);
   if (common) {
     return [common];
   }
-  const value = name as string;
-  if (isPlaceholder(value)) {
-    return [`${field} is ${JSON.stringify(value)}: a placeholder; ${nameHint}`];
+  const text = value as string;
+  if (isPlaceholder(text)) {
+    return [`${field} is ${JSON.stringify(text)}: a placeholder; ${hint}`];
   }
-  if (value.length > CUSTOMER_NAME_MAX) {
-    return [`${field} is ${value.length} characters long: at most ${CUSTOMER_NAME_MAX} characters; ${nameHint}`];
+  if (text.length > limit.max) {
+    return [`${field} is ${limit.tooLong(text.length)}`];
   }
   return [];
 }
@@ -184,41 +194,17 @@ export function isUnitScale(scale: number): boolean {
 
 /** Who reviews the value: any real text, at most `REVIEWER_MAX` characters, or absent. */
 export function reviewerProblems(field: string, value: unknown, unresolved: Unresolved = NO_TOKENS): string[] {
-  if (value === undefined) {
-    return [];
-  }
-  const hint = 'name who reviews the value (e.g. "retail-board"), or leave reviewer out';
-  const common = textProblem(field, value, hint, unresolved);
-  if (common) {
-    return [common];
-  }
-  if (isPlaceholder(value as string)) {
-    return [`${field} is ${JSON.stringify(value)}: a placeholder; ${hint}`];
-  }
-  if ((value as string).length > REVIEWER_MAX) {
-    return [`${field} is ${(value as string).length} characters long: at most ${REVIEWER_MAX}`];
-  }
-  return [];
+  return value === undefined ? [] : realTextProblems(field, value, 'name who reviews the value (e.g. "retail-board"), or leave reviewer out',
+    unresolved, { max: REVIEWER_MAX, tooLong: (n) => `${n} characters long: at most ${REVIEWER_MAX}` });
 }
 
 /** The note on the last review: any text, at most `REVIEW_NOTE_MAX` characters, or absent. */
 export function noteProblems(field: string, value: unknown, unresolved: Unresolved = NO_TOKENS): string[] {
-  if (value === undefined) {
-    return [];
-  }
-  const hint = 'write what the review decided and why in a sentence, or leave note out';
-  const common = textProblem(field, value, hint, unresolved);
-  if (common) {
-    return [common];
-  }
-  const note = value as string;
-  if (isPlaceholder(note)) {
-    return [`${field} is ${JSON.stringify(note)}: a placeholder; ${hint}`];
-  }
-  if (note.length > REVIEW_NOTE_MAX) {
-    return [`${field} is ${note.length} characters long: a note is short (at most ${REVIEW_NOTE_MAX} characters); keep the minutes elsewhere and link them`];
-  }
-  return [];
+  return value === undefined ? [] : realTextProblems(field, value, 'write what the review decided and why in a sentence, or leave note out',
+    unresolved, {
+      max: REVIEW_NOTE_MAX,
+      tooLong: (n) => `${n} characters long: a note is short (at most ${REVIEW_NOTE_MAX} characters); keep the minutes elsewhere and link them`,
+    });
 }
 
 /** The names of the outcomes of a value review (`ValueReviewOutcome.name`), as records hold them. */

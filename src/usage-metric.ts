@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { isUnitScale } from './declaration/field-rules';
 import { describe } from './declaration/rules';
 
 /**
@@ -51,7 +52,7 @@ export function usageMetricProblems(existing: UsageMetric[], name: unknown, metr
     problems.push(`${call}: metric is ${describe(metric)}: pass a CloudWatch metric (e.g. api.metricCount() or new cloudwatch.Metric({...}))`);
   }
   const scale = options?.unitScale ?? 1;
-  if (typeof scale !== 'number' || Token.isUnresolved(scale) || !Number.isFinite(scale) || scale <= 0) {
+  if (typeof scale !== 'number' || Token.isUnresolved(scale) || !isUnitScale(scale)) {
     problems.push(`${call}: unitScale is ${describe(scale)}: use a positive number such as 1 or 1000`);
   }
   if (options?.unit !== undefined && typeof options.unit !== 'boolean') {

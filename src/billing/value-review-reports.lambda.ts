@@ -9,6 +9,7 @@ import { packFileName, reviewPacks, reviewQuery, trendMonths } from '../cli/repo
 import { AthenaSource } from '../cli/sources/athena';
 import { CallLimits, LimitAdvice } from '../cli/sources/limits';
 import { ShippedDeclarations } from '../declaration/record';
+import { recordProblems, refusedRecord } from '../declaration/record-rules';
 import { TagKeys } from '../tag-keys';
 
 /**
@@ -169,9 +170,17 @@ async function readDeclarations(s3: S3Client, config: ValueReviewConfig): Promis
   const res = await s3.send(new GetObjectCommand({ Bucket: config.declarationsBucket, Key: config.declarationsKey }));
   const text = await res.Body!.transformToString();
   const parsed = JSON.parse(text) as ShippedDeclarations;
+  const where = `s3://${config.declarationsBucket}/${config.declarationsKey}`;
   if (!Array.isArray(parsed.services) || typeof parsed.tagKeys !== 'object') {
-    throw new Error(`the declarations s3://${config.declarationsBucket}/${config.declarationsKey} are not a ValueReviewReports declarations file`);
+    throw new Error(`the declarations ${where} are not a ValueReviewReports declarations file`);
   }
+  // checked with the rules the construct applied when it wrote them, as the CLI checks the records it reads
+  parsed.services.forEach((record, i) => {
+    const problems = recordProblems(record, { shipped: true });
+    if (problems.length > 0) {
+      throw new Error(refusedRecord(problems, (record as { serviceName?: unknown } | null)?.serviceName, `${where} (services[${i}])`));
+    }
+  });
   return parsed;
 }
 

@@ -4,7 +4,8 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { firstLine } from './errors';
 import { describeFsCode } from './paths';
 import { CliError } from './sources/types';
-import { SERVICE_METADATA_SCHEMA, SERVICE_METADATA_TYPE, ServiceDeclarationRecord } from '../declaration/record';
+import { SERVICE_METADATA_TYPE, ServiceDeclarationRecord } from '../declaration/record';
+import { recordProblems, refusedRecord } from '../declaration/record-rules';
 
 /** A `customer-value:service` record read back from a cloud assembly, with where it was found. */
 export interface DeclaredService {
@@ -169,9 +170,11 @@ function readAssembly(dir: string): DeclaredService[] {
       }
       const account = stack.environment.account;
       const region = stack.environment.region;
+      // the file the records are in: <stack>.metadata.json (recent aws-cdk-lib), or the manifest
+      const file = path.join(asm.directory, stack.manifest.additionalMetadataFile ?? 'manifest.json');
       for (const entry of entries) {
         out.push({
-          record: checkRecord(entry.data, `${entry.path} (stack ${stack.displayName}, ${dir})`),
+          record: checkRecord(entry.data, `${file} (stack ${stack.displayName}, ${entry.path})`),
           assembly: dir,
           stage: stage.length > 0 ? stage.join('/') : undefined,
           stack: stack.stackName,
@@ -201,61 +204,19 @@ function readAssembly(dir: string): DeclaredService[] {
   return out;
 }
 
-/** Checks the shape of a metadata record, so a malformed assembly gives one clear line instead of a crash later. */
+/**
+ * Checks a metadata record with the rules the construct applied when it wrote it (`record-rules.ts`): a malformed or
+ * hand-edited record is refused in one line naming the file, the service and the field, never trusted.
+ */
 function checkRecord(data: unknown, where: string): ServiceDeclarationRecord {
-  const bad = (field: string, expected: string) =>
-    new CliError(`malformed ${SERVICE_METADATA_TYPE} metadata at ${where}: ${field} ${expected}`);
-  if (typeof data !== 'object' || data === null || Array.isArray(data)) {
-    throw bad('the record', `is ${JSON.stringify(data)?.slice(0, 40)}, expected an object`);
+  const problems = recordProblems(data);
+  if (problems.length > 0) {
+    throw new CliError(refusedRecord(problems, (data as { serviceName?: unknown } | null)?.serviceName, where));
   }
   const r = data as Record<string, any>;
-  if (typeof r.schemaVersion !== 'number') {
-    throw bad('schemaVersion', 'is missing');
-  }
-  if (r.schemaVersion > SERVICE_METADATA_SCHEMA) {
-    throw new CliError(`the ${SERVICE_METADATA_TYPE} metadata at ${where} has schema version ${r.schemaVersion}, this CLI reads up to `
-      + `${SERVICE_METADATA_SCHEMA}: upgrade cdk-customer-value`);
-  }
-  for (const f of ['serviceName', 'customerNeed', 'team', 'businessUnit', 'stackName', 'constructPath']) {
-    if (typeof r[f] !== 'string') {
-      throw bad(f, r[f] === undefined ? 'is missing' : 'is not a string');
-    }
-  }
-  if (typeof r.customer !== 'object' || r.customer === null || typeof r.customer.name !== 'string' || typeof r.customer.kind !== 'string') {
-    throw bad('customer', 'is not {kind, name}');
-  }
-  if (typeof r.tagKeys !== 'object' || r.tagKeys === null) {
-    throw bad('tagKeys', 'is missing');
-  }
-  for (const f of ['service', 'need', 'customer', 'team', 'businessUnit']) {
-    if (typeof r.tagKeys[f] !== 'string') {
-      throw bad(`tagKeys.${f}`, 'is missing');
-    }
-  }
-  if (typeof r.tags !== 'object' || r.tags === null) {
-    throw bad('tags', 'is missing');
-  }
-  const res = r.resources;
-  if (typeof res !== 'object' || res === null || ['total', 'taggable', 'tagged'].some((f) => typeof res[f] !== 'number')) {
-    throw bad('resources', 'is not {total, taggable, tagged, untaggableByType}');
-  }
-  if (typeof r.costReporting !== 'object' || r.costReporting === null || typeof r.costReporting.enabled !== 'boolean') {
-    throw bad('costReporting', 'is not {enabled, ...}');
-  }
-  for (const f of ['consumes', 'consumedBy']) {
-    if (r[f] !== undefined && (!Array.isArray(r[f]) || r[f].some((x: unknown) => typeof x !== 'string'))) {
-      throw bad(f, 'is not a list of service names');
-    }
-  }
-  const a = r.costAllocation;
-  if (a !== undefined && (typeof a !== 'object' || a === null || !['proportional', 'even', 'fixed'].includes(a.method)
-    || (a.method === 'fixed' && (typeof a.percentages !== 'object' || a.percentages === null
-      || Object.values(a.percentages).some((v) => typeof v !== 'number' || !Number.isFinite(v)))))) {
-    throw bad('costAllocation', 'is not {method: proportional | even | fixed, percentages}');
-  }
   return {
     ...r,
-    resources: { ...res, untaggableByType: res.untaggableByType ?? {} },
+    resources: { ...r.resources, untaggableByType: r.resources.untaggableByType ?? {} },
     usageMetrics: Array.isArray(r.usageMetrics) ? r.usageMetrics : [],
     includedScopes: Array.isArray(r.includedScopes) ? r.includedScopes : [],
   } as ServiceDeclarationRecord;

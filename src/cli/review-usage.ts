@@ -3,6 +3,7 @@ import { MonthlyUsage } from './report/review';
 import { monthEnd } from './report/review-run';
 import { CliError } from './sources/types';
 import { UsageReader, UsageRequest } from './unit-usage';
+import { closest } from '../private/placeholders';
 
 /**
  * Usage per service and month for the value review's unit cost: from a CSV file the business keeps (orders, searches
@@ -13,11 +14,21 @@ import { UsageReader, UsageRequest } from './unit-usage';
 const HEADER = ['service', 'month', 'units'];
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 
+/** A usage file read: units per service and month, and the first line of each service (for messages). */
+export interface UsageFile {
+  readonly usage: Map<string, MonthlyUsage>;
+  readonly lineOf: ReadonlyMap<string, number>;
+  /** The file as the user named it. */
+  readonly shown: string;
+}
+
 /**
  * Reads `service,month,units` lines (a header line first; months `YYYY-MM`; units a number >= 0). A line that does
- * not parse is an error naming the file, the line and the value; a service or month given twice too.
+ * not parse is an error naming the file, the line and the value; a service or month given twice too. The file is
+ * the business's own count of units: it is used for every service it names, whether or not the service declares a
+ * usage metric (`checkUsageServices` refuses a service no assembly declares).
  */
-export function readUsageFile(file: string, shown: string): Map<string, MonthlyUsage> {
+export function readUsageFile(file: string, shown: string): UsageFile {
   let text: string;
   try {
     text = fs.readFileSync(file, 'utf8');
@@ -30,6 +41,7 @@ export function readUsageFile(file: string, shown: string): Map<string, MonthlyU
     throw new CliError(`--usage-file ${shown}: the first line is ${JSON.stringify(lines[0] ?? '')}: expected the header "service,month,units"`);
   }
   const out = new Map<string, Map<string, number>>();
+  const lineOf = new Map<string, number>();
   lines.slice(1).forEach((line, i) => {
     if (line.trim() === '') {
       return;
@@ -56,8 +68,28 @@ export function readUsageFile(file: string, shown: string): Map<string, MonthlyU
     }
     byMonth.set(month, n);
     out.set(service, byMonth);
+    if (!lineOf.has(service)) {
+      lineOf.set(service, i + 2);
+    }
   });
-  return new Map([...out.entries()].map(([service, byMonth]) => [service, { byMonth }]));
+  const source = `the usage file ${shown}`;
+  return { usage: new Map([...out.entries()].map(([service, byMonth]) => [service, { byMonth, source }])), lineOf, shown };
+}
+
+/**
+ * Refuses a usage file line whose service no cloud assembly read declares (a typo, or an assembly left out), naming
+ * the line and the nearest declared names.
+ */
+export function checkUsageServices(file: UsageFile, declared: readonly string[]): void {
+  for (const [service, line] of file.lineOf) {
+    if (declared.includes(service)) {
+      continue;
+    }
+    const near = closest(service, [...declared]);
+    throw new CliError(`--usage-file ${file.shown} line ${line}: service ${JSON.stringify(service)} is declared in no cloud assembly read`
+      + `${near ? `; did you mean ${JSON.stringify(near)}?` : ''} (the declared services: ${declared.length > 0 ? [...declared].sort().join(', ') : 'none'}; `
+      + 'pass the assembly that declares it with --assembly, or correct the name)');
+  }
 }
 
 /** Reads each month of the trend from CloudWatch (one read per month); a service without data in a month has none there. */
@@ -78,7 +110,8 @@ export async function readMonthlyUsage(reader: UsageReader, requests: UsageReque
   const out = new Map<string, MonthlyUsage>();
   for (const r of requests) {
     const byMonth = byService.get(r.service);
-    out.set(r.service, byMonth ? { byMonth } : { reason: reasons.get(r.service) ?? 'no usage datapoints' });
+    out.set(r.service, byMonth ? { byMonth, source: `CloudWatch (${r.namespace} ${r.metricName}, ${r.statistic} per day)` }
+      : { reason: reasons.get(r.service) ?? 'no usage datapoints' });
   }
   return out;
 }

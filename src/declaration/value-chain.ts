@@ -1,6 +1,5 @@
-import { Token } from 'aws-cdk-lib';
 import { CostAllocationRecord } from './record';
-import { describe, SERVICE_NAME_DESCRIPTION, SERVICE_NAME_PATTERN, serviceNameProblems } from './rules';
+import { describe, fixedSharesProblems, serviceNameProblems } from './rules';
 import { Allocation, AllocationMethod } from '../value-chain';
 
 /**
@@ -17,9 +16,6 @@ export function providerNameProblems(value: unknown): string[] {
   return serviceNameProblems('consumes(): the service name', value,
     'name the service this one consumes, as its service tag value (e.g. "private-network")');
 }
-
-/** Percentages of a fixed allocation add up to 100 within this tolerance. */
-const PERCENT_TOLERANCE = 1e-6;
 
 const ALLOCATION_HINT = 'pass Allocation.proportional(), Allocation.even() or Allocation.fixed({ checkout: 60, search: 40 })';
 
@@ -41,41 +37,7 @@ export function allocationProblems(field: string, value: unknown): string[] {
   if (value.method !== 'fixed') {
     return [`${field} has the method ${describe(value.method)}: ${ALLOCATION_HINT}`];
   }
-  const shares = value.percentages as unknown;
-  if (shares === null || typeof shares !== 'object' || Array.isArray(shares)) {
-    return [`${field} is Allocation.fixed(${describe(shares)}): pass the percentages keyed by service name, e.g. Allocation.fixed({ checkout: 60, search: 40 })`];
-  }
-  const entries = Object.entries(shares as Record<string, unknown>);
-  if (entries.length === 0) {
-    return [`${field} is Allocation.fixed({}): name at least one service and its percentage, e.g. Allocation.fixed({ checkout: 60, search: 40 })`];
-  }
-  const problems: string[] = [];
-  let sum = 0;
-  for (const [name, pct] of entries) {
-    const at = `${field} share of ${JSON.stringify(name)}`;
-    if (Token.isUnresolved(name)) {
-      problems.push(`${field} names a service with an unresolved token (${name}): declarations must be known at synth; use the literal service name`);
-      continue;
-    }
-    if (!SERVICE_NAME_PATTERN.test(name)) {
-      problems.push(`${field} names ${JSON.stringify(name)}, which is not a service name (${SERVICE_NAME_DESCRIPTION}): key each percentage by the name of a consuming service`);
-    }
-    if (typeof pct !== 'number' || !Number.isFinite(pct)) {
-      problems.push(`${at} is ${describe(pct)}: give a percentage, a number greater than 0 and at most 100`);
-    } else if (Token.isUnresolved(pct)) {
-      problems.push(`${at} is an unresolved token: declarations must be known at synth; give a literal percentage`);
-    } else if (pct <= 0 || pct > 100) {
-      problems.push(`${at} is ${pct}: a percentage is greater than 0 and at most 100${pct <= 0 ? '; leave a service without a share out' : ''}`);
-    } else {
-      sum += pct;
-    }
-  }
-  if (problems.length === 0 && Math.abs(sum - 100) > PERCENT_TOLERANCE) {
-    const listed = entries.map(([n, v]) => `${n} ${v}`).join(' + ');
-    problems.push(`${field} percentages add up to ${Math.round(sum * 1e6) / 1e6} (${listed}), not 100: the whole cost is shared, `
-      + 'so make them add up to 100');
-  }
-  return problems;
+  return fixedSharesProblems(field, value.percentages);
 }
 
 /**

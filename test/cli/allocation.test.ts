@@ -1,6 +1,8 @@
 import * as fc from 'fast-check';
-import { allocate, AllocationInput, AllocationResult, dependencyOrder, ProviderRule } from '../../src/cli/report/allocation';
+import { allocate, AllocationInput, AllocationResult, dependencyOrder, Flows, ProviderRule } from '../../src/cli/report/allocation';
 import { CostRow } from '../../src/cli/sources/types';
+
+const FIELDS = ['direct', 'received', 'passedOn', 'unallocated', 'spread', 'fullyLoaded'] as const;
 
 /** A cost row of one service; `--by service` (the group is the service). */
 function row(service: string, amount: number, day = '2026-10-01', group = service, extra: Partial<CostRow> = {}): CostRow {
@@ -88,7 +90,8 @@ describe('allocate: shared cost passed on over the value chain', () => {
     expect(none.unallocated).toEqual([{
       provider: 'private-network',
       amount: 90,
-      reason: 'none of its consumers (checkout, search) has cost in the period to share it by',
+      reason: 'none of its consumers (checkout, search) has cost in the month to share it by',
+      byMonth: new Map([['2026-10', 90]]),
     }]);
   });
 
@@ -110,10 +113,39 @@ describe('allocate: shared cost passed on over the value chain', () => {
       provider: 'private-network',
       amount: 90,
       reason: 'no declared service consumes private-network (pass the cloud assemblies of its consumers with --assembly)',
+      byMonth: new Map([['2026-10', 90]]),
     }]);
   });
 
-  test('each day is split by the period\'s shares; the day, the estimated flag and the tax/credit part go with the amount', () => {
+  test('each billing month is split by its own shares, as AWS split charge rules split a month: the period is the sum of its months', () => {
+    // GIVEN checkout and search consume the network; October: checkout 300, search 100; November: checkout 100, search 300
+    const rows = [
+      row('private-network', 200, '2026-10-05'), row('checkout', 300, '2026-10-05'), row('search', 100, '2026-10-20'),
+      row('private-network', 40, '2026-11-05'), row('checkout', 100, '2026-11-05'), row('search', 300, '2026-11-20'),
+    ];
+
+    // WHEN
+    const r = run(rows, { 'private-network': { method: 'proportional', consumers: ['checkout', 'search'] } });
+
+    // THEN October's 200 go 3:1 (150, 50), November's 40 go 1:3 (10, 30); over the period's shares (400:400) it would be 120 each
+    expect(fullyLoaded(r)).toEqual({ 'private-network': 0, 'checkout': 560, 'search': 480 });
+    expect(Object.fromEntries([...r.groups.get('checkout')!.byMonth].map(([m, f]) => [m, [f.direct, f.received, f.fullyLoaded]]))).toEqual({
+      '2026-10': [300, 150, 450], '2026-11': [100, 10, 110],
+    });
+    const network = r.providers[0];
+    expect([...network.months].map(([m, x]) => [m, x.fullyLoadedBefore, Object.fromEntries(x.shares)])).toEqual([
+      ['2026-10', 200, { checkout: 0.75, search: 0.25 }],
+      ['2026-11', 40, { checkout: 0.25, search: 0.75 }],
+    ]);
+    // the period's shares: the months' weighted by the network's cost in each (what each consumer got of its 240)
+    expect(round(network.shares.get('checkout')!)).toBe(round(160 / 240));
+    // a month whose consumers have no cost keeps its cost unallocated, that month only
+    const december = run([...rows, row('private-network', 50, '2026-12-01')], { 'private-network': { method: 'proportional', consumers: ['checkout', 'search'] } });
+    expect(fullyLoaded(december)).toEqual({ 'private-network': 0, 'checkout': 560, 'search': 480 });
+    expect(december.unallocated.map((u) => [u.amount, Object.fromEntries(u.byMonth)])).toEqual([[50, { '2026-12': 50 }]]);
+  });
+
+  test('each day is split by its month\'s shares; the day, the estimated flag and the tax/credit part go with the amount', () => {
     const r = run([
       row('private-network', 10, '2026-10-01'),
       row('private-network', 30, '2026-10-02', 'private-network', { estimated: true, nonResourceAmount: 3 }),
@@ -146,7 +178,7 @@ describe('allocate: shared cost passed on over the value chain', () => {
     expect(Object.fromEntries(r.groups.get('pay')!.receivedFrom)).toEqual({ 'data-platform': 100 });
   });
 
-  test('untagged spend stays its own row; spreadUntagged spreads it by fully-loaded cost', () => {
+  test('untagged spend stays its own row; spreadUntagged spreads it by fully-loaded cost, counted apart from what providers pass on', () => {
     const rows = [row('', 30, '2026-10-01', ''), row('private-network', 10), row('checkout', 60), row('search', 20)];
     const providers: Record<string, ProviderRule> = { 'private-network': { method: 'proportional', consumers: ['checkout', 'search'] } };
     expect(fullyLoaded(run(rows, providers))).toEqual({ '': 30, 'private-network': 0, 'checkout': 67.5, 'search': 22.5 });
@@ -155,7 +187,10 @@ describe('allocate: shared cost passed on over the value chain', () => {
     expect(fullyLoaded(spread)).toEqual({ '': 0, 'private-network': 0, 'checkout': 90, 'search': 30 });
     expect(spread.spread).toBe(30);
     expect(spread.groups.get('checkout')!.composition.untagged).toBe(22.5);
-    expect(Object.fromEntries(spread.groups.get('checkout')!.receivedFrom)).toEqual({ 'private-network': 7.5, '': 22.5 });
+    // "received" is what came from providers; the untagged spend spread onto a row is its own flow (issue 20)
+    expect(Object.fromEntries(spread.groups.get('checkout')!.receivedFrom)).toEqual({ 'private-network': 7.5 });
+    expect(spread.groups.get('checkout')).toMatchObject({ direct: 60, received: 7.5, spread: 22.5, fullyLoaded: 90 });
+    expect(spread.groups.get('')).toMatchObject({ direct: 30, received: 0, passedOn: 0, spread: -30, fullyLoaded: 0 });
 
     const nothing = run([row('', 30, '2026-10-01', ''), row('checkout', -5)], {}, { spreadUntagged: true });
     expect(nothing.spreadSkipped).toBe('no tagged row has a positive cost to spread it by');
@@ -183,14 +218,16 @@ describe('allocate: conservation to the cent on any acyclic value chain and any 
     rows: fc.array(fc.record({
       who: fc.integer({ min: -1, max: n }),
       group: fc.constantFrom('a', 'b', ''),
-      day: fc.constantFrom('2026-10-01', '2026-10-02', '2026-10-03'),
+      // three months, days or a month's first day (a source that reads months): the shares change month to month
+      day: fc.constantFrom('2026-10-01', '2026-10-02', '2026-10-31', '2026-11-01', '2026-11-15', '2026-12-01'),
       cents: fc.integer({ min: -50_000, max: 10_000_000 }),
     }), { maxLength: 40 }),
     spread: fc.boolean(),
     grouped: fc.boolean(),
   }));
 
-  test('fully-loaded cost of every row plus unallocated cost equals the total; every group balances', () => {
+  test('fully-loaded cost of every row plus unallocated cost equals the total, over the period and in each month; every group balances; '
+    + 'the period is the sum of one run per month', () => {
     let cases = 0;
     fc.assert(fc.property(chains, (c) => {
       cases++;
@@ -224,7 +261,8 @@ describe('allocate: conservation to the cent on any acyclic value chain and any 
       });
       const total = rows.reduce((s, r) => s + r.amount, 0);
 
-      const result = allocate({ rows, providers, groupOf, declared: (s) => c.names.includes(s), spreadUntagged: c.spread });
+      const input = { providers, groupOf, declared: (s: string) => c.names.includes(s), spreadUntagged: c.spread };
+      const result = allocate({ rows, ...input });
 
       const accounts = [...result.groups.values()];
       const loaded = accounts.reduce((s, a) => s + a.fullyLoaded, 0);
@@ -233,13 +271,23 @@ describe('allocate: conservation to the cent on any acyclic value chain and any 
       expect(Math.abs(result.rows.reduce((s, r) => s + r.amount, 0) - loaded)).toBeLessThan(1e-6);
       expect(Math.abs(accounts.reduce((s, a) => s + a.unallocated, 0) - unallocated)).toBeLessThan(1e-6);
       expect(Math.abs(accounts.reduce((s, a) => s + a.received, 0) - accounts.reduce((s, a) => s + a.passedOn, 0))).toBeLessThan(1e-6);
+      expect(Math.abs(accounts.reduce((s, a) => s + a.spread, 0))).toBeLessThan(1e-6);
+      const balances = (a: Flows) => Math.abs(a.direct + a.received - a.passedOn - a.unallocated + a.spread - a.fullyLoaded) < 1e-6;
       for (const a of accounts) {
-        expect(Math.abs(a.direct + a.received - a.passedOn - a.unallocated - a.fullyLoaded)).toBeLessThan(1e-6);
+        expect(balances(a)).toBe(true);
         const composed = a.composition.direct + a.composition.untagged + [...a.composition.providers.values()].reduce((s, x) => s + x, 0);
         expect(Math.abs(composed - a.fullyLoaded)).toBeLessThan(1e-6);
+        // the period is the sum of its months, and each month balances
+        for (const f of FIELDS) {
+          expect(Math.abs([...a.byMonth.values()].reduce((s, m) => s + m[f], 0) - a[f])).toBeLessThan(1e-6);
+        }
+        for (const m of a.byMonth.values()) {
+          expect(balances(m)).toBe(true);
+        }
       }
       for (const u of result.unallocated) {
         expect(u.reason.length).toBeGreaterThan(10);
+        expect(Math.abs([...u.byMonth.values()].reduce((s, x) => s + x, 0) - u.amount)).toBeLessThan(1e-6);
       }
       // a pure provider (no share of its own) ends with nothing but what it could not pass on
       for (const p of result.providers) {
@@ -247,6 +295,19 @@ describe('allocate: conservation to the cent on any acyclic value chain and any 
           expect(Math.abs(p.kept)).toBeLessThan(1e-9);
         }
       }
+
+      // each month alone gives that month's figures: a period is the sum of its months (as the review's columns are)
+      const months = [...new Set(rows.map((r) => r.day.slice(0, 7)))];
+      const perMonth = months.map((m) => allocate({ rows: rows.filter((r) => r.day.startsWith(m)), ...input }));
+      for (const [g, a] of result.groups) {
+        const summed = perMonth.reduce((s, r) => s + (r.groups.get(g)?.fullyLoaded ?? 0), 0);
+        expect(Math.abs(summed - a.fullyLoaded)).toBeLessThan(1e-6);
+        months.forEach((m, i) => {
+          expect(Math.abs((perMonth[i].groups.get(g)?.fullyLoaded ?? 0) - (a.byMonth.get(m)?.fullyLoaded ?? 0))).toBeLessThan(1e-6);
+        });
+      }
+      const unallocatedByMonth = perMonth.reduce((s, r) => s + r.unallocated.reduce((x, u) => x + u.amount, 0), 0);
+      expect(Math.abs(unallocatedByMonth - unallocated)).toBeLessThan(1e-6);
     }), { numRuns: 2000 });
     expect(cases).toBeGreaterThanOrEqual(2000);
   });

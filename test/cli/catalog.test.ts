@@ -93,7 +93,7 @@ describe('customer-value catalog', () => {
           'customer-value/customer': 'external:Online shoppers',
           'customer-value/team': 'payments',
           'customer-value/business-unit': 'retail',
-          'customer-value/value-review': 'ok, every 90 days, last 2026-09-01, next 2026-12-30, reviewer retail-board',
+          'customer-value/value-review': 'ok, every 90 days, last 2026-10-01, next 2026-12-30, reviewer retail-board',
           'customer-value/cost-reporting': 'on',
           'customer-value/stack': 'Shop',
           'aws.amazon.com/cost-insights-tags': 'customer-service=checkout',
@@ -157,7 +157,7 @@ describe('customer-value catalog', () => {
   test('names that Backstage would reject are derived, and the original kept as title', async () => {
     const cwd = tempDir();
     const odd = record({
-      serviceName: 'order.history',
+      serviceName: 'order__history',
       customerNeed: 'Shoppers see what they ordered',
       customer: { kind: 'external', name: 'Online shoppers' },
       team: 'data platform',
@@ -174,7 +174,8 @@ describe('customer-value catalog', () => {
     // A team and a business unit with the same name are both Groups: the unit's name gets a hash suffix.
     expect(groups.map((g) => g.metadata.name)).toEqual(['data-platform', expect.stringMatching(/^data-platform-[0-9a-f]{8}$/)]);
     expect(groups.map((g) => g.metadata.title)).toEqual(['data platform', 'data platform']);
-    expect(byKind(entities, 'Component')[0].metadata.name).toBe('order.history');
+    expect(byKind(entities, 'Component')[0].metadata.name).toBe('order-history');
+    expect(byKind(entities, 'Component')[0].metadata.title).toBe('order__history');
   });
 
   test('no services: one line, exit code 1', async () => {

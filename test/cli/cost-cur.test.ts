@@ -81,38 +81,76 @@ describe('customer-value cost --source cur (real DuckDB over the committed sampl
 });
 
 describe('customer-value cost --source cur --allocate over the committed sample (the online shop\'s value chain)', () => {
-  test('fully-loaded cost per service as the declared chain gives it, conserved to the cent', async () => {
-    // GIVEN the value chain of examples/online-shop.ts: checkout consumes private-network and data-platform,
-    // product-search consumes data-platform, data-platform consumes private-network and gives 60 % to checkout, 40 %
-    // to product-search; the network shares in proportion to its consumers' direct cost
-    const dir = tempDir();
+  // GIVEN the value chain of examples/online-shop.ts: checkout consumes private-network and data-platform,
+  // product-search consumes data-platform, data-platform consumes private-network and gives 60 % to checkout, 40 %
+  // to product-search; the network shares in proportion to its consumers' direct cost, month by month
+  let dir: string;
+  beforeAll(() => {
+    dir = tempDir();
     const data = { ...DATA_PLATFORM, costAllocation: { method: 'fixed' as const, percentages: { 'checkout': 60, 'product-search': 40 } } };
     const search = { ...SEARCH, serviceName: 'product-search', tags: { ...SEARCH.tags, 'customer-service': 'product-search' }, consumes: ['data-platform'] };
-    const network = NETWORK;
-    buildAssembly(path.join(dir, 'cdk.out'), [{ id: 'Shop', services: [network, data, { ...CHECKOUT, consumes: ['private-network', 'data-platform'] }, search, WISHLIST] }]);
+    buildAssembly(path.join(dir, 'cdk.out'), [{ id: 'Shop', services: [NETWORK, data, { ...CHECKOUT, consumes: ['private-network', 'data-platform'] }, search, WISHLIST] }]);
+  });
 
-    // WHEN
-    const res = await runCli(['cost', '--source', 'cur', SAMPLE, '--from', TOTALS.from, '--to', TOTALS.to, '--allocate', '-o', 'json', '-q'], { cwd: dir });
+  /** Fully-loaded cost of a month, worked out from the generator's own totals of that month (not from the CLI). */
+  function expectedMonth(month: string): Record<string, number> {
+    const direct = TOTALS.byBillingPeriod[month].unblended.byService;
+    const toCheckout = direct.checkout / (direct.checkout + direct['data-platform']);
+    const dataOut = direct['data-platform'] + direct['private-network'] * (1 - toCheckout);
+    return {
+      'checkout': direct.checkout + direct['private-network'] * toCheckout + dataOut * 0.6,
+      'product-search': direct['product-search'] + dataOut * 0.4,
+      'wishlist': direct.wishlist,
+      'reports': direct.reports,
+      'private-network': 0,
+      'data-platform': 0,
+      '': direct[''],
+    };
+  }
 
-    // THEN
+  async function allocated(from: string, to: string): Promise<any> {
+    const res = await runCli(['cost', '--source', 'cur', SAMPLE, '--from', from, '--to', to, '--allocate', '-o', 'json', '-q'], { cwd: dir });
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
-    const data2 = JSON.parse(res.stdout);
-    const direct = TOTALS.unblended.byService;
-    const toCheckout = direct.checkout / (direct.checkout + direct['data-platform']);
-    const networkToData = direct['private-network'] * (1 - toCheckout);
-    const dataOut = direct['data-platform'] + networkToData;
-    const loaded = Object.fromEntries(data2.rows.map((r: any) => [r.group, r.cost]));
-    expect(loaded.checkout).toBeCloseTo(direct.checkout + direct['private-network'] * toCheckout + dataOut * 0.6, 4);
-    expect(loaded['product-search']).toBeCloseTo(direct['product-search'] + dataOut * 0.4, 4);
-    expect(loaded.wishlist).toBeCloseTo(direct.wishlist, 4);
-    expect(loaded['private-network']).toBeCloseTo(0, 6);
-    expect(loaded['data-platform']).toBeCloseTo(0, 6);
-    expect(loaded.reports).toBeCloseTo(direct.reports, 4);
-    expect(loaded['']).toBeCloseTo(TOTALS.unblended.untagged, 4);
-    const sum = data2.rows.reduce((s: number, r: any) => s + r.cost, 0) + data2.allocation.unallocated;
+    return JSON.parse(res.stdout);
+  }
+  const loadedOf = (data: any): Record<string, number> => Object.fromEntries(data.rows.map((r: any) => [r.group, r.cost]));
+
+  test('each month by its own shares: two months = the sum of two one-month runs = the review pack\'s columns, to the cent', async () => {
+    // WHEN
+    const period = await allocated(TOTALS.from, TOTALS.to);
+    const october = await allocated('2026-10-01', '2026-11-01');
+    const november = await allocated('2026-11-01', '2026-12-01');
+    const review = await runCli(['review', '--source', 'cur', SAMPLE, '--from', '2026-10-01', '--to', '2026-12-01', '--allocate', '-o', 'json', '-q'],
+      { cwd: dir, now: new Date('2026-12-05T00:00:00Z') });
+
+    // THEN every figure is worked out from the generator's totals of each month
+    expect(TOTALS.billingPeriods).toEqual(['2026-10', '2026-11']);
+    const [oct, nov] = [expectedMonth('2026-10'), expectedMonth('2026-11')];
+    for (const [service, amount] of Object.entries(oct)) {
+      expect(loadedOf(october)[service]).toBeCloseTo(amount, 2);
+      expect(loadedOf(november)[service]).toBeCloseTo(nov[service], 2);
+      expect(loadedOf(period)[service]).toBeCloseTo(amount + nov[service], 2);
+      // the period's row carries its months
+      expect(period.rows.find((r: any) => r.group === service).months).toMatchObject({
+        '2026-10': { fullyLoaded: expect.closeTo(amount, 2) }, '2026-11': { fullyLoaded: expect.closeTo(nov[service], 2) },
+      });
+    }
+    // the proportions change between the months, so the split of the whole period would give other figures
+    const direct = (m: string, s: string) => TOTALS.byBillingPeriod[m].unblended.byService[s];
+    expect(Math.abs(direct('2026-10', 'checkout') / direct('2026-10', 'data-platform') - direct('2026-11', 'checkout') / direct('2026-11', 'data-platform')))
+      .toBeGreaterThan(0.01);
+    // conserved to the cent
+    const sum = period.rows.reduce((s: number, r: any) => s + r.cost, 0) + period.allocation.unallocated;
     expect(Math.abs(sum - TOTALS.unblended.total)).toBeLessThan(0.005);
-    expect(data2.total).toBeCloseTo(TOTALS.unblended.total, 4);
+    expect(period.total).toBeCloseTo(TOTALS.unblended.total, 4);
+    // the review pack's fully-loaded columns are the same months
+    expect(review.code).toBe(0);
+    const services = JSON.parse(review.stdout).businessUnits.flatMap((u: any) => u.services);
+    for (const s of services) {
+      expect(s.fullyLoaded).toEqual([expect.closeTo(oct[s.serviceName], 2), expect.closeTo(nov[s.serviceName], 2)]);
+    }
+    expect(services.map((s: any) => s.serviceName).sort()).toEqual(['checkout', 'data-platform', 'private-network', 'product-search', 'wishlist']);
   });
 });
 

@@ -5,6 +5,8 @@ import { CloudAssemblyBuilder } from 'aws-cdk-lib/cx-api';
 import { CliIo, run } from '../../src/cli/main';
 import { UsageReader } from '../../src/cli/unit-usage';
 import { CostAllocationRecord, ServiceDeclarationRecord, SERVICE_METADATA_TYPE } from '../../src/declaration/record';
+import { daysFrom } from '../../src/declaration/review-dates';
+import { addDays } from '../../src/private/iso-date';
 
 const KEYS = { service: 'customer-service', need: 'customer-need', customer: 'customer', team: 'team', businessUnit: 'business-unit' };
 
@@ -37,8 +39,9 @@ export function record(p: RecordProps): ServiceDeclarationRecord {
     team: p.team,
     businessUnit: p.businessUnit,
     valueReview: p.review ? {
-      everyDays: p.review.every ?? 90,
-      lastReviewed: p.review.last ?? '2026-09-01',
+      // as the construct writes it: the next review is the last one plus the interval (the CLI refuses other records)
+      everyDays: p.review.every ?? (p.review.last ? daysFrom(p.review.last, p.review.next) : 90),
+      lastReviewed: p.review.last ?? addDays(p.review.next, -(p.review.every ?? 90)),
       nextReview: p.review.next,
       reviewer: p.review.reviewer,
       status: p.review.status,

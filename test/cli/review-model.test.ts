@@ -157,8 +157,14 @@ describe('trend arithmetic', () => {
     ]);
   });
 
-  test('a business unit nobody declares and no cost carries is refused, naming the known ones', () => {
-    expect(() => review(BASE, { businessUnits: ['retial'] })).toThrow(/no service declares the business unit "retial" and no cost carries it: the business units are retail/);
+  test('a business unit nobody declares and no cost carries is refused, suggesting the nearest and naming the known ones', () => {
+    expect(() => review(BASE, { businessUnits: ['retial'] }))
+      .toThrow('no service declares the business unit "retial" and no cost carries it; did you mean "retail"? (the business units are retail)');
+    // nothing near: the list only
+    expect(() => review(BASE, { businessUnits: ['logistics'] }))
+      .toThrow('no service declares the business unit "logistics" and no cost carries it (the business units are retail)');
+    expect(() => review(BASE, { businessUnits: ['Retail', 'fnance'] }))
+      .toThrow('no service declares the business unit "Retail", "fnance" and no cost carries it; did you mean "retail" for "Retail"? (the business units are retail)');
   });
 
   test('months, file names', () => {

@@ -72,10 +72,11 @@ test('the monthly trend per service equals a direct DuckDB query of the same fil
     ['product-search', 'overdue'], ['wishlist', 'overdue'], ['checkout', 'ok'], ['returns', 'ok'],
   ]);
   expect(retail.services.find((s: any) => s.serviceName === 'returns').review).toMatchObject({ outcome: 'retire', note: 'Moved to the marketplace partner' });
-  // the sample's trends come out as flags (the fixture's checkout has a 500 USD budget)
+  // the sample's trends come out as flags (the fixture's checkout has a 500 USD budget); product-search declares no
+  // usage metric, but the usage file counts its units: its unit cost is known, and rises (issue 20: the file is used)
   expect(retail.flags.map((f: any) => `${f.rule} ${f.service}`).sort()).toEqual([
-    'cost-up-usage-flat product-search', 'cost-without-declaration gift-cards', 'no-cost returns', 'no-usage-metric product-search', 'no-usage-metric returns',
-    'over-budget checkout', 'review-overdue product-search', 'review-overdue wishlist',
+    'cost-up-usage-flat product-search', 'cost-without-declaration gift-cards', 'no-cost returns', 'no-usage-metric returns',
+    'over-budget checkout', 'review-overdue product-search', 'review-overdue wishlist', 'unit-cost-up product-search',
   ]);
   // unit cost per month where usage is known (checkout: cost per 1000 orders)
   const checkout = retail.services.find((s: any) => s.serviceName === 'checkout');
@@ -117,9 +118,13 @@ test('Cost Explorer: one request per page, MONTHLY, for the whole trend, grouped
     const data = JSON.parse(res.stdout);
     expect([data.requests, data.requestCostUsd]).toEqual([2, 0.02]);
     const retail = data.businessUnits[0];
-    // November has no data: 0, not absent
-    expect(retail.services.find((s: any) => s.serviceName === 'checkout').cost).toEqual([200, 260, 0]);
-    expect(retail.untagged).toEqual([3, 3, 0]);
+    // November has no data: no amount and no change against it (issue 20: it was 0 and -100 %), and it is named
+    expect(retail.services.find((s: any) => s.serviceName === 'checkout').cost).toEqual([200, 260, null]);
+    expect(retail.services.find((s: any) => s.serviceName === 'checkout').changes).toEqual({ lastVsPrevious: null, lastVsFirst: null });
+    expect(retail.untagged).toEqual([3, 3, null]);
+    expect(data.monthsWithoutData).toEqual(['2026-11']);
+    expect(res.stderr).toContain('customer-value: warning: no cost data for 2026-11 in Cost Explorer (the source holds no line item for it: ');
+    expect(data.notes).toContain('days without data inside a month are not checked: Cost Explorer was read by month');
     expect(cw.commandCalls(GetMetricDataCommand)).toHaveLength(0);
   } finally {
     ce.restore();
@@ -156,9 +161,36 @@ test.each([
 
 test('a business unit that does not exist, and a usage file that does not parse, are one-line errors', async () => {
   const unknown = await runCli(['review', ...cur(), '--business-unit', 'retial', '--quiet'], { cwd, now: NOW });
-  expect([unknown.code, unknown.stderr]).toEqual([1, 'customer-value: no service declares the business unit "retial" and no cost carries it: '
-    + 'the business units are finance, retail, technology\n']);
+  expect([unknown.code, unknown.stderr]).toEqual([1, 'customer-value: no service declares the business unit "retial" and no cost carries it; '
+    + 'did you mean "retail"? (the business units are finance, retail, technology)\n']);
   fs.writeFileSync(path.join(cwd, 'usage.csv'), 'service,month,units\ncheckout,2026-13,5\n');
   const bad = await runCli(['review', ...cur(), '--usage-file', 'usage.csv', '--quiet'], { cwd, now: NOW });
   expect([bad.code, bad.stderr]).toEqual([1, 'customer-value: --usage-file usage.csv line 2: month is "2026-13": expected YYYY-MM, e.g. 2026-10\n']);
+});
+
+test('--usage-file gives units to every service it names, a service without a usage metric too, and says where they came from', async () => {
+  // GIVEN product-search declares no usage metric; the file counts its searches
+  const res = await runCli(['review', ...cur(), '--output', 'json', '--quiet', '--usage-file', path.relative(cwd, sample.usageFile)], { cwd, now: NOW });
+  expect(res.code).toBe(0);
+  const services = JSON.parse(res.stdout).businessUnits.flatMap((u: any) => u.services);
+  const search = services.find((s: any) => s.serviceName === 'product-search');
+  const file = path.relative(cwd, sample.usageFile);
+  expect(search).toMatchObject({
+    unit: 'per unit',
+    usage: [1_800_000, 1_800_000, 1_800_000, 1_800_000, 1_800_000, 1_800_000],
+    usageSource: `the usage file ${file} (the service declares no usage metric: the units the file counts)`,
+    usageNotAvailable: null,
+  });
+  expect(search.unitCost[5]).toBeCloseTo(search.cost[5] / 1_800_000, 6);
+  expect(services.find((s: any) => s.serviceName === 'checkout').usageSource).toBe(`the usage file ${file}`);
+  const md = await runCli(['review', ...cur(), '--quiet', '--usage-file', file, '--business-unit', 'retail'], { cwd, now: NOW });
+  expect(md.stdout).toContain(`- units: from the usage file ${file} (the service declares no usage metric: the units the file counts)`);
+});
+
+test('--usage-file naming a service no assembly declares is refused, naming the line and the nearest declared name', async () => {
+  fs.writeFileSync(path.join(cwd, 'typo.csv'), 'service,month,units\ncheckout,2026-10,5\nchekout,2026-11,7\n');
+  const res = await runCli(['review', ...cur(), '--usage-file', 'typo.csv', '--quiet'], { cwd, now: NOW });
+  expect([res.code, res.stderr]).toEqual([1, 'customer-value: --usage-file typo.csv line 3: service "chekout" is declared in no cloud assembly read; '
+    + 'did you mean "checkout"? (the declared services: checkout, product-search, reports, returns, wishlist; pass the assembly that declares it '
+    + 'with --assembly, or correct the name)\n']);
 });

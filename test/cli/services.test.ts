@@ -60,7 +60,7 @@ describe('customer-value services over a real synthesized app', () => {
     const table = await runCli(['services'], { cwd });
     const json = await runCli(['services', '--output', 'json'], { cwd });
     // THEN
-    expect(table.stdout).toMatch(/^checkout .* ok \(next 2026-12-30; 2026-09-01: improve\)/m);
+    expect(table.stdout).toMatch(/^checkout .* ok \(next 2026-12-30; 2026-10-01: improve\)/m);
     expect(table.stdout).toMatch(/^wishlist .* due-soon \(next 2026-12-01\) /m);
     expect(JSON.parse(json.stdout).services[0].valueReview).toMatchObject({ outcome: 'improve', note: 'Halve the cost per order' });
   });
@@ -224,7 +224,7 @@ describe('customer-value services: bad input gives one line and a non-zero exit 
     const res = await runCli(['services'], { cwd });
     expect(res.code).toBe(1);
     expectOneLine(res.stderr);
-    expect(res.stderr).toMatch(/malformed customer-value:service metadata at \/Odd\/Raw \(stack Odd, .*\): customerNeed is missing/);
+    expect(res.stderr).toMatch(/^customer-value: the customer-value:service record of service "x" in .*cdk\.out\/manifest\.json \(stack Odd, \/Odd\/Raw\) is refused: customerNeed is missing \(and 9 more problems\); /);
   });
 
   test('a record written by a newer schema', async () => {
@@ -233,7 +233,7 @@ describe('customer-value services: bad input gives one line and a non-zero exit 
     const res = await runCli(['services'], { cwd });
     expect(res.code).toBe(1);
     expectOneLine(res.stderr);
-    expect(res.stderr).toContain('has schema version 99, this CLI reads up to 1: upgrade cdk-customer-value');
+    expect(res.stderr).toMatch(/^customer-value: the customer-value:service record of service "checkout" in .*manifest\.json \(stack New, \/New\/Raw\) is refused: schemaVersion is 99, this version of cdk-customer-value reads up to 1: upgrade cdk-customer-value\n$/);
   });
 
   test('--assembly pointing at a file', async () => {

@@ -15,7 +15,7 @@ import { MonthlyUsage } from '../report/review';
 import { consumptionDeclared, reviewAllocation, reviewValueChain } from '../report/review-allocation';
 import { parseThresholds } from '../report/review-flags';
 import { monthsBetween, packFileName, reviewPacks, reviewQuery, trendMonths } from '../report/review-run';
-import { readMonthlyUsage, readUsageFile } from '../review-usage';
+import { checkUsageServices, readMonthlyUsage, readUsageFile } from '../review-usage';
 import { GLOB_CHARS } from '../sources/data-files';
 import { CallLimits, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT_SECONDS, StoppedError } from '../sources/limits';
 import { contextTagKeys, parseTagKeyFlags, readingTagKeys } from '../tag-mapping';
@@ -121,6 +121,9 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
     refuseOutputOverInput(s('out-dir')!, io.cwd, inputs);
   }
   const usageFile = s('usage-file') ? readUsageFile(path.resolve(io.cwd, s('usage-file')!), s('usage-file')!) : undefined;
+  if (usageFile) {
+    checkUsageServices(usageFile, set.services.map((d) => d.record.serviceName));
+  }
 
   const limits = new CallLimits({ maxPages, timeoutSeconds, interrupt: io.interrupt });
   try {
@@ -133,7 +136,8 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
     const chain = (allocateFlag ?? consumptionDeclared(set.services))
       ? reviewValueChain(set.services, io.cwd, allocateFlag === undefined ? 'or review direct cost only with --no-allocate' : undefined)
       : undefined;
-    const query = reviewQuery(months, tagKeys, (s('metric') ?? CostMetric.UNBLENDED) as CostMetric);
+    // local files are read by day (free): the days without data inside a month are named too
+    const query = reviewQuery(months, tagKeys, (s('metric') ?? CostMetric.UNBLENDED) as CostMetric, files);
     const source = sourceFromArgs(args, kind, paths, limits);
     const result = await source.fetch(query, progress);
     warnOnce(result.warnings ?? [], io);
@@ -141,7 +145,7 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
       refuseOutputOverInput(out, io.cwd, result.files.map((f) => ({ path: f, what: 'the cost data file' })));
     }
 
-    let usage: Map<string, MonthlyUsage> | undefined = usageFile;
+    let usage: Map<string, MonthlyUsage> | undefined = usageFile?.usage;
     let usageSkipped: string | undefined;
     const usageNotes: string[] = [];
     if (usageFile) {
@@ -176,8 +180,10 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
       usageNotes,
       fullyLoaded: allocation?.fullyLoaded,
       allocationNotes: allocation?.notes,
+      byDay: query.granularity === 'day',
       declarations: set.assemblies.map((a) => relativePath(a, io.cwd)).join(', '),
     });
+    warnOnce(packs.result.warnings, io);
     const dir = s('out-dir');
     if (dir) {
       fs.mkdirSync(path.resolve(io.cwd, dir), { recursive: true });

@@ -1,4 +1,4 @@
-import { dependencyOrder, ProviderRule, splitOf } from './provider-split';
+import { dependencyOrder, ProviderRule, Split, splitOf } from './provider-split';
 import { CostRow } from '../sources/types';
 
 export { dependencyOrder } from './provider-split';
@@ -7,21 +7,26 @@ export type { ProviderRule } from './provider-split';
 /**
  * Shared cost passed on over the value chain: the normalized cost table in, the same table out with each provider's
  * cost moved to the services that consume it. Pure arithmetic on the rows every source returns (Cost Explorer, CUR
- * 2.0 or FOCUS files, Athena), so every source gets it, and the reports (`cost --allocate`, value review packs)
- * aggregate the result like any cost table.
+ * 2.0 or FOCUS files, Athena), so every source gets it, and the reports (`cost --allocate`, value review packs, the
+ * scheduled packs) aggregate the result like any cost table: one engine, so the same months give the same figures.
  *
  * How:
- * - Each provider's shares are fixed for the period: proportional to its consumers' direct cost in the period (the
- *   positive part: a consumer whose credits exceed its charges gets no share), even, or fixed percentages (a share
- *   named after the provider itself stays with it, a share for a service that does not consume it stays unallocated).
+ * - Each billing month (the `YYYY-MM` of a row's day, whether the source returns days or months) is split on its
+ *   own, by that month's shares, as AWS split charge rules split a month: proportional to the consumers' direct cost
+ *   in the month (the positive part: a consumer whose credits exceed its charges gets no share), even, or fixed
+ *   percentages (a share named after the provider itself stays with it, a share for a service that does not consume
+ *   it stays unallocated). A period's fully-loaded cost is the sum of its months'. A month the rows cover in part (a
+ *   period that starts or ends inside it) is split by the shares of the days read: the caller says so.
  * - Providers are taken in dependency order (a provider after the providers it consumes), so what a provider passes
- *   on is its fully-loaded cost: its direct cost plus what it received. Each row of it is split by its shares, day by
- *   day, keeping the row's day, currency and estimated flag; the part a consumer receives lands in the consumer's
+ *   on is its fully-loaded cost: its direct cost plus what it received. Each row of it is split by its month's
+ *   shares, keeping the row's day, currency and estimated flag; the part a consumer receives lands in the consumer's
  *   group (its declared value of the grouped tag).
- * - What a provider cannot pass on (no consumer, no consumer with cost, a share it cannot give) is unallocated shared
- *   cost, with the reason; it never disappears: fully-loaded cost of every row plus unallocated cost is the total.
- * - Untagged spend stays its own row, unless `spreadUntagged`: then it is spread over the tagged rows in proportion to
- *   their (positive) fully-loaded cost.
+ * - What a provider cannot pass on (no consumer, no consumer with cost in the month, a share it cannot give) is
+ *   unallocated shared cost, with the reason and the months; it never disappears: fully-loaded cost of every row plus
+ *   unallocated cost is the total.
+ * - Untagged spend stays its own row, unless `spreadUntagged`: then each month's untagged spend is spread over that
+ *   month's tagged rows in proportion to their (positive) fully-loaded cost. It is counted apart from what providers
+ *   pass on (`spread`, not `received`).
  *
  * Every moved amount remembers its origin (the service whose resources incurred it, `''` for untagged spend), so a
  * report can show what a need's fully-loaded cost is made of.
@@ -45,8 +50,8 @@ export interface AllocatedRow extends CostRow {
   readonly origin: string;
 }
 
-/** How the cost of one value of the grouped tag (one service, with `--by service`) came about. */
-export interface GroupAccount {
+/** The flows of one value of the grouped tag over the period, or over one month. */
+export interface Flows {
   /** Its cost before allocation. */
   direct: number;
   /** What it received from providers in other groups. */
@@ -55,14 +60,25 @@ export interface GroupAccount {
   passedOn: number;
   /** What its providers could not pass on. */
   unallocated: number;
-  /** Its cost after allocation: direct + received - passed on - unallocated. */
+  /**
+   * Untagged spend spread onto it (`spreadUntagged`), net: positive on the rows it was spread over, minus what the
+   * untagged row (and a group's untagged part) gave away.
+   */
+  spread: number;
+  /** Its cost after allocation: direct + received - passed on - unallocated + spread. */
   fullyLoaded: number;
-  /** Received, per service it came from (the immediate provider, or `''` for spread untagged spend). */
+}
+
+/** How the cost of one value of the grouped tag (one service, with `--by service`) came about. */
+export interface GroupAccount extends Flows {
+  /** Received, per provider service it came from (the immediate provider). */
   readonly receivedFrom: Map<string, number>;
   /** Passed on, per consumer service (`''`: to no one, i.e. unallocated is separate). */
   readonly passedOnTo: Map<string, number>;
   /** Fully-loaded cost per origin: `undefined` key never; the group's own services' kept cost is under `direct`. */
   readonly composition: Composition;
+  /** The same flows per billing month (`YYYY-MM`): the period's are their sums. */
+  readonly byMonth: Map<string, Flows>;
 }
 
 /** What a fully-loaded cost is made of: the part incurred by the services of the group itself, and the rest by origin. */
@@ -80,6 +96,16 @@ export interface Unallocated {
   readonly provider: string;
   readonly amount: number;
   readonly reason: string;
+  /** The amount per billing month (`YYYY-MM`), in month order. */
+  readonly byMonth: ReadonlyMap<string, number>;
+}
+
+/** What one provider did with its cost in one billing month. */
+export interface ProviderMonth {
+  /** Its direct cost plus what it received, in the month. */
+  readonly fullyLoadedBefore: number;
+  /** The share of each consumer (and of the provider itself, when it keeps one) in the month, 0..1. */
+  readonly shares: ReadonlyMap<string, number>;
 }
 
 /** What one provider did with its cost. */
@@ -91,8 +117,13 @@ export interface ProviderOutcome {
   readonly passedOnTo: ReadonlyMap<string, number>;
   readonly kept: number;
   readonly unallocated: number;
-  /** The share of each consumer (and of the provider itself, when it keeps one), 0..1. */
+  /**
+   * The share of each consumer (and of the provider itself, when it keeps one), 0..1, over the period: the months'
+   * shares weighted by the provider's cost in each month (the same in every month for `even` and `fixed`).
+   */
   readonly shares: ReadonlyMap<string, number>;
+  /** Per billing month (`YYYY-MM`) the provider has cost in, in month order: its cost and its shares. */
+  readonly months: ReadonlyMap<string, ProviderMonth>;
 }
 
 export interface AllocationResult {
@@ -100,10 +131,12 @@ export interface AllocationResult {
   readonly groups: ReadonlyMap<string, GroupAccount>;
   readonly unallocated: Unallocated[];
   readonly providers: ProviderOutcome[];
-  /** Why untagged spend could not be spread, when it was asked for and could not be. */
+  /** Why untagged spend could not be spread, when it was asked for and could not be (in no month). */
   readonly spreadSkipped?: string;
   /** Untagged spend spread over the tagged rows. */
   readonly spread: number;
+  /** Months (`YYYY-MM`) whose untagged spend stayed unspread (no tagged row with a positive cost in the month). */
+  readonly spreadSkippedMonths: string[];
 }
 
 interface Piece {
@@ -117,33 +150,92 @@ interface Piece {
   estimated: boolean;
 }
 
-/** Passes each provider's cost on to its consumers; see the module comment. */
-export function allocate(input: AllocationInput): AllocationResult {
-  const direct = new Map<string, number>();
-  for (const r of input.rows) {
-    direct.set(r.service, (direct.get(r.service) ?? 0) + r.amount);
-  }
-  const groups = new Map<string, GroupAccount>();
-  const account = (g: string): GroupAccount => {
-    let a = groups.get(g);
+/** The billing month of a row's day (`YYYY-MM-DD`, or a month's first day): `YYYY-MM`. */
+export function billingMonth(day: string): string {
+  return day.slice(0, 7);
+}
+
+const FLOW_FIELDS = ['direct', 'received', 'passedOn', 'unallocated', 'spread', 'fullyLoaded'] as const;
+type FlowField = typeof FLOW_FIELDS[number];
+
+/** The accounts of the groups, kept per month and over the period. */
+class Accounts {
+  public readonly groups = new Map<string, GroupAccount>();
+
+  public get(group: string): GroupAccount {
+    let a = this.groups.get(group);
     if (!a) {
       a = {
-        direct: 0,
-        received: 0,
-        passedOn: 0,
-        unallocated: 0,
-        fullyLoaded: 0,
+        ...zeroFlows(),
         receivedFrom: new Map(),
         passedOnTo: new Map(),
         composition: { direct: 0, providers: new Map(), untagged: 0 },
+        byMonth: new Map(),
       };
-      groups.set(g, a);
+      this.groups.set(group, a);
     }
     return a;
-  };
+  }
+
+  public add(group: string, month: string, field: FlowField, amount: number): GroupAccount {
+    const a = this.get(group);
+    a[field] += amount;
+    let m = a.byMonth.get(month);
+    if (!m) {
+      m = zeroFlows();
+      a.byMonth.set(month, m);
+    }
+    m[field] += amount;
+    return a;
+  }
+
+  /** A move of `amount` from one group to another (received by one, passed on or spread by the other). */
+  public move(from: string, to: string, month: string, amount: number, kind: 'chain' | 'spread', provider: string, consumer: string): void {
+    if (kind === 'spread') {
+      this.add(from, month, 'spread', -amount);
+      this.add(to, month, 'spread', amount);
+      return;
+    }
+    const giver = this.add(from, month, 'passedOn', amount);
+    giver.passedOnTo.set(consumer, (giver.passedOnTo.get(consumer) ?? 0) + amount);
+    const taker = this.add(to, month, 'received', amount);
+    taker.receivedFrom.set(provider, (taker.receivedFrom.get(provider) ?? 0) + amount);
+  }
+}
+
+function zeroFlows(): Flows {
+  return { direct: 0, received: 0, passedOn: 0, unallocated: 0, spread: 0, fullyLoaded: 0 };
+}
+
+/** Pieces by billing month, months in order. */
+function byMonth(pieces: readonly Piece[]): Array<[string, Piece[]]> {
+  const out = new Map<string, Piece[]>();
+  for (const p of pieces) {
+    const m = billingMonth(p.day);
+    const list = out.get(m);
+    if (list) {
+      list.push(p);
+    } else {
+      out.set(m, [p]);
+    }
+  }
+  return [...out.entries()].sort((a, b) => a[0].localeCompare(b[0]));
+}
+
+/** Passes each provider's cost on to its consumers, month by month; see the module comment. */
+export function allocate(input: AllocationInput): AllocationResult {
+  // direct cost per month and service: the proportional shares of a month
+  const direct = new Map<string, Map<string, number>>();
+  for (const r of input.rows) {
+    const month = billingMonth(r.day);
+    const m = direct.get(month) ?? new Map<string, number>();
+    m.set(r.service, (m.get(r.service) ?? 0) + r.amount);
+    direct.set(month, m);
+  }
+  const accounts = new Accounts();
   const pieces = new Pieces();
   for (const r of input.rows) {
-    account(r.group).direct += r.amount;
+    accounts.add(r.group, billingMonth(r.day), 'direct', r.amount);
     pieces.add({
       service: r.service,
       group: r.group,
@@ -156,40 +248,44 @@ export function allocate(input: AllocationInput): AllocationResult {
     });
   }
 
-  const unallocated = new Map<string, Unallocated>();
+  const unallocated = new Map<string, { provider: string; reason: string; amount: number; byMonth: Map<string, number> }>();
   const outcomes: ProviderOutcome[] = [];
   for (const provider of dependencyOrder(input.providers)) {
     const rule = input.providers.get(provider)!;
-    const split = splitOf(provider, rule, direct, input.declared);
-    const taken = pieces.take(provider);
     const passedOnTo = new Map<string, number>();
+    const months = new Map<string, ProviderMonth>();
     let before = 0;
     let kept = 0;
     let lost = 0;
-    for (const piece of taken) {
-      before += piece.amount;
-      // the kept part is added even when it is nothing, so that the provider keeps its row in the report
-      kept += piece.amount * split.keep;
-      pieces.add(scaled(piece, split.keep, piece.service, piece.group));
-      for (const [consumer, fraction] of split.to) {
-        const moved = scaled(piece, fraction, consumer, input.groupOf(consumer));
-        pieces.add(moved);
-        passedOnTo.set(consumer, (passedOnTo.get(consumer) ?? 0) + moved.amount);
-        if (moved.group !== piece.group) {
-          account(piece.group).passedOn += moved.amount;
-          account(piece.group).passedOnTo.set(consumer, (account(piece.group).passedOnTo.get(consumer) ?? 0) + moved.amount);
-          account(moved.group).received += moved.amount;
-          account(moved.group).receivedFrom.set(provider, (account(moved.group).receivedFrom.get(provider) ?? 0) + moved.amount);
+    for (const [month, taken] of byMonth(pieces.take(provider))) {
+      const split = splitOf(provider, rule, direct.get(month) ?? new Map(), input.declared);
+      let monthBefore = 0;
+      for (const piece of taken) {
+        monthBefore += piece.amount;
+        // the kept part is added even when it is nothing, so that the provider keeps its row in the report
+        kept += piece.amount * split.keep;
+        pieces.add(scaled(piece, split.keep, piece.service, piece.group));
+        for (const [consumer, fraction] of split.to) {
+          const moved = scaled(piece, fraction, consumer, input.groupOf(consumer));
+          pieces.add(moved);
+          passedOnTo.set(consumer, (passedOnTo.get(consumer) ?? 0) + moved.amount);
+          if (moved.group !== piece.group) {
+            accounts.move(piece.group, moved.group, month, moved.amount, 'chain', provider, consumer);
+          }
+        }
+        for (const { fraction, reason } of split.lost) {
+          const amount = piece.amount * fraction;
+          lost += amount;
+          accounts.add(piece.group, month, 'unallocated', amount);
+          const key = `${provider}\u0000${reason}`;
+          const u = unallocated.get(key) ?? { provider, reason, amount: 0, byMonth: new Map<string, number>() };
+          u.amount += amount;
+          u.byMonth.set(month, (u.byMonth.get(month) ?? 0) + amount);
+          unallocated.set(key, u);
         }
       }
-      for (const { fraction, reason } of split.lost) {
-        const amount = piece.amount * fraction;
-        lost += amount;
-        account(piece.group).unallocated += amount;
-        const key = `${provider}\u0000${reason}`;
-        const u = unallocated.get(key);
-        unallocated.set(key, { provider, reason, amount: (u?.amount ?? 0) + amount });
-      }
+      before += monthBefore;
+      months.set(month, { fullyLoadedBefore: monthBefore, shares: sharesOf(provider, split) });
     }
     outcomes.push({
       provider,
@@ -198,30 +294,30 @@ export function allocate(input: AllocationInput): AllocationResult {
       passedOnTo,
       kept,
       unallocated: lost,
-      shares: new Map([...(split.keep !== 0 ? [[provider, split.keep] as [string, number]] : []), ...split.to]),
+      shares: periodShares(months),
+      months,
     });
   }
 
   let spread = 0;
   let spreadSkipped: string | undefined;
+  const spreadSkippedMonths: string[] = [];
   if (input.spreadUntagged) {
     const untagged = pieces.take('');
-    const weights = new Map<string, { service: string; group: string; weight: number }>();
-    for (const p of pieces.all()) {
-      const key = `${p.service}\u0000${p.group}`;
-      const w = weights.get(key) ?? { service: p.service, group: p.group, weight: 0 };
-      w.weight += p.amount;
-      weights.set(key, w);
-    }
-    const targets = [...weights.values()].filter((w) => w.weight > 0);
-    const total = targets.reduce((s, w) => s + w.weight, 0);
+    const tagged = byMonth([...pieces.all()]);
+    const weightsOf = new Map(tagged.map(([month, list]) => [month, spreadTargets(list)]));
     if (untagged.length === 0) {
       spreadSkipped = 'there is no untagged spend in the period';
-    } else if (total <= 0) {
-      spreadSkipped = 'no tagged row has a positive cost to spread it by';
-      untagged.forEach((p) => pieces.add(p));
-    } else {
-      for (const piece of untagged) {
+    }
+    for (const [month, list] of byMonth(untagged)) {
+      const targets = weightsOf.get(month) ?? [];
+      const total = targets.reduce((s, w) => s + w.weight, 0);
+      if (total <= 0) {
+        spreadSkippedMonths.push(month);
+        list.forEach((p) => pieces.add(p));
+        continue;
+      }
+      for (const piece of list) {
         spread += piece.amount;
         // nothing stays, but the untagged row stays in the report, showing what was spread
         pieces.add(scaled(piece, 0, piece.service, piece.group));
@@ -229,13 +325,13 @@ export function allocate(input: AllocationInput): AllocationResult {
           const moved = scaled(piece, t.weight / total, t.service, t.group);
           pieces.add(moved);
           if (moved.group !== piece.group) {
-            account(piece.group).passedOn += moved.amount;
-            account(piece.group).passedOnTo.set(t.service, (account(piece.group).passedOnTo.get(t.service) ?? 0) + moved.amount);
-            account(moved.group).received += moved.amount;
-            account(moved.group).receivedFrom.set('', (account(moved.group).receivedFrom.get('') ?? 0) + moved.amount);
+            accounts.move(piece.group, moved.group, month, moved.amount, 'spread', '', t.service);
           }
         }
       }
+    }
+    if (spreadSkipped === undefined && spreadSkippedMonths.length === byMonth(untagged).length) {
+      spreadSkipped = 'no tagged row has a positive cost to spread it by';
     }
   }
 
@@ -251,8 +347,7 @@ export function allocate(input: AllocationInput): AllocationResult {
       origin: p.origin,
       ...(p.nonResource !== undefined ? { nonResourceAmount: p.nonResource } : {}),
     });
-    const a = account(p.group);
-    a.fullyLoaded += p.amount;
+    const a = accounts.add(p.group, billingMonth(p.day), 'fullyLoaded', p.amount);
     if (p.origin === p.service) {
       a.composition.direct += p.amount;
     } else if (p.origin === '') {
@@ -261,7 +356,50 @@ export function allocate(input: AllocationInput): AllocationResult {
       a.composition.providers.set(p.origin, (a.composition.providers.get(p.origin) ?? 0) + p.amount);
     }
   }
-  return { rows, groups, unallocated: [...unallocated.values()], providers: outcomes, spread, spreadSkipped };
+  return {
+    rows,
+    groups: accounts.groups,
+    unallocated: [...unallocated.values()].map((u) => ({
+      ...u,
+      byMonth: new Map([...u.byMonth.entries()].sort((a, b) => a[0].localeCompare(b[0]))),
+    })),
+    providers: outcomes,
+    spread,
+    spreadSkipped,
+    spreadSkippedMonths,
+  };
+}
+
+/** The tagged rows of a month untagged spend is spread over: those with a positive fully-loaded cost, and their weights. */
+function spreadTargets(pieces: readonly Piece[]): Array<{ service: string; group: string; weight: number }> {
+  const weights = new Map<string, { service: string; group: string; weight: number }>();
+  for (const p of pieces) {
+    const key = `${p.service}\u0000${p.group}`;
+    const w = weights.get(key) ?? { service: p.service, group: p.group, weight: 0 };
+    w.weight += p.amount;
+    weights.set(key, w);
+  }
+  return [...weights.values()].filter((w) => w.weight > 0);
+}
+
+/** The shares of a split: each consumer's, and the provider's own when it keeps one. */
+function sharesOf(provider: string, split: Split): Map<string, number> {
+  return new Map([...(split.keep !== 0 ? [[provider, split.keep] as [string, number]] : []), ...split.to]);
+}
+
+/** The period's shares: the months' shares weighted by the provider's cost in each month (its absolute value). */
+function periodShares(months: ReadonlyMap<string, ProviderMonth>): Map<string, number> {
+  const list = [...months.values()];
+  const weightOf = (m: ProviderMonth) => Math.abs(m.fullyLoadedBefore);
+  const total = list.reduce((s, m) => s + weightOf(m), 0);
+  const out = new Map<string, number>();
+  for (const m of list) {
+    const w = total > 0 ? weightOf(m) / total : 1 / list.length;
+    for (const [party, share] of m.shares) {
+      out.set(party, (out.get(party) ?? 0) + share * w);
+    }
+  }
+  return out;
 }
 
 function scaled(p: Piece, fraction: number, service: string, group: string): Piece {

@@ -1,5 +1,5 @@
 /**
- * How one provider's cost is split (its rule applied to the period's direct costs), and the order in which the
+ * How one provider's cost is split (its rule applied to one billing month's direct costs), and the order in which the
  * providers pass their cost on. Used by `allocation.ts`.
  */
 
@@ -20,8 +20,9 @@ export interface Split {
 }
 
 /**
- * Where a provider's cost goes: the share it keeps, each consumer's share, and what is lost with the reason. The
- * fractions add up to 1.
+ * Where a provider's cost of one billing month goes: the share it keeps, each consumer's share, and what is lost with
+ * the reason. `direct` is the month's direct cost per service (proportional shares follow it). The fractions add up
+ * to 1.
  */
 export function splitOf(provider: string, rule: ProviderRule, direct: ReadonlyMap<string, number>, declared: (s: string) => boolean): Split {
   const consumers = [...new Set(rule.consumers)].filter((c) => c !== provider);
@@ -65,7 +66,7 @@ export function splitOf(provider: string, rule: ProviderRule, direct: ReadonlyMa
         return {
           keep: 0,
           to: [],
-          lost: [{ fraction: 1, reason: `none of its consumers (${consumers.join(', ')}) has cost in the period to share it by` }],
+          lost: [{ fraction: 1, reason: `none of its consumers (${consumers.join(', ')}) has cost in the month to share it by` }],
         };
       }
       return { keep: 0, to: weights.filter(([, w]) => w > 0).map(([c, w]) => [c, w / total] as const), lost: [] };

@@ -1,6 +1,6 @@
 import { mergeServices, serviceTagOf } from './aggregate';
 import { providerRules } from './allocated-report';
-import { allocate } from './allocation';
+import { allocate, billingMonth } from './allocation';
 import { formatMoney } from './model';
 import { FullyLoadedCost } from './review';
 import { DeclaredService } from '../assembly';
@@ -39,53 +39,53 @@ export function reviewValueChain(declared: readonly DeclaredService[], cwd: stri
 }
 
 /**
- * Runs the value-chain allocation (`allocation.ts`, the engine `cost --allocate` uses) on the review's cost table,
- * one month at a time: each month's shares follow that month's consumption (proportional allocation uses the
- * consumers' direct cost of the month), as a monthly chargeback would. Rows are keyed by service tag for the
- * allocation, whatever business unit they carry, so a provider owned by one unit passes its cost on to consumers of
- * another. Per service and month: what it received, and what left it (passed on to consumers, or left unallocated
- * when its provider could not pass it on, with the reason in the notes), so fully-loaded = direct + received - left.
+ * Runs the value-chain allocation (`allocation.ts`, the engine `cost --allocate` uses) on the review's cost table: the
+ * engine splits each month by that month's shares (proportional allocation uses the consumers' direct cost of the
+ * month), as a monthly chargeback and AWS split charge rules do, so a pack's month equals `cost --allocate` over that
+ * month. Rows are keyed by service tag for the allocation, whatever business unit they carry, so a provider owned by
+ * one unit passes its cost on to consumers of another. Per service and month: what it received, and what left it
+ * (passed on to consumers, or left unallocated when its provider could not pass it on, with the reason in the notes),
+ * so fully-loaded = direct + received - left.
  */
 export function reviewAllocation(rows: readonly CostRow[], declared: DeclaredService[], months: string[], chain: ValueChain): ReviewAllocation {
   const { services } = mergeServices(declared);
   const providers = providerRules(chain, services);
   const nameOf = new Map(services.map((s) => [serviceTagOf(s), s.name]));
+  const inTrend = new Set(months);
+  const result = allocate({
+    rows: rows.filter((r) => inTrend.has(billingMonth(r.day))).map((r) => ({ ...r, group: r.service })),
+    providers,
+    groupOf: (tag) => tag,
+    declared: (tag) => nameOf.has(tag),
+  });
   const received = new Map<string, Map<string, number>>();
   const left = new Map<string, Map<string, number>>();
-  const add = (into: Map<string, Map<string, number>>, tag: string, month: string, amount: number) => {
+  for (const [tag, a] of result.groups) {
     const name = nameOf.get(tag);
-    if (name === undefined || amount === 0) {
-      return;
+    if (name === undefined) {
+      continue;
     }
-    const byMonth = into.get(name) ?? new Map<string, number>();
-    byMonth.set(month, (byMonth.get(month) ?? 0) + amount);
-    into.set(name, byMonth);
-  };
-  const notes: string[] = [];
-  const byMonth = new Map<string, CostRow[]>(months.map((m) => [m, []]));
-  for (const r of rows) {
-    byMonth.get(r.day.slice(0, 7))?.push({ ...r, group: r.service });
+    for (const [month, f] of a.byMonth) {
+      if (f.received !== 0) {
+        received.set(name, (received.get(name) ?? new Map<string, number>()).set(month, f.received));
+      }
+      if (f.passedOn + f.unallocated !== 0) {
+        left.set(name, (left.get(name) ?? new Map<string, number>()).set(month, f.passedOn + f.unallocated));
+      }
+    }
   }
-  for (const [month, monthRows] of byMonth) {
-    const result = allocate({
-      rows: monthRows,
-      providers,
-      groupOf: (tag) => tag,
-      declared: (tag) => nameOf.has(tag),
-    });
-    for (const [tag, a] of result.groups) {
-      add(received, tag, month, a.received);
-      add(left, tag, month, a.passedOn + a.unallocated);
-    }
+  const notes: string[] = [];
+  for (const month of months) {
     for (const u of result.unallocated) {
-      if (Math.abs(u.amount) >= 0.005) {
-        notes.push(`${month}: ${formatMoney(u.amount)} of ${nameOf.get(u.provider) ?? u.provider} not passed on (${u.reason}); it stays in its direct cost and out of every fully-loaded cost`);
+      const amount = u.byMonth.get(month) ?? 0;
+      if (Math.abs(amount) >= 0.005) {
+        notes.push(`${month}: ${formatMoney(amount)} of ${nameOf.get(u.provider) ?? u.provider} not passed on (${u.reason}); it stays in its direct cost and out of every fully-loaded cost`);
       }
     }
   }
   const names = [...providers.keys()].map((t) => nameOf.get(t) ?? t);
   notes.unshift(names.length === 0
     ? 'fully-loaded cost: no declared service consumes another, so it equals direct cost'
-    : `fully-loaded cost (the value chain; --no-allocate for direct cost only): the cost of ${names.join(', ')} passed on each month to the services that consume them, by their declared allocation (proportional shares follow the month's direct cost of the consumers)`);
+    : `fully-loaded cost (the value chain; --no-allocate for direct cost only): the cost of ${names.join(', ')} passed on each month to the services that consume them, by their declared allocation (proportional shares follow the month's direct cost of the consumers; the same split as customer-value cost --allocate over the month)`);
   return { fullyLoaded: { receivedByService: received, passedOnByService: left }, notes, warnings: chain.warnings };
 }

@@ -54,7 +54,11 @@ export const FLAG_RULES: ReadonlyArray<{ readonly rule: FlagRule; readonly descr
     describe: (t) => `unit-cost-up: the cost per unit of the last month is more than ${t.unitCostIncreasePercent} % above the month before (unit-cost-up)`,
   },
   { rule: 'over-budget', describe: () => 'over-budget: a month of the trend cost more than the declared monthly budget (USD bills only)' },
-  { rule: 'no-usage-metric', describe: () => 'no-usage-metric: the service declares no usage metric, so the value it delivers per cost cannot be measured' },
+  {
+    rule: 'no-usage-metric',
+    describe: () => 'no-usage-metric: the service declares no usage metric and no usage file gives its units, so the value it delivers per cost '
+      + 'cannot be measured',
+  },
   {
     rule: 'cost-without-declaration',
     describe: (t) => `cost-without-declaration: a service tag value that no declaration carries has at least ${formatMoney(t.minimumCost)} `
@@ -95,6 +99,8 @@ export interface FlagInput {
   readonly unitUnknown?: boolean;
   readonly usage?: Array<number | undefined>;
   readonly unitCost?: Array<number | undefined>;
+  /** Per month: whether the cost data covers it; a month without data is compared with nothing. @default - every month */
+  readonly withData?: boolean[];
 }
 
 const pct = (ratio: number) => `${ratio >= 0 ? '+' : ''}${(Math.round(ratio * 1000) / 10).toFixed(1)} %`;
@@ -107,7 +113,8 @@ export function reviewFlags(s: FlagInput, months: string[], t: ReviewThresholds,
   if (s.review.status === 'overdue' && s.review.daysOverdue > t.overdueDays) {
     flag('review-overdue', `${s.name}: the value review is ${s.review.daysOverdue} days overdue (it was due ${s.review.nextReview})`);
   }
-  if (n >= 2) {
+  const covered = (i: number) => s.withData?.[i] ?? true;
+  if (n >= 2 && covered(n - 1) && covered(n - 2)) {
     const [prev, last] = [s.cost[n - 2], s.cost[n - 1]];
     const grew = prev >= t.minimumCost && last > prev * (1 + t.costIncreasePercent / 100);
     const [uPrev, uLast] = s.usage ? [s.usage[n - 2], s.usage[n - 1]] : [undefined, undefined];
@@ -130,8 +137,12 @@ export function reviewFlags(s: FlagInput, months: string[], t: ReviewThresholds,
   if (!s.unit && !s.unitUnknown) {
     flag('no-usage-metric', `${s.name}: no usage metric is declared, so its unit cost (the value it delivers per cost) cannot be measured`);
   }
-  if (s.cost.every((c) => Math.abs(c) < 0.005)) {
-    flag('no-cost', `${s.name}: no cost in any month from ${months[0]} to ${months[months.length - 1]}: is it still needed, or deployed elsewhere?`);
+  // without data for any month, no cost says nothing about the service
+  const judged = months.map((_, i) => i).filter(covered);
+  if (judged.length > 0 && judged.every((i) => Math.abs(s.cost[i]) < 0.005)) {
+    flag('no-cost', judged.length === months.length
+      ? `${s.name}: no cost in any month from ${months[0]} to ${months[months.length - 1]}: is it still needed, or deployed elsewhere?`
+      : `${s.name}: no cost in any of the ${judged.length} months with cost data: is it still needed, or deployed elsewhere?`);
   }
   return flags;
 }

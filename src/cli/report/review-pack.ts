@@ -22,6 +22,18 @@ export interface PackContext {
   readonly notes: string[];
 }
 
+/** The cost cell of a month without cost data. */
+const NO_DATA = 'no data';
+
+/** A month of the trend as the tables show it: named when the cost data does not cover it. */
+function monthLabel(i: number, u: BusinessUnitReview, ctx: PackContext): string {
+  const m = ctx.months[i];
+  if (u.withData[i]) {
+    return m;
+  }
+  return m > ctx.today.slice(0, 7) ? `${m} (after the review date)` : `${m} (no cost data)`;
+}
+
 /** A change as a signed percentage, `n/a` without a base. */
 export function changeLabel(c: number | null): string {
   return c === null ? 'n/a' : `${c >= 0 ? '+' : ''}${(Math.round(c * 1000) / 10).toFixed(1)} %`;
@@ -43,8 +55,10 @@ export function reviewReport(result: ReviewResult, units: BusinessUnitReview[], 
     `source: ${ctx.source}${requestsLabel(ctx)}`,
     `declarations: ${ctx.declarations}`,
     ...units.map((u) => `${u.businessUnit}: ${u.services.length} declared service${u.services.length === 1 ? '' : 's'}, `
-      + `${formatMoney(u.total)} ${u.currency} over the trend, last month ${formatMoney(u.cost[u.cost.length - 1] ?? 0)} `
-      + `(${changeLabel(u.costChanges.lastVsPrevious)} on the month before, ${changeLabel(u.costChanges.lastVsFirst)} on ${ctx.months[0]}); `
+      + `${formatMoney(u.total)} ${u.currency} over the trend, ${u.withData[u.withData.length - 1]
+        ? `last month ${formatMoney(u.cost[u.cost.length - 1] ?? 0)} (${changeLabel(u.costChanges.lastVsPrevious)} on the month before, `
+          + `${changeLabel(u.costChanges.lastVsFirst)} on ${ctx.months[0]})`
+        : `last month (${monthLabel(ctx.months.length - 1, u, ctx)}) without amounts`}; `
       + `${u.flags.length} flag${u.flags.length === 1 ? '' : 's'}`),
     `${flags} flag${flags === 1 ? '' : 's'} to look at`,
   ];
@@ -55,7 +69,8 @@ export function reviewReport(result: ReviewResult, units: BusinessUnitReview[], 
   const notes = [
     'how flags are raised (thresholds with --threshold NAME=VALUE):',
     ...FLAG_RULES.map((r) => r.describe(ctx.thresholds)),
-    'changes compare the last month of the trend with the month before and with the first month; a month without cost is 0',
+    'changes compare the last month of the trend with the month before and with the first month; a month with cost data but no cost for a '
+      + 'service is 0 for it; a month without cost data (or after the review date) has no amounts, and no change is computed against it',
     ...ctx.notes,
     ...result.notes,
   ];
@@ -88,11 +103,12 @@ function unitSections(u: BusinessUnitReview, ctx: PackContext, prefixed: boolean
     { key: 'unitCost', header: `Unit cost ${last}`, maxWidth: 32 },
     { key: 'flags', header: 'Flags', type: 'number' },
   ];
+  const lastCovered = u.withData[u.withData.length - 1];
   const rows: Record<string, Cell>[] = u.services.map((s) => ({
     service: s.name,
     review: reviewCell(s),
     last: lastReviewCell(s),
-    cost: s.cost[s.cost.length - 1],
+    cost: lastCovered ? s.cost[s.cost.length - 1] : NO_DATA,
     mom: changeLabel(s.costChanges.lastVsPrevious),
     trend: changeLabel(s.costChanges.lastVsFirst),
     budget: s.budget,
@@ -147,6 +163,9 @@ function serviceSections(s: ServiceReview, u: BusinessUnitReview, ctx: PackConte
   } else {
     lines.push(s.unit ? `unit cost (${s.unit}): not available (${s.usageReason})` : 'unit cost: no usage metric declared');
   }
+  if (s.usageSource) {
+    lines.push(`units: from ${s.usageSource}`);
+  }
   const columns: Column[] = [
     { key: 'month', header: 'Month' },
     { key: 'cost', header: `Cost (${u.currency})`, type: 'money' },
@@ -156,12 +175,12 @@ function serviceSections(s: ServiceReview, u: BusinessUnitReview, ctx: PackConte
     { key: 'usage', header: 'Usage (units)', type: 'number' },
     { key: 'unitCost', header: `Unit cost (${u.currency} ${s.unit ?? ''})`.replace(' )', ')') },
   ];
-  const rows = ctx.months.map((m, i) => ({
-    month: `${m}${s.overBudget[i] ? ' (over budget)' : ''}`,
-    cost: s.cost[i],
-    fullyLoaded: s.fullyLoaded?.[i],
+  const rows = ctx.months.map((_m, i) => ({
+    month: `${monthLabel(i, u, ctx)}${s.overBudget[i] ? ' (over budget)' : ''}`,
+    cost: u.withData[i] ? s.cost[i] : undefined,
+    fullyLoaded: u.withData[i] ? s.fullyLoaded?.[i] : undefined,
     budget: s.budget,
-    vsBudget: s.budget ? s.cost[i] / s.budget : undefined,
+    vsBudget: s.budget && u.withData[i] ? s.cost[i] / s.budget : undefined,
     usage: s.usage?.[i],
     unitCost: s.unitCost?.[i] !== undefined ? significant(s.unitCost[i]!) : '',
   }));
@@ -199,15 +218,15 @@ function dataQualitySection(u: BusinessUnitReview, ctx: PackContext, h: (s: stri
     { key: 'untagged', header: 'No service tag', type: 'money' },
     { key: 'tagged', header: 'Tagged share', type: 'percent' },
   ];
-  const rows = ctx.months.map((m, i) => {
+  const rows = ctx.months.map((_m, i) => {
     const undeclared = u.undeclared.reduce((a, x) => a + x.cost[i], 0);
-    return {
-      month: m,
+    return u.withData[i] ? {
+      month: monthLabel(i, u, ctx),
       total: u.cost[i],
       undeclared,
       untagged: u.untagged[i],
       tagged: u.cost[i] > 0 ? (u.cost[i] - u.untagged[i]) / u.cost[i] : undefined,
-    };
+    } : { month: monthLabel(i, u, ctx) };
   });
   return { heading: h('Data quality: the unit\'s spend and its tags'), lines, table: { columns, rows } };
 }
@@ -218,10 +237,16 @@ function changesJson(c: Changes | undefined): unknown {
 }
 
 function reviewJson(result: ReviewResult, units: BusinessUnitReview[], ctx: PackContext): unknown {
-  const series = (xs: ReadonlyArray<number | undefined> | undefined) => (xs ? xs.map((x) => (x === undefined ? null : round(x))) : null);
+  // a month without cost data (or after the review date) is null, not 0
+  const covered = result.gaps.withData;
+  const series = (xs: ReadonlyArray<number | undefined> | undefined) =>
+    (xs ? xs.map((x, i) => (x === undefined || !covered[i] ? null : round(x))) : null);
   return {
     reviewDate: ctx.today,
     months: ctx.months,
+    monthsWithoutData: result.gaps.withoutData,
+    monthsAfterReviewDate: result.gaps.future,
+    monthInProgress: result.gaps.inProgress ?? null,
     source: ctx.source,
     requests: ctx.requests ?? null,
     requestCostUsd: ctx.requestCostUsd ?? null,
@@ -252,6 +277,7 @@ function reviewJson(result: ReviewResult, units: BusinessUnitReview[], ctx: Pack
         overBudget: s.overBudget,
         unit: s.unit ?? null,
         usage: series(s.usage),
+        usageSource: s.usageSource ?? null,
         unitCost: series(s.unitCost),
         unitCostChanges: changesJson(s.unitCostChanges),
         usageNotAvailable: s.usageReason ?? null,

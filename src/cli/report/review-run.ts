@@ -1,5 +1,6 @@
 import { Report } from './model';
 import { MonthlyUsage, ReviewResult, reviewBusinessUnits, ReviewInput } from './review';
+import { monthEnd } from './review-gaps';
 import { PackContext, reviewReport } from './review-pack';
 import { CostGrouping, CostMetric } from '../../billing/cur-sql';
 import { TagKeys } from '../../tag-keys';
@@ -34,21 +35,21 @@ export function monthsBetween(from: string, to: string): string[] {
   return out;
 }
 
-/** The first day after the last month, `YYYY-MM-DD`. */
-export function monthEnd(month: string): string {
-  const [y, m] = month.split('-').map(Number);
-  return new Date(Date.UTC(y, m, 1)).toISOString().slice(0, 10);
-}
+export { monthEnd } from './review-gaps';
 
-/** What a source is asked for a review: cost per service tag and business-unit tag, per month, over the trend. */
-export function reviewQuery(months: string[], tagKeys: TagKeys, metric: CostMetric = CostMetric.UNBLENDED): CostQuery {
+/**
+ * What a source is asked for a review: cost per service tag and business-unit tag over the trend, per month (one
+ * Cost Explorer request per page with MONTHLY granularity, one aggregation by month), or per day (`byDay`: local
+ * files, where the days without data inside a month can then be named).
+ */
+export function reviewQuery(months: string[], tagKeys: TagKeys, metric: CostMetric = CostMetric.UNBLENDED, byDay = false): CostQuery {
   return {
     from: `${months[0]}-01`,
     to: monthEnd(months[months.length - 1]),
     groupBy: CostGrouping.BUSINESS_UNIT,
     metric,
     tagKeys,
-    granularity: 'month',
+    granularity: byDay ? 'day' : 'month',
   };
 }
 

@@ -1,7 +1,9 @@
 import { MergedService, mergeServices, serviceTagOf } from './aggregate';
 import { customerLabel, declaredUnitLabel } from './labels';
 import { reviewFlags, ReviewFlag, ReviewThresholds, unitFlags } from './review-flags';
+import { DataGaps, dataGaps } from './review-gaps';
 import { daysFrom, reviewStatusOn } from '../../declaration/review-dates';
+import { closest } from '../../private/placeholders';
 import { DeclaredService } from '../assembly';
 import { CliError, CostResult } from '../sources/types';
 
@@ -19,6 +21,8 @@ import { CliError, CostResult } from '../sources/types';
 /** Usage of a service's demand driver per month (`YYYY-MM` to units), or why it is not known. */
 export interface MonthlyUsage {
   readonly byMonth?: ReadonlyMap<string, number>;
+  /** Where the units come from, when known (e.g. `the usage file usage.csv`, `CloudWatch (CustomerValue UnitUsage, ...)`). */
+  readonly source?: string;
   /** Why usage is not known, when it is not. */
   readonly reason?: string;
 }
@@ -51,6 +55,11 @@ export interface ReviewInput {
   readonly usageSkipped?: string;
   /** The value-chain allocation (`--allocate`). @default - direct cost only */
   readonly fullyLoaded?: FullyLoadedCost;
+  /**
+   * Whether the rows are days (the source was read by day): the days without data inside a month are then named.
+   * @default false (rows are months)
+   */
+  readonly byDay?: boolean;
 }
 
 /** Where a service stands against its review schedule on the review date. */
@@ -91,8 +100,13 @@ export interface ServiceReview {
   readonly budget?: number;
   /** Per month: cost above the budget. */
   readonly overBudget: boolean[];
-  /** `per 1000 orders`, or undefined when no usage metric is declared. */
+  /**
+   * `per 1000 orders`; `per unit` when no usage metric is declared but a usage file gives the units; undefined when
+   * neither.
+   */
   readonly unit?: string;
+  /** Where the units come from, when usage is known. */
+  readonly usageSource?: string;
   readonly unitScale: number;
   /** Units per month (undefined where not known). */
   readonly usage?: Array<number | undefined>;
@@ -113,6 +127,8 @@ export interface UndeclaredCost {
 export interface BusinessUnitReview {
   readonly businessUnit: string;
   readonly months: string[];
+  /** Per month: whether the cost data covers it (a month without data, or after the review date, has no amounts). */
+  readonly withData: boolean[];
   readonly currency: string;
   /** Declared services, most urgent review first. */
   readonly services: ServiceReview[];
@@ -137,7 +153,14 @@ export interface ReviewResult {
   /** Cost of the whole table in the trend months. */
   readonly total: number;
   readonly notes: string[];
+  /** The months and days the cost data does not cover. */
+  readonly gaps: DataGaps;
+  /** What the command also says on stderr (months and days without data). */
+  readonly warnings: string[];
 }
+
+/** The unit of a service that declares no usage metric, when a usage file gives its units. */
+const UNDECLARED_UNIT = 'per unit';
 
 /** Turns `YYYY-MM-DD` (a bucket's first day) into its month `YYYY-MM`. */
 const monthOf = (day: string) => day.slice(0, 7);
@@ -199,6 +222,8 @@ export function reviewBusinessUnits(input: ReviewInput): ReviewResult {
   }
   const currency = currencies[0] ?? 'USD';
   const { services, notes } = mergeServices(input.services);
+  const gaps = dataGaps(result.rows, months, input.today, input.byDay === true, result.source);
+  const masked = (series: ReadonlyArray<number | undefined>) => series.map((v, i) => (gaps.withData[i] ? v : undefined));
   const index = new Map(months.map((m, i) => [m, i]));
   const zeros = () => months.map(() => 0);
 
@@ -250,13 +275,15 @@ export function reviewBusinessUnits(input: ReviewInput): ReviewResult {
   const unknown = input.businessUnits.filter((u) => !declaredUnits.has(u) && !unitsWithCost.has(u));
   if (unknown.length > 0) {
     const known = [...new Set([...declaredUnits, ...unitsWithCost])].sort();
-    throw new CliError(`no service declares the business unit ${unknown.map((u) => JSON.stringify(u)).join(', ')} and no cost carries it: `
-      + `the business units are ${known.length > 0 ? known.join(', ') : '(none)'}`);
+    const near = unknown.map((u) => [u, closest(u, known)] as const).filter(([, c]) => c !== undefined);
+    throw new CliError(`no service declares the business unit ${unknown.map((u) => JSON.stringify(u)).join(', ')} and no cost carries it`
+      + `${near.map(([u, c]) => `; did you mean ${JSON.stringify(c)}${unknown.length > 1 ? ` for ${JSON.stringify(u)}` : ''}?`).join('')}`
+      + ` (the business units are ${known.length > 0 ? known.join(', ') : '(none)'})`);
   }
 
   const units = requested.map((unit): BusinessUnitReview => {
     const reviews = services.filter((s) => s.decl.record.businessUnit === unit)
-      .map((s) => serviceReview(s, serviceCost.get(s.name) ?? zeros(), input, currency))
+      .map((s) => serviceReview(s, serviceCost.get(s.name) ?? zeros(), input, currency, gaps.withData))
       .sort(byUrgency);
     const undeclaredCosts = [...(undeclared.get(unit) ?? new Map<string, number[]>()).entries()]
       .map(([value, cost]) => ({ value, cost, total: sum(cost) }))
@@ -270,28 +297,32 @@ export function reviewBusinessUnits(input: ReviewInput): ReviewResult {
     return {
       businessUnit: unit,
       months,
+      withData: gaps.withData,
       currency,
       services: reviews,
       undeclared: undeclaredCosts,
       untagged: untaggedCost,
       cost,
       total: unitTotal,
-      costChanges: changes(cost),
+      costChanges: changes(masked(cost)),
       tagged: unitTotal - sum(untaggedCost),
       flags: [...reviews.flatMap((r) => r.flags), ...unitFlags(undeclaredCosts, input.thresholds, currency)],
     };
   });
-  return { units, currency, unattributed, total, notes };
+  return { units, currency, unattributed, total, notes: [...notes, ...gaps.warnings, ...gaps.notes], gaps, warnings: gaps.warnings };
 }
 
-function serviceReview(s: MergedService, cost: number[], input: ReviewInput, currency: string): ServiceReview {
+function serviceReview(s: MergedService, cost: number[], input: ReviewInput, currency: string, withData: boolean[]): ServiceReview {
   const r = s.decl.record;
   const review = reviewState(s, input.today);
   const budget = r.costReporting.monthlyBudgetUsd;
   // a budget is in USD: it is compared only with USD cost
   const overBudget = cost.map((c) => budget !== undefined && currency === 'USD' && c > budget);
-  const unit = declaredUnitLabel(s.decl);
-  const unitScale = r.costReporting.unitScale ?? 1;
+  const declaredUnit = declaredUnitLabel(s.decl);
+  const u = input.usage?.get(s.name);
+  // a usage file is the business's own count of units: it gives a unit cost to a service that declares no metric too
+  const unit = declaredUnit ?? (u?.byMonth ? UNDECLARED_UNIT : undefined);
+  const unitScale = declaredUnit ? r.costReporting.unitScale ?? 1 : 1;
   let usage: Array<number | undefined> | undefined;
   let unitCost: Array<number | undefined> | undefined;
   let usageReason: string | undefined;
@@ -301,10 +332,10 @@ function serviceReview(s: MergedService, cost: number[], input: ReviewInput, cur
     usageReason = 'declared in another app: its usage metric is not known here';
   }
   if (unit) {
-    const u = input.usage?.get(s.name);
     if (u?.byMonth) {
       usage = input.months.map((m) => u.byMonth!.get(m));
-      unitCost = cost.map((c, i) => (usage![i] ? (c / usage![i]!) * unitScale : undefined));
+      // no unit cost for a month without cost data (its cost is not known, not 0)
+      unitCost = cost.map((c, i) => (usage![i] && withData[i] ? (c / usage![i]!) * unitScale : undefined));
     } else {
       usageReason = u?.reason ?? input.usageSkipped ?? 'usage not read';
     }
@@ -321,18 +352,19 @@ function serviceReview(s: MergedService, cost: number[], input: ReviewInput, cur
     review,
     cost,
     total: sum(cost),
-    costChanges: changes(cost),
+    costChanges: changes(cost.map((c, i) => (withData[i] ? c : undefined))),
     fullyLoaded,
     budget,
     overBudget,
     unit,
     unitScale,
     usage,
+    usageSource: u?.byMonth ? `${u.source ?? 'usage read'}${declaredUnit ? '' : ' (the service declares no usage metric: the units the file counts)'}` : undefined,
     unitCost,
     unitCostChanges: unitCost ? changes(unitCost) : undefined,
     usageReason,
   };
-  return { ...partial, flags: reviewFlags({ ...partial, unitUnknown: elsewhere }, input.months, input.thresholds, currency) };
+  return { ...partial, flags: reviewFlags({ ...partial, unitUnknown: elsewhere, withData }, input.months, input.thresholds, currency) };
 }
 
 function sum(xs: number[]): number {

@@ -84,8 +84,12 @@ export function summaryLines(input: SummaryInput, agg: CostAggregate, dq: DataQu
  * export): `no cost data for 61 of 122 days: 2026-09-01 to 2026-09-30, 2026-12-01 to 2026-12-31`.
  */
 export function missingDays(query: CostQuery, agg: CostAggregate): string | undefined {
-  const days = daysBetween(query.from, query.to);
-  const missing = days.filter((d) => !agg.days.has(d));
+  return missingDaysOf(daysBetween(query.from, query.to), agg.days);
+}
+
+/** Which of `days` have no cost (none of `present`), as `missingDays` says it; undefined when every day has some. */
+export function missingDaysOf(days: readonly string[], present: ReadonlySet<string>): string | undefined {
+  const missing = days.filter((d) => !present.has(d));
   if (missing.length === 0) {
     return undefined;
   }

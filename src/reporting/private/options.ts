@@ -1,7 +1,7 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { describe } from '../../declaration/rules';
+import { describe, monthlyBudgetProblems } from '../../declaration/rules';
 import { BudgetAlert } from '../budget-alert';
 import { CostAlertTarget } from '../cost-alert-target';
 import { CostReportingOptions, CostScope, DashboardLayout } from '../cost-reporting-options';
@@ -18,9 +18,8 @@ export const MAX_NOTIFICATIONS = 5;
 export const DEFAULT_AUTO_ADJUST_MONTHS = 6;
 export const DEFAULT_INCREASE_PERCENT = 20;
 export const DEFAULT_COMPARE_DAYS = 7;
-/** Budget amounts are sent as decimal strings (`([0-9]*\.)?[0-9]+`): keep them out of exponent notation. */
-export const MIN_BUDGET = 0.01;
-export const MAX_BUDGET = 1e12;
+/** Budget amounts are sent as decimal strings: the range is a declaration rule (`field-rules.ts`). */
+export { MIN_BUDGET, MAX_BUDGET } from '../../declaration/field-rules';
 /** The dashboard layout when none is chosen (bench/RESULTS.md, "Dashboard layout", has the numbers behind it). */
 export const DEFAULT_DASHBOARD_LAYOUT = DashboardLayout.STACK;
 
@@ -99,11 +98,9 @@ function checkMonthlyBudget(value: unknown, problems: string[]): number | undefi
   if (value === undefined) {
     return undefined;
   }
-  if (typeof value !== 'number' || Token.isUnresolved(value) || !Number.isFinite(value) || value < MIN_BUDGET || value > MAX_BUDGET) {
-    problems.push(`monthlyBudget is ${describe(value)}: expected an amount in USD, positive and finite, from ${MIN_BUDGET} to ${MAX_BUDGET} (e.g. 500), or leave it out for an auto-adjusting budget`);
-    return undefined;
-  }
-  return value;
+  const found = monthlyBudgetProblems('monthlyBudget', value);
+  problems.push(...found);
+  return found.length > 0 ? undefined : value as number;
 }
 
 function checkAutoAdjust(p: CostReportingOptions, problems: string[]): number {

@@ -4,7 +4,7 @@ import {
   AthenaClient, AthenaClientConfig, GetQueryExecutionCommand, GetQueryResultsCommand, GetQueryResultsCommandOutput, GetTableMetadataCommand,
   QueryExecution, StartQueryExecutionCommand, StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import { absentTagKeys, curCostSql, curCostTable, curNotes, explainAbsentKeys } from './cur-query';
+import { absentTagKeys, curCostSql, curCostTable, curKeyCollisions, curNotes, explainAbsentKeys } from './cur-query';
 import { focusCostTable } from './focus-table';
 import { CallLimits, MAX_ATTEMPTS, PageTokens, StoppedError } from './limits';
 import { CliError, CostQuery, CostResult, CostSource } from './types';
@@ -110,6 +110,10 @@ export class AthenaSource implements CostSource {
       const kind = await this.tableKind(client, database, tableName);
       if (kind.kind === 'focus') {
         return await this.fetchFocus(client, query, table, `${database}.${tableName}`, partition, kind, progress);
+      }
+      const collision = curKeyCollisions(query.tagKeys);
+      if (collision) {
+        throw new CliError(collision);
       }
       const sql = curCostSql(query, { table, dialect: SqlDialect.ATHENA, estimatedFlag: true, billingPeriodColumn: partition });
       requests++;

@@ -1,5 +1,6 @@
 import { CliError, CostQuery, CostRow } from './types';
 import { CostGrouping, CurQueries, SqlDialect } from '../../billing/cur-sql';
+import { curColumnCollisions } from '../../private/tag-safe';
 import { TagKeys } from '../../tag-keys';
 import { curMetric } from '../metrics';
 
@@ -186,4 +187,17 @@ function nearMatchAdvice(near: string, wanted: string): string {
 
 function text(v: unknown): string {
   return v === undefined || v === null ? '' : String(v);
+}
+
+/**
+ * The CUR 2.0 rule on the keys a report reads: keys that become the same `resource_tags` column (`team` read from
+ * `business_unit` and `businessUnit` from `business-unit` both become `user_business_unit`) cannot be told apart in
+ * CUR 2.0 data, so such a mapping is refused, naming the flag. FOCUS and Cost Explorer keys are exact strings: this
+ * rule is not theirs.
+ */
+export function curKeyCollisions(keys: TagKeys): string | undefined {
+  const collisions = curColumnCollisions(keys.toJson() as Record<string, string>);
+  return collisions.length === 0 ? undefined
+    : `the tag keys read (--tag-key, cdk.json): ${collisions.join('; ')} (CUR 2.0 turns tag keys into column names: \`_\` before capitals, lower case, other `
+      + 'characters to `_`; FOCUS and Cost Explorer keys are compared exactly)';
 }

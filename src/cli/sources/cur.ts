@@ -1,4 +1,4 @@
-import { absentTagKeys, curCostSql, curCostTable, curNotes, explainAbsentKeys, firstNonFinite, nonFiniteMessage } from './cur-query';
+import { absentTagKeys, curCostSql, curCostTable, curKeyCollisions, curNotes, explainAbsentKeys, firstNonFinite, nonFiniteMessage } from './cur-query';
 import { describe, readError, VIEW, viewSql } from './cur-view';
 import { describePaths, describeRead, describeReading, emptyPeriodMessage, FileSourceOptions, openSession, periodFiles } from './data-files';
 import { DuckDbSession } from './duckdb-loader';
@@ -24,6 +24,10 @@ export class CurFileSource implements CostSource {
     const paths = this.options.paths;
     if (paths.length === 0) {
       throw new CliError('no CUR 2.0 data given: pass a Parquet or CSV(.gz) file, an export folder or a glob');
+    }
+    const collision = curKeyCollisions(query.tagKeys);
+    if (collision) {
+      throw new CliError(collision);
     }
     const session = await openSession(this.options);
     try {

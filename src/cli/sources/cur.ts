@@ -37,7 +37,7 @@ export class CurFileSource implements CostSource {
 
       const schema = await describe(session, files, format, paths);
       const columns = schema.columns;
-      const required = CurQueries.requiredColumns(curMetric(query.metric, describePaths(paths)));
+      const required = CurQueries.requiredColumns(curMetric(query.metric, describePaths(paths)), query.dimension);
       const missing = required.filter((c) => !columns.has(c));
       if (missing.length > 0) {
         throw new CliError(`${describePaths(paths)} is not a CUR 2.0 export this command can read: missing column${missing.length === 1 ? '' : 's'} `
@@ -77,6 +77,7 @@ export class CurFileSource implements CostSource {
         notes,
         warnings,
         files: files.map((f) => f.file),
+        ...(query.dimension !== undefined ? { groupedBy: `CUR 2.0 ${CurQueries.dimensionColumn(query.dimension)}` } : {}),
       };
     } finally {
       session.close();

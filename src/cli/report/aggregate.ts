@@ -201,7 +201,8 @@ export function aggregate(query: CostQuery, result: CostResult, services: Merged
     g.byDay.set(row.day, (g.byDay.get(row.day) ?? 0) + row.amount);
   }
 
-  const rank = (g: MutableGroup) => (g.status === 'untagged' ? 2 : g.status === 'not-declared' ? 1 : 0);
+  // the rows without a value (untagged, no provider name, an empty column) last
+  const rank = (g: MutableGroup) => (g.status === 'untagged' || g.value === '' ? 2 : g.status === 'not-declared' ? 1 : 0);
   const ordered = [...groups.values()].sort((a, b) => rank(a) - rank(b) || b.cost - a.cost || a.value.localeCompare(b.value));
   return {
     currency: currencies[0] || 'USD',

@@ -186,7 +186,7 @@ export function emptyCostNote(metricColumn: string, details: ReadonlyArray<{ rea
     + `(BilledCost ${d.billed.toFixed(2)} ${currency})`);
   const billed = details.reduce((s, d) => s + d.billed, 0);
   return `${metricColumn} is empty on ${rows} row${rows === 1 ? '' : 's'} (BilledCost ${billed.toFixed(2)} ${currency}), counted as 0 in the totals: `
-    + `${parts.join(', ')}; the provider did not fill ${metricColumn} there, so the ${metricColumn} totals are short by their cost`;
+    + `${parts.join(', ')}; the provider left ${metricColumn} empty there, so the totals leave those charges out`;
 }
 
 /** The first result row with an amount that is not a finite number. */

@@ -111,7 +111,7 @@ export class FocusFileSource implements CostSource {
   }
 }
 
-/** `, and 1 file of the later billing period 2026-11 (corrections)`: the later files a period reads. */
+/** `, including 1 file of the later billing period 2026-11 for the corrections ...`: the later files a period reads. */
 function laterPeriods(read: PeriodFiles, query: CostQuery): string {
   const last = new Date(Date.parse(`${query.to}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 7);
   const later = read.files.filter((f) => f.billingPeriod !== undefined && f.billingPeriod > last);
@@ -119,8 +119,8 @@ function laterPeriods(read: PeriodFiles, query: CostQuery): string {
     return '';
   }
   const periods = [...new Set(later.map((f) => f.billingPeriod))].sort();
-  return `, ${later.length} of ${later.length === 1 ? 'it' : 'them'} of the later billing period${periods.length === 1 ? '' : 's'} `
-    + `${periods.join(', ')}, for the corrections of the period they may hold`;
+  return `, including ${later.length} file${later.length === 1 ? '' : 's'} of the later billing period${periods.length === 1 ? '' : 's'} `
+    + `${periods.join(', ')} for the corrections of the period ${periods.length === 1 ? 'it' : 'they'} may hold (ChargeClass Correction)`;
 }
 
 /**

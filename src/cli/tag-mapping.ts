@@ -84,8 +84,9 @@ const MAX_READING_KEY = 512;
 /**
  * The tag keys a report reads: the assembly's (or the defaults), overridden per field by cdk.json, then by the flags.
  *
- * Only what every schema refuses is checked here: an empty key, a control character, more than 512 characters, and
- * two fields reading one exact key. The rest is the schema's own rule, applied by the source that reads the data:
+ * Only what every schema refuses is checked here: an empty key, a control character, more than 512 characters. Two
+ * fields may read one key (a company whose teams are its business units). The rest is the schema's own rule, applied
+ * by the source that reads the data:
  * FOCUS `Tags` and Cost Explorer keys are exact strings (`business_unit` and `business-unit` are two keys), while
  * CUR 2.0 turns keys into column names, where those two collide (`curKeyCollisions` in `sources/cur-query.ts`).
  */
@@ -96,18 +97,12 @@ export function readingTagKeys(base: TagKeys, fromContext: { keys: Partial<Recor
     .filter((f) => merged[f] !== base.toJson()[f])
     .map((f) => `${f} from "${merged[f]}"${fromFlags[f] !== undefined ? ' (--tag-key)' : ' (cdk.json)'}`);
   const problems: string[] = [];
-  const seen = new Map<string, string>();
   for (const [field, key] of Object.entries(merged)) {
     if (/[\u0000-\u001f\u007f-\u009f]/.test(key)) {
       problems.push(`${field} key ${JSON.stringify(key)} holds a control character, which no tag key has`);
     } else if (key.length > MAX_READING_KEY) {
       problems.push(`${field} key is ${key.length} characters long: at most ${MAX_READING_KEY}`);
     }
-    const prev = seen.get(key);
-    if (prev !== undefined) {
-      problems.push(`${prev} and ${field} both read the tag key ${JSON.stringify(key)}: map each field to a key of its own`);
-    }
-    seen.set(key, field);
   }
   if (problems.length > 0) {
     const message = problems.join('; ');

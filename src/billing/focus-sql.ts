@@ -119,6 +119,13 @@ export interface FocusCostQueryOptions {
   readonly unusedCommitment?: boolean;
 
   /**
+   * Also return `allocated_amount` and `allocated_rows`: the part of `amount` on rows with FOCUS 1.3's `AllocatedTags`
+   * (split cost allocation), and their number. Reads `AllocatedTags`.
+   * @default false
+   */
+  readonly allocatedCharges?: boolean;
+
+  /**
    * Also return `empty_cost_rows` and `empty_cost_billed`: the rows whose metric column is null (counted as 0 in
    * `amount`) and their `BilledCost`, so that a caller can name them rather than count them as 0 silently.
    * @default false
@@ -337,6 +344,10 @@ export class FocusQueries {
       inner.push("CASE WHEN CommitmentDiscountStatus = 'Unused' THEN EffectiveCost ELSE 0 END AS unused_commitment");
       extraSums.push('SUM(unused_commitment) AS unused_commitment_amount');
     }
+    if (options.allocatedCharges) {
+      inner.push('CASE WHEN AllocatedTags IS NOT NULL THEN 1 ELSE 0 END AS allocated');
+      extraSums.push('SUM(CASE WHEN allocated = 1 THEN cost ELSE 0 END) AS allocated_amount', 'SUM(allocated) AS allocated_rows');
+    }
     if (options.emptyCostRows) {
       inner.push(`CASE WHEN ${q.metric} IS NULL THEN 1 ELSE 0 END AS empty_cost`, `CASE WHEN ${q.metric} IS NULL THEN BilledCost ELSE 0 END AS empty_cost_billed`);
       extraSums.push('SUM(empty_cost) AS empty_cost_rows', 'SUM(empty_cost_billed) AS empty_cost_billed');
@@ -373,7 +384,8 @@ export class FocusQueries {
     const variants = [`${variantOf('service', serviceKey)} AS service_variant`,
       ...(groupTag ? [`${variantOf('group_value', groupKey)} AS group_variant`] : [])];
     const sums = ['amount', 'tax_amount', 'credit_amount', 'adjustment_amount', 'purchase_amount', 'correction_amount', 'line_items',
-      ...(options.unusedCommitment ? ['unused_commitment_amount'] : []), ...(options.emptyCostRows ? ['empty_cost_rows', 'empty_cost_billed'] : [])];
+      ...(options.unusedCommitment ? ['unused_commitment_amount'] : []), ...(options.allocatedCharges ? ['allocated_amount', 'allocated_rows'] : []),
+      ...(options.emptyCostRows ? ['empty_cost_rows', 'empty_cost_billed'] : [])];
     const second = [...names, ...variants, ...sums.map((c) => `SUM(${c}) AS ${c}`), ...(options.estimatedFlag ? ['MAX(estimated) AS estimated'] : [])];
     const groupKeys = [...names, 'service_variant', ...(groupTag ? ['group_variant'] : [])];
     return [

@@ -89,7 +89,7 @@ function monthEnd(period: string): string {
 }
 
 /** A charge's value of every column of a version, as text (`undefined`: null). */
-function columnValues(c: Charge, version: string, timestamp: (day: string) => string): Record<string, string | undefined> {
+function columnValues(c: Charge, timestamp: (day: string) => string): Record<string, string | undefined> {
   const usage = c.category === 'Usage';
   const committed = c.commitmentStatus !== undefined;
   return {
@@ -179,7 +179,7 @@ export function writeFocusCsv(file: string, version: string, charges: readonly C
   const timestamp = o.timestamp ?? ((d: string) => `${d}T00:00:00Z`);
   const lines = [[...columns, ...Object.keys(extra)].map(csvField).join(',')];
   charges.forEach((c, i) => {
-    const values = columnValues(c, version, timestamp);
+    const values = columnValues(c, timestamp);
     lines.push([...columns.map((k) => csvField(values[k])), ...Object.values(extra).map((f) => csvField(f(c, i)))].join(','));
   });
   fs.mkdirSync(path.dirname(file), { recursive: true });

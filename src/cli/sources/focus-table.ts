@@ -11,7 +11,7 @@ import { FocusMetric } from '../../billing/focus-sql';
 
 /** The amount columns of `FocusQueries.costBy` (the last two with its `unusedCommitment` and `emptyCostRows`). */
 const AMOUNTS = ['amount', 'tax_amount', 'credit_amount', 'adjustment_amount', 'purchase_amount', 'correction_amount',
-  'unused_commitment_amount', 'empty_cost_billed'];
+  'unused_commitment_amount', 'allocated_amount', 'empty_cost_billed'];
 
 /** The charge categories that belong to no resource, with how a note names them. */
 const NON_RESOURCE = [['tax_amount', 'tax'], ['credit_amount', 'credits'], ['adjustment_amount', 'adjustments'], ['purchase_amount', 'purchases']];
@@ -81,6 +81,7 @@ export function focusCostTable(raw: ReadonlyArray<Record<string, unknown>>, quer
   const variants = new Map<string, { wanted: string; field: string; amount: number; rows: number }>();
   const providers = new Map<string, number>();
   const unusedByProvider = new Map<string, number>();
+  const allocated = { amount: 0, rows: 0 };
   const emptyCost = new Map<string, { rows: number; billed: number }>();
   for (const r of raw) {
     if (text(r.currency) !== currency) {
@@ -96,6 +97,8 @@ export function focusCostTable(raw: ReadonlyArray<Record<string, unknown>>, quer
     if (Number(r.unused_commitment_amount ?? 0) !== 0) {
       unusedByProvider.set(provider, (unusedByProvider.get(provider) ?? 0) + Number(r.unused_commitment_amount));
     }
+    allocated.amount += Number(r.allocated_amount ?? 0);
+    allocated.rows += Number(r.allocated_rows ?? 0);
     if (Number(r.empty_cost_rows ?? 0) > 0) {
       const e = emptyCost.get(provider) ?? { rows: 0, billed: 0 };
       emptyCost.set(provider, { rows: e.rows + Number(r.empty_cost_rows), billed: e.billed + Number(r.empty_cost_billed ?? 0) });
@@ -138,6 +141,11 @@ export function focusCostTable(raw: ReadonlyArray<Record<string, unknown>>, quer
     notes.push(`near-duplicate tag key (data quality): ${v.amount.toFixed(2)} ${currency} on ${v.rows} row${v.rows === 1 ? '' : 's'} carries `
       + `${JSON.stringify(variant)} but not ${JSON.stringify(v.wanted)}, which differ only in letter case, spaces, punctuation or a prefix; `
       + `keys are compared exactly and never merged, so that cost counts as untagged: fix the tags, or read that key with --tag-key ${v.field}=${quoteArg(variant)}`);
+  }
+  if (allocated.rows > 0) {
+    notes.push(`split cost allocation: ${allocated.amount.toFixed(2)} ${currency} on ${allocated.rows} row${allocated.rows === 1 ? '' : 's'} with `
+      + 'AllocatedTags (FOCUS 1.3) is reported under those tags together with the row\'s Tags, an allocated tag winning over a resource tag of '
+      + 'the same key: the allocated share belongs to what it was allocated to');
   }
   const unused = [...unusedByProvider.values()].reduce((a, b) => a + b, 0);
   if (unused !== 0) {

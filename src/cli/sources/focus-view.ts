@@ -81,8 +81,7 @@ export function focusViewSql(files: CurFile[], format: Format, layouts: FocusLay
   }
   // split cost allocation: the allocated share carries its own tags too (an allocated key wins over a resource key)
   const merged = 'CASE WHEN AllocatedTags IS NULL THEN Tags WHEN Tags IS NULL THEN AllocatedTags ELSE map_concat(Tags, AllocatedTags) END';
-  return `CREATE OR REPLACE TEMP VIEW ${FOCUS_VIEW} AS SELECT * EXCLUDE (Tags), ${merged} AS Tags, AllocatedTags IS NOT NULL AS allocated `
-    + `FROM (${rows}) AS focus_files`;
+  return `CREATE OR REPLACE TEMP VIEW ${FOCUS_VIEW} AS SELECT * EXCLUDE (Tags), ${merged} AS Tags FROM (${rows}) AS focus_files`;
 }
 
 function reader(files: CurFile[], format: Format, layouts: FocusLayout[], costs: string[]): string {

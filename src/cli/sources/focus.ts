@@ -68,6 +68,7 @@ export class FocusFileSource implements CostSource {
         estimatedFlag: columns.invoice,
         keyVariants: true,
         unusedCommitment,
+        allocatedCharges: columns.allocatedTags,
         emptyCostRows,
       });
       const raw = await session.rowsWithProgress(sql, (p) => progress(`scanning FOCUS rows: ${Math.floor(p)}%`),
@@ -86,9 +87,6 @@ export class FocusFileSource implements CostSource {
       }
       notes.push(...await absentKeyNotes(session, query, table.rows, where));
       notes.push(...table.notes);
-      if (columns.allocatedTags) {
-        notes.push(...await allocatedNote(session, query, metricColumn, table.currency));
-      }
       if (table.emptyCost.size > 0) {
         notes.push(...await emptyCostDetails(session, query, metricColumn, table));
       }
@@ -144,22 +142,6 @@ async function absentKeyNotes(session: DuckDbSession, query: CostQuery, rows: Re
 /** The period's condition on the view. */
 function inPeriod(query: CostQuery): string {
   return `ChargePeriodStart >= TIMESTAMP '${query.from} 00:00:00' AND ChargePeriodStart < TIMESTAMP '${query.to} 00:00:00'`;
-}
-
-/**
- * FOCUS 1.3 split cost allocation: how much of the period is allocated charges, reported under their AllocatedTags
- * (with their Tags), when there is any. One more scan, only of files that have the column.
- */
-async function allocatedNote(session: DuckDbSession, query: CostQuery, metricColumn: string, currency: string): Promise<string[]> {
-  const [r] = await session.rows(`SELECT count(*) AS n, SUM(${metricColumn}) AS amount FROM ${FOCUS_VIEW}
-    WHERE allocated AND BillingCurrency = ${sqlLiteral(currency)} AND ${inPeriod(query)}`);
-  const n = Number(r?.n ?? 0);
-  if (n === 0) {
-    return [];
-  }
-  return [`split cost allocation: ${Number(r.amount ?? 0).toFixed(2)} ${currency} on ${n} row${n === 1 ? '' : 's'} with AllocatedTags `
-    + '(FOCUS 1.3) is reported under those tags together with the row\'s Tags, an allocated tag winning over a resource tag of the same key: '
-    + 'the allocated share belongs to what it was allocated to'];
 }
 
 /** Names the rows whose metric column is empty, per provider and charge category (one more scan, only when there are). */

@@ -14,7 +14,8 @@ export type ReportGrouping = CostGrouping | typeof BY_PROVIDER | CostDimension;
 export const BY_VALUES: string[] = [...Object.values(CostGrouping), BY_PROVIDER, ...Object.values(CostDimension)];
 
 /** The grouping of a report's query. */
-export function reportGrouping(query: { readonly groupBy: CostGrouping; readonly byProvider?: boolean; readonly dimension?: CostDimension }): ReportGrouping {
+export function reportGrouping(query: { readonly groupBy: CostGrouping; readonly byProvider?: boolean; readonly dimension?: CostDimension }):
+ReportGrouping {
   return query.byProvider ? BY_PROVIDER : query.dimension ?? query.groupBy;
 }
 
@@ -68,7 +69,7 @@ export function dimensionRefusal(source: 'ce' | 'cur', dimension: CostDimension)
   switch (dimension) {
     case CostDimension.BILLING_ACCOUNT:
       return `--by ${dimension}: Cost Explorer reports the cost of the one payer account it is called in, and its GetCostAndUsage cannot group `
-        + `by payer; read CUR 2.0 (--source cur, bill_payer_account_id) or FOCUS data (BillingAccountId) of several payers for it`;
+        + 'by payer; read CUR 2.0 (--source cur, bill_payer_account_id) or FOCUS data (BillingAccountId) of several payers for it';
     case CostDimension.SERVICE_CATEGORY:
       return `--by ${dimension}: Cost Explorer has no service category (FOCUS ServiceCategory); ${focus}`;
     default:

@@ -126,8 +126,14 @@ describe('FocusQueries', () => {
     ) AS t(ChargePeriodStart, ChargeCategory, ChargeClass, BillingCurrency, BilledCost, EffectiveCost, ListCost, ContractedCost, Tags, ProviderName,
       RegionId, CommitmentDiscountStatus)`);
     const result = await rows(FocusQueries.costBy({
-      table: 'g', dialect: SqlDialect.DUCKDB, groupBy: CostGrouping.SERVICE, dimension: CostDimension.REGION, metric: FocusMetric.CONTRACTED,
-      keyVariants: true, unusedCommitment: true, emptyCostRows: true,
+      table: 'g',
+      dialect: SqlDialect.DUCKDB,
+      groupBy: CostGrouping.SERVICE,
+      dimension: CostDimension.REGION,
+      metric: FocusMetric.CONTRACTED,
+      keyVariants: true,
+      unusedCommitment: true,
+      emptyCostRows: true,
     }));
     const by = (k: string, c: string) => result.filter((r) => r.group_value === k).reduce((s, r) => s + Number(r[c]), 0);
     expect([by('eu-west-1', 'amount'), by('us-east-1', 'amount'), by('', 'amount')]).toEqual([0, 30, 0]);

@@ -82,16 +82,17 @@ function rowsOf(target: string): string {
 /** `tag` of a row in the plain query. */
 const tagOf = (key: string) => `json_extract_string(tags_json, '$."${key}"')`;
 
-function period(args: string[]): string {
+function inRange(args: string[]): string {
   const from = args[args.indexOf('--from') + 1];
   const to = args[args.indexOf('--to') + 1];
   return `start >= TIMESTAMPTZ '${from} 00:00:00+00' AND start < TIMESTAMPTZ '${to} 00:00:00+00'`;
 }
 
 /** Totals per key of a plain query, in cents. */
-async function truth(target: string, key: string, range: string[], o: { metric?: string; currency?: string; where?: string } = {}): Promise<Record<string, number>> {
+async function truth(target: string, key: string, range: string[],
+  o: { metric?: string; currency?: string; where?: string } = {}): Promise<Record<string, number>> {
   const rows = await direct(`SELECT COALESCE(CAST(${key} AS VARCHAR), '') AS k, SUM(${o.metric ?? 'billed'}) AS c FROM ${rowsOf(target)}
-    WHERE ${period(range)}${o.currency ? ` AND BillingCurrency = '${o.currency}'` : ''}${o.where ? ` AND ${o.where}` : ''} GROUP BY 1`);
+    WHERE ${inRange(range)}${o.currency ? ` AND BillingCurrency = '${o.currency}'` : ''}${o.where ? ` AND ${o.where}` : ''} GROUP BY 1`);
   return Object.fromEntries(rows.map((r) => [String(r.k), cents(Number(r.c ?? 0))]));
 }
 
@@ -326,12 +327,21 @@ describe('what the practitioner is told', () => {
 
   test('review --source focus over two currencies: the message names --currency, and review accepts it', async () => {
     const dir = tempDir();
-    buildAssembly(path.join(dir, 'cdk.out'), [{ id: 'Shop', services: [record({ serviceName: 'reports', customerNeed: 'Finance closes the month on time',
-      customer: { kind: 'internal', name: 'Finance controlling' }, team: 'finance', businessUnit: 'finance', stackName: 'Shop' })] }]);
+    buildAssembly(path.join(dir, 'cdk.out'), [{
+      id: 'Shop',
+      services: [record({
+        serviceName: 'reports',
+        customerNeed: 'Finance closes the month on time',
+        customer: { kind: 'internal', name: 'Finance controlling' },
+        team: 'finance',
+        businessUnit: 'finance',
+        stackName: 'Shop',
+      })],
+    }]);
     // the file has no business-unit key: the unit is read from the team key (both "finance" in the declaration)
     const review = (extra: string[]) => runCli(['review', '--source', 'focus', multi, ...OCT, '--output', 'json', '--quiet',
       '--tag-key', 'business-unit=team', ...extra],
-      { cwd: dir, now: new Date('2026-11-03T00:00:00Z') });
+    { cwd: dir, now: new Date('2026-11-03T00:00:00Z') });
     const refused = await review([]);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/report one at a time with --currency EUR or --currency USD/);

@@ -227,25 +227,68 @@ export function azureCharges(): Charge[] {
     const billed = amount(i, 40);
     const owner = ['payments', 'discovery', undefined][i % 3];
     out.push({
-      provider: 'Microsoft', currency: 'USD', billingAccount: '/providers/Microsoft.Billing/billingAccounts/8611537',
-      subAccount: `/subscriptions/0000000${i % 2}-aaaa-bbbb-cccc-000000000000`, region: i % 4 === 0 ? 'northeurope' : 'westeurope',
-      serviceName, serviceCategory, category: 'Usage', day, billingPeriod: '2026-10', billed, effective: billed, list: amount(i + 1, 50),
+      provider: 'Microsoft',
+      currency: 'USD',
+      billingAccount: '/providers/Microsoft.Billing/billingAccounts/8611537',
+      subAccount: `/subscriptions/0000000${i % 2}-aaaa-bbbb-cccc-000000000000`,
+      region: i % 4 === 0 ? 'northeurope' : 'westeurope',
+      serviceName,
+      serviceCategory,
+      category: 'Usage',
+      day,
+      billingPeriod: '2026-10',
+      billed,
+      effective: billed,
+      list: amount(i + 1, 50),
       contracted: billed,
-      tags: owner === undefined ? (i % 2 === 0 ? undefined : { 'CostCenter': 'CC-1' })
+      tags: owner === undefined ? (i % 2 === 0 ? undefined : { CostCenter: 'CC-1' })
         : { 'Owner': owner, ' org': 'retail', 'CostCenter': `CC-${i % 5}`, 'Cost department': 'Engineering' },
     });
   }
-  out.push({ provider: 'Microsoft', currency: 'USD', billingAccount: '/providers/Microsoft.Billing/billingAccounts/8611537', serviceName: 'Azure',
-    serviceCategory: 'Other', category: 'Tax', day: '2026-10-31', billingPeriod: '2026-10', billed: '12.3456789012', effective: '12.3456789012',
-    list: '12.3456789012', contracted: '12.3456789012' });
+  out.push({
+    provider: 'Microsoft',
+    currency: 'USD',
+    billingAccount: '/providers/Microsoft.Billing/billingAccounts/8611537',
+    serviceName: 'Azure',
+    serviceCategory: 'Other',
+    category: 'Tax',
+    day: '2026-10-31',
+    billingPeriod: '2026-10',
+    billed: '12.3456789012',
+    effective: '12.3456789012',
+    list: '12.3456789012',
+    contracted: '12.3456789012',
+  });
   for (const [n, billed] of [[1, '-3.2500000001'], [2, '1.1000000009']] as const) {
-    out.push({ provider: 'Microsoft', currency: 'USD', billingAccount: '/providers/Microsoft.Billing/billingAccounts/8611537', serviceName: 'Azure',
-      serviceCategory: 'Other', category: 'Adjustment', day: `2026-10-1${n}`, billingPeriod: '2026-10', billed, effective: billed, list: billed,
-      contracted: null });
+    out.push({
+      provider: 'Microsoft',
+      currency: 'USD',
+      billingAccount: '/providers/Microsoft.Billing/billingAccounts/8611537',
+      serviceName: 'Azure',
+      serviceCategory: 'Other',
+      category: 'Adjustment',
+      day: `2026-10-1${n}`,
+      billingPeriod: '2026-10',
+      billed,
+      effective: billed,
+      list: billed,
+      contracted: null,
+    });
   }
-  out.push({ provider: 'Microsoft', currency: 'USD', billingAccount: '/providers/Microsoft.Billing/billingAccounts/8611537', serviceName: 'Azure',
-    serviceCategory: 'Other', category: 'Credit', day: '2026-10-20', billingPeriod: '2026-10', billed: '-5.0000000001', effective: '-5.0000000001',
-    list: '-5.0000000001', contracted: '-5.0000000001' });
+  out.push({
+    provider: 'Microsoft',
+    currency: 'USD',
+    billingAccount: '/providers/Microsoft.Billing/billingAccounts/8611537',
+    serviceName: 'Azure',
+    serviceCategory: 'Other',
+    category: 'Credit',
+    day: '2026-10-20',
+    billingPeriod: '2026-10',
+    billed: '-5.0000000001',
+    effective: '-5.0000000001',
+    list: '-5.0000000001',
+    contracted: '-5.0000000001',
+  });
   return out;
 }
 
@@ -264,17 +307,41 @@ export function gcpCharges(): Charge[] {
     const [serviceName, serviceCategory] = services[i % 3];
     const billed = amount(i + 100, 25);
     out.push({
-      provider: 'Google Cloud', currency: 'USD', billingAccount: '01A2B3-C4D5E6-F7G8H9', subAccount: i % 2 === 0 ? 'shop-prod' : 'shop-dev',
-      region: i % 3 === 0 ? 'us-central1' : 'europe-west1', serviceName, serviceCategory, category: 'Usage',
-      day: `2026-10-${String((i % 30) + 1).padStart(2, '0')}`, billingPeriod: '2026-10', billed, effective: billed, list: amount(i + 101, 30),
+      provider: 'Google Cloud',
+      currency: 'USD',
+      billingAccount: '01A2B3-C4D5E6-F7G8H9',
+      subAccount: i % 2 === 0 ? 'shop-prod' : 'shop-dev',
+      region: i % 3 === 0 ? 'us-central1' : 'europe-west1',
+      serviceName,
+      serviceCategory,
+      category: 'Usage',
+      day: `2026-10-${String((i % 30) + 1).padStart(2, '0')}`,
+      billingPeriod: '2026-10',
+      billed,
+      effective: billed,
+      list: amount(i + 101, 30),
       contracted: billed,
-      tags: i % 5 === 4 ? undefined : { 'team': ['payments', 'discovery'][i % 2], 'goog-k8s-cluster-name': `gke-${i % 2}`,
-        ...(i % 4 === 0 ? { 'customer-service': 'checkout' } : {}) },
+      tags: i % 5 === 4 ? undefined : {
+        'team': ['payments', 'discovery'][i % 2],
+        'goog-k8s-cluster-name': `gke-${i % 2}`,
+        ...(i % 4 === 0 ? { 'customer-service': 'checkout' } : {}),
+      },
     });
   }
-  out.push({ provider: 'Google Cloud', currency: 'USD', billingAccount: '01A2B3-C4D5E6-F7G8H9', serviceName: 'Cloud Billing', serviceCategory: 'Other',
-    category: 'Credit', day: '2026-10-15', billingPeriod: '2026-10', billed: '-7.1234567891', effective: '-7.1234567891', list: '-7.1234567891',
-    contracted: '-7.1234567891' });
+  out.push({
+    provider: 'Google Cloud',
+    currency: 'USD',
+    billingAccount: '01A2B3-C4D5E6-F7G8H9',
+    serviceName: 'Cloud Billing',
+    serviceCategory: 'Other',
+    category: 'Credit',
+    day: '2026-10-15',
+    billingPeriod: '2026-10',
+    billed: '-7.1234567891',
+    effective: '-7.1234567891',
+    list: '-7.1234567891',
+    contracted: '-7.1234567891',
+  });
   return out;
 }
 
@@ -290,31 +357,89 @@ export function awsCharges(): Charge[] {
       const billed = amount(i + (period === '2026-10' ? 200 : 300), 60);
       const used = i % 6 === 0;
       out.push({
-        ...base, subAccount: ['111111111111', '222222222222'][i % 2], region: i % 3 === 0 ? 'us-east-1' : 'eu-west-1',
-        serviceName: ['AmazonEC2', 'AmazonDynamoDB', 'AmazonS3'][i % 3], serviceCategory: ['Compute', 'Databases', 'Storage'][i % 3],
-        category: 'Usage', day: `${period}-${String((i % 28) + 1).padStart(2, '0')}`, billingPeriod: period,
-        billed: used ? '0.0000000000' : billed, effective: billed, list: amount(i + 400, 70), contracted: billed,
-        commitmentStatus: used ? 'Used' : undefined, invoiceId: period === '2026-10' ? 'INV-2026-10' : undefined,
+        ...base,
+        subAccount: ['111111111111', '222222222222'][i % 2],
+        region: i % 3 === 0 ? 'us-east-1' : 'eu-west-1',
+        serviceName: ['AmazonEC2', 'AmazonDynamoDB', 'AmazonS3'][i % 3],
+        serviceCategory: ['Compute', 'Databases', 'Storage'][i % 3],
+        category: 'Usage',
+        day: `${period}-${String((i % 28) + 1).padStart(2, '0')}`,
+        billingPeriod: period,
+        billed: used ? '0.0000000000' : billed,
+        effective: billed,
+        list: amount(i + 400, 70),
+        contracted: billed,
+        commitmentStatus: used ? 'Used' : undefined,
+        invoiceId: period === '2026-10' ? 'INV-2026-10' : undefined,
         tags: i % 7 === 6 ? undefined : {
-          'customer-service': ['checkout', 'wishlist', 'product-search'][i % 3], 'team': ['payments', 'discovery'][i % 2],
-          'business_unit': ['retail-eu', 'retail-us'][i % 2], 'business-unit': 'retail', 'aws:createdBy': 'IAMUser:AIDA0000:deployer',
+          'customer-service': ['checkout', 'wishlist', 'product-search'][i % 3],
+          'team': ['payments', 'discovery'][i % 2],
+          'business_unit': ['retail-eu', 'retail-us'][i % 2],
+          'business-unit': 'retail',
+          'aws:createdBy': 'IAMUser:AIDA0000:deployer',
         },
       });
     }
-    out.push({ ...base, serviceName: 'ComputeSavingsPlans', serviceCategory: 'Compute', category: 'Purchase', day: `${period}-01`, billingPeriod: period,
-      billed: '100.0000000000', effective: '0.0000000000', list: '100.0000000000', contracted: '100.0000000000',
-      invoiceId: period === '2026-10' ? 'INV-2026-10' : undefined });
-    out.push({ ...base, subAccount: '111111111111', region: 'us-east-1', serviceName: 'AmazonEC2', serviceCategory: 'Compute', category: 'Usage',
-      day: `${period}-28`, billingPeriod: period, billed: '0.0000000000', effective: period === '2026-10' ? '17.2500000003' : '4.5000000001',
-      list: '0.0000000000', contracted: '0.0000000000', commitmentStatus: 'Unused', invoiceId: period === '2026-10' ? 'INV-2026-10' : undefined });
-    out.push({ ...base, serviceName: 'Tax', serviceCategory: 'Other', category: 'Tax', day: `${period}-28`, billingPeriod: period,
-      billed: '8.8800000001', effective: '8.8800000001', list: '8.8800000001', contracted: '8.8800000001',
-      invoiceId: period === '2026-10' ? 'INV-2026-10' : undefined });
+    out.push({
+      ...base,
+      serviceName: 'ComputeSavingsPlans',
+      serviceCategory: 'Compute',
+      category: 'Purchase',
+      day: `${period}-01`,
+      billingPeriod: period,
+      billed: '100.0000000000',
+      effective: '0.0000000000',
+      list: '100.0000000000',
+      contracted: '100.0000000000',
+      invoiceId: period === '2026-10' ? 'INV-2026-10' : undefined,
+    });
+    out.push({
+      ...base,
+      subAccount: '111111111111',
+      region: 'us-east-1',
+      serviceName: 'AmazonEC2',
+      serviceCategory: 'Compute',
+      category: 'Usage',
+      day: `${period}-28`,
+      billingPeriod: period,
+      billed: '0.0000000000',
+      effective: period === '2026-10' ? '17.2500000003' : '4.5000000001',
+      list: '0.0000000000',
+      contracted: '0.0000000000',
+      commitmentStatus: 'Unused',
+      invoiceId: period === '2026-10' ? 'INV-2026-10' : undefined,
+    });
+    out.push({
+      ...base,
+      serviceName: 'Tax',
+      serviceCategory: 'Other',
+      category: 'Tax',
+      day: `${period}-28`,
+      billingPeriod: period,
+      billed: '8.8800000001',
+      effective: '8.8800000001',
+      list: '8.8800000001',
+      contracted: '8.8800000001',
+      invoiceId: period === '2026-10' ? 'INV-2026-10' : undefined,
+    });
   }
   // a correction of October, delivered with November's billing period
-  out.push({ ...base, subAccount: '111111111111', region: 'eu-west-1', serviceName: 'AmazonDynamoDB', serviceCategory: 'Databases', category: 'Usage',
-    correction: true, day: '2026-10-17', billingPeriod: '2026-11', billed: '-21.4300000007', effective: '-21.4300000007', list: '-21.4300000007',
-    contracted: '-21.4300000007', tags: { 'customer-service': 'wishlist', 'team': 'discovery', 'business_unit': 'retail-eu', 'business-unit': 'retail' } });
+  out.push({
+    ...base,
+    subAccount: '111111111111',
+    region: 'eu-west-1',
+    serviceName: 'AmazonDynamoDB',
+    serviceCategory: 'Databases',
+    category: 'Usage',
+    correction: true,
+    day: '2026-10-17',
+    billingPeriod: '2026-11',
+    billed: '-21.4300000007',
+    effective: '-21.4300000007',
+    list: '-21.4300000007',
+    contracted: '-21.4300000007',
+    tags: { 'customer-service': 'wishlist', 'team': 'discovery', 'business_unit': 'retail-eu', 'business-unit': 'retail' },
+  });
   return out;
 }
 
@@ -330,9 +455,20 @@ export function multiCharges(): Charge[] {
     const aws = i % 2 === 0;
     const billed = amount(i + 500, 30);
     out.push({
-      provider: aws ? 'AWS' : 'Microsoft', currency: aws ? 'USD' : 'EUR', billingAccount: aws ? '123456789012' : 'EA-4455', subAccount: aws ? '111111111111' : 'sub-eu',
-      region: aws ? 'eu-west-1' : 'westeurope', serviceName: aws ? 'AmazonEKS' : 'Azure Kubernetes Service', serviceCategory: 'Compute', category: 'Usage',
-      day: `2026-10-${String((i % 28) + 1).padStart(2, '0')}`, billingPeriod: '2026-10', billed, effective: billed, list: amount(i + 501, 35), contracted: billed,
+      provider: aws ? 'AWS' : 'Microsoft',
+      currency: aws ? 'USD' : 'EUR',
+      billingAccount: aws ? '123456789012' : 'EA-4455',
+      subAccount: aws ? '111111111111' : 'sub-eu',
+      region: aws ? 'eu-west-1' : 'westeurope',
+      serviceName: aws ? 'AmazonEKS' : 'Azure Kubernetes Service',
+      serviceCategory: 'Compute',
+      category: 'Usage',
+      day: `2026-10-${String((i % 28) + 1).padStart(2, '0')}`,
+      billingPeriod: '2026-10',
+      billed,
+      effective: billed,
+      list: amount(i + 501, 35),
+      contracted: billed,
       tags: { 'customer-service': 'shared-cluster', 'team': 'platform' },
       allocatedTags: i % 3 === 2 ? undefined : { workload: ['checkout', 'wishlist'][i % 2 === 0 ? 0 : 1], team: ['payments', 'discovery'][i % 3] },
       invoiceId: 'INV-1',
@@ -340,17 +476,60 @@ export function multiCharges(): Charge[] {
   }
   for (let i = 0; i < 7; i++) {
     const billed = amount(i + 700, 15);
-    out.push({ provider: 'Oracle', currency: 'USD', billingAccount: 'ocid1.tenancy.oc1..aaaa', subAccount: 'ocid1.compartment.oc1..shop', region: 'eu-frankfurt-1',
-      serviceName: 'Compute', serviceCategory: 'Compute', category: 'Usage', day: `2026-10-0${i + 1}`, billingPeriod: '2026-10', billed, effective: billed,
-      list: billed, contracted: null, tags: { 'customer-service': 'reports', 'team': 'finance' }, invoiceId: 'INV-OCI' });
+    out.push({
+      provider: 'Oracle',
+      currency: 'USD',
+      billingAccount: 'ocid1.tenancy.oc1..aaaa',
+      subAccount: 'ocid1.compartment.oc1..shop',
+      region: 'eu-frankfurt-1',
+      serviceName: 'Compute',
+      serviceCategory: 'Compute',
+      category: 'Usage',
+      day: `2026-10-0${i + 1}`,
+      billingPeriod: '2026-10',
+      billed,
+      effective: billed,
+      list: billed,
+      contracted: null,
+      tags: { 'customer-service': 'reports', 'team': 'finance' },
+      invoiceId: 'INV-OCI',
+    });
   }
   for (const [n, billed] of [[1, '-0.7500000001'], [2, '2.0000000003']] as const) {
-    out.push({ provider: 'Oracle', currency: 'USD', billingAccount: 'ocid1.tenancy.oc1..aaaa', serviceName: 'Oracle Cloud', serviceCategory: 'Other',
-      category: 'Adjustment', day: `2026-10-2${n}`, billingPeriod: '2026-10', billed, effective: billed, list: billed, contracted: null, invoiceId: 'INV-OCI' });
+    out.push({
+      provider: 'Oracle',
+      currency: 'USD',
+      billingAccount: 'ocid1.tenancy.oc1..aaaa',
+      serviceName: 'Oracle Cloud',
+      serviceCategory: 'Other',
+      category: 'Adjustment',
+      day: `2026-10-2${n}`,
+      billingPeriod: '2026-10',
+      billed,
+      effective: billed,
+      list: billed,
+      contracted: null,
+      invoiceId: 'INV-OCI',
+    });
   }
-  out.push({ provider: 'AWS', serviceProvider: 'Datadog', currency: 'USD', billingAccount: '123456789012', subAccount: '111111111111',
-    serviceName: 'Datadog Pro', serviceCategory: 'Management and Governance', category: 'Usage', day: '2026-10-10', billingPeriod: '2026-10',
-    billed: '45.0000000001', effective: '45.0000000001', list: '45.0000000001', contracted: '45.0000000001', tags: { team: 'platform' }, invoiceId: 'INV-1' });
+  out.push({
+    provider: 'AWS',
+    serviceProvider: 'Datadog',
+    currency: 'USD',
+    billingAccount: '123456789012',
+    subAccount: '111111111111',
+    serviceName: 'Datadog Pro',
+    serviceCategory: 'Management and Governance',
+    category: 'Usage',
+    day: '2026-10-10',
+    billingPeriod: '2026-10',
+    billed: '45.0000000001',
+    effective: '45.0000000001',
+    list: '45.0000000001',
+    contracted: '45.0000000001',
+    tags: { team: 'platform' },
+    invoiceId: 'INV-1',
+  });
   return out;
 }
 

@@ -1,10 +1,10 @@
+import { CostMetric } from '../../billing/cur-sql';
 import { OptionSpec, ParsedArgs } from '../args';
 import { UsageError } from '../errors';
 import { CliIo } from '../io';
+import { FOCUS_DEFAULT_METRIC, isFocusMetric, ReportMetric } from '../metrics';
 import { createSource, SourceKind } from '../sources/factory';
 import { CallLimits } from '../sources/limits';
-import { CostMetric } from '../../billing/cur-sql';
-import { FOCUS_DEFAULT_METRIC, isFocusMetric, ReportMetric } from '../metrics';
 import { CostSource } from '../sources/types';
 
 /** The text formats every report command writes. */

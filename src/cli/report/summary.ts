@@ -2,8 +2,8 @@ import { CostAggregate, MergedService, serviceTagOf } from './aggregate';
 import { groupingLabel } from './labels';
 import { formatMoney, formatPercent, round, Section } from './model';
 import { showsUnitCost, uniq, UsageInput } from './rows';
-import { addDays, daysBetween } from '../dates';
 import { CostGrouping } from '../../billing/cur-sql';
+import { addDays, daysBetween } from '../dates';
 import { groupTagKey, reportGrouping } from '../grouping';
 import { CostQuery, CostResult } from '../sources/types';
 

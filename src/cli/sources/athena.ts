@@ -149,8 +149,14 @@ export class AthenaSource implements CostSource {
       notes.push(...curNotes(costs), ...kind.notes);
       // CUR 2.0 holds AWS cost only: its rows name AWS when a report groups by provider.
       const rows = query.byProvider ? costs.rows.map((r) => ({ ...r, provider: 'AWS' })) : costs.rows;
-      return { rows, source: `Athena (${database}.${tableName})`, requests, bytesScanned, notes,
-        ...(query.dimension !== undefined ? { groupedBy: `CUR 2.0 ${CurQueries.dimensionColumn(query.dimension)}` } : {}) };
+      return {
+        rows,
+        source: `Athena (${database}.${tableName})`,
+        requests,
+        bytesScanned,
+        notes,
+        ...(query.dimension !== undefined ? { groupedBy: `CUR 2.0 ${CurQueries.dimensionColumn(query.dimension)}` } : {}),
+      };
     } finally {
       client.destroy();
     }
@@ -237,8 +243,14 @@ export class AthenaSource implements CostSource {
     if (costs.rows.some((r) => r.estimated)) {
       notes.push('part of the period is not invoiced yet (no InvoiceId): those amounts are estimates and can still change');
     }
-    return { rows: costs.rows, source: `Athena (${name}, FOCUS)`, requests: 1, bytesScanned: cost.bytesScanned, notes,
-      ...(query.dimension !== undefined ? { groupedBy: `FOCUS ${FocusQueries.dimensionColumn(query.dimension)}` } : {}) };
+    return {
+      rows: costs.rows,
+      source: `Athena (${name}, FOCUS)`,
+      requests: 1,
+      bytesScanned: cost.bytesScanned,
+      notes,
+      ...(query.dimension !== undefined ? { groupedBy: `FOCUS ${FocusQueries.dimensionColumn(query.dimension)}` } : {}),
+    };
   }
 
   /** Starts a query, waits for it, reads every page of its results. */

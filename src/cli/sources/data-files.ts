@@ -321,7 +321,8 @@ export interface PeriodFiles extends FileList {
  * Lists the files of `paths` and keeps those of the query's period (`what` names the data in messages), and with
  * `laterPeriods` those of every later billing period (see `selectPeriod`).
  */
-export async function periodFiles(session: DuckDbSession, paths: string[], query: CostQuery, what: string, laterPeriods = false): Promise<PeriodFiles> {
+export async function periodFiles(session: DuckDbSession, paths: string[], query: CostQuery, what: string,
+  laterPeriods = false): Promise<PeriodFiles> {
   const { files: all, warnings } = await listFiles(session, paths, what);
   const files = selectPeriod(all, query.from, query.to, paths, what, laterPeriods);
   return {

@@ -109,7 +109,8 @@ function recognise(has: (column: string) => boolean): string | undefined {
  *
  * @param required the columns the report reads besides those every FOCUS file has, named when a file is refused
  */
-export async function readLayouts(session: DuckDbSession, files: CurFile[], paths: string[], required: readonly string[] = []): Promise<FocusLayout[]> {
+export async function readLayouts(session: DuckDbSession, files: CurFile[], paths: string[],
+  required: readonly string[] = []): Promise<FocusLayout[]> {
   const layouts: FocusLayout[] = [];
   for (const f of files) {
     layouts.push(await fileLayout(session, f, required));

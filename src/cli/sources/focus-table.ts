@@ -183,8 +183,12 @@ function unusedCommitmentNote(total: number, byProvider: ReadonlyMap<string, num
  * The note on rows whose metric column is empty (counted as 0): how many, and their BilledCost, per provider and
  * charge category where the details are known (else per provider).
  */
-export function emptyCostNote(metricColumn: string, details: ReadonlyArray<{ readonly provider: string; readonly category?: string;
-  readonly rows: number; readonly billed: number }>, currency: string): string | undefined {
+export function emptyCostNote(metricColumn: string, details: ReadonlyArray<{
+  readonly provider: string;
+  readonly category?: string;
+  readonly rows: number;
+  readonly billed: number;
+}>, currency: string): string | undefined {
   const rows = details.reduce((s, d) => s + d.rows, 0);
   if (rows === 0) {
     return undefined;

@@ -355,8 +355,11 @@ describe('AthenaSource over a FOCUS table', () => {
   test('grouped by provider or a column, a table whose rows carry no service tag is reported, with a note on the keys', async () => {
     // GIVEN another cloud's FOCUS data: no row carries customer-service
     athena.on(GetTableMetadataCommand).resolves({
-      TableMetadata: { Name: 'focus', Columns: ['billedcost', 'chargeperiodstart', 'chargecategory', 'tags', 'providername', 'billingcurrency',
-        'regionid'].map((Name) => ({ Name })) },
+      TableMetadata: {
+        Name: 'focus',
+        Columns: ['billedcost', 'chargeperiodstart', 'chargecategory', 'tags', 'providername', 'billingcurrency',
+          'regionid'].map((Name) => ({ Name })),
+      },
     });
     athena.on(GetQueryExecutionCommand).resolves(succeeded(1024));
     athena.on(GetQueryResultsCommand).resolves(focusPage([

@@ -1,11 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { buildAssembly, CHECKOUT, record, runCli, WISHLIST } from './fixtures';
 import {
-  AZURE_EXTRA, awsCharges, azureCharges, gcpCharges, multiCharges, writeContractCommitment, writeFocus05, writeFocusCsv, writeFocusParquet,
+  AZURE_EXTRA, awsCharges, azureCharges, gcpCharges, multiCharges, plainQuery, writeContractCommitment, writeFocus05, writeFocusCsv,
+  writeFocusParquet,
 } from './focus-provider-files';
 import { COST_SPEC } from '../../src/cli/commands/cost';
 import { REVIEW_SPEC } from '../../src/cli/commands/review';
@@ -48,17 +48,7 @@ beforeAll(async () => {
 const cents = (n: number) => Math.round(n * 100);
 
 /** A plain DuckDB query over the files, without the CLI. */
-async function direct(sql: string): Promise<Array<Record<string, unknown>>> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const db = await instance.connect();
-  try {
-    await db.run("SET TimeZone = 'UTC'");
-    return (await db.runAndReadAll(sql)).getRowObjectsJson() as Array<Record<string, unknown>>;
-  } finally {
-    db.closeSync();
-    instance.closeSync();
-  }
-}
+const direct = plainQuery;
 
 /**
  * The rows of a file as a plain query sees them: costs as decimals, the provider (ServiceProviderName from 1.3),

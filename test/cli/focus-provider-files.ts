@@ -217,25 +217,40 @@ export async function writeFocusParquet(file: string, version: string, charges: 
   return file;
 }
 
+/** A charge whose four costs are one amount (tax, credits, adjustments, marketplace charges), in the billing period of its day. */
+function flat(base: Pick<Charge, 'provider' | 'currency' | 'billingAccount'> & Partial<Charge>, category: Charge['category'], day: string,
+  cost: string, more: Partial<Charge> = {}): Charge {
+  return {
+    serviceName: base.provider,
+    serviceCategory: 'Other',
+    billingPeriod: day.slice(0, 7),
+    ...base,
+    category,
+    day,
+    billed: cost,
+    effective: cost,
+    list: cost,
+    contracted: cost,
+    ...more,
+  };
+}
+
 /** Microsoft: FOCUS 1.0 CSV, no customer-value tag at all (keys Owner, " org", CostCenter), custom columns. */
 export function azureCharges(): Charge[] {
-  const out: Charge[] = [];
+  const base = { provider: 'Microsoft', currency: 'USD', billingAccount: '/providers/Microsoft.Billing/billingAccounts/8611537' };
   const services = [['Virtual Machines', 'Compute'], ['Azure Cosmos DB', 'Databases'], ['Storage Accounts', 'Storage']];
+  const out: Charge[] = [];
   for (let i = 0; i < 48; i++) {
-    const [serviceName, serviceCategory] = services[i % 3];
-    const day = `2026-10-${String((i % 28) + 1).padStart(2, '0')}`;
     const billed = amount(i, 40);
     const owner = ['payments', 'discovery', undefined][i % 3];
     out.push({
-      provider: 'Microsoft',
-      currency: 'USD',
-      billingAccount: '/providers/Microsoft.Billing/billingAccounts/8611537',
+      ...base,
       subAccount: `/subscriptions/0000000${i % 2}-aaaa-bbbb-cccc-000000000000`,
       region: i % 4 === 0 ? 'northeurope' : 'westeurope',
-      serviceName,
-      serviceCategory,
+      serviceName: services[i % 3][0],
+      serviceCategory: services[i % 3][1],
       category: 'Usage',
-      day,
+      day: `2026-10-${String((i % 28) + 1).padStart(2, '0')}`,
       billingPeriod: '2026-10',
       billed,
       effective: billed,
@@ -245,50 +260,10 @@ export function azureCharges(): Charge[] {
         : { 'Owner': owner, ' org': 'retail', 'CostCenter': `CC-${i % 5}`, 'Cost department': 'Engineering' },
     });
   }
-  out.push({
-    provider: 'Microsoft',
-    currency: 'USD',
-    billingAccount: '/providers/Microsoft.Billing/billingAccounts/8611537',
-    serviceName: 'Azure',
-    serviceCategory: 'Other',
-    category: 'Tax',
-    day: '2026-10-31',
-    billingPeriod: '2026-10',
-    billed: '12.3456789012',
-    effective: '12.3456789012',
-    list: '12.3456789012',
-    contracted: '12.3456789012',
-  });
-  for (const [n, billed] of [[1, '-3.2500000001'], [2, '1.1000000009']] as const) {
-    out.push({
-      provider: 'Microsoft',
-      currency: 'USD',
-      billingAccount: '/providers/Microsoft.Billing/billingAccounts/8611537',
-      serviceName: 'Azure',
-      serviceCategory: 'Other',
-      category: 'Adjustment',
-      day: `2026-10-1${n}`,
-      billingPeriod: '2026-10',
-      billed,
-      effective: billed,
-      list: billed,
-      contracted: null,
-    });
-  }
-  out.push({
-    provider: 'Microsoft',
-    currency: 'USD',
-    billingAccount: '/providers/Microsoft.Billing/billingAccounts/8611537',
-    serviceName: 'Azure',
-    serviceCategory: 'Other',
-    category: 'Credit',
-    day: '2026-10-20',
-    billingPeriod: '2026-10',
-    billed: '-5.0000000001',
-    effective: '-5.0000000001',
-    list: '-5.0000000001',
-    contracted: '-5.0000000001',
-  });
+  out.push(flat(base, 'Tax', '2026-10-31', '12.3456789012'));
+  out.push(flat(base, 'Adjustment', '2026-10-11', '-3.2500000001', { contracted: null }));
+  out.push(flat(base, 'Adjustment', '2026-10-12', '1.1000000009', { contracted: null }));
+  out.push(flat(base, 'Credit', '2026-10-20', '-5.0000000001'));
   return out;
 }
 
@@ -301,19 +276,17 @@ export const AZURE_EXTRA: Record<string, (c: Charge, i: number) => string | unde
 
 /** Google Cloud: FOCUS 1.1 Parquet, lower-case labels, a few rows with the customer-value service label. */
 export function gcpCharges(): Charge[] {
-  const out: Charge[] = [];
+  const base = { provider: 'Google Cloud', currency: 'USD', billingAccount: '01A2B3-C4D5E6-F7G8H9' };
   const services = [['Compute Engine', 'Compute'], ['Cloud Storage', 'Storage'], ['BigQuery', 'Analytics']];
+  const out: Charge[] = [];
   for (let i = 0; i < 40; i++) {
-    const [serviceName, serviceCategory] = services[i % 3];
     const billed = amount(i + 100, 25);
     out.push({
-      provider: 'Google Cloud',
-      currency: 'USD',
-      billingAccount: '01A2B3-C4D5E6-F7G8H9',
+      ...base,
       subAccount: i % 2 === 0 ? 'shop-prod' : 'shop-dev',
       region: i % 3 === 0 ? 'us-central1' : 'europe-west1',
-      serviceName,
-      serviceCategory,
+      serviceName: services[i % 3][0],
+      serviceCategory: services[i % 3][1],
       category: 'Usage',
       day: `2026-10-${String((i % 30) + 1).padStart(2, '0')}`,
       billingPeriod: '2026-10',
@@ -328,20 +301,7 @@ export function gcpCharges(): Charge[] {
       },
     });
   }
-  out.push({
-    provider: 'Google Cloud',
-    currency: 'USD',
-    billingAccount: '01A2B3-C4D5E6-F7G8H9',
-    serviceName: 'Cloud Billing',
-    serviceCategory: 'Other',
-    category: 'Credit',
-    day: '2026-10-15',
-    billingPeriod: '2026-10',
-    billed: '-7.1234567891',
-    effective: '-7.1234567891',
-    list: '-7.1234567891',
-    contracted: '-7.1234567891',
-  });
+  out.push(flat(base, 'Credit', '2026-10-15', '-7.1234567891'));
   return out;
 }
 
@@ -350,9 +310,10 @@ export function gcpCharges(): Charge[] {
  * partly used and partly unused; the keys `business_unit` and `business-unit` both present with different values.
  */
 export function awsCharges(): Charge[] {
-  const out: Charge[] = [];
   const base = { provider: 'AWS', currency: 'USD', billingAccount: '123456789012' };
+  const out: Charge[] = [];
   for (const period of ['2026-10', '2026-11']) {
+    const invoiceId = period === '2026-10' ? 'INV-2026-10' : undefined;
     for (let i = 0; i < 36; i++) {
       const billed = amount(i + (period === '2026-10' ? 200 : 300), 60);
       const used = i % 6 === 0;
@@ -370,7 +331,7 @@ export function awsCharges(): Charge[] {
         list: amount(i + 400, 70),
         contracted: billed,
         commitmentStatus: used ? 'Used' : undefined,
-        invoiceId: period === '2026-10' ? 'INV-2026-10' : undefined,
+        invoiceId,
         tags: i % 7 === 6 ? undefined : {
           'customer-service': ['checkout', 'wishlist', 'product-search'][i % 3],
           'team': ['payments', 'discovery'][i % 2],
@@ -380,66 +341,33 @@ export function awsCharges(): Charge[] {
         },
       });
     }
-    out.push({
-      ...base,
+    out.push(flat(base, 'Purchase', `${period}-01`, '100.0000000000', {
       serviceName: 'ComputeSavingsPlans',
       serviceCategory: 'Compute',
-      category: 'Purchase',
-      day: `${period}-01`,
-      billingPeriod: period,
-      billed: '100.0000000000',
       effective: '0.0000000000',
-      list: '100.0000000000',
-      contracted: '100.0000000000',
-      invoiceId: period === '2026-10' ? 'INV-2026-10' : undefined,
-    });
-    out.push({
-      ...base,
+      invoiceId,
+    }));
+    out.push(flat(base, 'Usage', `${period}-28`, '0.0000000000', {
       subAccount: '111111111111',
       region: 'us-east-1',
       serviceName: 'AmazonEC2',
       serviceCategory: 'Compute',
-      category: 'Usage',
-      day: `${period}-28`,
-      billingPeriod: period,
-      billed: '0.0000000000',
       effective: period === '2026-10' ? '17.2500000003' : '4.5000000001',
-      list: '0.0000000000',
-      contracted: '0.0000000000',
       commitmentStatus: 'Unused',
-      invoiceId: period === '2026-10' ? 'INV-2026-10' : undefined,
-    });
-    out.push({
-      ...base,
-      serviceName: 'Tax',
-      serviceCategory: 'Other',
-      category: 'Tax',
-      day: `${period}-28`,
-      billingPeriod: period,
-      billed: '8.8800000001',
-      effective: '8.8800000001',
-      list: '8.8800000001',
-      contracted: '8.8800000001',
-      invoiceId: period === '2026-10' ? 'INV-2026-10' : undefined,
-    });
+      invoiceId,
+    }));
+    out.push(flat(base, 'Tax', `${period}-28`, '8.8800000001', { invoiceId }));
   }
   // a correction of October, delivered with November's billing period
-  out.push({
-    ...base,
+  out.push(flat(base, 'Usage', '2026-10-17', '-21.4300000007', {
     subAccount: '111111111111',
     region: 'eu-west-1',
     serviceName: 'AmazonDynamoDB',
     serviceCategory: 'Databases',
-    category: 'Usage',
     correction: true,
-    day: '2026-10-17',
     billingPeriod: '2026-11',
-    billed: '-21.4300000007',
-    effective: '-21.4300000007',
-    list: '-21.4300000007',
-    contracted: '-21.4300000007',
     tags: { 'customer-service': 'wishlist', 'team': 'discovery', 'business_unit': 'retail-eu', 'business-unit': 'retail' },
-  });
+  }));
   return out;
 }
 
@@ -470,89 +398,68 @@ export function multiCharges(): Charge[] {
       list: amount(i + 501, 35),
       contracted: billed,
       tags: { 'customer-service': 'shared-cluster', 'team': 'platform' },
-      allocatedTags: i % 3 === 2 ? undefined : { workload: ['checkout', 'wishlist'][i % 2 === 0 ? 0 : 1], team: ['payments', 'discovery'][i % 3] },
+      allocatedTags: i % 3 === 2 ? undefined : { workload: aws ? 'checkout' : 'wishlist', team: ['payments', 'discovery'][i % 3] },
       invoiceId: 'INV-1',
     });
   }
+  const oracle = { provider: 'Oracle', currency: 'USD', billingAccount: 'ocid1.tenancy.oc1..aaaa', invoiceId: 'INV-OCI' };
   for (let i = 0; i < 7; i++) {
-    const billed = amount(i + 700, 15);
-    out.push({
-      provider: 'Oracle',
-      currency: 'USD',
-      billingAccount: 'ocid1.tenancy.oc1..aaaa',
+    out.push(flat(oracle, 'Usage', `2026-10-0${i + 1}`, amount(i + 700, 15), {
       subAccount: 'ocid1.compartment.oc1..shop',
       region: 'eu-frankfurt-1',
       serviceName: 'Compute',
       serviceCategory: 'Compute',
-      category: 'Usage',
-      day: `2026-10-0${i + 1}`,
-      billingPeriod: '2026-10',
-      billed,
-      effective: billed,
-      list: billed,
       contracted: null,
       tags: { 'customer-service': 'reports', 'team': 'finance' },
-      invoiceId: 'INV-OCI',
-    });
+    }));
   }
-  for (const [n, billed] of [[1, '-0.7500000001'], [2, '2.0000000003']] as const) {
-    out.push({
-      provider: 'Oracle',
-      currency: 'USD',
-      billingAccount: 'ocid1.tenancy.oc1..aaaa',
-      serviceName: 'Oracle Cloud',
-      serviceCategory: 'Other',
-      category: 'Adjustment',
-      day: `2026-10-2${n}`,
-      billingPeriod: '2026-10',
-      billed,
-      effective: billed,
-      list: billed,
-      contracted: null,
-      invoiceId: 'INV-OCI',
-    });
-  }
-  out.push({
-    provider: 'AWS',
+  out.push(flat(oracle, 'Adjustment', '2026-10-21', '-0.7500000001', { contracted: null }));
+  out.push(flat(oracle, 'Adjustment', '2026-10-22', '2.0000000003', { contracted: null }));
+  out.push(flat({ provider: 'AWS', currency: 'USD', billingAccount: '123456789012' }, 'Usage', '2026-10-10', '45.0000000001', {
     serviceProvider: 'Datadog',
-    currency: 'USD',
-    billingAccount: '123456789012',
     subAccount: '111111111111',
     serviceName: 'Datadog Pro',
     serviceCategory: 'Management and Governance',
-    category: 'Usage',
-    day: '2026-10-10',
-    billingPeriod: '2026-10',
-    billed: '45.0000000001',
-    effective: '45.0000000001',
-    list: '45.0000000001',
-    contracted: '45.0000000001',
     tags: { team: 'platform' },
     invoiceId: 'INV-1',
-  });
+  }));
   return out;
+}
+
+/** A CSV file of a header and one row. */
+function writeCsvText(file: string, header: string, row: string): string {
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${header}\n${row}\n`);
+  return file;
 }
 
 /** A FOCUS 0.5 file: ChargeType and AmortizedCost (ChargeCategory and EffectiveCost from 1.0), no Tags. */
 export function writeFocus05(file: string): string {
-  const header = 'AmortizedCost,AvailabilityZone,BilledCost,BillingAccountId,BillingAccountName,BillingCurrency,BillingPeriodEnd,BillingPeriodStart,'
-    + 'ChargePeriodEnd,ChargePeriodStart,ChargeType,InvoiceIssuerName,ProviderName,PublisherName,Region,ResourceId,ResourceName,ServiceCategory,'
-    + 'ServiceName,SubAccountId,SubAccountName';
-  const row = '1.5,,1.5,acct,Account,USD,2026-11-01T00:00:00Z,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,2026-10-01T00:00:00Z,Usage,AWS,AWS,AWS,'
-    + 'eu-west-1,i-1,vm,Compute,AmazonEC2,sub,Sub';
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${header}\n${row}\n`);
-  return file;
+  return writeCsvText(file, 'AmortizedCost,AvailabilityZone,BilledCost,BillingAccountId,BillingAccountName,BillingCurrency,BillingPeriodEnd,'
+    + 'BillingPeriodStart,ChargePeriodEnd,ChargePeriodStart,ChargeType,InvoiceIssuerName,ProviderName,PublisherName,Region,ResourceId,ResourceName,'
+    + 'ServiceCategory,ServiceName,SubAccountId,SubAccountName',
+  '1.5,,1.5,acct,Account,USD,2026-11-01T00:00:00Z,2026-10-01T00:00:00Z,2026-10-02T00:00:00Z,2026-10-01T00:00:00Z,Usage,AWS,AWS,AWS,'
+    + 'eu-west-1,i-1,vm,Compute,AmazonEC2,sub,Sub');
 }
 
 /** The FOCUS 1.3 Contract Commitment dataset (13 columns): contracts, not charges. */
 export function writeContractCommitment(file: string): string {
-  const header = 'ContractCommitmentId,ContractCommitmentType,ContractCommitmentCategory,ContractCommitmentCost,ContractCommitmentQuantity,'
-    + 'ContractCommitmentUnit,ContractCommitmentDescription,ContractCommitmentPeriodStart,ContractCommitmentPeriodEnd,ContractId,ContractPeriodStart,'
-    + 'ContractPeriodEnd,BillingCurrency';
-  const row = 'CMT-SPEND-001,Enterprise Agreement,Spend,925000.00,,,3yr spend goal,2025-12-01T00:00:00Z,2028-12-01T00:00:00Z,AGR-1,'
-    + '2025-12-01T00:00:00Z,2028-12-01T00:00:00Z,USD';
-  fs.mkdirSync(path.dirname(file), { recursive: true });
-  fs.writeFileSync(file, `${header}\n${row}\n`);
-  return file;
+  return writeCsvText(file, 'ContractCommitmentId,ContractCommitmentType,ContractCommitmentCategory,ContractCommitmentCost,'
+    + 'ContractCommitmentQuantity,ContractCommitmentUnit,ContractCommitmentDescription,ContractCommitmentPeriodStart,ContractCommitmentPeriodEnd,'
+    + 'ContractId,ContractPeriodStart,ContractPeriodEnd,BillingCurrency',
+  'CMT-SPEND-001,Enterprise Agreement,Spend,925000.00,,,3yr spend goal,2025-12-01T00:00:00Z,2028-12-01T00:00:00Z,AGR-1,'
+    + '2025-12-01T00:00:00Z,2028-12-01T00:00:00Z,USD');
+}
+
+/** A plain DuckDB query, without the CLI (the session in UTC), for the tests' truths. */
+export async function plainQuery(sql: string): Promise<Array<Record<string, unknown>>> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const db = await instance.connect();
+  try {
+    await db.run("SET TimeZone = 'UTC'");
+    return (await db.runAndReadAll(sql)).getRowObjectsJson() as Array<Record<string, unknown>>;
+  } finally {
+    db.closeSync();
+    instance.closeSync();
+  }
 }

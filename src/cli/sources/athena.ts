@@ -5,11 +5,11 @@ import {
   QueryExecution, StartQueryExecutionCommand, StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { absentTagKeys, curCostSql, curCostTable, curKeyCollisions, curNotes, explainAbsentKeys } from './cur-query';
-import { absentFocusKeys, focusCostTable, groupAbsentMessage, serviceAbsentNote } from './focus-table';
+import { absentFocusKeys, emptyCostNote, focusCostTable, groupAbsentMessage, serviceAbsentNote } from './focus-table';
 import { CallLimits, MAX_ATTEMPTS, PageTokens, StoppedError } from './limits';
 import { CliError, CostQuery, CostResult, CostSource } from './types';
 import { CurQueries, SqlDialect } from '../../billing/cur-sql';
-import { FocusQueries } from '../../billing/focus-sql';
+import { FocusMetric, FocusQueries } from '../../billing/focus-sql';
 import { lastMonthBefore } from '../../private/sql-util';
 import { awsError, firstLine } from '../errors';
 import { dimensionRefusal } from '../grouping';
@@ -198,6 +198,7 @@ export class AthenaSource implements CostSource {
         kind: 'focus',
         provider: has('ServiceProviderName') ? (has('ProviderName') ? "COALESCE(NULLIF(ServiceProviderName, ''), ProviderName)" : 'ServiceProviderName') : 'ProviderName',
         invoice: has('InvoiceId'),
+        commitmentStatus: has('CommitmentDiscountStatus') && has('EffectiveCost'),
         notes: [],
       };
     }
@@ -224,6 +225,8 @@ export class AthenaSource implements CostSource {
       keyVariants: true,
       billingPeriodColumn: partition,
       providerExpression: kind.provider,
+      unusedCommitment: kind.commitmentStatus,
+      emptyCostRows: metric !== FocusMetric.BILLED,
     });
     const cost = await this.run(client, sql, name, progress);
     if (cost.rows.length === 0) {
@@ -238,6 +241,8 @@ export class AthenaSource implements CostSource {
     }
     const notes = [`FOCUS table: ${FocusQueries.metricColumn(metric)} (--metric ${metric}), by ChargePeriodStart`, ...(note ? [note] : []),
       ...(absent.service ? [serviceAbsentNote(query, undefined, keysHint)] : []),
+      ...[emptyCostNote(FocusQueries.metricColumn(metric), [...costs.emptyCost].map(([provider, e]) => ({ provider, ...e })), costs.currency)]
+        .filter((n): n is string => n !== undefined),
       `Athena: 1 query in workgroup ${this.options.workgroup ?? ATHENA_DEFAULTS.workgroup}, ${formatBytes(cost.bytesScanned)} scanned `
         + '(Athena bills per byte scanned)', ...kind.notes, ...costs.notes];
     if (costs.rows.some((r) => r.estimated)) {
@@ -410,6 +415,8 @@ interface TableKind {
   readonly provider: string;
   /** Whether it has InvoiceId (FOCUS). */
   readonly invoice: boolean;
+  /** Whether it has CommitmentDiscountStatus and EffectiveCost (FOCUS: unused commitment can be named). */
+  readonly commitmentStatus?: boolean;
   readonly notes: string[];
 }
 

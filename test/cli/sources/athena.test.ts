@@ -374,6 +374,8 @@ describe('AthenaSource over a FOCUS table', () => {
     // THEN the report, not a refusal
     expect(result.rows.map((r) => [r.provider, r.amount])).toEqual([['Microsoft', 7.25], ['Google Cloud', 1.5]]);
     expect(result.notes).toContainEqual(expect.stringMatching(/^no charge between 2026-10-01 and 2026-12-01 carries the "customer-service" tag in Tags .*every row is reported without a service.*run the focus-tag-keys-present named query/));
+    // the same scan sums unused commitment and counts empty cost cells, as over files
+    expect(athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input.QueryString).toMatch(/AS unused_commitment_amount[\s\S]*AS empty_cost_rows/);
 
     // and grouped by a column, the FOCUS column is grouped in the same SQL
     await source({ table: 'focus' }).fetch(query({ groupBy: CostGrouping.SERVICE, dimension: CostDimension.REGION }), () => undefined);

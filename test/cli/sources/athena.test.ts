@@ -358,7 +358,7 @@ describe('AthenaSource over a FOCUS table', () => {
       TableMetadata: {
         Name: 'focus',
         Columns: ['billedcost', 'chargeperiodstart', 'chargecategory', 'tags', 'providername', 'billingcurrency',
-          'regionid'].map((Name) => ({ Name })),
+          'regionid', 'effectivecost', 'commitmentdiscountstatus'].map((Name) => ({ Name })),
       },
     });
     athena.on(GetQueryExecutionCommand).resolves(succeeded(1024));

@@ -9,7 +9,7 @@ import { FocusMetric } from '../../billing/focus-sql';
  * categories, corrections, near-duplicate tag keys, providers).
  */
 
-/** The amount columns of `FocusQueries.costBy` (the last two with its `unusedCommitment` and `emptyCostRows`). */
+/** The amount columns of `FocusQueries.costBy` (the last three with its `unusedCommitment`, `allocatedCharges` and `emptyCostRows`). */
 const AMOUNTS = ['amount', 'tax_amount', 'credit_amount', 'adjustment_amount', 'purchase_amount', 'correction_amount',
   'unused_commitment_amount', 'allocated_amount', 'empty_cost_billed'];
 

@@ -270,6 +270,14 @@ describe('what the practitioner is told', () => {
     expect(cents(data.total)).toBe(Object.values(await truth(multi, "''", OCT, { metric: 'contracted', currency: 'USD' }))[0]);
   });
 
+  test('an empty BilledCost (which FOCUS says MUST NOT be null) is named too', async () => {
+    const file = writeFocusCsv(path.join(work, 'empty-billed', 'focus-1.2.csv'), '1.2',
+      [...awsCharges().slice(0, 3), { ...awsCharges()[3], billed: '' }]);
+    const data = await json(file, [...OCT, '--by', 'provider']);
+    expect(data.notes).toContain('BilledCost is empty on 1 row, counted as 0 in the totals: AWS Usage 1 row; the provider left BilledCost empty '
+      + 'there, so the totals leave those charges out (FOCUS says BilledCost MUST NOT be null: check the export)');
+  });
+
   test('unused commitment: the EffectiveCost of CommitmentDiscountStatus Unused, in the notes', async () => {
     const [unused] = await direct(`SELECT SUM(EffectiveCost) AS c FROM read_parquet('${aws}/data/*/*.parquet') WHERE CommitmentDiscountStatus = 'Unused'`);
     for (const metric of ['billed', 'effective']) {

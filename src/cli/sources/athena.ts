@@ -9,7 +9,7 @@ import { absentFocusKeys, emptyCostNote, focusCostTable, groupAbsentMessage, ser
 import { CallLimits, MAX_ATTEMPTS, PageTokens, StoppedError } from './limits';
 import { CliError, CostQuery, CostResult, CostSource } from './types';
 import { CurQueries, SqlDialect } from '../../billing/cur-sql';
-import { FocusMetric, FocusQueries } from '../../billing/focus-sql';
+import { FocusQueries } from '../../billing/focus-sql';
 import { lastMonthBefore } from '../../private/sql-util';
 import { awsError, firstLine } from '../errors';
 import { dimensionRefusal } from '../grouping';
@@ -226,7 +226,7 @@ export class AthenaSource implements CostSource {
       billingPeriodColumn: partition,
       providerExpression: kind.provider,
       unusedCommitment: kind.commitmentStatus,
-      emptyCostRows: metric !== FocusMetric.BILLED,
+      emptyCostRows: true,
     });
     const cost = await this.run(client, sql, name, progress);
     if (cost.rows.length === 0) {

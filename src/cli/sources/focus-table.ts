@@ -193,12 +193,15 @@ export function emptyCostNote(metricColumn: string, details: ReadonlyArray<{
   if (rows === 0) {
     return undefined;
   }
+  // BilledCost itself empty: there is no other amount to give (FOCUS says it MUST NOT be null)
+  const billedToo = metricColumn !== 'BilledCost';
   const parts = [...details].sort((a, b) => b.rows - a.rows || a.provider.localeCompare(b.provider)).map((d) =>
-    `${d.provider || '(no provider name)'}${d.category ? ` ${d.category}` : ''} ${d.rows} row${d.rows === 1 ? '' : 's'} `
-    + `(BilledCost ${d.billed.toFixed(2)} ${currency})`);
+    `${d.provider || '(no provider name)'}${d.category ? ` ${d.category}` : ''} ${d.rows} row${d.rows === 1 ? '' : 's'}`
+    + (billedToo ? ` (BilledCost ${d.billed.toFixed(2)} ${currency})` : ''));
   const billed = details.reduce((s, d) => s + d.billed, 0);
-  return `${metricColumn} is empty on ${rows} row${rows === 1 ? '' : 's'} (BilledCost ${billed.toFixed(2)} ${currency}), counted as 0 in the totals: `
-    + `${parts.join(', ')}; the provider left ${metricColumn} empty there, so the totals leave those charges out`;
+  return `${metricColumn} is empty on ${rows} row${rows === 1 ? '' : 's'}${billedToo ? ` (BilledCost ${billed.toFixed(2)} ${currency})` : ''}, `
+    + `counted as 0 in the totals: ${parts.join(', ')}; the provider left ${metricColumn} empty there, so the totals leave those charges out`
+    + (billedToo ? '' : ' (FOCUS says BilledCost MUST NOT be null: check the export)');
 }
 
 /** The first result row with an amount that is not a finite number. */

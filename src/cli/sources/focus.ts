@@ -42,12 +42,11 @@ export class FocusFileSource implements CostSource {
       const columns = checkColumns(layouts, files, metric, query.dimension);
       const metricColumn = FocusQueries.metricColumn(metric);
       const unusedCommitment = columns.commitmentStatus;
-      const emptyCostRows = metric !== FocusMetric.BILLED;
       await session.run(focusViewSql(files, format, layouts, {
         metricColumn,
         provider: columns.provider,
         invoice: columns.invoice,
-        costColumns: [...(unusedCommitment ? ['EffectiveCost'] : []), ...(emptyCostRows ? ['BilledCost'] : [])],
+        costColumns: [...(unusedCommitment ? ['EffectiveCost'] : []), ...(metric !== FocusMetric.BILLED ? ['BilledCost'] : [])],
         textColumns: [...(unusedCommitment ? ['CommitmentDiscountStatus'] : []),
           ...(query.dimension !== undefined ? [FocusQueries.dimensionColumn(query.dimension)] : [])],
         allocatedTags: columns.allocatedTags,
@@ -69,7 +68,8 @@ export class FocusFileSource implements CostSource {
         keyVariants: true,
         unusedCommitment,
         allocatedCharges: columns.allocatedTags,
-        emptyCostRows,
+        // an empty cost cell counts as 0: named in a note (BilledCost MUST NOT be null, the other columns are left empty by some providers)
+        emptyCostRows: true,
       });
       const raw = await session.rowsWithProgress(sql, (p) => progress(`scanning FOCUS rows: ${Math.floor(p)}%`),
         this.options.progressIntervalMs ?? 1000).catch((e) => {

@@ -340,6 +340,7 @@ describe('AthenaSource over a FOCUS table', () => {
       keyVariants: true,
       billingPeriodColumn: 'billing_period',
       providerExpression: 'ProviderName',
+      emptyCostRows: true,
     }));
     expect(result.rows).toEqual([
       { service: 'checkout', group: 'checkout', day: '2026-10-01', amount: 12.5, nonResourceAmount: 0, currency: 'USD', estimated: false, provider: 'AWS' },

@@ -96,7 +96,7 @@ const KEYS = TagKeys.DEFAULT;
 function columnsOf(version: string): string[] {
   const base = ['BilledCost', 'BillingAccountId', 'BillingCurrency', 'BillingPeriodStart', 'BillingPeriodEnd', 'ChargeCategory', 'ChargeClass',
     'ChargeDescription', 'ChargePeriodStart', 'ChargePeriodEnd', 'ContractedCost', 'EffectiveCost', 'ListCost', 'ProviderName',
-    'PublisherName', 'RegionId', 'ResourceId', 'ServiceName', 'SubAccountId', 'Tags'];
+    'PublisherName', 'RegionId', 'ResourceId', 'ServiceCategory', 'ServiceName', 'SubAccountId', 'Tags'];
   const v11 = ['ServiceSubcategory', 'SkuMeter'];
   const v12 = ['InvoiceId', 'PricingCurrency'];
   const v13 = ['ServiceProviderName', 'HostProviderName'];
@@ -322,6 +322,7 @@ function selectForFile(o: Resolved, lo: number, hi: number): string {
     RegionId: "CASE provider WHEN 'AWS' THEN 'eu-west-1' WHEN 'Microsoft' THEN 'westeurope' ELSE 'europe-west1' END",
     ResourceId: nullable("CASE WHEN service_id > 0 THEN provider || '/' || service || '/' || (h6 % 5) END"),
     ServiceName: "CASE provider WHEN 'AWS' THEN 'Amazon DynamoDB' WHEN 'Microsoft' THEN 'Azure Cosmos DB' ELSE 'Cloud Run' END",
+    ServiceCategory: "CASE provider WHEN 'Google Cloud' THEN 'Compute' ELSE 'Databases' END",
     SubAccountId: nullable('account'),
     Tags: tags,
     ServiceSubcategory: "'Databases'",

@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { ContextKeys } from './context-keys';
-import { curMapKey, TAG_KEY_PATTERN } from './private/tag-safe';
+import { curColumnCollisions, curMapKey, TAG_KEY_PATTERN } from './private/tag-safe';
 
 const TAG_KEYS_CONTEXT = ContextKeys.TAG_KEYS;
 
@@ -122,6 +122,16 @@ export class TagKeys {
   }
 
   /**
+   * Keys that read cost data, never tag anything (the CLI's `--tag-key`): built without the tagging rules, as each
+   * schema has its own (FOCUS and Cost Explorer keys are exact strings; CUR 2.0 normalises keys into column names),
+   * which the source that reads the data applies.
+   * @internal
+   */
+  public static _forReading(props: TagKeysProps): TagKeys {
+    return new TagKeys(props);
+  }
+
+  /**
    * The `resource_tags` map key under which CUR 2.0 (and Athena over it) exposes a user tag key.
    *
    * CUR turns a user tag key into a column name by putting `_` before each upper-case letter,
@@ -193,15 +203,7 @@ export class TagKeys {
     if (out.length > 0) {
       return out;
     }
-    const seen = new Map<string, string>();
-    for (const [field, key] of Object.entries(fields)) {
-      const col = curMapKey(key);
-      const prev = seen.get(col);
-      if (prev) {
-        out.push(`${prev} and ${field} keys both become the CUR 2.0 column "${col}": choose keys that differ after CUR normalisation`);
-      }
-      seen.set(col, field);
-    }
+    out.push(...curColumnCollisions(fields));
     return out;
   }
 }

@@ -1,7 +1,7 @@
 // Longer than 400 lines on purpose: this is one public API, the SQL over CUR 2.0 (`CurQueries`) with the enums and
 // option types it takes, documented for API.md; splitting it would spread one contract over several files. The
 // private SQL helpers are at the end.
-import { lastMonthBefore, sqlLiteral, tagKeysSql, untaggedShareSql } from '../private/sql-util';
+import { checkDimension, lastMonthBefore, sqlLiteral, tagKeysSql, untaggedShareSql } from '../private/sql-util';
 import { TagKeys } from '../tag-keys';
 
 /**
@@ -18,6 +18,29 @@ export enum CostGrouping {
   BUSINESS_UNIT = 'business-unit',
   /** The customer tag (`customer` by default). */
   CUSTOMER = 'customer',
+}
+
+/**
+ * A column of the cost data that a query can group by instead of a tag: the dimensions a FinOps practitioner reads
+ * FOCUS data by, taken from the CUR 2.0 column that holds the same where CUR 2.0 has one.
+ */
+export enum CostDimension {
+  /** The billing account: FOCUS `BillingAccountId`; CUR 2.0 `bill_payer_account_id` (the payer account). */
+  BILLING_ACCOUNT = 'billing-account',
+  /**
+   * The sub-account: FOCUS `SubAccountId` (an AWS member account, an Azure subscription, a Google Cloud project);
+   * CUR 2.0 `line_item_usage_account_id`.
+   */
+  SUB_ACCOUNT = 'sub-account',
+  /**
+   * The charge category: FOCUS `ChargeCategory` (Usage, Purchase, Tax, Credit, Adjustment); CUR 2.0
+   * `line_item_line_item_type`, its nearest column (Usage, Tax, Credit, Refund, Fee, RIFee, SavingsPlanCoveredUsage, ...).
+   */
+  CHARGE_CATEGORY = 'charge-category',
+  /** The region: FOCUS `RegionId`; CUR 2.0 `product_region_code`. */
+  REGION = 'region',
+  /** The service category: FOCUS `ServiceCategory` (Compute, Databases, Storage, ...); CUR 2.0 has no such column. */
+  SERVICE_CATEGORY = 'service-category',
 }
 
 /**
@@ -137,6 +160,14 @@ export interface CostQueryOptions {
    * @default false
    */
   readonly estimatedFlag?: boolean;
+
+  /**
+   * Group by this column instead of the grouped tag: `group_value` holds the column's value (`''` when empty), and
+   * `service` the service tag as always. `groupBy` must then be `CostGrouping.SERVICE`. See
+   * `CurQueries.dimensionColumn` for the columns (CUR 2.0 has no service category).
+   * @default - group by the tag of `groupBy`
+   */
+  readonly dimension?: CostDimension;
 }
 
 /**
@@ -264,9 +295,11 @@ export class CurQueries {
    * The columns a cost query with this metric reads (a table without one of them cannot answer it).
    *
    * @param metric the cost figure, default `CostMetric.UNBLENDED`
+   * @param dimension the column grouped by instead of a tag, if any
    */
-  public static requiredColumns(metric?: CostMetric): string[] {
-    const base = ['line_item_usage_start_date', 'line_item_line_item_type', 'line_item_currency_code', 'line_item_unblended_cost', 'resource_tags'];
+  public static requiredColumns(metric?: CostMetric, dimension?: CostDimension): string[] {
+    const base = ['line_item_usage_start_date', 'line_item_line_item_type', 'line_item_currency_code', 'line_item_unblended_cost', 'resource_tags',
+      ...(dimension !== undefined && dimension !== CostDimension.CHARGE_CATEGORY ? [CurQueries.dimensionColumn(dimension)] : [])];
     switch (metric ?? CostMetric.UNBLENDED) {
       case CostMetric.UNBLENDED:
         return base;
@@ -276,6 +309,27 @@ export class CurQueries {
         return [...base, ...AMORTIZED_COLUMNS];
       default:
         throw new Error(`CurQueries: metric is ${JSON.stringify(metric)}: accepted values are ${Object.values(CostMetric).join(', ')}`);
+    }
+  }
+
+  /**
+   * The CUR 2.0 column a dimension reads: `bill_payer_account_id` (billing account), `line_item_usage_account_id`
+   * (sub-account), `line_item_line_item_type` (charge category), `product_region_code` (region). CUR 2.0 has no
+   * service category column: that one throws.
+   *
+   * @param dimension the dimension
+   */
+  public static dimensionColumn(dimension: CostDimension): string {
+    switch (dimension) {
+      case CostDimension.BILLING_ACCOUNT: return 'bill_payer_account_id';
+      case CostDimension.SUB_ACCOUNT: return 'line_item_usage_account_id';
+      case CostDimension.CHARGE_CATEGORY: return 'line_item_line_item_type';
+      case CostDimension.REGION: return 'product_region_code';
+      case CostDimension.SERVICE_CATEGORY:
+        throw new Error('CurQueries: CUR 2.0 has no service category column (FOCUS ServiceCategory): group by service category over FOCUS data '
+          + '(FocusQueries, the FOCUS_1_2_AWS export)');
+      default:
+        throw new Error(`CurQueries: dimension is ${JSON.stringify(dimension)}: accepted values are ${Object.values(CostDimension).join(', ')}`);
     }
   }
 
@@ -362,8 +416,12 @@ export class CurQueries {
     const inner = [`COALESCE(${q.tag(q.keys.service)}, '') AS service`];
     const keys = ['service'];
     // Grouped by service, the group is the service: read and group the map value once.
-    const selected = q.groupBy === CostGrouping.SERVICE ? ['service', 'service AS group_value'] : ['service', 'group_value'];
-    if (q.groupBy !== CostGrouping.SERVICE) {
+    const byTag = q.groupBy !== CostGrouping.SERVICE || options.dimension !== undefined;
+    const selected = byTag ? ['service', 'group_value'] : ['service', 'service AS group_value'];
+    if (options.dimension !== undefined) {
+      inner.push(`COALESCE(CAST(${CurQueries.dimensionColumn(options.dimension)} AS VARCHAR), '') AS group_value`);
+      keys.push('group_value');
+    } else if (q.groupBy !== CostGrouping.SERVICE) {
       inner.push(`COALESCE(${q.tag(CurQueries.groupingTagKey(q.groupBy, q.keys))}, '') AS group_value`);
       keys.push('group_value');
     }
@@ -493,6 +551,7 @@ function resolve(options: CostQueryOptions, method: string): Resolved {
   if (options.daily && options.monthly) {
     throw new Error(`CurQueries.${method}: daily and monthly are both true: group by day or by month, not both`);
   }
+  checkDimension(options.dimension, Object.values(CostDimension), options.groupBy === CostGrouping.SERVICE, `CurQueries.${method}`);
   const from = options.from === undefined ? undefined : checkDate(options.from, 'from', method);
   const to = options.to === undefined ? undefined : checkDate(options.to, 'to', method);
   if (from && to && from >= to) {

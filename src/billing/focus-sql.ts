@@ -1,7 +1,7 @@
 // Longer than 400 lines on purpose, like cur-sql.ts: one public API, the SQL over FOCUS data (`FocusQueries`) with the
 // enum and option types it takes, documented for API.md. The private SQL helpers are at the end.
-import { CostGrouping, CurNamedQuery, CurQueries, SqlDialect } from './cur-sql';
-import { lastMonthBefore, sqlLiteral, tagKeysSql, untaggedShareSql } from '../private/sql-util';
+import { CostDimension, CostGrouping, CurNamedQuery, CurQueries, SqlDialect } from './cur-sql';
+import { checkDimension, lastMonthBefore, sqlLiteral, tagKeysSql, untaggedShareSql } from '../private/sql-util';
 import { TagKeys } from '../tag-keys';
 
 /**
@@ -102,6 +102,35 @@ export interface FocusCostQueryOptions {
    * @default false
    */
   readonly keyVariants?: boolean;
+
+  /**
+   * Group by this FOCUS column instead of the grouped tag (`FocusQueries.dimensionColumn`): `group_value` holds the
+   * column's value (`''` when null), `service` the service tag as always. `groupBy` must then be `CostGrouping.SERVICE`.
+   * @default - group by the tag of `groupBy`
+   */
+  readonly dimension?: CostDimension;
+
+  /**
+   * Also return `unused_commitment_amount`: the `EffectiveCost` of rows whose `CommitmentDiscountStatus` is `Unused`
+   * (the part of a commitment discount paid for and not used in the charge period), whatever the metric. Reads
+   * `CommitmentDiscountStatus` and `EffectiveCost` (FOCUS 1.0 and later).
+   * @default false
+   */
+  readonly unusedCommitment?: boolean;
+
+  /**
+   * Also return `allocated_amount` and `allocated_rows`: the part of `amount` on rows with FOCUS 1.3's `AllocatedTags`
+   * (split cost allocation), and their number. Reads `AllocatedTags`.
+   * @default false
+   */
+  readonly allocatedCharges?: boolean;
+
+  /**
+   * Also return `empty_cost_rows` and `empty_cost_billed`: the rows whose metric column is null (counted as 0 in
+   * `amount`) and their `BilledCost`, so that a caller can name them rather than count them as 0 silently.
+   * @default false
+   */
+  readonly emptyCostRows?: boolean;
 }
 
 /**
@@ -232,9 +261,30 @@ export class FocusQueries {
    * column (`ProviderName`, or FOCUS 1.3's `ServiceProviderName`) is not listed: a caller picks the one its data has.
    *
    * @param metric the cost column, default `FocusMetric.BILLED`
+   * @param dimension the column grouped by instead of a tag, if any
    */
-  public static requiredColumns(metric?: FocusMetric): string[] {
-    return ['ChargePeriodStart', 'ChargeCategory', 'BillingCurrency', FocusQueries.metricColumn(metric), 'Tags'];
+  public static requiredColumns(metric?: FocusMetric, dimension?: CostDimension): string[] {
+    const column = dimension === undefined ? undefined : FocusQueries.dimensionColumn(dimension);
+    return ['ChargePeriodStart', 'ChargeCategory', 'BillingCurrency', FocusQueries.metricColumn(metric), 'Tags',
+      ...(column !== undefined && column !== 'ChargeCategory' ? [column] : [])];
+  }
+
+  /**
+   * The FOCUS column of a dimension: `BillingAccountId`, `SubAccountId`, `ChargeCategory`, `RegionId`,
+   * `ServiceCategory` (columns of every FOCUS version from 1.0 on).
+   *
+   * @param dimension the dimension
+   */
+  public static dimensionColumn(dimension: CostDimension): string {
+    switch (dimension) {
+      case CostDimension.BILLING_ACCOUNT: return 'BillingAccountId';
+      case CostDimension.SUB_ACCOUNT: return 'SubAccountId';
+      case CostDimension.CHARGE_CATEGORY: return 'ChargeCategory';
+      case CostDimension.REGION: return 'RegionId';
+      case CostDimension.SERVICE_CATEGORY: return 'ServiceCategory';
+      default:
+        throw new Error(`FocusQueries: dimension is ${JSON.stringify(dimension)}: accepted values are ${Object.values(CostDimension).join(', ')}`);
+    }
   }
 
   /**
@@ -245,10 +295,16 @@ export class FocusQueries {
     const q = resolve(options, 'costBy');
     const serviceKey = q.keys.service;
     const groupKey = CurQueries.groupingTagKey(q.groupBy, q.keys);
+    // grouped by a tag other than the service's, or by a column: group_value is read on its own
+    const ownGroup = q.groupBy !== CostGrouping.SERVICE || options.dimension !== undefined;
+    const groupTag = q.groupBy !== CostGrouping.SERVICE;
     const inner = [`COALESCE(${q.tag(serviceKey)}, '') AS service`];
     const keys = ['service'];
-    const selected = q.groupBy === CostGrouping.SERVICE ? ['service', 'service AS group_value'] : ['service', 'group_value'];
-    if (q.groupBy !== CostGrouping.SERVICE) {
+    const selected = ownGroup ? ['service', 'group_value'] : ['service', 'service AS group_value'];
+    if (options.dimension !== undefined) {
+      inner.push(`COALESCE(CAST(${FocusQueries.dimensionColumn(options.dimension)} AS VARCHAR), '') AS group_value`);
+      keys.push('group_value');
+    } else if (groupTag) {
       inner.push(`COALESCE(${q.tag(groupKey)}, '') AS group_value`);
       keys.push('group_value');
     }
@@ -271,17 +327,30 @@ export class FocusQueries {
       inner.push(`CASE WHEN ${q.tag(serviceKey)} IS NULL AND Tags IS NOT NULL THEN ${q.firstVariant('map_keys(Tags)', serviceKey)} END AS service_variant`);
       keys.push('service_variant');
       selected.push('service_variant');
-      if (q.groupBy !== CostGrouping.SERVICE) {
+      if (groupTag) {
         inner.push(`CASE WHEN ${q.tag(groupKey)} IS NULL AND Tags IS NOT NULL THEN ${q.firstVariant('map_keys(Tags)', groupKey)} END AS group_variant`);
         keys.push('group_variant');
         selected.push('group_variant');
       }
     }
     if (twoLevel) {
-      const missing = [...new Set([serviceKey, groupKey])].map((k) => `${q.tag(k)} IS NULL`).join(' OR ');
+      const missing = [...new Set([serviceKey, ...(groupTag ? [groupKey] : [])])].map((k) => `${q.tag(k)} IS NULL`).join(' OR ');
       const tagKeys = `CASE WHEN (${missing}) AND Tags IS NOT NULL THEN map_keys(Tags) END`;
       inner.push(`${tagKeys} AS tag_keys`, `hash(${tagKeys}) AS key_set`);
       keys.push('key_set');
+    }
+    const extraSums: string[] = [];
+    if (options.unusedCommitment) {
+      inner.push("CASE WHEN CommitmentDiscountStatus = 'Unused' THEN EffectiveCost ELSE 0 END AS unused_commitment");
+      extraSums.push('SUM(unused_commitment) AS unused_commitment_amount');
+    }
+    if (options.allocatedCharges) {
+      inner.push('CASE WHEN AllocatedTags IS NOT NULL THEN 1 ELSE 0 END AS allocated');
+      extraSums.push('SUM(CASE WHEN allocated = 1 THEN cost ELSE 0 END) AS allocated_amount', 'SUM(allocated) AS allocated_rows');
+    }
+    if (options.emptyCostRows) {
+      inner.push(`CASE WHEN ${q.metric} IS NULL THEN 1 ELSE 0 END AS empty_cost`, `CASE WHEN ${q.metric} IS NULL THEN BilledCost ELSE 0 END AS empty_cost_billed`);
+      extraSums.push('SUM(empty_cost) AS empty_cost_rows', 'SUM(empty_cost_billed) AS empty_cost_billed');
     }
     const outer = [
       ...selected,
@@ -290,6 +359,7 @@ export class FocusQueries {
         `SUM(CASE WHEN charge_category = '${c}' THEN cost ELSE 0 END) AS ${c.toLowerCase()}_amount`),
       'SUM(CASE WHEN correction = 1 THEN cost ELSE 0 END) AS correction_amount',
       'COUNT(*) AS line_items',
+      ...extraSums,
       ...(twoLevel ? ['any_value(tag_keys) AS tag_keys'] : []),
     ];
     if (options.estimatedFlag) {
@@ -312,10 +382,12 @@ export class FocusQueries {
     }
     const names = ['service', 'group_value', ...(q.daily ? ['usage_date'] : []), 'provider', 'currency'];
     const variants = [`${variantOf('service', serviceKey)} AS service_variant`,
-      ...(q.groupBy !== CostGrouping.SERVICE ? [`${variantOf('group_value', groupKey)} AS group_variant`] : [])];
-    const sums = ['amount', 'tax_amount', 'credit_amount', 'adjustment_amount', 'purchase_amount', 'correction_amount', 'line_items'];
+      ...(groupTag ? [`${variantOf('group_value', groupKey)} AS group_variant`] : [])];
+    const sums = ['amount', 'tax_amount', 'credit_amount', 'adjustment_amount', 'purchase_amount', 'correction_amount', 'line_items',
+      ...(options.unusedCommitment ? ['unused_commitment_amount'] : []), ...(options.allocatedCharges ? ['allocated_amount', 'allocated_rows'] : []),
+      ...(options.emptyCostRows ? ['empty_cost_rows', 'empty_cost_billed'] : [])];
     const second = [...names, ...variants, ...sums.map((c) => `SUM(${c}) AS ${c}`), ...(options.estimatedFlag ? ['MAX(estimated) AS estimated'] : [])];
-    const groupKeys = [...names, 'service_variant', ...(q.groupBy !== CostGrouping.SERVICE ? ['group_variant'] : [])];
+    const groupKeys = [...names, 'service_variant', ...(groupTag ? ['group_variant'] : [])];
     return [
       'SELECT',
       `  ${second.join(',\n  ')}`,
@@ -418,6 +490,7 @@ function resolve(options: FocusCostQueryOptions, method: string): Resolved {
     throw new Error(`FocusQueries.${method}: groupBy is ${JSON.stringify(options.groupBy)}: accepted values are ${Object.values(CostGrouping).join(', ')}`);
   }
   const metric = FocusQueries.metricColumn(options.metric);
+  checkDimension(options.dimension, Object.values(CostDimension), options.groupBy === CostGrouping.SERVICE, `FocusQueries.${method}`);
   const from = options.from === undefined ? undefined : checkDate(options.from, 'from', method);
   const to = options.to === undefined ? undefined : checkDate(options.to, 'to', method);
   if (from && to && from >= to) {

@@ -5,7 +5,8 @@ export const GENERAL_HELP = `customer-value: read the customer value your CDK se
 Usage:
   customer-value services [-a DIR]... [-o table|json|csv|markdown] [--out FILE]
   customer-value cost     [--source ce | --source cur PATH... | --source focus PATH... | --source athena]
-                          [--from YYYY-MM-DD --to YYYY-MM-DD] [--by service|need|team|business-unit|customer|provider]
+                          [--from YYYY-MM-DD --to YYYY-MM-DD] [--by service|need|team|business-unit|customer|provider|
+                          billing-account|sub-account|charge-category|region|service-category]
                           [--metric unblended|amortized|net-unblended|billed|effective|list|contracted]
                           [--tag-key FIELD=KEY]... [--currency CODE] [--allocate [--spread-untagged]]
                           [-a DIR]... [-o table|json|csv|markdown|html] [--out FILE] [--usage | --no-usage] [-q]
@@ -14,7 +15,8 @@ Usage:
   customer-value review   [--source ce | --source cur PATH... | --source focus PATH... | --source athena] [--business-unit NAME]...
                           [--months N | --from YYYY-MM-01 --to YYYY-MM-01] [--tag-key FIELD=KEY]... [--allocate | --no-allocate]
                           [-a DIR]... [-o markdown|html|json] [--out FILE | --out-dir DIR] [--usage | --no-usage | --usage-file FILE]
-                          [--threshold NAME=VALUE]... [-q] [AWS, Athena and limit options as for cost]
+                          [--metric METRIC] [--currency CODE] [--threshold NAME=VALUE]... [-q]
+                          [AWS, Athena and limit options as for cost]
   customer-value catalog  [-a DIR]... [--out FILE]
 
 Commands:
@@ -70,10 +72,12 @@ Source (one of):
                               "npm install @duckdb/node-api". Links are followed; where the export's
                               manifest exists, only the files it lists are read (others: a warning);
                               line items found twice are refused
-  --source focus PATH...      FOCUS 1.0, 1.1, 1.2 (1.3 where compatible) data of any provider (AWS, Azure,
-                              Google Cloud, OCI...) read locally with DuckDB: Parquet or CSV(.gz) files,
-                              export folders or globs; the version is read from the columns (one version at a
-                              time); Tags a map (Parquet) or a JSON object (CSV); empty and NULL cells are null
+  --source focus PATH...      FOCUS 1.0 to 1.3 Cost and Usage data of any provider (AWS, Azure, Google Cloud,
+                              OCI...) read locally with DuckDB: Parquet or CSV(.gz) files, export folders or
+                              globs; the version is read from the columns (one version at a time); Tags a map
+                              (Parquet) or a JSON object (CSV), with 1.3's AllocatedTags; empty and NULL cells
+                              are null; timestamps ISO 8601. Billing periods after --to are read too: they
+                              hold the corrections of earlier charge periods
   --source athena             Athena over a table of the CostAndUsageExport construct: CUR 2.0 or FOCUS 1.2,
                               detected from the table's columns
     --athena-database NAME    Glue database (default: customer_value)
@@ -86,8 +90,15 @@ Source (one of):
 Period and grouping:
   --from YYYY-MM-DD  first day (inclusive)        both default to the last full calendar month (UTC)
   --to YYYY-MM-DD    end day (exclusive)
-  --by KEY           service (default), need, team, business-unit or customer; provider (FOCUS data: cost
-                     and tagged share per provider)
+  --by KEY           service (default), need, team, business-unit or customer (a tag); provider (FOCUS data:
+                     cost and tagged share per provider); a column of the data, with the tagged share of
+                     each value: billing-account, sub-account, charge-category, region, service-category
+                     (FOCUS BillingAccountId, SubAccountId, ChargeCategory, RegionId, ServiceCategory;
+                     CUR 2.0 bill_payer_account_id, line_item_usage_account_id, line_item_line_item_type,
+                     product_region_code, no service category; Cost Explorer LINKED_ACCOUNT for
+                     sub-account and RECORD_TYPE for charge-category only). Only a tag grouping needs
+                     the tag: grouped by provider or a column, data without the service tag is reported
+                     with a note naming the tag keys it has
   --metric METRIC    CUR 2.0 and Cost Explorer: unblended (default), amortized or net-unblended;
                      FOCUS: billed (BilledCost, default), effective (EffectiveCost, amortized), list
                      (ListCost) or contracted (ContractedCost); unblended and amortized are read as billed
@@ -159,7 +170,10 @@ Trend and business units:
   --to YYYY-MM-01        --months
   --business-unit NAME   a business unit to review; repeatable; default: every unit of the declarations
                          or the bill
-  --metric METRIC        unblended (default), amortized or net-unblended
+  --metric METRIC        unblended (default), amortized or net-unblended; FOCUS data: billed (default),
+                         effective, list or contracted, as for "cost"
+  --currency CODE        FOCUS data in several billing currencies: review the charges billed in CODE, as
+                         for "cost"
   --tag-key FIELD=KEY    read FIELD (service, business-unit, ...) from the data's tag KEY, as for "cost";
                          repeatable; cdk.json context customer-value:costDataTagKeys sets it once
   --allocate             add each service's fully-loaded cost per month: the value chain's shared cost passed

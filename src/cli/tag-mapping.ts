@@ -78,23 +78,39 @@ export function contextTagKeys(cwd: string): { keys: Partial<Record<keyof TagKey
   return { keys, where };
 }
 
+/** Longest key read (Azure tag names are up to 512 characters, AWS keys 128, Google Cloud labels 63). */
+const MAX_READING_KEY = 512;
+
 /**
  * The tag keys a report reads: the assembly's (or the defaults), overridden per field by cdk.json, then by the flags.
- * Keys that are not valid tag keys are refused, naming where they come from.
+ *
+ * Only what every schema refuses is checked here: an empty key, a control character, more than 512 characters. Two
+ * fields may read one key (a company whose teams are its business units). The rest is the schema's own rule, applied
+ * by the source that reads the data:
+ * FOCUS `Tags` and Cost Explorer keys are exact strings (`business_unit` and `business-unit` are two keys), while
+ * CUR 2.0 turns keys into column names, where those two collide (`curKeyCollisions` in `sources/cur-query.ts`).
  */
 export function readingTagKeys(base: TagKeys, fromContext: { keys: Partial<Record<keyof TagKeysProps, string>>; where?: string },
   fromFlags: Partial<Record<keyof TagKeysProps, string>>, command: string): { keys: TagKeys; mapped: string[] } {
-  const merged: TagKeysProps = { ...base.toJson(), ...fromContext.keys, ...fromFlags };
+  const merged = { ...base.toJson(), ...fromContext.keys, ...fromFlags } as Required<TagKeysProps>;
   const mapped = (Object.keys(merged) as Array<keyof TagKeysProps>)
     .filter((f) => merged[f] !== base.toJson()[f])
     .map((f) => `${f} from "${merged[f]}"${fromFlags[f] !== undefined ? ' (--tag-key)' : ' (cdk.json)'}`);
-  try {
-    return { keys: TagKeys.custom(merged), mapped };
-  } catch (e) {
-    const message = (e as Error).message.replace(/^TagKeys\.custom: /, '');
+  const problems: string[] = [];
+  for (const [field, key] of Object.entries(merged)) {
+    if (/[\u0000-\u001f\u007f-\u009f]/.test(key)) {
+      problems.push(`${field} key ${JSON.stringify(key)} holds a control character, which no tag key has`);
+    } else if (key.length > MAX_READING_KEY) {
+      problems.push(`${field} key is ${key.length} characters long: at most ${MAX_READING_KEY}`);
+    }
+  }
+  if (problems.length > 0) {
+    const message = problems.join('; ');
     if (Object.keys(fromFlags).length > 0) {
       throw new UsageError(`--tag-key: ${message}`, command);
     }
     throw new CliError(`${fromContext.where ?? 'the tag keys'}: ${message}`);
   }
+  return { keys: TagKeys._forReading(merged), mapped };
 }
+

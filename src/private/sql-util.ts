@@ -69,3 +69,19 @@ export function tagKeysSql(table: string, column: string, where?: string): strin
     'ORDER BY tag_key',
   ].join('\n');
 }
+
+/**
+ * A dimension (`CostDimension`) replaces the grouped tag of a cost query: it must be one of `accepted`, and the
+ * query's `groupBy` the service tag (which is read in both cases).
+ */
+export function checkDimension(dimension: string | undefined, accepted: readonly string[], groupByService: boolean, where: string): void {
+  if (dimension === undefined) {
+    return;
+  }
+  if (!accepted.includes(dimension)) {
+    throw new Error(`${where}: dimension is ${JSON.stringify(dimension)}: accepted values are ${accepted.join(', ')}`);
+  }
+  if (!groupByService) {
+    throw new Error(`${where}: dimension ${dimension} replaces the grouped tag: pass groupBy CostGrouping.SERVICE (the service tag is read in both cases)`);
+  }
+}

@@ -75,6 +75,25 @@ export function curMapKey(tagKey: string): string {
   return `user_${normalised}`;
 }
 
+/**
+ * The CUR 2.0 collision rule: two fields whose keys become the same `resource_tags` column (`team` read from
+ * `business_unit` and `businessUnit` from `business-unit` both become `user_business_unit`), one message each.
+ * CUR 2.0 only: FOCUS and Cost Explorer keys are exact strings.
+ */
+export function curColumnCollisions(fields: Readonly<Record<string, string>>): string[] {
+  const out: string[] = [];
+  const seen = new Map<string, string>();
+  for (const [field, key] of Object.entries(fields)) {
+    const col = curMapKey(key);
+    const prev = seen.get(col);
+    if (prev) {
+      out.push(`${prev} and ${field} keys both become the CUR 2.0 column "${col}": choose keys that differ after CUR normalisation`);
+    }
+    seen.set(col, field);
+  }
+  return out;
+}
+
 export function sha256(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }

@@ -1,5 +1,5 @@
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { CostGrouping, FocusMetric, FocusQueries, SqlDialect, TagKeys } from '../../src';
+import { CostDimension, CostGrouping, CurQueries, FocusMetric, FocusQueries, SqlDialect, TagKeys } from '../../src';
 
 /*
  * FocusQueries: the SQL over FOCUS data (columns and charge categories of the FOCUS specification; the FOCUS 1.2 with
@@ -115,6 +115,44 @@ describe('FocusQueries', () => {
     const named = FocusQueries.namedQueries({ table: '"db"."focus"' });
     expect(named.map((q) => q.name)).toEqual(['focus-cost-per-service', 'focus-cost-per-need', 'focus-cost-per-team', 'focus-cost-per-business-unit',
       'focus-cost-per-customer', 'focus-untagged-share', 'focus-tag-keys-present']);
+  });
+
+  test('a dimension groups by its FOCUS column; unused commitment and empty cost cells in the same scan', async () => {
+    await db.run(`CREATE TABLE g AS SELECT * FROM (VALUES
+      (TIMESTAMP '2026-10-01 00:00:00', 'Usage', CAST(NULL AS VARCHAR), 'USD', 0.0, 7.5, 0.0, 0.0, NULL, 'AWS', 'eu-west-1', 'Unused'),
+      (TIMESTAMP '2026-10-01 00:00:00', 'Usage', NULL, 'USD', 4.0, 4.0, 5.0, NULL, MAP {'customer-service': 'checkout'}, 'AWS', 'eu-west-1', 'Used'),
+      (TIMESTAMP '2026-10-02 00:00:00', 'Usage', NULL, 'USD', 2.0, 2.0, 2.0, NULL, NULL, 'Oracle', NULL, NULL),
+      (TIMESTAMP '2026-10-02 00:00:00', 'Purchase', NULL, 'USD', 30.0, 0.0, 30.0, 30.0, NULL, 'AWS', 'us-east-1', NULL)
+    ) AS t(ChargePeriodStart, ChargeCategory, ChargeClass, BillingCurrency, BilledCost, EffectiveCost, ListCost, ContractedCost, Tags, ProviderName,
+      RegionId, CommitmentDiscountStatus)`);
+    const result = await rows(FocusQueries.costBy({
+      table: 'g',
+      dialect: SqlDialect.DUCKDB,
+      groupBy: CostGrouping.SERVICE,
+      dimension: CostDimension.REGION,
+      metric: FocusMetric.CONTRACTED,
+      keyVariants: true,
+      unusedCommitment: true,
+      emptyCostRows: true,
+    }));
+    const by = (k: string, c: string) => result.filter((r) => r.group_value === k).reduce((s, r) => s + Number(r[c]), 0);
+    expect([by('eu-west-1', 'amount'), by('us-east-1', 'amount'), by('', 'amount')]).toEqual([0, 30, 0]);
+    expect(result.find((r) => r.service === 'checkout')!.group_value).toBe('eu-west-1');
+    expect(result.reduce((s, r) => s + Number(r.unused_commitment_amount), 0)).toBe(7.5);
+    expect(result.reduce((s, r) => s + Number(r.empty_cost_rows), 0)).toBe(2);
+    expect(result.reduce((s, r) => s + Number(r.empty_cost_billed), 0)).toBe(6);
+    expect(FocusQueries.requiredColumns(FocusMetric.BILLED, CostDimension.SERVICE_CATEGORY)).toContain('ServiceCategory');
+    expect(Object.values(CostDimension).map((d) => FocusQueries.dimensionColumn(d))).toEqual(['BillingAccountId', 'SubAccountId', 'ChargeCategory',
+      'RegionId', 'ServiceCategory']);
+    // CUR 2.0 has every column but the service category
+    expect(CurQueries.costBy({ table: 't', groupBy: CostGrouping.SERVICE, dimension: CostDimension.SUB_ACCOUNT }))
+      .toContain("COALESCE(CAST(line_item_usage_account_id AS VARCHAR), '') AS group_value");
+    expect(CurQueries.requiredColumns(undefined, CostDimension.REGION)).toContain('product_region_code');
+    expect(() => CurQueries.dimensionColumn(CostDimension.SERVICE_CATEGORY)).toThrow(/CUR 2\.0 has no service category column/);
+    // a dimension replaces the grouped tag
+    expect(() => FocusQueries.costBy({ table: 'g', groupBy: CostGrouping.TEAM, dimension: CostDimension.REGION }))
+      .toThrow(/dimension region replaces the grouped tag: pass groupBy CostGrouping.SERVICE/);
+    expect(() => CurQueries.costBy({ table: 't', groupBy: CostGrouping.SERVICE, dimension: 'zone' as any })).toThrow(/dimension is "zone": accepted values are billing-account/);
   });
 
   test('refuses what a caller must not pass', () => {

@@ -2,9 +2,9 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as zlib from 'zlib';
 import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
-import { DuckDBInstance } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { buildAssembly, CHECKOUT, record, runCli, WISHLIST } from './fixtures';
+import { plainQuery } from './focus-provider-files';
 import { generateFocus, FocusTotals } from '../../scripts/generate-focus';
 import { tempDir } from '../util';
 
@@ -51,17 +51,7 @@ function expectOneLine(stderr: string): void {
 const cents = (n: number) => Math.round(n * 100);
 
 /** A query straight over the files with DuckDB, without the CLI. */
-async function direct(sql: string): Promise<Array<Record<string, unknown>>> {
-  const instance = await DuckDBInstance.create(':memory:');
-  const db = await instance.connect();
-  try {
-    await db.run("SET TimeZone = 'UTC'");
-    return (await db.runAndReadAll(sql)).getRowObjectsJson() as Array<Record<string, unknown>>;
-  } finally {
-    db.closeSync();
-    instance.closeSync();
-  }
-}
+const direct = plainQuery;
 
 async function focus(target: string | string[], extra: string[] = [], dir = cwd) {
   const period = extra.includes('--from') ? [] : PERIOD;

@@ -28,8 +28,8 @@ function cli(args: string[], env: Record<string, string> = {}, options: { unpriv
 test('a usage error exits 2 with one line on stderr', () => {
   const res = cli(['cost', '--by', 'owner']);
   expect(res.code).toBe(2);
-  expect(res.stderr).toBe('customer-value cost: --by is "owner": accepted values are service, need, team, business-unit, customer, provider '
-    + '(see "customer-value cost --help")\n');
+  expect(res.stderr).toBe('customer-value cost: --by is "owner": accepted values are service, need, team, business-unit, customer, provider, '
+    + 'billing-account, sub-account, charge-category, region, service-category (see "customer-value cost --help")\n');
   expect(res.stdout).toBe('');
 });
 

@@ -1,6 +1,8 @@
+import { CostMetric } from '../../billing/cur-sql';
 import { OptionSpec, ParsedArgs } from '../args';
 import { UsageError } from '../errors';
 import { CliIo } from '../io';
+import { FOCUS_DEFAULT_METRIC, isFocusMetric, ReportMetric } from '../metrics';
 import { createSource, SourceKind } from '../sources/factory';
 import { CallLimits } from '../sources/limits';
 import { CostSource } from '../sources/types';
@@ -73,4 +75,29 @@ export function sourceFromArgs(args: ParsedArgs, kind: SourceKind, paths: string
     athenaWorkgroup: s('athena-workgroup'),
     athenaOutput: s('athena-output'),
   });
+}
+
+/** Whether a source can hold FOCUS data (several providers, several currencies, FOCUS cost columns). */
+export function focusCapable(kind: SourceKind): boolean {
+  return kind === 'focus' || kind === 'athena';
+}
+
+/**
+ * `--metric` and `--currency` of a command that reads cost (`cost`, `review`), checked against the source: a FOCUS cost
+ * column and `--currency` need FOCUS data (the AWS-only sources hold one currency); `--currency` is an ISO 4217
+ * code. The metric defaults to FOCUS BilledCost for `--source focus`, to unblended cost otherwise.
+ */
+export function metricAndCurrency(args: ParsedArgs, kind: SourceKind, command: string): { metric: ReportMetric; currency?: string } {
+  const currency = args.strings.get('currency');
+  const metric = args.strings.get('metric');
+  if (currency !== undefined && !focusCapable(kind)) {
+    throw new UsageError('--currency only applies to FOCUS data (--source focus, or a FOCUS table with --source athena)', command);
+  }
+  if (metric !== undefined && isFocusMetric(metric as ReportMetric) && !focusCapable(kind)) {
+    throw new UsageError(`--metric ${metric} is a FOCUS cost column: --source ${kind} accepts ${Object.values(CostMetric).join(', ')}`, command);
+  }
+  if (currency !== undefined && !/^[A-Z]{3}$/.test(currency)) {
+    throw new UsageError(`--currency is ${JSON.stringify(currency)}: expected an ISO 4217 code in capitals, e.g. USD or EUR`, command);
+  }
+  return { metric: (metric ?? (kind === 'focus' ? FOCUS_DEFAULT_METRIC : CostMetric.UNBLENDED)) as ReportMetric, currency };
 }

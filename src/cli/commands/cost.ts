@@ -1,16 +1,16 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { assemblyPaths, SOURCE_OPTIONS, FILE_SOURCES, helpOr, OUTPUTS, sourceFromArgs, sourceKindOf } from './common';
-import { CostGrouping, CostMetric } from '../../billing/cur-sql';
+import { assemblyPaths, focusCapable, metricAndCurrency, SOURCE_OPTIONS, FILE_SOURCES, helpOr, OUTPUTS, sourceFromArgs, sourceKindOf } from './common';
+import { CostGrouping } from '../../billing/cur-sql';
 import { TagKeys } from '../../tag-keys';
 import { CommandSpec, ParsedArgs, parseArgs } from '../args';
 import { AssemblySet, readAssemblies } from '../assembly';
 import { resolvePeriod } from '../dates';
 import { EXIT_OK, firstLine, UsageError } from '../errors';
-import { BY_PROVIDER } from '../grouping';
+import { BY_PROVIDER, BY_VALUES, dimensionRefusal, isDimension } from '../grouping';
 import { COST_HELP } from '../help';
 import { CliIo, oneLine, PROGRAM } from '../io';
-import { FOCUS_DEFAULT_METRIC, isFocusMetric, REPORT_METRICS, ReportMetric } from '../metrics';
+import { REPORT_METRICS } from '../metrics';
 import { emit } from '../output';
 import { refuseOutputOverInput, relativePath } from '../paths';
 import { allocatedCostReport } from '../report/allocated-report';
@@ -23,7 +23,6 @@ import { CliError, CostQuery } from '../sources/types';
 import { contextTagKeys, parseTagKeyFlags, readingTagKeys } from '../tag-mapping';
 import { CloudWatchUsageReader, DAILY_STATISTIC, UNIT_USAGE_METRIC, USAGE_NAMESPACE, UsageOutcome, UsageRequest } from '../unit-usage';
 
-const BY = [...Object.values(CostGrouping), BY_PROVIDER] as string[];
 
 export const COST_SPEC: CommandSpec = {
   name: 'cost',
@@ -31,7 +30,7 @@ export const COST_SPEC: CommandSpec = {
   options: {
     'from': { kind: 'string', placeholder: 'YYYY-MM-DD' },
     'to': { kind: 'string', placeholder: 'YYYY-MM-DD' },
-    'by': { kind: 'string', values: BY },
+    'by': { kind: 'string', values: BY_VALUES },
     'metric': { kind: 'string', values: REPORT_METRICS },
     'tag-key': { kind: 'list', placeholder: 'FIELD=KEY' },
     'currency': { kind: 'string', placeholder: 'CODE' },
@@ -64,24 +63,25 @@ export async function costCommand(argv: string[], io: CliIo): Promise<number> {
   if (helpOr(args, COST_HELP, io)) return EXIT_OK;
   const s = (k: string) => args.strings.get(k);
   const kind = sourceKindOf(args, 'cost');
-  // FOCUS-only options: the AWS-only sources hold one provider and refuse several currencies.
-  const focusCapable = kind === 'focus' || kind === 'athena';
-  for (const [flag, given] of [['--currency', s('currency') !== undefined], ['--by provider', s('by') === BY_PROVIDER]] as const) {
-    if (given && !focusCapable) {
-      throw new UsageError(`${flag} only applies to FOCUS data (--source focus, or a FOCUS table with --source athena)`, 'cost');
+  const { metric, currency } = metricAndCurrency(args, kind, 'cost');
+  if (s('by') === BY_PROVIDER && !focusCapable(kind)) {
+    throw new UsageError('--by provider only applies to FOCUS data (--source focus, or a FOCUS table with --source athena)', 'cost');
+  }
+  const by = s('by') ?? CostGrouping.SERVICE;
+  const dimension = isDimension(by) ? by : undefined;
+  if (dimension !== undefined && (kind === 'ce' || kind === 'cur')) {
+    const refused = dimensionRefusal(kind, dimension);
+    if (refused) {
+      throw new UsageError(refused, 'cost');
     }
   }
-  if (s('metric') !== undefined && isFocusMetric(s('metric') as ReportMetric) && !focusCapable) {
-    throw new UsageError(`--metric ${s('metric')} is a FOCUS cost column: --source ${kind} accepts ${Object.values(CostMetric).join(', ')}`, 'cost');
-  }
-  const currency = s('currency');
-  if (currency !== undefined && !/^[A-Z]{3}$/.test(currency)) {
-    throw new UsageError(`--currency is ${JSON.stringify(currency)}: expected an ISO 4217 code in capitals, e.g. USD or EUR`, 'cost');
+  if (dimension !== undefined && args.booleans.get('allocate') === true) {
+    throw new UsageError(`--allocate passes cost between the declared services, and --by ${dimension} groups by a column of the data, which no `
+      + 'declaration names: group by service, need, team, business-unit or customer with --allocate', 'cost');
   }
   const period = resolvePeriod(s('from'), s('to'), io.now(), 'cost');
-  const byProvider = s('by') === BY_PROVIDER;
-  const groupBy = (byProvider ? CostGrouping.SERVICE : s('by') ?? CostGrouping.SERVICE) as CostGrouping;
-  const metric = (s('metric') ?? (kind === 'focus' ? FOCUS_DEFAULT_METRIC : CostMetric.UNBLENDED)) as ReportMetric;
+  const byProvider = by === BY_PROVIDER;
+  const groupBy = (byProvider || dimension !== undefined ? CostGrouping.SERVICE : by) as CostGrouping;
   const flagKeys = parseTagKeyFlags(args.lists.get('tag-key') ?? [], 'cost');
   const output = s('output') ?? 'table';
   const maxPages = positiveNumber(s('max-pages'), 'max-pages', true) ?? DEFAULT_MAX_PAGES;
@@ -108,7 +108,7 @@ export async function costCommand(argv: string[], io: CliIo): Promise<number> {
   if (mapped.length > 0) {
     progress(`reading the cost data's tag keys: ${mapped.join(', ')}`);
   }
-  const query: CostQuery = { from: period.from, to: period.to, groupBy, metric, tagKeys, currency, byProvider };
+  const query: CostQuery = { from: period.from, to: period.to, groupBy, metric, tagKeys, currency, byProvider, dimension };
   const paths = args.positionals.map((p) => path.resolve(io.cwd, p));
   const out = s('out') ?? (output === 'html' ? 'customer-value-cost.html' : undefined);
   if (out && out !== '-') {

@@ -1,14 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { assemblyPaths, SOURCE_OPTIONS, FILE_SOURCES, helpOr, sourceFromArgs, sourceKindOf } from './common';
+import { assemblyPaths, metricAndCurrency, SOURCE_OPTIONS, FILE_SOURCES, helpOr, sourceFromArgs, sourceKindOf } from './common';
 import { positiveNumber, tagKeysOf, usageRequests, warnOnce } from './cost';
-import { CostMetric } from '../../billing/cur-sql';
 import { CommandSpec, parseArgs } from '../args';
 import { readAssemblies } from '../assembly';
 import { isIsoDate } from '../dates';
 import { EXIT_OK, UsageError } from '../errors';
 import { REVIEW_HELP } from '../help';
 import { CliIo, oneLine, PROGRAM } from '../io';
+import { REPORT_METRICS } from '../metrics';
 import { render, writeFile } from '../output';
 import { refuseOutputOverInput, relativePath } from '../paths';
 import { MonthlyUsage } from '../report/review';
@@ -35,7 +35,8 @@ export const REVIEW_SPEC: CommandSpec = {
     'months': { kind: 'string', placeholder: 'N' },
     'from': { kind: 'string', placeholder: 'YYYY-MM-01' },
     'to': { kind: 'string', placeholder: 'YYYY-MM-01' },
-    'metric': { kind: 'string', values: Object.values(CostMetric) as string[] },
+    'metric': { kind: 'string', values: REPORT_METRICS },
+    'currency': { kind: 'string', placeholder: 'CODE' },
     'assembly': { kind: 'list', placeholder: 'DIR', short: 'a' },
     'output': { kind: 'string', values: OUTPUTS, short: 'o' },
     'out': { kind: 'string', placeholder: 'FILE' },
@@ -86,6 +87,7 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
   if (helpOr(args, REVIEW_HELP, io)) return EXIT_OK;
   const s = (k: string) => args.strings.get(k);
   const kind = sourceKindOf(args, NAME);
+  const { metric, currency } = metricAndCurrency(args, kind, NAME);
   const files = FILE_SOURCES.includes(kind);
   const flagKeys = parseTagKeyFlags(args.lists.get('tag-key') ?? [], NAME);
   if (s('out') !== undefined && s('out-dir') !== undefined) {
@@ -136,8 +138,9 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
     const chain = (allocateFlag ?? consumptionDeclared(set.services))
       ? reviewValueChain(set.services, io.cwd, allocateFlag === undefined ? 'or review direct cost only with --no-allocate' : undefined)
       : undefined;
+    // the review's query with the metric and currency of this command (FOCUS data: a FOCUS cost column, one currency);
     // local files are read by day (free): the days without data inside a month are named too
-    const query = reviewQuery(months, tagKeys, (s('metric') ?? CostMetric.UNBLENDED) as CostMetric, files);
+    const query = { ...reviewQuery(months, tagKeys, metric, files), currency };
     const source = sourceFromArgs(args, kind, paths, limits);
     const result = await source.fetch(query, progress);
     warnOnce(result.warnings ?? [], io);

@@ -1,4 +1,4 @@
-import { customerLabel } from './labels';
+import { customerLabel, dimensionLabel } from './labels';
 import { CostGrouping } from '../../billing/cur-sql';
 import { DeclaredService } from '../assembly';
 import { groupField, groupTagKey } from '../grouping';
@@ -19,9 +19,10 @@ export interface MergedService {
 
 /**
  * `declared`: a declared service carries the tag value; `not-declared`: none does; `untagged`: no value;
- * `provider`: a provider's cost (`--by provider`), which no declaration names.
+ * `provider`: a provider's cost (`--by provider`), which no declaration names; `column`: a value of a column of the
+ * data (`--by region`, ...), which no declaration names either.
  */
-export type GroupStatus = 'declared' | 'not-declared' | 'untagged' | 'provider';
+export type GroupStatus = 'declared' | 'not-declared' | 'untagged' | 'provider' | 'column';
 
 /** The cost of one value of the grouped tag. */
 export interface CostGroup {
@@ -164,15 +165,18 @@ export function aggregate(query: CostQuery, result: CostResult, services: Merged
       untaggedResource += resourceAmount;
     }
     costByService.set(row.service, (costByService.get(row.service) ?? 0) + row.amount);
-    // --by provider: the groups are the providers; every other grouping: the values of the grouped tag.
+    // --by provider: the groups are the providers; a column (--by region, ...): its values; every other grouping: the
+    // values of the grouped tag.
     const key = query.byProvider ? (row.provider ?? '') : row.group;
+    const column = query.dimension !== undefined;
     let g = groups.get(key);
     if (!g) {
-      const declared = query.byProvider || key === '' ? [] : services.filter((s) => groupTagOf(s, grouping) === key);
+      const declared = query.byProvider || column || key === '' ? [] : services.filter((s) => groupTagOf(s, grouping) === key);
       g = {
         value: key,
-        label: query.byProvider ? (key || '(no provider name)') : key === '' ? `(no ${groupKey} tag)` : groupLabel(grouping, key, declared),
-        status: query.byProvider ? 'provider' : key === '' ? 'untagged' : declared.length > 0 ? 'declared' : 'not-declared',
+        label: query.byProvider ? (key || '(no provider name)') : column ? (key || `(no ${dimensionLabel(query.dimension!)})`)
+          : key === '' ? `(no ${groupKey} tag)` : groupLabel(grouping, key, declared),
+        status: query.byProvider ? 'provider' : column ? 'column' : key === '' ? 'untagged' : declared.length > 0 ? 'declared' : 'not-declared',
         services: declared,
         cost: 0,
         estimated: false,
@@ -197,7 +201,8 @@ export function aggregate(query: CostQuery, result: CostResult, services: Merged
     g.byDay.set(row.day, (g.byDay.get(row.day) ?? 0) + row.amount);
   }
 
-  const rank = (g: MutableGroup) => (g.status === 'untagged' ? 2 : g.status === 'not-declared' ? 1 : 0);
+  // the rows without a value (untagged, no provider name, an empty column) last
+  const rank = (g: MutableGroup) => (g.status === 'untagged' || g.value === '' ? 2 : g.status === 'not-declared' ? 1 : 0);
   const ordered = [...groups.values()].sort((a, b) => rank(a) - rank(b) || b.cost - a.cost || a.value.localeCompare(b.value));
   return {
     currency: currencies[0] || 'USD',

@@ -41,7 +41,7 @@ export function costReport(input: CostReportInput): Report {
     chart: costChart(agg.groups, query.from, query.to, agg.currency, grouping),
     data: reportData(input, agg, dq, {
       groupBy: grouping,
-      tagKey: query.byProvider ? null : groupTagKey(query.groupBy, query.tagKeys),
+      tagKey: query.byProvider || query.dimension !== undefined ? null : groupTagKey(query.groupBy, query.tagKeys),
       rows: json,
       notes,
     }),

@@ -1,4 +1,4 @@
-import { CostGrouping } from '../../billing/cur-sql';
+import { CostDimension, CostGrouping } from '../../billing/cur-sql';
 import { DeclaredService } from '../assembly';
 import { ReportGrouping } from '../grouping';
 
@@ -57,11 +57,22 @@ function singular(name: string): string {
   return /[^su]s$/i.test(name) && !/(ss|is|us)$/i.test(name) ? name.slice(0, -1) : name;
 }
 
-/** `customer need`, `business unit`, `team`, ... */
+/** `customer need`, `business unit`, `team`, `region`, ... */
 export function groupingLabel(grouping: ReportGrouping): string {
   switch (grouping) {
     case CostGrouping.NEED: return 'customer need';
     case CostGrouping.BUSINESS_UNIT: return 'business unit';
+    case CostDimension.BILLING_ACCOUNT:
+    case CostDimension.SUB_ACCOUNT:
+    case CostDimension.CHARGE_CATEGORY:
+    case CostDimension.REGION:
+    case CostDimension.SERVICE_CATEGORY:
+      return dimensionLabel(grouping);
     default: return grouping;
   }
+}
+
+/** `billing account`, `sub-account`, `charge category`, `region`, `service category`. */
+export function dimensionLabel(dimension: CostDimension): string {
+  return dimension === CostDimension.SUB_ACCOUNT ? 'sub-account' : dimension.replace(/-/g, ' ');
 }

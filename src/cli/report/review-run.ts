@@ -4,7 +4,7 @@ import { monthEnd } from './review-gaps';
 import { PackContext, reviewReport } from './review-pack';
 import { CostGrouping, CostMetric } from '../../billing/cur-sql';
 import { TagKeys } from '../../tag-keys';
-import { CostQuery, CostResult } from '../sources/types';
+import { CostQuery, CostResult, ReportMetric } from '../sources/types';
 
 /**
  * The one path from a source's monthly cost table to the review packs, shared by the `review` command and the
@@ -42,7 +42,7 @@ export { monthEnd } from './review-gaps';
  * Cost Explorer request per page with MONTHLY granularity, one aggregation by month), or per day (`byDay`: local
  * files, where the days without data inside a month can then be named).
  */
-export function reviewQuery(months: string[], tagKeys: TagKeys, metric: CostMetric = CostMetric.UNBLENDED, byDay = false): CostQuery {
+export function reviewQuery(months: string[], tagKeys: TagKeys, metric: ReportMetric = CostMetric.UNBLENDED, byDay = false): CostQuery {
   return {
     from: `${months[0]}-01`,
     to: monthEnd(months[months.length - 1]),

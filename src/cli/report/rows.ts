@@ -1,8 +1,8 @@
 import { CostAggregate, CostGroup, MergedService, serviceTagOf } from './aggregate';
-import { customerLabel, unitLabel } from './labels';
+import { customerLabel, dimensionLabel, unitLabel } from './labels';
 import { Cell, Column, formatPercent, round, Table } from './model';
 import { CostGrouping } from '../../billing/cur-sql';
-import { BY_PROVIDER, ReportGrouping } from '../grouping';
+import { BY_PROVIDER, isDimension, ReportGrouping } from '../grouping';
 import { UsageOutcome } from '../unit-usage';
 
 /** Groups to the rows of the main table (people) and of the JSON `rows` (machines). */
@@ -75,7 +75,7 @@ export function costRows(grouping: ReportGrouping, agg: CostAggregate, usage: Us
       estimated: g.estimated,
       valueReview: declared ? review.worst : null,
       ...(agg.providers.size > 0 ? { providers: providerAmounts(g) } : {}),
-      ...(grouping === BY_PROVIDER ? { taggedShare: taggedShareOf(g) } : {}),
+      ...(grouping === BY_PROVIDER || isDimension(grouping) ? { taggedShare: taggedShareOf(g) } : {}),
       ...(showUnitCost ? { unitCost: declared ? unit?.json ?? null : null } : { servicesWithoutCost: withoutCost }),
     });
   }
@@ -194,6 +194,11 @@ function columnsOfGrouping(grouping: ReportGrouping, currency: string, unitCostC
     case BY_PROVIDER:
       return [{ key: 'group', header: 'Provider' }, services, ...cost, { key: 'taggedShare', header: 'Tagged share', type: 'percent' }];
     default:
+      if (isDimension(grouping)) {
+        const label = dimensionLabel(grouping);
+        return [{ key: 'group', header: `${label[0].toUpperCase()}${label.slice(1)}`, maxWidth: 40 }, services, ...cost,
+          { key: 'taggedShare', header: 'Tagged share', type: 'percent' }];
+      }
       throw new Error(`unknown grouping ${String(grouping)}`);
   }
 }

@@ -2,6 +2,7 @@ import { CostAggregate, MergedService, serviceTagOf } from './aggregate';
 import { groupingLabel } from './labels';
 import { formatMoney, formatPercent, round, Section } from './model';
 import { showsUnitCost, uniq, UsageInput } from './rows';
+import { CostGrouping } from '../../billing/cur-sql';
 import { addDays, daysBetween } from '../dates';
 import { groupTagKey, reportGrouping } from '../grouping';
 import { CostQuery, CostResult } from '../sources/types';
@@ -48,10 +49,11 @@ export function summaryLines(input: SummaryInput, agg: CostAggregate, dq: DataQu
   const grouping = reportGrouping(query);
   const currency = agg.currency;
   const days = daysBetween(query.from, query.to);
+  const by = query.byProvider ? 'FOCUS ProviderName' : query.dimension !== undefined ? (result.groupedBy ?? query.dimension)
+    : `tag "${groupTagKey(query.groupBy, query.tagKeys)}"`;
   const lines = [
     `period ${query.from} to ${addDays(query.to, -1)} (${days.length} day${days.length === 1 ? '' : 's'}), ${query.metric} cost, `
-      + `grouped by ${groupingLabel(grouping)} (${query.byProvider ? 'FOCUS ProviderName' : `tag "${groupTagKey(query.groupBy, query.tagKeys)}"`}), `
-      + `source: ${result.source}`,
+      + `grouped by ${groupingLabel(grouping)} (${by}), source: ${result.source}`,
   ];
   const gaps = missingDays(query, agg);
   if (gaps) {
@@ -63,6 +65,12 @@ export function summaryLines(input: SummaryInput, agg: CostAggregate, dq: DataQu
     lines.push(`tagged share (data quality): ${formatPercent(dq.taggedAmount / dq.taggedBase)} of `
       + `${agg.byResource ? 'resource spend (tax, credits, refunds and other charges of no resource left out)' : 'spend'} carries the "${query.tagKeys.service}" tag; `
       + `untagged ${formatMoney(untagged)} ${currency} (${formatPercent(untagged / dq.taggedBase)})`);
+  }
+  const grouped = groupedTag(query, agg);
+  if (grouped && grouped.base > 0) {
+    lines.push(`grouped tag: ${formatPercent(grouped.tagged / grouped.base)} of that spend carries the "${grouped.tagKey}" tag; `
+      + `untagged ${formatMoney(grouped.untagged)} ${currency}${grouped.untaggedShare === undefined ? '' : ` (${formatPercent(grouped.untaggedShare)})`}, `
+      + `the "${grouped.label}" row`);
   }
   if (input.assemblies.length > 0) {
     lines.push(`${services.length} declared service${services.length === 1 ? '' : 's'} read from ${input.assemblies.join(', ')}`);
@@ -141,6 +149,28 @@ export function reportNotes(input: SummaryInput, agg: CostAggregate, declaration
   return notes;
 }
 
+/**
+ * The tagged share of the grouped tag, when the report groups by a tag other than the service's (`--by team` over a
+ * key `Owner`): its spend (resource spend where the source tells it apart), the part carrying the key, and the cost of
+ * the untagged row.
+ */
+export function groupedTag(query: CostQuery, agg: CostAggregate):
+{ tagKey: string; base: number; tagged: number; untagged: number; untaggedShare?: number; label: string } | undefined {
+  if (query.byProvider || query.dimension !== undefined || query.groupBy === CostGrouping.SERVICE) {
+    return undefined;
+  }
+  const none = agg.groups.find((g) => g.status === 'untagged');
+  const untaggedResource = none ? (agg.byResource ? none.resourceCost : none.cost) : 0;
+  return {
+    tagKey: groupTagKey(query.groupBy, query.tagKeys),
+    base: agg.resourceTotal,
+    tagged: agg.resourceTotal - untaggedResource,
+    untagged: none?.cost ?? 0,
+    untaggedShare: agg.total > 0 ? (none?.cost ?? 0) / agg.total : undefined,
+    label: none?.label ?? '',
+  };
+}
+
 /** The parts of the report's JSON that differ between the reports. */
 export interface ReportDataParts {
   readonly groupBy: string;
@@ -150,9 +180,25 @@ export interface ReportDataParts {
   readonly allocation?: unknown;
 }
 
+function groupTagData(query: CostQuery, agg: CostAggregate): Record<string, unknown> {
+  const g = groupedTag(query, agg);
+  if (!g) {
+    return {};
+  }
+  return {
+    groupTag: {
+      tagKey: g.tagKey,
+      tagged: { basis: agg.byResource ? 'resource-spend' : 'all-spend', amount: round(g.tagged), share: g.base > 0 ? round(g.tagged / g.base) : null },
+      untagged: { amount: round(g.untagged), share: g.untaggedShare === undefined ? null : round(g.untaggedShare) },
+    },
+  };
+}
+
 /**
  * The report's JSON (`--output json`): the period, the source and what it cost to read, the totals, the tagged
- * share, the rows and the data quality. `tagKey` is the grouped tag key (null when grouped by provider);
+ * share, the rows and the data quality. `tagKey` is the grouped tag key (null when grouped by provider or a column,
+ * `groupColumn` naming the column); `tagged` and `untagged` describe the service tag (named in `tagKey`), and
+ * `groupTag` the grouped tag when it is another;
  * `allocation` (the value chain's flows, `--allocate`) goes before the rows.
  */
 export function reportData(input: SummaryInput, agg: CostAggregate, dq: DataQuality, o: ReportDataParts): Record<string, unknown> {
@@ -162,19 +208,22 @@ export function reportData(input: SummaryInput, agg: CostAggregate, dq: DataQual
     metric: query.metric,
     groupBy: o.groupBy,
     tagKey: o.tagKey,
+    ...(result.groupedBy !== undefined ? { groupColumn: result.groupedBy } : {}),
     source: result.source,
     requests: result.requests ?? null,
     bytesScanned: result.bytesScanned ?? null,
     currency: agg.currency,
     total: round(agg.total),
     ...(agg.providers.size > 0 ? { providers: Object.fromEntries([...agg.providers].map(([p, c]) => [p, round(c)])) } : {}),
+    // the service tag's figures, named; and, grouped by another tag, that tag's as well (groupTag)
     tagged: {
       tagKey: query.tagKeys.service,
       basis: agg.byResource ? 'resource-spend' : 'all-spend',
       amount: round(dq.taggedAmount),
       share: dq.taggedBase > 0 ? round(dq.taggedAmount / dq.taggedBase) : null,
     },
-    untagged: { amount: round(agg.untagged), share: agg.total > 0 ? round(agg.untagged / agg.total) : null },
+    untagged: { tagKey: query.tagKeys.service, amount: round(agg.untagged), share: agg.total > 0 ? round(agg.untagged / agg.total) : null },
+    ...groupTagData(query, agg),
     estimated: agg.estimated,
     assemblies: input.assemblies,
     ...(o.allocation !== undefined ? { allocation: o.allocation } : {}),

@@ -4,14 +4,15 @@ import {
   AthenaClient, AthenaClientConfig, GetQueryExecutionCommand, GetQueryResultsCommand, GetQueryResultsCommandOutput, GetTableMetadataCommand,
   QueryExecution, StartQueryExecutionCommand, StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import { absentTagKeys, curCostSql, curCostTable, curNotes, explainAbsentKeys } from './cur-query';
-import { focusCostTable } from './focus-table';
+import { absentTagKeys, curCostSql, curCostTable, curKeyCollisions, curNotes, explainAbsentKeys } from './cur-query';
+import { absentFocusKeys, emptyCostNote, focusCostTable, groupAbsentMessage, serviceAbsentNote } from './focus-table';
 import { CallLimits, MAX_ATTEMPTS, PageTokens, StoppedError } from './limits';
 import { CliError, CostQuery, CostResult, CostSource } from './types';
 import { CurQueries, SqlDialect } from '../../billing/cur-sql';
 import { FocusQueries } from '../../billing/focus-sql';
 import { lastMonthBefore } from '../../private/sql-util';
 import { awsError, firstLine } from '../errors';
+import { dimensionRefusal } from '../grouping';
 import { focusMetric } from '../metrics';
 
 /** The names the `CostAndUsageExport` construct gives its Glue database, table and Athena workgroup by default. */
@@ -111,6 +112,10 @@ export class AthenaSource implements CostSource {
       if (kind.kind === 'focus') {
         return await this.fetchFocus(client, query, table, `${database}.${tableName}`, partition, kind, progress);
       }
+      const collision = curKeyCollisions(query.tagKeys) ?? (query.dimension === undefined ? undefined : dimensionRefusal('cur', query.dimension));
+      if (collision) {
+        throw new CliError(collision);
+      }
       const sql = curCostSql(query, { table, dialect: SqlDialect.ATHENA, estimatedFlag: true, billingPeriodColumn: partition });
       requests++;
       const cost = await this.run(client, sql, `${database}.${tableName}`, progress);
@@ -144,7 +149,14 @@ export class AthenaSource implements CostSource {
       notes.push(...curNotes(costs), ...kind.notes);
       // CUR 2.0 holds AWS cost only: its rows name AWS when a report groups by provider.
       const rows = query.byProvider ? costs.rows.map((r) => ({ ...r, provider: 'AWS' })) : costs.rows;
-      return { rows, source: `Athena (${database}.${tableName})`, requests, bytesScanned, notes };
+      return {
+        rows,
+        source: `Athena (${database}.${tableName})`,
+        requests,
+        bytesScanned,
+        notes,
+        ...(query.dimension !== undefined ? { groupedBy: `CUR 2.0 ${CurQueries.dimensionColumn(query.dimension)}` } : {}),
+      };
     } finally {
       client.destroy();
     }
@@ -186,6 +198,7 @@ export class AthenaSource implements CostSource {
         kind: 'focus',
         provider: has('ServiceProviderName') ? (has('ProviderName') ? "COALESCE(NULLIF(ServiceProviderName, ''), ProviderName)" : 'ServiceProviderName') : 'ProviderName',
         invoice: has('InvoiceId'),
+        commitmentStatus: has('CommitmentDiscountStatus') && has('EffectiveCost'),
         notes: [],
       };
     }
@@ -202,6 +215,7 @@ export class AthenaSource implements CostSource {
       table,
       dialect: SqlDialect.ATHENA,
       groupBy: query.groupBy,
+      dimension: query.dimension,
       metric,
       tagKeys: query.tagKeys,
       from: query.from,
@@ -211,6 +225,8 @@ export class AthenaSource implements CostSource {
       keyVariants: true,
       billingPeriodColumn: partition,
       providerExpression: kind.provider,
+      unusedCommitment: kind.commitmentStatus,
+      emptyCostRows: true,
     });
     const cost = await this.run(client, sql, name, progress);
     if (cost.rows.length === 0) {
@@ -218,18 +234,28 @@ export class AthenaSource implements CostSource {
         + 'check the period, and that the export has delivered data for it');
     }
     const costs = focusCostTable(cost.rows, query, `Athena table ${name} (query ${cost.id})`);
-    if (!costs.rows.some((r) => r.group !== '')) {
-      throw new CliError(`no charge of Athena table ${name} between ${query.from} and ${query.to} carries the tag `
-        + `"${CurQueries.groupingTagKey(query.groupBy, query.tagKeys)}" in Tags (query ${cost.id}): keys are compared exactly; run the `
-        + 'focus-tag-keys-present named query to see the keys the export writes, and pass --tag-key FIELD=KEY');
+    const absent = absentFocusKeys(query, costs.rows);
+    const keysHint = `run the focus-tag-keys-present named query (query ${cost.id} read no tag keys) to see the keys the export writes`;
+    if (absent.group) {
+      throw new CliError(groupAbsentMessage(query, `Athena table ${name}`, undefined, ` (${keysHint})`));
     }
     const notes = [`FOCUS table: ${FocusQueries.metricColumn(metric)} (--metric ${metric}), by ChargePeriodStart`, ...(note ? [note] : []),
+      ...(absent.service ? [serviceAbsentNote(query, undefined, keysHint)] : []),
+      ...[emptyCostNote(FocusQueries.metricColumn(metric), [...costs.emptyCost].map(([provider, e]) => ({ provider, ...e })), costs.currency)]
+        .filter((n): n is string => n !== undefined),
       `Athena: 1 query in workgroup ${this.options.workgroup ?? ATHENA_DEFAULTS.workgroup}, ${formatBytes(cost.bytesScanned)} scanned `
         + '(Athena bills per byte scanned)', ...kind.notes, ...costs.notes];
     if (costs.rows.some((r) => r.estimated)) {
       notes.push('part of the period is not invoiced yet (no InvoiceId): those amounts are estimates and can still change');
     }
-    return { rows: costs.rows, source: `Athena (${name}, FOCUS)`, requests: 1, bytesScanned: cost.bytesScanned, notes };
+    return {
+      rows: costs.rows,
+      source: `Athena (${name}, FOCUS)`,
+      requests: 1,
+      bytesScanned: cost.bytesScanned,
+      notes,
+      ...(query.dimension !== undefined ? { groupedBy: `FOCUS ${FocusQueries.dimensionColumn(query.dimension)}` } : {}),
+    };
   }
 
   /** Starts a query, waits for it, reads every page of its results. */
@@ -389,6 +415,8 @@ interface TableKind {
   readonly provider: string;
   /** Whether it has InvoiceId (FOCUS). */
   readonly invoice: boolean;
+  /** Whether it has CommitmentDiscountStatus and EffectiveCost (FOCUS: unused commitment can be named). */
+  readonly commitmentStatus?: boolean;
   readonly notes: string[];
 }
 

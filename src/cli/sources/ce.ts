@@ -5,7 +5,7 @@ import { CallLimits, MAX_ATTEMPTS, PageTokens } from './limits';
 import { CliError, CostQuery, CostResult, CostRow, CostSource } from './types';
 import { CostMetric } from '../../billing/cur-sql';
 import { awsError } from '../errors';
-import { groupTagKey } from '../grouping';
+import { CE_DIMENSIONS, groupTagKey } from '../grouping';
 
 /** Cost Explorer metric for each `--metric`. */
 const CE_METRICS: Record<string, string> = {
@@ -45,7 +45,14 @@ export class CostExplorerSource implements CostSource {
     const serviceKey = query.tagKeys.service;
     const groupKey = groupTagKey(query.groupBy, query.tagKeys);
     const groupBy: GroupDefinition[] = [{ Type: 'TAG', Key: serviceKey }];
-    if (groupKey !== serviceKey) {
+    // a column (--by sub-account, charge-category): a Cost Explorer dimension, whose groups come back as plain values
+    const dimension = query.dimension === undefined ? undefined : CE_DIMENSIONS[query.dimension];
+    if (query.dimension !== undefined && dimension === undefined) {
+      throw new CliError(`--by ${query.dimension}: Cost Explorer cannot group by it`);
+    }
+    if (dimension !== undefined) {
+      groupBy.push({ Type: 'DIMENSION', Key: dimension });
+    } else if (groupKey !== serviceKey) {
       groupBy.push({ Type: 'TAG', Key: groupKey });
     }
     const limits = this.options.limits ?? CallLimits.withoutDeadline();
@@ -92,7 +99,7 @@ export class CostExplorerSource implements CostSource {
                 + `${keys.map((k) => JSON.stringify(k)).join(' and ') || 'a group without keys'}: refusing to add it up (an API or proxy fault; retry later)`);
             }
             const service = tagValue(keys[0], serviceKey);
-            const group = groupKey === serviceKey ? service : tagValue(keys[1], groupKey);
+            const group = dimension !== undefined ? keys[1] ?? '' : groupKey === serviceKey ? service : tagValue(keys[1], groupKey);
             rows.push({
               service,
               group,
@@ -118,15 +125,15 @@ export class CostExplorerSource implements CostSource {
     const notActivated = (key: string) => `the tag key "${key}" is probably not an active cost allocation tag; activate the customer-value `
       + 'tag keys in the management account (Billing console > Cost allocation tags, or the CostAllocationTags construct): '
       + 'Cost Explorer groups cost by a tag only from its activation on';
-    if (rows.length > 0 && !rows.some((r) => r.group !== '')) {
+    if (dimension === undefined && rows.length > 0 && !rows.some((r) => r.group !== '')) {
       const total = rows.reduce((s, r) => s + r.amount, 0);
       throw new CliError(`Cost Explorer reports all ${total.toFixed(2)} ${rows[0].currency} of cost between ${query.from} and ${query.to} `
         + `(exclusive) as untagged ("${groupKey}$"): ${notActivated(groupKey)}`);
     }
-    if (groupKey !== serviceKey && !rows.some((r) => r.service !== '')) {
+    if ((groupKey !== serviceKey || dimension !== undefined) && !rows.some((r) => r.service !== '')) {
       notes.push(`no cost between ${query.from} and ${query.to} carries the "${serviceKey}" tag: ${notActivated(serviceKey)}`);
     }
-    return { rows, source: 'Cost Explorer', requests, notes };
+    return { rows, source: 'Cost Explorer', requests, notes, ...(dimension !== undefined ? { groupedBy: `Cost Explorer ${dimension}` } : {}) };
   }
 }
 

@@ -1,5 +1,6 @@
 import { CliError, CostQuery, CostRow } from './types';
 import { CostGrouping, CurQueries, SqlDialect } from '../../billing/cur-sql';
+import { curColumnCollisions } from '../../private/tag-safe';
 import { TagKeys } from '../../tag-keys';
 import { curMetric } from '../metrics';
 
@@ -32,6 +33,7 @@ export function curCostSql(query: CostQuery, target: CurTarget): string {
     daily: query.granularity !== 'month',
     monthly: query.granularity === 'month',
     estimatedFlag: target.estimatedFlag,
+    dimension: query.dimension,
     billingPeriodColumn: target.billingPeriodColumn,
   });
 }
@@ -129,14 +131,18 @@ export function curNotes(table: CurCostTable): string[] {
   return notes;
 }
 
-/** The tag keys of the report (the grouped one, and the service key) that no row carries. */
+/**
+ * The tag keys of the report (the grouped one, and the service key) that no row carries. A report grouped by the
+ * provider or a column (`--by region`) has no grouped tag: only the service key can be absent.
+ */
 export function absentTagKeys(query: CostQuery, rows: readonly CostRow[]): string[] {
   const groupKey = CurQueries.groupingTagKey(query.groupBy, query.tagKeys);
+  const byTag = !query.byProvider && query.dimension === undefined;
   const absent: string[] = [];
-  if (!rows.some((r) => r.group !== '')) {
+  if (byTag && !rows.some((r) => r.group !== '')) {
     absent.push(groupKey);
   }
-  if (query.groupBy !== CostGrouping.SERVICE && !rows.some((r) => r.service !== '')) {
+  if ((!byTag || query.groupBy !== CostGrouping.SERVICE) && !rows.some((r) => r.service !== '')) {
     absent.push(query.tagKeys.service);
   }
   return absent;
@@ -153,7 +159,9 @@ export function absentTagKeys(query: CostQuery, rows: readonly CostRow[]): strin
 export function explainAbsentKeys(query: CostQuery, absent: string[], present: ReadonlySet<string>, where: string, span = ''): string[] {
   const groupKey = CurQueries.groupingTagKey(query.groupBy, query.tagKeys);
   const mapKey = TagKeys.curMapKey;
-  if (absent.includes(groupKey) && !present.has(mapKey(groupKey))) {
+  // grouped by the provider or a column, no tag is needed: an absent service key is a note
+  const byTag = !query.byProvider && query.dimension === undefined;
+  if (byTag && absent.includes(groupKey) && !present.has(mapKey(groupKey))) {
     const found = [...present].sort();
     const near = nearMatch(mapKey(groupKey), found);
     throw new CliError(`no line item ${where} carries ${mapKey(groupKey)} (tag "${groupKey}") in resource_tags${span}`
@@ -186,4 +194,17 @@ function nearMatchAdvice(near: string, wanted: string): string {
 
 function text(v: unknown): string {
   return v === undefined || v === null ? '' : String(v);
+}
+
+/**
+ * The CUR 2.0 rule on the keys a report reads: keys that become the same `resource_tags` column (`team` read from
+ * `business_unit` and `businessUnit` from `business-unit` both become `user_business_unit`) cannot be told apart in
+ * CUR 2.0 data, so such a mapping is refused, naming the flag. FOCUS and Cost Explorer keys are exact strings: this
+ * rule is not theirs.
+ */
+export function curKeyCollisions(keys: TagKeys): string | undefined {
+  const collisions = curColumnCollisions(keys.toJson() as Record<string, string>);
+  return collisions.length === 0 ? undefined
+    : `the tag keys read (--tag-key, cdk.json): ${collisions.join('; ')} (CUR 2.0 turns tag keys into column names: \`_\` before capitals, lower case, other `
+      + 'characters to `_`; FOCUS and Cost Explorer keys are compared exactly)';
 }

@@ -41,8 +41,14 @@ export async function describe(session: DuckDbSession, files: CurFile[], format:
   }
 }
 
-/** The header line of a CSV or CSV.gz file (read from its first 64 KB), or undefined when it cannot be read simply. */
-export function csvHeader(file: string): string[] | undefined {
+/**
+ * The header of a CSV or CSV.gz file (read from its first 64 KB), or undefined when it cannot be read simply.
+ *
+ * The first record is parsed as RFC 4180 says (a quoted name may hold commas, doubled quotes and line breaks). With
+ * `names` `simple` (CUR 2.0), every name must be letters, digits and `_`, as CUR 2.0 writes them; with `any` (FOCUS,
+ * whose custom columns may be named `x_Custom Column` or `x_Billing-Profile.Id`), any non-empty name is accepted.
+ */
+export function csvHeader(file: string, names: 'simple' | 'any' = 'simple'): string[] | undefined {
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, 'r');
@@ -54,12 +60,13 @@ export function csvHeader(file: string): string[] | undefined {
     } else {
       text = buffer.subarray(0, n).toString('utf8');
     }
-    const end = text.search(/\r?\n/);
-    if (end < 0) {
+    const fields = firstRecord(text.replace(/^\uFEFF/, ''));
+    if (!fields) {
       return undefined;
     }
-    const names = text.slice(0, end).replace(/^\uFEFF/, '').split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1'));
-    return names.every((c) => /^[A-Za-z0-9_]+$/.test(c)) ? names : undefined;
+    const header = fields.map((c) => (names === 'simple' ? c.trim() : c));
+    const valid = names === 'simple' ? (c: string) => /^[A-Za-z0-9_]+$/.test(c) : (c: string) => c.trim() !== '' && !/[\u0000-\u001f]/.test(c);
+    return header.every(valid) ? header : undefined;
   } catch {
     return undefined;
   } finally {
@@ -67,6 +74,41 @@ export function csvHeader(file: string): string[] | undefined {
       fs.closeSync(fd);
     }
   }
+}
+
+/** The fields of the first record of CSV text (RFC 4180), or undefined when it does not end within the text. */
+function firstRecord(text: string): string[] | undefined {
+  const fields: string[] = [];
+  let field = '';
+  let quoted = false;
+  let fieldStart = true;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') {
+        field += '"';
+        i++;
+      } else if (ch === '"') {
+        quoted = false;
+      } else {
+        field += ch;
+      }
+    } else if (ch === '"' && fieldStart) {
+      quoted = true;
+      fieldStart = false;
+    } else if (ch === ',') {
+      fields.push(field);
+      field = '';
+      fieldStart = true;
+    } else if (ch === '\n' || ch === '\r') {
+      fields.push(field);
+      return fields;
+    } else {
+      field += ch;
+      fieldStart = false;
+    }
+  }
+  return undefined;
 }
 
 function reader(files: CurFile[], format: Format, schema?: FileSchema, types: Record<string, string> = {}): string {

@@ -1,4 +1,4 @@
-import { absentTagKeys, curCostSql, curCostTable, curNotes, explainAbsentKeys, firstNonFinite, nonFiniteMessage } from './cur-query';
+import { absentTagKeys, curCostSql, curCostTable, curKeyCollisions, curNotes, explainAbsentKeys, firstNonFinite, nonFiniteMessage } from './cur-query';
 import { describe, readError, VIEW, viewSql } from './cur-view';
 import { describePaths, describeRead, describeReading, emptyPeriodMessage, FileSourceOptions, openSession, periodFiles } from './data-files';
 import { DuckDbSession } from './duckdb-loader';
@@ -25,6 +25,10 @@ export class CurFileSource implements CostSource {
     if (paths.length === 0) {
       throw new CliError('no CUR 2.0 data given: pass a Parquet or CSV(.gz) file, an export folder or a glob');
     }
+    const collision = curKeyCollisions(query.tagKeys);
+    if (collision) {
+      throw new CliError(collision);
+    }
     const session = await openSession(this.options);
     try {
       const read = await periodFiles(session, paths, query, 'CUR');
@@ -33,7 +37,7 @@ export class CurFileSource implements CostSource {
 
       const schema = await describe(session, files, format, paths);
       const columns = schema.columns;
-      const required = CurQueries.requiredColumns(curMetric(query.metric, describePaths(paths)));
+      const required = CurQueries.requiredColumns(curMetric(query.metric, describePaths(paths)), query.dimension);
       const missing = required.filter((c) => !columns.has(c));
       if (missing.length > 0) {
         throw new CliError(`${describePaths(paths)} is not a CUR 2.0 export this command can read: missing column${missing.length === 1 ? '' : 's'} `
@@ -73,6 +77,7 @@ export class CurFileSource implements CostSource {
         notes,
         warnings,
         files: files.map((f) => f.file),
+        ...(query.dimension !== undefined ? { groupedBy: `CUR 2.0 ${CurQueries.dimensionColumn(query.dimension)}` } : {}),
       };
     } finally {
       session.close();

@@ -257,10 +257,14 @@ function describeFsError(e: unknown): string {
   return describeFsCode(e) ?? firstLine(e instanceof Error ? e.message : String(e));
 }
 
-/** Keeps the files whose billing period overlaps [from, to); files outside partitions are always read. */
-export function selectPeriod(files: CurFile[], from: string, to: string, paths: string[], what: string = 'CUR'): CurFile[] {
+/**
+ * Keeps the files whose billing period overlaps [from, to); files outside partitions are always read. With
+ * `laterPeriods`, the files of every later billing period are kept too (FOCUS: a correction of a charge period is
+ * delivered with a later billing period).
+ */
+export function selectPeriod(files: CurFile[], from: string, to: string, paths: string[], what: string = 'CUR', laterPeriods = false): CurFile[] {
   const first = from.slice(0, 7);
-  const last = lastMonthBefore(to);
+  const last = laterPeriods ? '9999-12' : lastMonthBefore(to);
   const selected = files.filter((f) => f.billingPeriod === undefined || (f.billingPeriod >= first && f.billingPeriod <= last));
   if (selected.length === 0) {
     const periods = [...new Set(files.map((f) => f.billingPeriod))].sort();
@@ -317,10 +321,14 @@ export interface PeriodFiles extends FileList {
   readonly skipped: number;
 }
 
-/** Lists the files of `paths` and keeps those of the query's period (`what` names the data in messages). */
-export async function periodFiles(session: DuckDbSession, paths: string[], query: CostQuery, what: string): Promise<PeriodFiles> {
+/**
+ * Lists the files of `paths` and keeps those of the query's period (`what` names the data in messages), and with
+ * `laterPeriods` those of every later billing period (see `selectPeriod`).
+ */
+export async function periodFiles(session: DuckDbSession, paths: string[], query: CostQuery, what: string,
+  laterPeriods = false): Promise<PeriodFiles> {
   const { files: all, warnings } = await listFiles(session, paths, what);
-  const files = selectPeriod(all, query.from, query.to, paths, what);
+  const files = selectPeriod(all, query.from, query.to, paths, what, laterPeriods);
   return {
     files,
     warnings,

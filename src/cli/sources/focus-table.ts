@@ -1,6 +1,7 @@
 import { firstNonFinite, nonFiniteMessage } from './cur-query';
 import { CliError, CostQuery, CostRow } from './types';
-import { CostGrouping, CurQueries } from '../../billing/cur-sql';
+import { CostGrouping, CostMetric, CurQueries } from '../../billing/cur-sql';
+import { FocusMetric } from '../../billing/focus-sql';
 
 /**
  * What the two FOCUS sources (files through DuckDB, a FOCUS table in Athena) share: reading the result rows of
@@ -8,8 +9,9 @@ import { CostGrouping, CurQueries } from '../../billing/cur-sql';
  * categories, corrections, near-duplicate tag keys, providers).
  */
 
-/** The amount columns of `FocusQueries.costBy`. */
-const AMOUNTS = ['amount', 'tax_amount', 'credit_amount', 'adjustment_amount', 'purchase_amount', 'correction_amount'];
+/** The amount columns of `FocusQueries.costBy` (the last three with its `unusedCommitment`, `allocatedCharges` and `emptyCostRows`). */
+const AMOUNTS = ['amount', 'tax_amount', 'credit_amount', 'adjustment_amount', 'purchase_amount', 'correction_amount',
+  'unused_commitment_amount', 'allocated_amount', 'empty_cost_billed'];
 
 /** The charge categories that belong to no resource, with how a note names them. */
 const NON_RESOURCE = [['tax_amount', 'tax'], ['credit_amount', 'credits'], ['adjustment_amount', 'adjustments'], ['purchase_amount', 'purchases']];
@@ -19,6 +21,10 @@ export interface FocusCostTable {
   readonly notes: string[];
   /** Providers with their cost, largest first. */
   readonly providers: Array<[string, number]>;
+  /** The reported currency. */
+  readonly currency: string;
+  /** Rows whose metric column is empty (counted as 0), with their BilledCost, per provider (`emptyCostRows`). */
+  readonly emptyCost: ReadonlyMap<string, { readonly rows: number; readonly billed: number }>;
 }
 
 /**
@@ -74,6 +80,9 @@ export function focusCostTable(raw: ReadonlyArray<Record<string, unknown>>, quer
   const sums: Record<string, number> = Object.fromEntries(AMOUNTS.map((a) => [a, 0]));
   const variants = new Map<string, { wanted: string; field: string; amount: number; rows: number }>();
   const providers = new Map<string, number>();
+  const unusedByProvider = new Map<string, number>();
+  const allocated = { amount: 0, rows: 0 };
+  const emptyCost = new Map<string, { rows: number; billed: number }>();
   for (const r of raw) {
     if (text(r.currency) !== currency) {
       continue;
@@ -85,6 +94,15 @@ export function focusCostTable(raw: ReadonlyArray<Record<string, unknown>>, quer
     const nonResource = NON_RESOURCE.reduce((s, [column]) => s + Number(r[column] ?? 0), 0);
     const provider = text(r.provider);
     providers.set(provider, (providers.get(provider) ?? 0) + amount);
+    if (Number(r.unused_commitment_amount ?? 0) !== 0) {
+      unusedByProvider.set(provider, (unusedByProvider.get(provider) ?? 0) + Number(r.unused_commitment_amount));
+    }
+    allocated.amount += Number(r.allocated_amount ?? 0);
+    allocated.rows += Number(r.allocated_rows ?? 0);
+    if (Number(r.empty_cost_rows ?? 0) > 0) {
+      const e = emptyCost.get(provider) ?? { rows: 0, billed: 0 };
+      emptyCost.set(provider, { rows: e.rows + Number(r.empty_cost_rows), billed: e.billed + Number(r.empty_cost_billed ?? 0) });
+    }
     const service = text(r.service);
     const group = text(r.group_value);
     const day = text(r.usage_date);
@@ -124,15 +142,66 @@ export function focusCostTable(raw: ReadonlyArray<Record<string, unknown>>, quer
       + `${JSON.stringify(variant)} but not ${JSON.stringify(v.wanted)}, which differ only in letter case, spaces, punctuation or a prefix; `
       + `keys are compared exactly and never merged, so that cost counts as untagged: fix the tags, or read that key with --tag-key ${v.field}=${quoteArg(variant)}`);
   }
+  if (allocated.rows > 0) {
+    notes.push(`split cost allocation: ${allocated.amount.toFixed(2)} ${currency} on ${allocated.rows} row${allocated.rows === 1 ? '' : 's'} with `
+      + 'AllocatedTags (FOCUS 1.3) is reported under those tags together with the row\'s Tags, an allocated tag winning over a resource tag of '
+      + 'the same key: the allocated share belongs to what it was allocated to');
+  }
+  const unused = [...unusedByProvider.values()].reduce((a, b) => a + b, 0);
+  if (unused !== 0) {
+    notes.push(unusedCommitmentNote(unused, unusedByProvider, currency, query));
+  }
   const list = [...providers.entries()].sort((a, b) => b[1] - a[1]);
   if (list.length > 1) {
-    notes.push(`providers: ${list.map(([p, a]) => `${p || '(no provider name)'} ${a.toFixed(2)} ${currency}`).join(', ')} (--by provider for cost per provider)`);
+    notes.push(`providers: ${list.map(([p, a]) => `${p || '(no provider name)'} ${a.toFixed(2)} ${currency}`).join(', ')} `
+      + '(customer-value cost --by provider for cost per provider)');
   }
   return {
     rows: [...rows.values()].map(({ row, nonResource }) => ({ ...row, nonResourceAmount: nonResource })),
     notes,
     providers: list,
+    currency,
+    emptyCost,
   };
+}
+
+/**
+ * Unused commitment (FOCUS `CommitmentDiscountStatus` Unused): the part of a commitment discount (a reservation, a
+ * savings plan, a committed use discount) paid for and not used in the charge period, in EffectiveCost. With
+ * `--metric effective` it is in the totals, on its own rows; with BilledCost the purchase rows carry it.
+ */
+function unusedCommitmentNote(total: number, byProvider: ReadonlyMap<string, number>, currency: string, query: CostQuery): string {
+  const effective = query.metric === FocusMetric.EFFECTIVE || query.metric === CostMetric.AMORTIZED;
+  const per = byProvider.size > 1 ? ` (${[...byProvider].sort((a, b) => b[1] - a[1]).map(([p, a]) => `${p || '(no provider name)'} ${a.toFixed(2)}`).join(', ')})` : '';
+  return `unused commitment: ${total.toFixed(2)} ${currency} of EffectiveCost${per} is commitment discount paid for and not used in the period `
+    + '(CommitmentDiscountStatus Unused): '
+    + (effective ? 'it is in the totals, on the rows of the commitments (untagged unless they carry the tag)'
+      : 'with BilledCost it is part of the commitment purchases; --metric effective shows it as a cost of its own');
+}
+
+/**
+ * The note on rows whose metric column is empty (counted as 0): how many, and their BilledCost, per provider and
+ * charge category where the details are known (else per provider).
+ */
+export function emptyCostNote(metricColumn: string, details: ReadonlyArray<{
+  readonly provider: string;
+  readonly category?: string;
+  readonly rows: number;
+  readonly billed: number;
+}>, currency: string): string | undefined {
+  const rows = details.reduce((s, d) => s + d.rows, 0);
+  if (rows === 0) {
+    return undefined;
+  }
+  // BilledCost itself empty: there is no other amount to give (FOCUS says it MUST NOT be null)
+  const billedToo = metricColumn !== 'BilledCost';
+  const parts = [...details].sort((a, b) => b.rows - a.rows || a.provider.localeCompare(b.provider)).map((d) =>
+    `${d.provider || '(no provider name)'}${d.category ? ` ${d.category}` : ''} ${d.rows} row${d.rows === 1 ? '' : 's'}`
+    + (billedToo ? ` (BilledCost ${d.billed.toFixed(2)} ${currency})` : ''));
+  const billed = details.reduce((s, d) => s + d.billed, 0);
+  return `${metricColumn} is empty on ${rows} row${rows === 1 ? '' : 's'}${billedToo ? ` (BilledCost ${billed.toFixed(2)} ${currency})` : ''}, `
+    + `counted as 0 in the totals: ${parts.join(', ')}; the provider left ${metricColumn} empty there, so the totals leave those charges out`
+    + (billedToo ? '' : ' (FOCUS says BilledCost MUST NOT be null: check the export)');
 }
 
 /** The first result row with an amount that is not a finite number. */
@@ -167,4 +236,58 @@ function join(items: string[]): string {
 
 function text(v: unknown): string {
   return v === undefined || v === null ? '' : String(v);
+}
+
+/** A tag key of the data, with the rows carrying it. */
+export interface PresentKey {
+  readonly key: string;
+  readonly rows: number;
+}
+
+/**
+ * The report keys no row carries. The grouped tag is needed only by a report grouped by a tag (not `--by provider`
+ * or a column such as `--by region`): when no row carries it, the report has nothing to show and is refused. The
+ * service tag is reported on otherwise: when no row carries it, every row is reported without a service, and a note
+ * says which keys the data has (`serviceAbsentNote`).
+ */
+export function absentFocusKeys(query: CostQuery, rows: ReadonlyArray<{ service: string; group: string }>): { group: boolean; service: boolean } {
+  const byTag = !query.byProvider && query.dimension === undefined;
+  return {
+    group: byTag && !rows.some((r) => r.group !== ''),
+    service: !rows.some((r) => r.service !== ''),
+  };
+}
+
+/** The keys the data has, most used first, at most 20 named. */
+function keyList(found: readonly PresentKey[]): string {
+  const sorted = [...found].sort((a, b) => b.rows - a.rows || a.key.localeCompare(b.key));
+  const shown = sorted.slice(0, 20).map((k) => `${JSON.stringify(k.key)} (${k.rows} row${k.rows === 1 ? '' : 's'})`);
+  return sorted.length > 20 ? `${shown.join(', ')} and ${sorted.length - 20} more` : shown.join(', ');
+}
+
+/** `--tag-key service=Owner`, with the most used key of the data (quoted for a shell when needed). */
+function mapping(field: string, found: readonly PresentKey[]): string {
+  const best = [...found].sort((a, b) => b.rows - a.rows || a.key.localeCompare(b.key))[0];
+  return `--tag-key ${field}=${best ? quoteArg(best.key) : 'KEY'}`;
+}
+
+/**
+ * The refusal when no charge carries the grouped tag, naming the keys the data has (`found`, when they were read)
+ * or how to list them (`hint`).
+ */
+export function groupAbsentMessage(query: CostQuery, where: string, found: readonly PresentKey[] | undefined, hint?: string): string {
+  const key = CurQueries.groupingTagKey(query.groupBy, query.tagKeys);
+  const keys = found === undefined ? (hint ?? '') : ` (found: ${found.length > 0 ? keyList(found) : 'no tag keys at all'})`;
+  return `no charge in ${where} between ${query.from} and ${query.to} carries the tag "${key}" in Tags${keys}: keys are compared exactly; `
+    + `if the data names it differently, pass --tag-key ${groupFlag(query.groupBy)}=KEY `
+    + '(or set it in cdk.json, context "customer-value:costDataTagKeys")';
+}
+
+/** The note when no charge carries the service tag: every row is reported without a service; which keys exist. */
+export function serviceAbsentNote(query: CostQuery, found: readonly PresentKey[] | undefined, hint?: string): string {
+  const keys = found === undefined ? (hint ? `; ${hint}` : '')
+    : found.length > 0 ? `; the data's tag keys are ${keyList(found)}` : '; the data has no tag keys at all';
+  return `no charge between ${query.from} and ${query.to} carries the "${query.tagKeys.service}" tag in Tags (keys are compared exactly), `
+    + `so every row is reported without a service and the tagged share is 0${keys}: if one of them names the service, read it with `
+    + `${found && found.length > 0 ? mapping('service', found) : '--tag-key service=KEY'} (or set it in cdk.json, context "customer-value:costDataTagKeys")`;
 }

@@ -1,4 +1,4 @@
-import { CostGrouping, CostMetric } from '../../billing/cur-sql';
+import { CostDimension, CostGrouping, CostMetric } from '../../billing/cur-sql';
 import { FocusMetric } from '../../billing/focus-sql';
 import { TagKeys } from '../../tag-keys';
 
@@ -25,6 +25,12 @@ export interface CostQuery {
    * rows still carry the service tag for the tagged share. @default false
    */
   readonly byProvider?: boolean;
+  /**
+   * Group the report by a column of the data instead of a tag value (`--by billing-account`, `sub-account`,
+   * `charge-category`, `region`, `service-category`): the rows' `group` holds the column's value; `groupBy` is then
+   * `SERVICE`, so that the rows still carry the service tag for the tagged share. @default - grouped by a tag
+   */
+  readonly dimension?: CostDimension;
   /**
    * The time buckets of the rows: `day` (the default) or `month` (one row per calendar month, `day` holding its first
    * day: one Cost Explorer request per page with MONTHLY granularity, one SQL aggregation by month).
@@ -75,6 +81,8 @@ export interface CostResult {
   readonly warnings?: string[];
   /** The local files read, when the source reads files (an output must never overwrite one). */
   readonly files?: string[];
+  /** What the rows' `group` holds when the query groups by a column (`FOCUS RegionId`), for the report's summary. */
+  readonly groupedBy?: string;
 }
 
 /** A place cost comes from: Cost Explorer, CUR 2.0 files, Athena; chosen in `factory.ts`. */

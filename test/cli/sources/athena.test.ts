@@ -4,7 +4,7 @@ import {
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CostGrouping, CostMetric, CurQueries, SqlDialect } from '../../../src/billing/cur-sql';
+import { CostDimension, CostGrouping, CostMetric, CurQueries, SqlDialect } from '../../../src/billing/cur-sql';
 import { FocusMetric, FocusQueries } from '../../../src/billing/focus-sql';
 import { ATHENA_DEFAULTS, AthenaSource, AthenaSourceOptions } from '../../../src/cli/sources/athena';
 import { CallLimits, StoppedError } from '../../../src/cli/sources/limits';
@@ -340,6 +340,7 @@ describe('AthenaSource over a FOCUS table', () => {
       keyVariants: true,
       billingPeriodColumn: 'billing_period',
       providerExpression: 'ProviderName',
+      emptyCostRows: true,
     }));
     expect(result.rows).toEqual([
       { service: 'checkout', group: 'checkout', day: '2026-10-01', amount: 12.5, nonResourceAmount: 0, currency: 'USD', estimated: false, provider: 'AWS' },
@@ -350,6 +351,36 @@ describe('AthenaSource over a FOCUS table', () => {
     expect(result.requests).toBe(1);
     expect(result.notes).toContain('--metric unblended is read as FOCUS BilledCost (--metric billed), its FOCUS equivalent');
     expect(result.notes).toContainEqual(expect.stringMatching(/^near-duplicate tag key \(data quality\): 2\.00 USD on 2 rows carries "Customer-Service"/));
+  });
+
+  test('grouped by provider or a column, a table whose rows carry no service tag is reported, with a note on the keys', async () => {
+    // GIVEN another cloud's FOCUS data: no row carries customer-service
+    athena.on(GetTableMetadataCommand).resolves({
+      TableMetadata: {
+        Name: 'focus',
+        Columns: ['billedcost', 'chargeperiodstart', 'chargecategory', 'tags', 'providername', 'billingcurrency',
+          'regionid', 'effectivecost', 'commitmentdiscountstatus'].map((Name) => ({ Name })),
+      },
+    });
+    athena.on(GetQueryExecutionCommand).resolves(succeeded(1024));
+    athena.on(GetQueryResultsCommand).resolves(focusPage([
+      ['', '', '2026-10-01', 'Microsoft', 'USD', '7.25', '0', '0', '0', '0', '0', '3', '0', ''],
+      ['', '', '2026-10-02', 'Google Cloud', 'USD', '1.5', '0', '0', '0', '0', '0', '1', '0', ''],
+    ]));
+
+    // WHEN grouped by provider
+    const result = await source({ table: 'focus' }).fetch(query({ groupBy: CostGrouping.SERVICE, byProvider: true, metric: FocusMetric.EFFECTIVE }),
+      () => undefined);
+
+    // THEN the report, not a refusal
+    expect(result.rows.map((r) => [r.provider, r.amount])).toEqual([['Microsoft', 7.25], ['Google Cloud', 1.5]]);
+    expect(result.notes).toContainEqual(expect.stringMatching(/^no charge between 2026-10-01 and 2026-12-01 carries the "customer-service" tag in Tags .*every row is reported without a service.*run the focus-tag-keys-present named query/));
+    // the same scan sums unused commitment and counts empty cost cells, as over files
+    expect(athena.commandCalls(StartQueryExecutionCommand)[0].args[0].input.QueryString).toMatch(/AS unused_commitment_amount[\s\S]*AS empty_cost_rows/);
+
+    // and grouped by a column, the FOCUS column is grouped in the same SQL
+    await source({ table: 'focus' }).fetch(query({ groupBy: CostGrouping.SERVICE, dimension: CostDimension.REGION }), () => undefined);
+    expect(athena.commandCalls(StartQueryExecutionCommand)[1].args[0].input.QueryString).toContain("COALESCE(CAST(RegionId AS VARCHAR), '') AS group_value");
   });
 
   test('a table that is neither CUR 2.0 nor FOCUS is refused before any query; unreadable columns fall back to the name, with a note', async () => {

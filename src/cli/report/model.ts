@@ -115,6 +115,34 @@ export function showBidi(s: string): string {
   return s.replace(BIDI_CONTROLS, (c) => `<${codePoint(c)}>`);
 }
 
+/** C0 and C1 control characters and DEL: line breaks, tabs, ANSI escape sequences (ESC), BEL. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * Text made safe for a terminal, the one escaping of everything the CLI shows there (table cells, report lines,
+ * every line on stderr): control characters (newlines, tabs, ANSI escapes such as `ESC]0;...BEL` or `ESC[2J`) become
+ * spaces, so a value cannot break a line, retitle the window or clear the screen; bidi controls are shown as
+ * `<U+202E>`, so a value cannot reorder the text after it.
+ */
+export function terminalText(s: string): string {
+  return showBidi(s.replace(CONTROL_CHARACTERS, ' '));
+}
+
+/** `value` cut to `max` characters, the last one an ellipsis. */
+export function cutText(value: string, max: number): string {
+  const chars = Array.from(value);
+  return chars.length > max ? `${chars.slice(0, max - 1).join('').trimEnd()}…` : value;
+}
+
+/**
+ * A line of terminal text (`terminalText`) of bounded size: each run of more than `maxRun` characters without a space
+ * is cut with an ellipsis, then the line to `maxLine` characters (a 100 kB tag value stays one readable line).
+ */
+export function terminalLine(s: string, maxRun: number, maxLine: number): string {
+  return cutText(terminalText(s).replace(new RegExp(`\\S{${maxRun + 1},}`, 'gu'), (run) => cutText(run, maxRun)), maxLine);
+}
+
 /** Renders a money amount for people: thousands separators, two decimals. */
 export function formatMoney(n: number): string {
   const fixed = (Math.round(n * 100) / 100).toFixed(2);

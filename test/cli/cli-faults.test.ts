@@ -80,3 +80,74 @@ describe('control and bidi characters never reach the terminal raw on stderr', (
     expect(res.stderr).toMatch(/warning: .*dangling ]0;x \.csv is a symbolic link that leads nowhere/);
   });
 });
+
+describe('flags that contradict each other are refused, naming both', () => {
+  test.each([
+    [['cost', '--allocate', '--no-allocate'], '--allocate and --no-allocate'],
+    [['cost', '--no-usage', '--usage'], '--no-usage and --usage'],
+    [['cost', '--usage=false', '--usage'], '--usage=false and --usage'],
+    [['review', '--allocate', '--no-allocate'], '--allocate and --no-allocate'],
+  ])('%j', async (argv, both) => {
+    const res = await runCli([...argv, '--quiet'], { cwd });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe(`customer-value ${argv[0]}: ${both} contradict each other: give one of them (see "customer-value ${argv[0]} --help")\n`);
+  });
+
+  test('--usage-file with --no-usage', async () => {
+    const res = await runCli(['review', '--usage-file', 'usage.json', '--no-usage'], { cwd });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/^customer-value review: --usage-file and --no-usage contradict each other/);
+  });
+
+  test('the same flag twice the same way is no conflict', async () => {
+    const file = curCsv(path.join(tempDir(), 'cur.csv'), [line('2026-10-03', 5, { user_customer_service: 'checkout' })]);
+    const res = await runCli(['cost', '--source', 'cur', file, ...OCTOBER, '--no-usage', '--no-usage', '--quiet', '-o', 'json'], { cwd });
+    expect(res.code).toBe(0);
+  });
+});
+
+describe('an empty path or value (an unset shell variable) is refused', () => {
+  test('cost --source cur "" does not read the current folder', async () => {
+    // GIVEN a current folder holding CUR data
+    const dir = tempDir();
+    curCsv(path.join(dir, 'cur.csv'), [line('2026-10-03', 5, { user_customer_service: 'checkout' })]);
+
+    // WHEN the path is an empty string
+    const res = await runCli(['cost', '--source', 'cur', '', ...OCTOBER, '--quiet'], { cwd: dir });
+
+    // THEN a usage error, nothing read
+    expect(res.code).toBe(2);
+    expect(res.stdout).toBe('');
+    expect(res.stderr).toBe('customer-value cost: an argument is empty (""; an unset shell variable?): give the path of the data, '
+      + 'e.g. ./cur-export/ (use . for the current folder) (see "customer-value cost --help")\n');
+  });
+
+  test.each([['--out'], ['--assembly'], ['--usage-file']])('review %s ""', async (flag) => {
+    const res = await runCli(['review', flag, ''], { cwd });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(new RegExp(`^customer-value review: option ${flag} is empty \\(""; an unset shell variable\\?\\): expected `));
+  });
+});
+
+describe('values outside what is accepted say what is', () => {
+  test('--timeout above the longest timer Node.js can set: refused, naming the maximum (not stopped at once)', async () => {
+    const res = await runCli(['cost', '--source', 'cur', 'x.csv', '--timeout', '3000000'], { cwd });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe('customer-value cost: --timeout is "3000000": at most 2147483 (seconds, 24.8 days: the longest timer Node.js '
+      + 'can set) (see "customer-value cost --help")\n');
+  });
+
+  test('--timeout at the maximum is accepted', async () => {
+    const file = curCsv(path.join(tempDir(), 'cur.csv'), [line('2026-10-03', 5, { user_customer_service: 'checkout' })]);
+    const res = await runCli(['cost', '--source', 'cur', file, ...OCTOBER, '--timeout', '2147483', '--quiet', '-o', 'json'], { cwd });
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout).total).toBe(5);
+  });
+
+  test('--threshold cost-up=-10: the value must be at least 0', async () => {
+    const res = await runCli(['review', '--threshold', 'cost-up=-10'], { cwd });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toBe('customer-value review: --threshold cost-up=-10: cost-up must be at least 0 (e.g. --threshold cost-up=25) '
+      + '(see "customer-value review --help")\n');
+  });
+});

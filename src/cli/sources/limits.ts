@@ -10,6 +10,11 @@ import { CliError } from './types';
 export const DEFAULT_MAX_PAGES = 100;
 /** Total time a command may take (`--timeout`, seconds): Athena queries over years of data take minutes. */
 export const DEFAULT_TIMEOUT_SECONDS = 1800;
+/**
+ * The longest `--timeout`: Node.js timers hold at most 2^31 - 1 ms (about 24.8 days); a longer one fires at once
+ * (TimeoutOverflowWarning).
+ */
+export const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 /** Longest wait for a TCP (and TLS) connection to an AWS endpoint. */
 export const CONNECTION_TIMEOUT_MS = 10_000;
 /** Longest wait for one HTTP request and its response. */
@@ -59,6 +64,9 @@ export class CallLimits {
     this.connectionTimeoutMs = options.connectionTimeoutMs ?? CONNECTION_TIMEOUT_MS;
     this.requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
     const seconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+    if (!(seconds >= 0 && seconds <= MAX_TIMEOUT_SECONDS)) {
+      throw new CliError(`a timeout of ${seconds} s is outside 0 to ${MAX_TIMEOUT_SECONDS} s (the longest timer Node.js can set)`);
+    }
     if (seconds > 0) {
       this.timer = setTimeout(() => this.stop(new StoppedError(`stopped after ${seconds} s, the limit set by --timeout; `
         + 'raise it with --timeout SECONDS, or shorten the period', 1)), seconds * 1000);

@@ -1,3 +1,4 @@
+import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildAssembly, CHECKOUT, curCsv, line, runCli, WISHLIST } from './fixtures';
@@ -10,6 +11,10 @@ import { tempDir } from '../util';
  */
 
 jest.setTimeout(60_000);
+
+const ROOT = path.join(__dirname, '..', '..');
+const MAIN = path.join(ROOT, 'src', 'cli', 'main.ts');
+const TSX_CJS = path.join(ROOT, 'node_modules', 'tsx', 'dist', 'cjs', 'index.cjs');
 
 let cwd: string;
 beforeAll(() => {
@@ -149,5 +154,57 @@ describe('values outside what is accepted say what is', () => {
     expect(res.code).toBe(2);
     expect(res.stderr).toBe('customer-value review: --threshold cost-up=-10: cost-up must be at least 0 (e.g. --threshold cost-up=25) '
       + '(see "customer-value review --help")\n');
+  });
+});
+
+describe('review --out-dir', () => {
+  const REVIEW = ['review', '--source', 'cur', 'cur.csv', ...OCTOBER, '--quiet'];
+  let dir: string;
+  beforeAll(() => {
+    dir = tempDir();
+    buildAssembly(path.join(dir, 'cdk.out'), [{ id: 'Shop', services: [CHECKOUT, WISHLIST] }]);
+    curCsv(path.join(dir, 'cur.csv'), [
+      line('2026-10-03', 5, { user_customer_service: 'checkout', user_business_unit: 'retail' }),
+      line('2026-10-04', 7, { user_customer_service: 'other', user_business_unit: 'b'.repeat(100_000) }),
+    ]);
+    fs.writeFileSync(path.join(dir, 'a-file'), 'x');
+  });
+
+  test.each([
+    ['a-file', 'EEXIST: a file of that name exists, not a folder'],
+    ['a-file/packs', 'ENOTDIR: a part of the path is a file, not a folder'],
+  ])('%s cannot be created: one line, exit 1', async (outDir, why) => {
+    const res = await runCli([...REVIEW, '--out-dir', outDir], { cwd: dir });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe(`customer-value: cannot create the folder ${outDir} (--out-dir): ${why}; give another folder\n`);
+  });
+
+  test('no permission to create it (EACCES): one line, exit 1', () => {
+    // GIVEN a folder the CLI may not write into (as root, the CLI runs as "nobody", for whom the permissions count)
+    const parent = path.join(dir, 'read-only');
+    fs.mkdirSync(parent, { mode: 0o555 });
+    fs.chmodSync(parent, 0o555);
+    fs.chmodSync(dir, 0o755);
+    const asNobody = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : {};
+
+    // WHEN
+    const res = spawnSync(process.execPath, ['-r', TSX_CJS, '-e', `require(${JSON.stringify(MAIN)}).main(process.argv.slice(1))`, '--',
+      ...REVIEW, '--out-dir', 'read-only/packs'], { cwd: dir, env: { PATH: process.env.PATH!, HOME: '/tmp', TSX_DISABLE_CACHE: '1' }, encoding: 'utf8', ...asNobody });
+
+    // THEN
+    expect(res.stderr).toBe('customer-value: cannot create the folder read-only/packs (--out-dir): EACCES: permission denied; give another folder\n');
+    expect(res.status).toBe(1);
+  });
+
+  test('a 100 kB business-unit tag value: the pack is written under a capped name made unique by a hash, in one short line', async () => {
+    const res = await runCli([...REVIEW, '--out-dir', 'packs'], { cwd: dir });
+    expect(res.code).toBe(0);
+    const files = fs.readdirSync(path.join(dir, 'packs')).sort();
+    expect(files).toEqual([`value-review-${'b'.repeat(55)}-${require('crypto').createHash('sha256').update('b'.repeat(100_000)).digest('hex').slice(0, 8)}.md`,
+      'value-review-retail.md']);
+    for (const l of res.stderr.trimEnd().split('\n')) {
+      expect(l.length).toBeLessThan(1000);
+    }
+    expect(res.stderr).toMatch(/^customer-value: wrote packs\/value-review-b{55}-[0-9a-f]{8}\.md \(b{510}…\n/);
   });
 });

@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { assemblyPaths, SOURCE_OPTIONS, FILE_SOURCES, helpOr, sourceFromArgs, sourceKindOf } from './common';
 import { positiveNumber, tagKeysOf, timeoutOption, usageRequests, warnOnce } from './cost';
@@ -9,7 +8,7 @@ import { isIsoDate } from '../dates';
 import { EXIT_OK, UsageError } from '../errors';
 import { REVIEW_HELP } from '../help';
 import { CliIo, oneLine, PROGRAM } from '../io';
-import { render, writeFile } from '../output';
+import { makeFolder, render, writeFile } from '../output';
 import { refuseOutputOverInput, relativePath } from '../paths';
 import { MonthlyUsage } from '../report/review';
 import { consumptionDeclared, reviewAllocation, reviewValueChain } from '../report/review-allocation';
@@ -184,7 +183,7 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
     });
     const dir = s('out-dir');
     if (dir) {
-      fs.mkdirSync(path.resolve(io.cwd, dir), { recursive: true });
+      makeFolder(dir, '--out-dir', io);
       const taken = new Set<string>();
       for (const p of packs.perUnit) {
         const file = path.join(dir, packFileName(p.businessUnit, EXTENSIONS[output], taken));

@@ -29,7 +29,7 @@ export interface ParsedArgs {
 
 /**
  * Parses `--name value`, `--name=value`, `--flag`, `--no-flag` and `--` (end of options).
- * Unknown options, missing or empty values (an unset shell variable: `--out "$OUT"`), empty arguments, values outside
+ * Unknown options, missing values, empty paths (an unset shell variable: `--out "$OUT"`, an empty argument), values outside
  * a closed set, repeated single-value options and a flag given both ways (`--allocate --no-allocate`) are usage
  * errors naming the option, the value and what is accepted: nothing is resolved silently by the last one winning.
  */
@@ -108,7 +108,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
       inline = next;
       i++;
     }
-    if (inline.trim() === '') {
+    if (inline.trim() === '' && PATH_PLACEHOLDERS.includes(opt.placeholder ?? '')) {
       throw new UsageError(`option --${name} is empty (${JSON.stringify(inline)}; an unset shell variable?)${accepted(opt, 'expected')}`, spec.name);
     }
     if (opt.values && !opt.values.includes(inline)) {
@@ -125,6 +125,9 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
   }
   return { strings, lists, booleans, positionals, help };
 }
+
+/** The placeholders of options that name a file or folder: an empty one would mean the current folder. */
+const PATH_PLACEHOLDERS = ['FILE', 'DIR'];
 
 function isShortOption(spec: CommandSpec, arg: string): boolean {
   return arg === '-h' || Object.values(spec.options).some((o) => o.short !== undefined && `-${o.short}` === arg);

@@ -1,4 +1,5 @@
 import { spawnSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { buildAssembly, CHECKOUT, curCsv, line, runCli, WISHLIST } from './fixtures';
@@ -189,7 +190,8 @@ describe('review --out-dir', () => {
 
     // WHEN
     const res = spawnSync(process.execPath, ['-r', TSX_CJS, '-e', `require(${JSON.stringify(MAIN)}).main(process.argv.slice(1))`, '--',
-      ...REVIEW, '--out-dir', 'read-only/packs'], { cwd: dir, env: { PATH: process.env.PATH!, HOME: '/tmp', TSX_DISABLE_CACHE: '1' }, encoding: 'utf8', ...asNobody });
+      ...REVIEW, '--out-dir', 'read-only/packs'],
+    { cwd: dir, env: { PATH: process.env.PATH!, HOME: '/tmp', TSX_DISABLE_CACHE: '1' }, encoding: 'utf8', ...asNobody });
 
     // THEN
     expect(res.stderr).toBe('customer-value: cannot create the folder read-only/packs (--out-dir): EACCES: permission denied; give another folder\n');
@@ -200,11 +202,130 @@ describe('review --out-dir', () => {
     const res = await runCli([...REVIEW, '--out-dir', 'packs'], { cwd: dir });
     expect(res.code).toBe(0);
     const files = fs.readdirSync(path.join(dir, 'packs')).sort();
-    expect(files).toEqual([`value-review-${'b'.repeat(55)}-${require('crypto').createHash('sha256').update('b'.repeat(100_000)).digest('hex').slice(0, 8)}.md`,
+    expect(files).toEqual([`value-review-${'b'.repeat(55)}-${createHash('sha256').update('b'.repeat(100_000)).digest('hex').slice(0, 8)}.md`,
       'value-review-retail.md']);
     for (const l of res.stderr.trimEnd().split('\n')) {
       expect(l.length).toBeLessThan(1000);
     }
     expect(res.stderr).toMatch(/^customer-value: wrote packs\/value-review-b{55}-[0-9a-f]{8}\.md \(b{510}…\n/);
+  });
+});
+
+/** A small FOCUS CSV (FOCUS 1.0 columns the CLI reads; Tags a JSON object, as Microsoft and AWS write it in CSV). */
+interface FocusRow { day: string; cost: string; tags?: Record<string, string>; extra?: string }
+
+function focusCsv(file: string, rows: FocusRow[], extraColumn?: string): string {
+  const header = ['BilledCost', 'BillingCurrency', 'ChargeCategory', 'ChargePeriodStart', 'ChargePeriodEnd', 'ProviderName', 'Tags',
+    ...(extraColumn ? [extraColumn] : [])];
+  const lines = rows.map((r) => [r.cost, 'USD', 'Usage', `${r.day}T00:00:00Z`, `${r.day}T23:59:59Z`, 'AWS',
+    `"${JSON.stringify(r.tags ?? { 'customer-service': 'checkout' }).replace(/"/g, '""')}"`, ...(extraColumn ? [r.extra ?? 'x'] : [])].join(','));
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${[header.join(','), ...lines].join('\n')}\n`);
+  return file;
+}
+
+describe('data files the CLI reads with DuckDB', () => {
+  test('a CUR column named "filename" (the column DuckDB adds for the CLI has a private name)', async () => {
+    const file = curCsv(path.join(tempDir(), 'cur.csv'), [{ ...line('2026-10-03', 5, { user_customer_service: 'checkout' }), filename: 'x.pdf' }],
+      ['line_item_usage_start_date', 'line_item_line_item_type', 'line_item_currency_code', 'line_item_unblended_cost', 'resource_tags', 'filename']);
+    const res = await runCli(['cost', '--source', 'cur', file, '--from', '2026-10-03', '--to', '2026-10-04', '--quiet', '-o', 'json'], { cwd });
+    expect(res.stderr).toBe('');
+    expect(JSON.parse(res.stdout).total).toBe(5);
+  });
+
+  test('a FOCUS column named "filename"', async () => {
+    const file = focusCsv(path.join(tempDir(), 'focus.csv'), [{ day: '2026-10-03', cost: '5' }], 'filename');
+    const res = await runCli(['cost', '--source', 'focus', file, '--from', '2026-10-03', '--to', '2026-10-04', '--quiet', '-o', 'json'], { cwd });
+    expect(res.stderr).toBe('');
+    expect(JSON.parse(res.stdout).total).toBe(5);
+  });
+
+  test('two cost columns whose names differ only in letter case: refused naming both', async () => {
+    const file = curCsv(path.join(tempDir(), 'cur.csv'), [{ ...line('2026-10-03', 5, {}), Line_Item_Unblended_Cost: 7 }],
+      ['line_item_usage_start_date', 'line_item_line_item_type', 'line_item_currency_code', 'line_item_unblended_cost', 'resource_tags', 'Line_Item_Unblended_Cost']);
+    const res = await runCli(['cost', '--source', 'cur', file, ...OCTOBER, '--quiet'], { cwd });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe(`customer-value: ${file} has two columns whose names differ only in letter case ("line_item_unblended_cost" and `
+      + '"Line_Item_Unblended_Cost"): column names are read without regard to case, so they cannot be told apart; remove or rename one of them\n');
+  });
+
+  test('FOCUS: two cost columns whose names differ only in letter case', async () => {
+    const file = focusCsv(path.join(tempDir(), 'focus.csv'), [{ day: '2026-10-03', cost: '5', extra: '7' }], 'billedcost');
+    const res = await runCli(['cost', '--source', 'focus', file, ...OCTOBER, '--quiet'], { cwd });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/^customer-value: .*focus\.csv has the column "\w+" twice, in the same or another letter case: column names are read without regard to case; remove or rename one of them\n$/);
+  });
+
+  test('a CSV line with too few columns: DuckDB\'s reason is kept', async () => {
+    const file = path.join(tempDir(), 'cur.csv');
+    fs.writeFileSync(file, 'line_item_usage_start_date,line_item_line_item_type,line_item_currency_code,line_item_unblended_cost,resource_tags\n'
+      + '2026-10-03 10:00:00,Usage,USD,5,{}\n2026-10-03 10:00:00,Usage,USD\n');
+    const res = await runCli(['cost', '--source', 'cur', file, ...OCTOBER, '--quiet'], { cwd });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe(`customer-value: cannot read ${file} as CUR 2.0 data: line 3: Expected Number of Columns: 5 Found: 3: fix or remove that line\n`);
+  });
+
+  test('a cost of 1e25: refused saying the range the CLI adds up', async () => {
+    const file = focusCsv(path.join(tempDir(), 'focus.csv'), [{ day: '2026-10-03', cost: '1e25' }]);
+    const res = await runCli(['cost', '--source', 'focus', file, ...OCTOBER, '--quiet'], { cwd });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe(`customer-value: cannot read ${file} as FOCUS data: line 2 has 1e25 in BilledCost, outside what the CLI adds up: `
+      + 'costs read from text are added up exactly as decimals of 38 digits with 18 places, which holds amounts and sums below '
+      + '100,000,000,000,000,000,000 (1e20) in absolute value; check that line\n');
+  });
+
+  test.each([['cur'], ['focus']])('--source %s: a sum beyond the range: refused saying the range, not a raw "Overflow in HUGEINT addition"', async (source) => {
+    const dir = tempDir();
+    const file = source === 'cur'
+      ? curCsv(path.join(dir, 'cur.csv'), [line('2026-10-03', 0, { user_customer_service: 'checkout' }), line('2026-10-03', 0, { user_customer_service: 'checkout' })]
+        .map((r) => ({ ...r, line_item_unblended_cost: '99999999999999999999' })))
+      : focusCsv(path.join(dir, 'focus.csv'), [{ day: '2026-10-03', cost: '99999999999999999999' }, { day: '2026-10-03', cost: '99999999999999999999' }]);
+    const res = await runCli(['cost', '--source', source, file, ...OCTOBER, '--quiet'], { cwd });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(new RegExp(`^customer-value: cannot add up the costs of ${file}: an amount or a sum of them is larger than the CLI adds `
+      + 'up exactly: costs read from text are added up exactly as decimals of 38 digits with 18 places, which holds amounts and sums below '
+      + '100,000,000,000,000,000,000 \\(1e20\\) in absolute value; check the data for amounts that large \\(DuckDB: .*Overflow.*\\)\n$'));
+  });
+});
+
+describe('amounts of 9e13 and more keep their cents in every format (summed and formatted as exact decimals)', () => {
+  // 123456789012345.67 + 70368744177664.07 = 193825533190009.74; as floats the sum is 193825533190009.75 and
+  // Math.round(n * 100) / 100 of the first is 123456789012345.69.
+  const A = '123456789012345.67';
+  const B = '70368744177664.07';
+  const SUM = '193825533190009.74';
+  const FORMATTED = '193,825,533,190,009.74';
+  const SOURCES: Array<[string, () => string]> = [
+    ['cur', () => curCsv(path.join(tempDir(), 'cur.csv'), [line('2026-10-03', 0, { user_customer_service: 'checkout' }), line('2026-10-04', 0, { user_customer_service: 'checkout' })]
+      .map((r, i) => ({ ...r, line_item_unblended_cost: i === 0 ? A : B })))],
+    ['focus', () => focusCsv(path.join(tempDir(), 'focus.csv'), [{ day: '2026-10-03', cost: A }, { day: '2026-10-04', cost: B }])],
+  ];
+
+  test.each(SOURCES)('--source %s', async (source, make) => {
+    const file = make();
+    const out = async (format: string) => {
+      const res = await runCli(['cost', '--source', source, file, '--from', '2026-10-03', '--to', '2026-10-05', '--quiet', '-o', format, '--out', '-'], { cwd });
+      expect(res.stderr).toBe('');
+      return res.stdout;
+    };
+    const table = await out('table');
+    expect(table).toContain(`total ${FORMATTED} USD`);
+    expect(table).toMatch(new RegExp(`checkout .* ${FORMATTED} +100\\.0 %`));
+    const json = await out('json');
+    expect(json).toContain(`"total": ${SUM},`);
+    expect(json).toMatch(new RegExp(`"cost": ${SUM.replace('.', '\\.')},`));
+    expect(json).toContain(`"amount": ${SUM},`);
+    expect(JSON.parse(json).total).toBe(Number(SUM));
+    expect(await out('csv')).toContain(`,${SUM},100.0,`);
+    const markdown = await out('markdown');
+    expect(markdown).toContain(`- total ${FORMATTED} USD`);
+    expect(markdown).toContain(`| ${FORMATTED} | 100.0 % |`);
+    const html = await out('html');
+    expect(html).toContain(`>${FORMATTED}<`);
+    expect(html).toContain('checkout, 2026-10-03: 123,456,789,012,345.67 USD');
+    expect(html).toContain('checkout, 2026-10-04: 70,368,744,177,664.07 USD');
+    for (const text of [table, json, markdown, html]) {
+      expect(text).not.toMatch(/193,?825,?533,?190,?009\.75|123,?456,?789,?012,?345\.69/);
+    }
   });
 });

@@ -98,6 +98,7 @@ export class CostExplorerSource implements CostSource {
               group,
               day: date,
               amount,
+              exactAmount: m.Amount.trim(),
               currency: m.Unit ?? 'USD',
               estimated: day.Estimated === true,
             });

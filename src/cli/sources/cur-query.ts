@@ -1,5 +1,6 @@
 import { CliError, CostQuery, CostRow } from './types';
 import { CostGrouping, CurQueries, SqlDialect } from '../../billing/cur-sql';
+import { Decimal } from '../../private/decimal';
 import { TagKeys } from '../../tag-keys';
 import { curMetric } from '../metrics';
 
@@ -97,7 +98,9 @@ export function curCostTable(raw: ReadonlyArray<Record<string, unknown>>, query:
       group: text(r.group_value),
       day: text(r.usage_date),
       amount: Number(r.amount),
+      exactAmount: text(r.amount),
       nonResourceAmount: taxAmount + creditAmount,
+      exactNonResourceAmount: Decimal.of(text(r.tax_amount) || 0).plus(Decimal.of(text(r.credit_amount) || 0)).toString(),
       currency: text(r.currency),
       estimated: Number(r.estimated ?? 0) === 1,
     };

@@ -1,5 +1,5 @@
 import { absentTagKeys, curCostSql, curCostTable, curNotes, explainAbsentKeys, firstNonFinite, nonFiniteMessage } from './cur-query';
-import { describe, readError, VIEW, viewSql } from './cur-view';
+import { describe, FILE_COLUMN, readError, VIEW, viewSql } from './cur-view';
 import { describePaths, describeRead, describeReading, emptyPeriodMessage, FileSourceOptions, openSession, periodFiles } from './data-files';
 import { DuckDbSession } from './duckdb-loader';
 import { CliError, CostQuery, CostResult, CostSource } from './types';
@@ -42,7 +42,9 @@ export class CurFileSource implements CostSource {
       const estimated = columns.has('bill_invoice_id');
       const identity = IDENTITY_COLUMNS.every((c) => columns.has(c));
       const wanted = [...required, ...(estimated ? ['bill_invoice_id'] : []), ...(identity ? IDENTITY_COLUMNS : [])];
-      await session.run(viewSql(files, format, wanted, schema));
+      await session.run(viewSql(files, format, wanted, schema)).catch((e) => {
+        throw readError(e, paths);
+      });
 
       const sql = curCostSql(query, { table: VIEW, dialect: SqlDialect.DUCKDB, estimatedFlag: estimated });
       const raw = await session.rowsWithProgress(sql, (p) => progress(`scanning CUR line items: ${Math.floor(p)}%`),
@@ -102,7 +104,7 @@ async function refuseDuplicates(session: DuckDbSession, query: CostQuery, paths:
   let suspect = false;
   for (const file of files) {
     const sample = await session.rows(`SELECT identity_line_item_id AS id, identity_time_interval AS t FROM ${VIEW}
-      WHERE filename = ${sqlLiteral(file)} AND COALESCE(identity_line_item_id, '') <> '' LIMIT ${SAMPLE_ROWS}`);
+      WHERE ${FILE_COLUMN} = ${sqlLiteral(file)} AND COALESCE(identity_line_item_id, '') <> '' LIMIT ${SAMPLE_ROWS}`);
     for (const r of sample) {
       const key = `${r.id}\u0000${r.t}`;
       if (seen.has(key)) {
@@ -126,7 +128,7 @@ async function refuseDuplicates(session: DuckDbSession, query: CostQuery, paths:
   if (extra === 0) {
     return;
   }
-  const [first] = await session.rows(`SELECT identity_line_item_id AS id, count(*) AS n, string_agg(DISTINCT filename, ', ' ORDER BY filename) AS files
+  const [first] = await session.rows(`SELECT identity_line_item_id AS id, count(*) AS n, string_agg(DISTINCT ${FILE_COLUMN}, ', ' ORDER BY ${FILE_COLUMN}) AS files
     FROM ${VIEW} WHERE ${period} GROUP BY identity_line_item_id, identity_time_interval HAVING count(*) > 1 ORDER BY id LIMIT 1`);
   throw new CliError(`${describePaths(paths)} holds ${extra} line item${extra === 1 ? '' : 's'} more than once (e.g. identity_line_item_id `
     + `${first.id}, ${first.n} times, in ${first.files}): their cost would be counted twice; remove the copied files, or pass one delivery `
@@ -135,7 +137,7 @@ async function refuseDuplicates(session: DuckDbSession, query: CostQuery, paths:
 
 /** The file of the first line item of `day` whose cost is not a finite number. */
 async function fileWithNonFinite(session: DuckDbSession, query: CostQuery, day: string): Promise<string | undefined> {
-  const [row] = await session.rows(`SELECT filename FROM ${VIEW} WHERE CAST(line_item_usage_start_date AS DATE) = ${sqlLiteral(day)}
+  const [row] = await session.rows(`SELECT ${FILE_COLUMN} AS file FROM ${VIEW} WHERE CAST(line_item_usage_start_date AS DATE) = ${sqlLiteral(day)}
     AND NOT isfinite(${CurQueries.metricExpression(curMetric(query.metric, 'the CUR files'))}) LIMIT 1`);
-  return row ? String(row.filename) : undefined;
+  return row ? String(row.file) : undefined;
 }

@@ -1,3 +1,4 @@
+import { FILE_COLUMN } from './cur-view';
 import { CurFile, Format } from './data-files';
 import { FocusLayout } from './focus-layout';
 import { CliError } from './types';
@@ -49,7 +50,7 @@ export function focusViewSql(files: CurFile[], format: Format, layouts: FocusLay
     `${tags(name('Tags'), typeOf('Tags'), files[0].file)} AS Tags`,
     `CAST(${o.provider.replace(/\b(ServiceProviderName|ProviderName)\b/g, (m) => name(m))} AS VARCHAR) AS ProviderName`,
     ...(o.invoice ? [`CAST(${name('InvoiceId')} AS VARCHAR) AS InvoiceId`] : []),
-    'filename',
+    FILE_COLUMN,
   ];
   return `CREATE OR REPLACE TEMP VIEW ${FOCUS_VIEW} AS SELECT ${select.join(', ')} FROM ${reader(files, format, layouts, o.metricColumn)}`;
 }
@@ -57,7 +58,7 @@ export function focusViewSql(files: CurFile[], format: Format, layouts: FocusLay
 function reader(files: CurFile[], format: Format, layouts: FocusLayout[], metricColumn: string): string {
   const list = `[${files.map((f) => sqlLiteral(f.file)).join(', ')}]`;
   if (format === 'parquet') {
-    return `read_parquet(${list}, union_by_name = true, hive_partitioning = false, filename = true)`;
+    return `read_parquet(${list}, union_by_name = true, hive_partitioning = false, filename = ${sqlLiteral(FILE_COLUMN)})`;
   }
   const nulls = "nullstr = ['', 'NULL']";
   const headers = layouts.map((l) => (l.csvHeader ?? []).join(','));
@@ -66,9 +67,9 @@ function reader(files: CurFile[], format: Format, layouts: FocusLayout[], metric
     // One header: read without DuckDB's (slow, and sometimes wrong) type sniffing, costs as decimals, the rest as text.
     const columns = header.map((c) => `${sqlLiteral(c)}: '${c.toLowerCase() === metricColumn.toLowerCase() ? DECIMAL : 'VARCHAR'}'`).join(', ');
     return `read_csv(${list}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', ${nulls}, `
-      + `hive_partitioning = false, filename = true, columns = {${columns}})`;
+      + `hive_partitioning = false, filename = ${sqlLiteral(FILE_COLUMN)}, columns = {${columns}})`;
   }
-  return `read_csv(${list}, header = true, union_by_name = true, all_varchar = true, ${nulls}, hive_partitioning = false, filename = true)`;
+  return `read_csv(${list}, header = true, union_by_name = true, all_varchar = true, ${nulls}, hive_partitioning = false, filename = ${sqlLiteral(FILE_COLUMN)})`;
 }
 
 function timestamp(col: string, type: string): string {

@@ -90,11 +90,11 @@ describe('AthenaSource', () => {
     // every page was read, following NextToken; the header row was dropped
     expect(athena.commandCalls(GetQueryResultsCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, 'page-2', 'page-3']);
     expect(result.rows).toEqual([
-      { service: 'checkout', group: 'payments', day: '2026-10-01', amount: 12.5, nonResourceAmount: 0, currency: 'USD', estimated: false },
-      { service: 'wishlist', group: 'discovery', day: '2026-10-01', amount: 3.25, nonResourceAmount: 0, currency: 'USD', estimated: false },
-      { service: '', group: '', day: '2026-10-01', amount: 1.5, nonResourceAmount: 1.5, currency: 'USD', estimated: false },
-      { service: '', group: 'data', day: '2026-11-02', amount: 2, nonResourceAmount: 0, currency: 'USD', estimated: true },
-      { service: 'checkout', group: 'payments', day: '2026-11-03', amount: -1, nonResourceAmount: -1, currency: 'USD', estimated: true },
+      { service: 'checkout', group: 'payments', day: '2026-10-01', amount: 12.5, exactAmount: '12.5', nonResourceAmount: 0, exactNonResourceAmount: '0', currency: 'USD', estimated: false },
+      { service: 'wishlist', group: 'discovery', day: '2026-10-01', amount: 3.25, exactAmount: '3.25', nonResourceAmount: 0, exactNonResourceAmount: '0', currency: 'USD', estimated: false },
+      { service: '', group: '', day: '2026-10-01', amount: 1.5, exactAmount: '1.5', nonResourceAmount: 1.5, exactNonResourceAmount: '1.5', currency: 'USD', estimated: false },
+      { service: '', group: 'data', day: '2026-11-02', amount: 2, exactAmount: '2', nonResourceAmount: 0, exactNonResourceAmount: '0', currency: 'USD', estimated: true },
+      { service: 'checkout', group: 'payments', day: '2026-11-03', amount: -1, exactAmount: '-1', nonResourceAmount: -1, exactNonResourceAmount: '-1', currency: 'USD', estimated: true },
     ]);
     expect(result.bytesScanned).toBe(52428800);
     expect(result.requests).toBe(1);
@@ -342,9 +342,9 @@ describe('AthenaSource over a FOCUS table', () => {
       providerExpression: 'ProviderName',
     }));
     expect(result.rows).toEqual([
-      { service: 'checkout', group: 'checkout', day: '2026-10-01', amount: 12.5, nonResourceAmount: 0, currency: 'USD', estimated: false, provider: 'AWS' },
-      { service: '', group: '', day: '2026-10-01', amount: 3, nonResourceAmount: 3, currency: 'USD', estimated: false, provider: 'AWS' },
-      { service: '', group: '', day: '2026-10-02', amount: 2, nonResourceAmount: 0, currency: 'USD', estimated: true, provider: 'Microsoft' },
+      { service: 'checkout', group: 'checkout', day: '2026-10-01', amount: 12.5, exactAmount: '12.5', nonResourceAmount: 0, currency: 'USD', estimated: false, provider: 'AWS' },
+      { service: '', group: '', day: '2026-10-01', amount: 3, exactAmount: '3', nonResourceAmount: 3, currency: 'USD', estimated: false, provider: 'AWS' },
+      { service: '', group: '', day: '2026-10-02', amount: 2, exactAmount: '2', nonResourceAmount: 0, currency: 'USD', estimated: true, provider: 'Microsoft' },
     ]);
     expect(result.source).toBe('Athena (customer_value.focus, FOCUS)');
     expect(result.requests).toBe(1);

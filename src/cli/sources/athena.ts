@@ -85,6 +85,10 @@ export class AthenaSource implements CostSource {
     this.limits = options.limits ?? CallLimits.withoutDeadline();
   }
 
+  private get maxAttempts(): number {
+    return this.options.maxAttempts ?? MAX_ATTEMPTS;
+  }
+
   public async fetch(query: CostQuery, progress: (message: string) => void): Promise<CostResult> {
     const o = this.options;
     const database = o.database ?? ATHENA_DEFAULTS.database;
@@ -100,7 +104,7 @@ export class AthenaSource implements CostSource {
     const client = new AthenaClient({
       ...(o.region ? { region: o.region } : {}),
       profile: o.profile,
-      maxAttempts: o.maxAttempts ?? MAX_ATTEMPTS,
+      maxAttempts: this.maxAttempts,
       requestHandler: this.limits.requestHandler(),
       ...o.clientConfig,
     });
@@ -157,8 +161,8 @@ export class AthenaSource implements CostSource {
   private async tableKind(client: AthenaClient, database: string, table: string): Promise<TableKind> {
     let columns: string[] | undefined;
     try {
-      const out = await client.send(new GetTableMetadataCommand({ CatalogName: 'AwsDataCatalog', DatabaseName: database, TableName: table }),
-        { abortSignal: this.limits.signal });
+      const out = await this.limits.send(client, new GetTableMetadataCommand({ CatalogName: 'AwsDataCatalog', DatabaseName: database, TableName: table }),
+        { what: 'Athena GetTableMetadata', maxAttempts: this.maxAttempts });
       columns = out?.TableMetadata?.Columns?.map((c) => (c.Name ?? '').toLowerCase());
     } catch (e) {
       const stopped = this.limits.stoppedError('Athena GetTableMetadata');
@@ -238,12 +242,12 @@ export class AthenaSource implements CostSource {
     const workgroup = o.workgroup ?? ATHENA_DEFAULTS.workgroup;
     let id: string;
     try {
-      const started = await client.send(new StartQueryExecutionCommand({
+      const started = await this.limits.send(client, new StartQueryExecutionCommand({
         QueryString: sql,
         WorkGroup: workgroup,
         QueryExecutionContext: { Database: o.database ?? ATHENA_DEFAULTS.database },
         ...(o.outputLocation ? { ResultConfiguration: { OutputLocation: o.outputLocation } } : {}),
-      }), { abortSignal: this.limits.signal });
+      }), { what: 'Athena StartQueryExecution', progress, maxAttempts: this.maxAttempts });
       id = started.QueryExecutionId ?? '';
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
@@ -290,7 +294,8 @@ export class AthenaSource implements CostSource {
     for (;;) {
       let execution: QueryExecution | undefined;
       try {
-        execution = (await client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }), { abortSignal: limits.signal })).QueryExecution;
+        execution = (await limits.send(client, new GetQueryExecutionCommand({ QueryExecutionId: id }),
+          { what: `Athena GetQueryExecution (query ${id})`, progress, maxAttempts: this.maxAttempts })).QueryExecution;
       } catch (e) {
         throw limits.stoppedError(`waiting for Athena query ${id}`) ?? this.awsError(e, `Athena GetQueryExecution (waiting for query ${id})`);
       }
@@ -336,8 +341,8 @@ export class AthenaSource implements CostSource {
       pages.beforeRequest();
       let out: GetQueryResultsCommandOutput;
       try {
-        out = await client.send(new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: token, MaxResults: 1000 }),
-          { abortSignal: limits.signal });
+        out = await limits.send(client, new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: token, MaxResults: 1000 }),
+          { what: `${what} page ${pages.pages}`, progress, maxAttempts: this.maxAttempts });
       } catch (e) {
         throw limits.stoppedError(what) ?? this.awsError(e, what);
       }

@@ -154,7 +154,8 @@ describe('issue 21: a silent endpoint is given up on within the call\'s deadline
     // GIVEN an endpoint that never answers, and 5 attempts per request
     fake = await FakeAws.start(() => ({ hang: true }));
     const lines: string[] = [];
-    const source = new CostExplorerSource({ maxAttempts: 5, limits: new CallLimits({ timeoutSeconds: 0, requestTimeoutMs: 300, callTimeoutMs: 1000 }) });
+    const limits = new CallLimits({ timeoutSeconds: 0, requestTimeoutMs: 300, callTimeoutMs: 1000 });
+    const source = new CostExplorerSource({ maxAttempts: 5, limits });
 
     // WHEN
     const started = Date.now();

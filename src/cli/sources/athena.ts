@@ -64,6 +64,10 @@ export interface AthenaSourceOptions {
   readonly clientConfig?: AthenaClientConfig;
 }
 
+/** The result columns the CUR 2.0 and FOCUS cost queries read (`CurQueries.costBy`, `FocusQueries.costBy`). */
+const CUR_RESULT_COLUMNS = ['service', 'group_value', 'usage_date', 'currency', 'amount'];
+const FOCUS_RESULT_COLUMNS = ['service', 'group_value', 'usage_date', 'provider', 'currency', 'amount'];
+
 /** Longest wait for StopQueryExecution when a command ends early. */
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -117,7 +121,7 @@ export class AthenaSource implements CostSource {
       }
       const sql = curCostSql(query, { table, dialect: SqlDialect.ATHENA, estimatedFlag: true, billingPeriodColumn: partition });
       requests++;
-      const cost = await this.run(client, sql, `${database}.${tableName}`, progress);
+      const cost = await this.run(client, sql, `${database}.${tableName}`, progress, CUR_RESULT_COLUMNS);
       bytesScanned += cost.bytesScanned;
       if (cost.rows.length === 0) {
         throw new CliError(`no CUR line items between ${query.from} and ${query.to} (exclusive) in Athena table ${database}.${tableName}`
@@ -137,7 +141,7 @@ export class AthenaSource implements CostSource {
         const inPeriod = partition
           ? `(SELECT resource_tags FROM ${table} WHERE ${partition} >= '${query.from.slice(0, 7)}' AND ${partition} <= '${lastMonthBefore(query.to)}') AS cur`
           : table;
-        const keys = await this.run(client, CurQueries.tagKeysPresent(inPeriod, SqlDialect.ATHENA), `${database}.${tableName}`, progress);
+        const keys = await this.run(client, CurQueries.tagKeysPresent(inPeriod, SqlDialect.ATHENA), `${database}.${tableName}`, progress, ['tag_key']);
         bytesScanned += keys.bytesScanned;
         const present = new Set(keys.rows.map((r) => r.tag_key));
         notes.push(...explainAbsentKeys(query, absent, present, `of Athena table ${database}.${tableName}`,
@@ -216,7 +220,7 @@ export class AthenaSource implements CostSource {
       billingPeriodColumn: partition,
       providerExpression: kind.provider,
     });
-    const cost = await this.run(client, sql, name, progress);
+    const cost = await this.run(client, sql, name, progress, FOCUS_RESULT_COLUMNS);
     if (cost.rows.length === 0) {
       throw new CliError(`no FOCUS charges between ${query.from} and ${query.to} (exclusive) in Athena table ${name} (query ${cost.id}): `
         + 'check the period, and that the export has delivered data for it');
@@ -236,8 +240,12 @@ export class AthenaSource implements CostSource {
     return { rows: costs.rows, source: `Athena (${name}, FOCUS)`, requests: 1, bytesScanned: cost.bytesScanned, notes };
   }
 
-  /** Starts a query, waits for it, reads every page of its results. */
-  private async run(client: AthenaClient, sql: string, tableName: string, progress: (message: string) => void): Promise<QueryOutcome> {
+  /**
+   * Starts a query, waits for it, reads every page of its results; refuses results without the `expected` columns
+   * (they would be read as empty values: amounts "without a currency" on no day).
+   */
+  private async run(client: AthenaClient, sql: string, tableName: string, progress: (message: string) => void,
+    expected: readonly string[]): Promise<QueryOutcome> {
     const o = this.options;
     const workgroup = o.workgroup ?? ATHENA_DEFAULTS.workgroup;
     let id: string;
@@ -270,7 +278,13 @@ export class AthenaSource implements CostSource {
     try {
       const execution = await this.wait(client, id, tableName, progress);
       finished = true;
-      const rows = await this.results(client, id, progress);
+      const { rows, columns } = await this.results(client, id, progress);
+      const missing = expected.filter((c) => !columns.includes(c));
+      if (missing.length > 0) {
+        throw new QueryEnded(`Athena query ${id} over ${tableName} returned ${columns.length > 0 ? `the columns ${columns.join(', ')}` : 'no columns'}, `
+          + `without ${missing.join(', ')}: not the result of the cost query (a workgroup or proxy that answers with another query's results?); `
+          + 'rerun it, and check --athena-workgroup');
+      }
       return { rows, bytesScanned: execution?.Statistics?.DataScannedInBytes ?? 0, id };
     } catch (e) {
       if (finished || (e instanceof QueryEnded)) {
@@ -330,7 +344,7 @@ export class AthenaSource implements CostSource {
   }
 
   /** Reads every page of a query's results (the first row of the first page repeats the column names). */
-  private async results(client: AthenaClient, id: string, progress: (message: string) => void): Promise<Array<Record<string, string>>> {
+  private async results(client: AthenaClient, id: string, progress: (message: string) => void): Promise<{ rows: Array<Record<string, string>>; columns: string[] }> {
     const limits = this.limits;
     const what = `Athena GetQueryResults (query ${id})`;
     const pages = new PageTokens(what, limits);
@@ -360,7 +374,7 @@ export class AthenaSource implements CostSource {
         progress(`Athena: reading results, ${rows.length} rows so far (page ${pages.pages})`);
       }
     } while (token);
-    return rows;
+    return { rows, columns: columns ?? [] };
   }
 
   /**

@@ -366,3 +366,19 @@ describe('AthenaSource over a FOCUS table', () => {
     expect(result.notes).toContainEqual(expect.stringMatching(/^could not read the columns of Athena table customer_value\.cur2 \(GetTableMetadata: User is not authorized.*\): read as CUR 2\.0 from its name/));
   });
 });
+
+describe('issue 21: a result without the columns of the cost query', () => {
+  test('is refused naming the columns it has and those it lacks, not read as amounts "without a currency on " no day', async () => {
+    athena.on(GetTableMetadataCommand).resolves({ TableMetadata: { Name: 'cur2', Columns: [{ Name: 'line_item_unblended_cost' }] } });
+    athena.on(GetQueryExecutionCommand).resolves(succeeded(10));
+    athena.on(GetQueryResultsCommand).resolves({
+      ResultSet: {
+        ResultSetMetadata: { ColumnInfo: [{ Name: 'a', Type: 'varchar' }, { Name: 'b', Type: 'varchar' }] },
+        Rows: [{ Data: [{ VarCharValue: 'a' }, { VarCharValue: 'b' }] }, { Data: [{ VarCharValue: '1' }, { VarCharValue: '2' }] }],
+      },
+    });
+    await expect(source().fetch(query(), () => undefined)).rejects.toThrow(new CliError('Athena query q-1 over customer_value.cur2 returned '
+      + 'the columns a, b, without service, group_value, usage_date, currency, amount: not the result of the cost query (a workgroup or proxy '
+      + "that answers with another query's results?); rerun it, and check --athena-workgroup"));
+  });
+});

@@ -344,7 +344,7 @@ export class AthenaSource implements CostSource {
   }
 
   /** Reads every page of a query's results (the first row of the first page repeats the column names). */
-  private async results(client: AthenaClient, id: string, progress: (message: string) => void): Promise<{ rows: Array<Record<string, string>>; columns: string[] }> {
+  private async results(client: AthenaClient, id: string, progress: (message: string) => void): Promise<QueryResult> {
     const limits = this.limits;
     const what = `Athena GetQueryResults (query ${id})`;
     const pages = new PageTokens(what, limits);
@@ -409,6 +409,12 @@ interface TableKind {
   /** Whether it has InvoiceId (FOCUS). */
   readonly invoice: boolean;
   readonly notes: string[];
+}
+
+/** The rows of a query's results, by column name, and its columns. */
+interface QueryResult {
+  readonly rows: Array<Record<string, string>>;
+  readonly columns: string[];
 }
 
 /** A query that ended in Athena (failed, cancelled, or stopped for taking too long): nothing left to stop. */

@@ -329,3 +329,23 @@ describe('amounts of 9e13 and more keep their cents in every format (summed and 
     }
   });
 });
+
+describe('a cloud assembly whose manifest.json holds null where an artifact or its metadata belongs', () => {
+  test.each([
+    ['a null artifact', (m: any) => { m.artifacts.Shop = null; }, 'manifest.json\'s artifact "Shop" is null, not an artifact (an object with a "type")'],
+    ['a null metadata list', (m: any) => { m.artifacts.Shop.metadata['/Shop/checkout'] = null; },
+      'the metadata of manifest.json\'s artifact "Shop" for /Shop/checkout is null, not a list of entries'],
+    ['a null metadata entry', (m: any) => { m.artifacts.Shop.metadata['/Shop/checkout'] = [null]; },
+      'the metadata of manifest.json\'s artifact "Shop" for /Shop/checkout holds null, not an entry (an object with a "type")'],
+  ])('%s: one line naming it, exit 1', async (_, change, what) => {
+    const dir = tempDir();
+    buildAssembly(path.join(dir, 'cdk.out'), [{ id: 'Shop', services: [CHECKOUT] }]);
+    const file = path.join(dir, 'cdk.out', 'manifest.json');
+    const manifest = JSON.parse(fs.readFileSync(file, 'utf8'));
+    change(manifest);
+    fs.writeFileSync(file, JSON.stringify(manifest));
+    const res = await runCli(['services'], { cwd: dir });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe(`customer-value: cannot read the cloud assembly in "${path.join(dir, 'cdk.out')}": ${what}; run "cdk synth" again\n`);
+  });
+});

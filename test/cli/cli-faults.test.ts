@@ -2,6 +2,7 @@ import { spawnSync } from 'child_process';
 import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
+import { DuckDBInstance } from '@duckdb/node-api';
 import { buildAssembly, CHECKOUT, curCsv, line, runCli, WISHLIST } from './fixtures';
 import { stderrLine } from '../../src/cli/io';
 import { tempDir } from '../util';
@@ -347,5 +348,56 @@ describe('a cloud assembly whose manifest.json holds null where an artifact or i
     const res = await runCli(['services'], { cwd: dir });
     expect(res.code).toBe(1);
     expect(res.stderr).toBe(`customer-value: cannot read the cloud assembly in "${path.join(dir, 'cdk.out')}": ${what}; run "cdk synth" again\n`);
+  });
+});
+
+describe('rows without a date are reported with their cost, never dropped silently', () => {
+  test('CUR 2.0 CSV: a line item with an empty line_item_usage_start_date', async () => {
+    const file = curCsv(path.join(tempDir(), 'cur.csv'), [
+      line('2026-10-03', 5, { user_customer_service: 'checkout' }),
+      { ...line('2026-10-03', 2.5, { user_customer_service: 'checkout' }), line_item_usage_start_date: '' },
+      { ...line('2026-10-03', 1.25, {}), line_item_usage_start_date: '' },
+    ]);
+    const res = await runCli(['cost', '--source', 'cur', file, '--from', '2026-10-03', '--to', '2026-10-04', '--quiet', '-o', 'json'], { cwd });
+    expect(res.code).toBe(0);
+    const warning = `2 line items of ${file} have no line_item_usage_start_date (3.75 USD; e.g. in ${file}): without a date they belong to no `
+      + 'period, so they are left out of this report with their cost; fix the data, or ask its provider';
+    expect(res.stderr).toBe(`customer-value: warning: ${warning}\n`);
+    const data = JSON.parse(res.stdout);
+    expect(data.total).toBe(5);
+    expect(data.notes).toContain(warning);
+  });
+
+  test('CUR 2.0 Parquet: a NULL line_item_usage_start_date', async () => {
+    const dir = tempDir();
+    const instance = await DuckDBInstance.create(':memory:');
+    const db = await instance.connect();
+    const row = (day: string, amount: string) => `SELECT ${day} AS line_item_usage_start_date, 'Usage' AS line_item_line_item_type, `
+      + `'USD' AS line_item_currency_code, ${amount}::DOUBLE AS line_item_unblended_cost, MAP {'user_customer_service': 'checkout'} AS resource_tags`;
+    await db.run(`COPY (${row("TIMESTAMP '2026-10-03 10:00:00'", '3')} UNION ALL ${row('NULL::TIMESTAMP', '4')}) TO '${path.join(dir, 'a.parquet')}' (FORMAT parquet)`);
+    db.closeSync();
+    instance.closeSync();
+    const res = await runCli(['cost', '--source', 'cur', dir, '--from', '2026-10-03', '--to', '2026-10-04', '--quiet', '-o', 'json'], { cwd });
+    expect(res.code).toBe(0);
+    expect(res.stderr).toMatch(/^customer-value: warning: 1 line item of .* has no line_item_usage_start_date \(4\.00 USD; e\.g\. in .*a\.parquet\)/);
+    expect(JSON.parse(res.stdout).total).toBe(3);
+  });
+
+  test('FOCUS: a row with an empty ChargePeriodStart', async () => {
+    const file = path.join(tempDir(), 'focus.csv');
+    focusCsv(file, [{ day: '2026-10-03', cost: '5' }, { day: '2026-10-03', cost: '7.5' }]);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(/\n([^\n]*)2026-10-03T00:00:00Z([^\n]*\n)$/, '\n$1$2'));
+    const res = await runCli(['cost', '--source', 'focus', file, '--from', '2026-10-03', '--to', '2026-10-04', '--quiet', '-o', 'json'], { cwd });
+    expect(res.code).toBe(0);
+    expect(res.stderr).toBe(`customer-value: warning: 1 FOCUS row of ${file} has no ChargePeriodStart (7.50 USD; e.g. in ${file}): without a date they `
+      + 'belong to no period, so they are left out of this report with their cost; fix the data, or ask its provider\n');
+    expect(JSON.parse(res.stdout).total).toBe(5);
+  });
+
+  test('a period with no dated data says so, and names the undated rows', async () => {
+    const file = curCsv(path.join(tempDir(), 'cur.csv'), [{ ...line('2026-10-03', 2.5, {}), line_item_usage_start_date: '' }]);
+    const res = await runCli(['cost', '--source', 'cur', file, ...OCTOBER, '--quiet'], { cwd });
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/: the files hold no line items with a date; 1 line item of .* has no line_item_usage_start_date \(2\.50 USD;/);
   });
 });

@@ -18,6 +18,11 @@ export interface CurTarget {
   readonly estimatedFlag: boolean;
   /** The partition column holding the billing period, when the table has one (Athena reads only those partitions). */
   readonly billingPeriodColumn?: string;
+  /**
+   * Read every row, without the date filter (the caller keeps the period's rows): the rows without a date come back
+   * with a null `usage_date`. For CSV files, which have no statistics to skip rows by. @default false
+   */
+  readonly everyRow?: boolean;
 }
 
 /** The cost query of a report: cost per (service, group, day, currency), one scan, one aggregation. */
@@ -28,8 +33,8 @@ export function curCostSql(query: CostQuery, target: CurTarget): string {
     groupBy: query.groupBy,
     metric: curMetric(query.metric, target.table),
     tagKeys: query.tagKeys,
-    from: query.from,
-    to: query.to,
+    from: target.everyRow ? undefined : query.from,
+    to: target.everyRow ? undefined : query.to,
     daily: query.granularity !== 'month',
     monthly: query.granularity === 'month',
     estimatedFlag: target.estimatedFlag,

@@ -133,7 +133,8 @@ export function viewSql(files: CurFile[], format: Format, wanted: string[], sche
     if (target === 'TIMESTAMP' && type === 'VARCHAR') {
       // Text timestamps may carry a UTC offset (2026-10-01T23:30:00+02:00): read them as TIMESTAMPTZ (the session is
       // in UTC) so that the offset counts; a plain CAST to TIMESTAMP would drop it.
-      return `CAST(CAST(${col} AS TIMESTAMPTZ) AS TIMESTAMP) AS ${name}`;
+      // An empty cell is a missing date (NULL), as in Parquet: reported with its cost (undated.ts), never a parse error.
+      return `CAST(CAST(NULLIF(trim(${col}), '') AS TIMESTAMPTZ) AS TIMESTAMP) AS ${name}`;
     }
     return type === target ? col : `CAST(${col} AS ${target}) AS ${name}`;
   });

@@ -3,6 +3,7 @@ import { describe, FILE_COLUMN, readError, VIEW, viewSql } from './cur-view';
 import { describePaths, describeRead, describeReading, emptyPeriodMessage, FileSourceOptions, openSession, periodFiles } from './data-files';
 import { DuckDbSession } from './duckdb-loader';
 import { CliError, CostQuery, CostResult, CostSource } from './types';
+import { periodRows, readsEveryRow } from './undated';
 import { CurQueries, SqlDialect } from '../../billing/cur-sql';
 import { sqlLiteral } from '../../private/sql-util';
 import { curMetric } from '../metrics';
@@ -46,15 +47,27 @@ export class CurFileSource implements CostSource {
         throw readError(e, paths);
       });
 
-      const sql = curCostSql(query, { table: VIEW, dialect: SqlDialect.DUCKDB, estimatedFlag: estimated });
-      const raw = await session.rowsWithProgress(sql, (p) => progress(`scanning CUR line items: ${Math.floor(p)}%`),
+      const everyRow = readsEveryRow(format);
+      const sql = curCostSql(query, { table: VIEW, dialect: SqlDialect.DUCKDB, estimatedFlag: estimated, everyRow });
+      const scanned = await session.rowsWithProgress(sql, (p) => progress(`scanning CUR line items: ${Math.floor(p)}%`),
         this.options.progressIntervalMs ?? 1000).catch((e) => {
         throw readError(e, paths);
       });
-
+      // line items without a date are left out of every period: reported with their cost (undated.ts)
+      const { rows: raw, undated } = await periodRows(session, {
+        view: VIEW,
+        dateColumn: 'line_item_usage_start_date',
+        currency: 'line_item_currency_code',
+        amount: CurQueries.metricExpression(curMetric(query.metric, describePaths(paths))),
+        row: 'line item',
+        where: describePaths(paths),
+      },
+      scanned, query, everyRow).catch((e) => {
+        throw readError(e, paths);
+      });
       if (raw.length === 0) {
         throw new CliError(await emptyPeriodMessage(session, query, paths,
-          { view: VIEW, dateColumn: 'line_item_usage_start_date', what: 'CUR line items', rows: 'line items' }));
+          { view: VIEW, dateColumn: 'line_item_usage_start_date', what: 'CUR line items', rows: 'line items' }) + (undated ? `; ${undated}` : ''));
       }
       const bad = firstNonFinite(raw);
       if (bad) {
@@ -73,7 +86,7 @@ export class CurFileSource implements CostSource {
         source: `CUR 2.0 files (${describeRead(read)})`,
         bytesScanned: read.bytes,
         notes,
-        warnings,
+        warnings: undated ? [...warnings, undated] : warnings,
         files: files.map((f) => f.file),
       };
     } finally {

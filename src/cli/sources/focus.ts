@@ -6,6 +6,7 @@ import { focusCostTable } from './focus-table';
 import { FOCUS_VIEW, focusViewSql } from './focus-view';
 import { rowsByMonth } from './months';
 import { CliError, CostQuery, CostResult, CostSource } from './types';
+import { periodRows, readsEveryRow } from './undated';
 import { CurQueries, SqlDialect } from '../../billing/cur-sql';
 import { FocusQueries } from '../../billing/focus-sql';
 import { focusMetric } from '../metrics';
@@ -42,25 +43,38 @@ export class FocusFileSource implements CostSource {
         throw readError(e, paths, 'FOCUS');
       });
 
+      const everyRow = readsEveryRow(format);
       const sql = FocusQueries.costBy({
         table: FOCUS_VIEW,
         dialect: SqlDialect.DUCKDB,
         groupBy: query.groupBy,
         metric,
         tagKeys: query.tagKeys,
-        from: query.from,
-        to: query.to,
+        from: everyRow ? undefined : query.from,
+        to: everyRow ? undefined : query.to,
         daily: true,
         estimatedFlag: invoice,
         keyVariants: true,
       });
-      const raw = await session.rowsWithProgress(sql, (p) => progress(`scanning FOCUS rows: ${Math.floor(p)}%`),
+      const scanned = await session.rowsWithProgress(sql, (p) => progress(`scanning FOCUS rows: ${Math.floor(p)}%`),
         this.options.progressIntervalMs ?? 1000).catch((e) => {
+        throw readError(e, paths, 'FOCUS');
+      });
+      // rows without a ChargePeriodStart are left out of every period: reported with their cost (undated.ts)
+      const { rows: raw, undated } = await periodRows(session, {
+        view: FOCUS_VIEW,
+        dateColumn: 'ChargePeriodStart',
+        currency: 'BillingCurrency',
+        amount: metricColumn,
+        row: 'FOCUS row',
+        where: describePaths(paths),
+      }, scanned, query, everyRow).catch((e) => {
         throw readError(e, paths, 'FOCUS');
       });
       if (raw.length === 0) {
         throw new CliError(await emptyPeriodMessage(session, query, paths,
-          { view: FOCUS_VIEW, dateColumn: 'ChargePeriodStart', what: 'FOCUS charges', rows: 'rows', by: 'by ChargePeriodStart' }));
+          { view: FOCUS_VIEW, dateColumn: 'ChargePeriodStart', what: 'FOCUS charges', rows: 'rows', by: 'by ChargePeriodStart' })
+          + (undated ? `; ${undated}` : ''));
       }
       const where = describePaths(paths);
       const table = focusCostTable(raw, query, where);
@@ -79,7 +93,7 @@ export class FocusFileSource implements CostSource {
         source: `FOCUS ${version} files (${describeRead(read)})`,
         bytesScanned: read.bytes,
         notes,
-        warnings,
+        warnings: undated ? [...warnings, undated] : warnings,
         files: files.map((f) => f.file),
       };
     } finally {

@@ -60,3 +60,8 @@ describe('money formats from the exact decimal', () => {
     expect(round(NaN)).toBeNaN();
   });
 });
+
+test('a number that is not finite is shown as it is (no exception in a report)', () => {
+  expect(formatMoney(NaN)).toBe('NaN');
+  expect(plainCell(Infinity, 'money')).toBe('Infinity');
+});

@@ -158,6 +158,9 @@ export function terminalLine(s: string, maxRun: number, maxLine: number): string
  * decimal (a `Decimal`, or a number's shortest form), never through a float: 123,456,789,012,345.67.
  */
 export function formatMoney(n: number | Decimal): string {
+  if (typeof n === 'number' && !Number.isFinite(n)) {
+    return String(n);
+  }
   const fixed = Decimal.of(n).toFixed(2);
   const [int, dec] = fixed.split('.');
   const sign = int.startsWith('-') ? '-' : '';
@@ -203,7 +206,7 @@ export function plainCell(value: Cell, type: ColumnType | undefined): string {
   }
   if (typeof value === 'number') {
     switch (type) {
-      case 'money': return Decimal.fromNumber(value).toFixed(2);
+      case 'money': return Number.isFinite(value) ? Decimal.fromNumber(value).toFixed(2) : String(value);
       case 'percent': return (Math.round(value * 1000) / 10).toFixed(1);
       default: return String(value);
     }

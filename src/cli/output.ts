@@ -77,7 +77,20 @@ export function writeFile(file: string, content: string, io: CliIo): void {
 export function makeFolder(dir: string, flag: string, io: CliIo): void {
   const target = path.resolve(io.cwd, dir);
   try {
-    fs.mkdirSync(target, { recursive: true });
+    // level by level, not with { recursive: true }: Node's recursive mkdir never returns for some paths (/proc/1/x)
+    const missing: string[] = [];
+    for (let d = target; !fs.existsSync(d) && path.dirname(d) !== d; d = path.dirname(d)) {
+      missing.unshift(d);
+    }
+    for (const d of missing) {
+      try {
+        fs.mkdirSync(d);
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'EEXIST' || !fs.statSync(d).isDirectory()) {
+          throw e;
+        }
+      }
+    }
   } catch (e) {
     const code = (e as { code?: string }).code;
     const why = code === 'EEXIST' || code === 'ENOTDIR'
@@ -86,7 +99,7 @@ export function makeFolder(dir: string, flag: string, io: CliIo): void {
     throw new CliError(`cannot create the folder ${dir} (${flag}): ${why}; give another folder`);
   }
   if (!fs.statSync(target).isDirectory()) {
-    throw new CliError(`cannot create the folder ${dir} (${flag}): a file of that name exists, not a folder; give another folder`);
+    throw new CliError(`cannot create the folder ${dir} (${flag}): EEXIST: a file of that name exists, not a folder; give another folder`);
   }
 }
 

@@ -401,3 +401,12 @@ describe('rows without a date are reported with their cost, never dropped silent
     expect(res.stderr).toMatch(/: the files hold no line items with a date; 1 line item of .* has no line_item_usage_start_date \(2\.50 USD;/);
   });
 });
+
+test('review --out-dir where Node\'s recursive mkdir never returns (/proc/1/x/y): one line, exit 1', async () => {
+  const dir = tempDir();
+  buildAssembly(path.join(dir, 'cdk.out'), [{ id: 'Shop', services: [CHECKOUT] }]);
+  curCsv(path.join(dir, 'cur.csv'), [line('2026-10-03', 5, { user_customer_service: 'checkout', user_business_unit: 'retail' })]);
+  const res = await runCli(['review', '--source', 'cur', 'cur.csv', ...OCTOBER, '--quiet', '--out-dir', '/proc/1/x/y'], { cwd: dir });
+  expect(res.code).toBe(1);
+  expect(res.stderr).toBe('customer-value: cannot create the folder /proc/1/x/y (--out-dir): ENOENT: no such file or folder; give another folder\n');
+});

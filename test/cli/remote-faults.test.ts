@@ -257,6 +257,14 @@ describe('issue 21: what a Cost Explorer page holds is checked against the API',
       + 'proxy fault is likely (retry later)');
   });
 
+  test('an Amount beyond any number (1e400) is refused as not a number, not reported as Infinity', async () => {
+    fake = await FakeAws.start(() => ({ json: { ResultsByTime: [day('2026-10-01', [group('1e400')])] } }));
+    const res = await cli(['cost', ...PERIOD, '--no-usage', '--quiet'], fake);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe('customer-value: Cost Explorer returned UnblendedCost "1e400", which is not a number, on 2026-10-01 for '
+      + '"customer-service$checkout": refusing to add it up (an API or proxy fault; retry later)\n');
+  });
+
   test('amounts keep their cents at any size (Cost Explorer\'s Amount strings, added up exactly)', async () => {
     fake = await FakeAws.start(() => ({ json: { ResultsByTime: [day('2026-10-01', [group('123456789012345.67')]), day('2026-10-02', [group('70368744177664.07')])] } }));
     const res = await cli(['cost', ...PERIOD, '--no-usage', '--quiet'], fake);

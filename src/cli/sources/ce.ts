@@ -168,7 +168,7 @@ function readPage(page: unknown, number: number, metric: string): PageRow[] {
         continue;
       }
       const amount = typeof m.Amount === 'string' ? Decimal.parse(m.Amount) : undefined;
-      if (!amount) {
+      if (!amount || !Number.isFinite(amount.toNumber())) {
         throw new CliError(`Cost Explorer returned ${metric} ${JSON.stringify(m.Amount)}, which is not a number, on ${day} for `
           + `${keys.map((k) => JSON.stringify(k)).join(' and ') || 'a group without keys'}: refusing to add it up (an API or proxy fault; retry later)`);
       }

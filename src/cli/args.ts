@@ -29,13 +29,16 @@ export interface ParsedArgs {
 
 /**
  * Parses `--name value`, `--name=value`, `--flag`, `--no-flag` and `--` (end of options).
- * Unknown options, missing values, values outside a closed set and repeated single-value options are
- * usage errors naming the option, the value and what is accepted.
+ * Unknown options, missing values, empty paths (an unset shell variable: `--out "$OUT"`, an empty argument), values outside
+ * a closed set, repeated single-value options and a flag given both ways (`--allocate --no-allocate`) are usage
+ * errors naming the option, the value and what is accepted: nothing is resolved silently by the last one winning.
  */
 export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
   const strings = new Map<string, string>();
   const lists = new Map<string, string[]>();
   const booleans = new Map<string, boolean>();
+  /** How each boolean was given (`--usage`, `--no-usage`, `--usage=false`), for a conflict's message. */
+  const givenAs = new Map<string, string>();
   const positionals: string[] = [];
   let help = false;
   let endOfOptions = false;
@@ -44,6 +47,10 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
     if (endOfOptions || !arg.startsWith('-') || arg === '-') {
       if (!spec.positionals) {
         throw new UsageError(`unexpected argument ${JSON.stringify(arg)} for "${spec.name}"`, spec.name);
+      }
+      if (arg.trim() === '') {
+        throw new UsageError(`an argument is empty (${JSON.stringify(arg)}; an unset shell variable?): give the path of the data, `
+          + 'e.g. ./cur-export/ (use . for the current folder)', spec.name);
       }
       positionals.push(arg);
       continue;
@@ -81,14 +88,16 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
       throw new UsageError(`unknown option --${name} for "${spec.name}"${suggest(name, Object.keys(spec.options))}`, spec.name);
     }
     if (opt.kind === 'boolean') {
-      if (inline !== undefined) {
-        if (negated || !['true', 'false'].includes(inline)) {
-          throw new UsageError(`option --${name} takes no value (got ${JSON.stringify(inline)})`, spec.name);
-        }
-        booleans.set(name, inline === 'true');
-      } else {
-        booleans.set(name, !negated);
+      if (inline !== undefined && (negated || !['true', 'false'].includes(inline))) {
+        throw new UsageError(`option --${name} takes no value (got ${JSON.stringify(inline)})`, spec.name);
       }
+      const value = inline !== undefined ? inline === 'true' : !negated;
+      const previous = booleans.get(name);
+      if (previous !== undefined && previous !== value) {
+        throw new UsageError(`${givenAs.get(name)} and ${arg} contradict each other: give one of them`, spec.name);
+      }
+      booleans.set(name, value);
+      givenAs.set(name, arg);
       continue;
     }
     if (inline === undefined) {
@@ -98,6 +107,9 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
       }
       inline = next;
       i++;
+    }
+    if (inline.trim() === '' && PATH_PLACEHOLDERS.includes(opt.placeholder ?? '')) {
+      throw new UsageError(`option --${name} is empty (${JSON.stringify(inline)}; an unset shell variable?)${accepted(opt, 'expected')}`, spec.name);
     }
     if (opt.values && !opt.values.includes(inline)) {
       throw new UsageError(`--${name} is ${JSON.stringify(inline)}${accepted(opt)}`, spec.name);
@@ -114,13 +126,19 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
   return { strings, lists, booleans, positionals, help };
 }
 
+/** The placeholders of options that name a file or folder: an empty one would mean the current folder. */
+const PATH_PLACEHOLDERS = ['FILE', 'DIR'];
+
 function isShortOption(spec: CommandSpec, arg: string): boolean {
   return arg === '-h' || Object.values(spec.options).some((o) => o.short !== undefined && `-${o.short}` === arg);
 }
 
-function accepted(opt: OptionSpec): string {
+function accepted(opt: OptionSpec, prefix?: string): string {
   if (opt.values) {
     return `: accepted values are ${opt.values.join(', ')}`;
+  }
+  if (prefix) {
+    return opt.placeholder ? `: ${prefix} ${opt.placeholder}` : '';
   }
   return opt.placeholder ? ` (${opt.placeholder})` : '';
 }

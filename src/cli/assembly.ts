@@ -126,13 +126,46 @@ function checkManifest(dir: string): void {
     throw new CliError(`cannot read ${where}: manifest.json has no "version" (a cloud assembly manifest, written by "cdk synth", has one); `
       + 'run "cdk synth" again');
   }
-  const artifacts = (data as { artifacts?: Record<string, { additionalMetadataFile?: unknown }> }).artifacts ?? {};
-  for (const artifact of Object.values(artifacts)) {
-    const file = artifact?.additionalMetadataFile;
+  const artifacts = (data as { artifacts?: unknown }).artifacts ?? {};
+  const redo = 'run "cdk synth" again';
+  if (typeof artifacts !== 'object' || Array.isArray(artifacts)) {
+    throw new CliError(`cannot read ${where}: manifest.json's "artifacts" is ${describeJson(artifacts)}, not an object of artifacts; ${redo}`);
+  }
+  for (const [id, artifact] of Object.entries(artifacts as Record<string, unknown>)) {
+    if (typeof artifact !== 'object' || artifact === null || typeof (artifact as { type?: unknown }).type !== 'string') {
+      throw new CliError(`cannot read ${where}: manifest.json's artifact ${JSON.stringify(id)} is ${describeJson(artifact)}, not an artifact `
+        + `(an object with a "type"); ${redo}`);
+    }
+    const a = artifact as { metadata?: unknown; additionalMetadataFile?: unknown };
+    checkMetadata(a.metadata, `manifest.json's artifact ${JSON.stringify(id)}`, where);
+    const file = a.additionalMetadataFile;
     if (typeof file === 'string' && fs.existsSync(path.join(dir, file))) {
-      readJson(path.join(dir, file), where);
+      checkMetadata(readJson(path.join(dir, file), where), file, where);
     }
   }
+}
+
+/** Stack metadata (by construct path, lists of entries with a "type"), as the cloud-assembly API reads it. */
+function checkMetadata(metadata: unknown, what: string, where: string): void {
+  if (metadata === undefined) {
+    return;
+  }
+  if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
+    throw new CliError(`cannot read ${where}: the metadata of ${what} is ${describeJson(metadata)}, not an object of construct paths; `
+      + 'run "cdk synth" again');
+  }
+  for (const [construct, entries] of Object.entries(metadata as Record<string, unknown>)) {
+    const bad = Array.isArray(entries) ? entries.find((e) => typeof e !== 'object' || e === null || typeof (e as { type?: unknown }).type !== 'string') : entries;
+    if (!Array.isArray(entries) || bad !== undefined) {
+      throw new CliError(`cannot read ${where}: the metadata of ${what} for ${construct} ${Array.isArray(entries) ? `holds ${describeJson(bad)}, not an entry `
+        + '(an object with a "type")' : `is ${describeJson(entries)}, not a list of entries`}; run "cdk synth" again`);
+    }
+  }
+}
+
+/** A JSON value in a few words: `null`, `a string`, `a list`, ... */
+function describeJson(value: unknown): string {
+  return value === null ? 'null' : Array.isArray(value) ? 'a list' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 function readJson(file: string, where: string): unknown {

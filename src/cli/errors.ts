@@ -55,8 +55,7 @@ export function awsError(e: unknown, what: string, hint: { profile?: string; per
   const tries = attempts && attempts > 1 ? `, after ${attempts} attempts` : '';
   if (name === 'TimeoutError' || (e as any).code === 'ETIMEDOUT') {
     const ms = /(\d+) ?ms/.exec(e.message)?.[1];
-    return new CliError(`${what}: no answer${ms ? ` within ${Number(ms) / 1000} s` : ''}${tries}: the endpoint${customEndpoint()} accepts `
-      + 'connections but does not answer; check the network, proxy or AWS_ENDPOINT_URL settings, or retry later');
+    return noAnswerError(what, `${ms ? ` within ${Number(ms) / 1000} s` : ''}${tries}`);
   }
   const status: number | undefined = (e as any).$response?.statusCode ?? (e as any).$metadata?.httpStatusCode;
   if (status !== undefined && (name === 'SyntaxError' || /Deserialization error/i.test(e.message))) {
@@ -72,6 +71,29 @@ export function awsError(e: unknown, what: string, hint: { profile?: string; per
     return new CliError(`${what}: cannot reach AWS (${firstLine(e.message)}): check the network or proxy settings`);
   }
   return e;
+}
+
+/** An endpoint that accepts connections and does not answer: `detail` says for how long, e.g. ` within 60 s, after 3 attempts`. */
+export function noAnswerError(what: string, detail: string): CliError {
+  return new CliError(`${what}: no answer${detail}: the endpoint${customEndpoint()} accepts connections but does not answer; check the network, `
+    + 'proxy or AWS_ENDPOINT_URL settings, or retry later');
+}
+
+/** What went wrong with one attempt of an AWS call, in a few words (for the line announcing a retry). */
+export function attemptFailure(e: unknown, requestTimeoutMs: number): string {
+  const err = e as { name?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } } | undefined;
+  const name = err?.name ?? '';
+  if (name === 'TimeoutError' || err?.code === 'ETIMEDOUT') {
+    return `no answer within ${requestTimeoutMs / 1000} s`;
+  }
+  if (THROTTLING.has(name)) {
+    return `throttled (${name})`;
+  }
+  const status = err?.$metadata?.httpStatusCode;
+  if (status !== undefined && status >= 400) {
+    return `HTTP ${status}${name && name !== 'Error' ? ` (${name})` : ''}`;
+  }
+  return firstLine(`${err?.code ?? name}${err?.message ? `: ${err.message}` : ''}`) || 'it failed';
 }
 
 function headerOf(e: unknown, header: string): string | undefined {

@@ -137,8 +137,9 @@ Limits (a misbehaving endpoint is stopped with one line, never retried for ever)
   --max-pages N      most pages read from one paginated call (GetCostAndUsage, Athena GetQueryResults,
                      CloudWatch GetMetricData; default 100, i.e. at most 1.00 USD of Cost Explorer
                      requests); a page token that repeats stops the call at once
-  --timeout SECONDS  total time allowed (default 1800); each request also has a 10 s connection and
-                     a 60 s request timeout, and 5 attempts
+  --timeout SECONDS  total time allowed (default 1800, at most 2147483); each request also has a 10 s
+                     connection timeout, 20 s per attempt and 60 s with its retries (at most 5
+                     attempts, each retry announced)
 
 Output:
   -o, --output FORMAT  table (default), json, csv, markdown or html (one self-contained file with a chart;

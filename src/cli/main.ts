@@ -5,7 +5,7 @@ import { reviewCommand } from './commands/review';
 import { catalogCommand, servicesCommand } from './commands/services';
 import { EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, firstLine, UsageError } from './errors';
 import { CATALOG_HELP, COST_HELP, GENERAL_HELP, REVIEW_HELP, SERVICES_HELP } from './help';
-import { CliIo, oneLine, PROGRAM } from './io';
+import { CliIo, oneLine, PROGRAM, stderrLines, terminalIo } from './io';
 import { StoppedError } from './sources/limits';
 import { CliError } from './sources/types';
 
@@ -61,11 +61,12 @@ export async function main(argv: string[]): Promise<void> {
 const FORCE_EXIT_MS = 15_000;
 
 /** Runs the CLI; returns the exit code (0 success, 1 runtime error, 2 usage error). Never throws. */
-export async function run(argv: readonly string[], io: CliIo): Promise<number> {
+export async function run(argv: readonly string[], given: CliIo): Promise<number> {
+  const io = terminalIo(given);
   const command = argv[0];
   try {
     if (command === undefined) {
-      io.stderr(GENERAL_HELP);
+      stderrLines(io, GENERAL_HELP);
       return EXIT_USAGE;
     }
     if (command === '--help' || command === '-h' || command === 'help') {
@@ -114,7 +115,7 @@ function reportError(e: unknown, io: CliIo, command: string | undefined): number
     code = EXIT_RUNTIME;
   }
   if (debug && e instanceof Error && e.stack) {
-    io.stderr(`${e.stack}\n`);
+    stderrLines(io, e.stack);
   }
   return code;
 }

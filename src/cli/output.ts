@@ -70,6 +70,39 @@ export function writeFile(file: string, content: string, io: CliIo): void {
   syncFolder(path.dirname(target));
 }
 
+/**
+ * Creates the folder an option names (e.g. `--out-dir`), with its parents; a folder that exists already is fine.
+ * Anything else (a file of that name, no permission, a read-only file system) is one line naming the folder.
+ */
+export function makeFolder(dir: string, flag: string, io: CliIo): void {
+  const target = path.resolve(io.cwd, dir);
+  try {
+    // level by level, not with { recursive: true }: Node's recursive mkdir never returns for some paths (/proc/1/x)
+    const missing: string[] = [];
+    for (let d = target; !fs.existsSync(d) && path.dirname(d) !== d; d = path.dirname(d)) {
+      missing.unshift(d);
+    }
+    for (const d of missing) {
+      try {
+        fs.mkdirSync(d);
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'EEXIST' || !fs.statSync(d).isDirectory()) {
+          throw e;
+        }
+      }
+    }
+  } catch (e) {
+    const code = (e as { code?: string }).code;
+    const why = code === 'EEXIST' || code === 'ENOTDIR'
+      ? `${code}: ${code === 'EEXIST' ? 'a file of that name exists' : 'a part of the path is a file'}, not a folder`
+      : describeFsCode(e) ? `${code}: ${describeFsCode(e)}` : firstLine((e as Error).message);
+    throw new CliError(`cannot create the folder ${dir} (${flag}): ${why}; give another folder`);
+  }
+  if (!fs.statSync(target).isDirectory()) {
+    throw new CliError(`cannot create the folder ${dir} (${flag}): EEXIST: a file of that name exists, not a folder; give another folder`);
+  }
+}
+
 /** The permission bits of an existing file (kept when it is replaced), or undefined. */
 function existingMode(file: string): number | undefined {
   try {

@@ -135,13 +135,13 @@ export class CloudWatchUsageReader implements UsageReader {
       pages.beforeRequest();
       this.requests++;
       progress(`CloudWatch${region ? ` ${region}` : ''}: GetMetricData request ${this.requests} (${batch.length} services)`);
-      const res = await client.send(new (cloudWatchSdk().GetMetricDataCommand)({
+      const res = await this.limits.send(client, new (cloudWatchSdk().GetMetricDataCommand)({
         MetricDataQueries: queries,
         StartTime: new Date(`${from}T00:00:00Z`),
         EndTime: new Date(`${to}T00:00:00Z`),
         ScanBy: 'TimestampAscending',
         NextToken: token,
-      }), { abortSignal: this.limits.signal });
+      }), { what: `CloudWatch GetMetricData${region ? ` in ${region}` : ''}`, progress, maxAttempts: this.options.maxAttempts ?? MAX_ATTEMPTS });
       for (const result of res.MetricDataResults ?? []) {
         const id = result.Id ?? '';
         const acc = sums.get(id) ?? { sum: 0, count: 0 };

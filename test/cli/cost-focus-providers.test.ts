@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost-explorer';
 import { mockClient } from 'aws-sdk-client-mock';
-import { buildAssembly, CHECKOUT, record, runCli, WISHLIST } from './fixtures';
+import { buildAssembly, CHECKOUT, record, runCli, WISHLIST, withoutMissingDays } from './fixtures';
 import {
   AZURE_EXTRA, awsCharges, azureCharges, gcpCharges, multiCharges, plainQuery, writeContractCommitment, writeFocus05, writeFocusCsv,
   writeFocusParquet,
@@ -442,8 +442,3 @@ describe('the same column groupings from CUR 2.0 and Cost Explorer', () => {
     }
   });
 });
-
-/** stderr without the missing-days warning the fixtures' gaps cause. */
-function withoutMissingDays(stderr: string): string {
-  return stderr.replace(/^customer-value: warning: no cost data for \d+ of the \d+ days .*\n/m, '');
-}

@@ -78,8 +78,10 @@ describe('item 4: amounts that are not numbers are refused, naming the file, the
     const res = await cost(file, ['--by', 'team']);
     expect(res.code).toBe(1);
     expectOneLine(res.stderr);
-    expect(res.stderr).toBe(`customer-value: ${file} holds a cost that is not a number (NaN) on 2026-10-04 for customer-service "wishlist", `
-      + 'team "discovery": refusing to add it up; fix or remove those line items\n');
+    // Issue 21: CSV costs are read as exact decimals, so NaN is refused where it is read, naming its line (it was
+    // found after the sum before, naming its day and group).
+    expect(res.stderr).toBe(`customer-value: cannot read ${file} as CUR 2.0 data: line 3 has "NaN" in line_item_unblended_cost, which is `
+      + 'not a number: fix or remove that line\n');
     expect(res.stdout).toBe('');
   });
 

@@ -135,14 +135,61 @@ describe('item 2: an endpoint that accepts the connection and never answers', ()
     expect(fake.of('GetCostAndUsage')).toHaveLength(2);
   });
 
-  test('the default limits: 10 s to connect, 60 s per request, 5 attempts, 100 pages, 30 minutes in all', () => {
+  test('the default limits: 10 s to connect, 20 s per attempt, 60 s per call with its retries, 5 attempts, 100 pages, 30 minutes in all', () => {
     const limits = new CallLimits();
     try {
-      expect(limits.requestHandler()).toEqual({ connectionTimeout: 10_000, requestTimeout: 60_000, throwOnRequestTimeout: true });
+      // Issue 21: 20 s per attempt (was 60 s) and 60 s per call, retries included: a silent endpoint is given up on
+      // within a minute, not after 5 attempts of 60 s (301 s).
+      expect(limits.requestHandler()).toEqual({ connectionTimeout: 10_000, requestTimeout: 20_000, throwOnRequestTimeout: true });
+      expect(limits.callTimeoutMs).toBe(60_000);
       expect(limits.maxPages).toBe(100);
     } finally {
       limits.dispose();
     }
+  });
+});
+
+describe('issue 21: a silent endpoint is given up on within the call\'s deadline, each retry announced', () => {
+  test('the deadline covers the call with its retries (scaled down: 0.3 s per attempt, 1 s per call)', async () => {
+    // GIVEN an endpoint that never answers, and 5 attempts per request
+    fake = await FakeAws.start(() => ({ hang: true }));
+    const lines: string[] = [];
+    const limits = new CallLimits({ timeoutSeconds: 0, requestTimeoutMs: 300, callTimeoutMs: 1000 });
+    const source = new CostExplorerSource({ maxAttempts: 5, limits });
+
+    // WHEN
+    const started = Date.now();
+    const error = await withEnv(fake.env(), () => source.fetch(QUERY, (m) => lines.push(m)).catch((e) => e));
+    const elapsed = Date.now() - started;
+
+    // THEN given up at the call's deadline, not after 5 attempts; a line for each retry
+    expect(error).toBeInstanceOf(CliError);
+    expect(error.message).toMatch(new RegExp('^Cost Explorer GetCostAndUsage page 1: no answer within 1 s, after \\d attempts \\(0\\.3 s each at most\\): '
+      + `the endpoint \\(${fake.url.replace(/\./g, '\\.')}, from AWS_ENDPOINT_URL\\) accepts connections but does not answer`));
+    expect(elapsed).toBeLessThan(2500);
+    const retries = lines.filter((l) => /retrying/.test(l));
+    expect(retries.length).toBeGreaterThanOrEqual(1);
+    expect(retries[0]).toBe('Cost Explorer GetCostAndUsage page 1: no answer within 0.3 s; retrying (attempt 2 of 5)');
+    expect(fake.of('GetCostAndUsage').length).toBe(retries.length + 1);
+  });
+
+  test('the CLI prints a line for each retry, then the report', async () => {
+    // GIVEN an endpoint that fails twice with HTTP 503, then answers
+    fake = await FakeAws.start((_, calls) => (calls.length <= 2
+      ? { status: 503, json: { __type: 'ServiceUnavailableException', message: 'try later' } }
+      : { json: cePage('2026-10-01') }));
+
+    // WHEN
+    const res = await cli(['cost', ...PERIOD, '--no-usage', '--output', 'json'], fake);
+
+    // THEN
+    expect(res.code).toBe(0);
+    const retries = res.stderr.split('\n').filter((l) => /retrying/.test(l));
+    expect(retries).toEqual([
+      'customer-value: Cost Explorer GetCostAndUsage page 1: HTTP 503 (ServiceUnavailableException); retrying (attempt 2 of 5)',
+      'customer-value: Cost Explorer GetCostAndUsage page 1: HTTP 503 (ServiceUnavailableException); retrying (attempt 3 of 5)',
+    ]);
+    expect(JSON.parse(res.stdout).total).toBe(10);
   });
 });
 
@@ -174,5 +221,54 @@ describe('item 4: an amount that is not a number', () => {
     expect(res.code).toBe(1);
     expect(res.stderr).toBe('customer-value: Cost Explorer returned UnblendedCost "abc", which is not a number, on 2026-10-02 for '
       + '"customer-service$wishlist": refusing to add it up (an API or proxy fault; retry later)\n');
+  });
+});
+
+describe('issue 21: what a Cost Explorer page holds is checked against the API', () => {
+  const day = (start: string, groups: unknown) => ({ TimePeriod: { Start: start, End: start }, Groups: groups });
+  const group = (amount: string) => ({ Keys: ['customer-service$checkout'], Metrics: { UnblendedCost: { Amount: amount, Unit: 'USD' } } });
+
+  test.each([
+    [{}, 'it has no ResultsByTime ({})'],
+    [{ ResultsByTime: {} }, 'its ResultsByTime is not a list ({"ResultsByTime":{}})'],
+    [{ ResultsByTime: [{ Groups: [group('1')] }] }, 'a result has no TimePeriod.Start date'],
+    [{ ResultsByTime: [day('yesterday', [group('1')])] }, 'a result has no TimePeriod.Start date'],
+    [{ ResultsByTime: [day('2026-10-01', { a: 1 })] }, 'the Groups of 2026-10-01 are not a list'],
+    [{ ResultsByTime: [day('2026-10-01', [{ Keys: 'x', Metrics: {} }])] }, 'a group of 2026-10-01 has Keys that are not a list of text'],
+  ])('a malformed page %j is refused as such, never read as no cost for the period', async (page, why) => {
+    fake = await FakeAws.start(() => ({ json: page }));
+    const res = await cli(['cost', ...PERIOD, '--no-usage', '--quiet'], fake);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toMatch(/^customer-value: Cost Explorer GetCostAndUsage page 1 is not a GetCostAndUsage answer: /);
+    expect(res.stderr).toContain(why);
+    expect(res.stderr).toMatch(/: an API or proxy fault; retry later, or check the proxy and AWS_ENDPOINT_URL settings\n$/);
+    expect(res.stderr).not.toMatch(/check the period|unexpected error/);
+  });
+
+  test('rows dated outside the period are left out with a warning naming them, not added to the total', async () => {
+    fake = await FakeAws.start(() => ({
+      json: { ResultsByTime: [day('2026-10-02', [group('4')]), day('2025-01-01', [group('10')]), day('2026-10-05', [group('2.5')])] },
+    }));
+    const res = await cli(['cost', ...PERIOD, '--no-usage', '--quiet', '--output', 'json'], fake);
+    expect(res.code).toBe(0);
+    expect(JSON.parse(res.stdout).total).toBe(4);
+    expect(res.stderr.split('\n')[0]).toBe('customer-value: warning: Cost Explorer returned 2 rows dated outside the period 2026-10-01 to 2026-10-05 '
+      + '(exclusive), 12.50 USD on 2025-01-01, 2026-10-05: left out of the report; Cost Explorer answers for the days asked only, so an API or '
+      + 'proxy fault is likely (retry later)');
+  });
+
+  test('an Amount beyond any number (1e400) is refused as not a number, not reported as Infinity', async () => {
+    fake = await FakeAws.start(() => ({ json: { ResultsByTime: [day('2026-10-01', [group('1e400')])] } }));
+    const res = await cli(['cost', ...PERIOD, '--no-usage', '--quiet'], fake);
+    expect(res.code).toBe(1);
+    expect(res.stderr).toBe('customer-value: Cost Explorer returned UnblendedCost "1e400", which is not a number, on 2026-10-01 for '
+      + '"customer-service$checkout": refusing to add it up (an API or proxy fault; retry later)\n');
+  });
+
+  test('amounts keep their cents at any size (Cost Explorer\'s Amount strings, added up exactly)', async () => {
+    fake = await FakeAws.start(() => ({ json: { ResultsByTime: [day('2026-10-01', [group('123456789012345.67')]), day('2026-10-02', [group('70368744177664.07')])] } }));
+    const res = await cli(['cost', ...PERIOD, '--no-usage', '--quiet'], fake);
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain('total 193,825,533,190,009.74 USD');
   });
 });

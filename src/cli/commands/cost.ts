@@ -18,7 +18,7 @@ import { costReport } from '../report/cost-report';
 import { unitLabel } from '../report/labels';
 import { GLOB_CHARS } from '../sources/data-files';
 import { SourceKind } from '../sources/factory';
-import { CallLimits, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT_SECONDS, StoppedError } from '../sources/limits';
+import { CallLimits, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, StoppedError } from '../sources/limits';
 import { CliError, CostQuery } from '../sources/types';
 import { contextTagKeys, parseTagKeyFlags, readingTagKeys } from '../tag-mapping';
 import { CloudWatchUsageReader, DAILY_STATISTIC, UNIT_USAGE_METRIC, USAGE_NAMESPACE, UsageOutcome, UsageRequest } from '../unit-usage';
@@ -85,7 +85,7 @@ export async function costCommand(argv: string[], io: CliIo): Promise<number> {
   const flagKeys = parseTagKeyFlags(args.lists.get('tag-key') ?? [], 'cost');
   const output = s('output') ?? 'table';
   const maxPages = positiveNumber(s('max-pages'), 'max-pages', true) ?? DEFAULT_MAX_PAGES;
-  const timeoutSeconds = positiveNumber(s('timeout'), 'timeout', false) ?? DEFAULT_TIMEOUT_SECONDS;
+  const timeoutSeconds = timeoutOption(s('timeout'), 'cost');
   const quiet = args.booleans.get('quiet') === true;
   const allocate = args.booleans.get('allocate') === true;
   if (args.booleans.get('spread-untagged') === true && !allocate) {
@@ -200,16 +200,30 @@ export function warnOnce(warnings: readonly string[], io: CliIo): void {
   }
 }
 
-/** A `--max-pages` / `--timeout` value: a positive number (an integer where `integer`). */
-export function positiveNumber(value: string | undefined, flag: string, integer: boolean, command = 'cost'): number | undefined {
+/**
+ * A `--max-pages` / `--timeout` value: a positive number (an integer where `integer`), at most `max` when given
+ * (`max.what` says why, e.g. the longest timer Node.js can set).
+ */
+export function positiveNumber(value: string | undefined, flag: string, integer: boolean, command = 'cost',
+  max?: { readonly value: number; readonly what: string }): number | undefined {
   if (value === undefined) {
     return undefined;
   }
   const n = Number(value);
   if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`--${flag} is ${JSON.stringify(value)}: expected a ${integer ? 'whole ' : ''}number greater than 0`, command);
+    throw new UsageError(`--${flag} is ${JSON.stringify(value)}: expected a ${integer ? 'whole ' : ''}number greater than 0`
+      + `${max ? ` and at most ${max.value} (${max.what})` : ''}`, command);
+  }
+  if (max && n > max.value) {
+    throw new UsageError(`--${flag} is ${JSON.stringify(value)}: at most ${max.value} (${max.what})`, command);
   }
   return n;
+}
+
+/** The `--timeout` of a command, in seconds: at most `MAX_TIMEOUT_SECONDS`. */
+export function timeoutOption(value: string | undefined, command: string): number {
+  return positiveNumber(value, 'timeout', false, command, { value: MAX_TIMEOUT_SECONDS, what: 'seconds, 24.8 days: the longest timer Node.js can set' })
+    ?? DEFAULT_TIMEOUT_SECONDS;
 }
 
 /**

@@ -1,7 +1,6 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { assemblyPaths, metricAndCurrency, SOURCE_OPTIONS, FILE_SOURCES, helpOr, sourceFromArgs, sourceKindOf } from './common';
-import { positiveNumber, tagKeysOf, usageRequests, warnOnce } from './cost';
+import { positiveNumber, tagKeysOf, timeoutOption, usageRequests, warnOnce } from './cost';
 import { CommandSpec, parseArgs } from '../args';
 import { readAssemblies } from '../assembly';
 import { isIsoDate } from '../dates';
@@ -9,7 +8,7 @@ import { EXIT_OK, UsageError } from '../errors';
 import { REVIEW_HELP } from '../help';
 import { CliIo, oneLine, PROGRAM } from '../io';
 import { REPORT_METRICS } from '../metrics';
-import { render, writeFile } from '../output';
+import { makeFolder, render, writeFile } from '../output';
 import { refuseOutputOverInput, relativePath } from '../paths';
 import { MonthlyUsage } from '../report/review';
 import { consumptionDeclared, reviewAllocation, reviewValueChain } from '../report/review-allocation';
@@ -17,7 +16,7 @@ import { parseThresholds } from '../report/review-flags';
 import { monthsBetween, packFileName, reviewPacks, reviewQuery, trendMonths } from '../report/review-run';
 import { checkUsageServices, readMonthlyUsage, readUsageFile } from '../review-usage';
 import { GLOB_CHARS } from '../sources/data-files';
-import { CallLimits, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT_SECONDS, StoppedError } from '../sources/limits';
+import { CallLimits, DEFAULT_MAX_PAGES, StoppedError } from '../sources/limits';
 import { contextTagKeys, parseTagKeyFlags, readingTagKeys } from '../tag-mapping';
 import { CloudWatchUsageReader } from '../unit-usage';
 
@@ -97,6 +96,10 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
   if (s('usage-file') !== undefined && args.booleans.get('usage') === true) {
     throw new UsageError('--usage (CloudWatch) and --usage-file both give usage: choose one', NAME);
   }
+  if (s('usage-file') !== undefined && args.booleans.get('usage') === false) {
+    throw new UsageError('--usage-file and --no-usage contradict each other: --usage-file reads usage from a file, --no-usage reads none; '
+      + 'give one of them', NAME);
+  }
   const now = io.now();
   const months = reviewMonths(s('from'), s('to'), s('months'), now);
   const thresholds = parseThresholds(args.lists.get('threshold') ?? [], NAME);
@@ -104,7 +107,7 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
   const quiet = args.booleans.get('quiet') === true;
   const progress = quiet ? () => undefined : (m: string) => io.stderr(`${PROGRAM}: ${oneLine(m)}\n`);
   const maxPages = positiveNumber(s('max-pages'), 'max-pages', true, NAME) ?? DEFAULT_MAX_PAGES;
-  const timeoutSeconds = positiveNumber(s('timeout'), 'timeout', false, NAME) ?? DEFAULT_TIMEOUT_SECONDS;
+  const timeoutSeconds = timeoutOption(s('timeout'), NAME);
 
   // The review is about declared services: the assemblies are required (default ./cdk.out).
   const set = readAssemblies(assemblyPaths(args), io.cwd);
@@ -189,7 +192,7 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
     warnOnce(packs.result.warnings, io);
     const dir = s('out-dir');
     if (dir) {
-      fs.mkdirSync(path.resolve(io.cwd, dir), { recursive: true });
+      makeFolder(dir, '--out-dir', io);
       const taken = new Set<string>();
       for (const p of packs.perUnit) {
         const file = path.join(dir, packFileName(p.businessUnit, EXTENSIONS[output], taken));

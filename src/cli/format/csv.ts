@@ -1,4 +1,4 @@
-import { plainCell, Report, showBidi, Table } from '../report/model';
+import { isNumberCell, plainCell, Report, showBidi, Table } from '../report/model';
 
 /**
  * The main table as CSV (RFC 4180: CRLF line ends, fields with `,` `"` CR or LF quoted, quotes doubled).
@@ -17,7 +17,7 @@ export function renderCsv(report: Report): string {
 export function tableToCsv(table: Table): string {
   const lines = [table.columns.map((c) => csvField(c.header, false))];
   for (const row of table.rows) {
-    lines.push(table.columns.map((c) => csvField(plainCell(row[c.key], c.type), typeof row[c.key] === 'number')));
+    lines.push(table.columns.map((c) => csvField(plainCell(row[c.key], c.type), isNumberCell(row[c.key]))));
   }
   return lines.map((l) => l.join(',')).join('\r\n') + '\r\n';
 }

@@ -1,6 +1,6 @@
 import { attr, esc, fx } from './html-escape';
 import { renderTrendCharts, TREND_STYLE } from './html-trend';
-import { Breakdown, Chart, ChartSeries, Column, displayCell, formatMoney, Report, SegmentKind, showBidi, Table } from '../report/model';
+import { Breakdown, Chart, ChartSeries, Column, Decimal, displayCell, formatMoney, Report, SegmentKind, showBidi, Table } from '../report/model';
 
 export { esc } from './html-escape';
 
@@ -137,7 +137,7 @@ export function renderChart(chart: Chart): string {
       const rectY = v > 0 ? y0 - height : y0;
       const x = left + j * slot + (slot - barW) / 2;
       out.push(`<rect class="bar" x="${fx(x)}" y="${fx(rectY)}" width="${fx(barW)}" `
-        + `height="${fx(height)}"><title>${attr(`${s.label}, ${chart.buckets[j]}: ${formatMoney(v)} ${chart.unit}`)}</title></rect>`);
+        + `height="${fx(height)}"><title>${attr(`${s.label}, ${chart.buckets[j]}: ${formatMoney(s.exactValues?.[j] ?? v)} ${chart.unit}`)}</title></rect>`);
     }
     out.push('</g>');
   });
@@ -153,7 +153,7 @@ export function renderChart(chart: Chart): string {
   out.push('</svg>');
   out.push('<ul class="legend">');
   chart.series.forEach((s, i) => {
-    const total = s.values.reduce((a, b) => a + b, 0);
+    const total = s.exactValues ? Decimal.sum(s.exactValues) : s.values.reduce((a, b) => a + b, 0);
     out.push(`<li><span class="swatch" style="background:${seriesColour(s, i)}"></span>${text(s.label)} `
       + `<span class="amount">${esc(formatMoney(total))} ${attr(chart.unit)}</span></li>`);
   });

@@ -1,11 +1,10 @@
-import { Column, displayCell, Report, showBidi, Table } from '../report/model';
+import { Column, cutText, displayCell, Report, Table, terminalLine, terminalText } from '../report/model';
 
 /** Longest cell of a column without a `maxWidth` of its own (a tag value can be thousands of characters). */
 const DEFAULT_MAX_WIDTH = 60;
 /** Longest run of characters without a space in a line outside tables; longest line. */
 const MAX_RUN = 120;
 const MAX_LINE = 2000;
-const LONG_RUN = new RegExp(`\\S{${MAX_RUN + 1},}`, 'gu');
 
 /**
  * The terminal table: aligned columns, long cells cut with an ellipsis, control characters removed, bidi controls
@@ -66,13 +65,12 @@ function fit(value: string, c: Column): string {
 
 /** `value` cut to `max` characters, the last one an ellipsis. */
 function cut(value: string, max: number): string {
-  const chars = Array.from(value);
-  return chars.length > max ? `${chars.slice(0, max - 1).join('').trimEnd()}…` : value;
+  return cutText(value, max);
 }
 
 /** A line outside tables: cleaned, long runs without a space and overlong lines cut. */
 function line(s: string): string {
-  return cut(clean(s).replace(LONG_RUN, (run) => cut(run, MAX_RUN)), MAX_LINE);
+  return terminalLine(s, MAX_RUN, MAX_LINE);
 }
 
 function width(s: string): number {
@@ -86,9 +84,9 @@ function pad(s: string, w: number, right: boolean): string {
 
 /**
  * Control characters (newlines, tabs, ANSI escapes) become spaces, so a value cannot break or recolour the terminal;
- * bidi controls are shown as `<U+202E>`, so a value cannot reorder the columns after it.
+ * bidi controls are shown as `<U+202E>`, so a value cannot reorder the columns after it (`terminalText`, which
+ * stderr uses too).
  */
 export function clean(s: string): string {
-  // eslint-disable-next-line no-control-regex
-  return showBidi(s.replace(/[\u0000-\u001f\u007f-\u009f]/g, ' '));
+  return terminalText(s);
 }

@@ -1,8 +1,9 @@
 import { customerLabel, dimensionLabel } from './labels';
+import { Decimal } from './model';
 import { CostGrouping } from '../../billing/cur-sql';
 import { DeclaredService } from '../assembly';
 import { groupField, groupTagKey } from '../grouping';
-import { CliError, CostQuery, CostResult } from '../sources/types';
+import { CliError, CostQuery, CostResult, exactAmountOf, exactNonResourceOf } from '../sources/types';
 
 /**
  * Cost rows to groups: the one place where the cost table of a source meets the declarations. Everything a report
@@ -44,6 +45,12 @@ export interface CostGroup {
   /** The part of `cost` that is resource spend (no tax, credits, refunds...), and its part without a service tag. */
   readonly resourceCost: number;
   readonly untaggedResourceCost: number;
+  /** The amounts shown, exactly (`cost` and friends are their nearest numbers, for shares, sorting and charts). */
+  readonly exact: {
+    readonly cost: Decimal;
+    readonly byProvider: ReadonlyMap<string, Decimal>;
+    readonly byDay: ReadonlyMap<string, Decimal>;
+  };
 }
 
 /** A cost table aggregated per group, with the totals every report part needs. */
@@ -70,6 +77,18 @@ export interface CostAggregate {
   readonly days: ReadonlySet<string>;
   /** Cost per provider, when the rows name providers (FOCUS), largest first. */
   readonly providers: ReadonlyMap<string, number>;
+  /**
+   * The amounts shown, exactly, added up from the rows' decimals (`exactAmountOf`): the number fields above are their
+   * nearest numbers, for shares, sorting and charts.
+   */
+  readonly exact: {
+    readonly total: Decimal;
+    readonly untagged: Decimal;
+    readonly resourceTotal: Decimal;
+    readonly untaggedResource: Decimal;
+    readonly costByService: ReadonlyMap<string, Decimal>;
+    readonly providers: ReadonlyMap<string, Decimal>;
+  };
 }
 
 /** Merges declarations of the same service over stages; a note says when two of them carry different tags. */
@@ -109,13 +128,23 @@ interface MutableGroup {
   label: string;
   status: GroupStatus;
   services: MergedService[];
-  cost: number;
+  cost: Decimal;
   estimated: boolean;
-  costByService: Map<string, number>;
-  byDay: Map<string, number>;
-  byProvider: Map<string, number>;
-  resourceCost: number;
-  untaggedResourceCost: number;
+  costByService: Map<string, Decimal>;
+  byDay: Map<string, Decimal>;
+  byProvider: Map<string, Decimal>;
+  resourceCost: Decimal;
+  untaggedResourceCost: Decimal;
+}
+
+/** Adds `amount` to the entry `key` of `map`. */
+function add(map: Map<string, Decimal>, key: string, amount: Decimal): void {
+  map.set(key, (map.get(key) ?? Decimal.ZERO).plus(amount));
+}
+
+/** The same map with the nearest numbers. */
+function numbers(map: ReadonlyMap<string, Decimal>): Map<string, number> {
+  return new Map([...map].map(([k, v]) => [k, v.toNumber()]));
 }
 
 /**
@@ -145,26 +174,29 @@ export function aggregate(query: CostQuery, result: CostResult, services: Merged
       + 'cannot be added up; report on one billing currency (e.g. one payer account) at a time');
   }
 
+  // Every amount is added up exactly (the rows' decimals, bigint), then shown as its nearest number where a number is
+  // needed: a float sum of 10^14 and more loses cents.
   const groups = new Map<string, MutableGroup>();
-  const costByService = new Map<string, number>();
-  let total = 0;
-  let untagged = 0;
-  let resourceTotal = 0;
-  let untaggedResource = 0;
+  const costByService = new Map<string, Decimal>();
+  let total = Decimal.ZERO;
+  let untagged = Decimal.ZERO;
+  let resourceTotal = Decimal.ZERO;
+  let untaggedResource = Decimal.ZERO;
   const byResource = result.rows.every((r) => r.nonResourceAmount !== undefined);
-  const providers = new Map<string, number>();
+  const providers = new Map<string, Decimal>();
   for (const row of result.rows) {
+    const amount = exactAmountOf(row);
     if (row.provider !== undefined) {
-      providers.set(row.provider, (providers.get(row.provider) ?? 0) + row.amount);
+      add(providers, row.provider, amount);
     }
-    total += row.amount;
-    const resourceAmount = row.amount - (row.nonResourceAmount ?? 0);
-    resourceTotal += resourceAmount;
+    total = total.plus(amount);
+    const resourceAmount = amount.minus(exactNonResourceOf(row));
+    resourceTotal = resourceTotal.plus(resourceAmount);
     if (row.service === '') {
-      untagged += row.amount;
-      untaggedResource += resourceAmount;
+      untagged = untagged.plus(amount);
+      untaggedResource = untaggedResource.plus(resourceAmount);
     }
-    costByService.set(row.service, (costByService.get(row.service) ?? 0) + row.amount);
+    add(costByService, row.service, amount);
     // --by provider: the groups are the providers; a column (--by region, ...): its values; every other grouping: the
     // values of the grouped tag.
     const key = query.byProvider ? (row.provider ?? '') : row.group;
@@ -178,44 +210,66 @@ export function aggregate(query: CostQuery, result: CostResult, services: Merged
           : key === '' ? `(no ${groupKey} tag)` : groupLabel(grouping, key, declared),
         status: query.byProvider ? 'provider' : column ? 'column' : key === '' ? 'untagged' : declared.length > 0 ? 'declared' : 'not-declared',
         services: declared,
-        cost: 0,
+        cost: Decimal.ZERO,
         estimated: false,
         costByService: new Map(),
         byDay: new Map(),
         byProvider: new Map(),
-        resourceCost: 0,
-        untaggedResourceCost: 0,
+        resourceCost: Decimal.ZERO,
+        untaggedResourceCost: Decimal.ZERO,
       };
       groups.set(key, g);
     }
-    g.cost += row.amount;
-    g.resourceCost += resourceAmount;
+    g.cost = g.cost.plus(amount);
+    g.resourceCost = g.resourceCost.plus(resourceAmount);
     if (row.service === '') {
-      g.untaggedResourceCost += resourceAmount;
+      g.untaggedResourceCost = g.untaggedResourceCost.plus(resourceAmount);
     }
     if (row.provider !== undefined) {
-      g.byProvider.set(row.provider, (g.byProvider.get(row.provider) ?? 0) + row.amount);
+      add(g.byProvider, row.provider, amount);
     }
     g.estimated = g.estimated || row.estimated;
-    g.costByService.set(row.service, (g.costByService.get(row.service) ?? 0) + row.amount);
-    g.byDay.set(row.day, (g.byDay.get(row.day) ?? 0) + row.amount);
+    add(g.costByService, row.service, amount);
+    add(g.byDay, row.day, amount);
   }
 
   // the rows without a value (untagged, no provider name, an empty column) last
   const rank = (g: MutableGroup) => (g.status === 'untagged' || g.value === '' ? 2 : g.status === 'not-declared' ? 1 : 0);
-  const ordered = [...groups.values()].sort((a, b) => rank(a) - rank(b) || b.cost - a.cost || a.value.localeCompare(b.value));
+  const ordered = [...groups.values()].sort((a, b) => rank(a) - rank(b) || b.cost.compare(a.cost) || a.value.localeCompare(b.value));
+  const sortedProviders = new Map([...providers.entries()].sort((a, b) => b[1].compare(a[1])));
   return {
     currency: currencies[0] || 'USD',
-    groups: ordered,
-    total,
-    costByService,
-    untagged,
+    groups: ordered.map((g): CostGroup => ({
+      value: g.value,
+      label: g.label,
+      status: g.status,
+      services: g.services,
+      cost: g.cost.toNumber(),
+      estimated: g.estimated,
+      costByService: numbers(g.costByService),
+      byDay: numbers(g.byDay),
+      byProvider: numbers(g.byProvider),
+      resourceCost: g.resourceCost.toNumber(),
+      untaggedResourceCost: g.untaggedResourceCost.toNumber(),
+      exact: { cost: g.cost, byProvider: g.byProvider, byDay: g.byDay },
+    })),
+    total: total.toNumber(),
+    costByService: numbers(costByService),
+    untagged: untagged.toNumber(),
     byResource,
-    resourceTotal: byResource ? resourceTotal : total,
-    untaggedResource: byResource ? untaggedResource : untagged,
+    resourceTotal: (byResource ? resourceTotal : total).toNumber(),
+    untaggedResource: (byResource ? untaggedResource : untagged).toNumber(),
     estimated: result.rows.some((r) => r.estimated),
     days: new Set(result.rows.map((r) => r.day)),
-    providers: new Map([...providers.entries()].sort((a, b) => b[1] - a[1])),
+    providers: numbers(sortedProviders),
+    exact: {
+      total,
+      untagged,
+      resourceTotal: byResource ? resourceTotal : total,
+      untaggedResource: byResource ? untaggedResource : untagged,
+      costByService,
+      providers: sortedProviders,
+    },
   };
 }
 

@@ -1,6 +1,6 @@
 import { CostGroup } from './aggregate';
 import { groupingLabel } from './labels';
-import { Chart, ChartSeries, round } from './model';
+import { Chart, ChartSeries, Decimal, round } from './model';
 import { uniq } from './rows';
 import { addDays, daysBetween } from '../dates';
 import { ReportGrouping } from '../grouping';
@@ -23,16 +23,16 @@ export function costChart(groups: CostGroup[], from: string, to: string, currenc
   const rest = labelled.slice(CHART_SERIES);
   const untagged = groups.filter((g) => g.status === 'untagged');
   const seriesOf = (label: string, kind: ChartSeries['kind'], gs: CostGroup[]): ChartSeries => {
-    const values = buckets.map(() => 0);
+    const values = buckets.map(() => Decimal.ZERO);
     for (const g of gs) {
-      for (const [day, v] of g.byDay) {
+      for (const [day, v] of g.exact.byDay) {
         const i = index.get(bucketOf(day));
         if (i !== undefined) {
-          values[i] += v;
+          values[i] = values[i].plus(v);
         }
       }
     }
-    return { label, kind, values: values.map((v) => round(v)) };
+    return { label, kind, values: values.map((v) => round(v.toNumber())), exactValues: values };
   };
   const series = top.map((g) => seriesOf(shorten(g.label, 48), 'group', [g]));
   if (rest.length > 0) {

@@ -1,3 +1,7 @@
+import { Decimal } from '../../private/decimal';
+
+export { Decimal } from '../../private/decimal';
+
 /**
  * The report model every output format renders: a title, summary lines, sections holding a table and/or
  * lines, notes, and (for cost) a chart. Reports (`report/`) build one `Report`; the formats in `format/` render it
@@ -15,7 +19,11 @@ export interface Column {
   readonly maxWidth?: number;
 }
 
-export type Cell = string | number | undefined;
+/**
+ * A cell: text, a number, or an exact decimal amount (`Decimal`: money added up from the source's decimals, shown to
+ * the cent whatever its size).
+ */
+export type Cell = string | number | Decimal | undefined;
 
 export interface Table {
   readonly columns: Column[];
@@ -59,6 +67,8 @@ export interface ChartSeries {
   readonly kind?: SeriesKind;
   /** One value per bucket. */
   readonly values: number[];
+  /** The same values exactly (tooltips and the legend's total show them). @default - `values` */
+  readonly exactValues?: Decimal[];
 }
 
 export interface Chart {
@@ -115,9 +125,43 @@ export function showBidi(s: string): string {
   return s.replace(BIDI_CONTROLS, (c) => `<${codePoint(c)}>`);
 }
 
-/** Renders a money amount for people: thousands separators, two decimals. */
-export function formatMoney(n: number): string {
-  const fixed = (Math.round(n * 100) / 100).toFixed(2);
+/** C0 and C1 control characters and DEL: line breaks, tabs, ANSI escape sequences (ESC), BEL. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f-\u009f]/g;
+
+/**
+ * Text made safe for a terminal, the one escaping of everything the CLI shows there (table cells, report lines,
+ * every line on stderr): control characters (newlines, tabs, ANSI escapes such as `ESC]0;...BEL` or `ESC[2J`) become
+ * spaces, so a value cannot break a line, retitle the window or clear the screen; bidi controls are shown as
+ * `<U+202E>`, so a value cannot reorder the text after it.
+ */
+export function terminalText(s: string): string {
+  return showBidi(s.replace(CONTROL_CHARACTERS, ' '));
+}
+
+/** `value` cut to `max` characters, the last one an ellipsis. */
+export function cutText(value: string, max: number): string {
+  const chars = Array.from(value);
+  return chars.length > max ? `${chars.slice(0, max - 1).join('').trimEnd()}…` : value;
+}
+
+/**
+ * A line of terminal text (`terminalText`) of bounded size: each run of more than `maxRun` characters without a space
+ * is cut with an ellipsis, then the line to `maxLine` characters (a 100 kB tag value stays one readable line).
+ */
+export function terminalLine(s: string, maxRun: number, maxLine: number): string {
+  return cutText(terminalText(s).replace(new RegExp(`\\S{${maxRun + 1},}`, 'gu'), (run) => cutText(run, maxRun)), maxLine);
+}
+
+/**
+ * Renders a money amount for people: thousands separators, two decimals, rounded half away from zero from the exact
+ * decimal (a `Decimal`, or a number's shortest form), never through a float: 123,456,789,012,345.67.
+ */
+export function formatMoney(n: number | Decimal): string {
+  if (typeof n === 'number' && !Number.isFinite(n)) {
+    return String(n);
+  }
+  const fixed = Decimal.of(n).toFixed(2);
   const [int, dec] = fixed.split('.');
   const sign = int.startsWith('-') ? '-' : '';
   const digits = sign ? int.slice(1) : int;
@@ -134,6 +178,9 @@ export function displayCell(value: Cell, type: ColumnType | undefined): string {
   if (value === undefined) {
     return '';
   }
+  if (value instanceof Decimal) {
+    return type === 'money' ? formatMoney(value) : value.toString();
+  }
   if (typeof value === 'number') {
     switch (type) {
       case 'money': return formatMoney(value);
@@ -144,14 +191,22 @@ export function displayCell(value: Cell, type: ColumnType | undefined): string {
   return value;
 }
 
+/** Whether a cell is a number the CLI computed (a number or an exact amount), not text. */
+export function isNumberCell(value: Cell): boolean {
+  return typeof value === 'number' || value instanceof Decimal;
+}
+
 /** Renders a cell for machines (CSV): plain numbers, money with two decimals, shares in percent with one decimal. */
 export function plainCell(value: Cell, type: ColumnType | undefined): string {
   if (value === undefined) {
     return '';
   }
+  if (value instanceof Decimal) {
+    return type === 'money' ? value.toFixed(2) : value.toString();
+  }
   if (typeof value === 'number') {
     switch (type) {
-      case 'money': return (Math.round(value * 100) / 100).toFixed(2);
+      case 'money': return Number.isFinite(value) ? Decimal.fromNumber(value).toFixed(2) : String(value);
       case 'percent': return (Math.round(value * 1000) / 10).toFixed(1);
       default: return String(value);
     }
@@ -159,8 +214,10 @@ export function plainCell(value: Cell, type: ColumnType | undefined): string {
   return value;
 }
 
-/** Rounds to `digits` decimals for JSON output (floating-point sums otherwise print as 12.300000000000002). */
+/**
+ * Rounds to `digits` decimals for JSON output (floating-point sums otherwise print as 12.300000000000002): from the
+ * number's decimal form, half away from zero, never through `n * 10^digits` (wrong from 9e9 on with 6 digits).
+ */
 export function round(n: number, digits = 6): number {
-  const f = 10 ** digits;
-  return Math.round(n * f) / f;
+  return Number.isFinite(n) ? Decimal.fromNumber(n).round(digits).toNumber() : n;
 }

@@ -74,6 +74,10 @@ export function parseThresholds(values: readonly string[], command: string): Rev
   for (const v of values) {
     const m = /^([a-z-]+)=(\d+(?:\.\d+)?)$/.exec(v.trim());
     const field = m ? THRESHOLD_NAMES[m[1]] : undefined;
+    const negative = /^([a-z-]+)=-\s*\d+(?:\.\d+)?$/.exec(v.trim());
+    if (negative && THRESHOLD_NAMES[negative[1]]) {
+      throw new UsageError(`--threshold ${v}: ${negative[1]} must be at least 0 (e.g. --threshold ${negative[1]}=25)`, command);
+    }
     if (!m || !field) {
       throw new UsageError(`--threshold is ${JSON.stringify(v)}: expected NAME=NUMBER with NAME one of ${accepted} (e.g. --threshold cost-up=25)`, command);
     }

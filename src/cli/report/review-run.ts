@@ -1,3 +1,4 @@
+import { createHash } from 'crypto';
 import { Report } from './model';
 import { MonthlyUsage, ReviewResult, reviewBusinessUnits, ReviewInput } from './review';
 import { monthEnd } from './review-gaps';
@@ -65,9 +66,19 @@ export function requestCost(result: CostResult): number | undefined {
   return /^Cost Explorer/.test(result.source) ? result.requests * CE_REQUEST_USD : undefined;
 }
 
-/** A business unit's file name: stable, lower case, safe on every file system (`value-review-retail.html`). */
+/** Longest business-unit part of a pack's file name. */
+const MAX_UNIT_IN_NAME = 64;
+
+/**
+ * A business unit's file name: stable, lower case, safe on every file system (`value-review-retail.html`); a name
+ * longer than 64 characters is cut to 55 and made unique with 8 hex digits of the SHA-256 of the business unit.
+ */
 export function packFileName(unit: string, extension: string, taken: Set<string>): string {
-  const base = unit.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'unit';
+  let base = unit.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '') || 'unit';
+  if (base.length > MAX_UNIT_IN_NAME) {
+    // as the catalog names entities: cut, and made unique by a hash of the whole name (a file name holds 255 bytes)
+    base = `${base.slice(0, MAX_UNIT_IN_NAME - 9).replace(/-+$/, '')}-${createHash('sha256').update(unit, 'utf8').digest('hex').slice(0, 8)}`;
+  }
   let name = `value-review-${base}`;
   for (let i = 2; taken.has(name); i++) {
     name = `value-review-${base}-${i}`;

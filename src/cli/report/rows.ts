@@ -1,6 +1,6 @@
 import { CostAggregate, CostGroup, MergedService, serviceTagOf } from './aggregate';
 import { customerLabel, dimensionLabel, unitLabel } from './labels';
-import { Cell, Column, formatPercent, round, Table } from './model';
+import { Cell, Column, Decimal, formatPercent, round, Table } from './model';
 import { CostGrouping } from '../../billing/cur-sql';
 import { BY_PROVIDER, isDimension, ReportGrouping } from '../grouping';
 import { UsageOutcome } from '../unit-usage';
@@ -53,7 +53,7 @@ export function costRows(grouping: ReportGrouping, agg: CostAggregate, usage: Us
       customer: declared ? distinct(decls.map((d) => customerLabel(d.customer))) : '',
       team: declared ? distinct(decls.map((d) => d.team)) : '',
       businessUnit: declared ? distinct(decls.map((d) => d.businessUnit)) : '',
-      cost: g.cost,
+      cost: g.exact.cost,
       share: share(g.cost),
       review: declared ? review.label : g.status === 'not-declared' ? '(not declared)' : g.status === 'untagged' ? '(untagged)' : '',
       unitCost: declared ? unit?.cell : '',
@@ -70,7 +70,7 @@ export function costRows(grouping: ReportGrouping, agg: CostAggregate, usage: Us
       customers: uniq(decls.map((d) => customerLabel(d.customer))),
       teams: uniq(decls.map((d) => d.team)),
       businessUnits: uniq(decls.map((d) => d.businessUnit)),
-      cost: round(g.cost),
+      cost: g.exact.cost.round(6),
       share: agg.total > 0 ? round(g.cost / agg.total) : null,
       estimated: g.estimated,
       valueReview: declared ? review.worst : null,
@@ -141,8 +141,8 @@ function reviewOf(services: MergedService[]): { label: string; worst: string } {
 }
 
 /** A group's cost per provider, largest first (JSON). */
-function providerAmounts(g: CostGroup): Record<string, number> {
-  return Object.fromEntries([...g.byProvider].sort((a, b) => b[1] - a[1]).map(([p, c]) => [p, round(c)]));
+function providerAmounts(g: CostGroup): Record<string, Decimal> {
+  return Object.fromEntries([...g.exact.byProvider].sort((a, b) => b[1].compare(a[1])).map(([p, c]) => [p, c.round(6)]));
 }
 
 /** The part of a group's resource spend that carries the service tag (JSON; null without resource spend). */

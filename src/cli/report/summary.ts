@@ -1,6 +1,6 @@
 import { CostAggregate, MergedService, serviceTagOf } from './aggregate';
 import { groupingLabel } from './labels';
-import { formatMoney, formatPercent, round, Section } from './model';
+import { Decimal, formatMoney, formatPercent, round, Section } from './model';
 import { showsUnitCost, uniq, UsageInput } from './rows';
 import { CostGrouping } from '../../billing/cur-sql';
 import { addDays, daysBetween } from '../dates';
@@ -17,8 +17,8 @@ export interface DataQuality {
   readonly taggedAmount: number;
   /** Declared services without cost in the period. */
   readonly idle: MergedService[];
-  /** Service tag values with cost that no declared service carries, largest first. */
-  readonly undeclared: Array<[string, number]>;
+  /** Service tag values with cost that no declared service carries, largest first (exact amounts). */
+  readonly undeclared: Array<[string, Decimal]>;
 }
 
 export function dataQuality(agg: CostAggregate, services: MergedService[]): DataQuality {
@@ -28,9 +28,9 @@ export function dataQuality(agg: CostAggregate, services: MergedService[]): Data
     taggedBase: agg.resourceTotal,
     taggedAmount: agg.resourceTotal - agg.untaggedResource,
     idle: services.filter((s) => !agg.costByService.has(serviceTagOf(s))),
-    undeclared: [...agg.costByService.entries()]
+    undeclared: [...agg.exact.costByService.entries()]
       .filter(([name]) => name !== '' && !names.has(name) && !tags.has(name))
-      .sort((a, b) => b[1] - a[1]),
+      .sort((a, b) => b[1].compare(a[1])),
   };
 }
 
@@ -59,12 +59,12 @@ export function summaryLines(input: SummaryInput, agg: CostAggregate, dq: DataQu
   if (gaps) {
     lines.push(gaps);
   }
-  lines.push(`total ${formatMoney(agg.total)} ${currency}`);
+  lines.push(`total ${formatMoney(agg.exact.total)} ${currency}`);
   if (dq.taggedBase > 0) {
     const untagged = dq.taggedBase - dq.taggedAmount;
     lines.push(`tagged share (data quality): ${formatPercent(dq.taggedAmount / dq.taggedBase)} of `
       + `${agg.byResource ? 'resource spend (tax, credits, refunds and other charges of no resource left out)' : 'spend'} carries the "${query.tagKeys.service}" tag; `
-      + `untagged ${formatMoney(untagged)} ${currency} (${formatPercent(untagged / dq.taggedBase)})`);
+      + `untagged ${formatMoney(agg.exact.untaggedResource)} ${currency} (${formatPercent(untagged / dq.taggedBase)})`);
   }
   const grouped = groupedTag(query, agg);
   if (grouped && grouped.base > 0) {
@@ -136,7 +136,7 @@ export function qualitySections(query: CostQuery, agg: CostAggregate, dq: DataQu
 export function reportNotes(input: SummaryInput, agg: CostAggregate, declarationNotes: string[]): string[] {
   const notes = [...declarationNotes];
   if (agg.total <= 0) {
-    notes.push(`total spend is ${formatMoney(agg.total)} ${agg.currency} (credits exceed charges): shares are not shown`);
+    notes.push(`total spend is ${formatMoney(agg.exact.total)} ${agg.currency} (credits exceed charges): shares are not shown`);
   }
   const usageReasons = input.usage
     ? uniq([...input.usage.values()].map((u) => u.reason).filter((r): r is string => !!r && !/datapoints/.test(r)))
@@ -213,23 +213,23 @@ export function reportData(input: SummaryInput, agg: CostAggregate, dq: DataQual
     requests: result.requests ?? null,
     bytesScanned: result.bytesScanned ?? null,
     currency: agg.currency,
-    total: round(agg.total),
-    ...(agg.providers.size > 0 ? { providers: Object.fromEntries([...agg.providers].map(([p, c]) => [p, round(c)])) } : {}),
+    total: agg.exact.total.round(6),
+    ...(agg.providers.size > 0 ? { providers: Object.fromEntries([...agg.exact.providers].map(([p, c]) => [p, c.round(6)])) } : {}),
     // the service tag's figures, named; and, grouped by another tag, that tag's as well (groupTag)
     tagged: {
       tagKey: query.tagKeys.service,
       basis: agg.byResource ? 'resource-spend' : 'all-spend',
-      amount: round(dq.taggedAmount),
+      amount: agg.exact.resourceTotal.minus(agg.exact.untaggedResource).round(6),
       share: dq.taggedBase > 0 ? round(dq.taggedAmount / dq.taggedBase) : null,
     },
-    untagged: { tagKey: query.tagKeys.service, amount: round(agg.untagged), share: agg.total > 0 ? round(agg.untagged / agg.total) : null },
+    untagged: { tagKey: query.tagKeys.service, amount: agg.exact.untagged.round(6), share: agg.total > 0 ? round(agg.untagged / agg.total) : null },
     ...groupTagData(query, agg),
     estimated: agg.estimated,
     assemblies: input.assemblies,
     ...(o.allocation !== undefined ? { allocation: o.allocation } : {}),
     rows: o.rows,
     declaredWithoutCost: dq.idle.map((s) => s.name),
-    undeclaredTagValues: dq.undeclared.map(([value, cost]) => ({ value, cost: round(cost) })),
+    undeclaredTagValues: dq.undeclared.map(([value, cost]) => ({ value, cost: cost.round(6) })),
     notes: o.notes,
   };
 }

@@ -65,6 +65,10 @@ export interface AthenaSourceOptions {
   readonly clientConfig?: AthenaClientConfig;
 }
 
+/** The result columns the CUR 2.0 and FOCUS cost queries read (`CurQueries.costBy`, `FocusQueries.costBy`). */
+const CUR_RESULT_COLUMNS = ['service', 'group_value', 'usage_date', 'currency', 'amount'];
+const FOCUS_RESULT_COLUMNS = ['service', 'group_value', 'usage_date', 'provider', 'currency', 'amount'];
+
 /** Longest wait for StopQueryExecution when a command ends early. */
 const STOP_TIMEOUT_MS = 10_000;
 
@@ -86,6 +90,10 @@ export class AthenaSource implements CostSource {
     this.limits = options.limits ?? CallLimits.withoutDeadline();
   }
 
+  private get maxAttempts(): number {
+    return this.options.maxAttempts ?? MAX_ATTEMPTS;
+  }
+
   public async fetch(query: CostQuery, progress: (message: string) => void): Promise<CostResult> {
     const o = this.options;
     const database = o.database ?? ATHENA_DEFAULTS.database;
@@ -101,7 +109,7 @@ export class AthenaSource implements CostSource {
     const client = new AthenaClient({
       ...(o.region ? { region: o.region } : {}),
       profile: o.profile,
-      maxAttempts: o.maxAttempts ?? MAX_ATTEMPTS,
+      maxAttempts: this.maxAttempts,
       requestHandler: this.limits.requestHandler(),
       ...o.clientConfig,
     });
@@ -118,7 +126,7 @@ export class AthenaSource implements CostSource {
       }
       const sql = curCostSql(query, { table, dialect: SqlDialect.ATHENA, estimatedFlag: true, billingPeriodColumn: partition });
       requests++;
-      const cost = await this.run(client, sql, `${database}.${tableName}`, progress);
+      const cost = await this.run(client, sql, `${database}.${tableName}`, progress, CUR_RESULT_COLUMNS);
       bytesScanned += cost.bytesScanned;
       if (cost.rows.length === 0) {
         throw new CliError(`no CUR line items between ${query.from} and ${query.to} (exclusive) in Athena table ${database}.${tableName}`
@@ -138,7 +146,7 @@ export class AthenaSource implements CostSource {
         const inPeriod = partition
           ? `(SELECT resource_tags FROM ${table} WHERE ${partition} >= '${query.from.slice(0, 7)}' AND ${partition} <= '${lastMonthBefore(query.to)}') AS cur`
           : table;
-        const keys = await this.run(client, CurQueries.tagKeysPresent(inPeriod, SqlDialect.ATHENA), `${database}.${tableName}`, progress);
+        const keys = await this.run(client, CurQueries.tagKeysPresent(inPeriod, SqlDialect.ATHENA), `${database}.${tableName}`, progress, ['tag_key']);
         bytesScanned += keys.bytesScanned;
         const present = new Set(keys.rows.map((r) => r.tag_key));
         notes.push(...explainAbsentKeys(query, absent, present, `of Athena table ${database}.${tableName}`,
@@ -169,8 +177,8 @@ export class AthenaSource implements CostSource {
   private async tableKind(client: AthenaClient, database: string, table: string): Promise<TableKind> {
     let columns: string[] | undefined;
     try {
-      const out = await client.send(new GetTableMetadataCommand({ CatalogName: 'AwsDataCatalog', DatabaseName: database, TableName: table }),
-        { abortSignal: this.limits.signal });
+      const out = await this.limits.send(client, new GetTableMetadataCommand({ CatalogName: 'AwsDataCatalog', DatabaseName: database, TableName: table }),
+        { what: 'Athena GetTableMetadata', maxAttempts: this.maxAttempts });
       columns = out?.TableMetadata?.Columns?.map((c) => (c.Name ?? '').toLowerCase());
     } catch (e) {
       const stopped = this.limits.stoppedError('Athena GetTableMetadata');
@@ -228,7 +236,7 @@ export class AthenaSource implements CostSource {
       unusedCommitment: kind.commitmentStatus,
       emptyCostRows: true,
     });
-    const cost = await this.run(client, sql, name, progress);
+    const cost = await this.run(client, sql, name, progress, FOCUS_RESULT_COLUMNS);
     if (cost.rows.length === 0) {
       throw new CliError(`no FOCUS charges between ${query.from} and ${query.to} (exclusive) in Athena table ${name} (query ${cost.id}): `
         + 'check the period, and that the export has delivered data for it');
@@ -258,18 +266,22 @@ export class AthenaSource implements CostSource {
     };
   }
 
-  /** Starts a query, waits for it, reads every page of its results. */
-  private async run(client: AthenaClient, sql: string, tableName: string, progress: (message: string) => void): Promise<QueryOutcome> {
+  /**
+   * Starts a query, waits for it, reads every page of its results; refuses results without the `expected` columns
+   * (they would be read as empty values: amounts "without a currency" on no day).
+   */
+  private async run(client: AthenaClient, sql: string, tableName: string, progress: (message: string) => void,
+    expected: readonly string[]): Promise<QueryOutcome> {
     const o = this.options;
     const workgroup = o.workgroup ?? ATHENA_DEFAULTS.workgroup;
     let id: string;
     try {
-      const started = await client.send(new StartQueryExecutionCommand({
+      const started = await this.limits.send(client, new StartQueryExecutionCommand({
         QueryString: sql,
         WorkGroup: workgroup,
         QueryExecutionContext: { Database: o.database ?? ATHENA_DEFAULTS.database },
         ...(o.outputLocation ? { ResultConfiguration: { OutputLocation: o.outputLocation } } : {}),
-      }), { abortSignal: this.limits.signal });
+      }), { what: 'Athena StartQueryExecution', progress, maxAttempts: this.maxAttempts });
       id = started.QueryExecutionId ?? '';
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
@@ -292,7 +304,13 @@ export class AthenaSource implements CostSource {
     try {
       const execution = await this.wait(client, id, tableName, progress);
       finished = true;
-      const rows = await this.results(client, id, progress);
+      const { rows, columns } = await this.results(client, id, progress);
+      const missing = expected.filter((c) => !columns.includes(c));
+      if (missing.length > 0) {
+        throw new QueryEnded(`Athena query ${id} over ${tableName} returned ${columns.length > 0 ? `the columns ${columns.join(', ')}` : 'no columns'}, `
+          + `without ${missing.join(', ')}: not the result of the cost query (a workgroup or proxy that answers with another query's results?); `
+          + 'rerun it, and check --athena-workgroup');
+      }
       return { rows, bytesScanned: execution?.Statistics?.DataScannedInBytes ?? 0, id };
     } catch (e) {
       if (finished || (e instanceof QueryEnded)) {
@@ -316,7 +334,8 @@ export class AthenaSource implements CostSource {
     for (;;) {
       let execution: QueryExecution | undefined;
       try {
-        execution = (await client.send(new GetQueryExecutionCommand({ QueryExecutionId: id }), { abortSignal: limits.signal })).QueryExecution;
+        execution = (await limits.send(client, new GetQueryExecutionCommand({ QueryExecutionId: id }),
+          { what: `Athena GetQueryExecution (query ${id})`, progress, maxAttempts: this.maxAttempts })).QueryExecution;
       } catch (e) {
         throw limits.stoppedError(`waiting for Athena query ${id}`) ?? this.awsError(e, `Athena GetQueryExecution (waiting for query ${id})`);
       }
@@ -351,7 +370,7 @@ export class AthenaSource implements CostSource {
   }
 
   /** Reads every page of a query's results (the first row of the first page repeats the column names). */
-  private async results(client: AthenaClient, id: string, progress: (message: string) => void): Promise<Array<Record<string, string>>> {
+  private async results(client: AthenaClient, id: string, progress: (message: string) => void): Promise<QueryResult> {
     const limits = this.limits;
     const what = `Athena GetQueryResults (query ${id})`;
     const pages = new PageTokens(what, limits);
@@ -362,8 +381,8 @@ export class AthenaSource implements CostSource {
       pages.beforeRequest();
       let out: GetQueryResultsCommandOutput;
       try {
-        out = await client.send(new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: token, MaxResults: 1000 }),
-          { abortSignal: limits.signal });
+        out = await limits.send(client, new GetQueryResultsCommand({ QueryExecutionId: id, NextToken: token, MaxResults: 1000 }),
+          { what: `${what} page ${pages.pages}`, progress, maxAttempts: this.maxAttempts });
       } catch (e) {
         throw limits.stoppedError(what) ?? this.awsError(e, what);
       }
@@ -381,7 +400,7 @@ export class AthenaSource implements CostSource {
         progress(`Athena: reading results, ${rows.length} rows so far (page ${pages.pages})`);
       }
     } while (token);
-    return rows;
+    return { rows, columns: columns ?? [] };
   }
 
   /**
@@ -418,6 +437,12 @@ interface TableKind {
   /** Whether it has CommitmentDiscountStatus and EffectiveCost (FOCUS: unused commitment can be named). */
   readonly commitmentStatus?: boolean;
   readonly notes: string[];
+}
+
+/** The rows of a query's results, by column name, and its columns. */
+interface QueryResult {
+  readonly rows: Array<Record<string, string>>;
+  readonly columns: string[];
 }
 
 /** A query that ended in Athena (failed, cancelled, or stopped for taking too long): nothing left to stop. */

@@ -1,6 +1,7 @@
 import { CliError, CostQuery, CostRow } from './types';
 import { CostGrouping, CurQueries, SqlDialect } from '../../billing/cur-sql';
 import { curColumnCollisions } from '../../private/tag-safe';
+import { Decimal } from '../../private/decimal';
 import { TagKeys } from '../../tag-keys';
 import { curMetric } from '../metrics';
 
@@ -18,6 +19,11 @@ export interface CurTarget {
   readonly estimatedFlag: boolean;
   /** The partition column holding the billing period, when the table has one (Athena reads only those partitions). */
   readonly billingPeriodColumn?: string;
+  /**
+   * Read every row, without the date filter (the caller keeps the period's rows): the rows without a date come back
+   * with a null `usage_date`. For CSV files, which have no statistics to skip rows by. @default false
+   */
+  readonly everyRow?: boolean;
 }
 
 /** The cost query of a report: cost per (service, group, day, currency), one scan, one aggregation. */
@@ -28,8 +34,8 @@ export function curCostSql(query: CostQuery, target: CurTarget): string {
     groupBy: query.groupBy,
     metric: curMetric(query.metric, target.table),
     tagKeys: query.tagKeys,
-    from: query.from,
-    to: query.to,
+    from: target.everyRow ? undefined : query.from,
+    to: target.everyRow ? undefined : query.to,
     daily: query.granularity !== 'month',
     monthly: query.granularity === 'month',
     estimatedFlag: target.estimatedFlag,
@@ -99,7 +105,9 @@ export function curCostTable(raw: ReadonlyArray<Record<string, unknown>>, query:
       group: text(r.group_value),
       day: text(r.usage_date),
       amount: Number(r.amount),
+      exactAmount: text(r.amount),
       nonResourceAmount: taxAmount + creditAmount,
+      exactNonResourceAmount: Decimal.of(text(r.tax_amount) || 0).plus(Decimal.of(text(r.credit_amount) || 0)).toString(),
       currency: text(r.currency),
       estimated: Number(r.estimated ?? 0) === 1,
     };

@@ -1,8 +1,9 @@
 import { absentTagKeys, curCostSql, curCostTable, curKeyCollisions, curNotes, explainAbsentKeys, firstNonFinite, nonFiniteMessage } from './cur-query';
-import { describe, readError, VIEW, viewSql } from './cur-view';
+import { describe, FILE_COLUMN, readError, VIEW, viewSql } from './cur-view';
 import { describePaths, describeRead, describeReading, emptyPeriodMessage, FileSourceOptions, openSession, periodFiles } from './data-files';
 import { DuckDbSession } from './duckdb-loader';
 import { CliError, CostQuery, CostResult, CostSource } from './types';
+import { periodRows, readsEveryRow } from './undated';
 import { CurQueries, SqlDialect } from '../../billing/cur-sql';
 import { sqlLiteral } from '../../private/sql-util';
 import { curMetric } from '../metrics';
@@ -46,17 +47,31 @@ export class CurFileSource implements CostSource {
       const estimated = columns.has('bill_invoice_id');
       const identity = IDENTITY_COLUMNS.every((c) => columns.has(c));
       const wanted = [...required, ...(estimated ? ['bill_invoice_id'] : []), ...(identity ? IDENTITY_COLUMNS : [])];
-      await session.run(viewSql(files, format, wanted, schema));
-
-      const sql = curCostSql(query, { table: VIEW, dialect: SqlDialect.DUCKDB, estimatedFlag: estimated });
-      const raw = await session.rowsWithProgress(sql, (p) => progress(`scanning CUR line items: ${Math.floor(p)}%`),
-        this.options.progressIntervalMs ?? 1000).catch((e) => {
+      await session.run(viewSql(files, format, wanted, schema)).catch((e) => {
         throw readError(e, paths);
       });
 
+      const everyRow = readsEveryRow(format);
+      const sql = curCostSql(query, { table: VIEW, dialect: SqlDialect.DUCKDB, estimatedFlag: estimated, everyRow });
+      const scanned = await session.rowsWithProgress(sql, (p) => progress(`scanning CUR line items: ${Math.floor(p)}%`),
+        this.options.progressIntervalMs ?? 1000).catch((e) => {
+        throw readError(e, paths);
+      });
+      // line items without a date are left out of every period: reported with their cost (undated.ts)
+      const { rows: raw, undated } = await periodRows(session, {
+        view: VIEW,
+        dateColumn: 'line_item_usage_start_date',
+        currency: 'line_item_currency_code',
+        amount: CurQueries.metricExpression(curMetric(query.metric, describePaths(paths))),
+        row: 'line item',
+        where: describePaths(paths),
+      },
+      scanned, query, everyRow).catch((e) => {
+        throw readError(e, paths);
+      });
       if (raw.length === 0) {
         throw new CliError(await emptyPeriodMessage(session, query, paths,
-          { view: VIEW, dateColumn: 'line_item_usage_start_date', what: 'CUR line items', rows: 'line items' }));
+          { view: VIEW, dateColumn: 'line_item_usage_start_date', what: 'CUR line items', rows: 'line items' }) + (undated ? `; ${undated}` : ''));
       }
       const bad = firstNonFinite(raw);
       if (bad) {
@@ -75,7 +90,7 @@ export class CurFileSource implements CostSource {
         source: `CUR 2.0 files (${describeRead(read)})`,
         bytesScanned: read.bytes,
         notes,
-        warnings,
+        warnings: undated ? [...warnings, undated] : warnings,
         files: files.map((f) => f.file),
         ...(query.dimension !== undefined ? { groupedBy: `CUR 2.0 ${CurQueries.dimensionColumn(query.dimension)}` } : {}),
       };
@@ -107,7 +122,7 @@ async function refuseDuplicates(session: DuckDbSession, query: CostQuery, paths:
   let suspect = false;
   for (const file of files) {
     const sample = await session.rows(`SELECT identity_line_item_id AS id, identity_time_interval AS t FROM ${VIEW}
-      WHERE filename = ${sqlLiteral(file)} AND COALESCE(identity_line_item_id, '') <> '' LIMIT ${SAMPLE_ROWS}`);
+      WHERE ${FILE_COLUMN} = ${sqlLiteral(file)} AND COALESCE(identity_line_item_id, '') <> '' LIMIT ${SAMPLE_ROWS}`);
     for (const r of sample) {
       const key = `${r.id}\u0000${r.t}`;
       if (seen.has(key)) {
@@ -131,7 +146,7 @@ async function refuseDuplicates(session: DuckDbSession, query: CostQuery, paths:
   if (extra === 0) {
     return;
   }
-  const [first] = await session.rows(`SELECT identity_line_item_id AS id, count(*) AS n, string_agg(DISTINCT filename, ', ' ORDER BY filename) AS files
+  const [first] = await session.rows(`SELECT identity_line_item_id AS id, count(*) AS n, string_agg(DISTINCT ${FILE_COLUMN}, ', ' ORDER BY ${FILE_COLUMN}) AS files
     FROM ${VIEW} WHERE ${period} GROUP BY identity_line_item_id, identity_time_interval HAVING count(*) > 1 ORDER BY id LIMIT 1`);
   throw new CliError(`${describePaths(paths)} holds ${extra} line item${extra === 1 ? '' : 's'} more than once (e.g. identity_line_item_id `
     + `${first.id}, ${first.n} times, in ${first.files}): their cost would be counted twice; remove the copied files, or pass one delivery `
@@ -140,7 +155,7 @@ async function refuseDuplicates(session: DuckDbSession, query: CostQuery, paths:
 
 /** The file of the first line item of `day` whose cost is not a finite number. */
 async function fileWithNonFinite(session: DuckDbSession, query: CostQuery, day: string): Promise<string | undefined> {
-  const [row] = await session.rows(`SELECT filename FROM ${VIEW} WHERE CAST(line_item_usage_start_date AS DATE) = ${sqlLiteral(day)}
+  const [row] = await session.rows(`SELECT ${FILE_COLUMN} AS file FROM ${VIEW} WHERE CAST(line_item_usage_start_date AS DATE) = ${sqlLiteral(day)}
     AND NOT isfinite(${CurQueries.metricExpression(curMetric(query.metric, 'the CUR files'))}) LIMIT 1`);
-  return row ? String(row.filename) : undefined;
+  return row ? String(row.file) : undefined;
 }

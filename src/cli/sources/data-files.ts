@@ -366,7 +366,7 @@ export function describeRead(p: PeriodFiles): string {
 export async function emptyPeriodMessage(session: DuckDbSession, query: CostQuery, paths: string[],
   o: { readonly view: string; readonly dateColumn: string; readonly what: string; readonly rows: string; readonly by?: string }): Promise<string> {
   const [span] = await session.rows(`SELECT CAST(CAST(min(${o.dateColumn}) AS DATE) AS VARCHAR) AS first,
-    CAST(CAST(max(${o.dateColumn}) AS DATE) AS VARCHAR) AS last, count(*) AS n FROM ${o.view}`);
-  const covered = Number(span?.n ?? 0) === 0 ? `the files hold no ${o.rows}` : `the data covers ${span.first} to ${span.last}`;
+    CAST(CAST(max(${o.dateColumn}) AS DATE) AS VARCHAR) AS last, count(${o.dateColumn}) AS n FROM ${o.view}`);
+  const covered = Number(span?.n ?? 0) === 0 ? `the files hold no ${o.rows} with a date` : `the data covers ${span.first} to ${span.last}`;
   return `no ${o.what} between ${query.from} and ${query.to} (exclusive${o.by ? `, ${o.by}` : ''}) in ${describePaths(paths)}: ${covered}`;
 }

@@ -1,7 +1,8 @@
 import { firstNonFinite, nonFiniteMessage } from './cur-query';
-import { CliError, CostQuery, CostRow } from './types';
+import { CliError, CostQuery, CostRow, exactAmountOf } from './types';
 import { CostGrouping, CostMetric, CurQueries } from '../../billing/cur-sql';
 import { FocusMetric } from '../../billing/focus-sql';
+import { Decimal } from '../../private/decimal';
 
 /**
  * What the two FOCUS sources (files through DuckDB, a FOCUS table in Athena) share: reading the result rows of
@@ -110,10 +111,12 @@ export function focusCostTable(raw: ReadonlyArray<Record<string, unknown>>, quer
     const existing = rows.get(key);
     const estimated = Number(r.estimated ?? 0) === 1;
     if (existing) {
-      existing.row = { ...existing.row, amount: existing.row.amount + amount, estimated: existing.row.estimated || estimated };
+      // added up exactly (the DECIMAL sums as text), as the report does
+      const sum = exactAmountOf(existing.row).plus(Decimal.of(text(r.amount)));
+      existing.row = { ...existing.row, amount: sum.toNumber(), exactAmount: sum.toString(), estimated: existing.row.estimated || estimated };
       existing.nonResource += nonResource;
     } else {
-      rows.set(key, { row: { service, group, day, amount, currency, estimated, provider }, nonResource });
+      rows.set(key, { row: { service, group, day, amount, exactAmount: text(r.amount), currency, estimated, provider }, nonResource });
     }
     for (const [column, wanted, field] of [['service_variant', query.tagKeys.service, 'service'],
       ['group_variant', CurQueries.groupingTagKey(query.groupBy, query.tagKeys), groupFlag(query.groupBy)]] as const) {

@@ -1,4 +1,4 @@
-import { readError } from './cur-view';
+import { FILE_COLUMN, readError } from './cur-view';
 import { CurFile, Format } from './data-files';
 import { FocusLayout } from './focus-layout';
 import { CliError } from './types';
@@ -25,9 +25,6 @@ import { sqlLiteral } from '../../private/sql-util';
  * CSV cells that are empty or the literal `NULL` (in any column) read as NULL.
  */
 export const FOCUS_VIEW = 'focus_rows';
-
-/** The column DuckDB adds with the file each row comes from. */
-export const FILE_COLUMN = 'filename';
 
 /** The DuckDB type of cost columns read from text. */
 const DECIMAL = 'DECIMAL(38, 18)';
@@ -87,7 +84,7 @@ export function focusViewSql(files: CurFile[], format: Format, layouts: FocusLay
 function reader(files: CurFile[], format: Format, layouts: FocusLayout[], costs: string[]): string {
   const list = `[${files.map((f) => sqlLiteral(f.file)).join(', ')}]`;
   if (format === 'parquet') {
-    return `read_parquet(${list}, union_by_name = true, hive_partitioning = false, filename = true)`;
+    return `read_parquet(${list}, union_by_name = true, hive_partitioning = false, filename = ${sqlLiteral(FILE_COLUMN)})`;
   }
   const nulls = "nullstr = ['', 'NULL']";
   const headers = layouts.map((l) => JSON.stringify(l.csvHeader ?? []));
@@ -97,9 +94,9 @@ function reader(files: CurFile[], format: Format, layouts: FocusLayout[], costs:
     // One header: read without DuckDB's (slow, and sometimes wrong) type sniffing, costs as decimals, the rest as text.
     const columns = header.map((c) => `${sqlLiteral(c)}: '${decimals.has(c.toLowerCase()) ? DECIMAL : 'VARCHAR'}'`).join(', ');
     return `read_csv(${list}, header = true, auto_detect = false, delim = ',', quote = '"', escape = '"', ${nulls}, `
-      + `hive_partitioning = false, filename = true, columns = {${columns}})`;
+      + `hive_partitioning = false, filename = ${sqlLiteral(FILE_COLUMN)}, columns = {${columns}})`;
   }
-  return `read_csv(${list}, header = true, union_by_name = true, all_varchar = true, ${nulls}, hive_partitioning = false, filename = true)`;
+  return `read_csv(${list}, header = true, union_by_name = true, all_varchar = true, ${nulls}, hive_partitioning = false, filename = ${sqlLiteral(FILE_COLUMN)})`;
 }
 
 /** ISO 8601 as FOCUS writes it: a date, a time with or without seconds and fractions, `Z` or an offset. */

@@ -5,6 +5,7 @@ import { absentFocusKeys, emptyCostNote, focusCostTable, FocusCostTable, groupAb
 import { FOCUS_VIEW, focusReadError, focusViewSql } from './focus-view';
 import { rowsByMonth } from './months';
 import { CliError, CostQuery, CostResult, CostSource } from './types';
+import { periodRows, readsEveryRow } from './undated';
 import { SqlDialect } from '../../billing/cur-sql';
 import { FocusMetric, FocusQueries } from '../../billing/focus-sql';
 import { sqlLiteral } from '../../private/sql-util';
@@ -54,6 +55,7 @@ export class FocusFileSource implements CostSource {
         throw focusReadError(e, paths);
       });
 
+      const everyRow = readsEveryRow(format);
       const sql = FocusQueries.costBy({
         table: FOCUS_VIEW,
         dialect: SqlDialect.DUCKDB,
@@ -61,8 +63,8 @@ export class FocusFileSource implements CostSource {
         dimension: query.dimension,
         metric,
         tagKeys: query.tagKeys,
-        from: query.from,
-        to: query.to,
+        from: everyRow ? undefined : query.from,
+        to: everyRow ? undefined : query.to,
         daily: true,
         estimatedFlag: columns.invoice,
         keyVariants: true,
@@ -71,13 +73,25 @@ export class FocusFileSource implements CostSource {
         // an empty cost cell counts as 0: named in a note (BilledCost MUST NOT be null, the other columns are left empty by some providers)
         emptyCostRows: true,
       });
-      const raw = await session.rowsWithProgress(sql, (p) => progress(`scanning FOCUS rows: ${Math.floor(p)}%`),
+      const scanned = await session.rowsWithProgress(sql, (p) => progress(`scanning FOCUS rows: ${Math.floor(p)}%`),
         this.options.progressIntervalMs ?? 1000).catch((e) => {
+        throw focusReadError(e, paths);
+      });
+      // rows without a ChargePeriodStart are left out of every period: reported with their cost (undated.ts)
+      const { rows: raw, undated } = await periodRows(session, {
+        view: FOCUS_VIEW,
+        dateColumn: 'ChargePeriodStart',
+        currency: 'BillingCurrency',
+        amount: metricColumn,
+        row: 'FOCUS row',
+        where: describePaths(paths),
+      }, scanned, query, everyRow).catch((e) => {
         throw focusReadError(e, paths);
       });
       if (raw.length === 0) {
         throw new CliError(await emptyPeriodMessage(session, query, paths,
-          { view: FOCUS_VIEW, dateColumn: 'ChargePeriodStart', what: 'FOCUS charges', rows: 'rows', by: 'by ChargePeriodStart' }));
+          { view: FOCUS_VIEW, dateColumn: 'ChargePeriodStart', what: 'FOCUS charges', rows: 'rows', by: 'by ChargePeriodStart' })
+          + (undated ? `; ${undated}` : ''));
       }
       const where = describePaths(paths);
       const table = focusCostTable(raw, query, where);
@@ -99,7 +113,7 @@ export class FocusFileSource implements CostSource {
         source: `FOCUS ${version} files (${describeRead(read)})`,
         bytesScanned: read.bytes,
         notes,
-        warnings,
+        warnings: undated ? [...warnings, undated] : warnings,
         files: files.map((f) => f.file),
         ...(query.dimension !== undefined ? { groupedBy: `FOCUS ${FocusQueries.dimensionColumn(query.dimension)}` } : {}),
       };

@@ -1,4 +1,5 @@
 import { CliError } from './types';
+import { attemptFailure, noAnswerError } from '../errors';
 
 /**
  * Bounds on what one command may spend and wait for, shared by every remote call it makes: a cap on the pages read
@@ -10,10 +11,20 @@ import { CliError } from './types';
 export const DEFAULT_MAX_PAGES = 100;
 /** Total time a command may take (`--timeout`, seconds): Athena queries over years of data take minutes. */
 export const DEFAULT_TIMEOUT_SECONDS = 1800;
+/**
+ * The longest `--timeout`: Node.js timers hold at most 2^31 - 1 ms (about 24.8 days); a longer one fires at once
+ * (TimeoutOverflowWarning).
+ */
+export const MAX_TIMEOUT_SECONDS = Math.floor((2 ** 31 - 1) / 1000);
 /** Longest wait for a TCP (and TLS) connection to an AWS endpoint. */
 export const CONNECTION_TIMEOUT_MS = 10_000;
-/** Longest wait for one HTTP request and its response. */
-export const REQUEST_TIMEOUT_MS = 60_000;
+/** Longest wait for an answer to one HTTP attempt (the socket idle that long: the endpoint does not answer). */
+export const REQUEST_TIMEOUT_MS = 20_000;
+/**
+ * Longest time one call may take with its retries: an endpoint that accepts the connection and never answers is
+ * given up on within a minute (3 attempts of 20 s), not after 5 attempts of a minute each.
+ */
+export const CALL_TIMEOUT_MS = 60_000;
 /** Attempts per request (the SDK's standard retry strategy: throttling and transient errors, with backoff). */
 export const MAX_ATTEMPTS = 5;
 
@@ -42,6 +53,28 @@ export interface CallLimitsOptions {
   readonly requestTimeoutMs?: number;
   /** What the messages of a stopped call tell the reader to change (the scheduled function names its props). @default CLI_LIMIT_ADVICE */
   readonly advice?: LimitAdvice;
+  /** @default CALL_TIMEOUT_MS */
+  readonly callTimeoutMs?: number;
+}
+
+/** An AWS SDK v3 client, as `CallLimits.send` uses it. */
+export interface SdkClient {
+  send(command: any, options?: { abortSignal?: AbortSignal }): Promise<any>;
+}
+
+/** An AWS SDK v3 command with output `O`: its own middleware stack gets the attempt counter. */
+export interface SdkCommand<O> {
+  readonly middlewareStack: { addRelativeTo(middleware: any, options: any): void };
+  resolveMiddleware(stack: any, configuration: any, options: any): (args: any) => Promise<{ output: O }>;
+}
+
+export interface SendOptions {
+  /** The call, e.g. `Cost Explorer GetCostAndUsage page 2`. */
+  readonly what: string;
+  /** Where retries are announced. @default - not announced */
+  readonly progress?: (message: string) => void;
+  /** The SDK's attempts per request, for the announcement. */
+  readonly maxAttempts?: number;
 }
 
 /** Why a command was stopped from outside: the deadline, or a signal. */
@@ -63,6 +96,7 @@ export class CallLimits {
   public readonly connectionTimeoutMs: number;
   public readonly requestTimeoutMs: number;
   public readonly advice: LimitAdvice;
+  public readonly callTimeoutMs: number;
   private readonly controller = new AbortController();
   private readonly timer?: NodeJS.Timeout;
   private stopped?: StoppedError;
@@ -74,7 +108,11 @@ export class CallLimits {
     this.connectionTimeoutMs = options.connectionTimeoutMs ?? CONNECTION_TIMEOUT_MS;
     this.requestTimeoutMs = options.requestTimeoutMs ?? REQUEST_TIMEOUT_MS;
     this.advice = options.advice ?? CLI_LIMIT_ADVICE;
+    this.callTimeoutMs = options.callTimeoutMs ?? CALL_TIMEOUT_MS;
     const seconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
+    if (!(seconds >= 0 && seconds <= MAX_TIMEOUT_SECONDS)) {
+      throw new CliError(`a timeout of ${seconds} s is outside 0 to ${MAX_TIMEOUT_SECONDS} s (the longest timer Node.js can set)`);
+    }
     if (seconds > 0) {
       this.timer = setTimeout(() => this.stop(new StoppedError(`stopped after ${seconds} s, ${this.advice.timeout}`, 1)), seconds * 1000);
       this.timer.unref();
@@ -111,6 +149,42 @@ export class CallLimits {
   /** The request handler options every SDK client of the command gets (connection and request timeouts). */
   public requestHandler(): { connectionTimeout: number; requestTimeout: number; throwOnRequestTimeout: boolean } {
     return { connectionTimeout: this.connectionTimeoutMs, requestTimeout: this.requestTimeoutMs, throwOnRequestTimeout: true };
+  }
+
+  /**
+   * Sends one AWS SDK command within the limits: aborted when the command is stopped (`signal`) or when the call,
+   * retries included, takes longer than `callTimeoutMs`; each retry the SDK makes is announced on `progress`
+   * (`Cost Explorer GetCostAndUsage page 1: no answer within 20 s; retrying (attempt 2 of 5)`).
+   *
+   * Throws the SDK's error as it is (the caller maps it, after `stoppedError`), or, when the call's deadline ended it,
+   * a `CliError` saying the endpoint does not answer.
+   */
+  public async send<O>(client: SdkClient, command: SdkCommand<O>, o: SendOptions): Promise<O> {
+    this.check();
+    const attempts: { count: number; failure?: unknown } = { count: 0 };
+    command.middlewareStack.addRelativeTo((next: (args: unknown) => Promise<unknown>) => async (args: unknown) => {
+      attempts.count++;
+      if (attempts.count > 1) {
+        o.progress?.(`${o.what}: ${attemptFailure(attempts.failure, this.requestTimeoutMs)}; retrying (attempt ${attempts.count}`
+          + `${o.maxAttempts ? ` of ${o.maxAttempts}` : ''})`);
+      }
+      try {
+        return await next(args);
+      } catch (e) {
+        attempts.failure = e;
+        throw e;
+      }
+    }, { relation: 'after', toMiddleware: 'retryMiddleware', name: 'customerValueAttempts', override: true });
+    const deadline = AbortSignal.timeout(this.callTimeoutMs);
+    try {
+      return await client.send(command, { abortSignal: AbortSignal.any([this.signal, deadline]) });
+    } catch (e) {
+      if (deadline.aborted && !this.stopped) {
+        throw noAnswerError(o.what, ` within ${this.callTimeoutMs / 1000} s, after ${attempts.count} attempt${attempts.count === 1 ? '' : 's'} `
+          + `(${this.requestTimeoutMs / 1000} s each at most)`);
+      }
+      throw e;
+    }
   }
 
   /** Runs `fn` once when the command is stopped (e.g. interrupt a DuckDB query); returns a function that unregisters it. */

@@ -1,5 +1,6 @@
 import { CostDimension, CostGrouping, CostMetric } from '../../billing/cur-sql';
 import { FocusMetric } from '../../billing/focus-sql';
+import { Decimal } from '../../private/decimal';
 import { TagKeys } from '../../tag-keys';
 
 /** What `--metric` names: a CUR 2.0 / Cost Explorer figure, or a FOCUS cost column. */
@@ -54,11 +55,20 @@ export interface CostRow {
   readonly day: string;
   readonly amount: number;
   /**
+   * `amount` exactly, as the decimal the source returned (DuckDB's `DECIMAL` sum as text, an Athena or Cost Explorer
+   * string), when it has one: totals are added up from it, so no cent is lost to floating point whatever the size.
+   * Trusted only while `amount` is its nearest number: a transformation that changes `amount` and leaves this field
+   * (e.g. `{ ...row, amount }`) is added up from `amount`. @default - `amount`
+   */
+  readonly exactAmount?: string;
+  /**
    * The part of `amount` from Tax, Credit and Refund line items (FOCUS: Tax, Credit, Adjustment and Purchase charge
    * categories), which belong to no resource and so never carry a tag, when the source can tell them apart (CUR 2.0
    * files, FOCUS files, Athena); undefined for Cost Explorer.
    */
   readonly nonResourceAmount?: number;
+  /** `nonResourceAmount` exactly, as `exactAmount` is `amount`. @default - `nonResourceAmount` */
+  readonly exactNonResourceAmount?: string;
   readonly currency: string;
   readonly estimated: boolean;
   /**
@@ -66,6 +76,21 @@ export interface CostRow {
    * several providers (FOCUS); undefined for the AWS-only sources. A transformation of the table keeps it.
    */
   readonly provider?: string;
+}
+
+/** A row's amount exactly: `exactAmount` while `amount` is its nearest number, else `amount`'s shortest form. */
+export function exactAmountOf(row: CostRow): Decimal {
+  return exact(row.exactAmount, row.amount);
+}
+
+/** A row's non-resource amount exactly (as `exactAmountOf`), zero when the source cannot tell. */
+export function exactNonResourceOf(row: CostRow): Decimal {
+  return exact(row.exactNonResourceAmount, row.nonResourceAmount ?? 0);
+}
+
+function exact(text: string | undefined, amount: number): Decimal {
+  const d = text !== undefined ? Decimal.parse(text) : undefined;
+  return d && d.toNumber() === amount ? d : Decimal.fromNumber(amount);
 }
 
 /** What a cost source returns: the cost table, and what it took to read it. */

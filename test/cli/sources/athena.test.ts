@@ -90,11 +90,11 @@ describe('AthenaSource', () => {
     // every page was read, following NextToken; the header row was dropped
     expect(athena.commandCalls(GetQueryResultsCommand).map((c) => c.args[0].input.NextToken)).toEqual([undefined, 'page-2', 'page-3']);
     expect(result.rows).toEqual([
-      { service: 'checkout', group: 'payments', day: '2026-10-01', amount: 12.5, nonResourceAmount: 0, currency: 'USD', estimated: false },
-      { service: 'wishlist', group: 'discovery', day: '2026-10-01', amount: 3.25, nonResourceAmount: 0, currency: 'USD', estimated: false },
-      { service: '', group: '', day: '2026-10-01', amount: 1.5, nonResourceAmount: 1.5, currency: 'USD', estimated: false },
-      { service: '', group: 'data', day: '2026-11-02', amount: 2, nonResourceAmount: 0, currency: 'USD', estimated: true },
-      { service: 'checkout', group: 'payments', day: '2026-11-03', amount: -1, nonResourceAmount: -1, currency: 'USD', estimated: true },
+      { service: 'checkout', group: 'payments', day: '2026-10-01', amount: 12.5, exactAmount: '12.5', nonResourceAmount: 0, exactNonResourceAmount: '0', currency: 'USD', estimated: false },
+      { service: 'wishlist', group: 'discovery', day: '2026-10-01', amount: 3.25, exactAmount: '3.25', nonResourceAmount: 0, exactNonResourceAmount: '0', currency: 'USD', estimated: false },
+      { service: '', group: '', day: '2026-10-01', amount: 1.5, exactAmount: '1.5', nonResourceAmount: 1.5, exactNonResourceAmount: '1.5', currency: 'USD', estimated: false },
+      { service: '', group: 'data', day: '2026-11-02', amount: 2, exactAmount: '2', nonResourceAmount: 0, exactNonResourceAmount: '0', currency: 'USD', estimated: true },
+      { service: 'checkout', group: 'payments', day: '2026-11-03', amount: -1, exactAmount: '-1', nonResourceAmount: -1, exactNonResourceAmount: '-1', currency: 'USD', estimated: true },
     ]);
     expect(result.bytesScanned).toBe(52428800);
     expect(result.requests).toBe(1);
@@ -343,9 +343,9 @@ describe('AthenaSource over a FOCUS table', () => {
       emptyCostRows: true,
     }));
     expect(result.rows).toEqual([
-      { service: 'checkout', group: 'checkout', day: '2026-10-01', amount: 12.5, nonResourceAmount: 0, currency: 'USD', estimated: false, provider: 'AWS' },
-      { service: '', group: '', day: '2026-10-01', amount: 3, nonResourceAmount: 3, currency: 'USD', estimated: false, provider: 'AWS' },
-      { service: '', group: '', day: '2026-10-02', amount: 2, nonResourceAmount: 0, currency: 'USD', estimated: true, provider: 'Microsoft' },
+      { service: 'checkout', group: 'checkout', day: '2026-10-01', amount: 12.5, exactAmount: '12.5', nonResourceAmount: 0, currency: 'USD', estimated: false, provider: 'AWS' },
+      { service: '', group: '', day: '2026-10-01', amount: 3, exactAmount: '3', nonResourceAmount: 3, currency: 'USD', estimated: false, provider: 'AWS' },
+      { service: '', group: '', day: '2026-10-02', amount: 2, exactAmount: '2', nonResourceAmount: 0, currency: 'USD', estimated: true, provider: 'Microsoft' },
     ]);
     expect(result.source).toBe('Athena (customer_value.focus, FOCUS)');
     expect(result.requests).toBe(1);
@@ -395,5 +395,21 @@ describe('AthenaSource over a FOCUS table', () => {
     athena.on(GetQueryResultsCommand).resolves(resultPage([['checkout', 'payments', '2026-10-01', 'USD', '1', '0', '0', '1', '0']], { header: true }));
     const result = await source().fetch(query(), () => undefined);
     expect(result.notes).toContainEqual(expect.stringMatching(/^could not read the columns of Athena table customer_value\.cur2 \(GetTableMetadata: User is not authorized.*\): read as CUR 2\.0 from its name/));
+  });
+});
+
+describe('issue 21: a result without the columns of the cost query', () => {
+  test('is refused naming the columns it has and those it lacks, not read as amounts "without a currency on " no day', async () => {
+    athena.on(GetTableMetadataCommand).resolves({ TableMetadata: { Name: 'cur2', Columns: [{ Name: 'line_item_unblended_cost' }] } });
+    athena.on(GetQueryExecutionCommand).resolves(succeeded(10));
+    athena.on(GetQueryResultsCommand).resolves({
+      ResultSet: {
+        ResultSetMetadata: { ColumnInfo: [{ Name: 'a', Type: 'varchar' }, { Name: 'b', Type: 'varchar' }] },
+        Rows: [{ Data: [{ VarCharValue: 'a' }, { VarCharValue: 'b' }] }, { Data: [{ VarCharValue: '1' }, { VarCharValue: '2' }] }],
+      },
+    });
+    await expect(source().fetch(query(), () => undefined)).rejects.toThrow(new CliError('Athena query q-1 over customer_value.cur2 returned '
+      + 'the columns a, b, without service, group_value, usage_date, currency, amount: not the result of the cost query (a workgroup or proxy '
+      + "that answers with another query's results?); rerun it, and check --athena-workgroup"));
   });
 });

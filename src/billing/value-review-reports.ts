@@ -22,6 +22,7 @@ import { attributeCost } from './private/ownership';
 import { shippedDeclarations } from './private/shipped-declarations';
 import { ValueReviewReportsFunction } from './value-review-reports-function';
 import { describe, OWNER_NAME_PATTERN } from '../declaration/rules';
+import { acknowledgeNodeRuntime } from '../private/node-runtime';
 import { reportProblems } from '../private/problems';
 
 /**
@@ -313,6 +314,7 @@ export class ValueReviewReports extends Construct {
         }),
       },
     });
+    acknowledgeNodeRuntime(fn);
     fn.node.addDependency(policy);
     this.handler = fn;
 

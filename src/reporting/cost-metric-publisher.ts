@@ -17,6 +17,7 @@ import { CostPublisherFunction } from './cost-publisher-function';
 import { CostScope } from './cost-reporting-options';
 import { servicesUnder } from '../declaration/registry';
 import { attributeCost } from './private/attribution';
+import { acknowledgeNodeRuntime } from '../private/node-runtime';
 import { markShared } from '../private/shared-marker';
 import {
   DIMENSIONS, METRIC_NAMES, METRIC_NAMESPACE, PUBLISHER_CONFIG_VERSION, PUBLISHER_OUTCOMES, PublishedService, PublisherConfig,
@@ -194,6 +195,7 @@ export class CostMetricPublisher extends Construct {
       memorySize: 256,
       timeout: Duration.minutes(5),
     });
+    acknowledgeNodeRuntime(fn);
     this.function = fn;
 
     this.rule = new events.Rule(this, 'Schedule', {

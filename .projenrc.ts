@@ -138,6 +138,9 @@ const checkAssets = project.addTask('package:check-assets', {
 project.package.setScript('prepack', `projen ${checkAssets.name}`);
 const packageJs = project.tasks.tryFind('package:js')!;
 packageJs.prependSpawn(project.bundler.bundleTask);
+// jsii-pacmak packs lib/ and .jsii: on a fresh clone (or after a change under src/) compile them first, instead of
+// failing with the reason inside jsii-pacmak's stack trace.
+packageJs.prependExec('tsx scripts/ensure-compiled.ts');
 packageJs.exec('tsx scripts/check-package-assets.ts --tarball dist/js');
 
 // The npm user's first hour, on the packed tarball: a fresh `cdk init` app installs it, synthesizes the README's

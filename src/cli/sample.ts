@@ -29,7 +29,7 @@ export const SAMPLE_NAME = 'customer-value-sample';
 /** The file that marks a folder as a sample this command wrote (and may replace). */
 export const SAMPLE_MARKER = `${SAMPLE_NAME}.json`;
 
-/** A billable product: what a kind of resource costs a day, in micro-dollars (low to high). */
+/** A billable product: what a kind of resource costs a day, in micro-dollars (a typical range; the sample uses its middle). */
 interface Product {
   readonly productCode: string;
   /** The service part of its resources' ARNs. */
@@ -293,7 +293,7 @@ function lineItem(b: { start: string; end: string; period: string }, l: LineItem
     bill_billing_period_end_date: ts(b.end),
     bill_invoice_id: `SAMPLE-${b.period.replace('-', '')}`,
     bill_payer_account_id: '999999999999',
-    identity_line_item_id: `${b.period}-${type}-${l.service ?? 'shared'}-${l.day}-${l.product.usageType}`,
+    identity_line_item_id: `${b.period}-${type}-${l.day}-${l.resource || l.account}`,
     identity_time_interval: `${l.day}T00:00:00Z/${addDay(l.day)}T00:00:00Z`,
     line_item_usage_account_id: l.account,
     line_item_line_item_type: type,
@@ -338,15 +338,22 @@ function csv(rows: Record<string, string>[]): string {
   }).join(','))].join('\n') + '\n';
 }
 
-/** A deterministic daily cost in micro-dollars: FNV-1a of the key, scaled into the product's range. */
+/** A deterministic daily cost in micro-dollars: a hash of the key (FNV-1a, then murmur3's finalizer), scaled into the product's range. */
 function amount(product: Product, key: string, factor: number): number {
   let h = 0x811c9dc5;
   for (let i = 0; i < key.length; i++) {
     // eslint-disable-next-line no-bitwise
     h = Math.imul(h ^ key.charCodeAt(i), 0x01000193) >>> 0;
   }
-  const [low, high] = product.dailyMicros;
-  return Math.max(1, Math.round((low + (h / 0xffffffff) * (high - low)) * factor));
+  // murmur3's finalizer: FNV-1a alone leaves keys that differ in one character correlated
+  /* eslint-disable no-bitwise */
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b) >>> 0;
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35) >>> 0;
+  h = (h ^ (h >>> 16)) >>> 0;
+  /* eslint-enable no-bitwise */
+  // within 15 % of the middle of the product's range, so that a month's total moves by a few percent, not a trend
+  const mid = (product.dailyMicros[0] + product.dailyMicros[1]) / 2;
+  return Math.max(1, Math.round(mid * (0.85 + 0.3 * (h / 0xffffffff)) * factor));
 }
 
 function addDay(day: string): string {

@@ -6,6 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { gunzipSync } from 'zlib';
 import { Stack } from 'aws-cdk-lib';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { runCli } from './fixtures';
 import { CostReporting, CustomerService } from '../../src';
@@ -14,11 +15,12 @@ import { tempDir, testApp, VALID } from '../util';
 
 const NOW = new Date('2026-12-07T10:00:00Z');
 
-/** A synthesized app: checkout with two queues, search with a bucket-less nothing (the default product). */
+/** A synthesized app: checkout with a topic and two queues, search with no resource (the default product). */
 function shop(): string {
   const app = testApp();
   const stack = new Stack(app, 'Shop');
   const checkout = new CustomerService(stack, 'Checkout', { ...VALID, costReporting: CostReporting.disabled('sample tests') });
+  new sns.Topic(checkout, 'Paid', { enforceSSL: true }); // SNS and SQS requests share a usage type: one line item each
   const failed = new sqs.Queue(checkout, 'FailedOrders', { enforceSSL: true });
   new sqs.Queue(checkout, 'Orders', { enforceSSL: true, deadLetterQueue: { queue: failed, maxReceiveCount: 3 } });
   new CustomerService(stack, 'Search', {
@@ -49,7 +51,7 @@ describe('customer-value sample', () => {
     expect(written.code).toBe(0);
     const marker = JSON.parse(fs.readFileSync(path.join(cwd, 'sample', SAMPLE_MARKER), 'utf8'));
     expect(marker.services).toEqual([
-      { serviceName: 'checkout', resourceTypes: ['AWS::SQS::Queue'] },
+      { serviceName: 'checkout', resourceTypes: ['AWS::SNS::Topic', 'AWS::SQS::Queue'] },
       { serviceName: 'search', resourceTypes: [] },
     ]);
     expect(marker.files).toEqual([

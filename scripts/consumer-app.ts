@@ -3,31 +3,34 @@
  * `npx projen package:js`), twice and side by side:
  *
  * - newest: the newest aws-cdk-lib, constructs, cdk-nag and aws-cdk CLI the registry offers, asked at run time
- *   (`npm view <name> version`), so a new upstream release that breaks the quick start fails CI before a user meets it;
+ *   (`npm view <name>@latest version`), so a new upstream release that breaks the quick start fails CI before a user
+ *   meets it;
  * - lowest: the lowest versions the package's peer ranges allow (read from the tarball's package.json, each resolved
  *   against the registry with `npm view "<name>@<range>" version`), with the newest aws-cdk CLI (the CLI is not a peer:
- *   it reads the cloud assemblies of every older aws-cdk-lib, and users run the newest one `npx cdk` fetches).
+ *   it reads the cloud assemblies of every older aws-cdk-lib, and `npx cdk` gives users the newest one).
  *
- * Each run:
- * 1. generates a fresh app with that CLI's `cdk init app --language typescript --generate-only`, named `shop`;
- * 2. installs the tarball into it with cdk-nag, aws-cdk-lib and constructs at the run's versions (`cdk init`'s
+ * `cdk init app --language typescript --generate-only` runs once, with the newest CLI (what `npx cdk init` gives a
+ * user today); each run copies that app and
+ * 1. installs the tarball into it with cdk-nag, aws-cdk-lib and constructs at the run's versions (`cdk init`'s
  *    TypeScript, tsx and @types/node are kept: they are what users get; its jest setup is dropped, nothing is
- *    unit-tested here);
- * 3. replaces bin/shop.ts with the README's quick-start app (the first ```ts block under "## Quick start");
- * 4. `npx cdk synth`: cdk init's app command type-checks with tsc, then runs the app with AwsSolutionsChecks and
+ *    unit-tested here; the cdk CLI runs from npx's cache);
+ * 2. replaces bin/shop.ts with the README's quick-start app (the first ```ts block under "## Quick start");
+ * 3. `cdk synth`: cdk init's app command type-checks with tsc, then runs the app with AwsSolutionsChecks and
  *    CustomerValueChecks; the template must hold the service's budget and the cost publisher, whose Lambda bundle
  *    must be staged from the package's assets/;
- * 5. runs the installed bin as the README's quick start does: `customer-value services` lists the service;
- *    `customer-value sample` writes synthetic CUR 2.0 data for it; `cost --source cur` without DuckDB says in one
- *    line which DuckDB to install; then, with the DuckDB the README names installed, `cost --source cur` reads the
- *    sample: the first cost report, offline;
- * 6. (newest run) loads the installed package as jsii tools do (jsii-reflect: jsii-pacmak in the release workflow,
- *    jsii-docgen on Construct Hub, the packaging of jsii libraries that build on this one): a dependency or peer that
- *    is not a jsii module (DuckDB, say) would break them; and checks the package size the README states.
+ * 4. runs the installed bin as the README's quick start does: `customer-value services` lists the service and
+ *    `customer-value sample` writes synthetic CUR 2.0 data for it; then
+ *    - lowest run: `cost --source cur` without DuckDB says in one line which DuckDB to install;
+ *    - newest run (DuckDB installed, the release the README names): `cost --source cur` reads the sample, the first
+ *      cost report, offline; the installed package loads as jsii tools load it (jsii-reflect: jsii-pacmak in the
+ *      release workflow, jsii-docgen on Construct Hub, the packaging of jsii libraries that build on this one: a
+ *      dependency or peer that is not a jsii module, DuckDB say, would break them); the package size the README
+ *      states is within 10 % of the tarball's and the installed package's.
  *
  * Prints each run's steps with their times when it ends. Keeps a failed run's folder (its path is printed).
  *
  *   tsx scripts/consumer-app.ts [--only newest|lowest] [TARBALL | DIR]     default: both runs, dist/js
+ *   tsx scripts/consumer-app.ts --prefetch                                 fill npm's and npx's caches (CI, early)
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
@@ -172,25 +175,25 @@ class Log {
 }
 
 interface CheckOptions {
-  readonly jsiiReflect: boolean;
+  /** The app `cdk init` generated, copied for this run. */
+  readonly template: string;
+  /** Install DuckDB and read the sample (the first cost report), load the package with jsii-reflect, check its size. */
+  readonly full: boolean;
 }
 
 /** One run: the fresh app at `versions`, through the README's quick start and first cost report. */
 async function checkApp(log: Log, tarball: string, versions: Versions, o: CheckOptions): Promise<void> {
   const work = fs.mkdtempSync(path.join(os.tmpdir(), `customer-value-consumer-${log.name}-`));
   const app = path.join(work, 'shop');
-  fs.mkdirSync(app);
   log.note(`a fresh CDK app in ${app}: ${Object.entries(versions).map(([n, v]) => `${n} ${v}`).join(', ')}`);
   try {
-    await log.step(`npx aws-cdk@${versions['aws-cdk']} init app --language typescript --generate-only`, () =>
-      run(app, 'npx', ['--yes', `aws-cdk@${versions['aws-cdk']}`, 'init', 'app', '--language', 'typescript', '--generate-only', '--no-notices']));
-
+    fs.cpSync(o.template, app, { recursive: true });
     const pkgFile = path.join(app, 'package.json');
     const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
     const keep = (name: string) => pkg.devDependencies[name] ?? (() => { throw new Failure(`cdk init's package.json has no ${name}`); })();
-    // cdk init's jest setup (jest, @swc/*) is not used here: the app is synthesized, not unit-tested.
+    // cdk init's jest setup (jest, @swc/*) is not used here: the app is synthesized, not unit-tested. The cdk CLI runs
+    // from npx's cache (the one that ran cdk init) rather than from a second copy in each app.
     pkg.devDependencies = {
-      'aws-cdk': versions['aws-cdk'],
       'tsx': keep('tsx'),
       'typescript': keep('typescript'),
       '@types/node': keep('@types/node'),
@@ -201,9 +204,11 @@ async function checkApp(log: Log, tarball: string, versions: Versions, o: CheckO
       'constructs': versions.constructs,
       'cdk-nag': versions['cdk-nag'],
       'cdk-customer-value': `file:${tarball}`,
+      // the first cost report reads the sample with the DuckDB the README names
+      ...(o.full ? { '@duckdb/node-api': DUCKDB_RECOMMENDED } : {}),
     };
     fs.writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
-    await log.step('npm install (the tarball, cdk-nag, aws-cdk-lib, constructs, the cdk CLI; --prefer-offline)', () =>
+    await log.step(`npm install (the tarball, cdk-nag, aws-cdk-lib, constructs${o.full ? ', DuckDB' : ''}; --prefer-offline)`, () =>
       run(app, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error']));
     const installed = path.join(app, 'node_modules', 'cdk-customer-value');
     const missing = missingAssets(assetRefs(installed), (f) => fs.existsSync(path.join(installed, f)));
@@ -213,7 +218,7 @@ async function checkApp(log: Log, tarball: string, versions: Versions, o: CheckO
 
     fs.writeFileSync(path.join(app, 'bin', 'shop.ts'), quickStartApp(fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8')));
     await log.step('npx cdk synth (tsc, then the README quick start with AwsSolutionsChecks and CustomerValueChecks)', () =>
-      run(app, 'npx', ['cdk', 'synth', '--no-notices', '-q']));
+      run(app, 'npx', ['--yes', `aws-cdk@${versions['aws-cdk']}`, 'synth', '--no-notices', '-q']));
     checkTemplates(path.join(app, 'cdk.out'));
 
     const services = await log.step('npx customer-value services --output json', () => run(app, 'npx', ['customer-value', 'services', '--output', 'json']));
@@ -222,25 +227,25 @@ async function checkApp(log: Log, tarball: string, versions: Versions, o: CheckO
     }
     const sample = await log.step('npx customer-value sample', () => run(app, 'npx', ['customer-value', 'sample']));
     log.note(sample.output.trim().split('\n')[0]);
-    const noDuckDb = await log.step('npx customer-value cost --source cur customer-value-sample (DuckDB not installed)', () =>
-      run(app, 'npx', ['customer-value', 'cost', '--source', 'cur', 'customer-value-sample'], 'any'));
-    if (noDuckDb.status !== 1 || !/npm install @duckdb\/node-api@\d/.test(noDuckDb.output) || noDuckDb.output.trim().split('\n').length !== 1) {
-      throw new Failure(`without DuckDB, cost --source cur should exit 1 with one line naming the DuckDB to install; it exited ${noDuckDb.status}:\n${noDuckDb.output}`);
+    if (!o.full) {
+      const noDuckDb = await log.step('npx customer-value cost --source cur customer-value-sample (DuckDB not installed)', () =>
+        run(app, 'npx', ['customer-value', 'cost', '--source', 'cur', 'customer-value-sample'], 'any'));
+      if (noDuckDb.status !== 1 || !/npm install @duckdb\/node-api@\d/.test(noDuckDb.output) || noDuckDb.output.trim().split('\n').length !== 1) {
+        throw new Failure(`without DuckDB, cost --source cur should exit 1 with one line naming the DuckDB to install; it exited ${noDuckDb.status}:\n${noDuckDb.output}`);
+      }
+      log.note(noDuckDb.output.trim());
     }
-    log.note(noDuckDb.output.trim());
-    await log.step(`npm install @duckdb/node-api@${DUCKDB_RECOMMENDED} (--prefer-offline)`, () =>
-      run(app, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error', `@duckdb/node-api@${DUCKDB_RECOMMENDED}`]));
-    const report = await log.step('npx customer-value cost --source cur customer-value-sample (the first cost report)', () =>
-      run(app, 'npx', ['customer-value', 'cost', '--source', 'cur', 'customer-value-sample', '--output', 'json']));
-    const data = JSON.parse(report.stdout);
-    const checkout = (data.rows ?? []).find((r: { group?: string }) => r.group === 'checkout');
-    if (!(checkout?.cost > 0) || !(data.untagged?.amount > 0)) {
-      throw new Failure(`the first cost report has no cost for "checkout" and untagged spend next to it:\n${report.output.slice(0, 2000)}`);
-    }
-    log.note(`first report: checkout ${checkout.cost.toFixed(2)} USD, untagged ${data.untagged.amount.toFixed(2)} USD, `
-      + `total ${data.total.toFixed(2)} USD (${data.period?.from} to ${data.period?.to})`);
+    if (o.full) {
+      const report = await log.step('npx customer-value cost --source cur customer-value-sample (the first cost report)', () =>
+        run(app, 'npx', ['customer-value', 'cost', '--source', 'cur', 'customer-value-sample', '--output', 'json']));
+      const data = JSON.parse(report.stdout);
+      const checkout = (data.rows ?? []).find((r: { group?: string }) => r.group === 'checkout');
+      if (!(checkout?.cost > 0) || !(data.untagged?.amount > 0)) {
+        throw new Failure(`the first cost report has no cost for "checkout" and untagged spend next to it:\n${report.output.slice(0, 2000)}`);
+      }
+      log.note(`first report: checkout ${checkout.cost.toFixed(2)} USD, untagged ${data.untagged.amount.toFixed(2)} USD, `
+        + `total ${data.total.toFixed(2)} USD (${data.period?.from} to ${data.period?.to})`);
 
-    if (o.jsiiReflect) {
       await log.step('load the installed package with jsii-reflect (as jsii-pacmak and jsii-docgen do)', async () => {
         try {
           const assembly = await new TypeSystem().loadModule(installed, { validate: false, supportedFeatures: ['intersection-types', 'class-covariant-overrides'] });
@@ -314,7 +319,28 @@ export function readmeSizeProblems(readme: string, measured: { packedBytes: numb
   return problems;
 }
 
+/**
+ * `--prefetch`: what the runs download, into npm's and npx's caches, while CI does other work (a cold cache otherwise
+ * waits on the registry in the runs). The lowest versions come from this repo's package.json, whose peer ranges the
+ * packed package.json repeats.
+ */
+async function prefetch(): Promise<void> {
+  const newest = await newestVersions();
+  const peers = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).peerDependencies;
+  const names = ['aws-cdk-lib', 'constructs', 'cdk-nag'] as const;
+  const lowest = await Promise.all(names.map(async (n) => `${n}@${(await registryVersions(`${n}@${peers[n]}`)).sort(compareVersions)[0]}`));
+  const specs = [...names.map((n) => `${n}@${newest[n]}`), ...lowest, `@duckdb/node-api@${DUCKDB_RECOMMENDED}`];
+  await Promise.all([
+    run(ROOT, 'npm', ['cache', 'add', '--prefer-offline', ...specs]),
+    run(os.tmpdir(), 'npx', ['--yes', `aws-cdk@${newest['aws-cdk']}`, '--version']),
+  ]);
+  process.stdout.write(`prefetched ${specs.join(', ')} and aws-cdk@${newest['aws-cdk']}\n`);
+}
+
 async function main(argv: string[]): Promise<void> {
+  if (argv[0] === '--prefetch') {
+    return prefetch();
+  }
   const only = argv.indexOf('--only');
   const runs: RunName[] = only >= 0 ? [argv[only + 1] as RunName] : ['newest', 'lowest'];
   if (runs.some((r) => r !== 'newest' && r !== 'lowest')) {
@@ -327,17 +353,24 @@ async function main(argv: string[]): Promise<void> {
     + `runs: ${runs.join(', ')}\n`);
   const newest = await newestVersions();
   const versions: Record<RunName, Versions> = { newest, lowest: runs.includes('lowest') ? await lowestVersions(tarball, newest['aws-cdk']) : newest };
+  // `cdk init` once, with the newest CLI (what `npx cdk init` gives a user today); each run copies the app
+  const template = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'customer-value-cdk-init-')), 'shop');
+  fs.mkdirSync(template);
+  const initStarted = Date.now();
+  await run(template, 'npx', ['--yes', `aws-cdk@${newest['aws-cdk']}`, 'init', 'app', '--language', 'typescript', '--generate-only', '--no-notices']);
+  process.stdout.write(`npx aws-cdk@${newest['aws-cdk']} init app --language typescript --generate-only: ${((Date.now() - initStarted) / 1000).toFixed(1)} s\n`);
   const results = await Promise.allSettled(runs.map(async (name) => {
     const log = new Log(name);
     const runStarted = Date.now();
     try {
-      await checkApp(log, tarball, versions[name], { jsiiReflect: name === 'newest' });
+      await checkApp(log, tarball, versions[name], { template, full: name === 'newest' });
       process.stdout.write(`\n${name} versions: ok in ${((Date.now() - runStarted) / 1000).toFixed(1)} s\n${log.text()}\n`);
     } catch (e) {
       process.stdout.write(`\n${name} versions: FAILED after ${((Date.now() - runStarted) / 1000).toFixed(1)} s\n${log.text()}\n`);
       throw e;
     }
   }));
+  fs.rmSync(path.dirname(template), { recursive: true, force: true });
   const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${runs[i]} versions: ${describe(r.reason)}`] : []));
   if (failed.length > 0) {
     throw new Failure(failed.join('\n'));

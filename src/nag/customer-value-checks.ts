@@ -4,6 +4,7 @@ import { IConstruct } from 'constructs';
 import { ContextKeys } from '../context-keys';
 import { CustomerService } from '../customer-service';
 import { strictReviews } from '../declaration/rules';
+import { CUSTOMER_VALUE_PACK } from '../private/validation-plugins';
 import {
   ConsumerIndex, PACK_NAME, anchorOf, describeService, describeTagProblems, expectedTagsOf, isExempt, resourcesUnder,
   singletonOf, tagProblems,
@@ -170,6 +171,8 @@ export class CustomerValueChecks extends NagPack {
     super(scope, props);
     this.packName = PACK_NAME;
     this.name = PACK_NAME;
+    // CustomerService reads this mark to leave to the pack what the pack reports (an overdue value review)
+    Object.defineProperty(this, CUSTOMER_VALUE_PACK, { value: true });
     this.verboseDescriptions = props?.verbose ?? false;
   }
 

@@ -8,8 +8,12 @@ import { DUCKDB_RECOMMENDED } from './src/cli/sources/duckdb-version';
  * Change this file and run `npx projen`; never edit the generated files by hand.
  */
 
-// Peer floor: cdk-nag 3 (the `Validations` plugin API) needs aws-cdk-lib >= 2.257.0.
-const CDK_FLOOR = '2.257.0';
+// Peer floor: cdk-nag 3 (the `Validations` plugin API) walks the construct tree the validation context hands it
+// (`IPolicyValidationContext.appConstruct`), which aws-cdk-lib provides from 2.258.0 on. cdk-nag 3.0.2 declares
+// ^2.257.0, but with 2.257.0 every pack fails ("NagPack requires a construct tree on the validation context"), which
+// `cdk synth` only records in the validation report and exits 0: no check runs. scripts/consumer-app.ts synthesizes
+// the quick start at this floor and fails on a pack that did not run.
+const CDK_FLOOR = '2.258.0';
 // What we build and test against: 2.276.0 bundles AWS's offline CloudFormation validator
 // (`@aws/cloudformation-validate`) and runs it at synth as the "CloudFormation Validate" plugin.
 const CDK_TESTED = '2.276.0';

@@ -270,7 +270,32 @@ async function checkApp(log: Log, tarball: string, versions: Versions, o: CheckO
   }
 }
 
+/**
+ * The validation plugins that failed to run: `cdk synth` records a plugin that throws (cdk-nag 3 with an aws-cdk-lib
+ * that gives it no construct tree, say) in the validation report and exits 0, so no check ran and nothing says so.
+ */
+export function failedPlugins(cdkOut: string): string[] {
+  const failed: string[] = [];
+  for (const file of ['validation-report.json', 'policy-validation-report.json']) {
+    const report = path.join(cdkOut, file);
+    if (!fs.existsSync(report)) {
+      continue;
+    }
+    for (const r of JSON.parse(fs.readFileSync(report, 'utf8')).pluginReports ?? []) {
+      const error = r.metadata?.error ?? r.summary?.metadata?.error;
+      if (error !== undefined) {
+        failed.push(`${r.pluginName ?? r.summary?.pluginName}: ${error}`);
+      }
+    }
+  }
+  return failed;
+}
+
 function checkTemplates(cdkOut: string): void {
+  const failed = failedPlugins(cdkOut);
+  if (failed.length > 0) {
+    throw new Failure(`cdk synth exited 0, but validation plugins did not run (cdk.out's validation report):\n${failed.join('\n')}`);
+  }
   const templates = fs.readdirSync(cdkOut).filter((f) => f.endsWith('.template.json'));
   const resources = templates.flatMap((t) => Object.values<{ Type: string }>(JSON.parse(fs.readFileSync(path.join(cdkOut, t), 'utf8')).Resources ?? {}));
   const types = new Set(resources.map((r) => r.Type));

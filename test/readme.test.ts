@@ -7,7 +7,9 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import * as ts from 'typescript';
-import { quickStartApp } from '../scripts/consumer-app';
+import { runCli } from './cli/fixtures';
+import { validationFindings } from './util';
+import { failedPlugins, quickStartApp } from '../scripts/consumer-app';
 import { DUCKDB_INSTALL } from '../src/cli/sources/duckdb-version';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -148,6 +150,27 @@ describe('README.md', () => {
     expect(app).toMatch(/^import \{[^}]*\bCustomerService\b[^}]*\} from 'cdk-customer-value';$/m);
   });
 
+  test('the quick start synthesizes under both packs without a finding, and `customer-value services` prints what it shows', async () => {
+    // GIVEN the quick start as a user copies it, its import of the package pointing at src/
+    const dir = path.join(ROOT, '.tmp', 'readme-quick-start');
+    fs.rmSync(dir, { recursive: true, force: true });
+    fs.mkdirSync(path.join(dir, 'bin'), { recursive: true });
+    fs.writeFileSync(path.join(dir, 'bin', 'shop.ts'), quickStartApp(README).replace(/from 'cdk-customer-value';$/m, "from '../../../src';"));
+    // WHEN it runs as `cdk synth` runs it (the App synthesizes itself on exit when CDK_OUTDIR is set)
+    const res = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), [path.join(dir, 'bin', 'shop.ts')], {
+      cwd: dir, encoding: 'utf8', env: { ...process.env, CDK_OUTDIR: path.join(dir, 'cdk.out') },
+    });
+    // THEN
+    expect(res.stderr).toBe('');
+    expect(res.status).toBe(0);
+    expect(failedPlugins(path.join(dir, 'cdk.out'))).toEqual([]);
+    expect(validationFindings(path.join(dir, 'cdk.out'))).toEqual([]);
+    const shown = README.slice(README.indexOf('$ npx customer-value services\n') + '$ npx customer-value services\n'.length);
+    const services = await runCli(['services'], { cwd: dir });
+    expect(services.stderr).toBe('');
+    expect(services.stdout).toBe(shown.slice(0, shown.indexOf('```')));
+  });
+
   test('links point to the repository or to a heading, never to a file missing from the npm package', () => {
     const headings = new Set(README.split('\n').filter((l) => /^#{1,6} /.test(l)).map((l) => slug(l.replace(/^#+ /, ''))));
     const links = [...README.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]);
@@ -155,6 +178,13 @@ describe('README.md', () => {
     const bad = links.filter((l) => !(l.startsWith('https://') || (l.startsWith('#') && headings.has(l.slice(1)))));
     expect(bad).toEqual([]);
     expect(links.filter((l) => l.startsWith('https://github.com/') && !l.startsWith('https://github.com/cdk-customer-value/cdk-customer-value'))).toEqual([]);
+  });
+
+  test('the peer dependencies it names are the package\'s', () => {
+    const peers: Record<string, string> = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).peerDependencies;
+    const line = README.slice(README.indexOf('Peer dependencies:'), README.indexOf('Node.js >= 20'));
+    const named = Object.fromEntries([...line.matchAll(/`([a-z@/-]+)` (\^[\d.]+)/g)].map((m) => [m[1], m[2]]));
+    expect(named).toEqual(peers);
   });
 
   test('the DuckDB install line names the release the CLI asks for', () => {

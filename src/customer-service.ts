@@ -26,9 +26,10 @@ import {
 } from './declaration/rules';
 import { ServiceChain } from './declaration/service-chain';
 import { declaredTagValues, needTagValue } from './declaration/tag-values';
+import { refuseOnProblems } from './private/problems';
 import { kebabFromId } from './private/tag-safe';
-import { customerValuePackRegistered } from './private/validation-plugins';
 import { usageRecord } from './private/usage-record';
+import { customerValuePackRegistered } from './private/validation-plugins';
 import { CostReportingOptions } from './reporting/cost-reporting-options';
 import { checkReportingOptions } from './reporting/private/options';
 import { ServiceCostReporting } from './reporting/service-cost-reporting';
@@ -192,7 +193,7 @@ export class CustomerService extends Construct implements ICustomerService {
       this.observeAspects();
     }
     this.node.addMetadata(SERVICE_METADATA_TYPE, Lazy.any({ produce: () => this.declarationRecord() }));
-    this.node.addValidation({ validate: () => this.validateService() });
+    refuseOnProblems(this, () => this.validateService());
 
     // -- cost and usage reporting: it reads the declaration, so only on a sound one
     if (reporting && sound) {

@@ -213,6 +213,33 @@ describe('CustomerService refuses bad declarations', () => {
   });
 });
 
+describe('a refused declaration under the cdk CLI', () => {
+  test('its problems are error annotations the CLI prints, and CustomerValueChecks does not repeat them as findings', () => {
+    // GIVEN the context the cdk CLI sets: it reports validation problems itself, from the cloud assembly
+    const app = testApp({ context: { '@aws-cdk/core:failSynthOnValidationErrors': false, '@aws-cdk/core:strictCfnValidateErrors': false } });
+    Validations.of(app).addPlugins(new CustomerValueChecks(app));
+    const stack = new Stack(app, 'Legacy');
+    const reports = new CustomerService(stack, 'Reports', { ...GOOD, customerNeed: 'TBD', team: 'Data & Analytics' });
+    new sns.Topic(reports, 'Exports', { enforceSSL: true });
+    // WHEN
+    const assembly = app.synth();
+    // THEN no exception with a stack trace: the problems, as errors on the service, and nothing else
+    const errors = assembly.getStackByName('Legacy').messages.filter((m) => m.level === 'error').map((m) => `${m.id} ${m.entry.data}`);
+    expect(errors).toEqual([
+      expect.stringMatching(/^\/Legacy\/Reports customerNeed is "TBD": a placeholder, not a need/),
+      expect.stringMatching(/^\/Legacy\/Reports team is "Data & Analytics": .*"&" is not allowed$/),
+    ]);
+    expect(validationFindings(app.outdir)).toEqual([]);
+  });
+
+  test('without the CLI\'s context, synthesis throws one error listing them', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Legacy');
+    new sns.Topic(new CustomerService(stack, 'Reports', { ...GOOD, customerNeed: 'TBD' }), 'Exports', { enforceSSL: true });
+    expect(() => app.synth()).toThrow(/Validation failed with the following errors:\n {2}\[Legacy\/Reports\] customerNeed is "TBD"/);
+  });
+});
+
 describe('value reviews', () => {
   test('an overdue review is an acknowledgeable warning by default', () => {
     const app = testApp();

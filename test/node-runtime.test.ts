@@ -14,9 +14,9 @@ import { IConstruct } from 'constructs';
 import {
   CostAllocationTags, CostAndUsageExport, CostAlertTarget, CustomerService, CustomerValueChecks, ValueReviewReports,
 } from '../src';
-import { newestNodeRuntimeName } from '../src/private/node-runtime';
 import { OWNER } from './billing/owner';
 import { synthFindings, testApp, VALID } from './util';
+import { newestNodeRuntimeName } from '../src/private/node-runtime';
 
 const added: lambda.Runtime[] = [];
 afterEach(() => {

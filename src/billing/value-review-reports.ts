@@ -23,7 +23,7 @@ import { shippedDeclarations } from './private/shipped-declarations';
 import { ValueReviewReportsFunction } from './value-review-reports-function';
 import { describe, OWNER_NAME_PATTERN } from '../declaration/rules';
 import { acknowledgeNodeRuntime } from '../private/node-runtime';
-import { reportProblems } from '../private/problems';
+import { refuseOnProblems, reportProblems } from '../private/problems';
 
 /**
  * The thresholds of the value review's flags.
@@ -206,7 +206,7 @@ export class ValueReviewReports extends Construct {
     const dir = FileSystem.mkdtemp('customer-value-review-');
     fs.writeFileSync(path.join(dir, 'declarations.json'), shipped.json);
     const asset = new s3assets.Asset(this, 'Declarations', { path: path.join(dir, 'declarations.json') });
-    this.node.addValidation({ validate: () => shipped.recheck() });
+    refuseOnProblems(this, () => shipped.recheck());
 
     const removalPolicy = p.removalPolicy ?? RemovalPolicy.RETAIN;
     const bucket = privateBucket(this, 'Reports', {

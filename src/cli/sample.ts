@@ -248,7 +248,13 @@ function periodRows(services: readonly SampleService[], period: string): Row[] {
         const micros = amount(product, `${s.serviceName}/${type}/${day}`, busy);
         usage += micros;
         rows.push(lineItem(base, {
-          day, micros, product, account: s.account, region: s.region, tags: s.tags, service: s.serviceName,
+          day,
+          micros,
+          product,
+          account: s.account,
+          region: s.region,
+          tags: s.tags,
+          service: s.serviceName,
           resource: `arn:aws:${product.arn}:${s.region}:${s.account}:${s.serviceName}-${slot + 1}`,
         }));
       });
@@ -256,14 +262,25 @@ function periodRows(services: readonly SampleService[], period: string): Row[] {
     const shared = amount(SHARED, `shared/${day}`, 1);
     usage += shared;
     rows.push(lineItem(base, {
-      day, micros: shared, product: SHARED, account: SHARED_ACCOUNT, region: DEFAULT_REGION, tags: {},
+      day,
+      micros: shared,
+      product: SHARED,
+      account: SHARED_ACCOUNT,
+      region: DEFAULT_REGION,
+      tags: {},
       resource: `arn:aws:ec2:${DEFAULT_REGION}:${SHARED_ACCOUNT}:instance/i-0bastion`,
     }));
   }
   // Tax: one line item per billing period, untagged, on its first day (as AWS bills it)
   const tax = Math.round(usage * 0.08);
   rows.push(lineItem(base, {
-    day: start, micros: tax, account: SHARED_ACCOUNT, region: '', tags: {}, resource: '', type: 'Tax',
+    day: start,
+    micros: tax,
+    account: SHARED_ACCOUNT,
+    region: '',
+    tags: {},
+    resource: '',
+    type: 'Tax',
     product: { productCode: 'AWSLambda', arn: '', usageType: '', operation: '', rate: '', dailyMicros: [0, 0] },
   }));
   return rows;

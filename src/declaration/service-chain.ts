@@ -3,9 +3,9 @@ import { IConstruct } from 'constructs';
 import { CostAllocationRecord } from './record';
 import { isService, recordValueChain, valueChainChanged, valueChainFindings } from './registry';
 import { describe } from './rules';
-import { closest } from '../private/placeholders';
 import { allocationProblems, allocationRecord, CONSUMES_HINT, providerNameProblems } from './value-chain';
 import type { ICustomerService } from '../customer-service-base';
+import { closest } from '../private/placeholders';
 import { Allocation, AllocationMethod } from '../value-chain';
 
 /** Warning id: a consumed service no service of the app declares. */

@@ -4,6 +4,7 @@ import { IConstruct } from 'constructs';
 import { ContextKeys } from '../context-keys';
 import { CustomerService } from '../customer-service';
 import { strictReviews } from '../declaration/rules';
+import { refusedByToolkit } from '../private/problems';
 import { CUSTOMER_VALUE_PACK } from '../private/validation-plugins';
 import {
   ConsumerIndex, PACK_NAME, anchorOf, describeService, describeTagProblems, expectedTagsOf, isExempt, resourcesUnder,
@@ -211,6 +212,11 @@ export class CustomerValueChecks extends NagPack {
   }
 
   protected checkResource(node: CfnResource): void {
+    // a refused declaration is reported by the cdk CLI (its problems): its resources have no tags and no reporting
+    // by design, and findings about that would bury the problems
+    if (refusedByToolkit(node)) {
+      return;
+    }
     this.resourcesByPath.set(node.node.path, node);
     this.checkMembership(node);
     this.checkServices(node);

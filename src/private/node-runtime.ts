@@ -43,7 +43,7 @@ export function acknowledgeNodeRuntime(fn: lambda.Function): void {
   Validations.of(fn).acknowledge({
     id: LATEST_RUNTIME_RULE,
     reason: `cdk-customer-value runs its own functions on ${current}, the newest Node.js runtime that aws-cdk-lib's region facts `
-      + `list as available (determineLatestNodeRuntime). AwsSolutions-L1 asks for the newest runtime aws-cdk-lib knows `
+      + 'list as available (determineLatestNodeRuntime). AwsSolutions-L1 asks for the newest runtime aws-cdk-lib knows '
       + `(${newest ?? 'none'}), which Lambda may not offer in every region yet; the library moves to it when aws-cdk-lib's `
       + 'region facts do, with an upgrade of aws-cdk-lib',
   });

@@ -24,6 +24,7 @@ import {
   REPUBLISH_DAYS,
 } from './private/publisher-config';
 import { usageQuerySpec } from './private/usage-spec';
+import { refuseOnProblems } from '../private/problems';
 
 /** EventBridge accepts a target input of at most 8 192 characters. */
 const MAX_INPUT = 8192;
@@ -85,9 +86,7 @@ export class CostMetricPublisher extends Construct {
       // The id is taken by a construct of the user's: report it at synth, with every other problem, and carry on
       // under another id so that the rest of the app can still be checked.
       const taken = existing;
-      stack.node.addValidation({
-        validate: () => [`the construct id "${CostMetricPublisher.ID}" at the root of the stack is taken by another construct (${taken.constructor.name}); it is reserved for the customer-value cost publisher: rename that construct`],
-      });
+      refuseOnProblems(stack, () => [`the construct id "${CostMetricPublisher.ID}" at the root of the stack is taken by another construct (${taken.constructor.name}); it is reserved for the customer-value cost publisher: rename that construct`]);
       const fallback = stack.node.tryFindChild(`${CostMetricPublisher.ID}2`);
       return fallback instanceof CostMetricPublisher ? fallback : new CostMetricPublisher(stack, `${CostMetricPublisher.ID}2`);
     }
@@ -229,7 +228,7 @@ export class CostMetricPublisher extends Construct {
     });
 
     attributeCost(this, () => this.costOwner);
-    this.node.addValidation({ validate: () => this.validateConfig() });
+    refuseOnProblems(this, () => this.validateConfig());
   }
 
   /**
@@ -327,9 +326,7 @@ export class CostMetricPublisher extends Construct {
     }
     const days = typeof raw === 'string' ? Number(raw) : raw;
     if (typeof days !== 'number' || !Number.isInteger(days) || days < 1 || days > 14) {
-      this.node.addValidation({
-        validate: () => [`context "${COST_DATA_DAYS_CONTEXT}" is ${JSON.stringify(raw)}: expected a whole number of days from 1 to 14`],
-      });
+      refuseOnProblems(this, () => [`context "${COST_DATA_DAYS_CONTEXT}" is ${JSON.stringify(raw)}: expected a whole number of days from 1 to 14`]);
       return DEFAULT_COST_DATA_DAYS;
     }
     return days;

@@ -90,7 +90,8 @@ describe('customer-value sample', () => {
     expect(fs.readdirSync(path.join(cwd, 'again', 'data')).sort()).toEqual(['BILLING_PERIOD=2026-09', 'BILLING_PERIOD=2026-10', 'BILLING_PERIOD=2026-11']);
     const refused = await runCli(['sample', '--assembly', assembly, '--out', 'mine'], { cwd, now: NOW });
     expect(refused).toEqual({
-      code: 1, stdout: '',
+      code: 1,
+      stdout: '',
       stderr: 'customer-value: --out mine is a folder that holds other files: give a new folder, or one an earlier "customer-value sample" wrote\n',
     });
     expect(fs.readdirSync(path.join(cwd, 'mine'))).toEqual(['notes.txt']);

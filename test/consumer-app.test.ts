@@ -4,8 +4,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { failedPlugins, readmeSizeProblems } from '../scripts/consumer-app';
 import { tempDir } from './util';
+import { failedPlugins, readmeSizeProblems } from '../scripts/consumer-app';
 
 const README = 'jsii tools fail to load one that declares anything else. The package is 3.1 MB packed and 15 MB installed,\n68 % of it the AWS SDK clients of the CLI';
 
@@ -36,15 +36,19 @@ describe('the README\'s package size, checked against the package', () => {
 test('a validation plugin that failed to run is found in the validation report (cdk synth exits 0 on it)', () => {
   // GIVEN what aws-cdk-lib 2.257.0 writes for cdk-nag 3 packs (legacy report), and what newer releases write
   const legacy = tempDir();
-  fs.writeFileSync(path.join(legacy, 'policy-validation-report.json'), JSON.stringify({ pluginReports: [{
-    summary: { pluginName: 'AwsSolutions', status: 'failure', metadata: { error: "Validation plugin 'AwsSolutions' failed: NagPack requires a construct tree" } },
-    violations: [],
-  }] }));
+  fs.writeFileSync(path.join(legacy, 'policy-validation-report.json'), JSON.stringify({
+    pluginReports: [{
+      summary: { pluginName: 'AwsSolutions', status: 'failure', metadata: { error: "Validation plugin 'AwsSolutions' failed: NagPack requires a construct tree" } },
+      violations: [],
+    }],
+  }));
   const current = tempDir();
-  fs.writeFileSync(path.join(current, 'validation-report.json'), JSON.stringify({ pluginReports: [
-    { pluginName: 'CustomerValue', conclusion: 'failure', metadata: { error: "Validation plugin 'CustomerValue' failed: boom" }, violations: [] },
-    { pluginName: 'AwsSolutions', conclusion: 'failure', violations: [{ ruleName: 'AwsSolutions-S1' }] },
-  ] }));
+  fs.writeFileSync(path.join(current, 'validation-report.json'), JSON.stringify({
+    pluginReports: [
+      { pluginName: 'CustomerValue', conclusion: 'failure', metadata: { error: "Validation plugin 'CustomerValue' failed: boom" }, violations: [] },
+      { pluginName: 'AwsSolutions', conclusion: 'failure', violations: [{ ruleName: 'AwsSolutions-S1' }] },
+    ],
+  }));
   // THEN
   expect(failedPlugins(legacy)).toEqual(["AwsSolutions: Validation plugin 'AwsSolutions' failed: NagPack requires a construct tree"]);
   expect(failedPlugins(current)).toEqual(["CustomerValue: Validation plugin 'CustomerValue' failed: boom"]);

@@ -147,11 +147,14 @@ packageJs.prependSpawn(project.bundler.bundleTask);
 packageJs.prependExec('tsx scripts/ensure-compiled.ts');
 packageJs.exec('tsx scripts/check-package-assets.ts --tarball dist/js');
 
-// The npm user's first hour, on the packed tarball: a fresh `cdk init` app installs it, synthesizes the README's
-// quick start and runs the installed CLI (CI runs it after the build; locally after `npx projen package:js`).
+// The npm user's first hour, on the packed tarball: fresh `cdk init` apps, with the newest and with the lowest versions
+// the peer ranges allow, install it, synthesize the README's quick start and run the installed CLI (CI runs it after
+// the build; locally after `npx projen package:js`).
 project.addTask('package:consumer-app', {
-  description: 'Install the packed tarball into a fresh cdk init app, synthesize the README quick start, run the installed CLI',
+  description: 'Install the packed tarball into fresh cdk init apps (newest and lowest allowed versions), synthesize the README quick start, run the installed CLI',
   exec: 'tsx scripts/consumer-app.ts',
+  // --prepare DIR / --prepared DIR (CI: the apps are installed while the build packs), --only newest|lowest, TARBALL
+  receiveArgs: true,
 });
 
 // The local `package` task: JS package plus an offline proof of the other jsii targets.

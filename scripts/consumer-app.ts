@@ -9,11 +9,11 @@
  *   against the registry with `npm view "<name>@<range>" version`), with the newest aws-cdk CLI (the CLI is not a peer:
  *   it reads the cloud assemblies of every older aws-cdk-lib, and `npx cdk` gives users the newest one).
  *
- * `cdk init app --language typescript --generate-only` runs once, with the newest CLI (what `npx cdk init` gives a
- * user today); each run copies that app and
- * 1. installs the tarball into it with cdk-nag, aws-cdk-lib and constructs at the run's versions (`cdk init`'s
- *    TypeScript, tsx and @types/node are kept: they are what users get; its jest setup is dropped, nothing is
- *    unit-tested here; the cdk CLI runs from npx's cache);
+ * Before there is a tarball (`--prepare DIR`, which CI runs while the build packs), `cdk init app --language typescript
+ * --generate-only` runs once, with the newest CLI (what `npx cdk init` gives a user today), and each run gets a copy of
+ * that app with its packages installed (`cdk init`'s TypeScript, tsx and @types/node are kept: they are what users get;
+ * its jest setup is dropped, nothing is unit-tested here; the cdk CLI runs from npx's cache). Then each run
+ * 1. installs the tarball into its app (the lowest run checks its versions against the packed package.json first);
  * 2. replaces bin/shop.ts with the README's quick-start app (the first ```ts block under "## Quick start");
  * 3. `cdk synth`: cdk init's app command type-checks with tsc, then runs the app with AwsSolutionsChecks and
  *    CustomerValueChecks; the template must hold the service's budget and the cost publisher, whose Lambda bundle
@@ -30,6 +30,8 @@
  * Prints each run's steps with their times when it ends. Keeps a failed run's folder (its path is printed).
  *
  *   tsx scripts/consumer-app.ts [--only newest|lowest] [TARBALL | DIR]     default: both runs, dist/js
+ *   tsx scripts/consumer-app.ts --prepare DIR [--only ...]                 install the apps in DIR (no tarball yet)
+ *   tsx scripts/consumer-app.ts --prepared DIR [--only ...] [TARBALL]      the checks, in the apps prepared in DIR
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
@@ -133,18 +135,20 @@ async function newestVersions(): Promise<Versions> {
 /** The peer ranges of the packed package (its package.json inside the tarball). */
 async function peerRanges(tarball: string): Promise<Record<string, string>> {
   const res = await run(ROOT, 'tar', ['-xzOf', tarball, 'package/package.json']);
-  const peers = JSON.parse(res.stdout).peerDependencies ?? {};
+  return checkedPeers(JSON.parse(res.stdout).peerDependencies ?? {}, 'the packed package.json');
+}
+
+function checkedPeers(peers: Record<string, string>, where: string): Record<string, string> {
   for (const name of ['aws-cdk-lib', 'constructs', 'cdk-nag']) {
     if (typeof peers[name] !== 'string') {
-      throw new Failure(`the packed package.json has no peer dependency on ${name}`);
+      throw new Failure(`${where} has no peer dependency on ${name}`);
     }
   }
   return peers;
 }
 
 /** The lowest release each peer range allows, and the newest CLI. */
-async function lowestVersions(tarball: string, cli: string): Promise<Versions> {
-  const peers = await peerRanges(tarball);
+async function lowestVersions(peers: Record<string, string>, cli: string): Promise<Versions> {
   const names = ['aws-cdk-lib', 'constructs', 'cdk-nag'] as const;
   const found = await Promise.all(names.map(async (n) => [n, (await registryVersions(`${n}@${peers[n]}`)).sort(compareVersions)[0]] as const));
   return { ...Object.fromEntries(found), 'aws-cdk': cli } as Versions;
@@ -173,42 +177,74 @@ class Log {
   }
 }
 
-interface CheckOptions {
-  /** The app `cdk init` generated, copied for this run. */
-  readonly template: string;
-  /** Install DuckDB and read the sample (the first cost report), load the package with jsii-reflect, check its size. */
-  readonly full: boolean;
+/**
+ * The app's package.json: cdk init's TypeScript, tsx and @types/node (what users get; its jest setup is dropped, the app
+ * is synthesized, not unit-tested; the cdk CLI runs from npx's cache, the one that ran cdk init), the run's versions,
+ * DuckDB for the full run, and the tarball once there is one.
+ */
+function writeAppPackage(app: string, versions: Versions, full: boolean, tarball?: string): void {
+  const pkgFile = path.join(app, 'package.json');
+  const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
+  const keep = (name: string) => pkg.devDependencies[name] ?? (() => { throw new Failure(`cdk init's package.json has no ${name}`); })();
+  pkg.devDependencies = {
+    'tsx': keep('tsx'),
+    'typescript': keep('typescript'),
+    '@types/node': keep('@types/node'),
+    ...(pkg.devDependencies['@types/jest'] ? { '@types/jest': pkg.devDependencies['@types/jest'] } : {}),
+  };
+  pkg.dependencies = {
+    'aws-cdk-lib': versions['aws-cdk-lib'],
+    'constructs': versions.constructs,
+    'cdk-nag': versions['cdk-nag'],
+    // the first cost report reads the sample with the DuckDB the README names
+    ...(full ? { '@duckdb/node-api': DUCKDB_RECOMMENDED } : {}),
+    ...(tarball ? { 'cdk-customer-value': `file:${tarball}` } : {}),
+  };
+  fs.writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
 }
 
-/** One run: the fresh app at `versions`, through the README's quick start and first cost report. */
-async function checkApp(log: Log, tarball: string, versions: Versions, o: CheckOptions): Promise<void> {
-  const work = fs.mkdtempSync(path.join(os.tmpdir(), `customer-value-consumer-${log.name}-`));
-  const app = path.join(work, 'shop');
+function npmInstall(app: string): Promise<Run> {
+  return run(app, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error']);
+}
+
+/** The versions of each run and the apps prepared for them (`<dir>/<run>/shop`, installed without the tarball). */
+interface Prepared {
+  readonly versions: Partial<Record<RunName, Versions>>;
+}
+
+/**
+ * Everything the runs need before there is a tarball: the versions, `cdk init` (once, with the newest CLI: what
+ * `npx cdk init` gives a user today), an app per run with its packages installed. CI runs it while the build packs the
+ * tarball (`--prepare DIR`), which keeps only one core busy.
+ */
+async function prepare(dir: string, runs: RunName[], peers: Record<string, string>): Promise<Prepared> {
+  const started = Date.now();
+  const newest = await newestVersions();
+  const versions: Partial<Record<RunName, Versions>> = {};
+  for (const name of runs) {
+    versions[name] = name === 'newest' ? newest : await lowestVersions(peers, newest['aws-cdk']);
+  }
+  const template = path.join(dir, 'cdk-init', 'shop');
+  fs.mkdirSync(template, { recursive: true });
+  await run(template, 'npx', ['--yes', `aws-cdk@${newest['aws-cdk']}`, 'init', 'app', '--language', 'typescript', '--generate-only', '--no-notices']);
+  await Promise.all(runs.map(async (name) => {
+    const app = path.join(dir, name, 'shop');
+    fs.cpSync(template, app, { recursive: true });
+    writeAppPackage(app, versions[name]!, name === 'newest');
+    await npmInstall(app);
+  }));
+  fs.writeFileSync(path.join(dir, 'prepared.json'), `${JSON.stringify({ versions }, null, 2)}\n`);
+  process.stdout.write(`prepared in ${((Date.now() - started) / 1000).toFixed(1)} s (cdk init with aws-cdk@${newest['aws-cdk']}, then npm install): `
+    + `${runs.map((n) => `${n}: ${Object.entries(versions[n]!).map(([k, v]) => `${k} ${v}`).join(', ')}`).join('; ')}\n`);
+  return { versions };
+}
+
+/** One run: the prepared app at `versions` gets the tarball, then goes through the README's quick start and first cost report. */
+async function checkApp(log: Log, app: string, tarball: string, versions: Versions, full: boolean): Promise<void> {
   log.note(`a fresh CDK app in ${app}: ${Object.entries(versions).map(([n, v]) => `${n} ${v}`).join(', ')}`);
   try {
-    fs.cpSync(o.template, app, { recursive: true });
-    const pkgFile = path.join(app, 'package.json');
-    const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8'));
-    const keep = (name: string) => pkg.devDependencies[name] ?? (() => { throw new Failure(`cdk init's package.json has no ${name}`); })();
-    // cdk init's jest setup (jest, @swc/*) is not used here: the app is synthesized, not unit-tested. The cdk CLI runs
-    // from npx's cache (the one that ran cdk init) rather than from a second copy in each app.
-    pkg.devDependencies = {
-      'tsx': keep('tsx'),
-      'typescript': keep('typescript'),
-      '@types/node': keep('@types/node'),
-      ...(pkg.devDependencies['@types/jest'] ? { '@types/jest': pkg.devDependencies['@types/jest'] } : {}),
-    };
-    pkg.dependencies = {
-      'aws-cdk-lib': versions['aws-cdk-lib'],
-      'constructs': versions.constructs,
-      'cdk-nag': versions['cdk-nag'],
-      'cdk-customer-value': `file:${tarball}`,
-      // the first cost report reads the sample with the DuckDB the README names
-      ...(o.full ? { '@duckdb/node-api': DUCKDB_RECOMMENDED } : {}),
-    };
-    fs.writeFileSync(pkgFile, `${JSON.stringify(pkg, null, 2)}\n`);
-    await log.step(`npm install (the tarball, cdk-nag, aws-cdk-lib, constructs${o.full ? ', DuckDB' : ''}; --prefer-offline)`, () =>
-      run(app, 'npm', ['install', '--prefer-offline', '--no-audit', '--no-fund', '--loglevel=error']));
+    writeAppPackage(app, versions, full, tarball);
+    await log.step('npm install (the tarball; --prefer-offline)', () => npmInstall(app));
     const installed = path.join(app, 'node_modules', 'cdk-customer-value');
     const missing = missingAssets(assetRefs(installed), (f) => fs.existsSync(path.join(installed, f)));
     if (missing.length > 0) {
@@ -226,7 +262,7 @@ async function checkApp(log: Log, tarball: string, versions: Versions, o: CheckO
     }
     const sample = await log.step('npx customer-value sample', () => run(app, 'npx', ['customer-value', 'sample']));
     log.note(sample.output.trim().split('\n')[0]);
-    if (!o.full) {
+    if (!full) {
       const noDuckDb = await log.step('npx customer-value cost --source cur customer-value-sample (DuckDB not installed)', () =>
         run(app, 'npx', ['customer-value', 'cost', '--source', 'cur', 'customer-value-sample'], 'any'));
       if (noDuckDb.status !== 1 || !/npm install @duckdb\/node-api@\d/.test(noDuckDb.output) || noDuckDb.output.trim().split('\n').length !== 1) {
@@ -234,7 +270,7 @@ async function checkApp(log: Log, tarball: string, versions: Versions, o: CheckO
       }
       log.note(noDuckDb.output.trim());
     }
-    if (o.full) {
+    if (full) {
       const report = await log.step('npx customer-value cost --source cur customer-value-sample (the first cost report)', () =>
         run(app, 'npx', ['customer-value', 'cost', '--source', 'cur', 'customer-value-sample', '--output', 'json']));
       const data = JSON.parse(report.stdout);
@@ -263,7 +299,6 @@ async function checkApp(log: Log, tarball: string, versions: Versions, o: CheckO
       }
       log.note(`package: ${(fs.statSync(tarball).size / 1e6).toFixed(2)} MB packed, ${(apparentSize(installed) / 1e6).toFixed(1)} MB installed, as README.md says`);
     }
-    fs.rmSync(work, { recursive: true, force: true });
   } catch (e) {
     log.note(`the app is kept in ${app}`);
     throw e;
@@ -350,41 +385,71 @@ export function readmeSizeProblems(readme: string, measured: { packedBytes: numb
   return problems;
 }
 
-async function main(argv: string[]): Promise<void> {
-  const only = argv.indexOf('--only');
-  const runs: RunName[] = only >= 0 ? [argv[only + 1] as RunName] : ['newest', 'lowest'];
+async function main(args: string[]): Promise<void> {
+  const argv = [...args];
+  const option = (name: string): string | undefined => {
+    const i = argv.indexOf(name);
+    if (i < 0) {
+      return undefined;
+    }
+    const value = argv[i + 1];
+    if (value === undefined) {
+      throw new Failure(`${name} needs a value`);
+    }
+    argv.splice(i, 2);
+    return value;
+  };
+  const only = option('--only');
+  const prepareDir = option('--prepare');
+  const preparedDir = option('--prepared');
+  const runs: RunName[] = only ? [only as RunName] : ['newest', 'lowest'];
   if (runs.some((r) => r !== 'newest' && r !== 'lowest')) {
-    throw new Failure(`--only takes newest or lowest, not ${JSON.stringify(argv[only + 1])}`);
+    throw new Failure(`--only takes newest or lowest, not ${JSON.stringify(only)}`);
   }
-  const rest = only >= 0 ? [...argv.slice(0, only), ...argv.slice(only + 2)] : argv;
-  const tarball = findTarball(rest[0]);
+  for (const d of [prepareDir, preparedDir]) {
+    if (d && !path.relative(ROOT, path.resolve(d)).startsWith('..')) {
+      // Node.js would find the packages an app lacks in this repository's node_modules (DuckDB, say)
+      throw new Failure(`${d} is inside the repository: prepare the apps outside it (e.g. under ${os.tmpdir()}), as a user's app is`);
+    }
+  }
+  if (prepareDir) {
+    // no tarball yet: this repository's peer ranges, which the packed package.json repeats (checked when it is there)
+    fs.rmSync(prepareDir, { recursive: true, force: true });
+    fs.mkdirSync(prepareDir, { recursive: true });
+    await prepare(path.resolve(prepareDir), runs, checkedPeers(JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).peerDependencies ?? {}, 'package.json'));
+    return;
+  }
+  const tarball = findTarball(argv[0]);
   const started = Date.now();
   process.stdout.write(`The packed tarball in fresh CDK apps: ${path.relative(ROOT, tarball)} (${(fs.statSync(tarball).size / 1e6).toFixed(2)} MB); `
     + `runs: ${runs.join(', ')}\n`);
-  const newest = await newestVersions();
-  const versions: Record<RunName, Versions> = { newest, lowest: runs.includes('lowest') ? await lowestVersions(tarball, newest['aws-cdk']) : newest };
-  // `cdk init` once, with the newest CLI (what `npx cdk init` gives a user today); each run copies the app
-  const template = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'customer-value-cdk-init-')), 'shop');
-  fs.mkdirSync(template);
-  const initStarted = Date.now();
-  await run(template, 'npx', ['--yes', `aws-cdk@${newest['aws-cdk']}`, 'init', 'app', '--language', 'typescript', '--generate-only', '--no-notices']);
-  process.stdout.write(`npx aws-cdk@${newest['aws-cdk']} init app --language typescript --generate-only: ${((Date.now() - initStarted) / 1000).toFixed(1)} s\n`);
+  const dir = path.resolve(preparedDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'customer-value-consumer-')));
+  const versions = preparedDir
+    ? (JSON.parse(fs.readFileSync(path.join(dir, 'prepared.json'), 'utf8')) as Prepared).versions
+    : (await prepare(dir, runs, await peerRanges(tarball))).versions;
+  if (runs.some((name) => !versions[name])) {
+    throw new Failure(`${dir} was prepared for ${Object.keys(versions).join(', ')}, not ${runs.join(', ')}`);
+  }
+  if (preparedDir && versions.lowest) {
+    // the lowest versions are those of the packed package's peer ranges (the install below corrects the app if not)
+    versions.lowest = await lowestVersions(await peerRanges(tarball), versions.lowest['aws-cdk']);
+  }
   const results = await Promise.allSettled(runs.map(async (name) => {
     const log = new Log(name);
     const runStarted = Date.now();
     try {
-      await checkApp(log, tarball, versions[name], { template, full: name === 'newest' });
+      await checkApp(log, path.join(dir, name, 'shop'), tarball, versions[name]!, name === 'newest');
       process.stdout.write(`\n${name} versions: ok in ${((Date.now() - runStarted) / 1000).toFixed(1)} s\n${log.text()}\n`);
     } catch (e) {
       process.stdout.write(`\n${name} versions: FAILED after ${((Date.now() - runStarted) / 1000).toFixed(1)} s\n${log.text()}\n`);
       throw e;
     }
   }));
-  fs.rmSync(path.dirname(template), { recursive: true, force: true });
   const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${runs[i]} versions: ${describe(r.reason)}`] : []));
   if (failed.length > 0) {
     throw new Failure(failed.join('\n'));
   }
+  fs.rmSync(dir, { recursive: true, force: true });
   process.stdout.write(`\nok: installed, synthesized and read back with the ${runs.join(' and the ')} versions in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
 }
 

@@ -165,6 +165,8 @@ describe('README.md', () => {
       }
     }
     const js = ts.transpileModule(quickStartApp(README).replace(/^#!.*\n/, ''), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+    // the snippet's imports: the package is src/, aws-cdk-lib's App writes to the folder above, the rest as they are
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const load = (name: string): unknown => (name === 'cdk-customer-value' ? cv : name === 'aws-cdk-lib' ? { ...cdk, App } : require(name));
     // WHEN
     new Function('require', 'exports', js)(load, {});

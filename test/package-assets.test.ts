@@ -76,3 +76,11 @@ describe('npx projen package:js on a fresh clone', () => {
     expect(steps.indexOf('tsx scripts/ensure-compiled.ts')).toBeLessThan(steps.findIndex((s) => s.startsWith('jsii-pacmak')));
   });
 });
+
+test('what the demo, the tests and the CLI write in a clone is kept out of the npm package', () => {
+  // npm packs what .npmignore does not exclude, whatever .gitignore says: a clone's cdk.out (the demo's) was packed
+  const npmignore = fs.readFileSync(path.join(ROOT, '.npmignore'), 'utf8').split('\n');
+  for (const written of ['/cdk.out/', '*.cdk.out/', '/cdk.context.json', '/customer-value-sample/', '/.tmp/', '/dist-code-only/']) {
+    expect(npmignore).toContain(written);
+  }
+});

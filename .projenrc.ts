@@ -8,8 +8,12 @@ import { DUCKDB_RECOMMENDED } from './src/cli/sources/duckdb-version';
  * Change this file and run `npx projen`; never edit the generated files by hand.
  */
 
-// Peer floor: cdk-nag 3 (the `Validations` plugin API) needs aws-cdk-lib >= 2.257.0.
-const CDK_FLOOR = '2.257.0';
+// Peer floor: cdk-nag 3 (the `Validations` plugin API) walks the construct tree the validation context hands it
+// (`IPolicyValidationContext.appConstruct`), which aws-cdk-lib provides from 2.258.0 on. cdk-nag 3.0.2 declares
+// ^2.257.0, but with 2.257.0 every pack fails ("NagPack requires a construct tree on the validation context"), which
+// `cdk synth` only records in the validation report and exits 0: no check runs. scripts/consumer-app.ts synthesizes
+// the quick start at this floor and fails on a pack that did not run.
+const CDK_FLOOR = '2.258.0';
 // What we build and test against: 2.276.0 bundles AWS's offline CloudFormation validator
 // (`@aws/cloudformation-validate`) and runs it at synth as the "CloudFormation Validate" plugin.
 const CDK_TESTED = '2.276.0';
@@ -119,7 +123,7 @@ const project = new awscdk.AwsCdkConstructLibrary({
   eslintOptions: { dirs: ['src'], devdirs: ['test', 'examples', 'bench', 'scripts', 'build-tools', 'projenrc'] },
 
   // cdk.context.json: the cdk CLI writes an empty one when the demo synthesizes the examples (they need no lookups).
-  gitignore: ['cdk.out/', '*.cdk.out/', '.jsii.tabl.json', 'bench/out/', '/dist-code-only/', '.tmp/', '/cdk.context.json'],
+  gitignore: ['cdk.out/', '*.cdk.out/', '.jsii.tabl.json', 'bench/out/', '/dist-code-only/', '.tmp/', '/cdk.context.json', '/customer-value-sample/'],
 });
 
 // The peer floor is what users need; we build and test against CDK_TESTED on purpose, so jsii's
@@ -138,13 +142,19 @@ const checkAssets = project.addTask('package:check-assets', {
 project.package.setScript('prepack', `projen ${checkAssets.name}`);
 const packageJs = project.tasks.tryFind('package:js')!;
 packageJs.prependSpawn(project.bundler.bundleTask);
+// jsii-pacmak packs lib/ and .jsii: on a fresh clone (or after a change under src/) compile them first, instead of
+// failing with the reason inside jsii-pacmak's stack trace.
+packageJs.prependExec('tsx scripts/ensure-compiled.ts');
 packageJs.exec('tsx scripts/check-package-assets.ts --tarball dist/js');
 
-// The npm user's first hour, on the packed tarball: a fresh `cdk init` app installs it, synthesizes the README's
-// quick start and runs the installed CLI (CI runs it after the build; locally after `npx projen package:js`).
+// The npm user's first hour, on the packed tarball: fresh `cdk init` apps, with the newest and with the lowest versions
+// the peer ranges allow, install it, synthesize the README's quick start and run the installed CLI (CI runs it after
+// the build; locally after `npx projen package:js`).
 project.addTask('package:consumer-app', {
-  description: 'Install the packed tarball into a fresh cdk init app, synthesize the README quick start, run the installed CLI',
+  description: 'Install the packed tarball into fresh cdk init apps (newest and lowest allowed versions), synthesize the README quick start, run the installed CLI',
   exec: 'tsx scripts/consumer-app.ts',
+  // --prepare DIR / --prepared DIR (CI: the apps are installed while the build packs), --only newest|lowest, TARBALL
+  receiveArgs: true,
 });
 
 // The local `package` task: JS package plus an offline proof of the other jsii targets.
@@ -156,7 +166,11 @@ packageTask.spawn(project.tasks.tryFind('package:js')!);
 project.tasks.addEnvironment('JSII_SILENCE_WARNING_END_OF_LIFE_NODE_VERSION', '20');
 project.tasks.addEnvironment('CDK_DISABLE_CLI_TELEMETRY', 'true');
 
-for (const p of ['/examples/', '/bench/', '/scripts/', '/.ci/', '/rosetta/', '/dist-code-only/', '/.tmp/', '/CONTRIBUTING.md']) {
+// What the demo, the tests and the CLI write in a clone stays out of the package too: npm packs what .npmignore does not
+// exclude, whatever .gitignore says (a clone's cdk.out, which the demo writes, made the tarball 5.7 MB instead of 3.1 and
+// raced the demo when package:code-only packed next to it).
+for (const p of ['/examples/', '/bench/', '/scripts/', '/.ci/', '/rosetta/', '/dist-code-only/', '/.tmp/', '/CONTRIBUTING.md',
+  '/cdk.out/', '*.cdk.out/', '/cdk.context.json', '/customer-value-sample/']) {
   project.npmignore?.exclude(p);
 }
 // Golden files are compared byte for byte (CSV output uses CRLF line ends, RFC 4180): no line-end conversion.

@@ -105,7 +105,7 @@ export class NetworkStack extends Stack {
   constructor(scope: Construct, id: string, props: StackProps) {
     super(scope, id, props);
     const network = new CustomerService(this, 'PrivateNetwork', {
-      customerNeed: 'Service teams run their workloads in a private network with controlled egress',
+      customerNeed: 'Service teams run their workloads in a private network',
       customer: Customer.internal('Service teams'),
       team: 'platform',
       businessUnit: 'technology',
@@ -326,7 +326,7 @@ export class SearchStack extends Stack {
   constructor(scope: Construct, id: string, props: SearchStackProps) {
     super(scope, id, props);
     const search = new CustomerService(this, 'ProductSearch', {
-      customerNeed: 'Shoppers find the product they are looking for in seconds',
+      customerNeed: 'Shoppers find the product they are looking for',
       customer: Customer.external('Online shoppers'),
       team: 'discovery',
       businessUnit: 'retail',

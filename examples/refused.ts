@@ -1,14 +1,18 @@
 /**
- * A declaration that is refused: `cdk synth` exits non-zero, writes no template, and lists every problem
- * with the construct path, the field, the value received and what would be accepted.
+ * A declaration that is refused: `cdk synth` prints every problem with the construct path, the field, the value
+ * received and what would be accepted, the way the cdk CLI prints errors, and exits 1 (`cdk deploy` deploys nothing):
  *
  *   npx cdk synth --no-notices --app 'npx tsx examples/refused.ts'
  *
- * prints (among others):
- *   [Legacy/Reports] customerNeed is "TBD": a placeholder, not a need; declare the customer need ...
- *   [Legacy/Reports] customer is "finance" (a string): declare who the customer is with Customer.external(...) ...
- *   [Legacy/Reports] team is "Data & Analytics": ... "&" is not allowed
- *   [Legacy/Reports] businessUnit is missing: declare the business unit that reviews its value, e.g. "retail"
+ * prints (README.md, "When a declaration is refused", shows it all):
+ *   ERROR customerNeed is "TBD": a placeholder, not a need; declare the customer need ... (Construct Annotations)
+ *      Legacy/Reports
+ *   ERROR customer is "finance" (a string): declare who the customer is with Customer.external(...) ...
+ *   ERROR team is "Data & Analytics": ... "&" is not allowed
+ *   ERROR businessUnit is missing: declare the business unit that reviews its value, e.g. "retail"
+ *   Synthesis finished with errors
+ *
+ * Synthesized without the cdk CLI (createApp().synth()), synthesis throws one error listing them and writes no template.
  */
 import { App, AppProps, Stack } from 'aws-cdk-lib';
 import * as s3 from 'aws-cdk-lib/aws-s3';

@@ -92,7 +92,7 @@ export const SERVICES: SyntheticService[] = [
   },
   {
     service: 'product-search',
-    need: 'Shoppers find the product they are looking for in seconds',
+    need: 'Shoppers find the product they are looking for',
     customer: Customer.external('Online shoppers'),
     team: 'discovery',
     businessUnit: 'retail',
@@ -105,7 +105,7 @@ export const SERVICES: SyntheticService[] = [
   },
   {
     service: 'private-network',
-    need: 'Service teams run their workloads in a private network with controlled egress',
+    need: 'Service teams run their workloads in a private network',
     customer: Customer.internal('Service teams'),
     team: 'platform',
     businessUnit: 'technology',

@@ -26,8 +26,10 @@ import {
 } from './declaration/rules';
 import { ServiceChain } from './declaration/service-chain';
 import { declaredTagValues, needTagValue } from './declaration/tag-values';
+import { refuseOnProblems } from './private/problems';
 import { kebabFromId } from './private/tag-safe';
 import { usageRecord } from './private/usage-record';
+import { customerValuePackRegistered } from './private/validation-plugins';
 import { CostReportingOptions } from './reporting/cost-reporting-options';
 import { checkReportingOptions } from './reporting/private/options';
 import { ServiceCostReporting } from './reporting/service-cost-reporting';
@@ -38,6 +40,8 @@ import { ValueReview, ValueReviewStatus } from './value-review';
 
 /** Warning id: a tagged resource whose tags are create-only. */
 const CREATE_ONLY_TAGS_WARNING = 'cdk-customer-value:CustomerService.createOnlyTags';
+/** The id of the overdue-review warning: the id of the CustomerValueChecks rule, so that one acknowledgement covers both. */
+const VALUE_REVIEW_OVERDUE_WARNING = 'CustomerValue-ValueReviewOverdue';
 
 /**
  * A service grouped around customer value: it fulfils a customer need, of an internal or external customer,
@@ -128,6 +132,7 @@ export class CustomerService extends Construct implements ICustomerService {
   private readonly tagsApplied: boolean;
   /** Set when synthesis has invoked the aspects (so the tags are on the resources). */
   private aspectsInvoked = false;
+  private overdueWarned = false;
   /** The need's tag value, derived once (checks read the tags of every resource). */
   private needTag?: string;
 
@@ -176,10 +181,6 @@ export class CustomerService extends Construct implements ICustomerService {
     }
     const reporting = this.costReportingEnabled ? checkReportingOptions(this.costReportingOptions) : undefined;
     problems.push(...(reporting?.problems ?? []).map((x) => `costReporting.${x}`));
-    if (this.review?.status === 'overdue' && !strictReviews(this)) {
-      Annotations.of(this).addWarningV2('cdk-customer-value:CustomerService.valueReviewOverdue',
-        `The value review of "${this.serviceName ?? this.node.id}" is overdue: the last review was ${this.review.lastReviewed} and the next was due ${this.review.nextReview} (checked on ${this.today}). Review the service's value with the business unit and update valueReview.lastReviewed. Set the context ${ContextKeys.STRICT_REVIEWS}=true to refuse synthesis instead.`);
-    }
 
     this.chain = new ServiceChain(this, p.costAllocation, problems);
     this.costAllocation = this.chain.allocation ?? Allocation.proportional();
@@ -192,7 +193,7 @@ export class CustomerService extends Construct implements ICustomerService {
       this.observeAspects();
     }
     this.node.addMetadata(SERVICE_METADATA_TYPE, Lazy.any({ produce: () => this.declarationRecord() }));
-    this.node.addValidation({ validate: () => this.validateService() });
+    refuseOnProblems(this, () => this.validateService());
 
     // -- cost and usage reporting: it reads the declaration, so only on a sound one
     if (reporting && sound) {
@@ -355,6 +356,15 @@ export class CustomerService extends Construct implements ICustomerService {
       const covered = coveredServicesProblem(this, scope);
       if (covered) {
         problems.push(covered);
+      }
+    }
+    // an overdue review is one warning under one id: the pack's finding when CustomerValueChecks is registered, else
+    // this annotation (acknowledging CustomerValue-ValueReviewOverdue on the service silences either)
+    if (this.review?.status === 'overdue' && !strictReviews(this) && !this.overdueWarned) {
+      this.overdueWarned = true;
+      if (!customerValuePackRegistered(this)) {
+        Annotations.of(this).addWarningV2(VALUE_REVIEW_OVERDUE_WARNING,
+          `The value review of "${this.serviceName ?? this.node.id}" is overdue: the last review was ${this.review.lastReviewed} and the next was due ${this.review.nextReview} (checked on ${this.today}). Review the service's value with the business unit and update valueReview.lastReviewed. Set the context ${ContextKeys.STRICT_REVIEWS}=true to refuse synthesis instead.`);
       }
     }
     if (this.review?.status === 'overdue' && strictReviews(this)) {

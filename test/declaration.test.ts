@@ -1,9 +1,12 @@
 import * as fs from 'fs';
-import { App, Duration, Lazy, Stack, Stage, Token } from 'aws-cdk-lib';
+import { App, Duration, Lazy, Stack, Stage, Token, Validations } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { Customer, CustomerService, CustomerServiceProps, CostReporting, TagKeys, ValueReviewStatus } from '../src';
-import { testApp, VALID } from './util';
+import {
+  Customer, CustomerService, CustomerServiceProps, CustomerValueChecks, CostReporting, TagKeys, ValueReviewStatus,
+} from '../src';
+import { testApp, validationFindings, VALID } from './util';
 
 /** A sound declaration; each case below breaks one thing. */
 const GOOD: CustomerServiceProps = { ...VALID, costReporting: CostReporting.disabled('declaration tests') };
@@ -210,6 +213,33 @@ describe('CustomerService refuses bad declarations', () => {
   });
 });
 
+describe('a refused declaration under the cdk CLI', () => {
+  test('its problems are error annotations the CLI prints, and CustomerValueChecks does not repeat them as findings', () => {
+    // GIVEN the context the cdk CLI sets: it reports validation problems itself, from the cloud assembly
+    const app = testApp({ context: { '@aws-cdk/core:failSynthOnValidationErrors': false, '@aws-cdk/core:strictCfnValidateErrors': false } });
+    Validations.of(app).addPlugins(new CustomerValueChecks(app));
+    const stack = new Stack(app, 'Legacy');
+    const reports = new CustomerService(stack, 'Reports', { ...GOOD, customerNeed: 'TBD', team: 'Data & Analytics' });
+    new sns.Topic(reports, 'Exports', { enforceSSL: true });
+    // WHEN
+    const assembly = app.synth();
+    // THEN no exception with a stack trace: the problems, as errors on the service, and nothing else
+    const errors = assembly.getStackByName('Legacy').messages.filter((m) => m.level === 'error').map((m) => `${m.id} ${m.entry.data}`);
+    expect(errors).toEqual([
+      expect.stringMatching(/^\/Legacy\/Reports customerNeed is "TBD": a placeholder, not a need/),
+      expect.stringMatching(/^\/Legacy\/Reports team is "Data & Analytics": .*"&" is not allowed$/),
+    ]);
+    expect(validationFindings(app.outdir)).toEqual([]);
+  });
+
+  test('without the CLI\'s context, synthesis throws one error listing them', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Legacy');
+    new sns.Topic(new CustomerService(stack, 'Reports', { ...GOOD, customerNeed: 'TBD' }), 'Exports', { enforceSSL: true });
+    expect(() => app.synth()).toThrow(/Validation failed with the following errors:\n {2}\[Legacy\/Reports\] customerNeed is "TBD"/);
+  });
+});
+
 describe('value reviews', () => {
   test('an overdue review is an acknowledgeable warning by default', () => {
     const app = testApp();
@@ -218,7 +248,42 @@ describe('value reviews', () => {
     new sns.Topic(svc, 'Orders', { enforceSSL: true });
     expect(svc.node.validate()).toEqual([]);
     expect(svc.valueReviewStatus).toBe(ValueReviewStatus.OVERDUE);
-    Annotations.fromStack(stack).hasWarning('/Shop/Checkout', Match.stringLikeRegexp('The value review of "checkout" is overdue: the last review was 2026-01-10 and the next was due 2026-02-09.*\\[ack: cdk-customer-value:CustomerService.valueReviewOverdue\\]'));
+    Annotations.fromStack(stack).hasWarning('/Shop/Checkout', Match.stringLikeRegexp('The value review of "checkout" is overdue: the last review was 2026-01-10 and the next was due 2026-02-09.*\\[ack: CustomerValue-ValueReviewOverdue\\]'));
+  });
+
+  describe('an overdue review is warned once, under one id', () => {
+    /** The app's overdue warnings: the validation report's findings and the warning annotations, as `cdk synth` shows them. */
+    function overdueWarnings(withPack: boolean, acknowledge: boolean): string[] {
+      const app = testApp({ context: { '@aws-cdk/core:strictCfnValidateErrors': false } });
+      if (withPack) {
+        Validations.of(app).addPlugins(new CustomerValueChecks(app));
+      }
+      const stack = new Stack(app, 'Shop');
+      const svc = new CustomerService(stack, 'Checkout', { ...GOOD, valueReview: { every: Duration.days(30), lastReviewed: '2026-01-10' } });
+      new sns.Topic(svc, 'Orders', { enforceSSL: true });
+      svc.addUsageMetric('orders', new cloudwatch.Metric({ namespace: 'Shop', metricName: 'Orders' }));
+      if (acknowledge) {
+        Validations.of(svc).acknowledge({ id: 'CustomerValue-ValueReviewOverdue', reason: 'the board meets next week' });
+      }
+      const assembly = app.synth();
+      const findings = validationFindings(app.outdir).filter((f) => /Overdue/.test(f.rule)).map((f) => `finding ${f.rule}`);
+      const annotations = assembly.stacksRecursively.flatMap((st) => st.messages)
+        .filter((m) => m.level === 'warning' && /overdue/.test(String(m.entry.data))).map((m) => `annotation ${String(m.entry.data).replace(/^.*\[ack: (.*)\]$/s, '$1')}`);
+      return [...findings, ...annotations];
+    }
+
+    test('with CustomerValueChecks registered: the pack\'s finding only', () => {
+      expect(overdueWarnings(true, false)).toEqual(['finding CustomerValue-ValueReviewOverdue']);
+    });
+
+    test('without the pack: the construct\'s warning, under the pack rule\'s id', () => {
+      expect(overdueWarnings(false, false)).toEqual(['annotation CustomerValue-ValueReviewOverdue']);
+    });
+
+    test('one acknowledgement of CustomerValue-ValueReviewOverdue on the service silences it either way', () => {
+      expect(overdueWarnings(true, true)).toEqual([]);
+      expect(overdueWarnings(false, true)).toEqual([]);
+    });
   });
 
   test('status ok, due soon, not scheduled', () => {

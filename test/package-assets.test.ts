@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { ASSET_REF, assetRefs, missingAssets } from '../scripts/check-package-assets';
+import { compileNeeded } from '../scripts/ensure-compiled';
 
 const ROOT = path.resolve(__dirname, '..');
 
@@ -46,4 +47,40 @@ describe('the pre-pack check of the Lambda bundles', () => {
     expect(written.length).toBeGreaterThan(0);
     expect(loaded).toEqual(written);
   });
+});
+
+describe('npx projen package:js on a fresh clone', () => {
+  test('compiles first when lib/ and .jsii are missing or older than src/, and not otherwise', () => {
+    // GIVEN: a clone without lib/ and .jsii
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'pack-compile-'));
+    fs.mkdirSync(path.join(root, 'src', 'reporting'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'src', 'reporting', 'budget.ts'), '');
+    expect(compileNeeded(root)).toBe('lib/ and .jsii are missing');
+    // WHEN compiled
+    fs.mkdirSync(path.join(root, 'lib'));
+    fs.writeFileSync(path.join(root, '.jsii'), '{}');
+    const later = new Date(Date.now() + 60_000);
+    fs.utimesSync(path.join(root, '.jsii'), later, later);
+    // THEN nothing to do, until a source changes
+    expect(compileNeeded(root)).toBeUndefined();
+    const latest = new Date(Date.now() + 120_000);
+    fs.utimesSync(path.join(root, 'src', 'reporting', 'budget.ts'), latest, latest);
+    expect(compileNeeded(root)).toBe(`${path.join('src', 'reporting', 'budget.ts')} changed since the last compile`);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('the package:js task runs that step before jsii-pacmak packs', () => {
+    const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8')).tasks;
+    const steps: string[] = tasks['package:js'].steps.map((s: { exec?: string; execArgs?: string[]; spawn?: string }) => s.exec ?? s.execArgs?.join(' ') ?? `spawn ${s.spawn}`);
+    expect(steps.indexOf('tsx scripts/ensure-compiled.ts')).toBeGreaterThanOrEqual(0);
+    expect(steps.indexOf('tsx scripts/ensure-compiled.ts')).toBeLessThan(steps.findIndex((s) => s.startsWith('jsii-pacmak')));
+  });
+});
+
+test('what the demo, the tests and the CLI write in a clone is kept out of the npm package', () => {
+  // npm packs what .npmignore does not exclude, whatever .gitignore says: a clone's cdk.out (the demo's) was packed
+  const npmignore = fs.readFileSync(path.join(ROOT, '.npmignore'), 'utf8').split('\n');
+  for (const written of ['/cdk.out/', '*.cdk.out/', '/cdk.context.json', '/customer-value-sample/', '/.tmp/', '/dist-code-only/']) {
+    expect(npmignore).toContain(written);
+  }
 });

@@ -6,8 +6,12 @@ import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import * as cdk from 'aws-cdk-lib';
 import * as ts from 'typescript';
-import { quickStartApp } from '../scripts/consumer-app';
+import * as cv from '../src';
+import { runCli } from './cli/fixtures';
+import { validationFindings } from './util';
+import { failedPlugins, quickStartApp } from '../scripts/consumer-app';
 import { DUCKDB_INSTALL } from '../src/cli/sources/duckdb-version';
 
 const ROOT = path.resolve(__dirname, '..');
@@ -148,6 +152,35 @@ describe('README.md', () => {
     expect(app).toMatch(/^import \{[^}]*\bCustomerService\b[^}]*\} from 'cdk-customer-value';$/m);
   });
 
+  test('the quick start synthesizes under both packs without a finding, and `customer-value services` prints what it shows', async () => {
+    // GIVEN the quick start as a user copies it, run in this process: its import of the package is src/, and its App
+    // writes to a folder of the test (what `cdk synth` would do with it, without the CLI's start-up)
+    const dir = path.join(ROOT, '.tmp', 'readme-quick-start');
+    fs.rmSync(dir, { recursive: true, force: true });
+    const apps: cdk.App[] = [];
+    class App extends cdk.App {
+      constructor(props: cdk.AppProps = {}) {
+        super({ ...props, outdir: path.join(dir, 'cdk.out'), autoSynth: false });
+        apps.push(this);
+      }
+    }
+    const js = ts.transpileModule(quickStartApp(README).replace(/^#!.*\n/, ''), { compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022 } }).outputText;
+    // the snippet's imports: the package is src/, aws-cdk-lib's App writes to the folder above, the rest as they are
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const load = (name: string): unknown => (name === 'cdk-customer-value' ? cv : name === 'aws-cdk-lib' ? { ...cdk, App } : require(name));
+    // WHEN
+    new Function('require', 'exports', js)(load, {});
+    expect(apps).toHaveLength(1);
+    apps[0].synth();
+    // THEN
+    expect(failedPlugins(path.join(dir, 'cdk.out'))).toEqual([]);
+    expect(validationFindings(path.join(dir, 'cdk.out'))).toEqual([]);
+    const shown = README.slice(README.indexOf('$ npx customer-value services\n') + '$ npx customer-value services\n'.length);
+    const services = await runCli(['services'], { cwd: dir });
+    expect(services.stderr).toBe('');
+    expect(services.stdout).toBe(shown.slice(0, shown.indexOf('```')));
+  });
+
   test('links point to the repository or to a heading, never to a file missing from the npm package', () => {
     const headings = new Set(README.split('\n').filter((l) => /^#{1,6} /.test(l)).map((l) => slug(l.replace(/^#+ /, ''))));
     const links = [...README.matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]);
@@ -157,23 +190,30 @@ describe('README.md', () => {
     expect(links.filter((l) => l.startsWith('https://github.com/') && !l.startsWith('https://github.com/cdk-customer-value/cdk-customer-value'))).toEqual([]);
   });
 
+  test('the peer dependencies it names are the package\'s', () => {
+    const peers: Record<string, string> = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')).peerDependencies;
+    const line = README.slice(README.indexOf('Peer dependencies:'), README.indexOf('Node.js >= 20'));
+    const named = Object.fromEntries([...line.matchAll(/`([a-z@/-]+)` (\^[\d.]+)/g)].map((m) => [m[1], m[2]]));
+    expect(named).toEqual(peers);
+  });
+
   test('the DuckDB install line names the release the CLI asks for', () => {
     expect(README).toContain(DUCKDB_INSTALL);
   });
 
-  test('the sample synth error is what the refused example prints', () => {
-    // WHEN: the example runs as `cdk synth --app 'npx tsx examples/refused.ts'` runs it (the App synthesizes itself on
-    // exit when CDK_OUTDIR is set)
+  test('the sample synth error is what `cdk synth` prints for the refused example: the problems only', () => {
+    // WHEN: the README's command, with the repo's cdk CLI
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), 'readme-refused-'));
-    const res = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'tsx'), ['examples/refused.ts'], {
-      cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK_OUTDIR: outdir },
-    });
+    const res = spawnSync(path.join(ROOT, 'node_modules', '.bin', 'cdk'),
+      ['synth', '--no-notices', '--app', 'npx tsx examples/refused.ts', '--output', outdir], {
+        cwd: ROOT, encoding: 'utf8', env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', FORCE_COLOR: '0', NO_COLOR: '1' },
+      });
     fs.rmSync(outdir, { recursive: true, force: true });
-    // THEN: the same validation header and messages, in the same order
-    const messages = (text: string) => text.split('\n').filter((l) => /^\[«ValidationFailedWithErrors»|^ {2}\[Legacy\/Reports\] /.test(l));
-    const shown = README.slice(README.indexOf("$ npx cdk synth --no-notices --app 'npx tsx examples/refused.ts'"));
+    // THEN: exit 1, and exactly the output the README shows: the four problems, no source line, no stack trace
+    const command = "$ npx cdk synth --no-notices --app 'npx tsx examples/refused.ts'\n";
+    const shown = README.slice(README.indexOf(command) + command.length);
     expect(res.status).toBe(1);
-    expect(messages(res.stderr).length).toBe(5);
-    expect(messages(shown.slice(0, shown.indexOf('```')))).toEqual(messages(res.stderr));
+    expect(`${res.stdout}${res.stderr}`).toBe(shown.slice(0, shown.indexOf('```')));
+    expect(res.stderr.match(/^ERROR /gm)).toHaveLength(4);
   });
 });

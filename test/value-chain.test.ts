@@ -88,6 +88,25 @@ describe('consumes(): declaring the value chain', () => {
     Annotations.fromStack(platform).hasWarning('/Platform/private-network', Match.stringLikeRegexp('gives 40 % to "search"'));
   });
 
+  test('a misspelt name in consumes() or a fixed share: the warning names the nearest service the app declares', () => {
+    // GIVEN the data platform and checkout of one app
+    const app = testApp();
+    const shop = new Stack(app, 'Shop');
+    const checkout = svc(shop, 'checkout');
+    svc(shop, 'data-platform', { ...NETWORK, customer: Customer.internal('Product teams'), costAllocation: Allocation.fixed({ chekout: 100 }) });
+
+    // WHEN
+    checkout.consumes(ServiceRef.named('data-platfrom'), ServiceRef.named('identity'));
+
+    // THEN
+    Annotations.fromStack(shop).hasWarning('/Shop/checkout', Match.stringLikeRegexp(
+      '^"checkout" consumes "data-platfrom", which no service of this app declares: did you mean "data-platform"\\? fine when another app declares it'));
+    Annotations.fromStack(shop).hasWarning('/Shop/data-platform', Match.stringLikeRegexp(
+      '^costAllocation of "data-platform" gives 100 % to "chekout", which no service of this app declares: did you mean "checkout"\\? fine when'));
+    // and a name nothing resembles gets no suggestion
+    Annotations.fromStack(shop).hasWarning('/Shop/checkout', Match.stringLikeRegexp('consumes "identity", which no service of this app declares: fine when'));
+  });
+
   test('a service that also serves its own need names itself in a fixed allocation', () => {
     const app = testApp();
     const shop = new Stack(app, 'Shop');

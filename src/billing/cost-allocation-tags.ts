@@ -12,6 +12,7 @@ import { checkManagementAccount, requireAwsPartition } from './private/guard-rai
 import { attributeCost } from './private/ownership';
 import { REGISTRY_PATH } from './private/registry-path';
 import { describe } from '../declaration/rules';
+import { acknowledgeNodeRuntime } from '../private/node-runtime';
 import { reportProblems } from '../private/problems';
 import { TAG_KEY_PATTERN } from '../private/tag-safe';
 import { TagKeys } from '../tag-keys';
@@ -223,6 +224,7 @@ export class CostAllocationTags extends Construct {
         ...(months !== undefined ? { BACKFILL_MONTHS: String(months) } : {}),
       },
     });
+    acknowledgeNodeRuntime(fn);
     fn.node.addDependency(policy);
     this.handler = fn;
 

@@ -25,7 +25,8 @@ import { shippedDeclarations } from './private/shipped-declarations';
 import { ValueReviewReportsFunction } from './value-review-reports-function';
 import { describe, OWNER_NAME_PATTERN } from '../declaration/rules';
 import { allowAlertPublishing } from '../private/grants';
-import { reportProblems } from '../private/problems';
+import { acknowledgeNodeRuntime } from '../private/node-runtime';
+import { refuseOnProblems, reportProblems } from '../private/problems';
 
 /**
  * The thresholds of the value review's flags.
@@ -223,7 +224,7 @@ export class ValueReviewReports extends Construct {
     const dir = FileSystem.mkdtemp('customer-value-review-');
     fs.writeFileSync(path.join(dir, 'declarations.json'), shipped.json);
     const asset = new s3assets.Asset(this, 'Declarations', { path: path.join(dir, 'declarations.json') });
-    this.node.addValidation({ validate: () => shipped.recheck() });
+    refuseOnProblems(this, () => shipped.recheck());
 
     const removalPolicy = p.removalPolicy ?? RemovalPolicy.RETAIN;
     const bucket = privateBucket(this, 'Reports', {
@@ -346,9 +347,10 @@ export class ValueReviewReports extends Construct {
       // units that succeeded again and scan again. The failure alarm counts the one failed invocation.
       retryAttempts: 0,
     });
+    acknowledgeNodeRuntime(fn);
     fn.node.addDependency(policy);
     this.handler = fn;
-    this.node.addValidation({ validate: () => checkEnvironmentSize(fn, recipients) });
+    refuseOnProblems(this, () => checkEnvironmentSize(fn, recipients));
 
     this.rule = new events.Rule(this, 'Monthly', {
       description: 'Makes the value review packs of the business units every month',

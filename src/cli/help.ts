@@ -1,4 +1,5 @@
 /** Usage texts of the `customer-value` CLI. */
+import { DUCKDB_INSTALL } from './sources/duckdb-version';
 
 export const GENERAL_HELP = `customer-value: read the customer value your CDK services declare, and what it costs
 
@@ -18,6 +19,7 @@ Usage:
                           [--metric METRIC] [--currency CODE] [--threshold NAME=VALUE]... [-q]
                           [AWS, Athena and limit options as for cost]
   customer-value catalog  [-a DIR]... [--out FILE]
+  customer-value sample   [-a DIR]... [--out DIR] [--months N]
 
 Commands:
   services   list the customer services declared in one or more cloud assemblies (cdk.out)
@@ -26,6 +28,7 @@ Commands:
   review     the business units' value-review packs: services by review urgency, monthly cost trend,
              unit cost, budget vs actual, data quality and flags
   catalog    Backstage catalog entities (catalog-info.yaml) for the declared services
+  sample     synthetic CUR 2.0 data for the declared services, to try cost and review without an AWS account
 
 Options for every command:
   -h, --help       show the help of a command
@@ -219,4 +222,20 @@ the original is kept as the entity title.
 Options:
 ${ASSEMBLY_HELP}
 ${OUT_HELP}
+`;
+
+export const SAMPLE_HELP = `Usage: customer-value sample [-a DIR]... [--out DIR] [--months N]
+
+Writes a small synthetic CUR 2.0 export (CSV.gz, in the Data Exports layout) for the customer services declared in
+the cloud assemblies, to try "cost" and "review" without an AWS account: a usage line item a day for each kind of
+billable resource each service's template holds, tagged as the service tags its resources, plus untagged shared
+spend and a Tax line item each month. Amounts are made up (the same app gives the same amounts). Then:
+
+  customer-value cost --source cur customer-value-sample     (reading needs DuckDB: ${DUCKDB_INSTALL})
+
+Options:
+${ASSEMBLY_HELP}
+  --out DIR        the folder to write (default: customer-value-sample); a folder an earlier run wrote is replaced,
+                   any other existing folder is refused
+  --months N       full calendar months, ending with the last full month (default 2, at most 24)
 `;

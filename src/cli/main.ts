@@ -2,16 +2,17 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { costCommand } from './commands/cost';
 import { reviewCommand } from './commands/review';
+import { sampleCommand } from './commands/sample';
 import { catalogCommand, servicesCommand } from './commands/services';
 import { EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, firstLine, UsageError } from './errors';
-import { CATALOG_HELP, COST_HELP, GENERAL_HELP, REVIEW_HELP, SERVICES_HELP } from './help';
+import { CATALOG_HELP, COST_HELP, GENERAL_HELP, REVIEW_HELP, SAMPLE_HELP, SERVICES_HELP } from './help';
 import { CliIo, oneLine, PROGRAM, stderrLines, terminalIo } from './io';
 import { StoppedError } from './sources/limits';
 import { CliError } from './sources/types';
 
 export type { CliIo } from './io';
 
-const COMMANDS = ['services', 'cost', 'review', 'catalog'];
+const COMMANDS = ['services', 'cost', 'review', 'catalog', 'sample'];
 
 /** The process entry point used by `bin/customer-value`: runs the CLI and sets `process.exitCode`. */
 export async function main(argv: string[]): Promise<void> {
@@ -72,7 +73,7 @@ export async function run(argv: readonly string[], given: CliIo): Promise<number
     if (command === '--help' || command === '-h' || command === 'help') {
       const topic = argv[1];
       io.stdout(topic === 'services' ? SERVICES_HELP : topic === 'cost' ? COST_HELP : topic === 'review' ? REVIEW_HELP
-        : topic === 'catalog' ? CATALOG_HELP : GENERAL_HELP);
+        : topic === 'catalog' ? CATALOG_HELP : topic === 'sample' ? SAMPLE_HELP : GENERAL_HELP);
       return EXIT_OK;
     }
     if (command === '--version' || command === '-V') {
@@ -89,10 +90,12 @@ export async function run(argv: readonly string[], given: CliIo): Promise<number
         return await reviewCommand(rest, io);
       case 'catalog':
         return await catalogCommand(rest, io);
+      case 'sample':
+        return await sampleCommand(rest, io);
       default:
         throw new UsageError(command.startsWith('-')
-          ? `unknown option ${command}: give a command first (services, cost, review, catalog)`
-          : `unknown command ${JSON.stringify(command)}: commands are services, cost, review, catalog`);
+          ? `unknown option ${command}: give a command first (${COMMANDS.join(', ')})`
+          : `unknown command ${JSON.stringify(command)}: commands are ${COMMANDS.join(', ')}`);
     }
   } catch (e) {
     return reportError(e, io, command && COMMANDS.includes(command) ? command : undefined);

@@ -3,6 +3,7 @@ import { relativePath } from './paths';
 import { CliError } from './sources/types';
 import { describeCycle, findCycles } from '../declaration/cycles';
 import { CostAllocationRecord } from '../declaration/record';
+import { closest } from '../private/placeholders';
 
 /**
  * The value chain across every cloud assembly read: which declared service consumes which, each provider's
@@ -79,7 +80,9 @@ export function valueChain(declared: readonly DeclaredService[], cwd: string): V
       consumers.set(provider, [...(consumers.get(provider) ?? []), name]);
       if (!merged.has(provider)) {
         unknownProviders.push({ consumer: name, provider });
-        warnings.push(`${name} (${placeOf(m.first, cwd)}) consumes "${provider}", which no cloud assembly read declares: pass the assembly `
+        const suggestion = closest(provider, [...merged.keys()].filter((n) => n !== name));
+        warnings.push(`${name} (${placeOf(m.first, cwd)}) consumes "${provider}", which no cloud assembly read declares: `
+          + `${suggestion ? `did you mean ${JSON.stringify(suggestion)}? Otherwise ` : ''}pass the assembly `
           + 'that declares it with --assembly (until then its cost, if any, is not passed on)');
       }
     }

@@ -205,6 +205,8 @@ export interface ValueChainFindings {
   readonly unknownProviders: string[];
   /** Names its fixed allocation gives a share to that no service of its app declares. */
   readonly unknownShareholders: string[];
+  /** The service names the app declares (this stage's and the app's), for "did you mean" suggestions. */
+  readonly declaredNames: string[];
   /** The services of its stage that consume it. */
   readonly consumers: string[];
 }
@@ -215,7 +217,7 @@ export function valueChainFindings(service: ICustomerService): ValueChainFinding
   const graph = stageGraph(service);
   const consumers = graph.consumers.get(service.serviceName) ?? [];
   if (!entry) {
-    return { problems: [], unknownProviders: [], unknownShareholders: [], consumers };
+    return { problems: [], unknownProviders: [], unknownShareholders: [], declaredNames: [], consumers };
   }
   const problems: string[] = [];
   const cycle = graph.cycles.get(service);
@@ -233,6 +235,7 @@ export function valueChainFindings(service: ICustomerService): ValueChainFinding
     problems,
     unknownProviders: entry.consumes.filter((n) => !inApp(n)),
     unknownShareholders: Object.keys(entry.fixedShares ?? {}).filter((n) => n !== service.serviceName && !inApp(n)),
+    declaredNames: [...new Set([...graph.byName.keys(), ...(APPS.get(service.node.root)?.services ?? []).map((s) => s.serviceName)])],
     consumers,
   };
 }

@@ -5,6 +5,7 @@ import { isService, recordValueChain, valueChainChanged, valueChainFindings } fr
 import { describe } from './rules';
 import { allocationProblems, allocationRecord, CONSUMES_HINT, providerNameProblems } from './value-chain';
 import type { ICustomerService } from '../customer-service-base';
+import { closest } from '../private/placeholders';
 import { Allocation, AllocationMethod } from '../value-chain';
 
 /** Warning id: a consumed service no service of the app declares. */
@@ -55,15 +56,19 @@ export class ServiceChain {
     const findings = valueChainFindings(this.service);
     if (!this.warned) {
       this.warned = true;
+      const nearest = (name: string) => {
+        const suggestion = closest(name, findings.declaredNames.filter((n) => n !== this.service.serviceName));
+        return suggestion ? `did you mean ${JSON.stringify(suggestion)}? ` : '';
+      };
       for (const name of findings.unknownProviders) {
         Annotations.of(this.service).addWarningV2(PROVIDER_NOT_IN_APP_WARNING,
-          `"${this.service.serviceName}" consumes "${name}", which no service of this app declares: fine when another app declares it `
+          `"${this.service.serviceName}" consumes "${name}", which no service of this app declares: ${nearest(name)}fine when another app declares it `
           + '(the customer-value CLI checks the name across the cloud assemblies it reads with --assembly); otherwise correct the name');
       }
       for (const name of findings.unknownShareholders) {
         Annotations.of(this.service).addWarningV2(SHARE_NOT_IN_APP_WARNING,
           `costAllocation of "${this.service.serviceName}" gives ${this.allocation?.percentages?.[name]} % to "${name}", which no service of this `
-          + `app declares: fine when another app declares it and it consumes "${this.service.serviceName}" (the customer-value CLI checks `
+          + `app declares: ${nearest(name)}fine when another app declares it and it consumes "${this.service.serviceName}" (the customer-value CLI checks `
           + 'this across the cloud assemblies it reads; a share it cannot give stays unallocated); otherwise correct the name');
       }
     }

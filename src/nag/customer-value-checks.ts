@@ -4,6 +4,8 @@ import { IConstruct } from 'constructs';
 import { ContextKeys } from '../context-keys';
 import { CustomerService } from '../customer-service';
 import { strictReviews } from '../declaration/rules';
+import { refusedByToolkit } from '../private/problems';
+import { CUSTOMER_VALUE_PACK } from '../private/validation-plugins';
 import {
   ConsumerIndex, PACK_NAME, anchorOf, describeService, describeTagProblems, expectedTagsOf, isExempt, resourcesUnder,
   singletonOf, tagProblems,
@@ -170,6 +172,8 @@ export class CustomerValueChecks extends NagPack {
     super(scope, props);
     this.packName = PACK_NAME;
     this.name = PACK_NAME;
+    // CustomerService reads this mark to leave to the pack what the pack reports (an overdue value review)
+    Object.defineProperty(this, CUSTOMER_VALUE_PACK, { value: true });
     this.verboseDescriptions = props?.verbose ?? false;
   }
 
@@ -208,6 +212,11 @@ export class CustomerValueChecks extends NagPack {
   }
 
   protected checkResource(node: CfnResource): void {
+    // a refused declaration is reported by the cdk CLI (its problems): its resources have no tags and no reporting
+    // by design, and findings about that would bury the problems
+    if (refusedByToolkit(node)) {
+      return;
+    }
     this.resourcesByPath.set(node.node.path, node);
     this.checkMembership(node);
     this.checkServices(node);

@@ -19,13 +19,14 @@ import { servicesUnder } from '../declaration/registry';
 import { attributeCost } from './private/attribution';
 import { deployedValue } from '../private/deployed-size';
 import { allowAlertPublishing } from '../private/grants';
-import { reportProblems } from '../private/problems';
+import { acknowledgeNodeRuntime } from '../private/node-runtime';
 import { markShared } from '../private/shared-marker';
 import {
   DIMENSIONS, METRIC_NAMES, METRIC_NAMESPACE, PUBLISHER_CONFIG_VERSION, PUBLISHER_OUTCOMES, PublishedService, PublisherConfig,
   REPUBLISH_DAYS,
 } from './private/publisher-config';
 import { usageQuerySpec } from './private/usage-spec';
+import { refuseOnProblems } from '../private/problems';
 
 /** EventBridge accepts a target input of at most 8 192 characters. */
 const MAX_INPUT = 8192;
@@ -101,9 +102,7 @@ export class CostMetricPublisher extends Construct {
       // The id is taken by a construct of the user's: report it at synth, with every other problem, and carry on
       // under another id so that the rest of the app can still be checked.
       const taken = existing;
-      stack.node.addValidation({
-        validate: () => [`the construct id "${CostMetricPublisher.ID}" at the root of the stack is taken by another construct (${taken.constructor.name}); it is reserved for the customer-value cost publisher: rename that construct`],
-      });
+      refuseOnProblems(stack, () => [`the construct id "${CostMetricPublisher.ID}" at the root of the stack is taken by another construct (${taken.constructor.name}); it is reserved for the customer-value cost publisher: rename that construct`]);
       const fallback = stack.node.tryFindChild(`${CostMetricPublisher.ID}2`);
       return fallback instanceof CostMetricPublisher ? fallback : new CostMetricPublisher(stack, `${CostMetricPublisher.ID}2`);
     }
@@ -211,6 +210,7 @@ export class CostMetricPublisher extends Construct {
       memorySize: 256,
       timeout: Duration.minutes(5),
     });
+    acknowledgeNodeRuntime(fn);
     this.function = fn;
 
     this.rule = new events.Rule(this, 'Schedule', {
@@ -244,7 +244,7 @@ export class CostMetricPublisher extends Construct {
     });
 
     attributeCost(this, () => this.costOwner);
-    this.node.addValidation({ validate: () => this.validateConfig() });
+    refuseOnProblems(this, () => this.validateConfig());
   }
 
   /**
@@ -344,7 +344,7 @@ export class CostMetricPublisher extends Construct {
     }
     const days = typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : raw;
     if (typeof days !== 'number' || !Number.isInteger(days) || days < MIN_COST_DATA_DAYS || days > MAX_COST_DATA_DAYS) {
-      reportProblems(this, [`context "${COST_DATA_DAYS_CONTEXT}" is ${JSON.stringify(raw)}: expected a whole number of days from `
+      refuseOnProblems(this, () => [`context "${COST_DATA_DAYS_CONTEXT}" is ${JSON.stringify(raw)}: expected a whole number of days from `
         + `${MIN_COST_DATA_DAYS} to ${MAX_COST_DATA_DAYS} (CloudWatch evaluates an alarm over at most 7 days, and over 1 day the `
         + 'once-a-day run would leave some 24-hour windows empty and flap between ALARM and OK)']);
       return DEFAULT_COST_DATA_DAYS;

@@ -20,6 +20,7 @@ import { usageQuerySpec } from './private/usage-spec';
 import { CustomerValueDashboard } from './stack-dashboard';
 import { CostReportingRecord, UsageMetricRecord } from '../declaration/record';
 import { allowAlertPublishing } from '../private/grants';
+import { refuseOnProblems } from '../private/problems';
 import { usageRecord } from '../private/usage-record';
 
 /**
@@ -94,7 +95,7 @@ export class ServiceCostReporting extends Construct {
     this.alerts = resolved.alerts;
     // CustomerService checks the options before it creates its reporting; this covers direct use.
     if (problems.length > 0) {
-      this.node.addValidation({ validate: () => problems.map((p) => `costReporting.${p}`) });
+      refuseOnProblems(this, () => problems.map((p) => `costReporting.${p}`));
     }
     const service = this.service;
     const stack = Stack.of(this);
@@ -173,15 +174,13 @@ export class ServiceCostReporting extends Construct {
           this.unitCostAlarm.addAlarmAction(new cwActions.SnsAction(topic));
         }
       }
-      this.node.addValidation({
-        validate: () => {
-          const unit = service.unitMetric;
-          if (!unit) {
-            return [`costReporting.unitCostAlarm of "${service.serviceName}" needs a usage metric to divide the cost by: register one with service.addUsageMetric("orders", metric), or remove unitCostAlarm`];
-          }
-          const { problem } = usageQuerySpec(stack, unit.metric);
-          return problem ? [`costReporting.unitCostAlarm of "${service.serviceName}": the cost publisher cannot read the unit metric "${unit.name}" (${problem}), so the alarm would never fire`] : [];
-        },
+      refuseOnProblems(this, () => {
+        const unit = service.unitMetric;
+        if (!unit) {
+          return [`costReporting.unitCostAlarm of "${service.serviceName}" needs a usage metric to divide the cost by: register one with service.addUsageMetric("orders", metric), or remove unitCostAlarm`];
+        }
+        const { problem } = usageQuerySpec(stack, unit.metric);
+        return problem ? [`costReporting.unitCostAlarm of "${service.serviceName}": the cost publisher cannot read the unit metric "${unit.name}" (${problem}), so the alarm would never fire`] : [];
       });
     }
 

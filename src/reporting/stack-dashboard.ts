@@ -5,6 +5,7 @@ import { CostMetricPublisher } from './cost-metric-publisher';
 import { createDashboard, dashboardRows, DashboardInputs } from './dashboard';
 import type { ICustomerService } from '../customer-service-base';
 import { attributeCost } from './private/attribution';
+import { refuseOnProblems } from '../private/problems';
 import { markShared } from '../private/shared-marker';
 
 /** CloudWatch accepts at most 500 widgets on a dashboard. */
@@ -57,11 +58,9 @@ export class CustomerValueDashboard extends Construct {
     this._displayName = created.name.display;
     // its cost goes to the service that owns the stack's cost reporting (the publisher's)
     attributeCost(this, () => (CostMetricPublisher.isCreated(this) ? CostMetricPublisher.of(this).costOwner : this.sections[0]?.service));
-    this.node.addValidation({
-      validate: () => (this.widgetCount > MAX_WIDGETS
-        ? [`the cost dashboard of stack ${Stack.of(this).stackName} has ${this.widgetCount} widgets for ${this.sections.length} services, over the ${MAX_WIDGETS} a CloudWatch dashboard holds: give some services dashboardLayout: DashboardLayout.SERVICE, or spread them over more stacks`]
-        : []),
-    });
+    refuseOnProblems(this, () => (this.widgetCount > MAX_WIDGETS
+      ? [`the cost dashboard of stack ${Stack.of(this).stackName} has ${this.widgetCount} widgets for ${this.sections.length} services, over the ${MAX_WIDGETS} a CloudWatch dashboard holds: give some services dashboardLayout: DashboardLayout.SERVICE, or spread them over more stacks`]
+      : []));
   }
 
   /**

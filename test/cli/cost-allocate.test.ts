@@ -355,6 +355,15 @@ describe('the value chain in services and catalog', () => {
     expect(res.stderr).toContain('customer-value: warning: the declared services consume each other in a cycle: private-network → checkout → private-network');
   });
 
+  test('a misspelt provider name: the warning names the nearest service the assemblies declare', async () => {
+    const dir = tempDir();
+    const a = chainAssemblies(dir, [NETWORK, DATA_PLATFORM], [{ ...CHAIN_CHECKOUT, consumes: ['private-network', 'data-platfrom'] }]);
+    const res = await runCli(['services', '-a', a.platform, '-a', a.shop], { cwd: dir });
+    expect(res.code).toBe(0);
+    expect(res.stderr).toContain('customer-value: warning: checkout (Shop, shop.out) consumes "data-platfrom", which no cloud assembly read declares: '
+      + 'did you mean "data-platform"? Otherwise pass the assembly that declares it with --assembly (until then its cost, if any, is not passed on)\n');
+  });
+
   test('catalog: dependsOn and dependencyOf relations, also to a service of an app not read', async () => {
     const res = await runCli(['catalog', '-a', assemblies[3]], { cwd });
     expect(res.code).toBe(0);

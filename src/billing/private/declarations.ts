@@ -7,6 +7,7 @@ import {
 } from '../../declaration/rules';
 import { customerTagValue, needTagValue } from '../../declaration/tag-values';
 import { allocationProblems } from '../../declaration/value-chain';
+import { refuseOnProblems } from '../../private/problems';
 import { TagKeys } from '../../tag-keys';
 import { Allocation } from '../../value-chain';
 import { BillingServicesOptions, ServiceValueDeclaration } from '../billing-options';
@@ -195,15 +196,13 @@ export function checkNoLateServices(construct: IConstruct, resolved: ResolvedSer
     return;
   }
   const known = new Set(resolved.services.map((s) => s.serviceName));
-  construct.node.addValidation({
-    validate: () => {
-      const late = CustomerService.all(construct.node.root)
-        .filter((s) => typeof s.serviceName === 'string' && !known.has(s.serviceName))
-        .map((s) => `${s.serviceName} (${s.node.path})`);
-      return late.length === 0 ? [] : [
-        `${late.length} customer service(s) were declared after this construct was created and are not part of it: ${late.join(', ')}. `
-        + 'Create it after declaring the services, or pass services / declarations explicitly',
-      ];
-    },
+  refuseOnProblems(construct, () => {
+    const late = CustomerService.all(construct.node.root)
+      .filter((s) => typeof s.serviceName === 'string' && !known.has(s.serviceName))
+      .map((s) => `${s.serviceName} (${s.node.path})`);
+    return late.length === 0 ? [] : [
+      `${late.length} customer service(s) were declared after this construct was created and are not part of it: ${late.join(', ')}. `
+      + 'Create it after declaring the services, or pass services / declarations explicitly',
+    ];
   });
 }

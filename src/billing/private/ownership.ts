@@ -6,6 +6,7 @@ import { markShared, SharedOwner } from '../../private/shared-marker';
 import { TagKeys } from '../../tag-keys';
 import { ServiceValueDeclaration } from '../billing-options';
 import { checkDeclaration, ResolvedService, resolvedFromService } from './declarations';
+import { refuseOnProblems } from '../../private/problems';
 
 /**
  * Who pays for a billing construct's own resources: the cost of cost reporting is always attributed to a service.
@@ -54,7 +55,7 @@ export function attributeCost(construct: IConstruct, purpose: string, what: stri
     }
   }
   markShared(construct, purpose, shared);
-  construct.node.addValidation({ validate: () => ownershipProblems(construct, owner, purpose, what) });
+  refuseOnProblems(construct, () => ownershipProblems(construct, owner, purpose, what));
   const enclosing = CustomerService.of(construct);
   return { owner: resolved ?? (enclosing ? resolvedFromService(enclosing) : undefined), problems };
 }

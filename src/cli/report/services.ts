@@ -68,8 +68,13 @@ export function servicesReport(set: AssemblySet, cwd: string): Report {
     summary.push(`value reviews: ${overdue} overdue, ${dueSoon} due within 14 days`);
   }
   if (running.totalUsd > 0) {
+    const accountUsd = running.accountItems.reduce((n, i) => n + i.usd, 0);
+    const values = running.accountItems.reduce((n, i) => n + Math.round(i.usd / REPORTING_PRICES.metricMonth), 0);
     summary.push(`the cost and usage reporting itself: about ${running.totalUsd.toFixed(2)} USD a month (${REPORTING_PRICES.region} prices of `
-      + `${REPORTING_PRICES.checked}, before the free tier; each service's figure includes its share of its stack's publisher and dashboard)`);
+      + `${REPORTING_PRICES.checked}, before the free tier): ${(running.totalUsd - accountUsd).toFixed(2)} for the services (their own metrics `
+      + `and their share of their stack's publisher and dashboard: the "Reporting USD/month" column) and ${accountUsd.toFixed(2)} for the cost metrics `
+      + `per team and per business unit (${values} value${values === 1 ? '' : 's'}, ${REPORTING_PRICES.metricMonth.toFixed(2)} USD each, `
+      + 'one per account whichever stack publishes it)');
   }
   if (partial > 0) {
     summary.push(`${partial} service${partial === 1 ? ' has' : 's have'} taggable resources without the customer-value tags`);

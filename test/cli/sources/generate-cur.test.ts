@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { generateCur } from '../../../scripts/generate-cur';
+import { generateCur, SERVICES } from '../../../scripts/generate-cur';
 import { CostMetric, CurQueries } from '../../../src/billing/cur-sql';
 import { CUR2_COLUMNS } from '../../billing/cur2-columns';
 import { tempDir } from '../../util';
@@ -123,4 +123,16 @@ test.each([
   [{ exportName: 'bad name' }, /export-name is "bad name"/],
 ])('refuses bad options: %j', async (override, message) => {
   await expect(generateCur({ rows: 10, out: tempDir('cv-gen-bad-'), ...override } as any)).rejects.toThrow(message);
+});
+
+test('the sample tags each need as the README and the examples word it: one wording, or `--by need` shows a declared need as "(not declared)"', () => {
+  // GIVEN every need statement the README's snippets and the examples declare
+  const texts = [path.join(REPO, 'README.md'), ...fs.readdirSync(path.join(REPO, 'examples')).filter((f) => f.endsWith('.ts')).map((f) => path.join(REPO, 'examples', f))]
+    .map((f) => fs.readFileSync(f, 'utf8'));
+  const declared = new Set(texts.flatMap((t) => [...t.matchAll(/customerNeed: '([^']+)'/g)].map((m) => m[1])));
+  // THEN none is another wording of a need the sample carries (one extends the other: cut to a column, they look alike)
+  const variants = SERVICES.flatMap((s) => [...declared]
+    .filter((d) => d !== s.need && (d.startsWith(s.need) || s.need.startsWith(d)))
+    .map((d) => `${s.service}: the sample says "${s.need}", a declaration says "${d}"`));
+  expect(variants).toEqual([]);
 });

@@ -1,7 +1,7 @@
 import { CliError, CostQuery, CostRow } from './types';
 import { CostGrouping, CurQueries, SqlDialect } from '../../billing/cur-sql';
-import { curColumnCollisions } from '../../private/tag-safe';
 import { Decimal } from '../../private/decimal';
+import { curColumnCollisions } from '../../private/tag-safe';
 import { TagKeys } from '../../tag-keys';
 import { curMetric } from '../metrics';
 

@@ -14,7 +14,7 @@ import * as https from 'https';
 import { S3Client } from '@aws-sdk/client-s3';
 import { ServiceDeclarationRecord } from '../declaration/record';
 import {
-  addressProblems, EntryIdentity, entryKey, entryProblems, identityOfStack, MAX_ENTRY_BYTES, RegistryAddress, RegistryEntry,
+  addressProblems, EntryIdentity, HEARTBEAT_ACTION, entryKey, entryProblems, identityOfStack, MAX_ENTRY_BYTES, RegistryAddress, RegistryEntry,
   servicesProblems, splitEntryKey,
 } from './entry';
 import { decide, Decision, heartbeat, locationOf, locationOfPhysicalId, physicalIdOf, RegistrationEvent } from './lifecycle';
@@ -41,8 +41,6 @@ export interface HeartbeatEvent {
   readonly stackId: string;
   readonly logicalId: string;
 }
-
-export const HEARTBEAT_ACTION = 'customer-value.registry.heartbeat';
 
 export interface CustomResourceResult {
   readonly status: 'SUCCESS' | 'FAILED';

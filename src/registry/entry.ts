@@ -18,10 +18,14 @@ import { describe } from '../declaration/field-rules';
 import { ServiceDeclarationRecord } from '../declaration/record';
 import { recordProblems } from '../declaration/record-rules';
 
+/** The `action` of the daily heartbeat's event (the registration function's input). */
+export const HEARTBEAT_ACTION = 'customer-value.registry.heartbeat';
 /** The `kind` of an entry. */
 export const ENTRY_KIND = 'customer-value:registry-entry';
 /** The entry schema this version writes and reads (bump on incompatible changes; readers refuse newer ones). */
 export const ENTRY_SCHEMA = 1;
+/** The prefix entries are written under when none is given. */
+export const DEFAULT_REGISTRY_PREFIX = 'customer-value/';
 /** The folder of this entry schema under the registry's prefix. */
 export const ENTRY_FOLDER = 'v1/';
 /** Applied request ids kept in an entry (CloudFormation request ids are UUIDs): duplicates of these are ignored. */

@@ -89,6 +89,8 @@ export interface RegistryReaderOptions {
   readonly staleAfterDays?: number;
   /** Most pages read from one list call. @default 100 (100 000 entries) */
   readonly maxPages?: number;
+  /** Keys per list page (1 to 1000). @default 1000 */
+  readonly pageSize?: number;
   /** Entries read at once. @default 8 */
   readonly concurrency?: number;
   /** Aborts every call when it fires (a deadline, an interrupt). */
@@ -271,7 +273,7 @@ async function listKeys(options: RegistryReaderOptions, prefix: string): Promise
     }
     let out: any;
     try {
-      out = await options.s3.send(new ListObjectsV2Command({ Bucket: options.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: 1000 }),
+      out = await options.s3.send(new ListObjectsV2Command({ Bucket: options.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: options.pageSize ?? 1000 }),
         { abortSignal: callSignal(options.signal) });
     } catch (e) {
       throw new RegistryError(`cannot list the registry s3://${options.bucket}/${prefix}: ${errorText(e)}${accessHint(e)}`);

@@ -1,4 +1,4 @@
-import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 
 /**
  * Reading and writing one registry entry on S3, with conditional writes (the registration function's): a write names
@@ -34,6 +34,12 @@ export async function readObject(s3: Sender, bucket: string, key: string, maxByt
     out = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }), { abortSignal: callSignal(signal) });
   } catch (e) {
     if (isMissing(e)) {
+      return { absent: true };
+    }
+    // without s3:ListBucket on the key S3 answers 403 for a missing key ("If you don't have the s3:ListBucket
+    // permission, Amazon S3 returns an HTTP status code 403", API_GetObject.html): the registration function may list
+    // its own key only, so it asks
+    if (isDenied(e) && !(await listed(s3, bucket, key, signal))) {
       return { absent: true };
     }
     throw e;
@@ -87,6 +93,18 @@ function status(e: unknown): number | undefined {
 export function isMissing(e: unknown): boolean {
   const name = (e as Error)?.name;
   return name === 'NoSuchKey' || name === 'NotFound' || status(e) === 404 && name !== 'NoSuchBucket';
+}
+
+/** 403 AccessDenied. */
+export function isDenied(e: unknown): boolean {
+  const name = (e as Error)?.name;
+  return name === 'AccessDenied' || name === 'Forbidden' || status(e) === 403;
+}
+
+/** Whether `key` is listed (a list of that one key; a list that is denied too throws). */
+async function listed(s3: Sender, bucket: string, key: string, signal?: AbortSignal): Promise<boolean> {
+  const out = await s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: key, MaxKeys: 1 }), { abortSignal: callSignal(signal) });
+  return (out.Contents ?? []).some((o: { Key?: string }) => o.Key === key);
 }
 
 /** 412 PreconditionFailed, or 409 ConditionalRequestConflict. */

@@ -1,12 +1,21 @@
+import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { ServiceDeclarationRecord } from '../../src/declaration/record';
 
-// s3rver ships no type declarations
-// eslint-disable-next-line @typescript-eslint/no-require-imports
+/**
+ * s3rver runs in a process of its own, with OpenSSL's legacy provider: it makes ListObjectsV2 continuation tokens with
+ * DES, which Node.js 17 and later (OpenSSL 3) refuse without it, so every truncated list answered InternalError.
+ */
+const SERVER = `
 const S3rver = require('s3rver');
+const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory: process.argv[1] });
+server.run().then(({ port }) => process.stdout.write('READY ' + port + '\\n'));
+process.on('SIGTERM', () => server.close().then(() => process.exit(0)));
+setTimeout(() => process.exit(0), 15 * 60_000).unref(); // never outlives a test run
+`;
 
 /**
  * A real S3-compatible server on the loopback address (s3rver, from npm), one per test file: the registration function
@@ -23,8 +32,24 @@ export interface LocalS3 {
 
 export async function startLocalS3(bucket = 'org-registry'): Promise<LocalS3> {
   const directory = fs.mkdtempSync(path.join(os.tmpdir(), 'cv-s3rver-'));
-  const server = new S3rver({ port: 0, address: '127.0.0.1', silent: true, directory });
-  const { port } = await server.run();
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', '-e', SERVER, directory],
+    { cwd: path.join(__dirname, '..', '..'), stdio: ['ignore', 'pipe', 'inherit'] });
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error('s3rver did not start within 20 s')), 20_000);
+    child.stdout!.on('data', (chunk) => {
+      out += chunk;
+      const m = /READY (\d+)/.exec(out);
+      if (m) {
+        clearTimeout(timer);
+        resolve(Number(m[1]));
+      }
+    });
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`s3rver exited with ${code}`));
+    });
+  });
   const client = new S3Client({
     region: 'us-east-1',
     endpoint: `http://127.0.0.1:${port}`,
@@ -38,7 +63,10 @@ export async function startLocalS3(bucket = 'org-registry'): Promise<LocalS3> {
     bucket,
     close: async () => {
       client.destroy();
-      await server.close();
+      await new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      });
       fs.rmSync(directory, { recursive: true, force: true });
     },
   };

@@ -44,7 +44,9 @@ export function createApp(props: AppProps = {}): App {
   const ledger = new Stack(app, 'Ledger', { env: { account: LEDGER_ACCOUNT, region: 'eu-central-1' } });
   service(ledger, 'Invoicing', {
     customerNeed: 'Finance controlling sends correct invoices to business customers every month',
-    customer: Customer.internal('Finance controlling'), team: 'ledger', businessUnit: 'finance',
+    customer: Customer.internal('Finance controlling'),
+    team: 'ledger',
+    businessUnit: 'finance',
   });
   service(ledger, 'Payouts', {
     customerNeed: 'Marketplace sellers receive what they sold for every week', customer: Customer.external('Marketplace sellers'), team: 'ledger', businessUnit: 'finance',

@@ -12,12 +12,12 @@
 import * as http from 'http';
 import * as https from 'https';
 import { S3Client } from '@aws-sdk/client-s3';
-import { ServiceDeclarationRecord } from '../declaration/record';
 import {
   addressProblems, EntryIdentity, HEARTBEAT_ACTION, entryKey, entryProblems, identityOfStack, MAX_ENTRY_BYTES, RegistryAddress, RegistryEntry,
   servicesProblems, splitEntryKey,
 } from './entry';
-import { decide, Decision, heartbeat, locationOf, locationOfPhysicalId, physicalIdOf, RegistrationEvent } from './lifecycle';
+import { decide, Decision, heartbeat, locationOf, locationOfPhysicalId, physicalIdOf } from './lifecycle';
+import { ServiceDeclarationRecord } from '../declaration/record';
 import { errorText, readObject, Sender, writeIfUnchanged } from './private/store';
 
 /** The custom resource event fields this handler reads (a subset of CloudFormationCustomResourceEvent). */
@@ -116,8 +116,12 @@ export async function onCustomResource(event: CustomResourceEvent, deps: Registr
     }));
     return { status: 'SUCCESS', reason: decision.reason, physicalResourceId: physicalId };
   } catch (e) {
-    return { status: 'FAILED', reason: `could not write the registry entry s3://${address.bucket}/${entryKey(address.prefix, identity)}: `
-      + `${errorText(e)}${hint(e)}`, physicalResourceId: physicalId };
+    return {
+      status: 'FAILED',
+      reason: `could not write the registry entry s3://${address.bucket}/${entryKey(address.prefix, identity)}: `
+      + `${errorText(e)}${hint(e)}`,
+      physicalResourceId: physicalId,
+    };
   }
 }
 
@@ -280,7 +284,9 @@ const clients = new Map<string, S3Client>();
 function s3For(region: string): S3Client {
   let client = clients.get(region);
   if (!client) {
-    client = new S3Client({ region, maxAttempts: 3, requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true } });
+    client = new S3Client({
+      region, maxAttempts: 3, requestHandler: { connectionTimeout: 3_000, requestTimeout: 10_000, throwOnRequestTimeout: true },
+    });
     clients.set(region, client);
   }
   return client;

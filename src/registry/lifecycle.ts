@@ -25,10 +25,10 @@
  * - A withdrawal keeps a tombstone (state `withdrawn`, no services) instead of deleting the object, so that the
  *   history above survives it; the registry's lifecycle rule removes tombstones, which no heartbeat refreshes.
  */
-import { ServiceDeclarationRecord } from '../declaration/record';
 import {
   ENTRY_KIND, ENTRY_SCHEMA, EntryIdentity, MAX_REQUESTS, MAX_WITHDRAWN, RegistryAddress, RegistryEntry, remember, entryKey,
 } from './entry';
+import { ServiceDeclarationRecord } from '../declaration/record';
 
 /** A CloudFormation event, as the lifecycle needs it. */
 export interface RegistrationEvent {
@@ -113,8 +113,10 @@ export function decide(current: RegistryEntry | undefined, event: RegistrationEv
  */
 export function heartbeat(current: RegistryEntry | undefined, now: string): { entry?: RegistryEntry; problem?: string } {
   if (current === undefined) {
-    return { problem: 'there is no registry entry for this stack: the stack\'s registration was not written, or the entry was deleted by hand '
-      + '(restore its previous version in the versioned registry bucket, or deploy a change of the stack\'s declarations)' };
+    return {
+      problem: 'there is no registry entry for this stack: the stack\'s registration was not written, or the entry was deleted by hand '
+      + '(restore its previous version in the versioned registry bucket, or deploy a change of the stack\'s declarations)',
+    };
   }
   if (current.state !== 'live') {
     return { problem: `the registry entry of this stack is withdrawn (by ${current.owner}) while the stack still runs its registration function` };

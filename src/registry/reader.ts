@@ -8,10 +8,13 @@
  *
  * Free of aws-cdk-lib: the scheduled value-review function bundles it (test/lambda-bundles.test.ts).
  */
+// the SDK: Lambda provides it to the functions that read the registry; the CLI will bundle it (docs/registry.md, phase 2)
+/* eslint-disable import/no-extraneous-dependencies */
 import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
-import { ServiceDeclarationRecord } from '../declaration/record';
+/* eslint-enable import/no-extraneous-dependencies */
 import { entriesPrefix, entryProblems, MAX_ENTRY_BYTES, parseEntryKey, PREFIX_PATTERN, RegistryEntry } from './entry';
+import { ServiceDeclarationRecord } from '../declaration/record';
 import { callSignal, errorText, readObject, Sender } from './private/store';
 
 /** A service read from the registry: a `DeclaredService` (src/cli/assembly.ts) with where it was registered. */
@@ -186,8 +189,12 @@ export async function readRegistry(options: RegistryReaderOptions): Promise<Regi
     const reason = staleness(entry, now, staleAfter, accounts);
     if (reason) {
       stale.push({
-        key, account: entry.account, region: entry.region, stackName: entry.stackName,
-        services: entry.services.map((s) => s.serviceName), ...reason,
+        key,
+        account: entry.account,
+        region: entry.region,
+        stackName: entry.stackName,
+        services: entry.services.map((s) => s.serviceName),
+        ...reason,
       });
       continue;
     }
@@ -249,12 +256,20 @@ function dedupe(services: RegisteredService[]): RegisteredService[] {
   return [...byKey.values()];
 }
 
+/** What `mergeWithAssemblies` reads of an assembly's service. */
+export interface AssemblyServiceLike {
+  readonly record: { readonly serviceName: string };
+  readonly stack: string;
+  readonly account?: string;
+  readonly region?: string;
+}
+
 /**
  * The services of cloud assemblies and of the registry together, "the same service from both is one service": a
  * registry service whose stack and name an assembly declares too (in the same account and region when the assembly
  * knows them) is left out, the assembly's record kept (it is what the user pointed at, possibly not deployed yet).
  */
-export function mergeWithAssemblies<T extends { readonly record: { readonly serviceName: string }; readonly stack: string; readonly account?: string; readonly region?: string }>(
+export function mergeWithAssemblies<T extends AssemblyServiceLike>(
   fromAssemblies: readonly T[], fromRegistry: readonly RegisteredService[]): Array<T | RegisteredService> {
   const known = (r: RegisteredService) => fromAssemblies.some((a) => a.record.serviceName === r.record.serviceName && a.stack === r.stack
     && (a.account === undefined || a.account === r.account) && (a.region === undefined || a.region === r.region));
@@ -273,8 +288,10 @@ async function listKeys(options: RegistryReaderOptions, prefix: string): Promise
     }
     let out: any;
     try {
-      out = await options.s3.send(new ListObjectsV2Command({ Bucket: options.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: options.pageSize ?? 1000 }),
-        { abortSignal: callSignal(options.signal) });
+      const command = new ListObjectsV2Command({
+        Bucket: options.bucket, Prefix: prefix, ContinuationToken: token, MaxKeys: options.pageSize ?? 1000,
+      });
+      out = await options.s3.send(command, { abortSignal: callSignal(options.signal) });
     } catch (e) {
       throw new RegistryError(`cannot list the registry s3://${options.bucket}/${prefix}: ${errorText(e)}${accessHint(e)}`);
     }
@@ -311,7 +328,8 @@ async function organizationAccounts(options: RegistryReaderOptions, warnings: st
     }
     let out: any;
     try {
-      out = await options.organizations!.send(new ListAccountsCommand({ NextToken: token, MaxResults: ACCOUNTS_PAGE }), { abortSignal: callSignal(options.signal) });
+      const command = new ListAccountsCommand({ NextToken: token, MaxResults: ACCOUNTS_PAGE });
+      out = await options.organizations!.send(command, { abortSignal: callSignal(options.signal) });
     } catch (e) {
       warnings.push(`the organization's accounts were not checked (${errorText(e)}): ListAccounts answers in the management account or a `
         + 'delegated administrator account only; stale entries are told by their heartbeat only');

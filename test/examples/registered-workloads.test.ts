@@ -56,7 +56,9 @@ describe('examples/payer-account.ts: the declaration registry', () => {
     const statements = stack.resolve(policy.Properties.PolicyDocument.Statement) as any[];
     const write = statements.find((s) => s.Sid === 'WorkloadsWriteTheirOwnEntries');
     expect(write).toMatchObject({
-      Effect: 'Allow', Principal: { AWS: '*' }, Action: ['s3:GetObject', 's3:PutObject'],
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Action: ['s3:GetObject', 's3:PutObject'],
       Condition: { StringEquals: { 'aws:PrincipalOrgID': ORGANIZATION_ID } },
     });
     expect(JSON.stringify(write.Resource)).toContain('/customer-value/v1/${aws:PrincipalAccount}/*');

@@ -22,7 +22,11 @@ const KEY = 'customer-value/v1/111111111111/eu-west-1/Shop/Registration.json';
 
 function event(type: 'Create' | 'Update' | 'Delete', request: string, physical?: string): CustomResourceEvent {
   return {
-    RequestType: type, ResponseURL: 'http://127.0.0.1:1/unused', StackId: STACK_ID, RequestId: request, LogicalResourceId: 'Registration',
+    RequestType: type,
+    ResponseURL: 'http://127.0.0.1:1/unused',
+    StackId: STACK_ID,
+    RequestId: request,
+    LogicalResourceId: 'Registration',
     ...(physical ? { PhysicalResourceId: physical } : {}),
     ResourceProperties: { Bucket: 'org-registry', Region: 'us-east-1', Prefix: 'customer-value/', Services: JSON.stringify([serviceRecord('checkout', 'Shop')]) },
   };
@@ -36,9 +40,20 @@ function body(entry: RegistryEntry | string) {
 
 function liveEntry(owner: string, requests: string[]): RegistryEntry {
   return {
-    kind: 'customer-value:registry-entry', schemaVersion: 1, state: 'live', account: '111111111111', region: 'eu-west-1', stackName: 'Shop',
-    stackId: STACK_ID, logicalId: 'Registration', owner, registeredAt: '2026-12-01T06:00:00.000Z', heartbeatAt: '2026-12-01T06:00:00.000Z',
-    services: [serviceRecord('checkout', 'Shop')], requests, withdrawn: [],
+    kind: 'customer-value:registry-entry',
+    schemaVersion: 1,
+    state: 'live',
+    account: '111111111111',
+    region: 'eu-west-1',
+    stackName: 'Shop',
+    stackId: STACK_ID,
+    logicalId: 'Registration',
+    owner,
+    registeredAt: '2026-12-01T06:00:00.000Z',
+    heartbeatAt: '2026-12-01T06:00:00.000Z',
+    services: [serviceRecord('checkout', 'Shop')],
+    requests,
+    withdrawn: [],
   };
 }
 

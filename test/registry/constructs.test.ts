@@ -11,8 +11,11 @@ import { testApp, VALID } from '../util';
 const REGISTRY = { bucketName: 'org-customer-value-registry', region: 'us-east-1' };
 const ENV = { account: '111111111111', region: 'eu-west-1' };
 const OWNER = {
-  serviceName: 'cost-reporting', customerNeed: 'Business units see what each customer need costs them every month',
-  customer: Customer.internal('Business units'), team: 'finops', businessUnit: 'finance',
+  serviceName: 'cost-reporting',
+  customerNeed: 'Business units see what each customer need costs them every month',
+  customer: Customer.internal('Business units'),
+  team: 'finops',
+  businessUnit: 'finance',
 };
 
 function workload(context: Record<string, unknown>, services = ['Checkout', 'Refunds']): { app: App; stack: Stack } {
@@ -33,7 +36,8 @@ describe('DeclarationRegistration', () => {
     expect(Object.keys(registrations(stack))).toHaveLength(1);
     expect(DeclarationRegistration.isCreated(stack)).toBe(true);
     expect(Object.keys(registrations(workload({}).stack))).toHaveLength(0);
-    expect(Object.keys(registrations(workload({ [ContextKeys.REGISTRY]: REGISTRY, [ContextKeys.REGISTER_DECLARATIONS]: false }).stack))).toHaveLength(0);
+    const optedOut = workload({ [ContextKeys.REGISTRY]: REGISTRY, [ContextKeys.REGISTER_DECLARATIONS]: false });
+    expect(Object.keys(registrations(optedOut.stack))).toHaveLength(0);
     // the context as a JSON string (-c on the command line)
     expect(Object.keys(registrations(workload({ [ContextKeys.REGISTRY]: JSON.stringify(REGISTRY) }).stack))).toHaveLength(1);
   });

@@ -1,5 +1,5 @@
-import { PutObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
+import { PutObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { LocalS3, serviceRecord, startLocalS3 } from './local-s3';
 import type { DeclaredService } from '../../src/cli/assembly';
@@ -40,8 +40,12 @@ describe('the registry reader, on a local S3 server', () => {
 
   async function cfn(type: 'Create' | 'Update' | 'Delete', w: Workload, services: string[] = w.services): Promise<void> {
     const event: CustomResourceEvent = {
-      RequestType: type, ResponseURL: 'http://127.0.0.1:1/unused', StackId: stackId(w), RequestId: `req-${++requests}`,
-      LogicalResourceId: 'CustomerValueRegistration', PhysicalResourceId: type === 'Create' ? undefined : physical.get(root + w.stack),
+      RequestType: type,
+      ResponseURL: 'http://127.0.0.1:1/unused',
+      StackId: stackId(w),
+      RequestId: `req-${++requests}`,
+      LogicalResourceId: 'CustomerValueRegistration',
+      PhysicalResourceId: type === 'Create' ? undefined : physical.get(root + w.stack),
       ResourceProperties: { Bucket: s3.bucket, Region: 'us-east-1', Prefix: root, Services: JSON.stringify(services.map((s) => serviceRecord(s, w.stack))) },
     };
     const result = await onCustomResource(event, deps());
@@ -93,8 +97,12 @@ describe('the registry reader, on a local S3 server', () => {
     const result = await read();
     expect(names(result)).toEqual(['111111111111/Shop/checkout', '111111111111/Shop/refunds', '111111111111/Shop/wishlist']);
     expect(result.stale).toEqual([{
-      key: `${root}v1/222222222222/eu-central-1/Ledger/CustomerValueRegistration.json`, account: '222222222222', region: 'eu-central-1', stackName: 'Ledger',
-      services: ['invoicing', 'payouts'], reason: 'no-heartbeat',
+      key: `${root}v1/222222222222/eu-central-1/Ledger/CustomerValueRegistration.json`,
+      account: '222222222222',
+      region: 'eu-central-1',
+      stackName: 'Ledger',
+      services: ['invoicing', 'payouts'],
+      reason: 'no-heartbeat',
       detail: 'no heartbeat since 2026-12-01T06:00:00.000Z (5 days, more than 3): the stack Ledger in 222222222222/eu-central-1 is gone, or its registration function fails (its error alarm says why)',
     }]);
     // a longer limit keeps it
@@ -129,9 +137,20 @@ describe('the registry reader, on a local S3 server', () => {
     await cfn('Create', SHOP);
     const key = entryKey(root, { account: '222222222222', region: 'eu-central-1', stackName: 'Ledger', logicalId: 'CustomerValueRegistration' });
     const entry = {
-      kind: 'customer-value:registry-entry', schemaVersion: 1, state: 'live', account: '222222222222', region: 'eu-central-1', stackName: 'Ledger',
-      stackId: stackId(LEDGER), logicalId: 'CustomerValueRegistration', owner: 'x', registeredAt: clock.toISOString(), heartbeatAt: clock.toISOString(),
-      services: [serviceRecord('invoicing', 'Ledger'), serviceRecord('payouts', 'Ledger', { team: 'Data & Analytics' })], requests: [], withdrawn: [],
+      kind: 'customer-value:registry-entry',
+      schemaVersion: 1,
+      state: 'live',
+      account: '222222222222',
+      region: 'eu-central-1',
+      stackName: 'Ledger',
+      stackId: stackId(LEDGER),
+      logicalId: 'CustomerValueRegistration',
+      owner: 'x',
+      registeredAt: clock.toISOString(),
+      heartbeatAt: clock.toISOString(),
+      services: [serviceRecord('invoicing', 'Ledger'), serviceRecord('payouts', 'Ledger', { team: 'Data & Analytics' })],
+      requests: [],
+      withdrawn: [],
     };
     await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: JSON.stringify(entry) }));
     await expect(read()).rejects.toThrow(new RegistryError(`the registry entry s3://${s3.bucket}/${key} is refused: services[1] (service "payouts"): `
@@ -159,7 +178,11 @@ describe('the registry reader, on a local S3 server', () => {
   test('one service per account, region, stack and name: two registrations of one stack (a construct moving) are one', async () => {
     await cfn('Create', SHOP);
     const moved: CustomResourceEvent = {
-      RequestType: 'Create', ResponseURL: 'http://127.0.0.1:1/unused', StackId: stackId(SHOP), RequestId: 'moved', LogicalResourceId: 'Moved',
+      RequestType: 'Create',
+      ResponseURL: 'http://127.0.0.1:1/unused',
+      StackId: stackId(SHOP),
+      RequestId: 'moved',
+      LogicalResourceId: 'Moved',
       ResourceProperties: { Bucket: s3.bucket, Region: 'us-east-1', Prefix: root, Services: JSON.stringify(SHOP.services.map((s) => serviceRecord(s, 'Shop'))) },
     };
     clock = new Date(clock.getTime() + 60_000);

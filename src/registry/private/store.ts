@@ -1,3 +1,5 @@
+// the registration function's (Lambda provides the SDK) and the readers' (the CLI bundles it, the functions get it from Lambda)
+// eslint-disable-next-line import/no-extraneous-dependencies
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 
 /**

@@ -7,7 +7,9 @@
  * - activates the customer-value tag keys as cost allocation tags (and retries daily until they are active),
  * - creates cost categories for team, business unit and customer need,
  * - watches every service for cost anomalies and alerts each team,
- * - exports CUR 2.0 with resource tags to S3, with a Glue table, an Athena workgroup and named queries.
+ * - exports CUR 2.0 with resource tags to S3, with a Glue table, an Athena workgroup and named queries,
+ * - keeps the organization's declaration registry, where every workload stack registers its services
+ *   (examples/registered-workloads.ts).
  *
  * What these constructs create themselves (functions, buckets, the workgroup, alert topics) costs money too: it is
  * attributed to the FinOps team's "cost-reporting" service (`owner`), so it is reported like any other service's cost
@@ -28,12 +30,17 @@ import {
   Customer,
   CustomerValueChecks,
   CustomerValueCostCategories,
+  DeclarationRegistry,
   ServiceAnomalyDetection,
   ServiceValueDeclaration,
 } from '../src';
 
 /** The management (payer) account of the organisation. */
 export const MANAGEMENT_ACCOUNT = '123456789012';
+/** The organisation (aws organizations describe-organization). */
+export const ORGANIZATION_ID = 'o-a1b2c3d4e5';
+/** The declaration registry's bucket: the workload apps name it in the context customer-value:registry. */
+export const REGISTRY_BUCKET = 'example-customer-value-registry';
 
 /**
  * The FinOps team's service: cost reporting for the whole organisation. It owns the cost of the billing constructs' own
@@ -122,6 +129,9 @@ export function createApp(props: AppProps = {}): App {
 
   // 4. CUR 2.0 with resource tags, queried with Athena (and read locally by `customer-value cost --source cur`).
   new CostAndUsageExport(billing, 'Cur', guard);
+
+  // 5. The declaration registry: every workload stack of the organisation registers its services here on deploy.
+  new DeclarationRegistry(billing, 'DeclarationRegistry', { organizationId: ORGANIZATION_ID, bucketName: REGISTRY_BUCKET, owner: COST_REPORTING });
   return app;
 }
 

@@ -26,3 +26,6 @@ export * from './billing/cost-and-usage-export';
 export * from './value-chain';
 export * from './billing/focus-sql';
 export * from './billing/value-review-reports';
+export * from './registry/registry-location';
+export * from './registry/declaration-registration';
+export * from './billing/declaration-registry';

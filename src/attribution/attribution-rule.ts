@@ -2,6 +2,10 @@ import { CHARGE_TYPE_DEFINITIONS } from '../declaration/attribution-charges';
 import { AttributionRuleKind, AttributionTargetKind, STACK_NAME_TAG_KEY } from '../declaration/attribution-record';
 import { Allocation, ICustomerServiceRef } from '../value-chain';
 
+const CHARGE_TYPE_SYMBOL = Symbol.for('cdk-customer-value.ChargeType');
+const TARGET_SYMBOL = Symbol.for('cdk-customer-value.AttributionTarget');
+const RULE_SYMBOL = Symbol.for('cdk-customer-value.AttributionRule');
+
 /**
  * A kind of charge that belongs to no resource, or to none the service tags reach, for `AttributionRule.charges()`:
  * taxes, credits, AWS Support, data transfer, the recurring fees of Savings Plans and reservations, AWS Marketplace.
@@ -49,7 +53,6 @@ export class ChargeType {
   }
 }
 
-const CHARGE_TYPE_SYMBOL = Symbol.for('cdk-customer-value.ChargeType');
 
 /**
  * Where the spend an attribution rule matches goes: one service, several services, a business unit's services, every
@@ -155,7 +158,6 @@ export class AttributionTarget {
   }
 }
 
-const TARGET_SYMBOL = Symbol.for('cdk-customer-value.AttributionTarget');
 
 /** What every attribution rule takes. */
 export interface AttributionRuleOptions {
@@ -328,4 +330,3 @@ export class AttributionRule {
   }
 }
 
-const RULE_SYMBOL = Symbol.for('cdk-customer-value.AttributionRule');

@@ -26,5 +26,6 @@ export * from './billing/cost-and-usage-export';
 export * from './value-chain';
 export * from './billing/focus-sql';
 export * from './billing/value-review-reports';
+export * from './billing/customer-value-tag-policy';
 export * from './attribution/attribution-rule';
 export * from './attribution/attribution-rules';

@@ -135,13 +135,13 @@ export class AttributionTarget {
    *
    * @default - none: the target finds its services itself
    */
-  public readonly services?: ICustomerServiceRef[];
+  public readonly serviceRefs?: ICustomerServiceRef[];
   /**
-   * The business unit.
+   * The business unit whose services share the amount.
    *
    * @default - none: not a business unit's services
    */
-  public readonly businessUnit?: string;
+  public readonly businessUnitName?: string;
   /**
    * How the amount is split.
    *
@@ -151,8 +151,8 @@ export class AttributionTarget {
 
   private constructor(kind: AttributionTargetKind, services?: ICustomerServiceRef[], businessUnit?: string, allocation?: Allocation) {
     this.kind = kind;
-    this.services = services;
-    this.businessUnit = businessUnit;
+    this.serviceRefs = services;
+    this.businessUnitName = businessUnit;
     this.allocation = allocation;
     Object.defineProperty(this, TARGET_SYMBOL, { value: true });
   }

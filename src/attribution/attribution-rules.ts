@@ -286,7 +286,7 @@ function targetRecord(at: string, target: unknown, problems: string[]): Attribut
       + 'or .stackServices()');
     return { kind: 'everyone' };
   }
-  const services = target.services?.map((s, i) => {
+  const services = target.serviceRefs?.map((s, i) => {
     if (s === null || typeof s !== 'object' || typeof (s as { serviceName?: unknown }).serviceName !== 'string') {
       problems.push(`${at}: service ${i + 1} is ${describe(s)}: pass a CustomerService of this app, or ServiceRef.named("checkout")`);
       return '';
@@ -304,7 +304,7 @@ function targetRecord(at: string, target: unknown, problems: string[]): Attribut
   return {
     kind: target.kind as AttributionTargetRecord['kind'],
     ...(services !== undefined ? { services } : {}),
-    ...(target.businessUnit !== undefined ? { businessUnit: target.businessUnit } : {}),
+    ...(target.businessUnitName !== undefined ? { businessUnit: target.businessUnitName } : {}),
     ...(allocation !== undefined ? { allocation } : {}),
   };
 }

@@ -29,3 +29,6 @@ export * from './billing/value-review-reports';
 export * from './registry/registry-location';
 export * from './registry/declaration-registration';
 export * from './billing/declaration-registry';
+export * from './billing/customer-value-tag-policy';
+export * from './attribution/attribution-rule';
+export * from './attribution/attribution-rules';

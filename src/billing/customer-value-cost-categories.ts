@@ -2,12 +2,13 @@ import { Annotations } from 'aws-cdk-lib';
 import * as ce from 'aws-cdk-lib/aws-ce';
 import { Construct } from 'constructs';
 import { BillingOwnerOptions, BillingServicesOptions, ManagementAccountOptions } from './billing-options';
-import { CostGrouping, CurQueries } from './cur-sql';
+import { CostGrouping } from '../cost-data/query-terms';
 import { categoryValue, CATEGORY_TEXT_DESCRIPTION, isCategoryText } from './private/category-value';
 import { checkNoLateServices, resolveServices, ResolvedService } from './private/declarations';
 import { checkManagementAccount, requireAwsPartition } from './private/guard-rails';
 import { attributeCost } from './private/ownership';
 import { splitCharges } from './private/split-charges';
+import { CurQueries } from '../cost-data/schemas/cur-sql';
 import { reportProblems } from '../private/problems';
 
 /**

@@ -1,4 +1,5 @@
-import { CostDimension, CostGrouping, CurQueries } from '../billing/cur-sql';
+import { CostDimension, CostGrouping } from '../cost-data/query-terms';
+import { CurQueries } from '../cost-data/schemas/cur-sql';
 import { TagKeys } from '../tag-keys';
 
 /** `--by provider`: cost per provider (FOCUS `ProviderName`), not per tag value. */

@@ -1,5 +1,4 @@
-import { CostMetric } from '../billing/cur-sql';
-import { FocusMetric } from '../billing/focus-sql';
+import { CostMetric, FocusMetric } from '../cost-data/query-terms';
 import { CliError, ReportMetric } from './sources/types';
 
 export type { ReportMetric } from './sources/types';

@@ -21,7 +21,7 @@ import { gzipSync } from 'zlib';
 import type { DeclaredService } from './assembly';
 import { relativePath } from './paths';
 import { CliError } from './sources/types';
-import { CurQueries } from '../billing/cur-sql';
+import { CurQueries } from '../cost-data/schemas/cur-sql';
 import { curMapKey } from '../private/tag-safe';
 
 /** The export name the sample's files and marker carry. */

@@ -4,9 +4,9 @@ import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost
 import { mockClient } from 'aws-sdk-client-mock';
 import { cePages } from './ce-data';
 import { shopAssembly, runCli } from './fixtures';
-import { CostGrouping, CostMetric } from '../../src/billing/cur-sql';
 import { CostExplorerSource, tagValue } from '../../src/cli/sources/ce';
 import { CliError, CostQuery } from '../../src/cli/sources/types';
+import { CostGrouping, CostMetric } from '../../src/cost-data/query-terms';
 import { TagKeys } from '../../src/tag-keys';
 import { tempDir } from '../util';
 

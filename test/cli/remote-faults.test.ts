@@ -3,10 +3,10 @@ import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { mockClient } from 'aws-sdk-client-mock';
 import { cePage, FakeAws, withEnv } from './fake-aws';
 import { runCli, shopAssembly } from './fixtures';
-import { CostGrouping, CostMetric } from '../../src/billing/cur-sql';
 import { CostExplorerSource } from '../../src/cli/sources/ce';
 import { CallLimits } from '../../src/cli/sources/limits';
 import { CliError, CostQuery } from '../../src/cli/sources/types';
+import { CostGrouping, CostMetric } from '../../src/cost-data/query-terms';
 import { TagKeys } from '../../src/tag-keys';
 import { tempDir } from '../util';
 

@@ -1,4 +1,4 @@
-import { CostMetric } from '../../billing/cur-sql';
+import { CostMetric } from '../../cost-data/query-terms';
 import { OptionSpec, ParsedArgs } from '../args';
 import { UsageError } from '../errors';
 import { CliIo } from '../io';

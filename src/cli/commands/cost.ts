@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { assemblyPaths, focusCapable, metricAndCurrency, SOURCE_OPTIONS, FILE_SOURCES, helpOr, OUTPUTS, sourceFromArgs, sourceKindOf } from './common';
-import { CostGrouping } from '../../billing/cur-sql';
+import { CostGrouping } from '../../cost-data/query-terms';
 import { TagKeys } from '../../tag-keys';
 import { CommandSpec, ParsedArgs, parseArgs } from '../args';
 import { AssemblySet, readAssemblies } from '../assembly';

@@ -1,6 +1,6 @@
 import { customerLabel, dimensionLabel } from './labels';
 import { Decimal } from './model';
-import { CostGrouping } from '../../billing/cur-sql';
+import { CostGrouping } from '../../cost-data/query-terms';
 import { DeclaredService } from '../assembly';
 import { groupField, groupTagKey } from '../grouping';
 import { CliError, CostQuery, CostResult, exactAmountOf, exactNonResourceOf } from '../sources/types';

@@ -7,7 +7,7 @@ import { Breakdown, Cell, Column, formatMoney, Report, round, Section, Table } f
 import { monthEnd } from './review-run';
 import { costRows } from './rows';
 import { dataQuality, missingDays, qualitySections, reportData, reportNotes, summaryLines } from './summary';
-import { CostGrouping } from '../../billing/cur-sql';
+import { CostGrouping } from '../../cost-data/query-terms';
 import { addDays } from '../dates';
 import { groupTagKey } from '../grouping';
 import { allocationLabel, allocationOf, isProvider, refuseCycles, ValueChain, valueChain } from '../value-chain';

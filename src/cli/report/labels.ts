@@ -1,4 +1,4 @@
-import { CostDimension, CostGrouping } from '../../billing/cur-sql';
+import { CostDimension, CostGrouping } from '../../cost-data/query-terms';
 import { DeclaredService } from '../assembly';
 import { ReportGrouping } from '../grouping';
 

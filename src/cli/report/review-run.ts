@@ -3,7 +3,7 @@ import { Report } from './model';
 import { MonthlyUsage, ReviewResult, reviewBusinessUnits, ReviewInput } from './review';
 import { monthEnd } from './review-gaps';
 import { PackContext, reviewReport } from './review-pack';
-import { CostGrouping, CostMetric } from '../../billing/cur-sql';
+import { CostGrouping, CostMetric } from '../../cost-data/query-terms';
 import { TagKeys } from '../../tag-keys';
 import { CostQuery, CostResult, ReportMetric } from '../sources/types';
 

@@ -1,7 +1,7 @@
 import { CostAggregate, CostGroup, MergedService, serviceTagOf } from './aggregate';
 import { customerLabel, dimensionLabel, unitLabel } from './labels';
 import { Cell, Column, Decimal, formatPercent, round, Table } from './model';
-import { CostGrouping } from '../../billing/cur-sql';
+import { CostGrouping } from '../../cost-data/query-terms';
 import { BY_PROVIDER, isDimension, ReportGrouping } from '../grouping';
 import { UsageOutcome } from '../unit-usage';
 

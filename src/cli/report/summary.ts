@@ -2,7 +2,7 @@ import { CostAggregate, MergedService, serviceTagOf } from './aggregate';
 import { groupingLabel } from './labels';
 import { Decimal, formatMoney, formatPercent, round, Section } from './model';
 import { showsUnitCost, uniq, UsageInput } from './rows';
-import { CostGrouping } from '../../billing/cur-sql';
+import { CostGrouping } from '../../cost-data/query-terms';
 import { addDays, daysBetween } from '../dates';
 import { groupTagKey, reportGrouping } from '../grouping';
 import { CostQuery, CostResult } from '../sources/types';

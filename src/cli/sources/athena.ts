@@ -8,9 +8,10 @@ import { absentTagKeys, curCostSql, curCostTable, curKeyCollisions, curNotes, ex
 import { absentFocusKeys, emptyCostNote, focusCostTable, groupAbsentMessage, serviceAbsentNote } from './focus-table';
 import { CallLimits, MAX_ATTEMPTS, PageTokens, StoppedError } from './limits';
 import { CliError, CostQuery, CostResult, CostSource } from './types';
-import { CurQueries, SqlDialect } from '../../billing/cur-sql';
-import { FocusQueries } from '../../billing/focus-sql';
-import { lastMonthBefore } from '../../private/sql-util';
+import { SqlDialect } from '../../cost-data/query-terms';
+import { CurQueries } from '../../cost-data/schemas/cur-sql';
+import { FocusQueries } from '../../cost-data/schemas/focus-sql';
+import { lastMonthBefore } from '../../cost-data/schemas/sql-util';
 import { awsError, firstLine } from '../errors';
 import { dimensionRefusal } from '../grouping';
 import { focusMetric } from '../metrics';

@@ -3,7 +3,7 @@ import {
 } from '@aws-sdk/client-cost-explorer';
 import { CallLimits, MAX_ATTEMPTS, PageTokens } from './limits';
 import { CliError, CostQuery, CostResult, CostRow, CostSource, exactAmountOf } from './types';
-import { CostMetric } from '../../billing/cur-sql';
+import { CostMetric } from '../../cost-data/query-terms';
 import { Decimal } from '../../private/decimal';
 import { isIsoDate } from '../../private/iso-date';
 import { awsError } from '../errors';

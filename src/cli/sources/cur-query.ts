@@ -1,5 +1,6 @@
 import { CliError, CostQuery, CostRow } from './types';
-import { CostGrouping, CurQueries, SqlDialect } from '../../billing/cur-sql';
+import { CostGrouping, SqlDialect } from '../../cost-data/query-terms';
+import { CurQueries } from '../../cost-data/schemas/cur-sql';
 import { Decimal } from '../../private/decimal';
 import { curColumnCollisions } from '../../private/tag-safe';
 import { TagKeys } from '../../tag-keys';

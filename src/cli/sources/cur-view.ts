@@ -3,9 +3,9 @@ import * as zlib from 'zlib';
 import { CurFile, describePaths, Format } from './data-files';
 import { DuckDbSession, firstLine } from './duckdb-loader';
 import { CliError } from './types';
-import { CurQueries } from '../../billing/cur-sql';
+import { CurQueries } from '../../cost-data/schemas/cur-sql';
+import { sqlLiteral } from '../../cost-data/schemas/sql-util';
 import { Decimal, EXACT_RANGE, EXACT_SQL_TYPE } from '../../private/decimal';
-import { sqlLiteral } from '../../private/sql-util';
 
 /**
  * The view every CUR file query reads: the CUR columns a cost query needs, with CUR 2.0 types whatever the file

@@ -4,8 +4,9 @@ import { describePaths, describeRead, describeReading, emptyPeriodMessage, FileS
 import { DuckDbSession } from './duckdb-loader';
 import { CliError, CostQuery, CostResult, CostSource } from './types';
 import { periodRows, readsEveryRow } from './undated';
-import { CurQueries, SqlDialect } from '../../billing/cur-sql';
-import { sqlLiteral } from '../../private/sql-util';
+import { SqlDialect } from '../../cost-data/query-terms';
+import { CurQueries } from '../../cost-data/schemas/cur-sql';
+import { sqlLiteral } from '../../cost-data/schemas/sql-util';
 import { curMetric } from '../metrics';
 
 /**

@@ -3,7 +3,7 @@ import * as path from 'path';
 import { DuckDbSession, DuckDbSessionOptions, firstLine } from './duckdb-loader';
 import { CallLimits } from './limits';
 import { CliError, CostQuery } from './types';
-import { lastMonthBefore, sqlLiteral } from '../../private/sql-util';
+import { lastMonthBefore, sqlLiteral } from '../../cost-data/schemas/sql-util';
 import { describeFsCode } from '../paths';
 
 /**

@@ -2,9 +2,9 @@ import { csvHeader, readError } from './cur-view';
 import { CurFile, describePaths } from './data-files';
 import { DuckDbSession } from './duckdb-loader';
 import { CliError } from './types';
-import { CostDimension } from '../../billing/cur-sql';
-import { FocusMetric, FocusQueries } from '../../billing/focus-sql';
-import { sqlLiteral } from '../../private/sql-util';
+import { CostDimension, FocusMetric } from '../../cost-data/query-terms';
+import { FocusQueries } from '../../cost-data/schemas/focus-sql';
+import { sqlLiteral } from '../../cost-data/schemas/sql-util';
 
 /**
  * Which FOCUS version a file is, from the columns it has (FOCUS names its version nowhere in the data). Each version

@@ -1,7 +1,7 @@
 import { firstNonFinite, nonFiniteMessage } from './cur-query';
 import { CliError, CostQuery, CostRow, exactAmountOf } from './types';
-import { CostGrouping, CostMetric, CurQueries } from '../../billing/cur-sql';
-import { FocusMetric } from '../../billing/focus-sql';
+import { CostGrouping, CostMetric, FocusMetric } from '../../cost-data/query-terms';
+import { CurQueries } from '../../cost-data/schemas/cur-sql';
 import { Decimal } from '../../private/decimal';
 
 /**

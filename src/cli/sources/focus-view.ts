@@ -2,7 +2,7 @@ import { FILE_COLUMN, readError } from './cur-view';
 import { CurFile, Format } from './data-files';
 import { FocusLayout } from './focus-layout';
 import { CliError } from './types';
-import { sqlLiteral } from '../../private/sql-util';
+import { sqlLiteral } from '../../cost-data/schemas/sql-util';
 
 /**
  * The view every FOCUS file query reads: the FOCUS columns a cost query needs, by their FOCUS names, in one set of

@@ -6,9 +6,9 @@ import { FOCUS_VIEW, focusReadError, focusViewSql } from './focus-view';
 import { rowsByMonth } from './months';
 import { CliError, CostQuery, CostResult, CostSource } from './types';
 import { periodRows, readsEveryRow } from './undated';
-import { SqlDialect } from '../../billing/cur-sql';
-import { FocusMetric, FocusQueries } from '../../billing/focus-sql';
-import { sqlLiteral } from '../../private/sql-util';
+import { SqlDialect, FocusMetric } from '../../cost-data/query-terms';
+import { FocusQueries } from '../../cost-data/schemas/focus-sql';
+import { sqlLiteral } from '../../cost-data/schemas/sql-util';
 import { focusMetric } from '../metrics';
 
 /**

@@ -1,5 +1,4 @@
-import { CostDimension, CostGrouping, CostMetric } from '../../billing/cur-sql';
-import { FocusMetric } from '../../billing/focus-sql';
+import { CostDimension, CostGrouping, CostMetric, FocusMetric } from '../../cost-data/query-terms';
 import { Decimal } from '../../private/decimal';
 import { TagKeys } from '../../tag-keys';
 

@@ -4,11 +4,12 @@ import {
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CostDimension, CostGrouping, CostMetric, CurQueries, SqlDialect } from '../../../src/billing/cur-sql';
-import { FocusMetric, FocusQueries } from '../../../src/billing/focus-sql';
 import { ATHENA_DEFAULTS, AthenaSource, AthenaSourceOptions } from '../../../src/cli/sources/athena';
 import { CallLimits, StoppedError } from '../../../src/cli/sources/limits';
 import { CliError, CostQuery } from '../../../src/cli/sources/types';
+import { FocusMetric, CostDimension, CostGrouping, CostMetric, SqlDialect } from '../../../src/cost-data/query-terms';
+import { CurQueries } from '../../../src/cost-data/schemas/cur-sql';
+import { FocusQueries } from '../../../src/cost-data/schemas/focus-sql';
 import { TagKeys } from '../../../src/tag-keys';
 
 /*

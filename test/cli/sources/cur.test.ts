@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { CurTotals, generateCur } from '../../../scripts/generate-cur';
-import { CostGrouping, CostMetric } from '../../../src/billing/cur-sql';
 import { CurFileSource } from '../../../src/cli/sources/cur';
 import { DUCKDB_MISSING, DuckDbSession, loadDuckDb } from '../../../src/cli/sources/duckdb-loader';
 import { CliError, CostQuery, CostResult } from '../../../src/cli/sources/types';
+import { CostGrouping, CostMetric } from '../../../src/cost-data/query-terms';
 import { TagKeys } from '../../../src/tag-keys';
 import { tempDir } from '../../util';
 

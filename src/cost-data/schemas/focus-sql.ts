@@ -1,22 +1,10 @@
 // Longer than 400 lines on purpose, like cur-sql.ts: one public API, the SQL over FOCUS data (`FocusQueries`) with the
-// enum and option types it takes, documented for API.md. The private SQL helpers are at the end.
-import { CostDimension, CostGrouping, CurNamedQuery, CurQueries, SqlDialect } from './cur-sql';
-import { checkDimension, lastMonthBefore, sqlLiteral, tagKeysSql, untaggedShareSql } from '../private/sql-util';
-import { TagKeys } from '../tag-keys';
-
-/**
- * Which cost column of a FOCUS row is summed.
- */
-export enum FocusMetric {
-  /** `BilledCost`: the charge as invoiced, after discounts, upfront purchases not amortized (FOCUS's invoice basis). */
-  BILLED = 'billed',
-  /** `EffectiveCost`: the amortized cost, commitment purchases spread over the usage they cover. */
-  EFFECTIVE = 'effective',
-  /** `ListCost`: the cost at the provider's public list prices. */
-  LIST = 'list',
-  /** `ContractedCost`: the cost at the prices negotiated with the provider, before commitment discounts. */
-  CONTRACTED = 'contracted',
-}
+// option types it takes, documented for API.md (the enums it takes are in ../query-terms.ts). The private SQL helpers
+// are at the end.
+import { CurNamedQuery, CurQueries } from './cur-sql';
+import { checkDimension, lastMonthBefore, sqlLiteral, tagKeysSql, untaggedShareSql } from './sql-util';
+import { TagKeys } from '../../tag-keys';
+import { CostDimension, CostGrouping, FocusMetric, SqlDialect } from '../query-terms';
 
 /**
  * A column of a FOCUS table.

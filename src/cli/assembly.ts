@@ -1,9 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
-import { firstLine } from './errors';
 import { describeFsCode } from './paths';
-import { CliError } from './sources/types';
+import { firstLine, CostDataError } from '../cost-data/errors';
 import { SERVICE_METADATA_TYPE, ServiceDeclarationRecord } from '../declaration/record';
 import { recordProblems, refusedRecord } from '../declaration/record-rules';
 
@@ -66,15 +65,15 @@ function assemblyDirs(p: string, cwd: string): string[] {
   } catch (e) {
     const code = (e as { code?: string }).code;
     if (code === 'ENOENT') {
-      throw new CliError(`no cloud assembly at "${p}": the path does not exist; run "cdk synth" first, or pass --assembly <cdk.out directory>`);
+      throw new CostDataError(`no cloud assembly at "${p}": the path does not exist; run "cdk synth" first, or pass --assembly <cdk.out directory>`);
     }
-    throw new CliError(`cannot read the cloud assembly at "${p}": ${describeFsCode(e) ?? firstLine((e as Error).message)}`);
+    throw new CostDataError(`cannot read the cloud assembly at "${p}": ${describeFsCode(e) ?? firstLine((e as Error).message)}`);
   }
   if (stat.isFile()) {
     if (path.basename(abs) === 'manifest.json') {
       return [path.dirname(abs)];
     }
-    throw new CliError(`"${p}" is a file: --assembly expects a cloud assembly directory (containing manifest.json) or a directory of them`);
+    throw new CostDataError(`"${p}" is a file: --assembly expects a cloud assembly directory (containing manifest.json) or a directory of them`);
   }
   if (fs.existsSync(path.join(abs, 'manifest.json'))) {
     return [abs];
@@ -87,16 +86,16 @@ function assemblyDirs(p: string, cwd: string): string[] {
     dir = fs.opendirSync(abs);
     for (let entry = dir.readSync(); entry; entry = dir.readSync()) {
       if (children.length >= MAX_ENTRIES) {
-        throw new CliError(`"${p}" is not a cloud assembly, and has more than ${MAX_ENTRIES} entries to look through for one: `
+        throw new CostDataError(`"${p}" is not a cloud assembly, and has more than ${MAX_ENTRIES} entries to look through for one: `
           + 'pass --assembly <cdk.out directory> (or the directory holding your apps\' cloud assemblies)');
       }
       children.push(entry.name);
     }
   } catch (e) {
-    if (e instanceof CliError) {
+    if (e instanceof CostDataError) {
       throw e;
     }
-    throw new CliError(`cannot read the directory "${p}": ${describeFsCode(e) ?? firstLine((e as Error).message)}`);
+    throw new CostDataError(`cannot read the directory "${p}": ${describeFsCode(e) ?? firstLine((e as Error).message)}`);
   } finally {
     dir?.closeSync();
   }
@@ -104,11 +103,11 @@ function assemblyDirs(p: string, cwd: string): string[] {
     .map((c) => path.join(abs, c))
     .filter((c) => fs.existsSync(path.join(c, 'manifest.json')));
   if (nested.length === 0) {
-    throw new CliError(`no cloud assembly in "${p}": it has no manifest.json, nor do its subdirectories; run "cdk synth" first, `
+    throw new CostDataError(`no cloud assembly in "${p}": it has no manifest.json, nor do its subdirectories; run "cdk synth" first, `
       + 'or pass --assembly <cdk.out directory>');
   }
   if (nested.length > MAX_ASSEMBLIES) {
-    throw new CliError(`"${p}" holds ${nested.length} cloud assemblies (at most ${MAX_ASSEMBLIES} are read from one directory): `
+    throw new CostDataError(`"${p}" holds ${nested.length} cloud assemblies (at most ${MAX_ASSEMBLIES} are read from one directory): `
       + 'pass --assembly <cdk.out directory> for each app');
   }
   return nested;
@@ -123,17 +122,17 @@ function checkManifest(dir: string): void {
   const where = `the cloud assembly in "${dir}"`;
   const data = readJson(manifest, where);
   if (typeof data !== 'object' || data === null || typeof (data as { version?: unknown }).version !== 'string') {
-    throw new CliError(`cannot read ${where}: manifest.json has no "version" (a cloud assembly manifest, written by "cdk synth", has one); `
+    throw new CostDataError(`cannot read ${where}: manifest.json has no "version" (a cloud assembly manifest, written by "cdk synth", has one); `
       + 'run "cdk synth" again');
   }
   const artifacts = (data as { artifacts?: unknown }).artifacts ?? {};
   const redo = 'run "cdk synth" again';
   if (typeof artifacts !== 'object' || Array.isArray(artifacts)) {
-    throw new CliError(`cannot read ${where}: manifest.json's "artifacts" is ${describeJson(artifacts)}, not an object of artifacts; ${redo}`);
+    throw new CostDataError(`cannot read ${where}: manifest.json's "artifacts" is ${describeJson(artifacts)}, not an object of artifacts; ${redo}`);
   }
   for (const [id, artifact] of Object.entries(artifacts as Record<string, unknown>)) {
     if (typeof artifact !== 'object' || artifact === null || typeof (artifact as { type?: unknown }).type !== 'string') {
-      throw new CliError(`cannot read ${where}: manifest.json's artifact ${JSON.stringify(id)} is ${describeJson(artifact)}, not an artifact `
+      throw new CostDataError(`cannot read ${where}: manifest.json's artifact ${JSON.stringify(id)} is ${describeJson(artifact)}, not an artifact `
         + `(an object with a "type"); ${redo}`);
     }
     const a = artifact as { metadata?: unknown; additionalMetadataFile?: unknown };
@@ -151,13 +150,13 @@ function checkMetadata(metadata: unknown, what: string, where: string): void {
     return;
   }
   if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) {
-    throw new CliError(`cannot read ${where}: the metadata of ${what} is ${describeJson(metadata)}, not an object of construct paths; `
+    throw new CostDataError(`cannot read ${where}: the metadata of ${what} is ${describeJson(metadata)}, not an object of construct paths; `
       + 'run "cdk synth" again');
   }
   for (const [construct, entries] of Object.entries(metadata as Record<string, unknown>)) {
     const bad = Array.isArray(entries) ? entries.find((e) => typeof e !== 'object' || e === null || typeof (e as { type?: unknown }).type !== 'string') : entries;
     if (!Array.isArray(entries) || bad !== undefined) {
-      throw new CliError(`cannot read ${where}: the metadata of ${what} for ${construct} ${Array.isArray(entries) ? `holds ${describeJson(bad)}, not an entry `
+      throw new CostDataError(`cannot read ${where}: the metadata of ${what} for ${construct} ${Array.isArray(entries) ? `holds ${describeJson(bad)}, not an entry `
         + '(an object with a "type")' : `is ${describeJson(entries)}, not a list of entries`}; run "cdk synth" again`);
     }
   }
@@ -173,12 +172,12 @@ function readJson(file: string, where: string): unknown {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new CliError(`cannot read ${where}: ${path.basename(file)}: ${describeFsCode(e) ?? firstLine((e as Error).message)}`);
+    throw new CostDataError(`cannot read ${where}: ${path.basename(file)}: ${describeFsCode(e) ?? firstLine((e as Error).message)}`);
   }
   try {
     return JSON.parse(text);
   } catch (e) {
-    throw new CliError(`cannot read ${where}: ${path.basename(file)} is not JSON (${firstLine((e as Error).message)})`);
+    throw new CostDataError(`cannot read ${where}: ${path.basename(file)} is not JSON (${firstLine((e as Error).message)})`);
   }
 }
 
@@ -190,7 +189,7 @@ function readAssembly(dir: string): DeclaredService[] {
     const cxapi = require('aws-cdk-lib/cx-api') as typeof import('aws-cdk-lib/cx-api');
     assembly = new cxapi.CloudAssembly(dir, { skipVersionCheck: true, skipEnumCheck: true, topoSort: false });
   } catch (e) {
-    throw new CliError(`cannot read the cloud assembly in "${dir}": ${firstLine((e as Error).message)}`);
+    throw new CostDataError(`cannot read the cloud assembly in "${dir}": ${firstLine((e as Error).message)}`);
   }
   const out: DeclaredService[] = [];
   const walk = (asm: CloudAssembly, stage: string[]) => {
@@ -199,7 +198,7 @@ function readAssembly(dir: string): DeclaredService[] {
       try {
         entries = stack.findMetadataByType(SERVICE_METADATA_TYPE);
       } catch (e) {
-        throw new CliError(`cannot read the metadata of stack ${stack.displayName} in "${dir}": ${firstLine((e as Error).message)}`);
+        throw new CostDataError(`cannot read the metadata of stack ${stack.displayName} in "${dir}": ${firstLine((e as Error).message)}`);
       }
       const account = stack.environment.account;
       const region = stack.environment.region;
@@ -221,7 +220,7 @@ function readAssembly(dir: string): DeclaredService[] {
       try {
         inner = nested.nestedAssembly;
       } catch (e) {
-        throw new CliError(`cannot read the nested cloud assembly ${nested.id} in "${dir}": ${firstLine((e as Error).message)}`);
+        throw new CostDataError(`cannot read the nested cloud assembly ${nested.id} in "${dir}": ${firstLine((e as Error).message)}`);
       }
       walk(inner, [...stage, nested.displayName ?? nested.id]);
     }
@@ -229,10 +228,10 @@ function readAssembly(dir: string): DeclaredService[] {
   try {
     walk(assembly, []);
   } catch (e) {
-    if (e instanceof CliError) {
+    if (e instanceof CostDataError) {
       throw e;
     }
-    throw new CliError(`cannot read the cloud assembly in "${dir}": ${firstLine((e as Error).message)}`);
+    throw new CostDataError(`cannot read the cloud assembly in "${dir}": ${firstLine((e as Error).message)}`);
   }
   return out;
 }
@@ -244,7 +243,7 @@ function readAssembly(dir: string): DeclaredService[] {
 function checkRecord(data: unknown, where: string): ServiceDeclarationRecord {
   const problems = recordProblems(data);
   if (problems.length > 0) {
-    throw new CliError(refusedRecord(problems, (data as { serviceName?: unknown } | null)?.serviceName, where));
+    throw new CostDataError(refusedRecord(problems, (data as { serviceName?: unknown } | null)?.serviceName, where));
   }
   const r = data as Record<string, any>;
   return {

@@ -1,7 +1,8 @@
+import { CostDataError } from '../cost-data/errors';
+import { ReportMetric } from '../cost-data/query';
 import { CostMetric, FocusMetric } from '../cost-data/query-terms';
-import { CliError, ReportMetric } from './sources/types';
 
-export type { ReportMetric } from './sources/types';
+export type { ReportMetric } from '../cost-data/query';
 
 /** Every `--metric` value, CUR ones first. */
 export const REPORT_METRICS: string[] = [...Object.values(CostMetric), ...Object.values(FocusMetric)];
@@ -13,7 +14,7 @@ export function isFocusMetric(metric: ReportMetric): metric is FocusMetric {
 /** The CUR 2.0 figure of a `--metric` (a FOCUS cost column has none: refused, naming what is accepted). */
 export function curMetric(metric: ReportMetric, where: string): CostMetric {
   if (isFocusMetric(metric)) {
-    throw new CliError(`--metric ${metric} is a FOCUS cost column, but ${where} is CUR 2.0 data: accepted values there are `
+    throw new CostDataError(`--metric ${metric} is a FOCUS cost column, but ${where} is CUR 2.0 data: accepted values there are `
       + `${Object.values(CostMetric).join(', ')}`);
   }
   return metric;
@@ -33,7 +34,7 @@ export function focusMetric(metric: ReportMetric): { metric: FocusMetric; note?:
     case CostMetric.AMORTIZED:
       return { metric: FocusMetric.EFFECTIVE, note: '--metric amortized is read as FOCUS EffectiveCost (--metric effective), its FOCUS equivalent' };
     default:
-      throw new CliError(`--metric ${metric} has no FOCUS equivalent (FOCUS has BilledCost, EffectiveCost, ListCost and ContractedCost): `
+      throw new CostDataError(`--metric ${metric} has no FOCUS equivalent (FOCUS has BilledCost, EffectiveCost, ListCost and ContractedCost): `
         + `use --metric ${Object.values(FocusMetric).join(', ')} (or unblended / amortized, read as billed / effective)`);
   }
 }

@@ -1,7 +1,6 @@
 import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
-import { firstLine } from './errors';
 import { renderCsv } from './format/csv';
 import { renderHtml } from './format/html';
 import { renderJson } from './format/json';
@@ -10,7 +9,7 @@ import { renderText } from './format/text';
 import { CliIo, PROGRAM } from './io';
 import { describeFsCode } from './paths';
 import { Report } from './report/model';
-import { CliError } from './sources/types';
+import { firstLine, CostDataError } from '../cost-data/errors';
 
 /** Renders a report in a format and writes it to `out` (a file) or stdout. */
 export function emit(report: Report, output: string, out: string | undefined, io: CliIo): void {
@@ -65,7 +64,7 @@ export function writeFile(file: string, content: string, io: CliIo): void {
     const code = (e as { code?: string }).code;
     const why = code === 'ENOENT' ? `ENOENT: the folder ${path.dirname(file) || '.'} does not exist`
       : describeFsCode(e) ? `${code}: ${describeFsCode(e)}` : firstLine((e as Error).message);
-    throw new CliError(`cannot write ${file}: ${why}${fs.existsSync(target) ? ' (the existing file is unchanged)' : ''}`);
+    throw new CostDataError(`cannot write ${file}: ${why}${fs.existsSync(target) ? ' (the existing file is unchanged)' : ''}`);
   }
   syncFolder(path.dirname(target));
 }
@@ -96,10 +95,10 @@ export function makeFolder(dir: string, flag: string, io: CliIo): void {
     const why = code === 'EEXIST' || code === 'ENOTDIR'
       ? `${code}: ${code === 'EEXIST' ? 'a file of that name exists' : 'a part of the path is a file'}, not a folder`
       : describeFsCode(e) ? `${code}: ${describeFsCode(e)}` : firstLine((e as Error).message);
-    throw new CliError(`cannot create the folder ${dir} (${flag}): ${why}; give another folder`);
+    throw new CostDataError(`cannot create the folder ${dir} (${flag}): ${why}; give another folder`);
   }
   if (!fs.statSync(target).isDirectory()) {
-    throw new CliError(`cannot create the folder ${dir} (${flag}): EEXIST: a file of that name exists, not a folder; give another folder`);
+    throw new CostDataError(`cannot create the folder ${dir} (${flag}): EEXIST: a file of that name exists, not a folder; give another folder`);
   }
 }
 

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { CliError } from './sources/types';
+import { CostDataError } from '../cost-data/errors';
 
 /** `dir` relative to `cwd` when it is inside it, else absolute; always with `/`. */
 export function relativePath(dir: string, cwd: string): string {
@@ -71,7 +71,7 @@ export function refuseOutputOverInput(out: string, cwd: string, inputs: readonly
   for (const input of inputs) {
     const real = realPathOf(path.resolve(cwd, input.path));
     if (target === real || target.startsWith(real.endsWith(path.sep) ? real : real + path.sep)) {
-      throw new CliError(`--out ${out} ${target === real ? 'is' : 'is inside'} ${input.what} ${relativePath(input.path, cwd)}, `
+      throw new CostDataError(`--out ${out} ${target === real ? 'is' : 'is inside'} ${input.what} ${relativePath(input.path, cwd)}, `
         + 'an input of this command: refusing to overwrite it; write the report to another file');
     }
   }

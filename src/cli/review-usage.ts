@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import { MonthlyUsage } from './report/review';
 import { monthEnd } from './report/review-run';
-import { CliError } from './sources/types';
 import { UsageReader, UsageRequest } from './unit-usage';
+import { CostDataError } from '../cost-data/errors';
 import { closest } from '../private/placeholders';
 
 /**
@@ -33,12 +33,12 @@ export function readUsageFile(file: string, shown: string): UsageFile {
   try {
     text = fs.readFileSync(file, 'utf8');
   } catch (e) {
-    throw new CliError(`cannot read --usage-file ${shown}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
+    throw new CostDataError(`cannot read --usage-file ${shown}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
   const lines = text.replace(/^\uFEFF/, '').split(/\r?\n/);
   const header = (lines[0] ?? '').split(',').map((h) => h.trim().toLowerCase());
   if (HEADER.some((h, i) => header[i] !== h)) {
-    throw new CliError(`--usage-file ${shown}: the first line is ${JSON.stringify(lines[0] ?? '')}: expected the header "service,month,units"`);
+    throw new CostDataError(`--usage-file ${shown}: the first line is ${JSON.stringify(lines[0] ?? '')}: expected the header "service,month,units"`);
   }
   const out = new Map<string, Map<string, number>>();
   const lineOf = new Map<string, number>();
@@ -49,22 +49,22 @@ export function readUsageFile(file: string, shown: string): UsageFile {
     const at = `--usage-file ${shown} line ${i + 2}`;
     const cells = line.split(',').map((c) => c.trim());
     if (cells.length !== 3) {
-      throw new CliError(`${at} is ${JSON.stringify(line)}: expected 3 values (service,month,units)`);
+      throw new CostDataError(`${at} is ${JSON.stringify(line)}: expected 3 values (service,month,units)`);
     }
     const [service, month, units] = cells;
     if (service === '') {
-      throw new CliError(`${at}: the service is empty`);
+      throw new CostDataError(`${at}: the service is empty`);
     }
     if (!MONTH.test(month)) {
-      throw new CliError(`${at}: month is ${JSON.stringify(month)}: expected YYYY-MM, e.g. 2026-10`);
+      throw new CostDataError(`${at}: month is ${JSON.stringify(month)}: expected YYYY-MM, e.g. 2026-10`);
     }
     const n = Number(units);
     if (!/^\d+(\.\d+)?$/.test(units) || !Number.isFinite(n)) {
-      throw new CliError(`${at}: units is ${JSON.stringify(units)}: expected a number >= 0`);
+      throw new CostDataError(`${at}: units is ${JSON.stringify(units)}: expected a number >= 0`);
     }
     const byMonth = out.get(service) ?? new Map<string, number>();
     if (byMonth.has(month)) {
-      throw new CliError(`${at}: ${service} ${month} is given twice`);
+      throw new CostDataError(`${at}: ${service} ${month} is given twice`);
     }
     byMonth.set(month, n);
     out.set(service, byMonth);
@@ -86,7 +86,7 @@ export function checkUsageServices(file: UsageFile, declared: readonly string[])
       continue;
     }
     const near = closest(service, [...declared]);
-    throw new CliError(`--usage-file ${file.shown} line ${line}: service ${JSON.stringify(service)} is declared in no cloud assembly read`
+    throw new CostDataError(`--usage-file ${file.shown} line ${line}: service ${JSON.stringify(service)} is declared in no cloud assembly read`
       + `${near ? `; did you mean ${JSON.stringify(near)}?` : ''} (the declared services: ${declared.length > 0 ? [...declared].sort().join(', ') : 'none'}; `
       + 'pass the assembly that declares it with --assembly, or correct the name)');
   }

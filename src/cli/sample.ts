@@ -20,7 +20,7 @@ import * as path from 'path';
 import { gzipSync } from 'zlib';
 import type { DeclaredService } from './assembly';
 import { relativePath } from './paths';
-import { CliError } from './sources/types';
+import { CostDataError } from '../cost-data/errors';
 import { CurQueries } from '../cost-data/schemas/cur-sql';
 import { curMapKey } from '../private/tag-safe';
 
@@ -206,11 +206,11 @@ function checkOut(out: string, shown: string): void {
     return;
   }
   if (!fs.statSync(out).isDirectory()) {
-    throw new CliError(`--out ${shown} is a file: give a folder for the sample (it is created)`);
+    throw new CostDataError(`--out ${shown} is a file: give a folder for the sample (it is created)`);
   }
   const entries = fs.readdirSync(out);
   if (entries.length > 0 && !entries.includes(SAMPLE_MARKER)) {
-    throw new CliError(`--out ${shown} is a folder that holds other files: give a new folder, or one an earlier "customer-value sample" wrote`);
+    throw new CostDataError(`--out ${shown} is a folder that holds other files: give a new folder, or one an earlier "customer-value sample" wrote`);
   }
 }
 

@@ -1,7 +1,6 @@
 import type { CloudWatchClient, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
-import { awsError } from './errors';
 import { CallLimits, MAX_ATTEMPTS, PageTokens, StoppedError } from './sources/limits';
-import { CliError } from './sources/types';
+import { awsError, CostDataError } from '../cost-data/errors';
 import { DIMENSIONS, METRIC_NAMES, METRIC_NAMESPACE } from '../reporting/private/publisher-config';
 
 /**
@@ -163,7 +162,7 @@ function usageFailure(e: unknown, profile: string | undefined): UsageOutcome {
   if (err && /Region is missing/i.test(err.message ?? '')) {
     return { short: 'no region', reason: 'CloudWatch usage: no AWS region for CloudWatch: pass --region' };
   }
-  if (e instanceof CliError && !(e as { $metadata?: unknown }).$metadata) {
+  if (e instanceof CostDataError && !(e as { $metadata?: unknown }).$metadata) {
     // a fault of the answers (a repeated page token, too many pages): named as it is
     return { short: /page token/.test(e.message) ? 'repeated page token' : /--max-pages/.test(e.message) ? 'too many pages' : 'error', reason: e.message };
   }

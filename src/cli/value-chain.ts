@@ -1,6 +1,6 @@
 import { DeclaredService } from './assembly';
 import { relativePath } from './paths';
-import { CliError } from './sources/types';
+import { CostDataError } from '../cost-data/errors';
 import { describeCycle, findCycles } from '../declaration/cycles';
 import { CostAllocationRecord } from '../declaration/record';
 import { closest } from '../private/placeholders';
@@ -111,7 +111,7 @@ export function cycleMessage(chain: ValueChain, cycle: readonly string[]): strin
 /** Refuses a value chain with a cycle (allocation over it has no answer). */
 export function refuseCycles(chain: ValueChain): void {
   if (chain.cycles.length > 0) {
-    throw new CliError(cycleMessage(chain, chain.cycles[0]));
+    throw new CostDataError(cycleMessage(chain, chain.cycles[0]));
   }
 }
 

@@ -3,7 +3,7 @@ import { DeclaredService } from '../../src/cli/assembly';
 import { changes, MonthlyUsage, reviewBusinessUnits, ReviewInput } from '../../src/cli/report/review';
 import { DEFAULT_THRESHOLDS, FLAG_RULES, FlagRule, parseThresholds } from '../../src/cli/report/review-flags';
 import { monthsBetween, packFileName, trendMonths } from '../../src/cli/report/review-run';
-import { CostRow } from '../../src/cli/sources/types';
+import { CostRow } from '../../src/cost-data/query';
 import { ServiceDeclarationRecord } from '../../src/declaration/record';
 
 /*

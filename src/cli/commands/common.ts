@@ -1,3 +1,4 @@
+import { CostSource } from '../../cost-data/query';
 import { CostMetric } from '../../cost-data/query-terms';
 import { OptionSpec, ParsedArgs } from '../args';
 import { UsageError } from '../errors';
@@ -5,7 +6,6 @@ import { CliIo } from '../io';
 import { FOCUS_DEFAULT_METRIC, isFocusMetric, ReportMetric } from '../metrics';
 import { createSource, SourceKind } from '../sources/factory';
 import { CallLimits } from '../sources/limits';
-import { CostSource } from '../sources/types';
 
 /** The text formats every report command writes. */
 export const OUTPUTS = ['table', 'json', 'csv', 'markdown'];

@@ -1,12 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { assemblyPaths, focusCapable, metricAndCurrency, SOURCE_OPTIONS, FILE_SOURCES, helpOr, OUTPUTS, sourceFromArgs, sourceKindOf } from './common';
+import { firstLine, CostDataError } from '../../cost-data/errors';
+import { CostQuery } from '../../cost-data/query';
 import { CostGrouping } from '../../cost-data/query-terms';
 import { TagKeys } from '../../tag-keys';
 import { CommandSpec, ParsedArgs, parseArgs } from '../args';
 import { AssemblySet, readAssemblies } from '../assembly';
 import { resolvePeriod } from '../dates';
-import { EXIT_OK, firstLine, UsageError } from '../errors';
+import { EXIT_OK, UsageError } from '../errors';
 import { BY_PROVIDER, BY_VALUES, dimensionRefusal, isDimension } from '../grouping';
 import { COST_HELP } from '../help';
 import { CliIo, oneLine, PROGRAM } from '../io';
@@ -19,7 +21,6 @@ import { unitLabel } from '../report/labels';
 import { GLOB_CHARS } from '../sources/data-files';
 import { SourceKind } from '../sources/factory';
 import { CallLimits, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, StoppedError } from '../sources/limits';
-import { CliError, CostQuery } from '../sources/types';
 import { contextTagKeys, parseTagKeyFlags, readingTagKeys } from '../tag-mapping';
 import { CloudWatchUsageReader, DAILY_STATISTIC, UNIT_USAGE_METRIC, USAGE_NAMESPACE, UsageOutcome, UsageRequest } from '../unit-usage';
 
@@ -258,7 +259,7 @@ export function tagKeysOf(set: AssemblySet): TagKeys {
   }
   if (distinct.size > 1) {
     const [a, b] = [...distinct.values()];
-    throw new CliError(`the assemblies use different tag keys (${a.where}: ${JSON.stringify(a.keys)}, ${b.where}: ${JSON.stringify(b.keys)}): `
+    throw new CostDataError(`the assemblies use different tag keys (${a.where}: ${JSON.stringify(a.keys)}, ${b.where}: ${JSON.stringify(b.keys)}): `
       + 'report on apps that share tag keys, one set at a time');
   }
   if (distinct.size === 0) {
@@ -268,6 +269,6 @@ export function tagKeysOf(set: AssemblySet): TagKeys {
   try {
     return TagKeys.custom(keys);
   } catch (e) {
-    throw new CliError(`the tag keys recorded in the assembly are invalid: ${firstLine((e as Error).message)}`);
+    throw new CostDataError(`the tag keys recorded in the assembly are invalid: ${firstLine((e as Error).message)}`);
   }
 }

@@ -1,4 +1,5 @@
 import { assemblyPaths, helpOr, OUTPUTS } from './common';
+import { CostDataError } from '../../cost-data/errors';
 import { CommandSpec, parseArgs } from '../args';
 import { readAssemblies } from '../assembly';
 import { EXIT_OK } from '../errors';
@@ -7,7 +8,6 @@ import { CliIo, oneLine, PROGRAM } from '../io';
 import { emit, writeFile } from '../output';
 import { refuseOutputOverInput, relativePath } from '../paths';
 import { servicesReport } from '../report/services';
-import { CliError } from '../sources/types';
 
 export const SERVICES_SPEC: CommandSpec = {
   name: 'services',
@@ -50,7 +50,7 @@ export async function catalogCommand(argv: string[], io: CliIo): Promise<number>
   const set = readAssemblies(assemblyPaths(args), io.cwd);
   refuseOutputIntoAssembly(args.strings.get('out'), set.assemblies, io);
   if (set.services.length === 0) {
-    throw new CliError(`no customer services declared in ${set.assemblies.map((a) => relativePath(a, io.cwd)).join(', ')}: nothing to catalog`);
+    throw new CostDataError(`no customer services declared in ${set.assemblies.map((a) => relativePath(a, io.cwd)).join(', ')}: nothing to catalog`);
   }
   // the catalog (and the YAML library) is loaded only for this command
   // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -1,9 +1,10 @@
 import { customerLabel, dimensionLabel } from './labels';
 import { Decimal } from './model';
+import { CostDataError } from '../../cost-data/errors';
+import { CostQuery, CostResult, exactAmountOf, exactNonResourceOf } from '../../cost-data/query';
 import { CostGrouping } from '../../cost-data/query-terms';
 import { DeclaredService } from '../assembly';
 import { groupField, groupTagKey } from '../grouping';
-import { CliError, CostQuery, CostResult, exactAmountOf, exactNonResourceOf } from '../sources/types';
 
 /**
  * Cost rows to groups: the one place where the cost table of a source meets the declarations. Everything a report
@@ -155,22 +156,22 @@ export function aggregate(query: CostQuery, result: CostResult, services: Merged
   const grouping = query.groupBy;
   const groupKey = groupTagKey(grouping, query.tagKeys);
   if (result.rows.length === 0) {
-    throw new CliError(`no cost between ${query.from} and ${query.to} (exclusive) in ${result.source}: check the period, `
+    throw new CostDataError(`no cost between ${query.from} and ${query.to} (exclusive) in ${result.source}: check the period, `
       + 'and that the data covers it');
   }
   const bad = result.rows.find((r) => !Number.isFinite(r.amount) || (r.nonResourceAmount !== undefined && !Number.isFinite(r.nonResourceAmount)));
   if (bad) {
-    throw new CliError(`${result.source} returned a cost that is not a number (${bad.amount}) on ${bad.day} for service tag `
+    throw new CostDataError(`${result.source} returned a cost that is not a number (${bad.amount}) on ${bad.day} for service tag `
       + `"${bad.service}", ${groupKey} "${bad.group}": refusing to add it up`);
   }
   const noCurrency = result.rows.find((r) => r.currency.trim() === '');
   if (noCurrency) {
-    throw new CliError(`${result.source} returned a cost without a currency on ${noCurrency.day} for service tag "${noCurrency.service}": `
+    throw new CostDataError(`${result.source} returned a cost without a currency on ${noCurrency.day} for service tag "${noCurrency.service}": `
       + 'amounts without a currency cannot be added up');
   }
   const currencies = [...new Set(result.rows.map((r) => r.currency))].sort();
   if (currencies.length > 1) {
-    throw new CliError(`the cost data mixes currencies (${currencies.join(', ')}) in ${result.source}: amounts in different currencies `
+    throw new CostDataError(`the cost data mixes currencies (${currencies.join(', ')}) in ${result.source}: amounts in different currencies `
       + 'cannot be added up; report on one billing currency (e.g. one payer account) at a time');
   }
 

@@ -1,5 +1,5 @@
 import { dependencyOrder, ProviderRule, Split, splitOf } from './provider-split';
-import { CostRow } from '../sources/types';
+import { CostRow } from '../../cost-data/query';
 
 export { dependencyOrder } from './provider-split';
 export type { ProviderRule } from './provider-split';

@@ -3,8 +3,9 @@ import { providerRules } from './allocated-report';
 import { allocate, billingMonth } from './allocation';
 import { formatMoney } from './model';
 import { FullyLoadedCost } from './review';
+import { CostDataError } from '../../cost-data/errors';
+import { CostRow } from '../../cost-data/query';
 import { DeclaredService } from '../assembly';
-import { CliError, CostRow } from '../sources/types';
 import { refuseCycles, valueChain, ValueChain } from '../value-chain';
 
 /** The value chain's allocation per month, for the review (`review --allocate`), and what to say about it. */
@@ -33,7 +34,7 @@ export function reviewValueChain(declared: readonly DeclaredService[], cwd: stri
   try {
     refuseCycles(chain);
   } catch (e) {
-    throw hint && e instanceof CliError ? new CliError(`${e.message}; ${hint}`) : e;
+    throw hint && e instanceof CostDataError ? new CostDataError(`${e.message}; ${hint}`) : e;
   }
   return chain;
 }

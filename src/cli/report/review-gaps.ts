@@ -1,6 +1,6 @@
 import { missingDaysOf } from './summary';
+import { CostRow } from '../../cost-data/query';
 import { daysBetween } from '../dates';
-import { CostRow } from '../sources/types';
 
 /**
  * The months and days of a review the cost data does not cover: months without any data (before the data starts, a

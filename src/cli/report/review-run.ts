@@ -3,9 +3,9 @@ import { Report } from './model';
 import { MonthlyUsage, ReviewResult, reviewBusinessUnits, ReviewInput } from './review';
 import { monthEnd } from './review-gaps';
 import { PackContext, reviewReport } from './review-pack';
+import { CostQuery, CostResult, ReportMetric } from '../../cost-data/query';
 import { CostGrouping, CostMetric } from '../../cost-data/query-terms';
 import { TagKeys } from '../../tag-keys';
-import { CostQuery, CostResult, ReportMetric } from '../sources/types';
 
 /**
  * The one path from a source's monthly cost table to the review packs, shared by the `review` command and the

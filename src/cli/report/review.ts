@@ -2,10 +2,11 @@ import { MergedService, mergeServices, serviceTagOf } from './aggregate';
 import { customerLabel, declaredUnitLabel } from './labels';
 import { reviewFlags, ReviewFlag, ReviewThresholds, unitFlags } from './review-flags';
 import { DataGaps, dataGaps } from './review-gaps';
+import { CostDataError } from '../../cost-data/errors';
+import { CostResult } from '../../cost-data/query';
 import { daysFrom, reviewStatusOn } from '../../declaration/review-dates';
 import { closest } from '../../private/placeholders';
 import { DeclaredService } from '../assembly';
-import { CliError, CostResult } from '../sources/types';
 
 /**
  * The business unit's value review: the source's cost table per month, joined with the declarations, per business
@@ -212,12 +213,12 @@ export function reviewBusinessUnits(input: ReviewInput): ReviewResult {
   const { result, months } = input;
   const bad = result.rows.find((r) => !Number.isFinite(r.amount));
   if (bad) {
-    throw new CliError(`${result.source} returned a cost that is not a number (${bad.amount}) in ${monthOf(bad.day)} for service tag `
+    throw new CostDataError(`${result.source} returned a cost that is not a number (${bad.amount}) in ${monthOf(bad.day)} for service tag `
       + `"${bad.service}": refusing to add it up`);
   }
   const currencies = [...new Set(result.rows.map((r) => r.currency))].sort();
   if (currencies.length > 1) {
-    throw new CliError(`the cost data mixes currencies (${currencies.join(', ')}) in ${result.source}: amounts in different currencies `
+    throw new CostDataError(`the cost data mixes currencies (${currencies.join(', ')}) in ${result.source}: amounts in different currencies `
       + 'cannot be added up; review one billing currency (e.g. one payer account) at a time');
   }
   const currency = currencies[0] ?? 'USD';
@@ -276,7 +277,7 @@ export function reviewBusinessUnits(input: ReviewInput): ReviewResult {
   if (unknown.length > 0) {
     const known = [...new Set([...declaredUnits, ...unitsWithCost])].sort();
     const near = unknown.map((u) => [u, closest(u, known)] as const).filter(([, c]) => c !== undefined);
-    throw new CliError(`no service declares the business unit ${unknown.map((u) => JSON.stringify(u)).join(', ')} and no cost carries it`
+    throw new CostDataError(`no service declares the business unit ${unknown.map((u) => JSON.stringify(u)).join(', ')} and no cost carries it`
       + `${near.map(([u, c]) => `; did you mean ${JSON.stringify(c)}${unknown.length > 1 ? ` for ${JSON.stringify(u)}` : ''}?`).join('')}`
       + ` (the business units are ${known.length > 0 ? known.join(', ') : '(none)'})`);
   }

@@ -2,10 +2,10 @@ import { CostAggregate, MergedService, serviceTagOf } from './aggregate';
 import { groupingLabel } from './labels';
 import { Decimal, formatMoney, formatPercent, round, Section } from './model';
 import { showsUnitCost, uniq, UsageInput } from './rows';
+import { CostQuery, CostResult } from '../../cost-data/query';
 import { CostGrouping } from '../../cost-data/query-terms';
 import { addDays, daysBetween } from '../dates';
 import { groupTagKey, reportGrouping } from '../grouping';
-import { CostQuery, CostResult } from '../sources/types';
 
 /** Totals, the tagged share (data quality), declared services without cost, undeclared tag values, and notes. */
 

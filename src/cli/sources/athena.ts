@@ -7,12 +7,12 @@ import {
 import { absentTagKeys, curCostSql, curCostTable, curKeyCollisions, curNotes, explainAbsentKeys } from './cur-query';
 import { absentFocusKeys, emptyCostNote, focusCostTable, groupAbsentMessage, serviceAbsentNote } from './focus-table';
 import { CallLimits, MAX_ATTEMPTS, PageTokens, StoppedError } from './limits';
-import { CliError, CostQuery, CostResult, CostSource } from './types';
+import { CostDataError, awsError, firstLine } from '../../cost-data/errors';
+import { CostQuery, CostResult, CostSource } from '../../cost-data/query';
 import { SqlDialect } from '../../cost-data/query-terms';
 import { CurQueries } from '../../cost-data/schemas/cur-sql';
 import { FocusQueries } from '../../cost-data/schemas/focus-sql';
 import { lastMonthBefore } from '../../cost-data/schemas/sql-util';
-import { awsError, firstLine } from '../errors';
 import { dimensionRefusal } from '../grouping';
 import { focusMetric } from '../metrics';
 
@@ -103,7 +103,7 @@ export class AthenaSource implements CostSource {
     try {
       table = CurQueries.athenaTable(database, tableName);
     } catch (e) {
-      throw new CliError(`--athena-database/--athena-table: ${(e as Error).message.replace(/^CurQueries\.athenaTable: /, '')}`);
+      throw new CostDataError(`--athena-database/--athena-table: ${(e as Error).message.replace(/^CurQueries\.athenaTable: /, '')}`);
     }
     const billingPeriodColumn = o.billingPeriodColumn ?? ATHENA_DEFAULTS.billingPeriodColumn;
     const partition = billingPeriodColumn === '' ? undefined : billingPeriodColumn;
@@ -123,19 +123,19 @@ export class AthenaSource implements CostSource {
       }
       const collision = curKeyCollisions(query.tagKeys) ?? (query.dimension === undefined ? undefined : dimensionRefusal('cur', query.dimension));
       if (collision) {
-        throw new CliError(collision);
+        throw new CostDataError(collision);
       }
       const sql = curCostSql(query, { table, dialect: SqlDialect.ATHENA, estimatedFlag: true, billingPeriodColumn: partition });
       requests++;
       const cost = await this.run(client, sql, `${database}.${tableName}`, progress, CUR_RESULT_COLUMNS);
       bytesScanned += cost.bytesScanned;
       if (cost.rows.length === 0) {
-        throw new CliError(`no CUR line items between ${query.from} and ${query.to} (exclusive) in Athena table ${database}.${tableName}`
+        throw new CostDataError(`no CUR line items between ${query.from} and ${query.to} (exclusive) in Athena table ${database}.${tableName}`
           + ` (query ${cost.id}): check the period, and that the export has delivered data for it`);
       }
       const inCurrency = query.currency === undefined ? cost.rows : cost.rows.filter((r) => r.currency === query.currency);
       if (inCurrency.length === 0) {
-        throw new CliError(`--currency ${query.currency}: Athena table ${database}.${tableName} holds no line items in ${query.currency} between `
+        throw new CostDataError(`--currency ${query.currency}: Athena table ${database}.${tableName} holds no line items in ${query.currency} between `
           + `${query.from} and ${query.to} (its currencies: ${[...new Set(cost.rows.map((r) => r.currency))].sort().join(', ')})`);
       }
       const costs = curCostTable(inCurrency, query, `Athena table ${database}.${tableName} (query ${cost.id})`);
@@ -211,7 +211,7 @@ export class AthenaSource implements CostSource {
         notes: [],
       };
     }
-    throw new CliError(`Athena table ${database}.${table} is neither CUR 2.0 (no line_item_unblended_cost) nor FOCUS (no BilledCost and `
+    throw new CostDataError(`Athena table ${database}.${table} is neither CUR 2.0 (no line_item_unblended_cost) nor FOCUS (no BilledCost and `
       + 'ChargePeriodStart): pass --athena-table with the table over a CUR 2.0 or FOCUS export (the CostAndUsageExport construct creates '
       + `${ATHENA_DEFAULTS.table} and ${ATHENA_FOCUS_TABLE})`);
   }
@@ -239,14 +239,14 @@ export class AthenaSource implements CostSource {
     });
     const cost = await this.run(client, sql, name, progress, FOCUS_RESULT_COLUMNS);
     if (cost.rows.length === 0) {
-      throw new CliError(`no FOCUS charges between ${query.from} and ${query.to} (exclusive) in Athena table ${name} (query ${cost.id}): `
+      throw new CostDataError(`no FOCUS charges between ${query.from} and ${query.to} (exclusive) in Athena table ${name} (query ${cost.id}): `
         + 'check the period, and that the export has delivered data for it');
     }
     const costs = focusCostTable(cost.rows, query, `Athena table ${name} (query ${cost.id})`);
     const absent = absentFocusKeys(query, costs.rows);
     const keysHint = `run the focus-tag-keys-present named query (query ${cost.id} read no tag keys) to see the keys the export writes`;
     if (absent.group) {
-      throw new CliError(groupAbsentMessage(query, `Athena table ${name}`, undefined, ` (${keysHint})`));
+      throw new CostDataError(groupAbsentMessage(query, `Athena table ${name}`, undefined, ` (${keysHint})`));
     }
     const notes = [`FOCUS table: ${FocusQueries.metricColumn(metric)} (--metric ${metric}), by ChargePeriodStart`, ...(note ? [note] : []),
       ...(absent.service ? [serviceAbsentNote(query, undefined, keysHint)] : []),
@@ -287,16 +287,16 @@ export class AthenaSource implements CostSource {
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
       if (/output location/i.test(message)) {
-        throw new CliError(`Athena workgroup ${workgroup} has no query result location: pass --athena-output s3://bucket/prefix/ `
+        throw new CostDataError(`Athena workgroup ${workgroup} has no query result location: pass --athena-output s3://bucket/prefix/ `
           + 'or use a workgroup that sets one (the CostAndUsageExport workgroup does)');
       }
       if ((e as { name?: string }).name === 'InvalidRequestException' && /workgroup/i.test(message)) {
-        throw new CliError(`Athena workgroup ${workgroup}: ${firstLine(message)} (pass --athena-workgroup)`);
+        throw new CostDataError(`Athena workgroup ${workgroup}: ${firstLine(message)} (pass --athena-workgroup)`);
       }
       throw this.limits.stoppedError('Athena StartQueryExecution') ?? this.awsError(e, 'Athena StartQueryExecution');
     }
     if (!id) {
-      throw new CliError('Athena StartQueryExecution returned no query id');
+      throw new CostDataError('Athena StartQueryExecution returned no query id');
     }
     progress(`Athena: query ${id} started in workgroup ${workgroup}`);
 
@@ -318,10 +318,10 @@ export class AthenaSource implements CostSource {
         throw e;
       }
       const stopped = await this.stopQuery(client, id);
-      const what = e instanceof CliError ? e.message : this.awsError(e, 'Athena').message;
+      const what = e instanceof CostDataError ? e.message : this.awsError(e, 'Athena').message;
       throw e instanceof StoppedError
         ? new StoppedError(`${what}; ${stopped}`, e.exitCode)
-        : new CliError(`${what}; ${stopped}`);
+        : new CostDataError(`${what}; ${stopped}`);
     }
   }
 
@@ -421,10 +421,10 @@ export class AthenaSource implements CostSource {
   private awsError(e: unknown, what: string): Error {
     const message = e instanceof Error ? e.message : String(e);
     if (/region is missing/i.test(message)) {
-      return new CliError(`${what}: no AWS region: pass --region (the region of the Athena workgroup and the Glue table)`);
+      return new CostDataError(`${what}: no AWS region: pass --region (the region of the Athena workgroup and the Glue table)`);
     }
     const mapped = awsError(e, what, { profile: this.options.profile, permission: PERMISSIONS });
-    return mapped instanceof CliError ? mapped : new CliError(`${what} failed: ${firstLine(message)}`);
+    return mapped instanceof CostDataError ? mapped : new CostDataError(`${what} failed: ${firstLine(message)}`);
   }
 }
 
@@ -447,7 +447,7 @@ interface QueryResult {
 }
 
 /** A query that ended in Athena (failed, cancelled, or stopped for taking too long): nothing left to stop. */
-class QueryEnded extends CliError {}
+class QueryEnded extends CostDataError {}
 
 /** Waits `ms`, or less when `signal` aborts. */
 function sleep(ms: number, signal: AbortSignal): Promise<void> {

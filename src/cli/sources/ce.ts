@@ -2,11 +2,11 @@ import {
   CostExplorerClient, CostExplorerClientConfig, GetCostAndUsageCommand, GetCostAndUsageCommandOutput, GroupDefinition,
 } from '@aws-sdk/client-cost-explorer';
 import { CallLimits, MAX_ATTEMPTS, PageTokens } from './limits';
-import { CliError, CostQuery, CostResult, CostRow, CostSource, exactAmountOf } from './types';
+import { CostDataError, awsError } from '../../cost-data/errors';
+import { CostQuery, CostResult, CostRow, CostSource, exactAmountOf } from '../../cost-data/query';
 import { CostMetric } from '../../cost-data/query-terms';
 import { Decimal } from '../../private/decimal';
 import { isIsoDate } from '../../private/iso-date';
-import { awsError } from '../errors';
 import { CE_DIMENSIONS, groupTagKey } from '../grouping';
 
 /** Cost Explorer metric for each `--metric`. */
@@ -50,7 +50,7 @@ export class CostExplorerSource implements CostSource {
     // a column (--by sub-account, charge-category): a Cost Explorer dimension, whose groups come back as plain values
     const dimension = query.dimension === undefined ? undefined : CE_DIMENSIONS[query.dimension];
     if (query.dimension !== undefined && dimension === undefined) {
-      throw new CliError(`--by ${query.dimension}: Cost Explorer cannot group by it`);
+      throw new CostDataError(`--by ${query.dimension}: Cost Explorer cannot group by it`);
     }
     if (dimension !== undefined) {
       groupBy.push({ Type: 'DIMENSION', Key: dimension });
@@ -121,7 +121,7 @@ export class CostExplorerSource implements CostSource {
       + 'Cost Explorer groups cost by a tag only from its activation on';
     if (dimension === undefined && rows.length > 0 && !rows.some((r) => r.group !== '')) {
       const total = rows.reduce((s, r) => s + r.amount, 0);
-      throw new CliError(`Cost Explorer reports all ${total.toFixed(2)} ${rows[0].currency} of cost between ${query.from} and ${query.to} `
+      throw new CostDataError(`Cost Explorer reports all ${total.toFixed(2)} ${rows[0].currency} of cost between ${query.from} and ${query.to} `
         + `(exclusive) as untagged ("${groupKey}$"): ${notActivated(groupKey)}`);
     }
     if ((groupKey !== serviceKey || dimension !== undefined) && !rows.some((r) => r.service !== '')) {
@@ -147,7 +147,7 @@ interface PageRow {
  * answer, a changed API) is refused naming what is wrong, never read as "no cost" or blamed on the period.
  */
 function readPage(page: unknown, number: number, metric: string): PageRow[] {
-  const refuse = (what: string, example: unknown) => new CliError(`Cost Explorer GetCostAndUsage page ${number} is not a GetCostAndUsage answer: `
+  const refuse = (what: string, example: unknown) => new CostDataError(`Cost Explorer GetCostAndUsage page ${number} is not a GetCostAndUsage answer: `
     + `${what} (${snippet(example)}): an API or proxy fault; retry later, or check the proxy and AWS_ENDPOINT_URL settings`);
   const results = (page as { ResultsByTime?: unknown } | undefined)?.ResultsByTime;
   if (!Array.isArray(results)) {
@@ -176,7 +176,7 @@ function readPage(page: unknown, number: number, metric: string): PageRow[] {
       }
       const amount = typeof m.Amount === 'string' ? Decimal.parse(m.Amount) : undefined;
       if (!amount || !Number.isFinite(amount.toNumber())) {
-        throw new CliError(`Cost Explorer returned ${metric} ${JSON.stringify(m.Amount)}, which is not a number, on ${day} for `
+        throw new CostDataError(`Cost Explorer returned ${metric} ${JSON.stringify(m.Amount)}, which is not a number, on ${day} for `
           + `${keys.map((k) => JSON.stringify(k)).join(' and ') || 'a group without keys'}: refusing to add it up (an API or proxy fault; retry later)`);
       }
       rows.push({ day, keys, amount, currency: typeof m.Unit === 'string' && m.Unit ? m.Unit : 'USD', estimated: r!.Estimated === true });

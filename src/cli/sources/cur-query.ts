@@ -1,4 +1,5 @@
-import { CliError, CostQuery, CostRow } from './types';
+import { CostDataError } from '../../cost-data/errors';
+import { CostQuery, CostRow } from '../../cost-data/query';
 import { CostGrouping, SqlDialect } from '../../cost-data/query-terms';
 import { CurQueries } from '../../cost-data/schemas/cur-sql';
 import { Decimal } from '../../private/decimal';
@@ -92,7 +93,7 @@ export function nonFiniteMessage(bad: NonFiniteAmount, where: string, query: Cos
 export function curCostTable(raw: ReadonlyArray<Record<string, unknown>>, query: CostQuery, where: string): CurCostTable {
   const bad = firstNonFinite(raw);
   if (bad) {
-    throw new CliError(nonFiniteMessage(bad, where, query));
+    throw new CostDataError(nonFiniteMessage(bad, where, query));
   }
   let tax = 0;
   let credits = 0;
@@ -116,11 +117,11 @@ export function curCostTable(raw: ReadonlyArray<Record<string, unknown>>, query:
   const currencies = [...new Set(rows.map((r) => r.currency))].sort();
   const noCurrency = rows.find((r) => r.currency.trim() === '');
   if (noCurrency) {
-    throw new CliError(`${where} holds line items without a currency (line_item_currency_code is empty) on ${noCurrency.day}: `
+    throw new CostDataError(`${where} holds line items without a currency (line_item_currency_code is empty) on ${noCurrency.day}: `
       + 'amounts without a currency cannot be added up; check the export');
   }
   if (currencies.length > 1) {
-    throw new CliError(`the CUR data mixes currencies (${currencies.join(', ')}) between ${query.from} and ${query.to}: `
+    throw new CostDataError(`the CUR data mixes currencies (${currencies.join(', ')}) between ${query.from} and ${query.to}: `
       + 'amounts in different currencies cannot be added; report on one payer account (one currency) at a time');
   }
   return { rows, tax, credits };
@@ -173,7 +174,7 @@ export function explainAbsentKeys(query: CostQuery, absent: string[], present: R
   if (byTag && absent.includes(groupKey) && !present.has(mapKey(groupKey))) {
     const found = [...present].sort();
     const near = nearMatch(mapKey(groupKey), found);
-    throw new CliError(`no line item ${where} carries ${mapKey(groupKey)} (tag "${groupKey}") in resource_tags${span}`
+    throw new CostDataError(`no line item ${where} carries ${mapKey(groupKey)} (tag "${groupKey}") in resource_tags${span}`
       + ` (found: ${found.length > 0 ? found.join(', ') : 'no user tag keys at all'}): `
       + (near ? nearMatchAdvice(near, mapKey(groupKey))
         : 'the key was probably never activated as a cost allocation tag; activate the customer-value tag keys in the management account '

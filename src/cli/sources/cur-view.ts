@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as zlib from 'zlib';
 import { CurFile, describePaths, Format } from './data-files';
 import { DuckDbSession, firstLine } from './duckdb-loader';
-import { CliError } from './types';
+import { CostDataError } from '../../cost-data/errors';
 import { CurQueries } from '../../cost-data/schemas/cur-sql';
 import { sqlLiteral } from '../../cost-data/schemas/sql-util';
 import { Decimal, EXACT_RANGE, EXACT_SQL_TYPE } from '../../private/decimal';
@@ -161,7 +161,7 @@ export function viewSql(files: CurFile[], format: Format, wanted: string[], sche
         return `map_from_entries(${col}) AS ${name}`;
       }
       if (type !== 'VARCHAR' && type !== 'JSON') {
-        throw new CliError(`the resource_tags column of ${files[0].file} has type ${type}: expected a map of tag keys to values `
+        throw new CostDataError(`the resource_tags column of ${files[0].file} has type ${type}: expected a map of tag keys to values `
           + '(MAP in Parquet, a JSON object in CSV)');
       }
       // CUR 2.0 CSV writes a map as a JSON object string; an empty cell means no tags.
@@ -193,7 +193,7 @@ export function refuseCaseDuplicates(names: readonly string[], file: string): vo
   for (const name of names) {
     const first = seen.get(name.toLowerCase());
     if (first !== undefined) {
-      throw new CliError(caseDuplicateMessage(file, first === name ? [name] : [first, name]));
+      throw new CostDataError(caseDuplicateMessage(file, first === name ? [name] : [first, name]));
     }
     seen.set(name.toLowerCase(), name);
   }
@@ -212,7 +212,7 @@ function caseDuplicateMessage(where: string, names: string[]): string {
  * an amount or a sum beyond what is added up exactly (`EXACT_RANGE`); two columns differing only in letter case.
  */
 export function readError(e: unknown, paths: string[], what: string = 'CUR 2.0'): Error {
-  if (e instanceof CliError) {
+  if (e instanceof CostDataError) {
     return e;
   }
   const full = e instanceof Error ? e.message : String(e);
@@ -223,27 +223,27 @@ export function readError(e: unknown, paths: string[], what: string = 'CUR 2.0')
   if (lineNo && conversion) {
     const [, column, value, type] = conversion;
     if (/^DECIMAL/i.test(type) && Decimal.parse(value)) {
-      return new CliError(`cannot read ${file} as ${what} data: line ${lineNo} has ${value} in ${column}, outside what the CLI adds up: `
+      return new CostDataError(`cannot read ${file} as ${what} data: line ${lineNo} has ${value} in ${column}, outside what the CLI adds up: `
         + `${EXACT_RANGE}; check that line`);
     }
     const numeric = /^(DOUBLE|FLOAT|REAL|DECIMAL|BIGINT|INTEGER|HUGEINT|SMALLINT)/i.test(type);
-    return new CliError(`cannot read ${file} as ${what} data: line ${lineNo} has ${JSON.stringify(value)} in ${column}, `
+    return new CostDataError(`cannot read ${file} as ${what} data: line ${lineNo} has ${JSON.stringify(value)} in ${column}, `
       + `which is not ${numeric ? 'a number' : `a ${type.toLowerCase()}`}: fix or remove that line`);
   }
   if (lineNo) {
-    return new CliError(`cannot read ${file} as ${what} data: line ${lineNo}: ${csvReason(full)}: fix or remove that line`);
+    return new CostDataError(`cannot read ${file} as ${what} data: line ${lineNo}: ${csvReason(full)}: fix or remove that line`);
   }
   if (/Overflow in HUGEINT|Overflow in (addition|subtraction)|out of range for the (output|result)|Could not cast value .* to DECIMAL/i.test(full)) {
-    return new CliError(`cannot add up the costs of ${where}: an amount or a sum of them is larger than the CLI adds up exactly: `
+    return new CostDataError(`cannot add up the costs of ${where}: an amount or a sum of them is larger than the CLI adds up exactly: `
       + `${EXACT_RANGE}; check the data for amounts that large (DuckDB: ${firstLine(full).replace(/^(Error: )+/, '')})`);
   }
   const duplicate = /Duplicate struct entry name "([^"]+)"/.exec(full);
   if (duplicate) {
-    return new CliError(caseDuplicateMessage(where, [duplicate[1]]).replace(/ twice: remove one of them$/,
+    return new CostDataError(caseDuplicateMessage(where, [duplicate[1]]).replace(/ twice: remove one of them$/,
       ' twice, in the same or another letter case: column names are read without regard to case; remove or rename one of them'));
   }
   const message = firstLine(full).replace(/^(Error: )+/, '');
-  return new CliError(`cannot read ${where} as ${what} data: ${message}`);
+  return new CostDataError(`cannot read ${where} as ${what} data: ${message}`);
 }
 
 /**

@@ -2,8 +2,9 @@ import { absentTagKeys, curCostSql, curCostTable, curKeyCollisions, curNotes, ex
 import { describe, FILE_COLUMN, readError, VIEW, viewSql } from './cur-view';
 import { describePaths, describeRead, describeReading, emptyPeriodMessage, FileSourceOptions, openSession, periodFiles } from './data-files';
 import { DuckDbSession } from './duckdb-loader';
-import { CliError, CostQuery, CostResult, CostSource } from './types';
 import { periodRows, readsEveryRow } from './undated';
+import { CostDataError } from '../../cost-data/errors';
+import { CostQuery, CostResult, CostSource } from '../../cost-data/query';
 import { SqlDialect } from '../../cost-data/query-terms';
 import { CurQueries } from '../../cost-data/schemas/cur-sql';
 import { sqlLiteral } from '../../cost-data/schemas/sql-util';
@@ -25,11 +26,11 @@ export class CurFileSource implements CostSource {
   public async fetch(query: CostQuery, progress: (message: string) => void): Promise<CostResult> {
     const paths = this.options.paths;
     if (paths.length === 0) {
-      throw new CliError('no CUR 2.0 data given: pass a Parquet or CSV(.gz) file, an export folder or a glob');
+      throw new CostDataError('no CUR 2.0 data given: pass a Parquet or CSV(.gz) file, an export folder or a glob');
     }
     const collision = curKeyCollisions(query.tagKeys);
     if (collision) {
-      throw new CliError(collision);
+      throw new CostDataError(collision);
     }
     const session = await openSession(this.options);
     try {
@@ -42,7 +43,7 @@ export class CurFileSource implements CostSource {
       const required = CurQueries.requiredColumns(curMetric(query.metric, describePaths(paths)), query.dimension);
       const missing = required.filter((c) => !columns.has(c));
       if (missing.length > 0) {
-        throw new CliError(`${describePaths(paths)} is not a CUR 2.0 export this command can read: missing column${missing.length === 1 ? '' : 's'} `
+        throw new CostDataError(`${describePaths(paths)} is not a CUR 2.0 export this command can read: missing column${missing.length === 1 ? '' : 's'} `
           + `${missing.join(', ')} (CUR 2.0 names, e.g. line_item_unblended_cost; the CostAndUsageExport construct selects them all)`);
       }
       const estimated = columns.has('bill_invoice_id');
@@ -71,13 +72,13 @@ export class CurFileSource implements CostSource {
         throw readError(e, paths);
       });
       if (raw.length === 0) {
-        throw new CliError(await emptyPeriodMessage(session, query, paths,
+        throw new CostDataError(await emptyPeriodMessage(session, query, paths,
           { view: VIEW, dateColumn: 'line_item_usage_start_date', what: 'CUR line items', rows: 'line items' }) + (undated ? `; ${undated}` : ''));
       }
       const bad = firstNonFinite(raw);
       if (bad) {
         const file = await fileWithNonFinite(session, query, String(bad.row.usage_date));
-        throw new CliError(nonFiniteMessage(bad, file ?? describePaths(paths), query));
+        throw new CostDataError(nonFiniteMessage(bad, file ?? describePaths(paths), query));
       }
       const table = curCostTable(raw, query, describePaths(paths));
       if (identity) {
@@ -149,7 +150,7 @@ async function refuseDuplicates(session: DuckDbSession, query: CostQuery, paths:
   }
   const [first] = await session.rows(`SELECT identity_line_item_id AS id, count(*) AS n, string_agg(DISTINCT ${FILE_COLUMN}, ', ' ORDER BY ${FILE_COLUMN}) AS files
     FROM ${VIEW} WHERE ${period} GROUP BY identity_line_item_id, identity_time_interval HAVING count(*) > 1 ORDER BY id LIMIT 1`);
-  throw new CliError(`${describePaths(paths)} holds ${extra} line item${extra === 1 ? '' : 's'} more than once (e.g. identity_line_item_id `
+  throw new CostDataError(`${describePaths(paths)} holds ${extra} line item${extra === 1 ? '' : 's'} more than once (e.g. identity_line_item_id `
     + `${first.id}, ${first.n} times, in ${first.files}): their cost would be counted twice; remove the copied files, or pass one delivery `
     + 'of each billing period');
 }

@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DuckDbSession, DuckDbSessionOptions, firstLine } from './duckdb-loader';
 import { CallLimits } from './limits';
-import { CliError, CostQuery } from './types';
+import { CostDataError } from '../../cost-data/errors';
+import { CostQuery } from '../../cost-data/query';
 import { lastMonthBefore, sqlLiteral } from '../../cost-data/schemas/sql-util';
 import { describeFsCode } from '../paths';
 
@@ -45,7 +46,7 @@ export async function listFiles(session: DuckDbSession, paths: string[], what: s
   for (const p of paths) {
     const found = GLOB_CHARS.test(p) && !fs.existsSync(p) ? await expandGlob(session, p) : listPath(p, warnings, what);
     if (found.length === 0) {
-      throw new CliError(GLOB_CHARS.test(p)
+      throw new CostDataError(GLOB_CHARS.test(p)
         ? `no ${what} files match ${p} (expected .parquet, .csv or .csv.gz files)`
         : `no ${what} files in ${p} (expected .parquet, .csv or .csv.gz files, e.g. <export>/data/BILLING_PERIOD=YYYY-MM/*.parquet)`);
     }
@@ -70,18 +71,18 @@ function listPath(p: string, warnings: string[], what: string): CurFile[] {
   try {
     stat = fs.statSync(p);
   } catch (e) {
-    throw new CliError(`cannot read ${p}: ${describeFsError(e)}`);
+    throw new CostDataError(`cannot read ${p}: ${describeFsError(e)}`);
   }
   if (stat.isFile()) {
     const format = formatOf(p);
     if (!format) {
-      throw new CliError(`cannot read ${p}: not a ${what} data file (expected .parquet, .csv or .csv.gz)`);
+      throw new CostDataError(`cannot read ${p}: not a ${what} data file (expected .parquet, .csv or .csv.gz)`);
     }
     checkReadable(p);
     return [curFile(p, format, stat.size)];
   }
   if (!stat.isDirectory()) {
-    throw new CliError(`cannot read ${p}: not a file or folder`);
+    throw new CostDataError(`cannot read ${p}: not a file or folder`);
   }
   const out: CurFile[] = [];
   const metadata: string[] = [];
@@ -96,7 +97,7 @@ function listPath(p: string, warnings: string[], what: string): CurFile[] {
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
     } catch (e) {
-      throw new CliError(`cannot read ${dir}: ${describeFsError(e)}`);
+      throw new CostDataError(`cannot read ${dir}: ${describeFsError(e)}`);
     }
     for (const entry of entries.sort((a, b) => a.name.localeCompare(b.name))) {
       const full = path.join(dir, entry.name);
@@ -162,7 +163,7 @@ function applyManifests(files: CurFile[], metadataDirs: string[], warnings: stri
         continue;
       }
       if (manifests.length > 1) {
-        throw new CliError(`${dir} holds ${manifests.length} export manifests (${manifests.join(', ')}): one delivery per billing period `
+        throw new CostDataError(`${dir} holds ${manifests.length} export manifests (${manifests.join(', ')}): one delivery per billing period `
           + 'is expected; pass the data files of one delivery (a file list or a glob) instead of the export folder');
       }
       const manifest = path.join(dir, manifests[0]);
@@ -172,7 +173,7 @@ function applyManifests(files: CurFile[], metadataDirs: string[], warnings: stri
       const present = new Set(kept.filter(inPartition).map((f) => realPath(f.file)));
       const missing = [...listed].filter((f) => !present.has(f) && !fs.existsSync(f));
       if (missing.length > 0) {
-        throw new CliError(`the export manifest ${manifest} lists ${missing.length} data file${missing.length === 1 ? '' : 's'} that `
+        throw new CostDataError(`the export manifest ${manifest} lists ${missing.length} data file${missing.length === 1 ? '' : 's'} that `
           + `${missing.length === 1 ? 'is' : 'are'} not there (${missing.slice(0, 3).map((f) => path.basename(f)).join(', ')}`
           + `${missing.length > 3 ? ', ...' : ''}): the copy of the export is incomplete; download it again`);
       }
@@ -199,11 +200,11 @@ function manifestFiles(manifest: string, dataDir: string, partition: string): Se
   try {
     data = JSON.parse(fs.readFileSync(manifest, 'utf8'));
   } catch (e) {
-    throw new CliError(`cannot read the export manifest ${manifest}: ${e instanceof SyntaxError ? `not JSON (${firstLine(e.message)})` : describeFsError(e)}`);
+    throw new CostDataError(`cannot read the export manifest ${manifest}: ${e instanceof SyntaxError ? `not JSON (${firstLine(e.message)})` : describeFsError(e)}`);
   }
   const list = (data as { dataFiles?: unknown }).dataFiles;
   if (!Array.isArray(list) || list.some((f) => typeof f !== 'string')) {
-    throw new CliError(`the export manifest ${manifest} has no "dataFiles" list of file names: is it a Data Exports manifest?`);
+    throw new CostDataError(`the export manifest ${manifest} has no "dataFiles" list of file names: is it a Data Exports manifest?`);
   }
   return new Set((list as string[]).map((uri) => {
     const m = /(?:^|\/)data\/((?:BILLING_PERIOD|billing_period)=[^/]+\/.+)$/.exec(uri);
@@ -224,7 +225,7 @@ async function expandGlob(session: DuckDbSession, pattern: string): Promise<CurF
   try {
     rows = await session.rows(`SELECT file FROM glob(${sqlLiteral(pattern)}) ORDER BY file`);
   } catch (e) {
-    throw new CliError(`cannot expand ${pattern}: ${firstLine(e instanceof Error ? e.message : String(e))}`);
+    throw new CostDataError(`cannot expand ${pattern}: ${firstLine(e instanceof Error ? e.message : String(e))}`);
   }
   return rows.map((r) => String(r.file)).filter((f) => formatOf(f)).map((f) => {
     checkReadable(f);
@@ -249,7 +250,7 @@ function checkReadable(file: string): void {
   try {
     fs.accessSync(file, fs.constants.R_OK);
   } catch (e) {
-    throw new CliError(`cannot read ${file}: ${describeFsError(e)}`);
+    throw new CostDataError(`cannot read ${file}: ${describeFsError(e)}`);
   }
 }
 
@@ -268,7 +269,7 @@ export function selectPeriod(files: CurFile[], from: string, to: string, paths: 
   const selected = files.filter((f) => f.billingPeriod === undefined || (f.billingPeriod >= first && f.billingPeriod <= last));
   if (selected.length === 0) {
     const periods = [...new Set(files.map((f) => f.billingPeriod))].sort();
-    throw new CliError(`no ${what} data between ${from} and ${to} (exclusive) in ${describePaths(paths)}: `
+    throw new CostDataError(`no ${what} data between ${from} and ${to} (exclusive) in ${describePaths(paths)}: `
       + `its billing periods are ${periods.join(', ')}; choose --from/--to inside them`);
   }
   return selected;
@@ -277,7 +278,7 @@ export function selectPeriod(files: CurFile[], from: string, to: string, paths: 
 export function singleFormat(files: CurFile[], paths: string[]): Format {
   const formats = [...new Set(files.map((f) => f.format))];
   if (formats.length > 1) {
-    throw new CliError(`${describePaths(paths)} mixes Parquet and CSV files: pass one export (one format) at a time`);
+    throw new CostDataError(`${describePaths(paths)} mixes Parquet and CSV files: pass one export (one format) at a time`);
   }
   return formats[0];
 }

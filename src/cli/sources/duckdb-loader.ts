@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { DUCKDB_INSTALL, duckDbVersionProblem } from './duckdb-version';
 import type { CallLimits } from './limits';
-import { CliError } from './types';
+import { CostDataError } from '../../cost-data/errors';
 
 /** The parts of `@duckdb/node-api` the CLI uses (the package is optional and loaded on demand). */
 export type DuckDbModule = typeof import('@duckdb/node-api');
@@ -15,7 +15,7 @@ export const DUCKDB_MISSING = `reading CUR 2.0 files needs DuckDB, which is not 
 
 /**
  * Loads `@duckdb/node-api` on demand. A missing package (or a missing native binding for this platform) becomes a
- * one-line `CliError` saying how to install it.
+ * one-line `CostDataError` saying how to install it.
  *
  * @param moduleName the package to load (tests pass a missing one)
  */
@@ -30,13 +30,13 @@ export async function loadDuckDb(moduleName: string = '@duckdb/node-api'): Promi
     const code = (e as { code?: string }).code;
     const message = e instanceof Error ? e.message : String(e);
     if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND' || /Cannot find (module|package)/.test(message)) {
-      throw new CliError(DUCKDB_MISSING);
+      throw new CostDataError(DUCKDB_MISSING);
     }
-    throw new CliError(`cannot load DuckDB (${moduleName}): ${firstLine(message)}; reinstall it with \`${DUCKDB_INSTALL}\``);
+    throw new CostDataError(`cannot load DuckDB (${moduleName}): ${firstLine(message)}; reinstall it with \`${DUCKDB_INSTALL}\``);
   }
   const problem = duckDbVersionProblem(installedVersion(moduleName) ?? engineVersion(duckdb));
   if (problem) {
-    throw new CliError(problem);
+    throw new CostDataError(problem);
   }
   return duckdb;
 }
@@ -206,7 +206,7 @@ function makeSpillDirectory(): string {
     const code = (e as { code?: string }).code;
     const why = code === 'ENOENT' ? 'it does not exist' : code === 'EACCES' || code === 'EPERM' ? 'permission denied'
       : code === 'ENOTDIR' ? 'it is not a folder' : firstLine(e instanceof Error ? e.message : String(e));
-    throw new CliError(`cannot create DuckDB's spill folder in the temporary folder ${base} (${why}): set TMPDIR to an existing `
+    throw new CostDataError(`cannot create DuckDB's spill folder in the temporary folder ${base} (${why}): set TMPDIR to an existing `
       + 'writable folder');
   }
   spillDirectories.add(dir);

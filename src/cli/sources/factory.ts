@@ -3,7 +3,7 @@ import type { CostExplorerSource } from './ce';
 import type { CurFileSource } from './cur';
 import type { FocusFileSource } from './focus';
 import type { CallLimits } from './limits';
-import { CostSource } from './types';
+import { CostSource } from '../../cost-data/query';
 import { UsageError } from '../errors';
 
 export type SourceKind = 'ce' | 'cur' | 'focus' | 'athena';

@@ -1,7 +1,7 @@
 import { csvHeader, readError } from './cur-view';
 import { CurFile, describePaths } from './data-files';
 import { DuckDbSession } from './duckdb-loader';
-import { CliError } from './types';
+import { CostDataError } from '../../cost-data/errors';
 import { CostDimension, FocusMetric } from '../../cost-data/query-terms';
 import { FocusQueries } from '../../cost-data/schemas/focus-sql';
 import { sqlLiteral } from '../../cost-data/schemas/sql-util';
@@ -59,7 +59,7 @@ export async function fileLayout(session: DuckDbSession, file: CurFile, required
   if (file.format === 'csv') {
     header = csvHeader(file.file, 'any');
     if (!header) {
-      throw new CliError(`cannot read ${file.file} as FOCUS data: its first line is not a header of column names (FOCUS columns such as `
+      throw new CostDataError(`cannot read ${file.file} as FOCUS data: its first line is not a header of column names (FOCUS columns such as `
         + 'BilledCost, ChargePeriodStart, separated by commas)');
     }
     pairs = header.map((c) => [c, 'VARCHAR']);
@@ -79,9 +79,9 @@ export async function fileLayout(session: DuckDbSession, file: CurFile, required
       .filter((c) => !has(c));
     const what = recognise(has);
     if (missingCore.length === FOCUS_CORE.length) {
-      throw new CliError(`${file.file} is not FOCUS data: it has none of the FOCUS columns ${missing.join(', ')}${what ? ` (${what})` : ''}`);
+      throw new CostDataError(`${file.file} is not FOCUS data: it has none of the FOCUS columns ${missing.join(', ')}${what ? ` (${what})` : ''}`);
     }
-    throw new CliError(`${file.file} is not FOCUS data this command can read: missing column${missing.length === 1 ? '' : 's'} `
+    throw new CostDataError(`${file.file} is not FOCUS data this command can read: missing column${missing.length === 1 ? '' : 's'} `
       + `${missing.join(', ')} (${what ?? `every FOCUS version from 1.0 on has ${missingCore.join(', ')}`})`);
   }
   const version = FOCUS_VERSIONS.find((v) => v.added.every(has))!.version;
@@ -118,7 +118,7 @@ export async function readLayouts(session: DuckDbSession, files: CurFile[], path
   const versions = [...new Set(layouts.map((l) => l.version))];
   if (versions.length > 1) {
     const example = (v: string) => files[layouts.findIndex((l) => l.version === v)].file;
-    throw new CliError(`${describePaths(paths)} mixes FOCUS versions (${versions.map((v) => `${v}: ${example(v)}`).join('; ')}): `
+    throw new CostDataError(`${describePaths(paths)} mixes FOCUS versions (${versions.map((v) => `${v}: ${example(v)}`).join('; ')}): `
       + 'pass the files of one export (one FOCUS version) at a time');
   }
   return layouts;
@@ -139,7 +139,7 @@ export function checkColumns(layouts: FocusLayout[], files: CurFile[], metric: F
     if (missing.length > 0) {
       const grouping = dimension !== undefined && missing.includes(FocusQueries.dimensionColumn(dimension))
         ? ` and --by ${dimension} (${FocusQueries.dimensionColumn(dimension)})` : '';
-      throw new CliError(`${files[i].file} (FOCUS ${layout.version}) lacks the column${missing.length === 1 ? '' : 's'} ${missing.join(', ')} `
+      throw new CostDataError(`${files[i].file} (FOCUS ${layout.version}) lacks the column${missing.length === 1 ? '' : 's'} ${missing.join(', ')} `
         + `that ${metricWhat(metric)}${grouping} per customer value needs${missing.includes('Tags') ? ' (select Tags in the export)' : ''}`);
     }
   }

@@ -1,5 +1,6 @@
 import { firstNonFinite, nonFiniteMessage } from './cur-query';
-import { CliError, CostQuery, CostRow, exactAmountOf } from './types';
+import { CostDataError } from '../../cost-data/errors';
+import { CostQuery, CostRow, exactAmountOf } from '../../cost-data/query';
 import { CostGrouping, CostMetric, FocusMetric } from '../../cost-data/query-terms';
 import { CurQueries } from '../../cost-data/schemas/cur-sql';
 import { Decimal } from '../../private/decimal';
@@ -38,11 +39,11 @@ export interface FocusCostTable {
 export function focusCostTable(raw: ReadonlyArray<Record<string, unknown>>, query: CostQuery, where: string): FocusCostTable {
   const bad = firstNonFiniteOf(raw);
   if (bad) {
-    throw new CliError(nonFiniteMessage(bad, where, query));
+    throw new CostDataError(nonFiniteMessage(bad, where, query));
   }
   const noCurrency = raw.find((r) => text(r.currency).trim() === '');
   if (noCurrency) {
-    throw new CliError(`${where} holds charges without a BillingCurrency on ${text(noCurrency.usage_date) || 'some day'} `
+    throw new CostDataError(`${where} holds charges without a BillingCurrency on ${text(noCurrency.usage_date) || 'some day'} `
       + `(provider "${text(noCurrency.provider)}"): amounts without a currency cannot be added up; check the export`);
   }
   const notes: string[] = [];
@@ -62,7 +63,7 @@ export function focusCostTable(raw: ReadonlyArray<Record<string, unknown>>, quer
   let currency = currencies[0];
   if (query.currency !== undefined) {
     if (!byCurrency.has(query.currency)) {
-      throw new CliError(`--currency ${query.currency}: ${where} holds no charges billed in ${query.currency} between ${query.from} and `
+      throw new CostDataError(`--currency ${query.currency}: ${where} holds no charges billed in ${query.currency} between ${query.from} and `
         + `${query.to}; its billing currencies are ${currencies.map(describe).join(', ')}`);
     }
     currency = query.currency;
@@ -71,7 +72,7 @@ export function focusCostTable(raw: ReadonlyArray<Record<string, unknown>>, quer
       notes.push(`only charges billed in ${currency} are reported (--currency); left out, never converted or added: ${others.map(describe).join(', ')}`);
     }
   } else if (currencies.length > 1) {
-    throw new CliError(`${where} holds charges in ${currencies.length} billing currencies between ${query.from} and ${query.to}: `
+    throw new CostDataError(`${where} holds charges in ${currencies.length} billing currencies between ${query.from} and ${query.to}: `
       + `${currencies.map(describe).join(', ')}; amounts in different currencies are never added up: report one at a time with `
       + `${currencies.map((c) => `--currency ${c}`).join(' or ')}`);
   }

@@ -1,7 +1,7 @@
 import { FILE_COLUMN, readError } from './cur-view';
 import { CurFile, Format } from './data-files';
 import { FocusLayout } from './focus-layout';
-import { CliError } from './types';
+import { CostDataError } from '../../cost-data/errors';
 import { sqlLiteral } from '../../cost-data/schemas/sql-util';
 
 /**
@@ -132,7 +132,7 @@ export function focusReadError(e: unknown, paths: string[]): Error {
     } catch {
       // keep them as DuckDB wrote them
     }
-    return new CliError(`cannot read ${fileName} as FOCUS data: ${column} holds ${shown}, which is not an ISO 8601 date and time `
+    return new CostDataError(`cannot read ${fileName} as FOCUS data: ${column} holds ${shown}, which is not an ISO 8601 date and time `
       + '(the FOCUS Date/Time Format is YYYY-MM-DDTHH:mm:ssZ, in UTC; a value such as 4/1/25 is ambiguous): export the data with ISO 8601 '
       + `timestamps, or convert ${column} before reading it`);
   }
@@ -158,7 +158,7 @@ function tags(col: string, type: string, file: string, column: string): string {
     return `map_from_entries(${col})`;
   }
   if (t !== 'VARCHAR' && t !== 'JSON') {
-    throw new CliError(`the ${column} column of ${file} has type ${type}: expected a map of tag keys to values (MAP in Parquet, a JSON object in CSV)`);
+    throw new CostDataError(`the ${column} column of ${file} has type ${type}: expected a map of tag keys to values (MAP in Parquet, a JSON object in CSV)`);
   }
   return `CASE WHEN ${col} IS NULL OR lower(trim(${col})) IN ('', '{}', 'null') THEN NULL ELSE CAST(CAST(${col} AS JSON) AS MAP(VARCHAR, VARCHAR)) END`;
 }

@@ -4,8 +4,9 @@ import { checkColumns, readLayouts } from './focus-layout';
 import { absentFocusKeys, emptyCostNote, focusCostTable, FocusCostTable, groupAbsentMessage, PresentKey, serviceAbsentNote } from './focus-table';
 import { FOCUS_VIEW, focusReadError, focusViewSql } from './focus-view';
 import { rowsByMonth } from './months';
-import { CliError, CostQuery, CostResult, CostSource } from './types';
 import { periodRows, readsEveryRow } from './undated';
+import { CostDataError } from '../../cost-data/errors';
+import { CostQuery, CostResult, CostSource } from '../../cost-data/query';
 import { SqlDialect, FocusMetric } from '../../cost-data/query-terms';
 import { FocusQueries } from '../../cost-data/schemas/focus-sql';
 import { sqlLiteral } from '../../cost-data/schemas/sql-util';
@@ -30,7 +31,7 @@ export class FocusFileSource implements CostSource {
   public async fetch(query: CostQuery, progress: (message: string) => void): Promise<CostResult> {
     const paths = this.options.paths;
     if (paths.length === 0) {
-      throw new CliError('no FOCUS data given: pass a Parquet or CSV(.gz) file, an export folder or a glob');
+      throw new CostDataError('no FOCUS data given: pass a Parquet or CSV(.gz) file, an export folder or a glob');
     }
     const { metric, note: metricNote } = focusMetric(query.metric);
     const session = await openSession(this.options);
@@ -89,7 +90,7 @@ export class FocusFileSource implements CostSource {
         throw focusReadError(e, paths);
       });
       if (raw.length === 0) {
-        throw new CliError(await emptyPeriodMessage(session, query, paths,
+        throw new CostDataError(await emptyPeriodMessage(session, query, paths,
           { view: FOCUS_VIEW, dateColumn: 'ChargePeriodStart', what: 'FOCUS charges', rows: 'rows', by: 'by ChargePeriodStart' })
           + (undated ? `; ${undated}` : ''));
       }
@@ -148,7 +149,7 @@ async function absentKeyNotes(session: DuckDbSession, query: CostQuery, rows: Re
   const found: PresentKey[] = (await session.rows(FocusQueries.tagKeysPresent(FOCUS_VIEW, SqlDialect.DUCKDB)))
     .map((r) => ({ key: String(r.tag_key), rows: Number(r.line_items) }));
   if (absent.group) {
-    throw new CliError(groupAbsentMessage(query, where, found));
+    throw new CostDataError(groupAbsentMessage(query, where, found));
   }
   return [serviceAbsentNote(query, found)];
 }

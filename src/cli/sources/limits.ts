@@ -1,5 +1,4 @@
-import { CliError } from './types';
-import { attemptFailure, noAnswerError } from '../errors';
+import { CostDataError, attemptFailure, noAnswerError } from '../../cost-data/errors';
 
 /**
  * Bounds on what one command may spend and wait for, shared by every remote call it makes: a cap on the pages read
@@ -78,7 +77,7 @@ export interface SendOptions {
 }
 
 /** Why a command was stopped from outside: the deadline, or a signal. */
-export class StoppedError extends CliError {
+export class StoppedError extends CostDataError {
   constructor(message: string, public readonly exitCode: number) {
     super(message);
     this.name = 'StoppedError';
@@ -111,7 +110,7 @@ export class CallLimits {
     this.callTimeoutMs = options.callTimeoutMs ?? CALL_TIMEOUT_MS;
     const seconds = options.timeoutSeconds ?? DEFAULT_TIMEOUT_SECONDS;
     if (!(seconds >= 0 && seconds <= MAX_TIMEOUT_SECONDS)) {
-      throw new CliError(`a timeout of ${seconds} s is outside 0 to ${MAX_TIMEOUT_SECONDS} s (the longest timer Node.js can set)`);
+      throw new CostDataError(`a timeout of ${seconds} s is outside 0 to ${MAX_TIMEOUT_SECONDS} s (the longest timer Node.js can set)`);
     }
     if (seconds > 0) {
       this.timer = setTimeout(() => this.stop(new StoppedError(`stopped after ${seconds} s, ${this.advice.timeout}`, 1)), seconds * 1000);
@@ -157,7 +156,7 @@ export class CallLimits {
    * (`Cost Explorer GetCostAndUsage page 1: no answer within 20 s; retrying (attempt 2 of 5)`).
    *
    * Throws the SDK's error as it is (the caller maps it, after `stoppedError`), or, when the call's deadline ended it,
-   * a `CliError` saying the endpoint does not answer.
+   * a `CostDataError` saying the endpoint does not answer.
    */
   public async send<O>(client: SdkClient, command: SdkCommand<O>, o: SendOptions): Promise<O> {
     this.check();
@@ -257,7 +256,7 @@ export class PageTokens {
   public beforeRequest(): void {
     this.limits.check();
     if (this.pages >= this.limits.maxPages) {
-      throw new CliError(`${this.what}: stopped after ${this.pages} pages${this.cost(this.pages)}, ${this.limits.advice.maxPages}`);
+      throw new CostDataError(`${this.what}: stopped after ${this.pages} pages${this.cost(this.pages)}, ${this.limits.advice.maxPages}`);
     }
     this.pages++;
   }
@@ -268,7 +267,7 @@ export class PageTokens {
       return undefined;
     }
     if (this.seen.has(token)) {
-      throw new CliError(`${this.what} returned the same page token again after ${this.pages} request${this.pages === 1 ? '' : 's'}`
+      throw new CostDataError(`${this.what} returned the same page token again after ${this.pages} request${this.pages === 1 ? '' : 's'}`
         + `${this.cost(this.pages)}: stopped, as following it would repeat requests for ever (an API or proxy fault; retry later)`);
     }
     this.seen.add(token);

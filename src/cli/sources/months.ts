@@ -1,4 +1,4 @@
-import { CostRow, exactAmountOf, exactNonResourceOf } from './types';
+import { CostRow, exactAmountOf, exactNonResourceOf } from '../../cost-data/query';
 import { Decimal } from '../../private/decimal';
 
 /**

@@ -1,6 +1,6 @@
 import { FILE_COLUMN } from './cur-view';
 import { DuckDbSession } from './duckdb-loader';
-import { CostQuery } from './types';
+import { CostQuery } from '../../cost-data/query';
 import { Decimal } from '../../private/decimal';
 
 /**

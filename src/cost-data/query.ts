@@ -1,6 +1,6 @@
-import { CostDimension, CostGrouping, CostMetric, FocusMetric } from '../../cost-data/query-terms';
-import { Decimal } from '../../private/decimal';
-import { TagKeys } from '../../tag-keys';
+import { CostDimension, CostGrouping, CostMetric, FocusMetric } from './query-terms';
+import { Decimal } from '../private/decimal';
+import { TagKeys } from '../tag-keys';
 
 /** What `--metric` names: a CUR 2.0 / Cost Explorer figure, or a FOCUS cost column. */
 export type ReportMetric = CostMetric | FocusMetric;
@@ -112,12 +112,4 @@ export interface CostResult {
 /** A place cost comes from: Cost Explorer, CUR 2.0 files, Athena; chosen in `factory.ts`. */
 export interface CostSource {
   fetch(query: CostQuery, progress: (message: string) => void): Promise<CostResult>;
-}
-
-/** An error the CLI reports as one line (exit code 1), without a stack trace. */
-export class CliError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'CliError';
-  }
 }

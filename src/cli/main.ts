@@ -7,8 +7,8 @@ import { catalogCommand, servicesCommand } from './commands/services';
 import { EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, UsageError } from './errors';
 import { CATALOG_HELP, COST_HELP, GENERAL_HELP, REVIEW_HELP, SAMPLE_HELP, SERVICES_HELP } from './help';
 import { CliIo, oneLine, PROGRAM, stderrLines, terminalIo } from './io';
-import { StoppedError } from './sources/limits';
 import { firstLine, CostDataError } from '../cost-data/errors';
+import { StoppedError } from '../cost-data/sources/limits';
 
 export type { CliIo } from './io';
 

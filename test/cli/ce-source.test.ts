@@ -4,10 +4,10 @@ import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost
 import { mockClient } from 'aws-sdk-client-mock';
 import { cePages } from './ce-data';
 import { shopAssembly, runCli } from './fixtures';
-import { CostExplorerSource, tagValue } from '../../src/cli/sources/ce';
 import { CostDataError } from '../../src/cost-data/errors';
 import { CostQuery } from '../../src/cost-data/query';
 import { CostGrouping, CostMetric } from '../../src/cost-data/query-terms';
+import { CostExplorerSource, tagValue } from '../../src/cost-data/sources/ce';
 import { TagKeys } from '../../src/tag-keys';
 import { tempDir } from '../util';
 

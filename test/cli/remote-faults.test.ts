@@ -3,11 +3,11 @@ import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { mockClient } from 'aws-sdk-client-mock';
 import { cePage, FakeAws, withEnv } from './fake-aws';
 import { runCli, shopAssembly } from './fixtures';
-import { CostExplorerSource } from '../../src/cli/sources/ce';
-import { CallLimits } from '../../src/cli/sources/limits';
 import { CostDataError } from '../../src/cost-data/errors';
 import { CostQuery } from '../../src/cost-data/query';
 import { CostGrouping, CostMetric } from '../../src/cost-data/query-terms';
+import { CostExplorerSource } from '../../src/cost-data/sources/ce';
+import { CallLimits } from '../../src/cost-data/sources/limits';
 import { TagKeys } from '../../src/tag-keys';
 import { tempDir } from '../util';
 

@@ -1,12 +1,12 @@
 import { assemblyPaths, helpOr } from './common';
+import { readAssemblies } from '../../cost-data/declarations/cloud-assembly';
 import { CostDataError } from '../../cost-data/errors';
+import { refuseOutputOverInput, relativePath } from '../../cost-data/paths';
+import { describeSample, SAMPLE_NAME, sampleServices, writeSample } from '../../cost-data/sample';
 import { CommandSpec, parseArgs } from '../args';
-import { readAssemblies } from '../assembly';
 import { EXIT_OK, UsageError } from '../errors';
 import { SAMPLE_HELP } from '../help';
 import { CliIo, PROGRAM } from '../io';
-import { refuseOutputOverInput, relativePath } from '../paths';
-import { describeSample, SAMPLE_NAME, sampleServices, writeSample } from '../sample';
 
 export const SAMPLE_SPEC: CommandSpec = {
   name: 'sample',

@@ -4,13 +4,13 @@ import {
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
-import { ATHENA_DEFAULTS, AthenaSource, AthenaSourceOptions } from '../../../src/cli/sources/athena';
-import { CallLimits, StoppedError } from '../../../src/cli/sources/limits';
 import { CostDataError } from '../../../src/cost-data/errors';
 import { CostQuery } from '../../../src/cost-data/query';
 import { FocusMetric, CostDimension, CostGrouping, CostMetric, SqlDialect } from '../../../src/cost-data/query-terms';
 import { CurQueries } from '../../../src/cost-data/schemas/cur-sql';
 import { FocusQueries } from '../../../src/cost-data/schemas/focus-sql';
+import { ATHENA_DEFAULTS, AthenaSource, AthenaSourceOptions } from '../../../src/cost-data/sources/athena';
+import { CallLimits, StoppedError } from '../../../src/cost-data/sources/limits';
 import { TagKeys } from '../../../src/tag-keys';
 
 /*

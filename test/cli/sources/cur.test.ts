@@ -2,11 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { CurTotals, generateCur } from '../../../scripts/generate-cur';
-import { CurFileSource } from '../../../src/cli/sources/cur';
-import { DUCKDB_MISSING, DuckDbSession, loadDuckDb } from '../../../src/cli/sources/duckdb-loader';
 import { CostDataError } from '../../../src/cost-data/errors';
 import { CostQuery, CostResult } from '../../../src/cost-data/query';
 import { CostGrouping, CostMetric } from '../../../src/cost-data/query-terms';
+import { CurFileSource } from '../../../src/cost-data/sources/cur';
+import { DUCKDB_MISSING, DuckDbSession, loadDuckDb } from '../../../src/cost-data/sources/duckdb-loader';
 import { TagKeys } from '../../../src/tag-keys';
 import { tempDir } from '../../util';
 

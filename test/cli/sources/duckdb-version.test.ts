@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DUCKDB_MISSING, loadDuckDb } from '../../../src/cli/sources/duckdb-loader';
-import { DUCKDB_INSTALL, DUCKDB_LINE, DUCKDB_RECOMMENDED, duckDbVersionProblem } from '../../../src/cli/sources/duckdb-version';
 import { CostDataError } from '../../../src/cost-data/errors';
+import { DUCKDB_MISSING, loadDuckDb } from '../../../src/cost-data/sources/duckdb-loader';
+import { DUCKDB_INSTALL, DUCKDB_LINE, DUCKDB_RECOMMENDED, duckDbVersionProblem } from '../../../src/cost-data/sources/duckdb-version';
 
 const ROOT = path.resolve(__dirname, '../../..');
 

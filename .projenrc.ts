@@ -1,5 +1,5 @@
 import { awscdk, javascript, DependencyType, JsonFile } from 'projen';
-import { DUCKDB_RECOMMENDED } from './src/cli/sources/duckdb-version';
+import { DUCKDB_RECOMMENDED } from './src/cost-data/sources/duckdb-version';
 
 /**
  * cdk-customer-value: every service tied to the customer value it delivers.

@@ -2,7 +2,7 @@ import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organi
 import { PutObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { LocalS3, serviceRecord, startLocalS3 } from './local-s3';
-import type { DeclaredService } from '../../src/cli/assembly';
+import type { DeclaredService } from '../../src/cost-data/declarations/cloud-assembly';
 import { CustomResourceEvent, onCustomResource, onHeartbeat, RegistrationDeps } from '../../src/registry/declaration-registration.lambda';
 import { entryKey, HEARTBEAT_ACTION } from '../../src/registry/entry';
 import { mergeWithAssemblies, readRegistry, RegistryError, RegistryReadResult } from '../../src/registry/reader';

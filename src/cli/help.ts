@@ -45,10 +45,17 @@ const ASSEMBLY_HELP = `  -a, --assembly DIR  a cloud assembly (cdk.out, or its m
                    (e.g. cdk.out/<app>/ per app, at most 200); repeatable; default: cdk.out. Nested
                    assemblies (CDK Pipelines stages) are included.`;
 
+const REGISTRY_HELP = `  --registry s3://BUCKET/PREFIX/  the organization's declaration registry (DeclarationRegistry): the services every
+                   deployed stack registered, alone or with --assembly (the same service from both is one; where
+                   they differ, the assembly's is used and the difference reported). Stale entries (no heartbeat
+                   for 3 days: stack gone; account no longer active in the organization) are left out and
+                   reported. Needs s3:ListBucket and s3:GetObject on the prefix (DeclarationRegistry.grantRead);
+                   organizations:ListAccounts where allowed.`;
+
 const OUT_HELP = `  --out FILE       write to FILE instead of stdout: atomically (a temporary file in the same folder, then a
                    rename), never over an input (a CUR or FOCUS file or folder, a file of a cloud assembly)`;
 
-export const SERVICES_HELP = `Usage: customer-value services [-a DIR]... [-o table|json|csv|markdown] [--out FILE]
+export const SERVICES_HELP = `Usage: customer-value services [-a DIR]... [--registry s3://BUCKET/PREFIX/] [-o table|json|csv|markdown] [--out FILE]
 
 Lists every customer service declared in the cloud assemblies (the customer-value:service metadata that
 "cdk synth" writes), without running the app: service, customer need, customer, team, business unit,
@@ -57,6 +64,7 @@ ones), unit metric, stage and stack.
 
 Options:
 ${ASSEMBLY_HELP}
+${REGISTRY_HELP}
   -o, --output FORMAT  table (default), json, csv or markdown
 ${OUT_HELP}
 `;
@@ -127,6 +135,7 @@ Value chain:
 
 Declarations and usage:
 ${ASSEMBLY_HELP}
+${REGISTRY_HELP}
                    Without --assembly and without ./cdk.out, tag values are reported without declarations.
   --usage          read usage for unit cost from CloudWatch (CustomerValue/UnitUsage per service); default
                    on for ce and athena, off for cur and focus; --no-usage turns it off
@@ -188,6 +197,7 @@ Trend and business units:
 
 Declarations and usage:
 ${ASSEMBLY_HELP}
+${REGISTRY_HELP}
   --usage                read each month's usage from CloudWatch (CustomerValue/UnitUsage per service,
                          one GetMetricData request per month); default on for ce and athena, off for cur and focus
   --usage-file FILE      usage per month from a CSV file: header "service,month,units", months YYYY-MM
@@ -208,7 +218,7 @@ ${OUT_HELP}
 AWS and limits: --profile, --region, --max-pages, --timeout as for "customer-value cost".
 `;
 
-export const CATALOG_HELP = `Usage: customer-value catalog [-a DIR]... [--out FILE]
+export const CATALOG_HELP = `Usage: customer-value catalog [-a DIR]... [--registry s3://BUCKET/PREFIX/] [--out FILE]
 
 Writes Backstage catalog entities (multi-document YAML, catalog-info.yaml) for the declared services:
 a Component per service (type service, lifecycle production, owner group:<team>, system <business unit>,
@@ -221,6 +231,7 @@ the original is kept as the entity title.
 
 Options:
 ${ASSEMBLY_HELP}
+${REGISTRY_HELP}
 ${OUT_HELP}
 `;
 

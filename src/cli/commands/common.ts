@@ -1,4 +1,5 @@
 import { FOCUS_DEFAULT_METRIC, isFocusMetric, ReportMetric } from '../../cost-data/metrics';
+import { parseRegistryUrl, RegistryUrl } from '../../cost-data/declarations/declaration-sources';
 import { CostSource } from '../../cost-data/query';
 import { CostMetric } from '../../cost-data/query-terms';
 import { createSource, SourceKind } from '../../cost-data/sources/factory';
@@ -19,9 +20,22 @@ export function helpOr(args: ParsedArgs, text: string, io: CliIo): boolean {
   return false;
 }
 
-/** The `--assembly` values, or `cdk.out`. */
+/** The `--assembly` values, or `cdk.out` (none when `--registry` alone names the declarations). */
 export function assemblyPaths(args: ParsedArgs): string[] {
-  return args.lists.get('assembly') ?? ['cdk.out'];
+  return args.lists.get('assembly') ?? (args.strings.has('registry') ? [] : ['cdk.out']);
+}
+
+/** `--registry s3://bucket[/prefix]`: the organization's declaration registry, read alone or with `--assembly` (issue 24). */
+export const REGISTRY_OPTION: Record<string, OptionSpec> = { registry: { kind: 'string', placeholder: 's3://BUCKET/PREFIX/' } };
+
+/** The `--registry` of a command, checked; undefined when not given. */
+export function registryOf(args: ParsedArgs, command: string): RegistryUrl | undefined {
+  const value = args.strings.get('registry');
+  const url = value === undefined ? undefined : parseRegistryUrl(value);
+  if (typeof url === 'string') {
+    throw new UsageError(`--registry: ${url}`, command);
+  }
+  return url;
 }
 
 /** The options of a command that reads cost: the source, AWS access, Athena, and the call limits. */

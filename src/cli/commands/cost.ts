@@ -2,9 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   assemblyPaths, focusCapable, metricAndCurrency, SOURCE_OPTIONS, FILE_SOURCES, helpOr, OUTPUTS, positiveNumber, sourceFromArgs, sourceKindOf,
-  timeoutOption, warnOnce,
+  timeoutOption, warnOnce, REGISTRY_OPTION, registryOf,
 } from './common';
-import { AssemblySet, readAssemblies, tagKeysOf } from '../../cost-data/declarations/cloud-assembly';
+import { tagKeysOf } from '../../cost-data/declarations/cloud-assembly';
+import { DeclarationSet, localAssemblies, readDeclarations, withNotes } from '../../cost-data/declarations/declaration-sources';
 import { BY_PROVIDER, BY_VALUES, dimensionRefusal, isDimension } from '../../cost-data/grouping';
 import { REPORT_METRICS } from '../../cost-data/metrics';
 import { refuseOutputOverInput, relativePath } from '../../cost-data/paths';
@@ -37,6 +38,7 @@ export const COST_SPEC: CommandSpec = {
     'tag-key': { kind: 'list', placeholder: 'FIELD=KEY' },
     'currency': { kind: 'string', placeholder: 'CODE' },
     'assembly': { kind: 'list', placeholder: 'DIR', short: 'a' },
+    ...REGISTRY_OPTION,
     'output': { kind: 'string', values: [...OUTPUTS, 'html'], short: 'o' },
     'out': { kind: 'string', placeholder: 'FILE' },
     ...SOURCE_OPTIONS,
@@ -52,7 +54,7 @@ interface CostRun {
   readonly args: ParsedArgs;
   readonly kind: SourceKind;
   readonly query: CostQuery;
-  readonly set: AssemblySet;
+  readonly set: DeclarationSet;
   readonly paths: string[];
   readonly output: string;
   readonly out?: string;
@@ -95,17 +97,39 @@ export async function costCommand(argv: string[], io: CliIo): Promise<number> {
   }
   const progress = quiet ? () => undefined : (m: string) => io.stderr(`${PROGRAM}: ${oneLine(m)}\n`);
 
-  // Declarations: --assembly, or ./cdk.out when it exists.
-  let set: AssemblySet = { assemblies: [], services: [], warnings: [] };
-  if (args.lists.has('assembly') || fs.existsSync(path.resolve(io.cwd, 'cdk.out'))) {
-    set = readAssemblies(assemblyPaths(args), io.cwd);
-    warnOnce(set.warnings, io);
-  } else if (allocate) {
-    throw new UsageError('--allocate passes shared cost on over the value chain the services declare: pass their cloud assemblies with '
-      + '--assembly (or run it where ./cdk.out is)', 'cost');
-  } else {
-    progress('no --assembly and no ./cdk.out: reporting tag values without their declarations');
+  // Declarations: --assembly and/or --registry, or ./cdk.out when it exists.
+  const registry = registryOf(args, 'cost');
+  const withAssemblies = args.lists.has('assembly') || (!registry && fs.existsSync(path.resolve(io.cwd, 'cdk.out')));
+  if (!withAssemblies && !registry) {
+    if (allocate) {
+      throw new UsageError('--allocate passes shared cost on over the value chain the services declare: pass their cloud assemblies with '
+        + '--assembly or the registry with --registry (or run it where ./cdk.out is)', 'cost');
+    }
+    progress('no --assembly, no --registry and no ./cdk.out: reporting tag values without their declarations');
   }
+  const limits = new CallLimits({ maxPages, timeoutSeconds, interrupt: io.interrupt });
+  try {
+    const set = await readDeclarations({
+      assemblies: withAssemblies ? assemblyPaths(args) : [], registry, cwd: io.cwd, limits, profile: s('profile'), region: s('region'), progress,
+    });
+    warnOnce(set.warnings, io);
+    return await costWithDeclarations({ args, kind, set, period, groupBy, metric, currency, byProvider, dimension, flagKeys, output, progress }, limits, io);
+  } catch (e) {
+    // stopped (deadline, signal) while something that does not know it failed: the reason is the stop
+    throw limits.stoppedBy && !(e instanceof StoppedError) ? limits.stoppedBy : e;
+  } finally {
+    limits.dispose();
+  }
+}
+
+/** The cost command once its declarations are read. */
+async function costWithDeclarations(o: {
+  args: ParsedArgs; kind: SourceKind; set: DeclarationSet; period: { from: string; to: string }; groupBy: CostGrouping; metric: CostQuery['metric'];
+  currency?: string; byProvider: boolean; dimension: CostQuery['dimension']; flagKeys: ReturnType<typeof parseTagKeyFlags>; output: string;
+  progress: (m: string) => void;
+}, limits: CallLimits, io: CliIo): Promise<number> {
+  const { args, kind, set, period, groupBy, metric, currency, byProvider, dimension, flagKeys, output, progress } = o;
+  const s = (k: string) => args.strings.get(k);
   const { keys: tagKeys, mapped } = readingTagKeys(tagKeysOf(set), contextTagKeys(io.cwd), flagKeys, 'cost');
   if (mapped.length > 0) {
     progress(`reading the cost data's tag keys: ${mapped.join(', ')}`);
@@ -117,18 +141,10 @@ export async function costCommand(argv: string[], io: CliIo): Promise<number> {
     // before any request: a report must never overwrite what it is made from
     refuseOutputOverInput(out, io.cwd, [
       ...paths.filter((p) => !GLOB_CHARS.test(p)).map((p) => ({ path: p, what: kind === 'focus' ? 'the FOCUS data' : 'the CUR data' })),
-      ...set.assemblies.map((a) => ({ path: a, what: 'the cloud assembly' })),
+      ...localAssemblies(set).map((a) => ({ path: a, what: 'the cloud assembly' })),
     ]);
   }
-  const limits = new CallLimits({ maxPages, timeoutSeconds, interrupt: io.interrupt });
-  try {
-    return await runCost({ args, kind, query, set, paths, output, out, progress }, limits, io);
-  } catch (e) {
-    // stopped (deadline, signal) while something that does not know it failed: the reason is the stop
-    throw limits.stoppedBy && !(e instanceof StoppedError) ? limits.stoppedBy : e;
-  } finally {
-    limits.dispose();
-  }
+  return runCost({ args, kind, query, set, paths, output, out, progress }, limits, io);
 }
 
 async function runCost(run: CostRun, limits: CallLimits, io: CliIo): Promise<number> {
@@ -187,9 +203,9 @@ async function runCost(run: CostRun, limits: CallLimits, io: CliIo): Promise<num
     usageSkipped,
     usageNotes,
   };
-  const report = args.booleans.get('allocate') === true
+  const report = withNotes(args.booleans.get('allocate') === true
     ? allocatedCostReport({ ...input, cwd: io.cwd, spreadUntagged: args.booleans.get('spread-untagged') === true })
-    : costReport(input);
+    : costReport(input), set.notes);
   warnOnce(report.warnings ?? [], io);
   emit(report, run.output, out, io);
   return EXIT_OK;

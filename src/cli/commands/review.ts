@@ -1,6 +1,10 @@
 import * as path from 'path';
-import { assemblyPaths, metricAndCurrency, SOURCE_OPTIONS, FILE_SOURCES, helpOr, sourceFromArgs, sourceKindOf, positiveNumber, timeoutOption, warnOnce } from './common';
-import { tagKeysOf, readAssemblies } from '../../cost-data/declarations/cloud-assembly';
+import {
+  assemblyPaths, metricAndCurrency, SOURCE_OPTIONS, FILE_SOURCES, helpOr, sourceFromArgs, sourceKindOf, positiveNumber, timeoutOption, warnOnce,
+  REGISTRY_OPTION, registryOf,
+} from './common';
+import { tagKeysOf } from '../../cost-data/declarations/cloud-assembly';
+import { localAssemblies, readDeclarations, withNotes } from '../../cost-data/declarations/declaration-sources';
 import { render } from '../../cost-data/format/render';
 import { REPORT_METRICS } from '../../cost-data/metrics';
 import { makeFolder, writeFile } from '../../cost-data/output-file';
@@ -37,6 +41,7 @@ export const REVIEW_SPEC: CommandSpec = {
     'metric': { kind: 'string', values: REPORT_METRICS },
     'currency': { kind: 'string', placeholder: 'CODE' },
     'assembly': { kind: 'list', placeholder: 'DIR', short: 'a' },
+    ...REGISTRY_OPTION,
     'output': { kind: 'string', values: OUTPUTS, short: 'o' },
     'out': { kind: 'string', placeholder: 'FILE' },
     'out-dir': { kind: 'string', placeholder: 'DIR' },
@@ -109,29 +114,30 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
   const maxPages = positiveNumber(s('max-pages'), 'max-pages', true, NAME) ?? DEFAULT_MAX_PAGES;
   const timeoutSeconds = timeoutOption(s('timeout'), NAME);
 
-  // The review is about declared services: the assemblies are required (default ./cdk.out).
-  const set = readAssemblies(assemblyPaths(args), io.cwd);
-  warnOnce(set.warnings, io);
-  const paths = args.positionals.map((p) => path.resolve(io.cwd, p));
-  const inputs = [
-    ...paths.filter((p) => !GLOB_CHARS.test(p)).map((p) => ({ path: p, what: 'the cost data' })),
-    ...set.assemblies.map((a) => ({ path: a, what: 'the cloud assembly' })),
-    ...(s('usage-file') ? [{ path: path.resolve(io.cwd, s('usage-file')!), what: 'the usage file' }] : []),
-  ];
-  const out = s('out') ?? (output === 'html' && s('out-dir') === undefined ? 'customer-value-review.html' : undefined);
-  if (out && out !== '-') {
-    refuseOutputOverInput(out, io.cwd, inputs);
-  }
-  if (s('out-dir')) {
-    refuseOutputOverInput(s('out-dir')!, io.cwd, inputs);
-  }
-  const usageFile = s('usage-file') ? readUsageFile(path.resolve(io.cwd, s('usage-file')!), s('usage-file')!) : undefined;
-  if (usageFile) {
-    checkUsageServices(usageFile, set.services.map((d) => d.record.serviceName));
-  }
-
+  const registry = registryOf(args, NAME);
   const limits = new CallLimits({ maxPages, timeoutSeconds, interrupt: io.interrupt });
   try {
+    // The review is about declared services: the assemblies (default ./cdk.out) or the registry are required.
+    const set = await readDeclarations({ assemblies: assemblyPaths(args), registry, cwd: io.cwd, limits, profile: s('profile'), region: s('region'), progress });
+    warnOnce(set.warnings, io);
+    const paths = args.positionals.map((p) => path.resolve(io.cwd, p));
+    const inputs = [
+      ...paths.filter((p) => !GLOB_CHARS.test(p)).map((p) => ({ path: p, what: 'the cost data' })),
+      ...localAssemblies(set).map((a) => ({ path: a, what: 'the cloud assembly' })),
+      ...(s('usage-file') ? [{ path: path.resolve(io.cwd, s('usage-file')!), what: 'the usage file' }] : []),
+    ];
+    const out = s('out') ?? (output === 'html' && s('out-dir') === undefined ? 'customer-value-review.html' : undefined);
+    if (out && out !== '-') {
+      refuseOutputOverInput(out, io.cwd, inputs);
+    }
+    if (s('out-dir')) {
+      refuseOutputOverInput(s('out-dir')!, io.cwd, inputs);
+    }
+    const usageFile = s('usage-file') ? readUsageFile(path.resolve(io.cwd, s('usage-file')!), s('usage-file')!) : undefined;
+    if (usageFile) {
+      checkUsageServices(usageFile, set.services.map((d) => d.record.serviceName));
+    }
+
     const { keys: tagKeys, mapped } = readingTagKeys(tagKeysOf(set), contextTagKeys(io.cwd), flagKeys, NAME);
     if (mapped.length > 0) {
       progress(`reading the cost data's tag keys: ${mapped.join(', ')}`);
@@ -196,14 +202,14 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
       const taken = new Set<string>();
       for (const p of packs.perUnit) {
         const file = path.join(dir, packFileName(p.businessUnit, EXTENSIONS[output], taken));
-        writeFile(file, render(p.report, output), io.cwd);
+        writeFile(file, render(withNotes(p.report, set.notes), output), io.cwd);
         io.stderr(`${PROGRAM}: wrote ${file} (${p.businessUnit})\n`);
       }
     } else if (out && out !== '-') {
-      writeFile(out, render(packs.combined, output), io.cwd);
+      writeFile(out, render(withNotes(packs.combined, set.notes), output), io.cwd);
       io.stderr(`${PROGRAM}: wrote ${out}\n`);
     } else {
-      io.stdout(render(packs.combined, output));
+      io.stdout(render(withNotes(packs.combined, set.notes), output));
     }
     return EXIT_OK;
   } catch (e) {

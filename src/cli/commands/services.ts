@@ -1,10 +1,11 @@
-import { assemblyPaths, helpOr, OUTPUTS } from './common';
-import { readAssemblies } from '../../cost-data/declarations/cloud-assembly';
+import { assemblyPaths, helpOr, OUTPUTS, REGISTRY_OPTION, registryOf, warnOnce } from './common';
+import { DeclarationSet, localAssemblies, readDeclarations, withNotes } from '../../cost-data/declarations/declaration-sources';
 import { CostDataError } from '../../cost-data/errors';
 import { writeFile } from '../../cost-data/output-file';
 import { refuseOutputOverInput, relativePath } from '../../cost-data/paths';
 import { servicesReport } from '../../cost-data/report/services';
-import { CommandSpec, parseArgs } from '../args';
+import { CallLimits } from '../../cost-data/sources/limits';
+import { CommandSpec, ParsedArgs, parseArgs } from '../args';
 import { EXIT_OK } from '../errors';
 import { CATALOG_HELP, SERVICES_HELP } from '../help';
 import { CliIo, oneLine, PROGRAM } from '../io';
@@ -16,6 +17,7 @@ export const SERVICES_SPEC: CommandSpec = {
     assembly: { kind: 'list', placeholder: 'DIR', short: 'a' },
     output: { kind: 'string', values: OUTPUTS, short: 'o' },
     out: { kind: 'string', placeholder: 'FILE' },
+    ...REGISTRY_OPTION,
   },
 };
 
@@ -24,6 +26,7 @@ export const CATALOG_SPEC: CommandSpec = {
   options: {
     assembly: { kind: 'list', placeholder: 'DIR', short: 'a' },
     out: { kind: 'string', placeholder: 'FILE' },
+    ...REGISTRY_OPTION,
   },
 };
 
@@ -31,12 +34,12 @@ export const CATALOG_SPEC: CommandSpec = {
 export async function servicesCommand(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(SERVICES_SPEC, argv);
   if (helpOr(args, SERVICES_HELP, io)) return EXIT_OK;
-  const set = readAssemblies(assemblyPaths(args), io.cwd);
-  refuseOutputIntoAssembly(args.strings.get('out'), set.assemblies, io);
+  const set = await declarationsOf(args, io, 'services');
+  refuseOutputIntoAssembly(args.strings.get('out'), localAssemblies(set), io);
   if (set.services.length === 0) {
     io.stderr(`${PROGRAM}: no customer services declared in ${set.assemblies.map((a) => relativePath(a, io.cwd)).join(', ')}\n`);
   }
-  const report = servicesReport(set, io.cwd);
+  const report = withNotes(servicesReport(set, io.cwd), set.notes);
   for (const w of report.warnings ?? []) {
     io.stderr(`${PROGRAM}: warning: ${oneLine(w)}\n`);
   }
@@ -48,8 +51,8 @@ export async function servicesCommand(argv: string[], io: CliIo): Promise<number
 export async function catalogCommand(argv: string[], io: CliIo): Promise<number> {
   const args = parseArgs(CATALOG_SPEC, argv);
   if (helpOr(args, CATALOG_HELP, io)) return EXIT_OK;
-  const set = readAssemblies(assemblyPaths(args), io.cwd);
-  refuseOutputIntoAssembly(args.strings.get('out'), set.assemblies, io);
+  const set = await declarationsOf(args, io, 'catalog');
+  refuseOutputIntoAssembly(args.strings.get('out'), localAssemblies(set), io);
   if (set.services.length === 0) {
     throw new CostDataError(`no customer services declared in ${set.assemblies.map((a) => relativePath(a, io.cwd)).join(', ')}: nothing to catalog`);
   }
@@ -68,6 +71,19 @@ export async function catalogCommand(argv: string[], io: CliIo): Promise<number>
     io.stdout(result.yaml);
   }
   return EXIT_OK;
+}
+
+/** The declarations of `--assembly` (default ./cdk.out) and `--registry`; the registry's stale entries and conflicts on stderr. */
+async function declarationsOf(args: ParsedArgs, io: CliIo, command: string): Promise<DeclarationSet> {
+  const registry = registryOf(args, command);
+  const limits = new CallLimits({ interrupt: io.interrupt });
+  try {
+    const set = await readDeclarations({ assemblies: assemblyPaths(args), registry, cwd: io.cwd, limits });
+    warnOnce(set.warnings, io);
+    return set;
+  } finally {
+    limits.dispose();
+  }
 }
 
 /** An output file must never be written into a cloud assembly it reads (manifest.json, templates, metadata). */

@@ -22,7 +22,7 @@ export interface DeclaredService {
 }
 
 export interface AssemblySet {
-  /** The assembly directories read. */
+  /** The assembly directories read (and the registry's `s3://` address when one was read: `declaration-sources.ts`). */
   readonly assemblies: string[];
   readonly services: DeclaredService[];
   /** Things the user should know (each once). */
@@ -241,7 +241,7 @@ function readAssembly(dir: string): DeclaredService[] {
  * Checks a metadata record with the rules the construct applied when it wrote it (`record-rules.ts`): a malformed or
  * hand-edited record is refused in one line naming the file, the service and the field, never trusted.
  */
-function checkRecord(data: unknown, where: string): ServiceDeclarationRecord {
+export function checkRecord(data: unknown, where: string): ServiceDeclarationRecord {
   const problems = recordProblems(data);
   if (problems.length > 0) {
     throw new CostDataError(refusedRecord(problems, (data as { serviceName?: unknown } | null)?.serviceName, where));

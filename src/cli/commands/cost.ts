@@ -110,7 +110,7 @@ export async function costCommand(argv: string[], io: CliIo): Promise<number> {
   const limits = new CallLimits({ maxPages, timeoutSeconds, interrupt: io.interrupt });
   try {
     const set = await readDeclarations({
-      assemblies: withAssemblies ? assemblyPaths(args) : [], registry, cwd: io.cwd, limits, profile: s('profile'), region: s('region'), progress,
+      assemblies: withAssemblies ? assemblyPaths(args) : [], registry, cwd: io.cwd, limits, profile: s('profile'), region: s('region'), progress, now: io.now(),
     });
     warnOnce(set.warnings, io);
     return await costWithDeclarations({ args, kind, set, period, groupBy, metric, currency, byProvider, dimension, flagKeys, output, progress }, limits, io);

@@ -118,7 +118,7 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
   const limits = new CallLimits({ maxPages, timeoutSeconds, interrupt: io.interrupt });
   try {
     // The review is about declared services: the assemblies (default ./cdk.out) or the registry are required.
-    const set = await readDeclarations({ assemblies: assemblyPaths(args), registry, cwd: io.cwd, limits, profile: s('profile'), region: s('region'), progress });
+    const set = await readDeclarations({ assemblies: assemblyPaths(args), registry, cwd: io.cwd, limits, profile: s('profile'), region: s('region'), progress, now: io.now() });
     warnOnce(set.warnings, io);
     const paths = args.positionals.map((p) => path.resolve(io.cwd, p));
     const inputs = [

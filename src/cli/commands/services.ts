@@ -78,7 +78,7 @@ async function declarationsOf(args: ParsedArgs, io: CliIo, command: string): Pro
   const registry = registryOf(args, command);
   const limits = new CallLimits({ interrupt: io.interrupt });
   try {
-    const set = await readDeclarations({ assemblies: assemblyPaths(args), registry, cwd: io.cwd, limits });
+    const set = await readDeclarations({ assemblies: assemblyPaths(args), registry, cwd: io.cwd, limits, now: io.now() });
     warnOnce(set.warnings, io);
     return set;
   } finally {

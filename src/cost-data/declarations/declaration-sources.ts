@@ -63,6 +63,8 @@ export interface ReadDeclarationsOptions {
   /** The region the S3 client starts in (S3 redirects to the bucket's own). @default - the profile's or environment's, else us-east-1 */
   readonly region?: string;
   readonly progress?: (message: string) => void;
+  /** "Today", for the registry's heartbeats. @default new Date() */
+  readonly now?: Date;
 }
 
 /** Reads the assemblies, then the registry, and merges them (see the file's header). */
@@ -100,6 +102,7 @@ async function readRegistryWithSdk(url: RegistryUrl, o: ReadDeclarationsOptions)
       s3,
       organizations,
       maxPages: o.limits.maxPages,
+      now: o.now,
       signal: o.limits.signal,
       progress: o.progress,
     });

@@ -253,10 +253,18 @@ describe('customer-value ... --registry: stale entries, conflicts, bad entries',
     expect(missing.stderr).toMatch(/^customer-value: cannot list the registry s3:\/\/no-such-registry-bucket\/v1\/: NoSuchBucket/);
   });
 
-  test('the registry\'s calls are bounded: a registry of more pages than --max-pages stops with the limit named', async () => {
-    expect(fs.existsSync(assembly)).toBe(true);
-    const run = await cli(['cost', '--source', 'cur', 'cur/', '--from', '2026-11-01', '--to', '2026-12-01', '--registry', REGISTRY, '--max-pages', '1', '--quiet']);
-    // two entries fit one page of 1000 keys: the report is made
-    expect(run.code).toBe(0);
+  test('the registry\'s calls are bounded: an S3 endpoint that never answers is given up at --timeout, naming the registry', async () => {
+    const silent = await FakeAws.start(() => ({ hang: true }));
+    try {
+      const started = Date.now();
+      const run = await withEnv({ ...awsEnv(), AWS_ENDPOINT_URL_S3: silent.url }, () => runCli(['cost', '--source', 'cur', 'cur/', '--from', '2026-11-01',
+        '--to', '2026-12-01', '--registry', REGISTRY, '--timeout', '2', '--quiet'], { cwd, now: NOW }));
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(`customer-value: reading the registry ${REGISTRY}: stopped after 2 s, the limit set by --timeout; raise it with --timeout SECONDS, `
+        + 'or shorten the period\n');
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      await silent.close();
+    }
   });
 });

@@ -2,10 +2,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { SERVICE_METADATA_TYPE, ServiceDeclarationRecord } from '../../declaration/record';
-import { recordProblems, refusedRecord } from '../../declaration/record-rules';
 import { TagKeys } from '../../tag-keys';
 import { firstLine, CostDataError } from '../errors';
 import { describeFsCode } from '../paths';
+import { checkRecord } from './checked-record';
 
 /** A `customer-value:service` record read back from a cloud assembly, with where it was found. */
 export interface DeclaredService {
@@ -237,23 +237,6 @@ function readAssembly(dir: string): DeclaredService[] {
   return out;
 }
 
-/**
- * Checks a metadata record with the rules the construct applied when it wrote it (`record-rules.ts`): a malformed or
- * hand-edited record is refused in one line naming the file, the service and the field, never trusted.
- */
-export function checkRecord(data: unknown, where: string): ServiceDeclarationRecord {
-  const problems = recordProblems(data);
-  if (problems.length > 0) {
-    throw new CostDataError(refusedRecord(problems, (data as { serviceName?: unknown } | null)?.serviceName, where));
-  }
-  const r = data as Record<string, any>;
-  return {
-    ...r,
-    resources: { ...r.resources, untaggableByType: r.resources.untaggableByType ?? {} },
-    usageMetrics: Array.isArray(r.usageMetrics) ? r.usageMetrics : [],
-    includedScopes: Array.isArray(r.includedScopes) ? r.includedScopes : [],
-  } as ServiceDeclarationRecord;
-}
 
 /** The tag keys the assemblies declare (they must agree), or the defaults. */
 export function tagKeysOf(set: AssemblySet): TagKeys {

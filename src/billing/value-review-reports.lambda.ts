@@ -13,7 +13,7 @@ import { CallLimits, LimitAdvice, MAX_ATTEMPTS } from '../cost-data/sources/limi
 import { ShippedDeclarations } from '../declaration/record';
 import { recordProblems, refusedRecord } from '../declaration/record-rules';
 import { RegistryAddress } from '../registry/entry';
-import { readRegistry } from '../registry/reader';
+import { readRegistry, RegistryError } from '../registry/reader';
 import { errorText } from '../registry/private/store';
 import { TagKeys } from '../tag-keys';
 
@@ -207,7 +207,7 @@ Promise<{ services: DeclaredService[]; notes: string[]; description: string }> {
     read = await readRegistry({ bucket: r.bucket, prefix: r.prefix, s3: clients.registryS3 ?? clients.s3, now: today, maxPages: limits.maxPages, signal: limits.signal });
   } catch (e) {
     limits.check();
-    const note = `the declaration registry ${source} could not be read (${errorText(e)}): this pack uses the ${shippedText} instead`;
+    const note = `the declaration registry ${source} could not be read (${e instanceof RegistryError ? e.message : errorText(e)}): this pack uses the ${shippedText} instead`;
     clients.log(note);
     return { services: fromShipped, notes: [note], description: shippedText };
   }

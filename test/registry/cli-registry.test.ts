@@ -1,10 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { PutObjectCommand } from '@aws-sdk/client-s3';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { LocalS3, startLocalS3 } from './local-s3';
 import { createApp, LEDGER_ACCOUNT, SHOP_ACCOUNT } from '../../examples/registered-workloads';
+import { runReview } from '../../src/billing/value-review-reports.lambda';
+import { CurFileSource } from '../../src/cost-data/sources/cur';
 import { onCustomResource, onHeartbeat } from '../../src/registry/declaration-registration.lambda';
 import { HEARTBEAT_ACTION } from '../../src/registry/entry';
 import { FakeAws, withEnv } from '../cli/fake-aws';
@@ -266,5 +269,91 @@ describe('customer-value ... --registry: stale entries, conflicts, bad entries',
     } finally {
       await silent.close();
     }
+  });
+});
+
+describe('ValueReviewReports\' function reading the registry (runReview, on s3rver)', () => {
+  const CONFIG = {
+    declarationsBucket: 'example-customer-value-registry',
+    declarationsKey: 'assets/declarations.json',
+    reportsBucket: 'example-customer-value-registry',
+    reportsPrefix: 'packs/',
+    database: 'customer_value',
+    table: 'cur2',
+    workgroup: 'customer-value',
+    months: 2,
+    businessUnits: [],
+    thresholds: { costIncreasePercent: 20, unitCostIncreasePercent: 10, overdueDays: 0, minimumCost: 1 },
+    unitTopics: {},
+    timeoutSeconds: 900,
+  };
+  const TODAY = new Date('2026-12-03T07:00:00Z');
+
+  /** The example's records as ValueReviewReports ships declarations (no resource counts, no review status). */
+  function shipped(services: any[]): string {
+    const records = services.map(({ resources: _r, valueReview, ...rest }) => {
+      const { status: _s, checkedOn: _c, ...review } = valueReview ?? {};
+      return valueReview ? { ...rest, valueReview: review } : rest;
+    });
+    return JSON.stringify({ schemaVersion: 1, tagKeys: services[0].tagKeys, services: records });
+  }
+
+  async function review(config: any, declarations: any[], at = TODAY) {
+    await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: config.declarationsKey, Body: declarations.length > 0 ? shipped(declarations) : JSON.stringify({ schemaVersion: 1, tagKeys: JSON.parse(registrations.get('Shop')!.services)[0].tagKeys, services: [] }) }));
+    const log: string[] = [];
+    const summary = await runReview(config, at, {
+      s3: s3.client, sns: new SNSClient({ region: 'us-east-1' }), log: (m) => log.push(m), source: new CurFileSource({ paths: [path.join(cwd, 'cur')] }),
+    });
+    expect(summary.failures).toEqual([]);
+    const pack = async (unit: string) => JSON.parse(await (await s3.client.send(new GetObjectCommand({
+      Bucket: s3.bucket, Key: `${config.reportsPrefix}2026-11/value-review-${unit}.json`,
+    }))).Body!.transformToString());
+    const markdown = await (await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: `${config.reportsPrefix}2026-11/value-review-retail.md` }))).Body!.transformToString();
+    return { summary, log, retail: await pack('retail'), finance: await pack('finance'), markdown };
+  }
+
+  const allRecords = () => ['Shop', 'Ledger'].flatMap((n) => JSON.parse(registrations.get(n)!.services));
+  const withoutSources = (pack: any) => ({ ...pack, notes: pack.notes.filter((n: string) => !/registry|declarations/.test(n)) });
+
+  async function registerAll(prefix: string, at: (name: string) => Date): Promise<void> {
+    for (const name of ['Shop', 'Ledger']) {
+      const r = registrations.get(name)!;
+      const result = await onCustomResource({
+        RequestType: 'Create', ResponseURL: 'http://127.0.0.1:1/unused', StackId: r.stackId, RequestId: `req-${++requests}`, LogicalResourceId: r.logicalId,
+        ResourceProperties: { Bucket: s3.bucket, Region: 'us-east-1', Prefix: prefix, Services: r.services },
+      }, { s3: () => s3.client, now: () => at(name) });
+      expect(result.status).toBe('SUCCESS');
+    }
+  }
+
+  test('the packs from the registry are the packs from the two apps\' declarations', async () => {
+    // deployed the day before the run
+    await registerAll('case-fn1/', () => new Date(TODAY.getTime() - 86_400_000));
+    const fromDeclarations = await review({ ...CONFIG, reportsPrefix: 'packs-declared/' }, allRecords());
+    const fromRegistry = await review({ ...CONFIG, registry: { bucket: s3.bucket, region: 'us-east-1', prefix: 'case-fn1/' } }, []);
+    expect(fromRegistry.summary.written).toHaveLength(6);
+    expect(withoutSources(fromRegistry.retail)).toEqual(withoutSources(fromDeclarations.retail));
+    expect(withoutSources(fromRegistry.finance)).toEqual(withoutSources(fromDeclarations.finance));
+    expect(fromRegistry.retail.businessUnits[0].services.map((s: any) => s.serviceName).sort()).toEqual(['checkout', 'refunds', 'wishlist']);
+    expect(fromRegistry.markdown).toContain(`declarations: 5 declared services: the registry s3://${s3.bucket}/case-fn1/`);
+    expect(fromDeclarations.markdown).toContain('declarations: 5 declared services shipped with the ValueReviewReports construct');
+    expect(fromRegistry.retail.notes).toContain(`declarations from the registry s3://${s3.bucket}/case-fn1/: 5 services of 2 entries`);
+  });
+
+  test('a stale entry is left out of the packs with a note; a registry that cannot be read falls back to the shipped declarations, noted', async () => {
+    const prefix = 'case-fn/';
+    // the ledger stack was deleted nine days ago, its entry not withdrawn
+    await registerAll(prefix, (name) => new Date(TODAY.getTime() - (name === 'Ledger' ? 9 : 1) * 86_400_000));
+    const stale = await review({ ...CONFIG, reportsPrefix: 'packs-stale/', registry: { bucket: s3.bucket, region: 'us-east-1', prefix } }, []);
+    // finance's services are gone from the declarations: its pack shows its cost as undeclared
+    expect(stale.finance.businessUnits[0].services).toEqual([]);
+    expect(stale.retail.notes).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^stale registry entry left out: Ledger in 222222222222\/eu-central-1 \(invoicing, payouts\): no heartbeat since 2026-11-24/),
+    ]));
+
+    const fallback = await review({ ...CONFIG, reportsPrefix: 'packs-fallback/', registry: { bucket: 'no-such-registry-bucket', region: 'us-east-1', prefix } }, allRecords());
+    expect(fallback.retail.businessUnits[0].services).toHaveLength(3);
+    expect(fallback.retail.notes[0]).toMatch(/^the declaration registry s3:\/\/no-such-registry-bucket\/case-fn\/ could not be read \(cannot list the registry s3:\/\/no-such-registry-bucket\/case-fn\/v1\/: NoSuchBucket: .*\): this pack uses the 5 declared services shipped with the ValueReviewReports construct instead$/);
+    expect(fallback.log).toContain(fallback.retail.notes[0]);
   });
 });

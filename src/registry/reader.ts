@@ -8,7 +8,7 @@
  *
  * Free of aws-cdk-lib: the scheduled value-review function bundles it (test/lambda-bundles.test.ts).
  */
-// the SDK: Lambda provides it to the functions that read the registry; the CLI will bundle it (docs/registry.md, phase 2)
+// the SDK: Lambda provides it to the functions that read the registry; the CLI bundles it (a bundled dependency)
 /* eslint-disable import/no-extraneous-dependencies */
 import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';

@@ -4,17 +4,17 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeclaredService } from '../cost-data/declarations/cloud-assembly';
 import { mergeRegistry, withNotes } from '../cost-data/declarations/registry-merge';
 import { render } from '../cost-data/format/render';
+import { CostSource } from '../cost-data/query';
 import { consumptionDeclared, reviewAllocation, reviewValueChain } from '../cost-data/review/review-allocation';
 import { ReviewThresholds } from '../cost-data/review/review-flags';
 import { packFileName, reviewPacks, reviewQuery, trendMonths } from '../cost-data/review/review-run';
-import { CostSource } from '../cost-data/query';
 import { AthenaSource } from '../cost-data/sources/athena';
 import { CallLimits, LimitAdvice, MAX_ATTEMPTS } from '../cost-data/sources/limits';
 import { ShippedDeclarations } from '../declaration/record';
 import { recordProblems, refusedRecord } from '../declaration/record-rules';
 import { RegistryAddress } from '../registry/entry';
-import { readRegistry, RegistryError } from '../registry/reader';
 import { errorText } from '../registry/private/store';
+import { readRegistry, RegistryError } from '../registry/reader';
 import { TagKeys } from '../tag-keys';
 
 /**
@@ -204,7 +204,9 @@ Promise<{ services: DeclaredService[]; notes: string[]; description: string }> {
   try {
     // no organizations:ListAccounts here (it takes no resource-level permission): an account that left the organization
     // can no longer write (the registry's bucket policy), so its entries lose their heartbeat and go stale
-    read = await readRegistry({ bucket: r.bucket, prefix: r.prefix, s3: clients.registryS3 ?? clients.s3, now: today, maxPages: limits.maxPages, signal: limits.signal });
+    read = await readRegistry({
+      bucket: r.bucket, prefix: r.prefix, s3: clients.registryS3 ?? clients.s3, now: today, maxPages: limits.maxPages, signal: limits.signal,
+    });
   } catch (e) {
     limits.check();
     const note = `the declaration registry ${source} could not be read (${e instanceof RegistryError ? e.message : errorText(e)}): this pack uses the ${shippedText} instead`;

@@ -235,8 +235,11 @@ export class ValueReviewReports extends Construct {
     const registryLocation = p.registry instanceof DeclarationRegistry ? p.registry.location : p.registryLocation;
     if (p.registryLocation !== undefined) {
       const l = p.registryLocation ?? {};
-      problems.push(...addressProblems({ bucket: Token.isUnresolved(l.bucketName) ? 'token' : l.bucketName, region: Token.isUnresolved(l.region) ? 'us-east-1' : l.region,
-        prefix: l.prefix }, 'registryLocation'));
+      problems.push(...addressProblems({
+        bucket: Token.isUnresolved(l.bucketName) ? 'token' : l.bucketName,
+        region: Token.isUnresolved(l.region) ? 'us-east-1' : l.region,
+        prefix: l.prefix,
+      }, 'registryLocation'));
     }
     const thresholds = checkThresholds(p.thresholds, problems);
     const recipients = checkRecipients(p.recipients, problems);
@@ -368,7 +371,9 @@ export class ValueReviewReports extends Construct {
       unitTopics: Object.fromEntries(recipients.filter((r) => r.topic).map((r) => [r.businessUnit, r.topic!.topicArn])),
       timeoutSeconds: timeout.toSeconds(),
       ...(registryLocation ? {
-        registry: { bucket: registryLocation.bucketName, region: registryLocation.region, prefix: registryLocation.prefix ?? DEFAULT_REGISTRY_PREFIX },
+        registry: {
+          bucket: registryLocation.bucketName, region: registryLocation.region, prefix: registryLocation.prefix ?? DEFAULT_REGISTRY_PREFIX,
+        },
       } : {}),
     });
     const fn = new ValueReviewReportsFunction(this, 'Handler', {

@@ -1,4 +1,3 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -26,7 +25,6 @@ jest.setTimeout(180_000);
 
 const NOW = new Date('2026-11-25T12:00:00Z');
 const PREFIX = 'customer-value/';
-const OTHER_ACCOUNT = '333333333333';
 /** The accounts ListAccounts answers: the two workload accounts, and one closed. */
 const ORGANIZATION = [
   { Id: '123456789012', State: 'ACTIVE' }, { Id: SHOP_ACCOUNT, State: 'ACTIVE' }, { Id: LEDGER_ACCOUNT, State: 'ACTIVE' }, { Id: '444444444444', State: 'CLOSED' },
@@ -125,7 +123,9 @@ describe('customer-value ... --registry: the registry gives the reports of the a
       `${SHOP_ACCOUNT}/Shop/checkout`, `${SHOP_ACCOUNT}/Shop/refunds`, `${SHOP_ACCOUNT}/Shop/wishlist`,
     ].sort((x, y) => x.split('/')[2].localeCompare(y.split('/')[2])));
     // the same records, read from two places
-    const strip = (data: any) => ({ ...data, assemblies: undefined, notes: undefined, services: data.services.map((s: any) => ({ ...s, assembly: undefined })) });
+    const strip = (data: any) => ({
+      ...data, assemblies: undefined, notes: undefined, services: data.services.map((s: any) => ({ ...s, assembly: undefined })),
+    });
     expect(strip(r)).toEqual(strip(a));
     expect(r.services[0].assembly).toMatch(/^s3:\/\/example-customer-value-registry\/customer-value\/v1\/\d{12}\/[a-z0-9-]+\/\w+\/\w+\.json$/);
     expect(r.notes).toEqual([`declarations from the registry ${REGISTRY}: 5 services of 2 entries, accounts checked against the organization`]);
@@ -175,7 +175,11 @@ describe('customer-value ... --registry: stale entries, conflicts, bad entries',
     const r = registrations.get(stackName)!;
     const stackId = o.account ? r.stackId.replace(/:\d{12}:/, `:${o.account}:`) : r.stackId;
     const result = await onCustomResource({
-      RequestType: 'Create', ResponseURL: 'http://127.0.0.1:1/unused', StackId: stackId, RequestId: `req-${++requests}`, LogicalResourceId: r.logicalId,
+      RequestType: 'Create',
+      ResponseURL: 'http://127.0.0.1:1/unused',
+      StackId: stackId,
+      RequestId: `req-${++requests}`,
+      LogicalResourceId: r.logicalId,
       ResourceProperties: { Bucket: s3.bucket, Region: 'us-east-1', Prefix: prefix(n), Services: o.services ?? r.services },
     }, { s3: () => s3.client, now: () => at });
     expect([result.status, result.status === 'SUCCESS' ? '' : result.reason]).toEqual(['SUCCESS', '']);
@@ -200,8 +204,14 @@ describe('customer-value ... --registry: stale entries, conflicts, bad entries',
     const warnings = run.stderr.trim().split('\n');
     expect(warnings).toEqual(stale.map(() => expect.stringMatching(/^customer-value: warning: stale registry entry left out: /)));
     // a heartbeat brings the ledger back
-    await onHeartbeat({ action: HEARTBEAT_ACTION, bucket: s3.bucket, region: 'us-east-1', prefix: prefix(1), stackId: registrations.get('Ledger')!.stackId,
-      logicalId: registrations.get('Ledger')!.logicalId }, { s3: () => s3.client, now: () => NOW });
+    await onHeartbeat({
+      action: HEARTBEAT_ACTION,
+      bucket: s3.bucket,
+      region: 'us-east-1',
+      prefix: prefix(1),
+      stackId: registrations.get('Ledger')!.stackId,
+      logicalId: registrations.get('Ledger')!.logicalId,
+    }, { s3: () => s3.client, now: () => NOW });
     const again = JSON.parse((await cli(['services', '--registry', url(1), '-o', 'json'])).stdout);
     expect(again.services).toHaveLength(5);
   });
@@ -210,7 +220,7 @@ describe('customer-value ... --registry: stale entries, conflicts, bad entries',
     const yesterday = new Date(NOW.getTime() - 86_400_000);
     const shop = JSON.parse(registrations.get('Shop')!.services) as any[];
     // the deployed checkout still has the team it had before the change in the assembly
-    await registerAt(2, 'Shop', yesterday, { services: JSON.stringify(shop.map((s) => (s.serviceName === 'checkout' ? { ...s, team: 'checkout-team', tags: { ...s.tags, 'team': 'checkout-team' } } : s))) });
+    await registerAt(2, 'Shop', yesterday, { services: JSON.stringify(shop.map((s) => (s.serviceName === 'checkout' ? { ...s, team: 'checkout-team', tags: { ...s.tags, team: 'checkout-team' } } : s))) });
     await registerAt(2, 'Ledger', yesterday);
     const run = await cli(['services', '--assembly', assembly, '--registry', url(2), '-o', 'json']);
     expect(run.code).toBe(0);
@@ -232,9 +242,19 @@ describe('customer-value ... --registry: stale entries, conflicts, bad entries',
       Bucket: s3.bucket,
       Key: key,
       Body: JSON.stringify({
-        kind: 'customer-value:registry-entry', schemaVersion: 1, state: 'live', account: SHOP_ACCOUNT, region: 'eu-west-1', stackName: 'Shop',
-        stackId: registrations.get('Shop')!.stackId, logicalId: registrations.get('Shop')!.logicalId, owner: 'x', registeredAt: yesterday.toISOString(),
-        heartbeatAt: yesterday.toISOString(), requests: [], withdrawn: [],
+        kind: 'customer-value:registry-entry',
+        schemaVersion: 1,
+        state: 'live',
+        account: SHOP_ACCOUNT,
+        region: 'eu-west-1',
+        stackName: 'Shop',
+        stackId: registrations.get('Shop')!.stackId,
+        logicalId: registrations.get('Shop')!.logicalId,
+        owner: 'x',
+        registeredAt: yesterday.toISOString(),
+        heartbeatAt: yesterday.toISOString(),
+        requests: [],
+        withdrawn: [],
         services: shop.map((s) => (s.serviceName === 'refunds' ? { ...s, customerNeed: 'TBD' } : s)),
       }),
     }));
@@ -298,7 +318,7 @@ describe('ValueReviewReports\' function reading the registry (runReview, on s3rv
     return JSON.stringify({ schemaVersion: 1, tagKeys: services[0].tagKeys, services: records });
   }
 
-  async function review(config: any, declarations: any[], at = TODAY) {
+  async function runFunction(config: any, declarations: any[], at = TODAY) {
     await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: config.declarationsKey, Body: declarations.length > 0 ? shipped(declarations) : JSON.stringify({ schemaVersion: 1, tagKeys: JSON.parse(registrations.get('Shop')!.services)[0].tagKeys, services: [] }) }));
     const log: string[] = [];
     const summary = await runReview(config, at, {
@@ -319,7 +339,11 @@ describe('ValueReviewReports\' function reading the registry (runReview, on s3rv
     for (const name of ['Shop', 'Ledger']) {
       const r = registrations.get(name)!;
       const result = await onCustomResource({
-        RequestType: 'Create', ResponseURL: 'http://127.0.0.1:1/unused', StackId: r.stackId, RequestId: `req-${++requests}`, LogicalResourceId: r.logicalId,
+        RequestType: 'Create',
+        ResponseURL: 'http://127.0.0.1:1/unused',
+        StackId: r.stackId,
+        RequestId: `req-${++requests}`,
+        LogicalResourceId: r.logicalId,
         ResourceProperties: { Bucket: s3.bucket, Region: 'us-east-1', Prefix: prefix, Services: r.services },
       }, { s3: () => s3.client, now: () => at(name) });
       expect(result.status).toBe('SUCCESS');
@@ -329,8 +353,8 @@ describe('ValueReviewReports\' function reading the registry (runReview, on s3rv
   test('the packs from the registry are the packs from the two apps\' declarations', async () => {
     // deployed the day before the run
     await registerAll('case-fn1/', () => new Date(TODAY.getTime() - 86_400_000));
-    const fromDeclarations = await review({ ...CONFIG, reportsPrefix: 'packs-declared/' }, allRecords());
-    const fromRegistry = await review({ ...CONFIG, registry: { bucket: s3.bucket, region: 'us-east-1', prefix: 'case-fn1/' } }, []);
+    const fromDeclarations = await runFunction({ ...CONFIG, reportsPrefix: 'packs-declared/' }, allRecords());
+    const fromRegistry = await runFunction({ ...CONFIG, registry: { bucket: s3.bucket, region: 'us-east-1', prefix: 'case-fn1/' } }, []);
     expect(fromRegistry.summary.written).toHaveLength(6);
     expect(withoutSources(fromRegistry.retail)).toEqual(withoutSources(fromDeclarations.retail));
     expect(withoutSources(fromRegistry.finance)).toEqual(withoutSources(fromDeclarations.finance));
@@ -344,14 +368,14 @@ describe('ValueReviewReports\' function reading the registry (runReview, on s3rv
     const prefix = 'case-fn/';
     // the ledger stack was deleted nine days ago, its entry not withdrawn
     await registerAll(prefix, (name) => new Date(TODAY.getTime() - (name === 'Ledger' ? 9 : 1) * 86_400_000));
-    const stale = await review({ ...CONFIG, reportsPrefix: 'packs-stale/', registry: { bucket: s3.bucket, region: 'us-east-1', prefix } }, []);
+    const stale = await runFunction({ ...CONFIG, reportsPrefix: 'packs-stale/', registry: { bucket: s3.bucket, region: 'us-east-1', prefix } }, []);
     // finance's services are gone from the declarations: its pack shows its cost as undeclared
     expect(stale.finance.businessUnits[0].services).toEqual([]);
     expect(stale.retail.notes).toEqual(expect.arrayContaining([
       expect.stringMatching(/^stale registry entry left out: Ledger in 222222222222\/eu-central-1 \(invoicing, payouts\): no heartbeat since 2026-11-24/),
     ]));
 
-    const fallback = await review({ ...CONFIG, reportsPrefix: 'packs-fallback/', registry: { bucket: 'no-such-registry-bucket', region: 'us-east-1', prefix } }, allRecords());
+    const fallback = await runFunction({ ...CONFIG, reportsPrefix: 'packs-fallback/', registry: { bucket: 'no-such-registry-bucket', region: 'us-east-1', prefix } }, allRecords());
     expect(fallback.retail.businessUnits[0].services).toHaveLength(3);
     expect(fallback.retail.notes[0]).toMatch(/^the declaration registry s3:\/\/no-such-registry-bucket\/case-fn\/ could not be read \(cannot list the registry s3:\/\/no-such-registry-bucket\/case-fn\/v1\/: NoSuchBucket: .*\): this pack uses the 5 declared services shipped with the ValueReviewReports construct instead$/);
     expect(fallback.log).toContain(fallback.retail.notes[0]);

@@ -72,10 +72,19 @@ test('registryLocation: a registry of another app; the role may list its prefix 
   const roleId = billing.getLogicalId(reports.handler.role!.node.defaultChild as any);
   const registry = statementsOf(billing, t, roleId).filter((s) => JSON.stringify(s.Resource).includes('example-customer-value-registry'));
   expect(registry).toEqual([
-    { Sid: 'ListRegistry', Effect: 'Allow', Action: 's3:ListBucket', Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::example-customer-value-registry']] },
-      Condition: { StringLike: { 's3:prefix': 'org/registry/*' } } },
-    { Sid: 'ReadRegistry', Effect: 'Allow', Action: 's3:GetObject',
-      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::example-customer-value-registry/org/registry/*']] } },
+    {
+      Sid: 'ListRegistry',
+      Effect: 'Allow',
+      Action: 's3:ListBucket',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::example-customer-value-registry']] },
+      Condition: { StringLike: { 's3:prefix': 'org/registry/*' } },
+    },
+    {
+      Sid: 'ReadRegistry',
+      Effect: 'Allow',
+      Action: 's3:GetObject',
+      Resource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':s3:::example-customer-value-registry/org/registry/*']] },
+    },
   ]);
 });
 

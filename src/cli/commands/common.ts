@@ -1,5 +1,5 @@
-import { FOCUS_DEFAULT_METRIC, isFocusMetric, ReportMetric } from '../../cost-data/metrics';
 import { parseRegistryUrl, RegistryUrl } from '../../cost-data/declarations/declaration-sources';
+import { FOCUS_DEFAULT_METRIC, isFocusMetric, ReportMetric } from '../../cost-data/metrics';
 import { CostSource } from '../../cost-data/query';
 import { CostMetric } from '../../cost-data/query-terms';
 import { createSource, SourceKind } from '../../cost-data/sources/factory';

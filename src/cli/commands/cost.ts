@@ -113,7 +113,8 @@ export async function costCommand(argv: string[], io: CliIo): Promise<number> {
       assemblies: withAssemblies ? assemblyPaths(args) : [], registry, cwd: io.cwd, limits, profile: s('profile'), region: s('region'), progress, now: io.now(),
     });
     warnOnce(set.warnings, io);
-    return await costWithDeclarations({ args, kind, set, period, groupBy, metric, currency, byProvider, dimension, flagKeys, output, progress }, limits, io);
+    const run = { args, kind, set, period, groupBy, metric, currency, byProvider, dimension, flagKeys, output, progress };
+    return await costWithDeclarations(run, limits, io);
   } catch (e) {
     // stopped (deadline, signal) while something that does not know it failed: the reason is the stop
     throw limits.stoppedBy && !(e instanceof StoppedError) ? limits.stoppedBy : e;
@@ -124,8 +125,17 @@ export async function costCommand(argv: string[], io: CliIo): Promise<number> {
 
 /** The cost command once its declarations are read. */
 async function costWithDeclarations(o: {
-  args: ParsedArgs; kind: SourceKind; set: DeclarationSet; period: { from: string; to: string }; groupBy: CostGrouping; metric: CostQuery['metric'];
-  currency?: string; byProvider: boolean; dimension: CostQuery['dimension']; flagKeys: ReturnType<typeof parseTagKeyFlags>; output: string;
+  args: ParsedArgs;
+  kind: SourceKind;
+  set: DeclarationSet;
+  period: { from: string; to: string };
+  groupBy: CostGrouping;
+  metric: CostQuery['metric'];
+  currency?: string;
+  byProvider: boolean;
+  dimension: CostQuery['dimension'];
+  flagKeys: ReturnType<typeof parseTagKeyFlags>;
+  output: string;
   progress: (m: string) => void;
 }, limits: CallLimits, io: CliIo): Promise<number> {
   const { args, kind, set, period, groupBy, metric, currency, byProvider, dimension, flagKeys, output, progress } = o;

@@ -8,9 +8,9 @@
  * The registry's reader (src/registry/reader.ts) validates each entry with the construct's rules, as
  * `readAssemblies` validates each metadata record; an entry that breaks them is refused, naming its key and field.
  */
-import type { RegistryReadResult } from '../../registry/reader';
 import { readAssemblies } from './cloud-assembly';
 import { DeclarationSet, mergeRegistry, RegistryUrl } from './registry-merge';
+import type { RegistryReadResult } from '../../registry/reader';
 import { CostDataError } from '../errors';
 import type { CallLimits } from '../sources/limits';
 import { MAX_ATTEMPTS } from '../sources/limits';
@@ -41,7 +41,8 @@ export async function readDeclarations(o: ReadDeclarationsOptions): Promise<Decl
   return mergeRegistry(set, registry);
 }
 
-export { DeclarationSet, localAssemblies, parseRegistryUrl, RegistryUrl, withNotes } from './registry-merge';
+export { localAssemblies, parseRegistryUrl, withNotes } from './registry-merge';
+export type { DeclarationSet, RegistryUrl } from './registry-merge';
 
 /* eslint-disable @typescript-eslint/no-require-imports, import/no-extraneous-dependencies */
 /** Reads the registry with the AWS SDK, within the command's limits; a registry that cannot be read fails the command. */

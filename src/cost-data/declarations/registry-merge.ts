@@ -5,9 +5,9 @@
  * Used by the CLI (`declaration-sources.ts`) and the scheduled value-review function: free of aws-cdk-lib and of the
  * AWS SDK (the function's bundle, test/lambda-bundles.test.ts).
  */
-import type { RegisteredService, RegistryReadResult } from '../../registry/reader';
 import { checkRecord } from './checked-record';
 import type { DeclaredService } from './cloud-assembly';
+import type { RegisteredService, RegistryReadResult } from '../../registry/reader';
 
 /** Declarations read from assemblies and the registry. `assemblies` lists every place read (the registry as its `s3://` address). */
 export interface DeclarationSet {
@@ -57,7 +57,8 @@ export function localAssemblies(set: { readonly assemblies: readonly string[] })
  * they declare, the difference is a warning and a note naming the service, the fields and both places. Stale and
  * refused entries and the reader's warnings become notes and warnings too.
  */
-export function mergeRegistry(set: { assemblies: string[]; services: DeclaredService[]; warnings: string[] }, registry: RegistryReadResult): DeclarationSet {
+export function mergeRegistry(set: { assemblies: string[]; services: DeclaredService[]; warnings: string[] },
+  registry: RegistryReadResult): DeclarationSet {
   const registered = registry.services.map((s): RegisteredService => ({ ...s, record: checkRecord(s.record, s.assembly) }));
   const notes: string[] = [];
   const warnings = [...set.warnings];

@@ -105,7 +105,7 @@ export async function costCommand(argv: string[], io: CliIo): Promise<number> {
       throw new UsageError('--allocate passes shared cost on over the value chain the services declare: pass their cloud assemblies with '
         + '--assembly or the registry with --registry (or run it where ./cdk.out is)', 'cost');
     }
-    progress('no --assembly, no --registry and no ./cdk.out: reporting tag values without their declarations');
+    progress('no --assembly and no ./cdk.out (nor --registry): reporting tag values without their declarations');
   }
   const limits = new CallLimits({ maxPages, timeoutSeconds, interrupt: io.interrupt });
   try {

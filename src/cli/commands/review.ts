@@ -171,7 +171,7 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
       usageSkipped = args.booleans.has('usage') ? 'turned off with --no-usage' : `the source is ${kind === 'cur' ? 'CUR' : 'FOCUS'} files; add --usage-file or --usage`;
     }
     limits.check();
-    const allocation = chain ? reviewAllocation(result.rows, set.services, months, chain) : undefined;
+    const allocation = chain ? reviewAllocation(result.rows, set.services, months, chain, '--no-allocate for direct cost only') : undefined;
     warnOnce(allocation?.warnings ?? [], io);
 
     const packs = reviewPacks({

@@ -3,10 +3,10 @@ import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeclaredService } from '../cost-data/declarations/cloud-assembly';
 import { render } from '../cost-data/format/render';
+import { provisionalNote as reviewProvisionalNote } from '../cost-data/review/provisional';
 import { consumptionDeclared, reviewAllocation, reviewValueChain } from '../cost-data/review/review-allocation';
 import { ReviewThresholds } from '../cost-data/review/review-flags';
 import { packFileName, reviewPacks, reviewQuery, trendMonths } from '../cost-data/review/review-run';
-import { provisionalNote as reviewProvisionalNote } from '../cost-data/review/provisional';
 import { AthenaSource } from '../cost-data/sources/athena';
 import { CallLimits, LimitAdvice } from '../cost-data/sources/limits';
 import { ShippedDeclarations } from '../declaration/record';

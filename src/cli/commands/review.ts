@@ -5,6 +5,7 @@ import { render } from '../../cost-data/format/render';
 import { REPORT_METRICS } from '../../cost-data/metrics';
 import { makeFolder, writeFile } from '../../cost-data/output-file';
 import { refuseOutputOverInput, relativePath } from '../../cost-data/paths';
+import { provisionalNote } from '../../cost-data/review/provisional';
 import { MonthlyUsage } from '../../cost-data/review/review';
 import { consumptionDeclared, reviewAllocation, reviewValueChain } from '../../cost-data/review/review-allocation';
 import { monthsBetween, packFileName, reviewPacks, reviewQuery, trendMonths } from '../../cost-data/review/review-run';
@@ -145,7 +146,10 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
     // local files are read by day (free): the days without data inside a month are named too
     const query = { ...reviewQuery(months, tagKeys, metric, files), currency };
     const source = sourceFromArgs(args, kind, paths, limits);
-    const result = await source.fetch(query, progress);
+    const fetched = await source.fetch(query, progress);
+    // a review made in the first two weeks after its last month: AWS may still update that month (as the packs say)
+    const provisional = provisionalNote(months[months.length - 1], now, 'review again then for final figures');
+    const result = provisional ? { ...fetched, notes: [...fetched.notes, provisional] } : fetched;
     warnOnce(result.warnings ?? [], io);
     if (out && out !== '-' && result.files) {
       refuseOutputOverInput(out, io.cwd, result.files.map((f) => ({ path: f, what: 'the cost data file' })));
@@ -171,7 +175,7 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
       usageSkipped = args.booleans.has('usage') ? 'turned off with --no-usage' : `the source is ${kind === 'cur' ? 'CUR' : 'FOCUS'} files; add --usage-file or --usage`;
     }
     limits.check();
-    const allocation = chain ? reviewAllocation(result.rows, set.services, months, chain) : undefined;
+    const allocation = chain ? reviewAllocation(result.rows, set.services, months, chain, '--no-allocate for direct cost only') : undefined;
     warnOnce(allocation?.warnings ?? [], io);
 
     const packs = reviewPacks({

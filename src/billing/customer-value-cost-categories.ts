@@ -263,7 +263,8 @@ export class CustomerValueCostCategories extends Construct {
    * construct count); what a category cannot express is warned about then, once.
    */
   private attributed(names: Map<CostGrouping, string>, services: ResolvedService[], ruleSets: AttributionRules[] | undefined,
-    tagRules: Map<CostGrouping, CostCategoryRule[]>, chainSplits: (g: CostGrouping) => SplitChargeRule[], defaultValue: string): Map<CostGrouping, AttributionCategory> {
+    tagRules: Map<CostGrouping, CostCategoryRule[]>, chainSplits: (g: CostGrouping) => SplitChargeRule[],
+    defaultValue: string): Map<CostGrouping, AttributionCategory> {
     if (this.attribution) {
       return this.attribution;
     }

@@ -51,7 +51,9 @@ export function reviewValueChain(declared: readonly DeclaredService[], cwd: stri
  * `directCostHint` is how the reader of this pack gets direct cost only (the CLI passes its flag); the scheduled packs
  * pass none, as their readers have no command line.
  */
-export function reviewAllocation(rows: readonly CostRow[], declared: DeclaredService[], months: string[], chain: ValueChain, directCostHint?: string): ReviewAllocation {
+export function reviewAllocation(
+  rows: readonly CostRow[], declared: DeclaredService[], months: string[], chain: ValueChain, directCostHint?: string,
+): ReviewAllocation {
   const { services } = mergeServices(declared);
   const providers = providerRules(chain, services);
   const nameOf = new Map(services.map((s) => [serviceTagOf(s), s.name]));

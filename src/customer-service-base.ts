@@ -2,7 +2,7 @@ import { IConstruct } from 'constructs';
 import { Customer } from './customer';
 import { TagKeys } from './tag-keys';
 import { UsageMetric } from './usage-metric';
-import { ICustomerServiceRef } from './value-chain';
+import { ICustomerServiceRef } from './service-ref';
 import { ValueReview, ValueReviewStatus } from './value-review';
 
 /**

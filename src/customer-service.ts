@@ -36,7 +36,8 @@ import { checkReportingOptions } from './reporting/private/options';
 import { ServiceCostReporting } from './reporting/service-cost-reporting';
 import { TagKeys } from './tag-keys';
 import { UsageMetric, UsageMetricOptions, usageMetricProblems, withUsageMetric } from './usage-metric';
-import { Allocation, ICustomerServiceRef } from './value-chain';
+import { Allocation } from './cost-allocation';
+import { ICustomerServiceRef } from './service-ref';
 import { ValueReview, ValueReviewStatus } from './value-review';
 
 /** Warning id: a tagged resource whose tags are create-only. */

@@ -9,11 +9,11 @@ import {
 } from '../declaration/attribution-record';
 import { attributionRecordProblems, RULE_NAME_PATTERN, ruleOverlaps } from '../declaration/attribution-record-rules';
 import { describe, readRegistry } from '../declaration/rules';
-import { allocationRecord } from '../declaration/value-chain';
+import { allocationRecord } from '../declaration/value-chain-rules';
 import { closest } from '../private/placeholders';
 import { refuseOnProblems } from '../private/problems';
 import { kebabFromId } from '../private/tag-safe';
-import { Allocation } from '../value-chain';
+import { Allocation } from '../cost-allocation';
 
 /** Warning id: a rule names a service no service of the app declares. */
 const SERVICE_NOT_IN_APP_WARNING = 'cdk-customer-value:AttributionRules.serviceNotInApp';

@@ -6,10 +6,10 @@ import {
   serviceNameProblems, TEAM_WHAT,
 } from '../../declaration/rules';
 import { customerTagValue, needTagValue } from '../../declaration/tag-values';
-import { allocationProblems } from '../../declaration/value-chain';
+import { allocationProblems } from '../../declaration/value-chain-rules';
 import { refuseOnProblems } from '../../private/problems';
 import { TagKeys } from '../../tag-keys';
-import { Allocation } from '../../value-chain';
+import { Allocation } from '../../cost-allocation';
 import { BillingServicesOptions, ServiceValueDeclaration } from '../billing-options';
 
 /** A service as the billing constructs see it: names and the tag values on its resources. */

@@ -25,17 +25,18 @@ import {
   serviceNameProblems, strictReviews, TEAM_WHAT,
 } from './declaration/rules';
 import { ServiceChain } from './declaration/service-chain';
+import { usageMetricProblems, withUsageMetric } from './declaration/usage-metric-rules';
 import { declaredTagValues, needTagValue } from './declaration/tag-values';
 import { refuseOnProblems } from './private/problems';
 import { kebabFromId } from './private/tag-safe';
-import { usageRecord } from './private/usage-record';
+import { usageRecord } from './declaration/usage-record';
 import { customerValuePackRegistered } from './private/validation-plugins';
 import { registerWhereConfigured } from './registry/auto';
 import { CostReportingOptions } from './reporting/cost-reporting-options';
-import { checkReportingOptions } from './reporting/private/options';
+import { checkReportingOptions } from './reporting/options-check';
 import { ServiceCostReporting } from './reporting/service-cost-reporting';
 import { TagKeys } from './tag-keys';
-import { UsageMetric, UsageMetricOptions, usageMetricProblems, withUsageMetric } from './usage-metric';
+import { UsageMetric, UsageMetricOptions } from './usage-metric';
 import { Allocation } from './cost-allocation';
 import { ICustomerServiceRef } from './service-ref';
 import { ValueReview, ValueReviewStatus } from './value-review';

@@ -6,7 +6,7 @@ import { BudgetAlert } from './budget-alert';
 import { CostScope } from './cost-reporting-options';
 import type { ICustomerService } from '../customer-service-base';
 import { accountUniqueName, AccountUniqueName } from './private/names';
-import { ResolvedReporting } from './private/options';
+import { ResolvedReporting } from './options-check';
 import { sha256 } from '../private/tag-safe';
 
 /*

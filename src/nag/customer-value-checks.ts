@@ -6,10 +6,12 @@ import { CustomerService } from '../customer-service';
 import { strictReviews } from '../declaration/rules';
 import { refusedByToolkit } from '../private/problems';
 import { CUSTOMER_VALUE_PACK } from '../private/validation-plugins';
-import {
-  ConsumerIndex, PACK_NAME, anchorOf, describeService, describeTagProblems, expectedTagsOf, isExempt, resourcesUnder,
-  singletonOf, tagProblems,
-} from './private/governance';
+import { PACK_NAME } from './acknowledgements';
+import { describeService, expectedTagsOf, isExempt } from './membership';
+import { anchorOf } from './private/anchor';
+import { ConsumerIndex } from './private/consumer-index';
+import { resourcesUnder, singletonOf } from './private/singletons';
+import { describeTagProblems, tagProblems } from './resource-tags';
 import {
   CostReportingDisabled, NoUsageMetric, ResourceOutsideService, RetiredServiceDeployed, TagsMissingOrOverridden, ValueReviewOverdue,
 } from './rules';

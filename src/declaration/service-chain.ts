@@ -4,9 +4,9 @@ import { CostAllocationRecord } from './record';
 import { isService, recordValueChain, valueChainChanged, valueChainFindings } from './registry';
 import { describe } from './rules';
 import { allocationProblems, allocationRecord, CONSUMES_HINT, providerNameProblems } from './value-chain-rules';
+import { Allocation, AllocationMethod } from '../cost-allocation';
 import type { ICustomerService } from '../customer-service-base';
 import { closest } from '../private/placeholders';
-import { Allocation, AllocationMethod } from '../cost-allocation';
 
 /** Warning id: a consumed service no service of the app declares. */
 export const PROVIDER_NOT_IN_APP_WARNING = 'cdk-customer-value:CustomerService.providerNotInApp';

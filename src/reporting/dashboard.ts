@@ -3,10 +3,10 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { CustomerValueMetrics } from './customer-value-metrics';
 import type { ICustomerService } from '../customer-service-base';
+import { ResolvedReporting } from './options-check';
 import { DiscoveredMetric } from './private/discovery';
 import { LazyWidgets, markdown } from './private/lazy-widgets';
 import { accountUniqueName, AccountUniqueName } from './private/names';
-import { ResolvedReporting } from './options-check';
 import { REPUBLISH_DAYS } from './private/publisher-config';
 import { METRIC_NAMES, METRIC_NAMESPACE } from '../private/metric-names';
 

@@ -1,10 +1,10 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { describe, monthlyBudgetProblems } from '../declaration/rules';
 import { BudgetAlert } from './budget-alert';
 import { CostAlertTarget } from './cost-alert-target';
 import { CostReportingOptions, CostScope, DashboardLayout } from './cost-reporting-options';
+import { describe, monthlyBudgetProblems } from '../declaration/rules';
 
 /**
  * The checks of `CostReportingOptions`: every problem as a message naming the option (relative to

@@ -41,7 +41,7 @@ beforeAll(async () => {
       parserOptions: { ecmaVersion: 2018, sourceType: 'module' },
       plugins: ['import', '@typescript-eslint'],
       settings: config.settings,
-      overrides,
+      overrides: overrides as any,
     },
   }) as any;
 });

@@ -1,4 +1,5 @@
 import { awscdk, javascript, DependencyType, JsonFile } from 'projen';
+import { COST_DATA_NO_CDK, layerZones } from './projenrc/layers';
 import { DUCKDB_RECOMMENDED } from './src/cost-data/sources/duckdb-version';
 
 /**
@@ -208,6 +209,10 @@ const typecheck = project.addTask('typecheck', {
 // Data flows one way (declaration -> tags -> metadata -> reporting/billing -> CLI): an import cycle in src/ fails the
 // lint (only src/: the rule doubles eslint's time over the whole tree).
 project.eslint?.addOverride({ files: ['src/**/*.ts'], rules: { 'import/no-cycle': ['error', { ignoreExternal: true }] } });
+// The layers of src/ (CONTRIBUTING.md, "Layers"; projenrc/layers.ts): which folder may import which, private/ folders
+// used by their own area only, the cost engine free of the CLI, the billing and reporting constructs and the CDK.
+project.eslint?.addOverride({ files: ['src/**/*.ts'], rules: { 'import/no-restricted-paths': ['error', { zones: layerZones(__dirname) }] } });
+project.eslint?.addOverride({ files: ['src/cost-data/**/*.ts'], rules: { '@typescript-eslint/no-restricted-imports': ['error', COST_DATA_NO_CDK] } });
 
 // The type check (tsc) and eslint each keep one core busy: after jest, the test task runs them side by side.
 const typecheckAndEslint = project.addTask('typecheck-and-eslint', {

@@ -7,9 +7,11 @@ import { Annotations, AspectPriority, Aspects, Lazy, Stack, Tag, Tags } from 'aw
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct, IConstruct } from 'constructs';
 import { ContextKeys } from './context-keys';
+import { Allocation } from './cost-allocation';
 import { Customer } from './customer';
 import { ICustomerService } from './customer-service-base';
 import { CustomerServiceProps } from './customer-service-props';
+import { readRegistry, readRetirementGraceDays, readToday, strictReviews } from './declaration/context-settings';
 import { takeInventory } from './declaration/inventory';
 import {
   MEMBER_METADATA_TYPE, MemberRecord, SERVICE_METADATA_SCHEMA, SERVICE_METADATA_TYPE, ServiceDeclarationRecord, ServiceResourceCounts,
@@ -19,24 +21,25 @@ import {
   coveredServicesProblem, duplicateNameProblem, includeProblem, isService, nestingProblem, recordInclude, registerService,
   serviceOf, servicesUnder,
 } from './declaration/registry';
+import { retireBy, ReviewSchedule } from './declaration/review-dates';
 import {
-  BUSINESS_UNIT_WHAT, customerProblems, describe, needProblems, ownerNameProblems, readRegistry, readRetirementGraceDays, readToday,
-  resourceTypesProblems, retireBy, reviewProblems, reviewSchedule, ReviewSchedule, SERVICE_NAME_DESCRIPTION, SERVICE_NAME_PATTERN,
-  serviceNameProblems, strictReviews, TEAM_WHAT,
+  BUSINESS_UNIT_WHAT, customerProblems, describe, needProblems, ownerNameProblems, resourceTypesProblems, reviewProblems, reviewSchedule,
+  SERVICE_NAME_DESCRIPTION, SERVICE_NAME_PATTERN, serviceNameProblems, TEAM_WHAT,
 } from './declaration/rules';
 import { ServiceChain } from './declaration/service-chain';
 import { declaredTagValues, needTagValue } from './declaration/tag-values';
+import { usageMetricProblems, withUsageMetric } from './declaration/usage-metric-rules';
+import { usageRecord } from './declaration/usage-record';
 import { refuseOnProblems } from './private/problems';
 import { kebabFromId } from './private/tag-safe';
-import { usageRecord } from './private/usage-record';
 import { customerValuePackRegistered } from './private/validation-plugins';
 import { registerWhereConfigured } from './registry/auto';
 import { CostReportingOptions } from './reporting/cost-reporting-options';
-import { checkReportingOptions } from './reporting/private/options';
+import { checkReportingOptions } from './reporting/options-check';
 import { ServiceCostReporting } from './reporting/service-cost-reporting';
+import { ICustomerServiceRef } from './service-ref';
 import { TagKeys } from './tag-keys';
-import { UsageMetric, UsageMetricOptions, usageMetricProblems, withUsageMetric } from './usage-metric';
-import { Allocation, ICustomerServiceRef } from './value-chain';
+import { UsageMetric, UsageMetricOptions } from './usage-metric';
 import { ValueReview, ValueReviewStatus } from './value-review';
 
 /** Warning id: a tagged resource whose tags are create-only. */

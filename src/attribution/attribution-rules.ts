@@ -2,18 +2,19 @@ import { Annotations, Lazy, Stack, Stage, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { AttributionRule, AttributionTarget, ChargeType } from './attribution-rule';
 import { ContextKeys } from '../context-keys';
+import { Allocation } from '../cost-allocation';
 import { CustomerService } from '../customer-service';
 import {
   ATTRIBUTION_METADATA_SCHEMA, ATTRIBUTION_METADATA_TYPE, AttributionRuleKind, AttributionRuleRecord, AttributionRulesRecord,
   AttributionTargetRecord,
 } from '../declaration/attribution-record';
 import { attributionRecordProblems, RULE_NAME_PATTERN, ruleOverlaps } from '../declaration/attribution-record-rules';
-import { describe, readRegistry } from '../declaration/rules';
-import { allocationRecord } from '../declaration/value-chain';
+import { readRegistry } from '../declaration/context-settings';
+import { describe } from '../declaration/rules';
+import { allocationRecord } from '../declaration/value-chain-rules';
 import { closest } from '../private/placeholders';
 import { refuseOnProblems } from '../private/problems';
 import { kebabFromId } from '../private/tag-safe';
-import { Allocation } from '../value-chain';
 
 /** Warning id: a rule names a service no service of the app declares. */
 const SERVICE_NOT_IN_APP_WARNING = 'cdk-customer-value:AttributionRules.serviceNotInApp';

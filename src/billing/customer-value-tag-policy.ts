@@ -2,14 +2,15 @@ import * as organizations from 'aws-cdk-lib/aws-organizations';
 import { Construct } from 'constructs';
 import { BillingOwnerOptions, ManagementAccountOptions } from './billing-options';
 import { ContextKeys } from '../context-keys';
+import { TagKeys } from '../tag-keys';
 import { checkManagementAccount } from './private/guard-rails';
 import { attributeCost } from './private/ownership';
 import {
   allowedValuesProblems, enforcedForProblems, MAX_TAG_POLICY_CHARACTERS, TagPolicyKey, tagPolicyDocument, tagPolicySize, targetIdsProblems,
 } from './private/tag-policy';
-import { describe, readRegistry } from '../declaration/rules';
+import { readRegistry } from '../declaration/context-settings';
+import { describe } from '../declaration/rules';
 import { reportProblems } from '../private/problems';
-import { TagKeys } from '../tag-keys';
 
 /** The default name of the policy. */
 const DEFAULT_POLICY_NAME = 'customer-value-tags';

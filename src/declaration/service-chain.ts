@@ -3,10 +3,10 @@ import { IConstruct } from 'constructs';
 import { CostAllocationRecord } from './record';
 import { isService, recordValueChain, valueChainChanged, valueChainFindings } from './registry';
 import { describe } from './rules';
-import { allocationProblems, allocationRecord, CONSUMES_HINT, providerNameProblems } from './value-chain';
+import { allocationProblems, allocationRecord, CONSUMES_HINT, providerNameProblems } from './value-chain-rules';
+import { Allocation, AllocationMethod } from '../cost-allocation';
 import type { ICustomerService } from '../customer-service-base';
 import { closest } from '../private/placeholders';
-import { Allocation, AllocationMethod } from '../value-chain';
 
 /** Warning id: a consumed service no service of the app declares. */
 export const PROVIDER_NOT_IN_APP_WARNING = 'cdk-customer-value:CustomerService.providerNotInApp';

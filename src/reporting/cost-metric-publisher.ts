@@ -13,18 +13,16 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
 import { ContextKeys } from '../context-keys';
 import type { ICustomerService } from '../customer-service-base';
+import { attributeCost } from './cost-attribution';
 import { CostPublisherFunction } from './cost-publisher-function';
 import { CostScope } from './cost-reporting-options';
 import { servicesUnder } from '../declaration/registry';
-import { attributeCost } from './private/attribution';
 import { deployedValue } from '../private/deployed-size';
 import { allowAlertPublishing } from '../private/grants';
+import { DIMENSIONS, METRIC_NAMES, METRIC_NAMESPACE } from '../private/metric-names';
 import { acknowledgeNodeRuntime } from '../private/node-runtime';
 import { markShared } from '../private/shared-marker';
-import {
-  DIMENSIONS, METRIC_NAMES, METRIC_NAMESPACE, PUBLISHER_CONFIG_VERSION, PUBLISHER_OUTCOMES, PublishedService, PublisherConfig,
-  REPUBLISH_DAYS,
-} from './private/publisher-config';
+import { PUBLISHER_CONFIG_VERSION, PUBLISHER_OUTCOMES, PublishedService, PublisherConfig, REPUBLISH_DAYS } from './private/publisher-config';
 import { usageQuerySpec } from './private/usage-spec';
 import { refuseOnProblems } from '../private/problems';
 

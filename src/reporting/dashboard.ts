@@ -3,11 +3,12 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { CustomerValueMetrics } from './customer-value-metrics';
 import type { ICustomerService } from '../customer-service-base';
+import { ResolvedReporting } from './options-check';
 import { DiscoveredMetric } from './private/discovery';
 import { LazyWidgets, markdown } from './private/lazy-widgets';
 import { accountUniqueName, AccountUniqueName } from './private/names';
-import { ResolvedReporting } from './private/options';
-import { METRIC_NAMES, METRIC_NAMESPACE, REPUBLISH_DAYS } from './private/publisher-config';
+import { REPUBLISH_DAYS } from './private/publisher-config';
+import { METRIC_NAMES, METRIC_NAMESPACE } from '../private/metric-names';
 
 /*
  * The dashboard of a customer service: the declaration as text, the daily cost and the unit cost, the unit-cost

@@ -12,16 +12,16 @@ import { CostReportingOptions, CostScope, DashboardLayout } from './cost-reporti
 import { CustomerValueMetrics } from './customer-value-metrics';
 import { createServiceDashboard, unitLabel } from './dashboard';
 import type { ICustomerService } from '../customer-service-base';
+import { checkReportingOptions, ResolvedReporting } from './options-check';
 import { Deployment, elected, groupKey, joinGroup } from './private/deployments';
 import { DiscoveredMetric, discoverUsageMetrics } from './private/discovery';
-import { checkReportingOptions, ResolvedReporting } from './private/options';
-import { METRIC_NAMES, METRIC_NAMESPACE } from './private/publisher-config';
+import { METRIC_NAMES, METRIC_NAMESPACE } from '../private/metric-names';
 import { usageQuerySpec } from './private/usage-spec';
 import { CustomerValueDashboard } from './stack-dashboard';
 import { CostReportingRecord, UsageMetricRecord } from '../declaration/record';
+import { usageRecord } from '../declaration/usage-record';
 import { allowAlertPublishing } from '../private/grants';
 import { refuseOnProblems } from '../private/problems';
-import { usageRecord } from '../private/usage-record';
 
 /**
  * Props of `ServiceCostReporting`.

@@ -1,15 +1,15 @@
 import { IConstruct } from 'constructs';
 import { ContextKeys } from '../../context-keys';
+import { Allocation } from '../../cost-allocation';
 import { CustomerService } from '../../customer-service';
+import { readRegistry } from '../../declaration/context-settings';
 import {
-  BUSINESS_UNIT_WHAT, customerProblems, describe, needProblems, ownerNameProblems, readRegistry, SERVICE_NAME_DESCRIPTION,
-  serviceNameProblems, TEAM_WHAT,
+  BUSINESS_UNIT_WHAT, customerProblems, describe, needProblems, ownerNameProblems, SERVICE_NAME_DESCRIPTION, serviceNameProblems, TEAM_WHAT,
 } from '../../declaration/rules';
 import { customerTagValue, needTagValue } from '../../declaration/tag-values';
-import { allocationProblems } from '../../declaration/value-chain';
+import { allocationProblems } from '../../declaration/value-chain-rules';
 import { refuseOnProblems } from '../../private/problems';
 import { TagKeys } from '../../tag-keys';
-import { Allocation } from '../../value-chain';
 import { BillingServicesOptions, ServiceValueDeclaration } from '../billing-options';
 
 /** A service as the billing constructs see it: names and the tag values on its resources. */

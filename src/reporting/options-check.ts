@@ -1,10 +1,10 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { describe, monthlyBudgetProblems } from '../../declaration/rules';
-import { BudgetAlert } from '../budget-alert';
-import { CostAlertTarget } from '../cost-alert-target';
-import { CostReportingOptions, CostScope, DashboardLayout } from '../cost-reporting-options';
+import { BudgetAlert } from './budget-alert';
+import { CostAlertTarget } from './cost-alert-target';
+import { CostReportingOptions, CostScope, DashboardLayout } from './cost-reporting-options';
+import { describe, monthlyBudgetProblems } from '../declaration/rules';
 
 /**
  * The checks of `CostReportingOptions`: every problem as a message naming the option (relative to
@@ -19,7 +19,7 @@ export const DEFAULT_AUTO_ADJUST_MONTHS = 6;
 export const DEFAULT_INCREASE_PERCENT = 20;
 export const DEFAULT_COMPARE_DAYS = 7;
 /** Budget amounts are sent as decimal strings: the range is a declaration rule (`field-rules.ts`). */
-export { MIN_BUDGET, MAX_BUDGET } from '../../declaration/field-rules';
+export { MIN_BUDGET, MAX_BUDGET } from '../declaration/field-rules';
 /** The dashboard layout when none is chosen (bench/RESULTS.md, "Dashboard layout", has the numbers behind it). */
 export const DEFAULT_DASHBOARD_LAYOUT = DashboardLayout.STACK;
 

@@ -1,7 +1,7 @@
 import { Lazy, Tags } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import type { ICustomerService } from '../../customer-service-base';
-import { TagKeys } from '../../tag-keys';
+import type { ICustomerService } from '../customer-service-base';
+import { TagKeys } from '../tag-keys';
 
 /**
  * Tags the library's shared resources under `scope` (the per-stack cost publisher and dashboard) with the

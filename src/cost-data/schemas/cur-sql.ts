@@ -2,6 +2,7 @@
 // it takes, documented for API.md (the enums it takes are in ../query-terms.ts); splitting it would spread one contract
 // over several files. The private SQL helpers are at the end.
 import { checkDimension, lastMonthBefore, sqlLiteral, tagKeysSql, untaggedShareSql } from './sql-util';
+import { tagKeyOf } from '../customer-value-fields';
 import { TagKeys } from '../../tag-keys';
 import { CostDimension, CostGrouping, CostMetric, SqlDialect } from '../query-terms';
 
@@ -268,16 +269,7 @@ export class CurQueries {
    * @param tagKeys the tag keys, default `TagKeys.DEFAULT`
    */
   public static groupingTagKey(groupBy: CostGrouping, tagKeys?: TagKeys): string {
-    const keys = tagKeys ?? TagKeys.DEFAULT;
-    switch (groupBy) {
-      case CostGrouping.SERVICE: return keys.service;
-      case CostGrouping.NEED: return keys.need;
-      case CostGrouping.TEAM: return keys.team;
-      case CostGrouping.BUSINESS_UNIT: return keys.businessUnit;
-      case CostGrouping.CUSTOMER: return keys.customer;
-      default:
-        throw new Error(`CurQueries: groupBy is ${JSON.stringify(groupBy)}: accepted values are ${Object.values(CostGrouping).join(', ')}`);
-    }
+    return tagKeyOf(groupBy, tagKeys ?? TagKeys.DEFAULT, 'CurQueries');
   }
 
   /**

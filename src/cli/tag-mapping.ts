@@ -17,7 +17,8 @@ import { TagKeys, TagKeysProps } from '../tag-keys';
 /** `--tag-key` FIELD names (the `--by` values) to `TagKeysProps` fields (the customer-value field table). */
 const FLAG_FIELDS = new Map<string, keyof TagKeysProps>(CUSTOMER_VALUE_FIELDS.map((f) => [f.grouping, f.tagKeyField]));
 /** cdk.json field names: the `TagKeysProps` fields, or the `--tag-key` FIELD names. */
-const CONTEXT_FIELDS = new Map<string, keyof TagKeysProps>([...FLAG_FIELDS, ...CUSTOMER_VALUE_FIELDS.map((f) => [f.tagKeyField, f.tagKeyField] as const)]);
+const CONTEXT_FIELDS = new Map<string, keyof TagKeysProps>([...FLAG_FIELDS,
+  ...CUSTOMER_VALUE_FIELDS.map((f) => [f.tagKeyField, f.tagKeyField] as const)]);
 const FLAG_NAMES = [...FLAG_FIELDS.keys()];
 
 /** The mapping given by `--tag-key` values. */

@@ -1,5 +1,5 @@
-import { DeclaredService } from '../declarations/cloud-assembly';
 import { findCustomerValueField } from '../customer-value-fields';
+import { DeclaredService } from '../declarations/cloud-assembly';
 import { isDimension, ReportGrouping } from '../grouping';
 import { CostDimension } from '../query-terms';
 

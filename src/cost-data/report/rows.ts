@@ -1,7 +1,7 @@
 import { CostAggregate, CostGroup, MergedService, serviceTagOf } from './aggregate';
 import { customerLabel, dimensionLabel, unitLabel } from './labels';
 import { Cell, Column, Decimal, formatPercent, round, Table } from './model';
-import { findCustomerValueField, customerValueField } from '../customer-value-fields';
+import { customerValueField, findCustomerValueField } from '../customer-value-fields';
 import { BY_PROVIDER, isDimension, ReportGrouping } from '../grouping';
 import { CostGrouping } from '../query-terms';
 import { UsageOutcome } from '../sources/unit-usage';
@@ -182,7 +182,8 @@ function fieldColumn(grouping: CostGrouping, width: Partial<Record<CostGrouping,
 
 /** The customer-value fields shown beside the group, per grouping: what the group's services declare, coarser levels only. */
 const BESIDE: Record<CostGrouping, () => Column[]> = {
-  [CostGrouping.SERVICE]: () => [CostGrouping.NEED, CostGrouping.CUSTOMER, CostGrouping.TEAM, CostGrouping.BUSINESS_UNIT].map((g) => fieldColumn(g, BESIDE_WIDTH)),
+  [CostGrouping.SERVICE]: () => [CostGrouping.NEED, CostGrouping.CUSTOMER, CostGrouping.TEAM, CostGrouping.BUSINESS_UNIT]
+    .map((g) => fieldColumn(g, BESIDE_WIDTH)),
   [CostGrouping.NEED]: () => [CostGrouping.CUSTOMER, CostGrouping.TEAM, CostGrouping.BUSINESS_UNIT].map((g) => fieldColumn(g, BESIDE_WIDTH)),
   [CostGrouping.CUSTOMER]: () => [CostGrouping.NEED, CostGrouping.TEAM, CostGrouping.BUSINESS_UNIT].map((g) => fieldColumn(g, BESIDE_WIDTH)),
   [CostGrouping.TEAM]: () => [fieldColumn(CostGrouping.BUSINESS_UNIT, BESIDE_WIDTH)],

@@ -66,7 +66,8 @@ export interface NonFiniteAmount {
 }
 
 /** The first result row of `curCostSql` with an amount (of `columns`) that is not a finite number, if any. */
-export function firstNonFinite(raw: ReadonlyArray<Record<string, unknown>>, columns: readonly string[] = AMOUNT_COLUMNS): NonFiniteAmount | undefined {
+export function firstNonFinite(raw: ReadonlyArray<Record<string, unknown>>,
+  columns: readonly string[] = AMOUNT_COLUMNS): NonFiniteAmount | undefined {
   for (const row of raw) {
     for (const column of columns) {
       const value = row[column];

@@ -26,6 +26,7 @@ export * from './billing/service-anomaly-detection';
 export * from './billing/cost-and-usage-export';
 export * from './value-chain';
 export * from './cost-data/schemas/focus-sql';
+export * from './cost-data/schemas/named-query';
 export * from './billing/value-review-reports';
 export * from './registry/registry-location';
 export * from './registry/declaration-registration';

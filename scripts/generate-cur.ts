@@ -24,8 +24,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DuckDBConnection } from '@duckdb/node-api';
-import { billingPeriods, commonProblems, ExportFileFormat, intOption, lit, nextMonthStart, parseCommandLine, runGenerator, splitEvenly, withDuckDb,
-  writeExport } from './lib/export-writer';
+import {
+  billingPeriods, commonProblems, EXPORT_DEFAULTS, ExportFileFormat, intOption, lit, nextMonthStart, parseCommandLine, runGenerator,
+  splitEvenly, withDuckDb, writeExport,
+} from './lib/export-writer';
 import { CUR_2_0_SCHEMA } from '../src/cost-data/schemas/cur-schema';
 import { CurQueries } from '../src/cost-data/schemas/cur-sql';
 import { Customer } from '../src/customer';
@@ -286,12 +288,8 @@ interface Resolved extends Required<Omit<GenerateCurOptions, 'threads' | 'trends
 
 function checkOptions(options: GenerateCurOptions): Resolved {
   const o = {
-    format: 'parquet' as CurFileFormat,
-    months: 2,
-    start: '2026-10',
-    seed: 1,
+    ...EXPORT_DEFAULTS,
     exportName: 'customer-value-cur',
-    rowsPerFile: 2_000_000,
     openMonths: 1,
     services: SERVICES,
     ...options,

@@ -33,8 +33,10 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DuckDBConnection } from '@duckdb/node-api';
 import { SERVICES } from './generate-cur';
-import { billingPeriods, commonProblems, ExportFileFormat, intOption, lit, nextMonthStart, parseCommandLine, runGenerator, splitEvenly, withDuckDb,
-  writeExport } from './lib/export-writer';
+import {
+  billingPeriods, commonProblems, EXPORT_DEFAULTS, ExportFileFormat, ExportOptions, intOption, lit, nextMonthStart, parseCommandLine, runGenerator,
+  splitEvenly, withDuckDb, writeExport,
+} from './lib/export-writer';
 import { FOCUS_1_2_SCHEMA } from '../src/cost-data/schemas/focus-schema';
 import { FocusQueries } from '../src/cost-data/schemas/focus-sql';
 import { deriveTagValue } from '../src/private/tag-safe';
@@ -127,30 +129,17 @@ export async function generateFocus(options: GenerateFocusOptions): Promise<Focu
   });
 }
 
-interface Resolved {
-  readonly rows: number;
-  readonly out: string;
-  readonly start: string;
-  readonly format: FocusFileFormat;
-  readonly months: number;
-  readonly seed: number;
-  readonly exportName: string;
+interface Resolved extends ExportOptions {
   readonly focusVersion: string;
-  readonly rowsPerFile: number;
   readonly currencies: Record<string, string>;
-  readonly threads?: number;
   readonly periods: string[];
 }
 
 function resolveOptions(options: GenerateFocusOptions): Resolved {
   const o = {
-    format: 'parquet' as FocusFileFormat,
-    months: 2,
-    start: '2026-10',
-    seed: 1,
+    ...EXPORT_DEFAULTS,
     exportName: 'customer-value-focus',
     focusVersion: '1.2',
-    rowsPerFile: 2_000_000,
     currencies: {} as Record<string, string>,
     ...options,
   };

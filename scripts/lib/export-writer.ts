@@ -26,6 +26,15 @@ export interface ExportOptions {
   readonly threads?: number;
 }
 
+/** The defaults of the common options (the export name is each generator's). */
+export const EXPORT_DEFAULTS = {
+  format: 'parquet' as ExportFileFormat,
+  months: 2,
+  start: '2026-10',
+  seed: 1,
+  rowsPerFile: 2_000_000,
+};
+
 /**
  * The problems of the common options, in the order the generators list them (`exportNameHint` follows the export
  * name's rule, e.g. ` (Data Exports names)`).

@@ -1,4 +1,4 @@
-import { CostSchema, refuseValue } from './schema';
+import { CostSchema } from './schema';
 import { TagKeys } from '../../tag-keys';
 import { CostDimension, CostMetric } from '../query-terms';
 
@@ -83,41 +83,29 @@ export const CUR_2_0_SCHEMA: CostSchema<CostMetric> = {
   tagMapKey: (key) => TagKeys.curMapKey(key),
   tagKeysFilter: "lower(substr(tag_key, 1, 5)) = 'user_'",
   defaultMetric: CostMetric.UNBLENDED,
-  metricExpression(metric) {
-    switch (metric) {
-      case CostMetric.UNBLENDED:
-        return 'line_item_unblended_cost';
-      case CostMetric.NET_UNBLENDED:
-        return 'COALESCE(line_item_net_unblended_cost, line_item_unblended_cost)';
-      case CostMetric.AMORTIZED:
-        return [
-          'CASE line_item_line_item_type',
-          "WHEN 'SavingsPlanCoveredUsage' THEN COALESCE(savings_plan_savings_plan_effective_cost, 0)",
-          "WHEN 'SavingsPlanRecurringFee' THEN COALESCE(savings_plan_total_commitment_to_date, 0) - COALESCE(savings_plan_used_commitment, 0)",
-          "WHEN 'SavingsPlanNegation' THEN 0",
-          "WHEN 'SavingsPlanUpfrontFee' THEN 0",
-          "WHEN 'DiscountedUsage' THEN COALESCE(reservation_effective_cost, 0)",
-          "WHEN 'RIFee' THEN COALESCE(reservation_unused_amortized_upfront_fee_for_billing_period, 0) + COALESCE(reservation_unused_recurring_fee, 0)",
-          "WHEN 'Fee' THEN CASE WHEN COALESCE(reservation_reservation_a_r_n, '') <> '' THEN 0 ELSE line_item_unblended_cost END",
-          "WHEN 'Refund' THEN CASE WHEN line_item_product_code = 'ComputeSavingsPlans' THEN 0 ELSE line_item_unblended_cost END",
-          'ELSE line_item_unblended_cost END',
-        ].join(' ');
-      default:
-        return refuseValue(CUR_2_0_SCHEMA, 'metric', metric, Object.values(CostMetric));
-    }
+  metricExpressions: {
+    [CostMetric.UNBLENDED]: 'line_item_unblended_cost',
+    [CostMetric.AMORTIZED]: [
+      'CASE line_item_line_item_type',
+      "WHEN 'SavingsPlanCoveredUsage' THEN COALESCE(savings_plan_savings_plan_effective_cost, 0)",
+      "WHEN 'SavingsPlanRecurringFee' THEN COALESCE(savings_plan_total_commitment_to_date, 0) - COALESCE(savings_plan_used_commitment, 0)",
+      "WHEN 'SavingsPlanNegation' THEN 0",
+      "WHEN 'SavingsPlanUpfrontFee' THEN 0",
+      "WHEN 'DiscountedUsage' THEN COALESCE(reservation_effective_cost, 0)",
+      "WHEN 'RIFee' THEN COALESCE(reservation_unused_amortized_upfront_fee_for_billing_period, 0) + COALESCE(reservation_unused_recurring_fee, 0)",
+      "WHEN 'Fee' THEN CASE WHEN COALESCE(reservation_reservation_a_r_n, '') <> '' THEN 0 ELSE line_item_unblended_cost END",
+      "WHEN 'Refund' THEN CASE WHEN line_item_product_code = 'ComputeSavingsPlans' THEN 0 ELSE line_item_unblended_cost END",
+      'ELSE line_item_unblended_cost END',
+    ].join(' '),
+    [CostMetric.NET_UNBLENDED]: 'COALESCE(line_item_net_unblended_cost, line_item_unblended_cost)',
   },
-  dimensionColumn(dimension) {
-    switch (dimension) {
-      case CostDimension.BILLING_ACCOUNT: return 'bill_payer_account_id';
-      case CostDimension.SUB_ACCOUNT: return 'line_item_usage_account_id';
-      case CostDimension.CHARGE_CATEGORY: return 'line_item_line_item_type';
-      case CostDimension.REGION: return 'product_region_code';
-      case CostDimension.SERVICE_CATEGORY:
-        throw new Error('CurQueries: CUR 2.0 has no service category column (FOCUS ServiceCategory): group by service category over FOCUS data '
-          + '(FocusQueries, the FOCUS_1_2_AWS export)');
-      default:
-        return refuseValue(CUR_2_0_SCHEMA, 'dimension', dimension, Object.values(CostDimension));
-    }
+  dimensionColumns: {
+    [CostDimension.BILLING_ACCOUNT]: 'bill_payer_account_id',
+    [CostDimension.SUB_ACCOUNT]: 'line_item_usage_account_id',
+    [CostDimension.CHARGE_CATEGORY]: 'line_item_line_item_type',
+    [CostDimension.REGION]: 'product_region_code',
   },
+  noDimensionColumn: () => 'CurQueries: CUR 2.0 has no service category column (FOCUS ServiceCategory): group by service category over FOCUS data '
+    + '(FocusQueries, the FOCUS_1_2_AWS export)',
   rowsAlias: 'line_items',
 };

@@ -3,8 +3,11 @@
 // ./cur-schema.ts; the resolver and the checks every schema shares are in ./schema.ts.
 import { CUR_2_0_SCHEMA, METRIC_COLUMNS } from './cur-schema';
 import { NamedQuery } from './named-query';
-import { aggregateLines, baseColumnsOf, exportQueryStatementOf, groupColumnsOf, namedQueriesOf, resolveQuery, tagKeysPresentOf,
-  untaggedShareOf } from './schema';
+import {
+  aggregateLines, baseColumnsOf, dimensionColumnOf, exportQueryStatementOf, groupColumnsOf, metricExpressionOf, namedQueriesOf, resolveQuery,
+  tagKeysPresentOf,
+  untaggedShareOf,
+} from './schema';
 import { TagKeys } from '../../tag-keys';
 import { tagKeyOf } from '../customer-value-fields';
 import { CostDimension, CostGrouping, CostMetric, SqlDialect } from '../query-terms';
@@ -195,7 +198,7 @@ export class CurQueries {
    * @param dimension the dimension
    */
   public static dimensionColumn(dimension: CostDimension): string {
-    return CUR_2_0_SCHEMA.dimensionColumn(dimension);
+    return dimensionColumnOf(CUR_2_0_SCHEMA, dimension);
   }
 
   /**
@@ -237,7 +240,7 @@ export class CurQueries {
    * @param metric the cost figure, default `CostMetric.UNBLENDED`
    */
   public static metricExpression(metric?: CostMetric): string {
-    return CUR_2_0_SCHEMA.metricExpression(metric ?? CUR_2_0_SCHEMA.defaultMetric);
+    return metricExpressionOf(CUR_2_0_SCHEMA, metric);
   }
 
   /**

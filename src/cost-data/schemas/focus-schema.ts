@@ -1,4 +1,4 @@
-import { CostSchema, refuseValue } from './schema';
+import { CostSchema } from './schema';
 import { CostDimension, FocusMetric } from '../query-terms';
 
 /**
@@ -65,26 +65,20 @@ export const FOCUS_1_2_SCHEMA: CostSchema<FocusMetric> = {
   tagColumn: 'Tags',
   tagMapKey: (key) => key,
   defaultMetric: FocusMetric.BILLED,
-  metricExpression(metric) {
-    switch (metric) {
-      case FocusMetric.BILLED: return 'BilledCost';
-      case FocusMetric.EFFECTIVE: return 'EffectiveCost';
-      case FocusMetric.LIST: return 'ListCost';
-      case FocusMetric.CONTRACTED: return 'ContractedCost';
-      default:
-        return refuseValue(FOCUS_1_2_SCHEMA, 'metric', metric, Object.values(FocusMetric));
-    }
+  metricExpressions: {
+    [FocusMetric.BILLED]: 'BilledCost',
+    [FocusMetric.EFFECTIVE]: 'EffectiveCost',
+    [FocusMetric.LIST]: 'ListCost',
+    [FocusMetric.CONTRACTED]: 'ContractedCost',
   },
-  dimensionColumn(dimension) {
-    switch (dimension) {
-      case CostDimension.BILLING_ACCOUNT: return 'BillingAccountId';
-      case CostDimension.SUB_ACCOUNT: return 'SubAccountId';
-      case CostDimension.CHARGE_CATEGORY: return 'ChargeCategory';
-      case CostDimension.REGION: return 'RegionId';
-      case CostDimension.SERVICE_CATEGORY: return 'ServiceCategory';
-      default:
-        return refuseValue(FOCUS_1_2_SCHEMA, 'dimension', dimension, Object.values(CostDimension));
-    }
+  // columns of every FOCUS version from 1.0 on
+  dimensionColumns: {
+    [CostDimension.BILLING_ACCOUNT]: 'BillingAccountId',
+    [CostDimension.SUB_ACCOUNT]: 'SubAccountId',
+    [CostDimension.CHARGE_CATEGORY]: 'ChargeCategory',
+    [CostDimension.REGION]: 'RegionId',
+    [CostDimension.SERVICE_CATEGORY]: 'ServiceCategory',
   },
+  noDimensionColumn: (dimension) => `FocusQueries: no column for ${dimension}`,
   rowsAlias: 'charges',
 };

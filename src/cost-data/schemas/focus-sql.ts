@@ -3,8 +3,11 @@
 // ./focus-schema.ts; the resolver and the checks every schema shares are in ./schema.ts.
 import { FOCUS_1_2_SCHEMA } from './focus-schema';
 import { NamedQuery } from './named-query';
-import { aggregateLines, baseColumnsOf, exportQueryStatementOf, groupColumnsOf, namedQueriesOf, ResolvedQuery, resolveQuery, tagKeysPresentOf,
-  untaggedShareOf } from './schema';
+import {
+  aggregateLines, baseColumnsOf, dimensionColumnOf, exportQueryStatementOf, groupColumnsOf, metricExpressionOf, namedQueriesOf, ResolvedQuery,
+  resolveQuery, tagKeysPresentOf,
+  untaggedShareOf,
+} from './schema';
 import { sqlLiteral } from './sql-util';
 import { TagKeys } from '../../tag-keys';
 import { CostDimension, CostGrouping, FocusMetric, SqlDialect } from '../query-terms';
@@ -195,7 +198,7 @@ export class FocusQueries {
    * @param metric the cost column, default `FocusMetric.BILLED`
    */
   public static metricColumn(metric?: FocusMetric): string {
-    return FOCUS_1_2_SCHEMA.metricExpression(metric ?? FOCUS_1_2_SCHEMA.defaultMetric);
+    return metricExpressionOf(FOCUS_1_2_SCHEMA, metric);
   }
 
   /**
@@ -216,7 +219,7 @@ export class FocusQueries {
    * @param dimension the dimension
    */
   public static dimensionColumn(dimension: CostDimension): string {
-    return FOCUS_1_2_SCHEMA.dimensionColumn(dimension);
+    return dimensionColumnOf(FOCUS_1_2_SCHEMA, dimension);
   }
 
   /**

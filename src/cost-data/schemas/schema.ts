@@ -47,32 +47,44 @@ export interface CostSchema<M extends string = string> {
   /** The map column holding the tags. */
   readonly tagColumn: string;
   /** The key of `tagColumn` a tag key is found under (CUR 2.0: `user_...`; FOCUS: the key itself). */
-  tagMapKey(key: string): string;
+  readonly tagMapKey: (key: string) => string;
   /** The filter on `tag_key` of `tagKeysPresent`, if any. */
   readonly tagKeysFilter?: string;
   /** The default metric. */
   readonly defaultMetric: M;
-  /** The SQL expression of a metric (the argument of `SUM`); an unknown metric throws. */
-  metricExpression(metric: M): string;
-  /** The column of a dimension; one the schema has no column for throws. */
-  dimensionColumn(dimension: CostDimension): string;
+  /** The SQL expression of each metric (the argument of `SUM`), in the order messages list them. */
+  readonly metricExpressions: Readonly<Record<M, string>>;
+  /** The column of each dimension the schema has. */
+  readonly dimensionColumns: Readonly<Partial<Record<CostDimension, string>>>;
+  /** Why the schema has no column for a dimension (and where to find one). */
+  readonly noDimensionColumn: (dimension: CostDimension) => string;
   /** The alias of the inner query of its SQL (`line_items`, `charges`). */
   readonly rowsAlias: string;
 }
 
-/** The options every schema's cost query has. */
-export interface SchemaQueryOptions<M extends string> {
-  readonly table: string;
-  readonly groupBy: CostGrouping;
-  readonly tagKeys?: TagKeys;
-  readonly metric?: M;
-  readonly dialect?: SqlDialect;
-  readonly from?: string;
-  readonly to?: string;
-  readonly daily?: boolean;
-  readonly monthly?: boolean;
-  readonly billingPeriodColumn?: string;
-  readonly dimension?: CostDimension;
+/** The options every schema's cost query has (documented on `CostQueryOptions` and `FocusCostQueryOptions`). */
+export type SchemaQueryOptions<M extends string> = Readonly<{ table: string; groupBy: CostGrouping; tagKeys?: TagKeys; metric?: M; dialect?: SqlDialect }
+  & { from?: string; to?: string; daily?: boolean; monthly?: boolean; billingPeriodColumn?: string; dimension?: CostDimension }>;
+
+/** The SQL expression of a metric of a schema, the default one when undefined; an unknown one throws. */
+export function metricExpressionOf<M extends string>(schema: CostSchema<M>, metric: M | undefined): string {
+  const m = metric ?? schema.defaultMetric;
+  if (!Object.prototype.hasOwnProperty.call(schema.metricExpressions, m)) {
+    return refuseValue(schema, 'metric', metric, Object.keys(schema.metricExpressions));
+  }
+  return schema.metricExpressions[m];
+}
+
+/** The column of a dimension in a schema; an unknown dimension, or one the schema has no column for, throws. */
+export function dimensionColumnOf(schema: CostSchema<any>, dimension: CostDimension): string {
+  if (!Object.values(CostDimension).includes(dimension)) {
+    return refuseValue(schema, 'dimension', dimension, Object.values(CostDimension));
+  }
+  const column = schema.dimensionColumns[dimension];
+  if (column === undefined) {
+    throw new Error(schema.noDimensionColumn(dimension));
+  }
+  return column;
 }
 
 /** A cost query's options, checked, as parts of its SQL. */
@@ -102,7 +114,7 @@ export function resolveQuery<M extends string>(schema: CostSchema<M>, options: S
   const dialect = checkDialect(schema, options.dialect ?? SqlDialect.ATHENA, method);
   const keys = options.tagKeys ?? TagKeys.DEFAULT;
   const groupKey = keys[customerValueField(options.groupBy, where).tagKeyField];
-  const metric = schema.metricExpression(options.metric ?? schema.defaultMetric);
+  const metric = metricExpressionOf(schema, options.metric);
   if (options.daily && options.monthly) {
     throw new Error(`${where}: daily and monthly are both true: group by day or by month, not both`);
   }
@@ -152,8 +164,11 @@ export function resolveQuery<M extends string>(schema: CostSchema<M>, options: S
 export function untaggedShareOf<M extends string>(schema: CostSchema<M>, options: SchemaQueryOptions<M>): string {
   const q = resolveQuery(schema, options, 'untaggedShare');
   const untagged = `CASE WHEN COALESCE(${q.tag(q.groupKey)}, '') = '' THEN 1 ELSE 0 END AS untagged`;
-  const resource = `CASE WHEN ${schema.categoryColumn} IN (${schema.nonResourceCategories.map(sqlLiteral).join(', ')}) THEN 0 ELSE 1 END AS resource`;
-  return untaggedShareSql({ currency: schema.currencyColumn, untagged, resource, metric: q.metric, table: q.table, where: q.where, alias: schema.rowsAlias });
+  const categories = schema.nonResourceCategories.map(sqlLiteral).join(', ');
+  const resource = `CASE WHEN ${schema.categoryColumn} IN (${categories}) THEN 0 ELSE 1 END AS resource`;
+  return untaggedShareSql({
+    currency: schema.currencyColumn, untagged, resource, metric: q.metric, table: q.table, where: q.where, alias: schema.rowsAlias,
+  });
 }
 
 /** The keys of a schema's tag map with the rows carrying each (`tag_key`, `line_items`). */
@@ -173,7 +188,7 @@ export function exportQueryStatementOf(schema: CostSchema<any>): string {
  * dimension's column (when it is not the category).
  */
 export function baseColumnsOf(schema: CostSchema<any>, dimension: CostDimension | undefined, costColumn: () => string): string[] {
-  const column = dimension === undefined ? undefined : schema.dimensionColumn(dimension);
+  const column = dimension === undefined ? undefined : dimensionColumnOf(schema, dimension);
   return [schema.timeColumn, schema.categoryColumn, schema.currencyColumn, costColumn(), schema.tagColumn,
     ...(column !== undefined && column !== schema.categoryColumn ? [column] : [])];
 }
@@ -196,7 +211,7 @@ export function groupColumnsOf(schema: CostSchema<any>, q: ResolvedQuery, dimens
   const ownGroup = q.groupBy !== CostGrouping.SERVICE || dimension !== undefined;
   const selected = ownGroup ? ['service', 'group_value'] : ['service', 'service AS group_value'];
   if (dimension !== undefined) {
-    inner.push(`COALESCE(CAST(${schema.dimensionColumn(dimension)} AS VARCHAR), '') AS group_value`);
+    inner.push(`COALESCE(CAST(${dimensionColumnOf(schema, dimension)} AS VARCHAR), '') AS group_value`);
     keys.push('group_value');
   } else if (q.groupBy !== CostGrouping.SERVICE) {
     inner.push(`COALESCE(${q.tag(q.groupKey)}, '') AS group_value`);
@@ -256,10 +271,10 @@ function checkDate(schema: CostSchema<any>, value: string, field: string, method
 export interface NamedQueriesSpec {
   /** Prefix of the names (`''`, `focus-`). */
   readonly prefix: string;
-  costDescription(groupBy: CostGrouping): string;
-  costBy(groupBy: CostGrouping): string;
+  readonly costDescription: (groupBy: CostGrouping) => string;
+  readonly costBy: (groupBy: CostGrouping) => string;
   readonly untaggedDescription: string;
-  untaggedShare(): string;
+  readonly untaggedShare: () => string;
 }
 
 /** Cost per customer-value field (in `CostGrouping` order), then the untagged share. */

@@ -27,6 +27,7 @@ export * from './billing/cost-and-usage-export';
 export * from './cost-allocation';
 export * from './service-ref';
 export * from './cost-data/schemas/focus-sql';
+export * from './cost-data/schemas/named-query';
 export * from './billing/value-review-reports';
 export * from './registry/registry-location';
 export * from './registry/declaration-registration';

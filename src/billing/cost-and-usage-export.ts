@@ -206,6 +206,10 @@ const MIN_CUTOFF_BYTES = 10_000_000;
  *   queries (the named queries and any query saved in it by hand), its query history and notebooks. Query result files
  *   are not: they stay in the results bucket, which follows `removalPolicy`.
  *
+ * Each exported table is an `ExportedTable` with the same attributes, `cur` and `focus` (set when that table is
+ * exported): its export, data location and partition folder, Glue table and named queries. `grantQuery` (of the export,
+ * or of one table) lets a principal run Athena queries on the tables and nothing more.
+ *
  * Data Exports exports are created in us-east-1: the construct refuses another region, and warns when the stack has
  * no region at synth. A management-account export covers every account of the Organization. The first data arrives
  * within 24 h of creation; `resource_tags` holds a tag key only once it is activated (`CostAllocationTags`).

@@ -14,7 +14,10 @@ export enum BillingDataTable {
   FOCUS_1_2 = 'FOCUS_1_2_AWS',
 }
 
-/** What `ExportedTable` is made of (filled by `CostAndUsageExport`). @internal */
+/**
+ * What `ExportedTable` is made of (filled by `CostAndUsageExport`).
+ * @internal
+ */
 export interface ExportedTableProps {
   readonly scope: IConstruct;
   readonly table: BillingDataTable;

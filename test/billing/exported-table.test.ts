@@ -69,9 +69,17 @@ describe('cur and focus: one object per exported table, the same attributes', ()
     const focus = both.focus!;
     const bucket = `<${stack.getLogicalId(both.bucket.node.defaultChild as any)}>`;
     const attributes = (t: ExportedTable) => text(stack, {
-      table: t.table, exportName: t.exportName, exportArn: t.exportArn, dataPrefix: t.dataPrefix, dataLocation: t.dataLocation,
-      partitionFolder: t.partitionFolder, databaseName: t.databaseName, tableName: t.tableName, tableReference: t.tableReference,
-      workGroupName: t.workGroupName, namedQueries: t.namedQueries.length,
+      table: t.table,
+      exportName: t.exportName,
+      exportArn: t.exportArn,
+      dataPrefix: t.dataPrefix,
+      dataLocation: t.dataLocation,
+      partitionFolder: t.partitionFolder,
+      databaseName: t.databaseName,
+      tableName: t.tableName,
+      tableReference: t.tableReference,
+      workGroupName: t.workGroupName,
+      namedQueries: t.namedQueries.length,
     });
     expect(attributes(cur)).toEqual({
       table: BillingDataTable.CUR_2_0,
@@ -99,7 +107,8 @@ describe('cur and focus: one object per exported table, the same attributes', ()
       workGroupName: 'customer-value',
       namedQueries: 7,
     });
-    expect([cur.bucket, cur.resultsBucket, focus.bucket, focus.resultsBucket]).toEqual([both.bucket, both.resultsBucket, both.bucket, both.resultsBucket]);
+    expect([cur.bucket, cur.resultsBucket, focus.bucket, focus.resultsBucket])
+      .toEqual([both.bucket, both.resultsBucket, both.bucket, both.resultsBucket]);
     // the Glue tables read where the objects say (location and partition folder)
     const tables = Object.values(Template.fromStack(stack).findResources('AWS::Glue::Table')).map((t: any) => text(stack, t.Properties.TableInput)) as any[];
     for (const table of [cur, focus]) {
@@ -126,7 +135,9 @@ describe('cur and focus: one object per exported table, the same attributes', ()
   test('the deprecated attributes keep their meaning: the CUR 2.0 table, or the FOCUS table when it is the only one; focusXxx are focus.xxx', () => {
     const { stack } = billing();
     const both = new CostAndUsageExport(stack, 'Cur', { owner: OWNER, tables: [BillingDataTable.CUR_2_0, BillingDataTable.FOCUS_1_2] });
-    const focusOnly = new CostAndUsageExport(stack, 'Focus', { owner: OWNER, tables: [BillingDataTable.FOCUS_1_2], workGroupName: 'f', databaseName: 'f', s3Prefix: 'f' });
+    const focusOnly = new CostAndUsageExport(stack, 'Focus', {
+      owner: OWNER, tables: [BillingDataTable.FOCUS_1_2], workGroupName: 'f', databaseName: 'f', s3Prefix: 'f',
+    });
     const main = (e: CostAndUsageExport) => [e.exportName, e.exportArn, e.dataLocation, e.tableName, e.tableReference];
     const of = (t = {} as any) => [t.exportName, t.exportArn, t.dataLocation, t.tableName, t.tableReference];
     expect(main(both)).toEqual(of(both.cur));

@@ -10,10 +10,10 @@ import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
+import { dashboardBody, fixture } from './helpers';
 import { CostAlertTarget, CostMetricPublisher, CostPublisherOutcome, CustomerValueMetrics } from '../../src';
 import { publishAndReportHealth } from '../../src/reporting/cost-publisher.lambda';
 import { PUBLISHER_OUTCOMES, PublisherConfig } from '../../src/reporting/private/publisher-config';
-import { dashboardBody, fixture } from './helpers';
 
 const ce = mockClient(CostExplorerClient);
 const cw = mockClient(CloudWatchClient);
@@ -64,7 +64,8 @@ async function published() {
     now: NOW,
     log: { info: () => undefined, warn: () => undefined },
   });
-  const written = cw.commandCalls(PutMetricDataCommand).flatMap((c) => (c.args[0].input.MetricData ?? []).map((d) => ofDatum(c.args[0].input.Namespace!, d)));
+  const written = cw.commandCalls(PutMetricDataCommand)
+    .flatMap((c) => (c.args[0].input.MetricData ?? []).map((d) => ofDatum(c.args[0].input.Namespace!, d)));
   return { ...f, reporting, written };
 }
 

@@ -141,7 +141,8 @@ describe('cur and focus: one object per exported table, the same attributes', ()
     const main = (e: CostAndUsageExport) => [e.exportName, e.exportArn, e.dataLocation, e.tableName, e.tableReference];
     const of = (t = {} as any) => [t.exportName, t.exportArn, t.dataLocation, t.tableName, t.tableReference];
     expect(main(both)).toEqual(of(both.cur));
-    expect([both.focusExportName, both.focusExportArn, both.focusDataLocation, both.focusTableName, both.focusTableReference]).toEqual(of(both.focus));
+    const focusAttributes = [both.focusExportName, both.focusExportArn, both.focusDataLocation, both.focusTableName, both.focusTableReference];
+    expect(focusAttributes).toEqual(of(both.focus));
     expect(main(focusOnly)).toEqual(of(focusOnly.focus));
   });
 });

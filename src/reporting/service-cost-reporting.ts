@@ -160,7 +160,7 @@ export class ServiceCostReporting extends Construct {
     // ---------------------------------------------------------------- unit-cost alarm
     if (alarm) {
       this.unitCostAlarm = new cloudwatch.Alarm(this, 'UnitCostAlarm', {
-        metric: CustomerValueMetrics.unitCostChange(service.serviceName),
+        metric: this.metricUnitCostChange(),
         threshold: alarm.increasePercent,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
@@ -207,6 +207,41 @@ export class ServiceCostReporting extends Construct {
         this.recordNames.dashboard = own.name.display;
       }
     }
+  }
+
+  /**
+   * The daily cost of the service, USD (`CustomerValue` `Cost`, dimension `ServiceName`; Maximum over a day by default),
+   * as its stack's cost publisher writes it and its dashboard shows it.
+   * @param options to change the statistic, period, label...
+   */
+  public metricCost(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return CustomerValueMetrics.serviceCost(this.service.serviceName, options);
+  }
+
+  /**
+   * The daily usage of the service's unit metric (`CustomerValue` `UnitUsage`), published when the service has one.
+   * @param options to change the statistic, period, label...
+   */
+  public metricUnitUsage(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return CustomerValueMetrics.unitUsage(this.service.serviceName, options);
+  }
+
+  /**
+   * The daily unit cost of the service, USD per `unitScale` units of its unit metric (`CustomerValue` `UnitCost`),
+   * published when the service has a unit metric.
+   * @param options to change the statistic, period, label...
+   */
+  public metricUnitCost(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return CustomerValueMetrics.unitCost(this.service.serviceName, options);
+  }
+
+  /**
+   * The percent change of the service's unit cost over its comparison period (`CustomerValue` `UnitCostChange`): what
+   * `unitCostAlarm` watches; published when the service has a unit-cost alarm.
+   * @param options to change the statistic, period, label...
+   */
+  public metricUnitCostChange(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return CustomerValueMetrics.unitCostChange(this.service.serviceName, options);
   }
 
   /**

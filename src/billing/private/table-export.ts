@@ -74,6 +74,8 @@ export interface ExportPlace {
 
 export interface TableExport {
   readonly exportArn: string;
+  /** `prefix/exportName/data/`, the key prefix of the data in the bucket. */
+  readonly dataPrefix: string;
   /** `s3://bucket/prefix/exportName/data/` */
   readonly dataLocation: string;
   /** The table as Athena SQL names it. */
@@ -102,6 +104,7 @@ export function createTableExport(scope: Construct, place: ExportPlace, o: Table
   cfnExport.node.addDependency(place.bucketPolicy);
 
   const exportRoot = `s3://${place.bucket.bucketName}/${place.prefix}/${o.exportName}`;
+  const dataPrefix = `${place.prefix}/${o.exportName}/data/`;
   const dataLocation = `${exportRoot}/data/`;
   const table = new glue.CfnTable(scope, o.ids.table, {
     catalogId: place.account,
@@ -152,5 +155,5 @@ export function createTableExport(scope: Construct, place: ExportPlace, o: Table
     named.node.addDependency(table);
     return named;
   });
-  return { exportArn: cfnExport.attrExportArn, dataLocation, tableReference, namedQueries };
+  return { exportArn: cfnExport.attrExportArn, dataPrefix, dataLocation, tableReference, namedQueries };
 }

@@ -30,7 +30,8 @@ export class ServiceTags implements IAspect {
    * Tags every taggable resource under `scope` with `tags` (key to value) at `priority`, except `excluded` types,
    * reporting to `observer`.
    */
-  public static apply(scope: IConstruct, tags: Record<string, string>, priority: number, excluded: readonly string[], observer: ServiceTagsObserver): void {
+  public static apply(scope: IConstruct, tags: Record<string, string>, priority: number, excluded: readonly string[],
+    observer: ServiceTagsObserver): void {
     // what Tags.of(scope).add() does with the flag set: stacks keep their own tags (aws:cdk:stack is the stack's type)
     const exclude = FeatureFlags.of(scope).isEnabled(EXPLICIT_STACK_TAGS) ? [...excluded, 'aws:cdk:stack'] : [...excluded];
     const applied = Object.entries(tags).map(([key, value]) => new Tag(key, value, { priority, excludeResourceTypes: exclude }));

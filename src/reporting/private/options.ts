@@ -132,9 +132,10 @@ function checkTargets(value: unknown, problems: string[]): { emails: string[]; t
       problems.push(`notify[${i}] is ${describe(t)}: use CostAlertTarget.email("payments@example.com") or CostAlertTarget.topic(topic)`);
       return;
     }
+    const found = t._problems(`notify[${i}]`);
     const r = t._recipient();
-    if (r.problem) {
-      problems.push(`notify[${i}]: ${r.problem}`);
+    if (found.length > 0) {
+      problems.push(...found);
     } else if (r.topic) {
       topics.push(r.topic);
     } else if (r.email !== undefined) {

@@ -276,6 +276,11 @@ export class CostAndUsageExport extends Construct {
     if (withCur && withFocus && focusTableName === tableName) {
       errors.push(`focusTableName is ${JSON.stringify(focusTableName)}, the same as tableName: the two Glue tables need different names`);
     }
+    let metric = props.metric;
+    if (metric !== undefined && !Object.values(CostMetric).includes(metric)) {
+      errors.push(`metric is ${JSON.stringify(metric)}: accepted values are ${Object.values(CostMetric).join(', ')}`);
+      metric = undefined;
+    }
     let focusMetric = props.focusMetric;
     if (focusMetric !== undefined && !Object.values(FocusMetric).includes(focusMetric)) {
       errors.push(`focusMetric is ${JSON.stringify(focusMetric)}: accepted values are ${Object.values(FocusMetric).join(', ')}`);
@@ -410,7 +415,7 @@ export class CostAndUsageExport extends Construct {
       partitionFolder: PARTITION_FOLDERS.CUR_2_0,
       columns: CurQueries.EXPORT_COLUMNS,
       namedQueries: (table) => [
-        ...CurQueries.namedQueries({ table, tagKeys, metric: props.metric }),
+        ...CurQueries.namedQueries({ table, tagKeys, metric }),
         {
           name: 'tag-keys-present',
           description: 'Which user tag keys appear in resource_tags: a customer-value key missing here is not activated (customer-value)',

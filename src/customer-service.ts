@@ -35,7 +35,7 @@ import { registerWhereConfigured } from './registry/auto';
 import { CostReportingOptions } from './reporting/cost-reporting-options';
 import { checkReportingOptions } from './reporting/private/options';
 import { ServiceCostReporting } from './reporting/service-cost-reporting';
-import { TagKeys } from './tag-keys';
+import { resolveTagKeys, TagKeys } from './tag-keys';
 import { UsageMetric, UsageMetricOptions, usageMetricProblems, withUsageMetric } from './usage-metric';
 import { Allocation, ICustomerServiceRef } from './value-chain';
 import { ValueReview, ValueReviewStatus } from './value-review';
@@ -375,12 +375,8 @@ export class CustomerService extends Construct implements ICustomerService {
   }
 
   private resolveTagKeys(given: unknown): TagKeys {
-    let appKeys = TagKeys.DEFAULT;
-    try {
-      appKeys = TagKeys.of(this);
-    } catch (e) {
-      this.problems.push((e as Error).message);
-    }
+    const { keys: appKeys, problems } = resolveTagKeys(this);
+    this.problems.push(...problems);
     if (given === undefined) {
       return appKeys;
     }

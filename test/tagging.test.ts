@@ -7,7 +7,8 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { IConstruct } from 'constructs';
 import { createApp as createOnlineShop } from '../examples/online-shop';
-import { Customer, CustomerService, CustomerServiceProps, CostReporting, TagKeys, ValueReviewOutcome } from '../src';
+import { CostAllocationTags, Customer, CustomerService, CustomerServiceProps, CostReporting, TagKeys, ValueReviewOutcome } from '../src';
+import { OWNER } from './billing/owner';
 import { exampleAppProps, testApp, VALID } from './util';
 import { sharedPurpose } from '../src/private/shared-marker';
 
@@ -233,6 +234,19 @@ describe('tags', () => {
     const tags = toMap(Object.values(Template.fromStack(stack).findResources('AWS::SQS::Queue'))[0].Properties.Tags);
     expect(tags).toEqual({ 'customer-service': 'checkout', 'customer-need': CHECKOUT_TAGS['customer-need'], 'customer': 'external:Online shoppers', 'owner-team': 'payments', 'bu': 'retail' });
     expect(svc.tagKeys.toJson()).toEqual({ service: 'customer-service', need: 'customer-need', customer: 'customer', team: 'owner-team', businessUnit: 'bu' });
+  });
+
+  test('a tag-keys context that cannot be read is a synth problem of each construct that reads it, never a throw at construction', () => {
+    const app = testApp({ context: { 'customer-value:tagKeys': '{"team": ' } });
+    const svc = new CustomerService(new Stack(app, 'Shop'), 'Checkout', CHECKOUT);
+    new sqs.Queue(svc, 'Queue', { enforceSSL: true });
+    const billing = new Stack(app, 'Billing', { env: { account: '123456789012', region: 'us-east-1' } });
+    const activation = new CostAllocationTags(billing, 'TagActivation', { owner: OWNER });
+    const problem = 'context "customer-value:tagKeys" is "{\\"team\\": ": expected an object such as {"team":"owner-team"} with any of the fields service, need, customer, team, businessUnit';
+    expect(svc.node.validate()).toContain(problem);
+    expect(activation.node.validate()).toContain(problem);
+    // a direct call has no construct of the caller's to report with: it throws the same message
+    expect(() => TagKeys.of(billing)).toThrow(problem);
   });
 
   test('TagKeys.useForApp sets the keys once; a second, different set is refused', () => {

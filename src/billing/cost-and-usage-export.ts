@@ -10,13 +10,12 @@ import { Construct } from 'constructs';
 import { BillingOwnerOptions, ManagementAccountOptions } from './billing-options';
 import { CostMetric, FocusMetric } from '../cost-data/query-terms';
 import { FocusQueries } from '../cost-data/schemas/focus-sql';
-import { TagKeys } from '../tag-keys';
+import { resolveTagKeys, TagKeys } from '../tag-keys';
 import { accessLogsBucket, logAccess, privateBucket } from './private/buckets';
 import { checkManagementAccount, DATA_EXPORTS_REGION, requireAwsPartition, requireDataExportsRegion } from './private/guard-rails';
 import { attributeCost } from './private/ownership';
 import { createTableExport, ExportPlace, PARTITION_FOLDERS } from './private/table-export';
 import { CurQueries } from '../cost-data/schemas/cur-sql';
-import { describe } from '../declaration/rules';
 import { reportProblems } from '../private/problems';
 
 /**
@@ -297,16 +296,8 @@ export class CostAndUsageExport extends Construct {
       errors.push(`bytesScannedCutoffPerQuery is ${cutoffBytes} bytes: Athena's minimum is ${MIN_CUTOFF_BYTES} bytes (10 MB)`);
       cutoff = Size.gibibytes(10);
     }
-    let tagKeys = TagKeys.DEFAULT;
-    if (props.tagKeys !== undefined && !(props.tagKeys instanceof TagKeys)) {
-      errors.push(`tagKeys is ${describe(props.tagKeys)}: pass TagKeys.custom({...}) or TagKeys.DEFAULT`);
-    } else {
-      try {
-        tagKeys = props.tagKeys ?? TagKeys.of(this);
-      } catch (e) {
-        errors.push((e as Error).message);
-      }
-    }
+    const { keys: tagKeys, problems: keyProblems } = resolveTagKeys(this, props.tagKeys);
+    errors.push(...keyProblems);
     reportProblems(this, errors);
 
     const stack = Stack.of(this);

@@ -126,19 +126,20 @@ export class AnomalyThreshold {
   }
 
   private static of(parts: Dimension[], operator?: 'And' | 'Or'): AnomalyThreshold {
-    const problems = parts.map((p) => p.problem).filter((p): p is string => p !== undefined);
     const expression = operator ? { [operator]: parts.map((p) => p.expression) } : parts[0].expression;
-    return new AnomalyThreshold(expression, problems.length > 0 ? problems.join('; ') : undefined);
+    return new AnomalyThreshold(expression, parts);
   }
 
+  private constructor(private readonly expression: Record<string, unknown>, private readonly parts: Dimension[]) {}
+
   /**
-   * What is wrong with the numbers given, reported at synth by the construct that uses the threshold.
+   * What is wrong with the numbers given, starting with `at` (the field that holds the threshold); checked by the
+   * construct that uses the threshold and reported at synth with its other problems.
    * @internal
    */
-  public readonly _problem?: string;
-
-  private constructor(private readonly expression: Record<string, unknown>, problem: string | undefined) {
-    this._problem = problem;
+  public _problems(at: string): string[] {
+    const problems = this.parts.map(dimensionProblem).filter((p): p is string => p !== undefined);
+    return problems.length > 0 ? [`${at}: ${problems.join('; ')}`] : [];
   }
 
   /** The `ThresholdExpression` JSON string of `AWS::CE::AnomalySubscription`. */
@@ -149,15 +150,27 @@ export class AnomalyThreshold {
 
 interface Dimension {
   readonly expression: Record<string, unknown>;
-  readonly problem?: string;
+  /** What was given, to check where the threshold is used. */
+  readonly value: number;
+  readonly factory: string;
+  readonly field: string;
+}
+
+function inRange(value: number): boolean {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 10_000_000_000;
 }
 
 function dimension(key: string, value: number, factory: string, field: string): Dimension {
-  const ok = typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 10_000_000_000;
   return {
-    expression: { Dimensions: { Key: key, MatchOptions: ['GREATER_THAN_OR_EQUAL'], Values: [ok ? decimal(value) : String(value)] } },
-    problem: ok ? undefined : `AnomalyThreshold.${factory}: ${field} is ${JSON.stringify(value)}: expected a number from 0 to 10000000000`,
+    expression: { Dimensions: { Key: key, MatchOptions: ['GREATER_THAN_OR_EQUAL'], Values: [inRange(value) ? decimal(value) : String(value)] } },
+    value,
+    factory,
+    field,
   };
+}
+
+function dimensionProblem(d: Dimension): string | undefined {
+  return inRange(d.value) ? undefined : `AnomalyThreshold.${d.factory}: ${d.field} is ${JSON.stringify(d.value)}: expected a number from 0 to 10000000000`;
 }
 
 /** A number as a plain decimal string: the API takes numbers in string format, never exponent notation (1e-7). */

@@ -362,9 +362,9 @@ describe('ServiceAnomalyDetection', () => {
   });
 
   test('thresholds are numbers from 0 to 10 000 000 000', () => {
-    expect(AnomalyThreshold.absolute(-1)._problem).toMatch(/amountUsd is -1: expected a number from 0 to 10000000000/);
-    expect(AnomalyThreshold.percentage(Number.NaN)._problem).toMatch(/percent is null/);
-    expect(AnomalyThreshold.absoluteAndPercentage(5, 20)._problem).toBeUndefined();
+    expect(AnomalyThreshold.absolute(-1)._problems('threshold')).toEqual([expect.stringMatching(/^threshold: AnomalyThreshold.absolute: amountUsd is -1: expected a number from 0 to 10000000000/)]);
+    expect(AnomalyThreshold.percentage(Number.NaN)._problems('threshold')).toEqual([expect.stringMatching(/percent is null/)]);
+    expect(AnomalyThreshold.absoluteAndPercentage(5, 20)._problems('threshold')).toEqual([]);
     expect(JSON.parse(AnomalyThreshold.absolute(12.5).toThresholdExpression()).Dimensions.Values).toEqual(['12.5']);
     // plain decimals, never exponent notation (String(1e-7) is "1e-7")
     expect(JSON.parse(AnomalyThreshold.percentage(0.0000001).toThresholdExpression()).Dimensions.Values).toEqual(['0.0000001']);

@@ -69,8 +69,8 @@ export function planSubscriptions(at: string, alert: AnomalyAlertOptions, errors
   const threshold = alert.threshold ?? AnomalyThreshold.absolute(100);
   if (!(threshold instanceof AnomalyThreshold)) {
     errors.push(`${at}.threshold is ${describe(threshold)}: use AnomalyThreshold.absolute(100), .percentage(...), .absoluteAndPercentage(...) or .absoluteOrPercentage(...)`);
-  } else if (threshold._problem) {
-    errors.push(`${at}.threshold: ${threshold._problem}`);
+  } else {
+    errors.push(...threshold._problems(`${at}.threshold`));
   }
   if (errors.length > before) {
     return [];

@@ -171,8 +171,8 @@ function checkAlerts(value: unknown, problems: string[]): BudgetAlert[] {
   value.forEach((a, i) => {
     if (!BudgetAlert.isBudgetAlert(a)) {
       problems.push(`alerts[${i}] is ${describe(a)}: use BudgetAlert.actual(80) or BudgetAlert.forecast(100)`);
-    } else if (a._problem) {
-      problems.push(`alerts[${i}]: ${a._problem}`);
+    } else if (a._problems(`alerts[${i}]`).length > 0) {
+      problems.push(...a._problems(`alerts[${i}]`));
     } else {
       alerts.push(a);
     }

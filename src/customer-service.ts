@@ -416,6 +416,7 @@ export class CustomerService extends Construct implements ICustomerService {
         if (node === this) {
           this.aspectsInvoked = true;
           this.warnOverdueReview();
+          this.chain.warn();
         }
       },
       createOnly: (resource) => Annotations.of(resource).addWarningV2(CREATE_ONLY_TAGS_WARNING,

@@ -7,6 +7,7 @@ export * from './usage-metric';
 export * from './tag-keys';
 export * from './value-review';
 export * from './reporting/cost-reporting-options';
+export * from './reporting/alert-target';
 export * from './reporting/cost-alert-target';
 export * from './reporting/budget-alert';
 export * from './reporting/customer-value-metrics';

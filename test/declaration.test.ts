@@ -251,6 +251,15 @@ describe('value reviews', () => {
     Annotations.fromStack(stack).hasWarning('/Shop/Checkout', Match.stringLikeRegexp('The value review of "checkout" is overdue: the last review was 2026-01-10 and the next was due 2026-02-09.*\\[ack: CustomerValue-ValueReviewOverdue\\]'));
   });
 
+  test('the overdue warning does not depend on validation: it is there when synthesis skips validation', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Shop');
+    const svc = new CustomerService(stack, 'Checkout', { ...GOOD, valueReview: { every: Duration.days(30), lastReviewed: '2026-01-10' } });
+    new sns.Topic(svc, 'Orders', { enforceSSL: true });
+    const messages = app.synth({ skipValidation: true }).getStackByName(stack.stackName).messages;
+    expect(messages.filter((m) => m.level === 'warning' && /The value review of "checkout" is overdue/.test(String(m.entry.data))).map((m) => m.id)).toEqual(['/Shop/Checkout']);
+  });
+
   describe('an overdue review is warned once, under one id', () => {
     /** The app's overdue warnings: the validation report's findings and the warning annotations, as `cdk synth` shows them. */
     function overdueWarnings(withPack: boolean, acknowledge: boolean): string[] {

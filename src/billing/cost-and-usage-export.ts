@@ -11,14 +11,13 @@ import { BillingOwnerOptions, ManagementAccountOptions } from './billing-options
 import { BillingDataTable, ExportedTable } from './exported-table';
 import { CostMetric, FocusMetric } from '../cost-data/query-terms';
 import { FocusQueries } from '../cost-data/schemas/focus-sql';
-import { TagKeys } from '../tag-keys';
+import { resolveTagKeys, TagKeys } from '../tag-keys';
 import { accessLogsBucket, logAccess, privateBucket } from './private/buckets';
 import { checkManagementAccount, DATA_EXPORTS_REGION, requireAwsPartition, requireDataExportsRegion } from './private/guard-rails';
 import { attributeCost } from './private/ownership';
 import { grantQueryTo } from './private/query-grants';
 import { createTableExport, ExportPlace, PARTITION_FOLDERS, TableExport } from './private/table-export';
 import { CurQueries } from '../cost-data/schemas/cur-sql';
-import { describe } from '../declaration/rules';
 import { reportProblems } from '../private/problems';
 
 /**
@@ -318,6 +317,11 @@ export class CostAndUsageExport extends Construct {
     if (withCur && withFocus && focusTableName === tableName) {
       errors.push(`focusTableName is ${JSON.stringify(focusTableName)}, the same as tableName: the two Glue tables need different names`);
     }
+    let metric = props.metric;
+    if (metric !== undefined && !Object.values(CostMetric).includes(metric)) {
+      errors.push(`metric is ${JSON.stringify(metric)}: accepted values are ${Object.values(CostMetric).join(', ')}`);
+      metric = undefined;
+    }
     let focusMetric = props.focusMetric;
     if (focusMetric !== undefined && !Object.values(FocusMetric).includes(focusMetric)) {
       errors.push(`focusMetric is ${JSON.stringify(focusMetric)}: accepted values are ${Object.values(FocusMetric).join(', ')}`);
@@ -339,17 +343,8 @@ export class CostAndUsageExport extends Construct {
     if (logsRetention !== undefined && (logsDays < 1 || !Number.isInteger(logsDays))) {
       errors.push(`serverAccessLogsRetention is ${logsRetention.toHumanString()}: expected whole days, at least Duration.days(1)`);
       logsRetention = undefined;
-    }
-    let tagKeys = TagKeys.DEFAULT;
-    if (props.tagKeys !== undefined && !(props.tagKeys instanceof TagKeys)) {
-      errors.push(`tagKeys is ${describe(props.tagKeys)}: pass TagKeys.custom({...}) or TagKeys.DEFAULT`);
-    } else {
-      try {
-        tagKeys = props.tagKeys ?? TagKeys.of(this);
-      } catch (e) {
-        errors.push((e as Error).message);
-      }
-    }
+    const { keys: tagKeys, problems: keyProblems } = resolveTagKeys(this, props.tagKeys);
+    errors.push(...keyProblems);
     reportProblems(this, errors);
 
     const stack = Stack.of(this);
@@ -463,7 +458,7 @@ export class CostAndUsageExport extends Construct {
       partitionFolder: PARTITION_FOLDERS.CUR_2_0,
       columns: CurQueries.EXPORT_COLUMNS,
       namedQueries: (table) => [
-        ...CurQueries.namedQueries({ table, tagKeys, metric: props.metric }),
+        ...CurQueries.namedQueries({ table, tagKeys, metric }),
         {
           name: 'tag-keys-present',
           description: 'Which user tag keys appear in resource_tags: a customer-value key missing here is not activated (customer-value)',

@@ -2,7 +2,7 @@ import * as organizations from 'aws-cdk-lib/aws-organizations';
 import { Construct } from 'constructs';
 import { BillingOwnerOptions, ManagementAccountOptions } from './billing-options';
 import { ContextKeys } from '../context-keys';
-import { TagKeys } from '../tag-keys';
+import { resolveTagKeys, TagKeys } from '../tag-keys';
 import { checkManagementAccount } from './private/guard-rails';
 import { attributeCost } from './private/ownership';
 import {
@@ -118,16 +118,8 @@ export class CustomerValueTagPolicy extends Construct {
     const ownership = attributeCost(this, 'organization tag policy', 'the tag policy', p.owner);
     const problems = [...ownership.problems, ...checkManagementAccount(this, 'tag policies', p.managementAccountId)];
 
-    let keys = TagKeys.DEFAULT;
-    if (p.tagKeys !== undefined && !(p.tagKeys instanceof TagKeys)) {
-      problems.push(`tagKeys is ${describe(p.tagKeys)}: pass TagKeys.custom({...}) or TagKeys.DEFAULT`);
-    } else {
-      try {
-        keys = p.tagKeys ?? TagKeys.of(this);
-      } catch (e) {
-        problems.push((e as Error).message);
-      }
-    }
+    const { keys, problems: keyProblems } = resolveTagKeys(this, p.tagKeys);
+    problems.push(...keyProblems);
     problems.push(...targetIdsProblems('targetIds', p.targetIds));
     const values = (field: 'teams' | 'businessUnits', context: string): string[] | undefined => {
       if (p[field] !== undefined) {

@@ -132,9 +132,10 @@ function checkTargets(value: unknown, problems: string[]): { emails: string[]; t
       problems.push(`notify[${i}] is ${describe(t)}: use CostAlertTarget.email("payments@example.com") or CostAlertTarget.topic(topic)`);
       return;
     }
+    const found = t._problems(`notify[${i}]`);
     const r = t._recipient();
-    if (r.problem) {
-      problems.push(`notify[${i}]: ${r.problem}`);
+    if (found.length > 0) {
+      problems.push(...found);
     } else if (r.topic) {
       topics.push(r.topic);
     } else if (r.email !== undefined) {
@@ -170,8 +171,8 @@ function checkAlerts(value: unknown, problems: string[]): BudgetAlert[] {
   value.forEach((a, i) => {
     if (!BudgetAlert.isBudgetAlert(a)) {
       problems.push(`alerts[${i}] is ${describe(a)}: use BudgetAlert.actual(80) or BudgetAlert.forecast(100)`);
-    } else if (a._problem) {
-      problems.push(`alerts[${i}]: ${a._problem}`);
+    } else if (a._problems(`alerts[${i}]`).length > 0) {
+      problems.push(...a._problems(`alerts[${i}]`));
     } else {
       alerts.push(a);
     }

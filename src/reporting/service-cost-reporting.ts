@@ -1,4 +1,4 @@
-import { Annotations, Lazy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, Lazy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -147,7 +147,15 @@ export class ServiceCostReporting extends Construct {
       this.deployment.takeBudget();
     } else {
       this.deployments = joinGroup(this.node.root, key, this.deployment);
-      this.node.addValidation({ validate: () => this.warnSharedDeployments() });
+      // whether the group is shared, and by whom, is known once the app is built: synthesis invokes this aspect first
+      // on this construct, after every deployment has joined (a warning, not a problem: not from validation)
+      Aspects.of(this).add({
+        visit: (node) => {
+          if (node === this) {
+            this.warnSharedDeployments();
+          }
+        },
+      }, { priority: AspectPriority.READONLY });
     }
 
     // ---------------------------------------------------------------- daily cost metric
@@ -276,7 +284,7 @@ export class ServiceCostReporting extends Construct {
   }
 
   /** Says, once per deployment, that the same service is deployed more than once where cost cannot tell them apart. */
-  private warnSharedDeployments(): string[] {
+  private warnSharedDeployments(): void {
     const group = this.deployments ?? [];
     if (group.length > 1) {
       const owner = elected(group)!;
@@ -286,7 +294,6 @@ export class ServiceCostReporting extends Construct {
         + 'the daily cost metric and the dashboards of each show the cost of all of them. Use a separate account per stage, '
         + 'or costScope: CostScope.REGION for deployments in different regions.');
     }
-    return [];
   }
 
   /**

@@ -163,6 +163,14 @@ describe('AttributionRules', () => {
     ]);
   });
 
+  test('the warnings are decided once the app is complete, not by validation: they are there when synthesis skips validation', () => {
+    const { app: a, shop } = app();
+    new AttributionRules(shop, 'Empty');
+    const messages = a.synth({ skipValidation: true }).getStackByName('Shop').messages;
+    expect(messages.filter((m) => m.level === 'warning').map((m) => `${m.id} ${String(m.entry.data)}`))
+      .toEqual([expect.stringMatching(/^\/Shop\/Empty the rule set "empty" has no rule: add rules with addRule\(\), or remove it/)]);
+  });
+
   test('a rule set outside a stack is refused: its record would not reach the cloud assembly', () => {
     const a = testApp();
     new AttributionRules(a, 'Loose', { rules: [AttributionRule.declaredStacks()] });

@@ -323,6 +323,8 @@ describe('CostAndUsageExport', () => {
     [{ firstBillingPeriod: '2025-13' }, /firstBillingPeriod is "2025-13": expected a billing period YYYY-MM/],
     [{ bytesScannedCutoffPerQuery: Size.mebibytes(1) }, /bytesScannedCutoffPerQuery is 1048576 bytes: Athena's minimum is 10000000 bytes/],
     [{ timeGranularity: 'WEEKLY' }, /timeGranularity is "WEEKLY": accepted values are HOURLY, DAILY, MONTHLY/],
+    // reported at synth with the construct's path, not thrown at construction by the SQL builder
+    [{ metric: 'net' }, /\[Billing\/Cur\] metric is "net": accepted values are unblended, amortized, net-unblended/],
   ])('refuses %p', (props, message) => {
     const { app, stack } = billing();
     new CostAndUsageExport(stack, 'Cur', { owner: OWNER, ...props } as any);

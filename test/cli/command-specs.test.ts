@@ -8,13 +8,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { runCli } from './fixtures';
-import { tempDir } from '../util';
 import { parseArgs } from '../../src/cli/args';
 import { COMMANDS } from '../../src/cli/commands';
 import { commandHelp, generalHelp, optionLabel, synopsis } from '../../src/cli/help';
 import { CommandSpec } from '../../src/cli/spec';
 import { REPORT_FORMATS, render } from '../../src/cost-data/format/render';
 import { Report } from '../../src/cost-data/report/model';
+import { tempDir } from '../util';
 
 const README = path.join(__dirname, '..', '..', 'README.md');
 const SYNOPSIS_MARK = '<!-- customer-value synopsis:';
@@ -107,7 +107,8 @@ describe('the declarations are consistent', () => {
       }
       if (opt.requires) {
         const target = spec.options[opt.requires.option];
-        expect({ name, requires: opt.requires.option, declared: target !== undefined }).toEqual({ name, requires: opt.requires.option, declared: true });
+        const requires = opt.requires.option;
+        expect({ name, requires, declared: target !== undefined }).toEqual({ name, requires, declared: true });
         if (typeof opt.requires.value === 'string') {
           expect(target.values).toContain(opt.requires.value);
         }
@@ -127,13 +128,13 @@ describe('the parser follows the declaration', () => {
     summary: 'a command declared for this test',
     description: 'Parses its options.',
     options: {
-      'format': { type: 'string', values: ['a', 'b'], placeholder: 'F', short: 'f', description: 'a closed set.', default: 'a' },
-      'file': { type: 'string', placeholder: 'FILE', description: 'a path.' },
-      'dir': { type: 'string', placeholder: 'DIR', description: 'another path.', conflicts: { file: '--dir and --file both say where' } },
-      'tag': { type: 'string', repeatable: true, placeholder: 'T', description: 'repeats.' },
-      'fast': { type: 'boolean', negatable: true, description: 'a flag.' },
-      'slow': { type: 'boolean', description: 'needs --fast off.', conflicts: { fast: '--slow and --fast disagree' } },
-      'deep': { type: 'boolean', description: 'needs --format b.', requires: { option: 'format', value: 'b', message: '--deep only with --format b' } },
+      format: { type: 'string', values: ['a', 'b'], placeholder: 'F', short: 'f', description: 'a closed set.', default: 'a' },
+      file: { type: 'string', placeholder: 'FILE', description: 'a path.' },
+      dir: { type: 'string', placeholder: 'DIR', description: 'another path.', conflicts: { file: '--dir and --file both say where' } },
+      tag: { type: 'string', repeatable: true, placeholder: 'T', description: 'repeats.' },
+      fast: { type: 'boolean', negatable: true, description: 'a flag.' },
+      slow: { type: 'boolean', description: 'needs --fast off.', conflicts: { fast: '--slow and --fast disagree' } },
+      deep: { type: 'boolean', description: 'needs --format b.', requires: { option: 'format', value: 'b', message: '--deep only with --format b' } },
     },
     run: async (args) => {
       runs.push(JSON.stringify(args));

@@ -1,8 +1,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  ASSEMBLY_OPTION, assemblyPaths, AWS_OPTIONS, CURRENCY_OPTION, DATA_PATHS, FILE_SOURCES, focusCapable, LIMIT_OPTIONS, METRIC_OPTION, metricAndCurrency,
-  OUT_OPTION, OUTPUTS, positiveNumber, QUIET_OPTION, SOURCE_OPTIONS, sourceFromArgs, sourceKindOf, TAG_KEY_OPTION, timeoutOption, warnOnce,
+  ASSEMBLY_OPTION, assemblyPaths, AWS_OPTIONS, CURRENCY_OPTION, DATA_PATHS, FILE_SOURCES, focusCapable, LIMIT_OPTIONS, METRIC_OPTION,
+  metricAndCurrency, OUT_OPTION, OUTPUTS, positiveNumber, QUIET_OPTION, SOURCE_OPTIONS, sourceFromArgs, sourceKindOf, TAG_KEY_OPTION,
+  timeoutOption, warnOnce,
 } from './common';
 import { AssemblySet, readAssemblies, tagKeysOf } from '../../cost-data/declarations/cloud-assembly';
 import { BY_PROVIDER, BY_VALUES, dimensionRefusal, isDimension } from '../../cost-data/grouping';

@@ -1,8 +1,8 @@
+import { CommandSpec, OptionSpec, ParsedArgs } from './command-spec';
 import { UsageError } from './errors';
-import { CommandSpec, OptionSpec, ParsedArgs } from './spec';
 import { closest } from '../private/placeholders';
 
-export type { CommandSpec, OptionSpec, ParsedArgs } from './spec';
+export type { CommandSpec, OptionSpec, ParsedArgs } from './command-spec';
 
 /**
  * Parses a command line against a command's declaration: `--name value`, `--name=value`, `-x value` (a `short`

@@ -3,8 +3,8 @@
  * lists each command's synopsis and summary, a command's help its description and every option it declares, under
  * its section, with its values, default and whether it repeats. Nothing here names an option by hand.
  */
+import { CommandSpec, OptionSpec } from './command-spec';
 import { PROGRAM } from './io';
-import { CommandSpec, OptionSpec } from './spec';
 
 /** Width the help is wrapped to. */
 const WIDTH = 112;

@@ -5,9 +5,9 @@ import { CostMetric } from '../../cost-data/query-terms';
 import { DUCKDB_INSTALL } from '../../cost-data/sources/duckdb-version';
 import { createSource, SourceKind } from '../../cost-data/sources/factory';
 import { CallLimits, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS } from '../../cost-data/sources/limits';
+import { OptionSpec, ParsedArgs } from '../command-spec';
 import { UsageError } from '../errors';
 import { CliIo, oneLine, PROGRAM } from '../io';
-import { OptionSpec, ParsedArgs } from '../spec';
 
 /** The formats of the reports of `services` and `cost` (`cost` adds html). */
 export const OUTPUTS = REPORT_FORMATS.filter((f) => f !== 'html');

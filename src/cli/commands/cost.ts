@@ -17,11 +17,11 @@ import { GLOB_CHARS } from '../../cost-data/sources/data-files';
 import { SourceKind } from '../../cost-data/sources/factory';
 import { CallLimits, DEFAULT_MAX_PAGES, StoppedError } from '../../cost-data/sources/limits';
 import { CloudWatchUsageReader, UsageOutcome, usageRequests } from '../../cost-data/sources/unit-usage';
+import { CommandSpec, ParsedArgs } from '../command-spec';
 import { EXIT_OK, UsageError } from '../errors';
 import { CliIo, oneLine, PROGRAM } from '../io';
 import { emit } from '../output';
 import { resolvePeriod } from '../period';
-import { CommandSpec, ParsedArgs } from '../spec';
 import { contextTagKeys, parseTagKeyFlags, readingTagKeys } from '../tag-mapping';
 
 

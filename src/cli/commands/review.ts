@@ -16,9 +16,9 @@ import { GLOB_CHARS } from '../../cost-data/sources/data-files';
 import { CallLimits, DEFAULT_MAX_PAGES, StoppedError } from '../../cost-data/sources/limits';
 import { usageRequests, CloudWatchUsageReader } from '../../cost-data/sources/unit-usage';
 import { isIsoDate } from '../../private/iso-date';
+import { CommandSpec, ParsedArgs } from '../command-spec';
 import { EXIT_OK, UsageError } from '../errors';
 import { CliIo, oneLine, PROGRAM } from '../io';
-import { CommandSpec, ParsedArgs } from '../spec';
 import { contextTagKeys, parseTagKeyFlags, readingTagKeys } from '../tag-mapping';
 import { parseThresholds } from '../thresholds';
 

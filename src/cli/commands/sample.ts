@@ -4,9 +4,9 @@ import { CostDataError } from '../../cost-data/errors';
 import { refuseOutputOverInput, relativePath } from '../../cost-data/paths';
 import { describeSample, SAMPLE_NAME, sampleServices, writeSample } from '../../cost-data/sample';
 import { DUCKDB_INSTALL } from '../../cost-data/sources/duckdb-version';
+import { CommandSpec } from '../command-spec';
 import { EXIT_OK, UsageError } from '../errors';
 import { PROGRAM } from '../io';
-import { CommandSpec } from '../spec';
 
 /** Most months a sample covers. */
 const MAX_MONTHS = 24;

@@ -4,10 +4,10 @@ import { CostDataError } from '../../cost-data/errors';
 import { writeFile } from '../../cost-data/output-file';
 import { refuseOutputOverInput, relativePath } from '../../cost-data/paths';
 import { servicesReport } from '../../cost-data/report/services';
+import { CommandSpec } from '../command-spec';
 import { EXIT_OK } from '../errors';
 import { CliIo, oneLine, PROGRAM } from '../io';
 import { emit } from '../output';
-import { CommandSpec } from '../spec';
 
 /** `customer-value services`: the declared services of the assemblies. */
 export const SERVICES_SPEC: CommandSpec = {

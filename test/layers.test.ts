@@ -22,7 +22,11 @@ function generatedConfig(): any {
   return JSON.parse(text);
 }
 
-let linter: { lintText(code: string, options: { filePath: string }): Promise<Array<{ messages: Array<{ ruleId: string | null; message: string }> }>> };
+interface LintResult {
+  readonly messages: Array<{ ruleId: string | null; message: string }>;
+}
+
+let linter: { lintText(code: string, options: { filePath: string }): Promise<LintResult[]> };
 
 beforeAll(async () => {
   const config = generatedConfig();

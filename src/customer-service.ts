@@ -40,7 +40,7 @@ import { checkReportingOptions } from './reporting/options-check';
 import { ServiceCostReporting } from './reporting/service-cost-reporting';
 import { ICustomerServiceRef } from './service-ref';
 import { resolveTagKeys, TagKeys } from './tag-keys';
-import { UsageMetric, UsageMetricOptions, usageMetricProblems, withUsageMetric } from './usage-metric';
+import { UsageMetric, UsageMetricOptions } from './usage-metric';
 import { ValueReview, ValueReviewStatus } from './value-review';
 
 /** Warning id: a tagged resource whose tags are create-only. */

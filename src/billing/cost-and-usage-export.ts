@@ -343,6 +343,7 @@ export class CostAndUsageExport extends Construct {
     if (logsRetention !== undefined && (logsDays < 1 || !Number.isInteger(logsDays))) {
       errors.push(`serverAccessLogsRetention is ${logsRetention.toHumanString()}: expected whole days, at least Duration.days(1)`);
       logsRetention = undefined;
+    }
     const { keys: tagKeys, problems: keyProblems } = resolveTagKeys(this, props.tagKeys);
     errors.push(...keyProblems);
     reportProblems(this, errors);

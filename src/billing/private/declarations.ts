@@ -9,7 +9,6 @@ import {
 import { customerTagValue, needTagValue } from '../../declaration/tag-values';
 import { allocationProblems } from '../../declaration/value-chain-rules';
 import { refuseOnProblems } from '../../private/problems';
-import { Allocation } from '../../cost-allocation';
 import { resolveTagKeys, TagKeys } from '../../tag-keys';
 import { BillingServicesOptions, ServiceValueDeclaration } from '../billing-options';
 

@@ -1,5 +1,5 @@
 import { awscdk, javascript, DependencyType, JsonFile } from 'projen';
-import { DUCKDB_RECOMMENDED } from './src/cli/sources/duckdb-version';
+import { DUCKDB_RECOMMENDED } from './src/cost-data/sources/duckdb-version';
 
 /**
  * cdk-customer-value: every service tied to the customer value it delivers.
@@ -60,6 +60,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     // The value-review function writes the packs to S3 and notifies over SNS; Lambda provides the SDK.
     '@aws-sdk/client-s3@^3.1138.0',
     '@aws-sdk/client-sns@^3.1138.0',
+    // The declaration registry (src/registry/): its reader checks that each entry's account is still in the organization;
+    // s3rver is the local S3-compatible server its tests write and read entries on (test/registry/).
+    '@aws-sdk/client-organizations@^3.1138.0',
+    's3rver',
     // The CUR 2.0 reader loads DuckDB on demand, at the release src/cli/sources/duckdb-version.ts names. It is a
     // 68 MB native binary that users who read CUR 2.0 files install themselves, and not a peer dependency: a jsii
     // package may only declare jsii modules as dependencies or peers (jsii refuses to compile, and jsii-reflect,

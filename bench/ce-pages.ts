@@ -4,8 +4,8 @@
  * request the SDK sends is counted, so retries or extra calls would show.
  */
 import { Readable } from 'stream';
-import { CostGrouping, CostMetric } from '../src/billing/cur-sql';
-import { CostExplorerSource } from '../src/cli/sources/ce';
+import { CostGrouping, CostMetric } from '../src/cost-data/query-terms';
+import { CostExplorerSource } from '../src/cost-data/sources/ce';
 import { TagKeys } from '../src/tag-keys';
 
 export interface CePagesResult {

@@ -21,8 +21,8 @@ async function main(): Promise<void> {
   const lib = path.resolve(process.argv[2]);
   const config = JSON.parse(fs.readFileSync(process.argv[3], 'utf8')) as SourceConfig;
   /* eslint-disable @typescript-eslint/no-require-imports */
-  const { CurFileSource } = require(path.join(lib, 'cli', 'sources', 'cur')) as typeof import('../src/cli/sources/cur');
-  const { CostGrouping, CostMetric } = require(path.join(lib, 'billing', 'cur-sql')) as typeof import('../src/billing/cur-sql');
+  const { CurFileSource } = require(path.join(lib, 'cost-data', 'sources', 'cur')) as typeof import('../src/cost-data/sources/cur');
+  const { CostGrouping, CostMetric } = require(path.join(lib, 'cost-data', 'query-terms')) as typeof import('../src/cost-data/query-terms');
   const { TagKeys } = require(path.join(lib, 'tag-keys')) as typeof import('../src/tag-keys');
   /* eslint-enable @typescript-eslint/no-require-imports */
   const source = new CurFileSource({ paths: config.paths, memoryLimit: config.memoryLimit });

@@ -21,8 +21,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { generateFocus, FocusTotals } from '../scripts/generate-focus';
-import { CostGrouping, SqlDialect } from '../src/billing/cur-sql';
-import { FocusMetric, FocusQueries } from '../src/billing/focus-sql';
+import { CostGrouping, SqlDialect, FocusMetric } from '../src/cost-data/query-terms';
+import { FocusQueries } from '../src/cost-data/schemas/focus-sql';
 import { TagKeys } from '../src/tag-keys';
 
 const ROOT = path.resolve(__dirname, '..');

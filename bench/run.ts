@@ -22,7 +22,8 @@ import { Variant, VARIANTS } from './app';
 import { cePagesRun, CePagesResult } from './ce-pages';
 import { analyse, BenchResults, PartRun, renderResults } from './render';
 import type { SynthSample } from './synth-child';
-import { CostGrouping, CostMetric, CurQueries, SqlDialect } from '../src/billing/cur-sql';
+import { CostGrouping, CostMetric, SqlDialect } from '../src/cost-data/query-terms';
+import { CurQueries } from '../src/cost-data/schemas/cur-sql';
 import { TagKeys } from '../src/tag-keys';
 
 export type Part = 'synth' | 'report' | 'ce' | 'allocate';

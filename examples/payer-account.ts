@@ -7,7 +7,12 @@
  * - activates the customer-value tag keys as cost allocation tags (and retries daily until they are active),
  * - creates cost categories for team, business unit and customer need,
  * - watches every service for cost anomalies and alerts each team,
- * - exports CUR 2.0 with resource tags to S3, with a Glue table, an Athena workgroup and named queries.
+ * - exports CUR 2.0 with resource tags to S3, with a Glue table, an Athena workgroup and named queries,
+ * - keeps the organization's declaration registry, where every workload stack registers its services
+ *   (examples/registered-workloads.ts).
+ * - declares where spend without a service tag goes (attribution rules: the cost categories reproduce what AWS can
+ *   express of them, and the tag activation adds the AWS-generated aws:cloudformation:stack-name the stack rule needs),
+ * - holds every account of the organization to the customer-value tags with an AWS Organizations tag policy.
  *
  * What these constructs create themselves (functions, buckets, the workgroup, alert topics) costs money too: it is
  * attributed to the FinOps team's "cost-reporting" service (`owner`), so it is reported like any other service's cost
@@ -15,7 +20,7 @@
  *
  *   npx cdk synth --no-notices --app 'npx tsx examples/payer-account.ts'
  */
-import { App, AppProps, Stack, Validations } from 'aws-cdk-lib';
+import { Annotations, App, AppProps, Stack, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AwsSolutionsChecks } from 'cdk-nag';
@@ -23,17 +28,28 @@ import { Construct } from 'constructs';
 import {
   AnomalyAlertTarget,
   AnomalyThreshold,
+  AttributionRule,
+  AttributionRules,
+  AttributionTarget,
+  ChargeType,
   CostAllocationTags,
   CostAndUsageExport,
   Customer,
   CustomerValueChecks,
   CustomerValueCostCategories,
+  DeclarationRegistry,
+  CustomerValueTagPolicy,
   ServiceAnomalyDetection,
+  ServiceRef,
   ServiceValueDeclaration,
 } from '../src';
 
 /** The management (payer) account of the organisation. */
 export const MANAGEMENT_ACCOUNT = '123456789012';
+/** The organisation (aws organizations describe-organization). */
+export const ORGANIZATION_ID = 'o-a1b2c3d4e5';
+/** The declaration registry's bucket: the workload apps name it in the context customer-value:registry. */
+export const REGISTRY_BUCKET = 'example-customer-value-registry';
 
 /**
  * The FinOps team's service: cost reporting for the whole organisation. It owns the cost of the billing constructs' own
@@ -46,6 +62,12 @@ export const COST_REPORTING: ServiceValueDeclaration = {
   team: 'finops',
   businessUnit: 'finance',
 };
+
+/** The root of the organization (aws organizations list-roots): the tag policy is attached to it. */
+export const ORGANIZATION_ROOT = 'r-a1b2';
+
+/** The discovery team's sandbox account: everything in it belongs to the wishlist service. */
+export const WISHLIST_SANDBOX_ACCOUNT = '210987654321';
 
 /** The customer services of the organisation, as their own apps declare them. */
 export const SERVICES: ServiceValueDeclaration[] = [
@@ -88,11 +110,26 @@ export function createApp(props: AppProps = {}): App {
   // `managementAccountId` warns when the stack is in another account; `owner` pays for the constructs' own resources.
   const guard = { managementAccountId: MANAGEMENT_ACCOUNT, owner: COST_REPORTING };
 
-  // 1. The tag keys become cost allocation tags; backfill the current month once they are active.
+  // 0. Where spend without a service tag goes, first matching rule first (docs/attribution.md): what CloudFormation
+  //    created in a service's stack but the tags missed goes to the services of that stack; the sandbox account is the
+  //    wishlist service's; tax and support are shared by every service in proportion to its cost.
+  new AttributionRules(billing, 'SharedCosts', {
+    rules: [
+      AttributionRule.declaredStacks(),
+      AttributionRule.accounts({ accountIds: [WISHLIST_SANDBOX_ACCOUNT], to: AttributionTarget.service(ServiceRef.named('wishlist')) }),
+      AttributionRule.charges({ chargeTypes: [ChargeType.TAX, ChargeType.SUPPORT], to: AttributionTarget.everyone() }),
+    ],
+  });
+
+  // 1. The tag keys become cost allocation tags (and aws:cloudformation:stack-name, for the stack rule above); backfill
+  //    the current month once they are active.
   new CostAllocationTags(billing, 'TagActivation', { ...guard, backfillMonths: 0 });
 
-  // 2. Cost categories: team, business unit, customer need.
-  new CustomerValueCostCategories(billing, 'CostCategories', { ...guard, declarations: SERVICES });
+  // 2. Cost categories: team, business unit, customer need, with the attribution rules AWS can express.
+  const categories = new CustomerValueCostCategories(billing, 'CostCategories', { ...guard, declarations: SERVICES });
+  Annotations.of(categories).acknowledgeWarning('cdk-customer-value:CustomerValueCostCategories.attributionNotExpressible',
+    'The services are deployed from their own apps, so their stacks are not known here: the declared-stacks rule is applied by '
+    + 'customer-value cost, which reads their cloud assemblies; the categories carry the account, tax and support rules');
 
   // 3. Anomaly detection: every service on its own, each team alerted about its services.
   //    The payments team's on-call topic (read by their chat integration) lives with the billing stack: it receives
@@ -122,6 +159,18 @@ export function createApp(props: AppProps = {}): App {
 
   // 4. CUR 2.0 with resource tags, queried with Athena (and read locally by `customer-value cost --source cur`).
   new CostAndUsageExport(billing, 'Cur', guard);
+
+  // 5. The declaration registry: every workload stack of the organisation registers its services here on deploy.
+  new DeclarationRegistry(billing, 'DeclarationRegistry', { organizationId: ORGANIZATION_ID, bucketName: REGISTRY_BUCKET, owner: COST_REPORTING });
+  // 6. An organization tag policy: the five keys with their capitalisation, and the known teams and business units as
+  //    the only values of their keys, for every account under the root (resources made outside CDK included). It
+  //    reports noncompliant tags; add enforcedFor (e.g. ['dynamodb:table']) to prevent them once the reports are clean.
+  new CustomerValueTagPolicy(billing, 'TagPolicy', {
+    ...guard,
+    targetIds: [ORGANIZATION_ROOT],
+    teams: [...new Set([...SERVICES, COST_REPORTING].map((s) => s.team))],
+    businessUnits: [...new Set([...SERVICES, COST_REPORTING].map((s) => s.businessUnit))],
+  });
   return app;
 }
 

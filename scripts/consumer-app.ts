@@ -39,7 +39,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { TypeSystem } from 'jsii-reflect';
 import { assetRefs, missingAssets } from './check-package-assets';
-import { DUCKDB_RECOMMENDED } from '../src/cli/sources/duckdb-version';
+import { DUCKDB_RECOMMENDED } from '../src/cost-data/sources/duckdb-version';
 
 const ROOT = path.resolve(__dirname, '..');
 

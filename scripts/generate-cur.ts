@@ -24,7 +24,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
-import { CurQueries } from '../src/billing/cur-sql';
+import { CurQueries } from '../src/cost-data/schemas/cur-sql';
 import { Customer } from '../src/customer';
 import { deriveTagValue } from '../src/private/tag-safe';
 import { TagKeys } from '../src/tag-keys';

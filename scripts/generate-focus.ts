@@ -32,7 +32,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
 import { SERVICES } from './generate-cur';
-import { FocusQueries } from '../src/billing/focus-sql';
+import { FocusQueries } from '../src/cost-data/schemas/focus-sql';
 import { deriveTagValue } from '../src/private/tag-safe';
 import { TagKeys } from '../src/tag-keys';
 

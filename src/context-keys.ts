@@ -60,5 +60,19 @@ export class ContextKeys {
    */
   public static readonly RETIREMENT_GRACE_DAYS = 'customer-value:retirementGraceDays';
 
+  /**
+   * The organization's declaration registry (`DeclarationRegistry`, in the FinOps or management account): an object
+   * `{ "bucketName": "...", "region": "eu-west-1", "prefix": "customer-value/" }` (prefix optional). When set, every
+   * stack holding a `CustomerService` registers its services' declarations there on deploy (`DeclarationRegistration`)
+   * and withdraws them when it is deleted. Default: none (nothing is registered).
+   */
+  public static readonly REGISTRY = 'customer-value:registry';
+
+  /**
+   * `false` opts an app (or a stage or stack, set with `node.setContext`) out of registering its declarations in the
+   * registry that `customer-value:registry` names. Default: `true` where a registry is configured.
+   */
+  public static readonly REGISTER_DECLARATIONS = 'customer-value:registerDeclarations';
+
   private constructor() {}
 }

@@ -30,6 +30,7 @@ import { refuseOnProblems } from './private/problems';
 import { kebabFromId } from './private/tag-safe';
 import { usageRecord } from './private/usage-record';
 import { customerValuePackRegistered } from './private/validation-plugins';
+import { registerWhereConfigured } from './registry/auto';
 import { CostReportingOptions } from './reporting/cost-reporting-options';
 import { checkReportingOptions } from './reporting/private/options';
 import { ServiceCostReporting } from './reporting/service-cost-reporting';
@@ -199,6 +200,8 @@ export class CustomerService extends Construct implements ICustomerService {
     if (reporting && sound) {
       this.costReporting = new ServiceCostReporting(this, ServiceCostReporting.ID, { ...this.costReportingOptions, service: this });
     }
+    // -- the organization's declaration registry, where the context names one (registry/)
+    registerWhereConfigured(this);
   }
 
   /**

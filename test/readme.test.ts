@@ -12,7 +12,7 @@ import * as cv from '../src';
 import { runCli } from './cli/fixtures';
 import { exampleAppProps, tempDir, validationFindings } from './util';
 import { failedPlugins, quickStartApp } from '../scripts/consumer-app';
-import { DUCKDB_INSTALL } from '../src/cli/sources/duckdb-version';
+import { DUCKDB_INSTALL } from '../src/cost-data/sources/duckdb-version';
 
 const ROOT = path.resolve(__dirname, '..');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');

@@ -1,4 +1,4 @@
-import { CfnResource, CustomResource, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { CfnResource, CustomResource, Duration, Lazy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -11,9 +11,11 @@ import { CostAllocationTagsFunction } from './cost-allocation-tags-function';
 import { checkManagementAccount, requireAwsPartition } from './private/guard-rails';
 import { attributeCost } from './private/ownership';
 import { REGISTRY_PATH } from './private/registry-path';
+import { AttributionRules } from '../attribution/attribution-rules';
+import { STACK_NAME_TAG_KEY } from '../declaration/attribution-record';
 import { describe } from '../declaration/rules';
 import { acknowledgeNodeRuntime } from '../private/node-runtime';
-import { reportProblems } from '../private/problems';
+import { refuseOnProblems, reportProblems } from '../private/problems';
 import { TAG_KEY_PATTERN } from '../private/tag-safe';
 import { TagKeys } from '../tag-keys';
 
@@ -37,6 +39,16 @@ export interface CostAllocationTagsProps extends ManagementAccountOptions, Billi
    * @default - none
    */
   readonly additionalTagKeys?: string[];
+
+  /**
+   * Also activate the AWS-generated cost allocation tag `aws:cloudformation:stack-name` (CloudFormation puts it on the
+   * resources of every stack it creates), which attribution rules on stacks (`AttributionRule.stacks()`,
+   * `.declaredStacks()`) match on. AWS-generated tags are activated like user-defined ones, with
+   * `UpdateCostAllocationTagsStatus`, and show in cost data only from their activation on.
+   *
+   * @default - true when an `AttributionRules` of this app has a rule on stacks (read at synth)
+   */
+  readonly activateStackNameTag?: boolean;
 
   /**
    * When the activation is retried (and the inactive-keys metric published) after the deployment.
@@ -90,6 +102,10 @@ export interface CostAllocationTagsProps extends ManagementAccountOptions, Billi
  *   publishes it as the metric `CustomerValue/InactiveCostAllocationTags` (see `metricInactiveTags()`);
  * - deleting the construct leaves the keys active (see `deactivateOnDelete`).
  *
+ * When a rule set of the app attributes spend by the CloudFormation stack (`AttributionRule.stacks()`,
+ * `.declaredStacks()`), it also activates the AWS-generated tag `aws:cloudformation:stack-name` (see
+ * `activateStackNameTag`).
+ *
  * Deploy it once, in the management account (any region: the function calls the us-east-1 endpoint).
  *
  * @example
@@ -111,8 +127,9 @@ export class CostAllocationTags extends Construct {
   /** Name of the metric holding the number of keys that are not active yet. */
   public static readonly INACTIVE_METRIC_NAME = 'InactiveCostAllocationTags';
 
-  /** The tag keys activated. */
-  public readonly tagKeys: string[];
+  /** The user-defined tag keys activated. */
+  private readonly userKeys: string[];
+  private readonly stackNameTag?: boolean;
   /** The function that activates the keys (custom resource and daily run). */
   public readonly handler: lambda.IFunction;
   /** The daily retry rule. */
@@ -136,20 +153,26 @@ export class CostAllocationTags extends Construct {
         problems.push((e as Error).message);
       }
     }
-    this.tagKeys = [...keys.all()];
+    this.userKeys = [...keys.all()];
     (props.additionalTagKeys ?? []).forEach((k, i) => {
       if (typeof k !== 'string' || Token.isUnresolved(k) || k.length < 1 || k.length > 128 || !TAG_KEY_PATTERN.test(k)
         || k !== k.trim() || k.toLowerCase().startsWith('aws:')) {
         problems.push(`additionalTagKeys[${i}] is ${JSON.stringify(k)}: a user-defined tag key is 1-128 ASCII letters, digits, spaces and _ . : / = + -, without leading or trailing spaces, not starting with aws:`);
-      } else if (!this.tagKeys.includes(k)) {
-        this.tagKeys.push(k);
+      } else if (!this.userKeys.includes(k)) {
+        this.userKeys.push(k);
       }
     });
-    // one registry entry (an SSM standard parameter) holds the keys: at most 4 KB
-    if (JSON.stringify({ tagKeys: this.tagKeys }).length > REGISTRY_ENTRY_MAX) {
-      problems.push(`the ${this.tagKeys.length} tag keys take more than ${REGISTRY_ENTRY_MAX} characters as a list, the size of the record `
-        + 'this construct keeps of them (an SSM standard parameter): split additionalTagKeys over two CostAllocationTags');
+    if (props.activateStackNameTag !== undefined && typeof props.activateStackNameTag !== 'boolean') {
+      problems.push(`activateStackNameTag is ${describe(props.activateStackNameTag)}: pass true or false, or leave it out to activate `
+        + `${STACK_NAME_TAG_KEY} when a rule set of the app matches on stacks`);
+    } else {
+      this.stackNameTag = props.activateStackNameTag;
     }
+    // one registry entry (an SSM standard parameter) holds the keys: at most 4 KB (checked at synth: the keys depend
+    // on the rule sets of the app)
+    refuseOnProblems(this, () => (JSON.stringify({ tagKeys: this.tagKeys }).length > REGISTRY_ENTRY_MAX
+      ? [`the ${this.tagKeys.length} tag keys take more than ${REGISTRY_ENTRY_MAX} characters as a list, the size of the record `
+        + 'this construct keeps of them (an SSM standard parameter): split additionalTagKeys over two CostAllocationTags'] : []));
     let months = props.backfillMonths;
     if (months !== undefined && (!Number.isInteger(months) || months < 0 || months > 12)) {
       problems.push(`backfillMonths is ${months}: expected a whole number of months from 0 (the current month) to 12, the furthest AWS backfills`);
@@ -219,7 +242,7 @@ export class CostAllocationTags extends Construct {
       timeout: Duration.minutes(5),
       memorySize: 256,
       environment: {
-        TAG_KEYS: JSON.stringify(this.tagKeys),
+        TAG_KEYS: Lazy.string({ produce: () => JSON.stringify(this.tagKeys) }),
         METRIC_NAMESPACE: CostAllocationTags.METRIC_NAMESPACE,
         ...(months !== undefined ? { BACKFILL_MONTHS: String(months) } : {}),
       },
@@ -232,7 +255,7 @@ export class CostAllocationTags extends Construct {
       serviceToken: fn.functionArn,
       resourceType: 'Custom::CostAllocationTags',
       properties: {
-        TagKeys: this.tagKeys,
+        TagKeys: Lazy.list({ produce: () => this.tagKeys }),
         ...(months !== undefined ? { BackfillMonths: String(months) } : {}),
         DeactivateOnDelete: props.deactivateOnDelete === true ? 'true' : 'false',
       },
@@ -250,6 +273,15 @@ export class CostAllocationTags extends Construct {
         retryAttempts: 2,
       })],
     });
+  }
+
+  /**
+   * The tag keys activated: the customer-value keys, `additionalTagKeys`, and `aws:cloudformation:stack-name` when it
+   * is activated (`activateStackNameTag`; by default, as the rule sets of the app stand when read).
+   */
+  public get tagKeys(): string[] {
+    const stackName = this.stackNameTag ?? AttributionRules.all(this.node.root).some((r) => r.matchesOnStacks);
+    return stackName ? [...this.userKeys, STACK_NAME_TAG_KEY] : [...this.userKeys];
   }
 
   /**

@@ -8,13 +8,14 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BillingOwnerOptions, ManagementAccountOptions } from './billing-options';
-import { CostMetric, CurQueries } from './cur-sql';
-import { FocusMetric, FocusQueries } from './focus-sql';
+import { CostMetric, FocusMetric } from '../cost-data/query-terms';
+import { FocusQueries } from '../cost-data/schemas/focus-sql';
 import { TagKeys } from '../tag-keys';
 import { accessLogsBucket, logAccess, privateBucket } from './private/buckets';
 import { checkManagementAccount, DATA_EXPORTS_REGION, requireAwsPartition, requireDataExportsRegion } from './private/guard-rails';
 import { attributeCost } from './private/ownership';
 import { createTableExport, ExportPlace, PARTITION_FOLDERS } from './private/table-export';
+import { CurQueries } from '../cost-data/schemas/cur-sql';
 import { describe } from '../declaration/rules';
 import { reportProblems } from '../private/problems';
 

@@ -1,14 +1,19 @@
-import { Annotations } from 'aws-cdk-lib';
+import { Annotations, Lazy, Stack, Token } from 'aws-cdk-lib';
 import * as ce from 'aws-cdk-lib/aws-ce';
 import { Construct } from 'constructs';
 import { BillingOwnerOptions, BillingServicesOptions, ManagementAccountOptions } from './billing-options';
-import { CostGrouping, CurQueries } from './cur-sql';
+import { AttributionCategory, attributionCategory, CategoryRule, orderRuleSets } from './private/attribution-categories';
+import { CostGrouping } from '../cost-data/query-terms';
 import { categoryValue, CATEGORY_TEXT_DESCRIPTION, isCategoryText } from './private/category-value';
 import { checkNoLateServices, resolveServices, ResolvedService } from './private/declarations';
 import { checkManagementAccount, requireAwsPartition } from './private/guard-rails';
 import { attributeCost } from './private/ownership';
-import { splitCharges } from './private/split-charges';
-import { reportProblems } from '../private/problems';
+import { SplitChargeRule, splitCharges } from './private/split-charges';
+import { AttributionRules } from '../attribution/attribution-rules';
+import { CurQueries } from '../cost-data/schemas/cur-sql';
+import { CustomerService } from '../customer-service';
+import { describe } from '../declaration/rules';
+import { refuseOnProblems, reportProblems } from '../private/problems';
 
 /**
  * Names of the cost categories (1-50 letters, numbers, spaces, `-` and `_`; unique in the account; changing a
@@ -67,6 +72,22 @@ export interface CustomerValueCostCategoriesProps extends BillingServicesOptions
    * @default false
    */
   readonly splitCharges?: boolean;
+
+  /**
+   * The attribution rule sets whose rules the categories reproduce, after the tag rules and in the order the
+   * `customer-value` CLI evaluates them (by precedence, then name; each set's rules in order), so that Cost Explorer and
+   * AWS Budgets attribute untagged spend as the CLI does: a rule whose target is one value of a category becomes a
+   * REGULAR rule with that value; a split over several values becomes a REGULAR rule with a value of its own
+   * (`<rule set> <rule>`) and a split charge rule from it to the targets' values, where AWS splits as declared.
+   *
+   * What a category cannot express (patterns on service codes or usage types, resource ids, Marketplace, the stacks of
+   * services declared in other apps, splits AWS would weigh otherwise, more than 10 split charge rules) is a synth
+   * warning naming the rule, the category and why (`cdk-customer-value:CustomerValueCostCategories.attributionNotExpressible`);
+   * the CLI attributes it. docs/attribution.md, "Cost categories", has the whole mapping.
+   *
+   * @default - every `AttributionRules` of the app, read at synth (rules added later count)
+   */
+  readonly attributionRules?: AttributionRules[];
 }
 
 const DEFAULT_NAMES: Record<CostGrouping, string> = {
@@ -87,6 +108,8 @@ const NAME_FIELDS: Record<CostGrouping, keyof CostCategoryNames> = {
 
 /** Warning id: a provider AWS split charge rules cannot split as declared. */
 const SPLIT_CHARGE_WARNING = 'cdk-customer-value:CustomerValueCostCategories.splitChargeNotExpressible';
+/** Warning id: an attribution rule a category cannot express. */
+const ATTRIBUTION_WARNING = 'cdk-customer-value:CustomerValueCostCategories.attributionNotExpressible';
 
 /** API maximum of rules per cost category (the console allows 100). */
 const MAX_RULES = 500;
@@ -94,11 +117,7 @@ const MAX_RULES = 500;
 /**
  * One rule of a cost category, as the `Rules` JSON of `AWS::CE::CostCategory` holds it.
  */
-interface CostCategoryRule {
-  readonly Value: string;
-  readonly Type: 'REGULAR';
-  readonly Rule: { readonly Tags: { readonly Key: string; readonly Values: string[]; readonly MatchOptions: string[] } };
-}
+type CostCategoryRule = CategoryRule;
 
 /**
  * AWS cost categories for team, business unit and customer need (optionally customer and service), generated from
@@ -132,6 +151,7 @@ export class CustomerValueCostCategories extends Construct {
   /** The names of the categories created, in the order of `categories`. */
   public readonly categoryNames: string[];
   private readonly byGrouping = new Map<CostGrouping, ce.CfnCostCategory>();
+  private attribution?: Map<CostGrouping, AttributionCategory>;
 
   constructor(scope: Construct, id: string, props: CustomerValueCostCategoriesProps = {}) {
     super(scope, id);
@@ -182,6 +202,10 @@ export class CustomerValueCostCategories extends Construct {
       errors.push(`splitCharges is true, but categories (${groupings.join(', ')}) has no service category: split charge rules pass a `
         + 'provider\'s cost on to its consumers, which are values of the service category; add CostGrouping.SERVICE to categories');
     }
+    const ruleSets = props.attributionRules;
+    if (ruleSets !== undefined && (!Array.isArray(ruleSets) || ruleSets.some((r) => !AttributionRules.isAttributionRules(r)))) {
+      errors.push(`attributionRules is ${describe(ruleSets)}: pass AttributionRules constructs (or leave it out for every rule set of the app)`);
+    }
     if (resolved.services.length === 0 && resolved.problems.length === 0) {
       errors.push('no customer service to categorise: pass services (e.g. CustomerService.all(app)) or declarations, or declare the services before this construct');
     }
@@ -191,18 +215,39 @@ export class CustomerValueCostCategories extends Construct {
     }
 
     const split = withSplitCharges ? splitCharges(resolved.services) : undefined;
+    const tagRules = new Map<CostGrouping, CostCategoryRule[]>();
+    const chainSplits = (grouping: CostGrouping) => (grouping === CostGrouping.SERVICE && split ? split.rules : []);
     for (const [grouping, name] of names) {
       const rules = this.rules(grouping, resolved.services, CurQueries.groupingTagKey(grouping, resolved.tagKeys), defaultValue, errors);
-      const splitRules = grouping === CostGrouping.SERVICE && split && split.rules.length > 0 ? split.rules : undefined;
+      tagRules.set(grouping, rules);
+      const attributed = () => this.attributed(names, resolved.services, ruleSets, tagRules, chainSplits, defaultValue).get(grouping)!;
       const category = new ce.CfnCostCategory(this, idOf(grouping), {
         name,
         ruleVersion: 'CostCategoryExpression.v1',
-        rules: JSON.stringify(rules),
-        splitChargeRules: splitRules ? JSON.stringify(splitRules) : undefined,
+        rules: Lazy.string({ produce: () => JSON.stringify([...rules, ...attributed().rules]) }),
+        splitChargeRules: Lazy.string({
+          produce: () => {
+            const all = [...chainSplits(grouping), ...attributed().splits];
+            return all.length > 0 ? JSON.stringify(all) : undefined;
+          },
+        }),
         defaultValue,
       });
       this.byGrouping.set(grouping, category);
     }
+    refuseOnProblems(this, () => {
+      const byGrouping = this.attributed(names, resolved.services, ruleSets, tagRules, chainSplits, defaultValue);
+      const problems: string[] = [];
+      for (const [grouping, a] of byGrouping) {
+        problems.push(...a.problems);
+        const total = tagRules.get(grouping)!.length + a.rules.length;
+        if (total > MAX_RULES) {
+          problems.push(`the ${grouping} cost category would have ${total} rules (${a.rules.length} of them from attribution rules): AWS accepts at most `
+            + `${MAX_RULES} per category`);
+        }
+      }
+      return problems;
+    });
     for (const { provider, reason } of split?.notExpressible ?? []) {
       Annotations.of(this).addWarningV2(SPLIT_CHARGE_WARNING, `no split charge rule for "${provider}": ${reason}. Its cost stays under its own value `
         + 'of the service category; customer-value cost --allocate passes it on as declared');
@@ -211,6 +256,43 @@ export class CustomerValueCostCategories extends Construct {
       return;
     }
     this.categoryNames = [...names.values()];
+  }
+
+  /**
+   * The attribution rules each category reproduces, computed once, at synth (rule sets and rules added after this
+   * construct count); what a category cannot express is warned about then, once.
+   */
+  private attributed(names: Map<CostGrouping, string>, services: ResolvedService[], ruleSets: AttributionRules[] | undefined,
+    tagRules: Map<CostGrouping, CostCategoryRule[]>, chainSplits: (g: CostGrouping) => SplitChargeRule[], defaultValue: string): Map<CostGrouping, AttributionCategory> {
+    if (this.attribution) {
+      return this.attribution;
+    }
+    const sets = orderRuleSets((ruleSets ?? AttributionRules.all(this.node.root)).map((r) => r._record()));
+    const stacks = stacksOfServices(this, services);
+    const result = new Map<CostGrouping, AttributionCategory>();
+    for (const grouping of names.keys()) {
+      const a = attributionCategory({
+        ruleSets: sets,
+        services,
+        valueOf: (s) => {
+          const v = tagValueOf(grouping, s);
+          return v === undefined ? undefined : categoryValue(v);
+        },
+        serviceCategory: grouping === CostGrouping.SERVICE,
+        stacks,
+        servicesOfOtherApps: services.some((s) => !isServiceOfApp(this, s)),
+        takenValues: new Set([defaultValue, ...tagRules.get(grouping)!.map((r) => r.Value)]),
+        existingSplits: chainSplits(grouping),
+        category: grouping,
+      });
+      result.set(grouping, a);
+      for (const { rule, reason } of a.notExpressible) {
+        Annotations.of(this).addWarningV2(ATTRIBUTION_WARNING, `the ${names.get(grouping)} cost category cannot express the attribution rule ${rule} `
+          + `(${reason}); the spend it matches shows there as it would without the rule, and customer-value cost attributes it`);
+      }
+    }
+    this.attribution = result;
+    return result;
   }
 
   /**
@@ -271,6 +353,39 @@ function tagValueOf(grouping: CostGrouping, s: ResolvedService): string | undefi
     case CostGrouping.BUSINESS_UNIT: return s.businessUnit;
     case CostGrouping.CUSTOMER: return s.customerTagValue;
   }
+}
+
+/** Whether a served service is a `CustomerService` of this app (not a declaration of another app's). */
+function isServiceOfApp(scope: Construct, s: ResolvedService): boolean {
+  return CustomerService.all(scope.node.root).some((c) => c.node.path === s.source);
+}
+
+/**
+ * The stacks of the served services of this app: stack name to the services declared in it (their own stack, and the
+ * stacks of the scopes they include), as the CLI derives it from the cloud assembly.
+ */
+function stacksOfServices(scope: Construct, services: readonly ResolvedService[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  const add = (stack: Stack | undefined, name: string) => {
+    if (!stack || Token.isUnresolved(stack.stackName)) {
+      return;
+    }
+    const list = out.get(stack.stackName) ?? [];
+    if (!list.includes(name)) {
+      out.set(stack.stackName, [...list, name].sort());
+    }
+  };
+  const stackOf = (c: Construct) => (c.node.scopes.some((x) => Stack.isStack(x)) ? Stack.of(c) : undefined);
+  for (const c of CustomerService.all(scope.node.root)) {
+    if (!services.some((s) => s.source === c.node.path)) {
+      continue;
+    }
+    add(stackOf(c), c.serviceName);
+    for (const included of c.includedScopes) {
+      add(stackOf(included as Construct), c.serviceName);
+    }
+  }
+  return out;
 }
 
 function idOf(grouping: CostGrouping): string {

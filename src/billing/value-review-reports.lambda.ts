@@ -1,13 +1,13 @@
 /* eslint-disable import/no-extraneous-dependencies */
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DeclaredService } from '../cli/assembly';
-import { render } from '../cli/output';
-import { consumptionDeclared, reviewAllocation, reviewValueChain } from '../cli/report/review-allocation';
-import { ReviewThresholds } from '../cli/report/review-flags';
-import { packFileName, reviewPacks, reviewQuery, trendMonths } from '../cli/report/review-run';
-import { AthenaSource } from '../cli/sources/athena';
-import { CallLimits, LimitAdvice } from '../cli/sources/limits';
+import { DeclaredService } from '../cost-data/declarations/cloud-assembly';
+import { render } from '../cost-data/format/render';
+import { consumptionDeclared, reviewAllocation, reviewValueChain } from '../cost-data/review/review-allocation';
+import { ReviewThresholds } from '../cost-data/review/review-flags';
+import { packFileName, reviewPacks, reviewQuery, trendMonths } from '../cost-data/review/review-run';
+import { AthenaSource } from '../cost-data/sources/athena';
+import { CallLimits, LimitAdvice } from '../cost-data/sources/limits';
 import { ShippedDeclarations } from '../declaration/record';
 import { recordProblems, refusedRecord } from '../declaration/record-rules';
 import { TagKeys } from '../tag-keys';

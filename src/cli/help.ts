@@ -1,5 +1,5 @@
 /** Usage texts of the `customer-value` CLI. */
-import { DUCKDB_INSTALL } from './sources/duckdb-version';
+import { DUCKDB_INSTALL } from '../cost-data/sources/duckdb-version';
 
 export const GENERAL_HELP = `customer-value: read the customer value your CDK services declare, and what it costs
 

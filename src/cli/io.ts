@@ -1,5 +1,5 @@
-import { terminalLine } from './report/model';
-import { UsageReader } from './unit-usage';
+import { terminalLine } from '../cost-data/report/model';
+import { UsageReader } from '../cost-data/sources/unit-usage';
 
 /** The program name in every message. */
 export const PROGRAM = 'customer-value';

@@ -4,11 +4,11 @@ import { costCommand } from './commands/cost';
 import { reviewCommand } from './commands/review';
 import { sampleCommand } from './commands/sample';
 import { catalogCommand, servicesCommand } from './commands/services';
-import { EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, firstLine, UsageError } from './errors';
+import { EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, UsageError } from './errors';
 import { CATALOG_HELP, COST_HELP, GENERAL_HELP, REVIEW_HELP, SAMPLE_HELP, SERVICES_HELP } from './help';
 import { CliIo, oneLine, PROGRAM, stderrLines, terminalIo } from './io';
-import { StoppedError } from './sources/limits';
-import { CliError } from './sources/types';
+import { firstLine, CostDataError } from '../cost-data/errors';
+import { StoppedError } from '../cost-data/sources/limits';
 
 export type { CliIo } from './io';
 
@@ -109,7 +109,7 @@ function reportError(e: unknown, io: CliIo, command: string | undefined): number
     const cmd = e.command ?? command;
     io.stderr(`${PROGRAM}${cmd ? ` ${cmd}` : ''}: ${oneLine(e.message)} (see "${PROGRAM}${cmd ? ` ${cmd}` : ''} --help")\n`);
     code = EXIT_USAGE;
-  } else if (e instanceof CliError) {
+  } else if (e instanceof CostDataError) {
     io.stderr(`${PROGRAM}: ${oneLine(e.message)}\n`);
     code = e instanceof StoppedError ? e.exitCode : EXIT_RUNTIME;
   } else {

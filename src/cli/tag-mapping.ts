@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UsageError } from './errors';
 import { ContextKeys } from '../context-keys';
+import { CostDataError } from '../cost-data/errors';
 import { TagKeys, TagKeysProps } from '../tag-keys';
-import { CliError } from './sources/types';
 
 /**
  * `--tag-key FIELD=KEY`: which tag key of the cost data holds a customer-value field, when the data's keys are not the
@@ -54,7 +54,7 @@ export function contextTagKeys(cwd: string): { keys: Partial<Record<keyof TagKey
   try {
     json = JSON.parse(fs.readFileSync(file, 'utf8'));
   } catch (e) {
-    throw new CliError(`cannot read ${file}: ${e instanceof SyntaxError ? 'not JSON' : (e as Error).message.split('\n')[0]}`);
+    throw new CostDataError(`cannot read ${file}: ${e instanceof SyntaxError ? 'not JSON' : (e as Error).message.split('\n')[0]}`);
   }
   const value = (json as { context?: Record<string, unknown> })?.context?.[ContextKeys.COST_DATA_TAG_KEYS];
   if (value === undefined) {
@@ -62,16 +62,16 @@ export function contextTagKeys(cwd: string): { keys: Partial<Record<keyof TagKey
   }
   const where = `${file}, context "${ContextKeys.COST_DATA_TAG_KEYS}"`;
   if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-    throw new CliError(`${where} is ${JSON.stringify(value)}: expected an object such as {"businessUnit": "business_unit", "service": "application"}`);
+    throw new CostDataError(`${where} is ${JSON.stringify(value)}: expected an object such as {"businessUnit": "business_unit", "service": "application"}`);
   }
   const keys: Partial<Record<keyof TagKeysProps, string>> = {};
   for (const [field, key] of Object.entries(value as Record<string, unknown>)) {
     const prop = FIELDS[field];
     if (!prop) {
-      throw new CliError(`${where} has the field ${JSON.stringify(field)}: accepted fields are service, need, customer, team, businessUnit (or business-unit)`);
+      throw new CostDataError(`${where} has the field ${JSON.stringify(field)}: accepted fields are service, need, customer, team, businessUnit (or business-unit)`);
     }
     if (typeof key !== 'string' || key === '') {
-      throw new CliError(`${where}: ${field} is ${JSON.stringify(key)}: expected a tag key (a non-empty string)`);
+      throw new CostDataError(`${where}: ${field} is ${JSON.stringify(key)}: expected a tag key (a non-empty string)`);
     }
     keys[prop] = key;
   }
@@ -109,7 +109,7 @@ export function readingTagKeys(base: TagKeys, fromContext: { keys: Partial<Recor
     if (Object.keys(fromFlags).length > 0) {
       throw new UsageError(`--tag-key: ${message}`, command);
     }
-    throw new CliError(`${fromContext.where ?? 'the tag keys'}: ${message}`);
+    throw new CostDataError(`${fromContext.where ?? 'the tag keys'}: ${message}`);
   }
   return { keys: TagKeys._forReading(merged), mapped };
 }

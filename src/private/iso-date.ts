@@ -20,3 +20,12 @@ export function isIsoDate(s: string): boolean {
 export function addDays(day: string, n: number): string {
   return new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
 }
+
+/** Every day from `from` (inclusive) to `to` (exclusive). */
+export function daysBetween(from: string, to: string): string[] {
+  const out: string[] = [];
+  for (let d = from; d < to; d = addDays(d, 1)) {
+    out.push(d);
+  }
+  return out;
+}

@@ -69,12 +69,14 @@ function checkLength(field: string, list: unknown[] | undefined, max: number): v
 
 /** A fake Cost Explorer account: keys AWS has seen, with their status; activation of a seen key succeeds. */
 function account(seen: Record<string, Status>, lastUpdated = '2026-11-20T00:00:00Z'): void {
+  // like Cost Explorer, a request with a Type lists the keys of that type only
+  const typeOf = (k: string) => (k.startsWith('aws:') ? 'AWSGenerated' : 'UserDefined');
   ce.on(ListCostAllocationTagsCommand).callsFake((input) => {
     checkLength('tagKeys', input.TagKeys, 100);
     return {
       CostAllocationTags: (input.TagKeys as string[])
-        .filter((k) => k in seen)
-        .map((k) => ({ TagKey: k, Type: 'UserDefined', Status: seen[k], LastUpdatedDate: lastUpdated })),
+        .filter((k) => k in seen && (input.Type === undefined || input.Type === typeOf(k)))
+        .map((k) => ({ TagKey: k, Type: typeOf(k), Status: seen[k], LastUpdatedDate: lastUpdated })),
     };
   });
   ce.on(UpdateCostAllocationTagsStatusCommand).callsFake((input) => {
@@ -164,6 +166,24 @@ describe('activation run', () => {
     const lists = ce.commandCalls(ListCostAllocationTagsCommand).map((c) => c.args[0].input);
     expect(lists.map((l) => l.TagKeys!.length)).toEqual([100, 50]);
     expect(lists.every((l) => l.Type === 'UserDefined')).toBe(true);
+  });
+
+  test('lists the AWS-generated aws:cloudformation:stack-name by its own type and activates it like a user-defined key (issue 23)', async () => {
+    // GIVEN a seen, inactive AWS-generated key next to active user-defined keys (a list of user-defined keys would not
+    // return it, and the key would be reported "not seen yet" for ever)
+    account({ ...Object.fromEntries(KEYS.map((k) => [k, 'Active' as Status])), 'aws:cloudformation:stack-name': 'Inactive' });
+
+    // WHEN
+    const report = await activate([...KEYS, 'aws:cloudformation:stack-name'], { metricNamespace: 'CustomerValue', now: NOW });
+
+    // THEN one list request per type, and the key is activated
+    const lists = ce.commandCalls(ListCostAllocationTagsCommand).map((c) => c.args[0].input);
+    expect(lists.map((l) => [l.Type, l.TagKeys])).toEqual([['UserDefined', KEYS], ['AWSGenerated', ['aws:cloudformation:stack-name']]]);
+    const sent = ce.commandCalls(UpdateCostAllocationTagsStatusCommand).flatMap((c) => c.args[0].input.CostAllocationTagsStatus!);
+    expect(sent).toEqual([{ TagKey: 'aws:cloudformation:stack-name', Status: 'Active' }]);
+    expect(report.notSeenYet).toEqual([]);
+    expect(report.requested).toEqual(['aws:cloudformation:stack-name']);
+    expect(metricValues()).toEqual([1]);
   });
 
   test('already active keys: no update call, metric 0', async () => {

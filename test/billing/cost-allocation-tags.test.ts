@@ -1,7 +1,9 @@
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as events from 'aws-cdk-lib/aws-events';
-import { CostAllocationTags, TagKeys } from '../../src';
+import {
+  AttributionRule, AttributionRules, AttributionTarget, ChargeType, CostAllocationTags, ServiceRef, TagKeys,
+} from '../../src';
 import { testApp, synthFindings } from '../util';
 import { OWNER } from './owner';
 
@@ -48,6 +50,49 @@ describe('CostAllocationTags', () => {
     const { stack } = billingStack();
     const tags = new CostAllocationTags(stack, 'TagActivation', { owner: OWNER, tagKeys: TagKeys.custom({ service: 'svc' }) });
     expect(tags.tagKeys[0]).toBe('svc');
+  });
+
+  describe('the AWS-generated aws:cloudformation:stack-name (issue 23)', () => {
+    const KEYS = ['customer-service', 'customer-need', 'customer', 'team', 'business-unit'];
+    const keysOf = (stack: Stack) => {
+      const template = Template.fromStack(stack);
+      const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0];
+      const resource = Object.values(template.findResources('Custom::CostAllocationTags'))[0];
+      // the function's daily run and the custom resource activate the same keys
+      expect(JSON.parse(fn.Properties.Environment.Variables.TAG_KEYS)).toEqual(resource.Properties.TagKeys);
+      return resource.Properties.TagKeys;
+    };
+
+    test('is activated when a rule set of the app matches on stacks, declared before or after the construct', () => {
+      // GIVEN
+      const { stack } = billingStack();
+      const tags = new CostAllocationTags(stack, 'TagActivation', { owner: OWNER });
+      const rules = new AttributionRules(stack, 'Shared', { rules: [AttributionRule.charges({ chargeTypes: [ChargeType.TAX], to: AttributionTarget.everyone() })] });
+      expect(tags.tagKeys).toEqual(KEYS);
+
+      // WHEN a stack rule is added
+      rules.addRule(AttributionRule.stacks({ stackNames: ['Legacy-Shop'], to: AttributionTarget.service(ServiceRef.named('checkout')) }));
+
+      // THEN
+      expect(tags.tagKeys).toEqual([...KEYS, 'aws:cloudformation:stack-name']);
+      expect(keysOf(stack)).toEqual([...KEYS, 'aws:cloudformation:stack-name']);
+    });
+
+    test('is not activated without a stack rule, unless asked; activateStackNameTag: false keeps it off', () => {
+      const without = billingStack();
+      new AttributionRules(without.stack, 'Shared', { rules: [AttributionRule.charges({ chargeTypes: [ChargeType.TAX], to: AttributionTarget.everyone() })] });
+      new CostAllocationTags(without.stack, 'TagActivation', { owner: OWNER });
+      expect(keysOf(without.stack)).toEqual(KEYS);
+
+      const asked = billingStack();
+      new CostAllocationTags(asked.stack, 'TagActivation', { owner: OWNER, activateStackNameTag: true });
+      expect(keysOf(asked.stack)).toEqual([...KEYS, 'aws:cloudformation:stack-name']);
+
+      const off = billingStack();
+      new AttributionRules(off.stack, 'Shared', { rules: [AttributionRule.declaredStacks()] });
+      new CostAllocationTags(off.stack, 'TagActivation', { owner: OWNER, activateStackNameTag: false });
+      expect(keysOf(off.stack)).toEqual(KEYS);
+    });
   });
 
   test('retries daily at 06:00 UTC (or on the given schedule) with the activation event', () => {

@@ -8,8 +8,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { generateReviewSample, ReviewSample } from '../../scripts/review-sample';
 import { handler, notification, provisionalNote, reviewLimits, runReview, ValueReviewConfig } from '../../src/billing/value-review-reports.lambda';
-import { DEFAULT_THRESHOLDS } from '../../src/cli/report/review-flags';
-import { AthenaSource } from '../../src/cli/sources/athena';
+import { DEFAULT_THRESHOLDS } from '../../src/cost-data/review/review-flags';
+import { AthenaSource } from '../../src/cost-data/sources/athena';
 import { ShippedDeclarations } from '../../src/declaration/record';
 import { tempDir } from '../util';
 

@@ -272,7 +272,7 @@ describe('issue 25: deployed faults', () => {
 
   test('the function\'s policy grants every Athena action the Athena source calls, each on its resource (GetTableMetadata: the data catalog)', () => {
     // GIVEN the actions the Athena source sends, read from its code (a new call without a grant fails this test)
-    const source = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'cli', 'sources', 'athena.ts'), 'utf8');
+    const source = fs.readFileSync(path.join(__dirname, '..', '..', 'src', 'cost-data', 'sources', 'athena.ts'), 'utf8');
     const called = [...new Set([...source.matchAll(/new (\w+)Command\(/g)].map((m) => `athena:${m[1]}`))].sort();
     expect(called).toEqual(expect.arrayContaining(['athena:GetTableMetadata', 'athena:StartQueryExecution']));
     const catalog = /GetTableMetadataCommand\(\{ CatalogName: '([^']+)'/.exec(source)![1];

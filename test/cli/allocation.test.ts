@@ -1,6 +1,6 @@
 import * as fc from 'fast-check';
-import { allocate, AllocationInput, AllocationResult, dependencyOrder, Flows, ProviderRule } from '../../src/cli/report/allocation';
-import { CostRow } from '../../src/cli/sources/types';
+import { CostRow } from '../../src/cost-data/query';
+import { allocate, AllocationInput, AllocationResult, dependencyOrder, Flows, ProviderRule } from '../../src/cost-data/value-chain/allocation';
 
 const FIELDS = ['direct', 'received', 'passedOn', 'unallocated', 'spread', 'fullyLoaded'] as const;
 

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import * as YAML from 'yaml';
 import { buildAssembly, CHECKOUT, record, REPORTS, runCli, SEARCH, shopAssembly, WISHLIST } from './fixtures';
-import { ENTITY_NAME, ENTITY_TAG, entityName, entityTag } from '../../src/cli/catalog';
+import { ENTITY_NAME, ENTITY_TAG, entityName, entityTag } from '../../src/cost-data/report/catalog';
 import { tempDir } from '../util';
 
 function parse(yaml: string): any[] {

@@ -4,9 +4,10 @@ import { CostExplorerClient, GetCostAndUsageCommand } from '@aws-sdk/client-cost
 import { mockClient } from 'aws-sdk-client-mock';
 import { cePages } from './ce-data';
 import { shopAssembly, runCli } from './fixtures';
-import { CostGrouping, CostMetric } from '../../src/billing/cur-sql';
-import { CostExplorerSource, tagValue } from '../../src/cli/sources/ce';
-import { CliError, CostQuery } from '../../src/cli/sources/types';
+import { CostDataError } from '../../src/cost-data/errors';
+import { CostQuery } from '../../src/cost-data/query';
+import { CostGrouping, CostMetric } from '../../src/cost-data/query-terms';
+import { CostExplorerSource, tagValue } from '../../src/cost-data/sources/ce';
 import { TagKeys } from '../../src/tag-keys';
 import { tempDir } from '../util';
 
@@ -49,10 +50,10 @@ describe('CostExplorerSource through the real SDK stack (no mock of send)', () =
     // WHEN
     const error = await source.fetch(QUERY, () => undefined).catch((e) => e);
 
-    // THEN three attempts of the same request, then a CliError
+    // THEN three attempts of the same request, then a CostDataError
     expect(requests).toEqual(['AWSInsightsIndexService.GetCostAndUsage', 'AWSInsightsIndexService.GetCostAndUsage',
       'AWSInsightsIndexService.GetCostAndUsage']);
-    expect(error).toBeInstanceOf(CliError);
+    expect(error).toBeInstanceOf(CostDataError);
     expect(error.message).toBe('Cost Explorer GetCostAndUsage was throttled (LimitExceededException) after 3 attempts: '
       + 'wait a minute and retry, or shorten the period');
   });

@@ -3,7 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { CloudAssemblyBuilder } from 'aws-cdk-lib/cx-api';
 import { CliIo, run } from '../../src/cli/main';
-import { UsageReader } from '../../src/cli/unit-usage';
+import { UsageReader } from '../../src/cost-data/sources/unit-usage';
 import { CostAllocationRecord, ServiceDeclarationRecord, SERVICE_METADATA_TYPE } from '../../src/declaration/record';
 import { daysFrom } from '../../src/declaration/review-dates';
 import { addDays } from '../../src/private/iso-date';

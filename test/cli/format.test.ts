@@ -1,9 +1,9 @@
 import * as YAML from 'yaml';
-import { csvField, renderCsv } from '../../src/cli/format/csv';
-import { esc, niceScale, renderHtml } from '../../src/cli/format/html';
-import { markdownCell, renderMarkdown } from '../../src/cli/format/markdown';
-import { clean, renderText } from '../../src/cli/format/text';
-import { Report } from '../../src/cli/report/model';
+import { csvField, renderCsv } from '../../src/cost-data/format/csv';
+import { esc, niceScale, renderHtml } from '../../src/cost-data/format/html';
+import { markdownCell, renderMarkdown } from '../../src/cost-data/format/markdown';
+import { clean, renderText } from '../../src/cost-data/format/text';
+import { Report } from '../../src/cost-data/report/model';
 
 function report(values: string[]): Report {
   return {

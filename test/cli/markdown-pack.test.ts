@@ -1,9 +1,9 @@
 import { CHECKOUT, WISHLIST } from './fixtures';
-import { DeclaredService } from '../../src/cli/assembly';
-import { markdownLine, renderMarkdown } from '../../src/cli/format/markdown';
-import { Report } from '../../src/cli/report/model';
-import { DEFAULT_THRESHOLDS } from '../../src/cli/report/review-flags';
-import { reviewPacks } from '../../src/cli/report/review-run';
+import { DeclaredService } from '../../src/cost-data/declarations/cloud-assembly';
+import { markdownLine, renderMarkdown } from '../../src/cost-data/format/markdown';
+import { Report } from '../../src/cost-data/report/model';
+import { DEFAULT_THRESHOLDS } from '../../src/cost-data/review/review-flags';
+import { reviewPacks } from '../../src/cost-data/review/review-run';
 
 /*
  * The Markdown output read back by a CommonMark parser (commonmark.js, the reference implementation, which

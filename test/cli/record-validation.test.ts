@@ -11,7 +11,7 @@ import {
   Allocation, CostAndUsageExport, CostReporting, CustomerService, ServiceRef, ValueReviewOutcome, ValueReviewReports,
 } from '../../src';
 import { runReview, ValueReviewConfig } from '../../src/billing/value-review-reports.lambda';
-import { DEFAULT_THRESHOLDS } from '../../src/cli/report/review-flags';
+import { DEFAULT_THRESHOLDS } from '../../src/cost-data/review/review-flags';
 import { ServiceDeclarationRecord } from '../../src/declaration/record';
 import { recordProblems } from '../../src/declaration/record-rules';
 import { monthlyBudgetProblems, needProblems, ownerNameProblems, reviewProblems, TEAM_WHAT } from '../../src/declaration/rules';

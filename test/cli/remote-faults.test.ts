@@ -3,10 +3,11 @@ import { CloudWatchClient, GetMetricDataCommand } from '@aws-sdk/client-cloudwat
 import { mockClient } from 'aws-sdk-client-mock';
 import { cePage, FakeAws, withEnv } from './fake-aws';
 import { runCli, shopAssembly } from './fixtures';
-import { CostGrouping, CostMetric } from '../../src/billing/cur-sql';
-import { CostExplorerSource } from '../../src/cli/sources/ce';
-import { CallLimits } from '../../src/cli/sources/limits';
-import { CliError, CostQuery } from '../../src/cli/sources/types';
+import { CostDataError } from '../../src/cost-data/errors';
+import { CostQuery } from '../../src/cost-data/query';
+import { CostGrouping, CostMetric } from '../../src/cost-data/query-terms';
+import { CostExplorerSource } from '../../src/cost-data/sources/ce';
+import { CallLimits } from '../../src/cost-data/sources/limits';
 import { TagKeys } from '../../src/tag-keys';
 import { tempDir } from '../util';
 
@@ -129,7 +130,7 @@ describe('item 2: an endpoint that accepts the connection and never answers', ()
     fake = await FakeAws.start(() => ({ hang: true }));
     const source = new CostExplorerSource({ maxAttempts: 2, limits: new CallLimits({ timeoutSeconds: 0, requestTimeoutMs: 300 }) });
     const error = await withEnv(fake.env(), () => source.fetch(QUERY, () => undefined).catch((e) => e));
-    expect(error).toBeInstanceOf(CliError);
+    expect(error).toBeInstanceOf(CostDataError);
     expect(error.message).toBe(`Cost Explorer GetCostAndUsage: no answer within 0.3 s, after 2 attempts: the endpoint (${fake.url}, `
       + 'from AWS_ENDPOINT_URL) accepts connections but does not answer; check the network, proxy or AWS_ENDPOINT_URL settings, or retry later');
     expect(fake.of('GetCostAndUsage')).toHaveLength(2);
@@ -163,7 +164,7 @@ describe('issue 21: a silent endpoint is given up on within the call\'s deadline
     const elapsed = Date.now() - started;
 
     // THEN given up at the call's deadline, not after 5 attempts; a line for each retry
-    expect(error).toBeInstanceOf(CliError);
+    expect(error).toBeInstanceOf(CostDataError);
     expect(error.message).toMatch(new RegExp('^Cost Explorer GetCostAndUsage page 1: no answer within 1 s, after \\d attempts \\(0\\.3 s each at most\\): '
       + `the endpoint \\(${fake.url.replace(/\./g, '\\.')}, from AWS_ENDPOINT_URL\\) accepts connections but does not answer`));
     expect(elapsed).toBeLessThan(2500);

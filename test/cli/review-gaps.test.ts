@@ -1,10 +1,10 @@
 import * as path from 'path';
 import { buildAssembly, CHECKOUT, curCsv, line, runCli, WISHLIST } from './fixtures';
-import { DeclaredService } from '../../src/cli/assembly';
-import { renderMarkdown } from '../../src/cli/format/markdown';
-import { reviewBusinessUnits } from '../../src/cli/report/review';
-import { DEFAULT_THRESHOLDS } from '../../src/cli/report/review-flags';
-import { reviewPacks } from '../../src/cli/report/review-run';
+import { DeclaredService } from '../../src/cost-data/declarations/cloud-assembly';
+import { renderMarkdown } from '../../src/cost-data/format/markdown';
+import { reviewBusinessUnits } from '../../src/cost-data/review/review';
+import { DEFAULT_THRESHOLDS } from '../../src/cost-data/review/review-flags';
+import { reviewPacks } from '../../src/cost-data/review/review-run';
 import { addDays } from '../../src/private/iso-date';
 import { tempDir } from '../util';
 

@@ -1,9 +1,10 @@
 import { CHECKOUT, record, SEARCH, WISHLIST } from './fixtures';
-import { DeclaredService } from '../../src/cli/assembly';
-import { changes, MonthlyUsage, reviewBusinessUnits, ReviewInput } from '../../src/cli/report/review';
-import { DEFAULT_THRESHOLDS, FLAG_RULES, FlagRule, parseThresholds } from '../../src/cli/report/review-flags';
-import { monthsBetween, packFileName, trendMonths } from '../../src/cli/report/review-run';
-import { CostRow } from '../../src/cli/sources/types';
+import { parseThresholds } from '../../src/cli/thresholds';
+import { DeclaredService } from '../../src/cost-data/declarations/cloud-assembly';
+import { CostRow } from '../../src/cost-data/query';
+import { changes, MonthlyUsage, reviewBusinessUnits, ReviewInput } from '../../src/cost-data/review/review';
+import { DEFAULT_THRESHOLDS, FLAG_RULES, FlagRule } from '../../src/cost-data/review/review-flags';
+import { monthsBetween, packFileName, trendMonths } from '../../src/cost-data/review/review-run';
 import { ServiceDeclarationRecord } from '../../src/declaration/record';
 
 /*

@@ -1,8 +1,8 @@
 /**
  * What the reporting itself costs a month, from the declarations (prices in src/cli/report/running-cost.ts).
  */
-import { DeclaredService } from '../../src/cli/assembly';
-import { estimateRunningCost, REPORTING_PRICES } from '../../src/cli/report/running-cost';
+import { DeclaredService } from '../../src/cost-data/declarations/cloud-assembly';
+import { estimateRunningCost, REPORTING_PRICES } from '../../src/cost-data/report/running-cost';
 import { CostReportingRecord } from '../../src/declaration/record';
 
 function service(name: string, stack: string, costReporting: Partial<CostReportingRecord>, team = 'payments'): DeclaredService {

@@ -10,7 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { runCli } from './fixtures';
 import { CostReporting, CustomerService } from '../../src';
-import { billingPeriods, SAMPLE_MARKER } from '../../src/cli/sample';
+import { billingPeriods, SAMPLE_MARKER } from '../../src/cost-data/sample';
 import { tempDir, testApp, VALID } from '../util';
 
 const NOW = new Date('2026-12-07T10:00:00Z');

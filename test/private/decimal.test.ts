@@ -1,5 +1,5 @@
 import * as fc from 'fast-check';
-import { formatMoney, plainCell, round } from '../../src/cli/report/model';
+import { formatMoney, plainCell, round } from '../../src/cost-data/report/model';
 import { Decimal } from '../../src/private/decimal';
 
 /*

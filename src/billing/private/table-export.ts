@@ -4,7 +4,7 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { BILLING_PERIOD_COLUMN, currentBillingPeriod } from './current-billing-period';
-import { CurNamedQuery, CurQueries } from '../cur-sql';
+import { CurNamedQuery, CurQueries } from '../../cost-data/schemas/cur-sql';
 
 /**
  * One Data Exports table of `CostAndUsageExport` (CUR 2.0 or FOCUS 1.2): the export (Parquet, overwritten per billing

@@ -105,15 +105,28 @@ export function backfillFrom(now: Date, months: number): string {
   return d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-/** Current status of each key AWS knows (keys AWS has not seen yet are absent). */
+/**
+ * The type of a cost allocation tag key (`ListCostAllocationTags` `Type`): keys with the reserved `aws:` prefix are
+ * AWS-generated (`aws:cloudformation:stack-name`, `aws:createdBy`), every other key is user-defined. Cost Explorer API
+ * reference, `CostAllocationTag`: "AWSGenerated type tags are tags that AWS defines and applies to support AWS
+ * resources for cost allocation purposes"; both types are activated with `UpdateCostAllocationTagsStatus` (AWS Billing
+ * user guide, "Using AWS cost allocation tags": "You must activate both types of tags separately").
+ */
+export function tagKeyType(key: string): 'AWSGenerated' | 'UserDefined' {
+  return key.toLowerCase().startsWith('aws:') ? 'AWSGenerated' : 'UserDefined';
+}
+
+/** Current status of each key AWS knows (keys AWS has not seen yet are absent), listed by type. */
 export async function listTagStatuses(keys: readonly string[]): Promise<Map<string, CostAllocationTag>> {
   const found = new Map<string, CostAllocationTag>();
-  for (const batch of chunk(keys, LIST_BATCH_SIZE)) {
+  const batches = (['UserDefined', 'AWSGenerated'] as const)
+    .flatMap((type) => chunk(keys.filter((k) => tagKeyType(k) === type), LIST_BATCH_SIZE).map((batch) => ({ type, batch })));
+  for (const { type, batch } of batches) {
     let nextToken: string | undefined;
     do {
       const res = await ce().send(new ListCostAllocationTagsCommand({
         TagKeys: batch,
-        Type: 'UserDefined',
+        Type: type,
         MaxResults: 1000,
         NextToken: nextToken,
       }));

@@ -1,11 +1,11 @@
-import { CostMetric } from '../../billing/cur-sql';
+import { FOCUS_DEFAULT_METRIC, isFocusMetric, ReportMetric } from '../../cost-data/metrics';
+import { CostSource } from '../../cost-data/query';
+import { CostMetric } from '../../cost-data/query-terms';
+import { createSource, SourceKind } from '../../cost-data/sources/factory';
+import { CallLimits, DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS } from '../../cost-data/sources/limits';
 import { OptionSpec, ParsedArgs } from '../args';
 import { UsageError } from '../errors';
-import { CliIo } from '../io';
-import { FOCUS_DEFAULT_METRIC, isFocusMetric, ReportMetric } from '../metrics';
-import { createSource, SourceKind } from '../sources/factory';
-import { CallLimits } from '../sources/limits';
-import { CostSource } from '../sources/types';
+import { CliIo, oneLine, PROGRAM } from '../io';
 
 /** The text formats every report command writes. */
 export const OUTPUTS = ['table', 'json', 'csv', 'markdown'];
@@ -100,4 +100,37 @@ export function metricAndCurrency(args: ParsedArgs, kind: SourceKind, command: s
     throw new UsageError(`--currency is ${JSON.stringify(currency)}: expected an ISO 4217 code in capitals, e.g. USD or EUR`, command);
   }
   return { metric: (metric ?? (kind === 'focus' ? FOCUS_DEFAULT_METRIC : CostMetric.UNBLENDED)) as ReportMetric, currency };
+}
+
+/** Prints warnings on stderr, each once (also under --quiet: they are not progress). */
+export function warnOnce(warnings: readonly string[], io: CliIo): void {
+  for (const w of new Set(warnings)) {
+    io.stderr(`${PROGRAM}: warning: ${oneLine(w)}\n`);
+  }
+}
+
+/**
+ * A `--max-pages` / `--timeout` value: a positive number (an integer where `integer`), at most `max` when given
+ * (`max.what` says why, e.g. the longest timer Node.js can set).
+ */
+export function positiveNumber(value: string | undefined, flag: string, integer: boolean, command = 'cost',
+  max?: { readonly value: number; readonly what: string }): number | undefined {
+  if (value === undefined) {
+    return undefined;
+  }
+  const n = Number(value);
+  if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
+    throw new UsageError(`--${flag} is ${JSON.stringify(value)}: expected a ${integer ? 'whole ' : ''}number greater than 0`
+      + `${max ? ` and at most ${max.value} (${max.what})` : ''}`, command);
+  }
+  if (max && n > max.value) {
+    throw new UsageError(`--${flag} is ${JSON.stringify(value)}: at most ${max.value} (${max.what})`, command);
+  }
+  return n;
+}
+
+/** The `--timeout` of a command, in seconds: at most `MAX_TIMEOUT_SECONDS`. */
+export function timeoutOption(value: string | undefined, command: string): number {
+  return positiveNumber(value, 'timeout', false, command, { value: MAX_TIMEOUT_SECONDS, what: 'seconds, 24.8 days: the longest timer Node.js can set' })
+    ?? DEFAULT_TIMEOUT_SECONDS;
 }

@@ -1,27 +1,29 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { assemblyPaths, focusCapable, metricAndCurrency, SOURCE_OPTIONS, FILE_SOURCES, helpOr, OUTPUTS, sourceFromArgs, sourceKindOf } from './common';
-import { CostGrouping } from '../../billing/cur-sql';
-import { TagKeys } from '../../tag-keys';
+import {
+  assemblyPaths, focusCapable, metricAndCurrency, SOURCE_OPTIONS, FILE_SOURCES, helpOr, OUTPUTS, positiveNumber, sourceFromArgs, sourceKindOf,
+  timeoutOption, warnOnce,
+} from './common';
+import { AssemblySet, readAssemblies, tagKeysOf } from '../../cost-data/declarations/cloud-assembly';
+import { BY_PROVIDER, BY_VALUES, dimensionRefusal, isDimension } from '../../cost-data/grouping';
+import { REPORT_METRICS } from '../../cost-data/metrics';
+import { refuseOutputOverInput, relativePath } from '../../cost-data/paths';
+import { CostQuery } from '../../cost-data/query';
+import { CostGrouping } from '../../cost-data/query-terms';
+import { allocatedCostReport } from '../../cost-data/report/allocated-report';
+import { costReport } from '../../cost-data/report/cost-report';
+import { unitLabel } from '../../cost-data/report/labels';
+import { GLOB_CHARS } from '../../cost-data/sources/data-files';
+import { SourceKind } from '../../cost-data/sources/factory';
+import { CallLimits, DEFAULT_MAX_PAGES, StoppedError } from '../../cost-data/sources/limits';
+import { CloudWatchUsageReader, UsageOutcome, usageRequests } from '../../cost-data/sources/unit-usage';
 import { CommandSpec, ParsedArgs, parseArgs } from '../args';
-import { AssemblySet, readAssemblies } from '../assembly';
-import { resolvePeriod } from '../dates';
-import { EXIT_OK, firstLine, UsageError } from '../errors';
-import { BY_PROVIDER, BY_VALUES, dimensionRefusal, isDimension } from '../grouping';
+import { EXIT_OK, UsageError } from '../errors';
 import { COST_HELP } from '../help';
 import { CliIo, oneLine, PROGRAM } from '../io';
-import { REPORT_METRICS } from '../metrics';
 import { emit } from '../output';
-import { refuseOutputOverInput, relativePath } from '../paths';
-import { allocatedCostReport } from '../report/allocated-report';
-import { costReport } from '../report/cost-report';
-import { unitLabel } from '../report/labels';
-import { GLOB_CHARS } from '../sources/data-files';
-import { SourceKind } from '../sources/factory';
-import { CallLimits, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS, StoppedError } from '../sources/limits';
-import { CliError, CostQuery } from '../sources/types';
+import { resolvePeriod } from '../period';
 import { contextTagKeys, parseTagKeyFlags, readingTagKeys } from '../tag-mapping';
-import { CloudWatchUsageReader, DAILY_STATISTIC, UNIT_USAGE_METRIC, USAGE_NAMESPACE, UsageOutcome, UsageRequest } from '../unit-usage';
 
 
 export const COST_SPEC: CommandSpec = {
@@ -191,83 +193,4 @@ async function runCost(run: CostRun, limits: CallLimits, io: CliIo): Promise<num
   warnOnce(report.warnings ?? [], io);
   emit(report, run.output, out, io);
   return EXIT_OK;
-}
-
-/** Prints warnings on stderr, each once (also under --quiet: they are not progress). */
-export function warnOnce(warnings: readonly string[], io: CliIo): void {
-  for (const w of new Set(warnings)) {
-    io.stderr(`${PROGRAM}: warning: ${oneLine(w)}\n`);
-  }
-}
-
-/**
- * A `--max-pages` / `--timeout` value: a positive number (an integer where `integer`), at most `max` when given
- * (`max.what` says why, e.g. the longest timer Node.js can set).
- */
-export function positiveNumber(value: string | undefined, flag: string, integer: boolean, command = 'cost',
-  max?: { readonly value: number; readonly what: string }): number | undefined {
-  if (value === undefined) {
-    return undefined;
-  }
-  const n = Number(value);
-  if (!/^\d+(\.\d+)?$/.test(value) || !Number.isFinite(n) || n <= 0 || (integer && !Number.isInteger(n))) {
-    throw new UsageError(`--${flag} is ${JSON.stringify(value)}: expected a ${integer ? 'whole ' : ''}number greater than 0`
-      + `${max ? ` and at most ${max.value} (${max.what})` : ''}`, command);
-  }
-  if (max && n > max.value) {
-    throw new UsageError(`--${flag} is ${JSON.stringify(value)}: at most ${max.value} (${max.what})`, command);
-  }
-  return n;
-}
-
-/** The `--timeout` of a command, in seconds: at most `MAX_TIMEOUT_SECONDS`. */
-export function timeoutOption(value: string | undefined, command: string): number {
-  return positiveNumber(value, 'timeout', false, command, { value: MAX_TIMEOUT_SECONDS, what: 'seconds, 24.8 days: the longest timer Node.js can set' })
-    ?? DEFAULT_TIMEOUT_SECONDS;
-}
-
-/**
- * One usage request per declared service with a unit metric and cost reporting on (only then does a publisher
- * write its usage); merged over stages, the first declaration's region is used.
- */
-export function usageRequests(set: AssemblySet): UsageRequest[] {
-  const out = new Map<string, UsageRequest>();
-  for (const d of set.services) {
-    if (out.has(d.record.serviceName) || !unitLabel(d) || !d.record.costReporting.enabled) {
-      continue;
-    }
-    out.set(d.record.serviceName, {
-      service: d.record.serviceName,
-      namespace: d.record.costReporting.metricNamespace ?? USAGE_NAMESPACE,
-      metricName: d.record.costReporting.unitUsageMetricName ?? UNIT_USAGE_METRIC,
-      statistic: d.record.costReporting.metricStatistic ?? DAILY_STATISTIC,
-      region: d.region,
-    });
-  }
-  return [...out.values()];
-}
-
-/** The tag keys the assemblies declare (they must agree), or the defaults. */
-export function tagKeysOf(set: AssemblySet): TagKeys {
-  const distinct = new Map<string, { keys: Record<string, string>; where: string }>();
-  for (const d of set.services) {
-    const k = JSON.stringify(d.record.tagKeys);
-    if (!distinct.has(k)) {
-      distinct.set(k, { keys: d.record.tagKeys as unknown as Record<string, string>, where: `${d.record.serviceName} (${d.stack})` });
-    }
-  }
-  if (distinct.size > 1) {
-    const [a, b] = [...distinct.values()];
-    throw new CliError(`the assemblies use different tag keys (${a.where}: ${JSON.stringify(a.keys)}, ${b.where}: ${JSON.stringify(b.keys)}): `
-      + 'report on apps that share tag keys, one set at a time');
-  }
-  if (distinct.size === 0) {
-    return TagKeys.DEFAULT;
-  }
-  const keys = [...distinct.values()][0].keys;
-  try {
-    return TagKeys.custom(keys);
-  } catch (e) {
-    throw new CliError(`the tag keys recorded in the assembly are invalid: ${firstLine((e as Error).message)}`);
-  }
 }

@@ -1,24 +1,24 @@
 import * as path from 'path';
-import { assemblyPaths, metricAndCurrency, SOURCE_OPTIONS, FILE_SOURCES, helpOr, sourceFromArgs, sourceKindOf } from './common';
-import { positiveNumber, tagKeysOf, timeoutOption, usageRequests, warnOnce } from './cost';
+import { assemblyPaths, metricAndCurrency, SOURCE_OPTIONS, FILE_SOURCES, helpOr, sourceFromArgs, sourceKindOf, positiveNumber, timeoutOption, warnOnce } from './common';
+import { tagKeysOf, readAssemblies } from '../../cost-data/declarations/cloud-assembly';
+import { render } from '../../cost-data/format/render';
+import { REPORT_METRICS } from '../../cost-data/metrics';
+import { makeFolder, writeFile } from '../../cost-data/output-file';
+import { refuseOutputOverInput, relativePath } from '../../cost-data/paths';
+import { MonthlyUsage } from '../../cost-data/review/review';
+import { consumptionDeclared, reviewAllocation, reviewValueChain } from '../../cost-data/review/review-allocation';
+import { monthsBetween, packFileName, reviewPacks, reviewQuery, trendMonths } from '../../cost-data/review/review-run';
+import { checkUsageServices, readMonthlyUsage, readUsageFile } from '../../cost-data/review/review-usage';
+import { GLOB_CHARS } from '../../cost-data/sources/data-files';
+import { CallLimits, DEFAULT_MAX_PAGES, StoppedError } from '../../cost-data/sources/limits';
+import { usageRequests, CloudWatchUsageReader } from '../../cost-data/sources/unit-usage';
+import { isIsoDate } from '../../private/iso-date';
 import { CommandSpec, parseArgs } from '../args';
-import { readAssemblies } from '../assembly';
-import { isIsoDate } from '../dates';
 import { EXIT_OK, UsageError } from '../errors';
 import { REVIEW_HELP } from '../help';
 import { CliIo, oneLine, PROGRAM } from '../io';
-import { REPORT_METRICS } from '../metrics';
-import { makeFolder, render, writeFile } from '../output';
-import { refuseOutputOverInput, relativePath } from '../paths';
-import { MonthlyUsage } from '../report/review';
-import { consumptionDeclared, reviewAllocation, reviewValueChain } from '../report/review-allocation';
-import { parseThresholds } from '../report/review-flags';
-import { monthsBetween, packFileName, reviewPacks, reviewQuery, trendMonths } from '../report/review-run';
-import { checkUsageServices, readMonthlyUsage, readUsageFile } from '../review-usage';
-import { GLOB_CHARS } from '../sources/data-files';
-import { CallLimits, DEFAULT_MAX_PAGES, StoppedError } from '../sources/limits';
 import { contextTagKeys, parseTagKeyFlags, readingTagKeys } from '../tag-mapping';
-import { CloudWatchUsageReader } from '../unit-usage';
+import { parseThresholds } from '../thresholds';
 
 const NAME = 'review';
 const OUTPUTS = ['markdown', 'html', 'json'];
@@ -192,15 +192,15 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
     warnOnce(packs.result.warnings, io);
     const dir = s('out-dir');
     if (dir) {
-      makeFolder(dir, '--out-dir', io);
+      makeFolder(dir, '--out-dir', io.cwd);
       const taken = new Set<string>();
       for (const p of packs.perUnit) {
         const file = path.join(dir, packFileName(p.businessUnit, EXTENSIONS[output], taken));
-        writeFile(file, render(p.report, output), io);
+        writeFile(file, render(p.report, output), io.cwd);
         io.stderr(`${PROGRAM}: wrote ${file} (${p.businessUnit})\n`);
       }
     } else if (out && out !== '-') {
-      writeFile(out, render(packs.combined, output), io);
+      writeFile(out, render(packs.combined, output), io.cwd);
       io.stderr(`${PROGRAM}: wrote ${out}\n`);
     } else {
       io.stdout(render(packs.combined, output));

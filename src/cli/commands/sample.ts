@@ -1,12 +1,12 @@
 import { assemblyPaths, helpOr } from './common';
+import { readAssemblies } from '../../cost-data/declarations/cloud-assembly';
+import { CostDataError } from '../../cost-data/errors';
+import { refuseOutputOverInput, relativePath } from '../../cost-data/paths';
+import { describeSample, SAMPLE_NAME, sampleServices, writeSample } from '../../cost-data/sample';
 import { CommandSpec, parseArgs } from '../args';
-import { readAssemblies } from '../assembly';
 import { EXIT_OK, UsageError } from '../errors';
 import { SAMPLE_HELP } from '../help';
 import { CliIo, PROGRAM } from '../io';
-import { refuseOutputOverInput, relativePath } from '../paths';
-import { describeSample, SAMPLE_NAME, sampleServices, writeSample } from '../sample';
-import { CliError } from '../sources/types';
 
 export const SAMPLE_SPEC: CommandSpec = {
   name: 'sample',
@@ -32,7 +32,7 @@ export async function sampleCommand(argv: string[], io: CliIo): Promise<number> 
   const set = readAssemblies(assemblyPaths(args), io.cwd);
   const services = sampleServices(set.services);
   if (services.length === 0) {
-    throw new CliError(`no customer services declared in ${set.assemblies.map((a) => relativePath(a, io.cwd)).join(', ')}: `
+    throw new CostDataError(`no customer services declared in ${set.assemblies.map((a) => relativePath(a, io.cwd)).join(', ')}: `
       + 'declare one with CustomerService and run "cdk synth" first');
   }
   const out = args.strings.get('out') ?? SAMPLE_NAME;

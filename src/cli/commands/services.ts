@@ -1,13 +1,14 @@
 import { assemblyPaths, helpOr, OUTPUTS } from './common';
+import { readAssemblies } from '../../cost-data/declarations/cloud-assembly';
+import { CostDataError } from '../../cost-data/errors';
+import { writeFile } from '../../cost-data/output-file';
+import { refuseOutputOverInput, relativePath } from '../../cost-data/paths';
+import { servicesReport } from '../../cost-data/report/services';
 import { CommandSpec, parseArgs } from '../args';
-import { readAssemblies } from '../assembly';
 import { EXIT_OK } from '../errors';
 import { CATALOG_HELP, SERVICES_HELP } from '../help';
 import { CliIo, oneLine, PROGRAM } from '../io';
-import { emit, writeFile } from '../output';
-import { refuseOutputOverInput, relativePath } from '../paths';
-import { servicesReport } from '../report/services';
-import { CliError } from '../sources/types';
+import { emit } from '../output';
 
 export const SERVICES_SPEC: CommandSpec = {
   name: 'services',
@@ -50,18 +51,18 @@ export async function catalogCommand(argv: string[], io: CliIo): Promise<number>
   const set = readAssemblies(assemblyPaths(args), io.cwd);
   refuseOutputIntoAssembly(args.strings.get('out'), set.assemblies, io);
   if (set.services.length === 0) {
-    throw new CliError(`no customer services declared in ${set.assemblies.map((a) => relativePath(a, io.cwd)).join(', ')}: nothing to catalog`);
+    throw new CostDataError(`no customer services declared in ${set.assemblies.map((a) => relativePath(a, io.cwd)).join(', ')}: nothing to catalog`);
   }
   // the catalog (and the YAML library) is loaded only for this command
   // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { catalog } = require('../catalog') as typeof import('../catalog');
+  const { catalog } = require('../../cost-data/report/catalog') as typeof import('../../cost-data/report/catalog');
   const result = catalog(set, io.cwd);
   for (const w of result.warnings) {
     io.stderr(`${PROGRAM}: warning: ${w}\n`);
   }
   const out = args.strings.get('out');
   if (out && out !== '-') {
-    writeFile(out, result.yaml, io);
+    writeFile(out, result.yaml, io.cwd);
     io.stderr(`${PROGRAM}: wrote ${result.entities} entities to ${out}\n`);
   } else {
     io.stdout(result.yaml);

@@ -4,11 +4,13 @@ import {
   StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
-import { CostDimension, CostGrouping, CostMetric, CurQueries, SqlDialect } from '../../../src/billing/cur-sql';
-import { FocusMetric, FocusQueries } from '../../../src/billing/focus-sql';
-import { ATHENA_DEFAULTS, AthenaSource, AthenaSourceOptions } from '../../../src/cli/sources/athena';
-import { CallLimits, StoppedError } from '../../../src/cli/sources/limits';
-import { CliError, CostQuery } from '../../../src/cli/sources/types';
+import { CostDataError } from '../../../src/cost-data/errors';
+import { CostQuery } from '../../../src/cost-data/query';
+import { FocusMetric, CostDimension, CostGrouping, CostMetric, SqlDialect } from '../../../src/cost-data/query-terms';
+import { CurQueries } from '../../../src/cost-data/schemas/cur-sql';
+import { FocusQueries } from '../../../src/cost-data/schemas/focus-sql';
+import { ATHENA_DEFAULTS, AthenaSource, AthenaSourceOptions } from '../../../src/cost-data/sources/athena';
+import { CallLimits, StoppedError } from '../../../src/cost-data/sources/limits';
 import { TagKeys } from '../../../src/tag-keys';
 
 /*
@@ -125,7 +127,7 @@ describe('AthenaSource', () => {
     athena.on(GetQueryExecutionCommand).resolves({
       QueryExecution: { Status: { State: QueryExecutionState.FAILED, AthenaError: { ErrorMessage: "TABLE_NOT_FOUND: line 12:8: Table 'awsdatacatalog.customer_value.cur2' does not exist" } } },
     });
-    await expect(source().fetch(query(), () => undefined)).rejects.toThrow(new CliError(
+    await expect(source().fetch(query(), () => undefined)).rejects.toThrow(new CostDataError(
       "Athena query q-1 failed: TABLE_NOT_FOUND: line 12:8: Table 'awsdatacatalog.customer_value.cur2' does not exist "
       + `(check --athena-database/--athena-table; the CostAndUsageExport construct creates ${ATHENA_DEFAULTS.database}.${ATHENA_DEFAULTS.table})`,
     ));
@@ -144,7 +146,7 @@ describe('AthenaSource', () => {
   test('throttling after the SDK retries: one line', async () => {
     athena.on(StartQueryExecutionCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { attempts: 5 } }));
     await expect(source().fetch(query(), () => undefined)).rejects.toThrow(
-      new CliError('Athena StartQueryExecution was throttled (ThrottlingException) after 5 attempts: wait a minute and retry, or shorten the period'),
+      new CostDataError('Athena StartQueryExecution was throttled (ThrottlingException) after 5 attempts: wait a minute and retry, or shorten the period'),
     );
   });
 
@@ -240,7 +242,7 @@ describe('AthenaSource', () => {
     athena.on(GetQueryExecutionCommand).resolves(succeeded(10));
     athena.on(GetQueryResultsCommand).resolves(resultPage([['checkout', 'payments', '2026-10-01', 'USD', '1', '0', '0', '1', '0']],
       { header: true, next: 'same' }));
-    await expect(source().fetch(query(), () => undefined)).rejects.toThrow(new CliError('Athena GetQueryResults (query q-1) returned the same '
+    await expect(source().fetch(query(), () => undefined)).rejects.toThrow(new CostDataError('Athena GetQueryResults (query q-1) returned the same '
       + 'page token again after 2 requests: stopped, as following it would repeat requests for ever (an API or proxy fault; retry later)'));
     expect(athena.commandCalls(GetQueryResultsCommand)).toHaveLength(2);
   });
@@ -258,7 +260,7 @@ describe('AthenaSource', () => {
   test('item 3: throttled while polling, after the SDK retries: the query is stopped and named', async () => {
     athena.on(GetQueryExecutionCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: { attempts: 5 } }));
     athena.on(StopQueryExecutionCommand).resolves({});
-    await expect(source().fetch(query(), () => undefined)).rejects.toThrow(new CliError('Athena GetQueryExecution (waiting for query q-1) was '
+    await expect(source().fetch(query(), () => undefined)).rejects.toThrow(new CostDataError('Athena GetQueryExecution (waiting for query q-1) was '
       + 'throttled (ThrottlingException) after 5 attempts: wait a minute and retry, or shorten the period; query q-1 was stopped (StopQueryExecution)'));
     expect(athena.commandCalls(StopQueryExecutionCommand).map((c) => c.args[0].input)).toEqual([{ QueryExecutionId: 'q-1' }]);
   });
@@ -290,7 +292,7 @@ describe('AthenaSource', () => {
       ['checkout', 'payments', '2026-10-01', 'USD', '1', '0', '0', '1', '0'],
       ['wishlist', 'discovery', '2026-10-02', 'USD', 'NaN', '0', '0', '1', '0'],
     ], { header: true }));
-    await expect(source().fetch(query(), () => undefined)).rejects.toThrow(new CliError('Athena table customer_value.cur2 (query q-1) holds a '
+    await expect(source().fetch(query(), () => undefined)).rejects.toThrow(new CostDataError('Athena table customer_value.cur2 (query q-1) holds a '
       + 'cost that is not a number (NaN) on 2026-10-02 for customer-service "wishlist", team "discovery": refusing to add it up; fix or remove '
       + 'those line items'));
   });
@@ -408,7 +410,7 @@ describe('issue 21: a result without the columns of the cost query', () => {
         Rows: [{ Data: [{ VarCharValue: 'a' }, { VarCharValue: 'b' }] }, { Data: [{ VarCharValue: '1' }, { VarCharValue: '2' }] }],
       },
     });
-    await expect(source().fetch(query(), () => undefined)).rejects.toThrow(new CliError('Athena query q-1 over customer_value.cur2 returned '
+    await expect(source().fetch(query(), () => undefined)).rejects.toThrow(new CostDataError('Athena query q-1 over customer_value.cur2 returned '
       + 'the columns a, b, without service, group_value, usage_date, currency, amount: not the result of the cost query (a workgroup or proxy '
       + "that answers with another query's results?); rerun it, and check --athena-workgroup"));
   });

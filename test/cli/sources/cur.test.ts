@@ -2,10 +2,11 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { CurTotals, generateCur } from '../../../scripts/generate-cur';
-import { CostGrouping, CostMetric } from '../../../src/billing/cur-sql';
-import { CurFileSource } from '../../../src/cli/sources/cur';
-import { DUCKDB_MISSING, DuckDbSession, loadDuckDb } from '../../../src/cli/sources/duckdb-loader';
-import { CliError, CostQuery, CostResult } from '../../../src/cli/sources/types';
+import { CostDataError } from '../../../src/cost-data/errors';
+import { CostQuery, CostResult } from '../../../src/cost-data/query';
+import { CostGrouping, CostMetric } from '../../../src/cost-data/query-terms';
+import { CurFileSource } from '../../../src/cost-data/sources/cur';
+import { DUCKDB_MISSING, DuckDbSession, loadDuckDb } from '../../../src/cost-data/sources/duckdb-loader';
 import { TagKeys } from '../../../src/tag-keys';
 import { tempDir } from '../../util';
 
@@ -240,7 +241,7 @@ describe('CurFileSource errors: one clear line each', () => {
 
   test('missing file', async () => {
     const missing = path.join(dir, 'nope', 'cur.parquet');
-    await expect(run([missing])).rejects.toThrow(new CliError(`cannot read ${missing}: no such file or folder`));
+    await expect(run([missing])).rejects.toThrow(new CostDataError(`cannot read ${missing}: no such file or folder`));
   });
 
   test('a file that is not CUR data', async () => {
@@ -326,7 +327,7 @@ describe('CurFileSource errors: one clear line each', () => {
   });
 
   test('DuckDB not installed: one line saying how to install it', async () => {
-    await expect(loadDuckDb('@duckdb/not-installed-package')).rejects.toThrow(new CliError(DUCKDB_MISSING));
+    await expect(loadDuckDb('@duckdb/not-installed-package')).rejects.toThrow(new CostDataError(DUCKDB_MISSING));
     expect(DUCKDB_MISSING).toMatch(/npm install @duckdb\/node-api/);
     const source = new CurFileSource({ paths: [parquet.root], moduleName: '@duckdb/not-installed-package' });
     await expect(source.fetch(query(), () => undefined)).rejects.toThrow(/^reading CUR 2\.0 files needs DuckDB, which is not installed: run `npm install @duckdb\/node-api@1\.5\.6-r\.1`/);

@@ -1,9 +1,9 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { DUCKDB_MISSING, loadDuckDb } from '../../../src/cli/sources/duckdb-loader';
-import { DUCKDB_LINE, DUCKDB_RECOMMENDED, duckDbVersionProblem } from '../../../src/cli/sources/duckdb-version';
-import { CliError } from '../../../src/cli/sources/types';
+import { CostDataError } from '../../../src/cost-data/errors';
+import { DUCKDB_MISSING, loadDuckDb } from '../../../src/cost-data/sources/duckdb-loader';
+import { DUCKDB_LINE, DUCKDB_RECOMMENDED, duckDbVersionProblem } from '../../../src/cost-data/sources/duckdb-version';
 
 const ROOT = path.resolve(__dirname, '../../..');
 
@@ -33,7 +33,7 @@ describe('the DuckDB the CUR 2.0 reader is written for', () => {
     // GIVEN: DuckDB 1.4 installed
     const dir = fakeDuckDb('1.4.4-r.4');
     // THEN
-    await expect(loadDuckDb(dir)).rejects.toThrow(new CliError(duckDbVersionProblem('1.4.4-r.4')!));
+    await expect(loadDuckDb(dir)).rejects.toThrow(new CostDataError(duckDbVersionProblem('1.4.4-r.4')!));
     fs.rmSync(dir, { recursive: true, force: true });
   });
 

@@ -2,7 +2,8 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { generateCur, SERVICES } from '../../../scripts/generate-cur';
-import { CostMetric, CurQueries } from '../../../src/billing/cur-sql';
+import { CostMetric } from '../../../src/cost-data/query-terms';
+import { CurQueries } from '../../../src/cost-data/schemas/cur-sql';
 import { CUR2_COLUMNS } from '../../billing/cur2-columns';
 import { tempDir } from '../../util';
 

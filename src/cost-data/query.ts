@@ -1,0 +1,115 @@
+import { CostDimension, CostGrouping, CostMetric, FocusMetric } from './query-terms';
+import { Decimal } from '../private/decimal';
+import { TagKeys } from '../tag-keys';
+
+/** What `--metric` names: a CUR 2.0 / Cost Explorer figure, or a FOCUS cost column. */
+export type ReportMetric = CostMetric | FocusMetric;
+
+/** What a cost source is asked for. */
+export interface CostQuery {
+  /** First day, `YYYY-MM-DD` (inclusive). */
+  readonly from: string;
+  /** Last day, `YYYY-MM-DD` (exclusive). */
+  readonly to: string;
+  readonly groupBy: CostGrouping;
+  /** A CUR 2.0 / Cost Explorer figure, or a FOCUS cost column (`--source focus`, FOCUS tables in Athena). */
+  readonly metric: ReportMetric;
+  readonly tagKeys: TagKeys;
+  /**
+   * Report one billing currency of data that holds several (`--currency`); other currencies are left out, with a
+   * note. @default - data in several currencies is refused
+   */
+  readonly currency?: string;
+  /**
+   * Group the report by provider instead of a tag value (`--by provider`); `groupBy` is then `SERVICE`, so that the
+   * rows still carry the service tag for the tagged share. @default false
+   */
+  readonly byProvider?: boolean;
+  /**
+   * Group the report by a column of the data instead of a tag value (`--by billing-account`, `sub-account`,
+   * `charge-category`, `region`, `service-category`): the rows' `group` holds the column's value; `groupBy` is then
+   * `SERVICE`, so that the rows still carry the service tag for the tagged share. @default - grouped by a tag
+   */
+  readonly dimension?: CostDimension;
+  /**
+   * The time buckets of the rows: `day` (the default) or `month` (one row per calendar month, `day` holding its first
+   * day: one Cost Explorer request per page with MONTHLY granularity, one SQL aggregation by month).
+   */
+  readonly granularity?: 'day' | 'month';
+}
+
+/**
+ * One row of the normalized cost table every source returns: the cost of one (service tag value, grouped tag value)
+ * pair on one day, in one currency. Sources only read and normalize; the report model (`report/aggregate.ts`)
+ * joins the rows with the declarations and adds them up, so a new source (e.g. FOCUS files) returns these rows and
+ * nothing else changes, and a new report (e.g. a monthly review, allocation over a consumption graph) starts from
+ * them.
+ */
+export interface CostRow {
+  /** Value of the service tag, `''` = untagged. */
+  readonly service: string;
+  /** Value of the grouped tag, `''` = untagged. */
+  readonly group: string;
+  /** `YYYY-MM-DD`: the day, or the first day of the bucket when a source groups coarser (e.g. a month). */
+  readonly day: string;
+  readonly amount: number;
+  /**
+   * `amount` exactly, as the decimal the source returned (DuckDB's `DECIMAL` sum as text, an Athena or Cost Explorer
+   * string), when it has one: totals are added up from it, so no cent is lost to floating point whatever the size.
+   * Trusted only while `amount` is its nearest number: a transformation that changes `amount` and leaves this field
+   * (e.g. `{ ...row, amount }`) is added up from `amount`. @default - `amount`
+   */
+  readonly exactAmount?: string;
+  /**
+   * The part of `amount` from Tax, Credit and Refund line items (FOCUS: Tax, Credit, Adjustment and Purchase charge
+   * categories), which belong to no resource and so never carry a tag, when the source can tell them apart (CUR 2.0
+   * files, FOCUS files, Athena); undefined for Cost Explorer.
+   */
+  readonly nonResourceAmount?: number;
+  /** `nonResourceAmount` exactly, as `exactAmount` is `amount`. @default - `nonResourceAmount` */
+  readonly exactNonResourceAmount?: string;
+  readonly currency: string;
+  readonly estimated: boolean;
+  /**
+   * Who charged the cost (FOCUS `ProviderName`, or `ServiceProviderName` from FOCUS 1.3), when the source can hold
+   * several providers (FOCUS); undefined for the AWS-only sources. A transformation of the table keeps it.
+   */
+  readonly provider?: string;
+}
+
+/** A row's amount exactly: `exactAmount` while `amount` is its nearest number, else `amount`'s shortest form. */
+export function exactAmountOf(row: CostRow): Decimal {
+  return exact(row.exactAmount, row.amount);
+}
+
+/** A row's non-resource amount exactly (as `exactAmountOf`), zero when the source cannot tell. */
+export function exactNonResourceOf(row: CostRow): Decimal {
+  return exact(row.exactNonResourceAmount, row.nonResourceAmount ?? 0);
+}
+
+function exact(text: string | undefined, amount: number): Decimal {
+  const d = text !== undefined ? Decimal.parse(text) : undefined;
+  return d && d.toNumber() === amount ? d : Decimal.fromNumber(amount);
+}
+
+/** What a cost source returns: the cost table, and what it took to read it. */
+export interface CostResult {
+  readonly rows: CostRow[];
+  /** Human description of the source, e.g. "Cost Explorer" or "CUR 2.0 files (3 Parquet files)". */
+  readonly source: string;
+  /** Billable API requests made (Cost Explorer pages, Athena queries). */
+  readonly requests?: number;
+  readonly bytesScanned?: number;
+  readonly notes: string[];
+  /** Problems with the data that the user should see even under --quiet (printed once on stderr, and in the notes). */
+  readonly warnings?: string[];
+  /** The local files read, when the source reads files (an output must never overwrite one). */
+  readonly files?: string[];
+  /** What the rows' `group` holds when the query groups by a column (`FOCUS RegionId`), for the report's summary. */
+  readonly groupedBy?: string;
+}
+
+/** A place cost comes from: Cost Explorer, CUR 2.0 files, Athena; chosen in `factory.ts`. */
+export interface CostSource {
+  fetch(query: CostQuery, progress: (message: string) => void): Promise<CostResult>;
+}

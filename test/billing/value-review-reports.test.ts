@@ -143,7 +143,8 @@ test('a shipped record is the service\'s metadata record without what only synth
   expect(shipped.services.map((s: any) => s.serviceName)).toEqual(['checkout', 'private-network']);
   for (const record of shipped.services) {
     const { resources, valueReview, ...rest } = metadata[record.serviceName] as any;
-    expect(resources).toBeDefined();
+    // the metadata lists the service's resources; the shipped record leaves them out (the function has no use for them)
+    expect(resources.length).toBeGreaterThan(0);
     const { status, checkedOn, ...review } = valueReview ?? {};
     expect(record).toEqual(JSON.parse(JSON.stringify({ ...rest, ...(valueReview ? { valueReview: review } : {}) })));
   }

@@ -44,7 +44,8 @@ describe('ServiceAnomalyDetection', () => {
     expect(m.MonitorType).toBe('DIMENSIONAL');
     expect(m.MonitorDimension).toBe('TAG');
     expect(JSON.parse(m.MonitorSpecification)).toEqual({ Tags: { Key: 'customer-service' } });
-    expect(d.serviceMonitor).toBeDefined();
+    // the construct's serviceMonitor is that monitor (alerts and users' subscriptions reference it)
+    expect(stack.resolve(d.serviceMonitor?.attrMonitorArn)).toEqual({ 'Fn::GetAtt': [m.logicalId, 'MonitorArn'] });
     Template.fromStack(stack).resourceCountIs('AWS::CE::AnomalySubscription', 0);
   });
 

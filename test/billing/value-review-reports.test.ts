@@ -144,7 +144,9 @@ test('a shipped record is the service\'s metadata record without what only synth
   expect(shipped.services.map((s: any) => s.serviceName)).toEqual(['checkout', 'private-network']);
   for (const record of shipped.services) {
     const { resources, valueReview, ...rest } = metadata[record.serviceName] as any;
-    expect(resources).toBeDefined();
+    // the metadata counts the service's resources (known only once synthesis has tagged them); the shipped record
+    // leaves the counts out
+    expect(resources).toMatchObject({ total: expect.any(Number), taggable: expect.any(Number), tagged: expect.any(Number) });
     const { status, checkedOn, ...review } = valueReview ?? {};
     expect(record).toEqual(JSON.parse(JSON.stringify({ ...rest, ...(valueReview ? { valueReview: review } : {}) })));
   }

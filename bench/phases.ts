@@ -113,6 +113,8 @@ function main(): void {
   /* eslint-disable @typescript-eslint/no-require-imports */
   inner('dashboard widgets built (LazyWidgets.layout)', require('../src/reporting/private/lazy-widgets').LazyWidgets.prototype, 'layout');
   inner('dashboard widgets to JSON (LazyWidgets.toJson)', require('../src/reporting/private/lazy-widgets').LazyWidgets.prototype, 'toJson');
+  inner('dashboard bodies compiled (ReportingDashboard.compileOnce)', require('../src/reporting/private/dashboard-body').ReportingDashboard.prototype, 'compileOnce');
+  inner('dashboard bodies rendered (ReportingDashboard.render, compiling included)', require('../src/reporting/private/dashboard-body').ReportingDashboard.prototype, 'render');
   inner('usage metrics discovered', require('../src/reporting/service-cost-reporting').ServiceCostReporting.prototype, 'discover');
   inner('customer-value:service records built', require('../src/customer-service').CustomerService.prototype, 'declarationRecord');
   inner('service validation (validateService)', require('../src/customer-service').CustomerService.prototype, 'validateService');

@@ -181,7 +181,27 @@ class Parts {
  * Renders a compiled value in a context into `out`. Returns false when it rendered nothing (a token that resolved to
  * undefined), and whether it is empty (`{}` or `[]`, for `dropEmptyLast`).
  */
-function render(c: Compiled, context: IResolveContext, out: Parts): { rendered: boolean; empty: boolean } {
+/**
+ * One rendering's resolver: `context.resolve`, once per distinct value. A body repeats the same few values (the region
+ * of every graph, a resource named by several metrics): a dashboard of ten services holds ~190 of them, ~70 distinct.
+ * Within one rendering the context is the same, so the same value resolves the same (and the first rendering records
+ * the same references).
+ */
+class Resolver {
+  private readonly seen = new Map<string, unknown>();
+  constructor(private readonly context: IResolveContext) {}
+
+  public resolve(value: string): unknown {
+    if (this.seen.has(value)) {
+      return this.seen.get(value);
+    }
+    const r = this.context.resolve(value);
+    this.seen.set(value, r);
+    return r;
+  }
+}
+
+function render(c: Compiled, context: Resolver, out: Parts): { rendered: boolean; empty: boolean } {
   if (typeof c === 'string') {
     out.push(c);
     return { rendered: true, empty: c === '{}' || c === '[]' };
@@ -229,7 +249,7 @@ function render(c: Compiled, context: IResolveContext, out: Parts): { rendered: 
  * joined with references, to an intrinsic tagged as a string), then a literal is written as JSON and an intrinsic
  * between quotes with the string literals inside it escaped for JSON. Anything else takes aws-cdk-lib's own path.
  */
-function renderString(c: StringToken, context: IResolveContext, out: Parts): { rendered: boolean; empty: boolean } {
+function renderString(c: StringToken, context: Resolver, out: Parts): { rendered: boolean; empty: boolean } {
   const r = context.resolve(c.value);
   if (typeof r === 'string') {
     out.push(JSON.stringify(r));
@@ -344,6 +364,7 @@ export class ReportingDashboard extends cloudwatch.Dashboard {
     const column = new cloudwatch.Column(...this.bodyRows);
     column.position(0, 0);
     const out = new Parts();
+    const resolver = new Resolver(context);
     out.push(this.head);
     let first = true;
     for (const json of column.toJson()) {
@@ -353,14 +374,14 @@ export class ReportingDashboard extends cloudwatch.Dashboard {
       }
       out.push(first ? '' : ',');
       first = false;
-      render(compiled, context, out);
+      render(compiled, resolver, out);
     }
     out.push(']');
     if (this.bodyVariables.length > 0) {
       out.push(',"variables":');
       const variables = compileJson(stack, this.bodyVariables.map((v) => v.toJson()));
       if (variables !== NOTHING) {
-        render(variables, context, out);
+        render(variables, resolver, out);
       }
     }
     out.push('}');

@@ -1,4 +1,5 @@
 import { awscdk, javascript, DependencyType, JsonFile } from 'projen';
+import { COST_DATA_NO_CDK, layerZones } from './projenrc/layers';
 import { DUCKDB_RECOMMENDED } from './src/cost-data/sources/duckdb-version';
 
 /**
@@ -124,7 +125,16 @@ const project = new awscdk.AwsCdkConstructLibrary({
     include: ['../examples/**/*.ts', '../bench/**/*.ts', '../scripts/**/*.ts'],
     compilerOptions: {},
   },
-  eslintOptions: { dirs: ['src'], devdirs: ['test', 'examples', 'bench', 'scripts', 'build-tools', 'projenrc'] },
+  eslintOptions: {
+    dirs: ['src'],
+    devdirs: ['test', 'examples', 'bench', 'scripts', 'build-tools', 'projenrc'],
+    // eslint's cache (by file content) lints again only the files that changed since the last run: 75 to 81 s of CPU
+    // time for the whole tree, 39 s after a change to four files (building the type program is most of it). Its limit: a rule that reads other files
+    // (import/no-cycle, the type-aware rules such as no-floating-promises) does not run again on an unchanged file
+    // whose imports changed. CI lints a clean clone, without a cache, so everything; locally `npx projen eslint
+    // --no-cache` does too.
+    commandOptions: { extraArgs: ['--cache', '--cache-strategy=content', '--cache-location=node_modules/.cache/eslint/'] },
+  },
 
   // cdk.context.json: the cdk CLI writes an empty one when the demo synthesizes the examples (they need no lookups).
   gitignore: ['cdk.out/', '*.cdk.out/', '.jsii.tabl.json', 'bench/out/', '/dist-code-only/', '.tmp/', '/cdk.context.json', '/customer-value-sample/'],
@@ -200,14 +210,20 @@ for (const dir of ['examples', 'scripts', 'bench']) {
 
 // jest transpiles without type-checking (test/jest/esbuild-transform.js), so the tests, the examples they synthesize,
 // the scripts and the benchmarks are type-checked in a step of their own.
+// --incremental keeps what the last run found (node_modules/.cache/, so a clean clone, as in CI, checks everything):
+// after a change tsc checks again the files the change can affect, as it does in watch mode.
 const typecheck = project.addTask('typecheck', {
   description: 'Type-check the tests, examples, scripts and benchmarks',
-  exec: 'tsc -p test/tsconfig.json --noEmit',
+  exec: 'tsc -p test/tsconfig.json --noEmit --incremental --tsBuildInfoFile node_modules/.cache/typecheck/test.tsbuildinfo',
 });
 
 // Data flows one way (declaration -> tags -> metadata -> reporting/billing -> CLI): an import cycle in src/ fails the
 // lint (only src/: the rule doubles eslint's time over the whole tree).
 project.eslint?.addOverride({ files: ['src/**/*.ts'], rules: { 'import/no-cycle': ['error', { ignoreExternal: true }] } });
+// The layers of src/ (CONTRIBUTING.md, "Layers"; projenrc/layers.ts): which folder may import which, private/ folders
+// used by their own area only, the cost engine free of the CLI, the billing and reporting constructs and the CDK.
+project.eslint?.addOverride({ files: ['src/**/*.ts'], rules: { 'import/no-restricted-paths': ['error', { zones: layerZones(__dirname) }] } });
+project.eslint?.addOverride({ files: ['src/cost-data/**/*.ts'], rules: { '@typescript-eslint/no-restricted-imports': ['error', COST_DATA_NO_CDK] } });
 
 // The type check (tsc) and eslint each keep one core busy: after jest, the test task runs them side by side.
 const typecheckAndEslint = project.addTask('typecheck-and-eslint', {
@@ -220,6 +236,44 @@ project.testTask.updateStep(project.testTask.steps.findIndex((step) => step.spaw
 const bundleTask = project.bundler.bundleTask;
 // Tests synthesize stacks holding the Lambda handlers, so the handlers are bundled first.
 project.testTask.prependSpawn(bundleTask);
+
+// Two test tiers (CONTRIBUTING, "Test tiers"): `test` runs the unit and synthesis tests, in about a minute of wall time
+// on an idle 2-core machine; `test:slow` runs the suites that spend their time outside jest's process (the cdk CLI, the
+// customer-value CLI as a process, a browser, the benchmark harness) or compile the README. CI runs both. Each path
+// here runs in `test:slow` only; `npx jest <path>` runs any file alone, and `npx jest` runs every file.
+const SLOW_TESTS = [
+  // every README snippet compiled by tsc, the examples synthesized, the README's CLI commands run and compared
+  'test/readme.test.ts',
+  // `cdk synth` of the examples, with the cdk CLI in a process of its own
+  'test/examples/pipeline.test.ts',
+  // the benchmark harness at its smallest sizes (synthesis and CLI runs in child processes)
+  'test/bench/smoke.test.ts',
+  // the customer-value CLI as a process: exit codes, pipes, signals, concurrent writers
+  'test/cli/process.test.ts',
+  'test/cli/signals.test.ts',
+  'test/cli/outputs.test.ts',
+  // FOCUS files shaped like other providers' (Microsoft, Google Cloud, AWS, a three-provider file), every figure the CLI
+  // reports compared with a plain DuckDB query: about 20 s of CPU time, the most of any suite
+  'test/cli/cost-focus-providers.test.ts',
+  // HTML reports opened in Debian's chromium
+  'test/cli/html.test.ts',
+  'test/cli/review-html.test.ts',
+];
+const jestStep = project.testTask.steps.findIndex((step) => step.exec?.startsWith('jest ') || step.execArgs?.[0] === 'jest');
+project.testTask.updateStep(jestStep, {
+  // one --testPathIgnorePatterns=<regex> per path (a bare `--testPathIgnorePatterns a b` would take the paths a user
+  // adds, `npx projen test test/cli`, as more patterns)
+  execArgs: ['jest', '--passWithNoTests', '--ci', ...['/node_modules/', ...SLOW_TESTS.map((t) => `/${t.replace(/\./g, '\\.')}$`)]
+    .map((pattern) => `--testPathIgnorePatterns=${pattern}`)],
+  receiveArgs: true,
+});
+project.addTask('test:slow', {
+  description: 'The slow test tier: README compile, the examples\' cdk synth, the CLI as a process, the browser, the benchmark smoke',
+  steps: [
+    { spawn: bundleTask.name },
+    { execArgs: ['jest', '--ci', '--runTestsByPath', ...SLOW_TESTS], receiveArgs: true },
+  ],
+});
 
 // CI runs the tests once, with the README's command (`npx projen test`), then everything else `build` does
 // (projen synthesis, bundle, jsii compile, API.md, JS package) with this task, instead of `build` running them again.

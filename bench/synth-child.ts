@@ -2,12 +2,18 @@
  * One synth measurement, in a process of its own (so the peak RSS is this run's):
  *
  *   node --import tsx bench/synth-child.ts --variant c --services 100 --outdir /tmp/x [--per-stack 10] [--resources full|small] [--no-warmup]
+ *     [--profile FILE.cpuprofile]
  *
  * Every module is loaded before the clock starts (the same modules in every variant), and a one-service app of the
  * same variant is synthesized first (warm-up: lazily loaded modules, JIT). The clock then covers building the app
  * and `app.synth()` (templates, assets, validation plugins). Prints one JSON line (`SynthSample`).
+ *
+ * `--profile FILE` writes a V8 CPU profile of the measured section only (after the warm-up; `node --cpu-prof` would
+ * also hold module loading and the warm-up): summarise it with `npx tsx bench/profile.ts FILE`. The profiler slows
+ * the run down, so a profiled run's timings are not comparable with the others'.
  */
 import * as fs from 'fs';
+import * as inspector from 'inspector';
 import * as path from 'path';
 import { buildApp, isVariant } from './app';
 
@@ -105,6 +111,26 @@ function findings(outdir: string): number {
   return n;
 }
 
+/** Starts V8's sampling profiler in this process (synchronously: the inspector session posts on this thread). */
+function startProfile(): inspector.Session {
+  const session = new inspector.Session();
+  session.connect();
+  session.post('Profiler.enable');
+  session.post('Profiler.start');
+  return session;
+}
+
+function stopProfile(session: inspector.Session, file: string): void {
+  session.post('Profiler.stop', (err, result) => {
+    if (err) {
+      throw err;
+    }
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, JSON.stringify(result.profile));
+  });
+  session.disconnect();
+}
+
 function main(): void {
   const argv = process.argv.slice(2);
   const variant = arg(argv, 'variant') ?? '';
@@ -132,6 +158,8 @@ function main(): void {
   }
   const warmupMs = Number(process.hrtime.bigint() - w0) / 1e6;
 
+  const profile = arg(argv, 'profile');
+  const session = profile ? startProfile() : undefined;
   const cpu0 = process.cpuUsage();
   const t0 = process.hrtime.bigint();
   const app = buildApp({ variant, services, servicesPerStack: perStack, outdir, resources });
@@ -144,6 +172,9 @@ function main(): void {
   }
   const t2 = process.hrtime.bigint();
   const cpu = process.cpuUsage(cpu0);
+  if (session && profile) {
+    stopProfile(session, profile);
+  }
 
   const sample: SynthSample = {
     variant,

@@ -19,6 +19,9 @@
 import { App, AppProps, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import {
@@ -132,11 +135,21 @@ export function createApp(props: AppProps = {}): App {
 
   const billing = new Stack(app, 'Billing', { env: { account: '123456789012', region: 'us-east-1' } });
   const cur = new CostAndUsageExport(billing, 'Cur', { owner: COST_REPORTING, managementAccountId: '123456789012' });
+  // The FinOps team's alarm topic: a failed monthly run must reach someone (without alarmTopic, synthesis warns).
+  const finOps = new Construct(billing, 'FinOpsAlarms');
+  const key = new kms.Key(finOps, 'Key', { enableKeyRotation: true, description: 'Encrypts the FinOps alarm topic' });
+  const alarmTopic = new sns.Topic(finOps, 'Topic', { masterKey: key, enforceSSL: true });
+  alarmTopic.addSubscription(new subscriptions.EmailSubscription('finops@example.com'));
+  Validations.of(finOps).acknowledge({
+    id: 'CustomerValue-ResourceOutsideService',
+    reason: 'Alarm topic of the FinOps team in the management account: it serves the billing constructs, not one customer service',
+  });
   new ValueReviewReports(billing, 'ValueReview', {
     owner: COST_REPORTING,
     managementAccountId: '123456789012',
     costAndUsageExport: cur,
     recipients: [{ businessUnit: 'retail', emails: ['retail-board@example.com'] }],
+    alarmTopic,
   });
   return app;
 }

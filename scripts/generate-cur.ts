@@ -23,7 +23,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBConnection } from '@duckdb/node-api';
+import {
+  billingPeriods, commonProblems, EXPORT_DEFAULTS, ExportFileFormat, intOption, lit, nextMonthStart, parseCommandLine, runGenerator,
+  splitEvenly, withDuckDb, writeExport,
+} from './lib/export-writer';
+import { CUR_2_0_SCHEMA } from '../src/cost-data/schemas/cur-schema';
 import { CurQueries } from '../src/cost-data/schemas/cur-sql';
 import { Customer } from '../src/customer';
 import { deriveTagValue } from '../src/private/tag-safe';
@@ -158,7 +163,7 @@ const SHARED: SyntheticProduct[] = [
   p('AmazonEC2', 'EU-BoxUsage:t4g.medium', 'RunInstances', `arn:aws:ec2:${REGION}:444444444444:instance/i-0bastion`, '0.0336', 700_000),
 ];
 
-export type CurFileFormat = 'parquet' | 'csv' | 'csv.gz';
+export type CurFileFormat = ExportFileFormat;
 
 export interface GenerateCurOptions {
   readonly rows: number;
@@ -258,47 +263,20 @@ export interface CurTotals {
 export async function generateCur(options: GenerateCurOptions): Promise<CurTotals> {
   const started = Date.now();
   const o = checkOptions(options);
-  const instance = await DuckDBInstance.create(':memory:', {
-    ...(o.threads ? { threads: String(o.threads) } : {}),
-    memory_limit: '1GB',
-    preserve_insertion_order: 'true',
-  });
-  const db = await instance.connect();
-  try {
-    await db.run("SET TimeZone = 'UTC'");
+  return withDuckDb(o.threads, async (db) => {
     await createDimensions(db, o);
-    const exportDir = path.join(o.out, o.exportName);
-    const files: string[] = [];
-    const perMonth = splitEvenly(o.rows, o.months);
-    let lo = 0;
-    for (let m = 0; m < o.months; m++) {
-      const period = o.periods[m];
-      const dataDir = path.join(exportDir, 'data', `BILLING_PERIOD=${period}`);
-      fs.mkdirSync(dataDir, { recursive: true });
-      const monthFiles: string[] = [];
-      const count = perMonth[m];
-      const chunks = Math.max(1, Math.ceil(count / o.rowsPerFile));
-      const perChunk = splitEvenly(count, chunks);
-      let clo = lo;
-      for (let c = 0; c < chunks; c++) {
-        const name = `${o.exportName}-${String(c + 1).padStart(5, '0')}.${extension(o.format)}`;
-        const file = path.join(dataDir, name);
-        await db.run(`COPY (${selectForFile(o.format, clo, clo + perChunk[c], m)}) TO ${lit(file)} ${copyOptions(o.format)}`);
-        monthFiles.push(file);
-        clo += perChunk[c];
-      }
-      lo += count;
-      files.push(...monthFiles);
-      writeManifest(o, exportDir, period, monthFiles);
-    }
-    const totals = await computeTotals(db, o, files.map((f) => path.relative(o.out, f)));
+    const files = await writeExport(db, {
+      options: o,
+      periods: o.periods,
+      partitionFolder: CUR_2_0_SCHEMA.partitionFolder,
+      select: (lo, hi, month) => selectForFile(o.format, lo, hi, month),
+      manifest: (period, dataFiles) => manifest(o, period, dataFiles),
+    });
+    const totals = await computeTotals(db, o, files);
     const result = { ...totals, elapsedMs: Date.now() - started };
     fs.writeFileSync(path.join(o.out, `${o.exportName}-totals.json`), `${JSON.stringify({ ...result, elapsedMs: undefined }, null, 2)}\n`);
     return result;
-  } finally {
-    db.closeSync();
-    instance.closeSync();
-  }
+  });
 }
 
 interface Resolved extends Required<Omit<GenerateCurOptions, 'threads' | 'trends' | 'partialWithBusinessUnit'>> {
@@ -310,24 +288,14 @@ interface Resolved extends Required<Omit<GenerateCurOptions, 'threads' | 'trends
 
 function checkOptions(options: GenerateCurOptions): Resolved {
   const o = {
-    format: 'parquet' as CurFileFormat,
-    months: 2,
-    start: '2026-10',
-    seed: 1,
+    ...EXPORT_DEFAULTS,
     exportName: 'customer-value-cur',
-    rowsPerFile: 2_000_000,
     openMonths: 1,
     services: SERVICES,
     ...options,
   };
-  const problems: string[] = [];
-  if (!Number.isInteger(o.rows) || o.rows < 1) problems.push(`rows is ${o.rows}: expected a whole number >= 1`);
-  if (!Number.isInteger(o.months) || o.months < 1 || o.months > 36) problems.push(`months is ${o.months}: expected 1-36`);
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(o.start)) problems.push(`start is ${JSON.stringify(o.start)}: expected YYYY-MM`);
-  if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 1_000_000) problems.push(`seed is ${o.seed}: expected a whole number 0-1000000`);
-  if (!['parquet', 'csv', 'csv.gz'].includes(o.format)) problems.push(`format is ${JSON.stringify(o.format)}: expected parquet, csv or csv.gz`);
-  if (!/^[0-9A-Za-z\-_]{1,128}$/.test(o.exportName)) problems.push(`export-name is ${JSON.stringify(o.exportName)}: expected 1-128 of 0-9 A-Z a-z - _ (Data Exports names)`);
-  if (!Number.isInteger(o.rowsPerFile) || o.rowsPerFile < 1) problems.push(`rows-per-file is ${o.rowsPerFile}: expected a whole number >= 1`);
+  const common = commonProblems(o, ' (Data Exports names)');
+  const problems: string[] = [...common.first, ...common.last];
   if (!Number.isInteger(o.openMonths) || o.openMonths < 0) problems.push(`open-months is ${o.openMonths}: expected a whole number >= 0`);
   if (!o.out) problems.push('out is missing: expected a directory');
   if (o.services.length === 0) problems.push('services is empty');
@@ -339,34 +307,7 @@ function checkOptions(options: GenerateCurOptions): Resolved {
   if (problems.length > 0) {
     throw new Error(`generate-cur: ${problems.join('; ')}`);
   }
-  const periods: string[] = [];
-  const [y, mo] = o.start.split('-').map(Number);
-  for (let i = 0; i < o.months; i++) {
-    const d = new Date(Date.UTC(y, mo - 1 + i, 1));
-    periods.push(d.toISOString().slice(0, 7));
-  }
-  return { ...o, periods };
-}
-
-function splitEvenly(total: number, parts: number): number[] {
-  const base = Math.floor(total / parts);
-  return Array.from({ length: parts }, (_, i) => base + (i < total % parts ? 1 : 0));
-}
-
-function extension(format: CurFileFormat): string {
-  return format === 'parquet' ? 'snappy.parquet' : format;
-}
-
-function copyOptions(format: CurFileFormat): string {
-  switch (format) {
-    case 'parquet': return '(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)';
-    case 'csv': return '(FORMAT csv, HEADER true)';
-    case 'csv.gz': return '(FORMAT csv, HEADER true, COMPRESSION gzip)';
-  }
-}
-
-function lit(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
+  return { ...o, periods: billingPeriods(o.start, o.months) };
 }
 
 type Connection = DuckDBConnection;
@@ -376,7 +317,7 @@ async function createDimensions(db: Connection, o: Resolved): Promise<void> {
   const keys = TagKeys.DEFAULT;
   const months = o.periods.map((period, m) => {
     const start = `${period}-01`;
-    const next = new Date(Date.UTC(Number(period.slice(0, 4)), Number(period.slice(5, 7)), 1)).toISOString().slice(0, 10);
+    const next = nextMonthStart(period);
     const days = Math.round((Date.parse(next) - Date.parse(start)) / 86_400_000);
     const open = m >= o.months - o.openMonths;
     const invoice = open ? '' : `EUINGB${period.replace('-', '')}-${String(1000 + o.seed).slice(-4)}`;
@@ -606,10 +547,9 @@ function selectForFile(format: CurFileFormat, lo: number, hi: number, month: num
   return `SELECT ${names.map((n) => `${columns[n]} AS ${n}`).join(',\n  ')}\nFROM gen(${lo}, ${hi}, ${month})`;
 }
 
-function writeManifest(o: Resolved, exportDir: string, period: string, files: string[]): void {
-  const dir = path.join(exportDir, 'metadata', `BILLING_PERIOD=${period}`);
-  fs.mkdirSync(dir, { recursive: true });
-  const manifest = {
+/** The manifest of a billing period, as Data Exports writes it for CUR 2.0. */
+function manifest(o: Resolved, period: string, dataFiles: string[]): Record<string, unknown> {
+  return {
     '//': 'Synthetic export generated by scripts/generate-cur.ts (cdk-customer-value); not real AWS billing data.',
     'exportArn': `arn:aws:bcm-data-exports:us-east-1:999999999999:export/${o.exportName}-00000000-0000-0000-0000-000000000000`,
     'exportName': o.exportName,
@@ -620,9 +560,8 @@ function writeManifest(o: Resolved, exportDir: string, period: string, files: st
     'format': o.format === 'parquet' ? 'PARQUET' : 'TEXT_OR_CSV',
     'compression': o.format === 'parquet' ? 'PARQUET' : o.format === 'csv.gz' ? 'GZIP' : 'NONE',
     'columns': CurQueries.EXPORT_COLUMNS.map((c) => ({ name: c.name, type: c.type })),
-    'dataFiles': files.map((f) => path.relative(path.dirname(exportDir), f).split(path.sep).join('/')),
+    'dataFiles': dataFiles,
   };
-  fs.writeFileSync(path.join(dir, `${o.exportName}-Manifest.json`), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /** Totals from the truth columns of the same generator (not from reading the files back). */
@@ -678,7 +617,7 @@ async function computeTotals(db: Connection, o: Resolved, files: string[]): Prom
     lineItemTypes[g.line_item_type] = (lineItemTypes[g.line_item_type] ?? 0) + Number(g.n);
   }
   const last = o.periods[o.periods.length - 1];
-  const to = new Date(Date.UTC(Number(last.slice(0, 4)), Number(last.slice(5, 7)), 1)).toISOString().slice(0, 10);
+  const to = nextMonthStart(last);
   return {
     exportName: o.exportName,
     seed: o.seed,
@@ -689,7 +628,7 @@ async function computeTotals(db: Connection, o: Resolved, files: string[]): Prom
     openBillingPeriods: o.periods.slice(o.months - o.openMonths),
     from: `${o.periods[0]}-01`,
     to,
-    files: files.map((f) => f.split(path.sep).join('/')),
+    files,
     mapKeys: Object.fromEntries(Object.entries(keys.toJson()).map(([k, v]) => [k, TagKeys.curMapKey(v as string)])),
     lineItemTypes: Object.fromEntries(Object.entries(lineItemTypes).sort(([a], [b]) => a.localeCompare(b))),
     unblended: metric('unblended'),
@@ -701,25 +640,10 @@ async function computeTotals(db: Connection, o: Resolved, files: string[]): Prom
   };
 }
 
-function parseArgs(argv: string[]): GenerateCurOptions {
-  const opts: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--help' || a === '-h') {
-      process.stdout.write(`${fs.readFileSync(__filename, 'utf8').split('*/')[0].replace(/^\/\*\*\n/, '').replace(/^ \* ?/gm, '')}\n`);
-      process.exit(0);
-    }
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
-    if (!m) throw new Error(`generate-cur: unexpected argument ${JSON.stringify(a)} (see --help)`);
-    const value = m[2] ?? argv[++i];
-    if (value === undefined) throw new Error(`generate-cur: --${m[1]} needs a value`);
-    opts[m[1]] = value;
-  }
-  const known = ['rows', 'out', 'format', 'months', 'start', 'seed', 'export-name', 'rows-per-file', 'open-months', 'threads'];
-  const unknown = Object.keys(opts).filter((k) => !known.includes(k));
-  if (unknown.length > 0) throw new Error(`generate-cur: unknown option(s) ${unknown.map((u) => `--${u}`).join(', ')}; accepted: ${known.map((k) => `--${k}`).join(', ')}`);
-  if (!opts.rows || !opts.out) throw new Error('generate-cur: --rows N and --out DIR are required (see --help)');
-  const int = (name: string) => (opts[name] === undefined ? undefined : Number(opts[name].replace(/_/g, '')));
+function parseArgs(argv: readonly string[]): GenerateCurOptions {
+  const opts = parseCommandLine(argv, 'generate-cur', __filename,
+    ['rows', 'out', 'format', 'months', 'start', 'seed', 'export-name', 'rows-per-file', 'open-months', 'threads']);
+  const int = (name: string) => intOption(opts, name);
   return {
     rows: int('rows')!,
     out: opts.out,
@@ -735,15 +659,7 @@ function parseArgs(argv: string[]): GenerateCurOptions {
 }
 
 if (require.main === module) {
-  (async () => {
-    const options = parseArgs(process.argv.slice(2));
-    const clean = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as unknown as GenerateCurOptions;
-    const totals = await generateCur(clean);
-    process.stderr.write(`generate-cur: ${totals.rows} line items, ${totals.files.length} file(s), ${totals.billingPeriods.join(', ')}, `
-      + `unblended total ${totals.unblended.total.toFixed(6)} USD (untagged ${totals.unblended.untagged.toFixed(6)}), ${totals.elapsedMs} ms\n`);
-    process.stdout.write(`${path.join(clean.out, `${totals.exportName}-totals.json`)}\n`);
-  })().catch((err) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
-  });
+  runGenerator(process.argv.slice(2), parseArgs, generateCur, (totals) => `generate-cur: ${totals.rows} line items, ${totals.files.length} file(s), `
+    + `${totals.billingPeriods.join(', ')}, unblended total ${totals.unblended.total.toFixed(6)} USD (untagged ${totals.unblended.untagged.toFixed(6)}), `
+    + `${totals.elapsedMs} ms`);
 }

@@ -8,8 +8,9 @@
  *                                     [--currencies "AWS=USD,Microsoft=EUR,Google Cloud=USD"]
  *
  * Writes
- *   <out>/<export-name>/data/BILLING_PERIOD=YYYY-MM/<export-name>-00001.snappy.parquet   (or .csv / .csv.gz)
- *   <out>/<export-name>/metadata/BILLING_PERIOD=YYYY-MM/<export-name>-Manifest.json
+ *   <out>/<export-name>/data/billing_period=YYYY-MM/<export-name>-00001.snappy.parquet   (or .csv / .csv.gz)
+ *   <out>/<export-name>/metadata/billing_period=YYYY-MM/<export-name>-Manifest.json
+ *                                     (the partition folder of FOCUS exports: FOCUS_1_2_SCHEMA.partitionFolder)
  *   <out>/<export-name>-totals.json   the exact totals, per billing currency: per metric (billed, effective, list,
  *                                     contracted), per service tag value, provider, business unit, charge category;
  *                                     untagged; corrections; cost carried by near-duplicate keys
@@ -30,13 +31,18 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { DuckDBConnection, DuckDBInstance } from '@duckdb/node-api';
+import { DuckDBConnection } from '@duckdb/node-api';
 import { SERVICES } from './generate-cur';
+import {
+  billingPeriods, commonProblems, EXPORT_DEFAULTS, ExportFileFormat, ExportOptions, intOption, lit, nextMonthStart, parseCommandLine, runGenerator,
+  splitEvenly, withDuckDb, writeExport,
+} from './lib/export-writer';
+import { FOCUS_1_2_SCHEMA } from '../src/cost-data/schemas/focus-schema';
 import { FocusQueries } from '../src/cost-data/schemas/focus-sql';
 import { deriveTagValue } from '../src/private/tag-safe';
 import { TagKeys } from '../src/tag-keys';
 
-export type FocusFileFormat = 'parquet' | 'csv' | 'csv.gz';
+export type FocusFileFormat = ExportFileFormat;
 
 export interface GenerateFocusOptions {
   readonly rows: number;
@@ -108,79 +114,39 @@ function columnsOf(version: string): string[] {
 export async function generateFocus(options: GenerateFocusOptions): Promise<FocusTotals> {
   const started = Date.now();
   const o = resolveOptions(options);
-  const instance = await DuckDBInstance.create(':memory:', {
-    ...(o.threads ? { threads: String(o.threads) } : {}),
-    memory_limit: '1GB',
-    preserve_insertion_order: 'true',
-  });
-  const db = await instance.connect();
-  try {
-    await db.run("SET TimeZone = 'UTC'");
+  return withDuckDb(o.threads, async (db) => {
     await createGenerator(db, o);
-    const exportDir = path.join(o.out, o.exportName);
-    const files: string[] = [];
-    const perMonth = splitEvenly(o.rows, o.months);
-    let lo = 0;
-    for (let m = 0; m < o.months; m++) {
-      const period = o.periods[m];
-      const dataDir = path.join(exportDir, 'data', `BILLING_PERIOD=${period}`);
-      fs.mkdirSync(dataDir, { recursive: true });
-      const chunks = Math.max(1, Math.ceil(perMonth[m] / o.rowsPerFile));
-      const perChunk = splitEvenly(perMonth[m], chunks);
-      const monthFiles: string[] = [];
-      for (let c = 0; c < chunks; c++) {
-        const file = path.join(dataDir, `${o.exportName}-${String(c + 1).padStart(5, '0')}.${o.format === 'parquet' ? 'snappy.parquet' : o.format}`);
-        await db.run(`COPY (${selectForFile(o, lo, lo + perChunk[c])}) TO ${lit(file)} ${copyOptions(o.format)}`);
-        monthFiles.push(file);
-        lo += perChunk[c];
-      }
-      files.push(...monthFiles);
-      writeManifest(o, exportDir, period, monthFiles);
-    }
-    const totals = await computeTotals(db, o, files.map((f) => path.relative(o.out, f).split(path.sep).join('/')));
+    const files = await writeExport(db, {
+      options: o,
+      periods: o.periods,
+      partitionFolder: FOCUS_1_2_SCHEMA.partitionFolder,
+      select: (lo, hi) => selectForFile(o, lo, hi),
+      manifest: (period, dataFiles) => manifest(o, period, dataFiles),
+    });
+    const totals = await computeTotals(db, o, files);
     fs.writeFileSync(path.join(o.out, `${o.exportName}-totals.json`), `${JSON.stringify(totals, null, 2)}\n`);
     return { ...totals, elapsedMs: Date.now() - started };
-  } finally {
-    db.closeSync();
-    instance.closeSync();
-  }
+  });
 }
 
-interface Resolved {
-  readonly rows: number;
-  readonly out: string;
-  readonly format: FocusFileFormat;
-  readonly months: number;
-  readonly seed: number;
-  readonly exportName: string;
+interface Resolved extends ExportOptions {
   readonly focusVersion: string;
-  readonly rowsPerFile: number;
   readonly currencies: Record<string, string>;
-  readonly threads?: number;
   readonly periods: string[];
 }
 
 function resolveOptions(options: GenerateFocusOptions): Resolved {
   const o = {
-    format: 'parquet' as FocusFileFormat,
-    months: 2,
-    start: '2026-10',
-    seed: 1,
+    ...EXPORT_DEFAULTS,
     exportName: 'customer-value-focus',
     focusVersion: '1.2',
-    rowsPerFile: 2_000_000,
     currencies: {} as Record<string, string>,
     ...options,
   };
-  const problems: string[] = [];
-  if (!Number.isInteger(o.rows) || o.rows < 1) problems.push(`rows is ${o.rows}: expected a whole number >= 1`);
-  if (!Number.isInteger(o.months) || o.months < 1 || o.months > 36) problems.push(`months is ${o.months}: expected 1-36`);
-  if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(o.start)) problems.push(`start is ${JSON.stringify(o.start)}: expected YYYY-MM`);
-  if (!Number.isInteger(o.seed) || o.seed < 0 || o.seed > 1_000_000) problems.push(`seed is ${o.seed}: expected a whole number 0-1000000`);
-  if (!['parquet', 'csv', 'csv.gz'].includes(o.format)) problems.push(`format is ${JSON.stringify(o.format)}: expected parquet, csv or csv.gz`);
+  const common = commonProblems(o);
+  const problems: string[] = [...common.first];
   if (!['1.0', '1.1', '1.2', '1.3'].includes(o.focusVersion)) problems.push(`focus-version is ${JSON.stringify(o.focusVersion)}: expected 1.0, 1.1, 1.2 or 1.3`);
-  if (!/^[0-9A-Za-z\-_]{1,128}$/.test(o.exportName)) problems.push(`export-name is ${JSON.stringify(o.exportName)}: expected 1-128 of 0-9 A-Z a-z - _`);
-  if (!Number.isInteger(o.rowsPerFile) || o.rowsPerFile < 1) problems.push(`rows-per-file is ${o.rowsPerFile}: expected a whole number >= 1`);
+  problems.push(...common.last);
   for (const [p, c] of Object.entries(o.currencies)) {
     if (!PROVIDERS.includes(p) || !/^[A-Z]{3}$/.test(c)) problems.push(`currencies: ${p}=${c}: expected ${PROVIDERS.join(', ')} = a 3-letter code`);
   }
@@ -188,27 +154,9 @@ function resolveOptions(options: GenerateFocusOptions): Resolved {
   if (problems.length > 0) {
     throw new Error(`generate-focus: ${problems.join('; ')}`);
   }
-  const [y, mo] = o.start.split('-').map(Number);
-  const periods = Array.from({ length: o.months }, (_, i) => new Date(Date.UTC(y, mo - 1 + i, 1)).toISOString().slice(0, 7));
+  const periods = billingPeriods(o.start, o.months);
   const currencies = Object.fromEntries(PROVIDERS.map((p) => [p, o.currencies[p] ?? 'USD']));
   return { ...o, currencies, periods };
-}
-
-function splitEvenly(total: number, parts: number): number[] {
-  const base = Math.floor(total / parts);
-  return Array.from({ length: parts }, (_, i) => base + (i < total % parts ? 1 : 0));
-}
-
-function copyOptions(format: FocusFileFormat): string {
-  switch (format) {
-    case 'parquet': return '(FORMAT parquet, COMPRESSION snappy, ROW_GROUP_SIZE 122880)';
-    case 'csv': return '(FORMAT csv, HEADER true)';
-    case 'csv.gz': return '(FORMAT csv, HEADER true, COMPRESSION gzip)';
-  }
-}
-
-function lit(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
 }
 
 /**
@@ -222,7 +170,7 @@ async function createGenerator(db: DuckDBConnection, o: Resolved): Promise<void>
     INSERT INTO svc VALUES ${services}`);
   const months = o.periods.map((p, m) => {
     const start = `${p}-01`;
-    const next = new Date(Date.UTC(Number(p.slice(0, 4)), Number(p.slice(5, 7)), 1)).toISOString().slice(0, 10);
+    const next = nextMonthStart(p);
     const days = Math.round((Date.parse(next) - Date.parse(start)) / 86_400_000);
     return `(${m}, DATE '${start}', DATE '${next}', ${days}, ${m === o.months - 1 ? "''" : lit(`INV-${p.replace('-', '')}-${o.seed}`)})`;
   }).join(', ');
@@ -336,19 +284,17 @@ function selectForFile(o: Resolved, lo: number, hi: number): string {
   return `SELECT ${names.map((n) => `${columns[n]} AS ${n}`).join(',\n  ')}\nFROM gen(${lo}, ${hi}) ORDER BY i`;
 }
 
-function writeManifest(o: Resolved, exportDir: string, period: string, files: string[]): void {
-  const dir = path.join(exportDir, 'metadata', `BILLING_PERIOD=${period}`);
-  fs.mkdirSync(dir, { recursive: true });
-  const manifest = {
+/** The manifest of a billing period. */
+function manifest(o: Resolved, period: string, dataFiles: string[]): Record<string, unknown> {
+  return {
     '//': 'Synthetic FOCUS data generated by scripts/generate-focus.ts (cdk-customer-value); not real billing data.',
     'exportName': o.exportName,
     'billingPeriod': period,
     'table': FocusQueries.TABLE_NAME,
     'focusVersion': o.focusVersion,
     'format': o.format === 'parquet' ? 'PARQUET' : 'TEXT_OR_CSV',
-    'dataFiles': files.map((f) => path.relative(path.dirname(exportDir), f).split(path.sep).join('/')),
+    'dataFiles': dataFiles,
   };
-  fs.writeFileSync(path.join(dir, `${o.exportName}-Manifest.json`), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /** Totals from the truth columns of the same generator (not from reading the files back). */
@@ -413,25 +359,10 @@ function round(n: number): number {
   return Math.round(n * 1e9) / 1e9;
 }
 
-function parseArgs(argv: string[]): GenerateFocusOptions {
-  const opts: Record<string, string> = {};
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    if (a === '--help' || a === '-h') {
-      process.stdout.write(`${fs.readFileSync(__filename, 'utf8').split('*/')[0].replace(/^\/\*\*\n/, '').replace(/^ \* ?/gm, '')}\n`);
-      process.exit(0);
-    }
-    const m = /^--([a-z-]+)(?:=(.*))?$/.exec(a);
-    if (!m) throw new Error(`generate-focus: unexpected argument ${JSON.stringify(a)} (see --help)`);
-    const value = m[2] ?? argv[++i];
-    if (value === undefined) throw new Error(`generate-focus: --${m[1]} needs a value`);
-    opts[m[1]] = value;
-  }
-  const known = ['rows', 'out', 'format', 'months', 'start', 'seed', 'export-name', 'focus-version', 'rows-per-file', 'currencies', 'threads'];
-  const unknown = Object.keys(opts).filter((k) => !known.includes(k));
-  if (unknown.length > 0) throw new Error(`generate-focus: unknown option(s) ${unknown.map((u) => `--${u}`).join(', ')}; accepted: ${known.map((k) => `--${k}`).join(', ')}`);
-  if (!opts.rows || !opts.out) throw new Error('generate-focus: --rows N and --out DIR are required (see --help)');
-  const int = (name: string) => (opts[name] === undefined ? undefined : Number(opts[name].replace(/_/g, '')));
+function parseArgs(argv: readonly string[]): GenerateFocusOptions {
+  const opts = parseCommandLine(argv, 'generate-focus', __filename,
+    ['rows', 'out', 'format', 'months', 'start', 'seed', 'export-name', 'focus-version', 'rows-per-file', 'currencies', 'threads']);
+  const int = (name: string) => intOption(opts, name);
   const currencies = opts.currencies === undefined ? undefined
     : Object.fromEntries(opts.currencies.split(',').map((pair) => pair.split('=').map((x) => x.trim()) as [string, string]));
   return {
@@ -450,16 +381,9 @@ function parseArgs(argv: string[]): GenerateFocusOptions {
 }
 
 if (require.main === module) {
-  (async () => {
-    const options = parseArgs(process.argv.slice(2));
-    const clean = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as unknown as GenerateFocusOptions;
-    const totals = await generateFocus(clean);
+  runGenerator(process.argv.slice(2), parseArgs, generateFocus, (totals) => {
     const summary = Object.entries(totals.byCurrency).map(([c, t]) => `${t.billed.total.toFixed(2)} ${c}`).join(', ');
-    process.stderr.write(`generate-focus: ${totals.rows} rows, FOCUS ${totals.focusVersion}, ${totals.files.length} file(s), `
-      + `${totals.billingPeriods.join(', ')}, billed ${summary}, ${totals.elapsedMs} ms\n`);
-    process.stdout.write(`${path.join(clean.out, `${totals.exportName}-totals.json`)}\n`);
-  })().catch((err) => {
-    process.stderr.write(`${err instanceof Error ? err.message : String(err)}\n`);
-    process.exit(1);
+    return `generate-focus: ${totals.rows} rows, FOCUS ${totals.focusVersion}, ${totals.files.length} file(s), `
+      + `${totals.billingPeriods.join(', ')}, billed ${summary}, ${totals.elapsedMs} ms`;
   });
 }

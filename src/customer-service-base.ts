@@ -1,8 +1,8 @@
 import { IConstruct } from 'constructs';
 import { Customer } from './customer';
+import { ICustomerServiceRef } from './service-ref';
 import { TagKeys } from './tag-keys';
 import { UsageMetric } from './usage-metric';
-import { ICustomerServiceRef } from './value-chain';
 import { ValueReview, ValueReviewStatus } from './value-review';
 
 /**

@@ -1,7 +1,7 @@
+import { Allocation } from './cost-allocation';
 import { Customer } from './customer';
 import { CostReportingOptions } from './reporting/cost-reporting-options';
 import { TagKeys } from './tag-keys';
-import { Allocation } from './value-chain';
 import { ValueReview } from './value-review';
 
 /**

@@ -3,13 +3,15 @@
  * review schedule and outcome, the metadata record), and each check it runs lives in declaration/; what is left here
  * is the wiring between them.
  */
-import { Annotations, AspectPriority, Aspects, Lazy, Stack, Tag, Tags } from 'aws-cdk-lib';
+import { Annotations, Lazy, Stack } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct, IConstruct } from 'constructs';
 import { ContextKeys } from './context-keys';
+import { Allocation } from './cost-allocation';
 import { Customer } from './customer';
 import { ICustomerService } from './customer-service-base';
 import { CustomerServiceProps } from './customer-service-props';
+import { readRegistry, readRetirementGraceDays, readToday, strictReviews } from './declaration/context-settings';
 import { takeInventory } from './declaration/inventory';
 import {
   MEMBER_METADATA_TYPE, MemberRecord, SERVICE_METADATA_SCHEMA, SERVICE_METADATA_TYPE, ServiceDeclarationRecord, ServiceResourceCounts,
@@ -19,24 +21,26 @@ import {
   coveredServicesProblem, duplicateNameProblem, includeProblem, isService, nestingProblem, recordInclude, registerService,
   serviceOf, servicesUnder,
 } from './declaration/registry';
+import { retireBy, ReviewSchedule } from './declaration/review-dates';
 import {
-  BUSINESS_UNIT_WHAT, customerProblems, describe, needProblems, ownerNameProblems, readRegistry, readRetirementGraceDays, readToday,
-  resourceTypesProblems, retireBy, reviewProblems, reviewSchedule, ReviewSchedule, SERVICE_NAME_DESCRIPTION, SERVICE_NAME_PATTERN,
-  serviceNameProblems, strictReviews, TEAM_WHAT,
+  BUSINESS_UNIT_WHAT, customerProblems, describe, needProblems, ownerNameProblems, resourceTypesProblems, reviewProblems, reviewSchedule,
+  SERVICE_NAME_DESCRIPTION, SERVICE_NAME_PATTERN, serviceNameProblems, TEAM_WHAT,
 } from './declaration/rules';
 import { ServiceChain } from './declaration/service-chain';
+import { ServiceTags } from './declaration/service-tags';
 import { declaredTagValues, needTagValue } from './declaration/tag-values';
+import { usageMetricProblems, withUsageMetric } from './declaration/usage-metric-rules';
+import { usageRecord } from './declaration/usage-record';
 import { refuseOnProblems } from './private/problems';
 import { kebabFromId } from './private/tag-safe';
-import { usageRecord } from './private/usage-record';
 import { customerValuePackRegistered } from './private/validation-plugins';
 import { registerWhereConfigured } from './registry/auto';
 import { CostReportingOptions } from './reporting/cost-reporting-options';
-import { checkReportingOptions } from './reporting/private/options';
+import { checkReportingOptions } from './reporting/options-check';
 import { ServiceCostReporting } from './reporting/service-cost-reporting';
-import { TagKeys } from './tag-keys';
-import { UsageMetric, UsageMetricOptions, usageMetricProblems, withUsageMetric } from './usage-metric';
-import { Allocation, ICustomerServiceRef } from './value-chain';
+import { ICustomerServiceRef } from './service-ref';
+import { resolveTagKeys, TagKeys } from './tag-keys';
+import { UsageMetric, UsageMetricOptions } from './usage-metric';
 import { ValueReview, ValueReviewStatus } from './value-review';
 
 /** Warning id: a tagged resource whose tags are create-only. */
@@ -133,7 +137,6 @@ export class CustomerService extends Construct implements ICustomerService {
   private readonly tagsApplied: boolean;
   /** Set when synthesis has invoked the aspects (so the tags are on the resources). */
   private aspectsInvoked = false;
-  private overdueWarned = false;
   /** The need's tag value, derived once (checks read the tags of every resource). */
   private needTag?: string;
 
@@ -189,10 +192,9 @@ export class CustomerService extends Construct implements ICustomerService {
     registerService(this);
     const sound = problems.length === 0;
     this.tagsApplied = sound;
-    if (sound) {
-      this.applyTags(this);
-      this.observeAspects();
-    }
+    // the tags, through the service's own aspect (which also says when synthesis reaches the service: on a refused
+    // declaration it applies no tag, and still decides the overdue-review warning)
+    this.applyTags(this);
     this.node.addMetadata(SERVICE_METADATA_TYPE, Lazy.any({ produce: () => this.declarationRecord() }));
     refuseOnProblems(this, () => this.validateService());
 
@@ -361,29 +363,12 @@ export class CustomerService extends Construct implements ICustomerService {
         problems.push(covered);
       }
     }
-    // an overdue review is one warning under one id: the pack's finding when CustomerValueChecks is registered, else
-    // this annotation (acknowledging CustomerValue-ValueReviewOverdue on the service silences either)
-    if (this.review?.status === 'overdue' && !strictReviews(this) && !this.overdueWarned) {
-      this.overdueWarned = true;
-      if (!customerValuePackRegistered(this)) {
-        Annotations.of(this).addWarningV2(VALUE_REVIEW_OVERDUE_WARNING,
-          `The value review of "${this.serviceName ?? this.node.id}" is overdue: the last review was ${this.review.lastReviewed} and the next was due ${this.review.nextReview} (checked on ${this.today}). Review the service's value with the business unit and update valueReview.lastReviewed. Set the context ${ContextKeys.STRICT_REVIEWS}=true to refuse synthesis instead.`);
-      }
-    }
     if (this.review?.status === 'overdue' && strictReviews(this)) {
       problems.push(`valueReview is overdue: the last review was ${this.review.lastReviewed} and the next was due ${this.review.nextReview} (checked on ${this.today}); ${ContextKeys.STRICT_REVIEWS} is true, so review the service's value with the business unit and update lastReviewed`);
     }
     // the tags are applied by aspects, so they can only be checked once synthesis has invoked them
     if (this.tagsApplied && this.aspectsInvoked) {
-      const inventory = this.inventory();
-      problems.push(...inventory.overrides);
-      for (const resource of inventory.createOnly) {
-        Annotations.of(resource).addWarningV2(CREATE_ONLY_TAGS_WARNING,
-          `${resource.cfnResourceType} ${resource.node.path} carries the customer-value tags of "${this.serviceName}", and its tags are create-only `
-          + '(CloudFormation registry schema): a change of these tags (a renamed team or business unit, a reworded need or customer) replaces '
-          + 'the resource, which then gets a new identity (a new URL, key or ARN), and an update of a resource with a fixed physical name fails. '
-          + `Keep the tags and acknowledge this warning on the resource or the service, or leave the type untagged with excludeResourceTypes: ["${resource.cfnResourceType}"] (its cost then counts as untagged).`);
-      }
+      problems.push(...this.inventory().overrides);
     }
     return problems;
   }
@@ -393,12 +378,8 @@ export class CustomerService extends Construct implements ICustomerService {
   }
 
   private resolveTagKeys(given: unknown): TagKeys {
-    let appKeys = TagKeys.DEFAULT;
-    try {
-      appKeys = TagKeys.of(this);
-    } catch (e) {
-      this.problems.push((e as Error).message);
-    }
+    const { keys: appKeys, problems } = resolveTagKeys(this);
+    this.problems.push(...problems);
     if (given === undefined) {
       return appKeys;
     }
@@ -425,34 +406,39 @@ export class CustomerService extends Construct implements ICustomerService {
   }
 
   /**
-   * Records when synthesis invokes the aspects on this service (`aspectsInvoked`), so that the tag-override check
-   * runs only once the tags are on the resources. The service's own tag aspect is observed: an aspect of its own
-   * would be invoked on every construct of the service, which costs measurably at hundreds of services (aspect
-   * bookkeeping per construct grows with the number of aspects).
+   * Puts the customer-value tags on `scope` (nothing while the declaration is refused) with the service's own aspect
+   * (`ServiceTags`), which reports back when synthesis reaches this service (`aspectsInvoked`, so that the tag-override
+   * check runs once the tags are on the resources) and each tagged resource whose tags are create-only. One aspect per
+   * scope, not one per tag: aspect bookkeeping per construct grows with the number of aspects, which counts at
+   * hundreds of services.
    */
-  private observeAspects(): void {
-    const all = Aspects.of(this).all;
-    const last = all[all.length - 1];
-    const mark = (node: IConstruct) => {
-      if (node === this) {
-        this.aspectsInvoked = true;
-      }
-    };
-    if (last instanceof Tag) {
-      const visit = last.visit.bind(last);
-      last.visit = (node: IConstruct) => {
-        mark(node);
-        visit(node);
-      };
-      return;
-    }
-    // not the tag aspect this service just added (another copy of aws-cdk-lib?): an aspect of its own
-    Aspects.of(this).add({ visit: mark }, { priority: AspectPriority.READONLY });
+  private applyTags(scope: IConstruct): void {
+    const tags = this.tagsApplied ? this.tagValues : {};
+    ServiceTags.apply(scope, tags, CustomerService.TAG_PRIORITY, this.excludedResourceTypes, {
+      visited: (node) => {
+        if (node === this) {
+          this.aspectsInvoked = true;
+          this.warnOverdueReview();
+          this.chain.warn();
+        }
+      },
+      createOnly: (resource) => Annotations.of(resource).addWarningV2(CREATE_ONLY_TAGS_WARNING,
+        `${resource.cfnResourceType} ${resource.node.path} carries the customer-value tags of "${this.serviceName}", and its tags are create-only `
+        + '(CloudFormation registry schema): a change of these tags (a renamed team or business unit, a reworded need or customer) replaces '
+        + 'the resource, which then gets a new identity (a new URL, key or ARN), and an update of a resource with a fixed physical name fails. '
+        + `Keep the tags and acknowledge this warning on the resource or the service, or leave the type untagged with excludeResourceTypes: ["${resource.cfnResourceType}"] (its cost then counts as untagged).`),
+    });
   }
 
-  private applyTags(scope: IConstruct): void {
-    for (const [key, value] of Object.entries(this.tagValues)) {
-      Tags.of(scope).add(key, value, { priority: CustomerService.TAG_PRIORITY, excludeResourceTypes: this.excludedResourceTypes });
+  /**
+   * An overdue review is one warning under one id: the pack's finding when CustomerValueChecks is registered, else
+   * this annotation (acknowledging CustomerValue-ValueReviewOverdue on the service silences either). Decided when
+   * synthesis reaches the service, once the app has registered its validation plugins.
+   */
+  private warnOverdueReview(): void {
+    if (this.review?.status === 'overdue' && !strictReviews(this) && !customerValuePackRegistered(this)) {
+      Annotations.of(this).addWarningV2(VALUE_REVIEW_OVERDUE_WARNING,
+        `The value review of "${this.serviceName ?? this.node.id}" is overdue: the last review was ${this.review.lastReviewed} and the next was due ${this.review.nextReview} (checked on ${this.today}). Review the service's value with the business unit and update valueReview.lastReviewed. Set the context ${ContextKeys.STRICT_REVIEWS}=true to refuse synthesis instead.`);
     }
   }
 

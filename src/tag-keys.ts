@@ -1,5 +1,6 @@
 import { IConstruct } from 'constructs';
 import { ContextKeys } from './context-keys';
+import { describe as describeValue } from './declaration/field-rules';
 import { curColumnCollisions, curMapKey, TAG_KEY_PATTERN } from './private/tag-safe';
 
 const TAG_KEYS_CONTEXT = ContextKeys.TAG_KEYS;
@@ -36,6 +37,8 @@ export interface TagKeysProps {
 }
 
 const APP_KEYS = new WeakMap<IConstruct, TagKeys>();
+/** The fields of `TagKeysProps`. */
+const FIELDS = ['service', 'need', 'customer', 'team', 'businessUnit'];
 
 /**
  * The five tag keys every customer service carries, in one place.
@@ -61,8 +64,10 @@ export class TagKeys {
    */
   public static custom(props: TagKeysProps): TagKeys {
     const keys = new TagKeys(props);
-    const problems = keys.problems();
+    const problems = keys._problems();
     if (problems.length > 0) {
+      // a value object made outside any construct (no scope to report with): refused where it is made, in the format
+      // of the synth problems ("TagKeys.custom: team key is "aws:team": the aws: prefix is reserved by AWS")
       throw new Error(`TagKeys.custom: ${problems.join('; ')}`);
     }
     return keys;
@@ -77,6 +82,7 @@ export class TagKeys {
     const root = scope.node.root;
     const existing = APP_KEYS.get(root);
     if (existing && !existing.sameAs(keys)) {
+      // refused at once, where the second call is: the app has no stack to carry an error annotation under the cdk CLI
       throw new Error(`TagKeys.useForApp: this app already uses the tag keys ${existing.describe()}; tag keys are set once per app, got ${keys.describe()}`);
     }
     APP_KEYS.set(root, keys);
@@ -88,35 +94,11 @@ export class TagKeys {
    * In order: keys given to `TagKeys.useForApp`, the `customer-value:tagKeys` context, the defaults.
    */
   public static of(scope: IConstruct): TagKeys {
-    const root = scope.node.root;
-    const set = APP_KEYS.get(root);
-    if (set) {
-      return set;
-    }
-    const ctx = root.node.tryGetContext(TAG_KEYS_CONTEXT);
-    if (ctx === undefined || ctx === null) {
-      return TagKeys.DEFAULT;
-    }
-    let parsed: unknown = ctx;
-    if (typeof ctx === 'string') {
-      try {
-        parsed = JSON.parse(ctx);
-      } catch {
-        throw new Error(`context "${TAG_KEYS_CONTEXT}" is ${JSON.stringify(ctx)}: expected an object such as {"team":"owner-team"} with any of the fields service, need, customer, team, businessUnit`);
-      }
-    }
-    if (typeof parsed !== 'object' || Array.isArray(parsed) || parsed === null) {
-      throw new Error(`context "${TAG_KEYS_CONTEXT}" is ${JSON.stringify(ctx)}: expected an object such as {"team":"owner-team"} with any of the fields service, need, customer, team, businessUnit`);
-    }
-    const allowed = ['service', 'need', 'customer', 'team', 'businessUnit'];
-    const unknown = Object.keys(parsed).filter((k) => !allowed.includes(k));
-    if (unknown.length > 0) {
-      throw new Error(`context "${TAG_KEYS_CONTEXT}" has unknown field(s) ${unknown.join(', ')}: accepted fields are ${allowed.join(', ')}`);
-    }
-    const keys = new TagKeys(parsed as TagKeysProps);
-    const problems = keys.problems();
+    const { keys, problems } = appTagKeys(scope);
     if (problems.length > 0) {
-      throw new Error(`context "${TAG_KEYS_CONTEXT}": ${problems.join('; ')}`);
+      // a direct call (the library's constructs read the keys with resolveTagKeys, which reports the same problem at
+      // synth with the construct's path): there is no construct of the caller's to report it with
+      throw new Error(problems.join('; '));
     }
     return keys;
   }
@@ -188,7 +170,11 @@ export class TagKeys {
     return JSON.stringify(this.toJson());
   }
 
-  private problems(): string[] {
+  /**
+   * The problems with the keys (tagging rules), each naming the field.
+   * @internal
+   */
+  public _problems(): string[] {
     const out: string[] = [];
     const fields = this.toJson() as Record<string, string>;
     for (const [field, key] of Object.entries(fields)) {
@@ -206,4 +192,56 @@ export class TagKeys {
     out.push(...curColumnCollisions(fields));
     return out;
   }
+}
+
+/**
+ * The keys in effect for the app of `scope` (`TagKeys.useForApp`, the `customer-value:tagKeys` context, the defaults),
+ * with the problems of a context that cannot be read (then the defaults).
+ */
+function appTagKeys(scope: IConstruct): { keys: TagKeys; problems: string[] } {
+  const root = scope.node.root;
+  const set = APP_KEYS.get(root);
+  if (set) {
+    return { keys: set, problems: [] };
+  }
+  const ctx = root.node.tryGetContext(TAG_KEYS_CONTEXT);
+  if (ctx === undefined || ctx === null) {
+    return { keys: TagKeys.DEFAULT, problems: [] };
+  }
+  const refused = (problem: string) => ({ keys: TagKeys.DEFAULT, problems: [problem] });
+  const expected = `expected an object such as {"team":"owner-team"} with any of the fields ${FIELDS.join(', ')}`;
+  let parsed: unknown = ctx;
+  if (typeof ctx === 'string') {
+    try {
+      parsed = JSON.parse(ctx);
+    } catch {
+      return refused(`context "${TAG_KEYS_CONTEXT}" is ${JSON.stringify(ctx)}: ${expected}`);
+    }
+  }
+  if (typeof parsed !== 'object' || Array.isArray(parsed) || parsed === null) {
+    return refused(`context "${TAG_KEYS_CONTEXT}" is ${JSON.stringify(ctx)}: ${expected}`);
+  }
+  const unknown = Object.keys(parsed).filter((k) => !FIELDS.includes(k));
+  if (unknown.length > 0) {
+    return refused(`context "${TAG_KEYS_CONTEXT}" has unknown field(s) ${unknown.join(', ')}: accepted fields are ${FIELDS.join(', ')}`);
+  }
+  const keys = TagKeys._forReading(parsed as TagKeysProps);
+  const problems = keys._problems();
+  return problems.length > 0 ? refused(`context "${TAG_KEYS_CONTEXT}": ${problems.join('; ')}`) : { keys, problems: [] };
+}
+
+/**
+ * The tag keys a construct of the library works with, and the problems to report with its own at synth (never
+ * thrown): `given` (the construct's `tagKeys` prop) when set, else the app's keys. A bad context is a problem of every
+ * construct that reads it, each with its path.
+ */
+export function resolveTagKeys(scope: IConstruct, given?: unknown): { keys: TagKeys; problems: string[] } {
+  const app = appTagKeys(scope);
+  if (given === undefined) {
+    return app;
+  }
+  if (!(given instanceof TagKeys)) {
+    return { keys: app.keys, problems: [...app.problems, `tagKeys is ${describeValue(given)}: pass TagKeys.custom({...}) or TagKeys.DEFAULT`] };
+  }
+  return { keys: given, problems: app.problems };
 }

@@ -67,6 +67,12 @@ describe('a service with resources whose tags are create-only', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::EC2::KeyPair', { Tags: Match.arrayWith([{ Key: 'team', Value: 'payments' }]) });
   });
 
+  test('the warning is decided where the tags are applied: it is there when synthesis skips validation', () => {
+    const { app, stack } = shop();
+    const messages = app.synth({ skipValidation: true }).getStackByName(stack.stackName).messages;
+    expect(messages.filter((m) => m.level === 'warning' && String(m.entry.data).includes(WARNING)).map((m) => m.id).sort()).toEqual(['/Shop/Checkout/Deploy', '/Shop/Checkout/Web']);
+  });
+
   test('acknowledging the warning on the service keeps the tags and silences it', () => {
     const { app, stack, svc } = shop();
     CoreAnnotations.of(svc).acknowledgeWarning(WARNING, 'the key pair and the App Runner service are recreated by our pipeline anyway');

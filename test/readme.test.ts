@@ -10,7 +10,7 @@ import * as cdk from 'aws-cdk-lib';
 import * as ts from 'typescript';
 import * as cv from '../src';
 import { runCli } from './cli/fixtures';
-import { validationFindings } from './util';
+import { exampleAppProps, tempDir, validationFindings } from './util';
 import { failedPlugins, quickStartApp } from '../scripts/consumer-app';
 import { DUCKDB_INSTALL } from '../src/cost-data/sources/duckdb-version';
 
@@ -126,6 +126,39 @@ function slug(heading: string): string {
   return heading.trim().toLowerCase().replace(/[^\p{L}\p{N} _-]/gu, '').replace(/ /g, '-');
 }
 
+/**
+ * The table of a `customer-value` report with only some of its columns: the columns named in `shown` (in the report's
+ * order, at the report's widths), each run of columns left out drawn as one `...` column. The table is the report's
+ * header, dashed line and rows, read from the dashed line's column spans.
+ */
+function someColumns(report: string, shown: string[]): string {
+  const lines = report.split('\n');
+  const dashes = lines.findIndex((l) => /^-+( +-+)+$/.test(l));
+  if (dashes < 1) {
+    throw new Error(`no table in the report:\n${report}`);
+  }
+  const end = lines.indexOf('', dashes);
+  const table = lines.slice(dashes - 1, end < 0 ? undefined : end);
+  const spans = [...lines[dashes].matchAll(/-+/g)].map((m) => [m.index!, m.index! + m[0].length] as const);
+  const cell = (line: string, [from, to]: readonly [number, number]) => line.slice(from, to).padEnd(to - from);
+  const headers = spans.map((span) => cell(table[0], span).trim());
+  const unknown = shown.filter((name) => name !== '...' && !headers.includes(name));
+  if (unknown.length > 0) {
+    throw new Error(`columns ${JSON.stringify(unknown)} are not in the report's ${JSON.stringify(headers)}`);
+  }
+  return table.map((line, row) => {
+    const cells: string[] = [];
+    headers.forEach((name, i) => {
+      if (shown.includes(name)) {
+        cells.push(cell(line, spans[i]));
+      } else if (i === 0 || shown.includes(headers[i - 1])) {
+        cells.push(row === 1 ? '---' : '...');
+      }
+    });
+    return cells.join('  ').trimEnd();
+  }).join('\n');
+}
+
 describe('README.md', () => {
   const snippets = tsSnippets(README);
 
@@ -179,6 +212,32 @@ describe('README.md', () => {
     const services = await runCli(['services'], { cwd: dir });
     expect(services.stderr).toBe('');
     expect(services.stdout).toBe(shown.slice(0, shown.indexOf('```')));
+  });
+
+  test('the value chain\'s sample report is what its command prints for the committed sample, after the demo synthesized the examples', async () => {
+    // GIVEN the examples synthesized into cdk.out/<example>/, as `npx projen demo` does with the cdk CLI (here in this
+    // process, with the tests' fixed date), next to the repository's examples/ folder
+    const dir = tempDir('cv-readme-value-chain-');
+    fs.symlinkSync(path.join(ROOT, 'examples'), path.join(dir, 'examples'));
+    const examples = fs.readdirSync(path.join(ROOT, 'examples')).filter((f) => f.endsWith('.ts') && !f.startsWith('refused')).sort();
+    expect(examples).toEqual(expect.arrayContaining(['online-shop.ts', 'pipeline.ts']));
+    for (const file of examples) {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { createApp } = require(path.join(ROOT, 'examples', file)) as { createApp: (props: cdk.AppProps) => cdk.App };
+      createApp({ ...exampleAppProps(), outdir: path.join(dir, 'cdk.out', file.replace(/\.ts$/, '')) }).synth();
+    }
+    const prompt = '$ npx customer-value cost --source cur examples/data/cur2/customer-value-cur ';
+    const start = README.indexOf(prompt);
+    expect(start).toBeGreaterThan(0);
+    const [command, ...shown] = README.slice(start, README.indexOf('```', start)).trimEnd().split('\n');
+
+    // WHEN the README's command
+    const report = await runCli(command.replace(/^\$ npx customer-value /, '').split(' '), { cwd: dir });
+
+    // THEN it succeeds, and the README shows its table, some columns left out (as its header says)
+    expect(report.stderr).toBe('customer-value: reading 2 Parquet files (297.6 KB)\n');
+    expect(report.code).toBe(0);
+    expect(shown.join('\n')).toBe(someColumns(report.stdout, shown[0].split(/ {2,}/)));
   });
 
   test('links point to the repository or to a heading, never to a file missing from the npm package', () => {

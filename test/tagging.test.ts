@@ -1,13 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { App, CfnResource, Duration, Stack, Stage, TagManager, Tags } from 'aws-cdk-lib';
+import { App, AspectPriority, Aspects, CfnResource, Duration, Stack, Stage, Tag, TagManager, Tags } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { IConstruct } from 'constructs';
 import { createApp as createOnlineShop } from '../examples/online-shop';
-import { Customer, CustomerService, CustomerServiceProps, CostReporting, TagKeys, ValueReviewOutcome } from '../src';
+import { CostAllocationTags, Customer, CustomerService, CustomerServiceProps, CostReporting, TagKeys, ValueReviewOutcome } from '../src';
+import { OWNER } from './billing/owner';
 import { exampleAppProps, testApp, VALID } from './util';
 import { sharedPurpose } from '../src/private/shared-marker';
 
@@ -145,6 +146,49 @@ describe('tags', () => {
     expect(svc.includedScopes).toEqual([data]);
   });
 
+  test('the tags come from the service\'s own aspect at AspectPriority.MUTATING; aws-cdk-lib\'s Tag aspects are not patched', () => {
+    const app = testApp();
+    const stack = new Stack(app, 'Shop');
+    const svc = new CustomerService(stack, 'Checkout', CHECKOUT);
+    new sqs.Queue(svc, 'Queue', { enforceSSL: true });
+    app.synth();
+    const applied = Aspects.of(svc).applied;
+    // one aspect, neither one Tag per key nor a Tag whose visit was replaced on the instance
+    expect(applied).toHaveLength(1);
+    expect(applied[0].priority).toBe(AspectPriority.MUTATING);
+    expect(applied[0].aspect).not.toBeInstanceOf(Tag);
+    expect(applied.filter((a) => Object.prototype.hasOwnProperty.call(a.aspect, 'visit'))).toEqual([]);
+    expect(toMap(Object.values(Template.fromStack(stack).findResources('AWS::SQS::Queue'))[0].Properties.Tags)).toEqual(CHECKOUT_TAGS);
+  });
+
+  test.each([true, false])('include() of a stack tags its resources as Tags.of(stack).add() would (explicitStackTags %s)', (explicit) => {
+    // GIVEN the same stack tagged by include() and, in another app, by Tags.of()
+    const tagged = (byInclude: boolean) => {
+      const app = testApp({ context: { '@aws-cdk/core:explicitStackTags': explicit } });
+      const svc = new CustomerService(new Stack(app, 'Shop'), 'Checkout', CHECKOUT);
+      new sqs.Queue(svc, 'Queue', { enforceSSL: true });
+      const data = new Stack(app, 'ShopData');
+      new s3.Bucket(data, 'Receipts', { enforceSSL: true });
+      if (byInclude) {
+        svc.include(data);
+      } else {
+        for (const [k, v] of Object.entries(svc.tagValues)) {
+          Tags.of(data).add(k, v, { priority: CustomerService.TAG_PRIORITY });
+        }
+      }
+      const assembly = app.synth();
+      return {
+        stackTags: assembly.getStackByName('ShopData').tags,
+        bucketTags: toMap(Object.values(Template.fromStack(data).findResources('AWS::S3::Bucket'))[0].Properties.Tags),
+      };
+    };
+    // THEN the same tags, on the stack and on its bucket
+    const byInclude = tagged(true);
+    expect(byInclude).toEqual(tagged(false));
+    expect(byInclude.bucketTags).toEqual(expect.objectContaining(CHECKOUT_TAGS));
+    expect(Object.keys(byInclude.stackTags)).toEqual(explicit ? [] : Object.keys(CHECKOUT_TAGS).sort());
+  });
+
   test('include() refuses scopes that hold or belong to another service', () => {
     const app = testApp();
     const shop = new Stack(app, 'Shop');
@@ -190,6 +234,19 @@ describe('tags', () => {
     const tags = toMap(Object.values(Template.fromStack(stack).findResources('AWS::SQS::Queue'))[0].Properties.Tags);
     expect(tags).toEqual({ 'customer-service': 'checkout', 'customer-need': CHECKOUT_TAGS['customer-need'], 'customer': 'external:Online shoppers', 'owner-team': 'payments', 'bu': 'retail' });
     expect(svc.tagKeys.toJson()).toEqual({ service: 'customer-service', need: 'customer-need', customer: 'customer', team: 'owner-team', businessUnit: 'bu' });
+  });
+
+  test('a tag-keys context that cannot be read is a synth problem of each construct that reads it, never a throw at construction', () => {
+    const app = testApp({ context: { 'customer-value:tagKeys': '{"team": ' } });
+    const svc = new CustomerService(new Stack(app, 'Shop'), 'Checkout', CHECKOUT);
+    new sqs.Queue(svc, 'Queue', { enforceSSL: true });
+    const billing = new Stack(app, 'Billing', { env: { account: '123456789012', region: 'us-east-1' } });
+    const activation = new CostAllocationTags(billing, 'TagActivation', { owner: OWNER });
+    const problem = 'context "customer-value:tagKeys" is "{\\"team\\": ": expected an object such as {"team":"owner-team"} with any of the fields service, need, customer, team, businessUnit';
+    expect(svc.node.validate()).toContain(problem);
+    expect(activation.node.validate()).toContain(problem);
+    // a direct call has no construct of the caller's to report with: it throws the same message
+    expect(() => TagKeys.of(billing)).toThrow(problem);
   });
 
   test('TagKeys.useForApp sets the keys once; a second, different set is refused', () => {

@@ -78,6 +78,14 @@ describe('consumes(): declaring the value chain', () => {
       + '\\[ack: cdk-customer-value:CustomerService.providerNotInApp\\]'));
   });
 
+  test('the warning is decided when synthesis reaches the service, not by validation: it is there when synthesis skips validation', () => {
+    const app = testApp();
+    const shop = new Stack(app, 'Shop');
+    svc(shop, 'checkout').consumes(ServiceRef.named('private-network'));
+    const messages = app.synth({ skipValidation: true }).getStackByName('Shop').messages;
+    expect(messages.filter((m) => m.level === 'warning' && /providerNotInApp/.test(String(m.entry.data))).map((m) => m.id)).toEqual(['/Shop/checkout']);
+  });
+
   test('a fixed share for a service of another app: a warning', () => {
     const app = testApp();
     const platform = new Stack(app, 'Platform');

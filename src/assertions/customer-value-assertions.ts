@@ -2,9 +2,9 @@ import { CfnResource, Stack, Stage } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { CustomerService } from '../customer-service';
-import {
-  PACK_NAME, describeService, describeTagProblems, expectedTagsOf, isAcknowledged, isExempt, tagProblems,
-} from '../nag/private/governance';
+import { PACK_NAME, isAcknowledged } from '../nag/acknowledgements';
+import { describeService, expectedTagsOf, isExempt } from '../nag/membership';
+import { describeTagProblems, tagProblems } from '../nag/resource-tags';
 import { ResourceOutsideService, TagsMissingOrOverridden } from '../nag/rules';
 import { budgetsOf, dashboardsOf } from './private/cost-resources';
 

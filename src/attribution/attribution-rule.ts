@@ -1,6 +1,7 @@
+import { Allocation } from '../cost-allocation';
 import { CHARGE_TYPE_DEFINITIONS } from '../declaration/attribution-charges';
 import { AttributionRuleKind, AttributionTargetKind, STACK_NAME_TAG_KEY } from '../declaration/attribution-record';
-import { Allocation, ICustomerServiceRef } from '../value-chain';
+import { ICustomerServiceRef } from '../service-ref';
 
 const CHARGE_TYPE_SYMBOL = Symbol.for('cdk-customer-value.ChargeType');
 const TARGET_SYMBOL = Symbol.for('cdk-customer-value.AttributionTarget');

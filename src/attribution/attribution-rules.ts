@@ -1,19 +1,20 @@
-import { Annotations, Lazy, Stack, Stage, Token } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, Lazy, Stack, Stage, Token } from 'aws-cdk-lib';
 import { Construct, IConstruct } from 'constructs';
 import { AttributionRule, AttributionTarget, ChargeType } from './attribution-rule';
 import { ContextKeys } from '../context-keys';
+import { Allocation } from '../cost-allocation';
 import { CustomerService } from '../customer-service';
 import {
   ATTRIBUTION_METADATA_SCHEMA, ATTRIBUTION_METADATA_TYPE, AttributionRuleKind, AttributionRuleRecord, AttributionRulesRecord,
   AttributionTargetRecord,
 } from '../declaration/attribution-record';
 import { attributionRecordProblems, RULE_NAME_PATTERN, ruleOverlaps } from '../declaration/attribution-record-rules';
-import { describe, readRegistry } from '../declaration/rules';
-import { allocationRecord } from '../declaration/value-chain';
+import { readRegistry } from '../declaration/context-settings';
+import { describe } from '../declaration/rules';
+import { allocationRecord } from '../declaration/value-chain-rules';
 import { closest } from '../private/placeholders';
 import { refuseOnProblems } from '../private/problems';
 import { kebabFromId } from '../private/tag-safe';
-import { Allocation } from '../value-chain';
 
 /** Warning id: a rule names a service no service of the app declares. */
 const SERVICE_NOT_IN_APP_WARNING = 'cdk-customer-value:AttributionRules.serviceNotInApp';
@@ -117,6 +118,19 @@ export class AttributionRules extends Construct {
       this.node.addMetadata(ATTRIBUTION_METADATA_TYPE, Lazy.any({ produce: () => this._record() }));
     }
     refuseOnProblems(this, () => this.validateRules());
+    // the warnings of a sound rule set, decided once the app is complete (the services it names are declared): when
+    // synthesis reaches the rule set, not from its validation
+    Aspects.of(this).add({
+      visit: (node) => {
+        if (node === this && !this.warned) {
+          this.warned = true;
+          const { record, problems } = this.check();
+          if (problems.length === 0) {
+            this.warn(record);
+          }
+        }
+      },
+    }, { priority: AspectPriority.READONLY });
   }
 
   /**
@@ -188,6 +202,11 @@ export class AttributionRules extends Construct {
   }
 
   private validateRules(): string[] {
+    return this.check().problems;
+  }
+
+  /** The record and every problem with it, once the app is complete. */
+  private check(): { record: AttributionRulesRecord; problems: string[] } {
     const { record, problems } = this.build();
     if (!this.inStack()) {
       problems.push('this rule set is not inside a stack: its rules are recorded in the cloud assembly with the metadata of the stack that holds it; '
@@ -205,11 +224,7 @@ export class AttributionRules extends Construct {
       problems.push(`ruleSetName is ${JSON.stringify(this.ruleSetName)}, already the name of ${twins.map((t) => t.node.path).join(', ')}: `
         + 'rule sets are told apart by name in reports and across apps; give one another ruleSetName');
     }
-    if (problems.length === 0 && !this.warned) {
-      this.warned = true;
-      this.warn(record);
-    }
-    return problems;
+    return { record, problems };
   }
 
   /** The warnings of a sound rule set, once. */

@@ -1,5 +1,6 @@
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AlertRecipient, CostAlertTarget, topicProblem } from '../reporting/cost-alert-target';
+import { AlertTarget, givenOf, withGiven } from '../reporting/alert-target';
+import { CostAlertTarget } from '../reporting/cost-alert-target';
 
 /**
  * How often anomaly alerts are sent: e-mail goes out as a DAILY or WEEKLY summary, SNS topics
@@ -15,28 +16,19 @@ export enum AnomalyAlertFrequency {
 }
 
 /**
- * Where an anomaly alert goes, for `ServiceAnomalyDetection`: an e-mail summary, a topic, or an e-mail that
- * receives immediate alerts through a topic the construct creates. A problem is reported at synth.
- * @internal
- */
-export interface AnomalyRecipient extends AlertRecipient {
-  /** The address receives IMMEDIATE alerts through a topic the construct creates. */
-  readonly immediate?: boolean;
-}
-
-/**
  * Who receives anomaly alerts.
  *
  * A malformed address or a value that is not a topic is reported when the app is synthesized, with the other
- * problems of the construct that uses the target.
+ * problems of the construct that uses the target. Addresses follow the one e-mail rule of every `AlertTarget`, the
+ * same as for `CostAlertTarget`.
  */
-export abstract class AnomalyAlertTarget {
+export abstract class AnomalyAlertTarget extends AlertTarget {
   /**
    * An e-mail address: receives a DAILY or WEEKLY summary of anomalies (the default is DAILY).
    * @param address the e-mail address
    */
   public static email(address: string): AnomalyAlertTarget {
-    return new AnomalyTarget({ email: address }, `e-mail ${JSON.stringify(address)}`);
+    return withGiven(new AnomalyTarget(), { factory: 'AnomalyAlertTarget.email', email: address, description: `e-mail ${JSON.stringify(address)}` });
   }
 
   /**
@@ -48,8 +40,7 @@ export abstract class AnomalyAlertTarget {
    * @param topic the topic
    */
   public static topic(topic: sns.ITopic): AnomalyAlertTarget {
-    const problem = topicProblem('AnomalyAlertTarget.topic', topic);
-    return new AnomalyTarget({ topic: problem ? undefined : topic, problem }, 'an SNS topic');
+    return withGiven(new AnomalyTarget(), { factory: 'AnomalyAlertTarget.topic', topic, description: 'an SNS topic' });
   }
 
   /**
@@ -59,7 +50,7 @@ export abstract class AnomalyAlertTarget {
    * @param address the e-mail address
    */
   public static immediateEmail(address: string): AnomalyAlertTarget {
-    return new AnomalyTarget({ email: address, immediate: true }, `immediate e-mail ${JSON.stringify(address)}`);
+    return withGiven(new AnomalyTarget(), { factory: 'AnomalyAlertTarget.immediateEmail', email: address, immediate: true, description: `immediate e-mail ${JSON.stringify(address)}` });
   }
 
   /**
@@ -68,32 +59,25 @@ export abstract class AnomalyAlertTarget {
    * @param target the budget alert target
    */
   public static fromCostAlertTarget(target: CostAlertTarget): AnomalyAlertTarget {
-    if (!CostAlertTarget.isCostAlertTarget(target)) {
-      return new AnomalyTarget({ problem: `AnomalyAlertTarget.fromCostAlertTarget: target is ${JSON.stringify(target)}: expected CostAlertTarget.email(...) or CostAlertTarget.topic(...)` }, 'an invalid target');
-    }
-    return new AnomalyTarget(target._recipient(), target.toString());
+    const given = CostAlertTarget.isCostAlertTarget(target) ? givenOf(target) : undefined;
+    // no scope here to report to: a target that is not a CostAlertTarget becomes a target that reports it, with the
+    // field that holds it, when the construct that uses it is synthesized
+    return withGiven(new AnomalyTarget(), given ?? {
+      factory: 'AnomalyAlertTarget.fromCostAlertTarget',
+      topic: target,
+      description: 'an invalid target',
+      invalid: `AnomalyAlertTarget.fromCostAlertTarget: target is ${JSON.stringify(target)}: expected CostAlertTarget.email(...) or CostAlertTarget.topic(...)`,
+    });
   }
 
-  protected constructor() {}
-
-  /**
-   * The recipient, for `ServiceAnomalyDetection`.
-   * @internal
-   */
-  public abstract _recipient(): AnomalyRecipient;
+  protected constructor() {
+    super();
+  }
 }
 
 class AnomalyTarget extends AnomalyAlertTarget {
-  constructor(private readonly recipient: AnomalyRecipient, private readonly description: string) {
+  constructor() {
     super();
-  }
-
-  public _recipient(): AnomalyRecipient {
-    return this.recipient;
-  }
-
-  public toString(): string {
-    return this.description;
   }
 }
 
@@ -142,19 +126,20 @@ export class AnomalyThreshold {
   }
 
   private static of(parts: Dimension[], operator?: 'And' | 'Or'): AnomalyThreshold {
-    const problems = parts.map((p) => p.problem).filter((p): p is string => p !== undefined);
     const expression = operator ? { [operator]: parts.map((p) => p.expression) } : parts[0].expression;
-    return new AnomalyThreshold(expression, problems.length > 0 ? problems.join('; ') : undefined);
+    return new AnomalyThreshold(expression, parts);
   }
 
+  private constructor(private readonly expression: Record<string, unknown>, private readonly parts: Dimension[]) {}
+
   /**
-   * What is wrong with the numbers given, reported at synth by the construct that uses the threshold.
+   * What is wrong with the numbers given, starting with `at` (the field that holds the threshold); checked by the
+   * construct that uses the threshold and reported at synth with its other problems.
    * @internal
    */
-  public readonly _problem?: string;
-
-  private constructor(private readonly expression: Record<string, unknown>, problem: string | undefined) {
-    this._problem = problem;
+  public _problems(at: string): string[] {
+    const problems = this.parts.map(dimensionProblem).filter((p): p is string => p !== undefined);
+    return problems.length > 0 ? [`${at}: ${problems.join('; ')}`] : [];
   }
 
   /** The `ThresholdExpression` JSON string of `AWS::CE::AnomalySubscription`. */
@@ -165,15 +150,27 @@ export class AnomalyThreshold {
 
 interface Dimension {
   readonly expression: Record<string, unknown>;
-  readonly problem?: string;
+  /** What was given, to check where the threshold is used. */
+  readonly value: number;
+  readonly factory: string;
+  readonly field: string;
+}
+
+function inRange(value: number): boolean {
+  return typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 10_000_000_000;
 }
 
 function dimension(key: string, value: number, factory: string, field: string): Dimension {
-  const ok = typeof value === 'number' && Number.isFinite(value) && value >= 0 && value <= 10_000_000_000;
   return {
-    expression: { Dimensions: { Key: key, MatchOptions: ['GREATER_THAN_OR_EQUAL'], Values: [ok ? decimal(value) : String(value)] } },
-    problem: ok ? undefined : `AnomalyThreshold.${factory}: ${field} is ${JSON.stringify(value)}: expected a number from 0 to 10000000000`,
+    expression: { Dimensions: { Key: key, MatchOptions: ['GREATER_THAN_OR_EQUAL'], Values: [inRange(value) ? decimal(value) : String(value)] } },
+    value,
+    factory,
+    field,
   };
+}
+
+function dimensionProblem(d: Dimension): string | undefined {
+  return inRange(d.value) ? undefined : `AnomalyThreshold.${d.factory}: ${d.field} is ${JSON.stringify(d.value)}: expected a number from 0 to 10000000000`;
 }
 
 /** A number as a plain decimal string: the API takes numbers in string format, never exponent notation (1e-7). */

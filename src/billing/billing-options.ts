@@ -1,6 +1,6 @@
+import { Allocation } from '../cost-allocation';
 import { Customer } from '../customer';
 import { CustomerService } from '../customer-service';
-import { Allocation } from '../value-chain';
 
 /**
  * The declaration of a customer service, for billing constructs in an app that does not contain the service

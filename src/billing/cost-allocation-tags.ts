@@ -17,7 +17,7 @@ import { describe } from '../declaration/rules';
 import { acknowledgeNodeRuntime } from '../private/node-runtime';
 import { refuseOnProblems, reportProblems } from '../private/problems';
 import { TAG_KEY_PATTERN } from '../private/tag-safe';
-import { TagKeys } from '../tag-keys';
+import { resolveTagKeys, TagKeys } from '../tag-keys';
 
 /** The largest registry entry: an SSM standard parameter holds 4 KB. */
 const REGISTRY_ENTRY_MAX = 4000;
@@ -143,16 +143,8 @@ export class CostAllocationTags extends Construct {
       ...requireAwsPartition(this, 'cost allocation tag activation'),
       ...checkManagementAccount(this, 'cost allocation tag activation', props.managementAccountId),
     ];
-    let keys = TagKeys.DEFAULT;
-    if (props.tagKeys !== undefined && !(props.tagKeys instanceof TagKeys)) {
-      problems.push(`tagKeys is ${describe(props.tagKeys)}: pass TagKeys.custom({...}) or TagKeys.DEFAULT`);
-    } else {
-      try {
-        keys = props.tagKeys ?? TagKeys.of(this);
-      } catch (e) {
-        problems.push((e as Error).message);
-      }
-    }
+    const { keys, problems: keyProblems } = resolveTagKeys(this, props.tagKeys);
+    problems.push(...keyProblems);
     this.userKeys = [...keys.all()];
     (props.additionalTagKeys ?? []).forEach((k, i) => {
       if (typeof k !== 'string' || Token.isUnresolved(k) || k.length < 1 || k.length > 128 || !TAG_KEY_PATTERN.test(k)

@@ -8,15 +8,16 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { BillingOwnerOptions, ManagementAccountOptions } from './billing-options';
+import { BillingDataTable, ExportedTable } from './exported-table';
 import { CostMetric, FocusMetric } from '../cost-data/query-terms';
 import { FocusQueries } from '../cost-data/schemas/focus-sql';
-import { TagKeys } from '../tag-keys';
+import { resolveTagKeys, TagKeys } from '../tag-keys';
 import { accessLogsBucket, logAccess, privateBucket } from './private/buckets';
 import { checkManagementAccount, DATA_EXPORTS_REGION, requireAwsPartition, requireDataExportsRegion } from './private/guard-rails';
 import { attributeCost } from './private/ownership';
-import { createTableExport, ExportPlace, PARTITION_FOLDERS } from './private/table-export';
+import { grantQueryTo } from './private/query-grants';
+import { createTableExport, ExportPlace, PARTITION_FOLDERS, TableExport } from './private/table-export';
 import { CurQueries } from '../cost-data/schemas/cur-sql';
-import { describe } from '../declaration/rules';
 import { reportProblems } from '../private/problems';
 
 /**
@@ -29,16 +30,6 @@ export enum CurTimeGranularity {
   DAILY = 'DAILY',
   /** One line item per resource and month. */
   MONTHLY = 'MONTHLY',
-}
-
-/**
- * A Data Exports table the `CostAndUsageExport` exports.
- */
-export enum BillingDataTable {
-  /** CUR 2.0 (`COST_AND_USAGE_REPORT`), with `resource_tags`. */
-  CUR_2_0 = 'COST_AND_USAGE_REPORT',
-  /** FOCUS 1.2 with AWS columns (`FOCUS_1_2_AWS`), with `Tags`: the FinOps Foundation's format every major cloud exports. */
-  FOCUS_1_2 = 'FOCUS_1_2_AWS',
 }
 
 /**
@@ -112,6 +103,15 @@ export interface CostAndUsageExportProps extends ManagementAccountOptions, Billi
   readonly serverAccessLogsBucket?: s3.IBucket;
 
   /**
+   * How long the S3 server access logs of the export and query-results buckets are kept, when the construct creates
+   * their bucket (`serverAccessLogsBucket` not given). Their older versions expire after `noncurrentVersionExpiration`
+   * and incomplete uploads are aborted after 7 days, as in the export bucket.
+   *
+   * @default Duration.days(365)
+   */
+  readonly serverAccessLogsRetention?: Duration;
+
+  /**
    * How long old versions of export files are kept (the export overwrites its files up to three times a day).
    *
    * @default Duration.days(90)
@@ -180,6 +180,8 @@ const GLUE_NAME = /^[a-z0-9_]{1,255}$/;
 const WORKGROUP_NAME = /^[a-zA-Z0-9._-]{1,128}$/;
 const S3_PREFIX = /^[A-Za-z0-9!_.*'()-]+(\/[A-Za-z0-9!_.*'()-]+)*$/;
 const BILLING_PERIOD = /^\d{4}-(0[1-9]|1[0-2])$/;
+/** Incomplete multipart uploads to the export and access-log buckets are aborted after this long. */
+const EXPORT_UPLOAD_ABORT = Duration.days(7);
 /** Athena's lower limit for BytesScannedCutoffPerQuery. */
 const MIN_CUTOFF_BYTES = 10_000_000;
 
@@ -203,43 +205,82 @@ const MIN_CUTOFF_BYTES = 10_000_000;
  *   queries (the named queries and any query saved in it by hand), its query history and notebooks. Query result files
  *   are not: they stay in the results bucket, which follows `removalPolicy`.
  *
+ * Each exported table is an `ExportedTable` with the same attributes, `cur` and `focus` (set when that table is
+ * exported): its export, data location and partition folder, Glue table and named queries. `grantQuery` (of the export,
+ * or of one table) lets a principal run Athena queries on the tables and nothing more.
+ *
  * Data Exports exports are created in us-east-1: the construct refuses another region, and warns when the stack has
  * no region at synth. A management-account export covers every account of the Organization. The first data arrives
  * within 24 h of creation; `resource_tags` holds a tag key only once it is activated (`CostAllocationTags`).
  */
 export class CostAndUsageExport extends Construct {
-  /** The bucket holding the export. */
+  /** The bucket holding the export (of every exported table). */
   public readonly bucket: s3.IBucket;
   /** The bucket holding Athena query results. */
   public readonly resultsBucket: s3.IBucket;
-  /** The name of the data export (of the CUR 2.0 export; of the FOCUS export when it is the only one). */
-  public readonly exportName: string;
-  /** The ARN of the data export (of the CUR 2.0 export; of the FOCUS export when it is the only one). */
-  public readonly exportArn: string;
-  /** The S3 URI of the export's data (`s3://bucket/prefix/exportName/data/`), the Glue table location. */
-  public readonly dataLocation: string;
-  /** Glue database name. */
+  /** The CUR 2.0 table (its export, data, Glue table and named queries), when CUR 2.0 is exported. */
+  public readonly cur?: ExportedTable;
+  /** The FOCUS 1.2 table (its export, data, Glue table and named queries), when FOCUS 1.2 is exported. */
+  public readonly focus?: ExportedTable;
+  /** Glue database name (of every exported table). */
   public readonly databaseName: string;
-  /** Glue table name (of the CUR 2.0 table; of the FOCUS table when it is the only one). */
-  public readonly tableName: string;
-  /** The quoted Athena table reference, `"database"."table"` (as `tableName`). */
-  public readonly tableReference: string;
   /** The tables exported. */
   public readonly tables: BillingDataTable[];
-  /** The name of the FOCUS 1.2 data export, when FOCUS is exported. */
-  public readonly focusExportName?: string;
-  /** The ARN of the FOCUS 1.2 data export, when FOCUS is exported. */
-  public readonly focusExportArn?: string;
-  /** The S3 URI of the FOCUS export's data, when FOCUS is exported. */
-  public readonly focusDataLocation?: string;
-  /** The Glue table over the FOCUS export, when FOCUS is exported. */
-  public readonly focusTableName?: string;
-  /** The quoted Athena reference of the FOCUS table, when FOCUS is exported. */
-  public readonly focusTableReference?: string;
-  /** Name of the Athena workgroup. */
+  /** Name of the Athena workgroup (of every exported table). */
   public readonly workGroupName: string;
-  /** The Athena named queries. */
+  /** The Athena named queries of every exported table (each table's are also in its `namedQueries`). */
   public readonly namedQueries: athena.CfnNamedQuery[] = [];
+  /**
+   * The name of the data export: of the CUR 2.0 export, or of the FOCUS export when it is the only one.
+   * @deprecated use `cur.exportName` or `focus.exportName`
+   */
+  public readonly exportName: string;
+  /**
+   * The ARN of the data export: of the CUR 2.0 export, or of the FOCUS export when it is the only one.
+   * @deprecated use `cur.exportArn` or `focus.exportArn`
+   */
+  public readonly exportArn: string;
+  /**
+   * The S3 URI of the export's data (`s3://bucket/prefix/exportName/data/`): of the CUR 2.0 table, or of the FOCUS table
+   * when it is the only one.
+   * @deprecated use `cur.dataLocation` or `focus.dataLocation`
+   */
+  public readonly dataLocation: string;
+  /**
+   * Glue table name: of the CUR 2.0 table, or of the FOCUS table when it is the only one.
+   * @deprecated use `cur.tableName` or `focus.tableName`
+   */
+  public readonly tableName: string;
+  /**
+   * The quoted Athena table reference, `"database"."table"` (as `tableName`).
+   * @deprecated use `cur.tableReference` or `focus.tableReference`
+   */
+  public readonly tableReference: string;
+  /**
+   * The name of the FOCUS 1.2 data export, when FOCUS is exported.
+   * @deprecated use `focus.exportName`
+   */
+  public readonly focusExportName?: string;
+  /**
+   * The ARN of the FOCUS 1.2 data export, when FOCUS is exported.
+   * @deprecated use `focus.exportArn`
+   */
+  public readonly focusExportArn?: string;
+  /**
+   * The S3 URI of the FOCUS export's data, when FOCUS is exported.
+   * @deprecated use `focus.dataLocation`
+   */
+  public readonly focusDataLocation?: string;
+  /**
+   * The Glue table over the FOCUS export, when FOCUS is exported.
+   * @deprecated use `focus.tableName`
+   */
+  public readonly focusTableName?: string;
+  /**
+   * The quoted Athena reference of the FOCUS table, when FOCUS is exported.
+   * @deprecated use `focus.tableReference`
+   */
+  public readonly focusTableReference?: string;
 
   constructor(scope: Construct, id: string, props: CostAndUsageExportProps = {}) {
     super(scope, id);
@@ -276,6 +317,11 @@ export class CostAndUsageExport extends Construct {
     if (withCur && withFocus && focusTableName === tableName) {
       errors.push(`focusTableName is ${JSON.stringify(focusTableName)}, the same as tableName: the two Glue tables need different names`);
     }
+    let metric = props.metric;
+    if (metric !== undefined && !Object.values(CostMetric).includes(metric)) {
+      errors.push(`metric is ${JSON.stringify(metric)}: accepted values are ${Object.values(CostMetric).join(', ')}`);
+      metric = undefined;
+    }
     let focusMetric = props.focusMetric;
     if (focusMetric !== undefined && !Object.values(FocusMetric).includes(focusMetric)) {
       errors.push(`focusMetric is ${JSON.stringify(focusMetric)}: accepted values are ${Object.values(FocusMetric).join(', ')}`);
@@ -292,29 +338,32 @@ export class CostAndUsageExport extends Construct {
       errors.push(`bytesScannedCutoffPerQuery is ${cutoffBytes} bytes: Athena's minimum is ${MIN_CUTOFF_BYTES} bytes (10 MB)`);
       cutoff = Size.gibibytes(10);
     }
-    let tagKeys = TagKeys.DEFAULT;
-    if (props.tagKeys !== undefined && !(props.tagKeys instanceof TagKeys)) {
-      errors.push(`tagKeys is ${describe(props.tagKeys)}: pass TagKeys.custom({...}) or TagKeys.DEFAULT`);
-    } else {
-      try {
-        tagKeys = props.tagKeys ?? TagKeys.of(this);
-      } catch (e) {
-        errors.push((e as Error).message);
-      }
+    let logsRetention = props.serverAccessLogsRetention;
+    const logsDays = logsRetention === undefined || Token.isUnresolved(logsRetention.toSeconds()) ? 1 : logsRetention.toDays({ integral: false });
+    if (logsRetention !== undefined && (logsDays < 1 || !Number.isInteger(logsDays))) {
+      errors.push(`serverAccessLogsRetention is ${logsRetention.toHumanString()}: expected whole days, at least Duration.days(1)`);
+      logsRetention = undefined;
     }
+    const { keys: tagKeys, problems: keyProblems } = resolveTagKeys(this, props.tagKeys);
+    errors.push(...keyProblems);
     reportProblems(this, errors);
 
     const stack = Stack.of(this);
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
-    const accessLogs = props.serverAccessLogsBucket ?? accessLogsBucket(this, removalPolicy);
+    const noncurrentVersionExpiration = props.noncurrentVersionExpiration ?? Duration.days(90);
+    // the access logs expire (the export's own files are kept), with the export bucket's clean-up of old versions and uploads
+    const accessLogs = props.serverAccessLogsBucket ?? accessLogsBucket(this, removalPolicy, logsRetention ?? Duration.days(365), {
+      noncurrentVersionExpiration,
+      abortIncompleteMultipartUploadAfter: EXPORT_UPLOAD_ABORT,
+    });
 
     // -- the export bucket
     const bucket = privateBucket(this, 'Bucket', {
       versioned: true,
       lifecycleRules: [{
         id: 'ExpireOverwrittenVersions',
-        noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? Duration.days(90),
-        abortIncompleteMultipartUploadAfter: Duration.days(7),
+        noncurrentVersionExpiration,
+        abortIncompleteMultipartUploadAfter: EXPORT_UPLOAD_ABORT,
       }],
       removalPolicy,
     });
@@ -410,7 +459,7 @@ export class CostAndUsageExport extends Construct {
       partitionFolder: PARTITION_FOLDERS.CUR_2_0,
       columns: CurQueries.EXPORT_COLUMNS,
       namedQueries: (table) => [
-        ...CurQueries.namedQueries({ table, tagKeys, metric: props.metric }),
+        ...CurQueries.namedQueries({ table, tagKeys, metric }),
         {
           name: 'tag-keys-present',
           description: 'Which user tag keys appear in resource_tags: a customer-value key missing here is not activated (customer-value)',
@@ -434,21 +483,53 @@ export class CostAndUsageExport extends Construct {
     }) : undefined;
 
     this.tables = [...tables];
-    this.namedQueries.push(...cur?.namedQueries ?? [], ...focus?.namedQueries ?? []);
-    if (focus) {
-      this.focusExportName = focusExportName;
-      this.focusExportArn = focus.exportArn;
-      this.focusDataLocation = focus.dataLocation;
-      this.focusTableName = focusTableName;
-      this.focusTableReference = focus.tableReference;
+    const exported = (table: BillingDataTable, name: string, glueTable: string, folder: string, t: TableExport) => ExportedTable._create({
+      scope: this,
+      table,
+      exportName: name,
+      exportArn: t.exportArn,
+      bucket,
+      dataPrefix: t.dataPrefix,
+      partitionFolder: folder,
+      databaseName,
+      tableName: glueTable,
+      tableReference: t.tableReference,
+      workGroupName,
+      resultsBucket,
+      namedQueries: t.namedQueries,
+    });
+    this.cur = cur ? exported(BillingDataTable.CUR_2_0, exportName, tableName, PARTITION_FOLDERS.CUR_2_0.name, cur) : undefined;
+    this.focus = focus ? exported(BillingDataTable.FOCUS_1_2, focusExportName, focusTableName, PARTITION_FOLDERS.FOCUS_1_2.name, focus) : undefined;
+    this.namedQueries.push(...this.cur?.namedQueries ?? [], ...this.focus?.namedQueries ?? []);
+    // the deprecated attributes: the CUR 2.0 table when exported, else FOCUS; and FOCUS's own copies
+    if (this.focus) {
+      this.focusExportName = this.focus.exportName;
+      this.focusExportArn = this.focus.exportArn;
+      this.focusDataLocation = this.focus.dataLocation;
+      this.focusTableName = this.focus.tableName;
+      this.focusTableReference = this.focus.tableReference;
     }
-    // the main table: CUR 2.0 when exported, else FOCUS
-    const main = cur ?? focus!;
-    this.exportName = cur ? exportName : focusExportName;
+    const main = (this.cur ?? this.focus)!;
+    this.exportName = main.exportName;
     this.exportArn = main.exportArn;
     this.dataLocation = main.dataLocation;
-    this.tableName = cur ? tableName : focusTableName;
+    this.tableName = main.tableName;
     this.tableReference = main.tableReference;
+  }
+
+  /**
+   * Lets `grantee` run Athena queries on every exported table, and nothing more (as `ExportedTable.grantQuery`, for
+   * all the tables at once): the Athena query actions and `GetWorkGroup` on the workgroup, `athena:GetTableMetadata`
+   * on the `AwsDataCatalog` data catalog, the Glue reads on the catalog, the database and the tables, `s3:GetObject` on
+   * the tables' data prefixes and `s3:ListBucket` limited to them, and the workgroup's results under `results/`.
+   * Named resources only, no `*`; no KMS permission, as both buckets are SSE-S3.
+   *
+   * @param grantee the principal (a role, a user, a function...)
+   */
+  public grantQuery(grantee: iam.IGrantable): iam.Grant {
+    const tables = [this.cur, this.focus].filter((t): t is ExportedTable => t !== undefined);
+    const target = tables[0]._queryTarget();
+    return grantQueryTo(grantee, this, { ...target, tables: tables.flatMap((t) => t._queryTarget().tables) });
   }
 }
 

@@ -10,7 +10,7 @@ import { checkManagementAccount, requireAwsPartition } from './private/guard-rai
 import { attributeCost } from './private/ownership';
 import { SplitChargeRule, splitCharges } from './private/split-charges';
 import { AttributionRules } from '../attribution/attribution-rules';
-import { CurQueries } from '../cost-data/schemas/cur-sql';
+import { customerValueField, findCustomerValueField, tagKeyOf } from '../cost-data/customer-value-fields';
 import { CustomerService } from '../customer-service';
 import { describe } from '../declaration/rules';
 import { refuseOnProblems, reportProblems } from '../private/problems';
@@ -90,22 +90,6 @@ export interface CustomerValueCostCategoriesProps extends BillingServicesOptions
   readonly attributionRules?: AttributionRules[];
 }
 
-const DEFAULT_NAMES: Record<CostGrouping, string> = {
-  [CostGrouping.TEAM]: 'customer-value-team',
-  [CostGrouping.BUSINESS_UNIT]: 'customer-value-business-unit',
-  [CostGrouping.NEED]: 'customer-value-need',
-  [CostGrouping.CUSTOMER]: 'customer-value-customer',
-  [CostGrouping.SERVICE]: 'customer-value-service',
-};
-
-const NAME_FIELDS: Record<CostGrouping, keyof CostCategoryNames> = {
-  [CostGrouping.TEAM]: 'team',
-  [CostGrouping.BUSINESS_UNIT]: 'businessUnit',
-  [CostGrouping.NEED]: 'need',
-  [CostGrouping.CUSTOMER]: 'customer',
-  [CostGrouping.SERVICE]: 'service',
-};
-
 /** Warning id: a provider AWS split charge rules cannot split as declared. */
 const SPLIT_CHARGE_WARNING = 'cdk-customer-value:CustomerValueCostCategories.splitChargeNotExpressible';
 /** Warning id: an attribution rule a category cannot express. */
@@ -183,11 +167,12 @@ export class CustomerValueCostCategories extends Construct {
     }
     const names = new Map<CostGrouping, string>();
     for (const g of Array.isArray(groupings) ? groupings : []) {
-      if (!Object.values(CostGrouping).includes(g)) {
+      const known = findCustomerValueField(g);
+      if (!known) {
         continue;
       }
-      const field = NAME_FIELDS[g];
-      const name = props.names?.[field] ?? DEFAULT_NAMES[g];
+      const field = known.tagKeyField;
+      const name = props.names?.[field] ?? known.costCategoryName;
       if (typeof name !== 'string' || !isCategoryText(name)) {
         errors.push(`names.${field} is ${JSON.stringify(name)}: a cost category name is ${CATEGORY_TEXT_DESCRIPTION}`);
       } else if ([...names.values()].includes(name)) {
@@ -218,7 +203,7 @@ export class CustomerValueCostCategories extends Construct {
     const tagRules = new Map<CostGrouping, CostCategoryRule[]>();
     const chainSplits = (grouping: CostGrouping) => (grouping === CostGrouping.SERVICE && split ? split.rules : []);
     for (const [grouping, name] of names) {
-      const rules = this.rules(grouping, resolved.services, CurQueries.groupingTagKey(grouping, resolved.tagKeys), defaultValue, errors);
+      const rules = this.rules(grouping, resolved.services, tagKeyOf(grouping, resolved.tagKeys), defaultValue, errors);
       tagRules.set(grouping, rules);
       const attributed = () => this.attributed(names, resolved.services, ruleSets, tagRules, chainSplits, defaultValue).get(grouping)!;
       const category = new ce.CfnCostCategory(this, idOf(grouping), {
@@ -263,7 +248,8 @@ export class CustomerValueCostCategories extends Construct {
    * construct count); what a category cannot express is warned about then, once.
    */
   private attributed(names: Map<CostGrouping, string>, services: ResolvedService[], ruleSets: AttributionRules[] | undefined,
-    tagRules: Map<CostGrouping, CostCategoryRule[]>, chainSplits: (g: CostGrouping) => SplitChargeRule[], defaultValue: string): Map<CostGrouping, AttributionCategory> {
+    tagRules: Map<CostGrouping, CostCategoryRule[]>, chainSplits: (g: CostGrouping) => SplitChargeRule[],
+    defaultValue: string): Map<CostGrouping, AttributionCategory> {
     if (this.attribution) {
       return this.attribution;
     }
@@ -346,13 +332,7 @@ export class CustomerValueCostCategories extends Construct {
 }
 
 function tagValueOf(grouping: CostGrouping, s: ResolvedService): string | undefined {
-  switch (grouping) {
-    case CostGrouping.SERVICE: return s.serviceName;
-    case CostGrouping.NEED: return s.needTagValue;
-    case CostGrouping.TEAM: return s.team;
-    case CostGrouping.BUSINESS_UNIT: return s.businessUnit;
-    case CostGrouping.CUSTOMER: return s.customerTagValue;
-  }
+  return s[customerValueField(grouping).declaredValue];
 }
 
 /** Whether a served service is a `CustomerService` of this app (not a declaration of another app's). */

@@ -1,15 +1,16 @@
 import * as organizations from 'aws-cdk-lib/aws-organizations';
 import { Construct } from 'constructs';
 import { BillingOwnerOptions, ManagementAccountOptions } from './billing-options';
+import { ContextKeys } from '../context-keys';
+import { resolveTagKeys, TagKeys } from '../tag-keys';
 import { checkManagementAccount } from './private/guard-rails';
 import { attributeCost } from './private/ownership';
 import {
   allowedValuesProblems, enforcedForProblems, MAX_TAG_POLICY_CHARACTERS, TagPolicyKey, tagPolicyDocument, tagPolicySize, targetIdsProblems,
 } from './private/tag-policy';
-import { ContextKeys } from '../context-keys';
-import { describe, readRegistry } from '../declaration/rules';
+import { readRegistry } from '../declaration/context-settings';
+import { describe } from '../declaration/rules';
 import { reportProblems } from '../private/problems';
-import { TagKeys } from '../tag-keys';
 
 /** The default name of the policy. */
 const DEFAULT_POLICY_NAME = 'customer-value-tags';
@@ -117,16 +118,8 @@ export class CustomerValueTagPolicy extends Construct {
     const ownership = attributeCost(this, 'organization tag policy', 'the tag policy', p.owner);
     const problems = [...ownership.problems, ...checkManagementAccount(this, 'tag policies', p.managementAccountId)];
 
-    let keys = TagKeys.DEFAULT;
-    if (p.tagKeys !== undefined && !(p.tagKeys instanceof TagKeys)) {
-      problems.push(`tagKeys is ${describe(p.tagKeys)}: pass TagKeys.custom({...}) or TagKeys.DEFAULT`);
-    } else {
-      try {
-        keys = p.tagKeys ?? TagKeys.of(this);
-      } catch (e) {
-        problems.push((e as Error).message);
-      }
-    }
+    const { keys, problems: keyProblems } = resolveTagKeys(this, p.tagKeys);
+    problems.push(...keyProblems);
     problems.push(...targetIdsProblems('targetIds', p.targetIds));
     const values = (field: 'teams' | 'businessUnits', context: string): string[] | undefined => {
       if (p[field] !== undefined) {

@@ -5,6 +5,7 @@ import { DeclaredService } from '../cost-data/declarations/cloud-assembly';
 import { mergeRegistry, withNotes } from '../cost-data/declarations/registry-merge';
 import { render } from '../cost-data/format/render';
 import { CostSource } from '../cost-data/query';
+import { provisionalNote as reviewProvisionalNote } from '../cost-data/review/provisional';
 import { consumptionDeclared, reviewAllocation, reviewValueChain } from '../cost-data/review/review-allocation';
 import { ReviewThresholds } from '../cost-data/review/review-flags';
 import { packFileName, reviewPacks, reviewQuery, trendMonths } from '../cost-data/review/review-run';
@@ -13,8 +14,7 @@ import { CallLimits, LimitAdvice, MAX_ATTEMPTS } from '../cost-data/sources/limi
 import { ShippedDeclarations } from '../declaration/record';
 import { recordProblems, refusedRecord } from '../declaration/record-rules';
 import { RegistryAddress } from '../registry/entry';
-import { errorText } from '../registry/private/store';
-import { readRegistry, RegistryError } from '../registry/reader';
+import { errorText, readRegistry, RegistryError } from '../registry/reader';
 import { TagKeys } from '../tag-keys';
 
 /**
@@ -63,13 +63,6 @@ export interface ReviewRunSummary {
 }
 
 const FORMATS: Array<[string, string]> = [['html', 'html'], ['markdown', 'md'], ['json', 'json']];
-/**
- * Until this day of the month, the last month of a pack is provisional: AWS "can update the export delivery of the
- * previous billing period within the first two weeks after it ends" (AWS Data Exports user guide, "Understanding export
- * delivery", https://docs.aws.amazon.com/cur/latest/userguide/dataexports-export-delivery.html). The construct's
- * default schedule runs on this day.
- */
-export const PROVISIONAL_UNTIL_DAY = 15;
 /** Longest SNS message we send (SNS allows 256 KB; e-mail readers want a short one). */
 const MESSAGE_MAX = 12_000;
 
@@ -271,13 +264,7 @@ export function reviewLimits(config: ValueReviewConfig): CallLimits {
 
 /** The note of a pack made while AWS may still update its last month, or undefined. */
 export function provisionalNote(lastMonth: string, today: Date): string | undefined {
-  const [year, month] = lastMonth.split('-').map(Number);
-  const final = new Date(Date.UTC(year, month, PROVISIONAL_UNTIL_DAY));
-  if (today.getTime() >= final.getTime()) {
-    return undefined;
-  }
-  return `${lastMonth} is provisional: AWS can update a billing period's cost and usage data during the first two weeks after `
-    + `it ends, so its figures may still change until ${final.toISOString().slice(0, 10)} (the construct's default schedule makes the packs then)`;
+  return reviewProvisionalNote(lastMonth, today, "the construct's default schedule makes the packs then");
 }
 
 /** The summary and flags of a pack, its notes that matter to a reader, and where it is; cut to `MESSAGE_MAX`. */

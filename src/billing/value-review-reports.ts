@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { Duration, FileSystem, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, Duration, FileSystem, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as events from 'aws-cdk-lib/aws-events';
@@ -21,6 +21,7 @@ import { accessLogsBucket, logAccess, privateBucket } from './private/buckets';
 import { checkNoLateServices, resolveServices } from './private/declarations';
 import { checkManagementAccount, requireAwsPartition } from './private/guard-rails';
 import { attributeCost } from './private/ownership';
+import { acknowledgeObjectWildcards, objectsFinding, queryStatements } from './private/query-grants';
 import { checkEnvironmentSize, checkRecipients, subscriptionsByAddress, warnUnknownUnits } from './private/review-recipients';
 import { shippedDeclarations } from './private/shipped-declarations';
 import { ValueReviewReportsFunction } from './value-review-reports-function';
@@ -72,7 +73,8 @@ export interface ValueReviewRecipient {
   readonly emails?: string[];
   /**
    * A topic of the unit's own (a chat integration, say) that receives the summary. If it is KMS-encrypted, let the
-   * construct's function use its key.
+   * construct's function use its key. A unit has at most one: two entries giving different topics for the same unit
+   * are refused at synth (subscribe the second endpoint to the first topic).
    * @default - none
    */
   readonly topic?: sns.ITopic;
@@ -121,7 +123,8 @@ export interface ValueReviewReportsProps extends BillingServicesOptions, Managem
    * A topic that is told when a run fails (the alarm on the function's errors). Its topic policy gets the statement
    * that lets CloudWatch alarms of this account publish to it (and its key, when encrypted with a key of the app, the
    * grant CloudWatch needs); an imported topic gets a synth warning saying what to add.
-   * @default - the alarm has no action; watch it on a dashboard or add one to `failureAlarm`
+   * @default - the alarm has no action, and synthesis warns (`cdk-customer-value:ValueReviewReports.noAlarmTopic`): add an
+   * action to `failureAlarm` or watch it on a dashboard, and acknowledge the warning
    */
   readonly alarmTopic?: sns.ITopic;
 
@@ -162,8 +165,8 @@ export interface ValueReviewReportsProps extends BillingServicesOptions, Managem
   readonly registryLocation?: RegistryLocation;
 }
 
-/** The data catalog the Athena table is in (the Glue Data Catalog). */
-const ATHENA_CATALOG = 'AwsDataCatalog';
+/** Warning id: no `alarmTopic`, so the failure alarm has no action. */
+const NO_ALARM_TOPIC = 'cdk-customer-value:ValueReviewReports.noAlarmTopic';
 /** The key prefix of the packs in the reports bucket. */
 const PREFIX = 'value-review/';
 /**
@@ -298,41 +301,16 @@ export class ValueReviewReports extends Construct {
       description: 'Makes the value review packs (cdk-customer-value ValueReviewReports)',
     });
     const cur = p.costAndUsageExport;
+    // the CUR 2.0 table, or the FOCUS table when it is the only one exported
+    const table = (cur.cur ?? cur.focus)!;
+    const query = table._queryTarget();
     const timeout = Duration.minutes(15);
     const stack = Stack.of(this);
     const policy = new iam.Policy(this, 'Policy', {
       roles: [role],
       statements: [
-        new iam.PolicyStatement({
-          sid: 'Athena',
-          actions: ['athena:StartQueryExecution', 'athena:GetQueryExecution', 'athena:GetQueryResults', 'athena:StopQueryExecution'],
-          resources: [stack.formatArn({ service: 'athena', resource: 'workgroup', resourceName: cur.workGroupName })],
-        }),
-        // the Athena source reads the table's columns first (CUR 2.0 or FOCUS); GetTableMetadata's resource is the catalog
-        new iam.PolicyStatement({
-          sid: 'AthenaTableMetadata',
-          actions: ['athena:GetTableMetadata'],
-          resources: [stack.formatArn({ service: 'athena', resource: 'datacatalog', resourceName: ATHENA_CATALOG })],
-        }),
-        new iam.PolicyStatement({
-          sid: 'GlueTable',
-          actions: ['glue:GetDatabase', 'glue:GetTable', 'glue:GetPartitions', 'glue:GetPartition'],
-          resources: [
-            stack.formatArn({ service: 'glue', resource: 'catalog' }),
-            stack.formatArn({ service: 'glue', resource: 'database', resourceName: cur.databaseName }),
-            stack.formatArn({ service: 'glue', resource: 'table', resourceName: `${cur.databaseName}/${cur.tableName}` }),
-          ],
-        }),
-        new iam.PolicyStatement({
-          sid: 'ReadExport',
-          actions: ['s3:GetObject', 's3:ListBucket', 's3:GetBucketLocation'],
-          resources: [cur.bucket.bucketArn, cur.bucket.arnForObjects('*')],
-        }),
-        new iam.PolicyStatement({
-          sid: 'QueryResults',
-          actions: ['s3:GetObject', 's3:PutObject', 's3:ListBucket', 's3:GetBucketLocation', 's3:AbortMultipartUpload', 's3:ListMultipartUploadParts'],
-          resources: [cur.resultsBucket.bucketArn, cur.resultsBucket.arnForObjects('*')],
-        }),
+        // the Athena, Glue and S3 reads of the table, as CostAndUsageExport.grantQuery grants them (one implementation)
+        ...queryStatements(this, query),
         new iam.PolicyStatement({
           sid: 'ReadDeclarations',
           actions: ['s3:GetObject'],
@@ -344,16 +322,10 @@ export class ValueReviewReports extends Construct {
       ],
     });
     // cdk-nag names each object-level wildcard after the bucket's logical id
-    const reason = 'Object-level wildcards only: Athena reads every object of the CUR 2.0 export (its partitions are folders named by '
-      + 'billing period) and writes and reads its query results under keys it chooses; the packs are written under value-review/';
-    const objects = (b: s3.IBucket, suffix: string) => {
-      const cfn = b.node.defaultChild as s3.CfnBucket | undefined;
-      return cfn ? `AwsSolutions-IAM5[Resource::<${Stack.of(cfn).getLogicalId(cfn)}.Arn>/${suffix}]` : undefined;
-    };
-    for (const finding of [objects(cur.bucket, '*'), objects(cur.resultsBucket, '*'), objects(bucket, `${PREFIX}*`)]) {
-      if (finding) {
-        Validations.of(policy).acknowledge({ id: finding, reason });
-      }
+    acknowledgeObjectWildcards(policy, query);
+    const packs = objectsFinding(policy, bucket, `${PREFIX}*`);
+    if (packs) {
+      Validations.of(policy).acknowledge({ id: packs, reason: 'Object-level wildcard only: the packs are written under value-review/, one key per unit and format' });
     }
 
     const config = stack.toJsonString({
@@ -361,9 +333,9 @@ export class ValueReviewReports extends Construct {
       declarationsKey: asset.s3ObjectKey,
       reportsBucket: bucket.bucketName,
       reportsPrefix: PREFIX,
-      database: cur.databaseName,
-      table: cur.tableName,
-      workgroup: cur.workGroupName,
+      database: table.databaseName,
+      table: table.tableName,
+      workgroup: table.workGroupName,
       months,
       businessUnits: units,
       thresholds,
@@ -390,7 +362,7 @@ export class ValueReviewReports extends Construct {
     acknowledgeNodeRuntime(fn);
     if (p.registry instanceof DeclarationRegistry) {
       p.registry.grantRead(role);
-      const finding = objects(p.registry.bucket, `${p.registry.prefix}*`);
+      const finding = objectsFinding(role, p.registry.bucket, `${p.registry.prefix}*`);
       const grant = role.node.tryFindChild('DefaultPolicy');
       if (finding && grant) {
         Validations.of(grant).acknowledge({ id: finding, reason: REGISTRY_READ_REASON });
@@ -419,6 +391,12 @@ export class ValueReviewReports extends Construct {
     if (p.alarmTopic) {
       this.failureAlarm.addAlarmAction(new cwActions.SnsAction(p.alarmTopic));
       allowAlertPublishing(this, p.alarmTopic, { alarms: true, account: stack.account });
+    } else {
+      // warned here, where the alarm is left without an action: a failed run would otherwise reach no one
+      Annotations.of(this).addWarningV2(NO_ALARM_TOPIC,
+        'alarmTopic is not set, so failureAlarm (a failed value-review run: the query, a pack or a notification) notifies no one: '
+        + 'pass alarmTopic (a topic someone is subscribed to), add an action to failureAlarm yourself and acknowledge this warning, '
+        + 'or watch the alarm on a dashboard and acknowledge it');
     }
   }
 }

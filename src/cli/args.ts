@@ -1,37 +1,16 @@
+import { CommandSpec, OptionSpec, ParsedArgs } from './command-spec';
 import { UsageError } from './errors';
+import { closest } from '../private/placeholders';
 
-/** How an option of a command is parsed. */
-export interface OptionSpec {
-  /** `string` takes a value, `boolean` takes none (and accepts `--no-<name>`), `list` takes a value and repeats. */
-  readonly kind: 'string' | 'boolean' | 'list';
-  /** Accepted values, when the set is closed. */
-  readonly values?: readonly string[];
-  /** Placeholder shown in messages, e.g. `YYYY-MM-DD`. */
-  readonly placeholder?: string;
-  /** A one-letter alias, e.g. `o` for `-o json`. */
-  readonly short?: string;
-}
-
-export interface CommandSpec {
-  readonly name: string;
-  readonly options: Record<string, OptionSpec>;
-  /** Whether the command takes positional arguments (e.g. the CUR files after `--source cur`). */
-  readonly positionals?: boolean;
-}
-
-export interface ParsedArgs {
-  readonly strings: Map<string, string>;
-  readonly lists: Map<string, string[]>;
-  readonly booleans: Map<string, boolean>;
-  readonly positionals: string[];
-  readonly help: boolean;
-}
+export type { CommandSpec, OptionSpec, ParsedArgs } from './command-spec';
 
 /**
- * Parses `--name value`, `--name=value`, `--flag`, `--no-flag` and `--` (end of options).
- * Unknown options, missing values, empty paths (an unset shell variable: `--out "$OUT"`, an empty argument), values outside
- * a closed set, repeated single-value options and a flag given both ways (`--allocate --no-allocate`) are usage
- * errors naming the option, the value and what is accepted: nothing is resolved silently by the last one winning.
+ * Parses a command line against a command's declaration: `--name value`, `--name=value`, `-x value` (a `short`
+ * alias), `--flag`, `--no-flag` and `--` (end of options).
+ * Unknown options (with the closest known one), missing values, empty paths (an unset shell variable: `--out "$OUT"`,
+ * an empty argument), values outside a closed set, repeated single-value options, a flag given both ways
+ * (`--allocate --no-allocate`), and options the declaration says conflict or need another are usage errors naming the
+ * option, the value and what is accepted: nothing is resolved silently by the last one winning.
  */
 export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArgs {
   const strings = new Map<string, string>();
@@ -79,15 +58,16 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
       inline = eq >= 0 ? arg.slice(eq + 1) : undefined;
     }
     let negated = false;
-    if (!spec.options[name] && name.startsWith('no-') && spec.options[name.slice(3)]?.kind === 'boolean') {
+    if (!spec.options[name] && name.startsWith('no-') && spec.options[name.slice(3)]?.type === 'boolean') {
       name = name.slice(3);
       negated = true;
     }
     const opt = spec.options[name];
     if (!opt) {
-      throw new UsageError(`unknown option --${name} for "${spec.name}"${suggest(name, Object.keys(spec.options))}`, spec.name);
+      const near = closest(name, Object.keys(spec.options));
+      throw new UsageError(`unknown option --${name} for "${spec.name}"${near ? ` (did you mean --${near}?)` : ''}`, spec.name);
     }
-    if (opt.kind === 'boolean') {
+    if (opt.type === 'boolean') {
       if (inline !== undefined && (negated || !['true', 'false'].includes(inline))) {
         throw new UsageError(`option --${name} takes no value (got ${JSON.stringify(inline)})`, spec.name);
       }
@@ -114,7 +94,7 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
     if (opt.values && !opt.values.includes(inline)) {
       throw new UsageError(`--${name} is ${JSON.stringify(inline)}${accepted(opt)}`, spec.name);
     }
-    if (opt.kind === 'list') {
+    if (opt.repeatable) {
       lists.set(name, [...(lists.get(name) ?? []), inline]);
     } else {
       if (strings.has(name)) {
@@ -123,7 +103,44 @@ export function parseArgs(spec: CommandSpec, argv: readonly string[]): ParsedArg
       strings.set(name, inline);
     }
   }
-  return { strings, lists, booleans, positionals, help };
+  const parsed = { strings, lists, booleans, positionals, help };
+  if (!help) {
+    checkRelations(spec, parsed);
+  }
+  return parsed;
+}
+
+/** Whether an option was given: `name` for any option, `no-name` for a boolean given off. */
+function given(args: ParsedArgs, key: string): boolean {
+  if (args.strings.has(key) || args.lists.has(key)) {
+    return true;
+  }
+  if (args.booleans.has(key)) {
+    return args.booleans.get(key) === true;
+  }
+  return key.startsWith('no-') && args.booleans.get(key.slice(3)) === false;
+}
+
+/** The declared `conflicts` and `requires` of the options given, in the order of the declaration. */
+function checkRelations(spec: CommandSpec, args: ParsedArgs): void {
+  for (const [name, opt] of Object.entries(spec.options)) {
+    if (!given(args, name)) {
+      continue;
+    }
+    for (const [other, message] of Object.entries(opt.conflicts ?? {})) {
+      if (given(args, other)) {
+        throw new UsageError(message, spec.name);
+      }
+    }
+    const req = opt.requires;
+    if (req) {
+      const target = spec.options[req.option];
+      const value = target?.type === 'boolean' ? args.booleans.get(req.option) : args.strings.get(req.option) ?? target?.default;
+      if (req.value === undefined ? value === undefined : value !== req.value) {
+        throw new UsageError(req.message, spec.name);
+      }
+    }
+  }
 }
 
 /** The placeholders of options that name a file or folder: an empty one would mean the current folder. */
@@ -141,28 +158,4 @@ function accepted(opt: OptionSpec, prefix?: string): string {
     return opt.placeholder ? `: ${prefix} ${opt.placeholder}` : '';
   }
   return opt.placeholder ? ` (${opt.placeholder})` : '';
-}
-
-function suggest(name: string, known: string[]): string {
-  let best: string | undefined;
-  let bestDistance = 3;
-  for (const k of known) {
-    const d = distance(name, k);
-    if (d < bestDistance) {
-      best = k;
-      bestDistance = d;
-    }
-  }
-  return best ? ` (did you mean --${best}?)` : '';
-}
-
-function distance(a: string, b: string): number {
-  const dp = Array.from({ length: a.length + 1 }, (_, i) => [i, ...Array(b.length).fill(0)]);
-  for (let j = 1; j <= b.length; j++) dp[0][j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    for (let j = 1; j <= b.length; j++) {
-      dp[i][j] = Math.min(dp[i - 1][j] + 1, dp[i][j - 1] + 1, dp[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-    }
-  }
-  return dp[a.length][b.length];
 }

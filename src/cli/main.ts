@@ -1,18 +1,14 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { costCommand } from './commands/cost';
-import { reviewCommand } from './commands/review';
-import { sampleCommand } from './commands/sample';
-import { catalogCommand, servicesCommand } from './commands/services';
+import { parseArgs } from './args';
+import { COMMANDS } from './commands';
 import { EXIT_OK, EXIT_RUNTIME, EXIT_USAGE, UsageError } from './errors';
-import { CATALOG_HELP, COST_HELP, GENERAL_HELP, REVIEW_HELP, SAMPLE_HELP, SERVICES_HELP } from './help';
+import { commandHelp, generalHelp } from './help';
 import { CliIo, oneLine, PROGRAM, stderrLines, terminalIo } from './io';
 import { firstLine, CostDataError } from '../cost-data/errors';
 import { StoppedError } from '../cost-data/sources/limits';
 
 export type { CliIo } from './io';
-
-const COMMANDS = ['services', 'cost', 'review', 'catalog', 'sample'];
 
 /** The process entry point used by `bin/customer-value`: runs the CLI and sets `process.exitCode`. */
 export async function main(argv: string[]): Promise<void> {
@@ -65,40 +61,35 @@ const FORCE_EXIT_MS = 15_000;
 export async function run(argv: readonly string[], given: CliIo): Promise<number> {
   const io = terminalIo(given);
   const command = argv[0];
+  const spec = COMMANDS.find((c) => c.name === command);
   try {
     if (command === undefined) {
-      stderrLines(io, GENERAL_HELP);
+      stderrLines(io, generalHelp(COMMANDS));
       return EXIT_USAGE;
     }
     if (command === '--help' || command === '-h' || command === 'help') {
-      const topic = argv[1];
-      io.stdout(topic === 'services' ? SERVICES_HELP : topic === 'cost' ? COST_HELP : topic === 'review' ? REVIEW_HELP
-        : topic === 'catalog' ? CATALOG_HELP : topic === 'sample' ? SAMPLE_HELP : GENERAL_HELP);
+      const topic = COMMANDS.find((c) => c.name === argv[1]);
+      io.stdout(topic ? commandHelp(topic) : generalHelp(COMMANDS));
       return EXIT_OK;
     }
     if (command === '--version' || command === '-V') {
       io.stdout(`${version()}\n`);
       return EXIT_OK;
     }
-    const rest = argv.slice(1);
-    switch (command) {
-      case 'services':
-        return await servicesCommand(rest, io);
-      case 'cost':
-        return await costCommand(rest, io);
-      case 'review':
-        return await reviewCommand(rest, io);
-      case 'catalog':
-        return await catalogCommand(rest, io);
-      case 'sample':
-        return await sampleCommand(rest, io);
-      default:
-        throw new UsageError(command.startsWith('-')
-          ? `unknown option ${command}: give a command first (${COMMANDS.join(', ')})`
-          : `unknown command ${JSON.stringify(command)}: commands are ${COMMANDS.join(', ')}`);
+    if (!spec) {
+      const names = COMMANDS.map((c) => c.name).join(', ');
+      throw new UsageError(command.startsWith('-')
+        ? `unknown option ${command}: give a command first (${names})`
+        : `unknown command ${JSON.stringify(command)}: commands are ${names}`);
     }
+    const args = parseArgs(spec, argv.slice(1));
+    if (args.help) {
+      io.stdout(commandHelp(spec));
+      return EXIT_OK;
+    }
+    return await spec.run(args, io);
   } catch (e) {
-    return reportError(e, io, command && COMMANDS.includes(command) ? command : undefined);
+    return reportError(e, io, spec?.name);
   }
 }
 

@@ -2,6 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { UsageError } from './errors';
 import { ContextKeys } from '../context-keys';
+import { CUSTOMER_VALUE_FIELDS } from '../cost-data/customer-value-fields';
 import { CostDataError } from '../cost-data/errors';
 import { TagKeys, TagKeysProps } from '../tag-keys';
 
@@ -13,16 +14,12 @@ import { TagKeys, TagKeysProps } from '../tag-keys';
  * through their tag values, whatever key carries them.
  */
 
-/** `--tag-key` FIELD names (the `--by` values) to `TagKeysProps` fields. */
-const FIELDS: Record<string, keyof TagKeysProps> = {
-  'service': 'service',
-  'need': 'need',
-  'customer': 'customer',
-  'team': 'team',
-  'business-unit': 'businessUnit',
-  'businessUnit': 'businessUnit',
-};
-const FLAG_FIELDS = ['service', 'need', 'customer', 'team', 'business-unit'];
+/** `--tag-key` FIELD names (the `--by` values) to `TagKeysProps` fields (the customer-value field table). */
+const FLAG_FIELDS = new Map<string, keyof TagKeysProps>(CUSTOMER_VALUE_FIELDS.map((f) => [f.grouping, f.tagKeyField]));
+/** cdk.json field names: the `TagKeysProps` fields, or the `--tag-key` FIELD names. */
+const CONTEXT_FIELDS = new Map<string, keyof TagKeysProps>([...FLAG_FIELDS,
+  ...CUSTOMER_VALUE_FIELDS.map((f) => [f.tagKeyField, f.tagKeyField] as const)]);
+const FLAG_NAMES = [...FLAG_FIELDS.keys()];
 
 /** The mapping given by `--tag-key` values. */
 export function parseTagKeyFlags(values: readonly string[], command: string): Partial<Record<keyof TagKeysProps, string>> {
@@ -31,9 +28,9 @@ export function parseTagKeyFlags(values: readonly string[], command: string): Pa
     const eq = v.indexOf('=');
     const field = eq > 0 ? v.slice(0, eq) : '';
     const key = eq > 0 ? v.slice(eq + 1) : '';
-    const prop = FLAG_FIELDS.includes(field) ? FIELDS[field] : undefined;
+    const prop = FLAG_FIELDS.get(field);
     if (!prop || key === '') {
-      throw new UsageError(`--tag-key is ${JSON.stringify(v)}: expected FIELD=KEY, where FIELD is one of ${FLAG_FIELDS.join(', ')} and KEY the `
+      throw new UsageError(`--tag-key is ${JSON.stringify(v)}: expected FIELD=KEY, where FIELD is one of ${FLAG_NAMES.join(', ')} and KEY the `
         + 'tag key of the cost data (e.g. --tag-key business-unit=business_unit)', command);
     }
     if (out[prop] !== undefined && out[prop] !== key) {
@@ -66,9 +63,9 @@ export function contextTagKeys(cwd: string): { keys: Partial<Record<keyof TagKey
   }
   const keys: Partial<Record<keyof TagKeysProps, string>> = {};
   for (const [field, key] of Object.entries(value as Record<string, unknown>)) {
-    const prop = FIELDS[field];
+    const prop = CONTEXT_FIELDS.get(field);
     if (!prop) {
-      throw new CostDataError(`${where} has the field ${JSON.stringify(field)}: accepted fields are service, need, customer, team, businessUnit (or business-unit)`);
+      throw new CostDataError(`${where} has the field ${JSON.stringify(field)}: accepted fields are ${CUSTOMER_VALUE_FIELDS.map((f) => f.tagKeyField).join(', ')} (or business-unit)`);
     }
     if (typeof key !== 'string' || key === '') {
       throw new CostDataError(`${where}: ${field} is ${JSON.stringify(key)}: expected a tag key (a non-empty string)`);

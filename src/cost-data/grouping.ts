@@ -1,6 +1,6 @@
+import { customerValueField, tagKeyOf } from './customer-value-fields';
 import { CostDimension, CostGrouping } from './query-terms';
 import { TagKeys } from '../tag-keys';
-import { CurQueries } from './schemas/cur-sql';
 
 /** `--by provider`: cost per provider (FOCUS `ProviderName`), not per tag value. */
 export const BY_PROVIDER = 'provider' as const;
@@ -25,21 +25,14 @@ export function isDimension(grouping: string): grouping is CostDimension {
   return (Object.values(CostDimension) as string[]).includes(grouping);
 }
 
-/** The tag key a report grouping reads (one definition, in `CurQueries`). */
+/** The tag key a report grouping reads (the customer-value field table). */
 export function groupTagKey(grouping: CostGrouping, keys: TagKeys): string {
-  return CurQueries.groupingTagKey(grouping, keys);
+  return tagKeyOf(grouping, keys);
 }
 
 /** The `TagKeyNames` field (and `ServiceDeclarationRecord.tagKeys` field) a grouping reads. */
 export function groupField(grouping: CostGrouping): 'service' | 'need' | 'customer' | 'team' | 'businessUnit' {
-  switch (grouping) {
-    case CostGrouping.SERVICE: return 'service';
-    case CostGrouping.NEED: return 'need';
-    case CostGrouping.CUSTOMER: return 'customer';
-    case CostGrouping.TEAM: return 'team';
-    case CostGrouping.BUSINESS_UNIT: return 'businessUnit';
-    default: throw new Error(`unknown grouping ${String(grouping)}`);
-  }
+  return customerValueField(grouping).tagKeyField;
 }
 
 /**

@@ -3,8 +3,8 @@ import {
   noteProblems, ownerNameProblems, reviewerProblems, reviewOutcomeNames, SERVICE_NAME_DESCRIPTION, serviceNameProblems, TEAM_WHAT,
 } from './field-rules';
 import { SERVICE_METADATA_SCHEMA, SERVICE_METADATA_TYPE } from './record';
-import { reviewStatusOn } from './review-dates';
-import { addDays, isIsoDate } from '../private/iso-date';
+import { nextReviewDate, reviewStatusOn } from './review-dates';
+import { isIsoDate } from '../private/iso-date';
 import { isTagSafe, MAX_TAG_VALUE_LENGTH } from '../private/tag-safe';
 import { TagKeys } from '../tag-keys';
 
@@ -176,9 +176,9 @@ function reviewProblems(review: Record<string, any> | undefined, options: Record
     problems.push(`${f('everyDays')} is ${describe(every)}: expected whole days from 1 to 731`);
   }
   const lastOk = date('lastReviewed', review.lastReviewed);
-  if (date('nextReview', review.nextReview) && lastOk && everyOk && review.nextReview !== addDays(review.lastReviewed, every)) {
+  if (date('nextReview', review.nextReview) && lastOk && everyOk && review.nextReview !== nextReviewDate(review.lastReviewed, every)) {
     problems.push(`${f('nextReview')} is ${describe(review.nextReview)}, but the last review (${review.lastReviewed}) plus ${every} days is `
-      + `${addDays(review.lastReviewed, every)}`);
+      + `${nextReviewDate(review.lastReviewed, every)}`);
   }
   problems.push(...reviewerProblems(f('reviewer'), review.reviewer));
   if (review.outcome !== undefined && !reviewOutcomeNames().includes(review.outcome)) {

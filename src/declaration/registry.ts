@@ -1,7 +1,7 @@
 import { Stage } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { describeCycle, findCycles } from './cycles';
-import { fixedShareProblems } from './value-chain';
+import { fixedShareProblems } from './value-chain-rules';
 import type { ICustomerService } from '../customer-service-base';
 
 /**

@@ -1,11 +1,9 @@
 import { Duration, Token } from 'aws-cdk-lib';
-import { IConstruct } from 'constructs';
-import { ContextKeys } from '../context-keys';
 import { Customer, CustomerKind } from '../customer';
 import * as fields from './field-rules';
 import { describe, NameRegistry, REVIEW_EVERY_MAX_DAYS } from './field-rules';
-import { reviewStatusOn } from './review-dates';
-import { addDays, isIsoDate } from '../private/iso-date';
+import { ReviewSchedule, scheduleOn } from './review-dates';
+import { isIsoDate } from '../private/iso-date';
 import { ValueReviewOutcome } from '../value-review';
 
 /**
@@ -25,10 +23,6 @@ export {
   REVIEW_EVERY_MAX_DAYS, REVIEW_NOTE_MAX, REVIEWER_MAX, SERVICE_NAME_DESCRIPTION, SERVICE_NAME_PATTERN, TEAM_WHAT,
 } from './field-rules';
 export type { NameRegistry } from './field-rules';
-export { DUE_SOON_DAYS, daysFrom, reviewStatusOn } from './review-dates';
-/** Days a service whose last review outcome is "retire" may stay in the app (context `customer-value:retirementGraceDays`). */
-export const RETIREMENT_GRACE_DAYS = 90;
-export const RETIREMENT_GRACE_MAX_DAYS = 731;
 
 /** At synth, a value given as a token cannot be checked (and a declaration must be known then): the value rules refuse it. */
 const unresolved = (value: unknown) => Token.isUnresolved(value);
@@ -97,16 +91,10 @@ export function resourceTypesProblems(field: string, value: unknown): string[] {
     : [`${field}[${i}] is ${describe(t)}: expected a CloudFormation resource type such as "AWS::AppRunner::Service"`]));
 }
 
-/** Where a service stands against its review schedule. */
-export interface ReviewSchedule {
-  readonly everyDays: number;
-  readonly lastReviewed: string;
-  readonly nextReview: string;
-  /** `ok`, `due-soon` or `overdue` on `today`. */
-  readonly status: 'ok' | 'due-soon' | 'overdue';
-}
-
-/** The review's schedule on `today`, or undefined when the review is absent or unusable (see `reviewProblems`). */
+/**
+ * The schedule of a declared `valueReview` on `today`, or undefined when the review is absent or unusable (see
+ * `reviewProblems`).
+ */
 export function reviewSchedule(review: unknown, today: string): ReviewSchedule | undefined {
   if (!review || typeof review !== 'object') {
     return undefined;
@@ -116,22 +104,7 @@ export function reviewSchedule(review: unknown, today: string): ReviewSchedule |
   if (days === undefined || typeof r.lastReviewed !== 'string' || !isIsoDate(r.lastReviewed)) {
     return undefined;
   }
-  const next = addDays(r.lastReviewed, days);
-  return {
-    everyDays: days,
-    lastReviewed: r.lastReviewed,
-    nextReview: next,
-    status: reviewStatusOn(next, today),
-  };
-}
-
-
-/**
- * The date by which a service whose last review decided to retire it should be gone: the review date plus the grace
- * period; undefined when the last outcome is not "retire".
- */
-export function retireBy(review: { readonly lastReviewed: string; readonly outcome?: string } | undefined, graceDays: number): string | undefined {
-  return review?.outcome === ValueReviewOutcome.RETIRE.name && isIsoDate(review.lastReviewed) ? addDays(review.lastReviewed, graceDays) : undefined;
+  return scheduleOn(days, r.lastReviewed, today);
 }
 
 /** Whole days of a resolved Duration, or undefined. */
@@ -196,56 +169,3 @@ function outcomeProblems(field: string, value: unknown): string[] {
   return [`${field} is ${describe(value)}: ${hint}`];
 }
 
-/** The outcome of reading a context setting: its value, or the problem with it. */
-export interface ContextReading<T> {
-  readonly value?: T;
-  readonly problem?: string;
-}
-
-/** The team or business-unit registry from the context, if the app declares one. */
-export function readRegistry(scope: IConstruct, key: string): ContextReading<NameRegistry> {
-  const raw = scope.node.tryGetContext(key);
-  if (raw === undefined || raw === null) {
-    return {};
-  }
-  const list = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter((s) => s.length > 0) : raw;
-  if (!Array.isArray(list) || list.some((x) => typeof x !== 'string') || list.length === 0) {
-    return { problem: `context "${key}" is ${JSON.stringify(raw)}: expected a non-empty list of names, e.g. ["payments", "search"] (or "payments,search")` };
-  }
-  return { value: { key, names: list as string[] } };
-}
-
-/** The date reviews are checked against: the `customer-value:today` context, or today (UTC). */
-export function readToday(scope: IConstruct): ContextReading<string> & { readonly value: string } {
-  const ctx = scope.node.tryGetContext(ContextKeys.TODAY);
-  const today = new Date().toISOString().slice(0, 10);
-  if (ctx === undefined || ctx === null) {
-    return { value: today };
-  }
-  if (typeof ctx === 'string' && isIsoDate(ctx)) {
-    return { value: ctx };
-  }
-  return { value: today, problem: `context "${ContextKeys.TODAY}" is ${JSON.stringify(ctx)}: expected a date YYYY-MM-DD` };
-}
-
-/** Days a service whose last review decided to retire it may stay in the app: the context, or 90. */
-export function readRetirementGraceDays(scope: IConstruct): ContextReading<number> & { readonly value: number } {
-  const raw = scope.node.tryGetContext(ContextKeys.RETIREMENT_GRACE_DAYS);
-  if (raw === undefined || raw === null) {
-    return { value: RETIREMENT_GRACE_DAYS };
-  }
-  const n = typeof raw === 'string' && /^\d+$/.test(raw.trim()) ? Number(raw.trim()) : raw;
-  if (typeof n === 'number' && Number.isInteger(n) && n >= 0 && n <= RETIREMENT_GRACE_MAX_DAYS) {
-    return { value: n };
-  }
-  return {
-    value: RETIREMENT_GRACE_DAYS,
-    problem: `context "${ContextKeys.RETIREMENT_GRACE_DAYS}" is ${JSON.stringify(raw)}: expected whole days from 0 to ${RETIREMENT_GRACE_MAX_DAYS} (e.g. 90)`,
-  };
-}
-
-/** Whether an overdue value review refuses synthesis (context `customer-value:strictReviews`). */
-export function strictReviews(scope: IConstruct): boolean {
-  const v = scope.node.tryGetContext(ContextKeys.STRICT_REVIEWS);
-  return v === true || v === 'true';
-}

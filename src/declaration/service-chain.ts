@@ -3,10 +3,10 @@ import { IConstruct } from 'constructs';
 import { CostAllocationRecord } from './record';
 import { isService, recordValueChain, valueChainChanged, valueChainFindings } from './registry';
 import { describe } from './rules';
-import { allocationProblems, allocationRecord, CONSUMES_HINT, providerNameProblems } from './value-chain';
+import { allocationProblems, allocationRecord, CONSUMES_HINT, providerNameProblems } from './value-chain-rules';
+import { Allocation, AllocationMethod } from '../cost-allocation';
 import type { ICustomerService } from '../customer-service-base';
 import { closest } from '../private/placeholders';
-import { Allocation, AllocationMethod } from '../value-chain';
 
 /** Warning id: a consumed service no service of the app declares. */
 export const PROVIDER_NOT_IN_APP_WARNING = 'cdk-customer-value:CustomerService.providerNotInApp';
@@ -51,28 +51,36 @@ export class ServiceChain {
     }
   }
 
-  /** Problems once the app is complete; warnings (once) for names the app does not declare. */
+  /** Problems once the app is complete. */
   public validate(): string[] {
-    const findings = valueChainFindings(this.service);
-    if (!this.warned) {
-      this.warned = true;
-      const nearest = (name: string) => {
-        const suggestion = closest(name, findings.declaredNames.filter((n) => n !== this.service.serviceName));
-        return suggestion ? `did you mean ${JSON.stringify(suggestion)}? ` : '';
-      };
-      for (const name of findings.unknownProviders) {
-        Annotations.of(this.service).addWarningV2(PROVIDER_NOT_IN_APP_WARNING,
-          `"${this.service.serviceName}" consumes "${name}", which no service of this app declares: ${nearest(name)}fine when another app declares it `
-          + '(the customer-value CLI checks the name across the cloud assemblies it reads with --assembly); otherwise correct the name');
-      }
-      for (const name of findings.unknownShareholders) {
-        Annotations.of(this.service).addWarningV2(SHARE_NOT_IN_APP_WARNING,
-          `costAllocation of "${this.service.serviceName}" gives ${this.allocation?.percentages?.[name]} % to "${name}", which no service of this `
-          + `app declares: ${nearest(name)}fine when another app declares it and it consumes "${this.service.serviceName}" (the customer-value CLI checks `
-          + 'this across the cloud assemblies it reads; a share it cannot give stays unallocated); otherwise correct the name');
-      }
+    return valueChainFindings(this.service).problems;
+  }
+
+  /**
+   * Warnings (once) for names the app does not declare: called when synthesis reaches the service (its tag aspect),
+   * once the app is complete.
+   */
+  public warn(): void {
+    if (this.warned) {
+      return;
     }
-    return findings.problems;
+    this.warned = true;
+    const findings = valueChainFindings(this.service);
+    const nearest = (name: string) => {
+      const suggestion = closest(name, findings.declaredNames.filter((n) => n !== this.service.serviceName));
+      return suggestion ? `did you mean ${JSON.stringify(suggestion)}? ` : '';
+    };
+    for (const name of findings.unknownProviders) {
+      Annotations.of(this.service).addWarningV2(PROVIDER_NOT_IN_APP_WARNING,
+        `"${this.service.serviceName}" consumes "${name}", which no service of this app declares: ${nearest(name)}fine when another app declares it `
+        + '(the customer-value CLI checks the name across the cloud assemblies it reads with --assembly); otherwise correct the name');
+    }
+    for (const name of findings.unknownShareholders) {
+      Annotations.of(this.service).addWarningV2(SHARE_NOT_IN_APP_WARNING,
+        `costAllocation of "${this.service.serviceName}" gives ${this.allocation?.percentages?.[name]} % to "${name}", which no service of this `
+        + `app declares: ${nearest(name)}fine when another app declares it and it consumes "${this.service.serviceName}" (the customer-value CLI checks `
+        + 'this across the cloud assemblies it reads; a share it cannot give stays unallocated); otherwise correct the name');
+    }
   }
 
   /** The record fields: what it consumes, its consumers in the app, its allocation. */

@@ -3,13 +3,15 @@ import { IApplyRule, NagMessageLevel, NagPack, NagPackProps } from 'cdk-nag';
 import { IConstruct } from 'constructs';
 import { ContextKeys } from '../context-keys';
 import { CustomerService } from '../customer-service';
-import { strictReviews } from '../declaration/rules';
+import { PACK_NAME } from './acknowledgements';
+import { describeService, expectedTagsOf, isExempt } from './membership';
+import { strictReviews } from '../declaration/context-settings';
 import { refusedByToolkit } from '../private/problems';
 import { CUSTOMER_VALUE_PACK } from '../private/validation-plugins';
-import {
-  ConsumerIndex, PACK_NAME, anchorOf, describeService, describeTagProblems, expectedTagsOf, isExempt, resourcesUnder,
-  singletonOf, tagProblems,
-} from './private/governance';
+import { anchorOf } from './private/anchor';
+import { ConsumerIndex } from './private/consumer-index';
+import { resourcesUnder, singletonOf } from './private/singletons';
+import { describeTagProblems, tagProblems } from './resource-tags';
 import {
   CostReportingDisabled, NoUsageMetric, ResourceOutsideService, RetiredServiceDeployed, TagsMissingOrOverridden, ValueReviewOverdue,
 } from './rules';

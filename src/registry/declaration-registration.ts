@@ -20,7 +20,7 @@ import { allowAlertPublishing } from '../private/grants';
 import { acknowledgeNodeRuntime } from '../private/node-runtime';
 import { refuseOnProblems } from '../private/problems';
 import { markShared } from '../private/shared-marker';
-import { attributeCost } from '../reporting/private/attribution';
+import { attributeCost } from '../reporting/cost-attribution';
 
 /** The services' records travel twice in one CloudFormation event (old and new properties) of at most 256 KB. */
 const MAX_SERVICES_JSON = 100_000;

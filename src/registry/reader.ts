@@ -17,6 +17,9 @@ import { entriesPrefix, entryProblems, MAX_ENTRY_BYTES, parseEntryKey, PREFIX_PA
 import { ServiceDeclarationRecord } from '../declaration/record';
 import { callSignal, errorText, readObject, Sender } from './private/store';
 
+/** An error's name and first line, as the registry's messages give it (for readers outside src/registry/, e.g. the value-review function). */
+export { errorText };
+
 /** A service read from the registry: a `DeclaredService` (src/cli/assembly.ts) with where it was registered. */
 export interface RegisteredService {
   readonly record: ServiceDeclarationRecord;

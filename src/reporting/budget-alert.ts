@@ -61,20 +61,24 @@ export class BudgetAlert {
   /** The threshold, in percent of the budget. */
   public readonly thresholdPercent: number;
 
-  /**
-   * What is wrong with the percentage given, reported at synth by the service that uses the alert.
-   * @internal
-   */
-  public readonly _problem?: string;
-
-  private constructor(type: BudgetAlertType, percent: number, factory: string) {
-    if (typeof percent !== 'number' || Token.isUnresolved(percent) || !Number.isFinite(percent)
-      || percent < MIN_THRESHOLD || percent > MAX_THRESHOLD) {
-      this._problem = `BudgetAlert.${factory}: percent is ${JSON.stringify(percent)}: expected a number of percent from ${MIN_THRESHOLD} to ${MAX_THRESHOLD} (e.g. 80), the range AWS::Budgets::Budget accepts`;
-    }
+  private constructor(type: BudgetAlertType, percent: number, private readonly factory: string) {
     this.type = type;
     this.thresholdPercent = percent;
     Object.defineProperty(this, ALERT_SYMBOL, { value: true });
+  }
+
+  /**
+   * What is wrong with the percentage given, each problem starting with `at` (the field that holds the alert); checked
+   * by the service that uses the alert and reported at synth with its other problems.
+   * @internal
+   */
+  public _problems(at: string): string[] {
+    const percent = this.thresholdPercent;
+    if (typeof percent !== 'number' || Token.isUnresolved(percent) || !Number.isFinite(percent)
+      || percent < MIN_THRESHOLD || percent > MAX_THRESHOLD) {
+      return [`${at}: BudgetAlert.${this.factory}: percent is ${JSON.stringify(percent)}: expected a number of percent from ${MIN_THRESHOLD} to ${MAX_THRESHOLD} (e.g. 80), the range AWS::Budgets::Budget accepts`];
+    }
+    return [];
   }
 
   /** e.g. "actual > 80 %" */

@@ -5,8 +5,8 @@ import { Construct } from 'constructs';
 import { BudgetAlert } from './budget-alert';
 import { CostScope } from './cost-reporting-options';
 import type { ICustomerService } from '../customer-service-base';
+import { ResolvedReporting } from './options-check';
 import { accountUniqueName, AccountUniqueName } from './private/names';
-import { ResolvedReporting } from './private/options';
 import { sha256 } from '../private/tag-safe';
 
 /*

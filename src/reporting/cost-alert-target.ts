@@ -1,34 +1,7 @@
-import { Token } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import { AlertTarget, withGiven } from './alert-target';
 
 const TARGET_SYMBOL = Symbol.for('cdk-customer-value.CostAlertTarget');
-/** A pragmatic e-mail check: one `@`, a dot in the domain, no spaces or line breaks, at most 254 characters. */
-const EMAIL = /^[^\s@"(),:;<>[\\\]]+@[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)+$/;
-
-/**
- * Where an alert goes, as the constructs that send it see it: exactly one of `email` and `topic`, or the problem
- * with what the user gave (reported at synth by the construct that uses the target).
- * @internal
- */
-export interface AlertRecipient {
-  readonly email?: string;
-  readonly topic?: sns.ITopic;
-  readonly problem?: string;
-}
-
-/** The problem with an e-mail address given to a target factory, or undefined. */
-export function emailProblem(factory: string, address: unknown): string | undefined {
-  if (typeof address === 'string' && (Token.isUnresolved(address) || (address.length <= 254 && EMAIL.test(address)))) {
-    return undefined;
-  }
-  return `${factory}: address is ${JSON.stringify(address)}: expected one well-formed e-mail address such as "payments@example.com" (no spaces or line breaks, at most 254 characters)`;
-}
-
-/** The problem with a topic given to a target factory, or undefined. */
-export function topicProblem(factory: string, topic: unknown): string | undefined {
-  return topic && typeof (topic as sns.ITopic).topicArn === 'string' ? undefined
-    : `${factory}: topic is ${topic === undefined ? 'undefined' : typeof topic}: expected an SNS topic (sns.Topic or sns.Topic.fromTopicArn(...))`;
-}
 
 /**
  * Who receives a service's cost alerts (budget notifications and the unit-cost alarm).
@@ -42,18 +15,18 @@ export function topicProblem(factory: string, topic: unknown): string | undefine
  *   or key it warns you to add them yourself.
  *
  * A malformed address or a value that is not a topic is reported when the app is synthesized, with the other
- * problems of the declaration.
+ * problems of the declaration. Addresses follow the one e-mail rule of every `AlertTarget`.
  *
  * @example
  * CostAlertTarget.email('payments@example.com');
  */
-export abstract class CostAlertTarget {
+export abstract class CostAlertTarget extends AlertTarget {
   /**
    * Alerts by e-mail.
    * @param address a well-formed e-mail address, e.g. "payments@example.com"
    */
   public static email(address: string): CostAlertTarget {
-    return new RecipientTarget({ email: address, problem: emailProblem('CostAlertTarget.email', address) }, `e-mail ${JSON.stringify(address)}`);
+    return withGiven(new RecipientTarget(), { factory: 'CostAlertTarget.email', email: address, description: `e-mail ${JSON.stringify(address)}` });
   }
 
   /**
@@ -61,8 +34,7 @@ export abstract class CostAlertTarget {
    * @param topic the topic, e.g. the one AWS Chatbot or your incident tool reads
    */
   public static topic(topic: sns.ITopic): CostAlertTarget {
-    const problem = topicProblem('CostAlertTarget.topic', topic);
-    return new RecipientTarget({ topic: problem ? undefined : topic, problem }, 'an SNS topic');
+    return withGiven(new RecipientTarget(), { factory: 'CostAlertTarget.topic', topic, description: 'an SNS topic' });
   }
 
   /**
@@ -73,26 +45,13 @@ export abstract class CostAlertTarget {
   }
 
   protected constructor() {
+    super();
     Object.defineProperty(this, TARGET_SYMBOL, { value: true });
   }
-
-  /**
-   * The recipient, for the constructs that send the alerts.
-   * @internal
-   */
-  public abstract _recipient(): AlertRecipient;
 }
 
 class RecipientTarget extends CostAlertTarget {
-  constructor(private readonly recipient: AlertRecipient, private readonly description: string) {
+  constructor() {
     super();
-  }
-
-  public _recipient(): AlertRecipient {
-    return this.recipient;
-  }
-
-  public toString(): string {
-    return this.description;
   }
 }

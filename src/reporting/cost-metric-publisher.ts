@@ -13,18 +13,17 @@ import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct, IConstruct } from 'constructs';
 import { ContextKeys } from '../context-keys';
 import type { ICustomerService } from '../customer-service-base';
+import { attributeCost } from './cost-attribution';
 import { CostPublisherFunction } from './cost-publisher-function';
+import { CostPublisherOutcome } from './cost-publisher-outcome';
 import { CostScope } from './cost-reporting-options';
 import { servicesUnder } from '../declaration/registry';
-import { attributeCost } from './private/attribution';
 import { deployedValue } from '../private/deployed-size';
 import { allowAlertPublishing } from '../private/grants';
+import { DIMENSIONS, METRIC_NAMES, METRIC_NAMESPACE } from '../private/metric-names';
 import { acknowledgeNodeRuntime } from '../private/node-runtime';
 import { markShared } from '../private/shared-marker';
-import {
-  DIMENSIONS, METRIC_NAMES, METRIC_NAMESPACE, PUBLISHER_CONFIG_VERSION, PUBLISHER_OUTCOMES, PublishedService, PublisherConfig,
-  REPUBLISH_DAYS,
-} from './private/publisher-config';
+import { PUBLISHER_CONFIG_VERSION, PUBLISHER_OUTCOMES, PublishedService, PublisherConfig, REPUBLISH_DAYS } from './private/publisher-config';
 import { usageQuerySpec } from './private/usage-spec';
 import { refuseOnProblems } from '../private/problems';
 
@@ -110,34 +109,23 @@ export class CostMetricPublisher extends Construct {
   }
 
   /**
-   * Cost data points the publisher of a stack wrote for the stack's services per run (Maximum over a day).
+   * Cost data points the publisher of a stack wrote for the stack's services per run (Maximum over a day). For the
+   * publisher of a stack of this app, `publisher.metricCostDatapoints()`.
    * @param stackName the stack's name
    */
   public static costDatapointsMetric(stackName: string): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: METRIC_NAMESPACE,
-      metricName: METRIC_NAMES.costDatapoints,
-      dimensionsMap: { [DIMENSIONS.stack]: stackName },
-      statistic: cloudwatch.Stats.MAXIMUM,
-      period: Duration.days(1),
-    });
+    return costDatapoints(stackName, {});
   }
 
   /**
    * The runs of the publisher of a stack with one outcome (Sum over a day): `published`, `no-data`,
-   * `inactive-tag-key`, `data-unavailable`, `usage-unreadable`, `access-denied` or `error`.
+   * `inactive-tag-key`, `data-unavailable`, `usage-unreadable`, `access-denied` or `error` (`CostPublisherOutcome`).
+   * For the publisher of a stack of this app, `publisher.metricRuns(outcome)`.
    * @param stackName the stack's name
    * @param outcome the outcome
    */
   public static runsMetric(stackName: string, outcome: string): cloudwatch.Metric {
-    return new cloudwatch.Metric({
-      namespace: METRIC_NAMESPACE,
-      metricName: METRIC_NAMES.publisherRuns,
-      dimensionsMap: { [DIMENSIONS.stack]: stackName, [DIMENSIONS.outcome]: outcome },
-      statistic: cloudwatch.Stats.SUM,
-      period: Duration.days(1),
-      label: outcome,
-    });
+    return runs(stackName, outcome, {});
   }
 
   /**
@@ -235,7 +223,7 @@ export class CostMetricPublisher extends Construct {
     });
     this.costDataAlarm = new cloudwatch.Alarm(this, 'CostDataAlarm', {
       alarmDescription: `No cost data for the services of stack ${stackName} for ${days} day(s): the publisher did not run, failed, or found no cost (tag keys not active as cost allocation tags, Cost Explorer without data). The metric ${METRIC_NAMESPACE}/${METRIC_NAMES.publisherRuns} (dimensions Stack, Outcome) says which.`,
-      metric: CostMetricPublisher.costDatapointsMetric(stackName),
+      metric: this.metricCostDatapoints(),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.LESS_THAN_THRESHOLD,
       evaluationPeriods: days,
@@ -263,6 +251,25 @@ export class CostMetricPublisher extends Construct {
 
 
   /**
+   * The runs of this publisher with one outcome, one data point per run and finding (Sum over a day by default): what
+   * the `Cost publisher runs per outcome` widget shows.
+   * @param outcome the outcome
+   * @param options to change the statistic, period, label...
+   */
+  public metricRuns(outcome: CostPublisherOutcome, options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return runs(Stack.of(this).stackName, outcome, options);
+  }
+
+  /**
+   * The cost data points this publisher wrote for its stack's services per run (Maximum over a day by default): what
+   * `costDataAlarm` watches.
+   * @param options to change the statistic, period, label...
+   */
+  public metricCostDatapoints(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return costDatapoints(Stack.of(this).stackName, options);
+  }
+
+  /**
    * The dashboard widgets that show the publisher's health: the two alarms and the runs per outcome.
    */
   public healthWidgets(): cloudwatch.IWidget[] {
@@ -276,7 +283,7 @@ export class CostMetricPublisher extends Construct {
       }),
       new cloudwatch.GraphWidget({
         title: 'Cost publisher runs per outcome',
-        left: CostMetricPublisher.OUTCOMES.map((o) => CostMetricPublisher.runsMetric(stackName, o)),
+        left: Object.values(CostPublisherOutcome).map((o) => this.metricRuns(o)),
         leftYAxis: { min: 0, showUnits: false },
         stacked: true,
         width: 12,
@@ -404,4 +411,29 @@ export class CostMetricPublisher extends Construct {
     }
     return errors;
   }
+}
+
+/** `CostDatapoints` of the publisher of `stackName`: the one definition of the static helper and the instance method. */
+function costDatapoints(stackName: string, options: cloudwatch.MetricOptions): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRIC_NAMESPACE,
+    metricName: METRIC_NAMES.costDatapoints,
+    dimensionsMap: { [DIMENSIONS.stack]: stackName },
+    statistic: cloudwatch.Stats.MAXIMUM,
+    period: Duration.days(1),
+    ...options,
+  });
+}
+
+/** `PublisherRuns` of the publisher of `stackName` with `outcome`: the one definition of the static helper and the instance method. */
+function runs(stackName: string, outcome: string, options: cloudwatch.MetricOptions): cloudwatch.Metric {
+  return new cloudwatch.Metric({
+    namespace: METRIC_NAMESPACE,
+    metricName: METRIC_NAMES.publisherRuns,
+    dimensionsMap: { [DIMENSIONS.stack]: stackName, [DIMENSIONS.outcome]: outcome },
+    statistic: cloudwatch.Stats.SUM,
+    period: Duration.days(1),
+    label: outcome,
+    ...options,
+  });
 }

@@ -18,9 +18,8 @@
 import { CloudWatchClient, MetricDatum, PutMetricDataCommand } from '@aws-sdk/client-cloudwatch';
 import { CostExplorerClient } from '@aws-sdk/client-cost-explorer';
 import { Grouped, isoDay, readGrouped, startOfDay, sumBy, valuesSeen } from './private/cost-explorer-read';
-import {
-  DIMENSIONS, METRIC_NAMES, PUBLISHER_CONFIG_VERSION, PublisherConfig, PublisherOutcome,
-} from './private/publisher-config';
+import { PUBLISHER_CONFIG_VERSION, PublisherConfig, PublisherOutcome } from './private/publisher-config';
+import { DIMENSIONS, METRIC_NAMES } from '../private/metric-names';
 import { readUsage, unitCostChange } from './private/usage-read';
 
 const DAY_MS = 86_400_000;

@@ -1,6 +1,6 @@
 import { Duration } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { DIMENSIONS, METRIC_NAMES, METRIC_NAMESPACE } from './private/publisher-config';
+import { DIMENSIONS, METRIC_NAMES, METRIC_NAMESPACE } from '../private/metric-names';
 
 /**
  * The metrics the daily cost publisher writes to the `CustomerValue` CloudWatch namespace.

@@ -3,11 +3,13 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { Construct } from 'constructs';
 import { CustomerValueMetrics } from './customer-value-metrics';
 import type { ICustomerService } from '../customer-service-base';
+import { ResolvedReporting } from './options-check';
+import { ReportingDashboard } from './private/dashboard-body';
 import { DiscoveredMetric } from './private/discovery';
 import { LazyWidgets, markdown } from './private/lazy-widgets';
 import { accountUniqueName, AccountUniqueName } from './private/names';
-import { ResolvedReporting } from './private/options';
-import { METRIC_NAMES, METRIC_NAMESPACE, REPUBLISH_DAYS } from './private/publisher-config';
+import { REPUBLISH_DAYS } from './private/publisher-config';
+import { METRIC_NAMES, METRIC_NAMESPACE } from '../private/metric-names';
 
 /*
  * The dashboard of a customer service: the declaration as text, the daily cost and the unit cost, the unit-cost
@@ -51,7 +53,7 @@ export function createServiceDashboard(scope: Construct, service: ICustomerServi
 /** A dashboard named `<prefix>-<stack>-<region>` whose widgets are built when its body is rendered. */
 export function createDashboard(scope: Construct, id: string, prefix: string, rows: () => cloudwatch.IWidget[][]): ServiceDashboard {
   const name = accountUniqueName(prefix, Stack.of(scope), MAX_DASHBOARD_NAME);
-  const dashboard = new cloudwatch.Dashboard(scope, id, {
+  const dashboard = new ReportingDashboard(scope, id, {
     dashboardName: name.name,
     defaultInterval: Duration.days(35),
     periodOverride: cloudwatch.PeriodOverride.INHERIT,

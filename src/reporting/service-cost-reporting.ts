@@ -1,4 +1,4 @@
-import { Annotations, Lazy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, Lazy, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as budgets from 'aws-cdk-lib/aws-budgets';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -12,16 +12,16 @@ import { CostReportingOptions, CostScope, DashboardLayout } from './cost-reporti
 import { CustomerValueMetrics } from './customer-value-metrics';
 import { createServiceDashboard, unitLabel } from './dashboard';
 import type { ICustomerService } from '../customer-service-base';
+import { checkReportingOptions, ResolvedReporting } from './options-check';
 import { Deployment, elected, groupKey, joinGroup } from './private/deployments';
 import { DiscoveredMetric, discoverUsageMetrics } from './private/discovery';
-import { checkReportingOptions, ResolvedReporting } from './private/options';
-import { METRIC_NAMES, METRIC_NAMESPACE } from './private/publisher-config';
+import { METRIC_NAMES, METRIC_NAMESPACE } from '../private/metric-names';
 import { usageQuerySpec } from './private/usage-spec';
 import { CustomerValueDashboard } from './stack-dashboard';
 import { CostReportingRecord, UsageMetricRecord } from '../declaration/record';
+import { usageRecord } from '../declaration/usage-record';
 import { allowAlertPublishing } from '../private/grants';
 import { refuseOnProblems } from '../private/problems';
-import { usageRecord } from '../private/usage-record';
 
 /**
  * Props of `ServiceCostReporting`.
@@ -147,7 +147,15 @@ export class ServiceCostReporting extends Construct {
       this.deployment.takeBudget();
     } else {
       this.deployments = joinGroup(this.node.root, key, this.deployment);
-      this.node.addValidation({ validate: () => this.warnSharedDeployments() });
+      // whether the group is shared, and by whom, is known once the app is built: synthesis invokes this aspect first
+      // on this construct, after every deployment has joined (a warning, not a problem: not from validation)
+      Aspects.of(this).add({
+        visit: (node) => {
+          if (node === this) {
+            this.warnSharedDeployments();
+          }
+        },
+      }, { priority: AspectPriority.READONLY });
     }
 
     // ---------------------------------------------------------------- daily cost metric
@@ -160,7 +168,7 @@ export class ServiceCostReporting extends Construct {
     // ---------------------------------------------------------------- unit-cost alarm
     if (alarm) {
       this.unitCostAlarm = new cloudwatch.Alarm(this, 'UnitCostAlarm', {
-        metric: CustomerValueMetrics.unitCostChange(service.serviceName),
+        metric: this.metricUnitCostChange(),
         threshold: alarm.increasePercent,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
@@ -210,6 +218,41 @@ export class ServiceCostReporting extends Construct {
   }
 
   /**
+   * The daily cost of the service, USD (`CustomerValue` `Cost`, dimension `ServiceName`; Maximum over a day by default),
+   * as its stack's cost publisher writes it and its dashboard shows it.
+   * @param options to change the statistic, period, label...
+   */
+  public metricCost(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return CustomerValueMetrics.serviceCost(this.service.serviceName, options);
+  }
+
+  /**
+   * The daily usage of the service's unit metric (`CustomerValue` `UnitUsage`), published when the service has one.
+   * @param options to change the statistic, period, label...
+   */
+  public metricUnitUsage(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return CustomerValueMetrics.unitUsage(this.service.serviceName, options);
+  }
+
+  /**
+   * The daily unit cost of the service, USD per `unitScale` units of its unit metric (`CustomerValue` `UnitCost`),
+   * published when the service has a unit metric.
+   * @param options to change the statistic, period, label...
+   */
+  public metricUnitCost(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return CustomerValueMetrics.unitCost(this.service.serviceName, options);
+  }
+
+  /**
+   * The percent change of the service's unit cost over its comparison period (`CustomerValue` `UnitCostChange`): what
+   * `unitCostAlarm` watches; published when the service has a unit-cost alarm.
+   * @param options to change the statistic, period, label...
+   */
+  public metricUnitCostChange(options: cloudwatch.MetricOptions = {}): cloudwatch.Metric {
+    return CustomerValueMetrics.unitCostChange(this.service.serviceName, options);
+  }
+
+  /**
    * The budget, unless another deployment of the service in the same account (and region, with
    * `CostScope.REGION`) keeps the one budget they share.
    */
@@ -241,7 +284,7 @@ export class ServiceCostReporting extends Construct {
   }
 
   /** Says, once per deployment, that the same service is deployed more than once where cost cannot tell them apart. */
-  private warnSharedDeployments(): string[] {
+  private warnSharedDeployments(): void {
     const group = this.deployments ?? [];
     if (group.length > 1) {
       const owner = elected(group)!;
@@ -251,7 +294,6 @@ export class ServiceCostReporting extends Construct {
         + 'the daily cost metric and the dashboards of each show the cost of all of them. Use a separate account per stage, '
         + 'or costScope: CostScope.REGION for deployments in different regions.');
     }
-    return [];
   }
 
   /**

@@ -4,7 +4,7 @@ import { Construct, IConstruct } from 'constructs';
 import { CostMetricPublisher } from './cost-metric-publisher';
 import { createDashboard, dashboardRows, DashboardInputs } from './dashboard';
 import type { ICustomerService } from '../customer-service-base';
-import { attributeCost } from './private/attribution';
+import { attributeCost } from './cost-attribution';
 import { refuseOnProblems } from '../private/problems';
 import { markShared } from '../private/shared-marker';
 

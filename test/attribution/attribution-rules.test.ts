@@ -64,16 +64,22 @@ describe('AttributionRules', () => {
         { name: 'declared-stacks', kind: 'declared-stacks', match: {}, target: { kind: 'stack-services', allocation: { method: 'proportional' } } },
         { name: 'account-444455556666', kind: 'accounts', match: { accounts: ['444455556666'] }, target: { kind: 'service', services: ['checkout'] } },
         {
-          name: 'stack-Legacy-x', kind: 'stacks', match: { stacks: ['Legacy-*'] },
+          name: 'stack-Legacy-x',
+          kind: 'stacks',
+          match: { stacks: ['Legacy-*'] },
           target: { kind: 'business-unit', businessUnit: 'retail', allocation: { method: 'even' } },
         },
         { name: 'tax-support', kind: 'charges', match: { chargeTypes: ['tax', 'support'] }, target: { kind: 'everyone', allocation: { method: 'proportional' } } },
         {
-          name: 'service-AmazonCloudWatch', kind: 'charges', match: { serviceCodes: ['AmazonCloudWatch'], usageTypes: ['*-CW:Requests'] },
+          name: 'service-AmazonCloudWatch',
+          kind: 'charges',
+          match: { serviceCodes: ['AmazonCloudWatch'], usageTypes: ['*-CW:Requests'] },
           target: { kind: 'service', services: ['product-search'] },
         },
         {
-          name: 'assets-bucket', kind: 'resources', match: { resources: ['arn:aws:s3:::shop-assets'] },
+          name: 'assets-bucket',
+          kind: 'resources',
+          match: { resources: ['arn:aws:s3:::shop-assets'] },
           target: { kind: 'services', services: ['checkout', 'product-search'], allocation: { method: 'fixed', percentages: { 'checkout': 70, 'product-search': 30 } } },
         },
       ],
@@ -155,6 +161,14 @@ describe('AttributionRules', () => {
       expect.stringMatching(/^rules "stack-Legacy-x" and "stack-Legacy-Shop" of "overlaps" both match stacks Legacy-Shop: "stack-Legacy-x", earlier, attributes it/),
       expect.stringMatching(/^rule "tax" of "overlaps" attributes to "chekout", which no service of this app declares: did you mean "checkout"\? fine when another app declares it/),
     ]);
+  });
+
+  test('the warnings are decided once the app is complete, not by validation: they are there when synthesis skips validation', () => {
+    const { app: a, shop } = app();
+    new AttributionRules(shop, 'Empty');
+    const messages = a.synth({ skipValidation: true }).getStackByName('Shop').messages;
+    expect(messages.filter((m) => m.level === 'warning').map((m) => `${m.id} ${String(m.entry.data)}`))
+      .toEqual([expect.stringMatching(/^\/Shop\/Empty the rule set "empty" has no rule: add rules with addRule\(\), or remove it/)]);
   });
 
   test('a rule set outside a stack is refused: its record would not reach the cloud assembly', () => {

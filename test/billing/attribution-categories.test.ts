@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ce from 'aws-cdk-lib/aws-ce';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
   Allocation, AttributionRule, AttributionRules, AttributionTarget, ChargeType, CostGrouping, CostReporting, Customer, CustomerService,
@@ -53,6 +54,68 @@ const dim = (key: string, values: string[]) => ({ Dimensions: { Key: key, Values
 const stackTag = (option: string, values: string[]) => ({ Tags: { Key: 'aws:cloudformation:stack-name', Values: values, MatchOptions: [option] } });
 const regular = (value: string, rule: unknown) => ({ Value: value, Type: 'REGULAR', Rule: rule });
 
+/**
+ * Every way a category of `stack` breaks the Cost Explorer API model (../shared/reference/api-models/ce.json) and the
+ * CloudFormation schema (schemas/ce-costcategory.json): `CostCategoryRulesList` 1-500; `CostCategoryValue` 1-50,
+ * `^(?! )[\p{L}\p{N}\p{Z}-_]*(?<! )$`; `CostCategoryRuleType` REGULAR; an `Expression` has one root operator ("Expression has
+ * more than one roots"); `CostCategoryRule.Rule` dimensions LINKED_ACCOUNT, SERVICE_CODE, RECORD_TYPE, LINKED_ACCOUNT_NAME,
+ * REGION, USAGE_TYPE; `MatchOption` enum, and (user guide) only EQUALS on dimensions other than accounts;
+ * `CostCategorySplitChargeRulesList` 1-10, `Targets` 1-500, `Method` FIXED | PROPORTIONAL | EVEN, `Parameters` for FIXED
+ * only; a source is no source or target of another rule, a target no source.
+ */
+function apiViolations(stack: Stack): string[] {
+  const out: string[] = [];
+  const value = /^(?! )[\p{L}\p{N}\p{Z}\-_]*(?<! )$/u;
+  const dimensions = ['LINKED_ACCOUNT', 'SERVICE_CODE', 'RECORD_TYPE', 'LINKED_ACCOUNT_NAME', 'REGION', 'USAGE_TYPE'];
+  const matchOptions = ['EQUALS', 'ABSENT', 'STARTS_WITH', 'ENDS_WITH', 'CONTAINS', 'CASE_SENSITIVE', 'CASE_INSENSITIVE', 'GREATER_THAN_OR_EQUAL'];
+  const expression = (e: any, at: string): void => {
+    const roots = Object.keys(e);
+    if (roots.length !== 1) {
+      out.push(`${at} has ${roots.length} root operators`);
+      return;
+    }
+    const [root] = roots;
+    if (root === 'And' || root === 'Or') {
+      e[root].forEach((x: any, i: number) => expression(x, `${at}.${root}[${i}]`));
+    } else if (root === 'Dimensions' || root === 'Tags') {
+      const { Key, Values, MatchOptions } = e[root];
+      if (root === 'Dimensions' && !dimensions.includes(Key)) out.push(`${at} uses the dimension ${Key}`);
+      if (!Array.isArray(Values) || Values.length === 0) out.push(`${at} has no values`);
+      if (!MatchOptions.every((m: string) => matchOptions.includes(m))) out.push(`${at} uses ${MatchOptions}`);
+      if (root === 'Dimensions' && !['LINKED_ACCOUNT', 'LINKED_ACCOUNT_NAME'].includes(Key) && MatchOptions.some((m: string) => m !== 'EQUALS')) {
+        out.push(`${at} matches ${Key} with ${MatchOptions}`);
+      }
+    } else {
+      out.push(`${at} uses ${root}`);
+    }
+  };
+  for (const r of Object.values(Template.fromStack(stack).findResources('AWS::CE::CostCategory'))) {
+    const name = r.Properties.Name;
+    const rules = JSON.parse(r.Properties.Rules);
+    if (rules.length < 1 || rules.length > 500) out.push(`${name}: ${rules.length} rules`);
+    rules.forEach((rule: any, i: number) => {
+      if (rule.Type !== 'REGULAR') out.push(`${name}.Rules[${i}] is ${rule.Type}`);
+      if (rule.Value.length > 50 || !value.test(rule.Value)) out.push(`${name}.Rules[${i}] value ${JSON.stringify(rule.Value)}`);
+      expression(rule.Rule, `${name}.Rules[${i}]`);
+    });
+    const splits = r.Properties.SplitChargeRules ? JSON.parse(r.Properties.SplitChargeRules) : [];
+    if (splits.length > 10) out.push(`${name}: ${splits.length} split charge rules`);
+    const values = new Set(rules.map((x: any) => x.Value));
+    splits.forEach((sc: any, i: number) => {
+      const at = `${name}.SplitChargeRules[${i}]`;
+      if (!['FIXED', 'PROPORTIONAL', 'EVEN'].includes(sc.Method)) out.push(`${at} method ${sc.Method}`);
+      if (sc.Targets.length < 1 || sc.Targets.length > 500) out.push(`${at}: ${sc.Targets.length} targets`);
+      if ((sc.Method === 'FIXED') !== (sc.Parameters !== undefined)) out.push(`${at}: parameters and method ${sc.Method}`);
+      if (!values.has(sc.Source)) out.push(`${at}: source ${sc.Source} is no value of the category`);
+      splits.forEach((other: any, j: number) => {
+        if (j !== i && (other.Source === sc.Source || other.Targets.includes(sc.Source))) out.push(`${at}: source ${sc.Source} reused by rule ${j}`);
+        if (j !== i && sc.Targets.includes(other.Source)) out.push(`${at}: target ${other.Source} is a source`);
+      });
+    });
+  }
+  return out;
+}
+
 function warnings(stack: Stack): string[] {
   return Annotations.fromStack(stack).findWarning('/Billing/Categories', Match.anyValue()).map((w) => String(w.entry.data));
 }
@@ -75,7 +138,8 @@ describe('CustomerValueCostCategories with attribution rules', () => {
     new CustomerValueCostCategories(stack, 'Categories', { owner: OWNER, declarations: DECLARATIONS, categories: ALL });
     rules.addRule(
       AttributionRule.charges({
-        name: 'cdn', serviceCodes: ['AmazonCloudFront'],
+        name: 'cdn',
+        serviceCodes: ['AmazonCloudFront'],
         to: AttributionTarget.services([ServiceRef.named('checkout'), ServiceRef.named('refunds')], Allocation.fixed({ checkout: 70, refunds: 30 })),
       }),
       AttributionRule.charges({ name: 'nat', usageTypes: ['USE1-NatGateway-Hours'], to: AttributionTarget.businessUnit('retail', Allocation.even()) }),
@@ -132,6 +196,7 @@ describe('CustomerValueCostCategories with attribution rules', () => {
     expect(found).toContainEqual(expect.stringContaining('the customer-value-team cost category cannot express the attribution rule shared/nat (its 3 services '
       + 'belong to 2 team values (payments, discovery): AWS would split evenly over the values, the rule splits evenly over the services)'));
     expect(found).toHaveLength(9);
+    expect(apiViolations(stack)).toEqual([]);
     expect(synthFindings(app).error).toBeUndefined();
     expect(describeFindings(validatorFindings(app))).toEqual([]);
   });
@@ -185,6 +250,7 @@ describe('CustomerValueCostCategories with attribution rules', () => {
       ['finops', 'Billing'], ['discovery', 'Search'], ['payments', 'Shop'],
     ]);
     expect(Annotations.fromStack(billingStack).findWarning('*', Match.anyValue())).toEqual([]);
+    expect(apiViolations(billingStack)).toEqual([]);
   });
 
   test('declared stacks with services of other apps: a warning says the CLI covers their stacks', () => {
@@ -215,9 +281,34 @@ describe('CustomerValueCostCategories with attribution rules', () => {
     const service = attribution(stack, { 'customer-value-service': 6 })['customer-value-service'];
     // the value chain's rule, then 9 of the 10 rules: 10 in all
     expect(service.splits.map((s) => s.Source)).toEqual(['network', ...Array.from({ length: 9 }, (_, i) => `shared code-${i}`)]);
+    expect(apiViolations(stack)).toEqual([]);
     expect(warnings(stack)).toEqual([
       expect.stringContaining('rule shared/account-444455556666 (a target (network) is the source of a split charge rule of the value chain'),
       expect.stringContaining('rule shared/code-9 (AWS accepts at most 10 split charge rules per cost category'),
+    ]);
+  });
+
+  test('the API model check of these tests finds what breaks the model (a positive control)', () => {
+    const { stack } = billing();
+    new ce.CfnCostCategory(stack, 'Broken', {
+      name: 'broken',
+      ruleVersion: 'CostCategoryExpression.v1',
+      rules: JSON.stringify([
+        { Value: ' lead', Type: 'REGULAR', Rule: { ...dim('REGION', ['eu-west-1']), ...stackTag('EQUALS', ['Shop']) } },
+        { Value: 'x', Type: 'REGULAR', Rule: { Dimensions: { Key: 'USAGE_TYPE', Values: ['Data'], MatchOptions: ['CONTAINS'] } } },
+        { Value: 'z', Type: 'REGULAR', Rule: dim('RESOURCE_ID', ['i-1']) },
+      ]),
+      splitChargeRules: JSON.stringify([{ Source: 'x', Targets: [' lead'], Method: 'FIXED' }, { Source: 'y', Targets: ['x'], Method: 'EVEN' }]),
+    });
+    expect(apiViolations(stack)).toEqual([
+      'broken.Rules[0] value " lead"',
+      'broken.Rules[0] has 2 root operators',
+      'broken.Rules[1] matches USAGE_TYPE with CONTAINS',
+      'broken.Rules[2] uses the dimension RESOURCE_ID',
+      'broken.SplitChargeRules[0]: parameters and method FIXED',
+      'broken.SplitChargeRules[0]: source x reused by rule 1',
+      'broken.SplitChargeRules[1]: source y is no value of the category',
+      'broken.SplitChargeRules[1]: target x is a source',
     ]);
   });
 

@@ -11,7 +11,7 @@ import {
 import { DeleteParameterCommand, GetParametersByPathCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { mockClient } from 'aws-sdk-client-mock';
 import {
-  activate, backfillFrom, CustomResourceEvent, handler, onCustomResource, UPDATE_BATCH_SIZE,
+  activate, backfillFrom, CustomResourceEvent, handler, onCustomResource,
 } from '../../src/billing/cost-allocation-tags.lambda';
 
 // AWS behaviour these tests encode: aws-cost-facts §3 (UpdateCostAllocationTagsStatus takes 1-20 keys, is idempotent
@@ -54,20 +54,39 @@ const KEYS = ['customer-service', 'customer-need', 'customer', 'team', 'business
 
 type Status = 'Active' | 'Inactive';
 
+/**
+ * A request AWS refuses before looking at it: a list outside the API's documented array bounds
+ * (https://docs.aws.amazon.com/aws-cost-management/latest/APIReference/API_UpdateCostAllocationTagsStatus.html,
+ * CostAllocationTagsStatus: 1 to 20 items; API_ListCostAllocationTags.html, TagKeys: 1 to 100 items).
+ */
+function checkLength(field: string, list: unknown[] | undefined, max: number): void {
+  if (list !== undefined && (list.length < 1 || list.length > max)) {
+    const e = new Error(`1 validation error detected: Value at '${field}' failed to satisfy constraint: Member must have length less than or equal to ${max}`);
+    e.name = 'ValidationException';
+    throw e;
+  }
+}
+
 /** A fake Cost Explorer account: keys AWS has seen, with their status; activation of a seen key succeeds. */
 function account(seen: Record<string, Status>, lastUpdated = '2026-11-20T00:00:00Z'): void {
   // like Cost Explorer, a request with a Type lists the keys of that type only
   const typeOf = (k: string) => (k.startsWith('aws:') ? 'AWSGenerated' : 'UserDefined');
-  ce.on(ListCostAllocationTagsCommand).callsFake((input) => ({
-    CostAllocationTags: (input.TagKeys as string[])
-      .filter((k) => k in seen && (input.Type === undefined || input.Type === typeOf(k)))
-      .map((k) => ({ TagKey: k, Type: typeOf(k), Status: seen[k], LastUpdatedDate: lastUpdated })),
-  }));
-  ce.on(UpdateCostAllocationTagsStatusCommand).callsFake((input) => ({
-    Errors: (input.CostAllocationTagsStatus as Array<{ TagKey: string }>)
-      .filter((e) => !(e.TagKey in seen))
-      .map((e) => ({ TagKey: e.TagKey, Code: 'TagKeysNotFoundException', Message: `Tag key ${e.TagKey} not found` })),
-  }));
+  ce.on(ListCostAllocationTagsCommand).callsFake((input) => {
+    checkLength('tagKeys', input.TagKeys, 100);
+    return {
+      CostAllocationTags: (input.TagKeys as string[])
+        .filter((k) => k in seen && (input.Type === undefined || input.Type === typeOf(k)))
+        .map((k) => ({ TagKey: k, Type: typeOf(k), Status: seen[k], LastUpdatedDate: lastUpdated })),
+    };
+  });
+  ce.on(UpdateCostAllocationTagsStatusCommand).callsFake((input) => {
+    checkLength('costAllocationTagsStatus', input.CostAllocationTagsStatus, 20);
+    return {
+      Errors: (input.CostAllocationTagsStatus as Array<{ TagKey: string }>)
+        .filter((e) => !(e.TagKey in seen))
+        .map((e) => ({ TagKey: e.TagKey, Code: 'TagKeysNotFoundException', Message: `Tag key ${e.TagKey} not found` })),
+    };
+  });
 }
 
 function metricValues(): number[] {
@@ -107,13 +126,30 @@ describe('activation run', () => {
     // THEN
     const calls = ce.commandCalls(UpdateCostAllocationTagsStatusCommand);
     expect(calls.map((c) => c.args[0].input.CostAllocationTagsStatus!.length)).toEqual([20, 20, 5]);
-    expect(UPDATE_BATCH_SIZE).toBe(20);
     const sent = calls.flatMap((c) => c.args[0].input.CostAllocationTagsStatus!);
     expect(sent.map((e) => e.TagKey)).toEqual(keys);
     expect(new Set(sent.map((e) => e.Status))).toEqual(new Set(['Active']));
     expect(report.requested).toEqual(keys);
     expect(report.updateCalls).toBe(3);
     expect(metricValues()).toEqual([45]);
+  });
+
+  test.each([[1, [1]], [20, [20]], [21, [20, 1]], [40, [20, 20]]])('%d inactive keys: update calls of %j keys, all accepted by AWS', async (n, batches) => {
+    // GIVEN n keys AWS has seen, all inactive (the fake account refuses a call outside 1-20 keys, as AWS does)
+    const keys = Array.from({ length: n }, (_, i) => `key-${i}`);
+    account(Object.fromEntries(keys.map((k) => [k, 'Inactive' as Status])));
+    // WHEN
+    const report = await activate(keys, { metricNamespace: 'CustomerValue', now: NOW });
+    // THEN
+    expect(ce.commandCalls(UpdateCostAllocationTagsStatusCommand).map((c) => c.args[0].input.CostAllocationTagsStatus!.length)).toEqual(batches);
+    expect(report.requested).toEqual(keys);
+  });
+
+  test('the fake account refuses what AWS refuses: 21 keys in one update call', async () => {
+    account({});
+    const client = new CostExplorerClient({ region: 'us-east-1' });
+    const status = Array.from({ length: 21 }, (_, i) => ({ TagKey: `key-${i}`, Status: 'Active' as const }));
+    await expect(client.send(new UpdateCostAllocationTagsStatusCommand({ CostAllocationTagsStatus: status }))).rejects.toThrow(/length less than or equal to 20/);
   });
 
   test('talks to the us-east-1 Cost Explorer endpoint', async () => {

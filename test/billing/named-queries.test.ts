@@ -88,9 +88,17 @@ describe('CostAndUsageExport named queries', () => {
   });
 
   test('the other queries run over the same month', async () => {
-    for (const [name, sql] of Object.entries(queries)) {
-      await expect(rows(sql)).resolves.toBeDefined();
+    for (const name of Object.keys(queries)) {
       expect(name).toMatch(/^customer-value-/);
+    }
+    // each cost-per-X query reads this month's line items only (10 tagged, 5 untagged; not the 1000 and 50 of the two
+    // months before), grouped by its own tag: team is tagged on checkout, the other fields on no line item
+    const per = async (grouping: string) => (await rows(queries[`customer-value-cost-per-${grouping}`]))
+      .map((r) => [r.service, r.group_value, Number(r.amount), Number(r.line_items)]);
+    expect(await per('service')).toEqual([['checkout', 'checkout', 10, 1], ['', '', 5, 1]]);
+    expect(await per('team')).toEqual([['checkout', 'payments', 10, 1], ['', '', 5, 1]]);
+    for (const grouping of ['need', 'business-unit', 'customer']) {
+      expect({ grouping, rows: await per(grouping) }).toEqual({ grouping, rows: [['checkout', '', 10, 1], ['', '', 5, 1]] });
     }
     const share = await rows(queries['customer-value-untagged-share']);
     expect(share.map((r) => [Number(r.amount), Number(r.untagged_amount)])).toEqual([[15, 5]]);

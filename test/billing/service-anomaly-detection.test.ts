@@ -44,7 +44,8 @@ describe('ServiceAnomalyDetection', () => {
     expect(m.MonitorType).toBe('DIMENSIONAL');
     expect(m.MonitorDimension).toBe('TAG');
     expect(JSON.parse(m.MonitorSpecification)).toEqual({ Tags: { Key: 'customer-service' } });
-    expect(d.serviceMonitor).toBeDefined();
+    // the construct's serviceMonitor is that monitor (alerts and users' subscriptions reference it)
+    expect(stack.resolve(d.serviceMonitor?.attrMonitorArn)).toEqual({ 'Fn::GetAtt': [m.logicalId, 'MonitorArn'] });
     Template.fromStack(stack).resourceCountIs('AWS::CE::AnomalySubscription', 0);
   });
 
@@ -267,7 +268,7 @@ describe('ServiceAnomalyDetection', () => {
       ['a WEEKLY immediate e-mail', (_s: Stack) => ({ team: 'payments', targets: [AnomalyAlertTarget.immediateEmail('a@example.com')], frequency: AnomalyAlertFrequency.WEEKLY }),
         /frequency WEEKLY is delivered by e-mail only, but the targets include immediate e-mail/],
       ['no target', () => ({ team: 'payments', targets: [] }), /teamAlerts\[0\].targets is \[\]: add at least one/],
-      ['a bad address', () => ({ team: 'payments', targets: [AnomalyAlertTarget.email('not an address')] }), /targets\[0\] is e-mail "not an address": not an e-mail address/],
+      ['a bad address', () => ({ team: 'payments', targets: [AnomalyAlertTarget.email('not an address')] }), /teamAlerts\[0\].targets\[0\]: AnomalyAlertTarget.email: address is "not an address": expected one well-formed e-mail address such as "payments@example.com"/],
       ['a bad threshold', () => ({ team: 'payments', targets: [AnomalyAlertTarget.email('a@example.com')], threshold: AnomalyThreshold.absolute(-1) }),
         /teamAlerts\[0\].threshold: AnomalyThreshold.absolute: amountUsd is -1: expected a number from 0 to 10000000000/],
       ['a duplicate address', () => ({ team: 'payments', targets: [AnomalyAlertTarget.email('a@example.com'), AnomalyAlertTarget.immediateEmail('a@example.com')] }), /"a@example.com" is listed twice/],
@@ -362,9 +363,9 @@ describe('ServiceAnomalyDetection', () => {
   });
 
   test('thresholds are numbers from 0 to 10 000 000 000', () => {
-    expect(AnomalyThreshold.absolute(-1)._problem).toMatch(/amountUsd is -1: expected a number from 0 to 10000000000/);
-    expect(AnomalyThreshold.percentage(Number.NaN)._problem).toMatch(/percent is null/);
-    expect(AnomalyThreshold.absoluteAndPercentage(5, 20)._problem).toBeUndefined();
+    expect(AnomalyThreshold.absolute(-1)._problems('threshold')).toEqual([expect.stringMatching(/^threshold: AnomalyThreshold.absolute: amountUsd is -1: expected a number from 0 to 10000000000/)]);
+    expect(AnomalyThreshold.percentage(Number.NaN)._problems('threshold')).toEqual([expect.stringMatching(/percent is null/)]);
+    expect(AnomalyThreshold.absoluteAndPercentage(5, 20)._problems('threshold')).toEqual([]);
     expect(JSON.parse(AnomalyThreshold.absolute(12.5).toThresholdExpression()).Dimensions.Values).toEqual(['12.5']);
     // plain decimals, never exponent notation (String(1e-7) is "1e-7")
     expect(JSON.parse(AnomalyThreshold.percentage(0.0000001).toThresholdExpression()).Dimensions.Values).toEqual(['0.0000001']);

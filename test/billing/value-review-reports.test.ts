@@ -77,9 +77,10 @@ test('a monthly rule runs the function; packs go to a private, encrypted, versio
   // least privilege: the workgroup, the table, the two buckets, the declarations object, the topics, the log group
   const policy = Object.values(t.findResources('AWS::IAM::Policy')).find((p: any) => JSON.stringify(p).includes('athena:StartQueryExecution')) as any;
   const sids = policy.Properties.PolicyDocument.Statement.map((s: any) => s.Sid);
-  expect(sids).toEqual(['Athena', 'AthenaTableMetadata', 'GlueTable', 'ReadExport', 'QueryResults', 'ReadDeclarations', 'WritePacks', 'Notify', 'Logs']);
+  // issue 22: the export is read under the table's data prefix only, and ListBucket (limited by s3:prefix) is a statement of its own
+  expect(sids).toEqual(['Athena', 'AthenaTableMetadata', 'GlueTable', 'ReadExport', 'ListExport', 'QueryResults', 'ReadDeclarations', 'WritePacks', 'Notify', 'Logs']);
   expect(JSON.stringify(policy)).not.toMatch(/"Resource":"\*"/);
-  expect(JSON.stringify(policy.Properties.PolicyDocument.Statement[7].Resource)).toContain('retail-chat');
+  expect(JSON.stringify(policy.Properties.PolicyDocument.Statement[8].Resource)).toContain('retail-chat');
   // the configuration of the function
   const fn = Object.values(t.findResources('AWS::Lambda::Function')).find((f: any) => f.Properties.Environment?.Variables?.CONFIG) as any;
   const config = JSON.stringify(fn.Properties.Environment.Variables.CONFIG);
@@ -143,7 +144,9 @@ test('a shipped record is the service\'s metadata record without what only synth
   expect(shipped.services.map((s: any) => s.serviceName)).toEqual(['checkout', 'private-network']);
   for (const record of shipped.services) {
     const { resources, valueReview, ...rest } = metadata[record.serviceName] as any;
-    expect(resources).toBeDefined();
+    // the metadata counts the service's resources (known only once synthesis has tagged them); the shipped record
+    // leaves the counts out
+    expect(resources).toMatchObject({ total: expect.any(Number), taggable: expect.any(Number), tagged: expect.any(Number) });
     const { status, checkedOn, ...review } = valueReview ?? {};
     expect(record).toEqual(JSON.parse(JSON.stringify({ ...rest, ...(valueReview ? { valueReview: review } : {}) })));
   }

@@ -229,7 +229,9 @@ describe('customer-value cost --allocate from every source', () => {
       expect(byGroup(data).search).toBeCloseTo(spend('search') * 0.7, 6);
       expect(byGroup(data).checkout).toBeCloseTo(spend('checkout') + spend('search') * 0.3, 6);
       expect(Math.abs(conserved(data) - data.total)).toBeLessThan(0.005);
-      expect(DAYS).toHaveLength(4);
+      // the figures are the fixture's days: the period asked of Cost Explorer is --from .. --to, by day
+      expect(ce.commandCalls(GetCostAndUsageCommand).map((c) => [c.args[0].input.TimePeriod, c.args[0].input.Granularity]))
+        .toEqual([[{ Start: DAYS[0], End: '2026-10-05' }, 'DAILY'], [{ Start: DAYS[0], End: '2026-10-05' }, 'DAILY']]);
     } finally {
       ce.restore();
       cw.restore();
@@ -385,7 +387,9 @@ describe('the value chain in services and catalog', () => {
       }
     }
     expect(fs.existsSync(path.join(cwd, 'catalog-info.yaml'))).toBe(false);
-    expect(CHAIN_CHECKOUT.consumes).toEqual(['private-network', 'data-platform']);
+    // dependsOn keeps the order of each declaration's consumes (checkout: network first; search: data platform first)
+    expect(all.checkout.spec.dependsOn).toEqual(['component:private-network', 'component:data-platform']);
+    expect(all.search.spec.dependsOn).toEqual(['component:data-platform', 'component:private-network']);
   });
 });
 

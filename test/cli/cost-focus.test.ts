@@ -123,7 +123,7 @@ describe('the committed samples: totals to the cent, against a direct DuckDB que
     }
     expect(cents(byGroup[''])).toBe(cents(Number(rows.find((r) => r.service === null)?.cost)));
     // the file really holds the messy parts
-    const text = zlib.gunzipSync(fs.readFileSync(`${SAMPLE_CSV}/data/BILLING_PERIOD=2026-10/customer-value-focus-00001.csv.gz`)).toString();
+    const text = zlib.gunzipSync(fs.readFileSync(`${SAMPLE_CSV}/data/billing_period=2026-10/customer-value-focus-00001.csv.gz`)).toString();
     expect(text).toMatch(/,NULL,/);
     expect(text).toMatch(/,\{\}\n/);
     expect(text).toMatch(/\d\.\d{18},/);
@@ -133,7 +133,7 @@ describe('the committed samples: totals to the cent, against a direct DuckDB que
 
 test('a glob and a data folder read the same files as the export folder', async () => {
   const whole = await json(SAMPLE);
-  const glob = await json(`${SAMPLE}/data/BILLING_PERIOD=*/*.parquet`);
+  const glob = await json(`${SAMPLE}/data/billing_period=*/*.parquet`);
   const data = await json(path.join(SAMPLE, 'data'));
   expect(cents(glob.total)).toBe(cents(whole.total));
   expect(cents(data.total)).toBe(cents(whole.total));
@@ -171,7 +171,7 @@ describe('FOCUS versions, read from the columns', () => {
       WHERE ChargePeriodStart >= TIMESTAMP '2026-11-01' AND ChargePeriodStart < TIMESTAMP '2026-12-01'`);
     expect(cents(data.total)).toBe(cents(Number(truth.total)));
     // October corrections delivered in November's files count in October
-    const [oct] = await direct(`SELECT SUM(BilledCost) AS c FROM read_parquet('${SAMPLE}/data/BILLING_PERIOD=2026-11/*.parquet')
+    const [oct] = await direct(`SELECT SUM(BilledCost) AS c FROM read_parquet('${SAMPLE}/data/billing_period=2026-11/*.parquet')
       WHERE ChargeClass = 'Correction' AND ChargePeriodStart < TIMESTAMP '2026-11-01'`);
     expect(Number(oct.c)).toBeLessThan(0);
   });
@@ -330,8 +330,8 @@ describe('bad inputs: one clear line and a non-zero exit', () => {
     const b = await generate('mix-b', { focusVersion: '1.2' });
     const mixed = path.join(work, 'mixed');
     fs.mkdirSync(mixed, { recursive: true });
-    fs.copyFileSync(path.join(a.dir, 'data', 'BILLING_PERIOD=2026-10', 'customer-value-focus-00001.snappy.parquet'), path.join(mixed, 'a.parquet'));
-    fs.copyFileSync(path.join(b.dir, 'data', 'BILLING_PERIOD=2026-10', 'customer-value-focus-00001.snappy.parquet'), path.join(mixed, 'b.parquet'));
+    fs.copyFileSync(path.join(a.dir, 'data', 'billing_period=2026-10', 'customer-value-focus-00001.snappy.parquet'), path.join(mixed, 'a.parquet'));
+    fs.copyFileSync(path.join(b.dir, 'data', 'billing_period=2026-10', 'customer-value-focus-00001.snappy.parquet'), path.join(mixed, 'b.parquet'));
     const res = await focus(mixed);
     expect(res.code).toBe(1);
     expectOneLine(res.stderr);

@@ -15,7 +15,7 @@ import { DEFAULT_THRESHOLDS } from '../../src/cost-data/review/review-flags';
 import { ServiceDeclarationRecord } from '../../src/declaration/record';
 import { recordProblems } from '../../src/declaration/record-rules';
 import { monthlyBudgetProblems, needProblems, ownerNameProblems, reviewProblems, TEAM_WHAT } from '../../src/declaration/rules';
-import { allocationProblems } from '../../src/declaration/value-chain';
+import { allocationProblems } from '../../src/declaration/value-chain-rules';
 import { OWNER } from '../billing/owner';
 import { tempDir, testApp, VALID } from '../util';
 

@@ -39,6 +39,18 @@ beforeAll(async () => {
 
 const cur = () => ['--source', 'cur', path.relative(cwd, sample.exportDir)];
 
+test('a review made before the 15th marks its last month provisional, as the scheduled packs do; from the 15th it is final', async () => {
+  const args = ['review', ...cur(), '--output', 'json', '--quiet', '--no-usage', '--from', '2026-10-01', '--to', '2026-12-01'];
+  const early = await runCli(args, { cwd, now: new Date('2026-12-14T23:59:59Z') });
+  expect(early.code).toBe(0);
+  expect(JSON.parse(early.stdout).notes).toEqual(expect.arrayContaining([
+    expect.stringMatching(/^2026-11 is provisional: AWS can update .* until 2026-12-15 \(review again then for final figures\)$/),
+  ]));
+  const final = await runCli(args, { cwd, now: new Date('2026-12-15T00:00:00Z') });
+  expect(final.code).toBe(0);
+  expect(JSON.parse(final.stdout).notes.filter((n: string) => n.includes('provisional'))).toEqual([]);
+});
+
 test('the monthly trend per service equals a direct DuckDB query of the same files; months ending with the last full month', async () => {
   // WHEN
   const res = await runCli(['review', ...cur(), '--output', 'json', '--quiet', '--usage-file', path.relative(cwd, sample.usageFile)], { cwd, now: NOW });

@@ -1,5 +1,5 @@
 /**
- * What the reporting itself costs a month, from the declarations (prices in src/cli/report/running-cost.ts).
+ * What the reporting itself costs a month, from the declarations (prices in src/cost-data/report/running-cost.ts).
  */
 import { DeclaredService } from '../../src/cost-data/declarations/cloud-assembly';
 import { estimateRunningCost, REPORTING_PRICES } from '../../src/cost-data/report/running-cost';

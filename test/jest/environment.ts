@@ -9,6 +9,7 @@
  * them to the test files (see cfn-validate.ts, which jest's moduleNameMapper puts in place of the module).
  * Every template is still validated by the same engine, built from the same configuration, as without it.
  */
+import * as fs from 'fs';
 import { createRequire } from 'module';
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import { TestEnvironment } from 'jest-environment-node';
@@ -65,9 +66,54 @@ function sharedModule(): Module {
   return shared;
 }
 
+/**
+ * CPU seconds (user + system) of this process's children that have ended, from /proc (Linux): what a test file's
+ * `cdk synth`, CLI or browser processes used. undefined where /proc is missing.
+ */
+function childrenCpuSeconds(): number | undefined {
+  try {
+    // fields after the command's closing parenthesis: cutime and cstime are the 14th and 15th, in clock ticks (100/s)
+    const fields = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
 export default class CustomerValueTestEnvironment extends TestEnvironment {
+  /**
+   * CUSTOMER_VALUE_TEST_CPU_LOG=<file>: each test file appends one JSON line with its wall time and its CPU time, its
+   * own and its child processes'. On the shared 2-core machine the CPU time is the figure that does not depend on the
+   * load; CONTRIBUTING ("Test tiers") uses it to place a suite in `test` or `test:slow`.
+   */
+  private readonly cpuLog = process.env.CUSTOMER_VALUE_TEST_CPU_LOG;
+  private readonly testPath: string;
+  private start?: { cpu: NodeJS.CpuUsage; children?: number; wall: number };
+
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     super(config, context);
     (this.global as any).__customerValueCfnValidate = sharedModule;
+    this.testPath = context.testPath;
+  }
+
+  async setup(): Promise<void> {
+    if (this.cpuLog) {
+      this.start = { cpu: process.cpuUsage(), children: childrenCpuSeconds(), wall: Date.now() };
+    }
+    await super.setup();
+  }
+
+  async teardown(): Promise<void> {
+    await super.teardown();
+    if (this.cpuLog && this.start) {
+      const cpu = process.cpuUsage(this.start.cpu);
+      const children = childrenCpuSeconds();
+      fs.appendFileSync(this.cpuLog, JSON.stringify({
+        file: this.testPath,
+        wallSeconds: (Date.now() - this.start.wall) / 1000,
+        cpuSeconds: (cpu.user + cpu.system) / 1e6,
+        childrenCpuSeconds: children !== undefined && this.start.children !== undefined ? children - this.start.children : undefined,
+      }) + '\n');
+    }
   }
 }

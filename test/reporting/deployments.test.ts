@@ -67,6 +67,18 @@ describe('Beta and Prod in one account (and one region)', () => {
     expect(dashboardText(prod.stack).declaration).toMatch(/\*\*Budget:\*\* kept by the deployment in stack Beta\\-Shop .*\(one budget for all deployments in account 111111111111\)/);
   });
 
+  test('the warning is decided once the deployments are known, not by validation: it is there when synthesis skips validation', () => {
+    const app = testApp();
+    const beta = deploy(app, 'Beta', { account: ACCOUNT, region: 'eu-west-1' });
+    const prod = deploy(app, 'Prod', { account: ACCOUNT, region: 'eu-west-1' });
+    const assembly = app.synth({ skipValidation: true });
+    for (const { stack } of [beta, prod]) {
+      const messages = assembly.getNestedAssembly(`assembly-${stack.node.scope!.node.id}`).getStackByName(stack.stackName).messages;
+      expect(messages.filter((m) => m.level === 'warning' && String(m.entry.data).includes(WARNING)).map((m) => String(m.entry.data)))
+        .toEqual([expect.stringMatching(/^The service "checkout" is deployed 2 times where its cost cannot be told apart/)]);
+    }
+  });
+
   test('the metadata records the scope and which stack keeps the budget', () => {
     const app = testApp();
     deploy(app, 'Prod', { account: ACCOUNT, region: 'eu-west-1' });

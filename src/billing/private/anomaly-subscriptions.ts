@@ -1,10 +1,6 @@
-import { Token } from 'aws-cdk-lib';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { describe } from '../../declaration/rules';
 import { AnomalyAlertFrequency, AnomalyAlertOptions, AnomalyAlertTarget, AnomalyThreshold } from '../anomaly-alerts';
-
-/** The e-mail pattern of the Cost Explorer API's `SubscriberAddress`. */
-const EMAIL = /^[a-zA-Z0-9.!#$%&'*+=?^_`{|}~-]+@[a-zA-Z0-9_-]+(\.[a-zA-Z0-9_-]+)+$/;
 
 /** One subscription to create: its frequency, its subscribers and its threshold. */
 export interface SubscriptionGroup {
@@ -38,22 +34,19 @@ export function planSubscriptions(at: string, alert: AnomalyAlertOptions, errors
       errors.push(`${at}.targets[${i}] is ${describe(t)}: use AnomalyAlertTarget.email(...), .topic(...) or .immediateEmail(...)`);
       return;
     }
-    const r = t._recipient();
-    if (r.problem) {
-      errors.push(`${at}.targets[${i}]: ${r.problem}`);
+    const found = t._problems(`${at}.targets[${i}]`);
+    if (found.length > 0) {
+      errors.push(...found);
       return;
     }
+    const r = t._recipient();
     if (r.topic) {
       if (!topics.includes(r.topic)) {
         topics.push(r.topic);
       }
       return;
     }
-    const address = r.email;
-    if (typeof address !== 'string' || (!Token.isUnresolved(address) && !EMAIL.test(address))) {
-      errors.push(`${at}.targets[${i}] is ${t}: not an e-mail address (name@example.com)`);
-      return;
-    }
+    const address = r.email!;
     if (emails.includes(address) || immediateEmails.includes(address)) {
       errors.push(`${at}.targets[${i}]: ${JSON.stringify(address)} is listed twice`);
       return;
@@ -76,8 +69,8 @@ export function planSubscriptions(at: string, alert: AnomalyAlertOptions, errors
   const threshold = alert.threshold ?? AnomalyThreshold.absolute(100);
   if (!(threshold instanceof AnomalyThreshold)) {
     errors.push(`${at}.threshold is ${describe(threshold)}: use AnomalyThreshold.absolute(100), .percentage(...), .absoluteAndPercentage(...) or .absoluteOrPercentage(...)`);
-  } else if (threshold._problem) {
-    errors.push(`${at}.threshold: ${threshold._problem}`);
+  } else {
+    errors.push(...threshold._problems(`${at}.threshold`));
   }
   if (errors.length > before) {
     return [];

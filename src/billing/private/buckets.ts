@@ -47,13 +47,20 @@ export function logAccess(scope: Construct, target: s3.IBucket, sources: Record<
 
 /**
  * The bucket that receives the access logs of a construct's buckets, when none is given; with `expiration`, the logs
- * (and their older versions, after 30 days) are deleted after that long.
+ * are deleted after that long, and their older versions after `rule.noncurrentVersionExpiration` (default 30 days);
+ * `rule.abortIncompleteMultipartUploadAfter` adds that clean-up.
  */
-export function accessLogsBucket(scope: Construct, removalPolicy: RemovalPolicy, expiration?: Duration): s3.Bucket {
+export function accessLogsBucket(scope: Construct, removalPolicy: RemovalPolicy, expiration?: Duration,
+  rule: { readonly noncurrentVersionExpiration?: Duration; readonly abortIncompleteMultipartUploadAfter?: Duration } = {}): s3.Bucket {
   const logs = privateBucket(scope, 'AccessLogs', {
     versioned: true,
     removalPolicy,
-    lifecycleRules: expiration ? [{ id: 'ExpireAccessLogs', expiration, noncurrentVersionExpiration: Duration.days(30) }] : undefined,
+    lifecycleRules: expiration ? [{
+      id: 'ExpireAccessLogs',
+      expiration,
+      noncurrentVersionExpiration: rule.noncurrentVersionExpiration ?? Duration.days(30),
+      ...(rule.abortIncompleteMultipartUploadAfter ? { abortIncompleteMultipartUploadAfter: rule.abortIncompleteMultipartUploadAfter } : {}),
+    }] : undefined,
   });
   Validations.of(logs).acknowledge({
     id: 'AwsSolutions-S1',

@@ -1,15 +1,15 @@
 import { IConstruct } from 'constructs';
 import { ContextKeys } from '../../context-keys';
+import { Allocation } from '../../cost-allocation';
 import { CustomerService } from '../../customer-service';
+import { readRegistry } from '../../declaration/context-settings';
 import {
-  BUSINESS_UNIT_WHAT, customerProblems, describe, needProblems, ownerNameProblems, readRegistry, SERVICE_NAME_DESCRIPTION,
-  serviceNameProblems, TEAM_WHAT,
+  BUSINESS_UNIT_WHAT, customerProblems, describe, needProblems, ownerNameProblems, SERVICE_NAME_DESCRIPTION, serviceNameProblems, TEAM_WHAT,
 } from '../../declaration/rules';
 import { customerTagValue, needTagValue } from '../../declaration/tag-values';
-import { allocationProblems } from '../../declaration/value-chain';
+import { allocationProblems } from '../../declaration/value-chain-rules';
 import { refuseOnProblems } from '../../private/problems';
-import { TagKeys } from '../../tag-keys';
-import { Allocation } from '../../value-chain';
+import { resolveTagKeys, TagKeys } from '../../tag-keys';
 import { BillingServicesOptions, ServiceValueDeclaration } from '../billing-options';
 
 /** A service as the billing constructs see it: names and the tag values on its resources. */
@@ -119,17 +119,9 @@ export function resolvedFromService(s: CustomerService): ResolvedService | undef
 export function resolveServices(
   construct: IConstruct, options: BillingServicesOptions, tagKeys?: TagKeys, owner?: ResolvedService,
 ): ResolvedServices {
-  const problems: string[] = [];
-  let keys = TagKeys.DEFAULT;
-  if (tagKeys !== undefined && !(tagKeys instanceof TagKeys)) {
-    problems.push(`tagKeys is ${describe(tagKeys)}: pass TagKeys.custom({...}) or TagKeys.DEFAULT`);
-  } else {
-    try {
-      keys = tagKeys ?? TagKeys.of(construct);
-    } catch (e) {
-      problems.push((e as Error).message);
-    }
-  }
+  const resolved = resolveTagKeys(construct, tagKeys);
+  const keys = resolved.keys;
+  const problems: string[] = [...resolved.problems];
   const defaulted = options.services === undefined && options.declarations === undefined;
   const services = defaulted ? CustomerService.all(construct.node.root) : (options.services ?? []);
   const out: ResolvedService[] = [];

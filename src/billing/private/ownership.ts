@@ -3,7 +3,7 @@ import { IConstruct } from 'constructs';
 import { CustomerService } from '../../customer-service';
 import { declaredTagValues } from '../../declaration/tag-values';
 import { markShared, SharedOwner } from '../../private/shared-marker';
-import { TagKeys } from '../../tag-keys';
+import { resolveTagKeys } from '../../tag-keys';
 import { ServiceValueDeclaration } from '../billing-options';
 import { checkDeclaration, ResolvedService, resolvedFromService } from './declarations';
 import { refuseOnProblems } from '../../private/problems';
@@ -41,12 +41,8 @@ export function attributeCost(construct: IConstruct, purpose: string, what: stri
       resolved = undefined;
     }
     if (resolved) {
-      let keys = TagKeys.DEFAULT;
-      try {
-        keys = TagKeys.of(construct);
-      } catch {
-        // a tag-key configuration problem is reported by the construct itself
-      }
+      // a tag-key configuration problem is reported by the construct itself (resolveTagKeys)
+      const keys = resolveTagKeys(construct).keys;
       const tags = declaredTagValues(keys, owner, resolved.needTagValue);
       for (const [key, value] of Object.entries(tags)) {
         Tags.of(construct).add(key, value, { priority: CustomerService.TAG_PRIORITY });

@@ -1,5 +1,6 @@
-import { Annotations, Stack } from 'aws-cdk-lib';
+import { Annotations, Stack, Token } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { describe, OWNER_NAME_PATTERN } from '../../declaration/rules';
 import { deployedLength } from '../../private/deployed-size';
@@ -42,9 +43,23 @@ export function checkRecipients(recipients: ValueReviewRecipient[] | undefined, 
       problems.push(`${at} (${r.businessUnit}) has neither emails nor a topic: give one, or leave the unit out of recipients`);
       return;
     }
+    // One topic of its own per unit: the function's configuration maps a unit to one topic ARN (and each ARN costs
+    // room in Lambda's 4 KB environment); a second topic for the same unit would silently replace the first.
+    const first = r.topic ? ok.find((o) => o.topic && o.businessUnit === r.businessUnit && o.topic !== r.topic) : undefined;
+    if (first) {
+      problems.push(`recipients[${recipients.indexOf(first)}] and ${at} both give a topic for business unit "${r.businessUnit}" `
+        + `(${describeTopic(first.topic!)} and ${describeTopic(r.topic!)}): a unit has one topic of its own, which receives its summary; `
+        + 'give it in one entry and subscribe the other endpoint to that topic, or list the e-mail addresses under emails');
+      return;
+    }
     ok.push(r);
   });
   return ok;
+}
+
+/** A topic as the user named it: its construct path, or its ARN when imported by ARN. */
+function describeTopic(topic: sns.ITopic): string {
+  return Token.isUnresolved(topic.topicArn) ? topic.node.path : topic.topicArn;
 }
 
 /**

@@ -2,7 +2,7 @@ import { IConstruct } from 'constructs';
 import { ResolvedServices } from './declarations';
 import { CustomerService } from '../../customer-service';
 import { SERVICE_METADATA_SCHEMA, ShippedDeclaration, ShippedDeclarations } from '../../declaration/record';
-import { allocationRecord } from '../../declaration/value-chain';
+import { allocationRecord } from '../../declaration/value-chain-rules';
 import { BillingServicesOptions, ServiceValueDeclaration } from '../billing-options';
 
 /**

@@ -1,6 +1,6 @@
 import { categoryValue } from './category-value';
 import { ResolvedService } from './declarations';
-import { AllocationMethod } from '../../value-chain';
+import { AllocationMethod } from '../../cost-allocation';
 
 /**
  * Split charge rules (`SplitChargeRules` of `AWS::CE::CostCategory`, a JSON string holding a list of the Cost

@@ -4,7 +4,9 @@ import * as glue from 'aws-cdk-lib/aws-glue';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct, IConstruct } from 'constructs';
 import { BILLING_PERIOD_COLUMN, currentBillingPeriod } from './current-billing-period';
+import { CUR_2_0_SCHEMA } from '../../cost-data/schemas/cur-schema';
 import { CurNamedQuery, CurQueries } from '../../cost-data/schemas/cur-sql';
+import { FOCUS_1_2_SCHEMA } from '../../cost-data/schemas/focus-schema';
 
 /**
  * One Data Exports table of `CostAndUsageExport` (CUR 2.0 or FOCUS 1.2): the export (Parquet, overwritten per billing
@@ -25,28 +27,14 @@ export interface PartitionFolder {
   readonly source: string;
 }
 
-/** The partition folder of each table `CostAndUsageExport` exports. */
+/**
+ * The partition folder of each table `CostAndUsageExport` exports: the schema's (`CUR_2_0_SCHEMA.partitionFolder`:
+ * AWS documents `BILLING_PERIOD=YYYY-MM` for CUR 2.0; `FOCUS_1_2_SCHEMA.partitionFolder`: FOCUS exports are reported
+ * delivered under `billing_period=YYYY-MM`; the sources are in src/cost-data/schemas/).
+ */
 export const PARTITION_FOLDERS: { readonly CUR_2_0: PartitionFolder; readonly FOCUS_1_2: PartitionFolder } = {
-  /**
-   * CUR 2.0 (`COST_AND_USAGE_REPORT`): "For CUR 2.0, the partition corresponds to the billing period in the format
-   * BILLING_PERIOD=YYYY-MM" (AWS Data Exports user guide, "Understanding export delivery"; its example
-   * `.../business_group_a_cur/data/BILLING_PERIOD=2023-11`).
-   */
-  CUR_2_0: {
-    name: 'BILLING_PERIOD',
-    source: 'AWS Data Exports user guide, Understanding export delivery (CUR 2.0: BILLING_PERIOD=YYYY-MM)',
-  },
-  /**
-   * FOCUS 1.2 with AWS columns (`FOCUS_1_2_AWS`): the delivery page documents the partition of CUR 2.0 only, and the
-   * table's page ("FOCUS 1.2 with AWS columns", table-dictionary-focus-1-2-aws.html) none. FOCUS exports are reported
-   * delivered under lower-case `billing_period=YYYY-MM` folders (independent public reports of delivered keys, e.g.
-   * `focus/data/billing_period=2026-03/...`), the Hive-style name of the partition column; not verified on a delivery of
-   * ours: the README's "Not verified without an AWS account" says how to check the first one.
-   */
-  FOCUS_1_2: {
-    name: 'billing_period',
-    source: 'FOCUS exports as delivered (billing_period=YYYY-MM; AWS documents the partition folder of CUR 2.0 only)',
-  },
+  CUR_2_0: CUR_2_0_SCHEMA.partitionFolder,
+  FOCUS_1_2: FOCUS_1_2_SCHEMA.partitionFolder,
 };
 
 export interface TableExportOptions {
@@ -86,6 +74,8 @@ export interface ExportPlace {
 
 export interface TableExport {
   readonly exportArn: string;
+  /** `prefix/exportName/data/`, the key prefix of the data in the bucket. */
+  readonly dataPrefix: string;
   /** `s3://bucket/prefix/exportName/data/` */
   readonly dataLocation: string;
   /** The table as Athena SQL names it. */
@@ -114,6 +104,7 @@ export function createTableExport(scope: Construct, place: ExportPlace, o: Table
   cfnExport.node.addDependency(place.bucketPolicy);
 
   const exportRoot = `s3://${place.bucket.bucketName}/${place.prefix}/${o.exportName}`;
+  const dataPrefix = `${place.prefix}/${o.exportName}/data/`;
   const dataLocation = `${exportRoot}/data/`;
   const table = new glue.CfnTable(scope, o.ids.table, {
     catalogId: place.account,
@@ -164,5 +155,5 @@ export function createTableExport(scope: Construct, place: ExportPlace, o: Table
     named.node.addDependency(table);
     return named;
   });
-  return { exportArn: cfnExport.attrExportArn, dataLocation, tableReference, namedQueries };
+  return { exportArn: cfnExport.attrExportArn, dataPrefix, dataLocation, tableReference, namedQueries };
 }

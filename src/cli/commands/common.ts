@@ -1,24 +1,17 @@
 import { parseRegistryUrl, RegistryUrl } from '../../cost-data/declarations/declaration-sources';
-import { FOCUS_DEFAULT_METRIC, isFocusMetric, ReportMetric } from '../../cost-data/metrics';
+import { REPORT_FORMATS } from '../../cost-data/format/render';
+import { FOCUS_DEFAULT_METRIC, isFocusMetric, REPORT_METRICS, ReportMetric } from '../../cost-data/metrics';
 import { CostSource } from '../../cost-data/query';
 import { CostMetric } from '../../cost-data/query-terms';
+import { DUCKDB_INSTALL } from '../../cost-data/sources/duckdb-version';
 import { createSource, SourceKind } from '../../cost-data/sources/factory';
-import { CallLimits, DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS } from '../../cost-data/sources/limits';
-import { OptionSpec, ParsedArgs } from '../args';
+import { CallLimits, DEFAULT_MAX_PAGES, DEFAULT_TIMEOUT_SECONDS, MAX_TIMEOUT_SECONDS } from '../../cost-data/sources/limits';
+import { OptionSpec, ParsedArgs } from '../command-spec';
 import { UsageError } from '../errors';
 import { CliIo, oneLine, PROGRAM } from '../io';
 
-/** The text formats every report command writes. */
-export const OUTPUTS = ['table', 'json', 'csv', 'markdown'];
-
-/** Prints the help text when `--help` was given; returns whether it was. */
-export function helpOr(args: ParsedArgs, text: string, io: CliIo): boolean {
-  if (args.help) {
-    io.stdout(text);
-    return true;
-  }
-  return false;
-}
+/** The formats of the reports of `services` and `cost` (`cost` adds html). */
+export const OUTPUTS = REPORT_FORMATS.filter((f) => f !== 'html');
 
 /** The `--assembly` values, or `cdk.out` (none when `--registry` alone names the declarations). */
 export function assemblyPaths(args: ParsedArgs): string[] {
@@ -26,7 +19,15 @@ export function assemblyPaths(args: ParsedArgs): string[] {
 }
 
 /** `--registry s3://bucket[/prefix]`: the organization's declaration registry, read alone or with `--assembly` (issue 24). */
-export const REGISTRY_OPTION: Record<string, OptionSpec> = { registry: { kind: 'string', placeholder: 's3://BUCKET/PREFIX/' } };
+export const REGISTRY_OPTION: OptionSpec = {
+  type: 'string',
+  placeholder: 's3://BUCKET/PREFIX/',
+  description: 'the organization\'s declaration registry (DeclarationRegistry): the services every deployed stack registered, alone or '
+    + 'combined with --assembly (the same service from both is one; where they differ, the assembly\'s is used and the difference '
+    + 'reported); without --assembly, ./cdk.out is not read. Stale entries (no heartbeat for 3 days: stack gone; account no longer '
+    + 'active in the organization) are left out and reported. Needs s3:ListBucket and s3:GetObject on the prefix '
+    + '(DeclarationRegistry.grantRead); organizations:ListAccounts where allowed.',
+};
 
 /** The `--registry` of a command, checked; undefined when not given. */
 export function registryOf(args: ParsedArgs, command: string): RegistryUrl | undefined {
@@ -38,25 +39,149 @@ export function registryOf(args: ParsedArgs, command: string): RegistryUrl | und
   return url;
 }
 
-/** The options of a command that reads cost: the source, AWS access, Athena, and the call limits. */
-export const SOURCE_OPTIONS: Record<string, OptionSpec> = {
-  'source': { kind: 'string', values: ['ce', 'cur', 'focus', 'athena'] },
-  'profile': { kind: 'string', placeholder: 'NAME' },
-  'region': { kind: 'string', placeholder: 'NAME' },
-  'athena-database': { kind: 'string', placeholder: 'NAME' },
-  'athena-table': { kind: 'string', placeholder: 'NAME' },
-  'athena-workgroup': { kind: 'string', placeholder: 'NAME' },
-  'athena-output': { kind: 'string', placeholder: 's3://bucket/prefix/' },
-  'max-pages': { kind: 'string', placeholder: 'N' },
-  'timeout': { kind: 'string', placeholder: 'SECONDS' },
+/** `-a, --assembly DIR`, as every command reads declarations. */
+export const ASSEMBLY_OPTION: OptionSpec = {
+  type: 'string',
+  repeatable: true,
+  placeholder: 'DIR',
+  short: 'a',
+  description: 'a cloud assembly (cdk.out, or its manifest.json), or a directory of cloud assemblies (e.g. cdk.out/<app>/ per app, '
+    + 'at most 200). Nested assemblies (CDK Pipelines stages) are included.',
+  default: 'cdk.out',
 };
+
+/** `--out FILE`: a report written to a file. */
+export const OUT_OPTION: OptionSpec = {
+  type: 'string',
+  placeholder: 'FILE',
+  description: 'write to FILE instead of stdout: atomically (a temporary file in the same folder, then a rename), never over an input '
+    + '(a CUR or FOCUS file or folder, a file of a cloud assembly); "-" is stdout.',
+};
+
+/** `-q, --quiet`. */
+export const QUIET_OPTION: OptionSpec = {
+  type: 'boolean',
+  short: 'q',
+  description: 'no progress lines on stderr (warnings still print; the report\'s notes always say how many requests were made and what '
+    + 'they cost).',
+};
+
+/** The `--athena-*` options: only with `--source athena`. */
+function athenaOption(name: string, placeholder: string, description: string, defaultValue?: string): OptionSpec {
+  return {
+    type: 'string',
+    placeholder,
+    description,
+    default: defaultValue,
+    section: 'Source',
+    requires: { option: 'source', value: 'athena', message: `--${name} only applies to --source athena` },
+  };
+}
+
+/** The options of a command that reads cost (`cost`, `review`): where the cost is read. */
+export const SOURCE_OPTIONS: Record<string, OptionSpec> = {
+  'source': {
+    type: 'string',
+    values: ['ce', 'cur', 'focus', 'athena'],
+    placeholder: 'KIND',
+    description: 'where the cost is read (the CUR and FOCUS files, export folders or globs follow the options).',
+    valueHelp: {
+      'ce': 'Cost Explorer GetCostAndUsage; one request per page, 0.01 USD each',
+      'cur PATH...': 'CUR 2.0 data export files read locally with DuckDB: a Parquet or CSV(.gz) file, an export folder (with '
+        + `BILLING_PERIOD= partitions) or a glob; needs "${DUCKDB_INSTALL}". Links are followed; where the export's manifest exists, only `
+        + 'the files it lists are read (others: a warning); line items found twice are refused',
+      'focus PATH...': 'FOCUS 1.0 to 1.3 Cost and Usage data of any provider (AWS, Azure, Google Cloud, OCI...) read locally with '
+        + 'DuckDB: Parquet or CSV(.gz) files, export folders or globs; the version is read from the columns (one version at a time); Tags '
+        + 'a map (Parquet) or a JSON object (CSV), with 1.3\'s AllocatedTags; empty and NULL cells are null; timestamps ISO 8601. Billing '
+        + 'periods after --to are read too: they hold the corrections of earlier charge periods',
+      'athena': 'Athena over a table of the CostAndUsageExport construct: CUR 2.0 or FOCUS 1.2, detected from the table\'s columns; '
+        + 'the region is --region or the SDK\'s; the defaults below are the construct\'s',
+    },
+    default: 'ce',
+    section: 'Source',
+  },
+  'athena-database': athenaOption('athena-database', 'NAME', 'Glue database of the export\'s table.', 'customer_value'),
+  'athena-table': athenaOption('athena-table', 'NAME', 'Glue table over the export (the FOCUS table: focus).', 'cur2'),
+  'athena-workgroup': athenaOption('athena-workgroup', 'NAME', 'Athena workgroup.', 'customer-value'),
+  'athena-output': athenaOption('athena-output', 's3://bucket/prefix/', 'query result location, unless the workgroup enforces one.'),
+};
+
+/** `--profile`, `--region`: AWS access of a command that reads cost. */
+export const AWS_OPTIONS: Record<string, OptionSpec> = {
+  profile: {
+    type: 'string',
+    placeholder: 'NAME',
+    description: 'named profile, like the AWS CLI.',
+    default: 'the SDK\'s credential chain',
+    section: 'AWS',
+  },
+  region: {
+    type: 'string',
+    placeholder: 'NAME',
+    description: 'region of the Athena workgroup, and of CloudWatch usage for stacks synthesized without a region (Cost Explorer is always '
+      + 'us-east-1).',
+    section: 'AWS',
+  },
+};
+
+/** `--max-pages`, `--timeout`: a misbehaving endpoint is stopped with one line, never retried for ever. */
+export const LIMIT_OPTIONS: Record<string, OptionSpec> = {
+  'max-pages': {
+    type: 'string',
+    placeholder: 'N',
+    description: 'most pages read from one paginated call (GetCostAndUsage, Athena GetQueryResults, CloudWatch GetMetricData; '
+      + `${DEFAULT_MAX_PAGES} is at most ${(DEFAULT_MAX_PAGES * 0.01).toFixed(2)} USD of Cost Explorer requests); a page token that repeats `
+      + 'stops the call at once.',
+    default: String(DEFAULT_MAX_PAGES),
+    section: 'Limits',
+  },
+  'timeout': {
+    type: 'string',
+    placeholder: 'SECONDS',
+    description: `total time allowed, at most ${MAX_TIMEOUT_SECONDS}; each request also has a 10 s connection timeout, 20 s per attempt `
+      + 'and 60 s with its retries (at most 5 attempts, each retry announced).',
+    default: String(DEFAULT_TIMEOUT_SECONDS),
+    section: 'Limits',
+  },
+};
+
+/** `--tag-key FIELD=KEY` of `cost` and `review`. */
+export const TAG_KEY_OPTION: OptionSpec = {
+  type: 'string',
+  repeatable: true,
+  placeholder: 'FIELD=KEY',
+  description: 'read FIELD (service, need, customer, team, business-unit) from the data\'s tag KEY, when its keys are not the app\'s; '
+    + 'every source. Set it once in cdk.json: "context": {"customer-value:costDataTagKeys": {"businessUnit": "business_unit"}}; a flag '
+    + 'wins over cdk.json, cdk.json over the keys the assembly declares.',
+};
+
+/** `--metric` of `cost` and `review`. */
+export const METRIC_OPTION: OptionSpec = {
+  type: 'string',
+  values: REPORT_METRICS,
+  placeholder: 'METRIC',
+  description: 'the cost column. CUR 2.0 and Cost Explorer: unblended (default), amortized or net-unblended; FOCUS: billed (BilledCost, '
+    + 'default), effective (EffectiveCost, amortized), list (ListCost) or contracted (ContractedCost); unblended and amortized are read '
+    + 'as billed and effective, and the report says so.',
+};
+
+/** `--currency` of `cost` and `review`. */
+export const CURRENCY_OPTION: OptionSpec = {
+  type: 'string',
+  placeholder: 'CODE',
+  description: 'FOCUS data in several billing currencies: report the charges billed in CODE, an ISO 4217 code (the others are left out, '
+    + 'with a note); without it such data is refused, as amounts in different currencies are never added up.',
+};
+
+/** The arguments of a command that reads cost: the files of `--source cur` and `--source focus`. */
+export const DATA_PATHS = { placeholder: 'PATH', description: 'the CUR 2.0 or FOCUS data of --source cur and --source focus: files, export folders or globs.' };
 
 /** The sources that read files given as arguments. */
 export const FILE_SOURCES: SourceKind[] = ['cur', 'focus'];
 
 /**
  * The `--source` of a command that reads cost (`cost`, `review`), checked against its arguments: the file sources
- * need paths and the others take none; the Athena options only apply to Athena.
+ * need paths and the others take none (that the Athena options only apply to Athena, their declaration says).
  */
 export function sourceKindOf(args: ParsedArgs, command: string): SourceKind {
   const kind = (args.strings.get('source') ?? 'ce') as SourceKind;
@@ -67,10 +192,6 @@ export function sourceKindOf(args: ParsedArgs, command: string): SourceKind {
   }
   if (!FILE_SOURCES.includes(kind) && args.positionals.length > 0) {
     throw new UsageError(`unexpected argument ${JSON.stringify(args.positionals[0])}: only --source cur and --source focus take paths`, command);
-  }
-  const athenaFlags = ['athena-database', 'athena-table', 'athena-workgroup', 'athena-output'].filter((k) => args.strings.has(k));
-  if (kind !== 'athena' && athenaFlags.length > 0) {
-    throw new UsageError(`--${athenaFlags[0]} only applies to --source athena`, command);
   }
   return kind;
 }

@@ -1,13 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  assemblyPaths, focusCapable, metricAndCurrency, SOURCE_OPTIONS, FILE_SOURCES, helpOr, OUTPUTS, positiveNumber, sourceFromArgs, sourceKindOf,
-  timeoutOption, warnOnce, REGISTRY_OPTION, registryOf,
+  ASSEMBLY_OPTION, assemblyPaths, AWS_OPTIONS, CURRENCY_OPTION, DATA_PATHS, FILE_SOURCES, focusCapable, LIMIT_OPTIONS, METRIC_OPTION,
+  metricAndCurrency, OUT_OPTION, OUTPUTS, positiveNumber, QUIET_OPTION, REGISTRY_OPTION, registryOf, SOURCE_OPTIONS, sourceFromArgs,
+  sourceKindOf, TAG_KEY_OPTION, timeoutOption, warnOnce,
 } from './common';
 import { tagKeysOf } from '../../cost-data/declarations/cloud-assembly';
 import { DeclarationSet, localAssemblies, readDeclarations, withNotes } from '../../cost-data/declarations/declaration-sources';
 import { BY_PROVIDER, BY_VALUES, dimensionRefusal, isDimension } from '../../cost-data/grouping';
-import { REPORT_METRICS } from '../../cost-data/metrics';
 import { refuseOutputOverInput, relativePath } from '../../cost-data/paths';
 import { CostQuery } from '../../cost-data/query';
 import { CostGrouping } from '../../cost-data/query-terms';
@@ -18,35 +18,100 @@ import { GLOB_CHARS } from '../../cost-data/sources/data-files';
 import { SourceKind } from '../../cost-data/sources/factory';
 import { CallLimits, DEFAULT_MAX_PAGES, StoppedError } from '../../cost-data/sources/limits';
 import { CloudWatchUsageReader, UsageOutcome, usageRequests } from '../../cost-data/sources/unit-usage';
-import { CommandSpec, ParsedArgs, parseArgs } from '../args';
+import { CommandSpec, ParsedArgs } from '../command-spec';
 import { EXIT_OK, UsageError } from '../errors';
-import { COST_HELP } from '../help';
 import { CliIo, oneLine, PROGRAM } from '../io';
 import { emit } from '../output';
 import { resolvePeriod } from '../period';
 import { contextTagKeys, parseTagKeyFlags, readingTagKeys } from '../tag-mapping';
 
 
+/** Where `--output html` is written without `--out`. */
+const HTML_FILE = 'customer-value-cost.html';
+
+/** `customer-value cost`: cost per customer value, from one source, joined with the declarations. */
 export const COST_SPEC: CommandSpec = {
   name: 'cost',
-  positionals: true,
+  summary: 'cost per service, need, team, business unit or customer, joined with the declarations; --allocate: fully-loaded cost, '
+    + 'shared cost passed on over the declared value chain',
+  description: 'Cost per customer value: cost grouped by a customer-value tag, joined with the declarations in the cloud assembly (need '
+    + 'statement, customer, team, business unit, value review), with untagged spend as its own row, the tagged share of resource spend '
+    + '(data quality), declared services without cost, tag values nobody declared, and unit cost per service where usage is known.',
+  positionals: DATA_PATHS,
   options: {
-    'from': { kind: 'string', placeholder: 'YYYY-MM-DD' },
-    'to': { kind: 'string', placeholder: 'YYYY-MM-DD' },
-    'by': { kind: 'string', values: BY_VALUES },
-    'metric': { kind: 'string', values: REPORT_METRICS },
-    'tag-key': { kind: 'list', placeholder: 'FIELD=KEY' },
-    'currency': { kind: 'string', placeholder: 'CODE' },
-    'assembly': { kind: 'list', placeholder: 'DIR', short: 'a' },
-    ...REGISTRY_OPTION,
-    'output': { kind: 'string', values: [...OUTPUTS, 'html'], short: 'o' },
-    'out': { kind: 'string', placeholder: 'FILE' },
     ...SOURCE_OPTIONS,
-    'usage': { kind: 'boolean' },
-    'allocate': { kind: 'boolean' },
-    'spread-untagged': { kind: 'boolean' },
-    'quiet': { kind: 'boolean', short: 'q' },
+    'from': {
+      type: 'string',
+      placeholder: 'YYYY-MM-DD',
+      description: 'first day (inclusive); --from and --to both default to the last full calendar month (UTC).',
+      section: 'Period and grouping',
+    },
+    'to': { type: 'string', placeholder: 'YYYY-MM-DD', description: 'end day (exclusive).', section: 'Period and grouping' },
+    'by': {
+      type: 'string',
+      values: BY_VALUES,
+      placeholder: 'KEY',
+      description: 'service, need, team, business-unit or customer (a tag); provider (FOCUS data: cost and tagged share per provider); a '
+        + 'column of the data, with the tagged share of each value: billing-account, sub-account, charge-category, region, '
+        + 'service-category (FOCUS BillingAccountId, SubAccountId, ChargeCategory, RegionId, ServiceCategory; CUR 2.0 '
+        + 'bill_payer_account_id, line_item_usage_account_id, line_item_line_item_type, product_region_code, no service category; Cost '
+        + 'Explorer LINKED_ACCOUNT for sub-account and RECORD_TYPE for charge-category only). Only a tag grouping needs the tag: grouped '
+        + 'by provider or a column, data without the service tag is reported with a note naming the tag keys it has.',
+      default: CostGrouping.SERVICE,
+      section: 'Period and grouping',
+    },
+    'metric': { ...METRIC_OPTION, section: 'Period and grouping' },
+    'tag-key': { ...TAG_KEY_OPTION, section: 'Period and grouping' },
+    'currency': { ...CURRENCY_OPTION, section: 'Period and grouping' },
+    'allocate': {
+      type: 'boolean',
+      description: 'fully-loaded cost: each provider\'s cost (its direct cost plus what it received) passed on to the services that '
+        + 'consume it, by its declared costAllocation (proportional to their direct cost in the period, even, or fixed percentages), in '
+        + 'dependency order across every --assembly. Per row: direct, received, passed on, unallocated and fully loaded cost; cost a '
+        + 'provider cannot pass on (no consumer, no consumer with cost, a share for a service that does not consume it) is listed as '
+        + 'unallocated shared cost with the reason, so fully loaded + unallocated = the total. Needs the assemblies; a cycle of '
+        + 'consumption across them is refused, naming it.',
+      section: 'Value chain',
+    },
+    'spread-untagged': {
+      type: 'boolean',
+      description: 'with --allocate: spread untagged spend over the rows in proportion to their fully-loaded cost (off by default: '
+        + 'untagged spend is its own row).',
+      section: 'Value chain',
+      requires: { option: 'allocate', value: true, message: '--spread-untagged spreads untagged spend over the fully-loaded rows: add --allocate' },
+    },
+    'assembly': {
+      ...ASSEMBLY_OPTION,
+      description: `${ASSEMBLY_OPTION.description} Without --assembly, --registry and ./cdk.out, tag values are reported without `
+        + 'declarations.',
+      section: 'Declarations and usage',
+    },
+    'registry': { ...REGISTRY_OPTION, section: 'Declarations and usage' },
+    'usage': {
+      type: 'boolean',
+      negatable: true,
+      description: 'read usage for unit cost from CloudWatch (CustomerValue/UnitUsage per service).',
+      default: 'on for ce and athena, off for cur and focus',
+      section: 'Declarations and usage',
+    },
+    ...AWS_OPTIONS,
+    ...LIMIT_OPTIONS,
+    'output': {
+      type: 'string',
+      values: [...OUTPUTS, 'html'],
+      placeholder: 'FORMAT',
+      short: 'o',
+      description: 'the format of the report; html is one self-contained file with a chart: without --out it is written to '
+        + `${HTML_FILE} ("--out -" prints it).`,
+      default: 'table',
+      section: 'Output',
+    },
+    'out': { ...OUT_OPTION, section: 'Output' },
+    'quiet': { ...QUIET_OPTION, section: 'Output' },
   },
+  epilogue: 'Tag values are untrusted text: bidi controls are shown as <U+202E>, long values are cut with an ellipsis in the table (whole '
+    + 'in json and csv), markup is escaped in markdown and html.',
+  run: (args, io) => costCommand(args, io),
 };
 
 /** What the cost command was asked, once the command line is checked. */
@@ -61,17 +126,15 @@ interface CostRun {
   readonly progress: (message: string) => void;
 }
 
-/** `customer-value cost`: cost per customer value, from one source, joined with the declarations. */
-export async function costCommand(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(COST_SPEC, argv);
-  if (helpOr(args, COST_HELP, io)) return EXIT_OK;
+/** Runs `customer-value cost` once its command line is parsed. */
+async function costCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const s = (k: string) => args.strings.get(k);
   const kind = sourceKindOf(args, 'cost');
   const { metric, currency } = metricAndCurrency(args, kind, 'cost');
   if (s('by') === BY_PROVIDER && !focusCapable(kind)) {
     throw new UsageError('--by provider only applies to FOCUS data (--source focus, or a FOCUS table with --source athena)', 'cost');
   }
-  const by = s('by') ?? CostGrouping.SERVICE;
+  const by = s('by') ?? COST_SPEC.options.by.default!;
   const dimension = isDimension(by) ? by : undefined;
   if (dimension !== undefined && (kind === 'ce' || kind === 'cur')) {
     const refused = dimensionRefusal(kind, dimension);
@@ -87,14 +150,11 @@ export async function costCommand(argv: string[], io: CliIo): Promise<number> {
   const byProvider = by === BY_PROVIDER;
   const groupBy = (byProvider || dimension !== undefined ? CostGrouping.SERVICE : by) as CostGrouping;
   const flagKeys = parseTagKeyFlags(args.lists.get('tag-key') ?? [], 'cost');
-  const output = s('output') ?? 'table';
+  const output = s('output') ?? COST_SPEC.options.output.default!;
   const maxPages = positiveNumber(s('max-pages'), 'max-pages', true) ?? DEFAULT_MAX_PAGES;
   const timeoutSeconds = timeoutOption(s('timeout'), 'cost');
   const quiet = args.booleans.get('quiet') === true;
   const allocate = args.booleans.get('allocate') === true;
-  if (args.booleans.get('spread-untagged') === true && !allocate) {
-    throw new UsageError('--spread-untagged spreads untagged spend over the fully-loaded rows: add --allocate', 'cost');
-  }
   const progress = quiet ? () => undefined : (m: string) => io.stderr(`${PROGRAM}: ${oneLine(m)}\n`);
 
   // Declarations: --assembly and/or --registry, or ./cdk.out when it exists.
@@ -146,7 +206,7 @@ async function costWithDeclarations(o: {
   }
   const query: CostQuery = { from: period.from, to: period.to, groupBy, metric, tagKeys, currency, byProvider, dimension };
   const paths = args.positionals.map((p) => path.resolve(io.cwd, p));
-  const out = s('out') ?? (output === 'html' ? 'customer-value-cost.html' : undefined);
+  const out = s('out') ?? (output === 'html' ? HTML_FILE : undefined);
   if (out && out !== '-') {
     // before any request: a report must never overwrite what it is made from
     refuseOutputOverInput(out, io.cwd, [

@@ -1,67 +1,159 @@
 import * as path from 'path';
 import {
-  assemblyPaths, metricAndCurrency, SOURCE_OPTIONS, FILE_SOURCES, helpOr, sourceFromArgs, sourceKindOf, positiveNumber, timeoutOption, warnOnce,
-  REGISTRY_OPTION, registryOf,
+  ASSEMBLY_OPTION, assemblyPaths, AWS_OPTIONS, CURRENCY_OPTION, DATA_PATHS, FILE_SOURCES, LIMIT_OPTIONS, METRIC_OPTION, metricAndCurrency, OUT_OPTION,
+  positiveNumber, QUIET_OPTION, REGISTRY_OPTION, registryOf, SOURCE_OPTIONS, sourceFromArgs, sourceKindOf, TAG_KEY_OPTION, timeoutOption,
+  warnOnce,
 } from './common';
 import { tagKeysOf } from '../../cost-data/declarations/cloud-assembly';
 import { localAssemblies, readDeclarations, withNotes } from '../../cost-data/declarations/declaration-sources';
 import { render } from '../../cost-data/format/render';
-import { REPORT_METRICS } from '../../cost-data/metrics';
 import { makeFolder, writeFile } from '../../cost-data/output-file';
 import { refuseOutputOverInput, relativePath } from '../../cost-data/paths';
+import { provisionalNote } from '../../cost-data/review/provisional';
 import { MonthlyUsage } from '../../cost-data/review/review';
 import { consumptionDeclared, reviewAllocation, reviewValueChain } from '../../cost-data/review/review-allocation';
+import { DEFAULT_THRESHOLDS, THRESHOLD_NAMES } from '../../cost-data/review/review-flags';
 import { monthsBetween, packFileName, reviewPacks, reviewQuery, trendMonths } from '../../cost-data/review/review-run';
 import { checkUsageServices, readMonthlyUsage, readUsageFile } from '../../cost-data/review/review-usage';
 import { GLOB_CHARS } from '../../cost-data/sources/data-files';
 import { CallLimits, DEFAULT_MAX_PAGES, StoppedError } from '../../cost-data/sources/limits';
 import { usageRequests, CloudWatchUsageReader } from '../../cost-data/sources/unit-usage';
 import { isIsoDate } from '../../private/iso-date';
-import { CommandSpec, parseArgs } from '../args';
+import { CommandSpec, ParsedArgs } from '../command-spec';
 import { EXIT_OK, UsageError } from '../errors';
-import { REVIEW_HELP } from '../help';
 import { CliIo, oneLine, PROGRAM } from '../io';
 import { contextTagKeys, parseTagKeyFlags, readingTagKeys } from '../tag-mapping';
 import { parseThresholds } from '../thresholds';
 
 const NAME = 'review';
 const OUTPUTS = ['markdown', 'html', 'json'];
+/** Where `--output html` is written without `--out` or `--out-dir`. */
+const HTML_FILE = 'customer-value-review.html';
+const MONTHS_OR_PERIOD = '--months and --from/--to both set the trend: give --months N (ending with the last full month), or --from and --to';
+/** The unit of each threshold in the help. */
+const THRESHOLD_UNITS: Record<string, string> = { 'cost-up': ' (%)', 'unit-cost-up': ' (%)', 'min-cost': ' (currency units)' };
 const EXTENSIONS: Record<string, string> = { markdown: 'md', html: 'html', json: 'json' };
 /** Longest trend: Cost Explorer keeps 13 months (38 with the extended history), a CUR export as many as it holds. */
 const MAX_MONTHS = 36;
 
+/** `customer-value review`: the business units' value-review packs. */
 export const REVIEW_SPEC: CommandSpec = {
   name: NAME,
-  positionals: true,
+  summary: 'the business units\' value-review packs: services by review urgency, monthly cost trend, unit cost, budget vs actual, '
+    + 'data quality and flags',
+  description: 'The value-review pack of each business unit, from the declarations and the bill: its services ordered by review urgency '
+    + '(overdue first, then due soon), each with its need, customer, team, last review (date, reviewer, outcome, note) and next review; '
+    + 'cost per month over the trend and its changes (last month against the month before and against the first month); unit cost per '
+    + 'month where usage is known; budget against actual per month; the unit\'s tagged share, service tag values nobody declared and '
+    + 'spend with the unit\'s business-unit tag but no service tag; and flags from documented rules.\n\n'
+    + 'Each source reads the whole trend in one go: Cost Explorer one request per page with MONTHLY granularity, CUR and FOCUS files and '
+    + 'Athena one query grouped by month.',
+  positionals: DATA_PATHS,
   options: {
-    'business-unit': { kind: 'list', placeholder: 'NAME' },
-    'months': { kind: 'string', placeholder: 'N' },
-    'from': { kind: 'string', placeholder: 'YYYY-MM-01' },
-    'to': { kind: 'string', placeholder: 'YYYY-MM-01' },
-    'metric': { kind: 'string', values: REPORT_METRICS },
-    'currency': { kind: 'string', placeholder: 'CODE' },
-    'assembly': { kind: 'list', placeholder: 'DIR', short: 'a' },
-    ...REGISTRY_OPTION,
-    'output': { kind: 'string', values: OUTPUTS, short: 'o' },
-    'out': { kind: 'string', placeholder: 'FILE' },
-    'out-dir': { kind: 'string', placeholder: 'DIR' },
-    'allocate': { kind: 'boolean' },
-    'tag-key': { kind: 'list', placeholder: 'FIELD=KEY' },
-    'usage': { kind: 'boolean' },
-    'usage-file': { kind: 'string', placeholder: 'FILE' },
-    'threshold': { kind: 'list', placeholder: 'NAME=VALUE' },
     ...SOURCE_OPTIONS,
-    'quiet': { kind: 'boolean', short: 'q' },
+    'months': {
+      type: 'string',
+      placeholder: 'N',
+      description: `months in the trend, ending with the last full month (UTC), at most ${MAX_MONTHS}.`,
+      default: '6',
+      section: 'Trend and business units',
+      conflicts: { from: MONTHS_OR_PERIOD, to: MONTHS_OR_PERIOD },
+    },
+    'from': {
+      type: 'string',
+      placeholder: 'YYYY-MM-01',
+      description: 'first month (inclusive), instead of --months.',
+      section: 'Trend and business units',
+    },
+    'to': {
+      type: 'string',
+      placeholder: 'YYYY-MM-01',
+      description: 'first month after the trend (exclusive), with --from.',
+      section: 'Trend and business units',
+    },
+    'business-unit': {
+      type: 'string',
+      repeatable: true,
+      placeholder: 'NAME',
+      description: 'a business unit to review.',
+      default: 'every unit of the declarations or the bill',
+      section: 'Trend and business units',
+    },
+    'metric': { ...METRIC_OPTION, section: 'Trend and business units' },
+    'currency': { ...CURRENCY_OPTION, section: 'Trend and business units' },
+    'tag-key': { ...TAG_KEY_OPTION, section: 'Trend and business units' },
+    'allocate': {
+      type: 'boolean',
+      negatable: true,
+      description: 'add each service\'s fully-loaded cost per month: the value chain\'s shared cost passed on month by month, by each '
+        + 'provider\'s declared allocation (as "cost --allocate"; proportional shares follow the consumers\' direct cost of the month); '
+        + 'what a provider cannot pass on is listed in the notes. Unit cost, budget and flags stay on direct cost.',
+      default: 'on when a declared service consumes another',
+      section: 'Trend and business units',
+    },
+    'assembly': { ...ASSEMBLY_OPTION, section: 'Declarations and usage' },
+    'registry': { ...REGISTRY_OPTION, section: 'Declarations and usage' },
+    'usage': {
+      type: 'boolean',
+      negatable: true,
+      description: 'read each month\'s usage from CloudWatch (CustomerValue/UnitUsage per service, one GetMetricData request per month).',
+      default: 'on for ce and athena, off for cur and focus',
+      section: 'Declarations and usage',
+    },
+    'usage-file': {
+      type: 'string',
+      placeholder: 'FILE',
+      description: 'usage per month from a CSV file: header "service,month,units", months YYYY-MM.',
+      section: 'Declarations and usage',
+      conflicts: {
+        'usage': '--usage (CloudWatch) and --usage-file both give usage: choose one',
+        'no-usage': '--usage-file and --no-usage contradict each other: --usage-file reads usage from a file, --no-usage reads none; '
+          + 'give one of them',
+      },
+    },
+    'threshold': {
+      type: 'string',
+      repeatable: true,
+      placeholder: 'NAME=VALUE',
+      description: 'a threshold of the flags, each raised by a documented rule (the pack\'s notes list them with the thresholds used): '
+        + `${Object.entries(THRESHOLD_NAMES).map(([name, field]) => `${name}=${DEFAULT_THRESHOLDS[field]}${THRESHOLD_UNITS[name] ?? ''}`).join(', ')}.`,
+      section: 'Flags',
+    },
+    ...AWS_OPTIONS,
+    ...LIMIT_OPTIONS,
+    'output': {
+      type: 'string',
+      values: OUTPUTS,
+      placeholder: 'FORMAT',
+      short: 'o',
+      description: 'the format of the pack; html is one self-contained, printable file with a small trend chart per service: without --out '
+        + `or --out-dir it is written to ${HTML_FILE}.`,
+      default: 'markdown',
+      section: 'Output',
+    },
+    'out': { ...OUT_OPTION, description: `${OUT_OPTION.description} One pack holding every business unit.`, section: 'Output' },
+    'out-dir': {
+      type: 'string',
+      placeholder: 'DIR',
+      description: 'one file per business unit, named value-review-<unit>.md|html|json (created if missing).',
+      section: 'Output',
+      conflicts: {
+        out: '--out and --out-dir both say where to write: --out FILE writes one pack of every business unit, --out-dir DIR one file per '
+          + 'business unit',
+      },
+    },
+    'quiet': { ...QUIET_OPTION, section: 'Output' },
   },
+  run: (args, io) => reviewCommand(args, io),
 };
 
 /** The months of the review: `--months N` ending with the last full month, or `--from`/`--to` on month boundaries. */
 export function reviewMonths(from: string | undefined, to: string | undefined, months: string | undefined, today: Date): string[] {
   if (months !== undefined && (from !== undefined || to !== undefined)) {
-    throw new UsageError('--months and --from/--to both set the trend: give --months N (ending with the last full month), or --from and --to', NAME);
+    throw new UsageError(MONTHS_OR_PERIOD, NAME);
   }
   if (from === undefined && to === undefined) {
-    const n = positiveNumber(months, 'months', true, NAME) ?? 6;
+    const n = positiveNumber(months, 'months', true, NAME) ?? Number(REVIEW_SPEC.options.months.default);
     if (n > MAX_MONTHS) {
       throw new UsageError(`--months is ${n}: at most ${MAX_MONTHS}`, NAME);
     }
@@ -85,30 +177,17 @@ export function reviewMonths(from: string | undefined, to: string | undefined, m
   return list;
 }
 
-/** `customer-value review`: the business units' value-review packs. */
-export async function reviewCommand(argv: string[], io: CliIo): Promise<number> {
-  const args = parseArgs(REVIEW_SPEC, argv);
-  if (helpOr(args, REVIEW_HELP, io)) return EXIT_OK;
+/** Runs `customer-value review` once its command line is parsed. */
+async function reviewCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const s = (k: string) => args.strings.get(k);
   const kind = sourceKindOf(args, NAME);
   const { metric, currency } = metricAndCurrency(args, kind, NAME);
   const files = FILE_SOURCES.includes(kind);
   const flagKeys = parseTagKeyFlags(args.lists.get('tag-key') ?? [], NAME);
-  if (s('out') !== undefined && s('out-dir') !== undefined) {
-    throw new UsageError('--out and --out-dir both say where to write: --out FILE writes one pack of every business unit, '
-      + '--out-dir DIR one file per business unit', NAME);
-  }
-  if (s('usage-file') !== undefined && args.booleans.get('usage') === true) {
-    throw new UsageError('--usage (CloudWatch) and --usage-file both give usage: choose one', NAME);
-  }
-  if (s('usage-file') !== undefined && args.booleans.get('usage') === false) {
-    throw new UsageError('--usage-file and --no-usage contradict each other: --usage-file reads usage from a file, --no-usage reads none; '
-      + 'give one of them', NAME);
-  }
   const now = io.now();
   const months = reviewMonths(s('from'), s('to'), s('months'), now);
   const thresholds = parseThresholds(args.lists.get('threshold') ?? [], NAME);
-  const output = s('output') ?? 'markdown';
+  const output = s('output') ?? REVIEW_SPEC.options.output.default!;
   const quiet = args.booleans.get('quiet') === true;
   const progress = quiet ? () => undefined : (m: string) => io.stderr(`${PROGRAM}: ${oneLine(m)}\n`);
   const maxPages = positiveNumber(s('max-pages'), 'max-pages', true, NAME) ?? DEFAULT_MAX_PAGES;
@@ -118,7 +197,9 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
   const limits = new CallLimits({ maxPages, timeoutSeconds, interrupt: io.interrupt });
   try {
     // The review is about declared services: the assemblies (default ./cdk.out) or the registry are required.
-    const set = await readDeclarations({ assemblies: assemblyPaths(args), registry, cwd: io.cwd, limits, profile: s('profile'), region: s('region'), progress, now: io.now() });
+    const set = await readDeclarations({
+      assemblies: assemblyPaths(args), registry, cwd: io.cwd, limits, profile: s('profile'), region: s('region'), progress, now,
+    });
     warnOnce(set.warnings, io);
     const paths = args.positionals.map((p) => path.resolve(io.cwd, p));
     const inputs = [
@@ -126,7 +207,7 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
       ...localAssemblies(set).map((a) => ({ path: a, what: 'the cloud assembly' })),
       ...(s('usage-file') ? [{ path: path.resolve(io.cwd, s('usage-file')!), what: 'the usage file' }] : []),
     ];
-    const out = s('out') ?? (output === 'html' && s('out-dir') === undefined ? 'customer-value-review.html' : undefined);
+    const out = s('out') ?? (output === 'html' && s('out-dir') === undefined ? HTML_FILE : undefined);
     if (out && out !== '-') {
       refuseOutputOverInput(out, io.cwd, inputs);
     }
@@ -151,7 +232,10 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
     // local files are read by day (free): the days without data inside a month are named too
     const query = { ...reviewQuery(months, tagKeys, metric, files), currency };
     const source = sourceFromArgs(args, kind, paths, limits);
-    const result = await source.fetch(query, progress);
+    const fetched = await source.fetch(query, progress);
+    // a review made in the first two weeks after its last month: AWS may still update that month (as the packs say)
+    const provisional = provisionalNote(months[months.length - 1], now, 'review again then for final figures');
+    const result = provisional ? { ...fetched, notes: [...fetched.notes, provisional] } : fetched;
     warnOnce(result.warnings ?? [], io);
     if (out && out !== '-' && result.files) {
       refuseOutputOverInput(out, io.cwd, result.files.map((f) => ({ path: f, what: 'the cost data file' })));
@@ -177,7 +261,7 @@ export async function reviewCommand(argv: string[], io: CliIo): Promise<number> 
       usageSkipped = args.booleans.has('usage') ? 'turned off with --no-usage' : `the source is ${kind === 'cur' ? 'CUR' : 'FOCUS'} files; add --usage-file or --usage`;
     }
     limits.check();
-    const allocation = chain ? reviewAllocation(result.rows, set.services, months, chain) : undefined;
+    const allocation = chain ? reviewAllocation(result.rows, set.services, months, chain, '--no-allocate for direct cost only') : undefined;
     warnOnce(allocation?.warnings ?? [], io);
 
     const packs = reviewPacks({

@@ -1,6 +1,7 @@
+import { findCustomerValueField } from '../customer-value-fields';
 import { DeclaredService } from '../declarations/cloud-assembly';
-import { ReportGrouping } from '../grouping';
-import { CostDimension, CostGrouping } from '../query-terms';
+import { isDimension, ReportGrouping } from '../grouping';
+import { CostDimension } from '../query-terms';
 
 /** How the reports name a declaration's fields for people. */
 
@@ -59,17 +60,11 @@ function singular(name: string): string {
 
 /** `customer need`, `business unit`, `team`, `region`, ... */
 export function groupingLabel(grouping: ReportGrouping): string {
-  switch (grouping) {
-    case CostGrouping.NEED: return 'customer need';
-    case CostGrouping.BUSINESS_UNIT: return 'business unit';
-    case CostDimension.BILLING_ACCOUNT:
-    case CostDimension.SUB_ACCOUNT:
-    case CostDimension.CHARGE_CATEGORY:
-    case CostDimension.REGION:
-    case CostDimension.SERVICE_CATEGORY:
-      return dimensionLabel(grouping);
-    default: return grouping;
+  const field = findCustomerValueField(grouping);
+  if (field) {
+    return field.label;
   }
+  return isDimension(grouping) ? dimensionLabel(grouping) : grouping;
 }
 
 /** `billing account`, `sub-account`, `charge category`, `region`, `service category`. */

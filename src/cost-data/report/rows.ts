@@ -1,6 +1,7 @@
 import { CostAggregate, CostGroup, MergedService, serviceTagOf } from './aggregate';
 import { customerLabel, dimensionLabel, unitLabel } from './labels';
 import { Cell, Column, Decimal, formatPercent, round, Table } from './model';
+import { customerValueField, findCustomerValueField } from '../customer-value-fields';
 import { BY_PROVIDER, isDimension, ReportGrouping } from '../grouping';
 import { CostGrouping } from '../query-terms';
 import { UsageOutcome } from '../sources/unit-usage';
@@ -168,39 +169,51 @@ function columnsFor(grouping: ReportGrouping, currency: string, unitCostColumn: 
   return [...base.slice(0, at), { key: 'providers', header: 'Providers', maxWidth: 36 }, ...base.slice(at)];
 }
 
+/** Widths of the customer-value columns (as the group, and beside it). */
+const GROUP_WIDTH: Partial<Record<CostGrouping, number>> = { [CostGrouping.NEED]: 52, [CostGrouping.CUSTOMER]: 32 };
+const BESIDE_WIDTH: Partial<Record<CostGrouping, number>> = { [CostGrouping.NEED]: 44, [CostGrouping.CUSTOMER]: 28 };
+
+/** The column of a customer-value field, keyed by its `TagKeys` field, headed by the field table's header. */
+function fieldColumn(grouping: CostGrouping, width: Partial<Record<CostGrouping, number>>, key?: string, header?: string): Column {
+  const f = customerValueField(grouping);
+  const maxWidth = width[grouping];
+  return { key: key ?? f.tagKeyField, header: header ?? f.header, ...(maxWidth !== undefined ? { maxWidth } : {}) };
+}
+
+/** The customer-value fields shown beside the group, per grouping: what the group's services declare, coarser levels only. */
+const BESIDE: Record<CostGrouping, () => Column[]> = {
+  [CostGrouping.SERVICE]: () => [CostGrouping.NEED, CostGrouping.CUSTOMER, CostGrouping.TEAM, CostGrouping.BUSINESS_UNIT]
+    .map((g) => fieldColumn(g, BESIDE_WIDTH)),
+  [CostGrouping.NEED]: () => [CostGrouping.CUSTOMER, CostGrouping.TEAM, CostGrouping.BUSINESS_UNIT].map((g) => fieldColumn(g, BESIDE_WIDTH)),
+  [CostGrouping.CUSTOMER]: () => [CostGrouping.NEED, CostGrouping.TEAM, CostGrouping.BUSINESS_UNIT].map((g) => fieldColumn(g, BESIDE_WIDTH)),
+  [CostGrouping.TEAM]: () => [fieldColumn(CostGrouping.BUSINESS_UNIT, BESIDE_WIDTH)],
+  // a business unit has several teams
+  [CostGrouping.BUSINESS_UNIT]: () => [fieldColumn(CostGrouping.TEAM, BESIDE_WIDTH, undefined, 'Teams')],
+};
+
 function columnsOfGrouping(grouping: ReportGrouping, currency: string, unitCostColumn: boolean): Column[] {
   const cost: Column[] = [
     { key: 'cost', header: `Cost (${currency})`, type: 'money' },
     { key: 'share', header: 'Share', type: 'percent' },
   ];
   const review: Column = { key: 'review', header: 'Value review', maxWidth: 28 };
-  const need: Column = { key: 'need', header: 'Customer need', maxWidth: 44 };
-  const customer: Column = { key: 'customer', header: 'Customer', maxWidth: 28 };
-  const team: Column = { key: 'team', header: 'Team' };
-  const unit: Column = { key: 'businessUnit', header: 'Business unit' };
   const services: Column = { key: 'services', header: 'Services', maxWidth: 36 };
-  switch (grouping) {
-    case CostGrouping.SERVICE:
-      return [{ key: 'group', header: 'Service' }, need, customer, team, unit, ...cost, review,
-        ...(unitCostColumn ? [{ key: 'unitCost', header: 'Unit cost', maxWidth: 44 }] : [])];
-    case CostGrouping.NEED:
-      return [{ key: 'group', header: 'Customer need', maxWidth: 52 }, services, customer, team, unit, ...cost, review];
-    case CostGrouping.CUSTOMER:
-      return [{ key: 'group', header: 'Customer', maxWidth: 32 }, services, need, team, unit, ...cost, review];
-    case CostGrouping.TEAM:
-      return [{ key: 'group', header: 'Team' }, services, unit, ...cost, review];
-    case CostGrouping.BUSINESS_UNIT:
-      return [{ key: 'group', header: 'Business unit' }, services, { key: 'team', header: 'Teams' }, ...cost, review];
-    case BY_PROVIDER:
-      return [{ key: 'group', header: 'Provider' }, services, ...cost, { key: 'taggedShare', header: 'Tagged share', type: 'percent' }];
-    default:
-      if (isDimension(grouping)) {
-        const label = dimensionLabel(grouping);
-        return [{ key: 'group', header: `${label[0].toUpperCase()}${label.slice(1)}`, maxWidth: 40 }, services, ...cost,
-          { key: 'taggedShare', header: 'Tagged share', type: 'percent' }];
-      }
-      throw new Error(`unknown grouping ${String(grouping)}`);
+  const taggedShare: Column = { key: 'taggedShare', header: 'Tagged share', type: 'percent' };
+  const field = findCustomerValueField(grouping);
+  if (field) {
+    const group = fieldColumn(field.grouping, GROUP_WIDTH, 'group');
+    return field.grouping === CostGrouping.SERVICE
+      ? [group, ...BESIDE[field.grouping](), ...cost, review, ...(unitCostColumn ? [{ key: 'unitCost', header: 'Unit cost', maxWidth: 44 }] : [])]
+      : [group, services, ...BESIDE[field.grouping](), ...cost, review];
   }
+  if (grouping === BY_PROVIDER) {
+    return [{ key: 'group', header: 'Provider' }, services, ...cost, taggedShare];
+  }
+  if (isDimension(grouping)) {
+    const label = dimensionLabel(grouping);
+    return [{ key: 'group', header: `${label[0].toUpperCase()}${label.slice(1)}`, maxWidth: 40 }, services, ...cost, taggedShare];
+  }
+  throw new Error(`unknown grouping ${String(grouping)}`);
 }
 
 export function uniq<T>(xs: T[]): T[] {

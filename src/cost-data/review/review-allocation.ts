@@ -47,8 +47,13 @@ export function reviewValueChain(declared: readonly DeclaredService[], cwd: stri
  * one unit passes its cost on to consumers of another. Per service and month: what it received, and what left it
  * (passed on to consumers, or left unallocated when its provider could not pass it on, with the reason in the notes),
  * so fully-loaded = direct + received - left.
+ *
+ * `directCostHint` is how the reader of this pack gets direct cost only (the CLI passes its flag); the scheduled packs
+ * pass none, as their readers have no command line.
  */
-export function reviewAllocation(rows: readonly CostRow[], declared: DeclaredService[], months: string[], chain: ValueChain): ReviewAllocation {
+export function reviewAllocation(
+  rows: readonly CostRow[], declared: DeclaredService[], months: string[], chain: ValueChain, directCostHint?: string,
+): ReviewAllocation {
   const { services } = mergeServices(declared);
   const providers = providerRules(chain, services);
   const nameOf = new Map(services.map((s) => [serviceTagOf(s), s.name]));
@@ -87,6 +92,6 @@ export function reviewAllocation(rows: readonly CostRow[], declared: DeclaredSer
   const names = [...providers.keys()].map((t) => nameOf.get(t) ?? t);
   notes.unshift(names.length === 0
     ? 'fully-loaded cost: no declared service consumes another, so it equals direct cost'
-    : `fully-loaded cost (the value chain; --no-allocate for direct cost only): the cost of ${names.join(', ')} passed on each month to the services that consume them, by their declared allocation (proportional shares follow the month's direct cost of the consumers; the same split as customer-value cost --allocate over the month)`);
+    : `fully-loaded cost (the value chain${directCostHint ? `; ${directCostHint}` : ''}): the cost of ${names.join(', ')} passed on each month to the services that consume them, by their declared allocation (proportional shares follow the month's direct cost of the consumers; the same split as customer-value cost with the value chain and as split charge rules make over the month)`);
   return { fullyLoaded: { receivedByService: received, passedOnByService: left }, notes, warnings: chain.warnings };
 }

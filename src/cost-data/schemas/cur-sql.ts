@@ -1,8 +1,15 @@
-// Longer than 400 lines on purpose: this is one public API, the SQL over CUR 2.0 (`CurQueries`) with the option types
-// it takes, documented for API.md (the enums it takes are in ../query-terms.ts); splitting it would spread one contract
-// over several files. The private SQL helpers are at the end.
-import { checkDimension, lastMonthBefore, sqlLiteral, tagKeysSql, untaggedShareSql } from './sql-util';
+// One public API, the SQL over CUR 2.0 (`CurQueries`) with the option types it takes, documented for API.md (the enums
+// it takes are in ../query-terms.ts). The schema itself (columns, metric expressions, tag map) is the object in
+// ./cur-schema.ts; the resolver and the checks every schema shares are in ./schema.ts.
+import { CUR_2_0_SCHEMA, METRIC_COLUMNS } from './cur-schema';
+import { NamedQuery } from './named-query';
+import {
+  aggregateLines, baseColumnsOf, dimensionColumnOf, exportQueryStatementOf, groupColumnsOf, metricExpressionOf, namedQueriesOf, resolveQuery,
+  tagKeysPresentOf,
+  untaggedShareOf,
+} from './schema';
 import { TagKeys } from '../../tag-keys';
+import { tagKeyOf } from '../customer-value-fields';
 import { CostDimension, CostGrouping, CostMetric, SqlDialect } from '../query-terms';
 
 /**
@@ -99,16 +106,10 @@ export interface CostQueryOptions {
 }
 
 /**
- * A query to save as an Athena named query.
+ * A query to save as an Athena named query (the `NamedQuery` of `CurQueries.namedQueries`; the name is kept for
+ * existing callers).
  */
-export interface CurNamedQuery {
-  /** Name of the query, e.g. `cost-per-service`. */
-  readonly name: string;
-  /** What the query answers. */
-  readonly description: string;
-  /** The SQL. */
-  readonly queryString: string;
-}
+export interface CurNamedQuery extends NamedQuery {}
 
 /**
  * Options for `CurQueries.namedQueries`.
@@ -127,12 +128,6 @@ export interface CurNamedQueriesOptions {
    */
   readonly metric?: CostMetric;
 }
-
-const LITERAL_DATE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** The line item types that carry no resource and so never carry resource tags. */
-const NON_RESOURCE_TYPES = ['Tax', 'Credit', 'Refund'];
 
 /**
  * The SQL the library runs over CUR 2.0 data, in one place: the column list of the `CostAndUsageExport` data export,
@@ -160,7 +155,7 @@ export class CurQueries {
   /**
    * The CUR 2.0 table name a Data Exports query reads.
    */
-  public static readonly TABLE_NAME = 'COST_AND_USAGE_REPORT';
+  public static readonly TABLE_NAME = CUR_2_0_SCHEMA.tableName;
 
   /**
    * The columns the `CostAndUsageExport` data export selects (and the Glue table over it declares), in this order.
@@ -171,43 +166,7 @@ export class CurQueries {
    *
    * @see https://docs.aws.amazon.com/cur/latest/userguide/table-dictionary-cur2.html
    */
-  public static readonly EXPORT_COLUMNS: CurColumn[] = [
-    { name: 'bill_bill_type', type: 'string' },
-    { name: 'bill_billing_entity', type: 'string' },
-    { name: 'bill_billing_period_start_date', type: 'timestamp' },
-    { name: 'bill_billing_period_end_date', type: 'timestamp' },
-    { name: 'bill_invoice_id', type: 'string' },
-    { name: 'bill_payer_account_id', type: 'string' },
-    { name: 'identity_line_item_id', type: 'string' },
-    { name: 'identity_time_interval', type: 'string' },
-    { name: 'line_item_usage_account_id', type: 'string' },
-    { name: 'line_item_line_item_type', type: 'string' },
-    { name: 'line_item_usage_start_date', type: 'timestamp' },
-    { name: 'line_item_usage_end_date', type: 'timestamp' },
-    { name: 'line_item_product_code', type: 'string' },
-    { name: 'line_item_usage_type', type: 'string' },
-    { name: 'line_item_operation', type: 'string' },
-    { name: 'line_item_resource_id', type: 'string' },
-    { name: 'line_item_line_item_description', type: 'string' },
-    { name: 'line_item_usage_amount', type: 'double' },
-    { name: 'line_item_currency_code', type: 'string' },
-    { name: 'line_item_unblended_rate', type: 'string' },
-    { name: 'line_item_unblended_cost', type: 'double' },
-    { name: 'line_item_net_unblended_cost', type: 'double' },
-    { name: 'product_servicecode', type: 'string' },
-    { name: 'product_region_code', type: 'string' },
-    { name: 'pricing_public_on_demand_cost', type: 'double' },
-    { name: 'reservation_reservation_a_r_n', type: 'string' },
-    { name: 'reservation_effective_cost', type: 'double' },
-    { name: 'reservation_unused_amortized_upfront_fee_for_billing_period', type: 'double' },
-    { name: 'reservation_unused_recurring_fee', type: 'double' },
-    { name: 'savings_plan_savings_plan_a_r_n', type: 'string' },
-    { name: 'savings_plan_savings_plan_effective_cost', type: 'double' },
-    { name: 'savings_plan_total_commitment_to_date', type: 'double' },
-    { name: 'savings_plan_used_commitment', type: 'double' },
-    { name: 'resource_tags', type: 'map<string,string>' },
-    { name: 'cost_category', type: 'map<string,string>' },
-  ];
+  public static readonly EXPORT_COLUMNS: CurColumn[] = CUR_2_0_SCHEMA.exportColumns.map((c) => ({ ...c }));
 
   /**
    * The Data Exports `QueryStatement` of the `CostAndUsageExport`: the `EXPORT_COLUMNS`, listed (Data Exports
@@ -216,7 +175,7 @@ export class CurQueries {
    * @see https://docs.aws.amazon.com/cur/latest/userguide/dataexports-data-query.html
    */
   public static exportQueryStatement(): string {
-    return `SELECT ${CurQueries.EXPORT_COLUMNS.map((c) => c.name).join(', ')} FROM ${CurQueries.TABLE_NAME}`;
+    return exportQueryStatementOf(CUR_2_0_SCHEMA);
   }
 
   /**
@@ -226,18 +185,9 @@ export class CurQueries {
    * @param dimension the column grouped by instead of a tag, if any
    */
   public static requiredColumns(metric?: CostMetric, dimension?: CostDimension): string[] {
-    const base = ['line_item_usage_start_date', 'line_item_line_item_type', 'line_item_currency_code', 'line_item_unblended_cost', 'resource_tags',
-      ...(dimension !== undefined && dimension !== CostDimension.CHARGE_CATEGORY ? [CurQueries.dimensionColumn(dimension)] : [])];
-    switch (metric ?? CostMetric.UNBLENDED) {
-      case CostMetric.UNBLENDED:
-        return base;
-      case CostMetric.NET_UNBLENDED:
-        return [...base, 'line_item_net_unblended_cost'];
-      case CostMetric.AMORTIZED:
-        return [...base, ...AMORTIZED_COLUMNS];
-      default:
-        throw new Error(`CurQueries: metric is ${JSON.stringify(metric)}: accepted values are ${Object.values(CostMetric).join(', ')}`);
-    }
+    const base = baseColumnsOf(CUR_2_0_SCHEMA, dimension, () => 'line_item_unblended_cost');
+    CurQueries.metricExpression(metric); // refuses a metric that is not a CostMetric
+    return [...base, ...METRIC_COLUMNS[metric ?? CostMetric.UNBLENDED]];
   }
 
   /**
@@ -248,17 +198,7 @@ export class CurQueries {
    * @param dimension the dimension
    */
   public static dimensionColumn(dimension: CostDimension): string {
-    switch (dimension) {
-      case CostDimension.BILLING_ACCOUNT: return 'bill_payer_account_id';
-      case CostDimension.SUB_ACCOUNT: return 'line_item_usage_account_id';
-      case CostDimension.CHARGE_CATEGORY: return 'line_item_line_item_type';
-      case CostDimension.REGION: return 'product_region_code';
-      case CostDimension.SERVICE_CATEGORY:
-        throw new Error('CurQueries: CUR 2.0 has no service category column (FOCUS ServiceCategory): group by service category over FOCUS data '
-          + '(FocusQueries, the FOCUS_1_2_AWS export)');
-      default:
-        throw new Error(`CurQueries: dimension is ${JSON.stringify(dimension)}: accepted values are ${Object.values(CostDimension).join(', ')}`);
-    }
+    return dimensionColumnOf(CUR_2_0_SCHEMA, dimension);
   }
 
   /**
@@ -268,16 +208,7 @@ export class CurQueries {
    * @param tagKeys the tag keys, default `TagKeys.DEFAULT`
    */
   public static groupingTagKey(groupBy: CostGrouping, tagKeys?: TagKeys): string {
-    const keys = tagKeys ?? TagKeys.DEFAULT;
-    switch (groupBy) {
-      case CostGrouping.SERVICE: return keys.service;
-      case CostGrouping.NEED: return keys.need;
-      case CostGrouping.TEAM: return keys.team;
-      case CostGrouping.BUSINESS_UNIT: return keys.businessUnit;
-      case CostGrouping.CUSTOMER: return keys.customer;
-      default:
-        throw new Error(`CurQueries: groupBy is ${JSON.stringify(groupBy)}: accepted values are ${Object.values(CostGrouping).join(', ')}`);
-    }
+    return tagKeyOf(groupBy, tagKeys ?? TagKeys.DEFAULT, 'CurQueries');
   }
 
   /**
@@ -309,27 +240,7 @@ export class CurQueries {
    * @param metric the cost figure, default `CostMetric.UNBLENDED`
    */
   public static metricExpression(metric?: CostMetric): string {
-    switch (metric ?? CostMetric.UNBLENDED) {
-      case CostMetric.UNBLENDED:
-        return 'line_item_unblended_cost';
-      case CostMetric.NET_UNBLENDED:
-        return 'COALESCE(line_item_net_unblended_cost, line_item_unblended_cost)';
-      case CostMetric.AMORTIZED:
-        return [
-          'CASE line_item_line_item_type',
-          "WHEN 'SavingsPlanCoveredUsage' THEN COALESCE(savings_plan_savings_plan_effective_cost, 0)",
-          "WHEN 'SavingsPlanRecurringFee' THEN COALESCE(savings_plan_total_commitment_to_date, 0) - COALESCE(savings_plan_used_commitment, 0)",
-          "WHEN 'SavingsPlanNegation' THEN 0",
-          "WHEN 'SavingsPlanUpfrontFee' THEN 0",
-          "WHEN 'DiscountedUsage' THEN COALESCE(reservation_effective_cost, 0)",
-          "WHEN 'RIFee' THEN COALESCE(reservation_unused_amortized_upfront_fee_for_billing_period, 0) + COALESCE(reservation_unused_recurring_fee, 0)",
-          "WHEN 'Fee' THEN CASE WHEN COALESCE(reservation_reservation_a_r_n, '') <> '' THEN 0 ELSE line_item_unblended_cost END",
-          "WHEN 'Refund' THEN CASE WHEN line_item_product_code = 'ComputeSavingsPlans' THEN 0 ELSE line_item_unblended_cost END",
-          'ELSE line_item_unblended_cost END',
-        ].join(' ');
-      default:
-        throw new Error(`CurQueries: metric is ${JSON.stringify(metric)}: accepted values are ${Object.values(CostMetric).join(', ')}`);
-    }
+    return metricExpressionOf(CUR_2_0_SCHEMA, metric);
   }
 
   /**
@@ -340,25 +251,8 @@ export class CurQueries {
    * `line_items`, [`estimated`] (see the class documentation). Rows are ordered by `amount`, largest first.
    */
   public static costBy(options: CostQueryOptions): string {
-    const q = resolve(options, 'costBy');
-    const inner = [`COALESCE(${q.tag(q.keys.service)}, '') AS service`];
-    const keys = ['service'];
-    // Grouped by service, the group is the service: read and group the map value once.
-    const byTag = q.groupBy !== CostGrouping.SERVICE || options.dimension !== undefined;
-    const selected = byTag ? ['service', 'group_value'] : ['service', 'service AS group_value'];
-    if (options.dimension !== undefined) {
-      inner.push(`COALESCE(CAST(${CurQueries.dimensionColumn(options.dimension)} AS VARCHAR), '') AS group_value`);
-      keys.push('group_value');
-    } else if (q.groupBy !== CostGrouping.SERVICE) {
-      inner.push(`COALESCE(${q.tag(CurQueries.groupingTagKey(q.groupBy, q.keys))}, '') AS group_value`);
-      keys.push('group_value');
-    }
-    if (q.daily || q.monthly) {
-      selected.push('usage_date');
-      inner.push(q.monthly ? "CAST(date_trunc('month', line_item_usage_start_date) AS DATE) AS usage_date"
-        : 'CAST(line_item_usage_start_date AS DATE) AS usage_date');
-      keys.push('usage_date');
-    }
+    const q = resolveQuery(CUR_2_0_SCHEMA, options, 'costBy');
+    const { inner, keys, selected } = groupColumnsOf(CUR_2_0_SCHEMA, q, options.dimension);
     inner.push('line_item_currency_code AS currency', 'line_item_line_item_type AS line_item_type', `${q.metric} AS cost`);
     keys.push('currency');
     selected.push('currency');
@@ -373,18 +267,7 @@ export class CurQueries {
       inner.push("CASE WHEN COALESCE(bill_invoice_id, '') = '' THEN 1 ELSE 0 END AS uninvoiced");
       outer.push('MAX(uninvoiced) AS estimated');
     }
-    return [
-      'SELECT',
-      `  ${outer.join(',\n  ')}`,
-      'FROM (',
-      '  SELECT',
-      `    ${inner.join(',\n    ')}`,
-      `  FROM ${q.table}`,
-      ...q.where.map((w) => `  ${w}`),
-      ') AS line_items',
-      `GROUP BY ${keys.join(', ')}`,
-      `ORDER BY amount DESC, ${keys.join(', ')}`,
-    ].join('\n');
+    return [...aggregateLines(CUR_2_0_SCHEMA, q, outer, inner, keys), `ORDER BY amount DESC, ${keys.join(', ')}`].join('\n');
   }
 
   /**
@@ -396,10 +279,7 @@ export class CurQueries {
    * tagged share of `resource_amount` is the data-quality figure), `line_items`, `untagged_line_items`.
    */
   public static untaggedShare(options: CostQueryOptions): string {
-    const q = resolve(options, 'untaggedShare');
-    const untagged = `CASE WHEN COALESCE(${q.tag(CurQueries.groupingTagKey(q.groupBy, q.keys))}, '') = '' THEN 1 ELSE 0 END AS untagged`;
-    const resource = `CASE WHEN line_item_line_item_type IN (${NON_RESOURCE_TYPES.map(sqlLiteral).join(', ')}) THEN 0 ELSE 1 END AS resource`;
-    return untaggedShareSql({ currency: 'line_item_currency_code', untagged, resource, metric: q.metric, table: q.table, where: q.where, alias: 'line_items' });
+    return untaggedShareOf(CUR_2_0_SCHEMA, options);
   }
 
   /**
@@ -415,9 +295,7 @@ export class CurQueries {
    * @param dialect the SQL engine, default `SqlDialect.ATHENA`
    */
   public static tagKeysPresent(table: string, dialect?: SqlDialect): string {
-    checkTable(table, 'tagKeysPresent');
-    checkDialect(dialect ?? SqlDialect.ATHENA, 'tagKeysPresent');
-    return tagKeysSql(table, 'resource_tags', "lower(substr(tag_key, 1, 5)) = 'user_'");
+    return tagKeysPresentOf(CUR_2_0_SCHEMA, table, dialect);
   }
 
   /**
@@ -427,121 +305,14 @@ export class CurQueries {
   public static namedQueries(options: CurNamedQueriesOptions): CurNamedQuery[] {
     const base = { table: options.table, tagKeys: options.tagKeys, metric: options.metric, dialect: SqlDialect.ATHENA };
     const metric = options.metric ?? CostMetric.UNBLENDED;
-    const out: CurNamedQuery[] = [];
-    for (const groupBy of Object.values(CostGrouping)) {
-      out.push({
-        name: `cost-per-${groupBy}`,
-        description: `${metric} cost per ${groupBy} tag value and service, untagged as '' (customer-value)`,
-        queryString: CurQueries.costBy({ ...base, groupBy }),
-      });
-    }
-    out.push({
-      name: 'untagged-share',
-      description: `${metric} cost without a service tag versus total (customer-value)`,
-      queryString: CurQueries.untaggedShare({ ...base, groupBy: CostGrouping.SERVICE }),
+    return namedQueriesOf({
+      prefix: '',
+      costDescription: (groupBy) => `${metric} cost per ${groupBy} tag value and service, untagged as '' (customer-value)`,
+      costBy: (groupBy) => CurQueries.costBy({ ...base, groupBy }),
+      untaggedDescription: `${metric} cost without a service tag versus total (customer-value)`,
+      untaggedShare: () => CurQueries.untaggedShare({ ...base, groupBy: CostGrouping.SERVICE }),
     });
-    return out;
   }
 
   private constructor() {}
 }
-
-const AMORTIZED_COLUMNS = [
-  'line_item_product_code',
-  'reservation_reservation_a_r_n',
-  'reservation_effective_cost',
-  'reservation_unused_amortized_upfront_fee_for_billing_period',
-  'reservation_unused_recurring_fee',
-  'savings_plan_savings_plan_effective_cost',
-  'savings_plan_total_commitment_to_date',
-  'savings_plan_used_commitment',
-];
-
-interface Resolved {
-  readonly table: string;
-  readonly keys: TagKeys;
-  readonly groupBy: CostGrouping;
-  readonly metric: string;
-  readonly daily: boolean;
-  readonly monthly: boolean;
-  readonly where: string[];
-  tag(key: string): string;
-}
-
-function resolve(options: CostQueryOptions, method: string): Resolved {
-  checkTable(options.table, method);
-  const dialect = checkDialect(options.dialect ?? SqlDialect.ATHENA, method);
-  const keys = options.tagKeys ?? TagKeys.DEFAULT;
-  if (!Object.values(CostGrouping).includes(options.groupBy)) {
-    throw new Error(`CurQueries.${method}: groupBy is ${JSON.stringify(options.groupBy)}: accepted values are ${Object.values(CostGrouping).join(', ')}`);
-  }
-  const metric = CurQueries.metricExpression(options.metric);
-  if (options.daily && options.monthly) {
-    throw new Error(`CurQueries.${method}: daily and monthly are both true: group by day or by month, not both`);
-  }
-  checkDimension(options.dimension, Object.values(CostDimension), options.groupBy === CostGrouping.SERVICE, `CurQueries.${method}`);
-  const from = options.from === undefined ? undefined : checkDate(options.from, 'from', method);
-  const to = options.to === undefined ? undefined : checkDate(options.to, 'to', method);
-  if (from && to && from >= to) {
-    throw new Error(`CurQueries.${method}: from (${from}) must be before to (${to}); to is exclusive`);
-  }
-  const where: string[] = [];
-  if (from) {
-    where.push(`line_item_usage_start_date >= TIMESTAMP '${from} 00:00:00'`);
-  }
-  if (to) {
-    where.push(`line_item_usage_start_date < TIMESTAMP '${to} 00:00:00'`);
-  }
-  if (options.billingPeriodColumn !== undefined) {
-    if (!IDENTIFIER.test(options.billingPeriodColumn)) {
-      throw new Error(`CurQueries.${method}: billingPeriodColumn is ${JSON.stringify(options.billingPeriodColumn)}: expected a column name (letters, digits, _)`);
-    }
-    if (from) {
-      where.push(`${options.billingPeriodColumn} >= '${from.slice(0, 7)}'`);
-    }
-    if (to) {
-      where.push(`${options.billingPeriodColumn} <= '${lastMonthBefore(to)}'`);
-    }
-  }
-  const tag = (key: string) => {
-    const mapKey = sqlLiteral(TagKeys.curMapKey(key));
-    return dialect === SqlDialect.ATHENA ? `element_at(resource_tags, ${mapKey})` : `resource_tags[${mapKey}]`;
-  };
-  return {
-    table: options.table,
-    keys,
-    groupBy: options.groupBy,
-    metric,
-    daily: options.daily ?? false,
-    monthly: options.monthly ?? false,
-    where: where.map((w, i) => `${i === 0 ? 'WHERE' : '  AND'} ${w}`),
-    tag,
-  };
-}
-
-function checkTable(table: string, method: string): void {
-  if (typeof table !== 'string' || table.trim().length === 0 || table.includes(';')) {
-    throw new Error(`CurQueries.${method}: table is ${JSON.stringify(table)}: expected a table name or table expression without ';'`);
-  }
-}
-
-function checkDialect(dialect: SqlDialect, method: string): SqlDialect {
-  if (!Object.values(SqlDialect).includes(dialect)) {
-    throw new Error(`CurQueries.${method}: dialect is ${JSON.stringify(dialect)}: accepted values are ${Object.values(SqlDialect).join(', ')}`);
-  }
-  return dialect;
-}
-
-function checkDate(value: string, field: string, method: string): string {
-  const m = typeof value === 'string' ? LITERAL_DATE.exec(value) : null;
-  if (m) {
-    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    const date = new Date(Date.UTC(y, mo - 1, d));
-    if (date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d) {
-      return value;
-    }
-  }
-  throw new Error(`CurQueries.${method}: ${field} is ${JSON.stringify(value)}: expected a calendar date YYYY-MM-DD`);
-}
-
-

@@ -1,8 +1,14 @@
-// Longer than 400 lines on purpose, like cur-sql.ts: one public API, the SQL over FOCUS data (`FocusQueries`) with the
-// option types it takes, documented for API.md (the enums it takes are in ../query-terms.ts). The private SQL helpers
-// are at the end.
-import { CurNamedQuery, CurQueries } from './cur-sql';
-import { checkDimension, lastMonthBefore, sqlLiteral, tagKeysSql, untaggedShareSql } from './sql-util';
+// One public API, the SQL over FOCUS data (`FocusQueries`) with the option types it takes, documented for API.md (the
+// enums it takes are in ../query-terms.ts). The schema itself (columns, metric columns, tag map) is the object in
+// ./focus-schema.ts; the resolver and the checks every schema shares are in ./schema.ts.
+import { FOCUS_1_2_SCHEMA } from './focus-schema';
+import { NamedQuery } from './named-query';
+import {
+  aggregateLines, baseColumnsOf, dimensionColumnOf, exportQueryStatementOf, groupColumnsOf, metricExpressionOf, namedQueriesOf, ResolvedQuery,
+  resolveQuery, tagKeysPresentOf,
+  untaggedShareOf,
+} from './schema';
+import { sqlLiteral } from './sql-util';
 import { TagKeys } from '../../tag-keys';
 import { CostDimension, CostGrouping, FocusMetric, SqlDialect } from '../query-terms';
 
@@ -139,16 +145,11 @@ export interface FocusNamedQueriesOptions {
   readonly metric?: FocusMetric;
 }
 
-/** The charge categories that belong to no resource (never carry resource tags in the usual case). */
-const NON_RESOURCE_CATEGORIES = ['Tax', 'Credit', 'Adjustment', 'Purchase'];
-
 /**
  * Provider prefixes a tag key may carry in a cost export (AWS's CUR 2.0 `tags` column: `resourceTags/`,
  * `accountTag/`, `costCategory/`, `userAttribute/`; AWS cost allocation reports: `user:`).
  */
 const KEY_PREFIXES = ['', 'user', 'resourcetags', 'resourcetagsuser', 'accounttag', 'costcategory', 'userattribute'];
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
  * The SQL the library runs over FOCUS (FinOps Open Cost and Usage Specification) data: the column list of the
@@ -171,7 +172,7 @@ export class FocusQueries {
   /**
    * The Data Exports table of FOCUS 1.2 with AWS columns.
    */
-  public static readonly TABLE_NAME = 'FOCUS_1_2_AWS';
+  public static readonly TABLE_NAME = FOCUS_1_2_SCHEMA.tableName;
 
   /**
    * The columns the `CostAndUsageExport` FOCUS export selects (and its Glue table declares), in this order: the
@@ -180,44 +181,7 @@ export class FocusQueries {
    *
    * @see https://docs.aws.amazon.com/cur/latest/userguide/table-dictionary-focus-1-2-aws-columns.html
    */
-  public static readonly EXPORT_COLUMNS: FocusColumn[] = [
-    { name: 'BilledCost', type: 'double' },
-    { name: 'BillingAccountId', type: 'string' },
-    { name: 'BillingAccountName', type: 'string' },
-    { name: 'BillingCurrency', type: 'string' },
-    { name: 'BillingPeriodStart', type: 'timestamp' },
-    { name: 'BillingPeriodEnd', type: 'timestamp' },
-    { name: 'ChargeCategory', type: 'string' },
-    { name: 'ChargeClass', type: 'string' },
-    { name: 'ChargeDescription', type: 'string' },
-    { name: 'ChargeFrequency', type: 'string' },
-    { name: 'ChargePeriodStart', type: 'timestamp' },
-    { name: 'ChargePeriodEnd', type: 'timestamp' },
-    { name: 'CommitmentDiscountId', type: 'string' },
-    { name: 'CommitmentDiscountStatus', type: 'string' },
-    { name: 'CommitmentDiscountType', type: 'string' },
-    { name: 'ConsumedQuantity', type: 'double' },
-    { name: 'ConsumedUnit', type: 'string' },
-    { name: 'ContractedCost', type: 'double' },
-    { name: 'EffectiveCost', type: 'double' },
-    { name: 'InvoiceId', type: 'string' },
-    { name: 'InvoiceIssuerName', type: 'string' },
-    { name: 'ListCost', type: 'double' },
-    { name: 'PricingCategory', type: 'string' },
-    { name: 'ProviderName', type: 'string' },
-    { name: 'PublisherName', type: 'string' },
-    { name: 'RegionId', type: 'string' },
-    { name: 'ResourceId', type: 'string' },
-    { name: 'ResourceType', type: 'string' },
-    { name: 'ServiceCategory', type: 'string' },
-    { name: 'ServiceName', type: 'string' },
-    { name: 'SkuId', type: 'string' },
-    { name: 'SubAccountId', type: 'string' },
-    { name: 'SubAccountName', type: 'string' },
-    { name: 'Tags', type: 'map<string,string>' },
-    { name: 'x_ServiceCode', type: 'string' },
-    { name: 'x_Operation', type: 'string' },
-  ];
+  public static readonly EXPORT_COLUMNS: FocusColumn[] = FOCUS_1_2_SCHEMA.exportColumns.map((c) => ({ ...c }));
 
   /**
    * The Data Exports `QueryStatement` of the FOCUS export: the `EXPORT_COLUMNS`, listed, from `FOCUS_1_2_AWS`.
@@ -225,7 +189,7 @@ export class FocusQueries {
    * @see https://docs.aws.amazon.com/cur/latest/userguide/dataexports-data-query.html
    */
   public static exportQueryStatement(): string {
-    return `SELECT ${FocusQueries.EXPORT_COLUMNS.map((c) => c.name).join(', ')} FROM ${FocusQueries.TABLE_NAME}`;
+    return exportQueryStatementOf(FOCUS_1_2_SCHEMA);
   }
 
   /**
@@ -234,14 +198,7 @@ export class FocusQueries {
    * @param metric the cost column, default `FocusMetric.BILLED`
    */
   public static metricColumn(metric?: FocusMetric): string {
-    switch (metric ?? FocusMetric.BILLED) {
-      case FocusMetric.BILLED: return 'BilledCost';
-      case FocusMetric.EFFECTIVE: return 'EffectiveCost';
-      case FocusMetric.LIST: return 'ListCost';
-      case FocusMetric.CONTRACTED: return 'ContractedCost';
-      default:
-        throw new Error(`FocusQueries: metric is ${JSON.stringify(metric)}: accepted values are ${Object.values(FocusMetric).join(', ')}`);
-    }
+    return metricExpressionOf(FOCUS_1_2_SCHEMA, metric);
   }
 
   /**
@@ -252,9 +209,7 @@ export class FocusQueries {
    * @param dimension the column grouped by instead of a tag, if any
    */
   public static requiredColumns(metric?: FocusMetric, dimension?: CostDimension): string[] {
-    const column = dimension === undefined ? undefined : FocusQueries.dimensionColumn(dimension);
-    return ['ChargePeriodStart', 'ChargeCategory', 'BillingCurrency', FocusQueries.metricColumn(metric), 'Tags',
-      ...(column !== undefined && column !== 'ChargeCategory' ? [column] : [])];
+    return baseColumnsOf(FOCUS_1_2_SCHEMA, dimension, () => FocusQueries.metricColumn(metric));
   }
 
   /**
@@ -264,15 +219,7 @@ export class FocusQueries {
    * @param dimension the dimension
    */
   public static dimensionColumn(dimension: CostDimension): string {
-    switch (dimension) {
-      case CostDimension.BILLING_ACCOUNT: return 'BillingAccountId';
-      case CostDimension.SUB_ACCOUNT: return 'SubAccountId';
-      case CostDimension.CHARGE_CATEGORY: return 'ChargeCategory';
-      case CostDimension.REGION: return 'RegionId';
-      case CostDimension.SERVICE_CATEGORY: return 'ServiceCategory';
-      default:
-        throw new Error(`FocusQueries: dimension is ${JSON.stringify(dimension)}: accepted values are ${Object.values(CostDimension).join(', ')}`);
-    }
+    return dimensionColumnOf(FOCUS_1_2_SCHEMA, dimension);
   }
 
   /**
@@ -280,27 +227,11 @@ export class FocusQueries {
    * own group (`''`). One scan, one aggregation. Rows are ordered by `amount`, largest first.
    */
   public static costBy(options: FocusCostQueryOptions): string {
-    const q = resolve(options, 'costBy');
+    const q = resolveQuery(FOCUS_1_2_SCHEMA, options, 'costBy');
     const serviceKey = q.keys.service;
-    const groupKey = CurQueries.groupingTagKey(q.groupBy, q.keys);
-    // grouped by a tag other than the service's, or by a column: group_value is read on its own
-    const ownGroup = q.groupBy !== CostGrouping.SERVICE || options.dimension !== undefined;
+    const groupKey = q.groupKey;
     const groupTag = q.groupBy !== CostGrouping.SERVICE;
-    const inner = [`COALESCE(${q.tag(serviceKey)}, '') AS service`];
-    const keys = ['service'];
-    const selected = ownGroup ? ['service', 'group_value'] : ['service', 'service AS group_value'];
-    if (options.dimension !== undefined) {
-      inner.push(`COALESCE(CAST(${FocusQueries.dimensionColumn(options.dimension)} AS VARCHAR), '') AS group_value`);
-      keys.push('group_value');
-    } else if (groupTag) {
-      inner.push(`COALESCE(${q.tag(groupKey)}, '') AS group_value`);
-      keys.push('group_value');
-    }
-    if (q.daily) {
-      selected.push('usage_date');
-      inner.push('CAST(ChargePeriodStart AS DATE) AS usage_date');
-      keys.push('usage_date');
-    }
+    const { inner, keys, selected } = groupColumnsOf(FOCUS_1_2_SCHEMA, q, options.dimension);
     inner.push(`COALESCE(${options.providerExpression ?? 'ProviderName'}, '') AS provider`, 'BillingCurrency AS currency',
       'ChargeCategory AS charge_category', "CASE WHEN ChargeClass = 'Correction' THEN 1 ELSE 0 END AS correction",
       `${q.metric} AS cost`);
@@ -310,13 +241,13 @@ export class FocusQueries {
     // hash, and the variant is looked for once per group of the first aggregation rather than once per row (a regular
     // expression per key of every untagged row cost a third of the report's scan).
     const twoLevel = options.keyVariants === true && q.dialect === SqlDialect.DUCKDB;
-    const variantOf = (column: string, key: string) => `CASE WHEN ${column} = '' THEN ${q.firstVariant('tag_keys', key)} END`;
+    const variantOf = (column: string, key: string) => `CASE WHEN ${column} = '' THEN ${firstVariant(q, 'tag_keys', key)} END`;
     if (options.keyVariants && !twoLevel) {
-      inner.push(`CASE WHEN ${q.tag(serviceKey)} IS NULL AND Tags IS NOT NULL THEN ${q.firstVariant('map_keys(Tags)', serviceKey)} END AS service_variant`);
+      inner.push(`CASE WHEN ${q.tag(serviceKey)} IS NULL AND Tags IS NOT NULL THEN ${firstVariant(q, 'map_keys(Tags)', serviceKey)} END AS service_variant`);
       keys.push('service_variant');
       selected.push('service_variant');
       if (groupTag) {
-        inner.push(`CASE WHEN ${q.tag(groupKey)} IS NULL AND Tags IS NOT NULL THEN ${q.firstVariant('map_keys(Tags)', groupKey)} END AS group_variant`);
+        inner.push(`CASE WHEN ${q.tag(groupKey)} IS NULL AND Tags IS NOT NULL THEN ${firstVariant(q, 'map_keys(Tags)', groupKey)} END AS group_variant`);
         keys.push('group_variant');
         selected.push('group_variant');
       }
@@ -354,17 +285,7 @@ export class FocusQueries {
       inner.push("CASE WHEN COALESCE(InvoiceId, '') = '' THEN 1 ELSE 0 END AS uninvoiced");
       outer.push('MAX(uninvoiced) AS estimated');
     }
-    const first = [
-      'SELECT',
-      `  ${outer.join(',\n  ')}`,
-      'FROM (',
-      '  SELECT',
-      `    ${inner.join(',\n    ')}`,
-      `  FROM ${q.table}`,
-      ...q.where.map((w) => `  ${w}`),
-      ') AS charges',
-      `GROUP BY ${keys.join(', ')}`,
-    ];
+    const first = aggregateLines(FOCUS_1_2_SCHEMA, q, outer, inner, keys);
     if (!twoLevel) {
       return [...first, `ORDER BY amount DESC, ${keys.join(', ')}`].join('\n');
     }
@@ -395,10 +316,7 @@ export class FocusQueries {
    * without Tax, Credit, Adjustment and Purchase rows, which belong to no resource), `line_items`, `untagged_line_items`.
    */
   public static untaggedShare(options: FocusCostQueryOptions): string {
-    const q = resolve(options, 'untaggedShare');
-    const untagged = `CASE WHEN COALESCE(${q.tag(CurQueries.groupingTagKey(q.groupBy, q.keys))}, '') = '' THEN 1 ELSE 0 END AS untagged`;
-    const resource = `CASE WHEN ChargeCategory IN (${NON_RESOURCE_CATEGORIES.map(sqlLiteral).join(', ')}) THEN 0 ELSE 1 END AS resource`;
-    return untaggedShareSql({ currency: 'BillingCurrency', untagged, resource, metric: q.metric, table: q.table, where: q.where, alias: 'charges' });
+    return untaggedShareOf(FOCUS_1_2_SCHEMA, options);
   }
 
   /**
@@ -411,37 +329,30 @@ export class FocusQueries {
    * @param dialect the SQL engine, default `SqlDialect.ATHENA`
    */
   public static tagKeysPresent(table: string, dialect?: SqlDialect): string {
-    checkTable(table, 'tagKeysPresent');
-    checkDialect(dialect ?? SqlDialect.ATHENA, 'tagKeysPresent');
-    return tagKeysSql(table, 'Tags');
+    return tagKeysPresentOf(FOCUS_1_2_SCHEMA, table, dialect);
   }
 
   /**
    * Athena named queries over a FOCUS table: cost per service, need, team, business unit and customer (per provider
    * and currency), and the untagged share.
    */
-  public static namedQueries(options: FocusNamedQueriesOptions): CurNamedQuery[] {
+  public static namedQueries(options: FocusNamedQueriesOptions): NamedQuery[] {
     const base = { table: options.table, tagKeys: options.tagKeys, metric: options.metric, dialect: SqlDialect.ATHENA };
-    const metric = options.metric ?? FocusMetric.BILLED;
-    const out: CurNamedQuery[] = [];
-    for (const groupBy of Object.values(CostGrouping)) {
-      out.push({
-        name: `focus-cost-per-${groupBy}`,
-        description: `FOCUS ${FocusQueries.metricColumn(metric)} per ${groupBy} tag value, service, provider and currency, untagged as '' (customer-value)`,
-        queryString: FocusQueries.costBy({ ...base, groupBy }),
-      });
-    }
-    out.push({
-      name: 'focus-untagged-share',
-      description: `FOCUS ${FocusQueries.metricColumn(metric)} without a service tag versus total, per currency (customer-value)`,
-      queryString: FocusQueries.untaggedShare({ ...base, groupBy: CostGrouping.SERVICE }),
-    });
-    out.push({
-      name: 'focus-tag-keys-present',
-      description: 'Which keys appear in the FOCUS Tags column, as the export writes them (customer-value)',
-      queryString: FocusQueries.tagKeysPresent(options.table),
-    });
-    return out;
+    const column = FocusQueries.metricColumn(options.metric);
+    return [
+      ...namedQueriesOf({
+        prefix: 'focus-',
+        costDescription: (groupBy) => `FOCUS ${column} per ${groupBy} tag value, service, provider and currency, untagged as '' (customer-value)`,
+        costBy: (groupBy) => FocusQueries.costBy({ ...base, groupBy }),
+        untaggedDescription: `FOCUS ${column} without a service tag versus total, per currency (customer-value)`,
+        untaggedShare: () => FocusQueries.untaggedShare({ ...base, groupBy: CostGrouping.SERVICE }),
+      }),
+      {
+        name: 'focus-tag-keys-present',
+        description: 'Which keys appear in the FOCUS Tags column, as the export writes them (customer-value)',
+        queryString: FocusQueries.tagKeysPresent(options.table),
+      },
+    ];
   }
 
   /**
@@ -457,94 +368,12 @@ export class FocusQueries {
   private constructor() {}
 }
 
-interface Resolved {
-  readonly table: string;
-  readonly keys: TagKeys;
-  readonly groupBy: CostGrouping;
-  readonly metric: string;
-  readonly daily: boolean;
-  readonly where: string[];
-  readonly dialect: SqlDialect;
-  tag(key: string): string;
-  /** The first key of a list (SQL expression) that is a near-duplicate of `key` (not `key` itself), else NULL. */
-  firstVariant(list: string, key: string): string;
-}
-
-function resolve(options: FocusCostQueryOptions, method: string): Resolved {
-  checkTable(options.table, method);
-  const dialect = checkDialect(options.dialect ?? SqlDialect.ATHENA, method);
-  const keys = options.tagKeys ?? TagKeys.DEFAULT;
-  if (!Object.values(CostGrouping).includes(options.groupBy)) {
-    throw new Error(`FocusQueries.${method}: groupBy is ${JSON.stringify(options.groupBy)}: accepted values are ${Object.values(CostGrouping).join(', ')}`);
-  }
-  const metric = FocusQueries.metricColumn(options.metric);
-  checkDimension(options.dimension, Object.values(CostDimension), options.groupBy === CostGrouping.SERVICE, `FocusQueries.${method}`);
-  const from = options.from === undefined ? undefined : checkDate(options.from, 'from', method);
-  const to = options.to === undefined ? undefined : checkDate(options.to, 'to', method);
-  if (from && to && from >= to) {
-    throw new Error(`FocusQueries.${method}: from (${from}) must be before to (${to}); to is exclusive`);
-  }
-  const where: string[] = [];
-  if (from) {
-    where.push(`ChargePeriodStart >= TIMESTAMP '${from} 00:00:00'`);
-  }
-  if (to) {
-    where.push(`ChargePeriodStart < TIMESTAMP '${to} 00:00:00'`);
-  }
-  if (options.billingPeriodColumn !== undefined) {
-    if (!IDENTIFIER.test(options.billingPeriodColumn)) {
-      throw new Error(`FocusQueries.${method}: billingPeriodColumn is ${JSON.stringify(options.billingPeriodColumn)}: expected a column name (letters, digits, _)`);
-    }
-    if (from) {
-      where.push(`${options.billingPeriodColumn} >= '${from.slice(0, 7)}'`);
-    }
-    if (to) {
-      where.push(`${options.billingPeriodColumn} <= '${lastMonthBefore(to)}'`);
-    }
-  }
-  const tag = (key: string) => (dialect === SqlDialect.ATHENA ? `element_at(Tags, ${sqlLiteral(key)})` : `Tags[${sqlLiteral(key)}]`);
-  const firstVariant = (list: string, key: string) => {
-    const folded = FocusQueries.foldTagKey(key);
-    const forms = KEY_PREFIXES.map((p) => sqlLiteral(p + folded)).join(', ');
-    const fold = dialect === SqlDialect.ATHENA ? "regexp_replace(lower(k), '[^a-z0-9]', '')" : "regexp_replace(lower(k), '[^a-z0-9]', '', 'g')";
-    return dialect === SqlDialect.ATHENA
-      ? `element_at(filter(${list}, k -> k <> ${sqlLiteral(key)} AND ${fold} IN (${forms})), 1)`
-      : `list_filter(${list}, k -> k <> ${sqlLiteral(key)} AND ${fold} IN (${forms}))[1]`;
-  };
-  return {
-    table: options.table,
-    keys,
-    groupBy: options.groupBy,
-    metric,
-    daily: options.daily ?? false,
-    where: where.map((w, i) => `${i === 0 ? 'WHERE' : '  AND'} ${w}`),
-    dialect,
-    tag,
-    firstVariant,
-  };
-}
-
-function checkTable(table: string, method: string): void {
-  if (typeof table !== 'string' || table.trim().length === 0 || table.includes(';')) {
-    throw new Error(`FocusQueries.${method}: table is ${JSON.stringify(table)}: expected a table name or table expression without ';'`);
-  }
-}
-
-function checkDialect(dialect: SqlDialect, method: string): SqlDialect {
-  if (!Object.values(SqlDialect).includes(dialect)) {
-    throw new Error(`FocusQueries.${method}: dialect is ${JSON.stringify(dialect)}: accepted values are ${Object.values(SqlDialect).join(', ')}`);
-  }
-  return dialect;
-}
-
-function checkDate(value: string, field: string, method: string): string {
-  const m = typeof value === 'string' ? /^(\d{4})-(\d{2})-(\d{2})$/.exec(value) : null;
-  if (m) {
-    const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    const date = new Date(Date.UTC(y, mo - 1, d));
-    if (date.getUTCFullYear() === y && date.getUTCMonth() === mo - 1 && date.getUTCDate() === d) {
-      return value;
-    }
-  }
-  throw new Error(`FocusQueries.${method}: ${field} is ${JSON.stringify(value)}: expected a calendar date YYYY-MM-DD`);
+/** The first key of a list (SQL expression) that is a near-duplicate of `key` (not `key` itself), else NULL. */
+function firstVariant(q: ResolvedQuery, list: string, key: string): string {
+  const folded = FocusQueries.foldTagKey(key);
+  const forms = KEY_PREFIXES.map((p) => sqlLiteral(p + folded)).join(', ');
+  const fold = q.dialect === SqlDialect.ATHENA ? "regexp_replace(lower(k), '[^a-z0-9]', '')" : "regexp_replace(lower(k), '[^a-z0-9]', '', 'g')";
+  return q.dialect === SqlDialect.ATHENA
+    ? `element_at(filter(${list}, k -> k <> ${sqlLiteral(key)} AND ${fold} IN (${forms})), 1)`
+    : `list_filter(${list}, k -> k <> ${sqlLiteral(key)} AND ${fold} IN (${forms}))[1]`;
 }

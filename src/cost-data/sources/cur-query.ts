@@ -65,10 +65,11 @@ export interface NonFiniteAmount {
   readonly value: unknown;
 }
 
-/** The first result row of `curCostSql` with an amount that is not a finite number, if any. */
-export function firstNonFinite(raw: ReadonlyArray<Record<string, unknown>>): NonFiniteAmount | undefined {
+/** The first result row of `curCostSql` with an amount (of `columns`) that is not a finite number, if any. */
+export function firstNonFinite(raw: ReadonlyArray<Record<string, unknown>>,
+  columns: readonly string[] = AMOUNT_COLUMNS): NonFiniteAmount | undefined {
   for (const row of raw) {
-    for (const column of AMOUNT_COLUMNS) {
+    for (const column of columns) {
       const value = row[column];
       if (value !== undefined && value !== null && value !== '' && !Number.isFinite(Number(value))) {
         return { row, column, value };

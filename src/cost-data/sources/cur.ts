@@ -7,6 +7,7 @@ import { CostDataError } from '../errors';
 import { curMetric } from '../metrics';
 import { CostQuery, CostResult, CostSource } from '../query';
 import { SqlDialect } from '../query-terms';
+import { CUR_2_0_SCHEMA } from '../schemas/cur-schema';
 import { CurQueries } from '../schemas/cur-sql';
 import { sqlLiteral } from '../schemas/sql-util';
 
@@ -62,8 +63,7 @@ export class CurFileSource implements CostSource {
       // line items without a date are left out of every period: reported with their cost (undated.ts)
       const { rows: raw, undated } = await periodRows(session, {
         view: VIEW,
-        dateColumn: 'line_item_usage_start_date',
-        currency: 'line_item_currency_code',
+        schema: CUR_2_0_SCHEMA,
         amount: CurQueries.metricExpression(curMetric(query.metric, describePaths(paths))),
         row: 'line item',
         where: describePaths(paths),
@@ -73,7 +73,7 @@ export class CurFileSource implements CostSource {
       });
       if (raw.length === 0) {
         throw new CostDataError(await emptyPeriodMessage(session, query, paths,
-          { view: VIEW, dateColumn: 'line_item_usage_start_date', what: 'CUR line items', rows: 'line items' }) + (undated ? `; ${undated}` : ''));
+          { view: VIEW, schema: CUR_2_0_SCHEMA, what: 'CUR line items', rows: 'line items' }) + (undated ? `; ${undated}` : ''));
       }
       const bad = firstNonFinite(raw);
       if (bad) {

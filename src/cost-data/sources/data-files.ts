@@ -5,6 +5,9 @@ import { CallLimits } from './limits';
 import { CostDataError } from '../errors';
 import { describeFsCode } from '../paths';
 import { CostQuery } from '../query';
+import { CUR_2_0_SCHEMA } from '../schemas/cur-schema';
+import { FOCUS_1_2_SCHEMA } from '../schemas/focus-schema';
+import { CostSchema } from '../schemas/schema';
 import { lastMonthBefore, sqlLiteral } from '../schemas/sql-util';
 
 /**
@@ -22,10 +25,11 @@ export interface CurFile {
 }
 
 /**
- * A billing-period folder of an export. Both spellings: AWS documents `BILLING_PERIOD=YYYY-MM` for CUR 2.0, and FOCUS
- * exports are reported delivered under `billing_period=YYYY-MM` (see PARTITION_FOLDERS in billing/private/table-export.ts).
+ * A billing-period folder of an export, in the spelling of any schema: AWS documents `BILLING_PERIOD=YYYY-MM` for
+ * CUR 2.0, and FOCUS exports are reported delivered under `billing_period=YYYY-MM` (each schema's `partitionFolder`).
  */
-const PARTITION = /(?:^|[\\/])(?:BILLING_PERIOD|billing_period)=(\d{4}-\d{2})(?:[\\/]|$)/;
+const PARTITION = new RegExp(`(?:^|[\\\\/])(?:${[...new Set([CUR_2_0_SCHEMA, FOCUS_1_2_SCHEMA].map((s) => s.partitionFolder.name))].join('|')})`
+  + '=(\\d{4}-\\d{2})(?:[\\\\/]|$)');
 const DATA_FILE = /\.(parquet|csv|csv\.gz|csv\.gzip)$/i;
 export const GLOB_CHARS = /[*?[\]{}]/;
 
@@ -361,13 +365,13 @@ export function describeRead(p: PeriodFiles): string {
 }
 
 /**
- * The error when the query's period has no data: which days the data covers. `view` and `dateColumn` say where the
+ * The error when the query's period has no data: which days the data covers. `view` and the schema's `timeColumn` say where the
  * dates are, `what` names what was looked for (`CUR line items`, `FOCUS charges`), `rows` what the files hold.
  */
 export async function emptyPeriodMessage(session: DuckDbSession, query: CostQuery, paths: string[],
-  o: { readonly view: string; readonly dateColumn: string; readonly what: string; readonly rows: string; readonly by?: string }): Promise<string> {
-  const [span] = await session.rows(`SELECT CAST(CAST(min(${o.dateColumn}) AS DATE) AS VARCHAR) AS first,
-    CAST(CAST(max(${o.dateColumn}) AS DATE) AS VARCHAR) AS last, count(${o.dateColumn}) AS n FROM ${o.view}`);
+  o: { readonly view: string; readonly schema: Pick<CostSchema, 'timeColumn'>; readonly what: string; readonly rows: string; readonly by?: string }): Promise<string> {
+  const [span] = await session.rows(`SELECT CAST(CAST(min(${o.schema.timeColumn}) AS DATE) AS VARCHAR) AS first,
+    CAST(CAST(max(${o.schema.timeColumn}) AS DATE) AS VARCHAR) AS last, count(${o.schema.timeColumn}) AS n FROM ${o.view}`);
   const covered = Number(span?.n ?? 0) === 0 ? `the files hold no ${o.rows} with a date` : `the data covers ${span.first} to ${span.last}`;
   return `no ${o.what} between ${query.from} and ${query.to} (exclusive${o.by ? `, ${o.by}` : ''}) in ${describePaths(paths)}: ${covered}`;
 }

@@ -1,5 +1,6 @@
 import { firstNonFinite, nonFiniteMessage } from './cur-query';
 import { Decimal } from '../../private/decimal';
+import { customerValueField } from '../customer-value-fields';
 import { CostDataError } from '../errors';
 import { CostQuery, CostRow, exactAmountOf } from '../query';
 import { CostGrouping, CostMetric, FocusMetric } from '../query-terms';
@@ -210,24 +211,12 @@ export function emptyCostNote(metricColumn: string, details: ReadonlyArray<{
 
 /** The first result row with an amount that is not a finite number. */
 function firstNonFiniteOf(raw: ReadonlyArray<Record<string, unknown>>) {
-  const bad = firstNonFinite(raw);
-  if (bad) {
-    return bad;
-  }
-  for (const row of raw) {
-    for (const column of AMOUNTS) {
-      const value = row[column];
-      if (value !== undefined && value !== null && value !== '' && !Number.isFinite(Number(value))) {
-        return { row, column, value };
-      }
-    }
-  }
-  return undefined;
+  return firstNonFinite(raw) ?? firstNonFinite(raw, AMOUNTS);
 }
 
-/** The `--tag-key` field of a grouping. */
+/** The `--tag-key` field of a grouping (the customer-value field table). */
 function groupFlag(grouping: CostGrouping): string {
-  return grouping;
+  return customerValueField(grouping).grouping;
 }
 
 function quoteArg(key: string): string {

@@ -9,6 +9,7 @@ import { CostDataError } from '../errors';
 import { focusMetric } from '../metrics';
 import { CostQuery, CostResult, CostSource } from '../query';
 import { SqlDialect, FocusMetric } from '../query-terms';
+import { FOCUS_1_2_SCHEMA } from '../schemas/focus-schema';
 import { FocusQueries } from '../schemas/focus-sql';
 import { sqlLiteral } from '../schemas/sql-util';
 
@@ -81,8 +82,7 @@ export class FocusFileSource implements CostSource {
       // rows without a ChargePeriodStart are left out of every period: reported with their cost (undated.ts)
       const { rows: raw, undated } = await periodRows(session, {
         view: FOCUS_VIEW,
-        dateColumn: 'ChargePeriodStart',
-        currency: 'BillingCurrency',
+        schema: FOCUS_1_2_SCHEMA,
         amount: metricColumn,
         row: 'FOCUS row',
         where: describePaths(paths),
@@ -91,7 +91,7 @@ export class FocusFileSource implements CostSource {
       });
       if (raw.length === 0) {
         throw new CostDataError(await emptyPeriodMessage(session, query, paths,
-          { view: FOCUS_VIEW, dateColumn: 'ChargePeriodStart', what: 'FOCUS charges', rows: 'rows', by: 'by ChargePeriodStart' })
+          { view: FOCUS_VIEW, schema: FOCUS_1_2_SCHEMA, what: 'FOCUS charges', rows: 'rows', by: 'by ChargePeriodStart' })
           + (undated ? `; ${undated}` : ''));
       }
       const where = describePaths(paths);

@@ -2,6 +2,7 @@ import { FILE_COLUMN } from './cur-view';
 import { DuckDbSession } from './duckdb-loader';
 import { Decimal } from '../../private/decimal';
 import { CostQuery } from '../query';
+import { CostSchema } from '../schemas/schema';
 
 /**
  * Rows without a date (a CUR 2.0 line item whose `line_item_usage_start_date` is empty, a FOCUS row whose
@@ -13,12 +14,10 @@ import { CostQuery } from '../query';
 export interface UndatedQuery {
   /** The view the source reads (one row per line item / charge). */
   readonly view: string;
-  /** Its date column, e.g. `line_item_usage_start_date`. */
-  readonly dateColumn: string;
+  /** The schema of its rows: their date column (`timeColumn`) and currency column. */
+  readonly schema: Pick<CostSchema, 'timeColumn' | 'currencyColumn'>;
   /** The SQL expression of the reported cost, e.g. the `--metric` column. */
   readonly amount: string;
-  /** Its currency column. */
-  readonly currency: string;
   /** What a row is called, e.g. `line item`, `FOCUS row` (an `s` makes the plural). */
   readonly row: string;
   /** How the data is named, e.g. the path given. */
@@ -57,8 +56,8 @@ export async function periodRows(session: DuckDbSession, q: UndatedQuery, scanne
 
 /** The warning about the rows without a date, or undefined when every row has one (one query of the view). */
 export async function undatedWarning(session: DuckDbSession, q: UndatedQuery): Promise<string | undefined> {
-  const found = await session.rows(`SELECT CAST(${q.currency} AS VARCHAR) AS currency, count(*) AS n, CAST(sum(${q.amount}) AS VARCHAR) AS total
-    FROM ${q.view} WHERE ${q.dateColumn} IS NULL GROUP BY 1 ORDER BY 1`);
+  const found = await session.rows(`SELECT CAST(${q.schema.currencyColumn} AS VARCHAR) AS currency, count(*) AS n, CAST(sum(${q.amount}) AS VARCHAR) AS total
+    FROM ${q.view} WHERE ${q.schema.timeColumn} IS NULL GROUP BY 1 ORDER BY 1`);
   return found.length === 0 ? undefined : message(session, q, found.map((r) => ({ currency: r.currency, rows: r.n, amount: r.total })));
 }
 
@@ -89,10 +88,10 @@ interface Undated {
 }
 
 async function message(session: DuckDbSession, q: UndatedQuery, found: Undated[]): Promise<string> {
-  const [first] = await session.rows(`SELECT min(${FILE_COLUMN}) AS file FROM ${q.view} WHERE ${q.dateColumn} IS NULL`);
+  const [first] = await session.rows(`SELECT min(${FILE_COLUMN}) AS file FROM ${q.view} WHERE ${q.schema.timeColumn} IS NULL`);
   const count = found.reduce((n, r) => n + Number(r.rows), 0);
   const amounts = found.map((r) => `${Decimal.parse(String(r.amount ?? '0'))?.toFixed(2) ?? String(r.amount)} ${r.currency || '(no currency)'}`);
-  return `${count} ${q.row}${count === 1 ? '' : 's'} of ${q.where} ${count === 1 ? 'has' : 'have'} no ${q.dateColumn} (${amounts.join(', ')}; `
+  return `${count} ${q.row}${count === 1 ? '' : 's'} of ${q.where} ${count === 1 ? 'has' : 'have'} no ${q.schema.timeColumn} (${amounts.join(', ')}; `
     + `e.g. in ${String(first?.file)}): without a date they belong to no period, so they are left out of this report with their cost; fix `
     + 'the data, or ask its provider';
 }

@@ -1,6 +1,6 @@
 import type { CloudWatchClient, MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { CallLimits, MAX_ATTEMPTS, PageTokens, StoppedError } from './limits';
-import { DIMENSIONS, METRIC_NAMES, METRIC_NAMESPACE } from '../../reporting/private/publisher-config';
+import { DIMENSIONS, METRIC_NAMES, METRIC_NAMESPACE } from '../../private/metric-names';
 import { AssemblySet } from '../declarations/cloud-assembly';
 import { awsError, CostDataError } from '../errors';
 import { unitLabel } from '../report/labels';

@@ -1,7 +1,7 @@
 import { parse } from 'path';
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { anchoredService } from '../private/governance';
+import { anchoredService } from '../private/anchor';
 
 const NAME = parse(__filename).name;
 

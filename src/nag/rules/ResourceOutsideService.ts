@@ -1,7 +1,7 @@
 import { parse } from 'path';
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { expectedTagsOf, isExempt } from '../private/governance';
+import { expectedTagsOf, isExempt } from '../membership';
 
 /**
  * Every CloudFormation resource belongs to a customer service: it is declared inside a `CustomerService`

@@ -1,7 +1,8 @@
 import { parse } from 'path';
 import { CfnResource } from 'aws-cdk-lib';
 import { NagRuleCompliance } from 'cdk-nag';
-import { expectedTagsOf, finalTags, isExempt, tagProblems } from '../private/governance';
+import { expectedTagsOf, isExempt } from '../membership';
+import { finalTags, tagProblems } from '../resource-tags';
 
 /**
  * A taggable resource of a customer service (or of a billing construct declared with an `owner`) carries the

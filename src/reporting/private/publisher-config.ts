@@ -1,3 +1,5 @@
+import { CostPublisherOutcome } from '../cost-publisher-outcome';
+
 /**
  * The configuration the cost publisher Lambda receives as the input of its scheduled event (built at synth by
  * `CostMetricPublisher`, resolved by CloudFormation at deploy so that usage-metric dimensions holding tokens
@@ -5,44 +7,13 @@
  */
 export const PUBLISHER_CONFIG_VERSION = 1;
 
-/** The CloudWatch namespace every customer-value metric lives in. */
-export const METRIC_NAMESPACE = 'CustomerValue';
-
-/** Metric names in the `CustomerValue` namespace. */
-export const METRIC_NAMES = {
-  /** Daily unblended cost in USD (dimension ServiceName, Team or BusinessUnit); timestamp = the cost day. */
-  cost: 'Cost',
-  /** Daily usage of the unit metric (dimension ServiceName); timestamp = the day. */
-  unitUsage: 'UnitUsage',
-  /** Daily cost per `unitScale` units of the unit metric, USD (dimension ServiceName); timestamp = the day. */
-  unitCost: 'UnitCost',
-  /** Change of the unit cost, percent, over the last comparison period against the one before (dimension ServiceName); timestamp = the run. */
-  unitCostChange: 'UnitCostChange',
-  /** One data point (1) per run and finding (dimensions Stack and Outcome); timestamp = the run. */
-  publisherRuns: 'PublisherRuns',
-  /** Daily cost data points the run wrote for the stack's services (dimension Stack); timestamp = the run. */
-  costDatapoints: 'CostDatapoints',
-} as const;
-
 /**
- * What a run of the cost publisher found: `published` (cost written), `no-data` (Cost Explorer returned no cost),
- * `inactive-tag-key` (a tag key is not an active cost allocation tag), `data-unavailable` (Cost Explorer has no data
- * yet), `usage-unreadable` (a unit metric could not be read), `access-denied` (the role may not call Cost Explorer,
- * e.g. Cost Explorer access is off for member accounts) and `error` (any other failure).
+ * What a run of the cost publisher found: the values of `CostPublisherOutcome` (the one list, public for the metric
+ * methods), as the function writes them.
  */
-export type PublisherOutcome = 'published' | 'no-data' | 'inactive-tag-key' | 'data-unavailable' | 'usage-unreadable' | 'access-denied' | 'error';
+export type PublisherOutcome = `${CostPublisherOutcome}`;
 
-export const PUBLISHER_OUTCOMES: readonly PublisherOutcome[] = [
-  'published', 'no-data', 'inactive-tag-key', 'data-unavailable', 'usage-unreadable', 'access-denied', 'error',
-];
-
-export const DIMENSIONS = {
-  service: 'ServiceName',
-  team: 'Team',
-  businessUnit: 'BusinessUnit',
-  stack: 'Stack',
-  outcome: 'Outcome',
-} as const;
+export const PUBLISHER_OUTCOMES: readonly PublisherOutcome[] = Object.values(CostPublisherOutcome);
 
 /**
  * How many days back (today excluded) the publisher re-publishes. CloudWatch accepts data points up to two

@@ -27,8 +27,10 @@ test('layout, manifests, versions, and several currencies kept apart', async () 
   const totals = await generateFocus({ rows: 500, out, months: 3, start: '2026-11', rowsPerFile: 100, focusVersion: '1.3', currencies: { Microsoft: 'EUR' } });
   expect(totals.billingPeriods).toEqual(['2026-11', '2026-12', '2027-01']);
   expect(totals.files).toHaveLength(6);
-  expect(totals.files[0]).toBe('customer-value-focus/data/BILLING_PERIOD=2026-11/customer-value-focus-00001.snappy.parquet');
-  const manifest = JSON.parse(fs.readFileSync(path.join(out, 'customer-value-focus', 'metadata', 'BILLING_PERIOD=2026-12', 'customer-value-focus-Manifest.json'), 'utf8'));
+  // FOCUS exports are delivered under lower-case billing_period= folders, as the Glue table over them reads them
+  // (issue 22: the generator wrote CUR 2.0's BILLING_PERIOD= folders)
+  expect(totals.files[0]).toBe('customer-value-focus/data/billing_period=2026-11/customer-value-focus-00001.snappy.parquet');
+  const manifest = JSON.parse(fs.readFileSync(path.join(out, 'customer-value-focus', 'metadata', 'billing_period=2026-12', 'customer-value-focus-Manifest.json'), 'utf8'));
   expect(manifest.dataFiles).toHaveLength(2);
   expect(Object.keys(totals.byCurrency).sort()).toEqual(['EUR', 'USD']);
   expect(Object.keys(totals.byCurrency.EUR.billed.byProvider)).toEqual(['Microsoft']);

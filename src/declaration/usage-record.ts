@@ -1,7 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { IConstruct } from 'constructs';
-import { UsageMetricRecord } from '../declaration/record';
+import { UsageMetricRecord } from './record';
 
 /**
  * How a usage metric is recorded in the metadata (tokens in dimensions are rendered as their

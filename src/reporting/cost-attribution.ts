@@ -1,7 +1,7 @@
 import { Lazy, Tags } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import type { ICustomerService } from '../../customer-service-base';
-import { TagKeys } from '../../tag-keys';
+import type { ICustomerService } from '../customer-service-base';
+import { resolveTagKeys } from '../tag-keys';
 
 /**
  * Tags the library's shared resources under `scope` (the per-stack cost publisher and dashboard) with the
@@ -9,12 +9,8 @@ import { TagKeys } from '../../tag-keys';
  * reporting is attributed to a service and never lands in untagged spend.
  */
 export function attributeCost(scope: IConstruct, owner: () => ICustomerService | undefined): void {
-  let keys = TagKeys.DEFAULT;
-  try {
-    keys = TagKeys.of(scope);
-  } catch {
-    // the services report a bad tag-key context themselves
-  }
+  // the services report a bad tag-key context themselves (resolveTagKeys)
+  const keys = resolveTagKeys(scope).keys;
   for (const key of keys.all()) {
     Tags.of(scope).add(key, Lazy.string({ produce: () => owner()?.tagValues[key] ?? '' }), { priority: 1000 });
   }

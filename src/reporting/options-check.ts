@@ -1,10 +1,10 @@
 import { Duration, Token } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { describe, monthlyBudgetProblems } from '../../declaration/rules';
-import { BudgetAlert } from '../budget-alert';
-import { CostAlertTarget } from '../cost-alert-target';
-import { CostReportingOptions, CostScope, DashboardLayout } from '../cost-reporting-options';
+import { BudgetAlert } from './budget-alert';
+import { CostAlertTarget } from './cost-alert-target';
+import { CostReportingOptions, CostScope, DashboardLayout } from './cost-reporting-options';
+import { describe, monthlyBudgetProblems } from '../declaration/rules';
 
 /**
  * The checks of `CostReportingOptions`: every problem as a message naming the option (relative to
@@ -19,7 +19,7 @@ export const DEFAULT_AUTO_ADJUST_MONTHS = 6;
 export const DEFAULT_INCREASE_PERCENT = 20;
 export const DEFAULT_COMPARE_DAYS = 7;
 /** Budget amounts are sent as decimal strings: the range is a declaration rule (`field-rules.ts`). */
-export { MIN_BUDGET, MAX_BUDGET } from '../../declaration/field-rules';
+export { MIN_BUDGET, MAX_BUDGET } from '../declaration/field-rules';
 /** The dashboard layout when none is chosen (bench/RESULTS.md, "Dashboard layout", has the numbers behind it). */
 export const DEFAULT_DASHBOARD_LAYOUT = DashboardLayout.STACK;
 
@@ -132,9 +132,10 @@ function checkTargets(value: unknown, problems: string[]): { emails: string[]; t
       problems.push(`notify[${i}] is ${describe(t)}: use CostAlertTarget.email("payments@example.com") or CostAlertTarget.topic(topic)`);
       return;
     }
+    const found = t._problems(`notify[${i}]`);
     const r = t._recipient();
-    if (r.problem) {
-      problems.push(`notify[${i}]: ${r.problem}`);
+    if (found.length > 0) {
+      problems.push(...found);
     } else if (r.topic) {
       topics.push(r.topic);
     } else if (r.email !== undefined) {
@@ -170,8 +171,8 @@ function checkAlerts(value: unknown, problems: string[]): BudgetAlert[] {
   value.forEach((a, i) => {
     if (!BudgetAlert.isBudgetAlert(a)) {
       problems.push(`alerts[${i}] is ${describe(a)}: use BudgetAlert.actual(80) or BudgetAlert.forecast(100)`);
-    } else if (a._problem) {
-      problems.push(`alerts[${i}]: ${a._problem}`);
+    } else if (a._problems(`alerts[${i}]`).length > 0) {
+      problems.push(...a._problems(`alerts[${i}]`));
     } else {
       alerts.push(a);
     }

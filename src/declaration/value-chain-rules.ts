@@ -1,6 +1,6 @@
 import { CostAllocationRecord } from './record';
 import { describe, fixedSharesProblems, serviceNameProblems } from './rules';
-import { Allocation, AllocationMethod } from '../value-chain';
+import { Allocation, AllocationMethod } from '../cost-allocation';
 
 /**
  * The rules of the value chain: which service consumes which, and how a provider shares its cost. Shared by the

@@ -24,6 +24,7 @@
 import { Annotations, App, AppProps, Stack, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import {
@@ -166,12 +167,22 @@ export function createApp(props: AppProps = {}): App {
   const registry = new DeclarationRegistry(billing, 'DeclarationRegistry', { organizationId: ORGANIZATION_ID, bucketName: REGISTRY_BUCKET, owner: COST_REPORTING });
   //    The business units' value-review packs, every month, of the services registered there (the declarations typed
   //    in here are kept for what the registry does not hold, and are the fallback when it cannot be read).
+  //    A failed monthly run reaches the FinOps team's alarm topic (without alarmTopic, synthesis warns).
+  const finOps = new Construct(billing, 'FinOpsAlarms');
+  const finOpsKey = new kms.Key(finOps, 'Key', { enableKeyRotation: true, description: 'Encrypts the FinOps alarm topic' });
+  const alarmTopic = new sns.Topic(finOps, 'Topic', { masterKey: finOpsKey, enforceSSL: true });
+  alarmTopic.addSubscription(new subscriptions.EmailSubscription('finops@example.com'));
+  Validations.of(finOps).acknowledge({
+    id: 'CustomerValue-ResourceOutsideService',
+    reason: 'Alarm topic of the FinOps team in the management account: it serves the billing constructs, not one customer service',
+  });
   new ValueReviewReports(billing, 'ValueReview', {
     ...guard,
     costAndUsageExport: cur,
     registry,
     declarations: SERVICES,
     recipients: [{ businessUnit: 'retail', emails: ['retail-board@example.com'] }, { businessUnit: 'finance', emails: ['cfo-office@example.com'] }],
+    alarmTopic,
   });
   // 6. An organization tag policy: the five keys with their capitalisation, and the known teams and business units as
   //    the only values of their keys, for every account under the root (resources made outside CDK included). It

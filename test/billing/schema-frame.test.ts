@@ -34,7 +34,7 @@ test('a new schema object gets the checks, the date filter and the tag access of
     from: '2026-10-01',
     to: '2026-11-01',
     dialect: SqlDialect.DUCKDB,
-    tagKeys: new TagKeys({ team: 'owner' }),
+    tagKeys: TagKeys.custom({ team: 'owner' }),
   }, 'costBy');
   expect(q.where).toEqual(["WHERE day >= TIMESTAMP '2026-10-01 00:00:00'", "  AND day < TIMESTAMP '2026-11-01 00:00:00'"]);
   expect(q.tag(q.groupKey)).toBe("labels['label:owner']");

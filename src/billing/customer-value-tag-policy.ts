@@ -1,12 +1,12 @@
 import * as organizations from 'aws-cdk-lib/aws-organizations';
 import { Construct } from 'constructs';
 import { BillingOwnerOptions, ManagementAccountOptions } from './billing-options';
+import { ContextKeys } from '../context-keys';
 import { checkManagementAccount } from './private/guard-rails';
 import { attributeCost } from './private/ownership';
 import {
   allowedValuesProblems, enforcedForProblems, MAX_TAG_POLICY_CHARACTERS, TagPolicyKey, tagPolicyDocument, tagPolicySize, targetIdsProblems,
 } from './private/tag-policy';
-import { ContextKeys } from '../context-keys';
 import { describe, readRegistry } from '../declaration/rules';
 import { reportProblems } from '../private/problems';
 import { resolveTagKeys, TagKeys } from '../tag-keys';

@@ -75,7 +75,8 @@ describe('CustomerValueCostCategories with attribution rules', () => {
     new CustomerValueCostCategories(stack, 'Categories', { owner: OWNER, declarations: DECLARATIONS, categories: ALL });
     rules.addRule(
       AttributionRule.charges({
-        name: 'cdn', serviceCodes: ['AmazonCloudFront'],
+        name: 'cdn',
+        serviceCodes: ['AmazonCloudFront'],
         to: AttributionTarget.services([ServiceRef.named('checkout'), ServiceRef.named('refunds')], Allocation.fixed({ checkout: 70, refunds: 30 })),
       }),
       AttributionRule.charges({ name: 'nat', usageTypes: ['USE1-NatGateway-Hours'], to: AttributionTarget.businessUnit('retail', Allocation.even()) }),

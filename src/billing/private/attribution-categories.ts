@@ -296,7 +296,7 @@ Omit<SplitChargeRule, 'Source'> | string {
     const oneEach = distinct.length === targets.length && distinct.every((v) => servicesOf(v).length === 1);
     if (allocation.method === 'proportional' && !whole) {
       return `its services belong to ${distinct.length} ${input.category} values (${distinct.join(', ')}) that also hold other services: AWS would split `
-        + `by each value's whole cost, the rule splits by the cost of its services`;
+        + 'by each value\'s whole cost, the rule splits by the cost of its services';
     }
     if (allocation.method === 'even' && !oneEach) {
       return `its ${targets.length} services belong to ${distinct.length} ${input.category} values (${distinct.join(', ')}): AWS would split evenly over the `

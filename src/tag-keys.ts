@@ -1,6 +1,6 @@
 import { IConstruct } from 'constructs';
 import { ContextKeys } from './context-keys';
-import { describe as describeValue } from './declaration/field-rules';
+import { describe as describeValue } from './private/describe';
 import { curColumnCollisions, curMapKey, TAG_KEY_PATTERN } from './private/tag-safe';
 
 const TAG_KEYS_CONTEXT = ContextKeys.TAG_KEYS;

@@ -1,3 +1,4 @@
+import { describe } from '../private/describe';
 import { closest, isPlaceholder, words } from '../private/placeholders';
 // type-only use of aws-cdk-lib there: loading it loads no CDK (test/lambda-bundles.test.ts)
 import { ValueReviewOutcome } from '../value-review';
@@ -40,24 +41,8 @@ const PERCENT_TOLERANCE = 1e-6;
 export const TEAM_WHAT = 'the owning team, e.g. "payments"';
 export const BUSINESS_UNIT_WHAT = 'the business unit that reviews its value, e.g. "retail"';
 
-/** A value as it appears in a message: strings quoted, other types named. */
-export function describe(value: unknown): string {
-  if (value === undefined) return 'undefined';
-  if (value === null) return 'null';
-  if (typeof value === 'string') return JSON.stringify(value);
-  if (typeof value === 'number' || typeof value === 'boolean') return `${typeof value} ${String(value)}`;
-  if (Array.isArray(value)) return `an array (${safeJson(value).slice(0, 60)})`;
-  if (typeof value === 'function') return 'a function';
-  return `an object (${safeJson(value).slice(0, 60)})`;
-}
-
-function safeJson(value: unknown): string {
-  try {
-    return JSON.stringify(value) ?? String(value);
-  } catch {
-    return String(value);
-  }
-}
+/** A value as it appears in a message (one implementation, in src/private/ where every layer may use it). */
+export { describe };
 
 /** The problem of a required text field that is missing, not a string, a token or blank; undefined when fine. */
 export function textProblem(field: string, value: unknown, hint: string, unresolved: Unresolved = NO_TOKENS): string | undefined {

@@ -119,9 +119,8 @@ export function resolvedFromService(s: CustomerService): ResolvedService | undef
 export function resolveServices(
   construct: IConstruct, options: BillingServicesOptions, tagKeys?: TagKeys, owner?: ResolvedService,
 ): ResolvedServices {
-  const resolved = resolveTagKeys(construct, tagKeys);
-  const keys = resolved.keys;
-  const problems: string[] = [...resolved.problems];
+  const { keys, problems: keyProblems } = resolveTagKeys(construct, tagKeys);
+  const problems: string[] = [...keyProblems];
   const defaulted = options.services === undefined && options.declarations === undefined;
   const services = defaulted ? CustomerService.all(construct.node.root) : (options.services ?? []);
   const out: ResolvedService[] = [];

@@ -63,7 +63,8 @@ export interface CostSchema<M extends string = string> {
 }
 
 /** The options every schema's cost query has (documented on `CostQueryOptions` and `FocusCostQueryOptions`). */
-export type SchemaQueryOptions<M extends string> = Readonly<{ table: string; groupBy: CostGrouping; tagKeys?: TagKeys; metric?: M; dialect?: SqlDialect }
+export type SchemaQueryOptions<M extends string> = Readonly<
+  { table: string; groupBy: CostGrouping; tagKeys?: TagKeys; metric?: M; dialect?: SqlDialect }
   & { from?: string; to?: string; daily?: boolean; monthly?: boolean; billingPeriodColumn?: string; dimension?: CostDimension }>;
 
 /** The SQL expression of a metric of a schema, the default one when undefined; an unknown one throws. */

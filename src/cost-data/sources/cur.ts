@@ -10,6 +10,7 @@ import { SqlDialect } from '../query-terms';
 import { CUR_2_0_SCHEMA } from '../schemas/cur-schema';
 import { CurQueries } from '../schemas/cur-sql';
 import { sqlLiteral } from '../schemas/sql-util';
+import { curRuleColumns, fileSourceMatches } from '../attribution/file-sources';
 
 /**
  * Cost from CUR 2.0 files through DuckDB: the `customer-value cost --source cur PATH...` source.
@@ -49,7 +50,8 @@ export class CurFileSource implements CostSource {
       }
       const estimated = columns.has('bill_invoice_id');
       const identity = IDENTITY_COLUMNS.every((c) => columns.has(c));
-      const wanted = [...required, ...(estimated ? ['bill_invoice_id'] : []), ...(identity ? IDENTITY_COLUMNS : [])];
+      const ruleColumns = curRuleColumns(query, columns, describePaths(paths));
+      const wanted = [...new Set([...required, ...(estimated ? ['bill_invoice_id'] : []), ...(identity ? IDENTITY_COLUMNS : []), ...ruleColumns])];
       await session.run(viewSql(files, format, wanted, schema)).catch((e) => {
         throw readError(e, paths);
       });
@@ -87,8 +89,16 @@ export class CurFileSource implements CostSource {
       const absent = absentTagKeys(query, table.rows);
       const notes = absent.length === 0 ? [] : explainAbsentKeys(query, absent, await tagKeysPresent(session), `in ${describePaths(paths)}`);
       notes.push(...curNotes(table));
+      const attributionMatches = await fileSourceMatches(session, query, {
+        view: VIEW,
+        schema: CUR_2_0_SCHEMA,
+        cost: CurQueries.metricExpression(curMetric(query.metric, describePaths(paths))),
+      }).catch((e) => {
+        throw readError(e, paths);
+      });
       return {
         rows: table.rows,
+        ...(attributionMatches ? { attributionMatches } : {}),
         source: `CUR 2.0 files (${describeRead(read)})`,
         bytesScanned: read.bytes,
         notes,

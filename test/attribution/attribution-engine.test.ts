@@ -1,5 +1,5 @@
-import * as fc from 'fast-check';
 import { DuckDBInstance } from '@duckdb/node-api';
+import * as fc from 'fast-check';
 import { applyAttribution, RuleMatch, splitExactly, TargetService } from '../../src/cost-data/attribution/apply';
 import { attributeResult } from '../../src/cost-data/attribution/attribute';
 import { likePattern, OrderedRule } from '../../src/cost-data/attribution/rules';
@@ -21,8 +21,11 @@ const RULES: OrderedRule[] = [
   { id: 'x/all', rule: { name: 'all', kind: 'charges', match: { chargeTypes: ['support'] }, target: { kind: 'everyone', allocation: { method: 'even' } } } },
   { id: 'x/stack', rule: { name: 'stack', kind: 'declared-stacks', match: {}, target: { kind: 'stack-services' } } },
   {
-    id: 'x/fixed', rule: {
-      name: 'fixed', kind: 'resources', match: { resources: ['i-*'] },
+    id: 'x/fixed',
+    rule: {
+      name: 'fixed',
+      kind: 'resources',
+      match: { resources: ['i-*'] },
       target: { kind: 'services', services: ['a', 'c'], allocation: { method: 'fixed', percentages: { a: 33.3, c: 66.7 } } },
     },
   },
@@ -35,8 +38,13 @@ describe('applyAttribution', () => {
   test('property: tagged + attributed + unattributed = the total, per month, to the unit; each rule\'s amount is the sum of its shares', () => {
     fc.assert(fc.property(
       fc.array(fc.record({ service: fc.constantFrom('a', 'b', 'c', 'ghost'), day, amount: cents }), { maxLength: 12 }),
-      fc.array(fc.record({ rule: fc.integer({ min: 0, max: RULES.length - 1 }), stack: fc.constantFrom('', 'S1', 'S2', 'S9'), day, amount: cents,
-        nonResource: cents }), { maxLength: 12 }),
+      fc.array(fc.record({
+        rule: fc.integer({ min: 0, max: RULES.length - 1 }),
+        stack: fc.constantFrom('', 'S1', 'S2', 'S9'),
+        day,
+        amount: cents,
+        nonResource: cents,
+      }), { maxLength: 12 }),
       (tagged, matches) => {
         // the untagged rows of the cost table hold at least what the rules matched (plus some unmatched spend)
         const untagged = new Map<string, Decimal>();
@@ -110,7 +118,11 @@ describe('likePattern (SQL) agrees with matchesPattern (the reference)', () => {
 describe('a source that applies no rules', () => {
   test('Cost Explorer: a note and a warning name every rule; the rows are unchanged', () => {
     const query: CostQuery = {
-      from: '2026-10-01', to: '2026-11-01', groupBy: CostGrouping.SERVICE, metric: CostMetric.UNBLENDED, tagKeys: TagKeys.DEFAULT,
+      from: '2026-10-01',
+      to: '2026-11-01',
+      groupBy: CostGrouping.SERVICE,
+      metric: CostMetric.UNBLENDED,
+      tagKeys: TagKeys.DEFAULT,
       attribution: { rules: RULES, declaredStacks: ['S1'] },
     };
     const rows = [row('', '2026-10-03', Decimal.of('4'))];

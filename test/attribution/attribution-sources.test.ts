@@ -41,7 +41,9 @@ const RULES = {
     { name: 'shop-stacks', kind: 'declared-stacks', match: {}, target: { kind: 'stack-services', allocation: { method: 'even' } } },
     { name: 'tax', kind: 'charges', match: { chargeTypes: ['tax'] }, target: { kind: 'business-unit', businessUnit: 'retail', allocation: { method: 'proportional' } } },
     {
-      name: 'nat', kind: 'charges', match: { serviceCodes: ['AmazonEC2'], usageTypes: ['*NatGateway*'] },
+      name: 'nat',
+      kind: 'charges',
+      match: { serviceCodes: ['AmazonEC2'], usageTypes: ['*NatGateway*'] },
       target: { kind: 'services', services: ['checkout', 'wishlist'], allocation: { method: 'fixed', percentages: { checkout: 70, wishlist: 30 } } },
     },
     { name: 'bucket', kind: 'resources', match: { resources: ['arn:aws:s3:::shop-*'] }, target: { kind: 'everyone', allocation: { method: 'even' } } },

@@ -177,8 +177,17 @@ async function costCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const { plan, warnings: ruleWarnings } = attributionPlanOf(set);
   warnOnce(ruleWarnings, io);
   const attribution = plan && attributionApplies({ groupBy, dimension }) ? plan : undefined;
-  const query: CostQuery = { from: period.from, to: period.to, groupBy, metric, tagKeys, currency, byProvider, dimension,
-    ...(attribution ? { attribution } : {}) };
+  const query: CostQuery = {
+    from: period.from,
+    to: period.to,
+    groupBy,
+    metric,
+    tagKeys,
+    currency,
+    byProvider,
+    dimension,
+    ...(attribution ? { attribution } : {}),
+  };
   const paths = args.positionals.map((p) => path.resolve(io.cwd, p));
   const out = s('out') ?? (output === 'html' ? HTML_FILE : undefined);
   if (out && out !== '-') {

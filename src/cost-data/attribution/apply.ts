@@ -133,8 +133,13 @@ export function applyAttribution(rows: readonly CostRow[], matches: readonly Rul
   }
 
   const outcomes = rules.map((r) => ({
-    rule: r.id, amount: Decimal.ZERO, months: {} as Record<string, Decimal>, targets: {} as Record<string, Decimal>,
-    unattributed: Decimal.ZERO, reasons: [] as string[], matched: false,
+    rule: r.id,
+    amount: Decimal.ZERO,
+    months: {} as Record<string, Decimal>,
+    targets: {} as Record<string, Decimal>,
+    unattributed: Decimal.ZERO,
+    reasons: [] as string[],
+    matched: false,
   }));
   const added = new Map<string, CostRow>();
   const taken = new Map<string, { amount: Decimal; nonResource: Decimal }>();
@@ -195,9 +200,15 @@ export function applyAttribution(rows: readonly CostRow[], matches: readonly Rul
       const amount = (prev ? exactAmountOf(prev) : Decimal.ZERO).plus(share);
       const nr = (prev ? exactNonResourceOf(prev) : Decimal.ZERO).plus(nonResource.get(name)!);
       added.set(key, {
-        service: name, group: name, day: m.day, currency: m.currency, estimated: false,
-        amount: amount.toNumber(), exactAmount: amount.toString(),
-        nonResourceAmount: nr.toNumber(), exactNonResourceAmount: nr.toString(),
+        service: name,
+        group: name,
+        day: m.day,
+        currency: m.currency,
+        estimated: false,
+        amount: amount.toNumber(),
+        exactAmount: amount.toString(),
+        nonResourceAmount: nr.toNumber(),
+        exactNonResourceAmount: nr.toString(),
         ...(m.provider !== undefined ? { provider: m.provider } : {}),
       });
       out.targets[name] = (out.targets[name] ?? Decimal.ZERO).plus(share);
@@ -226,7 +237,13 @@ export function applyAttribution(rows: readonly CostRow[], matches: readonly Rul
     const amount = exactAmountOf(r).minus(t.amount);
     const nr = exactNonResourceOf(r).minus(t.nonResource);
     if (amount.sign() !== 0 || nr.sign() !== 0) {
-      result.push({ ...r, amount: amount.toNumber(), exactAmount: amount.toString(), nonResourceAmount: nr.toNumber(), exactNonResourceAmount: nr.toString() });
+      result.push({
+        ...r,
+        amount: amount.toNumber(),
+        exactAmount: amount.toString(),
+        nonResourceAmount: nr.toNumber(),
+        exactNonResourceAmount: nr.toString(),
+      });
     }
   }
   for (const k of taken.keys()) {

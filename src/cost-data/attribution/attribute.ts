@@ -41,8 +41,15 @@ export interface AttributionJson {
   readonly tagged: number;
   readonly attributed: number;
   readonly unattributed: number;
-  readonly rules: Array<{ ruleSet: string; rule: string; amount: number; months: Record<string, number>; targets: Record<string, number>;
-    unattributed: number; matched: boolean; }>;
+  readonly rules: Array<{
+    ruleSet: string;
+    rule: string;
+    amount: number;
+    months: Record<string, number>;
+    targets: Record<string, number>;
+    unattributed: number;
+    matched: boolean;
+  }>;
   readonly warnings: string[];
 }
 

@@ -77,7 +77,15 @@ export function fileSourceRuleWarnings(query: CostQuery, label: 'CUR 2.0' | 'FOC
     return [];
   }
   return matchSql(plan, {
-    view: 'v', columns: label === 'CUR 2.0' ? CUR_RULE_COLUMNS : FOCUS_RULE_COLUMNS, serviceTag: 't', time: 't', currency: 'c', cost: 'c',
-    category: 'c', nonResource: [], from: query.from, to: query.to,
+    view: 'v',
+    columns: label === 'CUR 2.0' ? CUR_RULE_COLUMNS : FOCUS_RULE_COLUMNS,
+    serviceTag: 't',
+    time: 't',
+    currency: 'c',
+    cost: 'c',
+    category: 'c',
+    nonResource: [],
+    from: query.from,
+    to: query.to,
   }).warnings;
 }

@@ -6,8 +6,8 @@ import { attributionRecordProblems, refusedAttributionRecord } from '../../decla
 import { SERVICE_METADATA_TYPE, ServiceDeclarationRecord } from '../../declaration/record';
 import { recordProblems, refusedRecord } from '../../declaration/record-rules';
 import { TagKeys } from '../../tag-keys';
-import { firstLine, CostDataError } from '../errors';
 import { ReadRuleSet } from '../attribution/rules';
+import { firstLine, CostDataError } from '../errors';
 import { describeFsCode } from '../paths';
 
 /** A `customer-value:service` record read back from a cloud assembly, with where it was found. */

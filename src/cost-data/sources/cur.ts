@@ -3,6 +3,7 @@ import { describe, FILE_COLUMN, readError, VIEW, viewSql } from './cur-view';
 import { describePaths, describeRead, describeReading, emptyPeriodMessage, FileSourceOptions, openSession, periodFiles } from './data-files';
 import { DuckDbSession } from './duckdb-loader';
 import { periodRows, readsEveryRow } from './undated';
+import { curRuleColumns, fileSourceMatches } from '../attribution/file-sources';
 import { CostDataError } from '../errors';
 import { curMetric } from '../metrics';
 import { CostQuery, CostResult, CostSource } from '../query';
@@ -10,7 +11,6 @@ import { SqlDialect } from '../query-terms';
 import { CUR_2_0_SCHEMA } from '../schemas/cur-schema';
 import { CurQueries } from '../schemas/cur-sql';
 import { sqlLiteral } from '../schemas/sql-util';
-import { curRuleColumns, fileSourceMatches } from '../attribution/file-sources';
 
 /**
  * Cost from CUR 2.0 files through DuckDB: the `customer-value cost --source cur PATH...` source.

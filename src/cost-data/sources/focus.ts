@@ -5,6 +5,7 @@ import { absentFocusKeys, emptyCostNote, focusCostTable, FocusCostTable, groupAb
 import { FOCUS_VIEW, focusReadError, focusViewSql } from './focus-view';
 import { rowsByMonth } from './months';
 import { periodRows, readsEveryRow } from './undated';
+import { fileSourceMatches, FOCUS_RULE_TEXT_COLUMNS } from '../attribution/file-sources';
 import { CostDataError } from '../errors';
 import { focusMetric } from '../metrics';
 import { CostQuery, CostResult, CostSource } from '../query';
@@ -12,7 +13,6 @@ import { SqlDialect, FocusMetric } from '../query-terms';
 import { FOCUS_1_2_SCHEMA } from '../schemas/focus-schema';
 import { FocusQueries } from '../schemas/focus-sql';
 import { sqlLiteral } from '../schemas/sql-util';
-import { fileSourceMatches, FOCUS_RULE_TEXT_COLUMNS } from '../attribution/file-sources';
 
 /**
  * Cost from FOCUS files (any provider's FOCUS 1.0 to 1.3 Cost and Usage data) through DuckDB: the

@@ -147,6 +147,10 @@ describe.each([['cur', () => cur], ['focus', () => focus]])('attribution rules o
       // JSON gives amounts to 6 places
       expect(byService[service]).toBeCloseTo(amount, 5);
     }
+    const checkout = data.rows.find((r: any) => r.group === 'checkout');
+    expect(checkout.tagged).toBe(70);
+    expect(checkout.attributed).toBeCloseTo(26.857142857142857143, 12);
+    expect(data.rows.find((r: any) => r.group === 'reports')).toMatchObject({ tagged: 20, attributed: 2 });
     expect(data.untagged.amount).toBeCloseTo(5, 9);
     expect(data.total).toBeCloseTo(242, 9);
     const a = data.attribution;
@@ -168,13 +172,20 @@ describe.each([['cur', () => cur], ['focus', () => focus]])('attribution rules o
   });
 
   test('the table and markdown show the attributed share and each rule; the warning reaches stderr', async () => {
-    for (const output of ['table', 'markdown', 'csv']) {
-      const res = await runCli(['cost', '--source', source, file(), '--from', '2026-10-01', '--to', '2026-12-01', '-o', output], { cwd });
+    for (const output of ['table', 'markdown', 'csv', 'html']) {
+      const res = await runCli(['cost', '--source', source, file(), '--from', '2026-10-01', '--to', '2026-12-01', '-o', output,
+        ...(output === 'html' ? ['--out', '-'] : [])], { cwd });
       expect(res.code).toBe(0);
       expect(res.stderr).toMatch(/rule shared\/never matched no untagged spend in the period/);
       if (output !== 'csv') {
         expect(res.stdout).toMatch(/attributed by rules 64\.00 USD \(26\.4 %\)/);
         expect(res.stdout).toMatch(/rule shared\/nat attributed 20\.00 USD: checkout 14\.00, wishlist 6\.00/);
+        expect(res.stdout).toMatch(/Tagged and attributed cost per service/);
+        expect(res.stdout).toMatch(/15\.00 USD of the tax, credits and other charges of no resource was attributed by rules/);
+        if (output !== 'html') {
+          expect(res.stdout).toMatch(/checkout\W+70\.00\W+26\.86\W+96\.86/);
+          expect(res.stdout.match(/rule shared\/never matched no untagged spend/g)).toHaveLength(1);
+        }
       }
     }
   });

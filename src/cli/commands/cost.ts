@@ -5,7 +5,7 @@ import {
   metricAndCurrency, OUT_OPTION, OUTPUTS, positiveNumber, QUIET_OPTION, SOURCE_OPTIONS, sourceFromArgs, sourceKindOf, TAG_KEY_OPTION,
   timeoutOption, warnOnce,
 } from './common';
-import { attributeResult, attributionApplies, attributionPlanOf } from '../../cost-data/attribution/attribute';
+import { attributeResult, attributionApplies, attributionPlanOf, withAttribution } from '../../cost-data/attribution/attribute';
 import { AssemblySet, readAssemblies, tagKeysOf } from '../../cost-data/declarations/cloud-assembly';
 import { BY_PROVIDER, BY_VALUES, dimensionRefusal, isDimension } from '../../cost-data/grouping';
 import { refuseOutputOverInput, relativePath } from '../../cost-data/paths';
@@ -213,7 +213,8 @@ async function runCost(run: CostRun, limits: CallLimits, io: CliIo): Promise<num
   const s = (k: string) => args.strings.get(k);
   const source = sourceFromArgs(args, kind, run.paths, limits);
   const fetched = await source.fetch(query, run.progress);
-  const { result, attribution } = attributeResult(query, fetched, set, SOURCE_NAMES[kind]);
+  const attributed = attributeResult(query, fetched, set, SOURCE_NAMES[kind]);
+  const result = attributed.result;
   warnOnce(result.warnings ?? [], io);
   if (out && out !== '-' && result.files) {
     // a glob is known only once expanded: the files read are inputs too
@@ -269,7 +270,7 @@ async function runCost(run: CostRun, limits: CallLimits, io: CliIo): Promise<num
     ? allocatedCostReport({ ...input, cwd: io.cwd, spreadUntagged: args.booleans.get('spread-untagged') === true })
     : costReport(input);
   // what each rule attributed, in the JSON output (docs/attribution.md section 8); the notes carry it in every format
-  const report = attribution ? { ...built, data: { ...(built.data as object), attribution } } : built;
+  const report = withAttribution(built, attributed);
   warnOnce(report.warnings ?? [], io);
   emit(report, run.output, out, io);
   return EXIT_OK;

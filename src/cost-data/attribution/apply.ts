@@ -52,6 +52,8 @@ export interface AttributionOutcome {
   readonly tagged: Decimal;
   readonly attributed: Decimal;
   readonly unattributed: Decimal;
+  /** The part of `attributed` from line items of no resource (tax, credits, refunds; FOCUS also adjustments, purchases). */
+  readonly attributedNonResource: Decimal;
   readonly warnings: string[];
 }
 
@@ -146,6 +148,7 @@ export function applyAttribution(rows: readonly CostRow[], matches: readonly Rul
   const rowKey = (service: string, day: string, currency: string, provider: string | undefined) =>
     `${service}\u0000${day}\u0000${currency}\u0000${provider ?? ''}`;
   const warnings: string[] = [];
+  let attributedNonResource = Decimal.ZERO;
 
   for (const m of matches) {
     const { id, rule } = rules[m.rule];
@@ -214,6 +217,7 @@ export function applyAttribution(rows: readonly CostRow[], matches: readonly Rul
       out.targets[name] = (out.targets[name] ?? Decimal.ZERO).plus(share);
     }
     out.amount = out.amount.plus(m.amount);
+    attributedNonResource = attributedNonResource.plus(m.nonResource);
     out.months[month(m.day)] = (out.months[month(m.day)] ?? Decimal.ZERO).plus(m.amount);
     const k = rowKey('', m.day, m.currency, m.provider);
     const prev = taken.get(k) ?? { amount: Decimal.ZERO, nonResource: Decimal.ZERO };
@@ -266,6 +270,7 @@ export function applyAttribution(rows: readonly CostRow[], matches: readonly Rul
     tagged,
     attributed,
     unattributed: total.minus(tagged).minus(attributed),
+    attributedNonResource,
     warnings,
   };
 }

@@ -2,8 +2,9 @@ import { applyAttribution, RuleOutcome, TargetService } from './apply';
 import { AttributionPlan, orderRules } from './rules';
 import { Decimal } from '../../private/decimal';
 import { AssemblySet } from '../declarations/cloud-assembly';
-import { CostQuery, CostResult } from '../query';
+import { CostQuery, CostResult, exactAmountOf } from '../query';
 import { CostGrouping } from '../query-terms';
+import { Report, Section } from '../report/model';
 
 /**
  * The attribution rules between a source and the reports (docs/attribution.md, section 8): the plan a source is asked
@@ -57,6 +58,8 @@ export interface AttributionJson {
 export interface AttributedResult {
   readonly result: CostResult;
   readonly attribution?: AttributionJson;
+  /** Per service: its tagged cost and what the rules attributed to it (the report's section and JSON rows). */
+  readonly byService?: Map<string, { tagged: Decimal; attributed: Decimal }>;
 }
 
 const money = (d: Decimal, currency: string) => `${d.toFixed(2)} ${currency}`;
@@ -81,7 +84,8 @@ export function attributeResult(query: CostQuery, result: CostResult, set: Assem
   if (!result.attributionMatches) {
     const warning = `${sourceName} does not apply attribution rules yet (the CUR 2.0 and FOCUS file sources do): rules ${ids} are not `
       + 'applied, their spend stays untagged';
-    return { result: { ...result, notes: [...result.notes, warning], warnings: [...(result.warnings ?? []), warning] } };
+    // a warning: on stderr once, and in the report's notes (every format) as every source warning is
+    return { result: { ...result, warnings: [...(result.warnings ?? []), warning] } };
   }
   const matches = query.currency ? result.attributionMatches.filter((m) => m.currency === query.currency) : result.attributionMatches;
   const services = new Map<string, TargetService>();
@@ -102,6 +106,15 @@ export function attributeResult(query: CostQuery, result: CostResult, set: Assem
       + `(${percent(outcome.unattributed, total)}) of ${money(total, currency)}`,
     ...outcome.rules.filter((o) => o.matched).map((o) => ruleNote(o, currency)),
   ];
+  const resource = outcome.attributed.minus(outcome.attributedNonResource);
+  if (resource.sign() !== 0) {
+    notes.push(`the tagged share (data quality) counts the ${money(resource, currency)} of resource spend attributed by rules with the tagged `
+      + 'spend: the tag is still missing on those resources');
+  }
+  if (outcome.attributedNonResource.sign() !== 0) {
+    notes.push(`${money(outcome.attributedNonResource, currency)} of the tax, credits and other charges of no resource was attributed by rules: `
+      + 'it is no longer in the untagged row');
+  }
   const warnings = [...outcome.warnings, ...outcome.rules.flatMap((o) => o.reasons.map((r) => `${r}: ${o.unattributed.toFixed(2)} ${currency} `
     + 'left unattributed'))];
   const attribution: AttributionJson = {
@@ -120,10 +133,58 @@ export function attributeResult(query: CostQuery, result: CostResult, set: Assem
     })),
     warnings,
   };
+  const byService = new Map<string, { tagged: Decimal; attributed: Decimal }>();
+  for (const r of result.rows.filter((x) => x.service !== '')) {
+    const e = byService.get(r.service) ?? { tagged: Decimal.ZERO, attributed: Decimal.ZERO };
+    byService.set(r.service, { ...e, tagged: e.tagged.plus(exactAmountOf(r)) });
+  }
+  for (const o of outcome.rules) {
+    for (const [name, amount] of Object.entries(o.targets)) {
+      const e = byService.get(name) ?? { tagged: Decimal.ZERO, attributed: Decimal.ZERO };
+      byService.set(name, { ...e, attributed: e.attributed.plus(amount) });
+    }
+  }
   return {
-    result: { ...result, rows: outcome.rows, notes: [...result.notes, ...notes, ...warnings], warnings: [...(result.warnings ?? []), ...warnings] },
+    // the warnings reach the notes through the report (as every source warning does)
+    result: { ...result, rows: outcome.rows, notes: [...result.notes, ...notes], warnings: [...(result.warnings ?? []), ...warnings] },
     attribution,
+    byService,
   };
+}
+
+/**
+ * The report with the attribution in it: a section with each service's tagged and attributed cost (every format that
+ * shows sections), `tagged` and `attributed` on each JSON row of a service, and the `attribution` object in JSON.
+ */
+export function withAttribution(report: Report, attributed: AttributedResult): Report {
+  const { attribution, byService } = attributed;
+  if (!attribution || !byService) {
+    return report;
+  }
+  const names = [...byService.keys()].sort();
+  const section: Section = {
+    heading: 'Tagged and attributed cost per service (attribution rules, before the value chain)',
+    table: {
+      columns: [
+        { key: 'service', header: 'Service' },
+        { key: 'tagged', header: 'Tagged', type: 'money' },
+        { key: 'attributed', header: 'Attributed', type: 'money' },
+        { key: 'direct', header: 'Direct', type: 'money' },
+      ],
+      rows: names.map((n) => {
+        const e = byService.get(n)!;
+        return { service: n, tagged: e.tagged, attributed: e.attributed, direct: e.tagged.plus(e.attributed) };
+      }),
+    },
+  };
+  const data = report.data as { rows?: Array<Record<string, unknown>> } & Record<string, unknown>;
+  const rows = Array.isArray(data.rows)
+    ? data.rows.map((r) => {
+      const e = typeof r.group === 'string' ? byService.get(r.group) : undefined;
+      return e ? { ...r, tagged: e.tagged.toNumber(), attributed: e.attributed.toNumber() } : r;
+    })
+    : data.rows;
+  return { ...report, sections: [...report.sections, section], data: { ...data, ...(rows ? { rows } : {}), attribution } };
 }
 
 function numbers(r: Record<string, Decimal>): Record<string, number> {

@@ -57,7 +57,7 @@ interface Item {
 
 const SERVICE = (s: string) => ({ svc: s });
 const ITEMS: Item[] = [
-  { day: '2026-10-03', cost: 60, tags: { svc: 'checkout', team: 'payments' } },
+  { day: '2026-10-03', cost: 60, tags: { svc: 'checkout', team: 'payments', bu: 'retail' } },
   { day: '2026-10-03', cost: 30, tags: SERVICE('wishlist') },
   { day: '2026-10-03', cost: 10, tags: SERVICE('search') },
   { day: '2026-10-03', cost: 20, tags: SERVICE('reports') },
@@ -86,6 +86,7 @@ function curTags(t: Record<string, string> = {}): string {
     ...(t.svc ? { user_customer_service: t.svc } : {}),
     ...(t.stack ? { aws_cloudformation_stack_name: t.stack } : {}),
     ...(t.team ? { user_team: t.team } : {}),
+    ...(t.bu ? { user_business_unit: t.bu } : {}),
   });
 }
 
@@ -115,6 +116,7 @@ function writeFocus(file: string): string {
       ...(i.tags?.svc ? { 'customer-service': i.tags.svc } : {}),
       ...(i.tags?.stack ? { 'aws:cloudformation:stack-name': i.tags.stack } : {}),
       ...(i.tags?.team ? { team: i.tags.team } : {}),
+      ...(i.tags?.bu ? { 'business-unit': i.tags.bu } : {}),
     })),
     i.account ?? '111111111111', i.product ?? '', i.usage ?? '', i.resource ?? ''].join(','));
   fs.mkdirSync(path.dirname(file), { recursive: true });
@@ -218,4 +220,13 @@ test('a bad attribution record is refused naming the file, the rule set and the 
   expect(res.code).not.toBe(0);
   expect(res.stderr).toMatch(/the customer-value:attribution record of rule set "shared" in .*cdk\.out\/manifest\.json \(stack Billing, \/Billing\/Rules0\) is refused: rules\[0\] \("acct"\).*accounts/);
   expect(res.stderr.trimEnd().split('\n')).toHaveLength(1);
+});
+
+test('review does not apply the rules yet, and says so naming every rule (never silently)', async () => {
+  const res = await runCli(['review', '--source', 'cur', cur, '--from', '2026-10-01', '--to', '2026-12-01', '-o', 'json', '--no-usage'], { cwd });
+  expect(res.code).toBe(0);
+  const message = 'review does not apply attribution rules yet (customer-value cost does): rules shared/acct, shared/shop-stacks, shared/tax, '
+    + 'shared/nat, shared/bucket, shared/never are not applied, untagged spend stays its own row';
+  expect(res.stderr).toContain(message);
+  expect(res.stdout).toContain(message);
 });

@@ -31,6 +31,19 @@ export function attributionPlanOf(set: AssemblySet): { plan?: AttributionPlan; w
   return { plan: { rules, declaredStacks }, warnings };
 }
 
+/**
+ * The warning of a report that does not apply the attribution rules yet (`review` and its packs), naming every rule;
+ * undefined when the assemblies declare none.
+ */
+export function rulesNotApplied(set: AssemblySet, report: string): string | undefined {
+  const { rules } = orderRules(set.ruleSets ?? []);
+  if (rules.length === 0) {
+    return undefined;
+  }
+  return `${report} does not apply attribution rules yet (customer-value cost does): rules ${rules.map((r) => r.id).join(', ')} are not `
+    + 'applied, untagged spend stays its own row';
+}
+
 /** Whether the rules apply to a query's grouping: the rows must be per service (the default grouping, and --allocate). */
 export function attributionApplies(query: Pick<CostQuery, 'groupBy' | 'dimension'>): boolean {
   return query.groupBy === CostGrouping.SERVICE && query.dimension === undefined;

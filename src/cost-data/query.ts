@@ -116,6 +116,8 @@ export interface CostResult {
   readonly groupedBy?: string;
   /** The untagged spend each attribution rule of the query matched, when the source applies rules. */
   readonly attributionMatches?: RuleMatch[];
+  /** What the source could not apply of the rules (e.g. a charge type it has no column for), naming each rule. */
+  readonly attributionWarnings?: string[];
 }
 
 /** A place cost comes from: Cost Explorer, CUR 2.0 files, Athena; chosen in `factory.ts`. */

@@ -11,7 +11,8 @@ import { tempDir } from '../util';
  * Tagged spend: October checkout 60, wishlist 30, search 10, reports 20, "ghost" (a tag value nobody declares) 3;
  * November checkout 10, wishlist 40.
  * Untagged spend, and the rule that takes it (first match wins):
- *   a. Oct 5, 12.00, account 222233334444            -> shared/acct (service search): search 12
+ *   a. Oct 5, 12.00, account 222233334444, resource arn:aws:s3:::shop-logs -> shared/acct (service search): search 12;
+ *      shared/bucket matches it too: a warning naming both (the earlier one attributes it)
  *   b. Oct 6,  9.00, stack tag Shop                  -> shared/shop-stacks (declared stacks, even): checkout 4.50, wishlist 4.50
  *   c. Oct 7, 10.00, Tax                             -> shared/tax (business unit retail, proportional, October's base):
  *      base = checkout 60, wishlist 30, search 10 + 12 (a single-service rule counts) = 112 (reports is finance);
@@ -63,7 +64,7 @@ const ITEMS: Item[] = [
   { day: '2026-10-03', cost: 20, tags: SERVICE('reports') },
   { day: '2026-11-02', cost: 10, tags: SERVICE('checkout') },
   { day: '2026-11-02', cost: 40, tags: SERVICE('wishlist') },
-  { day: '2026-10-05', cost: 12, account: '222233334444', product: 'AmazonEC2', usage: 'USE1-BoxUsage', resource: 'i-1' },
+  { day: '2026-10-05', cost: 12, account: '222233334444', product: 'AmazonS3', usage: 'USE1-TimedStorage-ByteHrs', resource: 'arn:aws:s3:::shop-logs' },
   { day: '2026-10-06', cost: 9, tags: { stack: 'Shop' }, product: 'AmazonEC2', usage: 'USE1-BoxUsage', resource: 'i-2' },
   { day: '2026-10-07', cost: 10, type: 'Tax', product: 'AmazonEC2', usage: 'Tax' },
   { day: '2026-10-08', cost: 20, product: 'AmazonEC2', usage: 'USE1-NatGateway-Hours', resource: 'nat-1' },
@@ -167,6 +168,7 @@ describe.each([['cur', () => cur], ['focus', () => focus]])('attribution rules o
     expect(rule('nat')).toMatchObject({ amount: 20, targets: { checkout: 14, wishlist: 6 } });
     expect(rule('bucket')).toMatchObject({ amount: 8, targets: { checkout: 2, wishlist: 2, search: 2, reports: 2 } });
     expect(rule('never')).toMatchObject({ amount: 0, matched: false });
+    expect(a.warnings).toContain('rules shared/acct and shared/bucket both match 12.00 USD of 2026-10; shared/acct, earlier, attributes it');
     expect(a.warnings).toContain('rule shared/never matched no untagged spend in the period: check its criteria, or remove it');
     expect(data.notes).toContain('attribution: tagged 173.00 USD (71.5 %), attributed by rules 64.00 USD (26.4 %), unattributed 5.00 USD (2.1 %) '
       + 'of 242.00 USD');

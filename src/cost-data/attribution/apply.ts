@@ -22,6 +22,8 @@ export interface RuleMatch {
   readonly provider?: string;
   readonly amount: Decimal;
   readonly nonResource: Decimal;
+  /** Later rules that also match these line items, and how much of them (section 5: overlap, a warning). */
+  readonly also?: ReadonlyArray<{ rule: number; amount: Decimal }>;
 }
 
 /** A declared service as the targets see it. */
@@ -149,6 +151,19 @@ export function applyAttribution(rows: readonly CostRow[], matches: readonly Rul
     `${service}\u0000${day}\u0000${currency}\u0000${provider ?? ''}`;
   const warnings: string[] = [];
   let attributedNonResource = Decimal.ZERO;
+
+  const overlaps = new Map<string, Decimal>();
+  for (const m of matches) {
+    for (const a of m.also ?? []) {
+      const k = `${m.rule}\u0000${a.rule}\u0000${month(m.day)}\u0000${m.currency}`;
+      overlaps.set(k, (overlaps.get(k) ?? Decimal.ZERO).plus(a.amount));
+    }
+  }
+  for (const [k, amount] of [...overlaps].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    const [i, j, mo, currency] = k.split('\u0000');
+    const first = rules[Number(i)].id;
+    warnings.push(`rules ${first} and ${rules[Number(j)].id} both match ${amount.toFixed(2)} ${currency} of ${mo}; ${first}, earlier, attributes it`);
+  }
 
   for (const m of matches) {
     const { id, rule } = rules[m.rule];

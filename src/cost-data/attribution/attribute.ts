@@ -128,7 +128,7 @@ export function attributeResult(query: CostQuery, result: CostResult, set: Assem
     notes.push(`${money(outcome.attributedNonResource, currency)} of the tax, credits and other charges of no resource was attributed by rules: `
       + 'it is no longer in the untagged row');
   }
-  const warnings = [...outcome.warnings, ...outcome.rules.flatMap((o) => o.reasons.map((r) => `${r}: ${o.unattributed.toFixed(2)} ${currency} `
+  const warnings = [...(result.attributionWarnings ?? []), ...outcome.warnings, ...outcome.rules.flatMap((o) => o.reasons.map((r) => `${r}: ${o.unattributed.toFixed(2)} ${currency} `
     + 'left unattributed'))];
   const attribution: AttributionJson = {
     currency,

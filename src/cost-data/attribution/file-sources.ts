@@ -39,13 +39,14 @@ export interface MatchTarget {
 }
 
 /** What each rule matched in the period (undefined when the query has no rules). */
-export async function fileSourceMatches(session: DuckDbSession, query: CostQuery, t: MatchTarget): Promise<RuleMatch[] | undefined> {
+export async function fileSourceMatches(session: DuckDbSession, query: CostQuery, t: MatchTarget)
+  : Promise<{ matches: RuleMatch[]; warnings: string[] } | undefined> {
   const plan = query.attribution;
   if (!plan || plan.rules.length === 0) {
     return undefined;
   }
   const columns = t.schema.label === 'CUR 2.0' ? CUR_RULE_COLUMNS : FOCUS_RULE_COLUMNS;
-  const { sql } = matchSql(plan, {
+  const { sql, warnings } = matchSql(plan, {
     view: t.view,
     columns,
     serviceTag: `${t.schema.tagColumn}[${sqlLiteral(t.schema.tagMapKey(query.tagKeys.service))}]`,
@@ -59,7 +60,7 @@ export async function fileSourceMatches(session: DuckDbSession, query: CostQuery
     to: query.to,
   });
   const rows = await session.rows(sql);
-  return rows.map((r) => ({
+  const mapped: RuleMatch[] = rows.map((r) => ({
     rule: Number(r.rule_index),
     stack: String(r.stack ?? ''),
     day: String(r.usage_date),
@@ -67,7 +68,10 @@ export async function fileSourceMatches(session: DuckDbSession, query: CostQuery
     ...(t.provider ? { provider: String(r.provider ?? '') } : {}),
     amount: Decimal.of(String(r.amount)),
     nonResource: Decimal.of(String(r.non_resource)),
+    also: plan.rules.map((_x, j) => j).filter((j) => j > Number(r.rule_index) && Number(r[`also_count_${j}`] ?? 0) > 0)
+      .map((j) => ({ rule: j, amount: Decimal.of(String(r[`also_amount_${j}`])) })),
   }));
+  return { matches: mapped, warnings };
 }
 
 /** The warnings a schema gives for rules it cannot fully apply (charge types it has no column for). */

@@ -168,15 +168,22 @@ export function ruleCondition(r: OrderedRule, columns: RuleColumns, declaredStac
 }
 
 /** One `CASE` giving the index of the first rule a line item matches (NULL when none). */
-export function ruleIndexSql(plan: AttributionPlan, columns: RuleColumns): { sql: string; warnings: string[] } {
+export function ruleIndexSql(plan: AttributionPlan, columns: RuleColumns): { sql: string; conditions: string[]; warnings: string[] } {
   const warnings: string[] = [];
-  const whens = plan.rules.map((r, i) => {
+  const conditions = plan.rules.map((r) => {
     const c = ruleCondition(r, columns, plan.declaredStacks);
     warnings.push(...c.warnings);
-    return `WHEN ${c.sql} THEN ${i}`;
+    return c.sql;
   });
-  return { sql: whens.length === 0 ? 'CAST(NULL AS INTEGER)' : `CASE ${whens.join(' ')} END`, warnings };
+  const whens = conditions.map((c, i) => `WHEN ${c} THEN ${i}`);
+  return { sql: whens.length === 0 ? 'CAST(NULL AS INTEGER)' : `CASE ${whens.join(' ')} END`, conditions, warnings };
 }
+
+/**
+ * Most rules whose overlap with earlier rules the match scan measures (one sum per rule); above, the overlap is not
+ * measured and the report says so.
+ */
+export const MAX_OVERLAP_RULES = 50;
 
 /** What the match query of a file source reads: its view and the expressions of the line items' parts. */
 export interface MatchQueryParts {
@@ -204,15 +211,22 @@ export function matchSql(plan: AttributionPlan, p: MatchQueryParts): { sql: stri
   const index = ruleIndexSql(plan, p.columns);
   const exact = (e: string) => `CAST(${e} AS DECIMAL(38, 18))`;
   const nonResource = p.nonResource.map(sqlLiteral).join(', ');
+  // what a later rule would also have matched of the line items an earlier rule took (section 5: a warning naming both)
+  const overlap = plan.rules.length > 1 && plan.rules.length <= MAX_OVERLAP_RULES;
+  const also = overlap ? index.conditions.map((c, j) => `CASE WHEN ${c} THEN 1 ELSE 0 END AS also_${j}`) : [];
+  const alsoSums = overlap ? index.conditions.map((_c, j) => `CAST(SUM(CASE WHEN also_${j} = 1 THEN cost ELSE 0 END) AS VARCHAR) AS also_amount_${j}, `
+    + `SUM(also_${j}) AS also_count_${j}`) : [];
   const sql = [
     'SELECT rule_index, stack, usage_date, currency,' + (p.provider ? ' provider,' : ''),
-    '  CAST(SUM(cost) AS VARCHAR) AS amount, CAST(SUM(non_resource) AS VARCHAR) AS non_resource',
+    '  CAST(SUM(cost) AS VARCHAR) AS amount, CAST(SUM(non_resource) AS VARCHAR) AS non_resource'
+      + alsoSums.map((x) => `, ${x}`).join(''),
     'FROM (',
     `  SELECT ${index.sql} AS rule_index, COALESCE(CAST(${p.columns.stack} AS VARCHAR), '') AS stack,`,
     `    strftime(CAST(${p.time} AS DATE), '%Y-%m-%d') AS usage_date, ${p.currency} AS currency,`
       + (p.provider ? ` COALESCE(${p.provider}, '') AS provider,` : ''),
     `    ${exact(`COALESCE(${p.cost}, 0)`)} AS cost,`,
-    `    CASE WHEN ${p.category} IN (${nonResource}) THEN ${exact(`COALESCE(${p.cost}, 0)`)} ELSE ${exact('0')} END AS non_resource`,
+    `    CASE WHEN ${p.category} IN (${nonResource}) THEN ${exact(`COALESCE(${p.cost}, 0)`)} ELSE ${exact('0')} END AS non_resource`
+      + also.map((x) => `, ${x}`).join(''),
     `  FROM ${p.view}`,
     `  WHERE COALESCE(${p.serviceTag}, '') = ''`,
     `    AND ${p.time} >= TIMESTAMP '${p.from} 00:00:00' AND ${p.time} < TIMESTAMP '${p.to} 00:00:00'`,
@@ -221,5 +235,10 @@ export function matchSql(plan: AttributionPlan, p: MatchQueryParts): { sql: stri
     `GROUP BY rule_index, stack, usage_date, currency${p.provider ? ', provider' : ''}`,
     `ORDER BY rule_index, usage_date, stack, currency${p.provider ? ', provider' : ''}`,
   ].join('\n');
-  return { sql, warnings: index.warnings };
+  const warnings = [...index.warnings];
+  if (plan.rules.length > MAX_OVERLAP_RULES) {
+    warnings.push(`the overlap of rules (spend two rules match) is measured for up to ${MAX_OVERLAP_RULES} rules; ${plan.rules.length} are `
+      + 'declared: it is not measured');
+  }
+  return { sql, warnings };
 }

@@ -89,7 +89,7 @@ export class CurFileSource implements CostSource {
       const absent = absentTagKeys(query, table.rows);
       const notes = absent.length === 0 ? [] : explainAbsentKeys(query, absent, await tagKeysPresent(session), `in ${describePaths(paths)}`);
       notes.push(...curNotes(table));
-      const attributionMatches = await fileSourceMatches(session, query, {
+      const attributed = await fileSourceMatches(session, query, {
         view: VIEW,
         schema: CUR_2_0_SCHEMA,
         cost: CurQueries.metricExpression(curMetric(query.metric, describePaths(paths))),
@@ -98,7 +98,7 @@ export class CurFileSource implements CostSource {
       });
       return {
         rows: table.rows,
-        ...(attributionMatches ? { attributionMatches } : {}),
+        ...(attributed ? { attributionMatches: attributed.matches, attributionWarnings: attributed.warnings } : {}),
         source: `CUR 2.0 files (${describeRead(read)})`,
         bytesScanned: read.bytes,
         notes,

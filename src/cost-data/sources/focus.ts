@@ -110,7 +110,7 @@ export class FocusFileSource implements CostSource {
       if (table.rows.some((r) => r.estimated)) {
         notes.push('part of the period is not invoiced yet (no InvoiceId): those amounts are estimates and can still change');
       }
-      const attributionMatches = await fileSourceMatches(session, query, {
+      const attributed = await fileSourceMatches(session, query, {
         view: FOCUS_VIEW,
         schema: FOCUS_1_2_SCHEMA,
         cost: metricColumn,
@@ -119,7 +119,7 @@ export class FocusFileSource implements CostSource {
         throw focusReadError(e, paths);
       });
       return {
-        ...(attributionMatches ? { attributionMatches } : {}),
+        ...(attributed ? { attributionMatches: attributed.matches, attributionWarnings: attributed.warnings } : {}),
         // the FOCUS SQL groups by charge day; a monthly query (the value review) adds the days up per month
         rows: query.granularity === 'month' ? rowsByMonth(table.rows) : table.rows,
         source: `FOCUS ${version} files (${describeRead(read)})`,

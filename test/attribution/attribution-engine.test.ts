@@ -2,7 +2,7 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import * as fc from 'fast-check';
 import { applyAttribution, RuleMatch, splitExactly, TargetService } from '../../src/cost-data/attribution/apply';
 import { attributeResult } from '../../src/cost-data/attribution/attribute';
-import { likePattern, OrderedRule } from '../../src/cost-data/attribution/rules';
+import { CUR_RULE_COLUMNS, FOCUS_RULE_COLUMNS, likePattern, OrderedRule, ruleCondition } from '../../src/cost-data/attribution/rules';
 import { CostQuery, CostRow, exactAmountOf } from '../../src/cost-data/query';
 import { CostGrouping, CostMetric } from '../../src/cost-data/query-terms';
 import { matchesPattern } from '../../src/declaration/attribution-record-rules';
@@ -138,3 +138,17 @@ describe('a source that applies no rules', () => {
 function row(service: string, d: string, amount: Decimal): CostRow {
   return { service, group: service, day: d, amount: amount.toNumber(), exactAmount: amount.toString(), currency: 'USD', estimated: false };
 }
+
+describe('charge types a schema cannot tell', () => {
+  test('marketplace on FOCUS (no billing-entity column): the rule does not match it there, with a warning naming the rule', () => {
+    const rule: OrderedRule = {
+      id: 'x/market', rule: { name: 'market', kind: 'charges', match: { chargeTypes: ['marketplace'] }, target: { kind: 'everyone' } },
+    };
+    const focus = ruleCondition(rule, FOCUS_RULE_COLUMNS, []);
+    expect(focus.sql).toBe('(FALSE)');
+    expect(focus.warnings).toEqual([expect.stringMatching(/^rule x\/market: FOCUS data has no column telling charge type "marketplace" \(how a FOCUS 1\.2 export/)]);
+    const cur = ruleCondition(rule, CUR_RULE_COLUMNS, []);
+    expect(cur.warnings).toEqual([]);
+    expect(cur.sql).toBe("(((COALESCE(CAST(bill_billing_entity AS VARCHAR), '') = 'AWS Marketplace')))");
+  });
+});

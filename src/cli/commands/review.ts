@@ -3,6 +3,7 @@ import {
   ASSEMBLY_OPTION, assemblyPaths, AWS_OPTIONS, CURRENCY_OPTION, DATA_PATHS, FILE_SOURCES, LIMIT_OPTIONS, METRIC_OPTION, metricAndCurrency, OUT_OPTION,
   positiveNumber, QUIET_OPTION, SOURCE_OPTIONS, sourceFromArgs, sourceKindOf, TAG_KEY_OPTION, timeoutOption, warnOnce,
 } from './common';
+import { rulesNotApplied } from '../../cost-data/attribution/attribute';
 import { tagKeysOf, readAssemblies } from '../../cost-data/declarations/cloud-assembly';
 import { render } from '../../cost-data/format/render';
 import { makeFolder, writeFile } from '../../cost-data/output-file';
@@ -229,7 +230,12 @@ async function reviewCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     const fetched = await source.fetch(query, progress);
     // a review made in the first two weeks after its last month: AWS may still update that month (as the packs say)
     const provisional = provisionalNote(months[months.length - 1], now, 'review again then for final figures');
-    const result = provisional ? { ...fetched, notes: [...fetched.notes, provisional] } : fetched;
+    const unapplied = rulesNotApplied(set, 'review');
+    const result = {
+      ...fetched,
+      notes: provisional ? [...fetched.notes, provisional] : fetched.notes,
+      warnings: unapplied ? [...(fetched.warnings ?? []), unapplied] : fetched.warnings,
+    };
     warnOnce(result.warnings ?? [], io);
     if (out && out !== '-' && result.files) {
       refuseOutputOverInput(out, io.cwd, result.files.map((f) => ({ path: f, what: 'the cost data file' })));

@@ -1,3 +1,5 @@
+import type { RuleMatch } from './attribution/apply';
+import type { AttributionPlan } from './attribution/rules';
 import { CostDimension, CostGrouping, CostMetric, FocusMetric } from './query-terms';
 import { Decimal } from '../private/decimal';
 import { TagKeys } from '../tag-keys';
@@ -36,6 +38,11 @@ export interface CostQuery {
    * day: one Cost Explorer request per page with MONTHLY granularity, one SQL aggregation by month).
    */
   readonly granularity?: 'day' | 'month';
+  /**
+   * The attribution rules to match untagged spend with (docs/attribution.md): a source that can apply them returns
+   * `attributionMatches`. @default - no rules
+   */
+  readonly attribution?: AttributionPlan;
 }
 
 /**
@@ -107,6 +114,10 @@ export interface CostResult {
   readonly files?: string[];
   /** What the rows' `group` holds when the query groups by a column (`FOCUS RegionId`), for the report's summary. */
   readonly groupedBy?: string;
+  /** The untagged spend each attribution rule of the query matched, when the source applies rules. */
+  readonly attributionMatches?: RuleMatch[];
+  /** What the source could not apply of the rules (e.g. a charge type it has no column for), naming each rule. */
+  readonly attributionWarnings?: string[];
 }
 
 /** A place cost comes from: Cost Explorer, CUR 2.0 files, Athena; chosen in `factory.ts`. */

@@ -139,6 +139,8 @@ export interface FixtureStack {
   readonly services: ServiceDeclarationRecord[];
   /** Raw metadata entries, for malformed-record tests. */
   readonly raw?: unknown[];
+  /** `customer-value:attribution` records (rule sets), as the AttributionRules construct writes them. */
+  readonly attribution?: unknown[];
 }
 
 function addStacks(builder: CloudAssemblyBuilder, stacks: FixtureStack[]): void {
@@ -152,6 +154,9 @@ function addStacks(builder: CloudAssemblyBuilder, stacks: FixtureStack[]): void 
     if (s.raw) {
       metadata[`/${s.id}/Raw`] = s.raw.map((data) => ({ type: SERVICE_METADATA_TYPE, data }));
     }
+    (s.attribution ?? []).forEach((data, i) => {
+      metadata[`/${s.id}/Rules${i}`] = [{ type: 'customer-value:attribution', data }];
+    });
     builder.addArtifact(s.id, {
       type: 'aws:cloudformation:stack' as any,
       environment: s.env ?? 'aws://111111111111/eu-west-1',

@@ -5,6 +5,7 @@ import {
   metricAndCurrency, OUT_OPTION, OUTPUTS, positiveNumber, QUIET_OPTION, REGISTRY_OPTION, registryOf, SOURCE_OPTIONS, sourceFromArgs,
   sourceKindOf, TAG_KEY_OPTION, timeoutOption, warnOnce,
 } from './common';
+import { attributeResult, attributionApplies, attributionPlanOf, withAttribution } from '../../cost-data/attribution/attribute';
 import { tagKeysOf } from '../../cost-data/declarations/cloud-assembly';
 import { DeclarationSet, localAssemblies, readDeclarations, withNotes } from '../../cost-data/declarations/declaration-sources';
 import { BY_PROVIDER, BY_VALUES, dimensionRefusal, isDimension } from '../../cost-data/grouping';
@@ -114,6 +115,9 @@ export const COST_SPEC: CommandSpec = {
   run: (args, io) => costCommand(args, io),
 };
 
+/** How the notes name a source that applies no attribution rules. */
+const SOURCE_NAMES: Record<SourceKind, string> = { ce: 'Cost Explorer', athena: 'the Athena source', cur: 'the CUR 2.0 file source', focus: 'the FOCUS file source' };
+
 /** What the cost command was asked, once the command line is checked. */
 interface CostRun {
   readonly args: ParsedArgs;
@@ -204,7 +208,21 @@ async function costWithDeclarations(o: {
   if (mapped.length > 0) {
     progress(`reading the cost data's tag keys: ${mapped.join(', ')}`);
   }
-  const query: CostQuery = { from: period.from, to: period.to, groupBy, metric, tagKeys, currency, byProvider, dimension };
+  // attribution rules (docs/attribution.md): matched by the source, applied before the value chain
+  const { plan, warnings: ruleWarnings } = attributionPlanOf(set);
+  warnOnce(ruleWarnings, io);
+  const attribution = plan && attributionApplies({ groupBy, dimension }) ? plan : undefined;
+  const query: CostQuery = {
+    from: period.from,
+    to: period.to,
+    groupBy,
+    metric,
+    tagKeys,
+    currency,
+    byProvider,
+    dimension,
+    ...(attribution ? { attribution } : {}),
+  };
   const paths = args.positionals.map((p) => path.resolve(io.cwd, p));
   const out = s('out') ?? (output === 'html' ? HTML_FILE : undefined);
   if (out && out !== '-') {
@@ -221,7 +239,9 @@ async function runCost(run: CostRun, limits: CallLimits, io: CliIo): Promise<num
   const { args, kind, query, set, out } = run;
   const s = (k: string) => args.strings.get(k);
   const source = sourceFromArgs(args, kind, run.paths, limits);
-  const result = await source.fetch(query, run.progress);
+  const fetched = await source.fetch(query, run.progress);
+  const attributed = attributeResult(query, fetched, set, SOURCE_NAMES[kind]);
+  const result = attributed.result;
   warnOnce(result.warnings ?? [], io);
   if (out && out !== '-' && result.files) {
     // a glob is known only once expanded: the files read are inputs too
@@ -273,9 +293,12 @@ async function runCost(run: CostRun, limits: CallLimits, io: CliIo): Promise<num
     usageSkipped,
     usageNotes,
   };
-  const report = withNotes(args.booleans.get('allocate') === true
+  const built = args.booleans.get('allocate') === true
     ? allocatedCostReport({ ...input, cwd: io.cwd, spreadUntagged: args.booleans.get('spread-untagged') === true })
-    : costReport(input), set.notes);
+    : costReport(input);
+  // what each rule attributed, in the JSON output (docs/attribution.md section 8); the notes carry it in every format;
+  // the declarations' notes (the registry's) first
+  const report = withNotes(withAttribution(built, attributed), set.notes);
   warnOnce(report.warnings ?? [], io);
   emit(report, run.output, out, io);
   return EXIT_OK;

@@ -4,6 +4,7 @@ import {
   positiveNumber, QUIET_OPTION, REGISTRY_OPTION, registryOf, SOURCE_OPTIONS, sourceFromArgs, sourceKindOf, TAG_KEY_OPTION, timeoutOption,
   warnOnce,
 } from './common';
+import { rulesNotApplied } from '../../cost-data/attribution/attribute';
 import { tagKeysOf } from '../../cost-data/declarations/cloud-assembly';
 import { localAssemblies, readDeclarations, withNotes } from '../../cost-data/declarations/declaration-sources';
 import { render } from '../../cost-data/format/render';
@@ -235,7 +236,12 @@ async function reviewCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     const fetched = await source.fetch(query, progress);
     // a review made in the first two weeks after its last month: AWS may still update that month (as the packs say)
     const provisional = provisionalNote(months[months.length - 1], now, 'review again then for final figures');
-    const result = provisional ? { ...fetched, notes: [...fetched.notes, provisional] } : fetched;
+    const unapplied = rulesNotApplied(set, 'review');
+    const result = {
+      ...fetched,
+      notes: provisional ? [...fetched.notes, provisional] : fetched.notes,
+      warnings: unapplied ? [...(fetched.warnings ?? []), unapplied] : fetched.warnings,
+    };
     warnOnce(result.warnings ?? [], io);
     if (out && out !== '-' && result.files) {
       refuseOutputOverInput(out, io.cwd, result.files.map((f) => ({ path: f, what: 'the cost data file' })));

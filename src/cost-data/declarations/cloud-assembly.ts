@@ -1,8 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import { ATTRIBUTION_METADATA_TYPE, AttributionRulesRecord } from '../../declaration/attribution-record';
+import { attributionRecordProblems, refusedAttributionRecord } from '../../declaration/attribution-record-rules';
 import { SERVICE_METADATA_TYPE, ServiceDeclarationRecord } from '../../declaration/record';
 import { TagKeys } from '../../tag-keys';
+import { ReadRuleSet } from '../attribution/rules';
 import { firstLine, CostDataError } from '../errors';
 import { describeFsCode } from '../paths';
 import { checkRecord } from './checked-record';
@@ -27,6 +30,8 @@ export interface AssemblySet {
   readonly services: DeclaredService[];
   /** Things the user should know (each once). */
   readonly warnings: string[];
+  /** The `customer-value:attribution` rule sets (docs/attribution.md), checked. @default - none */
+  readonly ruleSets?: ReadRuleSet[];
 }
 
 /** Most entries read from a directory of assemblies, and most assemblies taken from it: a bounded scan. */
@@ -50,11 +55,12 @@ export function readAssemblies(paths: readonly string[], cwd: string = process.c
     }
   }
   const services: DeclaredService[] = [];
+  const ruleSets: ReadRuleSet[] = [];
   for (const dir of dirs) {
     checkManifest(dir);
-    services.push(...readAssembly(dir));
+    services.push(...readAssembly(dir, ruleSets));
   }
-  return { assemblies: dirs, services, warnings: [] };
+  return { assemblies: dirs, services, warnings: [], ruleSets };
 }
 
 /** `p` as the user wrote it is used in messages; `cwd` resolves it. */
@@ -182,7 +188,7 @@ function readJson(file: string, where: string): unknown {
   }
 }
 
-function readAssembly(dir: string): DeclaredService[] {
+function readAssembly(dir: string, ruleSets: ReadRuleSet[]): DeclaredService[] {
   let assembly: CloudAssembly;
   try {
     // aws-cdk-lib is loaded only when an assembly is read (a report over CUR files without cdk.out never needs it)
@@ -205,6 +211,10 @@ function readAssembly(dir: string): DeclaredService[] {
       const region = stack.environment.region;
       // the file the records are in: <stack>.metadata.json (recent aws-cdk-lib), or the manifest
       const file = path.join(asm.directory, stack.manifest.additionalMetadataFile ?? 'manifest.json');
+      for (const entry of stack.findMetadataByType(ATTRIBUTION_METADATA_TYPE)) {
+        const where = `${file} (stack ${stack.displayName}, ${entry.path})`;
+        ruleSets.push({ record: checkAttributionRecord(entry.data, where), where });
+      }
       for (const entry of entries) {
         out.push({
           record: checkRecord(entry.data, `${file} (stack ${stack.displayName}, ${entry.path})`),
@@ -237,6 +247,18 @@ function readAssembly(dir: string): DeclaredService[] {
   return out;
 }
 
+
+/**
+ * Checks an attribution record with the rules the construct applied at synth (`attribution-record-rules.ts`): a bad
+ * one is refused naming the file, the rule set and the field.
+ */
+function checkAttributionRecord(data: unknown, where: string): AttributionRulesRecord {
+  const problems = attributionRecordProblems(data);
+  if (problems.length > 0) {
+    throw new CostDataError(refusedAttributionRecord(problems, (data as { ruleSet?: unknown } | null)?.ruleSet, where));
+  }
+  return data as AttributionRulesRecord;
+}
 
 /** The tag keys the assemblies declare (they must agree), or the defaults. */
 export function tagKeysOf(set: AssemblySet): TagKeys {

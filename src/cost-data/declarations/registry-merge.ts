@@ -8,6 +8,7 @@
 import { checkRecord } from './checked-record';
 import type { DeclaredService } from './cloud-assembly';
 import type { RegisteredService, RegistryReadResult } from '../../registry/reader';
+import type { ReadRuleSet } from '../attribution/rules';
 
 /** Declarations read from assemblies and the registry. `assemblies` lists every place read (the registry as its `s3://` address). */
 export interface DeclarationSet {
@@ -18,6 +19,8 @@ export interface DeclarationSet {
   readonly warnings: string[];
   /** What the report's notes say about the declarations (stale entries, conflicts, what the registry held). */
   readonly notes: string[];
+  /** The assemblies' attribution rule sets (the registry holds services only). @default - none */
+  readonly ruleSets?: ReadRuleSet[];
 }
 
 /** A registry named on the command line: `s3://bucket` or `s3://bucket/prefix/`. */
@@ -57,7 +60,7 @@ export function localAssemblies(set: { readonly assemblies: readonly string[] })
  * they declare, the difference is a warning and a note naming the service, the fields and both places. Stale and
  * refused entries and the reader's warnings become notes and warnings too.
  */
-export function mergeRegistry(set: { assemblies: string[]; services: DeclaredService[]; warnings: string[] },
+export function mergeRegistry(set: { assemblies: string[]; services: DeclaredService[]; warnings: string[]; ruleSets?: ReadRuleSet[] },
   registry: RegistryReadResult): DeclarationSet {
   const registered = registry.services.map((s): RegisteredService => ({ ...s, record: checkRecord(s.record, s.assembly) }));
   const notes: string[] = [];
@@ -104,6 +107,7 @@ export function mergeRegistry(set: { assemblies: string[]; services: DeclaredSer
     services: [...set.services, ...registered.filter((r) => !sameService.has(r))],
     warnings,
     notes,
+    ...(set.ruleSets ? { ruleSets: set.ruleSets } : {}),
   };
 }
 

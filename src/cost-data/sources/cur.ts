@@ -3,6 +3,7 @@ import { describe, FILE_COLUMN, readError, VIEW, viewSql } from './cur-view';
 import { describePaths, describeRead, describeReading, emptyPeriodMessage, FileSourceOptions, openSession, periodFiles } from './data-files';
 import { DuckDbSession } from './duckdb-loader';
 import { periodRows, readsEveryRow } from './undated';
+import { curRuleColumns, fileSourceMatches } from '../attribution/file-sources';
 import { CostDataError } from '../errors';
 import { curMetric } from '../metrics';
 import { CostQuery, CostResult, CostSource } from '../query';
@@ -49,7 +50,8 @@ export class CurFileSource implements CostSource {
       }
       const estimated = columns.has('bill_invoice_id');
       const identity = IDENTITY_COLUMNS.every((c) => columns.has(c));
-      const wanted = [...required, ...(estimated ? ['bill_invoice_id'] : []), ...(identity ? IDENTITY_COLUMNS : [])];
+      const ruleColumns = curRuleColumns(query, columns, describePaths(paths));
+      const wanted = [...new Set([...required, ...(estimated ? ['bill_invoice_id'] : []), ...(identity ? IDENTITY_COLUMNS : []), ...ruleColumns])];
       await session.run(viewSql(files, format, wanted, schema)).catch((e) => {
         throw readError(e, paths);
       });
@@ -87,8 +89,16 @@ export class CurFileSource implements CostSource {
       const absent = absentTagKeys(query, table.rows);
       const notes = absent.length === 0 ? [] : explainAbsentKeys(query, absent, await tagKeysPresent(session), `in ${describePaths(paths)}`);
       notes.push(...curNotes(table));
+      const attributed = await fileSourceMatches(session, query, {
+        view: VIEW,
+        schema: CUR_2_0_SCHEMA,
+        cost: CurQueries.metricExpression(curMetric(query.metric, describePaths(paths))),
+      }).catch((e) => {
+        throw readError(e, paths);
+      });
       return {
         rows: table.rows,
+        ...(attributed ? { attributionMatches: attributed.matches, attributionWarnings: attributed.warnings } : {}),
         source: `CUR 2.0 files (${describeRead(read)})`,
         bytesScanned: read.bytes,
         notes,

@@ -5,6 +5,7 @@ import { absentFocusKeys, emptyCostNote, focusCostTable, FocusCostTable, groupAb
 import { FOCUS_VIEW, focusReadError, focusViewSql } from './focus-view';
 import { rowsByMonth } from './months';
 import { periodRows, readsEveryRow } from './undated';
+import { fileSourceMatches, FOCUS_RULE_TEXT_COLUMNS } from '../attribution/file-sources';
 import { CostDataError } from '../errors';
 import { focusMetric } from '../metrics';
 import { CostQuery, CostResult, CostSource } from '../query';
@@ -51,7 +52,8 @@ export class FocusFileSource implements CostSource {
         invoice: columns.invoice,
         costColumns: [...(unusedCommitment ? ['EffectiveCost'] : []), ...(metric !== FocusMetric.BILLED ? ['BilledCost'] : [])],
         textColumns: [...(unusedCommitment ? ['CommitmentDiscountStatus'] : []),
-          ...(query.dimension !== undefined ? [FocusQueries.dimensionColumn(query.dimension)] : [])],
+          ...(query.dimension !== undefined ? [FocusQueries.dimensionColumn(query.dimension)] : []),
+          ...(query.attribution && query.attribution.rules.length > 0 ? FOCUS_RULE_TEXT_COLUMNS : [])],
         allocatedTags: columns.allocatedTags,
       })).catch((e) => {
         throw focusReadError(e, paths);
@@ -108,7 +110,16 @@ export class FocusFileSource implements CostSource {
       if (table.rows.some((r) => r.estimated)) {
         notes.push('part of the period is not invoiced yet (no InvoiceId): those amounts are estimates and can still change');
       }
+      const attributed = await fileSourceMatches(session, query, {
+        view: FOCUS_VIEW,
+        schema: FOCUS_1_2_SCHEMA,
+        cost: metricColumn,
+        provider: 'ProviderName',
+      }).catch((e) => {
+        throw focusReadError(e, paths);
+      });
       return {
+        ...(attributed ? { attributionMatches: attributed.matches, attributionWarnings: attributed.warnings } : {}),
         // the FOCUS SQL groups by charge day; a monthly query (the value review) adds the days up per month
         rows: query.granularity === 'month' ? rowsByMonth(table.rows) : table.rows,
         source: `FOCUS ${version} files (${describeRead(read)})`,

@@ -1,0 +1,212 @@
+import { applyAttribution, RuleOutcome, TargetService } from './apply';
+import { AttributionPlan, orderRules } from './rules';
+import { Decimal } from '../../private/decimal';
+import { AssemblySet } from '../declarations/cloud-assembly';
+import { CostQuery, CostResult, exactAmountOf } from '../query';
+import { CostGrouping } from '../query-terms';
+import { Report, Section } from '../report/model';
+
+/**
+ * The attribution rules between a source and the reports (docs/attribution.md, section 8): the plan a source is asked
+ * to match, and the source's result with what the rules attributed moved from the untagged row to the services, the
+ * attributed share and each rule's amount as notes (every output format shows them) and as `attribution` in JSON.
+ */
+
+/** The rules of the assemblies read, in order, and what reading them gave to warn about. */
+export function attributionPlanOf(set: AssemblySet): { plan?: AttributionPlan; warnings: string[] } {
+  const { rules, warnings } = orderRules(set.ruleSets ?? []);
+  if (rules.length === 0) {
+    return { warnings };
+  }
+  const declaredStacks = [...new Set(set.services.map((s) => s.stack))].sort();
+  const names = new Set(set.services.map((s) => s.record.serviceName));
+  for (const r of rules) {
+    for (const s of r.rule.target.services ?? []) {
+      if (!names.has(s)) {
+        warnings.push(`rule ${r.id}: its target service "${s}" is declared in none of the assemblies read: what the rule matches stays `
+          + 'unattributed; pass the assembly that declares it with --assembly');
+      }
+    }
+  }
+  return { plan: { rules, declaredStacks }, warnings };
+}
+
+/**
+ * The warning of a report that does not apply the attribution rules yet (`review` and its packs), naming every rule;
+ * undefined when the assemblies declare none.
+ */
+export function rulesNotApplied(set: AssemblySet, report: string): string | undefined {
+  const { rules } = orderRules(set.ruleSets ?? []);
+  if (rules.length === 0) {
+    return undefined;
+  }
+  return `${report} does not apply attribution rules yet (customer-value cost does): rules ${rules.map((r) => r.id).join(', ')} are not `
+    + 'applied, untagged spend stays its own row';
+}
+
+/** Whether the rules apply to a query's grouping: the rows must be per service (the default grouping, and --allocate). */
+export function attributionApplies(query: Pick<CostQuery, 'groupBy' | 'dimension'>): boolean {
+  return query.groupBy === CostGrouping.SERVICE && query.dimension === undefined;
+}
+
+/** The `attribution` object of the JSON output. */
+export interface AttributionJson {
+  readonly currency: string;
+  readonly tagged: number;
+  readonly attributed: number;
+  readonly unattributed: number;
+  readonly rules: Array<{
+    ruleSet: string;
+    rule: string;
+    amount: number;
+    months: Record<string, number>;
+    targets: Record<string, number>;
+    unattributed: number;
+    matched: boolean;
+  }>;
+  readonly warnings: string[];
+}
+
+/** The source's result after the rules, with the notes and warnings saying what they did. */
+export interface AttributedResult {
+  readonly result: CostResult;
+  readonly attribution?: AttributionJson;
+  /** Per service: its tagged cost and what the rules attributed to it (the report's section and JSON rows). */
+  readonly byService?: Map<string, { tagged: Decimal; attributed: Decimal }>;
+}
+
+const money = (d: Decimal, currency: string) => `${d.toFixed(2)} ${currency}`;
+const percent = (part: Decimal, total: Decimal) => (total.sign() === 0 ? '-' : `${((part.toNumber() / total.toNumber()) * 100).toFixed(1)} %`);
+
+/**
+ * Applies the plan's rules to a source's result: moves what each rule attributed from the untagged rows to its
+ * target services. A source that cannot apply rules (no `attributionMatches`) or a grouping they do not apply to gets
+ * a note and a warning naming every rule: a rule is never ignored silently.
+ */
+export function attributeResult(query: CostQuery, result: CostResult, set: AssemblySet, sourceName: string): AttributedResult {
+  const plan = query.attribution ?? attributionPlanOf(set).plan;
+  if (!plan || plan.rules.length === 0) {
+    return { result };
+  }
+  const ids = plan.rules.map((r) => r.id).join(', ');
+  if (!attributionApplies(query)) {
+    const note = `attribution rules (${ids}) apply when cost is grouped by service (the default, and --allocate): grouped otherwise, `
+      + 'untagged spend stays its own row';
+    return { result: { ...result, notes: [...result.notes, note] } };
+  }
+  if (!result.attributionMatches) {
+    const warning = `${sourceName} does not apply attribution rules yet (the CUR 2.0 and FOCUS file sources do): rules ${ids} are not `
+      + 'applied, their spend stays untagged';
+    // a warning: on stderr once, and in the report's notes (every format) as every source warning is
+    return { result: { ...result, warnings: [...(result.warnings ?? []), warning] } };
+  }
+  const matches = query.currency ? result.attributionMatches.filter((m) => m.currency === query.currency) : result.attributionMatches;
+  const services = new Map<string, TargetService>();
+  for (const d of set.services) {
+    const prev = services.get(d.record.serviceName);
+    services.set(d.record.serviceName, {
+      name: d.record.serviceName,
+      businessUnit: d.record.businessUnit,
+      stacks: [...new Set([...(prev?.stacks ?? []), d.stack])],
+    });
+  }
+  const outcome = applyAttribution(result.rows, matches, plan.rules, [...services.values()]);
+  const currency = result.rows[0]?.currency ?? matches[0]?.currency ?? '';
+  const total = outcome.tagged.plus(outcome.attributed).plus(outcome.unattributed);
+  const notes = [
+    `attribution: tagged ${money(outcome.tagged, currency)} (${percent(outcome.tagged, total)}), attributed by rules `
+      + `${money(outcome.attributed, currency)} (${percent(outcome.attributed, total)}), unattributed ${money(outcome.unattributed, currency)} `
+      + `(${percent(outcome.unattributed, total)}) of ${money(total, currency)}`,
+    ...outcome.rules.filter((o) => o.matched).map((o) => ruleNote(o, currency)),
+  ];
+  const resource = outcome.attributed.minus(outcome.attributedNonResource);
+  if (resource.sign() !== 0) {
+    notes.push(`the tagged share (data quality) counts the ${money(resource, currency)} of resource spend attributed by rules with the tagged `
+      + 'spend: the tag is still missing on those resources');
+  }
+  if (outcome.attributedNonResource.sign() !== 0) {
+    notes.push(`${money(outcome.attributedNonResource, currency)} of the tax, credits and other charges of no resource was attributed by rules: `
+      + 'it is no longer in the untagged row');
+  }
+  const warnings = [...(result.attributionWarnings ?? []), ...outcome.warnings, ...outcome.rules.flatMap((o) => o.reasons.map((r) => `${r}: ${o.unattributed.toFixed(2)} ${currency} `
+    + 'left unattributed'))];
+  const attribution: AttributionJson = {
+    currency,
+    tagged: outcome.tagged.toNumber(),
+    attributed: outcome.attributed.toNumber(),
+    unattributed: outcome.unattributed.toNumber(),
+    rules: outcome.rules.map((o) => ({
+      ruleSet: o.rule.slice(0, o.rule.indexOf('/')),
+      rule: o.rule.slice(o.rule.indexOf('/') + 1),
+      amount: o.amount.toNumber(),
+      months: numbers(o.months),
+      targets: numbers(o.targets),
+      unattributed: o.unattributed.toNumber(),
+      matched: o.matched,
+    })),
+    warnings,
+  };
+  const byService = new Map<string, { tagged: Decimal; attributed: Decimal }>();
+  for (const r of result.rows.filter((x) => x.service !== '')) {
+    const e = byService.get(r.service) ?? { tagged: Decimal.ZERO, attributed: Decimal.ZERO };
+    byService.set(r.service, { ...e, tagged: e.tagged.plus(exactAmountOf(r)) });
+  }
+  for (const o of outcome.rules) {
+    for (const [name, amount] of Object.entries(o.targets)) {
+      const e = byService.get(name) ?? { tagged: Decimal.ZERO, attributed: Decimal.ZERO };
+      byService.set(name, { ...e, attributed: e.attributed.plus(amount) });
+    }
+  }
+  return {
+    // the warnings reach the notes through the report (as every source warning does)
+    result: { ...result, rows: outcome.rows, notes: [...result.notes, ...notes], warnings: [...(result.warnings ?? []), ...warnings] },
+    attribution,
+    byService,
+  };
+}
+
+/**
+ * The report with the attribution in it: a section with each service's tagged and attributed cost (every format that
+ * shows sections), `tagged` and `attributed` on each JSON row of a service, and the `attribution` object in JSON.
+ */
+export function withAttribution(report: Report, attributed: AttributedResult): Report {
+  const { attribution, byService } = attributed;
+  if (!attribution || !byService) {
+    return report;
+  }
+  const names = [...byService.keys()].sort();
+  const section: Section = {
+    heading: 'Tagged and attributed cost per service (attribution rules, before the value chain)',
+    table: {
+      columns: [
+        { key: 'service', header: 'Service' },
+        { key: 'tagged', header: 'Tagged', type: 'money' },
+        { key: 'attributed', header: 'Attributed', type: 'money' },
+        { key: 'direct', header: 'Direct', type: 'money' },
+      ],
+      rows: names.map((n) => {
+        const e = byService.get(n)!;
+        return { service: n, tagged: e.tagged, attributed: e.attributed, direct: e.tagged.plus(e.attributed) };
+      }),
+    },
+  };
+  const data = report.data as { rows?: Array<Record<string, unknown>> } & Record<string, unknown>;
+  const rows = Array.isArray(data.rows)
+    ? data.rows.map((r) => {
+      const e = typeof r.group === 'string' ? byService.get(r.group) : undefined;
+      return e ? { ...r, tagged: e.tagged.toNumber(), attributed: e.attributed.toNumber() } : r;
+    })
+    : data.rows;
+  return { ...report, sections: [...report.sections, section], data: { ...data, ...(rows ? { rows } : {}), attribution } };
+}
+
+function numbers(r: Record<string, Decimal>): Record<string, number> {
+  return Object.fromEntries(Object.entries(r).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, v.toNumber()]));
+}
+
+function ruleNote(o: RuleOutcome, currency: string): string {
+  const targets = Object.entries(o.targets).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ');
+  const months = Object.keys(o.months).length > 1
+    ? ` (${Object.entries(o.months).sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k} ${v.toFixed(2)}`).join(', ')})` : '';
+  return `rule ${o.rule} attributed ${o.amount.toFixed(2)} ${currency}${months}${targets ? `: ${targets}` : ''}`;
+}

@@ -1,0 +1,95 @@
+import { RuleMatch } from './apply';
+import { CUR_RULE_COLUMNS, CUR_RULE_SOURCE_COLUMNS, FOCUS_RULE_COLUMNS, FOCUS_RULE_SOURCE_COLUMNS, matchSql } from './rules';
+import { Decimal } from '../../private/decimal';
+import { CostDataError } from '../errors';
+import { CostQuery } from '../query';
+import { CostSchema } from '../schemas/schema';
+import { sqlLiteral } from '../schemas/sql-util';
+import { DuckDbSession } from '../sources/duckdb-loader';
+
+/**
+ * The attribution rules on the file sources (CUR 2.0 and FOCUS files through DuckDB): the columns their view selects
+ * for the rules, and the one extra scan of the untagged line items that tells what each rule matched.
+ */
+
+/** The FOCUS text columns the view adds when rules are declared (absent columns read as NULL). */
+export const FOCUS_RULE_TEXT_COLUMNS = FOCUS_RULE_SOURCE_COLUMNS;
+
+/** The CUR 2.0 columns the view must select for the rules; refuses files without them, naming the columns. */
+export function curRuleColumns(query: CostQuery, columns: { has(c: string): boolean }, where: string): string[] {
+  if (!query.attribution || query.attribution.rules.length === 0) {
+    return [];
+  }
+  const missing = CUR_RULE_SOURCE_COLUMNS.filter((c) => !columns.has(c));
+  if (missing.length > 0) {
+    throw new CostDataError(`${where} cannot be matched against the attribution rules: missing column${missing.length === 1 ? '' : 's'} `
+      + `${missing.join(', ')} (CUR 2.0 names; the CostAndUsageExport construct selects them all, with INCLUDE_RESOURCES for `
+      + 'line_item_resource_id)');
+  }
+  return CUR_RULE_SOURCE_COLUMNS;
+}
+
+/** Where the match query runs. */
+export interface MatchTarget {
+  readonly view: string;
+  readonly schema: CostSchema<any>;
+  /** The metric's SQL expression. */
+  readonly cost: string;
+  readonly provider?: string;
+}
+
+/** What each rule matched in the period (undefined when the query has no rules). */
+export async function fileSourceMatches(session: DuckDbSession, query: CostQuery, t: MatchTarget)
+  : Promise<{ matches: RuleMatch[]; warnings: string[] } | undefined> {
+  const plan = query.attribution;
+  if (!plan || plan.rules.length === 0) {
+    return undefined;
+  }
+  const columns = t.schema.label === 'CUR 2.0' ? CUR_RULE_COLUMNS : FOCUS_RULE_COLUMNS;
+  const { sql, warnings } = matchSql(plan, {
+    view: t.view,
+    columns,
+    serviceTag: `${t.schema.tagColumn}[${sqlLiteral(t.schema.tagMapKey(query.tagKeys.service))}]`,
+    time: t.schema.timeColumn,
+    currency: t.schema.currencyColumn,
+    cost: t.cost,
+    category: t.schema.categoryColumn,
+    nonResource: t.schema.nonResourceCategories,
+    provider: t.provider,
+    from: query.from,
+    to: query.to,
+  });
+  const rows = await session.rows(sql);
+  const mapped: RuleMatch[] = rows.map((r) => ({
+    rule: Number(r.rule_index),
+    stack: String(r.stack ?? ''),
+    day: String(r.usage_date),
+    currency: String(r.currency ?? ''),
+    ...(t.provider ? { provider: String(r.provider ?? '') } : {}),
+    amount: Decimal.of(String(r.amount)),
+    nonResource: Decimal.of(String(r.non_resource)),
+    also: plan.rules.map((_x, j) => j).filter((j) => j > Number(r.rule_index) && Number(r[`also_count_${j}`] ?? 0) > 0)
+      .map((j) => ({ rule: j, amount: Decimal.of(String(r[`also_amount_${j}`])) })),
+  }));
+  return { matches: mapped, warnings };
+}
+
+/** The warnings a schema gives for rules it cannot fully apply (charge types it has no column for). */
+export function fileSourceRuleWarnings(query: CostQuery, label: 'CUR 2.0' | 'FOCUS'): string[] {
+  const plan = query.attribution;
+  if (!plan || plan.rules.length === 0) {
+    return [];
+  }
+  return matchSql(plan, {
+    view: 'v',
+    columns: label === 'CUR 2.0' ? CUR_RULE_COLUMNS : FOCUS_RULE_COLUMNS,
+    serviceTag: 't',
+    time: 't',
+    currency: 'c',
+    cost: 'c',
+    category: 'c',
+    nonResource: [],
+    from: query.from,
+    to: query.to,
+  }).warnings;
+}

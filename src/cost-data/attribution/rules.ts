@@ -1,0 +1,244 @@
+import { chargeTypeDefinition } from '../../declaration/attribution-charges';
+import { AttributionRuleRecord, AttributionRulesRecord } from '../../declaration/attribution-record';
+import { sqlLiteral } from '../schemas/sql-util';
+
+/**
+ * Attribution rules as the cost engine applies them (docs/attribution.md, sections 5 and 7): the rule sets read from
+ * the assemblies, put in the order of section 5 (ascending precedence, then rule-set name, then declaration order),
+ * and compiled into one SQL `CASE` that gives each untagged line item the index of the first rule it matches.
+ */
+
+/** A rule set read back from a cloud assembly (checked with `attributionRecordProblems`). */
+export interface ReadRuleSet {
+  readonly record: AttributionRulesRecord;
+  /** Where it was read, for messages: the metadata file and the construct path. */
+  readonly where: string;
+}
+
+/** One rule in evaluation order, named `<rule set>/<rule>`. */
+export interface OrderedRule {
+  readonly id: string;
+  readonly rule: AttributionRuleRecord;
+}
+
+/** What a source needs to apply the rules: the rules in order, and the stacks the declarations are in. */
+export interface AttributionPlan {
+  readonly rules: readonly OrderedRule[];
+  /** Stack names holding a declared service (`declared-stacks`). */
+  readonly declaredStacks: readonly string[];
+}
+
+/** The rules of the rule sets in the order of section 5: the first that matches a line item attributes it. */
+export function orderRules(sets: readonly ReadRuleSet[]): { rules: OrderedRule[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const byName = new Map<string, ReadRuleSet>();
+  for (const s of sets) {
+    const first = byName.get(s.record.ruleSet);
+    if (first) {
+      warnings.push(`two rule sets are named "${s.record.ruleSet}" (${first.where} and ${s.where}): the second is ignored; give one of them `
+        + 'another ruleSetName');
+      continue;
+    }
+    byName.set(s.record.ruleSet, s);
+  }
+  const ordered = [...byName.values()].sort((a, b) => a.record.precedence - b.record.precedence
+    || (a.record.ruleSet < b.record.ruleSet ? -1 : a.record.ruleSet > b.record.ruleSet ? 1 : 0));
+  const rules = ordered.flatMap((s) => s.record.rules.map((rule) => ({ id: `${s.record.ruleSet}/${rule.name}`, rule })));
+  return { rules, warnings };
+}
+
+/** The columns (SQL expressions) a schema holds each criterion in (docs/attribution.md, section 7). */
+export interface RuleColumns {
+  /** The schema, for messages (`CUR 2.0`, `FOCUS`). */
+  readonly label: string;
+  readonly account: string;
+  readonly stack: string;
+  readonly serviceCode: string;
+  readonly usageType: string;
+  readonly resource: string;
+  /** CUR 2.0 `line_item_line_item_type`; undefined where the schema has none. */
+  readonly recordType?: string;
+  /** FOCUS `ChargeCategory`; undefined where the schema has none. */
+  readonly chargeCategory?: string;
+  /** CUR 2.0 `bill_billing_entity`; undefined where the schema has none. */
+  readonly billingEntity?: string;
+}
+
+/** CUR 2.0 (`resource_tags['aws_cloudformation_stack_name']` is [unverified], docs/attribution.md section 7). */
+export const CUR_RULE_COLUMNS: RuleColumns = {
+  label: 'CUR 2.0',
+  account: 'line_item_usage_account_id',
+  stack: "resource_tags['aws_cloudformation_stack_name']",
+  serviceCode: 'line_item_product_code',
+  usageType: 'line_item_usage_type',
+  resource: 'line_item_resource_id',
+  recordType: 'line_item_line_item_type',
+  billingEntity: 'bill_billing_entity',
+};
+
+/** FOCUS 1.2 with AWS columns (the `Tags` key `aws:cloudformation:stack-name` is [unverified]). */
+export const FOCUS_RULE_COLUMNS: RuleColumns = {
+  label: 'FOCUS',
+  account: 'SubAccountId',
+  stack: "Tags['aws:cloudformation:stack-name']",
+  serviceCode: 'x_ServiceCode',
+  usageType: 'SkuMeter',
+  resource: 'ResourceId',
+  chargeCategory: 'ChargeCategory',
+};
+
+/** The CUR 2.0 columns the rules read (the view selects them when rules are declared and the files have them). */
+export const CUR_RULE_SOURCE_COLUMNS = ['line_item_usage_account_id', 'line_item_product_code', 'line_item_usage_type',
+  'line_item_resource_id', 'line_item_line_item_type', 'bill_billing_entity'];
+
+/** The FOCUS text columns the rules read. */
+export const FOCUS_RULE_SOURCE_COLUMNS = ['SubAccountId', 'x_ServiceCode', 'SkuMeter', 'ResourceId'];
+
+/** A pattern (`*` for any run of characters, the rest literal) as a SQL `LIKE` (docs/attribution.md, "Patterns"). */
+export function likePattern(column: string, pattern: string): string {
+  const escaped = pattern.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%');
+  return `${column} LIKE ${sqlLiteral(escaped)} ESCAPE '\\'`;
+}
+
+function anyOf(column: string, values: readonly string[], patterns: boolean): string {
+  const col = `COALESCE(CAST(${column} AS VARCHAR), '')`;
+  const parts = values.map((v) => (patterns && v.includes('*') ? likePattern(col, v) : `${col} = ${sqlLiteral(v)}`));
+  return parts.length === 0 ? 'FALSE' : `(${parts.join(' OR ')})`;
+}
+
+/** The SQL condition of a rule on a schema, and what the schema cannot tell (a warning naming the rule). */
+export function ruleCondition(r: OrderedRule, columns: RuleColumns, declaredStacks: readonly string[]): { sql: string; warnings: string[] } {
+  const m = r.rule.match;
+  const warnings: string[] = [];
+  const all: string[] = [];
+  switch (r.rule.kind) {
+    case 'accounts':
+      all.push(anyOf(columns.account, m.accounts ?? [], false));
+      break;
+    case 'stacks':
+      all.push(anyOf(columns.stack, m.stacks ?? [], true));
+      break;
+    case 'declared-stacks':
+      all.push(anyOf(columns.stack, declaredStacks, false));
+      break;
+    case 'resources':
+      all.push(anyOf(columns.resource, m.resources ?? [], true));
+      break;
+    case 'charges': {
+      if (m.chargeTypes && m.chargeTypes.length > 0) {
+        const types: string[] = [];
+        for (const name of m.chargeTypes) {
+          const d = chargeTypeDefinition(name);
+          const parts: string[] = [];
+          if (d?.recordTypes && columns.recordType) {
+            parts.push(anyOf(columns.recordType, d.recordTypes, false));
+          }
+          if (d?.focusChargeCategories && columns.chargeCategory) {
+            parts.push(anyOf(columns.chargeCategory, d.focusChargeCategories, false));
+          }
+          if (d?.serviceCodes) {
+            parts.push(anyOf(columns.serviceCode, d.serviceCodes, false));
+          }
+          if (d?.usageTypes) {
+            parts.push(anyOf(columns.usageType, d.usageTypes, true));
+          }
+          if (d?.billingEntities && columns.billingEntity) {
+            parts.push(anyOf(columns.billingEntity, d.billingEntities, false));
+          }
+          if (parts.length === 0) {
+            warnings.push(`rule ${r.id}: ${columns.label} data has no column telling charge type "${name}" (${d?.unverified ?? 'unknown type'}): `
+              + 'the rule does not match it on this source');
+            types.push('FALSE');
+          } else {
+            types.push(`(${parts.join(' OR ')})`);
+          }
+        }
+        all.push(`(${types.join(' OR ')})`);
+      }
+      if (m.serviceCodes && m.serviceCodes.length > 0) {
+        all.push(anyOf(columns.serviceCode, m.serviceCodes, true));
+      }
+      if (m.usageTypes && m.usageTypes.length > 0) {
+        all.push(anyOf(columns.usageType, m.usageTypes, true));
+      }
+      break;
+    }
+  }
+  return { sql: all.length === 0 ? 'FALSE' : all.join(' AND '), warnings };
+}
+
+/** One `CASE` giving the index of the first rule a line item matches (NULL when none). */
+export function ruleIndexSql(plan: AttributionPlan, columns: RuleColumns): { sql: string; conditions: string[]; warnings: string[] } {
+  const warnings: string[] = [];
+  const conditions = plan.rules.map((r) => {
+    const c = ruleCondition(r, columns, plan.declaredStacks);
+    warnings.push(...c.warnings);
+    return c.sql;
+  });
+  const whens = conditions.map((c, i) => `WHEN ${c} THEN ${i}`);
+  return { sql: whens.length === 0 ? 'CAST(NULL AS INTEGER)' : `CASE ${whens.join(' ')} END`, conditions, warnings };
+}
+
+/**
+ * Most rules whose overlap with earlier rules the match scan measures (one sum per rule); above, the overlap is not
+ * measured and the report says so.
+ */
+export const MAX_OVERLAP_RULES = 50;
+
+/** What the match query of a file source reads: its view and the expressions of the line items' parts. */
+export interface MatchQueryParts {
+  readonly view: string;
+  readonly columns: RuleColumns;
+  /** The service tag's value (NULL when absent). */
+  readonly serviceTag: string;
+  readonly time: string;
+  readonly currency: string;
+  readonly cost: string;
+  /** The charge-category column and its non-resource values (tax, credits...). */
+  readonly category: string;
+  readonly nonResource: readonly string[];
+  /** The provider expression (FOCUS), grouped by. */
+  readonly provider?: string;
+  readonly from: string;
+  readonly to: string;
+}
+
+/**
+ * The untagged spend each rule matches, per (rule, stack, day, currency[, provider]): one scan of the untagged line
+ * items of the period, amounts summed as exact decimals and returned as text.
+ */
+export function matchSql(plan: AttributionPlan, p: MatchQueryParts): { sql: string; warnings: string[] } {
+  const index = ruleIndexSql(plan, p.columns);
+  const exact = (e: string) => `CAST(${e} AS DECIMAL(38, 18))`;
+  const nonResource = p.nonResource.map(sqlLiteral).join(', ');
+  // what a later rule would also have matched of the line items an earlier rule took (section 5: a warning naming both)
+  const overlap = plan.rules.length > 1 && plan.rules.length <= MAX_OVERLAP_RULES;
+  const also = overlap ? index.conditions.map((c, j) => `CASE WHEN ${c} THEN 1 ELSE 0 END AS also_${j}`) : [];
+  const alsoSums = overlap ? index.conditions.map((_c, j) => `CAST(SUM(CASE WHEN also_${j} = 1 THEN cost ELSE 0 END) AS VARCHAR) AS also_amount_${j}, `
+    + `SUM(also_${j}) AS also_count_${j}`) : [];
+  const sql = [
+    'SELECT rule_index, stack, usage_date, currency,' + (p.provider ? ' provider,' : ''),
+    '  CAST(SUM(cost) AS VARCHAR) AS amount, CAST(SUM(non_resource) AS VARCHAR) AS non_resource'
+      + alsoSums.map((x) => `, ${x}`).join(''),
+    'FROM (',
+    `  SELECT ${index.sql} AS rule_index, COALESCE(CAST(${p.columns.stack} AS VARCHAR), '') AS stack,`,
+    `    strftime(CAST(${p.time} AS DATE), '%Y-%m-%d') AS usage_date, ${p.currency} AS currency,`
+      + (p.provider ? ` COALESCE(${p.provider}, '') AS provider,` : ''),
+    `    ${exact(`COALESCE(${p.cost}, 0)`)} AS cost,`,
+    `    CASE WHEN ${p.category} IN (${nonResource}) THEN ${exact(`COALESCE(${p.cost}, 0)`)} ELSE ${exact('0')} END AS non_resource`
+      + also.map((x) => `, ${x}`).join(''),
+    `  FROM ${p.view}`,
+    `  WHERE COALESCE(${p.serviceTag}, '') = ''`,
+    `    AND ${p.time} >= TIMESTAMP '${p.from} 00:00:00' AND ${p.time} < TIMESTAMP '${p.to} 00:00:00'`,
+    ') AS untagged_items',
+    'WHERE rule_index IS NOT NULL',
+    `GROUP BY rule_index, stack, usage_date, currency${p.provider ? ', provider' : ''}`,
+    `ORDER BY rule_index, usage_date, stack, currency${p.provider ? ', provider' : ''}`,
+  ].join('\n');
+  const warnings = [...index.warnings];
+  if (plan.rules.length > MAX_OVERLAP_RULES) {
+    warnings.push(`the overlap of rules (spend two rules match) is measured for up to ${MAX_OVERLAP_RULES} rules; ${plan.rules.length} are `
+      + 'declared: it is not measured');
+  }
+  return { sql, warnings };
+}

@@ -46,6 +46,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-cost-explorer@^3.1138.0',
     '@aws-sdk/client-athena@^3.1138.0',
     '@aws-sdk/client-cloudwatch@^3.1138.0',
+    // --registry: the organization's declaration registry (S3), and its accounts (AWS Organizations) for stale entries
+    '@aws-sdk/client-s3@^3.1138.0',
+    '@aws-sdk/client-organizations@^3.1138.0',
     'yaml@^2',
   ],
   devDeps: [
@@ -58,12 +61,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-sdk-client-mock',
     // The cost allocation tag function's registry of live declarations (Parameter Store); Lambda provides the SDK.
     '@aws-sdk/client-ssm@^3.1138.0',
-    // The value-review function writes the packs to S3 and notifies over SNS; Lambda provides the SDK.
-    '@aws-sdk/client-s3@^3.1138.0',
+    // The value-review function notifies over SNS; Lambda provides the SDK (S3 is a bundled dependency: the CLI's --registry).
     '@aws-sdk/client-sns@^3.1138.0',
-    // The declaration registry (src/registry/): its reader checks that each entry's account is still in the organization;
-    // s3rver is the local S3-compatible server its tests write and read entries on (test/registry/).
-    '@aws-sdk/client-organizations@^3.1138.0',
+    // s3rver is the local S3-compatible server the declaration registry's tests write and read entries on (test/registry/).
     's3rver',
     // The CUR 2.0 reader loads DuckDB on demand, at the release src/cli/sources/duckdb-version.ts names. It is a
     // 68 MB native binary that users who read CUR 2.0 files install themselves, and not a peer dependency: a jsii

@@ -9,7 +9,8 @@
  * - watches every service for cost anomalies and alerts each team,
  * - exports CUR 2.0 with resource tags to S3, with a Glue table, an Athena workgroup and named queries,
  * - keeps the organization's declaration registry, where every workload stack registers its services
- *   (examples/registered-workloads.ts).
+ *   (examples/registered-workloads.ts), and makes each business unit's value-review pack every month from what is
+ *   registered there (the services typed in below are the fallback when the registry cannot be read).
  * - declares where spend without a service tag goes (attribution rules: the cost categories reproduce what AWS can
  *   express of them, and the tag activation adds the AWS-generated aws:cloudformation:stack-name the stack rule needs),
  * - holds every account of the organization to the customer-value tags with an AWS Organizations tag policy.
@@ -23,6 +24,7 @@
 import { Annotations, App, AppProps, Stack, Validations } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import {
@@ -42,6 +44,7 @@ import {
   ServiceAnomalyDetection,
   ServiceRef,
   ServiceValueDeclaration,
+  ValueReviewReports,
 } from '../src';
 
 /** The management (payer) account of the organisation. */
@@ -158,10 +161,29 @@ export function createApp(props: AppProps = {}): App {
   });
 
   // 4. CUR 2.0 with resource tags, queried with Athena (and read locally by `customer-value cost --source cur`).
-  new CostAndUsageExport(billing, 'Cur', guard);
+  const cur = new CostAndUsageExport(billing, 'Cur', guard);
 
   // 5. The declaration registry: every workload stack of the organisation registers its services here on deploy.
-  new DeclarationRegistry(billing, 'DeclarationRegistry', { organizationId: ORGANIZATION_ID, bucketName: REGISTRY_BUCKET, owner: COST_REPORTING });
+  const registry = new DeclarationRegistry(billing, 'DeclarationRegistry', { organizationId: ORGANIZATION_ID, bucketName: REGISTRY_BUCKET, owner: COST_REPORTING });
+  //    The business units' value-review packs, every month, of the services registered there (the declarations typed
+  //    in here are kept for what the registry does not hold, and are the fallback when it cannot be read).
+  //    A failed monthly run reaches the FinOps team's alarm topic (without alarmTopic, synthesis warns).
+  const finOps = new Construct(billing, 'FinOpsAlarms');
+  const finOpsKey = new kms.Key(finOps, 'Key', { enableKeyRotation: true, description: 'Encrypts the FinOps alarm topic' });
+  const alarmTopic = new sns.Topic(finOps, 'Topic', { masterKey: finOpsKey, enforceSSL: true });
+  alarmTopic.addSubscription(new subscriptions.EmailSubscription('finops@example.com'));
+  Validations.of(finOps).acknowledge({
+    id: 'CustomerValue-ResourceOutsideService',
+    reason: 'Alarm topic of the FinOps team in the management account: it serves the billing constructs, not one customer service',
+  });
+  new ValueReviewReports(billing, 'ValueReview', {
+    ...guard,
+    costAndUsageExport: cur,
+    registry,
+    declarations: SERVICES,
+    recipients: [{ businessUnit: 'retail', emails: ['retail-board@example.com'] }, { businessUnit: 'finance', emails: ['cfo-office@example.com'] }],
+    alarmTopic,
+  });
   // 6. An organization tag policy: the five keys with their capitalisation, and the known teams and business units as
   //    the only values of their keys, for every account under the root (resources made outside CDK included). It
   //    reports noncompliant tags; add enforcedFor (e.g. ['dynamodb:table']) to prevent them once the reports are clean.

@@ -2,15 +2,19 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DeclaredService } from '../cost-data/declarations/cloud-assembly';
+import { mergeRegistry, withNotes } from '../cost-data/declarations/registry-merge';
 import { render } from '../cost-data/format/render';
+import { CostSource } from '../cost-data/query';
 import { provisionalNote as reviewProvisionalNote } from '../cost-data/review/provisional';
 import { consumptionDeclared, reviewAllocation, reviewValueChain } from '../cost-data/review/review-allocation';
 import { ReviewThresholds } from '../cost-data/review/review-flags';
 import { packFileName, reviewPacks, reviewQuery, trendMonths } from '../cost-data/review/review-run';
 import { AthenaSource } from '../cost-data/sources/athena';
-import { CallLimits, LimitAdvice } from '../cost-data/sources/limits';
+import { CallLimits, LimitAdvice, MAX_ATTEMPTS } from '../cost-data/sources/limits';
 import { ShippedDeclarations } from '../declaration/record';
 import { recordProblems, refusedRecord } from '../declaration/record-rules';
+import { RegistryAddress } from '../registry/entry';
+import { errorText, readRegistry, RegistryError } from '../registry/reader';
 import { TagKeys } from '../tag-keys';
 
 /**
@@ -44,6 +48,11 @@ export interface ValueReviewConfig {
   readonly unitTopics: Record<string, string>;
   /** Seconds the function may take (its timeout), kept for the deadline of the query. */
   readonly timeoutSeconds: number;
+  /**
+   * The organization's declaration registry (issue 24): its live services are the declarations of the packs, the shipped
+   * ones the fallback when it cannot be read (noted in each pack).
+   */
+  readonly registry?: RegistryAddress;
 }
 
 export interface ReviewRunSummary {
@@ -59,9 +68,16 @@ const MESSAGE_MAX = 12_000;
 
 export async function handler(event: { readonly today?: string } = {}): Promise<ReviewRunSummary> {
   const config = JSON.parse(process.env.CONFIG ?? '{}') as ValueReviewConfig;
+  const limits = reviewLimits(config);
   const summary = await runReview(config, event.today ? new Date(`${event.today}T00:00:00Z`) : new Date(), {
-    s3: new S3Client({}), sns: new SNSClient({}), log: (m) => console.log(m),
-  });
+    s3: new S3Client({}),
+    sns: new SNSClient({}),
+    log: (m) => console.log(m),
+    // the registry's bucket may be in another region (S3 redirects to it); every call within the run's timeouts
+    registryS3: config.registry ? new S3Client({
+      region: config.registry.region, followRegionRedirects: true, maxAttempts: MAX_ATTEMPTS, requestHandler: limits.requestHandler(),
+    }) : undefined,
+  }, limits);
   if (summary.failures.length > 0) {
     throw new Error(`value review: ${summary.failures.length} failure(s): ${summary.failures.join('; ')}`);
   }
@@ -72,20 +88,22 @@ export interface ReviewClients {
   readonly s3: S3Client;
   readonly sns: SNSClient;
   readonly log: (message: string) => void;
-  /** The Athena source; default: the CUR 2.0 table of the configuration. */
-  readonly source?: AthenaSource;
+  /** The cost source; default: the CUR 2.0 table of the configuration in Athena. */
+  readonly source?: CostSource;
+  /** The S3 client of the registry's bucket. @default - `s3` */
+  readonly registryS3?: S3Client;
 }
 
 /** Runs the review for `today`; returns what was written and notified, and every failure (never throws for one unit). */
-export async function runReview(config: ValueReviewConfig, today: Date, clients: ReviewClients): Promise<ReviewRunSummary> {
+export async function runReview(config: ValueReviewConfig, today: Date, clients: ReviewClients,
+  limits: CallLimits = reviewLimits(config)): Promise<ReviewRunSummary> {
   const { s3, sns, log } = clients;
-  const shipped = await readDeclarations(s3, config);
-  const services: DeclaredService[] = shipped.services.map((record) => ({ record: record as DeclaredService['record'], assembly: 'declarations', stack: record.stackName }));
-  const months = trendMonths(today, config.months);
-  // the value chain: checked before the query (synth refuses cycles in one app; declarations of other apps may close one)
-  const chain = consumptionDeclared(services) ? reviewValueChain(services, '/') : undefined;
-  const limits = reviewLimits(config);
   try {
+    const shipped = await readDeclarations(s3, config);
+    const { services, notes: declarationNotes, description } = await declarationsOf(config, shipped, today, clients, limits);
+    const months = trendMonths(today, config.months);
+    // the value chain: checked before the query (synth refuses cycles in one app; declarations of other apps may close one)
+    const chain = consumptionDeclared(services) ? reviewValueChain(services, '/') : undefined;
     const source = clients.source ?? new AthenaSource({ database: config.database, table: config.table, workgroup: config.workgroup, limits });
     const fetched = await source.fetch(reviewQuery(months, TagKeys.custom(shipped.tagKeys)), log);
     const provisional = provisionalNote(months[months.length - 1], today);
@@ -105,14 +123,15 @@ export async function runReview(config: ValueReviewConfig, today: Date, clients:
       businessUnits: config.businessUnits,
       thresholds: config.thresholds,
       usageSkipped: 'the scheduled review reads no usage (run customer-value review --usage for unit cost)',
-      declarations: `${services.length} declared service${services.length === 1 ? '' : 's'} shipped with the ValueReviewReports construct`,
+      declarations: description,
     });
     const written: string[] = [];
     const notified: string[] = [];
     const failures: string[] = [];
     const folder = `${config.reportsPrefix}${months[months.length - 1]}/`;
     const taken = new Set<string>();
-    for (const pack of packs.perUnit) {
+    for (const unitPack of packs.perUnit) {
+      const pack = { ...unitPack, report: withNotes(unitPack.report, declarationNotes) };
       const unit = pack.businessUnit;
       const base = packFileName(unit, '', taken).slice(0, -1);
       const keys: string[] = [];
@@ -158,6 +177,51 @@ export async function runReview(config: ValueReviewConfig, today: Date, clients:
   } finally {
     limits.dispose();
   }
+}
+
+/**
+ * The services of the packs: the registry's live services when the configuration names a registry, with the shipped
+ * declarations of services the registry does not hold (this app's own, not registered); the shipped ones alone when
+ * the registry cannot be read, which each pack notes (and the log says).
+ */
+async function declarationsOf(config: ValueReviewConfig, shipped: ShippedDeclarations, today: Date, clients: ReviewClients, limits: CallLimits):
+Promise<{ services: DeclaredService[]; notes: string[]; description: string }> {
+  const fromShipped: DeclaredService[] = shipped.services.map((record) => ({ record: record as DeclaredService['record'], assembly: 'declarations', stack: record.stackName }));
+  const shippedText = `${fromShipped.length} declared service${fromShipped.length === 1 ? '' : 's'} shipped with the ValueReviewReports construct`;
+  const r = config.registry;
+  if (!r) {
+    return { services: fromShipped, notes: [], description: shippedText };
+  }
+  const source = `s3://${r.bucket}/${r.prefix}`;
+  let read;
+  try {
+    // no organizations:ListAccounts here (it takes no resource-level permission): an account that left the organization
+    // can no longer write (the registry's bucket policy), so its entries lose their heartbeat and go stale
+    read = await readRegistry({
+      bucket: r.bucket, prefix: r.prefix, s3: clients.registryS3 ?? clients.s3, now: today, maxPages: limits.maxPages, signal: limits.signal,
+    });
+  } catch (e) {
+    limits.check();
+    const note = `the declaration registry ${source} could not be read (${e instanceof RegistryError ? e.message : errorText(e)}): this pack uses the ${shippedText} instead`;
+    clients.log(note);
+    return { services: fromShipped, notes: [note], description: shippedText };
+  }
+  const merged = mergeRegistry({ assemblies: [], services: [], warnings: [] }, read);
+  const names = new Set(merged.services.map((s) => s.record.serviceName));
+  const kept = fromShipped.filter((s) => !names.has(s.record.serviceName));
+  const notes = [...merged.notes];
+  if (kept.length > 0) {
+    notes.push(`${kept.length} shipped declaration${kept.length === 1 ? '' : 's'} of services the registry does not hold kept: ${kept.map((s) => s.record.serviceName).join(', ')}`);
+  }
+  for (const w of merged.warnings) {
+    clients.log(w);
+  }
+  const total = merged.services.length + kept.length;
+  return {
+    services: [...merged.services, ...kept],
+    notes,
+    description: `${total} declared service${total === 1 ? '' : 's'}: the registry ${source}${kept.length > 0 ? ' and the declarations shipped with the ValueReviewReports construct' : ''}`,
+  };
 }
 
 async function readDeclarations(s3: S3Client, config: ValueReviewConfig): Promise<ShippedDeclarations> {

@@ -16,6 +16,7 @@ import * as subs from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { BillingOwnerOptions, BillingServicesOptions, ManagementAccountOptions } from './billing-options';
 import { CostAndUsageExport } from './cost-and-usage-export';
+import { DeclarationRegistry } from './declaration-registry';
 import { accessLogsBucket, logAccess, privateBucket } from './private/buckets';
 import { checkNoLateServices, resolveServices } from './private/declarations';
 import { checkManagementAccount, requireAwsPartition } from './private/guard-rails';
@@ -28,6 +29,8 @@ import { describe, OWNER_NAME_PATTERN } from '../declaration/rules';
 import { allowAlertPublishing } from '../private/grants';
 import { acknowledgeNodeRuntime } from '../private/node-runtime';
 import { refuseOnProblems, reportProblems } from '../private/problems';
+import { addressProblems, DEFAULT_REGISTRY_PREFIX } from '../registry/entry';
+import { RegistryLocation } from '../registry/registry-location';
 
 /**
  * The thresholds of the value review's flags.
@@ -143,6 +146,23 @@ export interface ValueReviewReportsProps extends BillingServicesOptions, Managem
    * @default Duration.days(730)
    */
   readonly retention?: Duration;
+
+  /**
+   * The organization's declaration registry (in this app): every month the packs read the services every deployed
+   * stack registered there, so they cover the apps of every account without a hand-kept list. The function is granted
+   * `grantRead` (list and read the entries). The declarations shipped with the construct (`services`, `declarations`)
+   * are kept for services the registry does not hold, and are the fallback when it cannot be read (each pack says so).
+   * @default - no registry: the shipped declarations
+   */
+  readonly registry?: DeclarationRegistry;
+
+  /**
+   * A registry of another app (its `DeclarationRegistry.location`, or the context `customer-value:registry` of the
+   * workload apps), when it is not in this app. The function's role is allowed to list and read its prefix; the
+   * registry's account grants the role the same (`grantRead`, or its bucket policy) when it is another account.
+   * @default - `registry`, or none
+   */
+  readonly registryLocation?: RegistryLocation;
 }
 
 /** Warning id: no `alarmTopic`, so the failure alarm has no action. */
@@ -208,6 +228,21 @@ export class ValueReviewReports extends Construct {
     const months = p.months ?? 6;
     if (!Number.isInteger(months) || months < 1 || months > 36) {
       problems.push(`months is ${describe(p.months)}: expected a whole number of months from 1 to 36`);
+    }
+    if (p.registry !== undefined && p.registryLocation !== undefined) {
+      problems.push('registry and registryLocation both name the declaration registry: give the DeclarationRegistry of this app, or the location of another\'s');
+    }
+    if (p.registry !== undefined && !(p.registry instanceof DeclarationRegistry)) {
+      problems.push(`registry is ${describe(p.registry)}: pass the DeclarationRegistry (or its location as registryLocation)`);
+    }
+    const registryLocation = p.registry instanceof DeclarationRegistry ? p.registry.location : p.registryLocation;
+    if (p.registryLocation !== undefined) {
+      const l = p.registryLocation ?? {};
+      problems.push(...addressProblems({
+        bucket: Token.isUnresolved(l.bucketName) ? 'token' : l.bucketName,
+        region: Token.isUnresolved(l.region) ? 'us-east-1' : l.region,
+        prefix: l.prefix,
+      }, 'registryLocation'));
     }
     const thresholds = checkThresholds(p.thresholds, problems);
     const recipients = checkRecipients(p.recipients, problems);
@@ -307,6 +342,11 @@ export class ValueReviewReports extends Construct {
       topicArn: topic.topicArn,
       unitTopics: Object.fromEntries(recipients.filter((r) => r.topic).map((r) => [r.businessUnit, r.topic!.topicArn])),
       timeoutSeconds: timeout.toSeconds(),
+      ...(registryLocation ? {
+        registry: {
+          bucket: registryLocation.bucketName, region: registryLocation.region, prefix: registryLocation.prefix ?? DEFAULT_REGISTRY_PREFIX,
+        },
+      } : {}),
     });
     const fn = new ValueReviewReportsFunction(this, 'Handler', {
       description: 'Makes the value review packs of the business units (cdk-customer-value)',
@@ -320,6 +360,16 @@ export class ValueReviewReports extends Construct {
       retryAttempts: 0,
     });
     acknowledgeNodeRuntime(fn);
+    if (p.registry instanceof DeclarationRegistry) {
+      p.registry.grantRead(role);
+      const finding = objectsFinding(role, p.registry.bucket, `${p.registry.prefix}*`);
+      const grant = role.node.tryFindChild('DefaultPolicy');
+      if (finding && grant) {
+        Validations.of(grant).acknowledge({ id: finding, reason: REGISTRY_READ_REASON });
+      }
+    } else if (registryLocation) {
+      readRegistryLocation(role, registryLocation);
+    }
     fn.node.addDependency(policy);
     this.handler = fn;
     refuseOnProblems(this, () => checkEnvironmentSize(fn, recipients));
@@ -349,6 +399,24 @@ export class ValueReviewReports extends Construct {
         + 'or watch the alarm on a dashboard and acknowledge it');
     }
   }
+}
+
+const REGISTRY_READ_REASON = 'The declaration registry\'s entries (DeclarationRegistry.grantRead): one object per registered stack, under keys '
+  + 'the stacks\' accounts, regions and names make';
+
+/** What `DeclarationRegistry.grantRead` grants, for a registry of another app: list the prefix, read the entries. */
+function readRegistryLocation(role: iam.Role, l: RegistryLocation): void {
+  const prefix = l.prefix ?? DEFAULT_REGISTRY_PREFIX;
+  const bucketArn = `arn:${Stack.of(role).partition}:s3:::${l.bucketName}`;
+  role.addToPrincipalPolicy(new iam.PolicyStatement({
+    sid: 'ListRegistry', actions: ['s3:ListBucket'], resources: [bucketArn], conditions: { StringLike: { 's3:prefix': `${prefix}*` } },
+  }));
+  role.addToPrincipalPolicy(new iam.PolicyStatement({ sid: 'ReadRegistry', actions: ['s3:GetObject'], resources: [`${bucketArn}/${prefix}*`] }));
+  // cdk-nag names the resource with the partition as <AWS::Partition>
+  if (Token.isUnresolved(l.bucketName) || Token.isUnresolved(prefix)) {
+    return; // a registry of another stack of this app: give it as registry, whose grant names its bucket
+  }
+  Validations.of(role).acknowledge({ id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::${l.bucketName}/${prefix}*]`, reason: REGISTRY_READ_REASON });
 }
 
 function checkThresholds(t: ValueReviewThresholds | undefined, problems: string[]) {

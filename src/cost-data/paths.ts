@@ -4,6 +4,9 @@ import { CostDataError } from './errors';
 
 /** `dir` relative to `cwd` when it is inside it, else absolute; always with `/`. */
 export function relativePath(dir: string, cwd: string): string {
+  if (dir.startsWith('s3://')) {
+    return dir; // the declaration registry (--registry), not a path
+  }
   const rel = path.relative(cwd, dir);
   if (rel === '') {
     return '.';

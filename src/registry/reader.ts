@@ -8,7 +8,7 @@
  *
  * Free of aws-cdk-lib: the scheduled value-review function bundles it (test/lambda-bundles.test.ts).
  */
-// the SDK: Lambda provides it to the functions that read the registry; the CLI will bundle it (docs/registry.md, phase 2)
+// the SDK: Lambda provides it to the functions that read the registry; the CLI bundles it (a bundled dependency)
 /* eslint-disable import/no-extraneous-dependencies */
 import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
@@ -16,6 +16,9 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { entriesPrefix, entryProblems, MAX_ENTRY_BYTES, parseEntryKey, PREFIX_PATTERN, RegistryEntry } from './entry';
 import { ServiceDeclarationRecord } from '../declaration/record';
 import { callSignal, errorText, readObject, Sender } from './private/store';
+
+/** An error's name and first line, as the registry's messages give it (for readers outside src/registry/, e.g. the value-review function). */
+export { errorText };
 
 /** A service read from the registry: a `DeclaredService` (src/cli/assembly.ts) with where it was registered. */
 export interface RegisteredService {

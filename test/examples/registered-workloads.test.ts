@@ -73,4 +73,20 @@ describe('examples/payer-account.ts: the declaration registry', () => {
     const allows = statements.filter((s) => s.Effect === 'Allow' && JSON.stringify(s.Principal) === '{"AWS":"*"}');
     expect(allows.map((s) => s.Sid).sort()).toEqual(['WorkloadsFindTheirOwnEntries', 'WorkloadsWriteTheirOwnEntries']);
   });
+
+  test('the value-review packs read the registry: the function is told where it is and may list and read its entries', () => {
+    const stack = createPayerApp().node.findChild('Billing') as Stack;
+    const template = Template.fromStack(stack);
+    const fn = Object.values(template.findResources('AWS::Lambda::Function')).find((f) => /value review packs/.test(f.Properties.Description ?? ''))!;
+    // the registry's bucket (a reference to it), region and prefix
+    expect(JSON.stringify(stack.resolve(fn.Properties.Environment.Variables.CONFIG)))
+      .toMatch(/registry[\\"]+:\{[\\"]+bucket[\\"]+:[\\"]+,\{"Ref":"DeclarationRegistryBucket\w+"\},"[\\"]+,[\\"]+region[\\"]+:[\\"]+us-east-1[\\"]+,[\\"]+prefix[\\"]+:[\\"]+customer-value\//);
+    const role = Object.values(template.findResources('AWS::IAM::Policy'))
+      .filter((p) => JSON.stringify(p.Properties.Roles).includes('ValueReviewRole'))
+      .flatMap((p) => stack.resolve(p.Properties.PolicyDocument.Statement) as any[])
+      .filter((st) => JSON.stringify(st.Resource).includes('DeclarationRegistryBucket'));
+    expect(role.map((st) => [st.Action, st.Condition ?? null])).toEqual([
+      ['s3:ListBucket', { StringLike: { 's3:prefix': 'customer-value/*' } }], ['s3:GetObject', null],
+    ]);
+  });
 });

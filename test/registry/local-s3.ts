@@ -27,6 +27,8 @@ setTimeout(() => process.exit(0), 15 * 60_000).unref(); // never outlives a test
 export interface LocalS3 {
   readonly client: S3Client;
   readonly bucket: string;
+  /** The server's endpoint, e.g. `http://127.0.0.1:4568` (for \`AWS_ENDPOINT_URL_S3\`). */
+  readonly url: string;
   close(): Promise<void>;
 }
 
@@ -61,6 +63,7 @@ export async function startLocalS3(bucket = 'org-registry'): Promise<LocalS3> {
   return {
     client,
     bucket,
+    url: `http://127.0.0.1:${port}`,
     close: async () => {
       client.destroy();
       await new Promise<void>((resolve) => {

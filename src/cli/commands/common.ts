@@ -1,3 +1,4 @@
+import { parseRegistryUrl, RegistryUrl } from '../../cost-data/declarations/declaration-sources';
 import { REPORT_FORMATS } from '../../cost-data/format/render';
 import { FOCUS_DEFAULT_METRIC, isFocusMetric, REPORT_METRICS, ReportMetric } from '../../cost-data/metrics';
 import { CostSource } from '../../cost-data/query';
@@ -12,9 +13,30 @@ import { CliIo, oneLine, PROGRAM } from '../io';
 /** The formats of the reports of `services` and `cost` (`cost` adds html). */
 export const OUTPUTS = REPORT_FORMATS.filter((f) => f !== 'html');
 
-/** The `--assembly` values, or `cdk.out`. */
+/** The `--assembly` values, or `cdk.out` (none when `--registry` alone names the declarations). */
 export function assemblyPaths(args: ParsedArgs): string[] {
-  return args.lists.get('assembly') ?? ['cdk.out'];
+  return args.lists.get('assembly') ?? (args.strings.has('registry') ? [] : ['cdk.out']);
+}
+
+/** `--registry s3://bucket[/prefix]`: the organization's declaration registry, read alone or with `--assembly` (issue 24). */
+export const REGISTRY_OPTION: OptionSpec = {
+  type: 'string',
+  placeholder: 's3://BUCKET/PREFIX/',
+  description: 'the organization\'s declaration registry (DeclarationRegistry): the services every deployed stack registered, alone or '
+    + 'combined with --assembly (the same service from both is one; where they differ, the assembly\'s is used and the difference '
+    + 'reported); without --assembly, ./cdk.out is not read. Stale entries (no heartbeat for 3 days: stack gone; account no longer '
+    + 'active in the organization) are left out and reported. Needs s3:ListBucket and s3:GetObject on the prefix '
+    + '(DeclarationRegistry.grantRead); organizations:ListAccounts where allowed.',
+};
+
+/** The `--registry` of a command, checked; undefined when not given. */
+export function registryOf(args: ParsedArgs, command: string): RegistryUrl | undefined {
+  const value = args.strings.get('registry');
+  const url = value === undefined ? undefined : parseRegistryUrl(value);
+  if (typeof url === 'string') {
+    throw new UsageError(`--registry: ${url}`, command);
+  }
+  return url;
 }
 
 /** `-a, --assembly DIR`, as every command reads declarations. */

@@ -2,11 +2,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   ASSEMBLY_OPTION, assemblyPaths, AWS_OPTIONS, CURRENCY_OPTION, DATA_PATHS, FILE_SOURCES, focusCapable, LIMIT_OPTIONS, METRIC_OPTION,
-  metricAndCurrency, OUT_OPTION, OUTPUTS, positiveNumber, QUIET_OPTION, SOURCE_OPTIONS, sourceFromArgs, sourceKindOf, TAG_KEY_OPTION,
-  timeoutOption, warnOnce,
+  metricAndCurrency, OUT_OPTION, OUTPUTS, positiveNumber, QUIET_OPTION, REGISTRY_OPTION, registryOf, SOURCE_OPTIONS, sourceFromArgs,
+  sourceKindOf, TAG_KEY_OPTION, timeoutOption, warnOnce,
 } from './common';
 import { attributeResult, attributionApplies, attributionPlanOf, withAttribution } from '../../cost-data/attribution/attribute';
-import { AssemblySet, readAssemblies, tagKeysOf } from '../../cost-data/declarations/cloud-assembly';
+import { tagKeysOf } from '../../cost-data/declarations/cloud-assembly';
+import { DeclarationSet, localAssemblies, readDeclarations, withNotes } from '../../cost-data/declarations/declaration-sources';
 import { BY_PROVIDER, BY_VALUES, dimensionRefusal, isDimension } from '../../cost-data/grouping';
 import { refuseOutputOverInput, relativePath } from '../../cost-data/paths';
 import { CostQuery } from '../../cost-data/query';
@@ -82,9 +83,11 @@ export const COST_SPEC: CommandSpec = {
     },
     'assembly': {
       ...ASSEMBLY_OPTION,
-      description: `${ASSEMBLY_OPTION.description} Without --assembly and without ./cdk.out, tag values are reported without declarations.`,
+      description: `${ASSEMBLY_OPTION.description} Without --assembly, --registry and ./cdk.out, tag values are reported without `
+        + 'declarations.',
       section: 'Declarations and usage',
     },
+    'registry': { ...REGISTRY_OPTION, section: 'Declarations and usage' },
     'usage': {
       type: 'boolean',
       negatable: true,
@@ -120,7 +123,7 @@ interface CostRun {
   readonly args: ParsedArgs;
   readonly kind: SourceKind;
   readonly query: CostQuery;
-  readonly set: AssemblySet;
+  readonly set: DeclarationSet;
   readonly paths: string[];
   readonly output: string;
   readonly out?: string;
@@ -158,17 +161,49 @@ async function costCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const allocate = args.booleans.get('allocate') === true;
   const progress = quiet ? () => undefined : (m: string) => io.stderr(`${PROGRAM}: ${oneLine(m)}\n`);
 
-  // Declarations: --assembly, or ./cdk.out when it exists.
-  let set: AssemblySet = { assemblies: [], services: [], warnings: [] };
-  if (args.lists.has('assembly') || fs.existsSync(path.resolve(io.cwd, 'cdk.out'))) {
-    set = readAssemblies(assemblyPaths(args), io.cwd);
-    warnOnce(set.warnings, io);
-  } else if (allocate) {
-    throw new UsageError('--allocate passes shared cost on over the value chain the services declare: pass their cloud assemblies with '
-      + '--assembly (or run it where ./cdk.out is)', 'cost');
-  } else {
-    progress('no --assembly and no ./cdk.out: reporting tag values without their declarations');
+  // Declarations: --assembly and/or --registry, or ./cdk.out when it exists.
+  const registry = registryOf(args, 'cost');
+  const withAssemblies = args.lists.has('assembly') || (!registry && fs.existsSync(path.resolve(io.cwd, 'cdk.out')));
+  if (!withAssemblies && !registry) {
+    if (allocate) {
+      throw new UsageError('--allocate passes shared cost on over the value chain the services declare: pass their cloud assemblies with '
+        + '--assembly or the registry with --registry (or run it where ./cdk.out is)', 'cost');
+    }
+    progress('no --assembly and no ./cdk.out (nor --registry): reporting tag values without their declarations');
   }
+  const limits = new CallLimits({ maxPages, timeoutSeconds, interrupt: io.interrupt });
+  try {
+    const set = await readDeclarations({
+      assemblies: withAssemblies ? assemblyPaths(args) : [], registry, cwd: io.cwd, limits, profile: s('profile'), region: s('region'), progress, now: io.now(),
+    });
+    warnOnce(set.warnings, io);
+    const run = { args, kind, set, period, groupBy, metric, currency, byProvider, dimension, flagKeys, output, progress };
+    return await costWithDeclarations(run, limits, io);
+  } catch (e) {
+    // stopped (deadline, signal) while something that does not know it failed: the reason is the stop
+    throw limits.stoppedBy && !(e instanceof StoppedError) ? limits.stoppedBy : e;
+  } finally {
+    limits.dispose();
+  }
+}
+
+/** The cost command once its declarations are read. */
+async function costWithDeclarations(o: {
+  args: ParsedArgs;
+  kind: SourceKind;
+  set: DeclarationSet;
+  period: { from: string; to: string };
+  groupBy: CostGrouping;
+  metric: CostQuery['metric'];
+  currency?: string;
+  byProvider: boolean;
+  dimension: CostQuery['dimension'];
+  flagKeys: ReturnType<typeof parseTagKeyFlags>;
+  output: string;
+  progress: (m: string) => void;
+}, limits: CallLimits, io: CliIo): Promise<number> {
+  const { args, kind, set, period, groupBy, metric, currency, byProvider, dimension, flagKeys, output, progress } = o;
+  const s = (k: string) => args.strings.get(k);
   const { keys: tagKeys, mapped } = readingTagKeys(tagKeysOf(set), contextTagKeys(io.cwd), flagKeys, 'cost');
   if (mapped.length > 0) {
     progress(`reading the cost data's tag keys: ${mapped.join(', ')}`);
@@ -194,18 +229,10 @@ async function costCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     // before any request: a report must never overwrite what it is made from
     refuseOutputOverInput(out, io.cwd, [
       ...paths.filter((p) => !GLOB_CHARS.test(p)).map((p) => ({ path: p, what: kind === 'focus' ? 'the FOCUS data' : 'the CUR data' })),
-      ...set.assemblies.map((a) => ({ path: a, what: 'the cloud assembly' })),
+      ...localAssemblies(set).map((a) => ({ path: a, what: 'the cloud assembly' })),
     ]);
   }
-  const limits = new CallLimits({ maxPages, timeoutSeconds, interrupt: io.interrupt });
-  try {
-    return await runCost({ args, kind, query, set, paths, output, out, progress }, limits, io);
-  } catch (e) {
-    // stopped (deadline, signal) while something that does not know it failed: the reason is the stop
-    throw limits.stoppedBy && !(e instanceof StoppedError) ? limits.stoppedBy : e;
-  } finally {
-    limits.dispose();
-  }
+  return runCost({ args, kind, query, set, paths, output, out, progress }, limits, io);
 }
 
 async function runCost(run: CostRun, limits: CallLimits, io: CliIo): Promise<number> {
@@ -269,8 +296,9 @@ async function runCost(run: CostRun, limits: CallLimits, io: CliIo): Promise<num
   const built = args.booleans.get('allocate') === true
     ? allocatedCostReport({ ...input, cwd: io.cwd, spreadUntagged: args.booleans.get('spread-untagged') === true })
     : costReport(input);
-  // what each rule attributed, in the JSON output (docs/attribution.md section 8); the notes carry it in every format
-  const report = withAttribution(built, attributed);
+  // what each rule attributed, in the JSON output (docs/attribution.md section 8); the notes carry it in every format;
+  // the declarations' notes (the registry's) first
+  const report = withNotes(withAttribution(built, attributed), set.notes);
   warnOnce(report.warnings ?? [], io);
   emit(report, run.output, out, io);
   return EXIT_OK;

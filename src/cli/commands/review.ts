@@ -1,10 +1,12 @@
 import * as path from 'path';
 import {
   ASSEMBLY_OPTION, assemblyPaths, AWS_OPTIONS, CURRENCY_OPTION, DATA_PATHS, FILE_SOURCES, LIMIT_OPTIONS, METRIC_OPTION, metricAndCurrency, OUT_OPTION,
-  positiveNumber, QUIET_OPTION, SOURCE_OPTIONS, sourceFromArgs, sourceKindOf, TAG_KEY_OPTION, timeoutOption, warnOnce,
+  positiveNumber, QUIET_OPTION, REGISTRY_OPTION, registryOf, SOURCE_OPTIONS, sourceFromArgs, sourceKindOf, TAG_KEY_OPTION, timeoutOption,
+  warnOnce,
 } from './common';
 import { rulesNotApplied } from '../../cost-data/attribution/attribute';
-import { tagKeysOf, readAssemblies } from '../../cost-data/declarations/cloud-assembly';
+import { tagKeysOf } from '../../cost-data/declarations/cloud-assembly';
+import { localAssemblies, readDeclarations, withNotes } from '../../cost-data/declarations/declaration-sources';
 import { render } from '../../cost-data/format/render';
 import { makeFolder, writeFile } from '../../cost-data/output-file';
 import { refuseOutputOverInput, relativePath } from '../../cost-data/paths';
@@ -91,6 +93,7 @@ export const REVIEW_SPEC: CommandSpec = {
       section: 'Trend and business units',
     },
     'assembly': { ...ASSEMBLY_OPTION, section: 'Declarations and usage' },
+    'registry': { ...REGISTRY_OPTION, section: 'Declarations and usage' },
     'usage': {
       type: 'boolean',
       negatable: true,
@@ -191,29 +194,32 @@ async function reviewCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const maxPages = positiveNumber(s('max-pages'), 'max-pages', true, NAME) ?? DEFAULT_MAX_PAGES;
   const timeoutSeconds = timeoutOption(s('timeout'), NAME);
 
-  // The review is about declared services: the assemblies are required (default ./cdk.out).
-  const set = readAssemblies(assemblyPaths(args), io.cwd);
-  warnOnce(set.warnings, io);
-  const paths = args.positionals.map((p) => path.resolve(io.cwd, p));
-  const inputs = [
-    ...paths.filter((p) => !GLOB_CHARS.test(p)).map((p) => ({ path: p, what: 'the cost data' })),
-    ...set.assemblies.map((a) => ({ path: a, what: 'the cloud assembly' })),
-    ...(s('usage-file') ? [{ path: path.resolve(io.cwd, s('usage-file')!), what: 'the usage file' }] : []),
-  ];
-  const out = s('out') ?? (output === 'html' && s('out-dir') === undefined ? HTML_FILE : undefined);
-  if (out && out !== '-') {
-    refuseOutputOverInput(out, io.cwd, inputs);
-  }
-  if (s('out-dir')) {
-    refuseOutputOverInput(s('out-dir')!, io.cwd, inputs);
-  }
-  const usageFile = s('usage-file') ? readUsageFile(path.resolve(io.cwd, s('usage-file')!), s('usage-file')!) : undefined;
-  if (usageFile) {
-    checkUsageServices(usageFile, set.services.map((d) => d.record.serviceName));
-  }
-
+  const registry = registryOf(args, NAME);
   const limits = new CallLimits({ maxPages, timeoutSeconds, interrupt: io.interrupt });
   try {
+    // The review is about declared services: the assemblies (default ./cdk.out) or the registry are required.
+    const set = await readDeclarations({
+      assemblies: assemblyPaths(args), registry, cwd: io.cwd, limits, profile: s('profile'), region: s('region'), progress, now,
+    });
+    warnOnce(set.warnings, io);
+    const paths = args.positionals.map((p) => path.resolve(io.cwd, p));
+    const inputs = [
+      ...paths.filter((p) => !GLOB_CHARS.test(p)).map((p) => ({ path: p, what: 'the cost data' })),
+      ...localAssemblies(set).map((a) => ({ path: a, what: 'the cloud assembly' })),
+      ...(s('usage-file') ? [{ path: path.resolve(io.cwd, s('usage-file')!), what: 'the usage file' }] : []),
+    ];
+    const out = s('out') ?? (output === 'html' && s('out-dir') === undefined ? HTML_FILE : undefined);
+    if (out && out !== '-') {
+      refuseOutputOverInput(out, io.cwd, inputs);
+    }
+    if (s('out-dir')) {
+      refuseOutputOverInput(s('out-dir')!, io.cwd, inputs);
+    }
+    const usageFile = s('usage-file') ? readUsageFile(path.resolve(io.cwd, s('usage-file')!), s('usage-file')!) : undefined;
+    if (usageFile) {
+      checkUsageServices(usageFile, set.services.map((d) => d.record.serviceName));
+    }
+
     const { keys: tagKeys, mapped } = readingTagKeys(tagKeysOf(set), contextTagKeys(io.cwd), flagKeys, NAME);
     if (mapped.length > 0) {
       progress(`reading the cost data's tag keys: ${mapped.join(', ')}`);
@@ -286,14 +292,14 @@ async function reviewCommand(args: ParsedArgs, io: CliIo): Promise<number> {
       const taken = new Set<string>();
       for (const p of packs.perUnit) {
         const file = path.join(dir, packFileName(p.businessUnit, EXTENSIONS[output], taken));
-        writeFile(file, render(p.report, output), io.cwd);
+        writeFile(file, render(withNotes(p.report, set.notes), output), io.cwd);
         io.stderr(`${PROGRAM}: wrote ${file} (${p.businessUnit})\n`);
       }
     } else if (out && out !== '-') {
-      writeFile(out, render(packs.combined, output), io.cwd);
+      writeFile(out, render(withNotes(packs.combined, set.notes), output), io.cwd);
       io.stderr(`${PROGRAM}: wrote ${out}\n`);
     } else {
-      io.stdout(render(packs.combined, output));
+      io.stdout(render(withNotes(packs.combined, set.notes), output));
     }
     return EXIT_OK;
   } catch (e) {

@@ -1,10 +1,11 @@
-import { ASSEMBLY_OPTION, assemblyPaths, OUT_OPTION, OUTPUTS } from './common';
-import { readAssemblies } from '../../cost-data/declarations/cloud-assembly';
+import { ASSEMBLY_OPTION, assemblyPaths, OUT_OPTION, OUTPUTS, REGISTRY_OPTION, registryOf, warnOnce } from './common';
+import { DeclarationSet, localAssemblies, readDeclarations, withNotes } from '../../cost-data/declarations/declaration-sources';
 import { CostDataError } from '../../cost-data/errors';
 import { writeFile } from '../../cost-data/output-file';
 import { refuseOutputOverInput, relativePath } from '../../cost-data/paths';
 import { servicesReport } from '../../cost-data/report/services';
-import { CommandSpec } from '../command-spec';
+import { CallLimits } from '../../cost-data/sources/limits';
+import { CommandSpec, ParsedArgs } from '../command-spec';
 import { EXIT_OK } from '../errors';
 import { CliIo, oneLine, PROGRAM } from '../io';
 import { emit } from '../output';
@@ -18,16 +19,17 @@ export const SERVICES_SPEC: CommandSpec = {
     + 'cost reporting, tag coverage (tagged/taggable resources, untaggable ones), unit metric, stage and stack.',
   options: {
     assembly: ASSEMBLY_OPTION,
+    registry: REGISTRY_OPTION,
     output: { type: 'string', values: OUTPUTS, placeholder: 'FORMAT', short: 'o', description: 'the format of the list.', default: 'table' },
     out: OUT_OPTION,
   },
   run: async (args, io) => {
-    const set = readAssemblies(assemblyPaths(args), io.cwd);
-    refuseOutputIntoAssembly(args.strings.get('out'), set.assemblies, io);
+    const set = await declarationsOf(args, io, 'services');
+    refuseOutputIntoAssembly(args.strings.get('out'), localAssemblies(set), io);
     if (set.services.length === 0) {
       io.stderr(`${PROGRAM}: no customer services declared in ${set.assemblies.map((a) => relativePath(a, io.cwd)).join(', ')}\n`);
     }
-    const report = servicesReport(set, io.cwd);
+    const report = withNotes(servicesReport(set, io.cwd), set.notes);
     for (const w of report.warnings ?? []) {
       io.stderr(`${PROGRAM}: warning: ${oneLine(w)}\n`);
     }
@@ -48,11 +50,12 @@ export const CATALOG_SPEC: CommandSpec = {
     + 'accents folded, other characters replaced with "-", long names cut with a hash suffix; the original is kept as the entity title.',
   options: {
     assembly: ASSEMBLY_OPTION,
+    registry: REGISTRY_OPTION,
     out: OUT_OPTION,
   },
   run: async (args, io) => {
-    const set = readAssemblies(assemblyPaths(args), io.cwd);
-    refuseOutputIntoAssembly(args.strings.get('out'), set.assemblies, io);
+    const set = await declarationsOf(args, io, 'catalog');
+    refuseOutputIntoAssembly(args.strings.get('out'), localAssemblies(set), io);
     if (set.services.length === 0) {
       throw new CostDataError(`no customer services declared in ${set.assemblies.map((a) => relativePath(a, io.cwd)).join(', ')}: nothing to catalog`);
     }
@@ -73,6 +76,19 @@ export const CATALOG_SPEC: CommandSpec = {
     return EXIT_OK;
   },
 };
+
+/** The declarations of `--assembly` (default ./cdk.out) and `--registry`; the registry's stale entries and conflicts on stderr. */
+async function declarationsOf(args: ParsedArgs, io: CliIo, command: string): Promise<DeclarationSet> {
+  const registry = registryOf(args, command);
+  const limits = new CallLimits({ interrupt: io.interrupt });
+  try {
+    const set = await readDeclarations({ assemblies: assemblyPaths(args), registry, cwd: io.cwd, limits, now: io.now() });
+    warnOnce(set.warnings, io);
+    return set;
+  } finally {
+    limits.dispose();
+  }
+}
 
 /** An output file must never be written into a cloud assembly it reads (manifest.json, templates, metadata). */
 function refuseOutputIntoAssembly(out: string | undefined, assemblies: string[], io: CliIo): void {

@@ -4,11 +4,11 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { ATTRIBUTION_METADATA_TYPE, AttributionRulesRecord } from '../../declaration/attribution-record';
 import { attributionRecordProblems, refusedAttributionRecord } from '../../declaration/attribution-record-rules';
 import { SERVICE_METADATA_TYPE, ServiceDeclarationRecord } from '../../declaration/record';
-import { recordProblems, refusedRecord } from '../../declaration/record-rules';
 import { TagKeys } from '../../tag-keys';
 import { ReadRuleSet } from '../attribution/rules';
 import { firstLine, CostDataError } from '../errors';
 import { describeFsCode } from '../paths';
+import { checkRecord } from './checked-record';
 
 /** A `customer-value:service` record read back from a cloud assembly, with where it was found. */
 export interface DeclaredService {
@@ -25,7 +25,7 @@ export interface DeclaredService {
 }
 
 export interface AssemblySet {
-  /** The assembly directories read. */
+  /** The assembly directories read (and the registry's `s3://` address when one was read: `declaration-sources.ts`). */
   readonly assemblies: string[];
   readonly services: DeclaredService[];
   /** Things the user should know (each once). */
@@ -247,23 +247,6 @@ function readAssembly(dir: string, ruleSets: ReadRuleSet[]): DeclaredService[] {
   return out;
 }
 
-/**
- * Checks a metadata record with the rules the construct applied when it wrote it (`record-rules.ts`): a malformed or
- * hand-edited record is refused in one line naming the file, the service and the field, never trusted.
- */
-function checkRecord(data: unknown, where: string): ServiceDeclarationRecord {
-  const problems = recordProblems(data);
-  if (problems.length > 0) {
-    throw new CostDataError(refusedRecord(problems, (data as { serviceName?: unknown } | null)?.serviceName, where));
-  }
-  const r = data as Record<string, any>;
-  return {
-    ...r,
-    resources: { ...r.resources, untaggableByType: r.resources.untaggableByType ?? {} },
-    usageMetrics: Array.isArray(r.usageMetrics) ? r.usageMetrics : [],
-    includedScopes: Array.isArray(r.includedScopes) ? r.includedScopes : [],
-  } as ServiceDeclarationRecord;
-}
 
 /**
  * Checks an attribution record with the rules the construct applied at synth (`attribution-record-rules.ts`): a bad

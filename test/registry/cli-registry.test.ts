@@ -1,0 +1,383 @@
+import * as path from 'path';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { Stack } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { LocalS3, startLocalS3 } from './local-s3';
+import { createApp, LEDGER_ACCOUNT, SHOP_ACCOUNT } from '../../examples/registered-workloads';
+import { runReview } from '../../src/billing/value-review-reports.lambda';
+import { CurFileSource } from '../../src/cost-data/sources/cur';
+import { onCustomResource, onHeartbeat } from '../../src/registry/declaration-registration.lambda';
+import { HEARTBEAT_ACTION } from '../../src/registry/entry';
+import { FakeAws, withEnv } from '../cli/fake-aws';
+import { curCsv, line, runCli } from '../cli/fixtures';
+import { exampleAppProps, tempDir } from '../util';
+
+/*
+ * Issue 24 phase 2: the CLI's readers with --registry. The two workload stacks of examples/registered-workloads.ts (two
+ * accounts, five services) are synthesized, and their registrations' custom-resource events (the Services property
+ * as the template holds it) are run through the registration function against a real local S3 server (s3rver). The
+ * CLI then reads the registry with the AWS SDK (AWS_ENDPOINT_URL_S3 points it at s3rver; AWS_ENDPOINT_URL_ORGANIZATIONS
+ * at a local AWS JSON endpoint answering ListAccounts), and its reports must be the reports of the cloud assembly.
+ */
+
+jest.setTimeout(180_000);
+
+const NOW = new Date('2026-11-25T12:00:00Z');
+const PREFIX = 'customer-value/';
+/** The accounts ListAccounts answers: the two workload accounts, and one closed. */
+const ORGANIZATION = [
+  { Id: '123456789012', State: 'ACTIVE' }, { Id: SHOP_ACCOUNT, State: 'ACTIVE' }, { Id: LEDGER_ACCOUNT, State: 'ACTIVE' }, { Id: '444444444444', State: 'CLOSED' },
+];
+
+let s3: LocalS3;
+let orgs: FakeAws;
+let assembly: string;
+/** The registrations of the example's stacks: stack name -> the custom resource's properties. */
+const registrations = new Map<string, { stackId: string; logicalId: string; services: string }>();
+let cwd: string;
+let requests = 0;
+
+beforeAll(async () => {
+  jest.spyOn(console, 'log').mockImplementation(() => undefined);
+  // synthesized first: a long synchronous synthesis would let the server close the client's idle keep-alive connection
+  const app = createApp(exampleAppProps());
+  assembly = app.synth().directory;
+  for (const stack of [app.node.findChild('Shop') as Stack, app.node.findChild('Ledger') as Stack]) {
+    const [logicalId, resource] = Object.entries(Template.fromStack(stack).findResources('Custom::CustomerValueRegistration'))[0];
+    registrations.set(stack.stackName, {
+      stackId: `arn:aws:cloudformation:${stack.region}:${stack.account}:stack/${stack.stackName}/5e0c7a80-0000-11ef-8c3f-0a1b2c3d4e5f`,
+      logicalId,
+      services: stack.resolve(resource.Properties.Services),
+    });
+  }
+  [s3, orgs] = await Promise.all([
+    startLocalS3('example-customer-value-registry'),
+    FakeAws.start((call) => (call.operation === 'ListAccounts' ? { json: { Accounts: ORGANIZATION } } : { status: 400, json: { __type: 'InvalidInputException' } })),
+  ]);
+  // the two stacks are deployed yesterday: their functions register them
+  for (const name of ['Shop', 'Ledger']) {
+    await register(name, new Date(NOW.getTime() - 86_400_000));
+  }
+  cwd = tempDir('cv-cli-registry-');
+  curCsv(path.join(cwd, 'cur', 'data.csv'), [
+    ...['2026-10-10', '2026-11-10'].flatMap((day) => [
+      line(day, 120.5, { user_customer_service: 'checkout', user_business_unit: 'retail' }),
+      line(day, 40.25, { user_customer_service: 'refunds', user_business_unit: 'retail' }),
+      line(day, 9.75, { user_customer_service: 'wishlist', user_business_unit: 'retail' }),
+      line(day, 75, { user_customer_service: 'invoicing', user_business_unit: 'finance' }),
+      line(day, 33.3, { user_customer_service: 'payouts', user_business_unit: 'finance' }),
+      line(day, 12, {}),
+    ]),
+  ]);
+});
+
+afterAll(async () => {
+  await Promise.all([s3?.close(), orgs?.close()]);
+});
+
+/** The registration function's Create of a stack's registration, as CloudFormation sends it, at `at`. */
+async function register(stackName: string, at: Date, services?: string, account?: string): Promise<void> {
+  const r = registrations.get(stackName)!;
+  const stackId = account ? r.stackId.replace(/:\d{12}:/, `:${account}:`) : r.stackId;
+  const result = await onCustomResource({
+    RequestType: 'Create',
+    ResponseURL: 'http://127.0.0.1:1/unused',
+    StackId: stackId,
+    RequestId: `req-${++requests}`,
+    LogicalResourceId: r.logicalId,
+    ResourceProperties: { Bucket: s3.bucket, Region: 'us-east-1', Prefix: PREFIX, Services: services ?? r.services },
+  }, { s3: () => s3.client, now: () => at });
+  expect([result.status, result.status === 'SUCCESS' ? '' : result.reason]).toEqual(['SUCCESS', '']);
+}
+
+/** The AWS SDK of the CLI pointed at s3rver and the local Organizations endpoint, with fake credentials. */
+function awsEnv(): Record<string, string> {
+  const { AWS_ENDPOINT_URL: _, ...env } = orgs.env();
+  // s3rver's own credentials (the fake Organizations endpoint takes any)
+  return { ...env, AWS_ENDPOINT_URL_S3: s3.url, AWS_ENDPOINT_URL_ORGANIZATIONS: orgs.url, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
+}
+
+const REGISTRY = 's3://example-customer-value-registry/customer-value/';
+
+async function cli(args: string[]) {
+  return withEnv(awsEnv(), () => runCli(args, { cwd, now: NOW }));
+}
+
+/** A report with where its declarations were read made the same, and the registry's own note left out. */
+function sameSources(text: string): string {
+  return text.split(assembly).join('<declarations>').split(REGISTRY.replace(/\/$/, '')).join('<declarations>')
+    .replace(/\n\s*"declarations from the registry [^"]*",?/g, '').replace(/<declarations>\//g, '<declarations>');
+}
+
+describe('customer-value ... --registry: the registry gives the reports of the assemblies', () => {
+  test('services: the five services of the two accounts, as from the cloud assembly', async () => {
+    const fromAssembly = await cli(['services', '--assembly', assembly, '-o', 'json']);
+    const fromRegistry = await cli(['services', '--registry', REGISTRY, '-o', 'json']);
+    expect([fromAssembly.code, fromAssembly.stderr]).toEqual([0, '']);
+    expect([fromRegistry.code, fromRegistry.stderr]).toEqual([0, '']);
+    const a = JSON.parse(fromAssembly.stdout);
+    const r = JSON.parse(fromRegistry.stdout);
+    expect(r.services.map((s: any) => `${s.account}/${s.stack}/${s.serviceName}`)).toEqual([
+      `${LEDGER_ACCOUNT}/Ledger/invoicing`, `${LEDGER_ACCOUNT}/Ledger/payouts`,
+      `${SHOP_ACCOUNT}/Shop/checkout`, `${SHOP_ACCOUNT}/Shop/refunds`, `${SHOP_ACCOUNT}/Shop/wishlist`,
+    ].sort((x, y) => x.split('/')[2].localeCompare(y.split('/')[2])));
+    // the same records, read from two places
+    const strip = (data: any) => ({
+      ...data, assemblies: undefined, notes: undefined, services: data.services.map((s: any) => ({ ...s, assembly: undefined })),
+    });
+    expect(strip(r)).toEqual(strip(a));
+    expect(r.services[0].assembly).toMatch(/^s3:\/\/example-customer-value-registry\/customer-value\/v1\/\d{12}\/[a-z0-9-]+\/\w+\/\w+\.json$/);
+    expect(r.notes).toEqual([`declarations from the registry ${REGISTRY}: 5 services of 2 entries, accounts checked against the organization`]);
+    // the table names where it read them
+    const table = await cli(['services', '--registry', REGISTRY]);
+    expect(table.stdout).toContain(`5 services declared in ${REGISTRY}`);
+  });
+
+  test('cost from CUR data: the same report from the registry as from the assembly', async () => {
+    const args = ['cost', '--source', 'cur', 'cur/', '--from', '2026-11-01', '--to', '2026-12-01', '-o', 'json', '--quiet'];
+    const fromAssembly = await cli([...args, '--assembly', assembly]);
+    const fromRegistry = await cli([...args, '--registry', REGISTRY]);
+    expect([fromAssembly.code, fromAssembly.code === 0 ? '' : fromAssembly.stderr]).toEqual([0, '']);
+    expect([fromRegistry.code, fromRegistry.stderr]).toEqual([0, fromAssembly.stderr]);
+    expect(sameSources(fromRegistry.stdout)).toEqual(sameSources(fromAssembly.stdout));
+    const report = JSON.parse(fromRegistry.stdout);
+    expect(report.notes[0]).toBe(`declarations from the registry ${REGISTRY}: 5 services of 2 entries, accounts checked against the organization`);
+    expect(JSON.stringify(report)).toContain('Shoppers pay for their basket in one step');
+  });
+
+  test('review: the same packs from the registry as from the assembly', async () => {
+    const args = ['review', '--source', 'cur', 'cur/', '--from', '2026-10-01', '--to', '2026-12-01', '-o', 'json', '--quiet'];
+    const fromAssembly = await cli([...args, '--assembly', assembly]);
+    const fromRegistry = await cli([...args, '--registry', REGISTRY]);
+    expect([fromAssembly.code, fromAssembly.code === 0 ? '' : fromAssembly.stderr]).toEqual([0, '']);
+    expect([fromRegistry.code, fromRegistry.stderr]).toEqual([0, fromAssembly.stderr]);
+    expect(sameSources(fromRegistry.stdout)).toEqual(sameSources(fromAssembly.stdout));
+    const pack = JSON.parse(fromRegistry.stdout);
+    expect(pack.businessUnits.map((u: any) => [u.businessUnit, u.services.map((s: any) => s.serviceName).sort()])).toEqual([
+      ['finance', ['invoicing', 'payouts']], ['retail', ['checkout', 'refunds', 'wishlist']],
+    ]);
+  });
+
+  test('catalog: the same Backstage entities from the registry as from the assembly', async () => {
+    const fromAssembly = await cli(['catalog', '--assembly', assembly]);
+    const fromRegistry = await cli(['catalog', '--registry', REGISTRY]);
+    expect([fromRegistry.code, fromRegistry.stderr]).toEqual([0, '']);
+    expect(sameSources(fromRegistry.stdout)).toEqual(sameSources(fromAssembly.stdout));
+  });
+});
+
+describe('customer-value ... --registry: stale entries, conflicts, bad entries', () => {
+  // each test adds entries of its own under another prefix, so the registry of the tests above stays as it was
+  const prefix = (n: number) => `case${n}/`;
+  const url = (n: number) => `s3://example-customer-value-registry/case${n}/`;
+  async function registerAt(n: number, stackName: string, at: Date, o: { services?: string; account?: string } = {}): Promise<void> {
+    const r = registrations.get(stackName)!;
+    const stackId = o.account ? r.stackId.replace(/:\d{12}:/, `:${o.account}:`) : r.stackId;
+    const result = await onCustomResource({
+      RequestType: 'Create',
+      ResponseURL: 'http://127.0.0.1:1/unused',
+      StackId: stackId,
+      RequestId: `req-${++requests}`,
+      LogicalResourceId: r.logicalId,
+      ResourceProperties: { Bucket: s3.bucket, Region: 'us-east-1', Prefix: prefix(n), Services: o.services ?? r.services },
+    }, { s3: () => s3.client, now: () => at });
+    expect([result.status, result.status === 'SUCCESS' ? '' : result.reason]).toEqual(['SUCCESS', '']);
+  }
+
+  test('a stack gone (no heartbeat for 3 days) and an account no longer active are left out, on stderr and in the notes', async () => {
+    const yesterday = new Date(NOW.getTime() - 86_400_000);
+    await registerAt(1, 'Shop', yesterday);
+    // the ledger stack was deleted ten days ago without its entry being withdrawn (the registry was unreachable)
+    await registerAt(1, 'Ledger', new Date(NOW.getTime() - 10 * 86_400_000));
+    // the shop app deployed to an account that was closed since (its function still confirms the entry)
+    await registerAt(1, 'Shop', yesterday, { account: '444444444444' });
+    const run = await cli(['services', '--registry', url(1), '-o', 'json']);
+    expect(run.code).toBe(0);
+    const data = JSON.parse(run.stdout);
+    expect(data.services.map((s: any) => `${s.account}/${s.serviceName}`)).toEqual([`${SHOP_ACCOUNT}/checkout`, `${SHOP_ACCOUNT}/refunds`, `${SHOP_ACCOUNT}/wishlist`]);
+    const stale = [
+      expect.stringMatching(/^stale registry entry left out: Ledger in 222222222222\/eu-central-1 \(invoicing, payouts\): no heartbeat since 2026-11-15T12:00:00.000Z \(10 days, more than 3\): the stack Ledger .* is gone/),
+      expect.stringMatching(/^stale registry entry left out: Shop in 444444444444\/eu-west-1 \(checkout, refunds, wishlist\): account 444444444444 is CLOSED in the organization \(s3:\/\/example-customer-value-registry\/case1\/v1\/444444444444\/eu-west-1\/Shop\/\w+\.json\)$/),
+    ];
+    expect(data.notes).toEqual([`declarations from the registry ${url(1)}: 3 services of 3 entries, accounts checked against the organization`, ...stale]);
+    const warnings = run.stderr.trim().split('\n');
+    expect(warnings).toEqual(stale.map(() => expect.stringMatching(/^customer-value: warning: stale registry entry left out: /)));
+    // a heartbeat brings the ledger back
+    await onHeartbeat({
+      action: HEARTBEAT_ACTION,
+      bucket: s3.bucket,
+      region: 'us-east-1',
+      prefix: prefix(1),
+      stackId: registrations.get('Ledger')!.stackId,
+      logicalId: registrations.get('Ledger')!.logicalId,
+    }, { s3: () => s3.client, now: () => NOW });
+    const again = JSON.parse((await cli(['services', '--registry', url(1), '-o', 'json'])).stdout);
+    expect(again.services).toHaveLength(5);
+  });
+
+  test('with --assembly: the same service from both is one; a service the two declare differently is reported, naming the fields', async () => {
+    const yesterday = new Date(NOW.getTime() - 86_400_000);
+    const shop = JSON.parse(registrations.get('Shop')!.services) as any[];
+    // the deployed checkout still has the team it had before the change in the assembly
+    await registerAt(2, 'Shop', yesterday, { services: JSON.stringify(shop.map((s) => (s.serviceName === 'checkout' ? { ...s, team: 'checkout-team', tags: { ...s.tags, team: 'checkout-team' } } : s))) });
+    await registerAt(2, 'Ledger', yesterday);
+    const run = await cli(['services', '--assembly', assembly, '--registry', url(2), '-o', 'json']);
+    expect(run.code).toBe(0);
+    const data = JSON.parse(run.stdout);
+    expect(data.services).toHaveLength(5);
+    expect(data.services.find((s: any) => s.serviceName === 'checkout').team).toBe('payments');
+    const conflict = data.notes.find((n: string) => n.startsWith('service checkout'));
+    expect(conflict).toMatch(/^service checkout \(stack Shop in 111111111111\/eu-west-1\) is declared differently in the cloud assembly .* and in the registry s3:\/\/example-customer-value-registry\/case2\/v1\/111111111111\/eu-west-1\/Shop\/\w+\.json: tags .*; team "payments" \(assembly\) \/ "checkout-team" \(registry\); the report uses the assembly's declaration/);
+    expect(run.stderr).toContain('customer-value: warning: service checkout (stack Shop in 111111111111/eu-west-1) is declared differently');
+    expect(data.services.filter((s: any) => s.assembly.startsWith('s3://'))).toEqual([]);
+  });
+
+  test('a bad entry is refused naming its key and the field, with the rules of the assemblies', async () => {
+    const yesterday = new Date(NOW.getTime() - 86_400_000);
+    await registerAt(3, 'Ledger', yesterday);
+    const shop = JSON.parse(registrations.get('Shop')!.services) as any[];
+    const key = `case3/v1/${SHOP_ACCOUNT}/eu-west-1/Shop/${registrations.get('Shop')!.logicalId}.json`;
+    await s3.client.send(new PutObjectCommand({
+      Bucket: s3.bucket,
+      Key: key,
+      Body: JSON.stringify({
+        kind: 'customer-value:registry-entry',
+        schemaVersion: 1,
+        state: 'live',
+        account: SHOP_ACCOUNT,
+        region: 'eu-west-1',
+        stackName: 'Shop',
+        stackId: registrations.get('Shop')!.stackId,
+        logicalId: registrations.get('Shop')!.logicalId,
+        owner: 'x',
+        registeredAt: yesterday.toISOString(),
+        heartbeatAt: yesterday.toISOString(),
+        requests: [],
+        withdrawn: [],
+        services: shop.map((s) => (s.serviceName === 'refunds' ? { ...s, customerNeed: 'TBD' } : s)),
+      }),
+    }));
+    for (const command of ['services', 'catalog']) {
+      const run = await cli([command, '--registry', url(3)]);
+      expect(run.code).toBe(1);
+      expect(run.stderr).toMatch(new RegExp(`^customer-value: the registry entry s3://example-customer-value-registry/${key.replace(/[/.]/g, '\\$&')} is refused: `
+        + 'services\\[1\\] \\(service "refunds"\\): customerNeed is "TBD"'));
+      expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    }
+  });
+
+  test('--registry that is not an S3 address is a usage error naming the value', async () => {
+    const run = await cli(['services', '--registry', 'example-customer-value-registry']);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/^customer-value services: --registry: "example-customer-value-registry" is not an S3 address: expected s3:\/\/BUCKET/);
+    const missing = await cli(['services', '--registry', 's3://no-such-registry-bucket/']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^customer-value: cannot list the registry s3:\/\/no-such-registry-bucket\/v1\/: NoSuchBucket/);
+  });
+
+  test('the registry\'s calls are bounded: an S3 endpoint that never answers is given up at --timeout, naming the registry', async () => {
+    const silent = await FakeAws.start(() => ({ hang: true }));
+    try {
+      const started = Date.now();
+      const run = await withEnv({ ...awsEnv(), AWS_ENDPOINT_URL_S3: silent.url }, () => runCli(['cost', '--source', 'cur', 'cur/', '--from', '2026-11-01',
+        '--to', '2026-12-01', '--registry', REGISTRY, '--timeout', '2', '--quiet'], { cwd, now: NOW }));
+      expect(run.code).toBe(1);
+      expect(run.stderr).toBe(`customer-value: reading the registry ${REGISTRY}: stopped after 2 s, the limit set by --timeout; raise it with --timeout SECONDS, `
+        + 'or shorten the period\n');
+      expect(Date.now() - started).toBeLessThan(15_000);
+    } finally {
+      await silent.close();
+    }
+  });
+});
+
+describe('ValueReviewReports\' function reading the registry (runReview, on s3rver)', () => {
+  const CONFIG = {
+    declarationsBucket: 'example-customer-value-registry',
+    declarationsKey: 'assets/declarations.json',
+    reportsBucket: 'example-customer-value-registry',
+    reportsPrefix: 'packs/',
+    database: 'customer_value',
+    table: 'cur2',
+    workgroup: 'customer-value',
+    months: 2,
+    businessUnits: [],
+    thresholds: { costIncreasePercent: 20, unitCostIncreasePercent: 10, overdueDays: 0, minimumCost: 1 },
+    unitTopics: {},
+    timeoutSeconds: 900,
+  };
+  const TODAY = new Date('2026-12-03T07:00:00Z');
+
+  /** The example's records as ValueReviewReports ships declarations (no resource counts, no review status). */
+  function shipped(services: any[]): string {
+    const records = services.map(({ resources: _r, valueReview, ...rest }) => {
+      const { status: _s, checkedOn: _c, ...review } = valueReview ?? {};
+      return valueReview ? { ...rest, valueReview: review } : rest;
+    });
+    return JSON.stringify({ schemaVersion: 1, tagKeys: services[0].tagKeys, services: records });
+  }
+
+  async function runFunction(config: any, declarations: any[], at = TODAY) {
+    await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: config.declarationsKey, Body: declarations.length > 0 ? shipped(declarations) : JSON.stringify({ schemaVersion: 1, tagKeys: JSON.parse(registrations.get('Shop')!.services)[0].tagKeys, services: [] }) }));
+    const log: string[] = [];
+    const summary = await runReview(config, at, {
+      s3: s3.client, sns: new SNSClient({ region: 'us-east-1' }), log: (m) => log.push(m), source: new CurFileSource({ paths: [path.join(cwd, 'cur')] }),
+    });
+    expect(summary.failures).toEqual([]);
+    const pack = async (unit: string) => JSON.parse(await (await s3.client.send(new GetObjectCommand({
+      Bucket: s3.bucket, Key: `${config.reportsPrefix}2026-11/value-review-${unit}.json`,
+    }))).Body!.transformToString());
+    const markdown = await (await s3.client.send(new GetObjectCommand({ Bucket: s3.bucket, Key: `${config.reportsPrefix}2026-11/value-review-retail.md` }))).Body!.transformToString();
+    return { summary, log, retail: await pack('retail'), finance: await pack('finance'), markdown };
+  }
+
+  const allRecords = () => ['Shop', 'Ledger'].flatMap((n) => JSON.parse(registrations.get(n)!.services));
+  const withoutSources = (pack: any) => ({ ...pack, notes: pack.notes.filter((n: string) => !/registry|declarations/.test(n)) });
+
+  async function registerAll(prefix: string, at: (name: string) => Date): Promise<void> {
+    for (const name of ['Shop', 'Ledger']) {
+      const r = registrations.get(name)!;
+      const result = await onCustomResource({
+        RequestType: 'Create',
+        ResponseURL: 'http://127.0.0.1:1/unused',
+        StackId: r.stackId,
+        RequestId: `req-${++requests}`,
+        LogicalResourceId: r.logicalId,
+        ResourceProperties: { Bucket: s3.bucket, Region: 'us-east-1', Prefix: prefix, Services: r.services },
+      }, { s3: () => s3.client, now: () => at(name) });
+      expect(result.status).toBe('SUCCESS');
+    }
+  }
+
+  test('the packs from the registry are the packs from the two apps\' declarations', async () => {
+    // deployed the day before the run
+    await registerAll('case-fn1/', () => new Date(TODAY.getTime() - 86_400_000));
+    const fromDeclarations = await runFunction({ ...CONFIG, reportsPrefix: 'packs-declared/' }, allRecords());
+    const fromRegistry = await runFunction({ ...CONFIG, registry: { bucket: s3.bucket, region: 'us-east-1', prefix: 'case-fn1/' } }, []);
+    expect(fromRegistry.summary.written).toHaveLength(6);
+    expect(withoutSources(fromRegistry.retail)).toEqual(withoutSources(fromDeclarations.retail));
+    expect(withoutSources(fromRegistry.finance)).toEqual(withoutSources(fromDeclarations.finance));
+    expect(fromRegistry.retail.businessUnits[0].services.map((s: any) => s.serviceName).sort()).toEqual(['checkout', 'refunds', 'wishlist']);
+    expect(fromRegistry.markdown).toContain(`declarations: 5 declared services: the registry s3://${s3.bucket}/case-fn1/`);
+    expect(fromDeclarations.markdown).toContain('declarations: 5 declared services shipped with the ValueReviewReports construct');
+    expect(fromRegistry.retail.notes).toContain(`declarations from the registry s3://${s3.bucket}/case-fn1/: 5 services of 2 entries`);
+  });
+
+  test('a stale entry is left out of the packs with a note; a registry that cannot be read falls back to the shipped declarations, noted', async () => {
+    const prefix = 'case-fn/';
+    // the ledger stack was deleted nine days ago, its entry not withdrawn
+    await registerAll(prefix, (name) => new Date(TODAY.getTime() - (name === 'Ledger' ? 9 : 1) * 86_400_000));
+    const stale = await runFunction({ ...CONFIG, reportsPrefix: 'packs-stale/', registry: { bucket: s3.bucket, region: 'us-east-1', prefix } }, []);
+    // finance's services are gone from the declarations: its pack shows its cost as undeclared
+    expect(stale.finance.businessUnits[0].services).toEqual([]);
+    expect(stale.retail.notes).toEqual(expect.arrayContaining([
+      expect.stringMatching(/^stale registry entry left out: Ledger in 222222222222\/eu-central-1 \(invoicing, payouts\): no heartbeat since 2026-11-24/),
+    ]));
+
+    const fallback = await runFunction({ ...CONFIG, reportsPrefix: 'packs-fallback/', registry: { bucket: 'no-such-registry-bucket', region: 'us-east-1', prefix } }, allRecords());
+    expect(fallback.retail.businessUnits[0].services).toHaveLength(3);
+    expect(fallback.retail.notes[0]).toMatch(/^the declaration registry s3:\/\/no-such-registry-bucket\/case-fn\/ could not be read \(cannot list the registry s3:\/\/no-such-registry-bucket\/case-fn\/v1\/: NoSuchBucket: .*\): this pack uses the 5 declared services shipped with the ValueReviewReports construct instead$/);
+    expect(fallback.log).toContain(fallback.retail.notes[0]);
+  });
+});

@@ -364,6 +364,45 @@ describe('ValueReviewReports\' function reading the registry (runReview, on s3rv
     expect(fromRegistry.retail.notes).toContain(`declarations from the registry s3://${s3.bucket}/case-fn1/: 5 services of 2 entries`);
   });
 
+  test('deleting one app\'s stack withdraws its services: the next pack and the next CLI review no longer hold them', async () => {
+    const prefix = 'case-delete/';
+    const physical = new Map<string, string>();
+    const event = async (type: 'Create' | 'Delete', name: string) => {
+      const r = registrations.get(name)!;
+      const result = await onCustomResource({
+        RequestType: type,
+        ResponseURL: 'http://127.0.0.1:1/unused',
+        StackId: r.stackId,
+        RequestId: `req-${++requests}`,
+        LogicalResourceId: r.logicalId,
+        ...(type === 'Delete' ? { PhysicalResourceId: physical.get(name)! } : {}),
+        ResourceProperties: { Bucket: s3.bucket, Region: 'us-east-1', Prefix: prefix, Services: r.services },
+      } as any, { s3: () => s3.client, now: () => new Date(TODAY.getTime() - 3_600_000) });
+      expect([result.status, result.status === 'SUCCESS' ? '' : result.reason]).toEqual(['SUCCESS', '']);
+      physical.set(name, result.physicalResourceId!);
+    };
+    await event('Create', 'Shop');
+    await event('Create', 'Ledger');
+    const config = { ...CONFIG, registry: { bucket: s3.bucket, region: 'us-east-1', prefix } };
+    const before = await runFunction({ ...config, reportsPrefix: 'packs-before-delete/' }, []);
+    expect(before.finance.businessUnits[0].services.map((x: any) => x.serviceName).sort()).toEqual(['invoicing', 'payouts']);
+
+    // the ledger app's stack is deleted: CloudFormation sends its registration a Delete
+    await event('Delete', 'Ledger');
+    const after = await runFunction({ ...config, reportsPrefix: 'packs-after-delete/' }, []);
+    expect(after.finance.businessUnits[0].services).toEqual([]);
+    expect(after.retail.businessUnits[0].services.map((x: any) => x.serviceName).sort()).toEqual(['checkout', 'refunds', 'wishlist']);
+    // withdrawn, not stale: no note about a stale entry
+    expect(after.retail.notes.filter((n: string) => /stale/.test(n))).toEqual([]);
+
+    const review = await cli(['review', '--source', 'cur', 'cur/', '--from', '2026-10-01', '--to', '2026-12-01', '-o', 'json', '--quiet',
+      '--registry', `s3://${s3.bucket}/${prefix}`]);
+    expect([review.code, review.code === 0 ? '' : review.stderr]).toEqual([0, '']);
+    const units = JSON.parse(review.stdout).businessUnits.map((u: any) => [u.businessUnit, u.services.map((x: any) => x.serviceName).sort()]);
+    expect(units).toEqual(expect.arrayContaining([['retail', ['checkout', 'refunds', 'wishlist']]]));
+    expect(units.flatMap((u: any) => u[1])).not.toEqual(expect.arrayContaining(['invoicing']));
+  });
+
   test('a stale entry is left out of the packs with a note; a registry that cannot be read falls back to the shipped declarations, noted', async () => {
     const prefix = 'case-fn/';
     // the ledger stack was deleted nine days ago, its entry not withdrawn

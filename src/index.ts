@@ -32,6 +32,7 @@ export * from './billing/exported-table';
 export * from './cost-data/schemas/focus-sql';
 export * from './cost-data/schemas/named-query';
 export * from './billing/value-review-reports';
+export * from './billing/value-review-recipient';
 export * from './registry/registry-location';
 export * from './registry/declaration-registration';
 export * from './billing/declaration-registry';

@@ -1,8 +1,23 @@
-import type { RuleMatch } from './attribution/apply';
 import type { AttributionPlan } from './attribution/rules';
 import { CostDimension, CostGrouping, CostMetric, FocusMetric } from './query-terms';
 import { Decimal } from '../private/decimal';
 import { TagKeys } from '../tag-keys';
+
+/** The untagged spend one rule matched on one day (a row of the source's match query). */
+export interface RuleMatch {
+  /** Index into the ordered rules. */
+  readonly rule: number;
+  /** The value of `aws:cloudformation:stack-name`, `''` when absent. */
+  readonly stack: string;
+  /** `YYYY-MM-DD`. */
+  readonly day: string;
+  readonly currency: string;
+  readonly provider?: string;
+  readonly amount: Decimal;
+  readonly nonResource: Decimal;
+  /** Later rules that also match these line items, and how much of them (section 5: overlap, a warning). */
+  readonly also?: ReadonlyArray<{ rule: number; amount: Decimal }>;
+}
 
 /** What `--metric` names: a CUR 2.0 / Cost Explorer figure, or a FOCUS cost column. */
 export type ReportMetric = CostMetric | FocusMetric;

@@ -1,9 +1,9 @@
 import { DuckDBInstance } from '@duckdb/node-api';
 import * as fc from 'fast-check';
-import { applyAttribution, RuleMatch, splitExactly, TargetService } from '../../src/cost-data/attribution/apply';
+import { applyAttribution, splitExactly, TargetService } from '../../src/cost-data/attribution/apply';
 import { attributeResult } from '../../src/cost-data/attribution/attribute';
 import { CUR_RULE_COLUMNS, FOCUS_RULE_COLUMNS, likePattern, OrderedRule, ruleCondition } from '../../src/cost-data/attribution/rules';
-import { CostQuery, CostRow, exactAmountOf } from '../../src/cost-data/query';
+import { RuleMatch, CostQuery, CostRow, exactAmountOf } from '../../src/cost-data/query';
 import { CostGrouping, CostMetric } from '../../src/cost-data/query-terms';
 import { matchesPattern } from '../../src/declaration/attribution-record-rules';
 import { Decimal } from '../../src/private/decimal';

@@ -5,7 +5,7 @@ import { Construct } from 'constructs';
 import { describe, OWNER_NAME_PATTERN } from '../../declaration/rules';
 import { deployedLength } from '../../private/deployed-size';
 import { closest } from '../../private/placeholders';
-import type { ValueReviewRecipient } from '../value-review-reports';
+import type { ValueReviewRecipient } from '../value-review-recipient';
 
 /**
  * Who receives the value-review packs (`ValueReviewReports.recipients`), and what their topics cost the function's

@@ -1,6 +1,6 @@
 import { OrderedRule } from './rules';
 import { Decimal } from '../../private/decimal';
-import { CostRow, exactAmountOf, exactNonResourceOf } from '../query';
+import { CostRow, exactAmountOf, exactNonResourceOf, RuleMatch } from '../query';
 
 /**
  * Attribution of untagged spend by the declared rules, before the value chain (docs/attribution.md, sections 4 and 8):
@@ -9,22 +9,6 @@ import { CostRow, exactAmountOf, exactNonResourceOf } from '../query';
  * (the cost table, the value chain) reads direct cost = tagged + attributed, and tagged + attributed + unattributed =
  * the total to the unit.
  */
-
-/** The untagged spend one rule matched on one day (a row of the source's match query). */
-export interface RuleMatch {
-  /** Index into the ordered rules. */
-  readonly rule: number;
-  /** The value of `aws:cloudformation:stack-name`, `''` when absent. */
-  readonly stack: string;
-  /** `YYYY-MM-DD`. */
-  readonly day: string;
-  readonly currency: string;
-  readonly provider?: string;
-  readonly amount: Decimal;
-  readonly nonResource: Decimal;
-  /** Later rules that also match these line items, and how much of them (section 5: overlap, a warning). */
-  readonly also?: ReadonlyArray<{ rule: number; amount: Decimal }>;
-}
 
 /** A declared service as the targets see it. */
 export interface TargetService {

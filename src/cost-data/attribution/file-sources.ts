@@ -1,8 +1,7 @@
-import { RuleMatch } from './apply';
 import { CUR_RULE_COLUMNS, CUR_RULE_SOURCE_COLUMNS, FOCUS_RULE_COLUMNS, FOCUS_RULE_SOURCE_COLUMNS, matchSql } from './rules';
 import { Decimal } from '../../private/decimal';
 import { CostDataError } from '../errors';
-import { CostQuery } from '../query';
+import { RuleMatch, CostQuery } from '../query';
 import { CostSchema } from '../schemas/schema';
 import { sqlLiteral } from '../schemas/sql-util';
 import { DuckDbSession } from '../sources/duckdb-loader';

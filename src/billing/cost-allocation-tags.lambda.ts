@@ -21,23 +21,14 @@ import * as http from 'http';
 import * as https from 'https';
 import { activate, ActivationReport, updateStatus } from './private/tag-activation';
 import { entryName, keysStillDeclared, register, unregister } from './private/tag-key-registry';
+import type { CustomResourceEvent } from '../private/custom-resource-event';
 
 export * from './private/tag-activation';
 
 // ---------------------------------------------------------------------------------------------------------
 // CloudFormation custom resource protocol
 
-/** The custom resource event fields this handler reads (a subset of CloudFormationCustomResourceEvent). */
-export interface CustomResourceEvent {
-  readonly RequestType: 'Create' | 'Update' | 'Delete';
-  readonly ResponseURL: string;
-  readonly StackId: string;
-  readonly RequestId: string;
-  readonly LogicalResourceId: string;
-  readonly PhysicalResourceId?: string;
-  readonly ResourceProperties: Record<string, any>;
-  readonly OldResourceProperties?: Record<string, any>;
-}
+export type { CustomResourceEvent };
 
 /** The event the daily EventBridge rule sends. */
 export interface ScheduledEvent {

@@ -20,17 +20,8 @@ import { decide, Decision, heartbeat, locationOf, locationOfPhysicalId, physical
 import { ServiceDeclarationRecord } from '../declaration/record';
 import { errorText, readObject, Sender, writeIfUnchanged } from './private/store';
 
-/** The custom resource event fields this handler reads (a subset of CloudFormationCustomResourceEvent). */
-export interface CustomResourceEvent {
-  readonly RequestType: 'Create' | 'Update' | 'Delete';
-  readonly ResponseURL: string;
-  readonly StackId: string;
-  readonly RequestId: string;
-  readonly LogicalResourceId: string;
-  readonly PhysicalResourceId?: string;
-  readonly ResourceProperties: Record<string, any>;
-  readonly OldResourceProperties?: Record<string, any>;
-}
+import type { CustomResourceEvent } from '../private/custom-resource-event';
+export type { CustomResourceEvent };
 
 /** The event of the daily heartbeat rule. */
 export interface HeartbeatEvent {

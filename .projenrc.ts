@@ -1,4 +1,5 @@
 import { awscdk, javascript, DependencyType, JsonFile } from 'projen';
+import { addLambdaBundles } from './projenrc/lambda-bundles';
 import { COST_DATA_NO_CDK, layerZones } from './projenrc/layers';
 import { DUCKDB_RECOMMENDED } from './src/cost-data/sources/duckdb-version';
 
@@ -96,10 +97,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
   publishToNuget: { dotNetNamespace: 'CdkCustomerValue', packageId: 'CdkCustomerValue' },
   publishToGo: { moduleName: 'github.com/cdk-customer-value/cdk-customer-value-go' },
 
-  lambdaOptions: {
-    // Lambda provides the AWS SDK v3; keep it out of the bundles.
-    bundlingOptions: { externals: ['@aws-sdk/*'] },
-  },
+  // The Lambda handlers (src/**/*.lambda.ts) are bundled by projenrc/lambda-bundles.ts and deployed by one construct,
+  // src/private/bundled-function.ts, instead of a generated construct file per handler.
+  lambdaAutoDiscover: false,
 
 
   jestOptions: {
@@ -139,6 +139,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
   // cdk.context.json: the cdk CLI writes an empty one when the demo synthesizes the examples (they need no lookups).
   gitignore: ['cdk.out/', '*.cdk.out/', '.jsii.tabl.json', 'bench/out/', '/dist-code-only/', '.tmp/', '/cdk.context.json', '/customer-value-sample/'],
 });
+
+addLambdaBundles(project);
 
 // The peer floor is what users need; we build and test against CDK_TESTED on purpose, so jsii's
 // "devDependency should equal the peer floor" warning is expected and silenced.

@@ -16,7 +16,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 
 const ROOT = path.resolve(__dirname, '..');
-/** How the generated `*-function` constructs load their bundle: `path.join(__dirname, '../../assets/<handler>')`. */
+/** How the compiled code (src/private/bundled-function.ts) names each bundle it loads: `path.join(__dirname, '../../assets/<handler>')`. */
 export const ASSET_REF = /path\.join\(__dirname,\s*['"]([^'"]*\bassets\/[^'"]+)['"]\)/g;
 
 export interface AssetRef {

@@ -7,14 +7,13 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { BillingOwnerOptions, ManagementAccountOptions } from './billing-options';
-import { CostAllocationTagsFunction } from './cost-allocation-tags-function';
 import { checkManagementAccount, requireAwsPartition } from './private/guard-rails';
 import { attributeCost } from './private/ownership';
 import { REGISTRY_PATH } from './private/registry-path';
 import { AttributionRules } from '../attribution/attribution-rules';
 import { STACK_NAME_TAG_KEY } from '../declaration/attribution-record';
 import { describe } from '../declaration/rules';
-import { acknowledgeNodeRuntime } from '../private/node-runtime';
+import { BundledFunction } from '../private/bundled-function';
 import { refuseOnProblems, reportProblems } from '../private/problems';
 import { TAG_KEY_PATTERN } from '../private/tag-safe';
 import { resolveTagKeys, TagKeys } from '../tag-keys';
@@ -227,7 +226,8 @@ export class CostAllocationTags extends Construct {
         + '(their names are known only at deployment, from the stack name and logical id), read with GetParametersByPath',
     });
 
-    const fn = new CostAllocationTagsFunction(this, 'Handler', {
+    const fn = new BundledFunction(this, 'Handler', {
+      handler: 'billing/cost-allocation-tags',
       description: 'Activates the customer-value cost allocation tags (custom resource and daily retry)',
       role,
       logGroup,
@@ -239,7 +239,6 @@ export class CostAllocationTags extends Construct {
         ...(months !== undefined ? { BACKFILL_MONTHS: String(months) } : {}),
       },
     });
-    acknowledgeNodeRuntime(fn);
     fn.node.addDependency(policy);
     this.handler = fn;
 

@@ -25,10 +25,9 @@ import { acknowledgeObjectWildcards, objectsFinding, queryStatements } from './p
 import { checkEnvironmentSize, checkRecipients, subscriptionsByAddress, warnUnknownUnits } from './private/review-recipients';
 import { shippedDeclarations } from './private/shipped-declarations';
 import { ValueReviewRecipient } from './value-review-recipient';
-import { ValueReviewReportsFunction } from './value-review-reports-function';
 import { describe, OWNER_NAME_PATTERN } from '../declaration/rules';
+import { BundledFunction } from '../private/bundled-function';
 import { allowAlertPublishing } from '../private/grants';
-import { acknowledgeNodeRuntime } from '../private/node-runtime';
 import { refuseOnProblems, reportProblems } from '../private/problems';
 import { addressProblems, DEFAULT_REGISTRY_PREFIX } from '../registry/entry';
 import { RegistryLocation } from '../registry/registry-location';
@@ -327,7 +326,8 @@ export class ValueReviewReports extends Construct {
         },
       } : {}),
     });
-    const fn = new ValueReviewReportsFunction(this, 'Handler', {
+    const fn = new BundledFunction(this, 'Handler', {
+      handler: 'billing/value-review-reports',
       description: 'Makes the value review packs of the business units (cdk-customer-value)',
       role,
       logGroup,
@@ -338,7 +338,6 @@ export class ValueReviewReports extends Construct {
       // units that succeeded again and scan again. The failure alarm counts the one failed invocation.
       retryAttempts: 0,
     });
-    acknowledgeNodeRuntime(fn);
     if (p.registry instanceof DeclarationRegistry) {
       p.registry.grantRead(role);
       const finding = objectsFinding(role, p.registry.bucket, `${p.registry.prefix}*`);

@@ -10,14 +10,13 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct, IConstruct } from 'constructs';
 import { ContextKeys } from '../context-keys';
 import type { ICustomerService } from '../customer-service-base';
-import { DeclarationRegistrationFunction } from './declaration-registration-function';
 import { accountPrefix, HEARTBEAT_ACTION, MAX_ENTRY_BYTES } from './entry';
 import { SERVICE_METADATA_TYPE } from '../declaration/record';
 import { servicesUnder } from '../declaration/registry';
 import { checkLocation, configuredRegistry, ResolvedLocation } from './private/location';
 import { RegistryLocation } from './registry-location';
+import { BundledFunction } from '../private/bundled-function';
 import { allowAlertPublishing } from '../private/grants';
-import { acknowledgeNodeRuntime } from '../private/node-runtime';
 import { refuseOnProblems } from '../private/problems';
 import { markShared } from '../private/shared-marker';
 import { attributeCost } from '../reporting/cost-attribution';
@@ -132,7 +131,8 @@ export class DeclarationRegistration extends Construct {
       assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
       description: 'Writes this stack\'s customer-value declarations into the organization\'s registry (its own entry only)',
     });
-    const fn = new DeclarationRegistrationFunction(this, 'Function', {
+    const fn = new BundledFunction(this, 'Function', {
+      handler: 'registry/declaration-registration',
       description: 'cdk-customer-value: registers the stack\'s service declarations in the organization\'s registry',
       role,
       logGroup: this.logGroup,
@@ -140,7 +140,6 @@ export class DeclarationRegistration extends Construct {
       memorySize: 256,
       timeout: Duration.minutes(2),
     });
-    acknowledgeNodeRuntime(fn);
     // bounded: Lambda retries a failed asynchronous invocation (CloudFormation invokes the function asynchronously) at
     // most twice, and drops an event older than an hour (CloudFormation waits for an answer up to serviceTimeout)
     fn.configureAsyncInvoke({ retryAttempts: 2, maxEventAge: Duration.hours(1) });

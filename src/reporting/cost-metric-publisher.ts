@@ -14,14 +14,13 @@ import { Construct, IConstruct } from 'constructs';
 import { ContextKeys } from '../context-keys';
 import type { ICustomerService } from '../customer-service-base';
 import { attributeCost } from './cost-attribution';
-import { CostPublisherFunction } from './cost-publisher-function';
 import { CostPublisherOutcome } from './cost-publisher-outcome';
 import { CostScope } from './cost-reporting-options';
 import { servicesUnder } from '../declaration/registry';
+import { BundledFunction } from '../private/bundled-function';
 import { deployedValue } from '../private/deployed-size';
 import { allowAlertPublishing } from '../private/grants';
 import { DIMENSIONS, METRIC_NAMES, METRIC_NAMESPACE } from '../private/metric-names';
-import { acknowledgeNodeRuntime } from '../private/node-runtime';
 import { markShared } from '../private/shared-marker';
 import { PUBLISHER_CONFIG_VERSION, PUBLISHER_OUTCOMES, PublishedService, PublisherConfig, REPUBLISH_DAYS } from './private/publisher-config';
 import { usageQuerySpec } from './private/usage-spec';
@@ -190,7 +189,8 @@ export class CostMetricPublisher extends Construct {
       reason: 'Cost Explorer (ce:GetCostAndUsage) and CloudWatch metric data (cloudwatch:PutMetricData, cloudwatch:GetMetricData) have no resource-level permissions, so the resource must be "*"; PutMetricData is limited to the CustomerValue namespace by the cloudwatch:namespace condition.',
     });
 
-    const fn = new CostPublisherFunction(this, 'Function', {
+    const fn = new BundledFunction(this, 'Function', {
+      handler: 'reporting/cost-publisher',
       description: 'cdk-customer-value: publishes the daily cost per customer service (CustomerValue metrics)',
       role,
       logGroup: this.logGroup,
@@ -198,7 +198,6 @@ export class CostMetricPublisher extends Construct {
       memorySize: 256,
       timeout: Duration.minutes(5),
     });
-    acknowledgeNodeRuntime(fn);
     this.function = fn;
 
     this.rule = new events.Rule(this, 'Schedule', {

@@ -1,12 +1,12 @@
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
+import { OWNER } from './owner';
 import {
   AnomalyAlertTarget, CostAllocationTags, CostAndUsageExport, CustomerValueCostCategories, ServiceAnomalyDetection,
 } from '../../src';
-import { CostAllocationTagsFunction } from '../../src/billing/cost-allocation-tags-function';
 import { onCustomResource, partitionProblem } from '../../src/billing/cost-allocation-tags.lambda';
+import { BundledFunction } from '../../src/private/bundled-function';
 import { synthFindings, testApp } from '../util';
-import { OWNER } from './owner';
 
 /**
  * The billing constructs run in the aws partition only (issue 12, item 8). Sources:
@@ -106,7 +106,7 @@ describe('partition guard of the activation function (an environment-agnostic st
     const app = testApp();
     const stack = new Stack(app, 'Billing', { env: { account: '123456789012', region: 'eu-west-1' } });
     const tags = new CostAllocationTags(stack, 'TagActivation', { owner: OWNER });
-    expect(tags.handler).toBeInstanceOf(CostAllocationTagsFunction);
+    expect(tags.handler).toBeInstanceOf(BundledFunction);
     expect(synthFindings(app)).toEqual({ findings: [] });
   });
 });

@@ -17,11 +17,10 @@
  * records its keys in a registry (`private/tag-key-registry.ts`), because a moved or renamed construct is created anew
  * before the old one is deleted.
  */
-import * as http from 'http';
-import * as https from 'https';
 import { activate, ActivationReport, updateStatus } from './private/tag-activation';
 import { entryName, keysStillDeclared, register, unregister } from './private/tag-key-registry';
 import type { CustomResourceEvent } from '../private/custom-resource-event';
+import { CustomResourceResult, sendResponse } from '../private/custom-resource-response';
 
 export * from './private/tag-activation';
 
@@ -55,13 +54,6 @@ function isTransient(e: unknown): boolean {
   const name = (e as Error)?.name ?? '';
   return ['LimitExceededException', 'ThrottlingException', 'TooManyRequestsException', 'ServiceUnavailableException']
     .includes(name);
-}
-
-export interface CustomResourceResult {
-  readonly status: 'SUCCESS' | 'FAILED';
-  readonly reason: string;
-  readonly physicalResourceId: string;
-  readonly data: Record<string, string>;
 }
 
 /**
@@ -176,33 +168,6 @@ async function onDelete(props: ResourceProperties, physicalResourceId: string, e
     console.log(JSON.stringify({ level: 'ERROR', message: `could not deactivate the keys: ${(e as Error).message}` }));
     return { status: 'SUCCESS', reason: 'cost allocation tag keys left active (see the function logs)', physicalResourceId, data: {} };
   }
-}
-
-/** Sends the result to CloudFormation's pre-signed response URL. */
-export async function sendResponse(event: CustomResourceEvent, result: CustomResourceResult): Promise<void> {
-  const body = JSON.stringify({
-    Status: result.status,
-    Reason: result.reason.slice(0, 1000),
-    PhysicalResourceId: result.physicalResourceId,
-    StackId: event.StackId,
-    RequestId: event.RequestId,
-    LogicalResourceId: event.LogicalResourceId,
-    NoEcho: false,
-    Data: Object.fromEntries(Object.entries(result.data).map(([k, v]) => [k, v.slice(0, 1000)])),
-  });
-  const url = new URL(event.ResponseURL);
-  const transport = url.protocol === 'http:' ? http : https;
-  await new Promise<void>((resolve, reject) => {
-    const req = transport.request(url, {
-      method: 'PUT',
-      headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) },
-    }, (res) => {
-      res.resume();
-      res.on('end', () => resolve());
-    });
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 function isCustomResourceEvent(event: any): event is CustomResourceEvent {

@@ -9,8 +9,6 @@
  * deletion (what it could not withdraw goes stale: no heartbeat refreshes it, readers leave it out, and the registry's
  * lifecycle rule removes it).
  */
-import * as http from 'http';
-import * as https from 'https';
 import { S3Client } from '@aws-sdk/client-s3';
 import {
   addressProblems, EntryIdentity, HEARTBEAT_ACTION, entryKey, entryProblems, identityOfStack, MAX_ENTRY_BYTES, RegistryAddress, RegistryEntry,
@@ -21,6 +19,7 @@ import { ServiceDeclarationRecord } from '../declaration/record';
 import { errorText, readObject, Sender, writeIfUnchanged } from './private/store';
 
 import type { CustomResourceEvent } from '../private/custom-resource-event';
+import { CustomResourceResult, sendResponse } from '../private/custom-resource-response';
 export type { CustomResourceEvent };
 
 /** The event of the daily heartbeat rule. */
@@ -31,12 +30,6 @@ export interface HeartbeatEvent {
   readonly prefix: string;
   readonly stackId: string;
   readonly logicalId: string;
-}
-
-export interface CustomResourceResult {
-  readonly status: 'SUCCESS' | 'FAILED';
-  readonly reason: string;
-  readonly physicalResourceId: string;
 }
 
 /** What the handler calls out to (tests give their own). */
@@ -53,8 +46,6 @@ export const MAX_WRITE_ATTEMPTS = 5;
 /** Time kept back from the function's timeout to answer CloudFormation. */
 const ANSWER_MARGIN_MS = 15_000;
 /** Time one attempt at sending the answer to CloudFormation may take, and the attempts. */
-const RESPONSE_TIMEOUT_MS = 10_000;
-const RESPONSE_ATTEMPTS = 3;
 
 /** The registry address of the custom resource's properties (CloudFormation passes every value as a string). */
 export function addressOf(props: Record<string, any> | undefined): RegistryAddress | string {
@@ -221,50 +212,6 @@ function hint(e: unknown): string {
 
 function log(level: 'INFO' | 'WARN' | 'ERROR', message: string): void {
   console.log(JSON.stringify({ level, message }));
-}
-
-/** Sends the result to CloudFormation's pre-signed response URL: each attempt within a timeout, a bounded number of attempts. */
-export async function sendResponse(event: CustomResourceEvent, result: CustomResourceResult, attempts = RESPONSE_ATTEMPTS): Promise<void> {
-  const body = JSON.stringify({
-    Status: result.status,
-    Reason: result.reason.slice(0, 1000),
-    PhysicalResourceId: result.physicalResourceId,
-    StackId: event.StackId,
-    RequestId: event.RequestId,
-    LogicalResourceId: event.LogicalResourceId,
-    NoEcho: false,
-    Data: {},
-  });
-  let failure: unknown;
-  for (let attempt = 1; attempt <= attempts; attempt++) {
-    try {
-      await put(event.ResponseURL, body);
-      return;
-    } catch (e) {
-      failure = e;
-      log('WARN', `answering CloudFormation failed (attempt ${attempt} of ${attempts}): ${errorText(e)}`);
-    }
-  }
-  throw new Error(`could not answer CloudFormation after ${attempts} attempts: ${errorText(failure)}`);
-}
-
-function put(responseUrl: string, body: string): Promise<void> {
-  const url = new URL(responseUrl);
-  const transport = url.protocol === 'http:' ? http : https;
-  return new Promise<void>((resolve, reject) => {
-    const req = transport.request(url, {
-      method: 'PUT',
-      headers: { 'content-type': '', 'content-length': Buffer.byteLength(body) },
-      timeout: RESPONSE_TIMEOUT_MS,
-    }, (res) => {
-      res.resume();
-      res.on('end', () => (res.statusCode !== undefined && res.statusCode >= 300
-        ? reject(new Error(`the response URL answered HTTP ${res.statusCode}`)) : resolve()));
-    });
-    req.on('timeout', () => req.destroy(new Error(`no answer from the response URL within ${RESPONSE_TIMEOUT_MS / 1000} s`)));
-    req.on('error', reject);
-    req.end(body);
-  });
 }
 
 function isCustomResourceEvent(event: any): event is CustomResourceEvent {

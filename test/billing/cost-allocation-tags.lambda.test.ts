@@ -344,8 +344,8 @@ describe('custom resource', () => {
     account({ 'customer-service': 'Inactive' });
     const result = await onCustomResource({ ...base, RequestType: 'Create', ResourceProperties: props }, NOW);
     expect(result.status).toBe('SUCCESS');
-    expect(result.data.PendingTagKeys).toBe(KEYS.join(','));
-    expect(result.data.NotSeenYetTagKeys).toBe(KEYS.filter((k) => k !== 'customer-service').join(','));
+    expect(result.data?.PendingTagKeys).toBe(KEYS.join(','));
+    expect(result.data?.NotSeenYetTagKeys).toBe(KEYS.filter((k) => k !== 'customer-service').join(','));
     expect(result.reason).toMatch(/daily run retries/);
     expect(result.physicalResourceId).toBe('customer-value-cost-allocation-tags-TagActivation');
   });
@@ -540,5 +540,34 @@ describe('custom resource', () => {
       LogicalResourceId: 'TagActivation',
       Data: { ActiveTagKeys: KEYS.join(','), PendingTagKeys: '', Backfill: 'not-requested' },
     });
+  });
+
+  test('an answer the response URL refuses is sent again, a bounded number of times (src/private/custom-resource-response.ts)', async () => {
+    // GIVEN a response URL that answers HTTP 500 once, then 200 (a pre-signed S3 URL answers 5xx when S3 is busy)
+    const statuses: number[] = [];
+    const server = http.createServer((req, res) => {
+      req.resume();
+      req.on('end', () => {
+        res.statusCode = statuses.length === 0 ? 500 : 200;
+        statuses.push(res.statusCode);
+        res.end();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as AddressInfo).port;
+    account(Object.fromEntries(KEYS.map((k) => [k, 'Active' as Status])));
+    const log = jest.spyOn(console, 'log').mockImplementation(() => undefined);
+    let logged: string;
+    try {
+      // WHEN
+      await handler({ ...base, ResponseURL: `http://127.0.0.1:${port}/response`, RequestType: 'Create', ResourceProperties: { ServiceToken: 'arn', ...props } });
+    } finally {
+      server.close();
+      logged = log.mock.calls.map((c) => String(c[0])).join('\n');
+      log.mockRestore();
+    }
+    // THEN the second attempt delivered it, and the failed one is in the logs
+    expect(statuses).toEqual([500, 200]);
+    expect(logged).toMatch(/answering CloudFormation failed \(attempt 1 of 3\): the response URL answered HTTP 500/);
   });
 });

@@ -3,8 +3,9 @@ import { AddressInfo } from 'net';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
 import { serviceRecord } from './local-s3';
+import { sendResponse } from '../../src/private/custom-resource-response';
 import {
-  CustomResourceEvent, MAX_WRITE_ATTEMPTS, onCustomResource, onHeartbeat, RegistrationDeps, sendResponse,
+  CustomResourceEvent, MAX_WRITE_ATTEMPTS, onCustomResource, onHeartbeat, RegistrationDeps,
 } from '../../src/registry/declaration-registration.lambda';
 import { HEARTBEAT_ACTION, RegistryEntry } from '../../src/registry/entry';
 

@@ -66,6 +66,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-sns@^3.1138.0',
     // s3rver is the local S3-compatible server the declaration registry's tests write and read entries on (test/registry/).
     's3rver',
+    // The Markdown reports are read back by CommonMark's reference parser (test/cli/markdown-pack.test.ts).
+    'commonmark@^0.31.2',
     // The CUR 2.0 reader loads DuckDB on demand, at the release src/cli/sources/duckdb-version.ts names. It is a
     // 68 MB native binary that users who read CUR 2.0 files install themselves, and not a peer dependency: a jsii
     // package may only declare jsii modules as dependencies or peers (jsii refuses to compile, and jsii-reflect,

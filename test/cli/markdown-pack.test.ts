@@ -6,12 +6,12 @@ import { DEFAULT_THRESHOLDS } from '../../src/cost-data/review/review-flags';
 import { reviewPacks } from '../../src/cost-data/review/review-run';
 
 /*
- * The Markdown output read back by a CommonMark parser (commonmark.js, the reference implementation, which
- * jsii-rosetta brings as a dev dependency): every line of text comes back as the text it was, with no stray
+ * The Markdown output read back by a CommonMark parser (commonmark.js, the reference implementation, a dev
+ * dependency of ours): every line of text comes back as the text it was, with no stray
  * backslash ("\244.00 USD" at the start of a list item, issue 20) and no accidental heading, list or code block.
  */
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports, import/no-extraneous-dependencies
+// eslint-disable-next-line @typescript-eslint/no-require-imports
 const commonmark = require('commonmark') as {
   Parser: new () => { parse(text: string): CmNode };
   HtmlRenderer: new () => { render(node: CmNode): string };

@@ -159,15 +159,15 @@ describe('issue 21: a silent endpoint is given up on within the call\'s deadline
     const source = new CostExplorerSource({ maxAttempts: 5, limits });
 
     // WHEN
-    const started = Date.now();
     const error = await withEnv(fake.env(), () => source.fetch(QUERY, (m) => lines.push(m)).catch((e) => e));
-    const elapsed = Date.now() - started;
 
     // THEN given up at the call's deadline, not after 5 attempts; a line for each retry
     expect(error).toBeInstanceOf(CostDataError);
     expect(error.message).toMatch(new RegExp('^Cost Explorer GetCostAndUsage page 1: no answer within 1 s, after \\d attempts \\(0\\.3 s each at most\\): '
       + `the endpoint \\(${fake.url.replace(/\./g, '\\.')}, from AWS_ENDPOINT_URL\\) accepts connections but does not answer`));
-    expect(elapsed).toBeLessThan(2500);
+    // given up by the deadline: 0.3 s attempts within 1 s are 4 at most (a wall-clock bound would be a timed assertion,
+    // which fails on a busy machine; the count says the same without it)
+    expect(fake.of('GetCostAndUsage').length).toBeLessThan(5);
     const retries = lines.filter((l) => /retrying/.test(l));
     expect(retries.length).toBeGreaterThanOrEqual(1);
     expect(retries[0]).toBe('Cost Explorer GetCostAndUsage page 1: no answer within 0.3 s; retrying (attempt 2 of 5)');

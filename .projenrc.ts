@@ -225,6 +225,40 @@ project.eslint?.addOverride({ files: ['src/**/*.ts'], rules: { 'import/no-cycle'
 project.eslint?.addOverride({ files: ['src/**/*.ts'], rules: { 'import/no-restricted-paths': ['error', { zones: layerZones(__dirname) }] } });
 project.eslint?.addOverride({ files: ['src/cost-data/**/*.ts'], rules: { '@typescript-eslint/no-restricted-imports': ['error', COST_DATA_NO_CDK] } });
 
+// The type-aware rules run in `eslint:types` (in test:slow, so in CI), not in `eslint`: they make eslint build
+// TypeScript programs of the whole tree (one per tsconfig: src, test, examples, scripts, bench, projenrc), the program
+// tsc builds again beside it. From a clean clone eslint took 83 s of CPU time, 42 % of it in no-floating-promises;
+// without them `eslint` parses each file on its own (about half the time) and the rules that read other files,
+// import/no-cycle and the layers (import/no-restricted-paths), stay in it.
+const TYPE_AWARE_RULES = ['@typescript-eslint/no-floating-promises', '@typescript-eslint/return-await'];
+const eslintrc = project.tryFindObjectFile('.eslintrc.json')!;
+const parserOptions = project.eslint!.config.parserOptions;
+const typeAwareRules = Object.fromEntries(TYPE_AWARE_RULES.map((rule) => [rule, project.eslint!.rules[rule]]));
+for (const rule of TYPE_AWARE_RULES) {
+  eslintrc.addOverride(`rules.${rule}`, 'off');
+}
+eslintrc.addDeletionOverride('parserOptions.projectService');
+new JsonFile(project, '.eslintrc.types.json', {
+  obj: {
+    root: true,
+    parser: '@typescript-eslint/parser',
+    // every plugin of .eslintrc.json, so the files' eslint-disable comments name rules eslint knows
+    plugins: project.eslint!.config.plugins,
+    parserOptions,
+    ignorePatterns: project.eslint!.ignorePatterns,
+    rules: typeAwareRules,
+  },
+});
+project.npmignore?.exclude('/.eslintrc.types.json');
+const eslintTypes = project.addTask('eslint:types', {
+  description: 'The type-aware lint rules (no-floating-promises, return-await) over the whole tree, without a cache',
+  steps: [{
+    execArgs: ['eslint', '--no-eslintrc', '--config', '.eslintrc.types.json', '--ext', '.ts,.tsx', '--no-error-on-unmatched-pattern',
+      ...project.eslint!.lintPatterns, '.projenrc.ts'],
+  }],
+  env: { ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
+});
+
 // The type check (tsc) and eslint each keep one core busy: after jest, the test task runs them side by side.
 const typecheckAndEslint = project.addTask('typecheck-and-eslint', {
   description: 'typecheck and eslint, side by side',
@@ -283,10 +317,11 @@ project.testTask.updateStep(jestStep, {
   receiveArgs: true,
 });
 project.addTask('test:slow', {
-  description: 'The slow test tier: README compile, the examples\' cdk synth, the CLI as a process, the browser, the benchmark smoke',
+  description: 'The slow test tier: README compile, the examples\' cdk synth, the CLI as a process, the browser, the benchmark smoke; the type-aware lint rules',
   steps: [
     { spawn: bundleTask.name },
     { execArgs: ['jest', '--ci', '--runTestsByPath', ...SLOW_TESTS], receiveArgs: true },
+    { spawn: eslintTypes.name },
   ],
 });
 

@@ -33,7 +33,10 @@ function heading(text: string): void {
 
 function synth(example: string, outdir: string): { ok: boolean; output: string; seconds: number } {
   const started = Date.now();
-  const res = spawnSync('npx', ['cdk', 'synth', '--no-notices', '-q', '--app', `npx tsx examples/${example}`, '-o', outdir], {
+  // the cdk CLI and tsx of node_modules/.bin, as `npx cdk synth --app 'npx tsx ...'` finds them, without two npx
+  // processes per example (about 1.4 s of CPU time each time)
+  const bin = (name: string) => path.join(ROOT, 'node_modules', '.bin', name);
+  const res = spawnSync(bin('cdk'), ['synth', '--no-notices', '-q', '--app', `${bin('tsx')} examples/${example}`, '-o', outdir], {
     cwd: ROOT,
     env: { ...process.env, CDK_DISABLE_CLI_TELEMETRY: 'true', FORCE_COLOR: '0' },
     encoding: 'utf8',

@@ -2,7 +2,7 @@
  * The jest test environment: Node's, plus one CloudFormation validator engine per jest worker.
  *
  * aws-cdk-lib runs AWS's offline CloudFormation validator (`@aws/cloudformation-validate`, a 9 MB WebAssembly
- * module) at every synthesis. Building its engine takes about 2.5 s, and jest gives every test file a fresh
+ * module) at every synthesis. Building its engine takes 4 to 6 s of CPU time, and jest gives every test file a fresh
  * module registry, so without this each test file built it again, and again whenever a synthesis brought a
  * resource type the engine had not seen (about two thirds of the suite's time). This environment is loaded
  * once per worker, outside the test files' registries: it keeps the real module and its engines, and hands

@@ -46,6 +46,14 @@ describe('the pre-pack check of the Lambda bundles', () => {
       .map((m) => path.relative(ROOT, path.resolve(path.dirname(f), m[1])).split(path.sep).join('/'))).sort();
     expect(written.length).toBeGreaterThan(0);
     expect(loaded).toEqual(written);
+    // ... and the `bundle` task (one esbuild process for all of them, .projenrc.ts) writes the same files:
+    // src/<dir>/<name>.ts to assets/<dir>/<name>/index.js, with every other flag of the per-handler tasks
+    const [bundle] = tasks.bundle.steps as Array<{ execArgs: string[] }>;
+    expect(bundle.execArgs).toEqual(expect.arrayContaining(['--outbase=src', '--outdir=assets', '--entry-names=[dir]/[name]/index']));
+    expect(bundle.execArgs.filter((a) => a.endsWith('.ts')).map((e) => `assets/${e.replace(/^src\//, '').replace(/\.ts$/, '')}`).sort())
+      .toEqual(written);
+    const perHandler = tasks[`bundle:${written[0].replace(/^assets\//, '')}`].steps[0].execArgs as string[];
+    expect(bundle.execArgs).toEqual(expect.arrayContaining(perHandler.filter((a) => !a.startsWith('--outfile=') && !a.endsWith('.ts'))));
   });
 });
 

@@ -20,15 +20,17 @@ function only(template: Template, type: string): { logicalId: string; props: any
 }
 
 describe('CostAndUsageExport', () => {
-  test('a CUR 2.0 export with an explicit column list, resources, Parquet, overwrite, synchronous refresh', () => {
-    // GIVEN
+  // GIVEN a stack with the default export, WHEN synthesized once: the tests that only read it share the synthesis
+  let shared: { stack: Stack; cur: CostAndUsageExport; template: Template };
+  beforeAll(() => {
     const { stack } = billing();
-
-    // WHEN
     const cur = new CostAndUsageExport(stack, 'Cur', { owner: OWNER });
+    shared = { stack, cur, template: Template.fromStack(stack) };
+  });
 
+  test('a CUR 2.0 export with an explicit column list, resources, Parquet, overwrite, synchronous refresh', () => {
     // THEN
-    const template = Template.fromStack(stack);
+    const { stack, cur, template } = shared;
     const exportResource = only(template, 'AWS::BCMDataExports::Export');
     const exp = exportResource.props.Export;
     expect(exp.Name).toBe('customer-value-cur2');
@@ -67,9 +69,7 @@ describe('CostAndUsageExport', () => {
   });
 
   test('the export bucket: private, encrypted, TLS-only, versioned, access-logged, with the Data Exports policy', () => {
-    const { stack } = billing();
-    const cur = new CostAndUsageExport(stack, 'Cur', { owner: OWNER });
-    const template = Template.fromStack(stack);
+    const { stack, cur, template } = shared;
     const bucketId = stack.getLogicalId(cur.bucket.node.defaultChild as any);
     const b = template.findResources('AWS::S3::Bucket')[bucketId].Properties;
     expect(b.PublicAccessBlockConfiguration).toEqual({
@@ -106,9 +106,7 @@ describe('CostAndUsageExport', () => {
   });
 
   test('the access-log bucket lets S3 logging write for the two source buckets only', () => {
-    const { stack } = billing();
-    const cur = new CostAndUsageExport(stack, 'Cur', { owner: OWNER });
-    const template = Template.fromStack(stack);
+    const { stack, cur, template } = shared;
     const logsId = Object.keys(template.findResources('AWS::S3::Bucket')).find((id) => id.startsWith('CurAccessLogs'))!;
     const policy = Object.values(template.findResources('AWS::S3::BucketPolicy')).find((p) => p.Properties.Bucket.Ref === logsId)!;
     expect(policy.Properties.PolicyDocument.Statement).toContainEqual({
@@ -130,9 +128,7 @@ describe('CostAndUsageExport', () => {
   });
 
   test('a Glue table over the data prefix: Parquet, export columns, partition projection on BILLING_PERIOD folders', () => {
-    const { stack } = billing();
-    const cur = new CostAndUsageExport(stack, 'Cur', { owner: OWNER });
-    const template = Template.fromStack(stack);
+    const { stack, cur, template } = shared;
     const bucketId = stack.getLogicalId(cur.bucket.node.defaultChild as any);
     const db = only(template, 'AWS::Glue::Database');
     expect(db.props).toEqual({ CatalogId: '123456789012', DatabaseInput: { Name: 'customer_value', Description: expect.any(String) } });

@@ -2,7 +2,7 @@
  * The jest test environment: Node's, plus one CloudFormation validator engine per jest worker.
  *
  * aws-cdk-lib runs AWS's offline CloudFormation validator (`@aws/cloudformation-validate`, a 9 MB WebAssembly
- * module) at every synthesis. Building its engine takes about 2.5 s, and jest gives every test file a fresh
+ * module) at every synthesis. Building its engine takes 4 to 6 s of CPU time, and jest gives every test file a fresh
  * module registry, so without this each test file built it again, and again whenever a synthesis brought a
  * resource type the engine had not seen (about two thirds of the suite's time). This environment is loaded
  * once per worker, outside the test files' registries: it keeps the real module and its engines, and hands
@@ -19,6 +19,15 @@ type Module = Record<string, any>;
 /** Engines by configuration (the rules aws-cdk-lib passes depend on the resource types it has seen). */
 const ENGINES = new Map<string, object>();
 let shared: Module | undefined;
+/** CPU seconds this worker spent building engines and validating templates (for CUSTOMER_VALUE_TEST_CPU_LOG). */
+const VALIDATOR_CPU = { build: 0, validate: 0, templates: 0 };
+
+function cpuSecondsOf<T>(f: () => T): [T, number] {
+  const start = process.cpuUsage();
+  const result = f();
+  const used = process.cpuUsage(start);
+  return [result, (used.user + used.system) / 1e6];
+}
 
 /**
  * A copy made in this realm of a plain object or array from a test file's realm: the engine's bindings accept
@@ -47,14 +56,23 @@ function sharedModule(): Module {
       if (known) {
         return known;
       }
-      const built = new RealEngine(toThisRealm(config));
+      const [built, buildSeconds] = cpuSecondsOf(() => new RealEngine(toThisRealm(config)));
+      VALIDATOR_CPU.build += buildSeconds;
       const engine = new Proxy(built, {
         get(target, prop) {
           if (prop === 'free' || prop === Symbol.dispose) {
             return () => undefined;
           }
           const value = Reflect.get(target, prop, target);
-          return typeof value === 'function' ? (...args: unknown[]) => value.apply(target, args.map(toThisRealm)) : value;
+          if (typeof value !== 'function') {
+            return value;
+          }
+          return (...args: unknown[]) => {
+            const [result, seconds] = cpuSecondsOf(() => value.apply(target, args.map(toThisRealm)));
+            VALIDATOR_CPU.validate += seconds;
+            VALIDATOR_CPU.templates += prop === 'validateTemplate' ? 1 : 0;
+            return result;
+          };
         },
       });
       ENGINES.set(key, engine);
@@ -88,7 +106,7 @@ export default class CustomerValueTestEnvironment extends TestEnvironment {
    */
   private readonly cpuLog = process.env.CUSTOMER_VALUE_TEST_CPU_LOG;
   private readonly testPath: string;
-  private start?: { cpu: NodeJS.CpuUsage; children?: number; wall: number };
+  private start?: { cpu: NodeJS.CpuUsage; children?: number; wall: number; validator: typeof VALIDATOR_CPU };
 
   constructor(config: JestEnvironmentConfig, context: EnvironmentContext) {
     super(config, context);
@@ -98,7 +116,7 @@ export default class CustomerValueTestEnvironment extends TestEnvironment {
 
   async setup(): Promise<void> {
     if (this.cpuLog) {
-      this.start = { cpu: process.cpuUsage(), children: childrenCpuSeconds(), wall: Date.now() };
+      this.start = { cpu: process.cpuUsage(), children: childrenCpuSeconds(), wall: Date.now(), validator: { ...VALIDATOR_CPU } };
     }
     await super.setup();
   }
@@ -113,6 +131,11 @@ export default class CustomerValueTestEnvironment extends TestEnvironment {
         wallSeconds: (Date.now() - this.start.wall) / 1000,
         cpuSeconds: (cpu.user + cpu.system) / 1e6,
         childrenCpuSeconds: children !== undefined && this.start.children !== undefined ? children - this.start.children : undefined,
+        // part of cpuSeconds: the CloudFormation validator's engine builds (once per worker and configuration) and its
+        // template validations
+        validatorEngineBuildCpuSeconds: VALIDATOR_CPU.build - this.start.validator.build,
+        validatorCpuSeconds: VALIDATOR_CPU.validate - this.start.validator.validate,
+        validatedTemplates: VALIDATOR_CPU.templates - this.start.validator.templates,
       }) + '\n');
     }
   }

@@ -10,7 +10,8 @@
  * - `d` = `c` plus the `CustomerValueChecks` pack;
  * - `e` = `c` plus cdk-nag's `AwsSolutionsChecks` pack;
  * - `f` = `c` with aws-cdk-lib's built-in CloudFormation Validate plugin on (the other variants turn it off);
- * - `g` = `c` with `DashboardLayout.SERVICE`: a dashboard per service instead of one per stack (the default).
+ * - `g` = `c` with `DashboardLayout.SERVICE`: a dashboard per service instead of one per stack (the default);
+ * - `h` = `c` with `dashboard: false`: what the user option that leaves the dashboards out saves.
  */
 import { App, Duration, RemovalPolicy, Stack, Tags, Validations } from 'aws-cdk-lib';
 import * as apigwv2 from 'aws-cdk-lib/aws-apigatewayv2';
@@ -28,7 +29,7 @@ import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { CostAlertTarget, CostReporting, Customer, CustomerService, CustomerValueChecks, DashboardLayout, TagKeys } from '../src';
 
-export type Variant = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g';
+export type Variant = 'a' | 'b' | 'c' | 'd' | 'e' | 'f' | 'g' | 'h';
 
 export const VARIANTS: Record<Variant, string> = {
   a: 'plain app, five Tags.of().add per service',
@@ -38,6 +39,7 @@ export const VARIANTS: Record<Variant, string> = {
   e: '(c) + AwsSolutionsChecks',
   f: '(c) + built-in CloudFormation Validate plugin',
   g: '(c) with a dashboard per service (DashboardLayout.SERVICE)',
+  h: '(c) without dashboards (dashboard: false)',
 };
 
 export function isVariant(x: string): x is Variant {
@@ -119,6 +121,7 @@ function addService(stack: Stack, i: number, variant: Variant, size: 'full' | 's
           monthlyBudget: 100,
           notify: [CostAlertTarget.email(`${team}@example.com`)],
           ...(variant === 'g' ? { dashboardLayout: DashboardLayout.SERVICE } : {}),
+          ...(variant === 'h' ? { dashboard: false } : {}),
         },
     });
     scope = service;

@@ -12,7 +12,7 @@ import { Customer } from './customer';
 import { ICustomerService } from './customer-service-base';
 import { CustomerServiceProps } from './customer-service-props';
 import { readRegistry, readRetirementGraceDays, readToday, strictReviews } from './declaration/context-settings';
-import { takeInventory } from './declaration/inventory';
+import { Inventory, takeInventory } from './declaration/inventory';
 import {
   MEMBER_METADATA_TYPE, MemberRecord, SERVICE_METADATA_SCHEMA, SERVICE_METADATA_TYPE, ServiceDeclarationRecord, ServiceResourceCounts,
   ShippedDeclaration,
@@ -139,6 +139,8 @@ export class CustomerService extends Construct implements ICustomerService {
   private aspectsInvoked = false;
   /** The need's tag value, derived once (checks read the tags of every resource). */
   private needTag?: string;
+  /** The inventory taken by the last validation, for the metadata record that follows it (`resourceCounts`). */
+  private validatedInventory?: Inventory;
 
   constructor(scope: Construct, id: string, props: CustomerServiceProps) {
     super(scope, id);
@@ -368,13 +370,25 @@ export class CustomerService extends Construct implements ICustomerService {
     }
     // the tags are applied by aspects, so they can only be checked once synthesis has invoked them
     if (this.tagsApplied && this.aspectsInvoked) {
-      problems.push(...this.inventory().overrides);
+      this.validatedInventory = this.inventory();
+      problems.push(...this.validatedInventory.overrides);
     }
     return problems;
   }
 
-  private inventory() {
+  private inventory(): Inventory {
     return takeInventory([this, ...this.included], this.tagValues, CustomerService.TAG_PRIORITY, this.excludedResourceTypes);
+  }
+
+  /**
+   * The resource counts of the metadata record: from the walk the validation just made (validation runs after the
+   * aspects and before the cloud assembly is written, and nothing changes the tree in between), used once so that
+   * a later synthesis walks again; a walk of its own when synthesis skipped validation.
+   */
+  private resourceCounts(): ServiceResourceCounts {
+    const taken = this.validatedInventory ?? this.inventory();
+    this.validatedInventory = undefined;
+    return taken.counts;
   }
 
   private resolveTagKeys(given: unknown): TagKeys {
@@ -487,7 +501,7 @@ export class CustomerService extends Construct implements ICustomerService {
       } : undefined,
       tagKeys: this.tagKeys.toJson() as ServiceDeclarationRecord['tagKeys'],
       tags: this.tagValues,
-      ...(atSynth ? { resources: this.inventory().counts } : {}),
+      ...(atSynth ? { resources: this.resourceCounts() } : {}),
       costReporting: reporting?._record() ?? {
         enabled: this.costReportingEnabled,
         disabledReason: this.costReportingOptions.disabledReason,

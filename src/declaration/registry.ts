@@ -161,6 +161,8 @@ interface StageGraph {
   readonly consumers: Map<string, string[]>;
   /** The cycle each service closes, when it is the first service of a cycle (in declaration order). */
   readonly cycles: Map<ICustomerService, string[]>;
+  /** The service names the app declares, this stage's first: built once per graph, not once per service (N services, N names each). */
+  readonly declaredNames: ReadonlySet<string>;
 }
 
 const GRAPHS = new WeakMap<IConstruct, StageGraph>();
@@ -192,7 +194,8 @@ function stageGraph(service: ICustomerService): StageGraph {
   for (const cycle of findCycles([...byName.keys()], (n) => edges.get(n) ?? [])) {
     cycles.set(byName.get(cycle[0])!, cycle);
   }
-  const graph = { version, byName, consumers, cycles };
+  const declaredNames = new Set([...byName.keys(), ...(APPS.get(service.node.root)?.services ?? []).map((s) => s.serviceName)]);
+  const graph = { version, byName, consumers, cycles, declaredNames };
   GRAPHS.set(stage, graph);
   return graph;
 }
@@ -230,12 +233,14 @@ export function valueChainFindings(service: ICustomerService): ValueChainFinding
     problems.push(...fixedShareProblems('costAllocation', service.serviceName, entry.fixedShares, consumers, declared));
   }
   // a name declared in another stage of the app (e.g. a pipeline-level service consumed from a stage) is known
-  const inApp = (name: string) => declared(name) || (APPS.get(service.node.root)?.services ?? []).some((s) => s.serviceName === name);
+  const inApp = (name: string) => graph.declaredNames.has(name);
   return {
     problems,
     unknownProviders: entry.consumes.filter((n) => !inApp(n)),
     unknownShareholders: Object.keys(entry.fixedShares ?? {}).filter((n) => n !== service.serviceName && !inApp(n)),
-    declaredNames: [...new Set([...graph.byName.keys(), ...(APPS.get(service.node.root)?.services ?? []).map((s) => s.serviceName)])],
+    get declaredNames() {
+      return [...graph.declaredNames];
+    },
     consumers,
   };
 }

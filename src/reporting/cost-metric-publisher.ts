@@ -18,6 +18,7 @@ import { CostPublisherOutcome } from './cost-publisher-outcome';
 import { CostScope } from './cost-reporting-options';
 import { servicesUnder } from '../declaration/registry';
 import { BundledFunction } from '../private/bundled-function';
+import { withoutCreationStacks } from '../private/creation-stacks';
 import { deployedValue } from '../private/deployed-size';
 import { allowAlertPublishing } from '../private/grants';
 import { DIMENSIONS, METRIC_NAMES, METRIC_NAMESPACE } from '../private/metric-names';
@@ -156,6 +157,7 @@ export class CostMetricPublisher extends Construct {
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
+    withoutCreationStacks(this);
     markShared(this, 'daily cost metric publisher');
 
     this.logGroup = new logs.LogGroup(this, 'Logs', { retention: logs.RetentionDays.THREE_MONTHS });

@@ -20,6 +20,7 @@ import { usageQuerySpec } from './private/usage-spec';
 import { CustomerValueDashboard } from './stack-dashboard';
 import { CostReportingRecord, UsageMetricRecord } from '../declaration/record';
 import { usageRecord } from '../declaration/usage-record';
+import { withoutCreationStacks } from '../private/creation-stacks';
 import { allowAlertPublishing } from '../private/grants';
 import { refuseOnProblems } from '../private/problems';
 
@@ -89,6 +90,7 @@ export class ServiceCostReporting extends Construct {
 
   constructor(scope: Construct, id: string, props: ServiceCostReportingProps) {
     super(scope, id);
+    withoutCreationStacks(this);
     const { problems, resolved } = checkReportingOptions(props);
     this.service = props.service;
     this.resolved = resolved;

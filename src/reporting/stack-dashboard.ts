@@ -5,6 +5,7 @@ import { CostMetricPublisher } from './cost-metric-publisher';
 import { createDashboard, dashboardRows, DashboardInputs } from './dashboard';
 import type { ICustomerService } from '../customer-service-base';
 import { attributeCost } from './cost-attribution';
+import { withoutCreationStacks } from '../private/creation-stacks';
 import { refuseOnProblems } from '../private/problems';
 import { markShared } from '../private/shared-marker';
 
@@ -51,6 +52,7 @@ export class CustomerValueDashboard extends Construct {
 
   private constructor(scope: Stack, id: string) {
     super(scope, id);
+    withoutCreationStacks(this);
     markShared(this, 'stack cost dashboard');
     const created = createDashboard(this, 'Dashboard', 'customer-value', () => this.rows());
     this.dashboard = created.dashboard;

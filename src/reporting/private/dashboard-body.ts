@@ -1,6 +1,6 @@
 import { IResolvable, IResolveContext, Stack, Token, Tokenization } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import { Construct } from 'constructs';
+import { Construct, IConstruct } from 'constructs';
 
 /*
  * The dashboards of cost reporting render their body with much less work than aws-cdk-lib's `Dashboard`, into the same
@@ -324,6 +324,8 @@ export class ReportingDashboard extends cloudwatch.Dashboard {
   private readonly head: string;
   /** Each widget's compiled JSON, by the JSON object the widget returned (widgets that cache their JSON are compiled once). */
   private readonly compiled = new WeakMap<object, Compiled | typeof NOTHING>();
+  /** The last body rendered outside reference discovery, and the scope it was rendered for (see `resolveBody`). */
+  private lastRendering?: { readonly scope: IConstruct; readonly body: unknown };
 
   constructor(scope: Construct, id: string, props: ReportingDashboardProps) {
     // no widgets or variables through the props: the base class would add them before this class's fields exist
@@ -340,7 +342,7 @@ export class ReportingDashboard extends cloudwatch.Dashboard {
     this.head = `${head.slice(0, -1)}${head.length > 2 ? ',' : ''}"widgets":[`;
     const body: IResolvable = {
       creationStack: [],
-      resolve: (context) => this.render(context),
+      resolve: (context) => this.resolveBody(context),
       toString: () => Token.asString(body),
     };
     (this.node.defaultChild as cloudwatch.CfnDashboard).dashboardBody = Token.asString(body);
@@ -348,6 +350,7 @@ export class ReportingDashboard extends cloudwatch.Dashboard {
 
   public addWidgets(...widgets: cloudwatch.IWidget[]): void {
     super.addWidgets(...widgets);
+    this.lastRendering = undefined;
     if (widgets.length > 0) {
       this.bodyRows.push(widgets.length > 1 ? new cloudwatch.Row(...widgets) : widgets[0]);
     }
@@ -355,7 +358,30 @@ export class ReportingDashboard extends cloudwatch.Dashboard {
 
   public addVariable(variable: cloudwatch.IVariable): void {
     super.addVariable(variable);
+    this.lastRendering = undefined;
     this.bodyVariables.push(variable);
+  }
+
+  /**
+   * The body in `context`. aws-cdk-lib renders it three times per synthesis: reference discovery (`preparing`, with a
+   * resolver that records the tokens it meets, so that cross-stack references are found), then the template and
+   * tree.json, both resolved by the stack (`Stack.resolve`: the same scope, resolver and references, with nothing in
+   * between that can change them). So a rendering outside reference discovery is kept and given again to the next one
+   * for the same scope; reference discovery always renders (its resolver must meet every token) and drops what was
+   * kept, as does adding widgets or variables. aws-cdk-lib resolves a token's value again after the token returns it,
+   * copying it, so the kept value is never changed by those who receive it.
+   */
+  private resolveBody(context: IResolveContext): unknown {
+    if (context.preparing) {
+      this.lastRendering = undefined;
+      return this.render(context);
+    }
+    if (this.lastRendering?.scope === context.scope) {
+      return this.lastRendering.body;
+    }
+    const body = this.render(context);
+    this.lastRendering = { scope: context.scope, body };
+    return body;
   }
 
   /** The body, as `Dashboard` writes it (the same members in the same order). */

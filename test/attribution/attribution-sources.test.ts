@@ -103,12 +103,3 @@ test('a bad attribution record is refused naming the file, the rule set and the 
   expect(res.stderr).toMatch(/the customer-value:attribution record of rule set "shared" in .*cdk\.out\/manifest\.json \(stack Billing, \/Billing\/Rules0\) is refused: rules\[0\] \("acct"\).*accounts/);
   expect(res.stderr.trimEnd().split('\n')).toHaveLength(1);
 });
-
-test('review does not apply the rules yet, and says so naming every rule (never silently)', async () => {
-  const res = await runCli(['review', '--source', 'cur', cur, '--from', '2026-10-01', '--to', '2026-12-01', '-o', 'json', '--no-usage'], { cwd });
-  expect(res.code).toBe(0);
-  const message = 'review does not apply attribution rules yet (customer-value cost does): rules shared/acct, shared/shop-stacks, shared/tax, '
-    + 'shared/nat, shared/bucket, shared/never are not applied, untagged spend stays its own row';
-  expect(res.stderr).toContain(message);
-  expect(res.stdout).toContain(message);
-});

@@ -3,7 +3,8 @@ import { Decimal } from '../../private/decimal';
 import { CostDataError } from '../errors';
 import { RuleMatch, CostQuery } from '../query';
 import { CostSchema } from '../schemas/schema';
-import { SqlDialect } from '../query-terms';
+import { groupTagKey } from '../grouping';
+import { CostGrouping, SqlDialect } from '../query-terms';
 import { mapValueSql } from '../schemas/sql-util';
 import { DuckDbSession } from '../sources/duckdb-loader';
 
@@ -54,6 +55,9 @@ export function sourceMatchSql(plan: AttributionPlan, query: CostQuery, t: Match
     category: t.schema.categoryColumn,
     nonResource: t.schema.nonResourceCategories,
     provider: t.provider,
+    // grouped by another tag (the review: the business unit), the matches are per value of it
+    ...(query.groupBy !== CostGrouping.SERVICE && query.dimension === undefined
+      ? { group: mapValueSql(t.schema.tagColumn, t.schema.tagMapKey(groupTagKey(query.groupBy, query.tagKeys)), dialect) } : {}),
     from: query.from,
     to: query.to,
     dialect,
@@ -70,7 +74,8 @@ export async function fileSourceMatches(session: DuckDbSession, query: CostQuery
   }
   const { sql, warnings } = sourceMatchSql(plan, query, t);
   const mapped = matchesOfRows(await session.rows(sql), plan.rules.length, t.provider !== undefined);
-  return { matches: mapped, warnings };
+  // a cost table by month (the review's): its matches by month too
+  return { matches: query.granularity === 'month' ? matchesByMonth(mapped) : mapped, warnings };
 }
 
 /**
@@ -84,6 +89,7 @@ export function matchesOfRows(rows: ReadonlyArray<Record<string, unknown>>, rule
     day: String(r.usage_date),
     currency: String(r.currency ?? ''),
     ...(provider ? { provider: String(r.provider ?? '') } : {}),
+    ...('group_value' in r ? { group: String(r.group_value ?? '') } : {}),
     amount: Decimal.of(String(r.amount)),
     nonResource: Decimal.of(String(r.non_resource)),
     also: Array.from({ length: ruleCount }, (_x, j) => j)

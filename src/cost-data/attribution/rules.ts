@@ -209,6 +209,8 @@ export interface MatchQueryParts {
   readonly nonResource: readonly string[];
   /** The provider expression (FOCUS), grouped by. */
   readonly provider?: string;
+  /** The grouped tag's value (NULL when absent), grouped by, when the cost table is grouped by another tag than the service's. */
+  readonly group?: string;
   readonly from: string;
   readonly to: string;
   /** The SQL dialect. @default SqlDialect.DUCKDB */
@@ -230,14 +232,16 @@ export function matchSql(plan: AttributionPlan, p: MatchQueryParts): { sql: stri
   const also = overlap ? index.conditions.map((c, j) => `CASE WHEN ${c} THEN 1 ELSE 0 END AS also_${j}`) : [];
   const alsoSums = overlap ? index.conditions.map((_c, j) => `CAST(SUM(CASE WHEN also_${j} = 1 THEN cost ELSE 0 END) AS VARCHAR) AS also_amount_${j}, `
     + `SUM(also_${j}) AS also_count_${j}`) : [];
+  const keys = ['rule_index', 'stack', 'usage_date', 'currency', ...(p.provider ? ['provider'] : []), ...(p.group ? ['group_value'] : [])];
   const sql = [
-    'SELECT rule_index, stack, usage_date, currency,' + (p.provider ? ' provider,' : ''),
+    `SELECT ${keys.join(', ')},`,
     '  CAST(SUM(cost) AS VARCHAR) AS amount, CAST(SUM(non_resource) AS VARCHAR) AS non_resource'
       + alsoSums.map((x) => `, ${x}`).join(''),
     'FROM (',
     `  SELECT ${index.sql} AS rule_index, COALESCE(CAST(${p.columns.stack} AS VARCHAR), '') AS stack,`,
     `    ${dayTextSql(p.time, p.dialect ?? SqlDialect.DUCKDB)} AS usage_date, ${p.currency} AS currency,`
-      + (p.provider ? ` COALESCE(${p.provider}, '') AS provider,` : ''),
+      + (p.provider ? ` COALESCE(${p.provider}, '') AS provider,` : '')
+      + (p.group ? ` COALESCE(${p.group}, '') AS group_value,` : ''),
     `    ${exact(`COALESCE(${p.cost}, 0)`)} AS cost,`,
     `    CASE WHEN ${p.category} IN (${nonResource}) THEN ${exact(`COALESCE(${p.cost}, 0)`)} ELSE ${exact('0')} END AS non_resource`
       + also.map((x) => `, ${x}`).join(''),
@@ -247,8 +251,8 @@ export function matchSql(plan: AttributionPlan, p: MatchQueryParts): { sql: stri
     ...(p.where ?? []).map((w) => `    AND ${w}`),
     ') AS untagged_items',
     'WHERE rule_index IS NOT NULL',
-    `GROUP BY rule_index, stack, usage_date, currency${p.provider ? ', provider' : ''}`,
-    `ORDER BY rule_index, usage_date, stack, currency${p.provider ? ', provider' : ''}`,
+    `GROUP BY ${keys.join(', ')}`,
+    `ORDER BY rule_index, usage_date, stack, currency${p.provider ? ', provider' : ''}${p.group ? ', group_value' : ''}`,
   ].join('\n');
   const warnings = [...index.warnings];
   if (plan.rules.length > MAX_OVERLAP_RULES) {

@@ -1,3 +1,4 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import {
   AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, GetTableMetadataCommand, QueryExecutionState, StartQueryExecutionCommand,
@@ -5,12 +6,17 @@ import {
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DuckDBInstance } from '@duckdb/node-api';
+import { Stack } from 'aws-cdk-lib';
 import { mockClient } from 'aws-sdk-client-mock';
 import { RULES, writeCur } from './rules-fixture';
+import {
+  AttributionRule, AttributionRules, AttributionTarget, ChargeType, CostAndUsageExport, CostReporting, CustomerService, ValueReviewReports,
+} from '../../src';
 import { runReview, ValueReviewConfig } from '../../src/billing/value-review-reports.lambda';
 import { DEFAULT_THRESHOLDS } from '../../src/cost-data/review/review-flags';
+import { OWNER } from '../billing/owner';
 import { buildAssembly, CHECKOUT, REPORTS, runCli, SEARCH, WISHLIST } from '../cli/fixtures';
-import { tempDir } from '../util';
+import { tempDir, testApp, VALID } from '../util';
 
 /*
  * The attribution rules in the review, three ways over the same fixture (rules-fixture.ts: every rule kind, hand-worked
@@ -182,4 +188,49 @@ test('the pack shows the unit\'s tagged, attributed and unattributed shares', as
   expect(res.stdout).toContain('| Month | retail (USD) | Undeclared tag values | No service tag | Attributed by rules | Tagged share | Attributed share |');
   expect(res.stdout).toContain('| 2026-10 | 157.00 | 0.00 | 0.00 | 57.00 | 63.7 % | 36.3 % |');
   expect(res.stdout).toMatch(/attribution: tagged 173\.00 USD \(71\.5 %\), attributed by rules 64\.00 USD/);
+});
+
+describe('the rules reach the scheduled packs with the declarations', () => {
+  /** An app with a service, a rule set and the packs; `late` adds a rule after the packs' construct. */
+  function app(late: boolean) {
+    const a = testApp();
+    const billing = new Stack(a, 'Billing', { env: { account: '123456789012', region: 'us-east-1' } });
+    const checkout = new CustomerService(billing, 'Checkout', { ...VALID, costReporting: CostReporting.disabled('attribution tests') });
+    const cur = new CostAndUsageExport(billing, 'Cur', { owner: OWNER });
+    const rules = new AttributionRules(billing, 'SharedCosts', {
+      rules: [AttributionRule.charges({ chargeTypes: [ChargeType.TAX], to: AttributionTarget.service(checkout) })],
+    });
+    new ValueReviewReports(billing, 'ValueReview', { owner: OWNER, costAndUsageExport: cur });
+    if (late) {
+      rules.addRule(AttributionRule.accounts({ accountIds: ['444455556666'], to: AttributionTarget.service(checkout) }));
+    }
+    return { app: a, billing };
+  }
+
+  test('shipped at synth as the assembly\'s customer-value:attribution records', () => {
+    const { app: a, billing } = app(false);
+    const assembly = a.synth();
+    const manifest = JSON.parse(fs.readFileSync(path.join(assembly.directory, `${billing.artifactId}.assets.json`), 'utf8'));
+    const file = (Object.values(manifest.files) as Array<{ source: { path: string } }>).map((f) => path.join(assembly.directory, f.source.path))
+      .find((p) => p.endsWith('.json') && fs.statSync(p).isFile() && fs.readFileSync(p, 'utf8').includes('"services"'))!;
+    const shippedRules = JSON.parse(fs.readFileSync(file, 'utf8')).ruleSets;
+    const records = assembly.getStackArtifact(billing.artifactId).findMetadataByType('customer-value:attribution').map((m) => m.data);
+    expect(records).toHaveLength(1);
+    expect(shippedRules).toEqual(records);
+    expect(shippedRules[0]).toMatchObject({ ruleSet: 'shared-costs', rules: [{ kind: 'charges', match: { chargeTypes: ['tax'] } }] });
+  });
+
+  test('a rule added after the packs\' construct fails synthesis, never a stale rule set', () => {
+    const { app: a } = app(true);
+    expect(() => a.synth()).toThrow(/the attribution rules of the app changed after this construct was created/);
+  });
+
+  test('the function refuses a shipped rule set the validator refuses, naming the file, the rule set and the field', async () => {
+    s3.reset();
+    s3.on(GetObjectCommand).callsFake(() => ({ Body: { transformToString: async () => JSON.stringify({
+      ...(shipped() as object), ruleSets: [{ ...RULES, rules: [{ ...RULES.rules[0], match: { accounts: ['12'] } }] }],
+    }) } as any }));
+    await expect(runReview(CONFIG, new Date('2026-12-20T00:00:00Z'), { s3: new S3Client({}), sns: new SNSClient({}), log: () => undefined }))
+      .rejects.toThrow(/the customer-value:attribution record of rule set "shared" in s3:\/\/assets\/declarations\.json \(ruleSets\[0\]\) is refused: rules\[0\] \("acct"\).*accounts/);
+  });
 });

@@ -1,6 +1,9 @@
 import * as path from 'path';
 import { CostExplorerClient, GetCostAndUsageCommand, GetCostAndUsageCommandInput } from '@aws-sdk/client-cost-explorer';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ceMatches, ceRulePlan } from '../../src/cost-data/attribution/cost-explorer';
+import { tagValue } from '../../src/cost-data/sources/ce';
+import { Decimal } from '../../src/private/decimal';
 import { buildAssembly, CHECKOUT, REPORTS, runCli, WISHLIST } from '../cli/fixtures';
 import { tempDir } from '../util';
 
@@ -145,4 +148,50 @@ test('review on Cost Explorer: the business-unit tag takes one group-by, the rul
   expect(unit('finance').attributed[0]).toBeCloseTo(10 / 3, 6);
   expect(unit('retail').untagged[0]).toBeCloseTo(3, 9);
   expect(data.unattributed).toBeCloseTo(0, 9);
+});
+
+describe('matching in the client (ceRulePlan, ceMatches)', () => {
+  const rule = (name: string, kind: string, match: Record<string, unknown>) => ({
+    id: `x/${name}`, rule: { name, kind, match, target: { kind: 'service', services: ['checkout'] } } as any,
+  });
+  const row = (keys: string[], amount: number) => ({ day: '2026-10-01', keys, amount: Decimal.of(String(amount)), currency: 'USD' });
+
+  test('a charge type of several criteria takes their dimensions; patterns match in the client; overlap is measured', () => {
+    const plan = ceRulePlan({
+      rules: [
+        rule('tax-support', 'charges', { chargeTypes: ['tax', 'support'] }),
+        rule('nat', 'charges', { usageTypes: ['*NatGateway*'] }),
+        rule('ec2', 'charges', { serviceCodes: ['AmazonEC2'] }),
+        rule('code', 'charges', { serviceCodes: ['AmazonKinesis'] }),
+      ],
+      declaredStacks: [],
+    }, 2);
+    expect(plan.groupBy).toEqual([{ type: 'DIMENSION', key: 'SERVICE' }, { type: 'DIMENSION', key: 'RECORD_TYPE' }]);
+    // nat needs USAGE_TYPE, a third group-by; AmazonKinesis has no known Cost Explorer name
+    expect(plan.warnings).toEqual([
+      expect.stringMatching(/^rule x\/nat is not applied on Cost Explorer: it needs USAGE_TYPE, and the query's two group-bys .* hold SERVICE and RECORD_TYPE/),
+      expect.stringMatching(/^rule x\/code is not applied on Cost Explorer: Cost Explorer groups by the service's name, not its code, and the code AmazonKinesis has no known name/),
+    ]);
+    const matches = ceMatches(plan, [
+      row(['AWS Support (Business)', 'Usage'], 100),
+      row(['EC2 - Other', 'Tax'], 7),
+      row(['Amazon Elastic Compute Cloud - Compute', 'Usage'], 3),
+      row(['Amazon Simple Storage Service', 'Usage'], 1),
+    ], false, tagValue);
+    expect(matches.map((m) => [m.rule, m.amount.toString(), (m.also ?? []).map((a) => [a.rule, a.amount.toString()])])).toEqual([
+      [0, '107', [[2, '7']]],
+      [2, '3', []],
+    ]);
+  });
+
+  test('stack patterns and declared stacks read the stack tag\'s value (key$value); the grouped tag is the last key', () => {
+    const plan = ceRulePlan({ rules: [rule('shop', 'stacks', { stacks: ['Shop-*'] }), rule('declared', 'declared-stacks', {})], declaredStacks: ['Search'] }, 1);
+    expect(plan.groupBy).toEqual([{ type: 'TAG', key: 'aws:cloudformation:stack-name' }]);
+    const matches = ceMatches(plan, [
+      row(['aws:cloudformation:stack-name$Shop-Prod', 'business-unit$retail'], 5),
+      row(['aws:cloudformation:stack-name$Search', 'business-unit$'], 2),
+      row(['aws:cloudformation:stack-name$', 'business-unit$retail'], 9),
+    ], true, tagValue);
+    expect(matches.map((m) => [m.rule, m.stack, m.group, m.amount.toString()])).toEqual([[0, 'Shop-Prod', 'retail', '5'], [1, 'Search', '', '2']]);
+  });
 });

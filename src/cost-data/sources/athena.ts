@@ -160,20 +160,19 @@ export class AthenaSource implements CostSource {
         notes.push(...explainAbsentKeys(query, absent, present, `of Athena table ${database}.${tableName}`,
           ` between ${query.from} and ${query.to}`));
       }
-      notes.push(`Athena: ${requests} quer${requests === 1 ? 'y' : 'ies'} in workgroup ${o.workgroup ?? ATHENA_DEFAULTS.workgroup}, `
-        + `${formatBytes(bytesScanned)} scanned (Athena bills per byte scanned)`);
-      notes.push(...curNotes(costs), ...kind.notes);
-      // CUR 2.0 holds AWS cost only: its rows name AWS when a report groups by provider.
-      const rows = query.byProvider ? costs.rows.map((r) => ({ ...r, provider: 'AWS' })) : costs.rows;
       // the attribution rules: one more query, over the untagged line items of the same partitions (docs/attribution.md section 7)
       const attributed = await this.ruleMatches(client, query, kind, { view: table, schema: CUR_2_0_SCHEMA,
         cost: CurQueries.metricExpression(curMetric(query.metric, `Athena table ${database}.${tableName}`)) }, partition, `${database}.${tableName}`, progress);
       if (attributed) {
         requests++;
         bytesScanned += attributed.bytesScanned;
-        notes[notes.findIndex((n) => n.startsWith('Athena: '))] = `Athena: ${requests} queries in workgroup ${o.workgroup ?? ATHENA_DEFAULTS.workgroup}, `
-          + `${formatBytes(bytesScanned)} scanned (Athena bills per byte scanned; ${formatBytes(attributed.bytesScanned)} of it by the attribution rules' query)`;
       }
+      notes.push(`Athena: ${requests} quer${requests === 1 ? 'y' : 'ies'} in workgroup ${o.workgroup ?? ATHENA_DEFAULTS.workgroup}, `
+        + `${formatBytes(bytesScanned)} scanned (Athena bills per byte scanned`
+        + `${attributed ? `; ${formatBytes(attributed.bytesScanned)} of it by the attribution rules' query` : ''})`);
+      notes.push(...curNotes(costs), ...kind.notes);
+      // CUR 2.0 holds AWS cost only: its rows name AWS when a report groups by provider.
+      const rows = query.byProvider ? costs.rows.map((r) => ({ ...r, provider: 'AWS' })) : costs.rows;
       return {
         rows,
         ...(attributed ? {

@@ -26,6 +26,7 @@ import { tempDir } from '../util';
  */
 
 const athena = mockClient(AthenaClient);
+const SUCCEEDED = { QueryExecution: { Status: { State: QueryExecutionState.SUCCEEDED }, Statistics: { DataScannedInBytes: 1 } } };
 afterAll(() => athena.restore());
 
 const CUR_TABLE_COLUMNS = ['line_item_usage_start_date', 'line_item_line_item_type', 'line_item_currency_code', 'line_item_unblended_cost',
@@ -80,7 +81,9 @@ function mockAthena(columns: string[], cost: Array<Record<string, unknown>>, mat
   athena.on(GetTableMetadataCommand).resolves({ TableMetadata: { Name: 't', Columns: columns.map((Name) => ({ Name, Type: 'string' })) } });
   athena.on(StartQueryExecutionCommand).callsFake((input) => ({ QueryExecutionId: /AS rule_index/.test(input.QueryString) ? 'q-match' : 'q-cost' }));
   athena.on(GetQueryExecutionCommand).callsFake((input) => ({
-    QueryExecution: { QueryExecutionId: input.QueryExecutionId, Status: { State: QueryExecutionState.SUCCEEDED }, Statistics: { DataScannedInBytes: 2048 } },
+    QueryExecution: {
+      QueryExecutionId: input.QueryExecutionId, Status: { State: QueryExecutionState.SUCCEEDED }, Statistics: { DataScannedInBytes: 2048 },
+    },
   }));
   athena.on(GetQueryResultsCommand).callsFake((input) => athenaResult(input.QueryExecutionId === 'q-match' ? match : cost));
 }
@@ -137,7 +140,7 @@ describe('the SQL the Athena source sends for the rules', () => {
     athena.reset();
     athena.on(GetTableMetadataCommand).resolves({ TableMetadata: { Name: 'cur2', Columns: CUR_TABLE_COLUMNS.map((Name) => ({ Name, Type: 'string' })) } });
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
-    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: QueryExecutionState.SUCCEEDED }, Statistics: { DataScannedInBytes: 1 } } });
+    athena.on(GetQueryExecutionCommand).resolves(SUCCEEDED);
     athena.on(GetQueryResultsCommand)
       .resolvesOnce(result([{ service: '', group_value: '', usage_date: '2026-10-07', currency: 'USD', amount: '10', tax_amount: '10', credit_amount: '0', line_items: '1', estimated: '0' },
         { service: 'checkout', group_value: 'checkout', usage_date: '2026-10-07', currency: 'USD', amount: '5', tax_amount: '0', credit_amount: '0', line_items: '1', estimated: '0' }]))
@@ -166,11 +169,24 @@ describe('the SQL the Athena source sends for the rules', () => {
     athena.reset();
     athena.on(GetTableMetadataCommand).resolves({ TableMetadata: { Name: 'focus', Columns: FOCUS_TABLE_COLUMNS.map((Name) => ({ Name, Type: 'string' })) } });
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
-    athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: QueryExecutionState.SUCCEEDED }, Statistics: { DataScannedInBytes: 1 } } });
+    athena.on(GetQueryExecutionCommand).resolves(SUCCEEDED);
     athena.on(GetQueryResultsCommand)
-      .resolvesOnce(result(['', 'checkout'].map((service) => ({ service, group_value: service, usage_date: '2026-10-07', provider: 'AWS', currency: 'USD',
-        amount: '10', tax_amount: service ? '0' : '10', credit_amount: '0', adjustment_amount: '0', purchase_amount: '0', correction_amount: '0', line_items: '1',
-        empty_cost_rows: '0', empty_cost_billed: '0' }))))
+      .resolvesOnce(result(['', 'checkout'].map((service) => ({
+        service,
+        group_value: service,
+        usage_date: '2026-10-07',
+        provider: 'AWS',
+        currency: 'USD',
+        amount: '10',
+        tax_amount: service ? '0' : '10',
+        credit_amount: '0',
+        adjustment_amount: '0',
+        purchase_amount: '0',
+        correction_amount: '0',
+        line_items: '1',
+        empty_cost_rows: '0',
+        empty_cost_billed: '0',
+      }))))
       .resolves(result([{ rule_index: '2', stack: '', usage_date: '2026-10-07', currency: 'USD', provider: 'AWS', amount: '10', non_resource: '10' }]));
     const out = await new AthenaSource({ region: 'eu-west-1', pollIntervalMs: 1, table: 'focus' })
       .fetch({ ...query, metric: FocusMetric.BILLED }, () => undefined);
@@ -179,7 +195,7 @@ describe('the SQL the Athena source sends for the rules', () => {
       SqlDialect.ATHENA, ["billing_period >= '2026-10'", "billing_period <= '2026-11'"]).sql);
     expect(sql).toContain("COALESCE(CAST(element_at(Tags, 'aws:cloudformation:stack-name') AS VARCHAR), '') = 'Shop'");
     expect(sql).toContain("(COALESCE(CAST(ChargeCategory AS VARCHAR), '') = 'Tax')");
-    expect(sql).toContain("GROUP BY rule_index, stack, usage_date, currency, provider");
+    expect(sql).toContain('GROUP BY rule_index, stack, usage_date, currency, provider');
     expect(out.attributionMatches).toEqual([expect.objectContaining({ rule: 2, provider: 'AWS' })]);
   });
 
@@ -190,8 +206,17 @@ describe('the SQL the Athena source sends for the rules', () => {
     });
     athena.on(StartQueryExecutionCommand).resolves({ QueryExecutionId: 'q-1' });
     athena.on(GetQueryExecutionCommand).resolves({ QueryExecution: { Status: { State: QueryExecutionState.SUCCEEDED } } });
-    athena.on(GetQueryResultsCommand).resolves(result([{ service: 'checkout', group_value: 'checkout', usage_date: '2026-10-07', currency: 'USD', amount: '10',
-      tax_amount: '0', credit_amount: '0', line_items: '1', estimated: '0' }]));
+    athena.on(GetQueryResultsCommand).resolves(result([{
+      service: 'checkout',
+      group_value: 'checkout',
+      usage_date: '2026-10-07',
+      currency: 'USD',
+      amount: '10',
+      tax_amount: '0',
+      credit_amount: '0',
+      line_items: '1',
+      estimated: '0',
+    }]));
     await expect(new AthenaSource({ region: 'eu-west-1', pollIntervalMs: 1 }).fetch(query, () => undefined)).rejects
       .toThrow('Athena table customer_value.cur2 cannot be matched against the attribution rules: missing column line_item_resource_id (CUR 2.0 names; '
         + 'the CostAndUsageExport construct selects them all)');

@@ -72,10 +72,15 @@ function athenaOverTheFile(): string[] {
   const sent: string[] = [];
   const results = new Map<string, Array<Record<string, unknown>>>();
   athena.reset();
-  athena.on(GetTableMetadataCommand).resolves({ TableMetadata: { Name: 'cur2', Columns: [
-    'line_item_usage_start_date', 'line_item_line_item_type', 'line_item_currency_code', 'line_item_unblended_cost', 'resource_tags',
-    'line_item_usage_account_id', 'line_item_product_code', 'line_item_usage_type', 'line_item_resource_id', 'bill_billing_entity', 'billing_period',
-  ].map((Name) => ({ Name, Type: 'string' })) } });
+  athena.on(GetTableMetadataCommand).resolves({
+    TableMetadata: {
+      Name: 'cur2',
+      Columns: [
+        'line_item_usage_start_date', 'line_item_line_item_type', 'line_item_currency_code', 'line_item_unblended_cost', 'resource_tags',
+        'line_item_usage_account_id', 'line_item_product_code', 'line_item_usage_type', 'line_item_resource_id', 'bill_billing_entity', 'billing_period',
+      ].map((Name) => ({ Name, Type: 'string' })),
+    },
+  });
   athena.on(StartQueryExecutionCommand).callsFake(async (input) => {
     const id = `q-${sent.length + 1}`;
     sent.push(input.QueryString);
@@ -90,7 +95,9 @@ function athenaOverTheFile(): string[] {
     return { QueryExecutionId: id };
   });
   athena.on(GetQueryExecutionCommand).callsFake((input) => ({
-    QueryExecution: { QueryExecutionId: input.QueryExecutionId, Status: { State: QueryExecutionState.SUCCEEDED }, Statistics: { DataScannedInBytes: 1024 } },
+    QueryExecution: {
+      QueryExecutionId: input.QueryExecutionId, Status: { State: QueryExecutionState.SUCCEEDED }, Statistics: { DataScannedInBytes: 1024 },
+    },
   }));
   athena.on(GetQueryResultsCommand).callsFake((input) => {
     const rows = results.get(input.QueryExecutionId)!;
@@ -196,11 +203,11 @@ describe('the rules reach the scheduled packs with the declarations', () => {
     const a = testApp();
     const billing = new Stack(a, 'Billing', { env: { account: '123456789012', region: 'us-east-1' } });
     const checkout = new CustomerService(billing, 'Checkout', { ...VALID, costReporting: CostReporting.disabled('attribution tests') });
-    const cur = new CostAndUsageExport(billing, 'Cur', { owner: OWNER });
+    const exportOf = new CostAndUsageExport(billing, 'Cur', { owner: OWNER });
     const rules = new AttributionRules(billing, 'SharedCosts', {
       rules: [AttributionRule.charges({ chargeTypes: [ChargeType.TAX], to: AttributionTarget.service(checkout) })],
     });
-    new ValueReviewReports(billing, 'ValueReview', { owner: OWNER, costAndUsageExport: cur });
+    new ValueReviewReports(billing, 'ValueReview', { owner: OWNER, costAndUsageExport: exportOf });
     if (late) {
       rules.addRule(AttributionRule.accounts({ accountIds: ['444455556666'], to: AttributionTarget.service(checkout) }));
     }
@@ -227,9 +234,13 @@ describe('the rules reach the scheduled packs with the declarations', () => {
 
   test('the function refuses a shipped rule set the validator refuses, naming the file, the rule set and the field', async () => {
     s3.reset();
-    s3.on(GetObjectCommand).callsFake(() => ({ Body: { transformToString: async () => JSON.stringify({
-      ...(shipped() as object), ruleSets: [{ ...RULES, rules: [{ ...RULES.rules[0], match: { accounts: ['12'] } }] }],
-    }) } as any }));
+    s3.on(GetObjectCommand).callsFake(() => ({
+      Body: {
+        transformToString: async () => JSON.stringify({
+          ...(shipped() as object), ruleSets: [{ ...RULES, rules: [{ ...RULES.rules[0], match: { accounts: ['12'] } }] }],
+        }),
+      } as any,
+    }));
     await expect(runReview(CONFIG, new Date('2026-12-20T00:00:00Z'), { s3: new S3Client({}), sns: new SNSClient({}), log: () => undefined }))
       .rejects.toThrow(/the customer-value:attribution record of rule set "shared" in s3:\/\/assets\/declarations\.json \(ruleSets\[0\]\) is refused: rules\[0\] \("acct"\).*accounts/);
   });

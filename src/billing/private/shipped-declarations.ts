@@ -63,8 +63,7 @@ export function shippedDeclarations(scope: IConstruct, options: BillingServicesO
       ];
       return changed.length === 0 ? rules : [...rules,
         `the declaration of ${changed.join(', ')} changed after this construct was created (a usage metric added, a review recorded, ...): `
-        + 'the value review ships the declarations as they were then; create ValueReviewReports after the services are complete',
-      ];
+        + 'the value review ships the declarations as they were then; create ValueReviewReports after the services are complete'];
     },
   };
 }

@@ -134,8 +134,10 @@ function ceRule(r: OrderedRule, index: number, declaredStacks: readonly string[]
 function serviceNames(codes: readonly string[]): { names: string[] } | { reason: string } {
   const unknown = codes.filter((c) => c.includes('*') || !CE_SERVICE_NAMES[c]);
   if (unknown.length > 0) {
-    return { reason: `Cost Explorer groups by the service's name, not its code, and the code${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} `
-      + `ha${unknown.length === 1 ? 's' : 've'} no known name (known: ${Object.keys(CE_SERVICE_NAMES).join(', ')})` };
+    return {
+      reason: `Cost Explorer groups by the service's name, not its code, and the code${unknown.length === 1 ? '' : 's'} ${unknown.join(', ')} `
+      + `ha${unknown.length === 1 ? 's' : 've'} no known name (known: ${Object.keys(CE_SERVICE_NAMES).join(', ')})`,
+    };
   }
   return { names: codes.flatMap((c) => CE_SERVICE_NAMES[c]) };
 }
@@ -193,7 +195,8 @@ export interface CeGroupRow {
  * the report's grouped tag (the review's business unit). Cost Explorer cannot tell non-resource charges apart: their
  * part is 0, as on its cost rows.
  */
-export function ceMatches(p: CeRulePlan, rows: readonly CeGroupRow[], grouped: boolean, tagValue: (key: string | undefined, tag: string) => string): RuleMatch[] {
+export function ceMatches(p: CeRulePlan, rows: readonly CeGroupRow[], grouped: boolean,
+  tagValue: (key: string | undefined, tag: string) => string): RuleMatch[] {
   const out = new Map<string, { m: RuleMatch; also: Map<number, Decimal> }>();
   for (const row of rows) {
     const values = new Map<string, string>(p.groupBy.map((d, i) => [id(d), d.type === 'TAG' ? tagValue(row.keys[i], d.key) : row.keys[i] ?? '']));

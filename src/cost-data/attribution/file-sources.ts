@@ -1,10 +1,10 @@
 import { AttributionPlan, CUR_RULE_COLUMNS, CUR_RULE_SOURCE_COLUMNS, FOCUS_RULE_COLUMNS, FOCUS_RULE_SOURCE_COLUMNS, matchSql, ruleColumnsOf } from './rules';
 import { Decimal } from '../../private/decimal';
 import { CostDataError } from '../errors';
-import { RuleMatch, CostQuery } from '../query';
-import { CostSchema } from '../schemas/schema';
 import { groupTagKey } from '../grouping';
+import { RuleMatch, CostQuery } from '../query';
 import { CostGrouping, SqlDialect } from '../query-terms';
+import { CostSchema } from '../schemas/schema';
 import { mapValueSql } from '../schemas/sql-util';
 import { DuckDbSession } from '../sources/duckdb-loader';
 

@@ -4,11 +4,11 @@ import {
   AthenaClient, AthenaClientConfig, GetQueryExecutionCommand, GetQueryResultsCommand, GetQueryResultsCommandOutput, GetTableMetadataCommand,
   QueryExecution, StartQueryExecutionCommand, StopQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
-import { matchesByMonth, matchesOfRows, MatchTarget, sourceMatchSql } from '../attribution/file-sources';
-import { CUR_RULE_SOURCE_COLUMNS, FOCUS_RULE_SOURCE_COLUMNS } from '../attribution/rules';
 import { absentTagKeys, curCostSql, curCostTable, curKeyCollisions, curNotes, explainAbsentKeys } from './cur-query';
 import { absentFocusKeys, emptyCostNote, focusCostTable, groupAbsentMessage, serviceAbsentNote } from './focus-table';
 import { CallLimits, MAX_ATTEMPTS, PageTokens, StoppedError } from './limits';
+import { matchesByMonth, matchesOfRows, MatchTarget, sourceMatchSql } from '../attribution/file-sources';
+import { CUR_RULE_SOURCE_COLUMNS, FOCUS_RULE_SOURCE_COLUMNS } from '../attribution/rules';
 import { CostDataError, awsError, firstLine } from '../errors';
 import { dimensionRefusal } from '../grouping';
 import { curMetric, focusMetric } from '../metrics';
@@ -161,8 +161,11 @@ export class AthenaSource implements CostSource {
           ` between ${query.from} and ${query.to}`));
       }
       // the attribution rules: one more query, over the untagged line items of the same partitions (docs/attribution.md section 7)
-      const attributed = await this.ruleMatches(client, query, kind, { view: table, schema: CUR_2_0_SCHEMA,
-        cost: CurQueries.metricExpression(curMetric(query.metric, `Athena table ${database}.${tableName}`)) }, partition, `${database}.${tableName}`, progress);
+      const attributed = await this.ruleMatches(client, query, kind, {
+        view: table,
+        schema: CUR_2_0_SCHEMA,
+        cost: CurQueries.metricExpression(curMetric(query.metric, `Athena table ${database}.${tableName}`)),
+      }, partition, `${database}.${tableName}`, progress);
       if (attributed) {
         requests++;
         bytesScanned += attributed.bytesScanned;
@@ -278,8 +281,12 @@ export class AthenaSource implements CostSource {
       notes.push('part of the period is not invoiced yet (no InvoiceId): those amounts are estimates and can still change');
     }
     // the attribution rules: one more query over the untagged charges (the FOCUS cost table is by day, so are its matches)
-    const attributed = await this.ruleMatches(client, query, kind, { view: table, schema: FOCUS_1_2_SCHEMA, cost: FocusQueries.metricColumn(metric),
-      provider: kind.provider }, partition, name, progress);
+    const attributed = await this.ruleMatches(client, query, kind, {
+      view: table,
+      schema: FOCUS_1_2_SCHEMA,
+      cost: FocusQueries.metricColumn(metric),
+      provider: kind.provider,
+    }, partition, name, progress);
     if (attributed) {
       notes.push(`Athena: 1 more query for the attribution rules, ${formatBytes(attributed.bytesScanned)} scanned`);
     }

@@ -2,9 +2,9 @@ import {
   CostExplorerClient, CostExplorerClientConfig, GetCostAndUsageCommand, GetCostAndUsageCommandOutput, GroupDefinition,
 } from '@aws-sdk/client-cost-explorer';
 import { CallLimits, MAX_ATTEMPTS, PageTokens } from './limits';
-import { ceMatches, CeGroupRow, ceRulePlan } from '../attribution/cost-explorer';
 import { Decimal } from '../../private/decimal';
 import { isIsoDate } from '../../private/iso-date';
+import { ceMatches, CeGroupRow, ceRulePlan } from '../attribution/cost-explorer';
 import { CostDataError, awsError } from '../errors';
 import { CE_DIMENSIONS, groupTagKey } from '../grouping';
 import { CostQuery, CostResult, CostRow, CostSource, exactAmountOf, RuleMatch } from '../query';
@@ -112,7 +112,8 @@ export class CostExplorerSource implements CostSource {
     }
     // the attribution rules: one more query (and its pages), the untagged spend grouped by what the rules need
     const rules = query.attribution && query.attribution.rules.length > 0
-      ? await this.ruleMatches(query, { metric, serviceKey, groupKey: dimension === undefined && groupKey !== serviceKey ? groupKey : undefined }, limits, progress)
+      ? await this.ruleMatches(query, { metric, serviceKey, groupKey: dimension === undefined && groupKey !== serviceKey ? groupKey : undefined },
+        limits, progress)
       : undefined;
     const requests = pages.pages + (rules?.requests ?? 0);
     const notes = [

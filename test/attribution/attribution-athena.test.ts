@@ -3,7 +3,7 @@ import {
   AthenaClient, GetQueryExecutionCommand, GetQueryResultsCommand, GetTableMetadataCommand, QueryExecutionState, StartQueryExecutionCommand,
 } from '@aws-sdk/client-athena';
 import { mockClient } from 'aws-sdk-client-mock';
-import { EXPECTED, RULES, writeCur, writeFocus } from './rules-fixture';
+import { buildRulesAssembly, EXPECTED, RULES, writeCur, writeFocus } from './rules-fixture';
 import { sourceMatchSql } from '../../src/cost-data/attribution/file-sources';
 import { AttributionPlan } from '../../src/cost-data/attribution/rules';
 import { CostQuery } from '../../src/cost-data/query';
@@ -13,7 +13,7 @@ import { FOCUS_1_2_SCHEMA } from '../../src/cost-data/schemas/focus-schema';
 import { AthenaSource } from '../../src/cost-data/sources/athena';
 import { DuckDbSession } from '../../src/cost-data/sources/duckdb-loader';
 import { TagKeys } from '../../src/tag-keys';
-import { buildAssembly, CHECKOUT, REPORTS, runCli, SEARCH, WISHLIST } from '../cli/fixtures';
+import { runCli } from '../cli/fixtures';
 import { tempDir } from '../util';
 
 /*
@@ -39,12 +39,7 @@ let cwd: string;
 let files: Record<'cur' | 'focus', string>;
 beforeAll(() => {
   cwd = tempDir();
-  buildAssembly(path.join(cwd, 'cdk.out'), [
-    { id: 'Shop', services: [CHECKOUT, WISHLIST] },
-    { id: 'Search', services: [SEARCH] },
-    { id: 'Reports', services: [REPORTS] },
-    { id: 'Billing', services: [], attribution: [RULES] },
-  ]);
+  buildRulesAssembly(path.join(cwd, 'cdk.out'));
   files = { cur: writeCur(path.join(cwd, 'data', 'cur.csv')), focus: writeFocus(path.join(cwd, 'data', 'focus.csv')) };
 });
 

@@ -1,6 +1,7 @@
 import * as path from 'path';
 import { CostExplorerClient, GetCostAndUsageCommand, GetCostAndUsageCommandInput } from '@aws-sdk/client-cost-explorer';
 import { mockClient } from 'aws-sdk-client-mock';
+import { ruleSet } from './rules-fixture';
 import { ceMatches, ceRulePlan } from '../../src/cost-data/attribution/cost-explorer';
 import { tagValue } from '../../src/cost-data/sources/ce';
 import { Decimal } from '../../src/private/decimal';
@@ -26,20 +27,13 @@ import { tempDir } from '../util';
 const ce = mockClient(CostExplorerClient);
 afterAll(() => ce.restore());
 
-const RULES = {
-  schemaVersion: 1,
-  ruleSet: 'shared',
-  precedence: 100,
-  constructPath: 'Billing/Shared',
-  stackName: 'Billing',
-  rules: [
-    { name: 'tax', kind: 'charges', match: { chargeTypes: ['tax'] }, target: { kind: 'everyone', allocation: { method: 'even' } } },
-    { name: 'stacks', kind: 'declared-stacks', match: {}, target: { kind: 'stack-services', allocation: { method: 'even' } } },
-    { name: 'acct', kind: 'accounts', match: { accounts: ['222233334444'] }, target: { kind: 'service', services: ['checkout'] } },
-    { name: 'bucket', kind: 'resources', match: { resources: ['arn:aws:s3:::shop-*'] }, target: { kind: 'service', services: ['checkout'] } },
-    { name: 'market', kind: 'charges', match: { chargeTypes: ['marketplace'] }, target: { kind: 'service', services: ['checkout'] } },
-  ],
-};
+const RULES = ruleSet([
+  { name: 'tax', kind: 'charges', match: { chargeTypes: ['tax'] }, target: { kind: 'everyone', allocation: { method: 'even' } } },
+  { name: 'stacks', kind: 'declared-stacks', match: {}, target: { kind: 'stack-services', allocation: { method: 'even' } } },
+  { name: 'acct', kind: 'accounts', match: { accounts: ['222233334444'] }, target: { kind: 'service', services: ['checkout'] } },
+  { name: 'bucket', kind: 'resources', match: { resources: ['arn:aws:s3:::shop-*'] }, target: { kind: 'service', services: ['checkout'] } },
+  { name: 'market', kind: 'charges', match: { chargeTypes: ['marketplace'] }, target: { kind: 'service', services: ['checkout'] } },
+]);
 
 const group = (keys: string[], amount: number) => ({ Keys: keys, Metrics: { UnblendedCost: { Amount: String(amount), Unit: 'USD' } } });
 const day = (start: string, end: string, groups: unknown[]) => ({ TimePeriod: { Start: start, End: end }, Groups: groups, Estimated: false });

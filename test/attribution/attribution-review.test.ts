@@ -8,14 +8,14 @@ import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { Stack } from 'aws-cdk-lib';
 import { mockClient } from 'aws-sdk-client-mock';
-import { RULES, writeCur } from './rules-fixture';
+import { buildRulesAssembly, RULES, writeCur } from './rules-fixture';
 import {
   AttributionRule, AttributionRules, AttributionTarget, ChargeType, CostAndUsageExport, CostReporting, CustomerService, ValueReviewReports,
 } from '../../src';
 import { runReview, ValueReviewConfig } from '../../src/billing/value-review-reports.lambda';
 import { DEFAULT_THRESHOLDS } from '../../src/cost-data/review/review-flags';
 import { OWNER } from '../billing/owner';
-import { buildAssembly, CHECKOUT, REPORTS, runCli, SEARCH, WISHLIST } from '../cli/fixtures';
+import { CHECKOUT, REPORTS, runCli, SEARCH, WISHLIST } from '../cli/fixtures';
 import { tempDir, testApp, VALID } from '../util';
 
 /*
@@ -44,12 +44,7 @@ let cwd: string;
 let cur: string;
 beforeAll(() => {
   cwd = tempDir();
-  buildAssembly(path.join(cwd, 'cdk.out'), [
-    { id: 'Shop', services: [CHECKOUT, WISHLIST] },
-    { id: 'Search', services: [SEARCH] },
-    { id: 'Reports', services: [REPORTS] },
-    { id: 'Billing', services: [], attribution: [RULES] },
-  ]);
+  buildRulesAssembly(path.join(cwd, 'cdk.out'));
   cur = writeCur(path.join(cwd, 'data', 'cur.csv'));
 });
 

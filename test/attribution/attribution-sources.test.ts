@@ -1,6 +1,6 @@
 import * as path from 'path';
-import { EXPECTED, RULES, writeCur, writeFocus } from './rules-fixture';
-import { buildAssembly, CHECKOUT, REPORTS, runCli, SEARCH, WISHLIST } from '../cli/fixtures';
+import { buildRulesAssembly, EXPECTED, RULES, writeCur, writeFocus } from './rules-fixture';
+import { buildAssembly, CHECKOUT, runCli } from '../cli/fixtures';
 import { tempDir } from '../util';
 
 /** Attribution rules on the CUR 2.0 and FOCUS file sources (real DuckDB over small hand-made files): rules-fixture.ts. */
@@ -10,12 +10,7 @@ let cur: string;
 let focus: string;
 beforeAll(() => {
   cwd = tempDir();
-  buildAssembly(path.join(cwd, 'cdk.out'), [
-    { id: 'Shop', services: [CHECKOUT, WISHLIST] },
-    { id: 'Search', services: [SEARCH] },
-    { id: 'Reports', services: [REPORTS] },
-    { id: 'Billing', services: [], attribution: [RULES] },
-  ]);
+  buildRulesAssembly(path.join(cwd, 'cdk.out'));
   cur = writeCur(path.join(cwd, 'data', 'cur.csv'));
   focus = writeFocus(path.join(cwd, 'data', 'focus.csv'));
 });

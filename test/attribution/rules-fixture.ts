@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { curCsv } from '../cli/fixtures';
+import { buildAssembly, CHECKOUT, curCsv, REPORTS, SEARCH, WISHLIST } from '../cli/fixtures';
 
 /**
  * The attribution fixture: rules, line items (CUR 2.0 and FOCUS files) and the expected figures worked out by hand below
@@ -30,26 +30,24 @@ import { curCsv } from '../cli/fixtures';
  * 25.964285714285714286; reports 22; ghost 3; untagged 5. Total 242 = tagged 173 + attributed 64 + unattributed 5.
  */
 
-export const RULES = {
-  schemaVersion: 1,
-  ruleSet: 'shared',
-  precedence: 100,
-  constructPath: 'Billing/Shared',
-  stackName: 'Billing',
-  rules: [
-    { name: 'acct', kind: 'accounts', match: { accounts: ['222233334444'] }, target: { kind: 'service', services: ['search'] } },
-    { name: 'shop-stacks', kind: 'declared-stacks', match: {}, target: { kind: 'stack-services', allocation: { method: 'even' } } },
-    { name: 'tax', kind: 'charges', match: { chargeTypes: ['tax'] }, target: { kind: 'business-unit', businessUnit: 'retail', allocation: { method: 'proportional' } } },
-    {
-      name: 'nat',
-      kind: 'charges',
-      match: { serviceCodes: ['AmazonEC2'], usageTypes: ['*NatGateway*'] },
-      target: { kind: 'services', services: ['checkout', 'wishlist'], allocation: { method: 'fixed', percentages: { checkout: 70, wishlist: 30 } } },
-    },
-    { name: 'bucket', kind: 'resources', match: { resources: ['arn:aws:s3:::shop-*'] }, target: { kind: 'everyone', allocation: { method: 'even' } } },
-    { name: 'never', kind: 'accounts', match: { accounts: ['999999999999'] }, target: { kind: 'service', services: ['checkout'] } },
-  ],
-};
+/** A rule set record as the AttributionRules construct writes it (`shared`, in stack Billing). */
+export function ruleSet(rules: unknown[]) {
+  return { schemaVersion: 1, ruleSet: 'shared', precedence: 100, constructPath: 'Billing/Shared', stackName: 'Billing', rules };
+}
+
+export const RULES = ruleSet([
+  { name: 'acct', kind: 'accounts', match: { accounts: ['222233334444'] }, target: { kind: 'service', services: ['search'] } },
+  { name: 'shop-stacks', kind: 'declared-stacks', match: {}, target: { kind: 'stack-services', allocation: { method: 'even' } } },
+  { name: 'tax', kind: 'charges', match: { chargeTypes: ['tax'] }, target: { kind: 'business-unit', businessUnit: 'retail', allocation: { method: 'proportional' } } },
+  {
+    name: 'nat',
+    kind: 'charges',
+    match: { serviceCodes: ['AmazonEC2'], usageTypes: ['*NatGateway*'] },
+    target: { kind: 'services', services: ['checkout', 'wishlist'], allocation: { method: 'fixed', percentages: { checkout: 70, wishlist: 30 } } },
+  },
+  { name: 'bucket', kind: 'resources', match: { resources: ['arn:aws:s3:::shop-*'] }, target: { kind: 'everyone', allocation: { method: 'even' } } },
+  { name: 'never', kind: 'accounts', match: { accounts: ['999999999999'] }, target: { kind: 'service', services: ['checkout'] } },
+]);
 
 export interface Item {
   day: string; cost: number; type?: string; tags?: Record<string, string>; account?: string; product?: string; usage?: string; resource?: string;
@@ -124,3 +122,12 @@ export function writeFocus(file: string): string {
   return file;
 }
 
+/** The fixture's cloud assembly: Shop (checkout, wishlist), Search, Reports, and Billing holding `RULES`. */
+export function buildRulesAssembly(dir: string): void {
+  buildAssembly(dir, [
+    { id: 'Shop', services: [CHECKOUT, WISHLIST] },
+    { id: 'Search', services: [SEARCH] },
+    { id: 'Reports', services: [REPORTS] },
+    { id: 'Billing', services: [], attribution: [RULES] },
+  ]);
+}

@@ -116,7 +116,9 @@ export async function runReview(config: ValueReviewConfig, today: Date, clients:
     }
     const query: CostQuery = { ...reviewQuery(months, TagKeys.custom(shipped.tagKeys)), ...(plan ? { attribution: plan } : {}) };
     const read = await source.fetch(query, log);
-    const fetched = attributeReview(query, read, rules, read.source).result;
+    const attributed = attributeReview(query, read, rules, read.source).result;
+    // what reading the rules gave to warn about (a target no declaration holds...) is in the packs, not only in the log
+    const fetched = ruleWarnings.length > 0 ? { ...attributed, warnings: [...ruleWarnings, ...(attributed.warnings ?? [])] } : attributed;
     const provisional = provisionalNote(months[months.length - 1], today);
     const result = provisional ? { ...fetched, notes: [...fetched.notes, provisional] } : fetched;
     // fully-loaded cost when a shipped service consumes another, as the CLI's review shows it

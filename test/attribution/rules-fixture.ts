@@ -31,7 +31,7 @@ import { buildAssembly, CHECKOUT, curCsv, REPORTS, SEARCH, WISHLIST } from '../c
  */
 
 /** A rule set record as the AttributionRules construct writes it (`shared`, in stack Billing). */
-export function ruleSet(rules: unknown[]) {
+export function ruleSet<R>(rules: R[]) {
   return { schemaVersion: 1, ruleSet: 'shared', precedence: 100, constructPath: 'Billing/Shared', stackName: 'Billing', rules };
 }
 

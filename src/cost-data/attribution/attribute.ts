@@ -32,7 +32,7 @@ export function attributionPlanOf(set: RuleDeclarations): { plan?: AttributionPl
 }
 
 /** What the rules are read from: the services declared and the rule sets (an `AssemblySet`, or the packs' shipped declarations). */
-export type RuleDeclarations = Pick<AssemblySet, 'services' | 'ruleSets'>;
+export type RuleDeclarations = Pick<AssemblySet, 'services' | 'ruleSets'> & Partial<AssemblySet>;
 
 export interface AttributeOptions {
   /**

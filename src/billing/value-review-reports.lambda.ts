@@ -1,16 +1,19 @@
 /* eslint-disable import/no-extraneous-dependencies */
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { attributeReview, attributionPlanOf } from '../cost-data/attribution/attribute';
 import { DeclaredService } from '../cost-data/declarations/cloud-assembly';
 import { mergeRegistry, withNotes } from '../cost-data/declarations/registry-merge';
 import { render } from '../cost-data/format/render';
-import { CostSource } from '../cost-data/query';
+import { CostQuery, CostSource } from '../cost-data/query';
 import { provisionalNote as reviewProvisionalNote } from '../cost-data/review/provisional';
 import { consumptionDeclared, reviewAllocation, reviewValueChain } from '../cost-data/review/review-allocation';
 import { ReviewThresholds } from '../cost-data/review/review-flags';
 import { packFileName, reviewPacks, reviewQuery, trendMonths } from '../cost-data/review/review-run';
 import { AthenaSource } from '../cost-data/sources/athena';
 import { CallLimits, LimitAdvice, MAX_ATTEMPTS } from '../cost-data/sources/limits';
+import { ShippedRuleSets } from '../declaration/attribution-record';
+import { attributionRecordProblems, refusedAttributionRecord } from '../declaration/attribution-record-rules';
 import { ShippedDeclarations } from '../declaration/record';
 import { recordProblems, refusedRecord } from '../declaration/record-rules';
 import { RegistryAddress } from '../registry/entry';
@@ -105,7 +108,17 @@ export async function runReview(config: ValueReviewConfig, today: Date, clients:
     // the value chain: checked before the query (synth refuses cycles in one app; declarations of other apps may close one)
     const chain = consumptionDeclared(services) ? reviewValueChain(services, '/') : undefined;
     const source = clients.source ?? new AthenaSource({ database: config.database, table: config.table, workgroup: config.workgroup, limits });
-    const fetched = await source.fetch(reviewQuery(months, TagKeys.custom(shipped.tagKeys)), log);
+    // the attribution rules shipped with the declarations, applied month by month before the value chain as the CLI's review does
+    const rules = { services, ruleSets: (shipped.ruleSets ?? []).map((record) => ({ record, where: 'the declarations shipped with ValueReviewReports' })) };
+    const { plan, warnings: ruleWarnings } = attributionPlanOf(rules);
+    for (const w of ruleWarnings) {
+      log(`attribution rules: ${w}`);
+    }
+    const query: CostQuery = { ...reviewQuery(months, TagKeys.custom(shipped.tagKeys)), ...(plan ? { attribution: plan } : {}) };
+    const read = await source.fetch(query, log);
+    const attributed = attributeReview(query, read, rules, read.source).result;
+    // what reading the rules gave to warn about (a target no declaration holds...) is in the packs, not only in the log
+    const fetched = ruleWarnings.length > 0 ? { ...attributed, warnings: [...ruleWarnings, ...(attributed.warnings ?? [])] } : attributed;
     const provisional = provisionalNote(months[months.length - 1], today);
     const result = provisional ? { ...fetched, notes: [...fetched.notes, provisional] } : fetched;
     // fully-loaded cost when a shipped service consumes another, as the CLI's review shows it
@@ -224,10 +237,10 @@ Promise<{ services: DeclaredService[]; notes: string[]; description: string }> {
   };
 }
 
-async function readDeclarations(s3: S3Client, config: ValueReviewConfig): Promise<ShippedDeclarations> {
+async function readDeclarations(s3: S3Client, config: ValueReviewConfig): Promise<ShippedDeclarations & ShippedRuleSets> {
   const res = await s3.send(new GetObjectCommand({ Bucket: config.declarationsBucket, Key: config.declarationsKey }));
   const text = await res.Body!.transformToString();
-  const parsed = JSON.parse(text) as ShippedDeclarations;
+  const parsed = JSON.parse(text) as ShippedDeclarations & ShippedRuleSets;
   const where = `s3://${config.declarationsBucket}/${config.declarationsKey}`;
   if (!Array.isArray(parsed.services) || typeof parsed.tagKeys !== 'object') {
     throw new Error(`the declarations ${where} are not a ValueReviewReports declarations file`);
@@ -237,6 +250,16 @@ async function readDeclarations(s3: S3Client, config: ValueReviewConfig): Promis
     const problems = recordProblems(record, { shipped: true });
     if (problems.length > 0) {
       throw new Error(refusedRecord(problems, (record as { serviceName?: unknown } | null)?.serviceName, `${where} (services[${i}])`));
+    }
+  });
+  if (parsed.ruleSets !== undefined && !Array.isArray(parsed.ruleSets)) {
+    throw new Error(`the declarations ${where} are not a ValueReviewReports declarations file: ruleSets is not a list`);
+  }
+  // the attribution records with the one validator of the construct and the CLI
+  (parsed.ruleSets ?? []).forEach((record, i) => {
+    const problems = attributionRecordProblems(record);
+    if (problems.length > 0) {
+      throw new Error(refusedAttributionRecord(problems, (record as { ruleSet?: unknown } | null)?.ruleSet, `${where} (ruleSets[${i}])`));
     }
   });
   return parsed;

@@ -13,6 +13,11 @@ export interface RuleMatch {
   readonly day: string;
   readonly currency: string;
   readonly provider?: string;
+  /**
+   * The value of the grouped tag (the review's business-unit tag), `''` when absent, when the cost table is grouped by
+   * a tag other than the service tag: the spend is then taken off the untagged row of that group. @default - by service
+   */
+  readonly group?: string;
   readonly amount: Decimal;
   readonly nonResource: Decimal;
   /** Later rules that also match these line items, and how much of them (section 5: overlap, a warning). */
@@ -97,6 +102,11 @@ export interface CostRow {
    * several providers (FOCUS); undefined for the AWS-only sources. A transformation of the table keeps it.
    */
   readonly provider?: string;
+  /**
+   * Whether the attribution rules made the row (untagged spend a rule gave the service, docs/attribution.md): its
+   * cost is the service's direct cost, not tagged spend. @default false
+   */
+  readonly attributed?: boolean;
 }
 
 /** A row's amount exactly: `exactAmount` while `amount` is its nearest number, else `amount`'s shortest form. */

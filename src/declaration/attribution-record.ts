@@ -78,3 +78,12 @@ export interface AttributionRulesRecord {
   /** The stack the rule set is declared in. */
   readonly stackName: string;
 }
+
+/**
+ * The attribution rule sets `ValueReviewReports` ships to its function next to the services (`ShippedDeclarations`),
+ * as their `customer-value:attribution` records: the packs apply them as the CLI does (docs/attribution.md).
+ */
+export interface ShippedRuleSets {
+  /** @default - none (a file shipped before the rules travelled with it) */
+  readonly ruleSets?: AttributionRulesRecord[];
+}

@@ -115,8 +115,8 @@ describe('likePattern (SQL) agrees with matchesPattern (the reference)', () => {
   });
 });
 
-describe('a source that applies no rules', () => {
-  test('Cost Explorer: a note and a warning name every rule; the rows are unchanged', () => {
+describe('a source result without matches', () => {
+  test('a warning names every rule; the rows are unchanged', () => {
     const query: CostQuery = {
       from: '2026-10-01',
       to: '2026-11-01',
@@ -127,8 +127,8 @@ describe('a source that applies no rules', () => {
     };
     const rows = [row('', '2026-10-03', Decimal.of('4'))];
     const out = attributeResult(query, { rows, source: 'Cost Explorer', notes: [] }, { assemblies: [], services: [], warnings: [] }, 'Cost Explorer');
-    const message = 'Cost Explorer does not apply attribution rules yet (the CUR 2.0 and FOCUS file sources do): rules x/one, x/unit, x/all, x/stack, '
-      + 'x/fixed are not applied, their spend stays untagged';
+    // every source returns its matches now (Athena and Cost Explorer too): a result without them is a fault, still named, never silent
+    const message = 'Cost Explorer returned no attribution matches: rules x/one, x/unit, x/all, x/stack, x/fixed are not applied, their spend stays untagged';
     expect(out.result.notes).toEqual([]); // the report puts the source's warnings in its notes
     expect(out.result.warnings).toEqual([message]);
     expect(out.result.rows).toBe(rows);

@@ -1,6 +1,8 @@
 import { IConstruct } from 'constructs';
 import { ResolvedServices } from './declarations';
+import { AttributionRules } from '../../attribution/attribution-rules';
 import { CustomerService } from '../../customer-service';
+import { ShippedRuleSets } from '../../declaration/attribution-record';
 import { SERVICE_METADATA_SCHEMA, ShippedDeclaration, ShippedDeclarations } from '../../declaration/record';
 import { allocationRecord } from '../../declaration/value-chain-rules';
 import { BillingServicesOptions, ServiceValueDeclaration } from '../billing-options';
@@ -23,16 +25,19 @@ export const DECLARED_ELSEWHERE = 'declarations[';
 export function shippedDeclarations(scope: IConstruct, options: BillingServicesOptions, resolved: ResolvedServices): Shipped {
   const services = options.services ?? (options.declarations === undefined ? CustomerService.all(scope.node.root) : []);
   const declarations = Array.isArray(options.declarations) ? options.declarations : [];
-  const build = (): ShippedDeclarations => ({
+  // the app's attribution rules travel with the services (the records the assembly holds, each checked at synth by its construct)
+  const ruleSets = () => AttributionRules.all(scope.node.root).map((r) => r._record());
+  const build = (): ShippedDeclarations & ShippedRuleSets => ({
     schemaVersion: SERVICE_METADATA_SCHEMA,
     tagKeys: resolved.tagKeys.toJson() as unknown as ShippedDeclarations['tagKeys'],
     services: withConsumers([
       ...(Array.isArray(services) ? services : []).filter((s) => CustomerService.isCustomerService(s)).map(fromService),
       ...declarations.filter((d) => d && typeof d === 'object').map((d, i) => fromDeclaration(d, i, resolved)),
     ]),
+    ...withRuleSets(ruleSets()),
   });
   const problems: string[] = [];
-  let shipped: ShippedDeclarations = { schemaVersion: SERVICE_METADATA_SCHEMA, tagKeys: {} as any, services: [] };
+  let shipped: ShippedDeclarations & ShippedRuleSets = { schemaVersion: SERVICE_METADATA_SCHEMA, tagKeys: {} as any, services: [] };
   try {
     shipped = build();
   } catch (e) {
@@ -44,7 +49,7 @@ export function shippedDeclarations(scope: IConstruct, options: BillingServicesO
     json,
     problems,
     recheck: () => {
-      let now: ShippedDeclarations;
+      let now: ShippedDeclarations & ShippedRuleSets;
       try {
         now = build();
       } catch {
@@ -52,12 +57,20 @@ export function shippedDeclarations(scope: IConstruct, options: BillingServicesO
       }
       const before = new Map(shipped.services.map((s) => [s.serviceName, JSON.stringify(s)]));
       const changed = now.services.filter((s) => before.get(s.serviceName) !== JSON.stringify(s)).map((s) => s.serviceName);
-      return changed.length === 0 ? [] : [
-        `the declaration of ${changed.join(', ')} changed after this construct was created (a usage metric added, a review recorded, ...): `
-        + 'the value review ships the declarations as they were then; create ValueReviewReports after the services are complete',
+      const rules = JSON.stringify(now.ruleSets ?? []) === JSON.stringify(shipped.ruleSets ?? []) ? [] : [
+        'the attribution rules of the app changed after this construct was created (a rule set or a rule added): the value review ships the rules '
+        + 'as they were then; create ValueReviewReports after the AttributionRules are complete',
       ];
+      return changed.length === 0 ? rules : [...rules,
+        `the declaration of ${changed.join(', ')} changed after this construct was created (a usage metric added, a review recorded, ...): `
+        + 'the value review ships the declarations as they were then; create ValueReviewReports after the services are complete'];
     },
   };
+}
+
+/** The rule sets when the app declares any (a file without rules stays as it was). */
+function withRuleSets(sets: ShippedRuleSets['ruleSets']): ShippedRuleSets {
+  return sets && sets.length > 0 ? { ruleSets: sets } : {};
 }
 
 /** A service's record from the builder of its metadata (`CustomerService`), so the packs get what `services` shows. */

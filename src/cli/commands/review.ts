@@ -4,12 +4,13 @@ import {
   positiveNumber, QUIET_OPTION, REGISTRY_OPTION, registryOf, SOURCE_OPTIONS, sourceFromArgs, sourceKindOf, TAG_KEY_OPTION, timeoutOption,
   warnOnce,
 } from './common';
-import { rulesNotApplied } from '../../cost-data/attribution/attribute';
+import { attributeReview, attributionPlanOf } from '../../cost-data/attribution/attribute';
 import { tagKeysOf } from '../../cost-data/declarations/cloud-assembly';
 import { localAssemblies, readDeclarations, withNotes } from '../../cost-data/declarations/declaration-sources';
 import { render } from '../../cost-data/format/render';
 import { makeFolder, writeFile } from '../../cost-data/output-file';
 import { refuseOutputOverInput, relativePath } from '../../cost-data/paths';
+import { CostQuery } from '../../cost-data/query';
 import { provisionalNote } from '../../cost-data/review/provisional';
 import { MonthlyUsage } from '../../cost-data/review/review';
 import { consumptionDeclared, reviewAllocation, reviewValueChain } from '../../cost-data/review/review-allocation';
@@ -231,16 +232,18 @@ async function reviewCommand(args: ParsedArgs, io: CliIo): Promise<number> {
       : undefined;
     // the review's query with the metric and currency of this command (FOCUS data: a FOCUS cost column, one currency);
     // local files are read by day (free): the days without data inside a month are named too
-    const query = { ...reviewQuery(months, tagKeys, metric, files), currency };
+    // the attribution rules, matched by the source and applied month by month before the value chain, as `cost` does
+    const { plan, warnings: ruleWarnings } = attributionPlanOf(set);
+    warnOnce(ruleWarnings, io);
+    const query: CostQuery = { ...reviewQuery(months, tagKeys, metric, files), currency, ...(plan ? { attribution: plan } : {}) };
     const source = sourceFromArgs(args, kind, paths, limits);
-    const fetched = await source.fetch(query, progress);
+    const read = await source.fetch(query, progress);
+    const fetched = attributeReview(query, read, set, read.source).result;
     // a review made in the first two weeks after its last month: AWS may still update that month (as the packs say)
     const provisional = provisionalNote(months[months.length - 1], now, 'review again then for final figures');
-    const unapplied = rulesNotApplied(set, 'review');
     const result = {
       ...fetched,
       notes: provisional ? [...fetched.notes, provisional] : fetched.notes,
-      warnings: unapplied ? [...(fetched.warnings ?? []), unapplied] : fetched.warnings,
     };
     warnOnce(result.warnings ?? [], io);
     if (out && out !== '-' && result.files) {

@@ -91,7 +91,10 @@ function percentWeight(p: number): bigint {
  * lose what the rules attributed; the target services gain rows for it, on the same day, in the same currency.
  */
 export function applyAttribution(rows: readonly CostRow[], matches: readonly RuleMatch[], rules: readonly OrderedRule[],
-  services: readonly TargetService[]): AttributionOutcome {
+  services: readonly TargetService[], groupOf: (service: string) => string = (service) => service): AttributionOutcome {
+  // matches per value of the grouped tag (the review's business unit): taken off the untagged row of that value
+  const grouped = matches.some((m) => m.group !== undefined);
+  const groupKey = (group: string | undefined) => (grouped ? `\u0000${group ?? ''}` : '');
   const declared = new Set(services.map((s) => s.name));
   const month = (day: string) => day.slice(0, 7);
   // base per (month, currency): tagged cost of each declared service ...
@@ -203,7 +206,8 @@ export function applyAttribution(rows: readonly CostRow[], matches: readonly Rul
       const nr = (prev ? exactNonResourceOf(prev) : Decimal.ZERO).plus(nonResource.get(name)!);
       added.set(key, {
         service: name,
-        group: name,
+        group: groupOf(name),
+        attributed: true,
         day: m.day,
         currency: m.currency,
         estimated: false,
@@ -218,7 +222,7 @@ export function applyAttribution(rows: readonly CostRow[], matches: readonly Rul
     out.amount = out.amount.plus(m.amount);
     attributedNonResource = attributedNonResource.plus(m.nonResource);
     out.months[month(m.day)] = (out.months[month(m.day)] ?? Decimal.ZERO).plus(m.amount);
-    const k = rowKey('', m.day, m.currency, m.provider);
+    const k = rowKey('', m.day, m.currency, m.provider) + groupKey(m.group);
     const prev = taken.get(k) ?? { amount: Decimal.ZERO, nonResource: Decimal.ZERO };
     taken.set(k, { amount: prev.amount.plus(m.amount), nonResource: prev.nonResource.plus(m.nonResource) });
   }
@@ -227,7 +231,7 @@ export function applyAttribution(rows: readonly CostRow[], matches: readonly Rul
   const result: CostRow[] = [];
   const estimatedDays = new Set<string>();
   for (const r of rows) {
-    const k = rowKey(r.service, r.day, r.currency, r.provider);
+    const k = rowKey(r.service, r.day, r.currency, r.provider) + groupKey(r.group);
     const t = r.service === '' ? taken.get(k) : undefined;
     if (!t) {
       result.push(r);

@@ -13,7 +13,7 @@ import { Report, Section } from '../report/model';
  */
 
 /** The rules of the assemblies read, in order, and what reading them gave to warn about. */
-export function attributionPlanOf(set: AssemblySet): { plan?: AttributionPlan; warnings: string[] } {
+export function attributionPlanOf(set: RuleDeclarations): { plan?: AttributionPlan; warnings: string[] } {
   const { rules, warnings } = orderRules(set.ruleSets ?? []);
   if (rules.length === 0) {
     return { warnings };
@@ -31,17 +31,24 @@ export function attributionPlanOf(set: AssemblySet): { plan?: AttributionPlan; w
   return { plan: { rules, declaredStacks }, warnings };
 }
 
+/** What the rules are read from: the services declared and the rule sets (an `AssemblySet`, or the packs' shipped declarations). */
+export type RuleDeclarations = Pick<AssemblySet, 'services' | 'ruleSets'> & Partial<AssemblySet>;
+
+export interface AttributeOptions {
+  /**
+   * The grouped tag's value of a service, for a cost table grouped by another tag than the service's (the review's
+   * business unit): the rows the rules give a service carry it. @default - rules apply to a table grouped by service only
+   */
+  readonly groupOf?: (service: string) => string;
+}
+
 /**
- * The warning of a report that does not apply the attribution rules yet (`review` and its packs), naming every rule;
- * undefined when the assemblies declare none.
+ * The review's cost table after the rules (the `review` command and the scheduled packs, one path): the table is
+ * grouped by the business-unit tag, so the spend a rule gives a service joins its declared business unit.
  */
-export function rulesNotApplied(set: AssemblySet, report: string): string | undefined {
-  const { rules } = orderRules(set.ruleSets ?? []);
-  if (rules.length === 0) {
-    return undefined;
-  }
-  return `${report} does not apply attribution rules yet (customer-value cost does): rules ${rules.map((r) => r.id).join(', ')} are not `
-    + 'applied, untagged spend stays its own row';
+export function attributeReview(query: CostQuery, result: CostResult, set: RuleDeclarations, sourceName: string): AttributedResult {
+  const units = new Map(set.services.map((d) => [d.record.serviceName, d.record.businessUnit]));
+  return attributeResult(query, result, set, sourceName, { groupOf: (service) => units.get(service) ?? '' });
 }
 
 /** Whether the rules apply to a query's grouping: the rows must be per service (the default grouping, and --allocate). */
@@ -83,20 +90,21 @@ const percent = (part: Decimal, total: Decimal) => (total.sign() === 0 ? '-' : `
  * target services. A source that cannot apply rules (no `attributionMatches`) or a grouping they do not apply to gets
  * a note and a warning naming every rule: a rule is never ignored silently.
  */
-export function attributeResult(query: CostQuery, result: CostResult, set: AssemblySet, sourceName: string): AttributedResult {
+export function attributeResult(query: CostQuery, result: CostResult, set: RuleDeclarations, sourceName: string,
+  options: AttributeOptions = {}): AttributedResult {
   const plan = query.attribution ?? attributionPlanOf(set).plan;
   if (!plan || plan.rules.length === 0) {
     return { result };
   }
   const ids = plan.rules.map((r) => r.id).join(', ');
-  if (!attributionApplies(query)) {
+  if (!attributionApplies(query) && !options.groupOf) {
     const note = `attribution rules (${ids}) apply when cost is grouped by service (the default, and --allocate): grouped otherwise, `
       + 'untagged spend stays its own row';
     return { result: { ...result, notes: [...result.notes, note] } };
   }
   if (!result.attributionMatches) {
-    const warning = `${sourceName} does not apply attribution rules yet (the CUR 2.0 and FOCUS file sources do): rules ${ids} are not `
-      + 'applied, their spend stays untagged';
+    // every source returns what the rules matched (docs/attribution.md section 7): never expected, never silent
+    const warning = `${sourceName} returned no attribution matches: rules ${ids} are not applied, their spend stays untagged`;
     // a warning: on stderr once, and in the report's notes (every format) as every source warning is
     return { result: { ...result, warnings: [...(result.warnings ?? []), warning] } };
   }
@@ -110,7 +118,7 @@ export function attributeResult(query: CostQuery, result: CostResult, set: Assem
       stacks: [...new Set([...(prev?.stacks ?? []), d.stack])],
     });
   }
-  const outcome = applyAttribution(result.rows, matches, plan.rules, [...services.values()]);
+  const outcome = applyAttribution(result.rows, matches, plan.rules, [...services.values()], options.groupOf);
   const currency = result.rows[0]?.currency ?? matches[0]?.currency ?? '';
   const total = outcome.tagged.plus(outcome.attributed).plus(outcome.unattributed);
   const notes = [

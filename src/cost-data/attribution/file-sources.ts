@@ -1,9 +1,11 @@
-import { CUR_RULE_COLUMNS, CUR_RULE_SOURCE_COLUMNS, FOCUS_RULE_COLUMNS, FOCUS_RULE_SOURCE_COLUMNS, matchSql } from './rules';
+import { AttributionPlan, CUR_RULE_COLUMNS, CUR_RULE_SOURCE_COLUMNS, FOCUS_RULE_COLUMNS, FOCUS_RULE_SOURCE_COLUMNS, matchSql, ruleColumnsOf } from './rules';
 import { Decimal } from '../../private/decimal';
 import { CostDataError } from '../errors';
+import { groupTagKey } from '../grouping';
 import { RuleMatch, CostQuery } from '../query';
+import { CostGrouping, SqlDialect } from '../query-terms';
 import { CostSchema } from '../schemas/schema';
-import { sqlLiteral } from '../schemas/sql-util';
+import { mapValueSql } from '../schemas/sql-util';
 import { DuckDbSession } from '../sources/duckdb-loader';
 
 /**
@@ -37,6 +39,32 @@ export interface MatchTarget {
   readonly provider?: string;
 }
 
+/**
+ * The match query of a source (files through DuckDB, tables in Athena): the schema's rule columns and the untagged
+ * condition (the service key absent or empty, as the cost query reads it), in the source's dialect.
+ */
+export function sourceMatchSql(plan: AttributionPlan, query: CostQuery, t: MatchTarget, dialect: SqlDialect = SqlDialect.DUCKDB,
+  where?: readonly string[]): { sql: string; warnings: string[] } {
+  return matchSql(plan, {
+    view: t.view,
+    columns: ruleColumnsOf(t.schema.label === 'CUR 2.0' ? 'CUR 2.0' : 'FOCUS', dialect),
+    serviceTag: mapValueSql(t.schema.tagColumn, t.schema.tagMapKey(query.tagKeys.service), dialect),
+    time: t.schema.timeColumn,
+    currency: t.schema.currencyColumn,
+    cost: t.cost,
+    category: t.schema.categoryColumn,
+    nonResource: t.schema.nonResourceCategories,
+    provider: t.provider,
+    // grouped by another tag (the review: the business unit), the matches are per value of it
+    ...(query.groupBy !== CostGrouping.SERVICE && query.dimension === undefined
+      ? { group: mapValueSql(t.schema.tagColumn, t.schema.tagMapKey(groupTagKey(query.groupBy, query.tagKeys)), dialect) } : {}),
+    from: query.from,
+    to: query.to,
+    dialect,
+    ...(where ? { where } : {}),
+  });
+}
+
 /** What each rule matched in the period (undefined when the query has no rules). */
 export async function fileSourceMatches(session: DuckDbSession, query: CostQuery, t: MatchTarget)
   : Promise<{ matches: RuleMatch[]; warnings: string[] } | undefined> {
@@ -44,33 +72,35 @@ export async function fileSourceMatches(session: DuckDbSession, query: CostQuery
   if (!plan || plan.rules.length === 0) {
     return undefined;
   }
-  const columns = t.schema.label === 'CUR 2.0' ? CUR_RULE_COLUMNS : FOCUS_RULE_COLUMNS;
-  const { sql, warnings } = matchSql(plan, {
-    view: t.view,
-    columns,
-    serviceTag: `${t.schema.tagColumn}[${sqlLiteral(t.schema.tagMapKey(query.tagKeys.service))}]`,
-    time: t.schema.timeColumn,
-    currency: t.schema.currencyColumn,
-    cost: t.cost,
-    category: t.schema.categoryColumn,
-    nonResource: t.schema.nonResourceCategories,
-    provider: t.provider,
-    from: query.from,
-    to: query.to,
-  });
-  const rows = await session.rows(sql);
-  const mapped: RuleMatch[] = rows.map((r) => ({
+  const { sql, warnings } = sourceMatchSql(plan, query, t);
+  const mapped = matchesOfRows(await session.rows(sql), plan.rules.length, t.provider !== undefined);
+  // a cost table by month (the review's): its matches by month too
+  return { matches: query.granularity === 'month' ? matchesByMonth(mapped) : mapped, warnings };
+}
+
+/**
+ * The rows of a match query (`matchSql`, read by DuckDB or returned by Athena as text) as `RuleMatch`es: amounts exact
+ * decimals from their text, the overlap with later rules from the `also_` columns.
+ */
+export function matchesOfRows(rows: ReadonlyArray<Record<string, unknown>>, ruleCount: number, provider: boolean): RuleMatch[] {
+  return rows.map((r) => ({
     rule: Number(r.rule_index),
     stack: String(r.stack ?? ''),
     day: String(r.usage_date),
     currency: String(r.currency ?? ''),
-    ...(t.provider ? { provider: String(r.provider ?? '') } : {}),
+    ...(provider ? { provider: String(r.provider ?? '') } : {}),
+    ...('group_value' in r ? { group: String(r.group_value ?? '') } : {}),
     amount: Decimal.of(String(r.amount)),
     nonResource: Decimal.of(String(r.non_resource)),
-    also: plan.rules.map((_x, j) => j).filter((j) => j > Number(r.rule_index) && Number(r[`also_count_${j}`] ?? 0) > 0)
+    also: Array.from({ length: ruleCount }, (_x, j) => j)
+      .filter((j) => j > Number(r.rule_index) && Number(r[`also_count_${j}`] ?? 0) > 0)
       .map((j) => ({ rule: j, amount: Decimal.of(String(r[`also_amount_${j}`])) })),
   }));
-  return { matches: mapped, warnings };
+}
+
+/** Matches by calendar month (`day` the month's first day), for a cost table whose rows are by month (the review's query). */
+export function matchesByMonth(matches: readonly RuleMatch[]): RuleMatch[] {
+  return matches.map((m) => ({ ...m, day: `${m.day.slice(0, 7)}-01` }));
 }
 
 /** The warnings a schema gives for rules it cannot fully apply (charge types it has no column for). */

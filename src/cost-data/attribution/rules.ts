@@ -1,6 +1,7 @@
 import { chargeTypeDefinition } from '../../declaration/attribution-charges';
 import { AttributionRuleRecord, AttributionRulesRecord } from '../../declaration/attribution-record';
-import { sqlLiteral } from '../schemas/sql-util';
+import { SqlDialect } from '../query-terms';
+import { dayTextSql, mapValueSql, sqlLiteral } from '../schemas/sql-util';
 
 /**
  * Attribution rules as the cost engine applies them (docs/attribution.md, sections 5 and 7): the rule sets read from
@@ -64,28 +65,37 @@ export interface RuleColumns {
   readonly billingEntity?: string;
 }
 
-/** CUR 2.0 (`resource_tags['aws_cloudformation_stack_name']` is [unverified], docs/attribution.md section 7). */
-export const CUR_RULE_COLUMNS: RuleColumns = {
-  label: 'CUR 2.0',
-  account: 'line_item_usage_account_id',
-  stack: "resource_tags['aws_cloudformation_stack_name']",
-  serviceCode: 'line_item_product_code',
-  usageType: 'line_item_usage_type',
-  resource: 'line_item_resource_id',
-  recordType: 'line_item_line_item_type',
-  billingEntity: 'bill_billing_entity',
-};
+/**
+ * The columns of a schema's criteria in a dialect: the one place the rules' SQL differs between DuckDB (files) and
+ * Athena (tables), the map value of the stack tag (`mapValueSql`). CUR 2.0's `resource_tags['aws_cloudformation_stack_name']`
+ * and FOCUS's `Tags` key `aws:cloudformation:stack-name` are [unverified] (docs/attribution.md section 7).
+ */
+export function ruleColumnsOf(label: 'CUR 2.0' | 'FOCUS', dialect: SqlDialect): RuleColumns {
+  return label === 'CUR 2.0' ? {
+    label: 'CUR 2.0',
+    account: 'line_item_usage_account_id',
+    stack: mapValueSql('resource_tags', 'aws_cloudformation_stack_name', dialect),
+    serviceCode: 'line_item_product_code',
+    usageType: 'line_item_usage_type',
+    resource: 'line_item_resource_id',
+    recordType: 'line_item_line_item_type',
+    billingEntity: 'bill_billing_entity',
+  } : {
+    label: 'FOCUS',
+    account: 'SubAccountId',
+    stack: mapValueSql('Tags', 'aws:cloudformation:stack-name', dialect),
+    serviceCode: 'x_ServiceCode',
+    usageType: 'SkuMeter',
+    resource: 'ResourceId',
+    chargeCategory: 'ChargeCategory',
+  };
+}
 
-/** FOCUS 1.2 with AWS columns (the `Tags` key `aws:cloudformation:stack-name` is [unverified]). */
-export const FOCUS_RULE_COLUMNS: RuleColumns = {
-  label: 'FOCUS',
-  account: 'SubAccountId',
-  stack: "Tags['aws:cloudformation:stack-name']",
-  serviceCode: 'x_ServiceCode',
-  usageType: 'SkuMeter',
-  resource: 'ResourceId',
-  chargeCategory: 'ChargeCategory',
-};
+/** CUR 2.0 files (DuckDB). */
+export const CUR_RULE_COLUMNS: RuleColumns = ruleColumnsOf('CUR 2.0', SqlDialect.DUCKDB);
+
+/** FOCUS 1.2 files with AWS columns (DuckDB). */
+export const FOCUS_RULE_COLUMNS: RuleColumns = ruleColumnsOf('FOCUS', SqlDialect.DUCKDB);
 
 /** The CUR 2.0 columns the rules read (the view selects them when rules are declared and the files have them). */
 export const CUR_RULE_SOURCE_COLUMNS = ['line_item_usage_account_id', 'line_item_product_code', 'line_item_usage_type',
@@ -199,8 +209,14 @@ export interface MatchQueryParts {
   readonly nonResource: readonly string[];
   /** The provider expression (FOCUS), grouped by. */
   readonly provider?: string;
+  /** The grouped tag's value (NULL when absent), grouped by, when the cost table is grouped by another tag than the service's. */
+  readonly group?: string;
   readonly from: string;
   readonly to: string;
+  /** The SQL dialect. @default SqlDialect.DUCKDB */
+  readonly dialect?: SqlDialect;
+  /** More conditions on the line items (Athena: the billing-period partitions of the period). @default - none */
+  readonly where?: readonly string[];
 }
 
 /**
@@ -216,24 +232,27 @@ export function matchSql(plan: AttributionPlan, p: MatchQueryParts): { sql: stri
   const also = overlap ? index.conditions.map((c, j) => `CASE WHEN ${c} THEN 1 ELSE 0 END AS also_${j}`) : [];
   const alsoSums = overlap ? index.conditions.map((_c, j) => `CAST(SUM(CASE WHEN also_${j} = 1 THEN cost ELSE 0 END) AS VARCHAR) AS also_amount_${j}, `
     + `SUM(also_${j}) AS also_count_${j}`) : [];
+  const keys = ['rule_index', 'stack', 'usage_date', 'currency', ...(p.provider ? ['provider'] : []), ...(p.group ? ['group_value'] : [])];
   const sql = [
-    'SELECT rule_index, stack, usage_date, currency,' + (p.provider ? ' provider,' : ''),
+    `SELECT ${keys.join(', ')},`,
     '  CAST(SUM(cost) AS VARCHAR) AS amount, CAST(SUM(non_resource) AS VARCHAR) AS non_resource'
       + alsoSums.map((x) => `, ${x}`).join(''),
     'FROM (',
     `  SELECT ${index.sql} AS rule_index, COALESCE(CAST(${p.columns.stack} AS VARCHAR), '') AS stack,`,
-    `    strftime(CAST(${p.time} AS DATE), '%Y-%m-%d') AS usage_date, ${p.currency} AS currency,`
-      + (p.provider ? ` COALESCE(${p.provider}, '') AS provider,` : ''),
+    `    ${dayTextSql(p.time, p.dialect ?? SqlDialect.DUCKDB)} AS usage_date, ${p.currency} AS currency,`
+      + (p.provider ? ` COALESCE(${p.provider}, '') AS provider,` : '')
+      + (p.group ? ` COALESCE(${p.group}, '') AS group_value,` : ''),
     `    ${exact(`COALESCE(${p.cost}, 0)`)} AS cost,`,
     `    CASE WHEN ${p.category} IN (${nonResource}) THEN ${exact(`COALESCE(${p.cost}, 0)`)} ELSE ${exact('0')} END AS non_resource`
       + also.map((x) => `, ${x}`).join(''),
     `  FROM ${p.view}`,
     `  WHERE COALESCE(${p.serviceTag}, '') = ''`,
     `    AND ${p.time} >= TIMESTAMP '${p.from} 00:00:00' AND ${p.time} < TIMESTAMP '${p.to} 00:00:00'`,
+    ...(p.where ?? []).map((w) => `    AND ${w}`),
     ') AS untagged_items',
     'WHERE rule_index IS NOT NULL',
-    `GROUP BY rule_index, stack, usage_date, currency${p.provider ? ', provider' : ''}`,
-    `ORDER BY rule_index, usage_date, stack, currency${p.provider ? ', provider' : ''}`,
+    `GROUP BY ${keys.join(', ')}`,
+    `ORDER BY rule_index, usage_date, stack, currency${p.provider ? ', provider' : ''}${p.group ? ', group_value' : ''}`,
   ].join('\n');
   const warnings = [...index.warnings];
   if (plan.rules.length > MAX_OVERLAP_RULES) {

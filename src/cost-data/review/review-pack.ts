@@ -201,11 +201,20 @@ function serviceSections(s: ServiceReview, u: BusinessUnitReview, ctx: PackConte
 }
 
 function dataQualitySection(u: BusinessUnitReview, ctx: PackContext, h: (s: string) => string): Section {
+  // what the attribution rules gave the unit's services (docs/attribution.md section 8): tagged / attributed / unattributed
+  const attributed = u.attributed.reduce((a, x) => a + x, 0);
+  const rules = u.attributed.some((x) => x !== 0);
+  const untagged = u.total - u.tagged - attributed;
   const lines = [
-    u.total > 0
-      ? `tagged share: ${formatPercent(u.tagged / u.total)} of the unit's ${formatMoney(u.total)} ${u.currency} carries a service tag; `
-        + `${formatMoney(u.total - u.tagged)} ${u.currency} carries the business-unit tag "${u.businessUnit}" and no service tag`
-      : `tagged share: not available (the unit's cost over the trend is ${formatMoney(u.total)} ${u.currency})`,
+    u.total > 0 && rules
+      ? `tagged share: ${formatPercent(u.tagged / u.total)} of the unit's ${formatMoney(u.total)} ${u.currency} carries a service tag `
+        + `(${formatMoney(u.tagged)} ${u.currency}); attributed by rules ${formatPercent(attributed / u.total)} (${formatMoney(attributed)} ${u.currency}); `
+        + `unattributed ${formatPercent(untagged / u.total)} (${formatMoney(untagged)} ${u.currency} carries the business-unit tag "${u.businessUnit}" `
+        + 'and no service tag, and no rule took it)'
+      : u.total > 0
+        ? `tagged share: ${formatPercent(u.tagged / u.total)} of the unit's ${formatMoney(u.total)} ${u.currency} carries a service tag; `
+          + `${formatMoney(u.total - u.tagged)} ${u.currency} carries the business-unit tag "${u.businessUnit}" and no service tag`
+        : `tagged share: not available (the unit's cost over the trend is ${formatMoney(u.total)} ${u.currency})`,
     u.undeclared.length > 0
       ? `${u.undeclared.length} service tag value${u.undeclared.length === 1 ? '' : 's'} with the unit's business-unit tag and no declaration: `
         + u.undeclared.map((x) => `${x.value} (${formatMoney(x.total)} ${u.currency})`).join(', ')
@@ -216,7 +225,9 @@ function dataQualitySection(u: BusinessUnitReview, ctx: PackContext, h: (s: stri
     { key: 'total', header: `${u.businessUnit} (${u.currency})`, type: 'money' },
     { key: 'undeclared', header: 'Undeclared tag values', type: 'money' },
     { key: 'untagged', header: 'No service tag', type: 'money' },
+    ...(rules ? [{ key: 'attributed', header: 'Attributed by rules', type: 'money' } as Column] : []),
     { key: 'tagged', header: 'Tagged share', type: 'percent' },
+    ...(rules ? [{ key: 'attributedShare', header: 'Attributed share', type: 'percent' } as Column] : []),
   ];
   const rows = ctx.months.map((_m, i) => {
     const undeclared = u.undeclared.reduce((a, x) => a + x.cost[i], 0);
@@ -225,7 +236,9 @@ function dataQualitySection(u: BusinessUnitReview, ctx: PackContext, h: (s: stri
       total: u.cost[i],
       undeclared,
       untagged: u.untagged[i],
-      tagged: u.cost[i] > 0 ? (u.cost[i] - u.untagged[i]) / u.cost[i] : undefined,
+      ...(rules ? { attributed: u.attributed[i] } : {}),
+      tagged: u.cost[i] > 0 ? (u.cost[i] - u.untagged[i] - u.attributed[i]) / u.cost[i] : undefined,
+      ...(rules ? { attributedShare: u.cost[i] > 0 ? u.attributed[i] / u.cost[i] : undefined } : {}),
     } : { month: monthLabel(i, u, ctx) };
   });
   return { heading: h('Data quality: the unit\'s spend and its tags'), lines, table: { columns, rows } };
@@ -260,7 +273,9 @@ function reviewJson(result: ReviewResult, units: BusinessUnitReview[], ctx: Pack
       total: round(u.total),
       changes: changesJson(u.costChanges),
       taggedShare: u.total > 0 ? round(u.tagged / u.total) : null,
+      attributedShare: u.total > 0 ? round(u.attributed.reduce((a, x) => a + x, 0) / u.total) : null,
       untagged: series(u.untagged),
+      attributed: series(u.attributed),
       undeclared: u.undeclared.map((x) => ({ value: x.value, cost: series(x.cost), total: round(x.total) })),
       flags: u.flags,
       services: u.services.map((s) => ({

@@ -136,11 +136,13 @@ export interface BusinessUnitReview {
   readonly undeclared: UndeclaredCost[];
   /** Cost with the unit's business-unit tag and no service tag, per month. */
   readonly untagged: number[];
+  /** The unit's services' cost per month that the attribution rules gave them (untagged spend, docs/attribution.md). */
+  readonly attributed: number[];
   /** All the unit's cost per month: its services', undeclared tag values' and untagged. */
   readonly cost: number[];
   readonly total: number;
   readonly costChanges: Changes;
-  /** The part of `total` that carries a service tag (declared or not). */
+  /** The part of `total` that carries a service tag (declared or not); what the rules attributed is not in it. */
   readonly tagged: number;
   /** Services flags and the unit's own (cost without declaration). */
   readonly flags: ReviewFlag[];
@@ -236,6 +238,7 @@ export function reviewBusinessUnits(input: ReviewInput): ReviewResult {
   const serviceCost = new Map<string, number[]>();
   const undeclared = new Map<string, Map<string, number[]>>();
   const untagged = new Map<string, number[]>();
+  const attributed = new Map<string, number[]>();
   const unitsWithCost = new Set<string>();
   let unattributed = 0;
   let total = 0;
@@ -251,6 +254,12 @@ export function reviewBusinessUnits(input: ReviewInput): ReviewResult {
       series[i] += row.amount;
       serviceCost.set(declared.name, series);
       unitsWithCost.add(declared.decl.record.businessUnit);
+      if (row.attributed) {
+        const unit = declared.decl.record.businessUnit;
+        const by = attributed.get(unit) ?? zeros();
+        by[i] += row.amount;
+        attributed.set(unit, by);
+      }
       continue;
     }
     if (row.group === '') {
@@ -295,6 +304,7 @@ export function reviewBusinessUnits(input: ReviewInput): ReviewResult {
       series.forEach((v, i) => { cost[i] += v; });
     }
     const unitTotal = sum(cost);
+    const attributedCost = attributed.get(unit) ?? zeros();
     return {
       businessUnit: unit,
       months,
@@ -303,10 +313,11 @@ export function reviewBusinessUnits(input: ReviewInput): ReviewResult {
       services: reviews,
       undeclared: undeclaredCosts,
       untagged: untaggedCost,
+      attributed: attributedCost,
       cost,
       total: unitTotal,
       costChanges: changes(masked(cost)),
-      tagged: unitTotal - sum(untaggedCost),
+      tagged: unitTotal - sum(untaggedCost) - sum(attributedCost),
       flags: [...reviews.flatMap((r) => r.flags), ...unitFlags(undeclaredCosts, input.thresholds, currency)],
     };
   });

@@ -5,7 +5,7 @@
  * for any schema; `CurQueries` and `FocusQueries` are the public faces of the two schema objects.
  */
 import { NamedQuery } from './named-query';
-import { checkDimension, lastMonthBefore, sqlLiteral, tagKeysSql, untaggedShareSql } from './sql-util';
+import { checkDimension, lastMonthBefore, mapValueSql, sqlLiteral, tagKeysSql, untaggedShareSql } from './sql-util';
 import { isIsoDate } from '../../private/iso-date';
 import { TagKeys } from '../../tag-keys';
 import { customerValueField } from '../customer-value-fields';
@@ -143,10 +143,7 @@ export function resolveQuery<M extends string>(schema: CostSchema<M>, options: S
       conditions.push(`${options.billingPeriodColumn} <= '${lastMonthBefore(to)}'`);
     }
   }
-  const tag = (key: string) => {
-    const mapKey = sqlLiteral(schema.tagMapKey(key));
-    return dialect === SqlDialect.ATHENA ? `element_at(${schema.tagColumn}, ${mapKey})` : `${schema.tagColumn}[${mapKey}]`;
-  };
+  const tag = (key: string) => mapValueSql(schema.tagColumn, schema.tagMapKey(key), dialect);
   return {
     table: options.table,
     dialect,

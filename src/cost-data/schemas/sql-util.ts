@@ -1,6 +1,22 @@
+import { SqlDialect } from '../query-terms';
+
 /** A SQL string literal (single quotes doubled), for DuckDB and Athena alike. */
 export function sqlLiteral(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
+}
+
+/**
+ * The value of a map column under a key (NULL when absent), in a dialect: Athena (Trino) `element_at(map, key)` (its
+ * subscript fails on a missing key), DuckDB `map[key]` (its `element_at` returns a list). The one place the two differ
+ * for tags.
+ */
+export function mapValueSql(column: string, key: string, dialect: SqlDialect): string {
+  return dialect === SqlDialect.ATHENA ? `element_at(${column}, ${sqlLiteral(key)})` : `${column}[${sqlLiteral(key)}]`;
+}
+
+/** A timestamp's day as text `YYYY-MM-DD`, in a dialect (DuckDB `strftime`, Athena a cast of the date). */
+export function dayTextSql(timestamp: string, dialect: SqlDialect): string {
+  return dialect === SqlDialect.ATHENA ? `CAST(CAST(${timestamp} AS DATE) AS VARCHAR)` : `strftime(CAST(${timestamp} AS DATE), '%Y-%m-%d')`;
 }
 
 /** The billing period (YYYY-MM) of the day before `to` (the last month an exclusive end date reaches). */

@@ -7,12 +7,16 @@ import {
 import { absentTagKeys, curCostSql, curCostTable, curKeyCollisions, curNotes, explainAbsentKeys } from './cur-query';
 import { absentFocusKeys, emptyCostNote, focusCostTable, groupAbsentMessage, serviceAbsentNote } from './focus-table';
 import { CallLimits, MAX_ATTEMPTS, PageTokens, StoppedError } from './limits';
+import { matchesByMonth, matchesOfRows, MatchTarget, sourceMatchSql } from '../attribution/file-sources';
+import { CUR_RULE_SOURCE_COLUMNS, FOCUS_RULE_SOURCE_COLUMNS } from '../attribution/rules';
 import { CostDataError, awsError, firstLine } from '../errors';
 import { dimensionRefusal } from '../grouping';
-import { focusMetric } from '../metrics';
-import { CostQuery, CostResult, CostSource } from '../query';
+import { curMetric, focusMetric } from '../metrics';
+import { CostQuery, CostResult, CostSource, RuleMatch } from '../query';
 import { SqlDialect } from '../query-terms';
+import { CUR_2_0_SCHEMA } from '../schemas/cur-schema';
 import { CurQueries } from '../schemas/cur-sql';
+import { FOCUS_1_2_SCHEMA } from '../schemas/focus-schema';
 import { FocusQueries } from '../schemas/focus-sql';
 import { lastMonthBefore } from '../schemas/sql-util';
 
@@ -69,6 +73,9 @@ export interface AthenaSourceOptions {
 /** The result columns the CUR 2.0 and FOCUS cost queries read (`CurQueries.costBy`, `FocusQueries.costBy`). */
 const CUR_RESULT_COLUMNS = ['service', 'group_value', 'usage_date', 'currency', 'amount'];
 const FOCUS_RESULT_COLUMNS = ['service', 'group_value', 'usage_date', 'provider', 'currency', 'amount'];
+
+/** The result columns of the attribution rules' match query (`matchSql`). */
+const MATCH_RESULT_COLUMNS = ['rule_index', 'stack', 'usage_date', 'currency', 'amount', 'non_resource'];
 
 /** Longest wait for StopQueryExecution when a command ends early. */
 const STOP_TIMEOUT_MS = 10_000;
@@ -153,13 +160,28 @@ export class AthenaSource implements CostSource {
         notes.push(...explainAbsentKeys(query, absent, present, `of Athena table ${database}.${tableName}`,
           ` between ${query.from} and ${query.to}`));
       }
+      // the attribution rules: one more query, over the untagged line items of the same partitions (docs/attribution.md section 7)
+      const attributed = await this.ruleMatches(client, query, kind, {
+        view: table,
+        schema: CUR_2_0_SCHEMA,
+        cost: CurQueries.metricExpression(curMetric(query.metric, `Athena table ${database}.${tableName}`)),
+      }, partition, `${database}.${tableName}`, progress);
+      if (attributed) {
+        requests++;
+        bytesScanned += attributed.bytesScanned;
+      }
       notes.push(`Athena: ${requests} quer${requests === 1 ? 'y' : 'ies'} in workgroup ${o.workgroup ?? ATHENA_DEFAULTS.workgroup}, `
-        + `${formatBytes(bytesScanned)} scanned (Athena bills per byte scanned)`);
+        + `${formatBytes(bytesScanned)} scanned (Athena bills per byte scanned`
+        + `${attributed ? `; ${formatBytes(attributed.bytesScanned)} of it by the attribution rules' query` : ''})`);
       notes.push(...curNotes(costs), ...kind.notes);
       // CUR 2.0 holds AWS cost only: its rows name AWS when a report groups by provider.
       const rows = query.byProvider ? costs.rows.map((r) => ({ ...r, provider: 'AWS' })) : costs.rows;
       return {
         rows,
+        ...(attributed ? {
+          attributionMatches: query.granularity === 'month' ? matchesByMonth(attributed.matches) : attributed.matches,
+          attributionWarnings: attributed.warnings,
+        } : {}),
         source: `Athena (${database}.${tableName})`,
         requests,
         bytesScanned,
@@ -200,7 +222,7 @@ export class AthenaSource implements CostSource {
     }
     const has = (c: string) => columns!.includes(c.toLowerCase());
     if (has('line_item_unblended_cost')) {
-      return { kind: 'cur', provider: 'ProviderName', invoice: true, notes: [] };
+      return { kind: 'cur', provider: 'ProviderName', invoice: true, columns, notes: [] };
     }
     if (has('BilledCost') && has('ChargePeriodStart')) {
       return {
@@ -208,6 +230,7 @@ export class AthenaSource implements CostSource {
         provider: has('ServiceProviderName') ? (has('ProviderName') ? "COALESCE(NULLIF(ServiceProviderName, ''), ProviderName)" : 'ServiceProviderName') : 'ProviderName',
         invoice: has('InvoiceId'),
         commitmentStatus: has('CommitmentDiscountStatus') && has('EffectiveCost'),
+        columns,
         notes: [],
       };
     }
@@ -257,14 +280,50 @@ export class AthenaSource implements CostSource {
     if (costs.rows.some((r) => r.estimated)) {
       notes.push('part of the period is not invoiced yet (no InvoiceId): those amounts are estimates and can still change');
     }
+    // the attribution rules: one more query over the untagged charges (the FOCUS cost table is by day, so are its matches)
+    const attributed = await this.ruleMatches(client, query, kind, {
+      view: table,
+      schema: FOCUS_1_2_SCHEMA,
+      cost: FocusQueries.metricColumn(metric),
+      provider: kind.provider,
+    }, partition, name, progress);
+    if (attributed) {
+      notes.push(`Athena: 1 more query for the attribution rules, ${formatBytes(attributed.bytesScanned)} scanned`);
+    }
     return {
       rows: costs.rows,
+      ...(attributed ? { attributionMatches: attributed.matches, attributionWarnings: attributed.warnings } : {}),
       source: `Athena (${name}, FOCUS)`,
-      requests: 1,
-      bytesScanned: cost.bytesScanned,
+      requests: attributed ? 2 : 1,
+      bytesScanned: cost.bytesScanned + (attributed?.bytesScanned ?? 0),
       notes,
       ...(query.dimension !== undefined ? { groupedBy: `FOCUS ${FocusQueries.dimensionColumn(query.dimension)}` } : {}),
     };
+  }
+
+  /**
+   * What each attribution rule of the query matched (undefined without rules): the rules' `CASE` over the untagged
+   * line items of the period, in Athena's dialect (`sourceMatchSql`, the SQL the file sources run in DuckDB's),
+   * reading the billing-period partitions of the period only. A table without a column the rules read is refused
+   * naming the columns, before the query runs.
+   */
+  private async ruleMatches(client: AthenaClient, query: CostQuery, kind: TableKind, target: MatchTarget, partition: string | undefined,
+    name: string, progress: (message: string) => void): Promise<{ matches: RuleMatch[]; warnings: string[]; bytesScanned: number } | undefined> {
+    const plan = query.attribution;
+    if (!plan || plan.rules.length === 0) {
+      return undefined;
+    }
+    const needed = kind.kind === 'cur' ? CUR_RULE_SOURCE_COLUMNS : FOCUS_RULE_SOURCE_COLUMNS;
+    const missing = kind.columns ? needed.filter((c) => !kind.columns!.includes(c.toLowerCase())) : [];
+    if (missing.length > 0) {
+      throw new CostDataError(`Athena table ${name} cannot be matched against the attribution rules: missing column${missing.length === 1 ? '' : 's'} `
+        + `${missing.join(', ')} (${kind.kind === 'cur' ? 'CUR 2.0' : 'FOCUS'} names; the CostAndUsageExport construct selects them all)`);
+    }
+    const where = partition ? [`${partition} >= '${query.from.slice(0, 7)}'`, `${partition} <= '${lastMonthBefore(query.to)}'`] : [];
+    const { sql, warnings } = sourceMatchSql(plan, query, target, SqlDialect.ATHENA, where);
+    progress(`Athena: matching the untagged spend against ${plan.rules.length} attribution rule${plan.rules.length === 1 ? '' : 's'}`);
+    const out = await this.run(client, sql, name, progress, MATCH_RESULT_COLUMNS);
+    return { matches: matchesOfRows(out.rows, plan.rules.length, target.provider !== undefined), warnings, bytesScanned: out.bytesScanned };
   }
 
   /**
@@ -437,6 +496,8 @@ interface TableKind {
   readonly invoice: boolean;
   /** Whether it has CommitmentDiscountStatus and EffectiveCost (FOCUS: unused commitment can be named). */
   readonly commitmentStatus?: boolean;
+  /** Its column names, lower case, when GetTableMetadata returned them. */
+  readonly columns?: readonly string[];
   readonly notes: string[];
 }
 

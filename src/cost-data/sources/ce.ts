@@ -1,12 +1,13 @@
 import {
-  CostExplorerClient, CostExplorerClientConfig, GetCostAndUsageCommand, GetCostAndUsageCommandOutput, GroupDefinition,
+  CostExplorerClient, CostExplorerClientConfig, Expression, GetCostAndUsageCommand, GetCostAndUsageCommandOutput, GroupDefinition,
 } from '@aws-sdk/client-cost-explorer';
 import { CallLimits, MAX_ATTEMPTS, PageTokens } from './limits';
 import { Decimal } from '../../private/decimal';
 import { isIsoDate } from '../../private/iso-date';
+import { ceMatches, CeGroupRow, ceRulePlan } from '../attribution/cost-explorer';
 import { CostDataError, awsError } from '../errors';
 import { CE_DIMENSIONS, groupTagKey } from '../grouping';
-import { CostQuery, CostResult, CostRow, CostSource, exactAmountOf } from '../query';
+import { CostQuery, CostResult, CostRow, CostSource, exactAmountOf, RuleMatch } from '../query';
 import { CostMetric } from '../query-terms';
 
 /** Cost Explorer metric for each `--metric`. */
@@ -58,58 +59,30 @@ export class CostExplorerSource implements CostSource {
       groupBy.push({ Type: 'TAG', Key: groupKey });
     }
     const limits = this.options.limits ?? CallLimits.withoutDeadline();
-    const maxAttempts = this.options.maxAttempts ?? MAX_ATTEMPTS;
-    const client = new CostExplorerClient({
-      region: 'us-east-1',
-      profile: this.options.profile,
-      maxAttempts,
-      requestHandler: limits.requestHandler(),
-      ...this.options.clientConfig,
-    });
-    const what = 'Cost Explorer GetCostAndUsage';
-    const pages = new PageTokens(what, limits, (n) => ` (${usd(n)} USD at ${CE_REQUEST_PRICE_USD} USD each)`);
     const rows: CostRow[] = [];
     const outside: CostRow[] = [];
-    let token: string | undefined;
-    try {
-      do {
-        pages.beforeRequest();
-        const requests = pages.pages;
-        progress(`Cost Explorer: GetCostAndUsage page ${requests}${requests > 1 ? ` (${rows.length} rows so far; ${requests} requests, ${usd(requests)} USD)` : ''}`);
-        let page: GetCostAndUsageCommandOutput;
-        try {
-          page = await limits.send(client, new GetCostAndUsageCommand({
-            TimePeriod: { Start: query.from, End: query.to },
-            Granularity: query.granularity === 'month' ? 'MONTHLY' : 'DAILY',
-            Metrics: [metric],
-            GroupBy: groupBy,
-            NextPageToken: token,
-          }), { what: `${what} page ${requests}`, progress, maxAttempts });
-        } catch (e) {
-          throw limits.stoppedError(what, ` (${requests} request${requests === 1 ? '' : 's'}, ${usd(requests)} USD)`)
-            ?? awsError(e, what, { profile: this.options.profile, permission: 'ce:GetCostAndUsage' });
-        }
-        for (const r of readPage(page, requests, metric)) {
-          const service = tagValue(r.keys[0], serviceKey);
-          const group = dimension !== undefined ? r.keys[1] ?? '' : groupKey === serviceKey ? service : tagValue(r.keys[1], groupKey);
-          const row: CostRow = {
-            service,
-            group,
-            day: r.day,
-            amount: r.amount.toNumber(),
-            exactAmount: r.amount.toString(),
-            currency: r.currency,
-            estimated: r.estimated,
-          };
-          // Cost Explorer answers for the days asked only: a day outside them is a fault, never part of the total.
-          (r.day >= query.from && r.day < query.to ? rows : outside).push(row);
-        }
-        token = pages.next(page.NextPageToken || undefined);
-      } while (token);
-    } finally {
-      client.destroy();
-    }
-    const requests = pages.pages;
+    const pages = await this.allPages(query, { metric, groupBy }, 'Cost Explorer GetCostAndUsage', limits, progress,
+      (n) => `Cost Explorer: GetCostAndUsage page ${n}${n > 1 ? ` (${rows.length} rows so far; ${n} requests, ${usd(n)} USD)` : ''}`, (r) => {
+        const service = tagValue(r.keys[0], serviceKey);
+        const group = dimension !== undefined ? r.keys[1] ?? '' : groupKey === serviceKey ? service : tagValue(r.keys[1], groupKey);
+        const row: CostRow = {
+          service,
+          group,
+          day: r.day,
+          amount: r.amount.toNumber(),
+          exactAmount: r.amount.toString(),
+          currency: r.currency,
+          estimated: r.estimated,
+        };
+        // Cost Explorer answers for the days asked only: a day outside them is a fault, never part of the total.
+        (r.day >= query.from && r.day < query.to ? rows : outside).push(row);
+      });
+    // the attribution rules: one more query (and its pages), the untagged spend grouped by what the rules need
+    const rules = query.attribution && query.attribution.rules.length > 0
+      ? await this.ruleMatches(query, { metric, serviceKey, groupKey: dimension === undefined && groupKey !== serviceKey ? groupKey : undefined },
+        limits, progress)
+      : undefined;
+    const requests = pages + (rules?.requests ?? 0);
     const notes = [
       `Cost Explorer: ${requests} GetCostAndUsage request${requests === 1 ? '' : 's'} (${CE_REQUEST_PRICE_USD} USD each, `
         + `${usd(requests)} USD)`,
@@ -128,7 +101,95 @@ export class CostExplorerSource implements CostSource {
       notes.push(`no cost between ${query.from} and ${query.to} carries the "${serviceKey}" tag: ${notActivated(serviceKey)}`);
     }
     const warnings = outside.length > 0 ? [outsideWarning(outside, query)] : [];
-    return { rows, source: 'Cost Explorer', requests, notes, warnings, ...(dimension !== undefined ? { groupedBy: `Cost Explorer ${dimension}` } : {}) };
+    if (rules && rules.requests > 0) {
+      notes.push(`Cost Explorer: ${rules.requests} of the requests matched the untagged spend against the attribution rules (GetCostAndUsage grouped by `
+        + `${rules.groupBy.join(' and ')})`);
+    }
+    return {
+      rows,
+      source: 'Cost Explorer',
+      requests,
+      notes,
+      warnings,
+      ...(rules ? { attributionMatches: rules.matches, attributionWarnings: rules.warnings } : {}),
+      ...(dimension !== undefined ? { groupedBy: `Cost Explorer ${dimension}` } : {}),
+    };
+  }
+
+  /**
+   * What each attribution rule matched: GetCostAndUsage over the untagged spend (the service key ABSENT: "If Key is
+   * provided and Values isn't specified, the ABSENT MatchOption is applied to the tag Key only", ce API model
+   * `TagValues`), grouped by the dimensions the rules need (and the report's grouped tag, which takes one of the two
+   * group-bys), paged and bounded like the cost query; matched in the client (`ceMatches`).
+   */
+  private async ruleMatches(query: CostQuery, q: { metric: string; serviceKey: string; groupKey?: string }, limits: CallLimits,
+    progress: (message: string) => void): Promise<{ matches: RuleMatch[]; warnings: string[]; requests: number; groupBy: string[] }> {
+    const plan = ceRulePlan(query.attribution!, q.groupKey ? 1 : 2);
+    const groupBy: GroupDefinition[] = [...plan.groupBy.map((d) => ({ Type: d.type, Key: d.key })), ...(q.groupKey ? [{ Type: 'TAG' as const, Key: q.groupKey }] : [])];
+    if (plan.groupBy.length === 0) {
+      return { matches: [], warnings: plan.warnings, requests: 0, groupBy: [] };
+    }
+    const rows: CeGroupRow[] = [];
+    const requests = await this.allPages(query, { metric: q.metric, groupBy, filter: { Tags: { Key: q.serviceKey, MatchOptions: ['ABSENT'] } } },
+      'Cost Explorer GetCostAndUsage (attribution rules)', limits, progress,
+      (n) => `Cost Explorer: matching the untagged spend against ${plan.rules.length} attribution rule${plan.rules.length === 1 ? '' : 's'}, page ${n}`,
+      (r) => {
+        // the days asked only, as the cost rows
+        if (r.day >= query.from && r.day < query.to) {
+          rows.push({ day: r.day, keys: r.keys, amount: r.amount, currency: r.currency });
+        }
+      });
+    return {
+      matches: ceMatches(plan, rows, q.groupKey !== undefined, tagValue),
+      warnings: plan.warnings,
+      requests,
+      groupBy: groupBy.map((g) => (g.Type === 'TAG' ? `the tag ${g.Key}` : g.Key!)),
+    };
+  }
+
+  /**
+   * Every page of one GetCostAndUsage query (the report's granularity), following `NextPageToken`: each request within
+   * the call limits (timeouts, retries, cancellation), a repeated token or more pages than the cap stop it; every
+   * request costs 0.01 USD and is counted. Returns the number of requests.
+   */
+  private async allPages(query: CostQuery, request: { metric: string; groupBy: GroupDefinition[]; filter?: Expression }, what: string,
+    limits: CallLimits, progress: (message: string) => void, status: (page: number) => string, onRow: (row: PageRow) => void): Promise<number> {
+    const maxAttempts = this.options.maxAttempts ?? MAX_ATTEMPTS;
+    const client = new CostExplorerClient({
+      region: 'us-east-1',
+      profile: this.options.profile,
+      maxAttempts,
+      requestHandler: limits.requestHandler(),
+      ...this.options.clientConfig,
+    });
+    const pages = new PageTokens(what, limits, (n) => ` (${usd(n)} USD at ${CE_REQUEST_PRICE_USD} USD each)`);
+    let token: string | undefined;
+    try {
+      do {
+        pages.beforeRequest();
+        const requests = pages.pages;
+        progress(status(requests));
+        let page: GetCostAndUsageCommandOutput;
+        try {
+          page = await limits.send(client, new GetCostAndUsageCommand({
+            TimePeriod: { Start: query.from, End: query.to },
+            Granularity: query.granularity === 'month' ? 'MONTHLY' : 'DAILY',
+            Metrics: [request.metric],
+            ...(request.filter ? { Filter: request.filter } : {}),
+            GroupBy: request.groupBy,
+            NextPageToken: token,
+          }), { what: `${what} page ${requests}`, progress, maxAttempts });
+        } catch (e) {
+          throw limits.stoppedError(what, ` (${requests} request${requests === 1 ? '' : 's'}, ${usd(requests)} USD)`)
+            ?? awsError(e, what, { profile: this.options.profile, permission: 'ce:GetCostAndUsage' });
+        }
+        readPage(page, requests, request.metric).forEach(onRow);
+        token = pages.next(page.NextPageToken || undefined);
+      } while (token);
+    } finally {
+      client.destroy();
+    }
+    return pages.pages;
   }
 }
 

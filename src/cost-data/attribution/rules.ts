@@ -203,33 +203,78 @@ export interface MatchQueryParts {
   readonly to: string;
 }
 
+/** The criteria columns of `RuleColumns` (everything but the label). */
+type CriterionField = Exclude<keyof RuleColumns, 'label'>;
+
+/** The criteria columns the rules of a plan read (the stack is always read: the matches are per stack). */
+function criterionFields(plan: AttributionPlan, columns: RuleColumns): CriterionField[] {
+  const used = new Set<CriterionField>(['stack']);
+  for (const r of plan.rules) {
+    switch (r.rule.kind) {
+      case 'accounts':
+        used.add('account');
+        break;
+      case 'resources':
+        used.add('resource');
+        break;
+      case 'charges':
+        for (const f of ['serviceCode', 'usageType', 'recordType', 'chargeCategory', 'billingEntity'] as const) {
+          used.add(f);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  const order: CriterionField[] = ['account', 'stack', 'serviceCode', 'usageType', 'resource', 'recordType', 'chargeCategory', 'billingEntity'];
+  return order.filter((f) => used.has(f) && columns[f] !== undefined);
+}
+
 /**
  * The untagged spend each rule matches, per (rule, stack, day, currency[, provider]): one scan of the untagged line
  * items of the period, amounts summed as exact decimals and returned as text.
+ *
+ * The line items are first summed per distinct value of the columns the rules read (with the day, the currency, the
+ * provider and whether the charge has no resource), and the rules' `CASE` and the overlap sums run once per such
+ * group instead of once per line item: the same exact sums (decimal addition does not depend on the order), at a
+ * fraction of the cost when line items share their criteria (bench/RESULTS.md, "Attribution rules at scale").
  */
 export function matchSql(plan: AttributionPlan, p: MatchQueryParts): { sql: string; warnings: string[] } {
-  const index = ruleIndexSql(plan, p.columns);
+  // the first aggregation's keys: each criterion column the rules read, named k_<field>; the rules read them there
+  const fields = criterionFields(plan, p.columns);
+  const grouped: RuleColumns = { ...p.columns };
+  for (const f of fields) {
+    (grouped as any)[f] = `k_${f}`;
+  }
+  const index = ruleIndexSql(plan, grouped);
   const exact = (e: string) => `CAST(${e} AS DECIMAL(38, 18))`;
   const nonResource = p.nonResource.map(sqlLiteral).join(', ');
   // what a later rule would also have matched of the line items an earlier rule took (section 5: a warning naming both)
   const overlap = plan.rules.length > 1 && plan.rules.length <= MAX_OVERLAP_RULES;
   const also = overlap ? index.conditions.map((c, j) => `CASE WHEN ${c} THEN 1 ELSE 0 END AS also_${j}`) : [];
   const alsoSums = overlap ? index.conditions.map((_c, j) => `CAST(SUM(CASE WHEN also_${j} = 1 THEN cost ELSE 0 END) AS VARCHAR) AS also_amount_${j}, `
-    + `SUM(also_${j}) AS also_count_${j}`) : [];
+    + `SUM(also_${j} * line_items) AS also_count_${j}`) : [];
+  const keys = [...fields.map((f) => `k_${f}`), 'usage_date', 'currency', ...(p.provider ? ['provider'] : []), 'no_resource'];
   const sql = [
     'SELECT rule_index, stack, usage_date, currency,' + (p.provider ? ' provider,' : ''),
     '  CAST(SUM(cost) AS VARCHAR) AS amount, CAST(SUM(non_resource) AS VARCHAR) AS non_resource'
       + alsoSums.map((x) => `, ${x}`).join(''),
     'FROM (',
-    `  SELECT ${index.sql} AS rule_index, COALESCE(CAST(${p.columns.stack} AS VARCHAR), '') AS stack,`,
-    `    strftime(CAST(${p.time} AS DATE), '%Y-%m-%d') AS usage_date, ${p.currency} AS currency,`
-      + (p.provider ? ` COALESCE(${p.provider}, '') AS provider,` : ''),
-    `    ${exact(`COALESCE(${p.cost}, 0)`)} AS cost,`,
-    `    CASE WHEN ${p.category} IN (${nonResource}) THEN ${exact(`COALESCE(${p.cost}, 0)`)} ELSE ${exact('0')} END AS non_resource`
+    `  SELECT ${index.sql} AS rule_index, COALESCE(CAST(k_stack AS VARCHAR), '') AS stack, usage_date, currency,`
+      + (p.provider ? ' provider,' : ''),
+    `    cost, CASE WHEN no_resource THEN cost ELSE ${exact('0')} END AS non_resource, line_items`
       + also.map((x) => `, ${x}`).join(''),
-    `  FROM ${p.view}`,
-    `  WHERE COALESCE(${p.serviceTag}, '') = ''`,
-    `    AND ${p.time} >= TIMESTAMP '${p.from} 00:00:00' AND ${p.time} < TIMESTAMP '${p.to} 00:00:00'`,
+    '  FROM (',
+    `    SELECT ${fields.map((f) => `${p.columns[f]} AS k_${f}, `).join('')}`,
+    `      strftime(CAST(${p.time} AS DATE), '%Y-%m-%d') AS usage_date, ${p.currency} AS currency,`
+      + (p.provider ? ` COALESCE(${p.provider}, '') AS provider,` : ''),
+    `      COALESCE(${p.category} IN (${nonResource}), FALSE) AS no_resource,`,
+    `      SUM(${exact(`COALESCE(${p.cost}, 0)`)}) AS cost, COUNT(*) AS line_items`,
+    `    FROM ${p.view}`,
+    `    WHERE COALESCE(${p.serviceTag}, '') = ''`,
+    `      AND ${p.time} >= TIMESTAMP '${p.from} 00:00:00' AND ${p.time} < TIMESTAMP '${p.to} 00:00:00'`,
+    `    GROUP BY ${keys.join(', ')}`,
+    '  ) AS untagged_groups',
     ') AS untagged_items',
     'WHERE rule_index IS NOT NULL',
     `GROUP BY rule_index, stack, usage_date, currency${p.provider ? ', provider' : ''}`,

@@ -235,9 +235,10 @@ function criterionFields(plan: AttributionPlan, columns: RuleColumns): Criterion
  * items of the period, amounts summed as exact decimals and returned as text.
  *
  * The line items are first summed per distinct value of the columns the rules read (with the day, the currency, the
- * provider and whether the charge has no resource), and the rules' `CASE` and the overlap sums run once per such
- * group instead of once per line item: the same exact sums (decimal addition does not depend on the order), at a
- * fraction of the cost when line items share their criteria (bench/RESULTS.md, "Attribution rules at scale").
+ * provider and whether the charge has no resource); the rules' `CASE` and the overlap tests run once per distinct
+ * criteria (a few hundred in a month's bill, where line items are millions), and the sums per rule add up those
+ * groups: the same exact sums (decimal addition does not depend on the order), overlaps counted in line items
+ * (bench/RESULTS.md, "Attribution rules at scale").
  */
 export function matchSql(plan: AttributionPlan, p: MatchQueryParts): { sql: string; warnings: string[] } {
   // the first aggregation's keys: each criterion column the rules read, named k_<field>; the rules read them there
@@ -254,27 +255,32 @@ export function matchSql(plan: AttributionPlan, p: MatchQueryParts): { sql: stri
   const also = overlap ? index.conditions.map((c, j) => `CASE WHEN ${c} THEN 1 ELSE 0 END AS also_${j}`) : [];
   const alsoSums = overlap ? index.conditions.map((_c, j) => `CAST(SUM(CASE WHEN also_${j} = 1 THEN cost ELSE 0 END) AS VARCHAR) AS also_amount_${j}, `
     + `SUM(also_${j} * line_items) AS also_count_${j}`) : [];
-  const keys = [...fields.map((f) => `k_${f}`), 'usage_date', 'currency', ...(p.provider ? ['provider'] : []), 'no_resource'];
+  const criteria = fields.map((f) => `k_${f}`);
+  const keys = [...criteria, 'usage_date', 'currency', ...(p.provider ? ['provider'] : []), 'no_resource'];
   const sql = [
+    // 1. the untagged line items of the period, summed per distinct criteria, day, currency (and provider)
+    'WITH untagged_groups AS (',
+    `  SELECT ${fields.map((f) => `COALESCE(CAST(${p.columns[f]} AS VARCHAR), '') AS k_${f}, `).join('')}`,
+    `    strftime(CAST(${p.time} AS DATE), '%Y-%m-%d') AS usage_date, ${p.currency} AS currency,`
+      + (p.provider ? ` COALESCE(${p.provider}, '') AS provider,` : ''),
+    `    COALESCE(${p.category} IN (${nonResource}), FALSE) AS no_resource,`,
+    `    SUM(${exact(`COALESCE(${p.cost}, 0)`)}) AS cost, COUNT(*) AS line_items`,
+    `  FROM ${p.view}`,
+    `  WHERE COALESCE(${p.serviceTag}, '') = ''`,
+    `    AND ${p.time} >= TIMESTAMP '${p.from} 00:00:00' AND ${p.time} < TIMESTAMP '${p.to} 00:00:00'`,
+    `  GROUP BY ${keys.join(', ')}`,
+    // 2. the first rule each distinct criteria matches, and the rules that also match it: once per distinct criteria
+    '), criteria AS (',
+    `  SELECT ${criteria.join(', ')}, ${index.sql} AS rule_index${also.map((x) => `, ${x}`).join('')}`,
+    `  FROM (SELECT DISTINCT ${criteria.join(', ')} FROM untagged_groups) AS distinct_criteria`,
+    ')',
     'SELECT rule_index, stack, usage_date, currency,' + (p.provider ? ' provider,' : ''),
     '  CAST(SUM(cost) AS VARCHAR) AS amount, CAST(SUM(non_resource) AS VARCHAR) AS non_resource'
       + alsoSums.map((x) => `, ${x}`).join(''),
     'FROM (',
-    `  SELECT ${index.sql} AS rule_index, COALESCE(CAST(k_stack AS VARCHAR), '') AS stack, usage_date, currency,`
-      + (p.provider ? ' provider,' : ''),
-    `    cost, CASE WHEN no_resource THEN cost ELSE ${exact('0')} END AS non_resource, line_items`
-      + also.map((x) => `, ${x}`).join(''),
-    '  FROM (',
-    `    SELECT ${fields.map((f) => `${p.columns[f]} AS k_${f}, `).join('')}`,
-    `      strftime(CAST(${p.time} AS DATE), '%Y-%m-%d') AS usage_date, ${p.currency} AS currency,`
-      + (p.provider ? ` COALESCE(${p.provider}, '') AS provider,` : ''),
-    `      COALESCE(${p.category} IN (${nonResource}), FALSE) AS no_resource,`,
-    `      SUM(${exact(`COALESCE(${p.cost}, 0)`)}) AS cost, COUNT(*) AS line_items`,
-    `    FROM ${p.view}`,
-    `    WHERE COALESCE(${p.serviceTag}, '') = ''`,
-    `      AND ${p.time} >= TIMESTAMP '${p.from} 00:00:00' AND ${p.time} < TIMESTAMP '${p.to} 00:00:00'`,
-    `    GROUP BY ${keys.join(', ')}`,
-    '  ) AS untagged_groups',
+    `  SELECT c.rule_index, g.k_stack AS stack, g.usage_date, g.currency,${p.provider ? ' g.provider,' : ''} g.cost, g.line_items,`,
+    `    CASE WHEN g.no_resource THEN g.cost ELSE ${exact('0')} END AS non_resource${also.map((_x, j) => `, c.also_${j}`).join('')}`,
+    `  FROM untagged_groups AS g JOIN criteria AS c ON ${criteria.map((k) => `g.${k} = c.${k}`).join(' AND ')}`,
     ') AS untagged_items',
     'WHERE rule_index IS NOT NULL',
     `GROUP BY rule_index, stack, usage_date, currency${p.provider ? ', provider' : ''}`,

@@ -66,6 +66,8 @@ export interface BenchOptions {
    * 'on' requires it (fails when the CLI has none).
    */
   readonly coverage?: 'auto' | 'on' | 'off';
+  /** The sources of the attribution part (generated with the untagged mix). @default ['cur'] */
+  readonly attributionSources?: Array<'cur' | 'focus'>;
   readonly log: (message: string) => void;
 }
 
@@ -546,8 +548,21 @@ async function ensureCurMix(o: BenchOptions, rows: number): Promise<string> {
   return dir;
 }
 
+/** The FOCUS export with the untagged mix (scripts/generate-focus.ts `untaggedMix`), generated once and reused. */
+async function ensureFocusMix(o: BenchOptions, rows: number): Promise<string> {
+  const dir = path.join(o.outDir, `focus-mix-${rows}`);
+  if (!fs.existsSync(path.join(dir, 'customer-value-focus-totals.json'))) {
+    o.log(`generating ${rows} FOCUS rows with the untagged mix in ${dir} (once; reused afterwards)`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { generateFocus } = require('../scripts/generate-focus') as typeof import('../scripts/generate-focus');
+    await generateFocus({ rows, out: dir, format: 'parquet', seed: 1, untaggedMix: true });
+  }
+  return dir;
+}
+
 /** One export of the attribution part: the plain report, the report with the rules, and `coverage` when run. */
 export interface AttributionSize {
+  readonly source?: 'cur' | 'focus';
   readonly rows: number;
   readonly plain: ReportMeasure;
   readonly rules: ReportMeasure;
@@ -602,15 +617,16 @@ async function attributionBench(o: BenchOptions, loads: number[]): Promise<Attri
   const sizes: AttributionSize[] = [];
   let command = '';
   let coverageCommand: string | undefined;
-  for (const rows of o.curRows) {
-    const dir = await ensureCurMix(o, rows);
-    const totals = JSON.parse(fs.readFileSync(path.join(dir, `${CUR_EXPORT}-totals.json`), 'utf8')) as { from: string; to: string };
-    const exportDir = path.join(dir, CUR_EXPORT);
-    const common = ['--source', 'cur', exportDir, '--from', totals.from, '--to', totals.to];
+  for (const [source, rows] of (o.attributionSources ?? ['cur']).flatMap((src) => o.curRows.map((n) => [src, n] as const))) {
+    const dir = source === 'cur' ? await ensureCurMix(o, rows) : await ensureFocusMix(o, rows);
+    const name = source === 'cur' ? CUR_EXPORT : 'customer-value-focus';
+    const totals = JSON.parse(fs.readFileSync(path.join(dir, `${name}-totals.json`), 'utf8')) as { from: string; to: string };
+    const exportDir = path.join(dir, name);
+    const common = ['--source', source, exportDir, '--from', totals.from, '--to', totals.to];
     const args = ['cost', ...common, '--by', 'service', '--output', 'json', '--quiet'];
     const coverageArgs = ['coverage', ...common, '--output', 'json', '--quiet'];
-    const shown = (a: string[]) => `customer-value ${a.join(' ').replace(exportDir, `bench/out/cur-mix-${rows}/${CUR_EXPORT}`)}`;
-    command = `${shown(args)}   # cwd: a cdk.out with the services, and with or without the rule set`;
+    const shown = (a: string[]) => `customer-value ${a.join(' ').replace(exportDir, `bench/out/${source}-mix-${rows}/${name}`)}`;
+    command = `${command ? `${command}; ` : ''}${shown(args)}`;
     coverageCommand = withCoverage ? shown(coverageArgs) : undefined;
     measure('customer-value cost (warm-up)', o, [...cliEntry, ...args], plainCwd);
     const runs: Record<'plain' | 'rules' | 'coverage', ChildUsage[]> = { plain: [], rules: [], coverage: [] };
@@ -650,7 +666,7 @@ async function attributionBench(o: BenchOptions, loads: number[]): Promise<Attri
         }
         loads.push(load1());
       }
-      o.log(`attribution ${rows} rows run ${r + 1}/${o.reportRuns}: ` + which.map((w) =>
+      o.log(`attribution ${source} ${rows} rows run ${r + 1}/${o.reportRuns}: ` + which.map((w) =>
         `${w} ${runs[w][r].wallMs.toFixed(0)} ms wall / ${runs[w][r].cpuMs.toFixed(0)} ms CPU`).join(', '));
     }
     if (!outcome || Math.abs(outcome.total - plainTotal) > 0.005) {
@@ -661,6 +677,7 @@ async function attributionBench(o: BenchOptions, loads: number[]): Promise<Attri
     const cov = withCoverage ? summariseRuns(runs.coverage) : undefined;
     const min = (xs: ChildUsage[], f: (x: ChildUsage) => number) => Math.min(...xs.map(f));
     sizes.push({
+      source,
       rows,
       plain: p,
       rules: ru,
@@ -785,7 +802,12 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
     results.allocate = await allocateBench(o, loads);
   });
   await part('attribution', async (loads) => {
-    results.attribution = await attributionBench(o, loads);
+    const fresh = await attributionBench(o, loads);
+    // with --merge, the sizes (source, line items) not measured again are kept
+    const kept = (previous?.attribution?.sizes ?? []).filter((k) => !fresh.sizes.some((f) => (f.source ?? 'cur') === (k.source ?? 'cur') && f.rows === k.rows));
+    results.attribution = o.merge && kept.length > 0
+      ? { ...fresh, command: `${previous!.attribution!.command}; ${fresh.command}`, sizes: [...kept, ...fresh.sizes] }
+      : fresh;
   });
   await part('ce', async () => {
     const ce: CePagesResult[] = [];
@@ -819,6 +841,7 @@ const HELP = `Usage: npx tsx bench/run.ts [--quick] [options]   (or: npx projen 
   --profile            also write CPU profiles of the largest size to bench/out/prof (see bench/profile.ts)
   --wait-quiet MIN     wait up to MIN minutes for a load average below 1.0 first
   --coverage on|off    the attribution part's coverage variant (default: auto, when the CLI has a coverage command)
+  --attribution-sources cur,focus   the attribution part's sources (default: cur)
   --merge              keep the parts of the existing results.json that are not rerun (with --only)
   --no-write           do not write RESULTS.md / results.json
   --render             measure nothing: write RESULTS.md again from results.json (after a change to bench/render.ts)
@@ -849,6 +872,7 @@ export function parseOptions(argv: string[], log: (m: string) => void): BenchOpt
       case '--no-write': o = { ...o, resultsDir: undefined }; break;
       case '--merge': o = { ...o, merge: true }; break;
       case '--coverage': o = { ...o, coverage: next() === 'off' ? 'off' : 'on' }; break;
+      case '--attribution-sources': o = { ...o, attributionSources: next().split(',').filter((x) => x === 'cur' || x === 'focus') as Array<'cur' | 'focus'> }; break;
       case '--render': o = { ...o, parts: [], merge: true }; break;
       case '--help': case '-h': process.stdout.write(HELP); process.exit(0); break;
       default: throw new Error(`unknown option ${a}\n${HELP}`);

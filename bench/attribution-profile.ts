@@ -31,8 +31,15 @@ async function main(): Promise<void> {
   await db.run(`CREATE VIEW cur_line_items AS SELECT ${columns.join(', ')} FROM read_parquet([${files.map(sqlLiteral).join(', ')}])`);
   const keys = TagKeys.DEFAULT;
   const cost = CurQueries.costBy({
-    table: 'cur_line_items', dialect: SqlDialect.DUCKDB, groupBy: CostGrouping.SERVICE, metric: CostMetric.UNBLENDED, tagKeys: keys,
-    from: totals.from, to: totals.to, daily: true, estimatedFlag: true,
+    table: 'cur_line_items',
+    dialect: SqlDialect.DUCKDB,
+    groupBy: CostGrouping.SERVICE,
+    metric: CostMetric.UNBLENDED,
+    tagKeys: keys,
+    from: totals.from,
+    to: totals.to,
+    daily: true,
+    estimatedFlag: true,
   });
   const match = matchSql({ rules: BENCH_RULES.map((rule) => ({ id: `bench-rules/${rule.name}`, rule })), declaredStacks: ['PlatformStack', 'ShopStack'] }, {
     view: 'cur_line_items',

@@ -550,7 +550,7 @@ export function renderResults(r: BenchResults, previous = ''): string {
     out.push('');
     out.push('Individual runs (CPU ms / wall ms):');
     out.push('');
-    const runsOf = (m: { runs: Array<{ cpuMs: number; wallMs: number }> }) => m.runs.map((x) => `${x.cpuMs.toFixed(0)}/${x.wallMs.toFixed(0)}`).join(', ');
+    const runsOf = (x0: { runs: Array<{ cpuMs: number; wallMs: number }> }) => x0.runs.map((x) => `${x.cpuMs.toFixed(0)}/${x.wallMs.toFixed(0)}`).join(', ');
     for (const s of a.sizes) {
       out.push(`- ${s.source === 'focus' ? 'FOCUS' : 'CUR 2.0'} ${fmtRows(s.rows)}: plain ${runsOf(s.plain)}; rules ${runsOf(s.rules)}${s.coverage ? `; coverage ${runsOf(s.coverage)}` : ''}`);
     }

@@ -644,7 +644,8 @@ async function attributionBench(o: BenchOptions, loads: number[]): Promise<Attri
           const m = measure(`customer-value cost${w === 'rules' ? ' (rules)' : ''}`, o, [...cliEntry, ...args], w === 'rules' ? rulesCwd : plainCwd);
           runs[w].push(m.usage);
           const report = JSON.parse(m.stdout) as {
-            total: number; untagged?: number; attribution?: { tagged: number; attributed: number; unattributed: number; rules: Array<{ matched: boolean }> };
+            total: number;
+            attribution?: { tagged: number; attributed: number; unattributed: number; rules: Array<{ matched: boolean }> };
           };
           if (w === 'plain') {
             if (report.attribution) throw new Error('the plain report applied attribution rules: its assembly must declare none');

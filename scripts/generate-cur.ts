@@ -506,7 +506,7 @@ ${mix ? `      WHEN kind = 'Usage:untagged' AND rnd(i, 8) < ${UNTAGGED_MIX.stack
       ELSE MAP {}::MAP(VARCHAR, VARCHAR)
     END AS tags,
     ${mix ? `CASE WHEN kind = 'Usage:untagged' THEN ${pickSql(UNTAGGED_MIX.accounts, 'rnd(i, 10)')} ELSE COALESCE(s.account, '444444444444') END`
-    : "COALESCE(s.account, '444444444444')"} AS account
+      : "COALESCE(s.account, '444444444444')"} AS account
   FROM amounts a
   LEFT JOIN services s ON s.svc = a.svc
   LEFT JOIN service_tags st ON st.svc = a.svc AND a.kind <> 'Usage:partial'`;

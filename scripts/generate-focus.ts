@@ -34,12 +34,12 @@ import * as path from 'path';
 import { DuckDBConnection } from '@duckdb/node-api';
 import { SERVICES } from './generate-cur';
 import {
-  billingPeriods, commonProblems, EXPORT_DEFAULTS, ExportFileFormat, ExportOptions, intOption, lit, nextMonthStart, parseCommandLine, pickSql, runGenerator,
-  splitEvenly, UNTAGGED_MIX, untaggedStackSql, withDuckDb, writeExport,
+  billingPeriods, commonProblems, EXPORT_DEFAULTS, ExportFileFormat, ExportOptions, intOption, lit, nextMonthStart, parseCommandLine, pickSql,
+  runGenerator, splitEvenly, UNTAGGED_MIX, untaggedStackSql, withDuckDb, writeExport,
 } from './lib/export-writer';
-import { STACK_NAME_TAG_KEY } from '../src/declaration/attribution-record';
 import { FOCUS_1_2_SCHEMA } from '../src/cost-data/schemas/focus-schema';
 import { FocusQueries } from '../src/cost-data/schemas/focus-sql';
+import { STACK_NAME_TAG_KEY } from '../src/declaration/attribution-record';
 import { deriveTagValue } from '../src/private/tag-safe';
 import { TagKeys } from '../src/tag-keys';
 

@@ -45,8 +45,13 @@ test('sums are exact and overlaps count line items when line items share their c
       to: '2026-11-01',
     });
     const rows = (await c.runAndReadAll(sql)).getRowObjectsJson().map((r) => ({
-      rule: Number(r.rule_index), stack: r.stack, day: r.usage_date, amount: r.amount, nonResource: r.non_resource,
-      alsoEc2: [r.also_count_1, r.also_amount_1].map(String), alsoTax: [r.also_count_2, r.also_amount_2].map(String),
+      rule: Number(r.rule_index),
+      stack: r.stack,
+      day: r.usage_date,
+      amount: r.amount,
+      nonResource: r.non_resource,
+      alsoEc2: [r.also_count_1, r.also_amount_1].map(String),
+      alsoTax: [r.also_count_2, r.also_amount_2].map(String),
     }));
     expect(rows).toEqual([
       // three line items of 0.1: 0.3 exactly (not the double 0.30000000000000004); the EC2 rule also matches 3 line items

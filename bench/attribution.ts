@@ -1,11 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { CloudAssemblyBuilder } from 'aws-cdk-lib/cx-api';
-import { SERVICES, SyntheticService } from '../scripts/generate-cur';
+import { benchServiceRecord } from './value-chain';
+import { SERVICES } from '../scripts/generate-cur';
 import { ATTRIBUTION_METADATA_SCHEMA, ATTRIBUTION_METADATA_TYPE, AttributionRuleRecord, AttributionRulesRecord } from '../src/declaration/attribution-record';
-import { SERVICE_METADATA_SCHEMA, SERVICE_METADATA_TYPE, ServiceDeclarationRecord } from '../src/declaration/record';
-import { declaredTagValues } from '../src/declaration/tag-values';
-import { TagKeys } from '../src/tag-keys';
+import { SERVICE_METADATA_TYPE } from '../src/declaration/record';
 
 /**
  * A cloud assembly for the attribution benchmark (issue 23): the services of the generated CUR
@@ -60,28 +59,6 @@ export const BENCH_RULES: AttributionRuleRecord[] = [
   rule('marketplace', 'charges', { chargeTypes: ['marketplace'] }, { kind: 'everyone', allocation: { method: 'proportional' } }),
 ];
 
-function serviceRecord(s: SyntheticService): ServiceDeclarationRecord {
-  const keys = TagKeys.DEFAULT;
-  return {
-    schemaVersion: SERVICE_METADATA_SCHEMA,
-    serviceName: s.service,
-    customerNeed: s.need,
-    customer: { kind: s.customer.kind, name: s.customer.name },
-    team: s.team,
-    businessUnit: s.businessUnit,
-    tagKeys: keys.toJson() as unknown as ServiceDeclarationRecord['tagKeys'],
-    tags: declaredTagValues(keys, { serviceName: s.service, customerNeed: s.need, customer: s.customer, team: s.team, businessUnit: s.businessUnit }),
-    resources: { total: 1, taggable: 1, tagged: 1, untaggableByType: {} },
-    costReporting: { enabled: false, disabledReason: 'benchmark' },
-    usageMetrics: [],
-    constructPath: `${STACKS[s.service]}/${s.service}`,
-    stackName: STACKS[s.service],
-    includedScopes: [],
-    consumes: [],
-    consumedBy: [],
-  };
-}
-
 /**
  * Writes the assembly to `dir` (replacing it) and returns `dir`. With `rules: false` the same services without the
  * rule set (the plain report of the comparison reads the same declarations).
@@ -93,7 +70,7 @@ export function writeAttributionAssembly(dir: string, rules = true): string {
     fs.writeFileSync(path.join(builder.outdir, `${stack}.template.json`), JSON.stringify({ Resources: {} }));
     const metadata: Record<string, Array<{ type: string; data: unknown }>> = {};
     for (const s of SERVICES.filter((x) => STACKS[x.service] === stack)) {
-      metadata[`/${stack}/${s.service}`] = [{ type: SERVICE_METADATA_TYPE, data: serviceRecord(s) }];
+      metadata[`/${stack}/${s.service}`] = [{ type: SERVICE_METADATA_TYPE, data: benchServiceRecord(s, stack) }];
     }
     if (rules && stack === 'PlatformStack') {
       const record: AttributionRulesRecord = {

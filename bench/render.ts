@@ -5,7 +5,7 @@
  */
 import type { Variant } from './app';
 import type { CePagesResult } from './ce-pages';
-import type { AllocateResults, ReportResults, SynthResults, SynthSummary } from './run';
+import type { AllocateResults, AttributionResults, ReportResults, SynthResults, SynthSummary } from './run';
 import type { SynthSample } from './synth-child';
 
 export interface BenchResults {
@@ -25,10 +25,11 @@ export interface BenchResults {
   readonly options: Record<string, unknown>;
   readonly variants: Record<string, string>;
   /** When each part was measured, with the machine's load average. */
-  runs: Partial<Record<'synth' | 'report' | 'ce' | 'allocate', PartRun>>;
+  runs: Partial<Record<'synth' | 'report' | 'ce' | 'allocate' | 'attribution', PartRun>>;
   synth?: SynthResults;
   report?: ReportResults;
   allocate?: AllocateResults;
+  attribution?: AttributionResults;
   ce?: CePagesResult[];
   elapsedS?: number;
   analysis?: Analysis;
@@ -304,6 +305,22 @@ export function analyse(r: BenchResults): Analysis {
       });
     }
   }
+  if (r.attribution) {
+    for (const s of r.attribution.sizes) {
+      targets.push({
+        target: `${r.attribution.rules} attribution rules <= 1.3x the plain report at ${fmtRows(s.rows)} line items${s.source === 'focus' ? ' of FOCUS' : ''} (CPU time, medians)`,
+        met: s.cpuRatio <= 1.3,
+        detail: `${s.cpuRatio.toFixed(3)} (fastest runs ${s.cpuRatioFastest.toFixed(3)}); wall medians ${s.ratio.toFixed(3)} (fastest ${s.ratioFastest.toFixed(3)})`,
+      });
+      if (s.coverage && s.coverageCpuRatio !== undefined) {
+        targets.push({
+          target: `coverage <= 1.3x the plain report at ${fmtRows(s.rows)} line items${s.source === 'focus' ? ' of FOCUS' : ''} (CPU time, medians)`,
+          met: s.coverageCpuRatio <= 1.3,
+          detail: `${s.coverageCpuRatio.toFixed(3)}; wall medians ${(s.coverageRatio ?? NaN).toFixed(3)}`,
+        });
+      }
+    }
+  }
   if (r.ce) {
     targets.push({
       target: 'Cost Explorer requests per report == result pages',
@@ -505,6 +522,37 @@ export function renderResults(r: BenchResults, previous = ''): string {
     out.push('');
     for (const s of r.allocate.sizes) {
       out.push(`- ${fmtRows(s.rows)}: without ${s.plain.runs.map((x) => x.wallMs.toFixed(0)).join(', ')}; --allocate ${s.allocated.runs.map((x) => x.wallMs.toFixed(0)).join(', ')}`);
+    }
+    out.push('');
+  }
+
+  if (r.attribution) {
+    const a = r.attribution;
+    out.push('## Attribution rules (and coverage) at scale');
+    out.push('');
+    out.push(`\`${a.command}\` (cwd: a \`cdk.out\` with the services, with or without the rule set): the same report without and with the ${a.rules} rules of \`bench/attribution.ts\` (every rule kind and`);
+    out.push('target), from two folders whose `cdk.out` declare the same six services in two stacks, one with the rule set. The export');
+    out.push('is generated with the untagged mix (`scripts/generate-cur.ts --untagged-mix true`: untagged usage over four accounts, half');
+    out.push('of it with an `aws:cloudformation:stack-name` tag, support, load balancer, volume and data-transfer products, besides tax,');
+    out.push('credits, refunds and Savings Plan / RI fees).'
+      + (a.coverageCommand ? ` \`${a.coverageCommand}\` from the folder with the rules.` : ' `coverage` was not measured (the CLI had no such command).'));
+    out.push('Runs interleaved (order rotating), the CLI compiled; CPU is user + system time of the child. The report with rules is');
+    out.push('checked to conserve the total to the cent (tagged + attributed + unattributed = the plain report\'s total).');
+    out.push('');
+    out.push(table(['source', 'line items', 'plain CPU s', 'rules CPU s', 'rules / plain CPU, medians (fastest)', 'plain wall s', 'rules wall s',
+      'rules / plain wall, medians (fastest)', ...(a.sizes.some((s) => s.coverage) ? ['coverage CPU s', 'coverage / plain CPU'] : []),
+      'peak RSS plain / rules', 'untagged', 'attributed', 'unattributed', 'rules matched'],
+    a.sizes.map((s) => [s.source === 'focus' ? 'FOCUS' : 'CUR 2.0', fmtRows(s.rows), s2(s.plain.cpuMs), s2(s.rules.cpuMs), `${s.cpuRatio.toFixed(3)} (${s.cpuRatioFastest.toFixed(3)})`,
+      s2(s.plain.wallMs), s2(s.rules.wallMs), `${s.ratio.toFixed(3)} (${s.ratioFastest.toFixed(3)})`,
+      ...(a.sizes.some((x) => x.coverage) ? [s.coverage ? s2(s.coverage.cpuMs) : '-', s.coverageCpuRatio?.toFixed(3) ?? '-'] : []),
+      `${mb(s.plain.maxRssKb)} / ${mb(s.rules.maxRssKb)}`, s.untagged.toFixed(2), s.attributed.toFixed(2), s.unattributed.toFixed(2),
+      `${s.rulesMatched} of ${a.rules}`])));
+    out.push('');
+    out.push('Individual runs (CPU ms / wall ms):');
+    out.push('');
+    const runsOf = (x0: { runs: Array<{ cpuMs: number; wallMs: number }> }) => x0.runs.map((x) => `${x.cpuMs.toFixed(0)}/${x.wallMs.toFixed(0)}`).join(', ');
+    for (const s of a.sizes) {
+      out.push(`- ${s.source === 'focus' ? 'FOCUS' : 'CUR 2.0'} ${fmtRows(s.rows)}: plain ${runsOf(s.plain)}; rules ${runsOf(s.rules)}${s.coverage ? `; coverage ${runsOf(s.coverage)}` : ''}`);
     }
     out.push('');
   }

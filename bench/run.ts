@@ -26,7 +26,7 @@ import { CostGrouping, CostMetric, SqlDialect } from '../src/cost-data/query-ter
 import { CurQueries } from '../src/cost-data/schemas/cur-sql';
 import { TagKeys } from '../src/tag-keys';
 
-export type Part = 'synth' | 'report' | 'ce' | 'allocate';
+export type Part = 'synth' | 'report' | 'ce' | 'allocate' | 'attribution';
 
 export interface BenchOptions {
   /** Services per app. */
@@ -61,6 +61,13 @@ export interface BenchOptions {
   readonly quick: boolean;
   /** Keep the parts of the existing results that are not rerun. */
   readonly merge?: boolean;
+  /**
+   * The attribution part's `coverage` variant: 'auto' runs it when the CLI has a `coverage` command, 'off' never,
+   * 'on' requires it (fails when the CLI has none).
+   */
+  readonly coverage?: 'auto' | 'on' | 'off';
+  /** The sources of the attribution part (generated with the untagged mix). @default ['cur'] */
+  readonly attributionSources?: Array<'cur' | 'focus'>;
   readonly log: (message: string) => void;
 }
 
@@ -82,7 +89,7 @@ export const FULL: Omit<BenchOptions, 'log'> = {
   outDir: path.join(ROOT, 'bench', 'out'),
   cli: 'compiled',
   noCompile: false,
-  parts: ['synth', 'report', 'ce', 'allocate'],
+  parts: ['synth', 'report', 'ce', 'allocate', 'attribution'],
   profile: false,
   resultsDir: path.join(ROOT, 'bench'),
   resultsSuffix: '',
@@ -529,6 +536,163 @@ async function allocateBench(o: BenchOptions, loads: number[]): Promise<Allocate
   return { command, sizes };
 }
 
+/** The CUR 2.0 export with the untagged mix (scripts/generate-cur.ts `untaggedMix`), generated once and reused. */
+async function ensureCurMix(o: BenchOptions, rows: number): Promise<string> {
+  const dir = path.join(o.outDir, `cur-mix-${rows}`);
+  if (!fs.existsSync(path.join(dir, `${CUR_EXPORT}-totals.json`))) {
+    o.log(`generating a CUR 2.0 export of ${rows} line items with the untagged mix in ${dir} (once; reused afterwards)`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { generateCur } = require('../scripts/generate-cur') as typeof import('../scripts/generate-cur');
+    await generateCur({ rows, out: dir, format: 'parquet', seed: 1, untaggedMix: true });
+  }
+  return dir;
+}
+
+/** The FOCUS export with the untagged mix (scripts/generate-focus.ts `untaggedMix`), generated once and reused. */
+async function ensureFocusMix(o: BenchOptions, rows: number): Promise<string> {
+  const dir = path.join(o.outDir, `focus-mix-${rows}`);
+  if (!fs.existsSync(path.join(dir, 'customer-value-focus-totals.json'))) {
+    o.log(`generating ${rows} FOCUS rows with the untagged mix in ${dir} (once; reused afterwards)`);
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { generateFocus } = require('../scripts/generate-focus') as typeof import('../scripts/generate-focus');
+    await generateFocus({ rows, out: dir, format: 'parquet', seed: 1, untaggedMix: true });
+  }
+  return dir;
+}
+
+/** One export of the attribution part: the plain report, the report with the rules, and `coverage` when run. */
+export interface AttributionSize {
+  readonly source?: 'cur' | 'focus';
+  readonly rows: number;
+  readonly plain: ReportMeasure;
+  readonly rules: ReportMeasure;
+  readonly coverage?: ReportMeasure;
+  /** rules / plain (and coverage / plain): medians of CPU time, of wall time, and the fastest runs of each. */
+  readonly cpuRatio: number;
+  readonly ratio: number;
+  readonly cpuRatioFastest: number;
+  readonly ratioFastest: number;
+  readonly coverageCpuRatio?: number;
+  readonly coverageRatio?: number;
+  /** The report's total and untagged spend; what the rules attributed and left (tagged + attributed + unattributed = total, checked). */
+  readonly total: number;
+  readonly untagged: number;
+  readonly attributed: number;
+  readonly unattributed: number;
+  readonly rulesMatched: number;
+}
+
+export interface AttributionResults {
+  readonly command: string;
+  readonly coverageCommand?: string;
+  readonly rules: number;
+  readonly sizes: AttributionSize[];
+}
+
+/**
+ * `customer-value cost` with the 20 attribution rules of bench/attribution.ts against the same report without them
+ * (same export, period and services; the plain folder's assembly declares the same services without the rule set),
+ * over a CUR 2.0 export with the untagged mix; `customer-value coverage` too when the CLI has it. Runs interleaved
+ * (the order rotates); CPU time (user + system) of each child is recorded next to its wall time.
+ */
+async function attributionBench(o: BenchOptions, loads: number[]): Promise<AttributionResults> {
+  fs.mkdirSync(path.join(o.outDir, 'js'), { recursive: true });
+  buildHelpers(o);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { writeAttributionAssembly, BENCH_RULES } = require('./attribution') as typeof import('./attribution');
+  const plainCwd = path.join(o.outDir, 'attribution-plain-cwd');
+  const rulesCwd = path.join(o.outDir, 'attribution-rules-cwd');
+  fs.mkdirSync(plainCwd, { recursive: true });
+  fs.mkdirSync(rulesCwd, { recursive: true });
+  writeAttributionAssembly(path.join(plainCwd, 'cdk.out'), false);
+  writeAttributionAssembly(path.join(rulesCwd, 'cdk.out'), true);
+  const cliEntry = o.cli === 'compiled' ? [path.join(o.outDir, 'customer-value.js')] : [...TSX, path.join(ROOT, 'bench', 'cli.ts')];
+  const help = run(process.execPath, [...cliEntry, 'coverage', '--help'], { cwd: plainCwd, env: cleanEnv() });
+  const hasCoverage = help.status === 0 && /coverage/.test(help.stdout + help.stderr);
+  const withCoverage = o.coverage === 'on' || (o.coverage !== 'off' && hasCoverage);
+  if (o.coverage === 'on' && !hasCoverage) {
+    throw new Error('--coverage on: the CLI has no coverage command (customer-value coverage --help failed)');
+  }
+  o.log(withCoverage ? 'the CLI has a coverage command: measuring it too' : `coverage not measured (${hasCoverage ? '--coverage off' : 'the CLI has no coverage command'})`);
+  const sizes: AttributionSize[] = [];
+  let command = '';
+  let coverageCommand: string | undefined;
+  for (const [source, rows] of (o.attributionSources ?? ['cur']).flatMap((src) => o.curRows.map((n) => [src, n] as const))) {
+    const dir = source === 'cur' ? await ensureCurMix(o, rows) : await ensureFocusMix(o, rows);
+    const name = source === 'cur' ? CUR_EXPORT : 'customer-value-focus';
+    const totals = JSON.parse(fs.readFileSync(path.join(dir, `${name}-totals.json`), 'utf8')) as { from: string; to: string };
+    const exportDir = path.join(dir, name);
+    const common = ['--source', source, exportDir, '--from', totals.from, '--to', totals.to];
+    const args = ['cost', ...common, '--by', 'service', '--output', 'json', '--quiet'];
+    const coverageArgs = ['coverage', ...common, '--output', 'json', '--quiet'];
+    const shown = (a: string[]) => `customer-value ${a.join(' ').replace(exportDir, `bench/out/${source}-mix-${rows}/${name}`)}`;
+    command = `${command ? `${command}; ` : ''}${shown(args)}`;
+    coverageCommand = withCoverage ? shown(coverageArgs) : undefined;
+    measure('customer-value cost (warm-up)', o, [...cliEntry, ...args], plainCwd);
+    const runs: Record<'plain' | 'rules' | 'coverage', ChildUsage[]> = { plain: [], rules: [], coverage: [] };
+    const which: Array<keyof typeof runs> = withCoverage ? ['plain', 'rules', 'coverage'] : ['plain', 'rules'];
+    let plainTotal = NaN;
+    let outcome: { total: number; untagged: number; attributed: number; unattributed: number; rulesMatched: number } | undefined;
+    for (let r = 0; r < o.reportRuns; r++) {
+      // rotate the order, so that a slow period of the machine does not always hit the same variant
+      const order = which.map((_, i) => which[(i + r) % which.length]);
+      for (const w of order) {
+        if (w === 'coverage') {
+          const m = measure('customer-value coverage', o, [...cliEntry, ...coverageArgs], rulesCwd);
+          runs.coverage.push(m.usage);
+        } else {
+          const m = measure(`customer-value cost${w === 'rules' ? ' (rules)' : ''}`, o, [...cliEntry, ...args], w === 'rules' ? rulesCwd : plainCwd);
+          runs[w].push(m.usage);
+          const report = JSON.parse(m.stdout) as {
+            total: number;
+            attribution?: { tagged: number; attributed: number; unattributed: number; rules: Array<{ matched: boolean }> };
+          };
+          if (w === 'plain') {
+            if (report.attribution) throw new Error('the plain report applied attribution rules: its assembly must declare none');
+            plainTotal = report.total;
+          } else {
+            const a = report.attribution;
+            if (!a) throw new Error('the report with rules has no attribution: the rule set was not read');
+            if (Math.abs(a.tagged + a.attributed + a.unattributed - report.total) > 0.005) {
+              throw new Error(`attribution does not conserve the total: ${a.tagged} + ${a.attributed} + ${a.unattributed} vs ${report.total}`);
+            }
+            outcome = {
+              total: report.total,
+              untagged: report.total - a.tagged,
+              attributed: a.attributed,
+              unattributed: a.unattributed,
+              rulesMatched: a.rules.filter((x) => x.matched).length,
+            };
+          }
+        }
+        loads.push(load1());
+      }
+      o.log(`attribution ${source} ${rows} rows run ${r + 1}/${o.reportRuns}: ` + which.map((w) =>
+        `${w} ${runs[w][r].wallMs.toFixed(0)} ms wall / ${runs[w][r].cpuMs.toFixed(0)} ms CPU`).join(', '));
+    }
+    if (!outcome || Math.abs(outcome.total - plainTotal) > 0.005) {
+      throw new Error(`the report with rules totals ${outcome?.total}, the plain report ${plainTotal}`);
+    }
+    const p = summariseRuns(runs.plain);
+    const ru = summariseRuns(runs.rules);
+    const cov = withCoverage ? summariseRuns(runs.coverage) : undefined;
+    const min = (xs: ChildUsage[], f: (x: ChildUsage) => number) => Math.min(...xs.map(f));
+    sizes.push({
+      source,
+      rows,
+      plain: p,
+      rules: ru,
+      ...(cov ? { coverage: cov, coverageCpuRatio: cov.cpuMs / p.cpuMs, coverageRatio: cov.wallMs / p.wallMs } : {}),
+      cpuRatio: ru.cpuMs / p.cpuMs,
+      ratio: ru.wallMs / p.wallMs,
+      cpuRatioFastest: min(runs.rules, (x) => x.cpuMs) / min(runs.plain, (x) => x.cpuMs),
+      ratioFastest: min(runs.rules, (x) => x.wallMs) / min(runs.plain, (x) => x.wallMs),
+      ...outcome,
+    });
+  }
+  return { command, ...(coverageCommand ? { coverageCommand } : {}), rules: BENCH_RULES.length, sizes };
+}
+
 /** The total of the CLI's JSON report (its rows are per service; the other readers' per service and day). */
 function cliTotals(report: unknown): { rows?: number; total: number } {
   return { total: Number((report as { total?: unknown }).total) };
@@ -611,6 +775,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
     report: previous?.report,
     ce: previous?.ce,
     allocate: previous?.allocate,
+    attribution: previous?.attribution,
   };
   const part = async (name: Part, fn: (loads: number[]) => Promise<void>) => {
     if (!o.parts.includes(name)) {
@@ -637,6 +802,14 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
   await part('allocate', async (loads) => {
     results.allocate = await allocateBench(o, loads);
   });
+  await part('attribution', async (loads) => {
+    const fresh = await attributionBench(o, loads);
+    // with --merge, the sizes (source, line items) not measured again are kept
+    const kept = (previous?.attribution?.sizes ?? []).filter((k) => !fresh.sizes.some((f) => (f.source ?? 'cur') === (k.source ?? 'cur') && f.rows === k.rows));
+    results.attribution = o.merge && kept.length > 0
+      ? { ...fresh, command: `${previous!.attribution!.command}; ${fresh.command}`, sizes: [...kept, ...fresh.sizes] }
+      : fresh;
+  });
   await part('ce', async () => {
     const ce: CePagesResult[] = [];
     for (const pages of o.cePages) {
@@ -659,7 +832,7 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
 const HELP = `Usage: npx tsx bench/run.ts [--quick] [options]   (or: npx projen bench -- [options])
 
   --quick              small sizes (N = 10, 50; 100 k line items; 3 runs); results in bench/out/RESULTS.quick.md
-  --only PARTS         comma-separated parts: synth, report, ce, allocate (default: all)
+  --only PARTS         comma-separated parts: synth, report, ce, allocate, attribution (default: all)
   --sizes 10,100,500   services per app
   --runs N             runs per size and variant (default 5; --quick 3)
   --cur-rows 1e6,1e7   CUR line items per export
@@ -668,6 +841,8 @@ const HELP = `Usage: npx tsx bench/run.ts [--quick] [options]   (or: npx projen 
   --no-compile         reuse bench/out/cli-build
   --profile            also write CPU profiles of the largest size to bench/out/prof (see bench/profile.ts)
   --wait-quiet MIN     wait up to MIN minutes for a load average below 1.0 first
+  --coverage on|off    the attribution part's coverage variant (default: auto, when the CLI has a coverage command)
+  --attribution-sources cur,focus   the attribution part's sources (default: cur)
   --merge              keep the parts of the existing results.json that are not rerun (with --only)
   --no-write           do not write RESULTS.md / results.json
   --render             measure nothing: write RESULTS.md again from results.json (after a change to bench/render.ts)
@@ -697,6 +872,8 @@ export function parseOptions(argv: string[], log: (m: string) => void): BenchOpt
       case '--wait-quiet': o = { ...o, waitQuietMinutes: Number(next()) }; break;
       case '--no-write': o = { ...o, resultsDir: undefined }; break;
       case '--merge': o = { ...o, merge: true }; break;
+      case '--coverage': o = { ...o, coverage: next() === 'off' ? 'off' : 'on' }; break;
+      case '--attribution-sources': o = { ...o, attributionSources: next().split(',').filter((x) => x === 'cur' || x === 'focus') as Array<'cur' | 'focus'> }; break;
       case '--render': o = { ...o, parts: [], merge: true }; break;
       case '--help': case '-h': process.stdout.write(HELP); process.exit(0); break;
       default: throw new Error(`unknown option ${a}\n${HELP}`);

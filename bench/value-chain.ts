@@ -21,8 +21,17 @@ const CHAIN: Record<string, { consumes?: string[]; allocation?: ServiceDeclarati
 };
 
 function recordOf(s: SyntheticService): ServiceDeclarationRecord {
-  const keys = TagKeys.DEFAULT;
   const chain = CHAIN[s.service] ?? {};
+  return {
+    ...benchServiceRecord(s, 'Bench'),
+    consumes: chain.consumes ?? [],
+    ...(chain.allocation ? { costAllocation: chain.allocation } : {}),
+  };
+}
+
+/** The `customer-value:service` record of a generated service in `stack`, as the construct writes it (no value chain). */
+export function benchServiceRecord(s: SyntheticService, stack: string): ServiceDeclarationRecord {
+  const keys = TagKeys.DEFAULT;
   return {
     schemaVersion: SERVICE_METADATA_SCHEMA,
     serviceName: s.service,
@@ -35,12 +44,11 @@ function recordOf(s: SyntheticService): ServiceDeclarationRecord {
     resources: { total: 1, taggable: 1, tagged: 1, untaggableByType: {} },
     costReporting: { enabled: false, disabledReason: 'benchmark' },
     usageMetrics: [],
-    constructPath: `Bench/${s.service}`,
-    stackName: 'Bench',
+    constructPath: `${stack}/${s.service}`,
+    stackName: stack,
     includedScopes: [],
-    consumes: chain.consumes ?? [],
+    consumes: [],
     consumedBy: [],
-    ...(chain.allocation ? { costAllocation: chain.allocation } : {}),
   };
 }
 

@@ -3,7 +3,7 @@
  *
  *   npx tsx scripts/generate-cur.ts --rows 100000 --out /tmp/cur [--format parquet|csv|csv.gz] [--months 2]
  *                                   [--start 2026-10] [--seed 1] [--export-name customer-value-cur]
- *                                   [--rows-per-file 2000000] [--open-months 1]
+ *                                   [--rows-per-file 2000000] [--open-months 1] [--untagged-mix true]
  *
  * Writes
  *   <out>/<export-name>/data/BILLING_PERIOD=YYYY-MM/<export-name>-00001.snappy.parquet   (or .csv / .csv.gz)
@@ -26,7 +26,7 @@ import * as path from 'path';
 import { DuckDBConnection } from '@duckdb/node-api';
 import {
   billingPeriods, commonProblems, EXPORT_DEFAULTS, ExportFileFormat, intOption, lit, nextMonthStart, parseCommandLine, runGenerator,
-  splitEvenly, withDuckDb, writeExport,
+  pickSql, splitEvenly, UNTAGGED_MIX, untaggedStackSql, withDuckDb, writeExport,
 } from './lib/export-writer';
 import { CUR_2_0_SCHEMA } from '../src/cost-data/schemas/cur-schema';
 import { CurQueries } from '../src/cost-data/schemas/cur-sql';
@@ -163,6 +163,17 @@ const SHARED: SyntheticProduct[] = [
   p('AmazonEC2', 'EU-BoxUsage:t4g.medium', 'RunInstances', `arn:aws:ec2:${REGION}:444444444444:instance/i-0bastion`, '0.0336', 700_000),
 ];
 
+/**
+ * More untagged products under the untagged mix (`untaggedMix`): support, a load balancer and volumes made outside
+ * CDK (or before the tags were active), a managed NAT in a service account.
+ */
+const MIX_SHARED: SyntheticProduct[] = [
+  p('AWSSupportBusiness', 'Dollar', '', '', '0.10', 2_000_000),
+  p('AWSELB', 'EU-LoadBalancerUsage', 'LoadBalancing:Application', `arn:aws:elasticloadbalancing:${REGION}:444444444444:loadbalancer/app/legacy-shop`, '0.0252', 500_000),
+  p('AmazonEC2', 'EU-EBS:VolumeUsage.gp3', 'CreateVolume-Gp3', `arn:aws:ec2:${REGION}:444444444444:volume/vol-0legacy`, '0.088', 400_000),
+  p('AmazonEC2', 'EU-DataTransfer-Regional-Bytes', 'InterZone-In', `arn:aws:ec2:${REGION}:222222222222:natgateway/nat-0orders`, '0.01', 300_000),
+];
+
 export type CurFileFormat = ExportFileFormat;
 
 export interface GenerateCurOptions {
@@ -197,6 +208,13 @@ export interface GenerateCurOptions {
    * @default false
    */
   readonly partialWithBusinessUnit?: boolean;
+  /**
+   * Untagged spend of every kind attribution rules are declared for (`UNTAGGED_MIX` in scripts/lib/export-writer.ts):
+   * untagged usage over the services' accounts, half of it with an `aws_cloudformation_stack_name` resource tag, and
+   * support, load balancer, volume and data transfer products. Totals are unchanged in kind (computed the same way).
+   * @default false
+   */
+  readonly untaggedMix?: boolean;
 }
 
 /** How a service's usage cost moves over the billing periods: a factor on the cost of its usage line items. */
@@ -279,8 +297,9 @@ export async function generateCur(options: GenerateCurOptions): Promise<CurTotal
   });
 }
 
-interface Resolved extends Required<Omit<GenerateCurOptions, 'threads' | 'trends' | 'partialWithBusinessUnit'>> {
+interface Resolved extends Required<Omit<GenerateCurOptions, 'threads' | 'trends' | 'partialWithBusinessUnit' | 'untaggedMix'>> {
   readonly threads?: number;
+  readonly untaggedMix?: boolean;
   readonly trends?: Record<string, TrendProfile>;
   readonly partialWithBusinessUnit?: boolean;
   readonly periods: string[];
@@ -347,7 +366,8 @@ async function createDimensions(db: Connection, o: Resolved): Promise<void> {
 
   const products: string[] = [];
   o.services.forEach((s, i) => s.products.forEach((x, slot) => products.push(productRow(i, slot, x))));
-  SHARED.forEach((x, slot) => products.push(productRow(-1, slot, x)));
+  const shared = o.untaggedMix ? [...SHARED, ...MIX_SHARED] : SHARED;
+  shared.forEach((x, slot) => products.push(productRow(-1, slot, x)));
   await db.run(`CREATE TABLE products (svc INTEGER, slot INTEGER, product_code VARCHAR, usage_type VARCHAR, operation VARCHAR,
     resource VARCHAR, rate VARCHAR, max_micros BIGINT)`);
   await db.run(`INSERT INTO products VALUES ${products.join(', ')}`);
@@ -363,7 +383,7 @@ async function createDimensions(db: Connection, o: Resolved): Promise<void> {
     await db.run('CREATE TABLE trend (svc INTEGER, m INTEGER, factor DOUBLE)');
     await db.run(`INSERT INTO trend VALUES ${factors.join(', ')}`);
   }
-  await db.run(`CREATE MACRO gen(lo, hi, month) AS TABLE ${generatorSql(trends, o.partialWithBusinessUnit === true)}`);
+  await db.run(`CREATE MACRO gen(lo, hi, month) AS TABLE ${generatorSql(trends, o.partialWithBusinessUnit === true, shared.length, o.untaggedMix === true)}`);
 }
 
 function productRow(svc: number, slot: number, x: SyntheticProduct): string {
@@ -380,8 +400,7 @@ function productRow(svc: number, slot: number, x: SyntheticProduct): string {
  *  only), 3% DiscountedUsage (RI), 1% Tax, 0.6% Credit, 0.2% Refund (half Compute Savings Plans), 0.1% Savings Plan
  *  recurring fee, 0.1% RI fee, 0.02% Savings Plan upfront fee, rest tagged Usage.
  */
-function generatorSql(trends = false, partialWithBusinessUnit = false): string {
-  const nShared = SHARED.length;
+function generatorSql(trends = false, partialWithBusinessUnit = false, nShared = SHARED.length, mix = false): string {
   // trends (off by default, leaving the default output unchanged): a factor per (service, month) on the usage cost
   const factor = trends ? ' * COALESCE(tr.factor, 1.0)' : '';
   const trendJoin = trends ? '\n    LEFT JOIN trend tr ON tr.svc = pl.svc AND tr.m = month\n    WHERE COALESCE(tr.factor, 1.0) > 0' : '';
@@ -482,10 +501,12 @@ function generatorSql(trends = false, partialWithBusinessUnit = false): string {
     CASE
       WHEN kind = 'Usage:partial' THEN MAP {${lit(TagKeys.curMapKey(TagKeys.DEFAULT.team))}: s.team${partialWithBusinessUnit ? `, ${lit(bu)}: s.business_unit` : ''}}
       WHEN st.tags IS NOT NULL THEN st.tags
-      WHEN kind = 'Usage:untagged' AND res_u < 0.5 THEN MAP {'user_environment': 'production'}
+${mix ? `      WHEN kind = 'Usage:untagged' AND rnd(i, 8) < ${UNTAGGED_MIX.stackShare} THEN MAP {'user_environment': 'production', `
+    + `'aws_cloudformation_stack_name': ${untaggedStackSql('rnd(i, 8)', 'rnd(i, 9)')}}\n` : ''}      WHEN kind = 'Usage:untagged' AND res_u < 0.5 THEN MAP {'user_environment': 'production'}
       ELSE MAP {}::MAP(VARCHAR, VARCHAR)
     END AS tags,
-    COALESCE(s.account, '444444444444') AS account
+    ${mix ? `CASE WHEN kind = 'Usage:untagged' THEN ${pickSql(UNTAGGED_MIX.accounts, 'rnd(i, 10)')} ELSE COALESCE(s.account, '444444444444') END`
+      : "COALESCE(s.account, '444444444444')"} AS account
   FROM amounts a
   LEFT JOIN services s ON s.svc = a.svc
   LEFT JOIN service_tags st ON st.svc = a.svc AND a.kind <> 'Usage:partial'`;
@@ -642,7 +663,7 @@ async function computeTotals(db: Connection, o: Resolved, files: string[]): Prom
 
 function parseArgs(argv: readonly string[]): GenerateCurOptions {
   const opts = parseCommandLine(argv, 'generate-cur', __filename,
-    ['rows', 'out', 'format', 'months', 'start', 'seed', 'export-name', 'rows-per-file', 'open-months', 'threads']);
+    ['rows', 'out', 'format', 'months', 'start', 'seed', 'export-name', 'rows-per-file', 'open-months', 'threads', 'untagged-mix']);
   const int = (name: string) => intOption(opts, name);
   return {
     rows: int('rows')!,
@@ -655,6 +676,7 @@ function parseArgs(argv: readonly string[]): GenerateCurOptions {
     rowsPerFile: int('rows-per-file'),
     openMonths: int('open-months'),
     threads: int('threads'),
+    untaggedMix: opts['untagged-mix'] === undefined ? undefined : opts['untagged-mix'] === 'true',
   };
 }
 

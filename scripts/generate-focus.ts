@@ -5,7 +5,7 @@
  *   npx tsx scripts/generate-focus.ts --rows 100000 --out /tmp/focus [--format parquet|csv|csv.gz] [--months 2]
  *                                     [--start 2026-10] [--seed 1] [--export-name customer-value-focus]
  *                                     [--focus-version 1.0|1.1|1.2|1.3] [--rows-per-file 2000000]
- *                                     [--currencies "AWS=USD,Microsoft=EUR,Google Cloud=USD"]
+ *                                     [--currencies "AWS=USD,Microsoft=EUR,Google Cloud=USD"] [--untagged-mix true]
  *
  * Writes
  *   <out>/<export-name>/data/billing_period=YYYY-MM/<export-name>-00001.snappy.parquet   (or .csv / .csv.gz)
@@ -34,11 +34,12 @@ import * as path from 'path';
 import { DuckDBConnection } from '@duckdb/node-api';
 import { SERVICES } from './generate-cur';
 import {
-  billingPeriods, commonProblems, EXPORT_DEFAULTS, ExportFileFormat, ExportOptions, intOption, lit, nextMonthStart, parseCommandLine, runGenerator,
-  splitEvenly, withDuckDb, writeExport,
+  billingPeriods, commonProblems, EXPORT_DEFAULTS, ExportFileFormat, ExportOptions, intOption, lit, nextMonthStart, parseCommandLine, pickSql,
+  runGenerator, splitEvenly, UNTAGGED_MIX, untaggedStackSql, withDuckDb, writeExport,
 } from './lib/export-writer';
 import { FOCUS_1_2_SCHEMA } from '../src/cost-data/schemas/focus-schema';
 import { FocusQueries } from '../src/cost-data/schemas/focus-sql';
+import { STACK_NAME_TAG_KEY } from '../src/declaration/attribution-record';
 import { deriveTagValue } from '../src/private/tag-safe';
 import { TagKeys } from '../src/tag-keys';
 
@@ -64,6 +65,12 @@ export interface GenerateFocusOptions {
   /** Billing currency per provider. @default every provider USD */
   readonly currencies?: Record<string, string>;
   readonly threads?: number;
+  /**
+   * Untagged spend of the kinds attribution rules are declared for (`UNTAGGED_MIX` in scripts/lib/export-writer.ts):
+   * AWS usage without a service carries a `SubAccountId` of the mix, and half of it the `aws:cloudformation:stack-name`
+   * tag. Totals are computed the same way. @default false
+   */
+  readonly untaggedMix?: boolean;
 }
 
 /** Totals of one cost column. */
@@ -130,6 +137,7 @@ export async function generateFocus(options: GenerateFocusOptions): Promise<Focu
 }
 
 interface Resolved extends ExportOptions {
+  readonly untaggedMix?: boolean;
   readonly focusVersion: string;
   readonly currencies: Record<string, string>;
   readonly periods: string[];
@@ -221,7 +229,7 @@ async function createGenerator(db: DuckDBConnection, o: Resolved): Promise<void>
 }
 
 /** The Tags map of a row, as the provider writes it. */
-function tagsSql(): string {
+function tagsSql(mix = false): string {
   const k = KEYS;
   const entry = (key: string, value: string) => `{'key': ${lit(key)}, 'value': ${value}}`;
   const serviceKey = `CASE key_form WHEN 1 THEN 'Customer-Service' WHEN 2 THEN ' customer-service' ELSE ${lit(k.service)} END`;
@@ -234,7 +242,10 @@ function tagsSql(): string {
     ELSE [${entry('goog-k8s-cluster-name', "'gke-' || (h6 % 3)")}] END`;
   return `CASE
     WHEN key_form = 3 OR category <> 'Usage' THEN NULL
-    WHEN service_id = 0 THEN CASE WHEN h6 % 3 = 0 THEN NULL ELSE map_from_entries(${extra}) END
+    WHEN service_id = 0 THEN CASE WHEN h6 % 3 = 0 THEN NULL${mix ? `
+      WHEN provider = 'AWS' AND category = 'Usage' AND (h5 % 1000) / 1000.0 < ${UNTAGGED_MIX.stackShare}
+        THEN map_from_entries(list_concat(${extra}, [${entry(STACK_NAME_TAG_KEY, untaggedStackSql('(h5 % 1000) / 1000.0', '((h5 // 1000) % 997) / 997.0'))}]))` : ''}
+      ELSE map_from_entries(${extra}) END
     ELSE map_from_entries(list_concat([${customer.join(', ')}], ${extra})) END`;
 }
 
@@ -249,8 +260,8 @@ function selectForFile(o: Resolved, lo: number, hi: number): string {
   // CSV nulls: an empty cell on even rows, the literal NULL on odd ones.
   const nullable = (expr: string) => (csv ? `COALESCE(CAST(${expr} AS VARCHAR), CASE WHEN i % 2 = 1 THEN 'NULL' END)` : expr);
   const tags = csv
-    ? `COALESCE(CASE WHEN (${tagsSql()}) IS NULL THEN NULL ELSE CAST(to_json(${tagsSql()}) AS VARCHAR) END, CASE i % 3 WHEN 1 THEN 'NULL' WHEN 2 THEN '{}' END)`
-    : tagsSql();
+    ? `COALESCE(CASE WHEN (${tagsSql(o.untaggedMix)}) IS NULL THEN NULL ELSE CAST(to_json(${tagsSql(o.untaggedMix)}) AS VARCHAR) END, CASE i % 3 WHEN 1 THEN 'NULL' WHEN 2 THEN '{}' END)`
+    : tagsSql(o.untaggedMix);
   const columns: Record<string, string> = {
     BilledCost: money('billed'),
     BillingAccountId: "'payer-' || provider",
@@ -271,7 +282,8 @@ function selectForFile(o: Resolved, lo: number, hi: number): string {
     ResourceId: nullable("CASE WHEN service_id > 0 THEN provider || '/' || service || '/' || (h6 % 5) END"),
     ServiceName: "CASE provider WHEN 'AWS' THEN 'Amazon DynamoDB' WHEN 'Microsoft' THEN 'Azure Cosmos DB' ELSE 'Cloud Run' END",
     ServiceCategory: "CASE provider WHEN 'Google Cloud' THEN 'Compute' ELSE 'Databases' END",
-    SubAccountId: nullable('account'),
+    SubAccountId: nullable(o.untaggedMix
+      ? `COALESCE(account, CASE WHEN provider = 'AWS' AND category = 'Usage' THEN ${pickSql(UNTAGGED_MIX.accounts, '((h6 // 1000) % 991) / 991.0')} END)` : 'account'),
     Tags: tags,
     ServiceSubcategory: "'Databases'",
     SkuMeter: "'Requests'",
@@ -361,7 +373,7 @@ function round(n: number): number {
 
 function parseArgs(argv: readonly string[]): GenerateFocusOptions {
   const opts = parseCommandLine(argv, 'generate-focus', __filename,
-    ['rows', 'out', 'format', 'months', 'start', 'seed', 'export-name', 'focus-version', 'rows-per-file', 'currencies', 'threads']);
+    ['rows', 'out', 'format', 'months', 'start', 'seed', 'export-name', 'focus-version', 'rows-per-file', 'currencies', 'threads', 'untagged-mix']);
   const int = (name: string) => intOption(opts, name);
   const currencies = opts.currencies === undefined ? undefined
     : Object.fromEntries(opts.currencies.split(',').map((pair) => pair.split('=').map((x) => x.trim()) as [string, string]));
@@ -377,6 +389,7 @@ function parseArgs(argv: readonly string[]): GenerateFocusOptions {
     rowsPerFile: int('rows-per-file'),
     currencies,
     threads: int('threads'),
+    untaggedMix: opts['untagged-mix'] === undefined ? undefined : opts['untagged-mix'] === 'true',
   };
 }
 

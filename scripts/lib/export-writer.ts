@@ -190,3 +190,31 @@ export function runGenerator<O extends { readonly out: string }, T extends { rea
     process.exit(1);
   });
 }
+
+/**
+ * The "untagged mix" both generators can add (`--untagged-mix`, off by default so that the default output is
+ * unchanged): untagged spend made of the things attribution rules are declared for (docs/attribution.md), not only
+ * shared infrastructure in one account. Untagged usage is spread over the services' accounts and part of it carries
+ * the AWS-generated tag `aws:cloudformation:stack-name`, half of that naming a stack of the benchmark's assembly
+ * (`bench/attribution.ts`: resources created before the tags were activated), half a stack outside every assembly.
+ */
+export const UNTAGGED_MIX = {
+  /** Stacks on untagged usage: the first two hold declared services in bench/attribution.ts, the others none. */
+  stacks: ['ShopStack', 'PlatformStack', 'legacy-batch-prod', 'sandbox-orders-dev'],
+  /** Share of the untagged usage that carries a stack name. */
+  stackShare: 0.5,
+  /** Accounts the untagged usage is spread over (the shared-infrastructure account first, with the largest share). */
+  accounts: ['444444444444', '444444444444', '111111111111', '222222222222', '333333333333'],
+};
+
+/**
+ * The SQL of a value picked from `values` by a draw in [0, 1) (an expression), each value equally likely.
+ */
+export function pickSql(values: readonly string[], draw: string): string {
+  return `[${values.map(lit).join(', ')}][1 + CAST(floor((${draw}) * ${values.length}) AS INTEGER)]`;
+}
+
+/** The stack name of an untagged usage row under the untagged mix, or NULL, from two draws in [0, 1). */
+export function untaggedStackSql(hasStackDraw: string, whichDraw: string): string {
+  return `CASE WHEN (${hasStackDraw}) < ${UNTAGGED_MIX.stackShare} THEN ${pickSql(UNTAGGED_MIX.stacks, whichDraw)} END`;
+}

@@ -144,13 +144,18 @@ describe('the SQL the Athena source sends for the rules', () => {
     const sql = athena.commandCalls(StartQueryExecutionCommand)[1].args[0].input.QueryString!;
     expect(sql).toBe(sourceMatchSql(PLAN(), query, { view: '"customer_value"."cur2"', schema: CUR_2_0_SCHEMA, cost: 'line_item_unblended_cost' },
       SqlDialect.ATHENA, ["billing_period >= '2026-10'", "billing_period <= '2026-11'"]).sql);
-    expect(sql).toContain("CASE WHEN (COALESCE(CAST(line_item_usage_account_id AS VARCHAR), '') = '222233334444') THEN 0 WHEN ");
-    expect(sql).toContain("COALESCE(CAST(element_at(resource_tags, 'aws_cloudformation_stack_name') AS VARCHAR), '') = 'Shop'");
-    expect(sql).toContain("(COALESCE(CAST(line_item_line_item_type AS VARCHAR), '') = 'Tax')");
-    expect(sql).toContain("COALESCE(CAST(line_item_resource_id AS VARCHAR), '') LIKE 'arn:aws:s3:::shop-%' ESCAPE '\\'");
+    // the rules read the columns once per distinct criteria (k_<field>), each taken from the CUR 2.0 column
+    expect(sql).toContain("COALESCE(CAST(line_item_usage_account_id AS VARCHAR), '') AS k_account");
+    expect(sql).toContain("CASE WHEN (COALESCE(CAST(k_account AS VARCHAR), '') = '222233334444') THEN 0 WHEN ");
+    expect(sql).toContain("COALESCE(CAST(element_at(resource_tags, 'aws_cloudformation_stack_name') AS VARCHAR), '') AS k_stack");
+    expect(sql).toContain("COALESCE(CAST(k_stack AS VARCHAR), '') = 'Shop'");
+    expect(sql).toContain("COALESCE(CAST(line_item_line_item_type AS VARCHAR), '') AS k_recordType");
+    expect(sql).toContain("(COALESCE(CAST(k_recordType AS VARCHAR), '') = 'Tax')");
+    expect(sql).toContain("COALESCE(CAST(line_item_resource_id AS VARCHAR), '') AS k_resource");
+    expect(sql).toContain("COALESCE(CAST(k_resource AS VARCHAR), '') LIKE 'arn:aws:s3:::shop-%' ESCAPE '\\'");
     expect(sql).toContain("WHERE COALESCE(element_at(resource_tags, 'user_customer_service'), '') = ''");
     expect(sql).toContain('CAST(CAST(line_item_usage_start_date AS DATE) AS VARCHAR) AS usage_date');
-    expect(sql).toContain("AND billing_period >= '2026-10'\n    AND billing_period <= '2026-11'");
+    expect(sql).toContain("AND billing_period >= '2026-10'\n      AND billing_period <= '2026-11'");
     // nothing of DuckDB's dialect reaches Athena
     expect(sql).not.toMatch(/\w\['|strftime/);
     expect(out.attributionMatches).toEqual([expect.objectContaining({ rule: 2, day: '2026-10-07', currency: 'USD' })]);
@@ -188,8 +193,10 @@ describe('the SQL the Athena source sends for the rules', () => {
     const sql = athena.commandCalls(StartQueryExecutionCommand)[1].args[0].input.QueryString!;
     expect(sql).toBe(sourceMatchSql(PLAN(), query, { view: '"customer_value"."focus"', schema: FOCUS_1_2_SCHEMA, cost: 'BilledCost', provider: 'ProviderName' },
       SqlDialect.ATHENA, ["billing_period >= '2026-10'", "billing_period <= '2026-11'"]).sql);
-    expect(sql).toContain("COALESCE(CAST(element_at(Tags, 'aws:cloudformation:stack-name') AS VARCHAR), '') = 'Shop'");
-    expect(sql).toContain("(COALESCE(CAST(ChargeCategory AS VARCHAR), '') = 'Tax')");
+    expect(sql).toContain("COALESCE(CAST(element_at(Tags, 'aws:cloudformation:stack-name') AS VARCHAR), '') AS k_stack");
+    expect(sql).toContain("COALESCE(CAST(k_stack AS VARCHAR), '') = 'Shop'");
+    expect(sql).toContain("COALESCE(CAST(ChargeCategory AS VARCHAR), '') AS k_chargeCategory");
+    expect(sql).toContain("(COALESCE(CAST(k_chargeCategory AS VARCHAR), '') = 'Tax')");
     expect(sql).toContain('GROUP BY rule_index, stack, usage_date, currency, provider');
     expect(out.attributionMatches).toEqual([expect.objectContaining({ rule: 2, provider: 'AWS' })]);
   });

@@ -6,7 +6,7 @@ import { tempDir } from '../util';
  * timed: it only checks that every part produces well-formed results. `npx projen bench` runs the real sizes.
  */
 describe('benchmark harness (smoke size)', () => {
-  test('produces every variant, finite ratios, report, --allocate and Cost Explorer figures', async () => {
+  test('produces every variant, finite ratios, report, --allocate, attribution and Cost Explorer figures', async () => {
     // GIVEN the smallest sizes, scratch output in a temporary directory, the CLI run from the sources
     const outDir = tempDir('cv-bench-');
     const log: string[] = [];
@@ -77,6 +77,16 @@ describe('benchmark harness (smoke size)', () => {
     expect(Math.abs(allocate.sizes[0].fullyLoaded + allocate.sizes[0].unallocated - allocate.sizes[0].total)).toBeLessThan(0.005);
     expect(allocate.sizes[0].total).toBeCloseTo(report.sizes[0].total, 6);
     expect(analysis.targets.some((t) => t.target.startsWith('--allocate <= 1.3x'))).toBe(true);
+
+    // attribution: the report with the 20 rules of bench/attribution.ts against the plain one over the export with the
+    // untagged mix, both measured; tagged + attributed + unattributed = the total (checked by the harness too)
+    const attribution = results.attribution!;
+    expect(attribution.rules).toBe(20);
+    expect(attribution.sizes.map((x) => [x.source, x.rows])).toEqual([['cur', 2000]]);
+    expect(Number.isFinite(attribution.sizes[0].cpuRatio)).toBe(true);
+    expect(attribution.sizes[0].attributed).not.toBe(0);
+    expect(Math.abs(attribution.sizes[0].untagged - attribution.sizes[0].attributed - attribution.sizes[0].unattributed)).toBeLessThan(0.005);
+    expect(analysis.targets.some((t) => t.target.startsWith('20 attribution rules <= 1.3x'))).toBe(true);
 
     // Cost Explorer: one request per result page
     expect(results.ce!.map((c) => [c.pages, c.httpRequests, c.reportedRequests])).toEqual([[1, 1, 1], [3, 3, 3]]);

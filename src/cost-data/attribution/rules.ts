@@ -219,39 +219,95 @@ export interface MatchQueryParts {
   readonly where?: readonly string[];
 }
 
+/** The criteria columns of `RuleColumns` (everything but the label). */
+type CriterionField = Exclude<keyof RuleColumns, 'label'>;
+
+/** The criteria columns the rules of a plan read (the stack is always read: the matches are per stack). */
+function criterionFields(plan: AttributionPlan, columns: RuleColumns): CriterionField[] {
+  const used = new Set<CriterionField>(['stack']);
+  for (const r of plan.rules) {
+    switch (r.rule.kind) {
+      case 'accounts':
+        used.add('account');
+        break;
+      case 'resources':
+        used.add('resource');
+        break;
+      case 'charges':
+        for (const f of ['serviceCode', 'usageType', 'recordType', 'chargeCategory', 'billingEntity'] as const) {
+          used.add(f);
+        }
+        break;
+      default:
+        break;
+    }
+  }
+  const order: CriterionField[] = ['account', 'stack', 'serviceCode', 'usageType', 'resource', 'recordType', 'chargeCategory', 'billingEntity'];
+  return order.filter((f) => used.has(f) && columns[f] !== undefined);
+}
+
 /**
  * The untagged spend each rule matches, per (rule, stack, day, currency[, provider]): one scan of the untagged line
  * items of the period, amounts summed as exact decimals and returned as text.
+ *
+ * The line items are first summed per distinct value of the columns the rules read (with the day, the currency, the
+ * provider and whether the charge has no resource); the rules' `CASE` and the overlap tests run once per distinct
+ * criteria (a few hundred in a month's bill, where line items are millions), and the sums per rule add up those
+ * groups: the same exact sums (decimal addition does not depend on the order), overlaps counted in line items
+ * (bench/RESULTS.md, "Attribution rules at scale").
  */
 export function matchSql(plan: AttributionPlan, p: MatchQueryParts): { sql: string; warnings: string[] } {
-  const index = ruleIndexSql(plan, p.columns);
+  // the first aggregation's keys: each criterion column the rules read, named k_<field>; the rules read them there
+  const fields = criterionFields(plan, p.columns);
+  const grouped: RuleColumns = { ...p.columns };
+  for (const f of fields) {
+    (grouped as any)[f] = `k_${f}`;
+  }
+  const index = ruleIndexSql(plan, grouped);
   const exact = (e: string) => `CAST(${e} AS DECIMAL(38, 18))`;
   const nonResource = p.nonResource.map(sqlLiteral).join(', ');
   // what a later rule would also have matched of the line items an earlier rule took (section 5: a warning naming both)
   const overlap = plan.rules.length > 1 && plan.rules.length <= MAX_OVERLAP_RULES;
   const also = overlap ? index.conditions.map((c, j) => `CASE WHEN ${c} THEN 1 ELSE 0 END AS also_${j}`) : [];
   const alsoSums = overlap ? index.conditions.map((_c, j) => `CAST(SUM(CASE WHEN also_${j} = 1 THEN cost ELSE 0 END) AS VARCHAR) AS also_amount_${j}, `
-    + `SUM(also_${j}) AS also_count_${j}`) : [];
-  const keys = ['rule_index', 'stack', 'usage_date', 'currency', ...(p.provider ? ['provider'] : []), ...(p.group ? ['group_value'] : [])];
+    + `SUM(also_${j} * line_items) AS also_count_${j}`) : [];
+  const criteria = fields.map((f) => `k_${f}`);
+  const extra = [...(p.provider ? ['provider'] : []), ...(p.group ? ['group_value'] : [])];
+  const keys = [...criteria, 'usage_date', 'currency', ...extra, 'no_resource'];
+  const outKeys = ['rule_index', 'stack', 'usage_date', 'currency', ...extra];
   const sql = [
-    `SELECT ${keys.join(', ')},`,
+    // 1. the untagged line items of the period, summed per distinct criteria, day, currency (provider, grouped tag);
+    //    grouped in an outer SELECT, as Athena (Trino) groups by columns, not by the aliases of its own SELECT
+    'WITH untagged_groups AS (',
+    `  SELECT ${keys.join(', ')}, SUM(cost) AS cost, COUNT(*) AS line_items`,
+    '  FROM (',
+    `    SELECT ${fields.map((f) => `COALESCE(CAST(${p.columns[f]} AS VARCHAR), '') AS k_${f}, `).join('')}`,
+    `      ${dayTextSql(p.time, p.dialect ?? SqlDialect.DUCKDB)} AS usage_date, ${p.currency} AS currency,`
+      + (p.provider ? ` COALESCE(${p.provider}, '') AS provider,` : '')
+      + (p.group ? ` COALESCE(${p.group}, '') AS group_value,` : ''),
+    `      COALESCE(${p.category} IN (${nonResource}), FALSE) AS no_resource,`,
+    `      ${exact(`COALESCE(${p.cost}, 0)`)} AS cost`,
+    `    FROM ${p.view}`,
+    `    WHERE COALESCE(${p.serviceTag}, '') = ''`,
+    `      AND ${p.time} >= TIMESTAMP '${p.from} 00:00:00' AND ${p.time} < TIMESTAMP '${p.to} 00:00:00'`,
+    ...(p.where ?? []).map((w) => `      AND ${w}`),
+    '  ) AS untagged_line_items',
+    `  GROUP BY ${keys.join(', ')}`,
+    // 2. the first rule each distinct criteria matches, and the rules that also match it: once per distinct criteria
+    '), criteria AS (',
+    `  SELECT ${criteria.join(', ')}, ${index.sql} AS rule_index${also.map((x) => `, ${x}`).join('')}`,
+    `  FROM (SELECT DISTINCT ${criteria.join(', ')} FROM untagged_groups) AS distinct_criteria`,
+    ')',
+    `SELECT ${outKeys.join(', ')},`,
     '  CAST(SUM(cost) AS VARCHAR) AS amount, CAST(SUM(non_resource) AS VARCHAR) AS non_resource'
       + alsoSums.map((x) => `, ${x}`).join(''),
     'FROM (',
-    `  SELECT ${index.sql} AS rule_index, COALESCE(CAST(${p.columns.stack} AS VARCHAR), '') AS stack,`,
-    `    ${dayTextSql(p.time, p.dialect ?? SqlDialect.DUCKDB)} AS usage_date, ${p.currency} AS currency,`
-      + (p.provider ? ` COALESCE(${p.provider}, '') AS provider,` : '')
-      + (p.group ? ` COALESCE(${p.group}, '') AS group_value,` : ''),
-    `    ${exact(`COALESCE(${p.cost}, 0)`)} AS cost,`,
-    `    CASE WHEN ${p.category} IN (${nonResource}) THEN ${exact(`COALESCE(${p.cost}, 0)`)} ELSE ${exact('0')} END AS non_resource`
-      + also.map((x) => `, ${x}`).join(''),
-    `  FROM ${p.view}`,
-    `  WHERE COALESCE(${p.serviceTag}, '') = ''`,
-    `    AND ${p.time} >= TIMESTAMP '${p.from} 00:00:00' AND ${p.time} < TIMESTAMP '${p.to} 00:00:00'`,
-    ...(p.where ?? []).map((w) => `    AND ${w}`),
+    `  SELECT c.rule_index, g.k_stack AS stack, g.usage_date, g.currency,${extra.map((k) => ` g.${k},`).join('')} g.cost, g.line_items,`,
+    `    CASE WHEN g.no_resource THEN g.cost ELSE ${exact('0')} END AS non_resource${also.map((_x, j) => `, c.also_${j}`).join('')}`,
+    `  FROM untagged_groups AS g JOIN criteria AS c ON ${criteria.map((k) => `g.${k} = c.${k}`).join(' AND ')}`,
     ') AS untagged_items',
     'WHERE rule_index IS NOT NULL',
-    `GROUP BY ${keys.join(', ')}`,
+    `GROUP BY ${outKeys.join(', ')}`,
     `ORDER BY rule_index, usage_date, stack, currency${p.provider ? ', provider' : ''}${p.group ? ', group_value' : ''}`,
   ].join('\n');
   const warnings = [...index.warnings];

@@ -10,6 +10,7 @@ import {
 } from '../declaration/attribution-record';
 import { attributionRecordProblems, RULE_NAME_PATTERN, ruleOverlaps } from '../declaration/attribution-record-rules';
 import { readRegistry } from '../declaration/context-settings';
+import { indexRuleSet } from '../declaration/rule-set-index';
 import { describe } from '../declaration/rules';
 import { allocationRecord } from '../declaration/value-chain-rules';
 import { closest } from '../private/placeholders';
@@ -114,6 +115,7 @@ export class AttributionRules extends Construct {
     }
     const root = this.node.root;
     SETS.set(root, [...(SETS.get(root) ?? []), this]);
+    indexRuleSet(this);
     if (this.inStack()) {
       this.node.addMetadata(ATTRIBUTION_METADATA_TYPE, Lazy.any({ produce: () => this._record() }));
     }

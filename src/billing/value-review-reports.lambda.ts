@@ -1,8 +1,10 @@
 /* eslint-disable import/no-extraneous-dependencies */
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { rulesNotApplied } from '../cost-data/attribution/attribute';
 import { DeclaredService } from '../cost-data/declarations/cloud-assembly';
 import { mergeRegistry, withNotes } from '../cost-data/declarations/registry-merge';
+import { tagKeysOf } from '../cost-data/declarations/tag-keys-of';
 import { render } from '../cost-data/format/render';
 import { CostSource } from '../cost-data/query';
 import { provisionalNote as reviewProvisionalNote } from '../cost-data/review/provisional';
@@ -100,12 +102,12 @@ export async function runReview(config: ValueReviewConfig, today: Date, clients:
   const { s3, sns, log } = clients;
   try {
     const shipped = await readDeclarations(s3, config);
-    const { services, notes: declarationNotes, description } = await declarationsOf(config, shipped, today, clients, limits);
+    const { services, notes: declarationNotes, description, tagKeys } = await declarationsOf(config, shipped, today, clients, limits);
     const months = trendMonths(today, config.months);
     // the value chain: checked before the query (synth refuses cycles in one app; declarations of other apps may close one)
     const chain = consumptionDeclared(services) ? reviewValueChain(services, '/') : undefined;
     const source = clients.source ?? new AthenaSource({ database: config.database, table: config.table, workgroup: config.workgroup, limits });
-    const fetched = await source.fetch(reviewQuery(months, TagKeys.custom(shipped.tagKeys)), log);
+    const fetched = await source.fetch(reviewQuery(months, tagKeys), log);
     const provisional = provisionalNote(months[months.length - 1], today);
     const result = provisional ? { ...fetched, notes: [...fetched.notes, provisional] } : fetched;
     // fully-loaded cost when a shipped service consumes another, as the CLI's review shows it
@@ -185,12 +187,13 @@ export async function runReview(config: ValueReviewConfig, today: Date, clients:
  * the registry cannot be read, which each pack notes (and the log says).
  */
 async function declarationsOf(config: ValueReviewConfig, shipped: ShippedDeclarations, today: Date, clients: ReviewClients, limits: CallLimits):
-Promise<{ services: DeclaredService[]; notes: string[]; description: string }> {
+Promise<{ services: DeclaredService[]; notes: string[]; description: string; tagKeys: TagKeys }> {
   const fromShipped: DeclaredService[] = shipped.services.map((record) => ({ record: record as DeclaredService['record'], assembly: 'declarations', stack: record.stackName }));
   const shippedText = `${fromShipped.length} declared service${fromShipped.length === 1 ? '' : 's'} shipped with the ValueReviewReports construct`;
+  const shippedKeys = TagKeys.custom(shipped.tagKeys);
   const r = config.registry;
   if (!r) {
-    return { services: fromShipped, notes: [], description: shippedText };
+    return { services: fromShipped, notes: [], description: shippedText, tagKeys: shippedKeys };
   }
   const source = `s3://${r.bucket}/${r.prefix}`;
   let read;
@@ -204,7 +207,7 @@ Promise<{ services: DeclaredService[]; notes: string[]; description: string }> {
     limits.check();
     const note = `the declaration registry ${source} could not be read (${e instanceof RegistryError ? e.message : errorText(e)}): this pack uses the ${shippedText} instead`;
     clients.log(note);
-    return { services: fromShipped, notes: [note], description: shippedText };
+    return { services: fromShipped, notes: [note], description: shippedText, tagKeys: shippedKeys };
   }
   const merged = mergeRegistry({ assemblies: [], services: [], warnings: [] }, read);
   const names = new Set(merged.services.map((s) => s.record.serviceName));
@@ -213,11 +216,18 @@ Promise<{ services: DeclaredService[]; notes: string[]; description: string }> {
   if (kept.length > 0) {
     notes.push(`${kept.length} shipped declaration${kept.length === 1 ? '' : 's'} of services the registry does not hold kept: ${kept.map((s) => s.record.serviceName).join(', ')}`);
   }
+  // the rule sets the registry's stacks carry (this function does not apply attribution rules yet: said, not dropped)
+  const unapplied = rulesNotApplied(merged, 'the scheduled value review');
+  if (unapplied) {
+    notes.push(unapplied);
+  }
   for (const w of merged.warnings) {
     clients.log(w);
   }
   const total = merged.services.length + kept.length;
   return {
+    // the query reads the tags the registered services declare (their apps' tag keys, which must agree), not only the shipped ones
+    tagKeys: merged.services.length > 0 ? tagKeysOf(merged) : shippedKeys,
     services: [...merged.services, ...kept],
     notes,
     description: `${total} declared service${total === 1 ? '' : 's'}: the registry ${source}${kept.length > 0 ? ' and the declarations shipped with the ValueReviewReports construct' : ''}`,

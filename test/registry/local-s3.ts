@@ -1,3 +1,4 @@
+import type { AttributionRulesRecord } from '../../src/declaration/attribution-record';
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -100,6 +101,19 @@ export function serviceRecord(serviceName: string, stackName: string, overrides:
     includedScopes: [],
     consumes: [],
     consumedBy: [],
+    ...overrides,
+  };
+}
+
+/** A sound `customer-value:attribution` record of a rule set declared in `stackName`: its account's untagged spend to `service`. */
+export function ruleSetRecord(ruleSet: string, stackName: string, service = 'checkout', overrides: Partial<AttributionRulesRecord> = {}): AttributionRulesRecord {
+  return {
+    schemaVersion: 1,
+    ruleSet,
+    precedence: 100,
+    rules: [{ name: `${ruleSet}-account`, kind: 'accounts', match: { accounts: ['111111111111'] }, target: { kind: 'service', services: [service] } }],
+    constructPath: `${stackName}/${ruleSet}`,
+    stackName,
     ...overrides,
   };
 }

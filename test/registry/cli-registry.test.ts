@@ -283,6 +283,60 @@ describe('customer-value ... --registry: stale entries, conflicts, bad entries',
     expect(data.services.filter((s: any) => s.assembly.startsWith('s3://'))).toEqual([]);
   });
 
+  test('rule sets: two apps registering one rule-set name are warned as from assemblies; a deleted stack\'s rules no longer apply', async () => {
+    const yesterday = new Date(NOW.getTime() - 86_400_000);
+    const ledgerSets = JSON.parse(registrations.get('Ledger')!.attribution!) as any[];
+    // the ledger team names its rule set as the shop team did
+    const renamed = JSON.stringify(ledgerSets.map((r) => ({ ...r, ruleSet: 'shop-account' })));
+    const r = registrations.get('Ledger')!;
+    const created = await onCustomResource({
+      RequestType: 'Create',
+      ResponseURL: 'http://127.0.0.1:1/unused',
+      StackId: r.stackId,
+      RequestId: `req-${++requests}`,
+      LogicalResourceId: r.logicalId,
+      ResourceProperties: { Bucket: s3.bucket, Region: 'us-east-1', Prefix: prefix(5), Services: r.services, AttributionRules: renamed },
+    }, { s3: () => s3.client, now: () => yesterday });
+    expect(created.status).toBe('SUCCESS');
+    await registerAt(5, 'Shop', yesterday);
+    const args = ['cost', '--source', 'cur', 'cur/', '--from', '2026-11-01', '--to', '2026-12-01', '-o', 'json', '--quiet'];
+    const run = await cli([...args, '--registry', url(5)]);
+    expect(run.code).toBe(0);
+    expect(run.stderr).toMatch(/^customer-value: warning: two rule sets are named "shop-account" \(s3:\/\/example-customer-value-registry\/case5\/v1\/\d{12}\/[a-z0-9-]+\/(Shop|Ledger)\/\w+\.json \(stack (Shop|Ledger), (Shop|Ledger)\/\w+\) and s3:\/\/.* \(stack (Shop|Ledger), .*\)\): the second is ignored; give one of them another ruleSetName$/m);
+
+    // with the assemblies too: the same rule set from both is one, no warning about it
+    const both = await cli([...args, ...BOTH(), '--registry', REGISTRY]);
+    expect(both.code).toBe(0);
+    expect(both.stderr).not.toMatch(/rule set/);
+    expect(JSON.parse(both.stdout).attribution.rules.map((x: any) => x.ruleSet)).toEqual(['ledger-account', 'shop-account']);
+
+    // the ledger app's stack is deleted: its rule set goes with its services, the ledger account's 8 is unattributed
+    await registerAt(6, 'Shop', yesterday);
+    await registerAt(6, 'Ledger', yesterday);
+    const before = JSON.parse((await cli([...args, '--registry', url(6)])).stdout);
+    expect(before.attribution).toMatchObject({ attributed: 25, unattributed: 12 });
+    const owner = JSON.parse(await (await s3.client.send(new GetObjectCommand({
+      Bucket: s3.bucket, Key: `case6/v1/${LEDGER_ACCOUNT}/eu-central-1/Ledger/${r.logicalId}.json`,
+    }))).Body!.transformToString()).owner;
+    const deleted = await onCustomResource({
+      RequestType: 'Delete',
+      ResponseURL: 'http://127.0.0.1:1/unused',
+      StackId: r.stackId,
+      RequestId: `req-${++requests}`,
+      LogicalResourceId: r.logicalId,
+      PhysicalResourceId: owner,
+      ResourceProperties: { Bucket: s3.bucket, Region: 'us-east-1', Prefix: prefix(6), Services: r.services, ...rulesOf(r) },
+    } as any, { s3: () => s3.client, now: () => NOW });
+    expect([deleted.status, deleted.reason]).toEqual(['SUCCESS', 'withdrew 2 service(s)']);
+    const after = await cli([...args, '--registry', url(6)]);
+    const report = JSON.parse(after.stdout);
+    expect(report.attribution).toMatchObject({ attributed: 17, unattributed: 20 });
+    expect(report.attribution.rules.map((x: any) => x.ruleSet)).toEqual(['shop-account']);
+    // invoicing's tagged spend is still billed, but no declaration is read for it, nor does the rule give it the 8
+    const invoicing = report.rows.find((row: any) => row.group === 'invoicing');
+    expect([invoicing.status, invoicing.cost]).toEqual([expect.not.stringMatching(/^declared$/), 75]);
+  });
+
   test('a bad entry is refused naming its key and the field, with the rules of the assemblies', async () => {
     const yesterday = new Date(NOW.getTime() - 86_400_000);
     await registerAt(3, 'Ledger', yesterday);

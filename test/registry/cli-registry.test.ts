@@ -422,11 +422,11 @@ describe('ValueReviewReports\' function reading the registry (runReview, on s3rv
     return JSON.stringify({ schemaVersion: 1, tagKeys: services[0].tagKeys, services: records });
   }
 
-  async function runFunction(config: any, declarations: any[], at = TODAY) {
+  async function runFunction(config: any, declarations: any[], at = TODAY, cur = 'cur') {
     await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: config.declarationsKey, Body: declarations.length > 0 ? shipped(declarations) : JSON.stringify({ schemaVersion: 1, tagKeys: JSON.parse(registrations.get('Shop')!.services)[0].tagKeys, services: [] }) }));
     const log: string[] = [];
     const summary = await runReview(config, at, {
-      s3: s3.client, sns: new SNSClient({ region: 'us-east-1' }), log: (m) => log.push(m), source: new CurFileSource({ paths: [path.join(cwd, 'cur')] }),
+      s3: s3.client, sns: new SNSClient({ region: 'us-east-1' }), log: (m) => log.push(m), source: new CurFileSource({ paths: [path.join(cwd, cur)] }),
     });
     expect(summary.failures).toEqual([]);
     const pack = async (unit: string) => JSON.parse(await (await s3.client.send(new GetObjectCommand({
@@ -469,6 +469,37 @@ describe('ValueReviewReports\' function reading the registry (runReview, on s3rv
     // the rule sets the two stacks registered are read, and the pack says it does not apply them yet
     expect(fromRegistry.retail.notes).toContain('the scheduled value review does not apply attribution rules yet (customer-value cost does): rules '
       + 'ledger-account/ledger-account, shop-account/shop-account are not applied, untagged spend stays its own row');
+  });
+
+  test('the packs query the tag keys the registered services declare (their apps\'), not the shipped declarations\' defaults', async () => {
+    const prefix = 'case-keys/';
+    // the organization's apps use their own tag keys (customer-value:tagKeys); the ValueReviewReports app ships none
+    const rename = (key: string) => `org-${key}`;
+    const records = (name: string) => (JSON.parse(registrations.get(name)!.services) as any[]).map((r) => ({
+      ...r,
+      tagKeys: Object.fromEntries(Object.entries(r.tagKeys).map(([field, key]) => [field, rename(key as string)])),
+      tags: Object.fromEntries(Object.entries(r.tags).map(([key, value]) => [rename(key), value])),
+    }));
+    for (const name of ['Shop', 'Ledger']) {
+      const r = registrations.get(name)!;
+      const result = await onCustomResource({
+        RequestType: 'Create',
+        ResponseURL: 'http://127.0.0.1:1/unused',
+        StackId: r.stackId,
+        RequestId: `req-${++requests}`,
+        LogicalResourceId: r.logicalId,
+        ResourceProperties: { Bucket: s3.bucket, Region: 'us-east-1', Prefix: prefix, Services: JSON.stringify(records(name)) },
+      }, { s3: () => s3.client, now: () => new Date(TODAY.getTime() - 86_400_000) });
+      expect([result.status, result.status === 'SUCCESS' ? '' : result.reason]).toEqual(['SUCCESS', '']);
+    }
+    curCsv(path.join(cwd, 'cur-org', 'data.csv'), ['2026-10-10', '2026-11-10'].flatMap((day) => [
+      line(day, 50, { user_org_customer_service: 'checkout', user_org_business_unit: 'retail' }),
+      line(day, 30, { user_org_customer_service: 'invoicing', user_org_business_unit: 'finance' }),
+    ]));
+    const run = await runFunction({ ...CONFIG, reportsPrefix: 'packs-keys/', registry: { bucket: s3.bucket, region: 'us-east-1', prefix } }, [], TODAY, 'cur-org');
+    // checkout's 50 a month is read under the registered services' tag key; with the shipped keys it was all untagged
+    const service = (pack: any, name: string) => pack.businessUnits[0].services.find((x: any) => x.serviceName === name);
+    expect([service(run.retail, 'checkout').cost, service(run.finance, 'invoicing').cost]).toEqual([[50, 50], [30, 30]]);
   });
 
   test('deleting one app\'s stack withdraws its services: the next pack and the next CLI review no longer hold them', async () => {

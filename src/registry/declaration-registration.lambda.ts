@@ -129,7 +129,14 @@ export async function onCustomResource(event: CustomResourceEvent, deps: Registr
   }
   try {
     const decision = await apply(deps, address, entryKey(address.prefix, identity), (current) => decide(current, {
-      type: event.RequestType, requestId: event.RequestId, physicalId, identity, stackId: event.StackId, services, attribution, now: deps.now().toISOString(),
+      type: event.RequestType,
+      requestId: event.RequestId,
+      physicalId,
+      identity,
+      stackId: event.StackId,
+      services,
+      attribution,
+      now: deps.now().toISOString(),
     }));
     return { status: 'SUCCESS', reason: decision.reason, physicalResourceId: physicalId };
   } catch (e) {

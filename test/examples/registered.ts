@@ -8,7 +8,10 @@ import { Template } from 'aws-cdk-lib/assertions';
 import { REGISTRY_BUCKET } from '../../examples/payer-account';
 
 /** The registration of `stack`: what it registers, after checking its policy is the stack's own entry only. */
-export function checkedRegistration(stack: Stack): { services: Array<{ serviceName: string; stackName: string }>; ruleSets: Array<{ ruleSet: string; stackName: string }> } {
+export function checkedRegistration(stack: Stack): {
+  services: Array<{ serviceName: string; stackName: string }>;
+  ruleSets: Array<{ ruleSet: string; stackName: string }>;
+} {
   const template = Template.fromStack(stack);
   const resources = template.findResources('Custom::CustomerValueRegistration');
   expect(Object.keys(resources)).toHaveLength(1);

@@ -3,8 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
-  AttributionRule, AttributionRules, AttributionTarget, ContextKeys, CostReporting, Customer, CustomerService, DeclarationRegistration, DeclarationRegistry,
-  ServiceRef,
+  AttributionRule, AttributionRules, AttributionTarget, ContextKeys, CostReporting, Customer, CustomerService, DeclarationRegistration,
+  DeclarationRegistry, ServiceRef,
 } from '../../src';
 import { secureBucket } from '../nag/util';
 import { testApp, VALID } from '../util';

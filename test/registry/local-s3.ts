@@ -1,9 +1,9 @@
-import type { AttributionRulesRecord } from '../../src/declaration/attribution-record';
 import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import type { AttributionRulesRecord } from '../../src/declaration/attribution-record';
 import { ServiceDeclarationRecord } from '../../src/declaration/record';
 
 /**

@@ -3,9 +3,9 @@ import { PutObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/clien
 import { mockClient } from 'aws-sdk-client-mock';
 import { LocalS3, ruleSetRecord, serviceRecord, startLocalS3 } from './local-s3';
 import type { DeclaredService } from '../../src/cost-data/declarations/cloud-assembly';
+import { mergeRegistry } from '../../src/cost-data/declarations/registry-merge';
 import { CustomResourceEvent, onCustomResource, onHeartbeat, RegistrationDeps } from '../../src/registry/declaration-registration.lambda';
 import { entryKey, HEARTBEAT_ACTION } from '../../src/registry/entry';
-import { mergeRegistry } from '../../src/cost-data/declarations/registry-merge';
 import { mergeWithAssemblies, readRegistry, RegistryError, RegistryReadResult } from '../../src/registry/reader';
 
 /*

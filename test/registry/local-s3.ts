@@ -23,7 +23,7 @@ setTimeout(() => process.exit(0), 15 * 60_000).unref(); // never outlives a test
  * and the reader write, list and read real objects over HTTP with the AWS SDK. s3rver keeps objects, ETags, listing
  * with continuation tokens and NoSuchKey as S3 does; it ignores conditional writes (If-Match / If-None-Match on
  * PutObject) and bucket policies, so those are tested against S3's documented contract with the SDK client mock
- * (conditional-writes.test.ts) and the synthesized policies (test/examples/registered-workloads.test.ts).
+ * (conditional-writes.test.ts) and the synthesized policies (test/examples/registered-shop.test.ts, registered-ledger.test.ts).
  */
 export interface LocalS3 {
   readonly client: S3Client;

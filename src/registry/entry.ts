@@ -250,56 +250,43 @@ export function schemaOf(ruleSets: readonly unknown[] | undefined): number {
 }
 
 /**
- * The problems of a stack's attribution rule sets: each by the rules the construct applied at synth
- * (`attributionRecordProblems`), prefixed with the rule set (`attribution[0] (rule set "shared"): rules[1] ...`); a
- * rule set named twice in the stack; a record of another stack.
- */
-export function ruleSetsProblems(ruleSets: readonly unknown[], stackName: string): string[] {
-  const problems: string[] = [];
-  const seen = new Set<string>();
-  ruleSets.forEach((record, i) => {
-    const name = (record as { ruleSet?: unknown } | null)?.ruleSet;
-    const where = `attribution[${i}]${typeof name === 'string' && name !== '' ? ` (rule set ${JSON.stringify(name)})` : ''}`;
-    const found = attributionRecordProblems(record);
-    problems.push(...found.map((p) => `${where}: ${p}`));
-    if (found.length > 0) {
-      return;
-    }
-    const r = record as AttributionRulesRecord;
-    if (seen.has(r.ruleSet)) {
-      problems.push(`${where}: ruleSet ${JSON.stringify(r.ruleSet)} is declared twice in the entry`);
-    }
-    seen.add(r.ruleSet);
-    if (r.stackName !== stackName) {
-      problems.push(`${where}: stackName is ${JSON.stringify(r.stackName)}, but the entry is the stack ${JSON.stringify(stackName)}'s`);
-    }
-  });
-  return problems;
-}
-
-/**
  * The problems of the records of a stack's services: each by the construct's rules, prefixed with the service and the
  * field (`services[0] (service "checkout"): customerNeed is "TBD": ...`); a service declared twice; a record of
  * another stack.
  */
 export function servicesProblems(services: readonly unknown[], stackName: string): string[] {
+  return stackRecordsProblems(services, stackName, { field: 'services', what: 'service', name: 'serviceName', check: recordProblems });
+}
+
+/**
+ * The problems of a stack's attribution rule sets: each by the rules the construct applied at synth
+ * (`attributionRecordProblems`), prefixed with the rule set (`attribution[0] (rule set "shared"): rules[1] ...`); a
+ * rule set named twice in the stack; a record of another stack.
+ */
+export function ruleSetsProblems(ruleSets: readonly unknown[], stackName: string): string[] {
+  return stackRecordsProblems(ruleSets, stackName, { field: 'attribution', what: 'rule set', name: 'ruleSet', check: (r) => attributionRecordProblems(r) });
+}
+
+/** The records of one stack (services or rule sets): each checked, named once, of that stack. */
+function stackRecordsProblems(records: readonly unknown[], stackName: string,
+  o: { field: string; what: string; name: string; check: (record: unknown) => string[] }): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
-  services.forEach((record, i) => {
-    const name = (record as { serviceName?: unknown } | null)?.serviceName;
-    const where = `services[${i}]${typeof name === 'string' && name !== '' ? ` (service ${JSON.stringify(name)})` : ''}`;
-    const found = recordProblems(record);
+  records.forEach((record, i) => {
+    const name = (record as Record<string, unknown> | null)?.[o.name];
+    const where = `${o.field}[${i}]${typeof name === 'string' && name !== '' ? ` (${o.what} ${JSON.stringify(name)})` : ''}`;
+    const found = o.check(record);
     problems.push(...found.map((p) => `${where}: ${p}`));
     if (found.length > 0) {
       return;
     }
-    const r = record as ServiceDeclarationRecord;
-    if (seen.has(r.serviceName)) {
-      problems.push(`${where}: serviceName ${JSON.stringify(r.serviceName)} is declared twice in the entry`);
+    if (seen.has(name as string)) {
+      problems.push(`${where}: ${o.name} ${JSON.stringify(name)} is declared twice in the entry`);
     }
-    seen.add(r.serviceName);
-    if (r.stackName !== stackName) {
-      problems.push(`${where}: stackName is ${JSON.stringify(r.stackName)}, but the entry is the stack ${JSON.stringify(stackName)}'s`);
+    seen.add(name as string);
+    const stack = (record as { stackName: string }).stackName;
+    if (stack !== stackName) {
+      problems.push(`${where}: stackName is ${JSON.stringify(stack)}, but the entry is the stack ${JSON.stringify(stackName)}'s`);
     }
   });
   return problems;

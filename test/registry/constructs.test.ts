@@ -70,6 +70,23 @@ describe('DeclarationRegistration', () => {
     expect(registered.map((r: { ruleSet: string; stackName: string }) => [r.stackName, r.ruleSet])).toEqual([['Shop', 'shop-shared']]);
   });
 
+  test('a rule set in a stack without services is not registered (no registration there): a warning says so, where a registry is named', () => {
+    const notRegistered = (context: Record<string, unknown>) => {
+      const { app } = workload(context);
+      const billing = new Stack(app, 'Billing', { env: ENV });
+      new AttributionRules(billing, 'Central', { rules: [AttributionRule.accounts({ accountIds: ['222222222222'], to: AttributionTarget.businessUnit('retail') })] });
+      new sns.Topic(billing, 'Alerts', { enforceSSL: true });
+      const stack = app.synth().getStackByName('Billing');
+      return [stack.messages.filter((m) => m.level === 'warning').map((m) => String(m.entry.data)), Object.keys(registrations(billing))] as const;
+    };
+    const [warnings, registered] = notRegistered({ [ContextKeys.REGISTRY]: REGISTRY });
+    expect(registered).toEqual([]);
+    expect(warnings).toEqual([expect.stringMatching(/^the rule set "central" is not registered in the declaration registry \(customer-value:registry\): its stack Billing holds no CustomerService, .*declare it in the stack of the services it concerns/)]);
+    // no registry named, or the app opted out: nothing to say
+    expect(notRegistered({})[0].filter((w) => /not registered/.test(w))).toEqual([]);
+    expect(notRegistered({ [ContextKeys.REGISTRY]: REGISTRY, [ContextKeys.REGISTER_DECLARATIONS]: false })[0].filter((w) => /not registered/.test(w))).toEqual([]);
+  });
+
   test('explicit, with props: the registry and the alarm topic (its policy lets CloudWatch publish)', () => {
     const app = testApp();
     const stack = new Stack(app, 'Shop', { env: ENV });

@@ -68,7 +68,7 @@ beforeAll(async () => {
   ]);
   // the two stacks are deployed yesterday: their functions register them
   for (const name of ['Shop', 'Ledger']) {
-    await register(name, new Date(NOW.getTime() - 86_400_000));
+    await create(name, new Date(NOW.getTime() - 86_400_000));
   }
   cwd = tempDir('cv-cli-registry-');
   // tagged spend of the five services, and spend without a service tag in the shop's account (the shop's rule gives it
@@ -99,17 +99,24 @@ afterAll(async () => {
   await Promise.all([s3?.close(), orgs?.close()]);
 });
 
-/** The registration function's Create of a stack's registration, as CloudFormation sends it, at `at`. */
-async function register(stackName: string, at: Date, services?: string, account?: string): Promise<void> {
+/**
+ * The registration function's Create of a stack's registration, as CloudFormation sends it, at `at`, under `prefix`:
+ * the stack's synthesized properties, or other `services` or rule sets (`attribution`), from another `account`.
+ */
+async function create(stackName: string, at: Date,
+  o: { prefix?: string; services?: string; attribution?: string; account?: string } = {}): Promise<void> {
   const r = registrations.get(stackName)!;
-  const stackId = account ? r.stackId.replace(/:\d{12}:/, `:${account}:`) : r.stackId;
+  const stackId = o.account ? r.stackId.replace(/:\d{12}:/, `:${o.account}:`) : r.stackId;
+  const attribution = o.attribution ?? r.attribution;
   const result = await onCustomResource({
     RequestType: 'Create',
     ResponseURL: 'http://127.0.0.1:1/unused',
     StackId: stackId,
     RequestId: `req-${++requests}`,
     LogicalResourceId: r.logicalId,
-    ResourceProperties: { Bucket: s3.bucket, Region: 'us-east-1', Prefix: PREFIX, Services: services ?? r.services, ...rulesOf(r) },
+    ResourceProperties: {
+      Bucket: s3.bucket, Region: 'us-east-1', Prefix: o.prefix ?? PREFIX, Services: o.services ?? r.services, ...(attribution === undefined ? {} : { AttributionRules: attribution }),
+    },
   }, { s3: () => s3.client, now: () => at });
   expect([result.status, result.status === 'SUCCESS' ? '' : result.reason]).toEqual(['SUCCESS', '']);
 }
@@ -221,19 +228,8 @@ describe('customer-value ... --registry: stale entries, conflicts, bad entries',
   // each test adds entries of its own under another prefix, so the registry of the tests above stays as it was
   const prefix = (n: number) => `case${n}/`;
   const url = (n: number) => `s3://example-customer-value-registry/case${n}/`;
-  async function registerAt(n: number, stackName: string, at: Date, o: { services?: string; account?: string } = {}): Promise<void> {
-    const r = registrations.get(stackName)!;
-    const stackId = o.account ? r.stackId.replace(/:\d{12}:/, `:${o.account}:`) : r.stackId;
-    const result = await onCustomResource({
-      RequestType: 'Create',
-      ResponseURL: 'http://127.0.0.1:1/unused',
-      StackId: stackId,
-      RequestId: `req-${++requests}`,
-      LogicalResourceId: r.logicalId,
-      ResourceProperties: { Bucket: s3.bucket, Region: 'us-east-1', Prefix: prefix(n), Services: o.services ?? r.services, ...rulesOf(r) },
-    }, { s3: () => s3.client, now: () => at });
-    expect([result.status, result.status === 'SUCCESS' ? '' : result.reason]).toEqual(['SUCCESS', '']);
-  }
+  const registerAt = (n: number, stackName: string, at: Date, o: { services?: string; account?: string } = {}) =>
+    create(stackName, at, { ...o, prefix: prefix(n) });
 
   test('a stack gone (no heartbeat for 3 days) and an account no longer active are left out, on stderr and in the notes', async () => {
     const yesterday = new Date(NOW.getTime() - 86_400_000);
@@ -289,15 +285,7 @@ describe('customer-value ... --registry: stale entries, conflicts, bad entries',
     // the ledger team names its rule set as the shop team did
     const renamed = JSON.stringify(ledgerSets.map((r) => ({ ...r, ruleSet: 'shop-account' })));
     const r = registrations.get('Ledger')!;
-    const created = await onCustomResource({
-      RequestType: 'Create',
-      ResponseURL: 'http://127.0.0.1:1/unused',
-      StackId: r.stackId,
-      RequestId: `req-${++requests}`,
-      LogicalResourceId: r.logicalId,
-      ResourceProperties: { Bucket: s3.bucket, Region: 'us-east-1', Prefix: prefix(5), Services: r.services, AttributionRules: renamed },
-    }, { s3: () => s3.client, now: () => yesterday });
-    expect(created.status).toBe('SUCCESS');
+    await create('Ledger', yesterday, { prefix: prefix(5), attribution: renamed });
     await registerAt(5, 'Shop', yesterday);
     const args = ['cost', '--source', 'cur', 'cur/', '--from', '2026-11-01', '--to', '2026-12-01', '-o', 'json', '--quiet'];
     const run = await cli([...args, '--registry', url(5)]);
@@ -441,16 +429,7 @@ describe('ValueReviewReports\' function reading the registry (runReview, on s3rv
 
   async function registerAll(prefix: string, at: (name: string) => Date): Promise<void> {
     for (const name of ['Shop', 'Ledger']) {
-      const r = registrations.get(name)!;
-      const result = await onCustomResource({
-        RequestType: 'Create',
-        ResponseURL: 'http://127.0.0.1:1/unused',
-        StackId: r.stackId,
-        RequestId: `req-${++requests}`,
-        LogicalResourceId: r.logicalId,
-        ResourceProperties: { Bucket: s3.bucket, Region: 'us-east-1', Prefix: prefix, Services: r.services, ...rulesOf(r) },
-      }, { s3: () => s3.client, now: () => at(name) });
-      expect(result.status).toBe('SUCCESS');
+      await create(name, at(name), { prefix });
     }
   }
 
@@ -481,16 +460,7 @@ describe('ValueReviewReports\' function reading the registry (runReview, on s3rv
       tags: Object.fromEntries(Object.entries(r.tags).map(([key, value]) => [rename(key), value])),
     }));
     for (const name of ['Shop', 'Ledger']) {
-      const r = registrations.get(name)!;
-      const result = await onCustomResource({
-        RequestType: 'Create',
-        ResponseURL: 'http://127.0.0.1:1/unused',
-        StackId: r.stackId,
-        RequestId: `req-${++requests}`,
-        LogicalResourceId: r.logicalId,
-        ResourceProperties: { Bucket: s3.bucket, Region: 'us-east-1', Prefix: prefix, Services: JSON.stringify(records(name)) },
-      }, { s3: () => s3.client, now: () => new Date(TODAY.getTime() - 86_400_000) });
-      expect([result.status, result.status === 'SUCCESS' ? '' : result.reason]).toEqual(['SUCCESS', '']);
+      await create(name, new Date(TODAY.getTime() - 86_400_000), { prefix, services: JSON.stringify(records(name)) });
     }
     curCsv(path.join(cwd, 'cur-org', 'data.csv'), ['2026-10-10', '2026-11-10'].flatMap((day) => [
       line(day, 50, { user_org_customer_service: 'checkout', user_org_business_unit: 'retail' }),

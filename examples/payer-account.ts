@@ -8,9 +8,10 @@
  * - creates cost categories for team, business unit and customer need,
  * - watches every service for cost anomalies and alerts each team,
  * - exports CUR 2.0 with resource tags to S3, with a Glue table, an Athena workgroup and named queries,
- * - keeps the organization's declaration registry, where every workload stack registers its services
- *   (examples/registered-workloads.ts), and makes each business unit's value-review pack every month from what is
- *   registered there (the services typed in below are the fallback when the registry cannot be read).
+ * - keeps the organization's declaration registry, where every workload stack registers its services (the two apps
+ *   examples/registered-shop.ts and examples/registered-ledger.ts), and makes each business unit's value-review pack
+ *   every month from what is registered there (the services typed in below are the fallback when the registry cannot
+ *   be read).
  * - declares where spend without a service tag goes (attribution rules: the cost categories reproduce what AWS can
  *   express of them, and the tag activation adds the AWS-generated aws:cloudformation:stack-name the stack rule needs),
  * - holds every account of the organization to the customer-value tags with an AWS Organizations tag policy.

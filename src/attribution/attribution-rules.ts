@@ -10,16 +10,20 @@ import {
 } from '../declaration/attribution-record';
 import { attributionRecordProblems, RULE_NAME_PATTERN, ruleOverlaps } from '../declaration/attribution-record-rules';
 import { readRegistry } from '../declaration/context-settings';
+import { indexRuleSet } from '../declaration/rule-set-index';
 import { describe } from '../declaration/rules';
 import { allocationRecord } from '../declaration/value-chain-rules';
 import { closest } from '../private/placeholders';
 import { refuseOnProblems } from '../private/problems';
 import { kebabFromId } from '../private/tag-safe';
+import { registryConfigured } from '../registry/auto';
 
 /** Warning id: a rule names a service no service of the app declares. */
 const SERVICE_NOT_IN_APP_WARNING = 'cdk-customer-value:AttributionRules.serviceNotInApp';
 /** Warning id: a rule matches nothing an earlier rule leaves, or part of it. */
 const RULE_OVERLAP_WARNING = 'cdk-customer-value:AttributionRules.overlap';
+/** Warning id: a rule set the declaration registry does not carry (its stack holds no service, so has no registration). */
+const NOT_REGISTERED_WARNING = 'cdk-customer-value:AttributionRules.notRegistered';
 /** Warning id: a rule set without rules. */
 const EMPTY_RULE_SET_WARNING = 'cdk-customer-value:AttributionRules.empty';
 
@@ -114,6 +118,7 @@ export class AttributionRules extends Construct {
     }
     const root = this.node.root;
     SETS.set(root, [...(SETS.get(root) ?? []), this]);
+    indexRuleSet(this);
     if (this.inStack()) {
       this.node.addMetadata(ATTRIBUTION_METADATA_TYPE, Lazy.any({ produce: () => this._record() }));
     }
@@ -240,6 +245,13 @@ export class AttributionRules extends Construct {
           + 'or keep the order if that is what you mean');
     }
     const services = CustomerService.all(this.node.root);
+    // rule sets travel to the declaration registry with their stack's registration, which only a stack holding a
+    // service has: said here rather than found missing in the management account's reports
+    if (this.inStack() && registryConfigured(this) && !services.some((s) => Stack.of(s) === Stack.of(this))) {
+      Annotations.of(this).addWarningV2(NOT_REGISTERED_WARNING, `the rule set "${record.ruleSet}" is not registered in the declaration registry `
+        + `(customer-value:registry): its stack ${Stack.of(this).stackName} holds no CustomerService, and only a stack with services has a `
+        + 'registration; declare it in the stack of the services it concerns, or give readers this app\'s cloud assembly (--assembly)');
+    }
     if (services.length === 0) {
       return;
     }

@@ -2,8 +2,10 @@
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { attributeReview, attributionPlanOf } from '../cost-data/attribution/attribute';
+import { ReadRuleSet } from '../cost-data/attribution/rules';
 import { DeclaredService } from '../cost-data/declarations/cloud-assembly';
 import { mergeRegistry, withNotes } from '../cost-data/declarations/registry-merge';
+import { tagKeysOf } from '../cost-data/declarations/tag-keys-of';
 import { render } from '../cost-data/format/render';
 import { CostQuery, CostSource } from '../cost-data/query';
 import { provisionalNote as reviewProvisionalNote } from '../cost-data/review/provisional';
@@ -103,18 +105,19 @@ export async function runReview(config: ValueReviewConfig, today: Date, clients:
   const { s3, sns, log } = clients;
   try {
     const shipped = await readDeclarations(s3, config);
-    const { services, notes: declarationNotes, description } = await declarationsOf(config, shipped, today, clients, limits);
+    const { services, ruleSets, notes: declarationNotes, description, tagKeys } = await declarationsOf(config, shipped, today, clients, limits);
     const months = trendMonths(today, config.months);
     // the value chain: checked before the query (synth refuses cycles in one app; declarations of other apps may close one)
     const chain = consumptionDeclared(services) ? reviewValueChain(services, '/') : undefined;
     const source = clients.source ?? new AthenaSource({ database: config.database, table: config.table, workgroup: config.workgroup, limits });
-    // the attribution rules shipped with the declarations, applied month by month before the value chain as the CLI's review does
-    const rules = { services, ruleSets: (shipped.ruleSets ?? []).map((record) => ({ record, where: 'the declarations shipped with ValueReviewReports' })) };
+    // the attribution rules shipped with the declarations and those the registry's stacks carry, applied month by month
+    // before the value chain as the CLI's review does
+    const rules = { services, ruleSets };
     const { plan, warnings: ruleWarnings } = attributionPlanOf(rules);
     for (const w of ruleWarnings) {
       log(`attribution rules: ${w}`);
     }
-    const query: CostQuery = { ...reviewQuery(months, TagKeys.custom(shipped.tagKeys)), ...(plan ? { attribution: plan } : {}) };
+    const query: CostQuery = { ...reviewQuery(months, tagKeys), ...(plan ? { attribution: plan } : {}) };
     const read = await source.fetch(query, log);
     const attributed = attributeReview(query, read, rules, read.source).result;
     // what reading the rules gave to warn about (a target no declaration holds...) is in the packs, not only in the log
@@ -197,13 +200,17 @@ export async function runReview(config: ValueReviewConfig, today: Date, clients:
  * declarations of services the registry does not hold (this app's own, not registered); the shipped ones alone when
  * the registry cannot be read, which each pack notes (and the log says).
  */
-async function declarationsOf(config: ValueReviewConfig, shipped: ShippedDeclarations, today: Date, clients: ReviewClients, limits: CallLimits):
-Promise<{ services: DeclaredService[]; notes: string[]; description: string }> {
+async function declarationsOf(config: ValueReviewConfig, shipped: ShippedDeclarations & ShippedRuleSets, today: Date, clients: ReviewClients,
+  limits: CallLimits):
+  Promise<{ services: DeclaredService[]; ruleSets: ReadRuleSet[]; notes: string[]; description: string; tagKeys: TagKeys }> {
+  const shippedRuleSets: ReadRuleSet[] = (shipped.ruleSets ?? [])
+    .map((record) => ({ record, where: 'the declarations shipped with ValueReviewReports' }));
   const fromShipped: DeclaredService[] = shipped.services.map((record) => ({ record: record as DeclaredService['record'], assembly: 'declarations', stack: record.stackName }));
   const shippedText = `${fromShipped.length} declared service${fromShipped.length === 1 ? '' : 's'} shipped with the ValueReviewReports construct`;
+  const shippedKeys = TagKeys.custom(shipped.tagKeys);
   const r = config.registry;
   if (!r) {
-    return { services: fromShipped, notes: [], description: shippedText };
+    return { services: fromShipped, ruleSets: shippedRuleSets, notes: [], description: shippedText, tagKeys: shippedKeys };
   }
   const source = `s3://${r.bucket}/${r.prefix}`;
   let read;
@@ -217,9 +224,10 @@ Promise<{ services: DeclaredService[]; notes: string[]; description: string }> {
     limits.check();
     const note = `the declaration registry ${source} could not be read (${e instanceof RegistryError ? e.message : errorText(e)}): this pack uses the ${shippedText} instead`;
     clients.log(note);
-    return { services: fromShipped, notes: [note], description: shippedText };
+    return { services: fromShipped, ruleSets: shippedRuleSets, notes: [note], description: shippedText, tagKeys: shippedKeys };
   }
-  const merged = mergeRegistry({ assemblies: [], services: [], warnings: [] }, read);
+  // the shipped rule sets first: a rule set the registry also holds (this app's own, registered) counts once
+  const merged = mergeRegistry({ assemblies: [], services: [], warnings: [], ruleSets: shippedRuleSets }, read);
   const names = new Set(merged.services.map((s) => s.record.serviceName));
   const kept = fromShipped.filter((s) => !names.has(s.record.serviceName));
   const notes = [...merged.notes];
@@ -231,7 +239,10 @@ Promise<{ services: DeclaredService[]; notes: string[]; description: string }> {
   }
   const total = merged.services.length + kept.length;
   return {
+    // the query reads the tags the registered services declare (their apps' tag keys, which must agree), not only the shipped ones
+    tagKeys: merged.services.length > 0 ? tagKeysOf(merged) : shippedKeys,
     services: [...merged.services, ...kept],
+    ruleSets: merged.ruleSets ?? [],
     notes,
     description: `${total} declared service${total === 1 ? '' : 's'}: the registry ${source}${kept.length > 0 ? ' and the declarations shipped with the ValueReviewReports construct' : ''}`,
   };

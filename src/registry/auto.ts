@@ -14,3 +14,11 @@ export function registerWhereConfigured(service: IConstruct): void {
   }
   DeclarationRegistration.of(service);
 }
+
+/**
+ * Whether the context names a registry for `scope` and the app does not opt out: where a stack's services and rule
+ * sets are registered.
+ */
+export function registryConfigured(scope: IConstruct): boolean {
+  return configuredRegistry(scope) !== undefined;
+}

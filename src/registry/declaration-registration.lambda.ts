@@ -12,9 +12,10 @@
 import { S3Client } from '@aws-sdk/client-s3';
 import {
   addressProblems, EntryIdentity, HEARTBEAT_ACTION, entryKey, entryProblems, identityOfStack, MAX_ENTRY_BYTES, RegistryAddress, RegistryEntry,
-  servicesProblems, splitEntryKey,
+  ruleSetsProblems, servicesProblems, splitEntryKey,
 } from './entry';
 import { decide, Decision, heartbeat, locationOf, locationOfPhysicalId, physicalIdOf } from './lifecycle';
+import { AttributionRulesRecord } from '../declaration/attribution-record';
 import { ServiceDeclarationRecord } from '../declaration/record';
 import { errorText, readObject, Sender, writeIfUnchanged } from './private/store';
 
@@ -70,6 +71,27 @@ export function servicesOf(props: Record<string, any> | undefined, stackName: st
   return problems.length > 0 ? `the declaration is refused: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}` : services;
 }
 
+/**
+ * The attribution rule sets of the custom resource's properties (one JSON string; absent when the stack has none), or
+ * the first problem, naming the rule set and field, by the rules the CLI applies to the cloud assembly's records.
+ */
+export function ruleSetsOf(props: Record<string, any> | undefined, stackName: string): AttributionRulesRecord[] | string {
+  if (props?.AttributionRules === undefined) {
+    return [];
+  }
+  let sets: unknown;
+  try {
+    sets = JSON.parse(String(props.AttributionRules));
+  } catch (e) {
+    return `the AttributionRules property is not JSON (${errorText(e)})`;
+  }
+  if (!Array.isArray(sets)) {
+    return 'the AttributionRules property is not a list of rule set records';
+  }
+  const problems = ruleSetsProblems(sets, stackName);
+  return problems.length > 0 ? `the attribution rules are refused: ${problems[0]}${problems.length > 1 ? ` (and ${problems.length - 1} more)` : ''}` : sets;
+}
+
 /** Handles a custom resource event; never throws (a failure is a FAILED answer with the reason). */
 export async function onCustomResource(event: CustomResourceEvent, deps: RegistrationDeps): Promise<CustomResourceResult> {
   const fallbackId = event.PhysicalResourceId ?? `customer-value-registration-${event.RequestId}`;
@@ -92,9 +114,20 @@ export async function onCustomResource(event: CustomResourceEvent, deps: Registr
   if (typeof services === 'string') {
     return { status: 'FAILED', reason: services, physicalResourceId: physicalId };
   }
+  const attribution = ruleSetsOf(event.ResourceProperties, identity.stackName);
+  if (typeof attribution === 'string') {
+    return { status: 'FAILED', reason: attribution, physicalResourceId: physicalId };
+  }
   try {
     const decision = await apply(deps, address, entryKey(address.prefix, identity), (current) => decide(current, {
-      type: event.RequestType, requestId: event.RequestId, physicalId, identity, stackId: event.StackId, services, now: deps.now().toISOString(),
+      type: event.RequestType,
+      requestId: event.RequestId,
+      physicalId,
+      identity,
+      stackId: event.StackId,
+      services,
+      attribution,
+      now: deps.now().toISOString(),
     }));
     return { status: 'SUCCESS', reason: decision.reason, physicalResourceId: physicalId };
   } catch (e) {

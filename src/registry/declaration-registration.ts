@@ -11,8 +11,10 @@ import { Construct, IConstruct } from 'constructs';
 import { ContextKeys } from '../context-keys';
 import type { ICustomerService } from '../customer-service-base';
 import { accountPrefix, HEARTBEAT_ACTION, MAX_ENTRY_BYTES } from './entry';
+import { ATTRIBUTION_METADATA_TYPE } from '../declaration/attribution-record';
 import { SERVICE_METADATA_TYPE } from '../declaration/record';
 import { servicesUnder } from '../declaration/registry';
+import { ruleSetsOfApp } from '../declaration/rule-set-index';
 import { checkLocation, configuredRegistry, ResolvedLocation } from './private/location';
 import { RegistryLocation } from './registry-location';
 import { BundledFunction } from '../private/bundled-function';
@@ -154,6 +156,8 @@ export class DeclarationRegistration extends Construct {
         Region: location.region,
         Prefix: location.prefix,
         Services: Lazy.string({ produce: () => stack.toJsonString(this.records()) }),
+        // the stack's attribution rule sets travel with its services (left out when it has none)
+        AttributionRules: Lazy.any({ produce: () => (this.ruleSetRecords().length > 0 ? stack.toJsonString(this.ruleSetRecords()) : undefined) }),
       },
     });
     const logicalId = stack.getLogicalId(this.resource.node.defaultChild as CfnResource);
@@ -249,6 +253,13 @@ export class DeclarationRegistration extends Construct {
     return this.services.map((s) => s.node.metadata.find((m) => m.type === SERVICE_METADATA_TYPE)?.data).filter((d) => d !== undefined);
   }
 
+  /** The `customer-value:attribution` records of the stack's rule sets (`AttributionRules`), resolved at synth like the metadata. */
+  private ruleSetRecords(): unknown[] {
+    const stack = Stack.of(this);
+    return ruleSetsOfApp(this).filter((r) => Stack.of(r) === stack)
+      .map((r) => r.node.metadata.find((m) => m.type === ATTRIBUTION_METADATA_TYPE)?.data).filter((d) => d !== undefined);
+  }
+
   private problems(location: string[]): string[] {
     const problems = [...location];
     if (problems.length > 0) {
@@ -258,9 +269,9 @@ export class DeclarationRegistration extends Construct {
       problems.push(`the stack ${Stack.of(this).stackName} declares no CustomerService: a registration registers the services of its stack; `
         + 'remove it, or declare the services in this stack');
     }
-    const size = JSON.stringify(Stack.of(this).resolve(this.records())).length;
+    const size = JSON.stringify(Stack.of(this).resolve(this.records())).length + JSON.stringify(Stack.of(this).resolve(this.ruleSetRecords())).length;
     if (size > MAX_SERVICES_JSON) {
-      problems.push(`the declarations of the ${this.services.length} services of stack ${Stack.of(this).stackName} take ${size} characters, over the `
+      problems.push(`the declarations of the ${this.services.length} services (and the attribution rule sets) of stack ${Stack.of(this).stackName} take ${size} characters, over the `
         + `${MAX_SERVICES_JSON} a registration carries (CloudFormation sends them twice in an event of at most 256 KB; an entry holds at most `
         + `${MAX_ENTRY_BYTES} bytes): spread the services over more stacks`);
     }

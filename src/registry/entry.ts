@@ -12,8 +12,12 @@
  *
  * The services are the `customer-value:service` records of the stack, exactly as the cloud-assembly metadata holds
  * them (`declaration/record.ts`), checked with the same rules (`declaration/record-rules.ts`) by the writer before it
- * writes and by every reader.
+ * writes and by every reader. The stack's attribution rule sets travel the same way (`attribution`: its
+ * `customer-value:attribution` records, checked with `attributionRecordProblems`); an entry holding any is schema 2,
+ * so that a reader too old to apply them refuses the entry (naming the upgrade) instead of leaving the rules out.
  */
+import { AttributionRulesRecord } from '../declaration/attribution-record';
+import { attributionRecordProblems } from '../declaration/attribution-record-rules';
 import { describe } from '../declaration/field-rules';
 import { ServiceDeclarationRecord } from '../declaration/record';
 import { recordProblems } from '../declaration/record-rules';
@@ -22,8 +26,14 @@ import { recordProblems } from '../declaration/record-rules';
 export const HEARTBEAT_ACTION = 'customer-value.registry.heartbeat';
 /** The `kind` of an entry. */
 export const ENTRY_KIND = 'customer-value:registry-entry';
-/** The entry schema this version writes and reads (bump on incompatible changes; readers refuse newer ones). */
-export const ENTRY_SCHEMA = 1;
+/**
+ * The newest entry schema this version reads (bump on incompatible changes; readers refuse newer ones). Writers write
+ * 1 for an entry of services only (every reader reads it) and 2 for one that holds attribution rule sets
+ * (`schemaOf`).
+ */
+export const ENTRY_SCHEMA = 2;
+/** The schema of an entry without attribution rule sets. */
+export const SERVICES_ONLY_SCHEMA = 1;
 /** The prefix entries are written under when none is given. */
 export const DEFAULT_REGISTRY_PREFIX = 'customer-value/';
 /** The folder of this entry schema under the registry's prefix. */
@@ -68,6 +78,8 @@ export interface RegistryEntry {
   readonly heartbeatAt: string;
   /** The services of the stack (none when withdrawn). */
   readonly services: ServiceDeclarationRecord[];
+  /** The stack's attribution rule sets (schema 2; absent when it has none, and when withdrawn). */
+  readonly attribution?: AttributionRulesRecord[];
   /** The CloudFormation request ids applied to the entry, newest last (at most `MAX_REQUESTS`). */
   readonly requests: string[];
   /** Physical resource ids withdrawn at this key, newest last (at most `MAX_WITHDRAWN`). */
@@ -216,7 +228,25 @@ export function entryProblems(data: unknown, identity: EntryIdentity): string[] 
     problems.push(`services holds ${e.services.length} record(s), but the entry is withdrawn: a withdrawn entry declares no service`);
   }
   problems.push(...servicesProblems(e.services, identity.stackName));
+  if (e.attribution !== undefined) {
+    if (!Array.isArray(e.attribution)) {
+      problems.push(`attribution is ${describe(e.attribution)}: expected the list of the stack's customer-value:attribution records`);
+    } else {
+      if (e.schemaVersion < 2) {
+        problems.push(`attribution holds rule sets, but schemaVersion is ${e.schemaVersion}: an entry with rule sets is schema 2`);
+      }
+      if (e.state === 'withdrawn' && e.attribution.length > 0) {
+        problems.push(`attribution holds ${e.attribution.length} rule set(s), but the entry is withdrawn: a withdrawn entry declares no rule`);
+      }
+      problems.push(...ruleSetsProblems(e.attribution, identity.stackName));
+    }
+  }
   return problems;
+}
+
+/** The schema version of an entry holding `ruleSets`. */
+export function schemaOf(ruleSets: readonly unknown[] | undefined): number {
+  return ruleSets !== undefined && ruleSets.length > 0 ? ENTRY_SCHEMA : SERVICES_ONLY_SCHEMA;
 }
 
 /**
@@ -225,23 +255,38 @@ export function entryProblems(data: unknown, identity: EntryIdentity): string[] 
  * another stack.
  */
 export function servicesProblems(services: readonly unknown[], stackName: string): string[] {
+  return stackRecordsProblems(services, stackName, { field: 'services', what: 'service', name: 'serviceName', check: recordProblems });
+}
+
+/**
+ * The problems of a stack's attribution rule sets: each by the rules the construct applied at synth
+ * (`attributionRecordProblems`), prefixed with the rule set (`attribution[0] (rule set "shared"): rules[1] ...`); a
+ * rule set named twice in the stack; a record of another stack.
+ */
+export function ruleSetsProblems(ruleSets: readonly unknown[], stackName: string): string[] {
+  return stackRecordsProblems(ruleSets, stackName, { field: 'attribution', what: 'rule set', name: 'ruleSet', check: (r) => attributionRecordProblems(r) });
+}
+
+/** The records of one stack (services or rule sets): each checked, named once, of that stack. */
+function stackRecordsProblems(records: readonly unknown[], stackName: string,
+  o: { field: string; what: string; name: string; check: (record: unknown) => string[] }): string[] {
   const problems: string[] = [];
   const seen = new Set<string>();
-  services.forEach((record, i) => {
-    const name = (record as { serviceName?: unknown } | null)?.serviceName;
-    const where = `services[${i}]${typeof name === 'string' && name !== '' ? ` (service ${JSON.stringify(name)})` : ''}`;
-    const found = recordProblems(record);
+  records.forEach((record, i) => {
+    const name = (record as Record<string, unknown> | null)?.[o.name];
+    const where = `${o.field}[${i}]${typeof name === 'string' && name !== '' ? ` (${o.what} ${JSON.stringify(name)})` : ''}`;
+    const found = o.check(record);
     problems.push(...found.map((p) => `${where}: ${p}`));
     if (found.length > 0) {
       return;
     }
-    const r = record as ServiceDeclarationRecord;
-    if (seen.has(r.serviceName)) {
-      problems.push(`${where}: serviceName ${JSON.stringify(r.serviceName)} is declared twice in the entry`);
+    if (seen.has(name as string)) {
+      problems.push(`${where}: ${o.name} ${JSON.stringify(name)} is declared twice in the entry`);
     }
-    seen.add(r.serviceName);
-    if (r.stackName !== stackName) {
-      problems.push(`${where}: stackName is ${JSON.stringify(r.stackName)}, but the entry is the stack ${JSON.stringify(stackName)}'s`);
+    seen.add(name as string);
+    const stack = (record as { stackName: string }).stackName;
+    if (stack !== stackName) {
+      problems.push(`${where}: stackName is ${JSON.stringify(stack)}, but the entry is the stack ${JSON.stringify(stackName)}'s`);
     }
   });
   return problems;

@@ -26,8 +26,9 @@
  *   history above survives it; the registry's lifecycle rule removes tombstones, which no heartbeat refreshes.
  */
 import {
-  ENTRY_KIND, ENTRY_SCHEMA, EntryIdentity, MAX_REQUESTS, MAX_WITHDRAWN, RegistryAddress, RegistryEntry, remember, entryKey,
+  ENTRY_KIND, EntryIdentity, schemaOf, MAX_REQUESTS, MAX_WITHDRAWN, RegistryAddress, RegistryEntry, remember, entryKey,
 } from './entry';
+import { AttributionRulesRecord } from '../declaration/attribution-record';
 import { ServiceDeclarationRecord } from '../declaration/record';
 
 /** A CloudFormation event, as the lifecycle needs it. */
@@ -40,6 +41,8 @@ export interface RegistrationEvent {
   readonly stackId: string;
   /** The stack's services (Create and Update). */
   readonly services?: ServiceDeclarationRecord[];
+  /** The stack's attribution rule sets (Create and Update). @default - none */
+  readonly attribution?: AttributionRulesRecord[];
   /** ISO 8601. */
   readonly now: string;
 }
@@ -59,7 +62,7 @@ export function decide(current: RegistryEntry | undefined, event: RegistrationEv
   }
   const base = {
     kind: ENTRY_KIND,
-    schemaVersion: ENTRY_SCHEMA,
+    schemaVersion: schemaOf(event.type === 'Delete' ? undefined : event.attribution),
     ...event.identity,
     stackId: event.stackId,
     requests: remember(requests, event.requestId, MAX_REQUESTS),
@@ -69,6 +72,7 @@ export function decide(current: RegistryEntry | undefined, event: RegistrationEv
       return { reason: `the registration ${event.physicalId} was withdrawn already: this ${event.type} is a late event of a deleted registration, nothing to do` };
     }
     const services = event.services ?? [];
+    const ruleSets = event.attribution ?? [];
     return {
       entry: {
         ...base,
@@ -77,9 +81,11 @@ export function decide(current: RegistryEntry | undefined, event: RegistrationEv
         registeredAt: event.now,
         heartbeatAt: event.now,
         services,
+        ...(ruleSets.length > 0 ? { attribution: ruleSets } : {}),
         withdrawn: [...withdrawn],
       },
-      reason: `registered ${services.length} service(s)${services.length > 0 ? ` (${services.map((s) => s.serviceName).join(', ')})` : ''}`,
+      reason: `registered ${services.length} service(s)${services.length > 0 ? ` (${services.map((s) => s.serviceName).join(', ')})` : ''}`
+        + `${ruleSets.length > 0 ? ` and ${ruleSets.length} attribution rule set(s) (${ruleSets.map((r) => r.ruleSet).join(', ')})` : ''}`,
     };
   }
   if (withdrawn.includes(event.physicalId)) {
@@ -89,7 +95,7 @@ export function decide(current: RegistryEntry | undefined, event: RegistrationEv
     // an older registration at the same key (the registry moved and back, a replaced resource): the entry belongs to
     // the newer one, which stays live; the old id is remembered so that a late event of it changes nothing
     return {
-      entry: { ...current, ...base, withdrawn: remember(withdrawn, event.physicalId, MAX_WITHDRAWN) },
+      entry: { ...current, ...base, schemaVersion: schemaOf(current.attribution), withdrawn: remember(withdrawn, event.physicalId, MAX_WITHDRAWN) },
       reason: `the entry belongs to the registration ${current.owner}, not to ${event.physicalId}: left live`,
     };
   }

@@ -14,6 +14,7 @@ import { ListAccountsCommand } from '@aws-sdk/client-organizations';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 /* eslint-enable import/no-extraneous-dependencies */
 import { entriesPrefix, entryProblems, MAX_ENTRY_BYTES, parseEntryKey, PREFIX_PATTERN, RegistryEntry } from './entry';
+import { AttributionRulesRecord } from '../declaration/attribution-record';
 import { ServiceDeclarationRecord } from '../declaration/record';
 import { callSignal, errorText, readObject, Sender } from './private/store';
 
@@ -39,6 +40,19 @@ export interface RegisteredService {
   };
 }
 
+/**
+ * An attribution rule set read from the registry: what `ReadRuleSet` (src/cost-data/attribution/rules.ts) is for a
+ * cloud assembly's, with the stack it was registered by.
+ */
+export interface RegisteredRuleSet {
+  readonly record: AttributionRulesRecord;
+  /** Where it was read, for messages: `s3://<bucket>/<key> (stack <name>, <construct path>)`, as for an assembly's. */
+  readonly where: string;
+  readonly stack: string;
+  readonly account: string;
+  readonly region: string;
+}
+
 /** Why an entry is stale. */
 export type StaleReason = 'no-heartbeat' | 'account-not-in-organization' | 'account-not-active';
 
@@ -49,6 +63,8 @@ export interface StaleEntry {
   readonly region: string;
   readonly stackName: string;
   readonly services: string[];
+  /** The names of the entry's attribution rule sets (left out with it). */
+  readonly ruleSets: string[];
   readonly reason: StaleReason;
   /** The reason in a sentence. */
   readonly detail: string;
@@ -65,6 +81,8 @@ export interface RegistryReadResult {
   readonly source: string;
   /** Live services of live entries, deduped (one per account, region, stack and service name). */
   readonly services: RegisteredService[];
+  /** The attribution rule sets of live entries, by entry key. */
+  readonly ruleSets: RegisteredRuleSet[];
   readonly stale: StaleEntry[];
   readonly refused: RefusedEntry[];
   /** Entries read (live, withdrawn, stale and refused). */
@@ -197,6 +215,7 @@ export async function readRegistry(options: RegistryReaderOptions): Promise<Regi
         region: entry.region,
         stackName: entry.stackName,
         services: entry.services.map((s) => s.serviceName),
+        ruleSets: (entry.attribution ?? []).map((r) => r.ruleSet),
         ...reason,
       });
       continue;
@@ -213,6 +232,13 @@ export async function readRegistry(options: RegistryReaderOptions): Promise<Regi
       region: entry.region,
       registry: { key, stackId: entry.stackId, registeredAt: entry.registeredAt, heartbeatAt: entry.heartbeatAt },
     })))),
+    ruleSets: live.flatMap(({ key, entry }) => (entry.attribution ?? []).map((record): RegisteredRuleSet => ({
+      record,
+      where: `s3://${options.bucket}/${key} (stack ${entry.stackName}, ${record.constructPath})`,
+      stack: entry.stackName,
+      account: entry.account,
+      region: entry.region,
+    }))),
     stale,
     refused,
     entries: entries.length + refused.length,

@@ -3,7 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import {
-  ContextKeys, CostReporting, Customer, CustomerService, DeclarationRegistration, DeclarationRegistry,
+  AttributionRule, AttributionRules, AttributionTarget, ContextKeys, CostReporting, Customer, CustomerService, DeclarationRegistration,
+  DeclarationRegistry, ServiceRef,
 } from '../../src';
 import { secureBucket } from '../nag/util';
 import { testApp, VALID } from '../util';
@@ -50,6 +51,40 @@ describe('DeclarationRegistration', () => {
     const metadata = app.synth().getStackByName('Shop').findMetadataByType('customer-value:service').map((m) => m.data);
     expect(registered).toEqual(metadata);
     expect(registered.map((r: { serviceName: string }) => r.serviceName)).toEqual(['checkout', 'refunds']);
+  });
+
+  test('registers the attribution rule sets of its stack with its services, as their metadata records; none of another stack', () => {
+    // without rule sets the property is left out (the entry stays schema 1, which every reader reads)
+    expect(Object.values(registrations(workload({ [ContextKeys.REGISTRY]: REGISTRY }).stack))[0].Properties.AttributionRules).toBeUndefined();
+    const { app, stack } = workload({ [ContextKeys.REGISTRY]: REGISTRY });
+    new AttributionRules(stack, 'ShopShared', {
+      rules: [AttributionRule.accounts({ accountIds: ['111111111111'], to: AttributionTarget.service(ServiceRef.named('checkout')) })],
+    });
+    const other = new Stack(app, 'Billing', { env: ENV });
+    secureBucket(new CustomerService(other, 'Reports', { ...VALID, costReporting: CostReporting.disabled('registry tests') }), 'Data');
+    new AttributionRules(other, 'Central', { precedence: 0, rules: [AttributionRule.accounts({ accountIds: ['222222222222'], to: AttributionTarget.businessUnit('retail') })] });
+    const [resource] = Object.values(registrations(stack));
+    const registered = JSON.parse(stack.resolve(resource.Properties.AttributionRules));
+    const metadata = app.synth().getStackByName('Shop').findMetadataByType('customer-value:attribution').map((m) => m.data);
+    expect(registered).toEqual(metadata);
+    expect(registered.map((r: { ruleSet: string; stackName: string }) => [r.stackName, r.ruleSet])).toEqual([['Shop', 'shop-shared']]);
+  });
+
+  test('a rule set in a stack without services is not registered (no registration there): a warning says so, where a registry is named', () => {
+    const notRegistered = (context: Record<string, unknown>) => {
+      const { app } = workload(context);
+      const billing = new Stack(app, 'Billing', { env: ENV });
+      new AttributionRules(billing, 'Central', { rules: [AttributionRule.accounts({ accountIds: ['222222222222'], to: AttributionTarget.businessUnit('retail') })] });
+      new sns.Topic(billing, 'Alerts', { enforceSSL: true });
+      const stack = app.synth().getStackByName('Billing');
+      return [stack.messages.filter((m) => m.level === 'warning').map((m) => String(m.entry.data)), Object.keys(registrations(billing))] as const;
+    };
+    const [warnings, registered] = notRegistered({ [ContextKeys.REGISTRY]: REGISTRY });
+    expect(registered).toEqual([]);
+    expect(warnings).toEqual([expect.stringMatching(/^the rule set "central" is not registered in the declaration registry \(customer-value:registry\): its stack Billing holds no CustomerService, .*declare it in the stack of the services it concerns/)]);
+    // no registry named, or the app opted out: nothing to say
+    expect(notRegistered({})[0].filter((w) => /not registered/.test(w))).toEqual([]);
+    expect(notRegistered({ [ContextKeys.REGISTRY]: REGISTRY, [ContextKeys.REGISTER_DECLARATIONS]: false })[0].filter((w) => /not registered/.test(w))).toEqual([]);
   });
 
   test('explicit, with props: the registry and the alarm topic (its policy lets CloudWatch publish)', () => {

@@ -1,5 +1,5 @@
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { LocalS3, serviceRecord, startLocalS3 } from './local-s3';
+import { LocalS3, ruleSetRecord, serviceRecord, startLocalS3 } from './local-s3';
 import { CustomResourceEvent, onCustomResource, RegistrationDeps } from '../../src/registry/declaration-registration.lambda';
 import { entryKey, RegistryEntry } from '../../src/registry/entry';
 
@@ -19,13 +19,18 @@ interface Step {
   readonly type: 'Create' | 'Update' | 'Delete';
   readonly request: string;
   readonly services?: string[];
+  /** The stack's attribution rule sets, by name (they travel with its services). */
+  readonly ruleSets?: string[];
   /** The Create (or location-changing Update) request that gave the physical id this event names. */
   readonly of?: string;
   readonly prefix?: string;
   readonly logicalId?: string;
 }
 
-/** What the registry holds at the end: by prefix and logical id, the live services, or 'withdrawn', or 'absent'. */
+/**
+ * What the registry holds at the end: by prefix and logical id, the live services (and `rules:<name>` for each
+ * attribution rule set the entry carries), or 'withdrawn', or 'absent'.
+ */
 type Expected = Record<string, string[] | 'withdrawn' | 'absent'>;
 
 const P1 = 'customer-value/';
@@ -85,6 +90,25 @@ const CASES: Array<[string, Step[], Expected]> = [
   ['delete of a registration that never wrote (its create failed): nothing to withdraw, a later create of the stack registers',
     [{ type: 'Delete', request: 'r2', of: 'r1' }, { type: 'Create', request: 'r1', services: ['checkout'] }, { type: 'Create', request: 'r3', services: ['refunds'] }],
     { [at(P1)]: ['refunds'] }],
+  ['create registers the stack\'s attribution rule sets with its services',
+    [{ type: 'Create', request: 'r1', services: ['checkout'], ruleSets: ['shop-shared', 'shop-tax'] }],
+    { [at(P1)]: ['checkout', 'rules:shop-shared', 'rules:shop-tax'] }],
+  ['an update that removes the rule sets: the services only',
+    [{ type: 'Create', request: 'r1', services: ['checkout'], ruleSets: ['shop-shared'] }, { type: 'Update', request: 'r2', of: 'r1', services: ['checkout'] }],
+    { [at(P1)]: ['checkout'] }],
+  ['delete withdraws the rule sets with the services',
+    [{ type: 'Create', request: 'r1', services: ['checkout'], ruleSets: ['shop-shared'] }, { type: 'Delete', request: 'r2', of: 'r1' }],
+    { [at(P1)]: 'withdrawn' }],
+  ['an update that fails and rolls back: the old rule sets again',
+    [{ type: 'Create', request: 'r1', services: ['checkout'], ruleSets: ['shop-shared'] },
+      { type: 'Update', request: 'r2', of: 'r1', services: ['checkout'], ruleSets: ['shop-new'] },
+      { type: 'Update', request: 'r3', of: 'r1', services: ['checkout'], ruleSets: ['shop-shared'] }],
+    { [at(P1)]: ['checkout', 'rules:shop-shared'] }],
+  ['moved and moved back: the delete of the older registration leaves the newer entry\'s rule sets live',
+    [{ type: 'Create', request: 'r1', services: ['checkout'], ruleSets: ['shop-shared'] },
+      { type: 'Update', request: 'r2', of: 'r1', services: ['checkout'], ruleSets: ['shop-shared'], prefix: P2 },
+      { type: 'Update', request: 'r3', of: 'r2', services: ['refunds'], ruleSets: ['shop-shared'], prefix: P1 }, { type: 'Delete', request: 'r4', of: 'r1' }],
+    { [at(P1)]: ['refunds', 'rules:shop-shared'], [at(P2)]: ['checkout', 'rules:shop-shared'] }],
 ];
 
 describe('the registration function\'s lifecycle, on a local S3 server', () => {
@@ -116,6 +140,7 @@ describe('the registration function\'s lifecycle, on a local S3 server', () => {
           Region: 'us-east-1',
           Prefix: prefix,
           Services: JSON.stringify((step.services ?? []).map((name) => serviceRecord(name, STACK))),
+          ...(step.ruleSets ? { AttributionRules: JSON.stringify(step.ruleSets.map((name) => ruleSetRecord(name, STACK))) } : {}),
         },
       };
       const result = await onCustomResource(event, deps);
@@ -128,7 +153,12 @@ describe('the registration function\'s lifecycle, on a local S3 server', () => {
     for (const where of Object.keys(expected)) {
       const [prefix, logicalId] = where.startsWith(P2) ? [P2, where.slice(P2.length)] : [P1, where.slice(P1.length)];
       const entry = await readEntry(entryKey(root + prefix, { account: ACCOUNT, region: REGION, stackName: STACK, logicalId }));
-      found[where] = entry === undefined ? 'absent' : entry.state === 'withdrawn' ? 'withdrawn' : entry.services.map((s) => s.serviceName);
+      found[where] = entry === undefined ? 'absent' : entry.state === 'withdrawn' ? 'withdrawn'
+        : [...entry.services.map((s) => s.serviceName), ...(entry.attribution ?? []).map((r) => `rules:${r.ruleSet}`)];
+      // an entry with rule sets is schema 2 (a reader too old to apply them refuses it), one without stays 1
+      if (entry !== undefined) {
+        expect([where, entry.schemaVersion]).toEqual([where, (entry.attribution ?? []).length > 0 ? 2 : 1]);
+      }
     }
     expect(found).toEqual(expected);
   });

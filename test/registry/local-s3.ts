@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import type { AttributionRulesRecord } from '../../src/declaration/attribution-record';
 import { ServiceDeclarationRecord } from '../../src/declaration/record';
 
 /**
@@ -22,7 +23,7 @@ setTimeout(() => process.exit(0), 15 * 60_000).unref(); // never outlives a test
  * and the reader write, list and read real objects over HTTP with the AWS SDK. s3rver keeps objects, ETags, listing
  * with continuation tokens and NoSuchKey as S3 does; it ignores conditional writes (If-Match / If-None-Match on
  * PutObject) and bucket policies, so those are tested against S3's documented contract with the SDK client mock
- * (conditional-writes.test.ts) and the synthesized policies (test/examples/registered-workloads.test.ts).
+ * (conditional-writes.test.ts) and the synthesized policies (test/examples/registered-shop.test.ts, registered-ledger.test.ts).
  */
 export interface LocalS3 {
   readonly client: S3Client;
@@ -100,6 +101,19 @@ export function serviceRecord(serviceName: string, stackName: string, overrides:
     includedScopes: [],
     consumes: [],
     consumedBy: [],
+    ...overrides,
+  };
+}
+
+/** A sound `customer-value:attribution` record of a rule set declared in `stackName`: its account's untagged spend to `service`. */
+export function ruleSetRecord(ruleSet: string, stackName: string, service = 'checkout', overrides: Partial<AttributionRulesRecord> = {}): AttributionRulesRecord {
+  return {
+    schemaVersion: 1,
+    ruleSet,
+    precedence: 100,
+    rules: [{ name: `${ruleSet}-account`, kind: 'accounts', match: { accounts: ['111111111111'] }, target: { kind: 'service', services: [service] } }],
+    constructPath: `${stackName}/${ruleSet}`,
+    stackName,
     ...overrides,
   };
 }

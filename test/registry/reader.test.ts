@@ -1,8 +1,9 @@
 import { ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { PutObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import { mockClient } from 'aws-sdk-client-mock';
-import { LocalS3, serviceRecord, startLocalS3 } from './local-s3';
+import { LocalS3, ruleSetRecord, serviceRecord, startLocalS3 } from './local-s3';
 import type { DeclaredService } from '../../src/cost-data/declarations/cloud-assembly';
+import { mergeRegistry } from '../../src/cost-data/declarations/registry-merge';
 import { CustomResourceEvent, onCustomResource, onHeartbeat, RegistrationDeps } from '../../src/registry/declaration-registration.lambda';
 import { entryKey, HEARTBEAT_ACTION } from '../../src/registry/entry';
 import { mergeWithAssemblies, readRegistry, RegistryError, RegistryReadResult } from '../../src/registry/reader';
@@ -102,6 +103,7 @@ describe('the registry reader, on a local S3 server', () => {
       region: 'eu-central-1',
       stackName: 'Ledger',
       services: ['invoicing', 'payouts'],
+      ruleSets: [],
       reason: 'no-heartbeat',
       detail: 'no heartbeat since 2026-12-01T06:00:00.000Z (5 days, more than 3): the stack Ledger in 222222222222/eu-central-1 is gone, or its registration function fails (its error alarm says why)',
     }]);
@@ -166,6 +168,78 @@ describe('the registry reader, on a local S3 server', () => {
     await expect(read()).rejects.toThrow(/is refused: account is "111111111111", but the entry's key says "222222222222"/);
     await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: `${root}v1/notes.txt`, Body: 'hello' }));
     await expect(read({ strict: false })).resolves.toMatchObject({ refused: expect.arrayContaining([expect.objectContaining({ key: `${root}v1/notes.txt` })]) });
+  });
+
+  test('rule sets travel with their stack: read from live entries only, a bad one refused naming the key, the rule set and the field', async () => {
+    const withRules = async (w: Workload, sets: unknown[]) => {
+      const result = await onCustomResource({
+        RequestType: 'Create',
+        ResponseURL: 'http://127.0.0.1:1/unused',
+        StackId: stackId(w),
+        RequestId: `req-${++requests}`,
+        LogicalResourceId: 'CustomerValueRegistration',
+        ResourceProperties: {
+          Bucket: s3.bucket, Region: 'us-east-1', Prefix: root, Services: JSON.stringify(w.services.map((x) => serviceRecord(x, w.stack))), AttributionRules: JSON.stringify(sets),
+        },
+      }, deps());
+      physical.set(root + w.stack, result.physicalResourceId);
+      return result;
+    };
+    expect((await withRules(SHOP, [ruleSetRecord('shop-shared', 'Shop')])).status).toBe('SUCCESS');
+    expect((await withRules(LEDGER, [ruleSetRecord('ledger-shared', 'Ledger', 'invoicing')])).status).toBe('SUCCESS');
+    const result = await read();
+    expect(result.ruleSets.map((r) => [r.account, r.stack, r.record.ruleSet, r.where])).toEqual([
+      ['111111111111', 'Shop', 'shop-shared', `s3://${s3.bucket}/${root}v1/111111111111/eu-west-1/Shop/CustomerValueRegistration.json (stack Shop, Shop/shop-shared)`],
+      ['222222222222', 'Ledger', 'ledger-shared', `s3://${s3.bucket}/${root}v1/222222222222/eu-central-1/Ledger/CustomerValueRegistration.json (stack Ledger, Ledger/ledger-shared)`],
+    ].sort((a, b) => a[3].localeCompare(b[3])));
+    // the readers merge them as from assemblies
+    expect(mergeRegistry({ assemblies: [], services: [], warnings: [] }, result).ruleSets!.map((r) => r.record.ruleSet)).toEqual(['shop-shared', 'ledger-shared']);
+
+    // the ledger stack is deleted: its rule set goes with its services
+    await cfn('Delete', LEDGER);
+    expect((await read()).ruleSets.map((r) => r.record.ruleSet)).toEqual(['shop-shared']);
+    // a stale entry's rule sets are left out with it
+    clock = new Date(clock.getTime() + 5 * DAY);
+    const stale = await read();
+    expect([stale.ruleSets, stale.stale.map((x) => x.ruleSets)]).toEqual([[], [['shop-shared']]]);
+    clock = new Date(clock.getTime() - 5 * DAY);
+
+    // the writer refuses a rule set the construct would have refused, naming the rule set and the field
+    const refused = await withRules(LEDGER, [ruleSetRecord('ledger-shared', 'Ledger', 'invoicing', { precedence: 5000 })]);
+    expect([refused.status, refused.reason]).toEqual(['FAILED', 'the attribution rules are refused: attribution[0] (rule set "ledger-shared"): '
+      + 'precedence is number 5000: expected a whole number from 0 to 1000 (rule sets with a lower precedence are evaluated first)']);
+    const other = await withRules(LEDGER, [ruleSetRecord('ledger-shared', 'Shop')]);
+    expect(other.reason).toBe('the attribution rules are refused: attribution[0] (rule set "ledger-shared"): stackName is "Shop", but the entry is the stack "Ledger"\'s');
+
+    // and so does the reader, for an entry written by hand
+    const key = entryKey(root, { account: '222222222222', region: 'eu-central-1', stackName: 'Ledger', logicalId: 'CustomerValueRegistration' });
+    const entry = {
+      kind: 'customer-value:registry-entry',
+      schemaVersion: 2,
+      state: 'live',
+      account: '222222222222',
+      region: 'eu-central-1',
+      stackName: 'Ledger',
+      stackId: stackId(LEDGER),
+      logicalId: 'CustomerValueRegistration',
+      owner: 'x',
+      registeredAt: clock.toISOString(),
+      heartbeatAt: clock.toISOString(),
+      services: [serviceRecord('invoicing', 'Ledger')],
+      attribution: [ruleSetRecord('ledger-shared', 'Ledger', 'invoicing', { rules: [{ name: 'acct', kind: 'accounts', match: { accounts: ['12345'] }, target: { kind: 'service', services: ['invoicing'] } }] })],
+      requests: [],
+      withdrawn: [],
+    };
+    await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: JSON.stringify(entry) }));
+    await expect(read()).rejects.toThrow(new RegistryError(`the registry entry s3://${s3.bucket}/${key} is refused: attribution[0] (rule set "ledger-shared"): `
+      + 'rules[0] ("acct").match.accounts[0] is "12345" (5 digits): an AWS account id has 12 digits, leading zeros included (e.g. "012345678901"); entries '
+      + 'are written by the stacks\' registration functions: correct the declaration and deploy the stack again, never edit them'));
+    // rule sets in an entry of schema 1 (which a reader without rules would have read, leaving them out) are refused
+    await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: JSON.stringify({ ...entry, schemaVersion: 1, attribution: [ruleSetRecord('ledger-shared', 'Ledger', 'invoicing')] }) }));
+    await expect(read()).rejects.toThrow(/is refused: attribution holds rule sets, but schemaVersion is 1: an entry with rule sets is schema 2/);
+    // a newer schema: upgrade
+    await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: JSON.stringify({ ...entry, schemaVersion: 3 }) }));
+    await expect(read()).rejects.toThrow(/is refused: schemaVersion is 3, this version of cdk-customer-value reads registry entries up to 2: upgrade cdk-customer-value$/);
   });
 
   test('lists in bounded pages: every page read, and a page limit stops the read with a clear line', async () => {

@@ -4,7 +4,6 @@ import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { ATTRIBUTION_METADATA_TYPE, AttributionRulesRecord } from '../../declaration/attribution-record';
 import { attributionRecordProblems, refusedAttributionRecord } from '../../declaration/attribution-record-rules';
 import { SERVICE_METADATA_TYPE, ServiceDeclarationRecord } from '../../declaration/record';
-import { TagKeys } from '../../tag-keys';
 import { ReadRuleSet } from '../attribution/rules';
 import { firstLine, CostDataError } from '../errors';
 import { describeFsCode } from '../paths';
@@ -260,27 +259,4 @@ function checkAttributionRecord(data: unknown, where: string): AttributionRulesR
   return data as AttributionRulesRecord;
 }
 
-/** The tag keys the assemblies declare (they must agree), or the defaults. */
-export function tagKeysOf(set: AssemblySet): TagKeys {
-  const distinct = new Map<string, { keys: Record<string, string>; where: string }>();
-  for (const d of set.services) {
-    const k = JSON.stringify(d.record.tagKeys);
-    if (!distinct.has(k)) {
-      distinct.set(k, { keys: d.record.tagKeys as unknown as Record<string, string>, where: `${d.record.serviceName} (${d.stack})` });
-    }
-  }
-  if (distinct.size > 1) {
-    const [a, b] = [...distinct.values()];
-    throw new CostDataError(`the assemblies use different tag keys (${a.where}: ${JSON.stringify(a.keys)}, ${b.where}: ${JSON.stringify(b.keys)}): `
-      + 'report on apps that share tag keys, one set at a time');
-  }
-  if (distinct.size === 0) {
-    return TagKeys.DEFAULT;
-  }
-  const keys = [...distinct.values()][0].keys;
-  try {
-    return TagKeys.custom(keys);
-  } catch (e) {
-    throw new CostDataError(`the tag keys recorded in the assembly are invalid: ${firstLine((e as Error).message)}`);
-  }
-}
+export { tagKeysOf } from './tag-keys-of';

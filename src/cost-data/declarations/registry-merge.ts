@@ -19,7 +19,10 @@ export interface DeclarationSet {
   readonly warnings: string[];
   /** What the report's notes say about the declarations (stale entries, conflicts, what the registry held). */
   readonly notes: string[];
-  /** The assemblies' attribution rule sets (the registry holds services only). @default - none */
+  /**
+   * The attribution rule sets of the assemblies, then those the registry's live entries carry (a rule set both hold,
+   * the same stack and name, is the assembly's). @default - none
+   */
   readonly ruleSets?: ReadRuleSet[];
 }
 
@@ -66,11 +69,14 @@ export function mergeRegistry(set: { assemblies: string[]; services: DeclaredSer
   const notes: string[] = [];
   const warnings = [...set.warnings];
   const live = registered.length;
-  notes.push(`declarations from the registry ${registry.source}: ${live} service${live === 1 ? '' : 's'} of ${registry.entries} entr${registry.entries === 1 ? 'y' : 'ies'}`
+  const sets = registry.ruleSets.length;
+  notes.push(`declarations from the registry ${registry.source}: ${live} service${live === 1 ? '' : 's'}`
+    + `${sets > 0 ? ` and ${sets} attribution rule set${sets === 1 ? '' : 's'}` : ''} of ${registry.entries} entr${registry.entries === 1 ? 'y' : 'ies'}`
     + `${registry.withdrawn > 0 ? ` (${registry.withdrawn} withdrawn: their stacks' registrations were deleted)` : ''}`
     + `${registry.accountsChecked ? ', accounts checked against the organization' : ''}`);
   for (const s of registry.stale) {
-    const line = `stale registry entry left out: ${s.stackName} in ${s.account}/${s.region} (${s.services.join(', ') || 'no service'}): ${s.detail} `
+    const what = [...s.services, ...s.ruleSets.map((r) => `rule set ${r}`)];
+    const line = `stale registry entry left out: ${s.stackName} in ${s.account}/${s.region} (${what.join(', ') || 'no service'}): ${s.detail} `
       + `(s3://${registry.source.slice('s3://'.length).split('/')[0]}/${s.key})`;
     notes.push(line);
     warnings.push(line);
@@ -100,6 +106,20 @@ export function mergeRegistry(set: { assemblies: string[]; services: DeclaredSer
         + '(deploy the stack to register it, or leave out --assembly to report what is deployed)');
     }
   }
+  // the rule sets: as the services, the same rule set from both (its stack and name) is one, the assembly's
+  const ruleSets = [...set.ruleSets ?? []];
+  for (const r of registry.ruleSets) {
+    const twin = (set.ruleSets ?? []).find((a) => a.record.ruleSet === r.record.ruleSet && a.record.stackName === r.record.stackName);
+    if (!twin) {
+      ruleSets.push({ record: r.record, where: r.where });
+      continue;
+    }
+    if (JSON.stringify(twin.record) !== JSON.stringify(r.record)) {
+      conflicts.push(`rule set ${r.record.ruleSet} (stack ${r.stack} in ${r.account}/${r.region}) is declared differently in ${twin.where} and in `
+        + `the registry ${r.where}; the report uses the assembly's rules (deploy the stack to register them, or leave out --assembly to report `
+        + 'what is deployed)');
+    }
+  }
   notes.push(...conflicts);
   warnings.push(...conflicts);
   return {
@@ -107,7 +127,7 @@ export function mergeRegistry(set: { assemblies: string[]; services: DeclaredSer
     services: [...set.services, ...registered.filter((r) => !sameService.has(r))],
     warnings,
     notes,
-    ...(set.ruleSets ? { ruleSets: set.ruleSets } : {}),
+    ...(ruleSets.length > 0 || set.ruleSets ? { ruleSets } : {}),
   };
 }
 

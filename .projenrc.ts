@@ -309,6 +309,9 @@ const SLOW_TESTS = [
   // FOCUS files shaped like other providers' (Microsoft, Google Cloud, AWS, a three-provider file), every figure the CLI
   // reports compared with a plain DuckDB query: about 20 s of CPU time, the most of any suite
   'test/cli/cost-focus-providers.test.ts',
+  // two apps' registrations on a local S3 server (s3rver, a process of its own) read by every CLI reader and the scheduled
+  // function: about 20 s of CPU time
+  'test/registry/cli-registry.test.ts',
   // HTML reports opened in Debian's chromium
   'test/cli/html.test.ts',
   'test/cli/review-html.test.ts',

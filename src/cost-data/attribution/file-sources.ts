@@ -1,7 +1,7 @@
-import { CUR_RULE_COLUMNS, CUR_RULE_SOURCE_COLUMNS, FOCUS_RULE_COLUMNS, FOCUS_RULE_SOURCE_COLUMNS, matchSql } from './rules';
+import { coverageSql, CUR_RULE_COLUMNS, CUR_RULE_SOURCE_COLUMNS, FOCUS_RULE_COLUMNS, FOCUS_RULE_SOURCE_COLUMNS, matchSql } from './rules';
 import { Decimal } from '../../private/decimal';
 import { CostDataError } from '../errors';
-import { RuleMatch, CostQuery } from '../query';
+import { CostQuery, CoverageScan, RuleMatch } from '../query';
 import { CostSchema } from '../schemas/schema';
 import { sqlLiteral } from '../schemas/sql-util';
 import { DuckDbSession } from '../sources/duckdb-loader';
@@ -16,16 +16,26 @@ export const FOCUS_RULE_TEXT_COLUMNS = FOCUS_RULE_SOURCE_COLUMNS;
 
 /** The CUR 2.0 columns the view must select for the rules; refuses files without them, naming the columns. */
 export function curRuleColumns(query: CostQuery, columns: { has(c: string): boolean }, where: string): string[] {
-  if (!query.attribution || query.attribution.rules.length === 0) {
+  if ((!query.attribution || query.attribution.rules.length === 0) && !query.coverage) {
     return [];
   }
   const missing = CUR_RULE_SOURCE_COLUMNS.filter((c) => !columns.has(c));
   if (missing.length > 0) {
-    throw new CostDataError(`${where} cannot be matched against the attribution rules: missing column${missing.length === 1 ? '' : 's'} `
+    throw new CostDataError(`${where} cannot be matched against the attribution rules${query.coverage ? ' (coverage)' : ''}: missing column${missing.length === 1 ? '' : 's'} `
       + `${missing.join(', ')} (CUR 2.0 names; the CostAndUsageExport construct selects them all, with INCLUDE_RESOURCES for `
       + 'line_item_resource_id)');
   }
-  return CUR_RULE_SOURCE_COLUMNS;
+  // the region is optional for coverage (its resources table shows it when the export has it)
+  return [...CUR_RULE_SOURCE_COLUMNS, ...(query.coverage && columns.has(CUR_REGION_COLUMN) ? [CUR_REGION_COLUMN] : [])];
+}
+
+/** CUR 2.0's region column (coverage's resources table). */
+export const CUR_REGION_COLUMN = 'product_region_code';
+
+/** The FOCUS text columns the view adds for the rules or the coverage scan. */
+export function focusRuleTextColumns(query: CostQuery): string[] {
+  const rules = query.attribution !== undefined && query.attribution.rules.length > 0;
+  return [...(rules || query.coverage ? FOCUS_RULE_TEXT_COLUMNS : []), ...(query.coverage ? ['RegionId'] : [])];
 }
 
 /** Where the match query runs. */
@@ -71,6 +81,55 @@ export async function fileSourceMatches(session: DuckDbSession, query: CostQuery
       .map((j) => ({ rule: j, amount: Decimal.of(String(r[`also_amount_${j}`])) })),
   }));
   return { matches: mapped, warnings };
+}
+
+/**
+ * The coverage scan (docs/attribution.md section 9): the line items of the period that no rule attributes (untagged,
+ * no rule matches) or whose service tag holds a value no declaration carries, summed per resource, account, region,
+ * product, usage type, stack and type, per month; and whether any line item of the period holds the stack key. Two
+ * aggregations over the view: one over the untagged and undeclared line items, one probe that stops at the first
+ * line item with a stack tag. Undefined when the query does not ask for coverage.
+ */
+export async function fileSourceCoverage(session: DuckDbSession, query: CostQuery, t: MatchTarget & { region?: string })
+  : Promise<CoverageScan | undefined> {
+  if (!query.coverage) {
+    return undefined;
+  }
+  const columns = t.schema.label === 'CUR 2.0' ? CUR_RULE_COLUMNS : FOCUS_RULE_COLUMNS;
+  const sql = coverageSql({ rules: query.attribution?.rules ?? [], declaredStacks: query.coverage.declaredStacks }, {
+    view: t.view,
+    columns,
+    serviceTag: `${t.schema.tagColumn}[${sqlLiteral(t.schema.tagMapKey(query.tagKeys.service))}]`,
+    time: t.schema.timeColumn,
+    currency: t.schema.currencyColumn,
+    cost: t.cost,
+    category: t.schema.categoryColumn,
+    nonResource: t.schema.nonResourceCategories,
+    provider: t.provider,
+    from: query.from,
+    to: query.to,
+  }, { declaredServices: query.coverage.declaredServices, region: t.region, itemType: columns.recordType ?? t.schema.categoryColumn });
+  const rows = await session.rows(sql.items);
+  const [probe] = await session.rows(sql.stackKeyProbe);
+  return {
+    items: rows.map((r) => ({
+      month: String(r.month),
+      currency: String(r.currency ?? ''),
+      ...(t.provider ? { provider: String(r.provider ?? '') } : {}),
+      tag: String(r.tag ?? ''),
+      resource: String(r.resource ?? ''),
+      account: String(r.account ?? ''),
+      region: String(r.region ?? ''),
+      product: String(r.product ?? ''),
+      usageType: String(r.usage_type ?? ''),
+      stack: String(r.stack ?? ''),
+      itemType: String(r.item_type ?? ''),
+      nonResource: r.non_resource === true,
+      amount: Decimal.of(String(r.amount)),
+    })),
+    stackKeyActive: probe !== undefined,
+    stackColumn: columns.stack,
+  };
 }
 
 /** The warnings a schema gives for rules it cannot fully apply (charge types it has no column for). */

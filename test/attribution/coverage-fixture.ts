@@ -59,8 +59,17 @@ const SEARCH = record({
 });
 
 export interface Item {
-  day: string; cost: number; type?: string; focusType?: string; svc?: string; stack?: string; account?: string; product?: string;
-  usage?: string; resource?: string; region?: string;
+  day: string;
+  cost: number;
+  type?: string;
+  focusType?: string;
+  svc?: string;
+  stack?: string;
+  account?: string;
+  product?: string;
+  usage?: string;
+  resource?: string;
+  region?: string;
 }
 
 export const ITEMS: Item[] = [
@@ -85,6 +94,9 @@ export const ITEMS: Item[] = [
   { day: '2026-12-03', cost: 5, resource: 'i-dec', product: 'AmazonEC2', usage: 'EUW1-BoxUsage' },
 ];
 
+/** The business unit tag of the declared services' line items (the review groups by it). */
+const UNIT: Record<string, string> = { checkout: 'retail', wishlist: 'retail', search: 'retail', reports: 'finance' };
+
 const stackTag = (i: Item) => (i.stack ? { aws_cloudformation_stack_name: i.stack } : {});
 
 export function writeCur(file: string, items: Item[] = ITEMS): string {
@@ -95,7 +107,9 @@ export function writeCur(file: string, items: Item[] = ITEMS): string {
     line_item_line_item_type: i.type ?? 'Usage',
     line_item_currency_code: 'USD',
     line_item_unblended_cost: i.cost,
-    resource_tags: JSON.stringify({ ...(i.svc ? { user_customer_service: i.svc } : {}), ...stackTag(i) }),
+    resource_tags: JSON.stringify({
+      ...(i.svc ? { user_customer_service: i.svc } : {}), ...(i.svc && UNIT[i.svc] ? { user_business_unit: UNIT[i.svc] } : {}), ...stackTag(i),
+    }),
     line_item_usage_account_id: i.account ?? '111111111111',
     line_item_product_code: i.product ?? '',
     line_item_usage_type: i.usage ?? '',
@@ -112,6 +126,7 @@ export function writeFocus(file: string, items: Item[] = ITEMS): string {
   const lines = items.map((i) => [String(i.cost), 'USD', i.focusType ?? i.type ?? 'Usage', `${i.day}T00:00:00Z`, `${i.day}T23:59:59Z`, 'AWS',
     quote(JSON.stringify({
       ...(i.svc ? { 'customer-service': i.svc } : {}),
+      ...(i.svc && UNIT[i.svc] ? { 'business-unit': UNIT[i.svc] } : {}),
       ...(i.stack ? { 'aws:cloudformation:stack-name': i.stack } : {}),
     })),
     i.account ?? '111111111111', i.product ?? '', quote(i.usage ?? ''), quote(i.resource ?? ''), i.region ?? 'eu-west-1'].join(','));

@@ -1,8 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { coverageAssembly, HOSTILE_RESOURCE, HOSTILE_TAG, writeCur, writeFocus } from './coverage-fixture';
-import { coverageReport, coverageSections } from '../../src/cost-data/attribution/coverage-report';
-import { CoverageRun, runCoverage } from '../../src/cost-data/attribution/coverage-run';
+import { coverageReport, coverageSections, withCoverage } from '../../src/cost-data/attribution/coverage-report';
+import { COVERAGE_UNAVAILABLE, CoverageRun, runCoverage } from '../../src/cost-data/attribution/coverage-run';
 import { readAssemblies, tagKeysOf } from '../../src/cost-data/declarations/cloud-assembly';
 import { render } from '../../src/cost-data/format/render';
 import { CostMetric, FocusMetric } from '../../src/cost-data/query-terms';
@@ -78,9 +78,15 @@ describe.each(['cur', 'focus'])('coverage of --source %s', (source) => {
   });
 
   test('each resource with its reason, likely owner (how found) and fix; largest first', () => {
-    const e = runs[source].coverage.entries.map((x) => ({ resource: x.resource, account: x.account, amount: money(x.amount), reason: x.reason, owner: x.owner, how: x.ownerHow, fix: x.fix }));
+    const e = runs[source].coverage.entries.map((x) => ({
+      resource: x.resource, account: x.account, amount: money(x.amount), reason: x.reason, owner: x.owner, how: x.ownerHow, fix: x.fix,
+    }));
     expect(e[0]).toEqual({
-      resource: 'arn:aws:s3:::legacy-bucket', account: '111111111111', amount: '15.00', reason: 'outside', owner: 'checkout, wishlist',
+      resource: 'arn:aws:s3:::legacy-bucket',
+      account: '111111111111',
+      amount: '15.00',
+      reason: 'outside',
+      owner: 'checkout, wishlist',
       how: 'services declared in account 111111111111',
       fix: 'AttributionRule.resources({ resourceIds: [\'arn:aws:s3:::legacy-bucket\'], to: AttributionTarget.services([ServiceRef.named(\'checkout\'), '
         + 'ServiceRef.named(\'wishlist\')]) })',
@@ -89,10 +95,21 @@ describe.each(['cur', 'focus'])('coverage of --source %s', (source) => {
     expect(runs[source].coverage.entries[1]).toMatchObject({ usageType: 'EUW1-BoxUsage', usageTypes: 2, region: 'eu-west-1', product: 'AmazonEC2' });
     expect(e[2]).toMatchObject({ amount: '7.00', reason: 'no-resource', fix: 'AttributionRule.charges({ chargeTypes: [ChargeType.SUPPORT], to: AttributionTarget.everyone() })' });
     expect(e[3]).toMatchObject({ resource: '(rule shared/tax)', amount: '6.00', reason: 'split-failed', owner: 'rule set shared', how: 'rule shared/tax: no target had cost in 2026-11' });
-    expect(e[4]).toMatchObject({ resource: 'arn:aws:ec2:eu-west-1:222222222222:vpc-endpoint/vpce-1', amount: '4.00', reason: 'untaggable', owner: 'search',
-      fix: 'AttributionRule.declaredStacks()' });
-    expect(e[5]).toMatchObject({ resource: 'i-9', account: '555555555555', amount: '3.00', reason: 'outside', owner: '',
-      how: 'stack OldStack is in no assembly read; no service is declared in account 555555555555' });
+    expect(e[4]).toMatchObject({
+      resource: 'arn:aws:ec2:eu-west-1:222222222222:vpc-endpoint/vpce-1',
+      amount: '4.00',
+      reason: 'untaggable',
+      owner: 'search',
+      fix: 'AttributionRule.declaredStacks()',
+    });
+    expect(e[5]).toMatchObject({
+      resource: 'i-9',
+      account: '555555555555',
+      amount: '3.00',
+      reason: 'outside',
+      owner: '',
+      how: 'stack OldStack is in no assembly read; no service is declared in account 555555555555',
+    });
     expect(e[6]).toMatchObject({ resource: 'i-7', amount: '1.50', reason: 'unknown-tag', owner: 'checkout', how: 'tag "chekout": did you mean "checkout"?' });
     expect(e[7]).toMatchObject({ resource: HOSTILE_RESOURCE, amount: '0.50', reason: 'unknown-tag', owner: '' });
     expect(e[8]).toMatchObject({ amount: '-2.00', reason: 'no-resource', fix: 'AttributionRule.charges({ chargeTypes: [ChargeType.CREDIT], to: AttributionTarget.everyone() })' });
@@ -202,5 +219,26 @@ describe('the command line', () => {
     expect(ce.stderr).toMatch(/coverage needs line items with resource ids: Cost Explorer's GetCostAndUsage has none/);
     const athena = await runCli(['coverage', '--source', 'athena'], { cwd });
     expect(athena.stderr).toMatch(/coverage does not run on Athena yet/);
+  });
+});
+
+describe('the review pack\'s coverage section', () => {
+  test('customer-value review adds the short section, with the figures of customer-value coverage', async () => {
+    const res = await runCli(['review', '--source', 'cur', files.cur, '--from', '2026-10-01', '--to', '2026-12-01', '-o', 'markdown', '--quiet'], { cwd });
+    expect(res.code).toBe(0);
+    const section = res.stdout.slice(res.stdout.indexOf('## Coverage: spend without a service tag'));
+    expect(section).toMatch(/^## Coverage: spend without a service tag \(every business unit\)\n\n- tagged 240\.00 USD \(78\.4 %\), attributed by rules 21\.00 USD \(6\.9 %\), unattributed 45\.00 USD \(14\.7 %\) of 306\.00 USD\n- attributed share \(tagged \+ attributed\) per month: 2026-10 85\.2 %, 2026-11 86\.0 %\n/);
+    expect(section).toMatch(/\| a rule could not split \| 6\.00 \| 2\.0 % \|/);
+    expect(section).toMatch(/## Coverage: top 5 unattributed resources \(USD\)/);
+    expect(section).not.toMatch(/the stack tag is not active \|/);
+    const json = await runCli(['review', '--source', 'focus', files.focus, '--from', '2026-10-01', '--to', '2026-12-01', '-o', 'json', '--quiet'], { cwd });
+    expect(JSON.parse(json.stdout).coverage).toMatchObject({ total: 306, tagged: 240, attributed: 21, unattributed: 45 });
+    expect(JSON.parse(json.stdout).coverage.resources).toHaveLength(5);
+  });
+
+  test('a source that cannot tell says so in the pack', () => {
+    const pack = withCoverage({ title: 't', summary: [], sections: [], notes: [], data: { units: [] } }, COVERAGE_UNAVAILABLE.ce);
+    expect(pack.sections).toEqual([{ heading: 'Coverage: spend without a service tag', lines: [COVERAGE_UNAVAILABLE.ce] }]);
+    expect(pack.data).toEqual({ units: [], coverage: { unavailable: COVERAGE_UNAVAILABLE.ce } });
   });
 });

@@ -6,13 +6,18 @@ import {
   timeoutOption, warnOnce,
 } from './common';
 import { attributionPlanOf } from '../../cost-data/attribution/attribute';
+import { Coverage } from '../../cost-data/attribution/coverage';
 import { COVERAGE_BY, CoverageBy, coverageReport, DEFAULT_TOP, MAX_TOP } from '../../cost-data/attribution/coverage-report';
 import { COVERAGE_UNAVAILABLE, runCoverage } from '../../cost-data/attribution/coverage-run';
-import { tagKeysOf } from '../../cost-data/declarations/cloud-assembly';
+import { AssemblySet, tagKeysOf } from '../../cost-data/declarations/cloud-assembly';
 import { localAssemblies, readDeclarations, withNotes } from '../../cost-data/declarations/declaration-sources';
+import { CostDataError } from '../../cost-data/errors';
 import { refuseOutputOverInput } from '../../cost-data/paths';
+import { ReportMetric } from '../../cost-data/query';
 import { GLOB_CHARS } from '../../cost-data/sources/data-files';
+import { SourceKind } from '../../cost-data/sources/factory';
 import { CallLimits, DEFAULT_MAX_PAGES, StoppedError } from '../../cost-data/sources/limits';
+import { TagKeys } from '../../tag-keys';
 import { CommandSpec, ParsedArgs } from '../command-spec';
 import { EXIT_OK, UsageError } from '../errors';
 import { CliIo, oneLine, PROGRAM } from '../io';
@@ -39,6 +44,11 @@ export const COVERAGE_SPEC: CommandSpec = {
   positionals: DATA_PATHS,
   options: {
     ...SOURCE_OPTIONS,
+    'source': {
+      ...SOURCE_OPTIONS.source,
+      description: `${SOURCE_OPTIONS.source.description} Coverage needs line items with resource ids: it reads CUR 2.0 and FOCUS files; with `
+        + 'ce and athena it says what they cannot tell.',
+    },
     'from': {
       type: 'string',
       placeholder: 'YYYY-MM-DD',
@@ -92,6 +102,46 @@ export function topOption(value: string | undefined): number {
     throw new UsageError(`--top is ${JSON.stringify(value)}: expected a whole number from 1 to ${MAX_TOP} (the unattributed resources listed)`, NAME);
   }
   return value === undefined ? DEFAULT_TOP : Number(value);
+}
+
+/**
+ * The review pack's coverage (one more read of the period's files, by service), or the line saying why there is none:
+ * what Cost Explorer and Athena cannot tell, or what the files lack. Never fails the review.
+ */
+export async function packCoverage(o: {
+  kind: SourceKind;
+  args: ParsedArgs;
+  paths: string[];
+  limits: CallLimits;
+  set: AssemblySet;
+  from: string;
+  to: string;
+  tagKeys: TagKeys;
+  metric: ReportMetric;
+  currency?: string;
+}): Promise<Coverage | string> {
+  if (o.kind === 'ce' || o.kind === 'athena') {
+    return COVERAGE_UNAVAILABLE[o.kind];
+  }
+  try {
+    const run = await runCoverage({
+      source: sourceFromArgs(o.args, o.kind, o.paths, o.limits),
+      set: o.set,
+      from: o.from,
+      to: o.to,
+      tagKeys: o.tagKeys,
+      metric: o.metric,
+      currency: o.currency,
+      sourceName: o.kind === 'focus' ? 'the FOCUS file source' : 'the CUR 2.0 file source',
+      progress: () => undefined,
+    });
+    return run.coverage;
+  } catch (e) {
+    if (e instanceof CostDataError) {
+      return `coverage could not be told: ${e.message}`;
+    }
+    throw e;
+  }
 }
 
 async function coverageCommand(args: ParsedArgs, io: CliIo): Promise<number> {

@@ -1,9 +1,9 @@
 import { attributeResult, attributionPlanOf } from './attribute';
 import { Coverage, coverageOf } from './coverage';
+import { TagKeys } from '../../tag-keys';
 import { AssemblySet } from '../declarations/cloud-assembly';
 import { CostQuery, CostResult, CostSource, ReportMetric } from '../query';
 import { CostGrouping } from '../query-terms';
-import { TagKeys } from '../../tag-keys';
 
 /**
  * The one path from a source to the coverage (docs/attribution.md section 9), shared by `customer-value coverage` and

@@ -16,17 +16,37 @@ import { CostRow, CoverageItem, CoverageScan, exactAmountOf } from '../query';
 
 /** The reasons, in the order a dollar is given the first that applies (docs/attribution.md, section 9's table). */
 export const REASONS = [
-  { key: 'no-resource', label: 'no resource: tax, support, fees, credits', owner: 'every business unit, by its share of the cost',
-    fix: 'a charges rule, e.g. AttributionRule.charges({ chargeTypes: [ChargeType.TAX, ChargeType.SUPPORT], to: AttributionTarget.everyone() })' },
+  {
+    key: 'no-resource',
+    label: 'no resource: tax, support, fees, credits',
+    owner: 'every business unit, by its share of the cost',
+    fix: 'a charges rule, e.g. AttributionRule.charges({ chargeTypes: [ChargeType.TAX, ChargeType.SUPPORT], to: AttributionTarget.everyone() })',
+  },
   { key: 'untaggable', label: 'a resource of an untaggable type', owner: 'the services of its stack', fix: 'AttributionRule.declaredStacks()' },
-  { key: 'stack-untagged', label: 'a resource in a CDK stack without the tag', owner: 'the services of its stack',
-    fix: 'AttributionRule.declaredStacks(), and activate the tags with CostAllocationTags (backfill)' },
-  { key: 'outside', label: 'a resource outside every assembly\'s stacks', owner: 'the services declared in its account',
-    fix: 'move it into a service (include()), tag it, or a resources / accounts / stacks rule' },
-  { key: 'unknown-tag', label: 'a tag value no declaration carries', owner: 'the declared service whose name is closest',
-    fix: 'correct the tag, or declare the service' },
-  { key: 'stack-tag-inactive', label: 'the stack tag is not active', owner: 'FinOps (the management account)',
-    fix: 'activate aws:cloudformation:stack-name: new CostAllocationTags(stack, \'Tags\', { activateStackNameTag: true })' },
+  {
+    key: 'stack-untagged',
+    label: 'a resource in a CDK stack without the tag',
+    owner: 'the services of its stack',
+    fix: 'AttributionRule.declaredStacks(), and activate the tags with CostAllocationTags (backfill)',
+  },
+  {
+    key: 'outside',
+    label: 'a resource outside every assembly\'s stacks',
+    owner: 'the services declared in its account',
+    fix: 'move it into a service (include()), tag it, or a resources / accounts / stacks rule',
+  },
+  {
+    key: 'unknown-tag',
+    label: 'a tag value no declaration carries',
+    owner: 'the declared service whose name is closest',
+    fix: 'correct the tag, or declare the service',
+  },
+  {
+    key: 'stack-tag-inactive',
+    label: 'the stack tag is not active',
+    owner: 'FinOps (the management account)',
+    fix: 'activate aws:cloudformation:stack-name: new CostAllocationTags(stack, \'Tags\', { activateStackNameTag: true })',
+  },
   { key: 'split-failed', label: 'a rule could not split', owner: 'the rule\'s owner', fix: 'change the rule\'s allocation or target' },
 ] as const;
 
@@ -241,7 +261,8 @@ export function coverageOf(input: CoverageInput): Coverage {
       tag: i.tag,
       amount: g.amount,
     };
-    entries.push({ ...base, ...entryDetails(g.reason, i, { stacks, namesOf, servicesInAccount, declared: [...declared].sort(byName), column: input.scan.stackColumn }) });
+    const context = { stacks, namesOf, servicesInAccount, declared: [...declared].sort(byName), column: input.scan.stackColumn };
+    entries.push({ ...base, ...entryDetails(g.reason, i, context) });
   }
   for (const o of input.outcome?.rules ?? []) {
     if (o.unattributed.sign() === 0) {

@@ -271,7 +271,7 @@ export function coverageSql(plan: AttributionPlan, p: MatchQueryParts, o: { decl
     ') AS unattributed_items',
     // untagged line items a rule matched are attributed (or left by the split: the rule's outcome tells)
     "WHERE NOT (tag = '' AND rule_index IS NOT NULL)",
-    `GROUP BY ALL`,
+    'GROUP BY ALL',
     'ORDER BY month, currency, tag, resource, account, product, usage_type',
   ].join('\n');
   const stackKeyProbe = `SELECT 1 AS present FROM ${p.view} WHERE ${period} AND ${text(p.columns.stack)} <> '' LIMIT 1`;

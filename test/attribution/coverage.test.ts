@@ -145,7 +145,7 @@ describe('the formats (one renderer)', () => {
   test('csv: the main table of --by (reason, resource, account); a hostile value cannot run as a formula', () => {
     expect(render(report('reason'), 'csv').split('\r\n').slice(0, 3)).toEqual([
       'Reason,Amount,Share of spend,Likely owner,Fix',
-      '"no resource: tax, support, fees, credits",5.00,1.6,"every business unit, by its share of the cost","a charges rule, e.g. AttributionRule.charges({ chargeTypes: '
+      '"no resource: tax, support, fees, credits",5.00,1.6,"every business unit, by share","a charges rule, e.g. AttributionRule.charges({ chargeTypes: '
         + '[ChargeType.TAX, ChargeType.SUPPORT], to: AttributionTarget.everyone() })"',
       'a resource of an untaggable type,4.00,1.3,the services of its stack,AttributionRule.declaredStacks()',
     ]);
@@ -240,5 +240,22 @@ describe('the review pack\'s coverage section', () => {
     const pack = withCoverage({ title: 't', summary: [], sections: [], notes: [], data: { units: [] } }, COVERAGE_UNAVAILABLE.ce);
     expect(pack.sections).toEqual([{ heading: 'Coverage: spend without a service tag', lines: [COVERAGE_UNAVAILABLE.ce] }]);
     expect(pack.data).toEqual({ units: [], coverage: { unavailable: COVERAGE_UNAVAILABLE.ce } });
+  });
+});
+
+describe('README', () => {
+  test('the coverage sample is what its command prints on the fixture', async () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const prompt = '$ npx customer-value coverage --source cur cur-export/ ';
+    const start = readme.indexOf(prompt);
+    expect(start).toBeGreaterThan(0);
+    const [command, ...shown] = readme.slice(start, readme.indexOf('```', start)).trimEnd().split('\n');
+    fs.mkdirSync(path.join(cwd, 'cur-export'), { recursive: true });
+    fs.copyFileSync(files.cur, path.join(cwd, 'cur-export', 'data.csv'));
+    const res = await runCli(command.replace(/^\$ npx customer-value /, '').split(' '), { cwd });
+    expect(res.code).toBe(0);
+    // the README shows the report's start: the summary and the reasons (the resources, months and notes follow)
+    expect(res.stdout.startsWith(`${shown.join('\n')}\n`)).toBe(true);
+    expect(shown.length).toBeGreaterThan(12);
   });
 });

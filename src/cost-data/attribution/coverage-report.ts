@@ -42,7 +42,7 @@ function reasonsSection(c: Coverage, nonZeroOnly: boolean, withFix: boolean): Se
     { key: 'amount', header: 'Amount', type: 'money' },
     { key: 'share', header: 'Share of spend', type: 'percent' },
     { key: 'owner', header: 'Likely owner', maxWidth: 40 },
-    ...(withFix ? [{ key: 'fix', header: 'Fix', maxWidth: 60 }] : []),
+    ...(withFix ? [{ key: 'fix', header: 'Fix', maxWidth: 140 }] : []),
   ];
   return {
     heading: `Unattributed spend by reason (${c.currency})`,
@@ -65,7 +65,8 @@ function resourcesSection(c: Coverage, top: number, short: boolean): Section {
     { key: 'reason', header: 'Reason', maxWidth: 40 },
     { key: 'owner', header: 'Likely owner', maxWidth: 30 },
     ...(short ? [] : [{ key: 'ownerHow', header: 'Owner found by', maxWidth: 40 }]),
-    { key: 'fix', header: 'Fix', maxWidth: short ? 60 : 90 },
+    // whole in the terminal too (a rule to copy and paste), up to 400 characters
+    { key: 'fix', header: 'Fix', maxWidth: short ? 140 : 400 },
   ];
   return {
     heading: `Top ${entries.length} unattributed resource${entries.length === 1 ? '' : 's'} of ${c.entries.length} (${c.currency})`,

@@ -19,7 +19,7 @@ export const REASONS = [
   {
     key: 'no-resource',
     label: 'no resource: tax, support, fees, credits',
-    owner: 'every business unit, by its share of the cost',
+    owner: 'every business unit, by share',
     fix: 'a charges rule, e.g. AttributionRule.charges({ chargeTypes: [ChargeType.TAX, ChargeType.SUPPORT], to: AttributionTarget.everyone() })',
   },
   { key: 'untaggable', label: 'a resource of an untaggable type', owner: 'the services of its stack', fix: 'AttributionRule.declaredStacks()' },
@@ -38,7 +38,7 @@ export const REASONS = [
   {
     key: 'unknown-tag',
     label: 'a tag value no declaration carries',
-    owner: 'the declared service whose name is closest',
+    owner: 'the closest declared service name',
     fix: 'correct the tag, or declare the service',
   },
   {
@@ -363,7 +363,7 @@ function entryDetails(reason: ReasonKey, i: CoverageItem, c: {
       const criteria = type ? `chargeTypes: [ChargeType.${type}]` : i.product ? `serviceCodes: [${tsString(i.product)}]` : undefined;
       return {
         resource: `(no resource: ${i.itemType || 'no type'}${i.resource === '' ? '' : ` ${i.resource}`})`,
-        owner: 'every business unit, by its share',
+        owner: 'every business unit, by share',
         ownerHow: 'a charge of no resource',
         fix: criteria ? `AttributionRule.charges({ ${criteria}, to: AttributionTarget.everyone() })`
           : `AttributionRule.accounts({ accountIds: [${tsString(i.account)}], to: AttributionTarget.everyone() })`,

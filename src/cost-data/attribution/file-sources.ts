@@ -47,6 +47,32 @@ export interface MatchTarget {
   readonly provider?: string;
 }
 
+/** The temporary table of a session's line items no declared service owns, once made (coverage only). */
+const UNOWNED = new WeakMap<DuckDbSession, string>();
+const UNOWNED_TABLE = 'cv_unowned_items';
+
+/**
+ * Where the match and coverage scans read: the view; or, when the query asks for coverage, a temporary table of the
+ * period's line items without a declared service tag (untagged, or an undeclared value), made with one pass over the
+ * view, so both scans are aggregations over the same rows rather than two passes over the files.
+ */
+async function scanSource(session: DuckDbSession, query: CostQuery, t: MatchTarget): Promise<string> {
+  if (!query.coverage) {
+    return t.view;
+  }
+  const made = UNOWNED.get(session);
+  if (made) {
+    return made;
+  }
+  const tag = `COALESCE(CAST(${t.schema.tagColumn}[${sqlLiteral(t.schema.tagMapKey(query.tagKeys.service))}] AS VARCHAR), '')`;
+  const declared = query.coverage.declaredServices;
+  const owned = declared.length === 0 ? 'FALSE' : `${tag} IN (${declared.map(sqlLiteral).join(', ')})`;
+  await session.run(`CREATE OR REPLACE TEMP TABLE ${UNOWNED_TABLE} AS SELECT * FROM ${t.view} WHERE NOT (${owned})
+    AND ${t.schema.timeColumn} >= TIMESTAMP '${query.from} 00:00:00' AND ${t.schema.timeColumn} < TIMESTAMP '${query.to} 00:00:00'`);
+  UNOWNED.set(session, UNOWNED_TABLE);
+  return UNOWNED_TABLE;
+}
+
 /** What each rule matched in the period (undefined when the query has no rules). */
 export async function fileSourceMatches(session: DuckDbSession, query: CostQuery, t: MatchTarget)
   : Promise<{ matches: RuleMatch[]; warnings: string[] } | undefined> {
@@ -56,7 +82,7 @@ export async function fileSourceMatches(session: DuckDbSession, query: CostQuery
   }
   const columns = t.schema.label === 'CUR 2.0' ? CUR_RULE_COLUMNS : FOCUS_RULE_COLUMNS;
   const { sql, warnings } = matchSql(plan, {
-    view: t.view,
+    view: await scanSource(session, query, t),
     columns,
     serviceTag: `${t.schema.tagColumn}[${sqlLiteral(t.schema.tagMapKey(query.tagKeys.service))}]`,
     time: t.schema.timeColumn,
@@ -86,9 +112,10 @@ export async function fileSourceMatches(session: DuckDbSession, query: CostQuery
 /**
  * The coverage scan (docs/attribution.md section 9): the line items of the period that no rule attributes (untagged,
  * no rule matches) or whose service tag holds a value no declaration carries, summed per resource, account, region,
- * product, usage type, stack and type, per month; and whether any line item of the period holds the stack key. Two
- * aggregations over the view: one over the untagged and undeclared line items, one probe that stops at the first
- * line item with a stack tag. Undefined when the query does not ask for coverage.
+ * product, usage type, stack and type, per month; and whether any line item of the period holds the stack key. One
+ * aggregation over the table of unowned line items the match scan also reads (`scanSource`), and a probe of the view
+ * that stops at the first line item with a stack tag (a whole pass only when no line item has one). Undefined when the
+ * query does not ask for coverage.
  */
 export async function fileSourceCoverage(session: DuckDbSession, query: CostQuery, t: MatchTarget & { region?: string })
   : Promise<CoverageScan | undefined> {
@@ -97,7 +124,7 @@ export async function fileSourceCoverage(session: DuckDbSession, query: CostQuer
   }
   const columns = t.schema.label === 'CUR 2.0' ? CUR_RULE_COLUMNS : FOCUS_RULE_COLUMNS;
   const sql = coverageSql({ rules: query.attribution?.rules ?? [], declaredStacks: query.coverage.declaredStacks }, {
-    view: t.view,
+    view: await scanSource(session, query, t),
     columns,
     serviceTag: `${t.schema.tagColumn}[${sqlLiteral(t.schema.tagMapKey(query.tagKeys.service))}]`,
     time: t.schema.timeColumn,
@@ -108,7 +135,7 @@ export async function fileSourceCoverage(session: DuckDbSession, query: CostQuer
     provider: t.provider,
     from: query.from,
     to: query.to,
-  }, { declaredServices: query.coverage.declaredServices, region: t.region, itemType: columns.recordType ?? t.schema.categoryColumn });
+  }, { declaredServices: query.coverage.declaredServices, region: t.region, itemType: columns.recordType ?? t.schema.categoryColumn, probeView: t.view });
   const rows = await session.rows(sql.items);
   const [probe] = await session.rows(sql.stackKeyProbe);
   return {

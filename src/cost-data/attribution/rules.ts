@@ -247,9 +247,11 @@ export function matchSql(plan: AttributionPlan, p: MatchQueryParts): { sql: stri
  * The coverage scan's SQL (docs/attribution.md section 9): the untagged line items no rule matches and the line items
  * whose service tag holds an undeclared value, summed per month, currency[, provider], tag value, resource, account,
  * region, product, usage type, stack, type and whether the charge belongs to no resource (one aggregation: the rule
- * `CASE` is the match scan's); and a probe for the stack key that stops at the first line item holding it.
+ * `CASE` is the match scan's); and a probe of `probeView` (every line item, owned or not) for the stack key that stops at
+ * the first line item holding it.
  */
-export function coverageSql(plan: AttributionPlan, p: MatchQueryParts, o: { declaredServices: readonly string[]; region?: string; itemType: string })
+export function coverageSql(plan: AttributionPlan, p: MatchQueryParts,
+  o: { declaredServices: readonly string[]; region?: string; itemType: string; probeView: string })
   : { items: string; stackKeyProbe: string } {
   const index = ruleIndexSql(plan, p.columns);
   const text = (e: string) => `COALESCE(CAST(${e} AS VARCHAR), '')`;
@@ -274,6 +276,6 @@ export function coverageSql(plan: AttributionPlan, p: MatchQueryParts, o: { decl
     'GROUP BY ALL',
     'ORDER BY month, currency, tag, resource, account, product, usage_type',
   ].join('\n');
-  const stackKeyProbe = `SELECT 1 AS present FROM ${p.view} WHERE ${period} AND ${text(p.columns.stack)} <> '' LIMIT 1`;
+  const stackKeyProbe = `SELECT 1 AS present FROM ${o.probeView} WHERE ${period} AND ${text(p.columns.stack)} <> '' LIMIT 1`;
   return { items, stackKeyProbe };
 }

@@ -135,7 +135,12 @@ export async function fileSourceCoverage(session: DuckDbSession, query: CostQuer
     provider: t.provider,
     from: query.from,
     to: query.to,
-  }, { declaredServices: query.coverage.declaredServices, region: t.region, itemType: columns.recordType ?? t.schema.categoryColumn, probeView: t.view });
+  }, {
+    declaredServices: query.coverage.declaredServices,
+    region: t.region,
+    itemType: columns.recordType ?? t.schema.categoryColumn,
+    probeView: t.view,
+  });
   const rows = await session.rows(sql.items);
   const [probe] = await session.rows(sql.stackKeyProbe);
   return {

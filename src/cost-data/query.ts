@@ -72,10 +72,11 @@ export interface CoverageRequest {
   readonly declaredStacks: readonly string[];
 }
 
-/** Unattributed spend summed per (month, currency, provider, tag value, resource, account, region, product, usage type, stack, type). */
+/**
+ * Unattributed spend of the period summed per (currency, provider, tag value, resource, account, region, product, usage
+ * type, stack, type): the months come from the cost rows, so the scan does not split resources by month.
+ */
 export interface CoverageItem {
-  /** `YYYY-MM` */
-  readonly month: string;
   readonly currency: string;
   readonly provider?: string;
   /** The service tag's value: `''` untagged (no rule matched it), else a value no declaration carries. */

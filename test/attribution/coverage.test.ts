@@ -6,6 +6,7 @@ import { COVERAGE_UNAVAILABLE, CoverageRun, runCoverage } from '../../src/cost-d
 import { readAssemblies, tagKeysOf } from '../../src/cost-data/declarations/cloud-assembly';
 import { render } from '../../src/cost-data/format/render';
 import { CostMetric, FocusMetric } from '../../src/cost-data/query-terms';
+import { DuckDbSession } from '../../src/cost-data/sources/duckdb-loader';
 import { createSource } from '../../src/cost-data/sources/factory';
 import { CallLimits } from '../../src/cost-data/sources/limits';
 import { runCli } from '../cli/fixtures';
@@ -22,12 +23,12 @@ let cwd: string;
 const files: Record<string, string> = {};
 const runs: Record<string, CoverageRun> = {};
 
-async function coverage(source: 'cur' | 'focus', from: string, to: string): Promise<CoverageRun> {
+async function coverage(source: 'cur' | 'focus' | 'cur-parquet', from: string, to: string): Promise<CoverageRun> {
   const set = readAssemblies([path.join(cwd, 'cdk.out')]);
   const limits = new CallLimits({ maxPages: 10, timeoutSeconds: 60 });
   try {
     return await runCoverage({
-      source: createSource({ kind: source, paths: [files[source]], limits }),
+      source: createSource({ kind: source === 'focus' ? 'focus' : 'cur', paths: [files[source]], limits }),
       set,
       from,
       to,
@@ -46,7 +47,16 @@ beforeAll(async () => {
   coverageAssembly(cwd);
   files.cur = writeCur(path.join(cwd, 'data', 'cur.csv'));
   files.focus = writeFocus(path.join(cwd, 'data', 'focus.csv'));
-  for (const source of ['cur', 'focus'] as const) {
+  // the same CUR 2.0 data as Parquet: the scans read the view twice there instead of a copy of the unowned line items
+  files['cur-parquet'] = path.join(cwd, 'data', 'cur.parquet');
+  const session = await DuckDbSession.open({});
+  try {
+    await session.run(`COPY (SELECT * REPLACE (CAST(CAST(resource_tags AS JSON) AS MAP(VARCHAR, VARCHAR)) AS resource_tags)
+      FROM read_csv('${files.cur}', all_varchar = true) ) TO '${files['cur-parquet']}' (FORMAT PARQUET)`);
+  } finally {
+    session.close();
+  }
+  for (const source of ['cur', 'focus', 'cur-parquet'] as const) {
     runs[source] = await coverage(source, '2026-10-01', '2026-12-01');
     runs[`${source}-december`] = await coverage(source, '2026-12-01', '2027-01-01');
   }
@@ -54,7 +64,7 @@ beforeAll(async () => {
 
 const money = (d: { toFixed(n: number): string }) => d.toFixed(2);
 
-describe.each(['cur', 'focus'])('coverage of --source %s', (source) => {
+describe.each(['cur', 'focus', 'cur-parquet'])('coverage of %s files', (source) => {
   test('every dollar: tagged + attributed + one reason each = the total, to the cent (figures worked out in coverage-fixture.ts)', () => {
     const c = runs[source].coverage;
     expect([c.total, c.tagged, c.attributed, c.unattributed].map(money)).toEqual(['306.00', '240.00', '21.00', '45.00']);

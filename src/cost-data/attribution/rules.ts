@@ -245,7 +245,7 @@ export function matchSql(plan: AttributionPlan, p: MatchQueryParts): { sql: stri
 
 /**
  * The coverage scan's SQL (docs/attribution.md section 9): the untagged line items no rule matches and the line items
- * whose service tag holds an undeclared value, summed per month, currency[, provider], tag value, resource, account,
+ * whose service tag holds an undeclared value, summed over the period per currency[, provider], tag value, resource, account,
  * region, product, usage type, stack, type and whether the charge belongs to no resource (one aggregation: the rule
  * `CASE` is the match scan's); and a probe of `probeView` (every line item, owned or not) for the stack key that stops at
  * the first line item holding it.
@@ -259,11 +259,11 @@ export function coverageSql(plan: AttributionPlan, p: MatchQueryParts,
   const declared = o.declaredServices.length === 0 ? 'FALSE' : `${tag} IN (${o.declaredServices.map(sqlLiteral).join(', ')})`;
   const period = `${p.time} >= TIMESTAMP '${p.from} 00:00:00' AND ${p.time} < TIMESTAMP '${p.to} 00:00:00'`;
   const items = [
-    `SELECT month, currency,${p.provider ? ' provider,' : ''} tag, resource, account, region, product, usage_type, stack, item_type, non_resource,`,
+    `SELECT currency,${p.provider ? ' provider,' : ''} tag, resource, account, region, product, usage_type, stack, item_type, non_resource,`,
     '  CAST(SUM(cost) AS VARCHAR) AS amount',
     'FROM (',
     `  SELECT CASE WHEN ${tag} = '' THEN ${index.sql} END AS rule_index, ${tag} AS tag,`,
-    `    strftime(CAST(${p.time} AS DATE), '%Y-%m') AS month, ${p.currency} AS currency,${p.provider ? ` COALESCE(${p.provider}, '') AS provider,` : ''}`,
+    `    ${p.currency} AS currency,${p.provider ? ` COALESCE(${p.provider}, '') AS provider,` : ''}`,
     `    ${text(p.columns.resource)} AS resource, ${text(p.columns.account)} AS account, ${o.region ? text(o.region) : "''"} AS region,`,
     `    ${text(p.columns.serviceCode)} AS product, ${text(p.columns.usageType)} AS usage_type, ${text(p.columns.stack)} AS stack,`,
     `    ${text(o.itemType)} AS item_type, COALESCE(${p.category} IN (${p.nonResource.map(sqlLiteral).join(', ')}), FALSE) AS non_resource,`,
@@ -274,7 +274,7 @@ export function coverageSql(plan: AttributionPlan, p: MatchQueryParts,
     // untagged line items a rule matched are attributed (or left by the split: the rule's outcome tells)
     "WHERE NOT (tag = '' AND rule_index IS NOT NULL)",
     'GROUP BY ALL',
-    'ORDER BY month, currency, tag, resource, account, product, usage_type',
+    'ORDER BY currency, tag, resource, account, product, usage_type',
   ].join('\n');
   const stackKeyProbe = `SELECT 1 AS present FROM ${o.probeView} WHERE ${period} AND ${text(p.columns.stack)} <> '' LIMIT 1`;
   return { items, stackKeyProbe };

@@ -93,6 +93,7 @@ export class CurFileSource implements CostSource {
         view: VIEW,
         schema: CUR_2_0_SCHEMA,
         cost: CurQueries.metricExpression(curMetric(query.metric, describePaths(paths))),
+        materialize: format === 'csv',
       }).catch((e) => {
         throw readError(e, paths);
       });
@@ -101,6 +102,7 @@ export class CurFileSource implements CostSource {
         schema: CUR_2_0_SCHEMA,
         cost: CurQueries.metricExpression(curMetric(query.metric, describePaths(paths))),
         region: columns.has(CUR_REGION_COLUMN) ? CUR_REGION_COLUMN : undefined,
+        materialize: format === 'csv',
       }).catch((e) => {
         throw readError(e, paths);
       });

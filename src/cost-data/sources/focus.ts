@@ -115,6 +115,7 @@ export class FocusFileSource implements CostSource {
         schema: FOCUS_1_2_SCHEMA,
         cost: metricColumn,
         provider: 'ProviderName',
+        materialize: format === 'csv',
       }).catch((e) => {
         throw focusReadError(e, paths);
       });
@@ -124,6 +125,7 @@ export class FocusFileSource implements CostSource {
         cost: metricColumn,
         provider: 'ProviderName',
         region: 'RegionId',
+        materialize: format === 'csv',
       }).catch((e) => {
         throw focusReadError(e, paths);
       });

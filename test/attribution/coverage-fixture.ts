@@ -135,12 +135,12 @@ export function writeFocus(file: string, items: Item[] = ITEMS): string {
   return file;
 }
 
-/** The assembly of the fixture in `dir/cdk.out`. */
-export function coverageAssembly(dir: string): string {
-  return buildAssembly(path.join(dir, 'cdk.out'), [
+/** The assembly of the fixture in `dir/<folder>` (without the rule set: `rules` false). */
+export function coverageAssembly(dir: string, rules = true, folder = 'cdk.out'): string {
+  return buildAssembly(path.join(dir, folder), [
     { id: 'Shop', env: 'aws://111111111111/eu-west-1', services: [CHECKOUT, WISHLIST] },
     { id: 'Search', env: 'aws://222222222222/eu-west-1', services: [SEARCH] },
     { id: 'Reports', env: 'aws://333333333333/eu-west-1', services: [REPORTS] },
-    { id: 'Billing', env: 'aws://999999999999/us-east-1', services: [], attribution: [RULES] },
+    ...(rules ? [{ id: 'Billing', env: 'aws://999999999999/us-east-1', services: [], attribution: [RULES] }] : []),
   ]);
 }

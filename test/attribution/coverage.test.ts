@@ -223,6 +223,22 @@ describe('the command line', () => {
     }
   });
 
+  test('without rules: what they attributed is unattributed, with its reason (i-acct outside, the tax of no resource)', async () => {
+    // the fixture's figures without the rule set: i-acct 12 (account 444444444444, no service declared there) joins
+    // "outside" (18 + 12 = 30); the tax 9 + 6 joins "no resource" (5 + 15 = 20); nothing is split;
+    // unattributed 20 + 4 + 10 + 30 + 2 = 66 = 306 - 240
+    coverageAssembly(cwd, false, 'no-rules.out');
+    const res = await runCli(['coverage', '--source', 'cur', files.cur, '-a', 'no-rules.out', '--from', '2026-10-01', '--to', '2026-12-01', '-o', 'json'],
+      { cwd });
+    expect(res.code).toBe(0);
+    const data = JSON.parse(res.stdout);
+    expect([data.total, data.tagged, data.attributed, data.unattributed]).toEqual([306, 240, 0, 66]);
+    expect(Object.fromEntries(data.reasons.map((r: any) => [r.reason, r.amount]))).toEqual({
+      'no-resource': 20, 'untaggable': 4, 'stack-untagged': 10, 'outside': 30, 'unknown-tag': 2, 'stack-tag-inactive': 0, 'split-failed': 0,
+    });
+    expect(data.resources.find((r: any) => r.resource === 'i-acct')).toMatchObject({ reason: 'outside', owner: '', amount: 12 });
+  });
+
   test('Cost Explorer and Athena say what they cannot tell, instead of a smaller report', async () => {
     const ce = await runCli(['coverage', '--source', 'ce'], { cwd });
     expect(ce.code).toBe(2);

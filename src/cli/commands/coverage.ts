@@ -1,10 +1,11 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import {
-  ASSEMBLY_OPTION, assemblyPaths, AWS_OPTIONS, CURRENCY_OPTION, DATA_PATHS, LIMIT_OPTIONS, METRIC_OPTION, metricAndCurrency, OUT_OPTION,
-  OUTPUTS, positiveNumber, QUIET_OPTION, REGISTRY_OPTION, registryOf, SOURCE_OPTIONS, sourceFromArgs, sourceKindOf, TAG_KEY_OPTION,
+  ASSEMBLY_OPTION, assemblyPaths, AWS_OPTIONS, DATA_PATHS, LIMIT_OPTIONS, metricAndCurrency, OUT_OPTION,
+  OUTPUTS, positiveNumber, QUIET_OPTION, REGISTRY_OPTION, registryOf, SOURCE_OPTIONS, sourceFromArgs, sourceKindOf,
   timeoutOption, warnOnce,
 } from './common';
+import { COST_SPEC } from './cost';
 import { attributionPlanOf } from '../../cost-data/attribution/attribute';
 import { Coverage } from '../../cost-data/attribution/coverage';
 import { COVERAGE_BY, CoverageBy, coverageReport, DEFAULT_TOP, MAX_TOP } from '../../cost-data/attribution/coverage-report';
@@ -49,13 +50,9 @@ export const COVERAGE_SPEC: CommandSpec = {
       description: `${SOURCE_OPTIONS.source.description} Coverage needs line items with resource ids: it reads CUR 2.0 and FOCUS files; with `
         + 'ce and athena it says what they cannot tell.',
     },
-    'from': {
-      type: 'string',
-      placeholder: 'YYYY-MM-DD',
-      description: 'first day (inclusive); --from and --to both default to the last full calendar month (UTC).',
-      section: 'Period and grouping',
-    },
-    'to': { type: 'string', placeholder: 'YYYY-MM-DD', description: 'end day (exclusive).', section: 'Period and grouping' },
+    // the period of cost, declared once
+    'from': COST_SPEC.options.from,
+    'to': COST_SPEC.options.to,
     'by': {
       type: 'string',
       values: COVERAGE_BY,
@@ -71,9 +68,9 @@ export const COVERAGE_SPEC: CommandSpec = {
       default: String(DEFAULT_TOP),
       section: 'Period and grouping',
     },
-    'metric': { ...METRIC_OPTION, section: 'Period and grouping' },
-    'tag-key': { ...TAG_KEY_OPTION, section: 'Period and grouping' },
-    'currency': { ...CURRENCY_OPTION, section: 'Period and grouping' },
+    'metric': COST_SPEC.options.metric,
+    'tag-key': COST_SPEC.options['tag-key'],
+    'currency': COST_SPEC.options.currency,
     'assembly': { ...ASSEMBLY_OPTION, section: 'Declarations' },
     'registry': { ...REGISTRY_OPTION, section: 'Declarations' },
     ...AWS_OPTIONS,

@@ -1,4 +1,4 @@
-import { coverageSql, CUR_RULE_COLUMNS, CUR_RULE_SOURCE_COLUMNS, FOCUS_RULE_COLUMNS, FOCUS_RULE_SOURCE_COLUMNS, matchSql } from './rules';
+import { coverageSql, CUR_RULE_COLUMNS, CUR_RULE_SOURCE_COLUMNS, FOCUS_RULE_COLUMNS, FOCUS_RULE_SOURCE_COLUMNS, MatchQueryParts, matchSql } from './rules';
 import { Decimal } from '../../private/decimal';
 import { CostDataError } from '../errors';
 import { CostQuery, CoverageScan, RuleMatch } from '../query';
@@ -78,17 +78,11 @@ async function scanSource(session: DuckDbSession, query: CostQuery, t: MatchTarg
   return UNOWNED_TABLE;
 }
 
-/** What each rule matched in the period (undefined when the query has no rules). */
-export async function fileSourceMatches(session: DuckDbSession, query: CostQuery, t: MatchTarget)
-  : Promise<{ matches: RuleMatch[]; warnings: string[] } | undefined> {
-  const plan = query.attribution;
-  if (!plan || plan.rules.length === 0) {
-    return undefined;
-  }
-  const columns = t.schema.label === 'CUR 2.0' ? CUR_RULE_COLUMNS : FOCUS_RULE_COLUMNS;
-  const { sql, warnings } = matchSql(plan, {
-    view: await scanSource(session, query, t),
-    columns,
+/** The parts of a match or coverage query on `view`: the schema's columns for each criterion and part of a line item. */
+function queryParts(query: CostQuery, t: MatchTarget, view: string): MatchQueryParts {
+  return {
+    view,
+    columns: t.schema.label === 'CUR 2.0' ? CUR_RULE_COLUMNS : FOCUS_RULE_COLUMNS,
     serviceTag: `${t.schema.tagColumn}[${sqlLiteral(t.schema.tagMapKey(query.tagKeys.service))}]`,
     time: t.schema.timeColumn,
     currency: t.schema.currencyColumn,
@@ -98,7 +92,17 @@ export async function fileSourceMatches(session: DuckDbSession, query: CostQuery
     provider: t.provider,
     from: query.from,
     to: query.to,
-  });
+  };
+}
+
+/** What each rule matched in the period (undefined when the query has no rules). */
+export async function fileSourceMatches(session: DuckDbSession, query: CostQuery, t: MatchTarget)
+  : Promise<{ matches: RuleMatch[]; warnings: string[] } | undefined> {
+  const plan = query.attribution;
+  if (!plan || plan.rules.length === 0) {
+    return undefined;
+  }
+  const { sql, warnings } = matchSql(plan, queryParts(query, t, await scanSource(session, query, t)));
   const rows = await session.rows(sql);
   const mapped: RuleMatch[] = rows.map((r) => ({
     rule: Number(r.rule_index),
@@ -127,20 +131,9 @@ export async function fileSourceCoverage(session: DuckDbSession, query: CostQuer
   if (!query.coverage) {
     return undefined;
   }
-  const columns = t.schema.label === 'CUR 2.0' ? CUR_RULE_COLUMNS : FOCUS_RULE_COLUMNS;
-  const sql = coverageSql({ rules: query.attribution?.rules ?? [], declaredStacks: query.coverage.declaredStacks }, {
-    view: await scanSource(session, query, t),
-    columns,
-    serviceTag: `${t.schema.tagColumn}[${sqlLiteral(t.schema.tagMapKey(query.tagKeys.service))}]`,
-    time: t.schema.timeColumn,
-    currency: t.schema.currencyColumn,
-    cost: t.cost,
-    category: t.schema.categoryColumn,
-    nonResource: t.schema.nonResourceCategories,
-    provider: t.provider,
-    from: query.from,
-    to: query.to,
-  }, {
+  const parts = queryParts(query, t, await scanSource(session, query, t));
+  const columns = parts.columns;
+  const sql = coverageSql({ rules: query.attribution?.rules ?? [], declaredStacks: query.coverage.declaredStacks }, parts, {
     declaredServices: query.coverage.declaredServices,
     region: t.region,
     itemType: columns.recordType ?? t.schema.categoryColumn,

@@ -63,6 +63,50 @@ export interface CostQuery {
    * `attributionMatches`. @default - no rules
    */
   readonly attribution?: AttributionPlan;
+  /**
+   * Ask for the coverage scan (`customer-value coverage`, docs/attribution.md section 9): a source that can tell
+   * resources apart returns `coverage`, the unattributed line items summed per resource. @default - no coverage
+   */
+  readonly coverage?: CoverageRequest;
+}
+
+/** What the coverage scan needs besides the rules: the declared services (undeclared tag values are listed too). */
+export interface CoverageRequest {
+  readonly declaredServices: readonly string[];
+  /** The stacks holding a declared service (the `declared-stacks` rule's, and the reasons of section 9). */
+  readonly declaredStacks: readonly string[];
+}
+
+/**
+ * Unattributed spend of the period summed per (currency, provider, tag value, resource, account, region, product, usage
+ * type, stack, type): the months come from the cost rows, so the scan does not split resources by month.
+ */
+export interface CoverageItem {
+  readonly currency: string;
+  readonly provider?: string;
+  /** The service tag's value: `''` untagged (no rule matched it), else a value no declaration carries. */
+  readonly tag: string;
+  readonly resource: string;
+  readonly account: string;
+  readonly region: string;
+  readonly product: string;
+  readonly usageType: string;
+  /** `aws:cloudformation:stack-name`, `''` when absent. */
+  readonly stack: string;
+  /** CUR 2.0 `line_item_line_item_type`, FOCUS `ChargeCategory`. */
+  readonly itemType: string;
+  /** Of a charge category that belongs to no resource (tax, credits, refunds; FOCUS also adjustments, purchases). */
+  readonly nonResource: boolean;
+  readonly amount: Decimal;
+}
+
+/** What the coverage scan returned. */
+export interface CoverageScan {
+  readonly items: CoverageItem[];
+  /** Whether any line item of the period holds `aws:cloudformation:stack-name` (the key is active). */
+  readonly stackKeyActive: boolean;
+  /** The column the stack is read from, for messages. */
+  readonly stackColumn: string;
 }
 
 /**
@@ -143,6 +187,8 @@ export interface CostResult {
   readonly attributionMatches?: RuleMatch[];
   /** What the source could not apply of the rules (e.g. a charge type it has no column for), naming each rule. */
   readonly attributionWarnings?: string[];
+  /** The coverage scan, when the query asked for it and the source can tell resources apart. */
+  readonly coverage?: CoverageScan;
 }
 
 /** A place cost comes from: Cost Explorer, CUR 2.0 files, Athena; chosen in `factory.ts`. */

@@ -69,7 +69,7 @@ describe('flags', () => {
   });
 
   test('unknown command and option before a command', async () => {
-    expect((await runCli(['report'], { cwd })).stderr).toBe('customer-value: unknown command "report": commands are services, cost, review, catalog, sample '
+    expect((await runCli(['report'], { cwd })).stderr).toBe('customer-value: unknown command "report": commands are services, cost, coverage, review, catalog, sample '
       + '(see "customer-value --help")\n');
     expect((await runCli(['--by', 'team'], { cwd })).code).toBe(2);
   });

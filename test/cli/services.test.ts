@@ -250,8 +250,8 @@ describe('customer-value services: bad input gives one line and a non-zero exit 
     [['services', '--outptu', 'json'], 'customer-value services: unknown option --outptu for "services" (did you mean --output?)'],
     [['services', 'extra'], 'customer-value services: unexpected argument "extra" for "services"'],
     [['services', '--output'], 'customer-value services: option --output needs a value: accepted values are table, json, csv, markdown'],
-    [['servcies'], 'customer-value: unknown command "servcies": commands are services, cost, review, catalog, sample'],
-    [['--bogus'], 'customer-value: unknown option --bogus: give a command first (services, cost, review, catalog, sample)'],
+    [['servcies'], 'customer-value: unknown command "servcies": commands are services, cost, coverage, review, catalog, sample'],
+    [['--bogus'], 'customer-value: unknown option --bogus: give a command first (services, cost, coverage, review, catalog, sample)'],
   ])('usage error %j', async (argv, message) => {
     const res = await runCli(argv, { cwd: tempDir() });
     expect(res.code).toBe(2);

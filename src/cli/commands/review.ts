@@ -5,6 +5,7 @@ import {
   warnOnce,
 } from './common';
 import { attributeReview, attributionPlanOf } from '../../cost-data/attribution/attribute';
+import { withCoverage } from '../../cost-data/attribution/coverage-report';
 import { tagKeysOf } from '../../cost-data/declarations/cloud-assembly';
 import { localAssemblies, readDeclarations, withNotes } from '../../cost-data/declarations/declaration-sources';
 import { render } from '../../cost-data/format/render';
@@ -24,6 +25,7 @@ import { isIsoDate } from '../../private/iso-date';
 import { CommandSpec, ParsedArgs } from '../command-spec';
 import { EXIT_OK, UsageError } from '../errors';
 import { CliIo, oneLine, PROGRAM } from '../io';
+import { packCoverage } from './coverage';
 import { contextTagKeys, parseTagKeyFlags, readingTagKeys } from '../tag-mapping';
 import { parseThresholds } from '../thresholds';
 
@@ -289,20 +291,22 @@ async function reviewCommand(args: ParsedArgs, io: CliIo): Promise<number> {
       declarations: set.assemblies.map((a) => relativePath(a, io.cwd)).join(', '),
     });
     warnOnce(packs.result.warnings, io);
+    // the coverage section (docs/attribution.md section 9), one renderer with customer-value coverage
+    const coverage = await packCoverage({ kind, args, paths, limits, set, from: query.from, to: query.to, tagKeys, metric, currency });
     const dir = s('out-dir');
     if (dir) {
       makeFolder(dir, '--out-dir', io.cwd);
       const taken = new Set<string>();
       for (const p of packs.perUnit) {
         const file = path.join(dir, packFileName(p.businessUnit, EXTENSIONS[output], taken));
-        writeFile(file, render(withNotes(p.report, set.notes), output), io.cwd);
+        writeFile(file, render(withNotes(withCoverage(p.report, coverage), set.notes), output), io.cwd);
         io.stderr(`${PROGRAM}: wrote ${file} (${p.businessUnit})\n`);
       }
     } else if (out && out !== '-') {
-      writeFile(out, render(withNotes(packs.combined, set.notes), output), io.cwd);
+      writeFile(out, render(withNotes(withCoverage(packs.combined, coverage), set.notes), output), io.cwd);
       io.stderr(`${PROGRAM}: wrote ${out}\n`);
     } else {
-      io.stdout(render(withNotes(packs.combined, set.notes), output));
+      io.stdout(render(withNotes(withCoverage(packs.combined, coverage), set.notes), output));
     }
     return EXIT_OK;
   } catch (e) {

@@ -1,4 +1,4 @@
-import { applyAttribution, RuleOutcome, TargetService } from './apply';
+import { applyAttribution, AttributionOutcome, RuleOutcome, TargetService } from './apply';
 import { AttributionPlan, orderRules } from './rules';
 import { Decimal } from '../../private/decimal';
 import { AssemblySet } from '../declarations/cloud-assembly';
@@ -80,6 +80,8 @@ export interface AttributedResult {
   readonly attribution?: AttributionJson;
   /** Per service: its tagged cost and what the rules attributed to it (the report's section and JSON rows). */
   readonly byService?: Map<string, { tagged: Decimal; attributed: Decimal }>;
+  /** What the rules did, exactly (coverage reads each rule's amount per month and what its split left). */
+  readonly outcome?: AttributionOutcome;
 }
 
 const money = (d: Decimal, currency: string) => `${d.toFixed(2)} ${currency}`;
@@ -170,6 +172,7 @@ export function attributeResult(query: CostQuery, result: CostResult, set: RuleD
     result: { ...result, rows: outcome.rows, notes: [...result.notes, ...notes], warnings: [...(result.warnings ?? []), ...warnings] },
     attribution,
     byService,
+    outcome,
   };
 }
 

@@ -317,3 +317,40 @@ export function matchSql(plan: AttributionPlan, p: MatchQueryParts): { sql: stri
   }
   return { sql, warnings };
 }
+
+/**
+ * The coverage scan's SQL (docs/attribution.md section 9): the untagged line items no rule matches and the line items
+ * whose service tag holds an undeclared value, summed over the period per currency[, provider], tag value, resource, account,
+ * region, product, usage type, stack, type and whether the charge belongs to no resource (one aggregation: the rule
+ * `CASE` is the match scan's); and a probe of `probeView` (every line item, owned or not) for the stack key that stops at
+ * the first line item holding it.
+ */
+export function coverageSql(plan: AttributionPlan, p: MatchQueryParts,
+  o: { declaredServices: readonly string[]; region?: string; itemType: string; probeView: string })
+  : { items: string; stackKeyProbe: string } {
+  const index = ruleIndexSql(plan, p.columns);
+  const text = (e: string) => `COALESCE(CAST(${e} AS VARCHAR), '')`;
+  const tag = text(p.serviceTag);
+  const declared = o.declaredServices.length === 0 ? 'FALSE' : `${tag} IN (${o.declaredServices.map(sqlLiteral).join(', ')})`;
+  const period = `${p.time} >= TIMESTAMP '${p.from} 00:00:00' AND ${p.time} < TIMESTAMP '${p.to} 00:00:00'`;
+  const items = [
+    `SELECT currency,${p.provider ? ' provider,' : ''} tag, resource, account, region, product, usage_type, stack, item_type, non_resource,`,
+    '  CAST(SUM(cost) AS VARCHAR) AS amount',
+    'FROM (',
+    `  SELECT CASE WHEN ${tag} = '' THEN ${index.sql} END AS rule_index, ${tag} AS tag,`,
+    `    ${p.currency} AS currency,${p.provider ? ` COALESCE(${p.provider}, '') AS provider,` : ''}`,
+    `    ${text(p.columns.resource)} AS resource, ${text(p.columns.account)} AS account, ${o.region ? text(o.region) : "''"} AS region,`,
+    `    ${text(p.columns.serviceCode)} AS product, ${text(p.columns.usageType)} AS usage_type, ${text(p.columns.stack)} AS stack,`,
+    `    ${text(o.itemType)} AS item_type, COALESCE(${p.category} IN (${p.nonResource.map(sqlLiteral).join(', ')}), FALSE) AS non_resource,`,
+    `    CAST(COALESCE(${p.cost}, 0) AS DECIMAL(38, 18)) AS cost`,
+    `  FROM ${p.view}`,
+    `  WHERE NOT (${declared}) AND ${period}`,
+    ') AS unattributed_items',
+    // untagged line items a rule matched are attributed (or left by the split: the rule's outcome tells)
+    "WHERE NOT (tag = '' AND rule_index IS NOT NULL)",
+    'GROUP BY ALL',
+    'ORDER BY currency, tag, resource, account, product, usage_type',
+  ].join('\n');
+  const stackKeyProbe = `SELECT 1 AS present FROM ${o.probeView} WHERE ${period} AND ${text(p.columns.stack)} <> '' LIMIT 1`;
+  return { items, stackKeyProbe };
+}

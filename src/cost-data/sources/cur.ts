@@ -3,7 +3,7 @@ import { describe, FILE_COLUMN, readError, VIEW, viewSql } from './cur-view';
 import { describePaths, describeRead, describeReading, emptyPeriodMessage, FileSourceOptions, openSession, periodFiles } from './data-files';
 import { DuckDbSession } from './duckdb-loader';
 import { periodRows, readsEveryRow } from './undated';
-import { curRuleColumns, fileSourceMatches } from '../attribution/file-sources';
+import { CUR_REGION_COLUMN, curRuleColumns, fileSourceCoverage, fileSourceMatches } from '../attribution/file-sources';
 import { CostDataError } from '../errors';
 import { curMetric } from '../metrics';
 import { CostQuery, CostResult, CostSource } from '../query';
@@ -93,11 +93,22 @@ export class CurFileSource implements CostSource {
         view: VIEW,
         schema: CUR_2_0_SCHEMA,
         cost: CurQueries.metricExpression(curMetric(query.metric, describePaths(paths))),
+        materialize: format === 'csv',
+      }).catch((e) => {
+        throw readError(e, paths);
+      });
+      const coverage = await fileSourceCoverage(session, query, {
+        view: VIEW,
+        schema: CUR_2_0_SCHEMA,
+        cost: CurQueries.metricExpression(curMetric(query.metric, describePaths(paths))),
+        region: columns.has(CUR_REGION_COLUMN) ? CUR_REGION_COLUMN : undefined,
+        materialize: format === 'csv',
       }).catch((e) => {
         throw readError(e, paths);
       });
       return {
         rows: table.rows,
+        ...(coverage ? { coverage } : {}),
         ...(attributed ? { attributionMatches: attributed.matches, attributionWarnings: attributed.warnings } : {}),
         source: `CUR 2.0 files (${describeRead(read)})`,
         bytesScanned: read.bytes,

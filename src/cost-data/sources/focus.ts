@@ -5,7 +5,7 @@ import { absentFocusKeys, emptyCostNote, focusCostTable, FocusCostTable, groupAb
 import { FOCUS_VIEW, focusReadError, focusViewSql } from './focus-view';
 import { rowsByMonth } from './months';
 import { periodRows, readsEveryRow } from './undated';
-import { fileSourceMatches, FOCUS_RULE_TEXT_COLUMNS } from '../attribution/file-sources';
+import { fileSourceCoverage, fileSourceMatches, focusRuleTextColumns } from '../attribution/file-sources';
 import { CostDataError } from '../errors';
 import { focusMetric } from '../metrics';
 import { CostQuery, CostResult, CostSource } from '../query';
@@ -53,7 +53,7 @@ export class FocusFileSource implements CostSource {
         costColumns: [...(unusedCommitment ? ['EffectiveCost'] : []), ...(metric !== FocusMetric.BILLED ? ['BilledCost'] : [])],
         textColumns: [...(unusedCommitment ? ['CommitmentDiscountStatus'] : []),
           ...(query.dimension !== undefined ? [FocusQueries.dimensionColumn(query.dimension)] : []),
-          ...(query.attribution && query.attribution.rules.length > 0 ? FOCUS_RULE_TEXT_COLUMNS : [])],
+          ...focusRuleTextColumns(query)],
         allocatedTags: columns.allocatedTags,
       })).catch((e) => {
         throw focusReadError(e, paths);
@@ -115,10 +115,22 @@ export class FocusFileSource implements CostSource {
         schema: FOCUS_1_2_SCHEMA,
         cost: metricColumn,
         provider: 'ProviderName',
+        materialize: format === 'csv',
+      }).catch((e) => {
+        throw focusReadError(e, paths);
+      });
+      const coverage = await fileSourceCoverage(session, query, {
+        view: FOCUS_VIEW,
+        schema: FOCUS_1_2_SCHEMA,
+        cost: metricColumn,
+        provider: 'ProviderName',
+        region: 'RegionId',
+        materialize: format === 'csv',
       }).catch((e) => {
         throw focusReadError(e, paths);
       });
       return {
+        ...(coverage ? { coverage } : {}),
         ...(attributed ? { attributionMatches: attributed.matches, attributionWarnings: attributed.warnings } : {}),
         // the FOCUS SQL groups by charge day; a monthly query (the value review) adds the days up per month
         rows: query.granularity === 'month' ? rowsByMonth(table.rows) : table.rows,

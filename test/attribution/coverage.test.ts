@@ -1,0 +1,287 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { coverageAssembly, HOSTILE_RESOURCE, HOSTILE_TAG, writeCur, writeFocus } from './coverage-fixture';
+import { coverageReport, coverageSections, withCoverage } from '../../src/cost-data/attribution/coverage-report';
+import { COVERAGE_UNAVAILABLE, CoverageRun, runCoverage } from '../../src/cost-data/attribution/coverage-run';
+import { readAssemblies, tagKeysOf } from '../../src/cost-data/declarations/cloud-assembly';
+import { render } from '../../src/cost-data/format/render';
+import { CostMetric, FocusMetric } from '../../src/cost-data/query-terms';
+import { DuckDbSession } from '../../src/cost-data/sources/duckdb-loader';
+import { createSource } from '../../src/cost-data/sources/factory';
+import { CallLimits } from '../../src/cost-data/sources/limits';
+import { runCli } from '../cli/fixtures';
+import { tempDir } from '../util';
+
+/**
+ * `customer-value coverage` (docs/attribution.md section 9) on CUR 2.0 and FOCUS files holding each kind of
+ * unattributed spend: real DuckDB over the small files of coverage-fixture.ts, whose comment works out every figure
+ * below by hand. The formats are rendered from one coverage per source (the command's one renderer); the command line
+ * itself runs for json, the table, html and the refusals.
+ */
+
+let cwd: string;
+const files: Record<string, string> = {};
+const runs: Record<string, CoverageRun> = {};
+
+async function coverage(source: 'cur' | 'focus' | 'cur-parquet', from: string, to: string): Promise<CoverageRun> {
+  const set = readAssemblies([path.join(cwd, 'cdk.out')]);
+  const limits = new CallLimits({ maxPages: 10, timeoutSeconds: 60 });
+  try {
+    return await runCoverage({
+      source: createSource({ kind: source === 'focus' ? 'focus' : 'cur', paths: [files[source]], limits }),
+      set,
+      from,
+      to,
+      tagKeys: tagKeysOf(set),
+      metric: source === 'focus' ? FocusMetric.BILLED : CostMetric.UNBLENDED,
+      sourceName: source,
+      progress: () => undefined,
+    });
+  } finally {
+    limits.dispose();
+  }
+}
+
+beforeAll(async () => {
+  cwd = tempDir();
+  coverageAssembly(cwd);
+  files.cur = writeCur(path.join(cwd, 'data', 'cur.csv'));
+  files.focus = writeFocus(path.join(cwd, 'data', 'focus.csv'));
+  // the same CUR 2.0 data as Parquet: the scans read the view twice there instead of a copy of the unowned line items
+  files['cur-parquet'] = path.join(cwd, 'data', 'cur.parquet');
+  const session = await DuckDbSession.open({});
+  try {
+    await session.run(`COPY (SELECT * REPLACE (CAST(CAST(resource_tags AS JSON) AS MAP(VARCHAR, VARCHAR)) AS resource_tags)
+      FROM read_csv('${files.cur}', all_varchar = true) ) TO '${files['cur-parquet']}' (FORMAT PARQUET)`);
+  } finally {
+    session.close();
+  }
+  for (const source of ['cur', 'focus', 'cur-parquet'] as const) {
+    runs[source] = await coverage(source, '2026-10-01', '2026-12-01');
+    runs[`${source}-december`] = await coverage(source, '2026-12-01', '2027-01-01');
+  }
+}, 60_000);
+
+const money = (d: { toFixed(n: number): string }) => d.toFixed(2);
+
+describe.each(['cur', 'focus', 'cur-parquet'])('coverage of %s files', (source) => {
+  test('every dollar: tagged + attributed + one reason each = the total, to the cent (figures worked out in coverage-fixture.ts)', () => {
+    const c = runs[source].coverage;
+    expect([c.total, c.tagged, c.attributed, c.unattributed].map(money)).toEqual(['306.00', '240.00', '21.00', '45.00']);
+    expect(Object.fromEntries(c.reasons.map((r) => [r.reason, money(r.amount)]))).toEqual({
+      'no-resource': '5.00',
+      'untaggable': '4.00',
+      'stack-untagged': '10.00',
+      'outside': '18.00',
+      'unknown-tag': '2.00',
+      'stack-tag-inactive': '0.00',
+      'split-failed': '6.00',
+    });
+    // conserved exactly (decimals to 10^-18), not only once rounded
+    const explained = c.reasons.reduce((s, r) => s.plus(r.amount), c.tagged.plus(c.attributed));
+    expect(explained.compare(c.total)).toBe(0);
+    expect(c.warnings).toEqual([]);
+    expect(c.months.map((m) => [m.month, money(m.total), money(m.tagged), money(m.attributed), money(m.unattributed)])).toEqual([
+      ['2026-10', '259.50', '200.00', '21.00', '38.50'],
+      ['2026-11', '46.50', '40.00', '0.00', '6.50'],
+    ]);
+  });
+
+  test('each resource with its reason, likely owner (how found) and fix; largest first', () => {
+    const e = runs[source].coverage.entries.map((x) => ({
+      resource: x.resource, account: x.account, amount: money(x.amount), reason: x.reason, owner: x.owner, how: x.ownerHow, fix: x.fix,
+    }));
+    expect(e[0]).toEqual({
+      resource: 'arn:aws:s3:::legacy-bucket',
+      account: '111111111111',
+      amount: '15.00',
+      reason: 'outside',
+      owner: 'checkout, wishlist',
+      how: 'services declared in account 111111111111',
+      fix: 'AttributionRule.resources({ resourceIds: [\'arn:aws:s3:::legacy-bucket\'], to: AttributionTarget.services([ServiceRef.named(\'checkout\'), '
+        + 'ServiceRef.named(\'wishlist\')]) })',
+    });
+    expect(e[1]).toMatchObject({ resource: 'i-0abc', amount: '10.00', reason: 'stack-untagged', owner: 'checkout, wishlist', how: 'services of its stack Shop' });
+    expect(runs[source].coverage.entries[1]).toMatchObject({ usageType: 'EUW1-BoxUsage', usageTypes: 2, region: 'eu-west-1', product: 'AmazonEC2' });
+    expect(e[2]).toMatchObject({ amount: '7.00', reason: 'no-resource', fix: 'AttributionRule.charges({ chargeTypes: [ChargeType.SUPPORT], to: AttributionTarget.everyone() })' });
+    expect(e[3]).toMatchObject({ resource: '(rule shared/tax)', amount: '6.00', reason: 'split-failed', owner: 'rule set shared', how: 'rule shared/tax: no target had cost in 2026-11' });
+    expect(e[4]).toMatchObject({
+      resource: 'arn:aws:ec2:eu-west-1:222222222222:vpc-endpoint/vpce-1',
+      amount: '4.00',
+      reason: 'untaggable',
+      owner: 'search',
+      fix: 'AttributionRule.declaredStacks()',
+    });
+    expect(e[5]).toMatchObject({
+      resource: 'i-9',
+      account: '555555555555',
+      amount: '3.00',
+      reason: 'outside',
+      owner: '',
+      how: 'stack OldStack is in no assembly read; no service is declared in account 555555555555',
+    });
+    expect(e[6]).toMatchObject({ resource: 'i-7', amount: '1.50', reason: 'unknown-tag', owner: 'checkout', how: 'tag "chekout": did you mean "checkout"?' });
+    expect(e[7]).toMatchObject({ resource: HOSTILE_RESOURCE, amount: '0.50', reason: 'unknown-tag', owner: '' });
+    expect(e[8]).toMatchObject({ amount: '-2.00', reason: 'no-resource', fix: 'AttributionRule.charges({ chargeTypes: [ChargeType.CREDIT], to: AttributionTarget.everyone() })' });
+    expect(e).toHaveLength(9);
+  });
+
+  test('a period where no line item holds the stack key: its resources are "the stack tag is not active"', () => {
+    const c = runs[`${source}-december`].coverage;
+    // December: checkout 10 tagged; i-dec 5 without any tag
+    expect([c.total, c.tagged, c.attributed, c.unattributed].map(money)).toEqual(['15.00', '10.00', '0.00', '5.00']);
+    expect(c.reasons.filter((r) => r.amount.sign() !== 0).map((r) => [r.reason, money(r.amount)])).toEqual([['stack-tag-inactive', '5.00']]);
+    expect(c.entries[0]).toMatchObject({ resource: 'i-dec', owner: 'checkout, wishlist', ownerHow: 'services declared in account 111111111111' });
+    expect(c.entries[0].fix).toMatch(/^activate aws:cloudformation:stack-name \(CostAllocationTags activateStackNameTag\); or AttributionRule\.resources/);
+    expect(c.warnings).toEqual([expect.stringMatching(/^no line item of the period holds aws:cloudformation:stack-name/)]);
+  });
+});
+
+describe('the formats (one renderer)', () => {
+  const report = (by: 'reason' | 'resource' | 'account', top = 20) =>
+    coverageReport(runs.cur.coverage, { by, top, source: runs.cur.result.source, notes: runs.cur.result.notes, warnings: [] });
+
+  test('json: the reasons, resources, accounts and months, conserved', () => {
+    const data = JSON.parse(render(report('reason'), 'json'));
+    expect(data).toMatchObject({ from: '2026-10-01', to: '2026-12-01', currency: 'USD', total: 306, tagged: 240, attributed: 21, unattributed: 45, resourceCount: 9 });
+    expect(data.reasons.map((r: any) => r.reason)).toEqual(['no-resource', 'untaggable', 'stack-untagged', 'outside', 'unknown-tag', 'stack-tag-inactive', 'split-failed']);
+    expect(data.reasons.reduce((s: number, r: any) => s + Math.round(r.amount * 100), 0)).toBe(4500);
+    expect(data.months[0]).toMatchObject({ month: '2026-10', total: 259.5, tagged: 200, attributed: 21, unattributed: 38.5 });
+    expect(data.months[0].attributedShare).toBeCloseTo(221 / 259.5, 12);
+    expect(data.resources.find((r: any) => r.resource === HOSTILE_RESOURCE).tag).toBe(HOSTILE_TAG);
+    expect(data.accounts[0]).toMatchObject({ account: '111111111111', amount: 32, mainReason: 'outside' });
+  });
+
+  test('csv: the main table of --by (reason, resource, account); a hostile value cannot run as a formula', () => {
+    expect(render(report('reason'), 'csv').split('\r\n').slice(0, 3)).toEqual([
+      'Reason,Amount,Share of spend,Likely owner,Fix',
+      '"no resource: tax, support, fees, credits",5.00,1.6,"every business unit, by share","a charges rule, e.g. AttributionRule.charges({ chargeTypes: '
+        + '[ChargeType.TAX, ChargeType.SUPPORT], to: AttributionTarget.everyone() })"',
+      'a resource of an untaggable type,4.00,1.3,the services of its stack,AttributionRule.declaredStacks()',
+    ]);
+    const resources = render(report('resource', 2), 'csv').split('\r\n');
+    expect(resources[0]).toBe('Resource,Account,Region,Product,Usage type,Amount,Share of spend,Reason,Likely owner,Owner found by,Fix');
+    expect(resources[1]).toMatch(/^arn:aws:s3:::legacy-bucket,111111111111,eu-west-1,AmazonS3,EUW1-TimedStorage-ByteHrs,15\.00,4\.9,/);
+    expect(resources.filter((l) => l !== '')).toHaveLength(3);
+    expect(render(report('account'), 'csv').split('\r\n')[1]).toBe('111111111111,32.00,10.5,6,a resource outside every assembly\'s stacks,"checkout, wishlist"');
+    // a resource id starting with "=" is neutralised with a leading "'" (the cost CSV's rule)
+    expect(render(report('resource'), 'csv')).toContain('\r\n\'=1+2<b>,111111111111,');
+    expect(render(report('resource'), 'csv')).toContain(`,"tag ""${HOSTILE_TAG.replace(/\u202E/, '<U+202E>').replace(/"/g, '""')}"": no declared service is close",`);
+  });
+
+  test('markdown and html escape untrusted text; html draws the attributed share per month and the cost split', () => {
+    const md = render(report('reason'), 'markdown');
+    expect(md).toMatch(/\| 2026-10 \| 259\.50 \| 200\.00 \| 21\.00 \| 38\.50 \| 85\.2 % \|/);
+    expect(md).not.toContain('<b>x</b>');
+    expect(md).not.toContain('\u202E');
+    const html = render(report('reason'), 'html');
+    expect(html).toContain('<figcaption>Attributed share (tagged + attributed) per month</figcaption>');
+    expect(html).toMatch(/<title>2026-10: 85\.20 %<\/title>/);
+    expect(html).toMatch(/<title>2026-11: 86\.00 %<\/title>/);
+    expect(html).toContain('Tagged, attributed and unattributed cost per month (USD)');
+    expect(html).not.toContain('<b>x</b>');
+    expect(html).toContain('&lt;b&gt;x&lt;/b&gt;');
+  });
+
+  test('the review pack\'s short section: share, reasons that hold spend, top 5', () => {
+    const sections = coverageSections(runs.cur.coverage);
+    expect(sections[0].lines?.[0]).toBe('tagged 240.00 USD (78.4 %), attributed by rules 21.00 USD (6.9 %), unattributed 45.00 USD (14.7 %) of 306.00 USD');
+    expect(sections[1].table?.rows.map((r) => r.reason)).toEqual(['no resource: tax, support, fees, credits', 'a resource of an untaggable type',
+      'a resource in a CDK stack without the tag', 'a resource outside every assembly\'s stacks', 'a tag value no declaration carries', 'a rule could not split']);
+    expect(sections[2].table?.rows).toHaveLength(5);
+  });
+});
+
+describe('the command line', () => {
+  test('json on stdout; the terminal table cleans control characters; html is written with its chart', async () => {
+    const json = await runCli(['coverage', '--source', 'focus', files.focus, '--from', '2026-10-01', '--to', '2026-12-01', '-o', 'json', '--quiet'], { cwd });
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout)).toMatchObject({ total: 306, tagged: 240, attributed: 21, unattributed: 45 });
+    expect(json.stderr).toBe('customer-value: warning: rule shared/tax: no target had cost in 2026-11: 6.00 USD left unattributed\n');
+    const table = await runCli(['coverage', '--source', 'cur', files.cur, '--from', '2026-10-01', '--to', '2026-12-01', '--by', 'resource', '--top', '3',
+      '-o', 'html', '--quiet'], { cwd });
+    expect(table.code).toBe(0);
+    const terminal = await runCli(['coverage', '--source', 'cur', files.cur, '--from', '2026-10-01', '--to', '2026-12-01', '--quiet'], { cwd });
+    expect(terminal.stdout).toContain('declare a service named "=cmd|\' <b>x</b><U+202E> [31m", or correct the tag');
+    expect(terminal.stdout).not.toMatch(/[\u001b\u202E]/);
+    expect(table.stderr).toMatch(/wrote customer-value-coverage\.html/);
+    const html = fs.readFileSync(path.join(cwd, 'customer-value-coverage.html'), 'utf8');
+    expect(html).toContain('Top 3 unattributed resources of 9 (USD)');
+    expect(html).toMatch(/<svg[^>]*aria-label="Attributed share \(tagged \+ attributed\) per month"/);
+  });
+
+  test('bad --top and --by are refused with one line naming the flag, the value and what is accepted', async () => {
+    for (const [argv, message] of [
+      [['--top', '0'], 'customer-value coverage: --top is "0": expected a whole number from 1 to 1000 (the unattributed resources listed)'],
+      [['--top', '2.5'], 'customer-value coverage: --top is "2.5": expected a whole number from 1 to 1000 (the unattributed resources listed)'],
+      [['--top', '1001'], 'customer-value coverage: --top is "1001": expected a whole number from 1 to 1000 (the unattributed resources listed)'],
+      [['--by', 'service'], 'customer-value coverage: --by is "service": accepted values are reason, resource, account'],
+    ] as const) {
+      const res = await runCli(['coverage', '--source', 'cur', files.cur, ...argv], { cwd });
+      expect({ argv, code: res.code, stdout: res.stdout }).toEqual({ argv, code: 2, stdout: '' });
+      expect(res.stderr.split('\n').filter((l) => l !== '')).toEqual([expect.stringContaining(message)]);
+    }
+  });
+
+  test('without rules: what they attributed is unattributed, with its reason (i-acct outside, the tax of no resource)', async () => {
+    // the fixture's figures without the rule set: i-acct 12 (account 444444444444, no service declared there) joins
+    // "outside" (18 + 12 = 30); the tax 9 + 6 joins "no resource" (5 + 15 = 20); nothing is split;
+    // unattributed 20 + 4 + 10 + 30 + 2 = 66 = 306 - 240
+    coverageAssembly(cwd, false, 'no-rules.out');
+    const res = await runCli(['coverage', '--source', 'cur', files.cur, '-a', 'no-rules.out', '--from', '2026-10-01', '--to', '2026-12-01', '-o', 'json'],
+      { cwd });
+    expect(res.code).toBe(0);
+    const data = JSON.parse(res.stdout);
+    expect([data.total, data.tagged, data.attributed, data.unattributed]).toEqual([306, 240, 0, 66]);
+    expect(Object.fromEntries(data.reasons.map((r: any) => [r.reason, r.amount]))).toEqual({
+      'no-resource': 20, 'untaggable': 4, 'stack-untagged': 10, 'outside': 30, 'unknown-tag': 2, 'stack-tag-inactive': 0, 'split-failed': 0,
+    });
+    expect(data.resources.find((r: any) => r.resource === 'i-acct')).toMatchObject({ reason: 'outside', owner: '', amount: 12 });
+  });
+
+  test('Cost Explorer and Athena say what they cannot tell, instead of a smaller report', async () => {
+    const ce = await runCli(['coverage', '--source', 'ce'], { cwd });
+    expect(ce.code).toBe(2);
+    expect(ce.stderr).toMatch(/coverage needs line items with resource ids: Cost Explorer's GetCostAndUsage has none/);
+    const athena = await runCli(['coverage', '--source', 'athena'], { cwd });
+    expect(athena.stderr).toMatch(/coverage does not run on Athena yet/);
+  });
+});
+
+describe('the review pack\'s coverage section', () => {
+  test('customer-value review adds the short section, with the figures of customer-value coverage', async () => {
+    const res = await runCli(['review', '--source', 'cur', files.cur, '--from', '2026-10-01', '--to', '2026-12-01', '-o', 'markdown', '--quiet'], { cwd });
+    expect(res.code).toBe(0);
+    const section = res.stdout.slice(res.stdout.indexOf('## Coverage: spend without a service tag'));
+    expect(section).toMatch(/^## Coverage: spend without a service tag \(every business unit\)\n\n- tagged 240\.00 USD \(78\.4 %\), attributed by rules 21\.00 USD \(6\.9 %\), unattributed 45\.00 USD \(14\.7 %\) of 306\.00 USD\n- attributed share \(tagged \+ attributed\) per month: 2026-10 85\.2 %, 2026-11 86\.0 %\n/);
+    expect(section).toMatch(/\| a rule could not split \| 6\.00 \| 2\.0 % \|/);
+    expect(section).toMatch(/## Coverage: top 5 unattributed resources \(USD\)/);
+    expect(section).not.toMatch(/the stack tag is not active \|/);
+    const json = await runCli(['review', '--source', 'focus', files.focus, '--from', '2026-10-01', '--to', '2026-12-01', '-o', 'json', '--quiet'], { cwd });
+    expect(JSON.parse(json.stdout).coverage).toMatchObject({ total: 306, tagged: 240, attributed: 21, unattributed: 45 });
+    expect(JSON.parse(json.stdout).coverage.resources).toHaveLength(5);
+  });
+
+  test('a source that cannot tell says so in the pack', () => {
+    const pack = withCoverage({ title: 't', summary: [], sections: [], notes: [], data: { units: [] } }, COVERAGE_UNAVAILABLE.ce);
+    expect(pack.sections).toEqual([{ heading: 'Coverage: spend without a service tag', lines: [COVERAGE_UNAVAILABLE.ce] }]);
+    expect(pack.data).toEqual({ units: [], coverage: { unavailable: COVERAGE_UNAVAILABLE.ce } });
+  });
+});
+
+describe('README', () => {
+  test('the coverage sample is what its command prints on the fixture', async () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const prompt = '$ npx customer-value coverage --source cur cur-export/ ';
+    const start = readme.indexOf(prompt);
+    expect(start).toBeGreaterThan(0);
+    const [command, ...shown] = readme.slice(start, readme.indexOf('```', start)).trimEnd().split('\n');
+    fs.mkdirSync(path.join(cwd, 'cur-export'), { recursive: true });
+    fs.copyFileSync(files.cur, path.join(cwd, 'cur-export', 'data.csv'));
+    const res = await runCli(command.replace(/^\$ npx customer-value /, '').split(' '), { cwd });
+    expect(res.code).toBe(0);
+    // the README shows the report's start: the summary and the reasons (the resources, months and notes follow)
+    expect(res.stdout.startsWith(`${shown.join('\n')}\n`)).toBe(true);
+    expect(shown.length).toBeGreaterThan(12);
+  });
+});

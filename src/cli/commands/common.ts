@@ -58,6 +58,23 @@ export const OUT_OPTION: OptionSpec = {
     + '(a CUR or FOCUS file or folder, a file of a cloud assembly); "-" is stdout.',
 };
 
+/**
+ * `-o, --output FORMAT` of a report that also has an HTML form: `html` is one self-contained file, written to
+ * `htmlFile` unless `--out` says otherwise. `chart` says what the HTML draws.
+ */
+export function htmlReportOutputOption(chart: string, htmlFile: string): OptionSpec {
+  return {
+    type: 'string',
+    values: [...OUTPUTS, 'html'],
+    placeholder: 'FORMAT',
+    short: 'o',
+    description: `the format of the report; html is one self-contained file with ${chart}: without --out it is written to `
+      + `${htmlFile} ("--out -" prints it).`,
+    default: 'table',
+    section: 'Output',
+  };
+}
+
 /** `-q, --quiet`. */
 export const QUIET_OPTION: OptionSpec = {
   type: 'boolean',

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   ASSEMBLY_OPTION, assemblyPaths, AWS_OPTIONS, CURRENCY_OPTION, DATA_PATHS, FILE_SOURCES, focusCapable, LIMIT_OPTIONS, METRIC_OPTION,
-  metricAndCurrency, OUT_OPTION, OUTPUTS, positiveNumber, QUIET_OPTION, REGISTRY_OPTION, registryOf, SOURCE_OPTIONS, sourceFromArgs,
+  metricAndCurrency, OUT_OPTION, htmlReportOutputOption, positiveNumber, QUIET_OPTION, REGISTRY_OPTION, registryOf, SOURCE_OPTIONS, sourceFromArgs,
   sourceKindOf, TAG_KEY_OPTION, timeoutOption, warnOnce,
 } from './common';
 import { attributeResult, attributionApplies, attributionPlanOf, withAttribution } from '../../cost-data/attribution/attribute';
@@ -97,16 +97,7 @@ export const COST_SPEC: CommandSpec = {
     },
     ...AWS_OPTIONS,
     ...LIMIT_OPTIONS,
-    'output': {
-      type: 'string',
-      values: [...OUTPUTS, 'html'],
-      placeholder: 'FORMAT',
-      short: 'o',
-      description: 'the format of the report; html is one self-contained file with a chart: without --out it is written to '
-        + `${HTML_FILE} ("--out -" prints it).`,
-      default: 'table',
-      section: 'Output',
-    },
+    'output': htmlReportOutputOption('a chart', HTML_FILE),
     'out': { ...OUT_OPTION, section: 'Output' },
     'quiet': { ...QUIET_OPTION, section: 'Output' },
   },

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import {
   ASSEMBLY_OPTION, assemblyPaths, AWS_OPTIONS, DATA_PATHS, LIMIT_OPTIONS, metricAndCurrency, OUT_OPTION,
-  OUTPUTS, positiveNumber, QUIET_OPTION, REGISTRY_OPTION, registryOf, SOURCE_OPTIONS, sourceFromArgs, sourceKindOf,
+  htmlReportOutputOption, positiveNumber, QUIET_OPTION, REGISTRY_OPTION, registryOf, SOURCE_OPTIONS, sourceFromArgs, sourceKindOf,
   timeoutOption, warnOnce,
 } from './common';
 import { COST_SPEC } from './cost';
@@ -75,16 +75,7 @@ export const COVERAGE_SPEC: CommandSpec = {
     'registry': { ...REGISTRY_OPTION, section: 'Declarations' },
     ...AWS_OPTIONS,
     ...LIMIT_OPTIONS,
-    'output': {
-      type: 'string',
-      values: [...OUTPUTS, 'html'],
-      placeholder: 'FORMAT',
-      short: 'o',
-      description: 'the format of the report; html is one self-contained file with the attributed share drawn per month: without --out it '
-        + `is written to ${HTML_FILE} ("--out -" prints it).`,
-      default: 'table',
-      section: 'Output',
-    },
+    'output': htmlReportOutputOption('the attributed share drawn per month', HTML_FILE),
     'out': { ...OUT_OPTION, section: 'Output' },
     'quiet': { ...QUIET_OPTION, section: 'Output' },
   },

@@ -36,6 +36,11 @@ export interface AttributionOutcome {
   readonly rows: CostRow[];
   readonly rules: RuleOutcome[];
   readonly tagged: Decimal;
+  /**
+   * The part of `tagged` whose service tag holds a value no declaration carries: tagged here (the bill has the tag),
+   * unattributed in `customer-value coverage` (reason: a tag value no declaration carries).
+   */
+  readonly undeclared: Decimal;
   readonly attributed: Decimal;
   readonly unattributed: Decimal;
   /** The part of `attributed` from line items of no resource (tax, credits, refunds; FOCUS also adjustments, purchases). */
@@ -105,11 +110,15 @@ export function applyAttribution(rows: readonly CostRow[], matches: readonly Rul
     base.set(key, m);
   };
   let tagged = Decimal.ZERO;
+  let undeclared = Decimal.ZERO;
   let total = Decimal.ZERO;
   for (const r of rows) {
     total = total.plus(exactAmountOf(r));
     if (r.service !== '') {
       tagged = tagged.plus(exactAmountOf(r));
+      if (!declared.has(r.service)) {
+        undeclared = undeclared.plus(exactAmountOf(r));
+      }
     }
     if (declared.has(r.service)) {
       addBase(`${month(r.day)}\u0000${r.currency}`, r.service, exactAmountOf(r));
@@ -271,6 +280,7 @@ export function applyAttribution(rows: readonly CostRow[], matches: readonly Rul
     rows: result,
     rules: outcomes,
     tagged,
+    undeclared,
     attributed,
     unattributed: total.minus(tagged).minus(attributed),
     attributedNonResource,

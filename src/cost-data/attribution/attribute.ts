@@ -87,6 +87,9 @@ export interface AttributedResult {
 const money = (d: Decimal, currency: string) => `${d.toFixed(2)} ${currency}`;
 const percent = (part: Decimal, total: Decimal) => (total.sign() === 0 ? '-' : `${((part.toNumber() / total.toNumber()) * 100).toFixed(1)} %`);
 
+/** How the note that reconciles `cost`'s tagged share with coverage's begins. */
+export const UNDECLARED_NOTE = 'of the tagged spend, ';
+
 /**
  * Applies the plan's rules to a source's result: moves what each rule attributed from the untagged rows to its
  * target services. A source that cannot apply rules (no `attributionMatches`) or a grouping they do not apply to gets
@@ -129,6 +132,11 @@ export function attributeResult(query: CostQuery, result: CostResult, set: RuleD
       + `(${percent(outcome.unattributed, total)}) of ${money(total, currency)}`,
     ...outcome.rules.filter((o) => o.matched).map((o) => ruleNote(o, currency)),
   ];
+  if (outcome.undeclared.sign() !== 0) {
+    // the same dollars coverage lists as unattributed: said here, so the two reports reconcile
+    notes.push(`${UNDECLARED_NOTE}${money(outcome.undeclared, currency)} carries a service tag value no declaration holds: `
+      + 'customer-value coverage counts it as unattributed (a tag value no declaration carries)');
+  }
   const resource = outcome.attributed.minus(outcome.attributedNonResource);
   if (resource.sign() !== 0) {
     notes.push(`the tagged share (data quality) counts the ${money(resource, currency)} of resource spend attributed by rules with the tagged `

@@ -1,4 +1,4 @@
-import { attributeResult, attributionPlanOf } from './attribute';
+import { attributeResult, attributionPlanOf, UNDECLARED_NOTE } from './attribute';
 import { Coverage, coverageOf } from './coverage';
 import { TagKeys } from '../../tag-keys';
 import { AssemblySet } from '../declarations/cloud-assembly';
@@ -68,8 +68,9 @@ export async function runCoverage(input: CoverageRunInput): Promise<CoverageRun>
     services: input.set.services,
     currency: input.currency,
   });
-  // the cost command's attribution line counts undeclared tag values as tagged; coverage's summary line gives the same
-  // period with docs/attribution.md section 1's terms (tagged = a declared service's tag), so it replaces that line
-  const notes = attributed.result.notes.filter((n) => !n.startsWith('attribution: tagged '));
+  // the cost command's attribution line counts undeclared tag values as tagged (and a note of its own says how much);
+  // coverage's summary line gives the same period with docs/attribution.md section 1's terms (tagged = a declared
+  // service's tag), so it replaces both
+  const notes = attributed.result.notes.filter((n) => !n.startsWith('attribution: tagged ') && !n.startsWith(UNDECLARED_NOTE));
   return { coverage, result: { ...attributed.result, notes } };
 }

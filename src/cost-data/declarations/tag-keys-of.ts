@@ -7,7 +7,7 @@ import { firstLine, CostDataError } from '../errors';
  * query the tag keys of the services the registry holds.
  */
 
-/** The tag keys the assemblies declare (they must agree), or the defaults. */
+/** The tag keys the declarations read declare (assemblies, registry entries or shipped ones: they must agree), or the defaults. */
 export function tagKeysOf(set: { readonly services: ReadonlyArray<{ readonly record: ServiceDeclarationRecord; readonly stack: string }> }): TagKeys {
   const distinct = new Map<string, { keys: Record<string, string>; where: string }>();
   for (const d of set.services) {
@@ -18,8 +18,8 @@ export function tagKeysOf(set: { readonly services: ReadonlyArray<{ readonly rec
   }
   if (distinct.size > 1) {
     const [a, b] = [...distinct.values()];
-    throw new CostDataError(`the assemblies use different tag keys (${a.where}: ${JSON.stringify(a.keys)}, ${b.where}: ${JSON.stringify(b.keys)}): `
-      + 'report on apps that share tag keys, one set at a time');
+    throw new CostDataError(`the declarations read use different tag keys (${a.where}: ${JSON.stringify(a.keys)}, ${b.where}: ${JSON.stringify(b.keys)}): `
+      + 'report on apps that share tag keys, one set at a time (give each set its own --assembly folders or registry prefix)');
   }
   if (distinct.size === 0) {
     return TagKeys.DEFAULT;
@@ -28,6 +28,6 @@ export function tagKeysOf(set: { readonly services: ReadonlyArray<{ readonly rec
   try {
     return TagKeys.custom(keys);
   } catch (e) {
-    throw new CostDataError(`the tag keys recorded in the assembly are invalid: ${firstLine((e as Error).message)}`);
+    throw new CostDataError(`the tag keys recorded with the declarations are invalid: ${firstLine((e as Error).message)}`);
   }
 }

@@ -1,6 +1,7 @@
 import { applyAttribution, AttributionOutcome, RuleOutcome, TargetService } from './apply';
 import { AttributionPlan, orderRules } from './rules';
 import { Decimal } from '../../private/decimal';
+import { closest } from '../../private/placeholders';
 import { AssemblySet } from '../declarations/cloud-assembly';
 import { CostQuery, CostResult, exactAmountOf } from '../query';
 import { CostGrouping } from '../query-terms';
@@ -23,8 +24,9 @@ export function attributionPlanOf(set: RuleDeclarations): { plan?: AttributionPl
   for (const r of rules) {
     for (const s of r.rule.target.services ?? []) {
       if (!names.has(s)) {
-        warnings.push(`rule ${r.id}: its target service "${s}" is declared in none of the assemblies read: what the rule matches stays `
-          + 'unattributed; pass the assembly that declares it with --assembly');
+        const near = closest(s, [...names]);
+        warnings.push(`rule ${r.id}: its target service "${s}" is declared in none of the declarations read: what the rule matches stays `
+          + `unattributed; ${near ? `did you mean "${near}"? Otherwise ` : ''}read the app that declares it too (--assembly, or --registry)`);
       }
     }
   }

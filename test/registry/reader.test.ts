@@ -26,6 +26,24 @@ describe('the registry reader, on a local S3 server', () => {
   let requests = 0;
   const deps = (): RegistrationDeps => ({ s3: () => s3.client, now: () => clock });
   const physical = new Map<string, string>();
+  /** A live entry of the ledger stack as a registration function writes it, for entries written by hand (schema, services, rules given). */
+  const ledgerEntry = (body: { schemaVersion: number; services: unknown[]; attribution?: unknown[] }) => ({
+    kind: 'customer-value:registry-entry',
+    schemaVersion: body.schemaVersion,
+    state: 'live',
+    account: '222222222222',
+    region: 'eu-central-1',
+    stackName: 'Ledger',
+    stackId: stackId(LEDGER),
+    logicalId: 'CustomerValueRegistration',
+    owner: 'x',
+    registeredAt: clock.toISOString(),
+    heartbeatAt: clock.toISOString(),
+    services: body.services,
+    ...(body.attribution ? { attribution: body.attribution } : {}),
+    requests: [],
+    withdrawn: [],
+  });
 
   beforeAll(async () => {
     jest.spyOn(console, 'log').mockImplementation(() => undefined);
@@ -138,22 +156,7 @@ describe('the registry reader, on a local S3 server', () => {
   test('a bad entry is refused naming the object key, the service and the field (or returned in refused, not strict)', async () => {
     await cfn('Create', SHOP);
     const key = entryKey(root, { account: '222222222222', region: 'eu-central-1', stackName: 'Ledger', logicalId: 'CustomerValueRegistration' });
-    const entry = {
-      kind: 'customer-value:registry-entry',
-      schemaVersion: 1,
-      state: 'live',
-      account: '222222222222',
-      region: 'eu-central-1',
-      stackName: 'Ledger',
-      stackId: stackId(LEDGER),
-      logicalId: 'CustomerValueRegistration',
-      owner: 'x',
-      registeredAt: clock.toISOString(),
-      heartbeatAt: clock.toISOString(),
-      services: [serviceRecord('invoicing', 'Ledger'), serviceRecord('payouts', 'Ledger', { team: 'Data & Analytics' })],
-      requests: [],
-      withdrawn: [],
-    };
+    const entry = ledgerEntry({ schemaVersion: 1, services: [serviceRecord('invoicing', 'Ledger'), serviceRecord('payouts', 'Ledger', { team: 'Data & Analytics' })] });
     await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: JSON.stringify(entry) }));
     await expect(read()).rejects.toThrow(new RegistryError(`the registry entry s3://${s3.bucket}/${key} is refused: services[1] (service "payouts"): `
       + 'team is "Data & Analytics": it is used as-is as a tag value and cost category value, so it must be 1-50 ASCII letters, digits, spaces, _ and -, '
@@ -213,23 +216,11 @@ describe('the registry reader, on a local S3 server', () => {
 
     // and so does the reader, for an entry written by hand
     const key = entryKey(root, { account: '222222222222', region: 'eu-central-1', stackName: 'Ledger', logicalId: 'CustomerValueRegistration' });
-    const entry = {
-      kind: 'customer-value:registry-entry',
+    const entry = ledgerEntry({
       schemaVersion: 2,
-      state: 'live',
-      account: '222222222222',
-      region: 'eu-central-1',
-      stackName: 'Ledger',
-      stackId: stackId(LEDGER),
-      logicalId: 'CustomerValueRegistration',
-      owner: 'x',
-      registeredAt: clock.toISOString(),
-      heartbeatAt: clock.toISOString(),
       services: [serviceRecord('invoicing', 'Ledger')],
       attribution: [ruleSetRecord('ledger-shared', 'Ledger', 'invoicing', { rules: [{ name: 'acct', kind: 'accounts', match: { accounts: ['12345'] }, target: { kind: 'service', services: ['invoicing'] } }] })],
-      requests: [],
-      withdrawn: [],
-    };
+    });
     await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: key, Body: JSON.stringify(entry) }));
     await expect(read()).rejects.toThrow(new RegistryError(`the registry entry s3://${s3.bucket}/${key} is refused: attribution[0] (rule set "ledger-shared"): `
       + 'rules[0] ("acct").match.accounts[0] is "12345" (5 digits): an AWS account id has 12 digits, leading zeros included (e.g. "012345678901"); entries '

@@ -1,17 +1,31 @@
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { describeRegisteredApp } from './registered';
+import { governanceProblems, SynthesizedExample, synthesizeExample } from './governance';
+import { checkedRegistration } from './registered';
 import { createApp as createPayerApp, ORGANIZATION_ID } from '../../examples/payer-account';
 import { createApp, SHOP_ACCOUNT } from '../../examples/registered-shop';
 
-describeRegisteredApp({
-  file: 'registered-shop.ts',
-  role: 'one of two apps in two accounts',
-  createApp,
-  stackName: 'Shop',
-  account: SHOP_ACCOUNT,
-  services: ['checkout', 'refunds', 'wishlist'],
-  ruleSets: ['shop-account'],
+describe('examples/registered-shop.ts (one of two apps in two accounts)', () => {
+  let example: SynthesizedExample;
+  beforeAll(() => {
+    example = synthesizeExample(createApp);
+  });
+
+  test('synthesizes with AwsSolutionsChecks, CustomerValueChecks and the CloudFormation validator: no finding', () => {
+    expect(example.error).toBeUndefined();
+    expect(example.findings).toEqual([]);
+    expect(governanceProblems('registered-shop.ts', example)).toEqual([]);
+  });
+
+  test('one app, one stack in the shop account: three services and its rule set registered, writing its own entry only', () => {
+    const app = example.app as App;
+    expect(app.node.children.filter((c) => Stack.isStack(c)).map((s) => (s as Stack).stackName)).toEqual(['Shop']);
+    const stack = app.node.findChild('Shop') as Stack;
+    expect(stack.account).toBe(SHOP_ACCOUNT);
+    const { services, ruleSets } = checkedRegistration(stack);
+    expect(services.map((s) => [s.stackName, s.serviceName])).toEqual([['Shop', 'checkout'], ['Shop', 'refunds'], ['Shop', 'wishlist']]);
+    expect(ruleSets.map((r) => [r.stackName, r.ruleSet])).toEqual([['Shop', 'shop-account']]);
+  });
 });
 
 describe('examples/payer-account.ts: the declaration registry', () => {

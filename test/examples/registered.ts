@@ -3,54 +3,9 @@
  * one `DeclarationRegistration` per stack, carrying the stack's services and rule sets, whose function may read and
  * write the stack's own entry and nothing else.
  */
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
-import { governanceProblems, SynthesizedExample, synthesizeExample } from './governance';
 import { REGISTRY_BUCKET } from '../../examples/payer-account';
-
-/** One of the two registered example apps, and what it must register. */
-export interface RegisteredApp {
-  /** The example's file name, under examples/. */
-  readonly file: string;
-  /** What the describe block calls it. */
-  readonly role: string;
-  readonly createApp: () => App;
-  /** Its one stack, and that stack's account. */
-  readonly stackName: string;
-  readonly account: string;
-  /** The services and rule sets it registers, in order. */
-  readonly services: string[];
-  readonly ruleSets: string[];
-}
-
-/**
- * The tests every registered example app passes: synthesized with the checks and the validator, no finding; one stack
- * in its own account, registering its services and rule sets, writing its own entry only (`checkedRegistration`).
- */
-export function describeRegisteredApp(a: RegisteredApp): void {
-  describe(`examples/${a.file} (${a.role})`, () => {
-    let example: SynthesizedExample;
-    beforeAll(() => {
-      example = synthesizeExample(a.createApp);
-    });
-
-    test('synthesizes with AwsSolutionsChecks, CustomerValueChecks and the CloudFormation validator: no finding', () => {
-      expect(example.error).toBeUndefined();
-      expect(example.findings).toEqual([]);
-      expect(governanceProblems(a.file, example)).toEqual([]);
-    });
-
-    test(`one app, one stack in its account: ${a.services.length} services and its rule set registered, writing its own entry only`, () => {
-      const app = example.app as App;
-      expect(app.node.children.filter((c) => Stack.isStack(c)).map((s) => (s as Stack).stackName)).toEqual([a.stackName]);
-      const stack = app.node.findChild(a.stackName) as Stack;
-      expect(stack.account).toBe(a.account);
-      const { services, ruleSets } = checkedRegistration(stack);
-      expect(services.map((s) => [s.stackName, s.serviceName])).toEqual(a.services.map((n) => [a.stackName, n]));
-      expect(ruleSets.map((r) => [r.stackName, r.ruleSet])).toEqual(a.ruleSets.map((n) => [a.stackName, n]));
-    });
-  });
-}
 
 /** The registration of `stack`: what it registers, after checking its policy is the stack's own entry only. */
 export function checkedRegistration(stack: Stack): {

@@ -1,0 +1,48 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { synthInProcess } from '../scripts/demo';
+import { tempDir } from './util';
+
+/**
+ * `npx projen demo` synthesizes the examples in its own process (one aws-cdk-lib, one CloudFormation validator engine
+ * for all of them) with the context the cdk CLI hands an app, instead of a `cdk synth` process each.
+ */
+describe('the demo\'s synthesis of an example', () => {
+  test('writes the cloud assembly `cdk synth` writes: templates with construct paths and asset metadata, the Lambda bundles staged', () => {
+    // GIVEN
+    const outdir = path.join(tempDir('cv-demo-'), 'minimal');
+    // WHEN
+    const res = synthInProcess('minimal.ts', outdir);
+    // THEN
+    expect(res).toEqual(expect.objectContaining({ ok: true, output: '' }));
+    const manifest = JSON.parse(fs.readFileSync(path.join(outdir, 'manifest.json'), 'utf8'));
+    const stacks = Object.values<any>(manifest.artifacts).filter((a) => a.type === 'aws:cloudformation:stack');
+    expect(stacks.length).toBeGreaterThan(0);
+    const resources = stacks.flatMap((s) => Object.values<any>(JSON.parse(fs.readFileSync(path.join(outdir, s.properties.templateFile), 'utf8')).Resources));
+    // the cdk CLI's context: every resource names its construct path, the function its staged asset
+    expect(resources.filter((r) => r.Type !== 'AWS::CDK::Metadata' && typeof r.Metadata?.['aws:cdk:path'] !== 'string')).toEqual([]);
+    const functions = resources.filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Code.S3Key !== undefined);
+    expect(functions.length).toBeGreaterThan(0);
+    for (const fn of functions) {
+      expect(fs.existsSync(path.join(outdir, fn.Metadata['aws:asset:path'], 'index.js'))).toBe(true);
+    }
+  });
+
+  test('a refused example fails with its problems, and writes no template', () => {
+    // GIVEN
+    const outdir = path.join(tempDir('cv-demo-'), 'refused');
+    // WHEN
+    const res = synthInProcess('refused.ts', outdir);
+    // THEN
+    expect(res.ok).toBe(false);
+    expect(res.output).toMatch(/\[Legacy\/Reports\] businessUnit is missing/);
+    expect(fs.existsSync(outdir) ? fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json')) : []).toEqual([]);
+  });
+
+  test('an example that exports no createApp is a failure naming it, not a crash', () => {
+    // GIVEN: a module of examples/ without createApp (the sample data folder's generator is not an app)
+    const res = synthInProcess('tsconfig.json', tempDir('cv-demo-'));
+    // THEN
+    expect(res).toEqual(expect.objectContaining({ ok: false, output: 'examples/tsconfig.json exports no createApp(props) function' }));
+  });
+});

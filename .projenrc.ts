@@ -276,14 +276,17 @@ const bundleTask = project.bundler.bundleTask;
 // One esbuild process for every handler instead of one projen step each: the four steps took about 8.5 s of CPU time
 // (mostly starting processes; esbuild itself needs 0.2 s), and test, test:slow, the build, package:js and the demo
 // each bundle. Same flags as projen's per-handler tasks (bundle:<handler>, still there, with their :watch), same files
-// written: assets/<dir>/<name>/index.js for src/<dir>/<name>.ts.
+// written: assets/<dir>/<name>/index.js for src/<dir>/<name>.ts. scripts/bundle.js runs esbuild into a scratch folder
+// and renames each file into assets/, so a test or npm pack reading a bundle meanwhile (CI builds the package beside
+// the slow test tier) never reads one esbuild is rewriting.
 const handlerBundles = project.tasks.all.filter((t) => /^bundle:.*\.lambda$/.test(t.name));
 const bundleArgs = handlerBundles.map((t) => t.steps[0].execArgs!);
 bundleTask.reset();
 bundleTask.exec('esbuild');
 bundleTask.updateStep(0, {
   execArgs: [
-    ...bundleArgs[0].filter((a) => !a.startsWith('--outfile=') && !a.endsWith('.ts')),
+    'node', 'scripts/bundle.js',
+    ...bundleArgs[0].filter((a) => a !== 'esbuild' && !a.startsWith('--outfile=') && !a.endsWith('.ts')),
     ...bundleArgs.map((args) => args.find((a) => a.endsWith('.ts'))!),
     '--outbase=src', '--outdir=assets', '--entry-names=[dir]/[name]/index',
   ],
@@ -340,11 +343,12 @@ project.addTask('test:slow', {
   ],
 });
 
-// CI runs the tests once, with the README's command (`npx projen test`), then everything else `build` does
-// (projen synthesis, bundle, jsii compile, API.md, JS package) with this task, instead of `build` running them again.
+// CI runs projen synthesis first, alone (`npx projen`: it rewrites the generated files the tests, the lint and the build
+// read), then the rest of `build` (bundle, jsii compile, API.md, JS package) with this task beside the tests, which it
+// runs with the README's commands (`npx projen test`, `npx projen test:slow`), instead of `build` running them again.
 project.addTask('build:no-test', {
-  description: 'Everything `build` does except the tests (CI runs `npx projen test` first)',
-  steps: project.buildTask.steps.filter((step) => step.spawn !== project.testTask.name),
+  description: 'Everything `build` does except projen synthesis (`npx projen`) and the tests (CI runs them beside it)',
+  steps: project.buildTask.steps.filter((step) => step.spawn !== project.testTask.name && step.spawn !== project.defaultTask?.name),
 });
 
 project.addTask('test:coverage', {

@@ -318,6 +318,8 @@ const SLOW_TESTS = [
   // HTML reports opened in Debian's chromium
   'test/cli/html.test.ts',
   'test/cli/review-html.test.ts',
+  // the demo's synthesis of an example in its own process (value-review.ts: about 8 s of CPU time)
+  'test/demo.test.ts',
 ];
 const jestStep = project.testTask.steps.findIndex((step) => step.exec?.startsWith('jest ') || step.execArgs?.[0] === 'jest');
 project.testTask.updateStep(jestStep, {

@@ -21,6 +21,7 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
+import { format } from 'util';
 import { App, AppProps } from 'aws-cdk-lib';
 import { generateReviewSample } from './review-sample';
 import { run } from '../src/cli/main';
@@ -58,6 +59,24 @@ export const CDK_CLI_CONTEXT = {
  */
 export function synthInProcess(example: string, outdir: string): SynthResult {
   const started = Date.now();
+  // what the synthesis prints (the validation plugins' report of warnings, say) is kept, as the cdk CLI's output was:
+  // shown only when the example fails
+  let printed = '';
+  const streams = [process.stdout, process.stderr];
+  const writes = streams.map((s) => s.write);
+  for (const stream of streams) {
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      printed += typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      (rest.find((r) => typeof r === 'function') as (() => void) | undefined)?.();
+      return true;
+    }) as typeof stream.write;
+  }
+  // aws-cdk-lib prints the validation report with console.error (a console of its own under jest)
+  const methods = ['log', 'info', 'warn', 'error'] as const;
+  const consoles = methods.map((m) => console[m]);
+  for (const m of methods) {
+    console[m] = (...args: unknown[]) => { printed += `${format(...args)}\n`; };
+  }
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { createApp } = require(path.join(ROOT, 'examples', example)) as { createApp?: (props: AppProps) => App };
@@ -65,9 +84,12 @@ export function synthInProcess(example: string, outdir: string): SynthResult {
       return { ok: false, output: `examples/${example} exports no createApp(props) function`, seconds: (Date.now() - started) / 1000 };
     }
     createApp({ outdir, context: CDK_CLI_CONTEXT }).synth();
-    return { ok: true, output: '', seconds: (Date.now() - started) / 1000 };
+    return { ok: true, output: printed, seconds: (Date.now() - started) / 1000 };
   } catch (e) {
-    return { ok: false, output: (e as Error).stack ?? String(e), seconds: (Date.now() - started) / 1000 };
+    return { ok: false, output: `${printed}${(e as Error).stack ?? String(e)}`, seconds: (Date.now() - started) / 1000 };
+  } finally {
+    streams.forEach((stream, i) => { stream.write = writes[i]; });
+    methods.forEach((m, i) => { console[m] = consoles[i]; });
   }
 }
 

@@ -27,7 +27,7 @@ describe('.ci/run', () => {
   };
 
   test('runs every check: both test tiers, the build, the jsii targets, the fresh apps, the demo, the drift check', () => {
-    for (const command of ['npm ci', 'npx projen test', 'npx projen test:slow', 'CI=true npx projen build:no-test', 'npx projen package:code-only',
+    for (const command of ['npm ci', 'npx projen test', 'npx projen test:slow', 'CI=true npx projen build:no-test',
       'npx projen package:consumer-app --prepare', 'npx projen package:consumer-app --prepared', 'npx projen demo']) {
       at(command);
     }
@@ -45,16 +45,33 @@ describe('.ci/run', () => {
 
   test('the fresh apps get the tarball after the build packed it; the drift check runs after everything', () => {
     expect(at('npx projen package:consumer-app --prepared')).toBeGreaterThan(at('CI=true npx projen build:no-test'));
-    expect(at('npx projen package:code-only')).toBeGreaterThan(at('CI=true npx projen build:no-test'));
     const drift = lines.findIndex((l) => l.includes('git status --porcelain --untracked-files=no'));
     expect(drift).toBeGreaterThan(at('npx projen demo'));
     expect(drift).toBeGreaterThan(lines.indexOf('wait "$package_pid"'));
   });
 
-  test('build:no-test is build without projen synthesis and the tests', () => {
+  test('build:no-test is build without projen synthesis and the tests, packaging with package:code-only', () => {
     const tasks = generatedTasks();
     const spawns = (name: string) => (tasks[name].steps ?? []).map((s) => s.spawn);
-    expect(spawns('build:no-test')).toEqual(spawns('build').filter((s) => s !== 'default' && s !== 'test'));
+    expect(spawns('build:no-test')).toEqual(spawns('build').filter((s) => s !== 'default' && s !== 'test').map((s) => (s === 'package' ? 'package:code-only' : s)));
     expect(spawns('build')).toEqual(expect.arrayContaining(['default', 'test', 'compile', 'package']));
+    expect(spawns('package')).toEqual(['package:js']);
+  });
+
+  test('package:code-only writes what package:js writes (compiled first, bundled, the tarball checked) and the other languages\' sources, in one jsii-pacmak run', () => {
+    const steps = (name: string) => (generatedTasks()[name].steps ?? []).map((s: any) => s.exec ?? s.execArgs?.join(' ') ?? `spawn ${s.spawn}`);
+    const js = steps('package:js');
+    const codeOnly = steps('package:code-only');
+    const pacmak = codeOnly.filter((s: string) => s.startsWith('jsii-pacmak'));
+    expect(pacmak).toHaveLength(1);
+    expect(pacmak[0].split(' ')).toEqual(expect.arrayContaining(['--code-only', '--target', 'js', 'python', 'java', 'dotnet', 'go']));
+    // every other step of package:js, in the same order, the jsii-pacmak run where package:js has its own
+    const others = (list: string[]) => list.filter((s) => !s.startsWith('jsii-pacmak') && !s.includes('mv dist-code-only/js/'));
+    expect(others(codeOnly)).toEqual(others(js));
+    expect(codeOnly.findIndex((s: string) => s.startsWith('jsii-pacmak'))).toBe(js.findIndex((s: string) => s.startsWith('jsii-pacmak')));
+    // the tarball lands where package:js puts it, before the check reads it
+    const move = codeOnly.findIndex((s: string) => s.includes('mv dist-code-only/js/*.tgz dist/js/'));
+    expect(move).toBeGreaterThan(codeOnly.findIndex((s: string) => s.startsWith('jsii-pacmak')));
+    expect(move).toBeLessThan(codeOnly.findIndex((s: string) => s.includes('check-package-assets.ts --tarball dist/js')));
   });
 });

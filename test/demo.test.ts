@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { synthInProcess } from '../scripts/demo';
 import { tempDir } from './util';
+import { synthInProcess } from '../scripts/demo';
 
 /**
  * `npx projen demo` synthesizes the examples in its own process (one aws-cdk-lib, one CloudFormation validator engine
@@ -43,19 +43,19 @@ describe('the demo\'s synthesis of an example', () => {
 
   test('a refused example fails with its problems, and writes no template', () => {
     // GIVEN
-    const outdir = path.join(tempDir('cv-demo-'), 'refused');
+    const refusedOut = path.join(tempDir('cv-demo-'), 'refused');
     // WHEN
-    const res = synthInProcess('refused.ts', outdir);
+    const refused = synthInProcess('refused.ts', refusedOut);
     // THEN
-    expect(res.ok).toBe(false);
-    expect(res.output).toMatch(/\[Legacy\/Reports\] businessUnit is missing/);
-    expect(fs.existsSync(outdir) ? fs.readdirSync(outdir).filter((f) => f.endsWith('.template.json')) : []).toEqual([]);
+    expect(refused.ok).toBe(false);
+    expect(refused.output).toMatch(/\[Legacy\/Reports\] businessUnit is missing/);
+    expect(fs.existsSync(refusedOut) ? fs.readdirSync(refusedOut).filter((f) => f.endsWith('.template.json')) : []).toEqual([]);
   });
 
   test('an example that exports no createApp is a failure naming it, not a crash', () => {
-    // GIVEN: a module of examples/ without createApp (the sample data folder's generator is not an app)
-    const res = synthInProcess('tsconfig.json', tempDir('cv-demo-'));
+    // GIVEN: a module of examples/ without createApp (its tsconfig.json)
+    const notAnApp = synthInProcess('tsconfig.json', tempDir('cv-demo-'));
     // THEN
-    expect(res).toEqual(expect.objectContaining({ ok: false, output: 'examples/tsconfig.json exports no createApp(props) function' }));
+    expect(notAnApp).toEqual(expect.objectContaining({ ok: false, output: 'examples/tsconfig.json exports no createApp(props) function' }));
   });
 });

@@ -53,7 +53,9 @@ describe('the pre-pack check of the Lambda bundles', () => {
     expect(bundle.execArgs.filter((a) => a.endsWith('.ts')).map((e) => `assets/${e.replace(/^src\//, '').replace(/\.ts$/, '')}`).sort())
       .toEqual(written);
     const perHandler = tasks[`bundle:${written[0].replace(/^assets\//, '')}`].steps[0].execArgs as string[];
-    expect(bundle.execArgs).toEqual(expect.arrayContaining(perHandler.filter((a) => !a.startsWith('--outfile=') && !a.endsWith('.ts'))));
+    // (the command is scripts/bundle.js, which runs esbuild: below)
+    expect(bundle.execArgs).toEqual(expect.arrayContaining(perHandler.filter((a) => a !== 'esbuild' && !a.startsWith('--outfile=') && !a.endsWith('.ts'))));
+    expect(perHandler[0]).toBe('esbuild');
   });
 });
 
@@ -91,4 +93,54 @@ test('what the demo, the tests and the CLI write in a clone is kept out of the n
   for (const written of ['/cdk.out/', '*.cdk.out/', '/cdk.context.json', '/customer-value-sample/', '/.tmp/', '/dist-code-only/']) {
     expect(npmignore).toContain(written);
   }
+});
+
+describe('the bundle task (scripts/bundle.js)', () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { bundle } = require('../scripts/bundle') as { bundle: (args: string[], cwd?: string) => number };
+  const ARGS = ['--bundle', '--platform=node', '--log-level=error', 'src/x.lambda.ts', '--outbase=src', '--outdir=assets', '--entry-names=[dir]/[name]/index'];
+
+  function clone(): string {
+    const root = fs.mkdtempSync(path.join(os.tmpdir(), 'bundle-'));
+    fs.mkdirSync(path.join(root, 'src'));
+    fs.writeFileSync(path.join(root, 'src', 'x.lambda.ts'), 'export const handler = async () => "new bundle";\n');
+    fs.mkdirSync(path.join(root, 'assets', 'x.lambda'), { recursive: true });
+    fs.writeFileSync(path.join(root, 'assets', 'x.lambda', 'index.js'), 'the old bundle, whole');
+    return root;
+  }
+
+  test('replaces each bundle whole: a reader that opened the old one reads it to the end, then finds the new one', () => {
+    // GIVEN: a reader holds the old bundle open (a test staging the asset while CI's build bundles again)
+    const root = clone();
+    const bundleFile = path.join(root, 'assets', 'x.lambda', 'index.js');
+    const reader = fs.openSync(bundleFile, 'r');
+    // WHEN
+    const status = bundle(ARGS, root);
+    // THEN: esbuild writing in place would have truncated the file under the reader
+    expect(status).toBe(0);
+    expect(fs.readFileSync(reader, 'utf8')).toBe('the old bundle, whole');
+    fs.closeSync(reader);
+    expect(fs.readFileSync(bundleFile, 'utf8')).toContain('new bundle');
+    // and the scratch folder is gone
+    expect(fs.readdirSync(path.join(root, '.tmp'))).toEqual([]);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('when esbuild fails: its exit status, and the old bundle left as it was', () => {
+    // GIVEN: a handler that does not compile
+    const root = clone();
+    fs.writeFileSync(path.join(root, 'src', 'x.lambda.ts'), 'export const handler = (;\n');
+    // WHEN
+    const status = bundle(ARGS, root);
+    // THEN
+    expect(status).toBe(1);
+    expect(fs.readFileSync(path.join(root, 'assets', 'x.lambda', 'index.js'), 'utf8')).toBe('the old bundle, whole');
+    expect(fs.readdirSync(path.join(root, '.tmp'))).toEqual([]);
+    fs.rmSync(root, { recursive: true, force: true });
+  });
+
+  test('is the bundle task\'s command', () => {
+    const tasks = JSON.parse(fs.readFileSync(path.join(ROOT, '.projen', 'tasks.json'), 'utf8')).tasks;
+    expect(tasks.bundle.steps[0].execArgs.slice(0, 2)).toEqual(['node', 'scripts/bundle.js']);
+  });
 });

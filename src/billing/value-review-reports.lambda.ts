@@ -196,6 +196,14 @@ export async function runReview(config: ValueReviewConfig, today: Date, clients:
 }
 
 /**
+ * What to do when the registered apps (or this app's shipped services) use different tag keys: the packs query one set,
+ * and their readers have no command line.
+ */
+export const SCHEDULED_TAG_KEYS_ADVICE = 'the scheduled packs query one set of tag keys: declare the same tag keys (context customer-value:tagKeys) '
+  + 'in every app registered under this prefix, or register the apps with other tag keys under a prefix of their own (the registry '
+  + 'location of context customer-value:registry) and review them with a ValueReviewReports of their own (registryLocation with that prefix)';
+
+/**
  * The services of the packs: the registry's live services when the configuration names a registry, with the shipped
  * declarations of services the registry does not hold (this app's own, not registered); the shipped ones alone when
  * the registry cannot be read, which each pack notes (and the log says).
@@ -239,8 +247,9 @@ async function declarationsOf(config: ValueReviewConfig, shipped: ShippedDeclara
   }
   const total = merged.services.length + kept.length;
   return {
-    // the query reads the tags the registered services declare (their apps' tag keys, which must agree), not only the shipped ones
-    tagKeys: merged.services.length > 0 ? tagKeysOf(merged) : shippedKeys,
+    // the query reads the tags the registered services declare (their apps' tag keys, which must agree with each other
+    // and with the shipped services kept), not only the shipped ones
+    tagKeys: merged.services.length > 0 ? tagKeysOf({ services: [...merged.services, ...kept] }, SCHEDULED_TAG_KEYS_ADVICE) : shippedKeys,
     services: [...merged.services, ...kept],
     ruleSets: merged.ruleSets ?? [],
     notes,

@@ -1,4 +1,4 @@
-import { csvHeader, readError } from './cur-view';
+import { csvHeader, readError, refuseCaseDuplicates } from './cur-view';
 import { CurFile, describePaths } from './data-files';
 import { DuckDbSession } from './duckdb-loader';
 import { CostDataError } from '../errors';
@@ -62,14 +62,20 @@ export async function fileLayout(session: DuckDbSession, file: CurFile, required
       throw new CostDataError(`cannot read ${file.file} as FOCUS data: its first line is not a header of column names (FOCUS columns such as `
         + 'BilledCost, ChargePeriodStart, separated by commas)');
     }
+    refuseCaseDuplicates(header, file.file);
     pairs = header.map((c) => [c, 'VARCHAR']);
   } else {
+    let names: string[];
     try {
       const rows = await session.rows(`DESCRIBE SELECT * FROM read_parquet(${sqlLiteral(file.file)})`);
       pairs = rows.map((r) => [String(r.column_name), String(r.column_type)]);
+      names = topLevelNames(await session.rows(`SELECT name, num_children FROM parquet_schema(${sqlLiteral(file.file)})`));
     } catch (e) {
       throw readError(e, [file.file], 'FOCUS');
     }
+    // DuckDB renames the second of two names differing only in case (`billedcost_1`), and the report would read the
+    // first only: refused as a CSV header is, by the names the file holds
+    refuseCaseDuplicates(names, file.file);
   }
   const columns = new Map(pairs.map(([name, type]) => [name.toLowerCase(), { name, type }]));
   const has = (c: string) => columns.has(c.toLowerCase());
@@ -86,6 +92,27 @@ export async function fileLayout(session: DuckDbSession, file: CurFile, required
   }
   const version = FOCUS_VERSIONS.find((v) => v.added.every(has))!.version;
   return { version, columns, csvHeader: header };
+}
+
+/**
+ * The top-level column names of a Parquet file as it holds them, from `parquet_schema` (its schema elements depth first:
+ * the root, then each column followed by its nested fields).
+ */
+function topLevelNames(elements: ReadonlyArray<Record<string, unknown>>): string[] {
+  const names: string[] = [];
+  let i = 1;
+  const skip = (): void => {
+    const children = Number(elements[i++]?.num_children ?? 0);
+    for (let k = 0; k < children; k++) {
+      skip();
+    }
+  };
+  const columns = Number(elements[0]?.num_children ?? 0);
+  for (let k = 0; k < columns && i < elements.length; k++) {
+    names.push(String(elements[i].name));
+    skip();
+  }
+  return names;
 }
 
 /** What a file that is not FOCUS cost and usage data is, when its columns tell. */

@@ -138,6 +138,8 @@ export async function runReview(config: ValueReviewConfig, today: Date, clients:
       today: today.toISOString().slice(0, 10),
       businessUnits: config.businessUnits,
       thresholds: config.thresholds,
+      // the CLI names its flag; a pack's reader has no command line
+      thresholdsHow: 'thresholds set on the ValueReviewReports construct that makes these packs (its thresholds property)',
       usageSkipped: 'the scheduled review reads no usage (run customer-value review --usage for unit cost)',
       declarations: description,
     });

@@ -229,6 +229,12 @@ test('shipped declarations with a value chain: the packs show fully-loaded cost 
   ]));
   // a scheduled pack's reader has no command line: no note names a CLI flag
   expect(pack('retail').notes.filter((n: string) => /(^|[\s(])--[a-z]/.test(n))).toEqual([]);
+  // nor the notes of its Markdown and HTML forms: the thresholds are the construct's, not --threshold's
+  for (const ext of ['md', 'html']) {
+    const text = String(s3.commandCalls(PutObjectCommand).find((c) => c.args[0].input.Key === `value-review/2026-11/value-review-retail.${ext}`)!.args[0].input.Body);
+    expect(text).not.toContain('--threshold');
+    expect(text).toContain('how flags are raised (thresholds set on the ValueReviewReports construct that makes these packs (its thresholds property)):');
+  }
 });
 
 test('the default declarations (no value chain): direct cost only', async () => {

@@ -155,6 +155,8 @@ test('--out-dir writes one file per business unit with stable names; markdown ho
     expect(md).toContain(heading);
   }
   expect(md).toContain('last review: 2026-10-20, outcome retire: Moved to the marketplace partner');
+  // the CLI's pack says how to change the thresholds with its flag (the scheduled packs name the construct's property)
+  expect(md).toContain('how flags are raised (thresholds with --threshold NAME=VALUE):');
   expect(res.stderr).toContain(`wrote ${path.join('packs', 'value-review-retail.md')} (retail)`);
 });
 

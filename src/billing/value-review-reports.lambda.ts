@@ -14,6 +14,7 @@ import { ReviewThresholds } from '../cost-data/review/review-flags';
 import { packFileName, reviewPacks, reviewQuery, trendMonths } from '../cost-data/review/review-run';
 import { AthenaSource } from '../cost-data/sources/athena';
 import { CallLimits, LimitAdvice, MAX_ATTEMPTS } from '../cost-data/sources/limits';
+import { ChainReading } from '../cost-data/value-chain/declared-chain';
 import { ShippedRuleSets } from '../declaration/attribution-record';
 import { attributionRecordProblems, refusedAttributionRecord } from '../declaration/attribution-record-rules';
 import { ShippedDeclarations } from '../declaration/record';
@@ -108,7 +109,7 @@ export async function runReview(config: ValueReviewConfig, today: Date, clients:
     const { services, ruleSets, notes: declarationNotes, description, tagKeys } = await declarationsOf(config, shipped, today, clients, limits);
     const months = trendMonths(today, config.months);
     // the value chain: checked before the query (synth refuses cycles in one app; declarations of other apps may close one)
-    const chain = consumptionDeclared(services) ? reviewValueChain(services, '/') : undefined;
+    const chain = consumptionDeclared(services) ? reviewValueChain(services, '/', undefined, SCHEDULED_CHAIN_READING) : undefined;
     const source = clients.source ?? new AthenaSource({ database: config.database, table: config.table, workgroup: config.workgroup, limits });
     // the attribution rules shipped with the declarations and those the registry's stacks carry, applied month by month
     // before the value chain as the CLI's review does
@@ -196,6 +197,17 @@ export async function runReview(config: ValueReviewConfig, today: Date, clients:
     limits.dispose();
   }
 }
+
+/**
+ * How the readers of the scheduled packs get the declarations the value chain lacks: they have no command line, the
+ * packs read the registry and the declarations shipped with the construct.
+ */
+export const SCHEDULED_CHAIN_READING: ChainReading = {
+  read: 'declaration read (the registry\'s, or those shipped with ValueReviewReports)',
+  declaring: 'register the app that declares it (deploy it with the context customer-value:registry) or declare it in the '
+    + 'ValueReviewReports app, and the next pack reads it',
+  consumers: 'register the apps of its consumers (deploy them with the context customer-value:registry), and the next pack reads them',
+};
 
 /**
  * What to do when the registered apps (or this app's shipped services) use different tag keys: the packs query one set,

@@ -271,11 +271,16 @@ describe('data files the CLI reads with DuckDB', () => {
 
   /** A FOCUS Parquet file written by DuckDB; `rename` then renames columns in its footer (same length: DuckDB writes no duplicate names). */
   async function focusParquet(file: string, rows: string, rename: Record<string, string> = {}): Promise<string> {
+    return parquetFile(file, `SELECT * FROM (VALUES ${rows}) AS t(BilledCost, BillingCurrency, ChargeCategory, ChargePeriodStart, `
+      + 'ChargePeriodEnd, ProviderName, Tags, QilledCost)', rename);
+  }
+
+  /** A Parquet file of `select`, written by DuckDB, with `rename` applied to the names in its footer. */
+  async function parquetFile(file: string, select: string, rename: Record<string, string>): Promise<string> {
     const db = await DuckDBInstance.create(':memory:');
     const connection = await db.connect();
     try {
-      await connection.run(`COPY (SELECT * FROM (VALUES ${rows}) AS t(BilledCost, BillingCurrency, ChargeCategory, ChargePeriodStart, `
-        + `ChargePeriodEnd, ProviderName, Tags, QilledCost)) TO '${file}' (FORMAT parquet)`);
+      await connection.run(`COPY (${select}) TO '${file}' (FORMAT parquet)`);
     } finally {
       connection.closeSync();
       db.closeSync();
@@ -301,6 +306,17 @@ describe('data files the CLI reads with DuckDB', () => {
     expect([res.code, res.stdout]).toEqual([1, '']);
     expect(res.stderr).toBe(`customer-value: ${file} has two columns whose names differ only in letter case ("BilledCost" and "billedcost"): `
       + 'column names are read without regard to case, so they cannot be told apart; remove or rename one of them\n');
+  });
+
+  test('CUR 2.0 Parquet with two columns whose names differ only in case: refused naming both, as in CSV (DuckDB renamed one, read silently)', async () => {
+    const file = await parquetFile(path.join(tempDir(), 'cur.parquet'), "SELECT TIMESTAMP '2026-10-03 10:00:00' AS line_item_usage_start_date, "
+      + "'Usage' AS line_item_line_item_type, 'USD' AS line_item_currency_code, 5.0::DOUBLE AS line_item_unblended_cost, "
+      + "MAP {'user_customer_service': 'checkout'} AS resource_tags, 7.0::DOUBLE AS QINE_ITEM_UNBLENDED_COST",
+    { QINE_ITEM_UNBLENDED_COST: 'Line_Item_Unblended_Cost' });
+    const res = await runCli(['cost', '--source', 'cur', file, ...OCTOBER, '--quiet', '-o', 'json'], { cwd });
+    expect([res.code, res.stdout]).toEqual([1, '']);
+    expect(res.stderr).toBe(`customer-value: ${file} has two columns whose names differ only in letter case ("line_item_unblended_cost" and `
+      + '"Line_Item_Unblended_Cost"): column names are read without regard to case, so they cannot be told apart; remove or rename one of them\n');
   });
 
   test('FOCUS Parquet: a row without ChargePeriodStart is named with its cost and file, as in CSV', async () => {

@@ -1,4 +1,4 @@
-import { csvHeader, readError, refuseCaseDuplicates } from './cur-view';
+import { csvHeader, parquetColumnNames, readError, refuseCaseDuplicates } from './cur-view';
 import { CurFile, describePaths } from './data-files';
 import { DuckDbSession } from './duckdb-loader';
 import { CostDataError } from '../errors';
@@ -69,7 +69,7 @@ export async function fileLayout(session: DuckDbSession, file: CurFile, required
     try {
       const rows = await session.rows(`DESCRIBE SELECT * FROM read_parquet(${sqlLiteral(file.file)})`);
       pairs = rows.map((r) => [String(r.column_name), String(r.column_type)]);
-      names = topLevelNames(await session.rows(`SELECT name, num_children FROM parquet_schema(${sqlLiteral(file.file)})`));
+      names = [...(await parquetColumnNames(session, [file.file])).values()][0] ?? [];
     } catch (e) {
       throw readError(e, [file.file], 'FOCUS');
     }
@@ -92,27 +92,6 @@ export async function fileLayout(session: DuckDbSession, file: CurFile, required
   }
   const version = FOCUS_VERSIONS.find((v) => v.added.every(has))!.version;
   return { version, columns, csvHeader: header };
-}
-
-/**
- * The top-level column names of a Parquet file as it holds them, from `parquet_schema` (its schema elements depth first:
- * the root, then each column followed by its nested fields).
- */
-function topLevelNames(elements: ReadonlyArray<Record<string, unknown>>): string[] {
-  const names: string[] = [];
-  let i = 1;
-  const skip = (): void => {
-    const children = Number(elements[i++]?.num_children ?? 0);
-    for (let k = 0; k < children; k++) {
-      skip();
-    }
-  };
-  const columns = Number(elements[0]?.num_children ?? 0);
-  for (let k = 0; k < columns && i < elements.length; k++) {
-    names.push(String(elements[i].name));
-    skip();
-  }
-  return names;
 }
 
 /** What a file that is not FOCUS cost and usage data is, when its columns tell. */

@@ -26,6 +26,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct } from 'constructs';
 import { BudgetAlert, CostAlertTarget, Customer, CustomerService, CustomerValueChecks, DashboardLayout } from '../src';
+import { acknowledgeNewerNodeRuntime } from './lib/node-runtime';
 
 export function createApp(props: AppProps = {}): App {
   const app = new App(props);
@@ -115,13 +116,13 @@ function nodeFunction(scope: Construct, id: string, code: string): lambda.Functi
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
   const role = new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   logGroup.grantWrite(role);
-  return new lambda.Function(scope, id, {
-    runtime: lambda.Runtime.NODEJS_24_X,
+  return acknowledgeNewerNodeRuntime(new lambda.Function(scope, id, {
+    runtime: lambda.determineLatestNodeRuntime(scope),
     handler: 'index.handler',
     code: lambda.Code.fromInline(code),
     role,
     logGroup,
-  });
+  }));
 }
 
 if (require.main === module) {

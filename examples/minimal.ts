@@ -10,6 +10,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { CostAlertTarget, Customer, CustomerService } from '../src';
+import { acknowledgeNewerNodeRuntime } from './lib/node-runtime';
 
 export function createApp(props: AppProps = {}): App {
   const app = new App(props);
@@ -40,14 +41,15 @@ export function createApp(props: AppProps = {}): App {
   const role = new iam.Role(wishlist, 'ApiRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   logGroup.grantWrite(role);
 
-  const api = new lambda.Function(wishlist, 'Api', {
-    runtime: lambda.Runtime.NODEJS_24_X,
+  // The runtime aws-cdk-lib's region facts list as available, not a pinned one (examples/lib/node-runtime.ts)
+  const api = acknowledgeNewerNodeRuntime(new lambda.Function(wishlist, 'Api', {
+    runtime: lambda.determineLatestNodeRuntime(wishlist),
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "[]" });'),
     environment: { TABLE_NAME: table.tableName },
     role,
     logGroup,
-  });
+  }));
   table.grantReadWriteData(api);
 
   // The demand driver: the unit of the unit-cost metric (cost per 1 000 wishlist requests).

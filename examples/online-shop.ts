@@ -39,6 +39,7 @@ import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { Allocation, CostAlertTarget, Customer, CustomerService } from '../src';
+import { acknowledgeNewerNodeRuntime } from './lib/node-runtime';
 
 const ENV = { account: '222222222222', region: 'eu-west-1' };
 
@@ -78,15 +79,15 @@ function handler(scope: Construct, id: string, props: { environment: Record<stri
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
   const role = new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   logGroup.grantWrite(role);
-  return new lambda.Function(scope, id, {
-    runtime: lambda.Runtime.NODEJS_24_X,
+  return acknowledgeNewerNodeRuntime(new lambda.Function(scope, id, {
+    runtime: lambda.determineLatestNodeRuntime(scope),
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200, body: "{}" });'),
     environment: props.environment,
     tracing: props.tracing ? lambda.Tracing.ACTIVE : undefined,
     role,
     logGroup,
-  });
+  }));
 }
 
 /**

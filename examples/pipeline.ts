@@ -26,6 +26,7 @@ import * as pipelines from 'aws-cdk-lib/pipelines';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { Construct, IConstruct } from 'constructs';
 import { Allocation, CostAlertTarget, Customer, CustomerService, CustomerValueChecks, ServiceRef } from '../src';
+import { acknowledgeNewerNodeRuntime } from './lib/node-runtime';
 
 const TOOLING = { account: '111111111111', region: 'eu-west-1' };
 const BETA = { account: '222222222222', region: 'eu-west-1' };
@@ -38,13 +39,13 @@ function apiFunction(scope: Construct, id: string, code: string): lambda.Functio
   const logGroup = new logs.LogGroup(scope, `${id}Logs`, { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
   const role = new iam.Role(scope, `${id}Role`, { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   logGroup.grantWrite(role);
-  return new lambda.Function(scope, id, {
-    runtime: lambda.Runtime.NODEJS_24_X,
+  return acknowledgeNewerNodeRuntime(new lambda.Function(scope, id, {
+    runtime: lambda.determineLatestNodeRuntime(scope),
     handler: 'index.handler',
     code: lambda.Code.fromInline(code),
     role,
     logGroup,
-  });
+  }));
 }
 
 function table(scope: Construct, id: string, partitionKey: string): dynamodb.TableV2 {

@@ -24,6 +24,7 @@ import { Construct } from 'constructs';
 import {
   AttributionRule, AttributionRules, AttributionTarget, ContextKeys, CostAlertTarget, Customer, CustomerService, CustomerServiceProps,
 } from '../src';
+import { acknowledgeNewerNodeRuntime } from './lib/node-runtime';
 import { MANAGEMENT_ACCOUNT, REGISTRY_BUCKET } from './payer-account';
 
 /** The shop's workload account. */
@@ -63,13 +64,13 @@ export function registeredService(scope: Construct, id: string, declaration: Cus
   const logGroup = new logs.LogGroup(svc, 'ApiLogs', { retention: logs.RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY });
   const role = new iam.Role(svc, 'ApiRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   logGroup.grantWrite(role);
-  const api = new lambda.Function(svc, 'Api', {
-    runtime: lambda.Runtime.NODEJS_24_X,
+  const api = acknowledgeNewerNodeRuntime(new lambda.Function(svc, 'Api', {
+    runtime: lambda.determineLatestNodeRuntime(svc),
     handler: 'index.handler',
     code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });'),
     role,
     logGroup,
-  });
+  }));
   svc.addUsageMetric('requests', api.metricInvocations(), { unitScale: 1000 });
   return svc;
 }

@@ -7,7 +7,9 @@
  * name joins `Runtime.ALL` (removed after each test). The fresh-app check (scripts/consumer-app.ts) runs the real
  * newest and lowest releases.
  */
-import { Stack, Validations } from 'aws-cdk-lib';
+import * as fs from 'fs';
+import * as path from 'path';
+import { App, AppProps, Stack, Validations } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { IConstruct } from 'constructs';
@@ -15,7 +17,9 @@ import {
   CostAllocationTags, CostAndUsageExport, CostAlertTarget, CustomerService, CustomerValueChecks, ValueReviewReports,
 } from '../src';
 import { OWNER } from './billing/owner';
-import { synthFindings, testApp, VALID } from './util';
+import { exampleAppProps, synthFindings, testApp, VALID } from './util';
+import { acknowledgeNewerNodeRuntime } from '../examples/lib/node-runtime';
+import { BundledFunction } from '../src/private/bundled-function';
 import { newestNodeRuntimeName } from '../src/private/node-runtime';
 
 const added: lambda.Runtime[] = [];
@@ -92,4 +96,67 @@ test('when aws-cdk-lib knows a runtime its region facts do not list yet, AwsSolu
     const reason = Object.entries(acknowledgements(fn)).find(([id]) => id.endsWith('AwsSolutions-L1'))?.[1];
     expect(reason).toMatch(/^cdk-customer-value runs its own functions on nodejs24\.x, the newest Node\.js runtime that aws-cdk-lib's region facts list as available \(determineLatestNodeRuntime\)\. AwsSolutions-L1 asks for the newest runtime aws-cdk-lib knows \(nodejs26\.x\)/);
   }
+});
+
+/*
+ * The examples' own functions: an example that pinned `lambda.Runtime.NODEJS_24_X` failed AwsSolutions-L1 with
+ * aws-cdk-lib 2.278.0 (measured: minimal.ts synthesized against 2.278.0, "The non-container Lambda function is not
+ * configured to use the latest runtime version", Wishlist/Wishlist/Api/Resource). They run on
+ * `determineLatestNodeRuntime` and acknowledge the rule where aws-cdk-lib knows a newer runtime
+ * (examples/lib/node-runtime.ts, with aws-cdk-lib's public API only, as an app copied from an example has it).
+ */
+describe('the examples\' functions when aws-cdk-lib knows a newer Node.js runtime than its facts', () => {
+  const EXAMPLES = path.join(__dirname, '..', 'examples');
+
+  /** A function made as the examples make theirs (or with a bare runtime of the facts, `acknowledge` false). */
+  function shopApi(acknowledge: boolean): App {
+    const app = testApp();
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+    const stack = new Stack(app, 'Shop', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const fn = new lambda.Function(stack, 'Api', {
+      runtime: lambda.determineLatestNodeRuntime(stack),
+      handler: 'index.handler',
+      code: lambda.Code.fromInline('exports.handler = async () => ({ statusCode: 200 });'),
+    });
+    if (acknowledge) {
+      acknowledgeNewerNodeRuntime(fn);
+    }
+    expect(fn.runtime.name).toBe('nodejs24.x');
+    return app;
+  }
+
+  test('a function made as the examples make theirs passes AwsSolutions-L1; without the acknowledgement it fails it', () => {
+    awsCdkLibKnows('nodejs26.x');
+    const rules = synthFindings(shopApi(true)).findings.map((f) => f.rule);
+    expect(rules.length).toBeGreaterThan(0); // the pack ran (a bare function has other findings, IAM4 for one)
+    expect(rules).not.toContain('AwsSolutions-L1');
+    expect(synthFindings(shopApi(false)).findings.map((f) => f.rule)).toContain('AwsSolutions-L1');
+  });
+
+  test('no example pins a Node.js runtime, and each example\'s function acknowledges AwsSolutions-L1 only when aws-cdk-lib knows a newer one', () => {
+    const files = fs.readdirSync(EXAMPLES).filter((f) => f.endsWith('.ts') && f !== 'refused.ts').sort();
+    expect(files.filter((f) => /lambda\.Runtime\.NODEJS/.test(fs.readFileSync(path.join(EXAMPLES, f), 'utf8')))).toEqual([]);
+    // the examples' functions: not the library's
+    const examplesFunctions = (app: App) => functions(app).filter((fn) => !(fn instanceof BundledFunction));
+    const acknowledged = (fn: lambda.Function) => Object.keys(acknowledgements(fn)).some((id) => id.endsWith('AwsSolutions-L1'));
+    const appOf = (file: string) => {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      const { createApp } = require(path.join(EXAMPLES, file)) as { createApp: (props?: AppProps) => App };
+      return createApp(exampleAppProps());
+    };
+    const withFunctions: string[] = [];
+    for (const file of files) {
+      // with the installed aws-cdk-lib, its facts and its newest runtime agree: nothing acknowledged
+      const now = examplesFunctions(appOf(file));
+      expect(now.filter(acknowledged).map((fn) => `${file}: ${fn.node.path} ${fn.runtime.name}`)).toEqual([]);
+      awsCdkLibKnows('nodejs26.x');
+      const later = examplesFunctions(appOf(file));
+      lambda.Runtime.ALL.splice(lambda.Runtime.ALL.indexOf(added.pop()!), 1);
+      expect(later.filter((fn) => !acknowledged(fn)).map((fn) => `${file}: ${fn.node.path} ${fn.runtime.name}`)).toEqual([]);
+      if (later.length > 0) {
+        withFunctions.push(file);
+      }
+    }
+    expect(withFunctions).toEqual(['full-reporting.ts', 'minimal.ts', 'online-shop.ts', 'pipeline.ts', 'registered-ledger.ts', 'registered-shop.ts']);
+  });
 });

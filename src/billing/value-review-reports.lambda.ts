@@ -14,6 +14,7 @@ import { ReviewThresholds } from '../cost-data/review/review-flags';
 import { packFileName, reviewPacks, reviewQuery, trendMonths } from '../cost-data/review/review-run';
 import { AthenaSource } from '../cost-data/sources/athena';
 import { CallLimits, LimitAdvice, MAX_ATTEMPTS } from '../cost-data/sources/limits';
+import { ChainReading } from '../cost-data/value-chain/declared-chain';
 import { ShippedRuleSets } from '../declaration/attribution-record';
 import { attributionRecordProblems, refusedAttributionRecord } from '../declaration/attribution-record-rules';
 import { ShippedDeclarations } from '../declaration/record';
@@ -108,7 +109,7 @@ export async function runReview(config: ValueReviewConfig, today: Date, clients:
     const { services, ruleSets, notes: declarationNotes, description, tagKeys } = await declarationsOf(config, shipped, today, clients, limits);
     const months = trendMonths(today, config.months);
     // the value chain: checked before the query (synth refuses cycles in one app; declarations of other apps may close one)
-    const chain = consumptionDeclared(services) ? reviewValueChain(services, '/') : undefined;
+    const chain = consumptionDeclared(services) ? reviewValueChain(services, '/', undefined, SCHEDULED_CHAIN_READING) : undefined;
     const source = clients.source ?? new AthenaSource({ database: config.database, table: config.table, workgroup: config.workgroup, limits });
     // the attribution rules shipped with the declarations and those the registry's stacks carry, applied month by month
     // before the value chain as the CLI's review does
@@ -138,6 +139,8 @@ export async function runReview(config: ValueReviewConfig, today: Date, clients:
       today: today.toISOString().slice(0, 10),
       businessUnits: config.businessUnits,
       thresholds: config.thresholds,
+      // the CLI names its flag; a pack's reader has no command line
+      thresholdsHow: 'thresholds set on the ValueReviewReports construct that makes these packs (its thresholds property)',
       usageSkipped: 'the scheduled review reads no usage (run customer-value review --usage for unit cost)',
       declarations: description,
     });
@@ -196,6 +199,25 @@ export async function runReview(config: ValueReviewConfig, today: Date, clients:
 }
 
 /**
+ * How the readers of the scheduled packs get the declarations the value chain lacks: they have no command line, the
+ * packs read the registry and the declarations shipped with the construct.
+ */
+export const SCHEDULED_CHAIN_READING: ChainReading = {
+  read: 'declaration read (the registry\'s, or those shipped with ValueReviewReports)',
+  declaring: 'register the app that declares it (deploy it with the context customer-value:registry) or declare it in the '
+    + 'ValueReviewReports app, and the next pack reads it',
+  consumers: 'register the apps of its consumers (deploy them with the context customer-value:registry), and the next pack reads them',
+};
+
+/**
+ * What to do when the registered apps (or this app's shipped services) use different tag keys: the packs query one set,
+ * and their readers have no command line.
+ */
+export const SCHEDULED_TAG_KEYS_ADVICE = 'the scheduled packs query one set of tag keys: declare the same tag keys (context customer-value:tagKeys) '
+  + 'in every app registered under this prefix, or register the apps with other tag keys under a prefix of their own (the registry '
+  + 'location of context customer-value:registry) and review them with a ValueReviewReports of their own (registryLocation with that prefix)';
+
+/**
  * The services of the packs: the registry's live services when the configuration names a registry, with the shipped
  * declarations of services the registry does not hold (this app's own, not registered); the shipped ones alone when
  * the registry cannot be read, which each pack notes (and the log says).
@@ -239,8 +261,9 @@ async function declarationsOf(config: ValueReviewConfig, shipped: ShippedDeclara
   }
   const total = merged.services.length + kept.length;
   return {
-    // the query reads the tags the registered services declare (their apps' tag keys, which must agree), not only the shipped ones
-    tagKeys: merged.services.length > 0 ? tagKeysOf(merged) : shippedKeys,
+    // the query reads the tags the registered services declare (their apps' tag keys, which must agree with each other
+    // and with the shipped services kept), not only the shipped ones
+    tagKeys: merged.services.length > 0 ? tagKeysOf({ services: [...merged.services, ...kept] }, SCHEDULED_TAG_KEYS_ADVICE) : shippedKeys,
     services: [...merged.services, ...kept],
     ruleSets: merged.ruleSets ?? [],
     notes,

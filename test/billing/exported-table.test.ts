@@ -298,6 +298,21 @@ describe('issue 25: ValueReviewReports', () => {
     expect(() => app.synth()).toThrow(/recipients\[0\] and recipients\[2\] both give a topic for business unit "retail" \(arn:aws:sns:us-east-1:123456789012:retail-chat and arn:aws:sns:us-east-1:123456789012:retail-pager\): a unit has one topic of its own/);
   });
 
+  test('two recipients giving the same topic for a unit (imported twice by its ARN) are one topic, not refused', () => {
+    const arn = 'arn:aws:sns:us-east-1:123456789012:retail-chat';
+    const { app, stack } = review((s) => ({
+      alarmTopic: new sns.Topic(s, 'Alarms'),
+      recipients: [
+        { businessUnit: 'retail', topic: sns.Topic.fromTopicArn(s, 'Chat', arn) },
+        { businessUnit: 'retail', topic: sns.Topic.fromTopicArn(s, 'SameChat', arn), emails: ['cfo@example.com'] },
+      ],
+    }));
+    app.synth();
+    const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))
+      .find((f: any) => f.Properties.Environment?.Variables?.CONFIG) as any;
+    expect(JSON.stringify(fn.Properties.Environment.Variables.CONFIG)).toContain(`\\"unitTopics\\":{\\"retail\\":\\"${arn}\\"}`);
+  });
+
   test('the same topic given twice for a unit is one topic (accepted)', () => {
     const { stack } = review((s) => {
       const chat = sns.Topic.fromTopicArn(s, 'Chat', 'arn:aws:sns:us-east-1:123456789012:retail-chat');

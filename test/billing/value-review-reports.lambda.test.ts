@@ -229,6 +229,36 @@ test('shipped declarations with a value chain: the packs show fully-loaded cost 
   ]));
   // a scheduled pack's reader has no command line: no note names a CLI flag
   expect(pack('retail').notes.filter((n: string) => /(^|[\s(])--[a-z]/.test(n))).toEqual([]);
+  // nor the notes of its Markdown and HTML forms: the thresholds are the construct's, not --threshold's
+  for (const ext of ['md', 'html']) {
+    const text = String(s3.commandCalls(PutObjectCommand).find((c) => c.args[0].input.Key === `value-review/2026-11/value-review-retail.${ext}`)!.args[0].input.Body);
+    expect(text).not.toContain('--threshold');
+    expect(text).toContain('how flags are raised (thresholds set on the ValueReviewReports construct that makes these packs (its thresholds property)):');
+  }
+});
+
+test('a value chain the declarations read cannot complete: the packs say what to register, never the CLI\'s --assembly', async () => {
+  // GIVEN checkout consumes a provider no declaration read holds (a typo), and private-network shares its cost evenly
+  // with consumers none of which is declared
+  const broken = {
+    ...DECLARATIONS,
+    services: DECLARATIONS.services.map((s) => (s.serviceName === 'checkout' ? { ...s, consumes: ['private-netwrk'], consumedBy: [] }
+      : s.serviceName === 'private-network' ? { ...s, consumes: [], consumedBy: [], costAllocation: { method: 'even' } } : s)),
+  };
+  s3.on(GetObjectCommand, { Bucket: 'assets-bucket', Key: 'abc123.json' })
+    .callsFake(() => ({ Body: { transformToString: async () => JSON.stringify(broken) } as any }));
+  await athenaAnswersWithDuckDb();
+  // WHEN
+  const summary = await run().result;
+  // THEN
+  expect(summary.failures).toEqual([]);
+  const notes = (unit: string) => JSON.parse(String(s3.commandCalls(PutObjectCommand)
+    .find((c) => c.args[0].input.Key === `value-review/2026-11/value-review-${unit}.json`)!.args[0].input.Body)).notes as string[];
+  expect(notes('retail')).toEqual(expect.arrayContaining([
+    expect.stringMatching(/^checkout \(.*\) consumes "private-netwrk", which no declaration read \(the registry's, or those shipped with ValueReviewReports\) declares: did you mean "private-network"\? Otherwise register the app that declares it \(deploy it with the context customer-value:registry\) or declare it in the ValueReviewReports app, and the next pack reads it \(until then its cost, if any, is not passed on\)$/),
+    expect.stringMatching(/^2026-\d\d: [\d,.]+ of private-network not passed on \(no declared service consumes private-network \(register the apps of its consumers \(deploy them with the context customer-value:registry\), and the next pack reads them\)\)/),
+  ]));
+  expect(notes('retail').filter((n) => /(^|[\s(])--[a-z]/.test(n))).toEqual([]);
 });
 
 test('the default declarations (no value chain): direct cost only', async () => {

@@ -6,6 +6,8 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { mockClient } from 'aws-sdk-client-mock';
 import { buildAssembly, CHECKOUT, record, REPORTS, runCli, SEARCH, WISHLIST } from './fixtures';
 import { generateReviewSample, ReviewSample } from '../../scripts/review-sample';
+import { provisionalNote as scheduledProvisionalNote } from '../../src/billing/value-review-reports.lambda';
+import { trendMonths } from '../../src/cost-data/review/review-run';
 import { tempDir } from '../util';
 
 /*
@@ -49,6 +51,22 @@ test('a review made before the 15th marks its last month provisional, as the sch
   const final = await runCli(args, { cwd, now: new Date('2026-12-15T00:00:00Z') });
   expect(final.code).toBe(0);
   expect(JSON.parse(final.stdout).notes.filter((n: string) => n.includes('provisional'))).toEqual([]);
+});
+
+test('for the same dates, the CLI\'s review and the scheduled packs agree on whether the last month is provisional, and until when', async () => {
+  // one rule (src/cost-data/review/provisional.ts): each says what to do in its own words, the month and the date agree
+  const args = ['review', ...cur(), '--output', 'json', '--quiet', '--no-usage', '--months', '2'];
+  for (const day of ['2026-12-01T00:00:00Z', '2026-12-14T23:59:59Z', '2026-12-15T00:00:00Z', '2027-01-14T12:00:00Z']) {
+    const now = new Date(day);
+    const res = await runCli(args, { cwd, now });
+    expect([day, res.code]).toEqual([day, 0]);
+    const cliNote = (JSON.parse(res.stdout).notes as string[]).find((n) => n.includes('is provisional'));
+    const months = trendMonths(now, 2);
+    const packNote = scheduledProvisionalNote(months[months.length - 1], now);
+    const gist = (n: string | undefined) => n?.replace(/ \([^()]*\)$/, '');
+    expect([day, gist(cliNote)]).toEqual([day, gist(packNote)]);
+    expect([day, packNote === undefined]).toEqual([day, day >= '2026-12-15' && day < '2027-01']);
+  }
 });
 
 test('the monthly trend per service equals a direct DuckDB query of the same files; months ending with the last full month', async () => {
@@ -155,6 +173,8 @@ test('--out-dir writes one file per business unit with stable names; markdown ho
     expect(md).toContain(heading);
   }
   expect(md).toContain('last review: 2026-10-20, outcome retire: Moved to the marketplace partner');
+  // the CLI's pack says how to change the thresholds with its flag (the scheduled packs name the construct's property)
+  expect(md).toContain('how flags are raised (thresholds with --threshold NAME=VALUE):');
   expect(res.stderr).toContain(`wrote ${path.join('packs', 'value-review-retail.md')} (retail)`);
 });
 

@@ -474,6 +474,38 @@ describe('ValueReviewReports\' function reading the registry (runReview, on s3rv
     expect([service(run.retail, 'checkout').cost, service(run.finance, 'invoicing').cost]).toEqual([[50, 50], [30, 30]]);
   });
 
+  test('registered apps that disagree on tag keys fail the run naming both registry entries (stack, account, entry) and what to do without a command line', async () => {
+    const prefix = 'case-keys-differ/';
+    const renamed = (JSON.parse(registrations.get('Shop')!.services) as any[]).map((r) => ({
+      ...r,
+      tagKeys: { ...r.tagKeys, service: 'org-customer-service' },
+      tags: Object.fromEntries(Object.entries(r.tags).map(([key, value]) => [key === r.tagKeys.service ? 'org-customer-service' : key, value])),
+    }));
+    await create('Shop', new Date(TODAY.getTime() - 86_400_000), { prefix, services: JSON.stringify(renamed) });
+    await create('Ledger', new Date(TODAY.getTime() - 86_400_000), { prefix });
+    const none = JSON.stringify({ schemaVersion: 1, tagKeys: renamed[0].tagKeys, services: [] });
+    await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: CONFIG.declarationsKey, Body: none }));
+    const run = runReview({ ...CONFIG, reportsPrefix: 'packs-keys-differ/', registry: { bucket: s3.bucket, region: 'us-east-1', prefix } }, TODAY, {
+      s3: s3.client, sns: new SNSClient({ region: 'us-east-1' }), log: () => undefined, source: new CurFileSource({ paths: [path.join(cwd, 'cur')] }),
+    });
+    const entry = (stack: string, account: string) => `\\(stack ${stack} in ${account}/[a-z0-9-]+, registry entry s3://${s3.bucket}/${prefix}v1/${account}/[^)]+\\): \\{[^}]*"service":"`;
+    const message = await run.then(() => '', (e: Error) => e.message);
+    expect(message).toMatch(new RegExp(`^the declarations read use different tag keys \\(\\w[\\w-]* ${entry('Shop', SHOP_ACCOUNT)}org-customer-service"`));
+    expect(message).toMatch(new RegExp(`\\w[\\w-]* ${entry('Ledger', LEDGER_ACCOUNT)}customer-service"`));
+    // no CLI flag: the readers of a scheduled run have no command line
+    expect(message).not.toMatch(/--assembly|--registry|assemblies/);
+    expect(message).toMatch(/: the scheduled packs query one set of tag keys: declare the same tag keys \(context customer-value:tagKeys\) in every app registered under this prefix, or register the apps with other tag keys under a prefix of their own .* a ValueReviewReports of their own \(registryLocation with that prefix\)$/);
+
+    // this app's own services (shipped, not registered) are read with the registered keys too: with other keys, refused, not left untagged
+    const own = { ...renamed[0], serviceName: 'gift-cards', constructPath: 'Gifts/gift-cards', stackName: 'Gifts', tags: { ...renamed[0].tags, 'org-customer-service': 'gift-cards' } };
+    await s3.client.send(new PutObjectCommand({ Bucket: s3.bucket, Key: CONFIG.declarationsKey, Body: shipped([own]) }));
+    await create('Ledger', new Date(TODAY.getTime() - 86_400_000), { prefix: 'case-keys-own/' });
+    const ownRun = runReview({ ...CONFIG, reportsPrefix: 'packs-keys-own/', registry: { bucket: s3.bucket, region: 'us-east-1', prefix: 'case-keys-own/' } }, TODAY, {
+      s3: s3.client, sns: new SNSClient({ region: 'us-east-1' }), log: () => undefined, source: new CurFileSource({ paths: [path.join(cwd, 'cur')] }),
+    });
+    expect(await ownRun.then(() => '', (e: Error) => e.message)).toMatch(/^the declarations read use different tag keys \(.*\): \{.*"service":"customer-service".*gift-cards \(Gifts\): \{.*"service":"org-customer-service".*\}\): the scheduled packs/);
+  });
+
   test('deleting one app\'s stack withdraws its services: the next pack and the next CLI review no longer hold them', async () => {
     const prefix = 'case-delete/';
     const physical = new Map<string, string>();

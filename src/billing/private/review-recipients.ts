@@ -45,7 +45,7 @@ export function checkRecipients(recipients: ValueReviewRecipient[] | undefined, 
     }
     // One topic of its own per unit: the function's configuration maps a unit to one topic ARN (and each ARN costs
     // room in Lambda's 4 KB environment); a second topic for the same unit would silently replace the first.
-    const first = r.topic ? ok.find((o) => o.topic && o.businessUnit === r.businessUnit && o.topic !== r.topic) : undefined;
+    const first = r.topic ? ok.find((o) => o.topic && o.businessUnit === r.businessUnit && !sameTopic(o.topic, r.topic!)) : undefined;
     if (first) {
       problems.push(`recipients[${recipients.indexOf(first)}] and ${at} both give a topic for business unit "${r.businessUnit}" `
         + `(${describeTopic(first.topic!)} and ${describeTopic(r.topic!)}): a unit has one topic of its own, which receives its summary; `
@@ -55,6 +55,11 @@ export function checkRecipients(recipients: ValueReviewRecipient[] | undefined, 
     ok.push(r);
   });
   return ok;
+}
+
+/** One topic: the same construct, or two imports of the same ARN (`Topic.fromTopicArn` twice). */
+function sameTopic(a: sns.ITopic, b: sns.ITopic): boolean {
+  return a === b || (!Token.isUnresolved(a.topicArn) && a.topicArn === b.topicArn);
 }
 
 /** A topic as the user named it: its construct path, or its ARN when imported by ARN. */

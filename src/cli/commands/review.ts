@@ -282,6 +282,7 @@ async function reviewCommand(args: ParsedArgs, io: CliIo): Promise<number> {
       today: now.toISOString().slice(0, 10),
       businessUnits: [...new Set(args.lists.get('business-unit') ?? [])],
       thresholds,
+      thresholdsHow: 'thresholds with --threshold NAME=VALUE',
       usage,
       usageSkipped,
       usageNotes,

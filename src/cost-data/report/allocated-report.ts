@@ -138,6 +138,7 @@ export function providerRules(chain: ValueChain, services: MergedService[]): Map
     rules.set(tagOf(node.name), {
       method: a.method,
       consumers: node.consumers.map(tagOf),
+      ...(chain.reading ? { readConsumers: chain.reading.consumers } : {}),
       ...(a.percentages ? { percentages: Object.fromEntries(Object.entries(a.percentages).map(([n, p]) => [tagOf(n), p])) } : {}),
     });
   }

@@ -6,7 +6,7 @@ import { mergeServices, serviceTagOf } from '../report/aggregate';
 import { providerRules } from '../report/allocated-report';
 import { formatMoney } from '../report/model';
 import { allocate, billingMonth } from '../value-chain/allocation';
-import { refuseCycles, valueChain, ValueChain } from '../value-chain/declared-chain';
+import { ChainReading, refuseCycles, valueChain, ValueChain } from '../value-chain/declared-chain';
 
 /** The value chain's allocation per month, for the review (`review --allocate`), and what to say about it. */
 export interface ReviewAllocation {
@@ -29,8 +29,8 @@ export function consumptionDeclared(declared: readonly DeclaredService[]): boole
  * The value chain of the declarations, refused when it has a cycle: checked before any cost is read. `hint` is added
  * to the cycle's message (e.g. how to review without the allocation).
  */
-export function reviewValueChain(declared: readonly DeclaredService[], cwd: string, hint?: string): ValueChain {
-  const chain = valueChain(declared, cwd);
+export function reviewValueChain(declared: readonly DeclaredService[], cwd: string, hint?: string, reading?: ChainReading): ValueChain {
+  const chain = valueChain(declared, cwd, reading);
   try {
     refuseCycles(chain);
   } catch (e) {

@@ -18,6 +18,11 @@ export interface PackContext {
   /** Where the declarations come from (assembly folders, or the shipped declarations). */
   readonly declarations: string;
   readonly thresholds: ReviewThresholds;
+  /**
+   * How the thresholds are set, e.g. `thresholds with --threshold NAME=VALUE` (the CLI); the scheduled packs name the
+   * construct's property, as their readers have no command line. @default - not said
+   */
+  readonly thresholdsHow?: string;
   /** Notes of the source and of reading usage. */
   readonly notes: string[];
 }
@@ -67,7 +72,7 @@ export function reviewReport(result: ReviewResult, units: BusinessUnitReview[], 
     sections.push(...unitSections(u, ctx, one === undefined));
   }
   const notes = [
-    'how flags are raised (thresholds with --threshold NAME=VALUE):',
+    `how flags are raised${ctx.thresholdsHow ? ` (${ctx.thresholdsHow})` : ''}:`,
     ...FLAG_RULES.map((r) => r.describe(ctx.thresholds)),
     'changes compare the last month of the trend with the month before and with the first month; a month with cost data but no cost for a '
       + 'service is 0 for it; a month without cost data (or after the review date) has no amounts, and no change is computed against it',

@@ -102,6 +102,8 @@ export interface ReviewPacksInput extends Omit<ReviewInput, 'usage'> {
   readonly usageNotes?: string[];
   /** Notes on the value-chain allocation (`--allocate`). */
   readonly allocationNotes?: string[];
+  /** How the reader sets the thresholds (`PackContext.thresholdsHow`). @default - not said */
+  readonly thresholdsHow?: string;
 }
 
 /** Reviews the units and renders the pack models. */
@@ -116,6 +118,7 @@ export function reviewPacks(input: ReviewPacksInput): ReviewPacks {
     bytesScanned: input.result.bytesScanned,
     declarations: input.declarations,
     thresholds: input.thresholds,
+    ...(input.thresholdsHow ? { thresholdsHow: input.thresholdsHow } : {}),
     notes: [...(input.result.warnings ?? []), ...input.result.notes, ...(input.usageNotes ?? []), ...(input.allocationNotes ?? [])],
   };
   return {

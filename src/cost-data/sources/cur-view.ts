@@ -43,12 +43,20 @@ export async function describe(session: DuckDbSession, files: CurFile[], format:
       return { columns: new Map(first.map((c) => [c, 'VARCHAR'])), csvHeader: first };
     }
   }
+  let columns: Map<string, string>;
+  let names: Map<string, string[]> | undefined;
   try {
     const rows = await session.rows(`DESCRIBE SELECT * FROM ${reader(files, format)}`);
-    return { columns: new Map(rows.map((r) => [String(r.column_name), String(r.column_type)])) };
+    columns = new Map(rows.map((r) => [String(r.column_name), String(r.column_type)]));
+    names = format === 'parquet' ? await parquetColumnNames(session, files.map((f) => f.file)) : undefined;
   } catch (e) {
     throw readError(e, paths);
   }
+  // a Parquet file's second name differing only in case is renamed by DuckDB (`x_1`) and would be left unread
+  for (const [file, fileNames] of names ?? []) {
+    refuseCaseDuplicates(fileNames, file);
+  }
+  return { columns };
 }
 
 /**
@@ -182,6 +190,38 @@ export function viewSql(files: CurFile[], format: Format, wanted: string[], sche
   });
   // FILE_COLUMN (DuckDB's, of each line item) names the file when a line item is wrong.
   return `CREATE OR REPLACE TEMP VIEW ${VIEW} AS SELECT ${select.join(', ')}, ${FILE_COLUMN} FROM ${reader(files, format, schema, csvTypes)}`;
+}
+
+/**
+ * The top-level column names of Parquet files as they hold them, by file, from their footers (`parquet_schema`: each
+ * file's schema elements depth first, the root, then each column followed by its nested fields). DuckDB's own view of
+ * a file renames the second of two names differing only in case (`x_1`); these are the names to check.
+ */
+export async function parquetColumnNames(session: DuckDbSession, files: readonly string[]): Promise<Map<string, string[]>> {
+  const rows = await session.rows(`SELECT file_name, name, num_children FROM parquet_schema([${files.map(sqlLiteral).join(', ')}])`);
+  const byFile = new Map<string, Array<Record<string, unknown>>>();
+  for (const r of rows) {
+    const file = String(r.file_name);
+    byFile.set(file, [...(byFile.get(file) ?? []), r]);
+  }
+  const names = new Map<string, string[]>();
+  for (const [file, elements] of byFile) {
+    const columns: string[] = [];
+    let i = 1;
+    const skip = (): void => {
+      const children = Number(elements[i++]?.num_children ?? 0);
+      for (let k = 0; k < children; k++) {
+        skip();
+      }
+    };
+    const count = Number(elements[0]?.num_children ?? 0);
+    for (let k = 0; k < count && i < elements.length; k++) {
+      columns.push(String(elements[i].name));
+      skip();
+    }
+    names.set(file, columns);
+  }
+  return names;
 }
 
 /**

@@ -1,4 +1,4 @@
-import { csvHeader, readError } from './cur-view';
+import { csvHeader, parquetColumnNames, readError, refuseCaseDuplicates } from './cur-view';
 import { CurFile, describePaths } from './data-files';
 import { DuckDbSession } from './duckdb-loader';
 import { CostDataError } from '../errors';
@@ -62,14 +62,20 @@ export async function fileLayout(session: DuckDbSession, file: CurFile, required
       throw new CostDataError(`cannot read ${file.file} as FOCUS data: its first line is not a header of column names (FOCUS columns such as `
         + 'BilledCost, ChargePeriodStart, separated by commas)');
     }
+    refuseCaseDuplicates(header, file.file);
     pairs = header.map((c) => [c, 'VARCHAR']);
   } else {
+    let names: string[];
     try {
       const rows = await session.rows(`DESCRIBE SELECT * FROM read_parquet(${sqlLiteral(file.file)})`);
       pairs = rows.map((r) => [String(r.column_name), String(r.column_type)]);
+      names = [...(await parquetColumnNames(session, [file.file])).values()][0] ?? [];
     } catch (e) {
       throw readError(e, [file.file], 'FOCUS');
     }
+    // DuckDB renames the second of two names differing only in case (`billedcost_1`), and the report would read the
+    // first only: refused as a CSV header is, by the names the file holds
+    refuseCaseDuplicates(names, file.file);
   }
   const columns = new Map(pairs.map(([name, type]) => [name.toLowerCase(), { name, type }]));
   const has = (c: string) => columns.has(c.toLowerCase());

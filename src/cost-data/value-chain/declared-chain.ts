@@ -11,6 +11,26 @@ import { relativePath } from '../paths';
  * cycles through several apps). Read by `services`, `catalog` and `cost --allocate`.
  */
 
+/**
+ * How a report's reader gets the declarations the value chain lacks, for its messages: the CLI's `--assembly` by
+ * default; the scheduled value-review packs, whose readers have no command line, say it their way.
+ */
+export interface ChainReading {
+  /** What was read, in `which no <read> declares`. */
+  readonly read: string;
+  /** How to read a service's declaration too. */
+  readonly declaring: string;
+  /** How to read the declarations of a provider's consumers too. */
+  readonly consumers: string;
+}
+
+/** The CLI's: cloud assemblies, read with `--assembly`. */
+export const CLI_CHAIN_READING: ChainReading = {
+  read: 'cloud assembly read',
+  declaring: 'pass the assembly that declares it with --assembly',
+  consumers: 'pass the cloud assemblies of its consumers with --assembly',
+};
+
 /** One declared service as the value chain sees it (all declarations of its name merged). */
 export interface ChainNode {
   readonly name: string;
@@ -33,6 +53,8 @@ export interface ValueChain {
   readonly cycles: ReadonlyArray<readonly string[]>;
   /** What the reader should know, each once (unknown providers, allocations declared differently). */
   readonly warnings: string[];
+  /** How the reader gets the declarations it lacks (`valueChain`'s `reading`). @default CLI_CHAIN_READING */
+  readonly reading?: ChainReading;
 }
 
 /** The allocation a provider uses: the declared one, or proportional. */
@@ -49,7 +71,7 @@ export function isProvider(node: ChainNode): boolean {
  * Builds the value chain of the declared services. A service declared in several places (stages, apps) consumes
  * what any of its declarations consumes; its allocation is the first one declared (a warning says when two differ).
  */
-export function valueChain(declared: readonly DeclaredService[], cwd: string): ValueChain {
+export function valueChain(declared: readonly DeclaredService[], cwd: string, reading: ChainReading = CLI_CHAIN_READING): ValueChain {
   const merged = new Map<string, { first: DeclaredService; consumes: string[]; allocation?: CostAllocationRecord; allocatedIn?: DeclaredService }>();
   const warnings: string[] = [];
   for (const d of declared) {
@@ -81,9 +103,9 @@ export function valueChain(declared: readonly DeclaredService[], cwd: string): V
       if (!merged.has(provider)) {
         unknownProviders.push({ consumer: name, provider });
         const suggestion = closest(provider, [...merged.keys()].filter((n) => n !== name));
-        warnings.push(`${name} (${placeOf(m.first, cwd)}) consumes "${provider}", which no cloud assembly read declares: `
-          + `${suggestion ? `did you mean ${JSON.stringify(suggestion)}? Otherwise ` : ''}pass the assembly `
-          + 'that declares it with --assembly (until then its cost, if any, is not passed on)');
+        warnings.push(`${name} (${placeOf(m.first, cwd)}) consumes "${provider}", which no ${reading.read} declares: `
+          + `${suggestion ? `did you mean ${JSON.stringify(suggestion)}? Otherwise ` : ''}${reading.declaring} `
+          + '(until then its cost, if any, is not passed on)');
       }
     }
   }
@@ -98,7 +120,7 @@ export function valueChain(declared: readonly DeclaredService[], cwd: string): V
     });
   }
   const cycles = findCycles([...nodes.keys()], (n) => nodes.get(n)?.consumes ?? []);
-  return { nodes, unknownProviders, cycles, warnings };
+  return { nodes, unknownProviders, cycles, warnings, reading };
 }
 
 /** The message for a cycle of consumption across assemblies. */

@@ -1,3 +1,5 @@
+import { CLI_CHAIN_READING } from './declared-chain';
+
 /**
  * How one provider's cost is split (its rule applied to one billing month's direct costs), and the order in which the
  * providers pass their cost on. Used by `allocation.ts`.
@@ -10,6 +12,8 @@ export interface ProviderRule {
   readonly consumers: readonly string[];
   /** The percentages of a fixed rule, keyed by service tag value. */
   readonly percentages?: Readonly<Record<string, number>>;
+  /** How to read the declarations of its consumers (`ChainReading.consumers`). @default the CLI's --assembly */
+  readonly readConsumers?: string;
 }
 
 /** Where each part of a provider's cost goes. */
@@ -26,7 +30,7 @@ export interface Split {
  */
 export function splitOf(provider: string, rule: ProviderRule, direct: ReadonlyMap<string, number>, declared: (s: string) => boolean): Split {
   const consumers = [...new Set(rule.consumers)].filter((c) => c !== provider);
-  const none = `no declared service consumes ${provider} (pass the cloud assemblies of its consumers with --assembly)`;
+  const none = `no declared service consumes ${provider} (${rule.readConsumers ?? CLI_CHAIN_READING.consumers})`;
   switch (rule.method) {
     case 'even':
       return consumers.length === 0 ? { keep: 0, to: [], lost: [{ fraction: 1, reason: none }] }

@@ -199,10 +199,44 @@ export interface GroupColumns {
 }
 
 /**
- * `service`, `group_value` (the grouped tag, the dimension's column, or the service itself) and, by day or month,
- * `usage_date`: the start of every schema's `costBy`.
+ * The one scan for the cost, the attribution rules and the coverage (docs/attribution.md section 7): the cost query
+ * also groups the line items no service owns by the columns the rules and the coverage read (`k_<name>`, NULL on owned
+ * line items, so those group as in the plain query) and sums their cost exactly (`exact_amount`, DECIMAL(38, 18)). The
+ * plain report's rows, the rules' matches and the coverage's items are then read from that one aggregate.
  */
-export function groupColumnsOf(schema: CostSchema<any>, q: ResolvedQuery, dimension: CostDimension | undefined): GroupColumns {
+export interface ScanKeys {
+  /** The extra keys: `k_<name>` holds the expression's text (`''` when empty) on line items no service owns. */
+  readonly keys: ReadonlyArray<{ readonly name: string; readonly expression: string }>;
+  /**
+   * The declared services (coverage): a line item is owned when its service tag holds one of them; undefined: when it
+   * holds any value (the rules apply to untagged line items only).
+   */
+  readonly declaredServices?: readonly string[];
+}
+
+/** The scan's extra inner columns and group keys (`k_<name>`), none without a `ScanKeys`. */
+export function scanKeyColumns(q: ResolvedQuery, scan: ScanKeys | undefined): { inner: string[]; keys: string[] } {
+  if (!scan) {
+    return { inner: [], keys: [] };
+  }
+  const tag = `COALESCE(${q.tag(q.keys.service)}, '')`;
+  const declared = scan.declaredServices;
+  const owned = declared === undefined ? `${tag} <> ''` : declared.length === 0 ? 'FALSE' : `${tag} IN (${declared.map(sqlLiteral).join(', ')})`;
+  return {
+    inner: scan.keys.map((k) => `CASE WHEN ${owned} THEN NULL ELSE COALESCE(CAST(${k.expression} AS VARCHAR), '') END AS k_${k.name}`),
+    keys: scan.keys.map((k) => `k_${k.name}`),
+  };
+}
+
+/** The scan's exact sum of the cost (`TRY_CAST`: a cost that is not a finite number is left to the cost table's check). */
+export const SCAN_EXACT_SUM = 'SUM(TRY_CAST(cost AS DECIMAL(38, 18))) AS exact_amount';
+
+/**
+ * `service`, `group_value` (the grouped tag, the dimension's column, or the service itself) and, by day or month,
+ * `usage_date`: the start of every schema's `costBy` (and, with `scan`, the scan's keys).
+ */
+export function groupColumnsOf(schema: CostSchema<any>, q: ResolvedQuery, dimension: CostDimension | undefined,
+  scan?: ScanKeys): GroupColumns {
   const inner = [`COALESCE(${q.tag(q.keys.service)}, '') AS service`];
   const keys = ['service'];
   // Grouped by service, the group is the service: read and group the map value once.
@@ -221,6 +255,10 @@ export function groupColumnsOf(schema: CostSchema<any>, q: ResolvedQuery, dimens
       : `CAST(${schema.timeColumn} AS DATE) AS usage_date`);
     keys.push('usage_date');
   }
+  const extra = scanKeyColumns(q, scan);
+  inner.push(...extra.inner);
+  keys.push(...extra.keys);
+  selected.push(...extra.keys);
   return { inner, keys, selected };
 }
 

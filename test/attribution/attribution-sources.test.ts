@@ -11,6 +11,7 @@ let focus: string;
 beforeAll(() => {
   cwd = tempDir();
   buildRulesAssembly(path.join(cwd, 'cdk.out'));
+  buildRulesAssembly(path.join(cwd, 'no-rules.out'), false);
   cur = writeCur(path.join(cwd, 'data', 'cur.csv'));
   focus = writeFocus(path.join(cwd, 'data', 'focus.csv'));
 });
@@ -53,6 +54,22 @@ describe.each([['cur', () => cur], ['focus', () => focus]])('attribution rules o
     // the unattributed 8.00 holds "ghost"'s 3.00: said, as coverage lists it by reason
     expect(data.notes).toContain('of the unattributed spend, 3.00 USD carries a service tag value no declaration holds (customer-value '
       + 'coverage lists it: a tag value no declaration carries); rules never apply to it');
+  });
+
+  test('the tagged share (data quality) is the resource spend that carries the tag, with the rules as without', async () => {
+    // resource spend 242 - tax 15 = 227, of which the tag is on 173 (ghost's 3 included: it carries the tag) and missing
+    // on 12 + 9 + 20 + 8 + 5 = 54, attributed by rules or not
+    const line = 'tagged share (data quality): 76.2 % of resource spend (tax, credits, refunds and other charges of no resource left out) '
+      + 'carries the "customer-service" tag; untagged 54.00 USD (23.8 %)';
+    const res = await runCli(['cost', '--source', source, file(), '--from', '2026-10-01', '--to', '2026-12-01', '-o', 'markdown', '--quiet'], { cwd });
+    expect(res.code).toBe(0);
+    expect(res.stdout).toContain(line);
+    expect(res.stdout).toContain('attribution: tagged 170.00 USD');
+    const plain = await runCli(['cost', '--source', source, file(), '-a', path.join(cwd, 'no-rules.out'), '--from', '2026-10-01', '--to', '2026-12-01',
+      '-o', 'markdown', '--quiet'], { cwd });
+    expect(plain.code).toBe(0);
+    expect(plain.stdout).toContain(line);
+    expect(plain.stdout).not.toContain('attribution: tagged');
   });
 
   test('the table and markdown show the attributed share and each rule; the warning reaches stderr', async () => {

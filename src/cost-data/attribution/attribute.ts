@@ -142,11 +142,6 @@ export function attributeResult(query: CostQuery, result: CostResult, set: RuleD
     notes.push(`${UNDECLARED_NOTE}${money(outcome.undeclared, currency)} carries a service tag value no declaration holds (customer-value `
       + 'coverage lists it: a tag value no declaration carries); rules never apply to it');
   }
-  const resource = outcome.attributed.minus(outcome.attributedNonResource);
-  if (resource.sign() !== 0) {
-    notes.push(`the tagged share (data quality) counts the ${money(resource, currency)} of resource spend attributed by rules with the tagged `
-      + 'spend: the tag is still missing on those resources');
-  }
   if (outcome.attributedNonResource.sign() !== 0) {
     notes.push(`${money(outcome.attributedNonResource, currency)} of the tax, credits and other charges of no resource was attributed by rules: `
       + 'it is no longer in the untagged row');

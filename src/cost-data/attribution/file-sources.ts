@@ -7,7 +7,7 @@ import { CostDataError } from '../errors';
 import { groupTagKey } from '../grouping';
 import { CostQuery, CoverageScan, RuleMatch } from '../query';
 import { CostGrouping, SqlDialect } from '../query-terms';
-import { CostSchema, ScanKeys } from '../schemas/schema';
+import { CostSchema, ScanKeys, scanKeyValueSql } from '../schemas/schema';
 import { mapValueSql } from '../schemas/sql-util';
 import { DuckDbSession } from '../sources/duckdb-loader';
 
@@ -194,12 +194,17 @@ function scanParts(query: CostQuery, t: ScanTarget): MatchQueryParts {
 
 /**
  * Runs the scan (`costSql`: the source's cost query with `scanKeysOf`'s keys) into the scan table, and returns the cost
- * query's rows summed from it: the same columns and rows as the plain query, `amount` the exact sum of its line items
- * (as text, when every cost is a finite number; the cost table refuses the others as from the plain query).
+ * query's rows summed from it: the same columns and rows as the plain query. The rows of owned line items are the plain
+ * query's groups, unchanged (one scan row each); the others' `amount` is the exact sum of their line items, as text
+ * (when every cost is a finite number; the cost table refuses the others as from the plain query), so the matches and
+ * the coverage, exact sums of the same line items, add up to it exactly.
  */
-export async function runScan(session: DuckDbSession, costSql: string, progress: (percentage: number) => void,
+export async function runScan(session: DuckDbSession, costSql: string, scan: ScanKeys, progress: (percentage: number) => void,
   intervalMs: number): Promise<Array<Record<string, unknown>>> {
-  await session.rowsWithProgress(`CREATE OR REPLACE TEMP TABLE ${SCAN_TABLE} AS ${costSql}`, progress, intervalMs);
+  await session.rowsWithProgress(`CREATE OR REPLACE TEMP TABLE ${SCAN_TABLE}_packed AS ${costSql}`, progress, intervalMs);
+  // each key's value read back once per group of the aggregate (a few per thousand line items)
+  await session.run(`CREATE OR REPLACE TEMP TABLE ${SCAN_TABLE} AS SELECT *, `
+    + `${scan.keys.map((k, i) => `${scanKeyValueSql(i)} AS k_${k.name}`).join(', ')} FROM ${SCAN_TABLE}_packed`);
   const described = await session.rows(`DESCRIBE ${SCAN_TABLE}`);
   const numeric = /^(DOUBLE|FLOAT|REAL|DECIMAL|BIGINT|HUGEINT|INTEGER|SMALLINT|TINYINT|UBIGINT|UINTEGER|UHUGEINT)/i;
   const keys: string[] = [];
@@ -211,8 +216,7 @@ export async function runScan(session: DuckDbSession, costSql: string, progress:
       continue;
     }
     if (name === 'amount') {
-      outer.push('CASE WHEN isfinite(SUM(amount)) AND COUNT(exact_amount) = COUNT(*) THEN CAST(SUM(exact_amount) AS VARCHAR) '
-        + 'ELSE CAST(SUM(amount) AS VARCHAR) END AS amount');
+      outer.push('SUM(amount) AS amount', 'CASE WHEN COUNT(exact_amount) = COUNT(*) THEN CAST(SUM(exact_amount) AS VARCHAR) END AS exact_text');
     } else if (name === 'estimated') {
       outer.push('MAX(estimated) AS estimated');
     } else if (name === 'tag_keys') {
@@ -224,7 +228,8 @@ export async function runScan(session: DuckDbSession, costSql: string, progress:
       outer.push(name);
     }
   }
-  return session.rows(`SELECT ${outer.join(', ')} FROM ${SCAN_TABLE} GROUP BY ALL ORDER BY SUM(amount) DESC${keys.map((k) => `, ${k}`).join('')}`);
+  const rows = await session.rows(`SELECT ${outer.join(', ')} FROM ${SCAN_TABLE} GROUP BY ALL ORDER BY SUM(amount) DESC${keys.map((k) => `, ${k}`).join('')}`);
+  return rows.map(({ exact_text: exact, ...r }) => (exact !== null && exact !== undefined && Number.isFinite(Number(r.amount)) ? { ...r, amount: exact } : r));
 }
 
 /** The match query of a source (files through DuckDB, tables in Athena), in the source's dialect. */

@@ -148,8 +148,6 @@ export interface ScanTarget {
   readonly provider: boolean;
   /** Whether its `usage_date` is the month's first day (a cost query by month). @default false */
   readonly monthly?: boolean;
-  /** The region key's expression on the view, when the scan has one (coverage's resources table). */
-  readonly region?: string;
   /** The view the scan read: the coverage's probe for the stack key reads it. */
   readonly view: string;
   /** The scan's keys (`scanKeysOf`). */

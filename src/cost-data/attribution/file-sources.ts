@@ -12,8 +12,9 @@ import { mapValueSql } from '../schemas/sql-util';
 import { DuckDbSession } from '../sources/duckdb-loader';
 
 /**
- * The attribution rules on the file sources (CUR 2.0 and FOCUS files through DuckDB): the columns their view selects
- * for the rules, and the one extra scan of the untagged line items that tells what each rule matched.
+ * The attribution rules and the coverage on the file sources (CUR 2.0 and FOCUS files through DuckDB): the columns
+ * their view selects for them, and the one scan of the files that gives the cost rows, what each rule matched and the
+ * coverage's items (`runScan`); the match query in Athena's dialect (`sourceMatchSql`).
  */
 
 /** The FOCUS text columns the view adds when rules are declared (absent columns read as NULL). */

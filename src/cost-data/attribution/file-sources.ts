@@ -228,7 +228,8 @@ export async function runScan(session: DuckDbSession, costSql: string, scan: Sca
     }
   }
   const rows = await session.rows(`SELECT ${outer.join(', ')} FROM ${SCAN_TABLE} GROUP BY ALL ORDER BY SUM(amount) DESC${keys.map((k) => `, ${k}`).join('')}`);
-  return rows.map(({ exact_text: exact, ...r }) => (exact !== null && exact !== undefined && Number.isFinite(Number(r.amount)) ? { ...r, amount: exact } : r));
+  return rows.map(({ exact_text: exact, ...r }) =>
+    (exact !== null && exact !== undefined && Number.isFinite(Number(r.amount)) ? { ...r, amount: exact } : r));
 }
 
 /** The match query of a source (files through DuckDB, tables in Athena), in the source's dialect. */

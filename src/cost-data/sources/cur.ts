@@ -63,7 +63,8 @@ export class CurFileSource implements CostSource {
       const sql = curCostSql(query, { table: VIEW, dialect: SqlDialect.DUCKDB, estimatedFlag: estimated, everyRow, scan });
       const onProgress = (p: number) => progress(`scanning CUR line items: ${Math.floor(p)}%`);
       const interval = this.options.progressIntervalMs ?? 1000;
-      const scanned = await (scan ? runScan(session, sql, scan, onProgress, interval) : session.rowsWithProgress(sql, onProgress, interval)).catch((e) => {
+      const scanning = scan ? runScan(session, sql, scan, onProgress, interval) : session.rowsWithProgress(sql, onProgress, interval);
+      const scanned = await scanning.catch((e) => {
         throw readError(e, paths);
       });
       // line items without a date are left out of every period: reported with their cost (undated.ts)

@@ -81,7 +81,8 @@ export class FocusFileSource implements CostSource {
       }, scan);
       const onProgress = (p: number) => progress(`scanning FOCUS rows: ${Math.floor(p)}%`);
       const interval = this.options.progressIntervalMs ?? 1000;
-      const scanned = await (scan ? runScan(session, sql, scan, onProgress, interval) : session.rowsWithProgress(sql, onProgress, interval)).catch((e) => {
+      const scanning = scan ? runScan(session, sql, scan, onProgress, interval) : session.rowsWithProgress(sql, onProgress, interval);
+      const scanned = await scanning.catch((e) => {
         throw focusReadError(e, paths);
       });
       // rows without a ChargePeriodStart are left out of every period: reported with their cost (undated.ts)

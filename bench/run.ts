@@ -807,7 +807,8 @@ export async function runBench(o: BenchOptions): Promise<BenchResults> {
     // with --merge, the sizes (source, line items) not measured again are kept
     const kept = (previous?.attribution?.sizes ?? []).filter((k) => !fresh.sizes.some((f) => (f.source ?? 'cur') === (k.source ?? 'cur') && f.rows === k.rows));
     results.attribution = o.merge && kept.length > 0
-      ? { ...fresh, command: `${previous!.attribution!.command}; ${fresh.command}`, sizes: [...kept, ...fresh.sizes] }
+      // the commands of the sizes kept and rerun, each once
+      ? { ...fresh, command: [...new Set([...previous!.attribution!.command.split('; '), ...fresh.command.split('; ')])].join('; '), sizes: [...kept, ...fresh.sizes] }
       : fresh;
   });
   await part('ce', async () => {

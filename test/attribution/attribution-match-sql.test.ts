@@ -1,5 +1,9 @@
 import { DuckDBInstance } from '@duckdb/node-api';
+import { runScan, SCAN_TABLE } from '../../src/cost-data/attribution/file-sources';
 import { CUR_RULE_COLUMNS, matchSql, OrderedRule } from '../../src/cost-data/attribution/rules';
+import { CostGrouping, SqlDialect } from '../../src/cost-data/query-terms';
+import { CurQueries } from '../../src/cost-data/schemas/cur-sql';
+import { DuckDbSession } from '../../src/cost-data/sources/duckdb-loader';
 
 /**
  * The match query of the file sources sums the untagged line items per distinct criteria first and evaluates the
@@ -62,5 +66,37 @@ test('sums are exact and overlaps count line items when line items share their c
     ]);
   } finally {
     c.closeSync();
+  }
+});
+
+test('the one scan: owned line items keep the plain query\'s rows; the packed keys of the others read back as written', async () => {
+  // docs/attribution.md section 7, "One scan": two untagged line items whose stack and product would pack to the same
+  // text if the separator (chr(31) chr(29)) were not escaped inside values
+  const session = await DuckDbSession.open({});
+  try {
+    await session.run(`CREATE TABLE v (resource_tags MAP(VARCHAR, VARCHAR), line_item_usage_start_date TIMESTAMP, line_item_currency_code VARCHAR,
+      line_item_unblended_cost DOUBLE, line_item_line_item_type VARCHAR, line_item_product_code VARCHAR)`);
+    const sep = 'chr(31) || chr(29)';
+    await session.run(`INSERT INTO v VALUES
+      (MAP {'user_customer_service': 'a'}, TIMESTAMP '2026-10-03 00:00:00', 'USD', 0.1, 'Usage', 'AmazonEC2'),
+      (MAP {'user_customer_service': 'a'}, TIMESTAMP '2026-10-03 00:00:00', 'USD', 0.2, 'Usage', 'AmazonEC2'),
+      (MAP {'aws_cloudformation_stack_name': 'p' || ${sep} || 'q'}, TIMESTAMP '2026-10-03 00:00:00', 'USD', 1.5, 'Usage', 'r'),
+      (MAP {'aws_cloudformation_stack_name': 'p'}, TIMESTAMP '2026-10-03 00:00:00', 'USD', 2.25, 'Usage', 'q' || ${sep} || 'r')`);
+    const options = { table: 'v', dialect: SqlDialect.DUCKDB, groupBy: CostGrouping.SERVICE, daily: true };
+    const scan = { keys: [{ name: 'stack', expression: CUR_RULE_COLUMNS.stack }, { name: 'product', expression: 'line_item_product_code' }] };
+    const rows = await runScan(session, CurQueries._costBy(options, scan), scan, () => undefined, 1000);
+    const plain = await session.rows(CurQueries.costBy(options));
+    // the tagged row is the plain query's, to the bit (0.1 + 0.2 as a double); the untagged row is the exact sum
+    expect(rows.find((r) => r.service === 'a')).toEqual(plain.find((r) => r.service === 'a'));
+    expect(Number(rows.find((r) => r.service === '')!.amount)).toBe(3.75);
+    const keys = await session.rows(`SELECT k_stack, k_product, CAST(exact_amount AS VARCHAR) AS amount FROM ${SCAN_TABLE}
+      WHERE k_keys IS NOT NULL ORDER BY exact_amount`);
+    const us = String.fromCharCode(31, 29);
+    expect(keys).toEqual([
+      { k_stack: `p${us}q`, k_product: 'r', amount: '1.500000000000000000' },
+      { k_stack: 'p', k_product: `q${us}r`, amount: '2.250000000000000000' },
+    ]);
+  } finally {
+    session.close();
   }
 });

@@ -210,6 +210,21 @@ describe('the command line', () => {
     expect(html).toMatch(/<svg[^>]*aria-label="Attributed share \(tagged \+ attributed\) per month"/);
   });
 
+  test('cost and coverage give the same tagged / attributed / unattributed for the same months (every source)', async () => {
+    // tagged is a declared service's tag in both (docs/attribution.md section 1): the undeclared value's 2.00 is unattributed
+    for (const [source, file] of [['cur', files.cur], ['focus', files.focus], ['cur', files['cur-parquet']]]) {
+      const args = ['--source', source, file, '--from', '2026-10-01', '--to', '2026-12-01', '-o', 'json', '--quiet'];
+      const [cost, cov] = await Promise.all([runCli(['cost', ...args], { cwd }), runCli(['coverage', ...args], { cwd })]);
+      expect([cost.code, cov.code]).toEqual([0, 0]);
+      const a = JSON.parse(cost.stdout).attribution;
+      const c = JSON.parse(cov.stdout);
+      expect([a.tagged, a.attributed, a.unattributed]).toEqual([c.tagged, c.attributed, c.unattributed]);
+      expect([c.tagged, c.attributed, c.unattributed]).toEqual([240, 21, 45]);
+      expect(JSON.parse(cost.stdout).notes).toContain('attribution: tagged 240.00 USD (78.4 %), attributed by rules 21.00 USD (6.9 %), '
+        + 'unattributed 45.00 USD (14.7 %) of 306.00 USD');
+    }
+  });
+
   test('bad --top and --by are refused with one line naming the flag, the value and what is accepted', async () => {
     for (const [argv, message] of [
       [['--top', '0'], 'customer-value coverage: --top is "0": expected a whole number from 1 to 1000 (the unattributed resources listed)'],

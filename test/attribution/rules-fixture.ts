@@ -122,12 +122,12 @@ export function writeFocus(file: string): string {
   return file;
 }
 
-/** The fixture's cloud assembly: Shop (checkout, wishlist), Search, Reports, and Billing holding `RULES`. */
-export function buildRulesAssembly(dir: string): void {
+/** The fixture's cloud assembly: Shop (checkout, wishlist), Search, Reports, and Billing holding `RULES` (`rules` false: none). */
+export function buildRulesAssembly(dir: string, rules = true): void {
   buildAssembly(dir, [
     { id: 'Shop', services: [CHECKOUT, WISHLIST] },
     { id: 'Search', services: [SEARCH] },
     { id: 'Reports', services: [REPORTS] },
-    { id: 'Billing', services: [], attribution: [RULES] },
+    { id: 'Billing', services: [], ...(rules ? { attribution: [RULES] } : {}) },
   ]);
 }

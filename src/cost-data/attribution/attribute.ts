@@ -89,8 +89,8 @@ export interface AttributedResult {
 const money = (d: Decimal, currency: string) => `${d.toFixed(2)} ${currency}`;
 const percent = (part: Decimal, total: Decimal) => (total.sign() === 0 ? '-' : `${((part.toNumber() / total.toNumber()) * 100).toFixed(1)} %`);
 
-/** How the note that reconciles `cost`'s tagged share with coverage's begins. */
-export const UNDECLARED_NOTE = 'of the tagged spend, ';
+/** How the note on the spend with a service tag value no declaration carries begins (coverage leaves it out: its reasons list it). */
+export const UNDECLARED_NOTE = 'of the unattributed spend, ';
 
 /**
  * Applies the plan's rules to a source's result: moves what each rule attributed from the untagged rows to its
@@ -127,22 +127,20 @@ export function attributeResult(query: CostQuery, result: CostResult, set: RuleD
   }
   const outcome = applyAttribution(result.rows, matches, plan.rules, [...services.values()], options.groupOf);
   const currency = result.rows[0]?.currency ?? matches[0]?.currency ?? '';
-  const total = outcome.tagged.plus(outcome.attributed).plus(outcome.unattributed);
+  // docs/attribution.md section 1, as coverage counts: tagged is a declared service's tag; a value no declaration
+  // carries is unattributed (coverage's reason "a tag value no declaration carries"), so both give the same figures
+  const tagged = outcome.tagged.minus(outcome.undeclared);
+  const unattributed = outcome.unattributed.plus(outcome.undeclared);
+  const total = tagged.plus(outcome.attributed).plus(unattributed);
   const notes = [
-    `attribution: tagged ${money(outcome.tagged, currency)} (${percent(outcome.tagged, total)}), attributed by rules `
-      + `${money(outcome.attributed, currency)} (${percent(outcome.attributed, total)}), unattributed ${money(outcome.unattributed, currency)} `
-      + `(${percent(outcome.unattributed, total)}) of ${money(total, currency)}`,
+    `attribution: tagged ${money(tagged, currency)} (${percent(tagged, total)}), attributed by rules `
+      + `${money(outcome.attributed, currency)} (${percent(outcome.attributed, total)}), unattributed ${money(unattributed, currency)} `
+      + `(${percent(unattributed, total)}) of ${money(total, currency)}`,
     ...outcome.rules.filter((o) => o.matched).map((o) => ruleNote(o, currency)),
   ];
   if (outcome.undeclared.sign() !== 0) {
-    // the same dollars coverage lists as unattributed: said here, so the two reports reconcile
-    notes.push(`${UNDECLARED_NOTE}${money(outcome.undeclared, currency)} carries a service tag value no declaration holds: `
-      + 'customer-value coverage counts it as unattributed (a tag value no declaration carries)');
-  }
-  const resource = outcome.attributed.minus(outcome.attributedNonResource);
-  if (resource.sign() !== 0) {
-    notes.push(`the tagged share (data quality) counts the ${money(resource, currency)} of resource spend attributed by rules with the tagged `
-      + 'spend: the tag is still missing on those resources');
+    notes.push(`${UNDECLARED_NOTE}${money(outcome.undeclared, currency)} carries a service tag value no declaration holds (customer-value `
+      + 'coverage lists it: a tag value no declaration carries); rules never apply to it');
   }
   if (outcome.attributedNonResource.sign() !== 0) {
     notes.push(`${money(outcome.attributedNonResource, currency)} of the tax, credits and other charges of no resource was attributed by rules: `
@@ -152,9 +150,9 @@ export function attributeResult(query: CostQuery, result: CostResult, set: RuleD
     + 'left unattributed'))];
   const attribution: AttributionJson = {
     currency,
-    tagged: outcome.tagged.toNumber(),
+    tagged: tagged.toNumber(),
     attributed: outcome.attributed.toNumber(),
-    unattributed: outcome.unattributed.toNumber(),
+    unattributed: unattributed.toNumber(),
     rules: outcome.rules.map((o) => ({
       ruleSet: o.rule.slice(0, o.rule.indexOf('/')),
       rule: o.rule.slice(o.rule.indexOf('/') + 1),

@@ -1,19 +1,20 @@
 import {
-  AttributionPlan, coverageSql, CUR_RULE_COLUMNS, CUR_RULE_SOURCE_COLUMNS, FOCUS_RULE_COLUMNS, FOCUS_RULE_SOURCE_COLUMNS, MatchQueryParts, matchSql,
-  ruleColumnsOf,
+  AttributionPlan, coverageSql, criterionFields, CUR_RULE_COLUMNS, CUR_RULE_SOURCE_COLUMNS, FOCUS_RULE_COLUMNS, FOCUS_RULE_SOURCE_COLUMNS,
+  MatchQueryParts, matchSql, RuleColumns, ruleColumnsOf,
 } from './rules';
 import { Decimal } from '../../private/decimal';
 import { CostDataError } from '../errors';
 import { groupTagKey } from '../grouping';
 import { CostQuery, CoverageScan, RuleMatch } from '../query';
 import { CostGrouping, SqlDialect } from '../query-terms';
-import { CostSchema } from '../schemas/schema';
-import { mapValueSql, sqlLiteral } from '../schemas/sql-util';
+import { CostSchema, ScanKeys, scanKeyValueSql } from '../schemas/schema';
+import { mapValueSql } from '../schemas/sql-util';
 import { DuckDbSession } from '../sources/duckdb-loader';
 
 /**
- * The attribution rules on the file sources (CUR 2.0 and FOCUS files through DuckDB): the columns their view selects
- * for the rules, and the one extra scan of the untagged line items that tells what each rule matched.
+ * The attribution rules and the coverage on the file sources (CUR 2.0 and FOCUS files through DuckDB): the columns
+ * their view selects for them, and the one scan of the files that gives the cost rows, what each rule matched and the
+ * coverage's items (`runScan`); the match query in Athena's dialect (`sourceMatchSql`).
  */
 
 /** The FOCUS text columns the view adds when rules are declared (absent columns read as NULL). */
@@ -50,37 +51,6 @@ export interface MatchTarget {
   /** The metric's SQL expression. */
   readonly cost: string;
   readonly provider?: string;
-  /** Copy the unowned line items once for the match and coverage scans (text files; see `scanSource`). @default false */
-  readonly materialize?: boolean;
-}
-
-/** The temporary table of a session's line items no declared service owns, once made (coverage only). */
-const UNOWNED = new WeakMap<DuckDbSession, string>();
-const UNOWNED_TABLE = 'cv_unowned_items';
-
-/**
- * Where the match and coverage scans read: the view; or, when the query asks for coverage and the files are text
- * (`materialize`), a temporary table of the period's line items without a declared service tag (untagged, or an
- * undeclared value), made with one pass over the view, so both scans aggregate the same rows instead of parsing the
- * files twice. Measured (CPU time, 2 runs, `process.cpuUsage`): on 500,000 CSV line items with 20 % unowned, coverage
- * took 5.2 s with the table and 6.7 s with two passes; on 1,000,000 Parquet line items, 1.7 s with the table and 1.3 s
- * with two passes (Parquet is read by column and filtered cheaply; copying the rows costs more than a second read).
- */
-async function scanSource(session: DuckDbSession, query: CostQuery, t: MatchTarget): Promise<string> {
-  if (!query.coverage || !t.materialize) {
-    return t.view;
-  }
-  const made = UNOWNED.get(session);
-  if (made) {
-    return made;
-  }
-  const tag = `COALESCE(CAST(${t.schema.tagColumn}[${sqlLiteral(t.schema.tagMapKey(query.tagKeys.service))}] AS VARCHAR), '')`;
-  const declared = query.coverage.declaredServices;
-  const owned = declared.length === 0 ? 'FALSE' : `${tag} IN (${declared.map(sqlLiteral).join(', ')})`;
-  await session.run(`CREATE OR REPLACE TEMP TABLE ${UNOWNED_TABLE} AS SELECT * FROM ${t.view} WHERE NOT (${owned})
-    AND ${t.schema.timeColumn} >= TIMESTAMP '${query.from} 00:00:00' AND ${t.schema.timeColumn} < TIMESTAMP '${query.to} 00:00:00'`);
-  UNOWNED.set(session, UNOWNED_TABLE);
-  return UNOWNED_TABLE;
 }
 
 /**
@@ -100,7 +70,7 @@ function queryParts(query: CostQuery, t: MatchTarget, view: string, dialect: Sql
     nonResource: t.schema.nonResourceCategories,
     provider: t.provider,
     // grouped by another tag (the review: the business unit), the matches are per value of it
-    ...(query.groupBy !== CostGrouping.SERVICE && query.dimension === undefined
+    ...(groupedByTag(query)
       ? { group: mapValueSql(t.schema.tagColumn, t.schema.tagMapKey(groupTagKey(query.groupBy, query.tagKeys)), dialect) } : {}),
     from: query.from,
     to: query.to,
@@ -109,21 +79,174 @@ function queryParts(query: CostQuery, t: MatchTarget, view: string, dialect: Sql
   };
 }
 
+/** Whether a query's cost table is grouped by another tag than the service's (the matches are then per value of it). */
+function groupedByTag(query: CostQuery): boolean {
+  return query.groupBy !== CostGrouping.SERVICE && query.dimension === undefined;
+}
+
+// ------------------------------------------------------------------------ the one scan (cost, rules, coverage)
+
+/**
+ * The table the file sources' one scan makes (docs/attribution.md section 7): the cost query's aggregate with the line
+ * items no service owns also grouped by the columns the rules and the coverage read (`ScanKeys`). The cost rows, the
+ * rules' matches and the coverage's items are read from it, so the files are read once for all three.
+ */
+export const SCAN_TABLE = 'cv_scan';
+
+/** The criteria a scan key holds, with the name of its `k_` column (the charge category: `k_category`). */
+type ScanField = Exclude<keyof RuleColumns, 'label'>;
+
+const SCAN_KEY_NAMES: Record<ScanField, string> = {
+  account: 'account',
+  stack: 'stack',
+  serviceCode: 'product',
+  usageType: 'usage_type',
+  resource: 'resource',
+  recordType: 'category',
+  chargeCategory: 'category',
+  billingEntity: 'billing_entity',
+};
+
+/**
+ * The keys of the one scan for a query over a schema (undefined when the query has neither rules nor coverage: the
+ * plain cost query runs): the columns the rules read (`criterionFields`: the resource id only for a resource rule),
+ * the charge category (what the match and the coverage tell non-resource charges by), and for coverage every column
+ * of its items (resource, account, region, product, usage type, stack). Owned line items (a service tag; for coverage,
+ * a declared one) keep NULL keys, so they group as in the plain query.
+ */
+export function scanKeysOf(query: CostQuery, schema: CostSchema<any>, region?: string): ScanKeys | undefined {
+  const plan = query.attribution && query.attribution.rules.length > 0 ? query.attribution : undefined;
+  if (!plan && !query.coverage) {
+    return undefined;
+  }
+  const columns = ruleColumnsOf(schema.label === 'CUR 2.0' ? 'CUR 2.0' : 'FOCUS', SqlDialect.DUCKDB);
+  const fields = new Set<ScanField>(plan ? criterionFields(plan, columns) : []);
+  if (query.coverage) {
+    for (const f of ['account', 'stack', 'serviceCode', 'usageType', 'resource'] as const) {
+      fields.add(f);
+    }
+  }
+  const keys = new Map<string, string>([['category', schema.categoryColumn]]);
+  for (const f of ['account', 'stack', 'serviceCode', 'usageType', 'resource', 'billingEntity'] as const) {
+    const expression = columns[f];
+    if (fields.has(f) && expression !== undefined) {
+      keys.set(SCAN_KEY_NAMES[f], expression);
+    }
+  }
+  if (query.coverage && region) {
+    keys.set('region', region);
+  }
+  return {
+    keys: [...keys].map(([name, expression]) => ({ name, expression })),
+    ...(query.coverage ? { declaredServices: query.coverage.declaredServices } : {}),
+  };
+}
+
+/** What the derived queries read from the scan table. */
+export interface ScanTarget {
+  readonly schema: CostSchema<any>;
+  /** Whether the scan's provider column is there (FOCUS). */
+  readonly provider: boolean;
+  /** Whether its `usage_date` is the month's first day (a cost query by month). @default false */
+  readonly monthly?: boolean;
+  /** The view the scan read: the coverage's probe for the stack key reads it. */
+  readonly view: string;
+  /** The scan's keys (`scanKeysOf`). */
+  readonly scan: ScanKeys;
+}
+
+/** The parts of the match and coverage queries on the scan table: the `k_` keys, the exact cost and the line items. */
+function scanParts(query: CostQuery, t: ScanTarget): MatchQueryParts {
+  const keys = new Set(t.scan.keys.map((k) => k.name));
+  const label = t.schema.label === 'CUR 2.0' ? 'CUR 2.0' : 'FOCUS';
+  const raw = ruleColumnsOf(label, SqlDialect.DUCKDB);
+  const key = (f: ScanField) => (keys.has(SCAN_KEY_NAMES[f]) ? `k_${SCAN_KEY_NAMES[f]}` : 'NULL');
+  const columns: RuleColumns = {
+    label,
+    account: key('account'),
+    stack: key('stack'),
+    serviceCode: key('serviceCode'),
+    usageType: key('usageType'),
+    resource: key('resource'),
+    ...(raw.recordType !== undefined ? { recordType: key('recordType') } : {}),
+    ...(raw.chargeCategory !== undefined ? { chargeCategory: key('chargeCategory') } : {}),
+    ...(raw.billingEntity !== undefined ? { billingEntity: key('billingEntity') } : {}),
+  };
+  return {
+    view: SCAN_TABLE,
+    columns,
+    serviceTag: 'service',
+    time: 'usage_date',
+    currency: 'currency',
+    cost: 'exact_amount',
+    lineItems: 'line_items',
+    category: 'k_category',
+    nonResource: t.schema.nonResourceCategories,
+    ...(t.provider ? { provider: 'provider' } : {}),
+    ...(groupedByTag(query) ? { group: 'group_value' } : {}),
+    // a scan by month dates its rows on the month's first day
+    from: t.monthly ? `${query.from.slice(0, 7)}-01` : query.from,
+    to: query.to,
+    dialect: SqlDialect.DUCKDB,
+  };
+}
+
+/**
+ * Runs the scan (`costSql`: the source's cost query with `scanKeysOf`'s keys) into the scan table, and returns the cost
+ * query's rows summed from it: the same columns and rows as the plain query. The rows of owned line items are the plain
+ * query's groups, unchanged (one scan row each); the others' `amount` is the exact sum of their line items, as text
+ * (when every cost is a finite number; the cost table refuses the others as from the plain query), so the matches and
+ * the coverage, exact sums of the same line items, add up to it exactly.
+ */
+export async function runScan(session: DuckDbSession, costSql: string, scan: ScanKeys, progress: (percentage: number) => void,
+  intervalMs: number): Promise<Array<Record<string, unknown>>> {
+  await session.rowsWithProgress(`CREATE OR REPLACE TEMP TABLE ${SCAN_TABLE}_packed AS ${costSql}`, progress, intervalMs);
+  // each key's value read back once per group of the aggregate (a few per thousand line items)
+  await session.run(`CREATE OR REPLACE TEMP TABLE ${SCAN_TABLE} AS SELECT *, `
+    + `${scan.keys.map((k, i) => `${scanKeyValueSql(i)} AS k_${k.name}`).join(', ')} FROM ${SCAN_TABLE}_packed`);
+  const described = await session.rows(`DESCRIBE ${SCAN_TABLE}`);
+  const numeric = /^(DOUBLE|FLOAT|REAL|DECIMAL|BIGINT|HUGEINT|INTEGER|SMALLINT|TINYINT|UBIGINT|UINTEGER|UHUGEINT)/i;
+  const keys: string[] = [];
+  const outer: string[] = [];
+  for (const c of described) {
+    const name = String(c.column_name);
+    const type = String(c.column_type);
+    if (name.startsWith('k_') || name === 'exact_amount') {
+      continue;
+    }
+    if (name === 'amount') {
+      outer.push('SUM(amount) AS amount', 'CASE WHEN COUNT(exact_amount) = COUNT(*) THEN CAST(SUM(exact_amount) AS VARCHAR) END AS exact_text');
+    } else if (name === 'estimated') {
+      outer.push('MAX(estimated) AS estimated');
+    } else if (name === 'tag_keys') {
+      outer.push('any_value(tag_keys) AS tag_keys');
+    } else if (numeric.test(type)) {
+      outer.push(`SUM(${name}) AS ${name}`);
+    } else {
+      keys.push(name);
+      outer.push(name);
+    }
+  }
+  const rows = await session.rows(`SELECT ${outer.join(', ')} FROM ${SCAN_TABLE} GROUP BY ALL ORDER BY SUM(amount) DESC${keys.map((k) => `, ${k}`).join('')}`);
+  return rows.map(({ exact_text: exact, ...r }) =>
+    (exact !== null && exact !== undefined && Number.isFinite(Number(r.amount)) ? { ...r, amount: exact } : r));
+}
+
 /** The match query of a source (files through DuckDB, tables in Athena), in the source's dialect. */
 export function sourceMatchSql(plan: AttributionPlan, query: CostQuery, t: MatchTarget, dialect: SqlDialect = SqlDialect.DUCKDB,
   where?: readonly string[]): { sql: string; warnings: string[] } {
   return matchSql(plan, queryParts(query, t, t.view, dialect, where));
 }
 
-/** What each rule matched in the period (undefined when the query has no rules). */
-export async function fileSourceMatches(session: DuckDbSession, query: CostQuery, t: MatchTarget)
+/** What each rule matched in the period (undefined when the query has no rules), from the scan table (`runScan`). */
+export async function fileSourceMatches(session: DuckDbSession, query: CostQuery, t: ScanTarget)
   : Promise<{ matches: RuleMatch[]; warnings: string[] } | undefined> {
   const plan = query.attribution;
   if (!plan || plan.rules.length === 0) {
     return undefined;
   }
-  const { sql, warnings } = matchSql(plan, queryParts(query, t, await scanSource(session, query, t)));
-  const mapped = matchesOfRows(await session.rows(sql), plan.rules.length, t.provider !== undefined);
+  const { sql, warnings } = matchSql(plan, scanParts(query, t));
+  const mapped = matchesOfRows(await session.rows(sql), plan.rules.length, t.provider);
   // a cost table by month (the review's): its matches by month too
   return { matches: query.granularity === 'month' ? matchesByMonth(mapped) : mapped, warnings };
 }
@@ -156,23 +279,23 @@ export function matchesByMonth(matches: readonly RuleMatch[]): RuleMatch[] {
 /**
  * The coverage scan (docs/attribution.md section 9): the line items of the period that no rule attributes (untagged,
  * no rule matches) or whose service tag holds a value no declaration carries, summed per resource, account, region,
- * product, usage type, stack and type over the period; and whether any line item of the period holds the stack key. One
- * aggregation over the table of unowned line items the match scan also reads (`scanSource`), and a probe of the view
- * that stops at the first line item with a stack tag (a whole pass only when no line item has one). Undefined when the
- * query does not ask for coverage.
+ * product, usage type, stack and type over the period; and whether any line item of the period holds the stack key.
+ * One aggregation of the scan table (`runScan`: the files are not read again), and a probe of the view that stops at
+ * the first line item with a stack tag (a whole pass only when no line item has one). Undefined when the query does
+ * not ask for coverage.
  */
-export async function fileSourceCoverage(session: DuckDbSession, query: CostQuery, t: MatchTarget & { region?: string })
-  : Promise<CoverageScan | undefined> {
+export async function fileSourceCoverage(session: DuckDbSession, query: CostQuery, t: ScanTarget): Promise<CoverageScan | undefined> {
   if (!query.coverage) {
     return undefined;
   }
-  const parts = queryParts(query, t, await scanSource(session, query, t));
-  const columns = parts.columns;
+  const parts = scanParts(query, t);
+  const raw = ruleColumnsOf(t.schema.label === 'CUR 2.0' ? 'CUR 2.0' : 'FOCUS', SqlDialect.DUCKDB);
   const sql = coverageSql({ rules: query.attribution?.rules ?? [], declaredStacks: query.coverage.declaredStacks }, parts, {
     declaredServices: query.coverage.declaredServices,
-    region: t.region,
-    itemType: columns.recordType ?? t.schema.categoryColumn,
+    region: t.scan.keys.some((k) => k.name === 'region') ? 'k_region' : undefined,
+    itemType: 'k_category',
     probeView: t.view,
+    probe: { stack: raw.stack, time: t.schema.timeColumn, from: query.from },
   });
   const rows = await session.rows(sql.items);
   const [probe] = await session.rows(sql.stackKeyProbe);
@@ -192,7 +315,7 @@ export async function fileSourceCoverage(session: DuckDbSession, query: CostQuer
       amount: Decimal.of(String(r.amount)),
     })),
     stackKeyActive: probe !== undefined,
-    stackColumn: columns.stack,
+    stackColumn: raw.stack,
   };
 }
 

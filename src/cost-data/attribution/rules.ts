@@ -217,13 +217,18 @@ export interface MatchQueryParts {
   readonly dialect?: SqlDialect;
   /** More conditions on the line items (Athena: the billing-period partitions of the period). @default - none */
   readonly where?: readonly string[];
+  /**
+   * How many line items a row of `view` stands for: a column of an aggregate (the file sources' scan table), else one
+   * per row. @default - one line item per row
+   */
+  readonly lineItems?: string;
 }
 
 /** The criteria columns of `RuleColumns` (everything but the label). */
 type CriterionField = Exclude<keyof RuleColumns, 'label'>;
 
 /** The criteria columns the rules of a plan read (the stack is always read: the matches are per stack). */
-function criterionFields(plan: AttributionPlan, columns: RuleColumns): CriterionField[] {
+export function criterionFields(plan: AttributionPlan, columns: RuleColumns): CriterionField[] {
   const used = new Set<CriterionField>(['stack']);
   for (const r of plan.rules) {
     switch (r.rule.kind) {
@@ -279,13 +284,13 @@ export function matchSql(plan: AttributionPlan, p: MatchQueryParts): { sql: stri
     // 1. the untagged line items of the period, summed per distinct criteria, day, currency (provider, grouped tag);
     //    grouped in an outer SELECT, as Athena (Trino) groups by columns, not by the aliases of its own SELECT
     'WITH untagged_groups AS (',
-    `  SELECT ${keys.join(', ')}, SUM(cost) AS cost, COUNT(*) AS line_items`,
+    `  SELECT ${keys.join(', ')}, SUM(cost) AS cost, ${p.lineItems ? 'SUM(line_items)' : 'COUNT(*)'} AS line_items`,
     '  FROM (',
     `    SELECT ${fields.map((f) => `COALESCE(CAST(${p.columns[f]} AS VARCHAR), '') AS k_${f}, `).join('')}`,
     `      ${dayTextSql(p.time, p.dialect ?? SqlDialect.DUCKDB)} AS usage_date, ${p.currency} AS currency,`
       + (p.provider ? ` COALESCE(${p.provider}, '') AS provider,` : '')
       + (p.group ? ` COALESCE(${p.group}, '') AS group_value,` : ''),
-    `      COALESCE(${p.category} IN (${nonResource}), FALSE) AS no_resource,`,
+    `      COALESCE(${p.category} IN (${nonResource}), FALSE) AS no_resource,${p.lineItems ? ` ${p.lineItems} AS line_items,` : ''}`,
     `      ${exact(`COALESCE(${p.cost}, 0)`)} AS cost`,
     `    FROM ${p.view}`,
     `    WHERE COALESCE(${p.serviceTag}, '') = ''`,
@@ -318,6 +323,16 @@ export function matchSql(plan: AttributionPlan, p: MatchQueryParts): { sql: stri
   return { sql, warnings };
 }
 
+/** The line items' columns of the coverage's probe for the stack key, when the coverage query reads an aggregate of them. */
+export interface CoverageProbe {
+  /** The stack tag's expression on the probed view. */
+  readonly stack: string;
+  /** Its time column. */
+  readonly time: string;
+  /** The period's first day. */
+  readonly from: string;
+}
+
 /**
  * The coverage scan's SQL (docs/attribution.md section 9): the untagged line items no rule matches and the line items
  * whose service tag holds an undeclared value, summed over the period per currency[, provider], tag value, resource, account,
@@ -326,7 +341,7 @@ export function matchSql(plan: AttributionPlan, p: MatchQueryParts): { sql: stri
  * the first line item holding it.
  */
 export function coverageSql(plan: AttributionPlan, p: MatchQueryParts,
-  o: { declaredServices: readonly string[]; region?: string; itemType: string; probeView: string })
+  o: { declaredServices: readonly string[]; region?: string; itemType: string; probeView: string; probe?: CoverageProbe })
   : { items: string; stackKeyProbe: string } {
   const index = ruleIndexSql(plan, p.columns);
   const text = (e: string) => `COALESCE(CAST(${e} AS VARCHAR), '')`;
@@ -351,6 +366,10 @@ export function coverageSql(plan: AttributionPlan, p: MatchQueryParts,
     'GROUP BY ALL',
     'ORDER BY currency, tag, resource, account, product, usage_type',
   ].join('\n');
-  const stackKeyProbe = `SELECT 1 AS present FROM ${o.probeView} WHERE ${period} AND ${text(p.columns.stack)} <> '' LIMIT 1`;
+  // the probe reads the line items (`probe`: where `p` reads an aggregate of them, the file sources' scan table)
+  const probeTime = o.probe?.time ?? p.time;
+  const probeFrom = o.probe?.from ?? p.from;
+  const probePeriod = `${probeTime} >= TIMESTAMP '${probeFrom} 00:00:00' AND ${probeTime} < TIMESTAMP '${p.to} 00:00:00'`;
+  const stackKeyProbe = `SELECT 1 AS present FROM ${o.probeView} WHERE ${probePeriod} AND ${text(o.probe?.stack ?? p.columns.stack)} <> '' LIMIT 1`;
   return { items, stackKeyProbe };
 }

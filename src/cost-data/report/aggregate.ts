@@ -195,6 +195,9 @@ export function aggregate(query: CostQuery, result: CostResult, services: Merged
     resourceTotal = resourceTotal.plus(resourceAmount);
     if (row.service === '') {
       untagged = untagged.plus(amount);
+    }
+    // the tagged share (data quality) is the spend that carries the tag: resource spend a rule attributed does not
+    if (row.service === '' || row.attributed) {
       untaggedResource = untaggedResource.plus(resourceAmount);
     }
     add(costByService, row.service, amount);

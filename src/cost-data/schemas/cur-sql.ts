@@ -5,7 +5,7 @@ import { CUR_2_0_SCHEMA, METRIC_COLUMNS } from './cur-schema';
 import { NamedQuery } from './named-query';
 import {
   aggregateLines, baseColumnsOf, dimensionColumnOf, exportQueryStatementOf, groupColumnsOf, metricExpressionOf, namedQueriesOf, resolveQuery,
-  tagKeysPresentOf,
+  SCAN_EXACT_SUM, ScanKeys, tagKeysPresentOf,
   untaggedShareOf,
 } from './schema';
 import { TagKeys } from '../../tag-keys';
@@ -251,8 +251,16 @@ export class CurQueries {
    * `line_items`, [`estimated`] (see the class documentation). Rows are ordered by `amount`, largest first.
    */
   public static costBy(options: CostQueryOptions): string {
+    return CurQueries._costBy(options);
+  }
+
+  /**
+   * `costBy`, and with `scan` the one scan of the file sources for the cost, the rules and the coverage (`ScanKeys`).
+   * @internal
+   */
+  public static _costBy(options: CostQueryOptions, scan?: ScanKeys): string {
     const q = resolveQuery(CUR_2_0_SCHEMA, options, 'costBy');
-    const { inner, keys, selected } = groupColumnsOf(CUR_2_0_SCHEMA, q, options.dimension);
+    const { inner, keys, selected } = groupColumnsOf(CUR_2_0_SCHEMA, q, options.dimension, scan);
     inner.push('line_item_currency_code AS currency', 'line_item_line_item_type AS line_item_type', `${q.metric} AS cost`);
     keys.push('currency');
     selected.push('currency');
@@ -262,6 +270,7 @@ export class CurQueries {
       "SUM(CASE WHEN line_item_type = 'Tax' THEN cost ELSE 0 END) AS tax_amount",
       "SUM(CASE WHEN line_item_type IN ('Credit', 'Refund') THEN cost ELSE 0 END) AS credit_amount",
       'COUNT(*) AS line_items',
+      ...(scan ? [SCAN_EXACT_SUM] : []),
     ];
     if (options.estimatedFlag) {
       inner.push("CASE WHEN COALESCE(bill_invoice_id, '') = '' THEN 1 ELSE 0 END AS uninvoiced");

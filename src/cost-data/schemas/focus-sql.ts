@@ -5,7 +5,7 @@ import { FOCUS_1_2_SCHEMA } from './focus-schema';
 import { NamedQuery } from './named-query';
 import {
   aggregateLines, baseColumnsOf, dimensionColumnOf, exportQueryStatementOf, groupColumnsOf, metricExpressionOf, namedQueriesOf, ResolvedQuery,
-  resolveQuery, tagKeysPresentOf,
+  resolveQuery, SCAN_EXACT_SUM, ScanKeys, scanKeyColumns, tagKeysPresentOf,
   untaggedShareOf,
 } from './schema';
 import { sqlLiteral } from './sql-util';
@@ -227,11 +227,19 @@ export class FocusQueries {
    * own group (`''`). One scan, one aggregation. Rows are ordered by `amount`, largest first.
    */
   public static costBy(options: FocusCostQueryOptions): string {
+    return FocusQueries._costBy(options);
+  }
+
+  /**
+   * `costBy`, and with `scan` the one scan of the file sources for the cost, the rules and the coverage (`ScanKeys`).
+   * @internal
+   */
+  public static _costBy(options: FocusCostQueryOptions, scan?: ScanKeys): string {
     const q = resolveQuery(FOCUS_1_2_SCHEMA, options, 'costBy');
     const serviceKey = q.keys.service;
     const groupKey = q.groupKey;
     const groupTag = q.groupBy !== CostGrouping.SERVICE;
-    const { inner, keys, selected } = groupColumnsOf(FOCUS_1_2_SCHEMA, q, options.dimension);
+    const { inner, keys, selected } = groupColumnsOf(FOCUS_1_2_SCHEMA, q, options.dimension, scan);
     inner.push(`COALESCE(${options.providerExpression ?? 'ProviderName'}, '') AS provider`, 'BillingCurrency AS currency',
       'ChargeCategory AS charge_category', "CASE WHEN ChargeClass = 'Correction' THEN 1 ELSE 0 END AS correction",
       `${q.metric} AS cost`);
@@ -278,6 +286,7 @@ export class FocusQueries {
         `SUM(CASE WHEN charge_category = '${c}' THEN cost ELSE 0 END) AS ${c.toLowerCase()}_amount`),
       'SUM(CASE WHEN correction = 1 THEN cost ELSE 0 END) AS correction_amount',
       'COUNT(*) AS line_items',
+      ...(scan ? [SCAN_EXACT_SUM] : []),
       ...extraSums,
       ...(twoLevel ? ['any_value(tag_keys) AS tag_keys'] : []),
     ];
@@ -289,10 +298,11 @@ export class FocusQueries {
     if (!twoLevel) {
       return [...first, `ORDER BY amount DESC, ${keys.join(', ')}`].join('\n');
     }
-    const names = ['service', 'group_value', ...(q.daily ? ['usage_date'] : []), 'provider', 'currency'];
+    const names = ['service', 'group_value', ...(q.daily ? ['usage_date'] : []), ...scanKeyColumns(q, scan).keys, 'provider', 'currency'];
     const variants = [`${variantOf('service', serviceKey)} AS service_variant`,
       ...(groupTag ? [`${variantOf('group_value', groupKey)} AS group_variant`] : [])];
     const sums = ['amount', 'tax_amount', 'credit_amount', 'adjustment_amount', 'purchase_amount', 'correction_amount', 'line_items',
+      ...(scan ? ['exact_amount'] : []),
       ...(options.unusedCommitment ? ['unused_commitment_amount'] : []), ...(options.allocatedCharges ? ['allocated_amount', 'allocated_rows'] : []),
       ...(options.emptyCostRows ? ['empty_cost_rows', 'empty_cost_billed'] : [])];
     const second = [...names, ...variants, ...sums.map((c) => `SUM(${c}) AS ${c}`), ...(options.estimatedFlag ? ['MAX(estimated) AS estimated'] : [])];

@@ -6,6 +6,7 @@ import { curMetric } from '../metrics';
 import { CostQuery, CostRow } from '../query';
 import { CostGrouping, SqlDialect } from '../query-terms';
 import { CurQueries } from '../schemas/cur-sql';
+import { ScanKeys } from '../schemas/schema';
 
 /**
  * What the two CUR 2.0 sources (files through DuckDB, the Athena table) share: the one cost query they run, the
@@ -26,11 +27,13 @@ export interface CurTarget {
    * with a null `usage_date`. For CSV files, which have no statistics to skip rows by. @default false
    */
   readonly everyRow?: boolean;
+  /** The keys of the file sources' one scan for the cost, the rules and the coverage (`scanKeysOf`). @default - the plain cost query */
+  readonly scan?: ScanKeys;
 }
 
 /** The cost query of a report: cost per (service, group, day, currency), one scan, one aggregation. */
 export function curCostSql(query: CostQuery, target: CurTarget): string {
-  return CurQueries.costBy({
+  return CurQueries._costBy({
     table: target.table,
     dialect: target.dialect,
     groupBy: query.groupBy,
@@ -43,7 +46,7 @@ export function curCostSql(query: CostQuery, target: CurTarget): string {
     estimatedFlag: target.estimatedFlag,
     dimension: query.dimension,
     billingPeriodColumn: target.billingPeriodColumn,
-  });
+  }, target.scan);
 }
 
 /** The cost table read from the result rows of `curCostSql`, with the tax and credits it holds. */

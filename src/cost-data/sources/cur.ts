@@ -3,7 +3,7 @@ import { describe, FILE_COLUMN, readError, VIEW, viewSql } from './cur-view';
 import { describePaths, describeRead, describeReading, emptyPeriodMessage, FileSourceOptions, openSession, periodFiles } from './data-files';
 import { DuckDbSession } from './duckdb-loader';
 import { periodRows, readsEveryRow } from './undated';
-import { CUR_REGION_COLUMN, curRuleColumns, fileSourceCoverage, fileSourceMatches } from '../attribution/file-sources';
+import { CUR_REGION_COLUMN, curRuleColumns, fileSourceCoverage, fileSourceMatches, runScan, scanKeysOf, ScanTarget } from '../attribution/file-sources';
 import { CostDataError } from '../errors';
 import { curMetric } from '../metrics';
 import { CostQuery, CostResult, CostSource } from '../query';
@@ -57,9 +57,14 @@ export class CurFileSource implements CostSource {
       });
 
       const everyRow = readsEveryRow(format);
-      const sql = curCostSql(query, { table: VIEW, dialect: SqlDialect.DUCKDB, estimatedFlag: estimated, everyRow });
-      const scanned = await session.rowsWithProgress(sql, (p) => progress(`scanning CUR line items: ${Math.floor(p)}%`),
-        this.options.progressIntervalMs ?? 1000).catch((e) => {
+      // with rules or coverage, one scan also groups the line items no service owns by the columns they read
+      const region = columns.has(CUR_REGION_COLUMN) ? CUR_REGION_COLUMN : undefined;
+      const scan = scanKeysOf(query, CUR_2_0_SCHEMA, region);
+      const sql = curCostSql(query, { table: VIEW, dialect: SqlDialect.DUCKDB, estimatedFlag: estimated, everyRow, scan });
+      const onProgress = (p: number) => progress(`scanning CUR line items: ${Math.floor(p)}%`);
+      const interval = this.options.progressIntervalMs ?? 1000;
+      const scanning = scan ? runScan(session, sql, scan, onProgress, interval) : session.rowsWithProgress(sql, onProgress, interval);
+      const scanned = await scanning.catch((e) => {
         throw readError(e, paths);
       });
       // line items without a date are left out of every period: reported with their cost (undated.ts)
@@ -89,21 +94,12 @@ export class CurFileSource implements CostSource {
       const absent = absentTagKeys(query, table.rows);
       const notes = absent.length === 0 ? [] : explainAbsentKeys(query, absent, await tagKeysPresent(session), `in ${describePaths(paths)}`);
       notes.push(...curNotes(table));
-      const attributed = await fileSourceMatches(session, query, {
-        view: VIEW,
-        schema: CUR_2_0_SCHEMA,
-        cost: CurQueries.metricExpression(curMetric(query.metric, describePaths(paths))),
-        materialize: format === 'csv',
-      }).catch((e) => {
+      const target: ScanTarget | undefined = scan
+        ? { schema: CUR_2_0_SCHEMA, provider: false, monthly: query.granularity === 'month', view: VIEW, scan } : undefined;
+      const attributed = target && await fileSourceMatches(session, query, target).catch((e) => {
         throw readError(e, paths);
       });
-      const coverage = await fileSourceCoverage(session, query, {
-        view: VIEW,
-        schema: CUR_2_0_SCHEMA,
-        cost: CurQueries.metricExpression(curMetric(query.metric, describePaths(paths))),
-        region: columns.has(CUR_REGION_COLUMN) ? CUR_REGION_COLUMN : undefined,
-        materialize: format === 'csv',
-      }).catch((e) => {
+      const coverage = target && await fileSourceCoverage(session, query, target).catch((e) => {
         throw readError(e, paths);
       });
       return {

@@ -5,7 +5,7 @@ import { absentFocusKeys, emptyCostNote, focusCostTable, FocusCostTable, groupAb
 import { FOCUS_VIEW, focusReadError, focusViewSql } from './focus-view';
 import { rowsByMonth } from './months';
 import { periodRows, readsEveryRow } from './undated';
-import { fileSourceCoverage, fileSourceMatches, focusRuleTextColumns } from '../attribution/file-sources';
+import { fileSourceCoverage, fileSourceMatches, focusRuleTextColumns, runScan, scanKeysOf, ScanTarget } from '../attribution/file-sources';
 import { CostDataError } from '../errors';
 import { focusMetric } from '../metrics';
 import { CostQuery, CostResult, CostSource } from '../query';
@@ -60,7 +60,9 @@ export class FocusFileSource implements CostSource {
       });
 
       const everyRow = readsEveryRow(format);
-      const sql = FocusQueries.costBy({
+      // with rules or coverage, one scan also groups the rows no service owns by the columns they read
+      const scan = scanKeysOf(query, FOCUS_1_2_SCHEMA, 'RegionId');
+      const sql = FocusQueries._costBy({
         table: FOCUS_VIEW,
         dialect: SqlDialect.DUCKDB,
         groupBy: query.groupBy,
@@ -76,9 +78,11 @@ export class FocusFileSource implements CostSource {
         allocatedCharges: columns.allocatedTags,
         // an empty cost cell counts as 0: named in a note (BilledCost MUST NOT be null, the other columns are left empty by some providers)
         emptyCostRows: true,
-      });
-      const scanned = await session.rowsWithProgress(sql, (p) => progress(`scanning FOCUS rows: ${Math.floor(p)}%`),
-        this.options.progressIntervalMs ?? 1000).catch((e) => {
+      }, scan);
+      const onProgress = (p: number) => progress(`scanning FOCUS rows: ${Math.floor(p)}%`);
+      const interval = this.options.progressIntervalMs ?? 1000;
+      const scanning = scan ? runScan(session, sql, scan, onProgress, interval) : session.rowsWithProgress(sql, onProgress, interval);
+      const scanned = await scanning.catch((e) => {
         throw focusReadError(e, paths);
       });
       // rows without a ChargePeriodStart are left out of every period: reported with their cost (undated.ts)
@@ -110,23 +114,11 @@ export class FocusFileSource implements CostSource {
       if (table.rows.some((r) => r.estimated)) {
         notes.push('part of the period is not invoiced yet (no InvoiceId): those amounts are estimates and can still change');
       }
-      const attributed = await fileSourceMatches(session, query, {
-        view: FOCUS_VIEW,
-        schema: FOCUS_1_2_SCHEMA,
-        cost: metricColumn,
-        provider: 'ProviderName',
-        materialize: format === 'csv',
-      }).catch((e) => {
+      const target: ScanTarget | undefined = scan ? { schema: FOCUS_1_2_SCHEMA, provider: true, view: FOCUS_VIEW, scan } : undefined;
+      const attributed = target && await fileSourceMatches(session, query, target).catch((e) => {
         throw focusReadError(e, paths);
       });
-      const coverage = await fileSourceCoverage(session, query, {
-        view: FOCUS_VIEW,
-        schema: FOCUS_1_2_SCHEMA,
-        cost: metricColumn,
-        provider: 'ProviderName',
-        region: 'RegionId',
-        materialize: format === 'csv',
-      }).catch((e) => {
+      const coverage = target && await fileSourceCoverage(session, query, target).catch((e) => {
         throw focusReadError(e, paths);
       });
       return {

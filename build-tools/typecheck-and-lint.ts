@@ -30,7 +30,12 @@ function tsFiles(dir: string): string[] {
 
 function program(lintPaths: string[]): ts.Program {
   const configFile = path.join(ROOT, 'test', 'tsconfig.json');
-  const host: ts.ParseConfigFileHost = { ...ts.sys, onUnRecoverableConfigFileDiagnostic: (d) => { throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n')); } };
+  const host: ts.ParseConfigFileHost = {
+    ...ts.sys,
+    onUnRecoverableConfigFileDiagnostic: (d) => {
+      throw new Error(ts.flattenDiagnosticMessageText(d.messageText, '\n'));
+    },
+  };
   const config = ts.getParsedCommandLineOfConfigFile(configFile, { noEmit: true }, host)!;
   const rootNames = new Set(config.fileNames.map((f) => path.resolve(f)));
   for (const p of lintPaths) {

@@ -44,7 +44,12 @@ function program(lintPaths: string[]): ts.Program {
       rootNames.add(file);
     }
   }
-  return ts.createProgram({ rootNames: [...rootNames], options: config.options, configFileParsingDiagnostics: config.errors, projectReferences: config.projectReferences });
+  return ts.createProgram({
+    rootNames: [...rootNames],
+    options: config.options,
+    configFileParsingDiagnostics: config.errors,
+    projectReferences: config.projectReferences,
+  });
 }
 
 async function main(): Promise<number> {

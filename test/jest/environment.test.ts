@@ -31,7 +31,9 @@ describe('the CloudFormation validator in the test environment', () => {
  * (environment.ts): a module compiled again from the same source is handed its cache, and a changed source is
  * compiled from the source, never run from the cache of another.
  */
-describe('the code cache of the test environment', () => {
+// (CUSTOMER_VALUE_TEST_CODE_CACHE=off turns the cache off, to measure what it saves)
+const withCodeCache = process.env.CUSTOMER_VALUE_TEST_CODE_CACHE === 'off' ? describe.skip : describe;
+withCodeCache('the code cache of the test environment', () => {
   // the worker's vm module, which jest-runtime compiles every module with
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const vm = require('vm') as typeof import('vm');

@@ -116,7 +116,8 @@ function childrenCpuSeconds(): number | undefined {
 const CODE_CACHE = new Map<string, { readonly source: string; readonly data: Buffer }>();
 const CODE_CACHED = Symbol.for('cdk-customer-value/jest-code-cache');
 const nodeVm = createRequire(__filename)('vm') as typeof import('vm');
-if (!(nodeVm.compileFunction as any)[CODE_CACHED]) {
+// CUSTOMER_VALUE_TEST_CODE_CACHE=off: without it, to measure what it saves
+if (!(nodeVm.compileFunction as any)[CODE_CACHED] && process.env.CUSTOMER_VALUE_TEST_CODE_CACHE !== 'off') {
   const compile = nodeVm.compileFunction;
   const withCodeCache = function compileFunction(source: string, params?: readonly string[], options?: CompileFunctionOptions): Function {
     const filename = options?.filename;

@@ -11,7 +11,6 @@
  */
 import * as fs from 'fs';
 import { createRequire } from 'module';
-import type { CompileFunctionOptions } from 'vm';
 import type { EnvironmentContext, JestEnvironmentConfig } from '@jest/environment';
 import { TestEnvironment } from 'jest-environment-node';
 
@@ -97,49 +96,6 @@ function childrenCpuSeconds(): number | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * V8's code cache for the modules jest compiles, kept for the whole worker.
- *
- * jest gives every test file a fresh module registry, so each test file compiles again, with `vm.compileFunction`,
- * every module it loads: aws-cdk-lib, cdk-nag, src/ (about 700 modules, 6 MB, for a file that imports src/ and
- * aws-cdk-lib), and V8 keeps no compilation cache for `compileFunction`. This wraps the worker's `vm.compileFunction`
- * (the one jest-runtime calls): the first compilation of a module asks V8 for its code cache, and a later compilation
- * of the same file with the same source, in a later test file, hands it back, so V8 deserializes the compiled code
- * instead of parsing and compiling the source again. The module still runs in the test file's own context and
- * registry, from the same source: V8 checks the cache against the source and rejects it when they differ (then the
- * source is compiled, as without the cache), and a file whose source changed (a transform with other options) is
- * compiled again. Measured on 12 files that import aws-cdk-lib and src/: 0.29 s of CPU time per file instead of
- * 0.37 s (CONTRIBUTING, "Test and CI time").
- */
-const CODE_CACHE = new Map<string, { readonly source: string; readonly data: Buffer }>();
-const CODE_CACHED = Symbol.for('cdk-customer-value/jest-code-cache');
-const nodeVm = createRequire(__filename)('vm') as typeof import('vm');
-// CUSTOMER_VALUE_TEST_CODE_CACHE=off: without it, to measure what it saves
-if (!(nodeVm.compileFunction as any)[CODE_CACHED] && process.env.CUSTOMER_VALUE_TEST_CODE_CACHE !== 'off') {
-  const compile = nodeVm.compileFunction;
-  const withCodeCache = function compileFunction(source: string, params?: readonly string[], options?: CompileFunctionOptions): Function {
-    const filename = options?.filename;
-    if (!filename || options.cachedData || options.produceCachedData) {
-      return compile(source, params as string[] | undefined, options);
-    }
-    const known = CODE_CACHE.get(filename);
-    if (known && known.source === source) {
-      const fn = compile(source, params as string[] | undefined, { ...options, cachedData: known.data });
-      if (!(fn as { cachedDataRejected?: boolean }).cachedDataRejected) {
-        return fn;
-      }
-    }
-    const fn = compile(source, params as string[] | undefined, { ...options, produceCachedData: true });
-    const data = (fn as { cachedData?: Buffer }).cachedData;
-    if (data) {
-      CODE_CACHE.set(filename, { source, data });
-    }
-    return fn;
-  };
-  (withCodeCache as any)[CODE_CACHED] = true;
-  (nodeVm as any).compileFunction = withCodeCache;
 }
 
 export default class CustomerValueTestEnvironment extends TestEnvironment {

@@ -259,6 +259,7 @@ project.npmignore?.exclude('/.eslintrc.types.json');
 // a clean clone, where tsc (33 s) and eslint with its project service (58 s, a program per tsconfig) took 91 s. It
 // runs in the slow tier, beside its suites; `npx projen test` keeps the untyped, cached lint (CONTRIBUTING, "Test and
 // CI time").
+project.npmignore?.exclude('/build-tools/');
 const eslintTypes = project.addTask('typecheck-and-lint:types', {
   description: 'The type check (tsc -p test/tsconfig.json) and the type-aware lint rules (no-floating-promises, return-await) over one TypeScript program, without a cache',
   steps: [{

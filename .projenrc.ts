@@ -223,11 +223,12 @@ for (const dir of ['examples', 'scripts', 'bench']) {
 }
 
 // jest transpiles without type-checking (test/jest/esbuild-transform.js), so the tests, the examples they synthesize,
-// the scripts and the benchmarks are type-checked in a step of their own.
-// --incremental keeps what the last run found (node_modules/.cache/, so a clean clone, as in CI, checks everything):
-// after a change tsc checks again the files the change can affect, as it does in watch mode.
-const typecheck = project.addTask('typecheck', {
-  description: 'Type-check the tests, examples, scripts and benchmarks',
+// the scripts and the benchmarks are type-checked in a step of their own: `typecheck-and-lint:types` below (in
+// test:slow, so in CI). This task is the same check alone, for a developer:
+// --incremental keeps what the last run found (node_modules/.cache/): after a change tsc checks again the files the
+// change can affect, as it does in watch mode.
+project.addTask('typecheck', {
+  description: 'Type-check the tests, examples, scripts and benchmarks (incremental; CI runs typecheck-and-lint:types)',
   exec: 'tsc -p test/tsconfig.json --noEmit --incremental --tsBuildInfoFile node_modules/.cache/typecheck/test.tsbuildinfo',
 });
 
@@ -239,11 +240,10 @@ project.eslint?.addOverride({ files: ['src/**/*.ts'], rules: { 'import/no-cycle'
 project.eslint?.addOverride({ files: ['src/**/*.ts'], rules: { 'import/no-restricted-paths': ['error', { zones: layerZones(__dirname) }] } });
 project.eslint?.addOverride({ files: ['src/cost-data/**/*.ts'], rules: { '@typescript-eslint/no-restricted-imports': ['error', COST_DATA_NO_CDK] } });
 
-// The type-aware rules run in `eslint:types` (in test:slow, so in CI), not in `eslint`: they make eslint build
-// TypeScript programs of the whole tree (one per tsconfig: src, test, examples, scripts, bench, projenrc), the program
-// tsc builds again beside it. From a clean clone eslint took 83 s of CPU time, 42 % of it in no-floating-promises;
-// without them `eslint` parses each file on its own (about half the time) and the rules that read other files,
-// import/no-cycle and the layers (import/no-restricted-paths), stay in it.
+// The type-aware rules run in `typecheck-and-lint:types` (in test:slow, so in CI), not in `eslint`: they need a
+// TypeScript program of the whole tree. From a clean clone eslint took 83 s of CPU time, 42 % of it in
+// no-floating-promises; without them `eslint` parses each file on its own (about half the time) and the rules that
+// read other files, import/no-cycle and the layers (import/no-restricted-paths), stay in it.
 const TYPE_AWARE_RULES = ['@typescript-eslint/no-floating-promises', '@typescript-eslint/return-await'];
 const eslintrc = project.tryFindObjectFile('.eslintrc.json')!;
 const parserOptions = project.eslint!.config.parserOptions;
@@ -265,22 +265,18 @@ new JsonFile(project, '.eslintrc.types.json', {
   },
 });
 project.npmignore?.exclude('/.eslintrc.types.json');
-const eslintTypes = project.addTask('eslint:types', {
-  description: 'The type-aware lint rules (no-floating-promises, return-await) over the whole tree, without a cache',
+// tsc and the type-aware rules read one TypeScript program (build-tools/typecheck-and-lint.ts): 52 s of CPU time from
+// a clean clone, where tsc (33 s) and eslint with its project service (58 s, a program per tsconfig) took 91 s. It
+// runs in the slow tier, beside its suites; `npx projen test` keeps the untyped, cached lint (CONTRIBUTING, "Test and
+// CI time").
+project.npmignore?.exclude('/build-tools/');
+const eslintTypes = project.addTask('typecheck-and-lint:types', {
+  description: 'The type check (tsc -p test/tsconfig.json) and the type-aware lint rules (no-floating-promises, return-await) over one TypeScript program, without a cache',
   steps: [{
-    execArgs: ['eslint', '--no-eslintrc', '--config', '.eslintrc.types.json', '--ext', '.ts,.tsx', '--no-error-on-unmatched-pattern',
-      ...project.eslint!.lintPatterns, '.projenrc.ts'],
+    execArgs: ['tsx', 'build-tools/typecheck-and-lint.ts', ...project.eslint!.lintPatterns, '.projenrc.ts'],
   }],
   env: { ESLINT_USE_FLAT_CONFIG: 'false', NODE_NO_WARNINGS: '1' },
 });
-
-// The type check (tsc) and eslint each keep one core busy: after jest, the test task runs them side by side.
-const typecheckAndEslint = project.addTask('typecheck-and-eslint', {
-  description: 'typecheck and eslint, side by side',
-  // projen runs task commands without a shell, so `&` needs one
-  exec: `bash -c 'projen ${typecheck.name} & typecheck=$!; projen eslint; eslint=$?; wait $typecheck || exit $?; exit $eslint'`,
-});
-project.testTask.updateStep(project.testTask.steps.findIndex((step) => step.spawn === 'eslint'), { spawn: typecheckAndEslint.name });
 
 const bundleTask = project.bundler.bundleTask;
 // One esbuild process for every handler instead of one projen step each: the four steps took about 8.5 s of CPU time
@@ -339,8 +335,20 @@ project.testTask.updateStep(jestStep, {
     .map((pattern) => `--testPathIgnorePatterns=${pattern}`)],
   receiveArgs: true,
 });
+// `npx projen test` lints beside jest rather than after it: jest keeps both cores busy but for its last files, and the
+// lint (one core, 35 s of CPU time from a clean clone, as in CI; a second or two with its cache) would otherwise run
+// alone at the end. Its output and exit status follow jest's; a failed jest run stops the task, as before (the lint
+// then ends on its own). Started in the bundle step, with its output in .tmp/, so the jest step stays as it is.
+const lintStep = project.testTask.steps.findIndex((step) => step.spawn === 'eslint');
+project.testTask.updateStep(lintStep, {
+  say: 'eslint (started beside jest)',
+  exec: 'bash -c \'while [ ! -f .tmp/eslint.status ]; do sleep 0.2; done; cat .tmp/eslint.log; exit "$(cat .tmp/eslint.status)"\'',
+});
+project.testTask.updateStep(project.testTask.steps.findIndex((step) => step.spawn === bundleTask.name), {
+  exec: 'bash -c \'mkdir -p .tmp && rm -f .tmp/eslint.status && { projen eslint >.tmp/eslint.log 2>&1; echo $? >.tmp/eslint.status; } </dev/null >/dev/null 2>&1 & projen bundle\'',
+});
 project.addTask('test:slow', {
-  description: 'The slow test tier: README compile, the examples\' cdk synth, the CLI as a process, the browser, the benchmark smoke; the type-aware lint rules',
+  description: 'The slow test tier: README compile, the examples\' cdk synth, the CLI as a process, the browser, the benchmark smoke; the type check and the type-aware lint rules',
   steps: [
     { spawn: bundleTask.name },
     // with no paths given, the type-aware lint (one core, about 60 s of CPU time from a clean clone) runs beside the

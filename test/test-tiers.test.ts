@@ -1,10 +1,16 @@
-import { readdirSync, readFileSync } from 'fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'fs';
+import { tmpdir } from 'os';
 import { dirname, join } from 'path';
+import tseslint from '@typescript-eslint/eslint-plugin';
+import { Linter } from 'eslint';
+import * as ts from 'typescript';
+import { parseForESLint, useProgram } from '../build-tools/program-parser';
 
 /**
- * `npx projen test` lints without the type-aware rules (they make eslint build TypeScript programs of the whole tree);
- * `npx projen test:slow`, which CI runs too, runs them in `eslint:types`. This pins that every type-aware rule
- * configured is still enforced somewhere CI runs it.
+ * `npx projen test` lints without the type-aware rules and runs no type check (both need a TypeScript program of the
+ * whole tree); `npx projen test:slow`, which CI runs too, runs both over one program in `typecheck-and-lint:types`
+ * (build-tools/typecheck-and-lint.ts). This pins that every type-aware rule configured and the type check are still
+ * enforced somewhere CI runs them.
  */
 const ROOT = join(__dirname, '..');
 
@@ -41,20 +47,62 @@ describe('the lint in the two test tiers', () => {
     for (const [rule] of named) {
       expect([rule, types.rules[rule]]).toEqual([rule, 'error']);
     }
-    // the type program eslint:types builds: one per tsconfig, as the whole lint did
+    // an editor's or a bare `eslint --config .eslintrc.types.json` run finds the programs by tsconfig;
+    // typecheck-and-lint:types hands the parser its own program instead (build-tools/program-parser.ts)
     expect(types.parserOptions.projectService).toBeDefined();
   });
 
-  test('eslint:types lints every path eslint lints; test:slow runs it when given no paths; CI runs both tiers', () => {
+  test('typecheck-and-lint:types lints every path eslint lints; test:slow runs it when given no paths; CI runs both tiers', () => {
     const paths = (args: string[]) => args.filter((a) => !a.startsWith('-') && !a.startsWith('$') && a !== 'eslint' && !/^\.ts/.test(a) && !a.endsWith('.json'));
     const lintArgs: string[] = tasks.eslint.steps[0].execArgs;
-    const typesArgs: string[] = tasks['eslint:types'].steps[0].execArgs;
-    expect(typesArgs).toEqual(expect.arrayContaining(['--no-eslintrc', '--config', '.eslintrc.types.json']));
-    expect(paths(typesArgs).sort()).toEqual(paths(lintArgs).sort());
+    const [runner, script, ...typesPaths]: string[] = tasks['typecheck-and-lint:types'].steps[0].execArgs;
+    expect([runner, script]).toEqual(['tsx', 'build-tools/typecheck-and-lint.ts']);
+    expect(typesPaths.sort()).toEqual(paths(lintArgs).sort());
     const slow: string = tasks['test:slow'].steps.map((s: any) => s.exec ?? '').join('\n');
-    expect(slow).toMatch(/if \[ \$# -eq 0 \]; then .*projen eslint:types/);
+    expect(slow).toMatch(/if \[ \$# -eq 0 \]; then .*projen typecheck-and-lint:types/);
     expect(slow).toMatch(/exit \$lint_status/);
     const ci = readFileSync(join(ROOT, '.ci', 'run'), 'utf8').split('\n').filter((l) => !/^\s*#/.test(l));
     expect(ci).toEqual(expect.arrayContaining(['npx projen test', 'npx projen test:slow']));
+  });
+
+  test('npx projen test runs jest and, beside it, the untyped lint, no type check; the type check runs in the slow tier on test/tsconfig.json', () => {
+    const [bundle, jest, lint, ...more] = tasks.test.steps;
+    // the untyped lint starts beside the bundle and jest; the last step waits for it and reports it
+    expect(bundle.exec).toMatch(/\{ projen eslint >\.tmp\/eslint\.log 2>&1; echo \$\? >\.tmp\/eslint\.status; \} .*& projen bundle'$/);
+    expect(bundle.exec).toMatch(/rm -f \.tmp\/eslint\.status/);
+    expect(jest.execArgs[0]).toBe('jest');
+    expect(lint.exec).toMatch(/while \[ ! -f \.tmp\/eslint\.status \].*cat \.tmp\/eslint\.log; exit "\$\(cat \.tmp\/eslint\.status\)"/);
+    expect(more).toEqual([]);
+    expect(JSON.stringify(tasks.test.steps)).not.toMatch(/tsc|typecheck/);
+    const script = readFileSync(join(ROOT, 'build-tools', 'typecheck-and-lint.ts'), 'utf8');
+    expect(script).toMatch(/path\.join\(ROOT, 'test', 'tsconfig\.json'\)/);
+    expect(script).toMatch(/overrideConfigFile: '\.eslintrc\.types\.json'/);
+  });
+});
+
+describe('build-tools/program-parser.ts: the type-aware rules read the program typecheck-and-lint.ts built', () => {
+  test('a floating promise is found with the types of the program handed over, and a file outside it is refused', () => {
+    // GIVEN a program of one file, as typecheck-and-lint.ts builds it (with the smallest lib declaring Promise)
+    const dir = mkdtempSync(join(tmpdir(), 'cv-program-parser-'));
+    const file = join(dir, 'a.ts');
+    const code = 'function later(): Promise<number> { return Promise.resolve(1); }\nlater();\nexport {};\n';
+    writeFileSync(file, code);
+    const program = ts.createProgram({ rootNames: [file], options: { strict: true, lib: ['lib.es5.d.ts', 'lib.es2015.promise.d.ts'], types: [] } });
+    useProgram(program);
+
+    // WHEN the parser is asked for the file, and ESLint runs no-floating-promises with it
+    const parsed = parseForESLint(code, { filePath: file });
+    const linter = new Linter({ configType: 'eslintrc' });
+    linter.defineParser('program-parser', { parseForESLint } as any);
+    linter.defineRule('no-floating-promises', tseslint.rules['no-floating-promises'] as any);
+    const messages = linter.verify(code, { parser: 'program-parser', rules: { 'no-floating-promises': 'error' } } as any, file);
+
+    // THEN the parser read the program it was given, and the rule found the call on line 2 through its types
+    expect(parsed.services.program).toBe(program);
+    expect(messages.map((m) => [m.ruleId, m.line])).toEqual([['no-floating-promises', 2]]);
+    const outside = join(dir, 'b.ts');
+    writeFileSync(outside, code);
+    expect(() => parseForESLint(code, { filePath: outside })).toThrow(/not found in any of the provided program/);
+    rmSync(dir, { recursive: true, force: true });
   });
 });

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { coverageAssembly, HOSTILE_RESOURCE, HOSTILE_TAG, writeCur, writeFocus } from './coverage-fixture';
+import { entriesByUnit, unitCoverage } from '../../src/cost-data/attribution/coverage';
 import { coverageReport, coverageSections, withCoverage } from '../../src/cost-data/attribution/coverage-report';
 import { COVERAGE_UNAVAILABLE, CoverageRun, runCoverage } from '../../src/cost-data/attribution/coverage-run';
 import { readAssemblies, tagKeysOf } from '../../src/cost-data/declarations/cloud-assembly';
@@ -118,7 +119,7 @@ describe.each(['cur', 'focus', 'cur-parquet'])('coverage of %s files', (source) 
       amount: '3.00',
       reason: 'outside',
       owner: '',
-      how: 'stack OldStack is in no assembly read; no service is declared in account 555555555555',
+      how: 'stack OldStack is in no assembly read; no service is declared in account 555555555555 nor tags spend in it',
     });
     expect(e[6]).toMatchObject({ resource: 'i-7', amount: '1.50', reason: 'unknown-tag', owner: 'checkout', how: 'tag "chekout": did you mean "checkout"?' });
     expect(e[7]).toMatchObject({ resource: HOSTILE_RESOURCE, amount: '0.50', reason: 'unknown-tag', owner: '' });
@@ -266,6 +267,58 @@ describe('the review pack\'s coverage section', () => {
     const pack = withCoverage({ title: 't', summary: [], sections: [], notes: [], data: { units: [] } }, COVERAGE_UNAVAILABLE.ce);
     expect(pack.sections).toEqual([{ heading: 'Coverage: spend without a service tag', lines: [COVERAGE_UNAVAILABLE.ce] }]);
     expect(pack.data).toEqual({ units: [], coverage: { unavailable: COVERAGE_UNAVAILABLE.ce } });
+  });
+});
+
+describe('the review pack\'s coverage per business unit', () => {
+  test('each unit likely owns its entries; the units plus the rest are the period\'s unattributed spend, exactly', () => {
+    // by the owner hints of the fixture: retail (checkout, wishlist, search) owns legacy-bucket 15 (services declared in
+    // account 111111111111), i-0abc 10 (stack Shop), vpce-1 4 (stack Search), i-7 1.50 ("chekout": checkout) = 30.50;
+    // finance (reports) owns nothing; the rest: support 7, the tax split 6, i-9 3 (no owner), the hostile tag 0.50 (no
+    // close name), the credit -2 = 14.50; 30.50 + 0 + 14.50 = 45.00
+    for (const source of ['cur', 'focus', 'cur-parquet']) {
+      const c = runs[source].coverage;
+      const set = readAssemblies([path.join(cwd, 'cdk.out')]);
+      const { units, rest } = entriesByUnit(c, set.services);
+      expect([...units.keys()]).toEqual(['retail']);
+      const retail = unitCoverage(c, 'retail', set.services);
+      const finance = unitCoverage(c, 'finance', set.services);
+      expect([money(retail.owned), money(finance.owned), money(retail.rest), retail.restEntries]).toEqual(['30.50', '0.00', '14.50', 5]);
+      expect(rest.map((e) => money(e.amount))).toEqual(['7.00', '6.00', '3.00', '0.50', '-2.00']);
+      expect(retail.owned.plus(finance.owned).plus(retail.rest).compare(c.unattributed)).toBe(0);
+      expect(retail.coverage.entries.map((e) => e.resource)).toEqual(['arn:aws:s3:::legacy-bucket', 'i-0abc', 'arn:aws:ec2:eu-west-1:222222222222:vpc-endpoint/vpce-1', 'i-7']);
+      expect(Object.fromEntries(retail.coverage.reasons.filter((r) => r.amount.sign() !== 0).map((r) => [r.reason, money(r.amount)])))
+        .toEqual({ 'untaggable': '4.00', 'stack-untagged': '10.00', 'outside': '15.00', 'unknown-tag': '1.50' });
+      expect(retail.coverage.accounts.map((a) => [a.account, money(a.amount), a.entries])).toEqual([['111111111111', '26.50', 3], ['222222222222', '4.00', 1]]);
+    }
+  });
+
+  test('customer-value review --out-dir: each unit\'s pack shows what it likely owns and one line for the rest (every format from one renderer)', async () => {
+    const res = await runCli(['review', '--source', 'cur', files.cur, '--from', '2026-10-01', '--to', '2026-12-01', '-o', 'markdown', '--out-dir', 'packs', '--quiet'], { cwd });
+    expect(res.code).toBe(0);
+    const retail = fs.readFileSync(path.join(cwd, 'packs', 'value-review-retail.md'), 'utf8');
+    const section = retail.slice(retail.indexOf('## Coverage: spend without a service tag (retail)'));
+    expect(section).toContain('- retail likely owns 30.50 USD of the period\'s unattributed 45.00 USD (by the owner hints: the services of the resource\'s '
+      + 'stack, of its account); the rest, 14.50 USD in 5 items, is owned by no single business unit (no resource, no owner, owners in several units, '
+      + 'a rule\'s split): the organization-wide pack and customer-value coverage list it');
+    expect(section).toMatch(/## Coverage: unattributed spend retail likely owns, by reason \(USD\)/);
+    expect(section).toMatch(/\| a resource outside every assembly's stacks \| 15\.00 \| 4\.9 % \|/);
+    expect(section).not.toMatch(/no resource: tax, support, fees, credits \|/);
+    expect(section).toMatch(/## Coverage: top 4 unattributed resources retail likely owns \(USD\)/);
+    expect(section).not.toContain('(rule shared/tax)');
+    const finance = fs.readFileSync(path.join(cwd, 'packs', 'value-review-finance.md'), 'utf8');
+    expect(finance).toContain('- finance likely owns 0.00 USD of the period\'s unattributed 45.00 USD');
+    expect(finance).not.toContain('## Coverage: top');
+    const json = await runCli(['review', '--source', 'focus', files.focus, '--from', '2026-10-01', '--to', '2026-12-01', '-o', 'json', '--out-dir', 'packs-json',
+      '--quiet'], { cwd });
+    expect(json.code).toBe(0);
+    const data = JSON.parse(fs.readFileSync(path.join(cwd, 'packs-json', 'value-review-retail.json'), 'utf8')).coverage;
+    expect(data).toMatchObject({ businessUnit: 'retail', likelyOwned: 30.5, rest: 14.5, restResources: 5, unattributed: 45, resourceCount: 4 });
+    expect(data.resources.map((r: any) => r.resource)).toEqual(['arn:aws:s3:::legacy-bucket', 'i-0abc', 'arn:aws:ec2:eu-west-1:222222222222:vpc-endpoint/vpce-1', 'i-7']);
+    // one unit asked for (--business-unit): the one pack is that unit's
+    const one = await runCli(['review', '--source', 'cur', files.cur, '--from', '2026-10-01', '--to', '2026-12-01', '-o', 'json', '--business-unit', 'retail',
+      '--quiet'], { cwd });
+    expect(JSON.parse(one.stdout).coverage).toMatchObject({ businessUnit: 'retail', likelyOwned: 30.5, rest: 14.5 });
   });
 });
 

@@ -1,9 +1,9 @@
 import { attributeResult, attributionPlanOf, UNDECLARED_NOTE } from './attribute';
-import { Coverage, coverageOf } from './coverage';
+import { AccountTagged, Coverage, coverageOf, taggedByAccount } from './coverage';
 import { TagKeys } from '../../tag-keys';
 import { AssemblySet } from '../declarations/cloud-assembly';
 import { CostQuery, CostResult, CostSource, ReportMetric } from '../query';
-import { CostGrouping } from '../query-terms';
+import { CostDimension, CostGrouping } from '../query-terms';
 
 /**
  * The one path from a source to the coverage (docs/attribution.md section 9), shared by `customer-value coverage` and
@@ -58,6 +58,7 @@ export async function runCoverage(input: CoverageRunInput): Promise<CoverageRun>
     throw new Error(`${input.sourceName} returned no coverage scan`);
   }
   const attributed = attributeResult(query, fetched, input.set, input.sourceName);
+  const accountTagged = await accountOwnersQuery(input, query, fetched);
   const coverage = coverageOf({
     from: input.from,
     to: input.to,
@@ -67,10 +68,29 @@ export async function runCoverage(input: CoverageRunInput): Promise<CoverageRun>
     rules: plan?.rules ?? [],
     services: input.set.services,
     currency: input.currency,
+    ...(accountTagged ? { accountTagged } : {}),
   });
   // the cost command's attribution line counts undeclared tag values as tagged (and a note of its own says how much);
   // coverage's summary line gives the same period with docs/attribution.md section 1's terms (tagged = a declared
   // service's tag), so it replaces both
   const notes = attributed.result.notes.filter((n) => !n.startsWith('attribution: tagged ') && !n.startsWith(UNDECLARED_NOTE));
   return { coverage, result: { ...attributed.result, notes } };
+}
+
+/**
+ * The owner hint of accounts without declared stacks (docs/attribution.md section 9): the tagged spend of the period
+ * per account and service, one more query of the source grouped by service and account (`--by sub-account`, by month),
+ * made only when some unattributed spend is in such an account.
+ */
+async function accountOwnersQuery(input: CoverageRunInput, query: CostQuery, fetched: CostResult): Promise<AccountTagged | undefined> {
+  const declaredAccounts = new Set(input.set.services.map((s) => s.account));
+  if (!fetched.coverage!.items.some((i) => i.tag === '' && i.account !== '' && !declaredAccounts.has(i.account))) {
+    return undefined;
+  }
+  const byAccount = await input.source.fetch({
+    from: query.from, to: query.to, groupBy: CostGrouping.SERVICE, dimension: CostDimension.SUB_ACCOUNT, granularity: 'month',
+    metric: query.metric, tagKeys: query.tagKeys, currency: query.currency,
+  }, input.progress);
+  const currency = input.currency ?? fetched.rows[0]?.currency ?? fetched.coverage!.items[0]?.currency ?? '';
+  return taggedByAccount(byAccount.rows, query.coverage!.declaredServices, currency);
 }

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { coverageAssembly, HOSTILE_RESOURCE, HOSTILE_TAG, writeCur, writeFocus } from './coverage-fixture';
+import { coverageAssembly, HOSTILE_RESOURCE, HOSTILE_TAG, ITEMS, writeCur, writeFocus } from './coverage-fixture';
 import { entriesByUnit, unitCoverage } from '../../src/cost-data/attribution/coverage';
 import { coverageReport, coverageSections, withCoverage } from '../../src/cost-data/attribution/coverage-report';
 import { COVERAGE_UNAVAILABLE, CoverageRun, runCoverage } from '../../src/cost-data/attribution/coverage-run';
@@ -319,6 +319,59 @@ describe('the review pack\'s coverage per business unit', () => {
     const one = await runCli(['review', '--source', 'cur', files.cur, '--from', '2026-10-01', '--to', '2026-12-01', '-o', 'json', '--business-unit', 'retail',
       '--quiet'], { cwd });
     expect(JSON.parse(one.stdout).coverage).toMatchObject({ businessUnit: 'retail', likelyOwned: 30.5, rest: 14.5 });
+  });
+});
+
+describe('the owner of an account without declared stacks: the services carrying most of its tagged spend', () => {
+  // the fixture plus, in October: account 555555555555 (i-9's, no stack declared) tagged reports 6, search 2; account
+  // 666666666666 (no stack declared) tagged checkout 3, search 3, reports 2 and an untagged resource i-6 of 1 (no stack
+  // tag while the key is active: outside). Owners, largest first until more than half of the account's tagged spend:
+  // 555: reports 6 of 8 = 75.0 %; 666: checkout 3 (37.5 %) is not more than half, with search 3 (tie, by name) 6 of 8 is.
+  // total 306 + 8 + 8 + 1 = 323, tagged 240 + 16 = 256, attributed 21 (the tax's base changes, not its amount),
+  // unattributed 45 + 1 = 46: retail 30.50 + 1 (i-6: checkout and search are retail) = 31.50, finance 3 (i-9: reports),
+  // rest 14.50 - 3 = 11.50; 31.50 + 3 + 11.50 = 46
+  const extra = [
+    { day: '2026-10-15', cost: 6, svc: 'reports', account: '555555555555', resource: 'i-r5', product: 'AmazonEC2', usage: 'EUW1-BoxUsage' },
+    { day: '2026-10-15', cost: 2, svc: 'search', account: '555555555555', resource: 'i-s5', product: 'AmazonEC2', usage: 'EUW1-BoxUsage' },
+    { day: '2026-10-16', cost: 3, svc: 'checkout', account: '666666666666', resource: 'i-c6', product: 'AmazonEC2', usage: 'EUW1-BoxUsage' },
+    { day: '2026-10-16', cost: 3, svc: 'search', account: '666666666666', resource: 'i-s6', product: 'AmazonEC2', usage: 'EUW1-BoxUsage' },
+    { day: '2026-10-16', cost: 2, svc: 'reports', account: '666666666666', resource: 'i-r6', product: 'AmazonEC2', usage: 'EUW1-BoxUsage' },
+    { day: '2026-10-17', cost: 1, account: '666666666666', resource: 'i-6', product: 'AmazonEC2', usage: 'EUW1-BoxUsage' },
+  ];
+
+  test.each(['cur', 'focus'] as const)('%s: the hint used is named; the units follow the owners', async (source) => {
+    const file = source === 'cur' ? writeCur(path.join(cwd, 'owners', 'cur.csv'), [...ITEMS, ...extra])
+      : writeFocus(path.join(cwd, 'owners', 'focus.csv'), [...ITEMS, ...extra]);
+    const set = readAssemblies([path.join(cwd, 'cdk.out')]);
+    const limits = new CallLimits({ maxPages: 10, timeoutSeconds: 60 });
+    const run = await runCoverage({
+      source: createSource({ kind: source, paths: [file], limits }),
+      set,
+      from: '2026-10-01',
+      to: '2026-12-01',
+      tagKeys: tagKeysOf(set),
+      metric: source === 'focus' ? FocusMetric.BILLED : CostMetric.UNBLENDED,
+      sourceName: source,
+      progress: () => undefined,
+    }).finally(() => limits.dispose());
+    const c = run.coverage;
+    expect([c.total, c.tagged, c.attributed, c.unattributed].map(money)).toEqual(['323.00', '256.00', '21.00', '46.00']);
+    expect(c.entries.find((e) => e.resource === 'i-9')).toMatchObject({
+      owner: 'reports',
+      ownerHow: 'stack OldStack is in no assembly read; no service is declared in account 555555555555; most of its tagged spend: reports 75.0 %',
+      fix: 'AttributionRule.resources({ resourceIds: [\'i-9\'], to: AttributionTarget.service(ServiceRef.named(\'reports\')) })',
+    });
+    expect(c.entries.find((e) => e.resource === 'i-6')).toMatchObject({
+      reason: 'outside',
+      owner: 'checkout, search',
+      ownerHow: 'no service is declared in account 666666666666; most of its tagged spend: checkout 37.5 %, search 37.5 %',
+    });
+    // an account with declared stacks keeps that hint
+    expect(c.entries.find((e) => e.resource === 'arn:aws:s3:::legacy-bucket')?.ownerHow).toBe('services declared in account 111111111111');
+    expect(c.accounts.find((a) => a.account === '555555555555')?.owner).toBe('reports (tagged)');
+    const owned = ['retail', 'finance'].map((u) => unitCoverage(c, u, set.services));
+    expect([...owned.map((u) => money(u.owned)), money(owned[0].rest)]).toEqual(['31.50', '3.00', '11.50']);
+    expect(owned[0].owned.plus(owned[1].owned).plus(owned[0].rest).compare(c.unattributed)).toBe(0);
   });
 });
 

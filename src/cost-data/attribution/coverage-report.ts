@@ -196,7 +196,9 @@ export function coverageJson(c: Coverage, top: number): Record<string, unknown> 
       attributedShare: share(m.tagged.plus(m.attributed), m.total) ?? null,
     })),
     stackKeyActive: c.stackKeyActive,
+    resourceLevel: c.resourceLevel,
     warnings: c.warnings,
+    notes: c.notes,
   };
 }
 
@@ -220,10 +222,11 @@ export function coverageReport(c: Coverage, o: { by: CoverageBy; top: number; so
       'every unattributed dollar has one reason, the first that applies in the order of the reasons table (docs/attribution.md, section 9); '
         + 'shares are of the period\'s whole spend',
       ...c.warnings,
+      ...c.notes,
       ...o.notes,
     ],
     chart: coverageChart(c),
-    data: { ...coverageJson(c, o.top), source: o.source, notes: o.notes },
+    data: { ...coverageJson(c, o.top), source: o.source, notes: [...c.notes, ...o.notes] },
     warnings: [...o.warnings, ...c.warnings],
   };
 }
@@ -235,7 +238,7 @@ export function coverageReport(c: Coverage, o: { by: CoverageBy; top: number; so
 export function coverageSections(c: Coverage): Section[] {
   const reasons = reasonsSection(c, true, false);
   return [
-    { heading: 'Coverage: spend without a service tag (every business unit)', lines: [coverageLine(c), monthlyShareLine(c), ...c.warnings] },
+    { heading: 'Coverage: spend without a service tag (every business unit)', lines: [coverageLine(c), monthlyShareLine(c), ...c.warnings, ...c.notes] },
     { ...reasons, heading: `Coverage: unattributed spend by reason (${c.currency})` },
     { ...resourcesSection(c, 5, true), heading: `Coverage: top ${Math.min(5, c.entries.length)} unattributed resources (${c.currency})` },
   ];
@@ -258,7 +261,7 @@ export function unitCoverageSections(u: UnitCoverage): Section[] {
   const c = u.coverage;
   const reasons = reasonsSection(c, true, false);
   return [
-    { heading: `Coverage: spend without a service tag (${u.businessUnit})`, lines: [coverageLine(c), monthlyShareLine(c), unitCoverageLine(u), ...c.warnings] },
+    { heading: `Coverage: spend without a service tag (${u.businessUnit})`, lines: [coverageLine(c), monthlyShareLine(c), unitCoverageLine(u), ...c.warnings, ...c.notes] },
     ...(c.entries.length === 0 ? [] : [
       { ...reasons, heading: `Coverage: unattributed spend ${u.businessUnit} likely owns, by reason (${c.currency})` },
       { ...resourcesSection(c, 5, true), heading: `Coverage: top ${Math.min(5, c.entries.length)} unattributed resources ${u.businessUnit} likely owns (${c.currency})` },

@@ -11,11 +11,11 @@ import { CostDimension, CostGrouping } from '../query-terms';
  * scan, the rules applied as `cost` applies them (the same figures), then the reasons.
  */
 
-/** What a source that cannot tell resources says instead of a coverage (never a smaller report without saying so). */
-export const COVERAGE_UNAVAILABLE: Record<'ce' | 'athena', string> = {
-  ce: 'coverage needs line items with resource ids: Cost Explorer\'s GetCostAndUsage has none (GetCostAndUsageWithResources is opt-in, '
-    + 'daily, for the last 14 days only), so it cannot tell the reasons of untagged spend, its resources nor their owners; read the '
-    + 'CUR 2.0 or FOCUS export files instead (--source cur PATH, --source focus PATH)',
+/**
+ * What a source without coverage says instead of one (never a smaller report without saying so). Cost Explorer tells
+ * what it can (`CE_COVERAGE_NOTE`); Athena waits for the one scan of cost, rules and coverage (issue 23, bench).
+ */
+export const COVERAGE_UNAVAILABLE: Record<'athena', string> = {
   athena: 'coverage does not run on Athena yet: read the export\'s CUR 2.0 or FOCUS files with --source cur PATH or --source focus PATH '
     + '(the same scan, with DuckDB)',
 };
@@ -88,8 +88,14 @@ async function accountOwnersQuery(input: CoverageRunInput, query: CostQuery, fet
     return undefined;
   }
   const byAccount = await input.source.fetch({
-    from: query.from, to: query.to, groupBy: CostGrouping.SERVICE, dimension: CostDimension.SUB_ACCOUNT, granularity: 'month',
-    metric: query.metric, tagKeys: query.tagKeys, currency: query.currency,
+    from: query.from,
+    to: query.to,
+    groupBy: CostGrouping.SERVICE,
+    dimension: CostDimension.SUB_ACCOUNT,
+    granularity: 'month',
+    metric: query.metric,
+    tagKeys: query.tagKeys,
+    currency: query.currency,
   }, input.progress);
   const currency = input.currency ?? fetched.rows[0]?.currency ?? fetched.coverage!.items[0]?.currency ?? '';
   return taggedByAccount(byAccount.rows, query.coverage!.declaredServices, currency);

@@ -48,7 +48,23 @@ export const REASONS = [
     fix: 'activate aws:cloudformation:stack-name: new CostAllocationTags(stack, \'Tags\', { activateStackNameTag: true })',
   },
   { key: 'split-failed', label: 'a rule could not split', owner: 'the rule\'s owner', fix: 'change the rule\'s allocation or target' },
+  {
+    // Cost Explorer only (no resource ids): untagged usage in an account where stacks are declared
+    key: 'needs-resources',
+    label: 'usage in a declared stack\'s account (needs resource ids)',
+    owner: 'the services declared in its account',
+    fix: 'read the CUR 2.0 or FOCUS files (--source cur|focus) for its reason, resources and fix',
+  },
 ] as const;
+
+/** The reasons a source without resource ids (Cost Explorer) can tell, in the order of `REASONS`. */
+const ACCOUNT_LEVEL_REASONS: readonly ReasonKey[] = ['no-resource', 'outside', 'unknown-tag', 'split-failed', 'needs-resources'];
+
+/** What coverage on Cost Explorer cannot tell (docs/attribution.md section 9), one note. */
+export const CE_COVERAGE_NOTE = 'Cost Explorer has no resource ids (GetCostAndUsageWithResources is opt-in, daily, for the last 14 days only): '
+  + 'it tells spend of no resource (tax, support, fees, credits, by RECORD_TYPE), untagged spend in accounts without declared stacks and '
+  + 'undeclared tag values; the resource-level reasons (an untaggable type, a CDK stack without the tag, a resource outside every stack, '
+  + 'the stack tag not active) and the top resources need the CUR 2.0 or FOCUS files (--source cur PATH, --source focus PATH) or Athena';
 
 export type ReasonKey = typeof REASONS[number]['key'];
 
@@ -119,7 +135,11 @@ export interface Coverage {
   readonly accounts: AccountAmount[];
   readonly months: MonthShare[];
   readonly stackKeyActive: boolean;
+  /** Whether the source told resources apart (false: Cost Explorer, by account and record type). */
+  readonly resourceLevel: boolean;
   readonly warnings: string[];
+  /** What the source could not tell (Cost Explorer), for the notes. */
+  readonly notes: string[];
 }
 
 export interface CoverageInput {
@@ -186,7 +206,7 @@ export function majorityOwners(tagged: ReadonlyMap<string, Decimal> | undefined)
 const FEE_TYPES = new Set(['Fee', 'RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee', 'Purchase', 'Adjustment', 'Refund']);
 /** The charge type a fix names for a line item type / charge category. */
 const CHARGE_TYPE_OF: Record<string, string> = {
-  Tax: 'TAX', Credit: 'CREDIT', RIFee: 'RESERVED_INSTANCE_FEE', SavingsPlanRecurringFee: 'SAVINGS_PLAN_RECURRING_FEE',
+  Tax: 'TAX', Credit: 'CREDIT', Support: 'SUPPORT', RIFee: 'RESERVED_INSTANCE_FEE', SavingsPlanRecurringFee: 'SAVINGS_PLAN_RECURRING_FEE',
 };
 const SUPPORT_CODES = new Set(chargeTypeDefinition('support')?.serviceCodes ?? []);
 
@@ -257,10 +277,18 @@ export function coverageOf(input: CoverageInput): Coverage {
   const namesOf = (ss: readonly DeclaredService[]) => [...new Set(ss.map((s) => s.record.serviceName))].sort(byName);
   const servicesInAccount = (account: string) => namesOf(input.services.filter((s) => s.account === account));
 
+  const resourceLevel = input.scan.resourceLevel !== false;
+  const declaredAccounts = new Set(input.services.map((s) => s.account));
+  // a stack without a concrete account may be deployed in any account: no account's usage is then told outside
+  const agnostic = input.services.some((s) => s.account === undefined);
   // each item's reason, in the order of REASONS
   const reasonOf = (i: CoverageItem): ReasonKey => {
     if (i.tag !== '') {
       return 'unknown-tag';
+    }
+    if (!resourceLevel) {
+      // Cost Explorer: by record type and account only
+      return i.nonResource ? 'no-resource' : declaredAccounts.has(i.account) || agnostic ? 'needs-resources' : 'outside';
     }
     if (i.nonResource || i.resource === '' || FEE_TYPES.has(i.itemType) || SUPPORT_CODES.has(i.product)) {
       return 'no-resource';
@@ -310,7 +338,14 @@ export function coverageOf(input: CoverageInput): Coverage {
       amount: g.amount,
     };
     const context = {
-      stacks, namesOf, servicesInAccount, declared: [...declared].sort(byName), column: input.scan.stackColumn, accountTagged: input.accountTagged, currency,
+      stacks,
+      namesOf,
+      servicesInAccount,
+      declared: [...declared].sort(byName),
+      column: input.scan.stackColumn,
+      accountTagged: input.accountTagged,
+      currency,
+      resourceLevel,
     };
     entries.push({ ...base, ...entryDetails(g.reason, i, context) });
   }
@@ -338,7 +373,7 @@ export function coverageOf(input: CoverageInput): Coverage {
   }
   entries.sort((a, b) => b.amount.compare(a.amount) || byName(a.reason, b.reason) || byName(a.resource, b.resource) || byName(a.account, b.account));
 
-  const reasons: ReasonAmount[] = REASONS.map((r) => ({
+  const reasons: ReasonAmount[] = REASONS.filter((r) => (resourceLevel ? r.key !== 'needs-resources' : ACCOUNT_LEVEL_REASONS.includes(r.key))).map((r) => ({
     reason: r.key,
     label: r.label,
     amount: Decimal.sum(entries.filter((e) => e.reason === r.key).map((e) => e.amount)),
@@ -353,7 +388,7 @@ export function coverageOf(input: CoverageInput): Coverage {
     warnings.push(`coverage: the reasons add up to ${explained.toFixed(2)} ${currency}, the unattributed spend is ${unattributed.toFixed(2)} `
       + `${currency}: ${unattributed.minus(explained).toFixed(2)} ${currency} is not explained`);
   }
-  if (!input.scan.stackKeyActive && stacks.size > 0) {
+  if (resourceLevel && !input.scan.stackKeyActive && stacks.size > 0) {
     warnings.push(`no line item of the period holds aws:cloudformation:stack-name (${input.scan.stackColumn}): resources of the declared stacks `
       + 'cannot be told from others; activate the key (CostAllocationTags activateStackNameTag)');
   }
@@ -393,7 +428,9 @@ export function coverageOf(input: CoverageInput): Coverage {
       month: m, total: e.total, tagged: e.tagged, attributed: e.attributed, unattributed: e.total.minus(e.tagged).minus(e.attributed),
     })),
     stackKeyActive: input.scan.stackKeyActive,
+    resourceLevel,
     warnings,
+    notes: resourceLevel ? [] : [CE_COVERAGE_NOTE],
   };
 }
 
@@ -461,6 +498,7 @@ function entryDetails(reason: ReasonKey, i: CoverageItem, c: {
   column: string;
   accountTagged?: AccountTagged;
   currency: string;
+  resourceLevel: boolean;
 }): { resource: string; owner: string; ownerHow: string; ownerServices: string[]; fix: string } {
   // the account's owner: the services declared in its stacks; else the services carrying most of its tagged spend
   const accountOwners = () => {
@@ -477,6 +515,20 @@ function entryDetails(reason: ReasonKey, i: CoverageItem, c: {
     const none = c.accountTagged ? `no service is declared in account ${i.account} nor tags spend in it` : `no service is declared in account ${i.account}`;
     return { owner: '', ownerHow: i.account ? none : 'no account', names };
   };
+  if (!c.resourceLevel && (reason === 'outside' || reason === 'needs-resources')) {
+    // Cost Explorer: the untagged usage of an account, no resource ids
+    const a = accountOwners();
+    const rule = a.names.length > 0 ? `AttributionRule.accounts({ accountIds: [${tsString(i.account)}], to: ${serviceTarget(a.names)} })` : undefined;
+    return {
+      resource: `(untagged usage in account ${i.account})`,
+      owner: a.owner,
+      ownerHow: a.ownerHow,
+      ownerServices: a.names,
+      fix: reason === 'needs-resources'
+        ? 'read the CUR 2.0 or FOCUS files (customer-value coverage --source cur|focus) for its resources and their fixes'
+        : rule ? `tag its resources, or ${rule}` : 'tag its resources, or an accounts rule for the account',
+    };
+  }
   switch (reason) {
     case 'no-resource': {
       const type = CHARGE_TYPE_OF[i.itemType] ?? (SUPPORT_CODES.has(i.product) ? 'SUPPORT' : undefined);
@@ -526,7 +578,7 @@ function entryDetails(reason: ReasonKey, i: CoverageItem, c: {
     case 'unknown-tag': {
       const near = closest(i.tag, c.declared);
       return {
-        resource: i.resource || `(no resource: ${i.itemType || 'no type'})`,
+        resource: i.resource || (c.resourceLevel ? `(no resource: ${i.itemType || 'no type'})` : '(its spend: Cost Explorer has no resource ids)'),
         owner: near ?? '',
         ownerHow: near ? `tag "${i.tag}": did you mean "${near}"?` : `tag "${i.tag}": no declared service is close`,
         ownerServices: near ? [near] : [],

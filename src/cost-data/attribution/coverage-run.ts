@@ -30,6 +30,8 @@ export interface CoverageRunInput {
   readonly currency?: string;
   /** How the notes name the source. */
   readonly sourceName: string;
+  /** The rows' time buckets: `month` on Cost Explorer (fewer requests; coverage needs months only). @default 'day' */
+  readonly granularity?: 'day' | 'month';
   readonly progress: (message: string) => void;
 }
 
@@ -50,6 +52,7 @@ export async function runCoverage(input: CoverageRunInput): Promise<CoverageRun>
     metric: input.metric,
     tagKeys: input.tagKeys,
     currency: input.currency,
+    ...(input.granularity ? { granularity: input.granularity } : {}),
     ...(plan ? { attribution: plan } : {}),
     coverage: { declaredServices: [...new Set(input.set.services.map((s) => s.record.serviceName))].sort(), declaredStacks },
   };
@@ -58,7 +61,8 @@ export async function runCoverage(input: CoverageRunInput): Promise<CoverageRun>
     throw new Error(`${input.sourceName} returned no coverage scan`);
   }
   const attributed = attributeResult(query, fetched, input.set, input.sourceName);
-  const accountTagged = await accountOwnersQuery(input, query, fetched);
+  const owners = await accountOwnersQuery(input, query, fetched);
+  const accountTagged = owners?.tagged;
   const coverage = coverageOf({
     from: input.from,
     to: input.to,
@@ -74,7 +78,11 @@ export async function runCoverage(input: CoverageRunInput): Promise<CoverageRun>
   // coverage's summary line gives the same period with docs/attribution.md section 1's terms (tagged = a declared
   // service's tag), so it replaces both
   const notes = attributed.result.notes.filter((n) => !n.startsWith('attribution: tagged ') && !n.startsWith(UNDECLARED_NOTE));
-  return { coverage, result: { ...attributed.result, notes } };
+  if (owners?.requests) {
+    notes.push(`${input.sourceName}: ${owners.requests} more request${owners.requests === 1 ? '' : 's'} for the tagged spend of accounts without declared stacks (their owner hint)`);
+  }
+  const requests = (attributed.result.requests ?? 0) + (owners?.requests ?? 0);
+  return { coverage, result: { ...attributed.result, notes, ...(requests > 0 ? { requests } : {}) } };
 }
 
 /**
@@ -82,7 +90,8 @@ export async function runCoverage(input: CoverageRunInput): Promise<CoverageRun>
  * per account and service, one more query of the source grouped by service and account (`--by sub-account`, by month),
  * made only when some unattributed spend is in such an account.
  */
-async function accountOwnersQuery(input: CoverageRunInput, query: CostQuery, fetched: CostResult): Promise<AccountTagged | undefined> {
+async function accountOwnersQuery(input: CoverageRunInput, query: CostQuery, fetched: CostResult)
+  : Promise<{ tagged: AccountTagged; requests: number } | undefined> {
   const declaredAccounts = new Set(input.set.services.map((s) => s.account));
   if (!fetched.coverage!.items.some((i) => i.tag === '' && i.account !== '' && !declaredAccounts.has(i.account))) {
     return undefined;
@@ -98,5 +107,5 @@ async function accountOwnersQuery(input: CoverageRunInput, query: CostQuery, fet
     currency: query.currency,
   }, input.progress);
   const currency = input.currency ?? fetched.rows[0]?.currency ?? fetched.coverage!.items[0]?.currency ?? '';
-  return taggedByAccount(byAccount.rows, query.coverage!.declaredServices, currency);
+  return { tagged: taggedByAccount(byAccount.rows, query.coverage!.declaredServices, currency), requests: byAccount.requests ?? 0 };
 }

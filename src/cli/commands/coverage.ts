@@ -15,8 +15,8 @@ import { localAssemblies, readDeclarations, withNotes } from '../../cost-data/de
 import { CostDataError } from '../../cost-data/errors';
 import { refuseOutputOverInput } from '../../cost-data/paths';
 import { ReportMetric } from '../../cost-data/query';
-import { GLOB_CHARS } from '../../cost-data/sources/data-files';
 import { CE_REQUEST_PRICE_USD } from '../../cost-data/sources/ce';
+import { GLOB_CHARS } from '../../cost-data/sources/data-files';
 import { SourceKind } from '../../cost-data/sources/factory';
 import { CallLimits, DEFAULT_MAX_PAGES, StoppedError } from '../../cost-data/sources/limits';
 import { TagKeys } from '../../tag-keys';
@@ -129,8 +129,11 @@ export async function packCoverage(o: {
     // Cost Explorer's requests are billed: the section says how many it made (the pack's count is the review's own)
     const requests = run.result.requests ?? 0;
     return requests > 0
-      ? { ...run.coverage, notes: [...run.coverage.notes, `the coverage section made ${requests} more GetCostAndUsage request${requests === 1 ? '' : 's'} `
-        + `(${(requests * CE_REQUEST_PRICE_USD).toFixed(2)} USD)`] }
+      ? {
+        ...run.coverage,
+        notes: [...run.coverage.notes, `the coverage section made ${requests} more GetCostAndUsage request${requests === 1 ? '' : 's'} `
+        + `(${(requests * CE_REQUEST_PRICE_USD).toFixed(2)} USD)`],
+      }
       : run.coverage;
   } catch (e) {
     if (e instanceof CostDataError) {

@@ -88,6 +88,11 @@ describe.each([['cur', () => cur], ['focus', () => focus]])('attribution rules o
     expect(data.attribution.attributed).toBe(64);
     const checkout = data.rows.find((r: any) => r.group === 'checkout');
     expect(checkout).toMatchObject({ direct: 96.857143, fullyLoaded: 96.857143, months: { '2026-10': { direct: 85.857143 }, '2026-11': { direct: 11 } } });
+    // the main table: tagged + attributed = direct, side by side
+    const csv = await runCli(['cost', '--source', source, file(), '--from', '2026-10-01', '--to', '2026-12-01', '--allocate', '-o', 'csv', '--quiet'], { cwd });
+    const lines = csv.stdout.split('\r\n');
+    expect(lines[0]).toMatch(/,Tagged,Attributed,Direct \(USD\),Received,/);
+    expect(lines.find((l) => l.startsWith('checkout,'))).toMatch(/,70\.00,26\.86,96\.86,/);
   });
 
   test('grouped by team, the rules are named in a note, not silently ignored', async () => {

@@ -387,4 +387,18 @@ describe('README', () => {
     expect(res.stdout.startsWith(`${shown.join('\n')}\n`)).toBe(true);
     expect(shown.length).toBeGreaterThan(12);
   });
+
+  test('the cost sample with rules (tagged and attributed columns) is what its command prints on the fixture', async () => {
+    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const start = readme.indexOf('$ npx customer-value cost --source cur cur-export/ ');
+    expect(start).toBeGreaterThan(0);
+    const [command, ...shown] = readme.slice(start, readme.indexOf('```', start)).trimEnd().split('\n');
+    fs.mkdirSync(path.join(cwd, 'cur-export'), { recursive: true });
+    fs.copyFileSync(files.cur, path.join(cwd, 'cur-export', 'data.csv'));
+    const res = await runCli(command.replace(/^\$ npx customer-value /, '').split(' '), { cwd });
+    expect(res.code).toBe(0);
+    // the README shows the main table (the summary lines before it and the notes after it follow)
+    expect(shown[0]).toMatch(/Tagged\s+Attributed\s+Cost \(USD\)/);
+    expect(res.stdout).toContain(`\n${shown.join('\n')}\n`);
+  });
 });

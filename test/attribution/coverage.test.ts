@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { coverageAssembly, HOSTILE_RESOURCE, HOSTILE_TAG, ITEMS, writeCur, writeFocus } from './coverage-fixture';
+import { coverageAssembly, HOSTILE_RESOURCE, HOSTILE_TAG, ITEMS, RULES, writeCur, writeFocus } from './coverage-fixture';
+import { attributionPlanOf } from '../../src/cost-data/attribution/attribute';
 import { entriesByUnit, unitCoverage } from '../../src/cost-data/attribution/coverage';
 import { coverageReport, coverageSections, withCoverage } from '../../src/cost-data/attribution/coverage-report';
 import { COVERAGE_UNAVAILABLE, CoverageRun, runCoverage } from '../../src/cost-data/attribution/coverage-run';
@@ -369,6 +370,70 @@ describe('the owner of an account without declared stacks: the services carrying
     const owned = ['retail', 'finance'].map((u) => unitCoverage(c, u, set.services));
     expect([...owned.map((u) => money(u.owned)), money(owned[0].rest)]).toEqual(['31.50', '3.00', '11.50']);
     expect(owned[0].owned.plus(owned[1].owned).plus(owned[0].rest).compare(c.unattributed)).toBe(0);
+  });
+});
+
+describe('the services of a stack include the services whose include()d scopes are in it (customer-value:member records)', () => {
+  // the fixture plus stack Assets (account 111111111111) holding no service record but a scope checkout include()s, and
+  // an untagged bucket of 2 in it (October): a resource in a CDK stack without the tag, owned by checkout (retail);
+  // without the member record the stack is in no assembly's services: outside, owned by the services of its account
+  const assets = { day: '2026-10-18', cost: 2, stack: 'Assets', resource: 'arn:aws:s3:::assets-bucket', product: 'AmazonS3', usage: 'EUW1-TimedStorage-ByteHrs' };
+  const member = { serviceName: 'checkout', servicePath: 'Shop/checkout' };
+
+  const run = async (folder: string) => {
+    const set = readAssemblies([path.join(cwd, folder)]);
+    const limits = new CallLimits({ maxPages: 10, timeoutSeconds: 60 });
+    return {
+      set,
+      run: await runCoverage({
+        source: createSource({ kind: 'cur', paths: [writeCur(path.join(cwd, 'members', 'cur.csv'), [...ITEMS, assets])], limits }),
+        set,
+        from: '2026-10-01',
+        to: '2026-12-01',
+        tagKeys: tagKeysOf(set),
+        metric: CostMetric.UNBLENDED,
+        sourceName: 'cur',
+        progress: () => undefined,
+      }).finally(() => limits.dispose()),
+    };
+  };
+
+  test('a resource of an included scope\'s stack is told "in a CDK stack without the tag", owned by the including service', async () => {
+    coverageAssembly(cwd, true, 'members.out', [{ id: 'Assets', env: 'aws://111111111111/eu-west-1', services: [], members: [member] }]);
+    const { set, run: withMembers } = await run('members.out');
+    expect(set.members).toEqual([{ serviceName: 'checkout', stack: 'Assets', account: '111111111111', assembly: path.join(cwd, 'members.out') }]);
+    expect(attributionPlanOf(set).plan?.declaredStacks).toEqual(['Assets', 'Reports', 'Search', 'Shop']);
+    expect(withMembers.coverage.entries.find((e) => e.resource === 'arn:aws:s3:::assets-bucket')).toMatchObject({
+      reason: 'stack-untagged', owner: 'checkout', ownerHow: 'services of its stack Assets', ownerServices: ['checkout'],
+    });
+    expect(money(withMembers.coverage.reasons.find((r) => r.reason === 'stack-untagged')!.amount)).toBe('12.00');
+    // without the member record: outside (stack Assets holds no declared service)
+    const { run: without } = await run('cdk.out');
+    expect(without.coverage.entries.find((e) => e.resource === 'arn:aws:s3:::assets-bucket')).toMatchObject({
+      reason: 'outside', ownerHow: 'stack Assets is in no assembly read; services declared in account 111111111111',
+    });
+  });
+
+  test('declaredStacks() and the stack\'s services take the included scope\'s stack too (cost applies the rule)', async () => {
+    // a declared-stacks rule (even) after the fixture's: Shop i-0abc 10 -> checkout 5, wishlist 5; Search vpce-1 4 ->
+    // search 4; Assets bucket 2 -> checkout 2 (its member); 16 in all
+    const stacksRule = { name: 'stacks', kind: 'declared-stacks', match: {}, target: { kind: 'stack-services', allocation: { method: 'even' } } };
+    coverageAssembly(cwd, false, 'members-rules.out', [
+      { id: 'Assets', env: 'aws://111111111111/eu-west-1', services: [], members: [member] },
+      { id: 'Billing', env: 'aws://999999999999/us-east-1', services: [], attribution: [{ ...RULES, rules: [...RULES.rules, stacksRule] }] },
+    ]);
+    writeCur(path.join(cwd, 'members', 'cur.csv'), [...ITEMS, assets]);
+    const res = await runCli(['cost', '--source', 'cur', path.join('members', 'cur.csv'), '-a', 'members-rules.out', '--from', '2026-10-01', '--to', '2026-12-01',
+      '-o', 'json', '--quiet', '--no-usage'], { cwd });
+    expect(res.code).toBe(0);
+    const rule = JSON.parse(res.stdout).attribution.rules.find((r: any) => r.rule === 'stacks');
+    expect(rule).toMatchObject({ amount: 16, targets: { checkout: 7, wishlist: 5, search: 4 } });
+  });
+
+  test('a member record without a service name is refused naming the file and the field', () => {
+    coverageAssembly(cwd, true, 'bad-member.out', [{ id: 'Assets', services: [], members: [{ servicePath: 'Shop/checkout' }] }]);
+    expect(() => readAssemblies([path.join(cwd, 'bad-member.out')])).toThrow(
+      /^cannot read .*bad-member\.out.*\(stack Assets, \/Assets\/Member0\): its customer-value:member record has no serviceName: expected the name of the service that include\(\)s the scope$/);
   });
 });
 

@@ -2,7 +2,7 @@ import { applyAttribution, AttributionOutcome, RuleOutcome, TargetService } from
 import { AttributionPlan, orderRules } from './rules';
 import { Decimal } from '../../private/decimal';
 import { closest } from '../../private/placeholders';
-import { AssemblySet } from '../declarations/cloud-assembly';
+import { AssemblySet, stackServices } from '../declarations/cloud-assembly';
 import { CostQuery, CostResult, exactAmountOf } from '../query';
 import { CostGrouping } from '../query-terms';
 import { Report, Section } from '../report/model';
@@ -19,7 +19,8 @@ export function attributionPlanOf(set: RuleDeclarations): { plan?: AttributionPl
   if (rules.length === 0) {
     return { warnings };
   }
-  const declaredStacks = [...new Set(set.services.map((s) => s.stack))].sort();
+  // the stacks of the services, with the stacks of the scopes they include() (member records)
+  const declaredStacks = [...new Set(stackServices(set).map((s) => s.stack))].sort();
   const names = new Set(set.services.map((s) => s.record.serviceName));
   for (const r of rules) {
     for (const s of r.rule.target.services ?? []) {
@@ -117,12 +118,12 @@ export function attributeResult(query: CostQuery, result: CostResult, set: RuleD
   }
   const matches = query.currency ? result.attributionMatches.filter((m) => m.currency === query.currency) : result.attributionMatches;
   const services = new Map<string, TargetService>();
-  for (const d of set.services) {
+  for (const { stack, service: d } of stackServices(set)) {
     const prev = services.get(d.record.serviceName);
     services.set(d.record.serviceName, {
       name: d.record.serviceName,
       businessUnit: d.record.businessUnit,
-      stacks: [...new Set([...(prev?.stacks ?? []), d.stack])],
+      stacks: [...new Set([...(prev?.stacks ?? []), stack])],
     });
   }
   const outcome = applyAttribution(result.rows, matches, plan.rules, [...services.values()], options.groupOf);

@@ -1,7 +1,7 @@
 import { attributeResult, attributionPlanOf, UNDECLARED_NOTE } from './attribute';
 import { AccountTagged, Coverage, coverageOf, taggedByAccount } from './coverage';
 import { TagKeys } from '../../tag-keys';
-import { AssemblySet } from '../declarations/cloud-assembly';
+import { AssemblySet, stackServices } from '../declarations/cloud-assembly';
 import { CostQuery, CostResult, CostSource, ReportMetric } from '../query';
 import { CostDimension, CostGrouping } from '../query-terms';
 
@@ -44,7 +44,7 @@ export interface CoverageRun {
 /** Reads the period from the source and tells its coverage. */
 export async function runCoverage(input: CoverageRunInput): Promise<CoverageRun> {
   const { plan } = attributionPlanOf(input.set);
-  const declaredStacks = [...new Set(input.set.services.map((s) => s.stack))].sort();
+  const declaredStacks = [...new Set(stackServices(input.set).map((s) => s.stack))].sort();
   const query: CostQuery = {
     from: input.from,
     to: input.to,
@@ -71,6 +71,7 @@ export async function runCoverage(input: CoverageRunInput): Promise<CoverageRun>
     outcome: attributed.outcome,
     rules: plan?.rules ?? [],
     services: input.set.services,
+    ...(input.set.members ? { members: input.set.members } : {}),
     currency: input.currency,
     ...(accountTagged ? { accountTagged } : {}),
   });

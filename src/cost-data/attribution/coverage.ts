@@ -3,7 +3,7 @@ import { OrderedRule } from './rules';
 import { chargeTypeDefinition } from '../../declaration/attribution-charges';
 import { Decimal } from '../../private/decimal';
 import { closest } from '../../private/placeholders';
-import { DeclaredService } from '../declarations/cloud-assembly';
+import { DeclaredService, StackMember, stackServices } from '../declarations/cloud-assembly';
 import { CostRow, CoverageItem, CoverageScan, exactAmountOf } from '../query';
 
 /**
@@ -152,6 +152,8 @@ export interface CoverageInput {
   readonly outcome?: AttributionOutcome;
   readonly rules: readonly OrderedRule[];
   readonly services: readonly DeclaredService[];
+  /** The stacks the services reach through `include()` (member records): theirs too. @default - none */
+  readonly members?: readonly StackMember[];
   /** The currency reported (`--currency`); default: the rows'. */
   readonly currency?: string;
   /**
@@ -270,9 +272,10 @@ export function coverageOf(input: CoverageInput): Coverage {
   const tagged = Decimal.sum([...months.values()].map((e) => e.tagged));
   const attributed = Decimal.sum([...months.values()].map((e) => e.attributed));
 
+  // each stack's services: the records in it, and the services whose include()d scopes are in it (member records)
   const stacks = new Map<string, DeclaredService[]>();
-  for (const s of input.services) {
-    stacks.set(s.stack, [...(stacks.get(s.stack) ?? []), s]);
+  for (const { stack, service } of stackServices(input)) {
+    stacks.set(stack, [...(stacks.get(stack) ?? []), service]);
   }
   const namesOf = (ss: readonly DeclaredService[]) => [...new Set(ss.map((s) => s.record.serviceName))].sort(byName);
   const servicesInAccount = (account: string) => namesOf(input.services.filter((s) => s.account === account));

@@ -3,7 +3,7 @@ import * as path from 'path';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
 import { ATTRIBUTION_METADATA_TYPE, AttributionRulesRecord } from '../../declaration/attribution-record';
 import { attributionRecordProblems, refusedAttributionRecord } from '../../declaration/attribution-record-rules';
-import { SERVICE_METADATA_TYPE, ServiceDeclarationRecord } from '../../declaration/record';
+import { MEMBER_METADATA_TYPE, SERVICE_METADATA_TYPE, ServiceDeclarationRecord } from '../../declaration/record';
 import { ReadRuleSet } from '../attribution/rules';
 import { firstLine, CostDataError } from '../errors';
 import { describeFsCode } from '../paths';
@@ -31,6 +31,39 @@ export interface AssemblySet {
   readonly warnings: string[];
   /** The `customer-value:attribution` rule sets (docs/attribution.md), checked. @default - none */
   readonly ruleSets?: ReadRuleSet[];
+  /**
+   * The stacks services reach through `include()` (`customer-value:member` records, docs/attribution.md section 3).
+   * @default - none (the registry does not carry them)
+   */
+  readonly members?: StackMember[];
+}
+
+/** A stack holding a scope a service `include()`s (a `customer-value:member` record): one of that service's stacks too. */
+export interface StackMember {
+  readonly serviceName: string;
+  /** CloudFormation stack name of the stack holding the scope. */
+  readonly stack: string;
+  readonly account?: string;
+  /** Directory of the (top-level) cloud assembly it was read from. */
+  readonly assembly: string;
+}
+
+/**
+ * The services of each stack (docs/attribution.md section 3): the services whose record is in the stack, plus the
+ * declared services a `customer-value:member` record in the stack names (scopes they `include()`); a member of a
+ * service no declaration read holds adds nothing.
+ */
+export function stackServices(set: { readonly services: readonly DeclaredService[]; readonly members?: readonly StackMember[] })
+  : Array<{ readonly stack: string; readonly service: DeclaredService }> {
+  const out = set.services.map((service) => ({ stack: service.stack, service }));
+  for (const m of set.members ?? []) {
+    for (const service of set.services.filter((s) => s.record.serviceName === m.serviceName)) {
+      if (!out.some((o) => o.stack === m.stack && o.service === service)) {
+        out.push({ stack: m.stack, service });
+      }
+    }
+  }
+  return out;
 }
 
 /** Most entries read from a directory of assemblies, and most assemblies taken from it: a bounded scan. */
@@ -55,11 +88,12 @@ export function readAssemblies(paths: readonly string[], cwd: string = process.c
   }
   const services: DeclaredService[] = [];
   const ruleSets: ReadRuleSet[] = [];
+  const members: StackMember[] = [];
   for (const dir of dirs) {
     checkManifest(dir);
-    services.push(...readAssembly(dir, ruleSets));
+    services.push(...readAssembly(dir, ruleSets, members));
   }
-  return { assemblies: dirs, services, warnings: [], ruleSets };
+  return { assemblies: dirs, services, warnings: [], ruleSets, ...(members.length > 0 ? { members } : {}) };
 }
 
 /** `p` as the user wrote it is used in messages; `cwd` resolves it. */
@@ -187,7 +221,7 @@ function readJson(file: string, where: string): unknown {
   }
 }
 
-function readAssembly(dir: string, ruleSets: ReadRuleSet[]): DeclaredService[] {
+function readAssembly(dir: string, ruleSets: ReadRuleSet[], members: StackMember[]): DeclaredService[] {
   let assembly: CloudAssembly;
   try {
     // aws-cdk-lib is loaded only when an assembly is read (a report over CUR files without cdk.out never needs it)
@@ -213,6 +247,20 @@ function readAssembly(dir: string, ruleSets: ReadRuleSet[]): DeclaredService[] {
       for (const entry of stack.findMetadataByType(ATTRIBUTION_METADATA_TYPE)) {
         const where = `${file} (stack ${stack.displayName}, ${entry.path})`;
         ruleSets.push({ record: checkAttributionRecord(entry.data, where), where });
+      }
+      for (const entry of stack.findMetadataByType(MEMBER_METADATA_TYPE)) {
+        const data = entry.data as { serviceName?: unknown } | null;
+        if (typeof data?.serviceName !== 'string' || data.serviceName === '') {
+          const value = data?.serviceName === undefined ? 'has no serviceName' : `has serviceName ${describeJson(data.serviceName)}`;
+          throw new CostDataError(`cannot read ${file} (stack ${stack.displayName}, ${entry.path}): its customer-value:member record ${value}: `
+            + 'expected the name of the service that include()s the scope');
+        }
+        members.push({
+          serviceName: data.serviceName,
+          stack: stack.stackName,
+          ...(account && account !== 'unknown-account' ? { account } : {}),
+          assembly: dir,
+        });
       }
       for (const entry of entries) {
         out.push({

@@ -2,7 +2,8 @@ import { applyAttribution, AttributionOutcome, RuleOutcome, TargetService } from
 import { AttributionPlan, orderRules } from './rules';
 import { Decimal } from '../../private/decimal';
 import { closest } from '../../private/placeholders';
-import { AssemblySet, stackServices } from '../declarations/cloud-assembly';
+import { AssemblySet } from '../declarations/cloud-assembly';
+import { stackServices } from '../declarations/stack-services';
 import { CostQuery, CostResult, exactAmountOf } from '../query';
 import { CostGrouping } from '../query-terms';
 import { Report, Section } from '../report/model';

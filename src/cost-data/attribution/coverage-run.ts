@@ -1,8 +1,9 @@
 import { attributeResult, attributionPlanOf, UNDECLARED_NOTE } from './attribute';
 import { AccountTagged, Coverage, coverageOf, taggedByAccount } from './coverage';
 import { TagKeys } from '../../tag-keys';
-import { AssemblySet, stackServices } from '../declarations/cloud-assembly';
-import { CostQuery, CostResult, CostSource, ReportMetric } from '../query';
+import { AssemblySet } from '../declarations/cloud-assembly';
+import { stackServices } from '../declarations/stack-services';
+import { CostQuery, CostResult, CostSource, CoverageItem, ReportMetric } from '../query';
 import { CostDimension, CostGrouping } from '../query-terms';
 
 /**
@@ -94,7 +95,11 @@ export async function runCoverage(input: CoverageRunInput): Promise<CoverageRun>
 async function accountOwnersQuery(input: CoverageRunInput, query: CostQuery, fetched: CostResult)
   : Promise<{ tagged: AccountTagged; requests: number } | undefined> {
   const declaredAccounts = new Set(input.set.services.map((s) => s.account));
-  if (!fetched.coverage!.items.some((i) => i.tag === '' && i.account !== '' && !declaredAccounts.has(i.account))) {
+  const stacks = new Set(query.coverage!.declaredStacks);
+  // an untagged resource (Cost Explorer: untagged usage) outside the declared stacks, in an account without them
+  const needs = (i: CoverageItem) => i.tag === '' && i.account !== '' && !declaredAccounts.has(i.account) && !stacks.has(i.stack) && !i.nonResource
+    && (i.resource !== '' || fetched.coverage!.resourceLevel === false);
+  if (!fetched.coverage!.items.some(needs)) {
     return undefined;
   }
   const byAccount = await input.source.fetch({

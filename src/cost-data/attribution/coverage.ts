@@ -3,7 +3,8 @@ import { OrderedRule } from './rules';
 import { chargeTypeDefinition } from '../../declaration/attribution-charges';
 import { Decimal } from '../../private/decimal';
 import { closest } from '../../private/placeholders';
-import { DeclaredService, StackMember, stackServices } from '../declarations/cloud-assembly';
+import { DeclaredService } from '../declarations/cloud-assembly';
+import { StackMember, stackServices } from '../declarations/stack-services';
 import { CostRow, CoverageItem, CoverageScan, exactAmountOf } from '../query';
 
 /**

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import type { StackMember } from './stack-services';
 import { ATTRIBUTION_METADATA_TYPE, AttributionRulesRecord } from '../../declaration/attribution-record';
 import { attributionRecordProblems, refusedAttributionRecord } from '../../declaration/attribution-record-rules';
 import { MEMBER_METADATA_TYPE, SERVICE_METADATA_TYPE, ServiceDeclarationRecord } from '../../declaration/record';
@@ -38,33 +39,6 @@ export interface AssemblySet {
   readonly members?: StackMember[];
 }
 
-/** A stack holding a scope a service `include()`s (a `customer-value:member` record): one of that service's stacks too. */
-export interface StackMember {
-  readonly serviceName: string;
-  /** CloudFormation stack name of the stack holding the scope. */
-  readonly stack: string;
-  readonly account?: string;
-  /** Directory of the (top-level) cloud assembly it was read from. */
-  readonly assembly: string;
-}
-
-/**
- * The services of each stack (docs/attribution.md section 3): the services whose record is in the stack, plus the
- * declared services a `customer-value:member` record in the stack names (scopes they `include()`); a member of a
- * service no declaration read holds adds nothing.
- */
-export function stackServices(set: { readonly services: readonly DeclaredService[]; readonly members?: readonly StackMember[] })
-  : Array<{ readonly stack: string; readonly service: DeclaredService }> {
-  const out = set.services.map((service) => ({ stack: service.stack, service }));
-  for (const m of set.members ?? []) {
-    for (const service of set.services.filter((s) => s.record.serviceName === m.serviceName)) {
-      if (!out.some((o) => o.stack === m.stack && o.service === service)) {
-        out.push({ stack: m.stack, service });
-      }
-    }
-  }
-  return out;
-}
 
 /** Most entries read from a directory of assemblies, and most assemblies taken from it: a bounded scan. */
 const MAX_ENTRIES = 2000;
@@ -308,3 +282,4 @@ function checkAttributionRecord(data: unknown, where: string): AttributionRulesR
 }
 
 export { tagKeysOf } from './tag-keys-of';
+export { StackMember, stackServices } from './stack-services';

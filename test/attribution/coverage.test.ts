@@ -438,9 +438,9 @@ describe('the services of a stack include the services whose include()d scopes a
 });
 
 describe('README', () => {
-  test('the coverage sample is what its command prints on the fixture', async () => {
+  /** The README's sample that starts with `prompt`: its command run on the fixture's CUR file, and the lines shown. */
+  async function sample(prompt: string): Promise<{ shown: string[]; stdout: string }> {
     const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
-    const prompt = '$ npx customer-value coverage --source cur cur-export/ ';
     const start = readme.indexOf(prompt);
     expect(start).toBeGreaterThan(0);
     const [command, ...shown] = readme.slice(start, readme.indexOf('```', start)).trimEnd().split('\n');
@@ -448,22 +448,20 @@ describe('README', () => {
     fs.copyFileSync(files.cur, path.join(cwd, 'cur-export', 'data.csv'));
     const res = await runCli(command.replace(/^\$ npx customer-value /, '').split(' '), { cwd });
     expect(res.code).toBe(0);
+    return { shown, stdout: res.stdout };
+  }
+
+  test('the coverage sample is what its command prints on the fixture', async () => {
+    const { shown, stdout } = await sample('$ npx customer-value coverage --source cur cur-export/ ');
     // the README shows the report's start: the summary and the reasons (the resources, months and notes follow)
-    expect(res.stdout.startsWith(`${shown.join('\n')}\n`)).toBe(true);
+    expect(stdout.startsWith(`${shown.join('\n')}\n`)).toBe(true);
     expect(shown.length).toBeGreaterThan(12);
   });
 
   test('the cost sample with rules (tagged and attributed columns) is what its command prints on the fixture', async () => {
-    const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
-    const start = readme.indexOf('$ npx customer-value cost --source cur cur-export/ ');
-    expect(start).toBeGreaterThan(0);
-    const [command, ...shown] = readme.slice(start, readme.indexOf('```', start)).trimEnd().split('\n');
-    fs.mkdirSync(path.join(cwd, 'cur-export'), { recursive: true });
-    fs.copyFileSync(files.cur, path.join(cwd, 'cur-export', 'data.csv'));
-    const res = await runCli(command.replace(/^\$ npx customer-value /, '').split(' '), { cwd });
-    expect(res.code).toBe(0);
+    const { shown, stdout } = await sample('$ npx customer-value cost --source cur cur-export/ ');
     // the README shows the main table (the summary lines before it and the notes after it follow)
     expect(shown[0]).toMatch(/Tagged\s+Attributed\s+Cost \(USD\)/);
-    expect(res.stdout).toContain(`\n${shown.join('\n')}\n`);
+    expect(stdout).toContain(`\n${shown.join('\n')}\n`);
   });
 });

@@ -282,4 +282,3 @@ function checkAttributionRecord(data: unknown, where: string): AttributionRulesR
 }
 
 export { tagKeysOf } from './tag-keys-of';
-export { StackMember, stackServices } from './stack-services';

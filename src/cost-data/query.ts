@@ -107,6 +107,11 @@ export interface CoverageScan {
   readonly stackKeyActive: boolean;
   /** The column the stack is read from, for messages. */
   readonly stackColumn: string;
+  /**
+   * Whether the items hold resource ids and stacks (CUR 2.0, FOCUS); false for Cost Explorer, whose items are the
+   * untagged spend per account and record type. @default true
+   */
+  readonly resourceLevel?: boolean;
 }
 
 /**

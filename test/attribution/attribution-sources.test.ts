@@ -78,13 +78,21 @@ describe.each([['cur', () => cur], ['focus', () => focus]])('attribution rules o
         ...(output === 'html' ? ['--out', '-'] : [])], { cwd });
       expect(res.code).toBe(0);
       expect(res.stderr).toMatch(/rule shared\/never matched no untagged spend in the period/);
+      if (output === 'csv') {
+        // the main table, as CSV writes it: the two columns too
+        const lines = res.stdout.split('\r\n');
+        expect(lines[0]).toMatch(/,Business unit,Tagged,Attributed,Cost \(USD\),Share,/);
+        expect(lines.find((l) => l.startsWith('checkout,'))).toMatch(/,retail,70\.00,26\.86,96\.86,/);
+      }
       if (output !== 'csv') {
         expect(res.stdout).toMatch(/attributed by rules 64\.00 USD \(26\.4 %\)/);
         expect(res.stdout).toMatch(/rule shared\/nat attributed 20\.00 USD: checkout 14\.00, wishlist 6\.00/);
-        expect(res.stdout).toMatch(/Tagged and attributed cost per service/);
+        // tagged and attributed are columns of the main table, before the cost (no section of their own)
+        expect(res.stdout).toMatch(output === 'html' ? /<th[^>]*>Tagged<\/th><th[^>]*>Attributed<\/th><th[^>]*>Cost \(USD\)<\/th>/ : /Tagged\W+Attributed\W+Cost \(USD\)/);
+        expect(res.stdout).not.toMatch(/Tagged and attributed cost per service/);
         expect(res.stdout).toMatch(/15\.00 USD of the tax, credits and other charges of no resource was attributed by rules/);
         if (output !== 'html') {
-          expect(res.stdout).toMatch(/checkout\W+70\.00\W+26\.86\W+96\.86/);
+          expect(res.stdout).toMatch(/checkout\W.*retail\W+70\.00\W+26\.86\W+96\.86\W/);
           expect(res.stdout.match(/rule shared\/never matched no untagged spend/g)).toHaveLength(1);
         }
       }
@@ -99,6 +107,11 @@ describe.each([['cur', () => cur], ['focus', () => focus]])('attribution rules o
     expect(data.attribution.attributed).toBe(64);
     const checkout = data.rows.find((r: any) => r.group === 'checkout');
     expect(checkout).toMatchObject({ direct: 96.857143, fullyLoaded: 96.857143, months: { '2026-10': { direct: 85.857143 }, '2026-11': { direct: 11 } } });
+    // the main table: tagged + attributed = direct, side by side
+    const csv = await runCli(['cost', '--source', source, file(), '--from', '2026-10-01', '--to', '2026-12-01', '--allocate', '-o', 'csv', '--quiet'], { cwd });
+    const lines = csv.stdout.split('\r\n');
+    expect(lines[0]).toMatch(/,Tagged,Attributed,Direct \(USD\),Received,/);
+    expect(lines.find((l) => l.startsWith('checkout,'))).toMatch(/,70\.00,26\.86,96\.86,/);
   });
 
   test('grouped by team, the rules are named in a note, not silently ignored', async () => {

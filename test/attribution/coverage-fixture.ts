@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { buildAssembly, CHECKOUT, curCsv, record, REPORTS, WISHLIST } from '../cli/fixtures';
+import { buildAssembly, CHECKOUT, curCsv, FixtureStack, record, REPORTS, WISHLIST } from '../cli/fixtures';
 
 /**
  * The coverage fixture (docs/attribution.md section 9): CUR 2.0 and FOCUS files holding each kind of unattributed
@@ -135,12 +135,13 @@ export function writeFocus(file: string, items: Item[] = ITEMS): string {
   return file;
 }
 
-/** The assembly of the fixture in `dir/<folder>` (without the rule set: `rules` false). */
-export function coverageAssembly(dir: string, rules = true, folder = 'cdk.out'): string {
+/** The assembly of the fixture in `dir/<folder>` (without the rule set: `rules` false; `extra` stacks added). */
+export function coverageAssembly(dir: string, rules = true, folder = 'cdk.out', extra: FixtureStack[] = []): string {
   return buildAssembly(path.join(dir, folder), [
     { id: 'Shop', env: 'aws://111111111111/eu-west-1', services: [CHECKOUT, WISHLIST] },
     { id: 'Search', env: 'aws://222222222222/eu-west-1', services: [SEARCH] },
     { id: 'Reports', env: 'aws://333333333333/eu-west-1', services: [REPORTS] },
     ...(rules ? [{ id: 'Billing', env: 'aws://999999999999/us-east-1', services: [], attribution: [RULES] }] : []),
+    ...extra,
   ]);
 }

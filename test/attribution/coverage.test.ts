@@ -1,6 +1,8 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { coverageAssembly, HOSTILE_RESOURCE, HOSTILE_TAG, writeCur, writeFocus } from './coverage-fixture';
+import { coverageAssembly, HOSTILE_RESOURCE, HOSTILE_TAG, ITEMS, RULES, writeCur, writeFocus } from './coverage-fixture';
+import { attributionPlanOf } from '../../src/cost-data/attribution/attribute';
+import { entriesByUnit, unitCoverage } from '../../src/cost-data/attribution/coverage';
 import { coverageReport, coverageSections, withCoverage } from '../../src/cost-data/attribution/coverage-report';
 import { COVERAGE_UNAVAILABLE, CoverageRun, runCoverage } from '../../src/cost-data/attribution/coverage-run';
 import { readAssemblies, tagKeysOf } from '../../src/cost-data/declarations/cloud-assembly';
@@ -118,7 +120,7 @@ describe.each(['cur', 'focus', 'cur-parquet'])('coverage of %s files', (source) 
       amount: '3.00',
       reason: 'outside',
       owner: '',
-      how: 'stack OldStack is in no assembly read; no service is declared in account 555555555555',
+      how: 'stack OldStack is in no assembly read; no service is declared in account 555555555555 nor tags spend in it',
     });
     expect(e[6]).toMatchObject({ resource: 'i-7', amount: '1.50', reason: 'unknown-tag', owner: 'checkout', how: 'tag "chekout": did you mean "checkout"?' });
     expect(e[7]).toMatchObject({ resource: HOSTILE_RESOURCE, amount: '0.50', reason: 'unknown-tag', owner: '' });
@@ -254,10 +256,7 @@ describe('the command line', () => {
     expect(data.resources.find((r: any) => r.resource === 'i-acct')).toMatchObject({ reason: 'outside', owner: '', amount: 12 });
   });
 
-  test('Cost Explorer and Athena say what they cannot tell, instead of a smaller report', async () => {
-    const ce = await runCli(['coverage', '--source', 'ce'], { cwd });
-    expect(ce.code).toBe(2);
-    expect(ce.stderr).toMatch(/coverage needs line items with resource ids: Cost Explorer's GetCostAndUsage has none/);
+  test('Athena says it cannot tell yet, instead of a smaller report (Cost Explorer: coverage-ce.test.ts)', async () => {
     const athena = await runCli(['coverage', '--source', 'athena'], { cwd });
     expect(athena.stderr).toMatch(/coverage does not run on Athena yet/);
   });
@@ -278,16 +277,185 @@ describe('the review pack\'s coverage section', () => {
   });
 
   test('a source that cannot tell says so in the pack', () => {
-    const pack = withCoverage({ title: 't', summary: [], sections: [], notes: [], data: { units: [] } }, COVERAGE_UNAVAILABLE.ce);
-    expect(pack.sections).toEqual([{ heading: 'Coverage: spend without a service tag', lines: [COVERAGE_UNAVAILABLE.ce] }]);
-    expect(pack.data).toEqual({ units: [], coverage: { unavailable: COVERAGE_UNAVAILABLE.ce } });
+    const pack = withCoverage({ title: 't', summary: [], sections: [], notes: [], data: { units: [] } }, COVERAGE_UNAVAILABLE.athena);
+    expect(pack.sections).toEqual([{ heading: 'Coverage: spend without a service tag', lines: [COVERAGE_UNAVAILABLE.athena] }]);
+    expect(pack.data).toEqual({ units: [], coverage: { unavailable: COVERAGE_UNAVAILABLE.athena } });
+  });
+});
+
+describe('the review pack\'s coverage per business unit', () => {
+  test('each unit likely owns its entries; the units plus the rest are the period\'s unattributed spend, exactly', () => {
+    // by the owner hints of the fixture: retail (checkout, wishlist, search) owns legacy-bucket 15 (services declared in
+    // account 111111111111), i-0abc 10 (stack Shop), vpce-1 4 (stack Search), i-7 1.50 ("chekout": checkout) = 30.50;
+    // finance (reports) owns nothing; the rest: support 7, the tax split 6, i-9 3 (no owner), the hostile tag 0.50 (no
+    // close name), the credit -2 = 14.50; 30.50 + 0 + 14.50 = 45.00
+    for (const source of ['cur', 'focus', 'cur-parquet']) {
+      const c = runs[source].coverage;
+      const set = readAssemblies([path.join(cwd, 'cdk.out')]);
+      const { units, rest } = entriesByUnit(c, set.services);
+      expect([...units.keys()]).toEqual(['retail']);
+      const retail = unitCoverage(c, 'retail', set.services);
+      const finance = unitCoverage(c, 'finance', set.services);
+      expect([money(retail.owned), money(finance.owned), money(retail.rest), retail.restEntries]).toEqual(['30.50', '0.00', '14.50', 5]);
+      expect(rest.map((e) => money(e.amount))).toEqual(['7.00', '6.00', '3.00', '0.50', '-2.00']);
+      expect(retail.owned.plus(finance.owned).plus(retail.rest).compare(c.unattributed)).toBe(0);
+      expect(retail.coverage.entries.map((e) => e.resource)).toEqual(['arn:aws:s3:::legacy-bucket', 'i-0abc', 'arn:aws:ec2:eu-west-1:222222222222:vpc-endpoint/vpce-1', 'i-7']);
+      expect(Object.fromEntries(retail.coverage.reasons.filter((r) => r.amount.sign() !== 0).map((r) => [r.reason, money(r.amount)])))
+        .toEqual({ 'untaggable': '4.00', 'stack-untagged': '10.00', 'outside': '15.00', 'unknown-tag': '1.50' });
+      expect(retail.coverage.accounts.map((a) => [a.account, money(a.amount), a.entries])).toEqual([['111111111111', '26.50', 3], ['222222222222', '4.00', 1]]);
+    }
+  });
+
+  test('customer-value review --out-dir: each unit\'s pack shows what it likely owns and one line for the rest (every format from one renderer)', async () => {
+    const res = await runCli(['review', '--source', 'cur', files.cur, '--from', '2026-10-01', '--to', '2026-12-01', '-o', 'markdown', '--out-dir', 'packs', '--quiet'], { cwd });
+    expect(res.code).toBe(0);
+    const retail = fs.readFileSync(path.join(cwd, 'packs', 'value-review-retail.md'), 'utf8');
+    const section = retail.slice(retail.indexOf('## Coverage: spend without a service tag (retail)'));
+    expect(section).toContain('- retail likely owns 30.50 USD of the period\'s unattributed 45.00 USD (by the owner hints: the services of the resource\'s '
+      + 'stack, of its account); the rest, 14.50 USD in 5 items, is owned by no single business unit (no resource, no owner, owners in several units, '
+      + 'a rule\'s split): the organization-wide pack and customer-value coverage list it');
+    expect(section).toMatch(/## Coverage: unattributed spend retail likely owns, by reason \(USD\)/);
+    expect(section).toMatch(/\| a resource outside every assembly's stacks \| 15\.00 \| 4\.9 % \|/);
+    expect(section).not.toMatch(/no resource: tax, support, fees, credits \|/);
+    expect(section).toMatch(/## Coverage: top 4 unattributed resources retail likely owns \(USD\)/);
+    expect(section).not.toContain('(rule shared/tax)');
+    const finance = fs.readFileSync(path.join(cwd, 'packs', 'value-review-finance.md'), 'utf8');
+    expect(finance).toContain('- finance likely owns 0.00 USD of the period\'s unattributed 45.00 USD');
+    expect(finance).not.toContain('## Coverage: top');
+    const json = await runCli(['review', '--source', 'focus', files.focus, '--from', '2026-10-01', '--to', '2026-12-01', '-o', 'json', '--out-dir', 'packs-json',
+      '--quiet'], { cwd });
+    expect(json.code).toBe(0);
+    const data = JSON.parse(fs.readFileSync(path.join(cwd, 'packs-json', 'value-review-retail.json'), 'utf8')).coverage;
+    expect(data).toMatchObject({ businessUnit: 'retail', likelyOwned: 30.5, rest: 14.5, restResources: 5, unattributed: 45, resourceCount: 4 });
+    expect(data.resources.map((r: any) => r.resource)).toEqual(['arn:aws:s3:::legacy-bucket', 'i-0abc', 'arn:aws:ec2:eu-west-1:222222222222:vpc-endpoint/vpce-1', 'i-7']);
+    // one unit asked for (--business-unit): the one pack is that unit's
+    const one = await runCli(['review', '--source', 'cur', files.cur, '--from', '2026-10-01', '--to', '2026-12-01', '-o', 'json', '--business-unit', 'retail',
+      '--quiet'], { cwd });
+    expect(JSON.parse(one.stdout).coverage).toMatchObject({ businessUnit: 'retail', likelyOwned: 30.5, rest: 14.5 });
+  });
+});
+
+describe('the owner of an account without declared stacks: the services carrying most of its tagged spend', () => {
+  // the fixture plus, in October: account 555555555555 (i-9's, no stack declared) tagged reports 6, search 2; account
+  // 666666666666 (no stack declared) tagged checkout 3, search 3, reports 2 and an untagged resource i-6 of 1 (no stack
+  // tag while the key is active: outside). Owners, largest first until more than half of the account's tagged spend:
+  // 555: reports 6 of 8 = 75.0 %; 666: checkout 3 (37.5 %) is not more than half, with search 3 (tie, by name) 6 of 8 is.
+  // total 306 + 8 + 8 + 1 = 323, tagged 240 + 16 = 256, attributed 21 (the tax's base changes, not its amount),
+  // unattributed 45 + 1 = 46: retail 30.50 + 1 (i-6: checkout and search are retail) = 31.50, finance 3 (i-9: reports),
+  // rest 14.50 - 3 = 11.50; 31.50 + 3 + 11.50 = 46
+  const extra = [
+    { day: '2026-10-15', cost: 6, svc: 'reports', account: '555555555555', resource: 'i-r5', product: 'AmazonEC2', usage: 'EUW1-BoxUsage' },
+    { day: '2026-10-15', cost: 2, svc: 'search', account: '555555555555', resource: 'i-s5', product: 'AmazonEC2', usage: 'EUW1-BoxUsage' },
+    { day: '2026-10-16', cost: 3, svc: 'checkout', account: '666666666666', resource: 'i-c6', product: 'AmazonEC2', usage: 'EUW1-BoxUsage' },
+    { day: '2026-10-16', cost: 3, svc: 'search', account: '666666666666', resource: 'i-s6', product: 'AmazonEC2', usage: 'EUW1-BoxUsage' },
+    { day: '2026-10-16', cost: 2, svc: 'reports', account: '666666666666', resource: 'i-r6', product: 'AmazonEC2', usage: 'EUW1-BoxUsage' },
+    { day: '2026-10-17', cost: 1, account: '666666666666', resource: 'i-6', product: 'AmazonEC2', usage: 'EUW1-BoxUsage' },
+  ];
+
+  test.each(['cur', 'focus'] as const)('%s: the hint used is named; the units follow the owners', async (source) => {
+    const file = source === 'cur' ? writeCur(path.join(cwd, 'owners', 'cur.csv'), [...ITEMS, ...extra])
+      : writeFocus(path.join(cwd, 'owners', 'focus.csv'), [...ITEMS, ...extra]);
+    const set = readAssemblies([path.join(cwd, 'cdk.out')]);
+    const limits = new CallLimits({ maxPages: 10, timeoutSeconds: 60 });
+    const run = await runCoverage({
+      source: createSource({ kind: source, paths: [file], limits }),
+      set,
+      from: '2026-10-01',
+      to: '2026-12-01',
+      tagKeys: tagKeysOf(set),
+      metric: source === 'focus' ? FocusMetric.BILLED : CostMetric.UNBLENDED,
+      sourceName: source,
+      progress: () => undefined,
+    }).finally(() => limits.dispose());
+    const c = run.coverage;
+    expect([c.total, c.tagged, c.attributed, c.unattributed].map(money)).toEqual(['323.00', '256.00', '21.00', '46.00']);
+    expect(c.entries.find((e) => e.resource === 'i-9')).toMatchObject({
+      owner: 'reports',
+      ownerHow: 'stack OldStack is in no assembly read; no service is declared in account 555555555555; most of its tagged spend: reports 75.0 %',
+      fix: 'AttributionRule.resources({ resourceIds: [\'i-9\'], to: AttributionTarget.service(ServiceRef.named(\'reports\')) })',
+    });
+    expect(c.entries.find((e) => e.resource === 'i-6')).toMatchObject({
+      reason: 'outside',
+      owner: 'checkout, search',
+      ownerHow: 'no service is declared in account 666666666666; most of its tagged spend: checkout 37.5 %, search 37.5 %',
+    });
+    // an account with declared stacks keeps that hint
+    expect(c.entries.find((e) => e.resource === 'arn:aws:s3:::legacy-bucket')?.ownerHow).toBe('services declared in account 111111111111');
+    expect(c.accounts.find((a) => a.account === '555555555555')?.owner).toBe('reports (tagged)');
+    const owned = ['retail', 'finance'].map((u) => unitCoverage(c, u, set.services));
+    expect([...owned.map((u) => money(u.owned)), money(owned[0].rest)]).toEqual(['31.50', '3.00', '11.50']);
+    expect(owned[0].owned.plus(owned[1].owned).plus(owned[0].rest).compare(c.unattributed)).toBe(0);
+  });
+});
+
+describe('the services of a stack include the services whose include()d scopes are in it (customer-value:member records)', () => {
+  // the fixture plus stack Assets (account 111111111111) holding no service record but a scope checkout include()s, and
+  // an untagged bucket of 2 in it (October): a resource in a CDK stack without the tag, owned by checkout (retail);
+  // without the member record the stack is in no assembly's services: outside, owned by the services of its account
+  const assets = { day: '2026-10-18', cost: 2, stack: 'Assets', resource: 'arn:aws:s3:::assets-bucket', product: 'AmazonS3', usage: 'EUW1-TimedStorage-ByteHrs' };
+  const member = { serviceName: 'checkout', servicePath: 'Shop/checkout' };
+
+  const run = async (folder: string) => {
+    const set = readAssemblies([path.join(cwd, folder)]);
+    const limits = new CallLimits({ maxPages: 10, timeoutSeconds: 60 });
+    return {
+      set,
+      run: await runCoverage({
+        source: createSource({ kind: 'cur', paths: [writeCur(path.join(cwd, 'members', 'cur.csv'), [...ITEMS, assets])], limits }),
+        set,
+        from: '2026-10-01',
+        to: '2026-12-01',
+        tagKeys: tagKeysOf(set),
+        metric: CostMetric.UNBLENDED,
+        sourceName: 'cur',
+        progress: () => undefined,
+      }).finally(() => limits.dispose()),
+    };
+  };
+
+  test('a resource of an included scope\'s stack is told "in a CDK stack without the tag", owned by the including service', async () => {
+    coverageAssembly(cwd, true, 'members.out', [{ id: 'Assets', env: 'aws://111111111111/eu-west-1', services: [], members: [member] }]);
+    const { set, run: withMembers } = await run('members.out');
+    expect(set.members).toEqual([{ serviceName: 'checkout', stack: 'Assets', account: '111111111111', assembly: path.join(cwd, 'members.out') }]);
+    expect(attributionPlanOf(set).plan?.declaredStacks).toEqual(['Assets', 'Reports', 'Search', 'Shop']);
+    expect(withMembers.coverage.entries.find((e) => e.resource === 'arn:aws:s3:::assets-bucket')).toMatchObject({
+      reason: 'stack-untagged', owner: 'checkout', ownerHow: 'services of its stack Assets', ownerServices: ['checkout'],
+    });
+    expect(money(withMembers.coverage.reasons.find((r) => r.reason === 'stack-untagged')!.amount)).toBe('12.00');
+    // without the member record: outside (stack Assets holds no declared service)
+    const { run: without } = await run('cdk.out');
+    expect(without.coverage.entries.find((e) => e.resource === 'arn:aws:s3:::assets-bucket')).toMatchObject({
+      reason: 'outside', ownerHow: 'stack Assets is in no assembly read; services declared in account 111111111111',
+    });
+  });
+
+  test('declaredStacks() and the stack\'s services take the included scope\'s stack too (cost applies the rule)', async () => {
+    // a declared-stacks rule (even) after the fixture's: Shop i-0abc 10 -> checkout 5, wishlist 5; Search vpce-1 4 ->
+    // search 4; Assets bucket 2 -> checkout 2 (its member); 16 in all
+    const stacksRule = { name: 'stacks', kind: 'declared-stacks', match: {}, target: { kind: 'stack-services', allocation: { method: 'even' } } };
+    coverageAssembly(cwd, false, 'members-rules.out', [
+      { id: 'Assets', env: 'aws://111111111111/eu-west-1', services: [], members: [member] },
+      { id: 'Billing', env: 'aws://999999999999/us-east-1', services: [], attribution: [{ ...RULES, rules: [...RULES.rules, stacksRule] }] },
+    ]);
+    writeCur(path.join(cwd, 'members', 'cur.csv'), [...ITEMS, assets]);
+    const res = await runCli(['cost', '--source', 'cur', path.join('members', 'cur.csv'), '-a', 'members-rules.out', '--from', '2026-10-01', '--to', '2026-12-01',
+      '-o', 'json', '--quiet', '--no-usage'], { cwd });
+    expect(res.code).toBe(0);
+    const rule = JSON.parse(res.stdout).attribution.rules.find((r: any) => r.rule === 'stacks');
+    expect(rule).toMatchObject({ amount: 16, targets: { checkout: 7, wishlist: 5, search: 4 } });
+  });
+
+  test('a member record without a service name is refused naming the file and the field', () => {
+    coverageAssembly(cwd, true, 'bad-member.out', [{ id: 'Assets', services: [], members: [{ servicePath: 'Shop/checkout' }] }]);
+    expect(() => readAssemblies([path.join(cwd, 'bad-member.out')])).toThrow(
+      /^cannot read .*bad-member\.out.*\(stack Assets, \/Assets\/Member0\): its customer-value:member record has no serviceName: expected the name of the service that include\(\)s the scope$/);
   });
 });
 
 describe('README', () => {
-  test('the coverage sample is what its command prints on the fixture', async () => {
+  /** The README's sample that starts with `prompt`: its command run on the fixture's CUR file, and the lines shown. */
+  async function sample(prompt: string): Promise<{ shown: string[]; stdout: string }> {
     const readme = fs.readFileSync(path.join(__dirname, '..', '..', 'README.md'), 'utf8');
-    const prompt = '$ npx customer-value coverage --source cur cur-export/ ';
     const start = readme.indexOf(prompt);
     expect(start).toBeGreaterThan(0);
     const [command, ...shown] = readme.slice(start, readme.indexOf('```', start)).trimEnd().split('\n');
@@ -295,8 +463,20 @@ describe('README', () => {
     fs.copyFileSync(files.cur, path.join(cwd, 'cur-export', 'data.csv'));
     const res = await runCli(command.replace(/^\$ npx customer-value /, '').split(' '), { cwd });
     expect(res.code).toBe(0);
+    return { shown, stdout: res.stdout };
+  }
+
+  test('the coverage sample is what its command prints on the fixture', async () => {
+    const { shown, stdout } = await sample('$ npx customer-value coverage --source cur cur-export/ ');
     // the README shows the report's start: the summary and the reasons (the resources, months and notes follow)
-    expect(res.stdout.startsWith(`${shown.join('\n')}\n`)).toBe(true);
+    expect(stdout.startsWith(`${shown.join('\n')}\n`)).toBe(true);
     expect(shown.length).toBeGreaterThan(12);
+  });
+
+  test('the cost sample with rules (tagged and attributed columns) is what its command prints on the fixture', async () => {
+    const { shown, stdout } = await sample('$ npx customer-value cost --source cur cur-export/ ');
+    // the README shows the main table (the summary lines before it and the notes after it follow)
+    expect(shown[0]).toMatch(/Tagged\s+Attributed\s+Cost \(USD\)/);
+    expect(stdout).toContain(`\n${shown.join('\n')}\n`);
   });
 });

@@ -141,6 +141,8 @@ export interface FixtureStack {
   readonly raw?: unknown[];
   /** `customer-value:attribution` records (rule sets), as the AttributionRules construct writes them. */
   readonly attribution?: unknown[];
+  /** `customer-value:member` records (a scope of the stack a service include()s), as CustomerService writes them. */
+  readonly members?: unknown[];
 }
 
 function addStacks(builder: CloudAssemblyBuilder, stacks: FixtureStack[]): void {
@@ -156,6 +158,9 @@ function addStacks(builder: CloudAssemblyBuilder, stacks: FixtureStack[]): void 
     }
     (s.attribution ?? []).forEach((data, i) => {
       metadata[`/${s.id}/Rules${i}`] = [{ type: 'customer-value:attribution', data }];
+    });
+    (s.members ?? []).forEach((data, i) => {
+      metadata[`/${s.id}/Member${i}`] = [{ type: 'customer-value:member', data }];
     });
     builder.addArtifact(s.id, {
       type: 'aws:cloudformation:stack' as any,

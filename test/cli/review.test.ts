@@ -138,8 +138,13 @@ test('Cost Explorer: one request per page, MONTHLY, for the whole trend, grouped
     const res = await runCli(['review', '--months', '3', '--business-unit', 'retail', '--output', 'json', '--quiet', '--no-usage'], { cwd, now: NOW });
     // THEN
     expect(res.code).toBe(0);
-    const calls = ce.commandCalls(GetCostAndUsageCommand).map((c) => c.args[0].input);
+    const all = ce.commandCalls(GetCostAndUsageCommand).map((c) => c.args[0].input);
+    // the review's own query (2 pages); then the coverage section's (issue 23: Cost Explorer tells what it can), MONTHLY too:
+    // the period by service, the unattributed spend by account and record type (2 pages each; the mock's untagged
+    // spend is of no resource, so the tagged spend by account is not asked for)
+    const calls = all.filter((c) => c.GroupBy?.some((g) => g.Key === 'business-unit'));
     expect(calls).toHaveLength(2);
+    expect(all.filter((c) => !calls.includes(c)).map((c) => c.Granularity)).toEqual(Array(4).fill('MONTHLY'));
     expect(calls[0]).toMatchObject({
       TimePeriod: { Start: '2026-09-01', End: '2026-12-01' },
       Granularity: 'MONTHLY',
@@ -147,6 +152,7 @@ test('Cost Explorer: one request per page, MONTHLY, for the whole trend, grouped
     });
     const data = JSON.parse(res.stdout);
     expect([data.requests, data.requestCostUsd]).toEqual([2, 0.02]);
+    expect(data.coverage.notes).toContain('the coverage section made 4 more GetCostAndUsage requests (0.04 USD)');
     const retail = data.businessUnits[0];
     // November has no data: no amount and no change against it (issue 20: it was 0 and -100 %), and it is named
     expect(retail.services.find((s: any) => s.serviceName === 'checkout').cost).toEqual([200, 260, null]);

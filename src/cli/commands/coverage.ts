@@ -15,6 +15,7 @@ import { localAssemblies, readDeclarations, withNotes } from '../../cost-data/de
 import { CostDataError } from '../../cost-data/errors';
 import { refuseOutputOverInput } from '../../cost-data/paths';
 import { ReportMetric } from '../../cost-data/query';
+import { CE_REQUEST_PRICE_USD } from '../../cost-data/sources/ce';
 import { GLOB_CHARS } from '../../cost-data/sources/data-files';
 import { SourceKind } from '../../cost-data/sources/factory';
 import { CallLimits, DEFAULT_MAX_PAGES, StoppedError } from '../../cost-data/sources/limits';
@@ -41,14 +42,15 @@ export const COVERAGE_SPEC: CommandSpec = {
     + 'outside every assembly\'s stacks; a tag value no declaration carries (with did-you-mean); the stack tag is not active; a rule '
     + 'could not split. Lists the top unattributed resources (resource id, account, region, product, usage type) with their likely '
     + 'owner (the services of their stack, else of their account) and the fix as a rule to paste, and the attributed share (tagged + '
-    + 'attributed) month by month. Reads CUR 2.0 and FOCUS files (Cost Explorer has no resource ids; Athena: not yet).',
+    + 'attributed) month by month. Reads CUR 2.0 and FOCUS files; Cost Explorer (no resource ids) tells spend of no resource, untagged spend '
+    + 'in accounts without declared stacks and undeclared tag values, by account and record type; Athena: not yet.',
   positionals: DATA_PATHS,
   options: {
     ...SOURCE_OPTIONS,
     'source': {
       ...SOURCE_OPTIONS.source,
-      description: `${SOURCE_OPTIONS.source.description} Coverage needs line items with resource ids: it reads CUR 2.0 and FOCUS files; with `
-        + 'ce and athena it says what they cannot tell.',
+      description: `${SOURCE_OPTIONS.source.description} The reasons of each resource need line items with resource ids (CUR 2.0 and FOCUS `
+        + 'files); ce tells what it can by account and record type and says what it cannot; athena: not yet.',
     },
     // the period of cost, declared once
     'from': COST_SPEC.options.from,
@@ -108,7 +110,7 @@ export async function packCoverage(o: {
   metric: ReportMetric;
   currency?: string;
 }): Promise<Coverage | string> {
-  if (o.kind === 'ce' || o.kind === 'athena') {
+  if (o.kind === 'athena') {
     return COVERAGE_UNAVAILABLE[o.kind];
   }
   try {
@@ -120,10 +122,19 @@ export async function packCoverage(o: {
       tagKeys: o.tagKeys,
       metric: o.metric,
       currency: o.currency,
-      sourceName: o.kind === 'focus' ? 'the FOCUS file source' : 'the CUR 2.0 file source',
+      sourceName: sourceNameOf(o.kind),
+      ...(o.kind === 'ce' ? { granularity: 'month' as const } : {}),
       progress: () => undefined,
     });
-    return run.coverage;
+    // Cost Explorer's requests are billed: the section says how many it made (the pack's count is the review's own)
+    const requests = run.result.requests ?? 0;
+    return requests > 0
+      ? {
+        ...run.coverage,
+        notes: [...run.coverage.notes, `the coverage section made ${requests} more GetCostAndUsage request${requests === 1 ? '' : 's'} `
+        + `(${(requests * CE_REQUEST_PRICE_USD).toFixed(2)} USD)`],
+      }
+      : run.coverage;
   } catch (e) {
     if (e instanceof CostDataError) {
       return `coverage could not be told: ${e.message}`;
@@ -132,13 +143,17 @@ export async function packCoverage(o: {
   }
 }
 
+function sourceNameOf(kind: SourceKind): string {
+  return kind === 'focus' ? 'the FOCUS file source' : kind === 'ce' ? 'Cost Explorer' : 'the CUR 2.0 file source';
+}
+
 async function coverageCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   const s = (k: string) => args.strings.get(k);
   const kind = sourceKindOf(args, NAME);
   const { metric, currency } = metricAndCurrency(args, kind, NAME);
   const top = topOption(s('top'));
   const by = (s('by') ?? 'reason') as CoverageBy;
-  if (kind === 'ce' || kind === 'athena') {
+  if (kind === 'athena') {
     throw new UsageError(COVERAGE_UNAVAILABLE[kind], NAME);
   }
   const period = resolvePeriod(s('from'), s('to'), io.now(), NAME);
@@ -183,7 +198,8 @@ async function coverageCommand(args: ParsedArgs, io: CliIo): Promise<number> {
       tagKeys,
       metric,
       currency,
-      sourceName: kind === 'focus' ? 'the FOCUS file source' : 'the CUR 2.0 file source',
+      sourceName: sourceNameOf(kind),
+      ...(kind === 'ce' ? { granularity: 'month' as const } : {}),
       progress,
     });
     warnOnce(result.warnings ?? [], io);

@@ -5,8 +5,9 @@ import {
   warnOnce,
 } from './common';
 import { attributeReview, attributionPlanOf } from '../../cost-data/attribution/attribute';
+import { Coverage, unitCoverage, UnitCoverage } from '../../cost-data/attribution/coverage';
 import { withCoverage } from '../../cost-data/attribution/coverage-report';
-import { tagKeysOf } from '../../cost-data/declarations/cloud-assembly';
+import { DeclaredService, tagKeysOf } from '../../cost-data/declarations/cloud-assembly';
 import { localAssemblies, readDeclarations, withNotes } from '../../cost-data/declarations/declaration-sources';
 import { render } from '../../cost-data/format/render';
 import { makeFolder, writeFile } from '../../cost-data/output-file';
@@ -294,20 +295,24 @@ async function reviewCommand(args: ParsedArgs, io: CliIo): Promise<number> {
     warnOnce(packs.result.warnings, io);
     // the coverage section (docs/attribution.md section 9), one renderer with customer-value coverage
     const coverage = await packCoverage({ kind, args, paths, limits, set, from: query.from, to: query.to, tagKeys, metric, currency });
+    // the one pack of every unit: the period's coverage; of one unit (--business-unit X): that unit's
+    const combinedCoverage = packs.perUnit.length === 1 && (args.lists.get('business-unit') ?? []).length > 0
+      ? unitPart(coverage, packs.perUnit[0].businessUnit, set.services) : coverage;
     const dir = s('out-dir');
     if (dir) {
       makeFolder(dir, '--out-dir', io.cwd);
       const taken = new Set<string>();
       for (const p of packs.perUnit) {
         const file = path.join(dir, packFileName(p.businessUnit, EXTENSIONS[output], taken));
-        writeFile(file, render(withNotes(withCoverage(p.report, coverage), set.notes), output), io.cwd);
+        // a unit's pack: the unattributed spend it likely owns, and one line for the rest
+        writeFile(file, render(withNotes(withCoverage(p.report, unitPart(coverage, p.businessUnit, set.services)), set.notes), output), io.cwd);
         io.stderr(`${PROGRAM}: wrote ${file} (${p.businessUnit})\n`);
       }
     } else if (out && out !== '-') {
-      writeFile(out, render(withNotes(withCoverage(packs.combined, coverage), set.notes), output), io.cwd);
+      writeFile(out, render(withNotes(withCoverage(packs.combined, combinedCoverage), set.notes), output), io.cwd);
       io.stderr(`${PROGRAM}: wrote ${out}\n`);
     } else {
-      io.stdout(render(withNotes(withCoverage(packs.combined, coverage), set.notes), output));
+      io.stdout(render(withNotes(withCoverage(packs.combined, combinedCoverage), set.notes), output));
     }
     return EXIT_OK;
   } catch (e) {
@@ -315,4 +320,9 @@ async function reviewCommand(args: ParsedArgs, io: CliIo): Promise<number> {
   } finally {
     limits.dispose();
   }
+}
+
+/** A business unit's part of the pack's coverage (the line saying why there is none stays as it is). */
+function unitPart(c: Coverage | string, unit: string, services: readonly DeclaredService[]): UnitCoverage | string {
+  return typeof c === 'string' ? c : unitCoverage(c, unit, services);
 }

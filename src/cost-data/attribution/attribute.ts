@@ -3,6 +3,7 @@ import { AttributionPlan, orderRules } from './rules';
 import { Decimal } from '../../private/decimal';
 import { closest } from '../../private/placeholders';
 import { AssemblySet } from '../declarations/cloud-assembly';
+import { stackServices } from '../declarations/stack-services';
 import { CostQuery, CostResult, exactAmountOf } from '../query';
 import { CostGrouping } from '../query-terms';
 import { Report, Section } from '../report/model';
@@ -19,7 +20,8 @@ export function attributionPlanOf(set: RuleDeclarations): { plan?: AttributionPl
   if (rules.length === 0) {
     return { warnings };
   }
-  const declaredStacks = [...new Set(set.services.map((s) => s.stack))].sort();
+  // the stacks of the services, with the stacks of the scopes they include() (member records)
+  const declaredStacks = [...new Set(stackServices(set).map((s) => s.stack))].sort();
   const names = new Set(set.services.map((s) => s.record.serviceName));
   for (const r of rules) {
     for (const s of r.rule.target.services ?? []) {
@@ -117,12 +119,12 @@ export function attributeResult(query: CostQuery, result: CostResult, set: RuleD
   }
   const matches = query.currency ? result.attributionMatches.filter((m) => m.currency === query.currency) : result.attributionMatches;
   const services = new Map<string, TargetService>();
-  for (const d of set.services) {
+  for (const { stack, service: d } of stackServices(set)) {
     const prev = services.get(d.record.serviceName);
     services.set(d.record.serviceName, {
       name: d.record.serviceName,
       businessUnit: d.record.businessUnit,
-      stacks: [...new Set([...(prev?.stacks ?? []), d.stack])],
+      stacks: [...new Set([...(prev?.stacks ?? []), stack])],
     });
   }
   const outcome = applyAttribution(result.rows, matches, plan.rules, [...services.values()], options.groupOf);
@@ -185,30 +187,36 @@ export function attributeResult(query: CostQuery, result: CostResult, set: RuleD
 }
 
 /**
- * The report with the attribution in it: a section with each service's tagged and attributed cost (every format that
- * shows sections), `tagged` and `attributed` on each JSON row of a service, and the `attribution` object in JSON.
+ * The report with the attribution in it: `tagged` and `attributed` as columns of the main table, before the cost (with
+ * `--allocate`, before the direct cost, which they add up to), on each service's row, in every format that shows the
+ * table (CSV writes it); `tagged` and `attributed` on each JSON row of a service, and the `attribution` object in JSON.
+ * Rows that are no declared service's (the untagged row, an undeclared tag value) leave the two cells empty.
  */
 export function withAttribution(report: Report, attributed: AttributedResult): Report {
   const { attribution, byService } = attributed;
   if (!attribution || !byService) {
     return report;
   }
-  const names = [...byService.keys()].sort();
-  const section: Section = {
-    heading: 'Tagged and attributed cost per service (attribution rules, before the value chain)',
-    table: {
-      columns: [
-        { key: 'service', header: 'Service' },
-        { key: 'tagged', header: 'Tagged', type: 'money' },
-        { key: 'attributed', header: 'Attributed', type: 'money' },
-        { key: 'direct', header: 'Direct', type: 'money' },
-      ],
-      rows: names.map((n) => {
-        const e = byService.get(n)!;
-        return { service: n, tagged: e.tagged, attributed: e.attributed, direct: e.tagged.plus(e.attributed) };
-      }),
-    },
-  };
+  const [main, ...rest] = report.sections;
+  const table = main?.table;
+  const before = table?.columns.some((c) => c.key === 'direct') ? 'direct' : 'cost';
+  const sections: Section[] = table && table.columns.some((c) => c.key === before)
+    ? [{
+      ...main,
+      table: {
+        ...table,
+        columns: table.columns.flatMap((c) => (c.key !== before ? [c] : [
+          { key: 'tagged', header: 'Tagged', type: 'money' as const },
+          { key: 'attributed', header: 'Attributed', type: 'money' as const },
+          c,
+        ])),
+        rows: table.rows.map((r) => {
+          const e = typeof r.group === 'string' ? byService.get(r.group) : undefined;
+          return e ? { ...r, tagged: e.tagged, attributed: e.attributed } : r;
+        }),
+      },
+    }, ...rest]
+    : report.sections;
   const data = report.data as { rows?: Array<Record<string, unknown>> } & Record<string, unknown>;
   const rows = Array.isArray(data.rows)
     ? data.rows.map((r) => {
@@ -216,7 +224,7 @@ export function withAttribution(report: Report, attributed: AttributedResult): R
       return e ? { ...r, tagged: e.tagged.toNumber(), attributed: e.attributed.toNumber() } : r;
     })
     : data.rows;
-  return { ...report, sections: [...report.sections, section], data: { ...data, ...(rows ? { rows } : {}), attribution } };
+  return { ...report, sections, data: { ...data, ...(rows ? { rows } : {}), attribution } };
 }
 
 function numbers(r: Record<string, Decimal>): Record<string, number> {

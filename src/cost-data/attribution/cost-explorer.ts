@@ -1,3 +1,4 @@
+import type { Dimension, Expression } from '@aws-sdk/client-cost-explorer';
 import { AttributionPlan, OrderedRule } from './rules';
 import { chargeTypeDefinition } from '../../declaration/attribution-charges';
 import { matchesPattern } from '../../declaration/attribution-record-rules';
@@ -58,17 +59,21 @@ interface CeRule {
   readonly index: number;
   readonly dimensions: CeDimension[];
   readonly test: (values: GroupValues) => boolean;
+  /** The rule as a filter: every criterion (AND), each any of its alternatives (OR): a dimension and its patterns. */
+  readonly criteria: ReadonlyArray<ReadonlyArray<{ d: CeDimension; patterns: readonly string[] }>>;
 }
 
+type Criterion = { d: CeDimension; test: (v: GroupValues) => boolean; alts?: Array<{ d: CeDimension; patterns: readonly string[] }> };
+
 /** A criterion: a dimension and what its value must be (any of `values`, patterns with `*`). */
-function anyOf(d: CeDimension, values: readonly string[]): { d: CeDimension; test: (v: GroupValues) => boolean } {
-  return { d, test: (g) => values.some((p) => matchesPattern(p, g.get(id(d)) ?? '')) };
+function anyOf(d: CeDimension, values: readonly string[]): Criterion {
+  return { d, test: (g) => values.some((p) => matchesPattern(p, g.get(id(d)) ?? '')), alts: [{ d, patterns: values }] };
 }
 
 /** How Cost Explorer matches a rule, or why it cannot. */
 function ceRule(r: OrderedRule, index: number, declaredStacks: readonly string[]): CeRule | { reason: string } {
   const m = r.rule.match;
-  const all: Array<{ d: CeDimension; test: (v: GroupValues) => boolean }> = [];
+  const all: Criterion[] = [];
   switch (r.rule.kind) {
     case 'accounts':
       all.push(anyOf(ACCOUNT, m.accounts ?? []));
@@ -78,7 +83,7 @@ function ceRule(r: OrderedRule, index: number, declaredStacks: readonly string[]
       break;
     case 'declared-stacks':
       // exact names: a stack name holding `*` is matched literally
-      all.push({ d: STACK, test: (g) => declaredStacks.includes(g.get(id(STACK)) ?? '') });
+      all.push({ d: STACK, test: (g) => declaredStacks.includes(g.get(id(STACK)) ?? ''), alts: [{ d: STACK, patterns: declaredStacks.filter((n) => !n.includes('*')) }] });
       break;
     case 'resources':
       return { reason: 'resource ids are not in GetCostAndUsage (only GetCostAndUsageWithResources has them, opt-in, for the last 14 days)' };
@@ -105,14 +110,15 @@ function ceRule(r: OrderedRule, index: number, declaredStacks: readonly string[]
           parts.push({ d: SERVICE, values: names.names });
         }
         const dims = [...new Map(parts.map((p) => [id(p.d), p.d])).values()];
+        const alts = parts.map((p) => ({ d: p.d, patterns: p.values }));
         if (dims.length === 1) {
-          all.push({ d: dims[0], test: (g) => parts.some((p) => p.values.some((v) => matchesPattern(v, g.get(id(p.d)) ?? ''))) });
+          all.push({ d: dims[0], test: (g) => parts.some((p) => p.values.some((v) => matchesPattern(v, g.get(id(p.d)) ?? ''))), alts });
         } else {
           // several dimensions in one OR: each needs its own group-by; the test reads them all
           for (const d of dims.slice(1)) {
             all.push({ d, test: () => true });
           }
-          all.push({ d: dims[0], test: (g) => parts.some((p) => p.values.some((v) => matchesPattern(v, g.get(id(p.d)) ?? ''))) });
+          all.push({ d: dims[0], test: (g) => parts.some((p) => p.values.some((v) => matchesPattern(v, g.get(id(p.d)) ?? ''))), alts });
         }
       }
       if (m.serviceCodes && m.serviceCodes.length > 0) {
@@ -127,7 +133,7 @@ function ceRule(r: OrderedRule, index: number, declaredStacks: readonly string[]
     }
   }
   const dimensions = [...new Map(all.map((a) => [id(a.d), a.d])).values()];
-  return { index, dimensions, test: (g) => all.every((a) => a.test(g)) };
+  return { index, dimensions, test: (g) => all.every((a) => a.test(g)), criteria: all.flatMap((a) => (a.alts ? [a.alts] : [])) };
 }
 
 /** The SERVICE names of product codes, or why one has none. */
@@ -220,4 +226,55 @@ export function ceMatches(p: CeRulePlan, rows: readonly CeGroupRow[], grouped: b
     });
   }
   return [...out.values()].map(({ m, also }) => ({ ...m, also: [...also].sort(([a], [b]) => a - b).map(([r, amount]) => ({ rule: r, amount })) }));
+}
+
+/** The record types of Cost Explorer that belong to a resource; every other one (tax, credits, refunds, fees, support) belongs to none. */
+export const CE_USAGE_RECORD_TYPES: readonly string[] = ['Usage', 'DiscountedUsage', 'SavingsPlanCoveredUsage', 'SavingsPlanNegation'];
+
+/** The GetCostAndUsage filter expression of a dimension or tag and its exact values. */
+export function ceValuesExpression(d: CeDimension, values: readonly string[]): Expression {
+  return d.type === 'TAG' ? { Tags: { Key: d.key, Values: [...values] } } : { Dimensions: { Key: d.key as Dimension, Values: [...values] } };
+}
+
+/**
+ * What the rules Cost Explorer applies match, as a GetCostAndUsage filter (the coverage query takes the untagged spend
+ * NOT matching it: what no rule attributed): each rule its criteria (AND), each criterion its values (OR); GetCostAndUsage
+ * matches values exactly, so a pattern stands for the values of the rules' query that it matches (`seen`, per
+ * dimension: every value a rule could have matched). Undefined when no rule can match anything.
+ */
+export function ceRulesExpression(p: CeRulePlan, seen: ReadonlyMap<string, ReadonlySet<string>>): Expression | undefined {
+  const rules: Expression[] = [];
+  for (const r of p.rules) {
+    const criteria: Expression[] = [];
+    for (const alts of r.criteria) {
+      const parts = alts.map((a) => {
+        const values = new Set(a.patterns.filter((x) => !x.includes('*')));
+        for (const v of seen.get(id(a.d)) ?? []) {
+          if (a.patterns.some((x) => x.includes('*') && matchesPattern(x, v))) {
+            values.add(v);
+          }
+        }
+        return values.size > 0 ? ceValuesExpression(a.d, [...values].sort()) : undefined;
+      }).filter((e): e is Expression => e !== undefined);
+      if (parts.length === 0) {
+        criteria.length = 0;
+        break;
+      }
+      criteria.push(parts.length === 1 ? parts[0] : { Or: parts });
+    }
+    if (criteria.length > 0 && criteria.length === r.criteria.length) {
+      rules.push(criteria.length === 1 ? criteria[0] : { And: criteria });
+    }
+  }
+  return rules.length === 0 ? undefined : rules.length === 1 ? rules[0] : { Or: rules };
+}
+
+/** The values seen per dimension in the rules' query's groups (what a pattern can stand for in a filter). */
+export function ceSeenValues(p: CeRulePlan, rows: readonly CeGroupRow[],
+  tagValue: (key: string | undefined, tag: string) => string): Map<string, Set<string>> {
+  const seen = new Map<string, Set<string>>(p.groupBy.map((d) => [id(d), new Set<string>()]));
+  for (const row of rows) {
+    p.groupBy.forEach((d, i) => seen.get(id(d))!.add(d.type === 'TAG' ? tagValue(row.keys[i], d.key) : row.keys[i] ?? ''));
+  }
+  return seen;
 }

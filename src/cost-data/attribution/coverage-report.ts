@@ -1,4 +1,4 @@
-import { Coverage, CoverageEntry, REASONS } from './coverage';
+import { Coverage, CoverageEntry, REASONS, UnitCoverage } from './coverage';
 import { Chart, Column, formatMoney, formatPercent, Report, Section, TrendChart } from '../report/model';
 
 /**
@@ -196,7 +196,9 @@ export function coverageJson(c: Coverage, top: number): Record<string, unknown> 
       attributedShare: share(m.tagged.plus(m.attributed), m.total) ?? null,
     })),
     stackKeyActive: c.stackKeyActive,
+    resourceLevel: c.resourceLevel,
     warnings: c.warnings,
+    notes: c.notes,
   };
 }
 
@@ -220,10 +222,11 @@ export function coverageReport(c: Coverage, o: { by: CoverageBy; top: number; so
       'every unattributed dollar has one reason, the first that applies in the order of the reasons table (docs/attribution.md, section 9); '
         + 'shares are of the period\'s whole spend',
       ...c.warnings,
+      ...c.notes,
       ...o.notes,
     ],
     chart: coverageChart(c),
-    data: { ...coverageJson(c, o.top), source: o.source, notes: o.notes },
+    data: { ...coverageJson(c, o.top), source: o.source, notes: [...c.notes, ...o.notes] },
     warnings: [...o.warnings, ...c.warnings],
   };
 }
@@ -235,14 +238,53 @@ export function coverageReport(c: Coverage, o: { by: CoverageBy; top: number; so
 export function coverageSections(c: Coverage): Section[] {
   const reasons = reasonsSection(c, true, false);
   return [
-    { heading: 'Coverage: spend without a service tag (every business unit)', lines: [coverageLine(c), monthlyShareLine(c), ...c.warnings] },
+    { heading: 'Coverage: spend without a service tag (every business unit)', lines: [coverageLine(c), monthlyShareLine(c), ...c.warnings, ...c.notes] },
     { ...reasons, heading: `Coverage: unattributed spend by reason (${c.currency})` },
     { ...resourcesSection(c, 5, true), heading: `Coverage: top ${Math.min(5, c.entries.length)} unattributed resources (${c.currency})` },
   ];
 }
 
-/** A review pack with the coverage section added (and `coverage` in its JSON). */
-export function withCoverage(report: Report, c: Coverage | string | undefined): Report {
+/** The line of a unit's pack: what it likely owns of the period's unattributed spend, and the rest. */
+export function unitCoverageLine(u: UnitCoverage): string {
+  const c = u.coverage;
+  return `${u.businessUnit} likely owns ${formatMoney(u.owned)} ${c.currency} of the period's unattributed ${formatMoney(c.unattributed)} `
+    + `${c.currency} (by the owner hints: the services of the resource's stack, of its account); the rest, ${formatMoney(u.rest)} ${c.currency} `
+    + `in ${u.restEntries} item${u.restEntries === 1 ? '' : 's'}, is owned by no single business unit (no resource, no owner, owners in several `
+    + 'units, a rule\'s split): the organization-wide pack and customer-value coverage list it';
+}
+
+/**
+ * A business unit's pack's coverage section, short: the period's line, what the unit likely owns by reason, its top 5
+ * resources with their fixes, and one line for the rest.
+ */
+export function unitCoverageSections(u: UnitCoverage): Section[] {
+  const c = u.coverage;
+  const reasons = reasonsSection(c, true, false);
+  return [
+    { heading: `Coverage: spend without a service tag (${u.businessUnit})`, lines: [coverageLine(c), monthlyShareLine(c), unitCoverageLine(u), ...c.warnings, ...c.notes] },
+    ...(c.entries.length === 0 ? [] : [
+      { ...reasons, heading: `Coverage: unattributed spend ${u.businessUnit} likely owns, by reason (${c.currency})` },
+      { ...resourcesSection(c, 5, true), heading: `Coverage: top ${Math.min(5, c.entries.length)} unattributed resources ${u.businessUnit} likely owns (${c.currency})` },
+    ]),
+  ];
+}
+
+/** A unit's coverage in JSON: the period's figures, the unit's reasons and resources, `likelyOwned` and `rest`. */
+export function unitCoverageJson(u: UnitCoverage, top: number): Record<string, unknown> {
+  return {
+    ...coverageJson(u.coverage, top),
+    businessUnit: u.businessUnit,
+    likelyOwned: Number(u.owned.toFixed(6)),
+    rest: Number(u.rest.toFixed(6)),
+    restResources: u.restEntries,
+  };
+}
+
+/**
+ * A review pack with the coverage section added (and `coverage` in its JSON): the period's whole coverage (the
+ * organization-wide pack), or a unit's (`UnitCoverage`: a business unit's pack).
+ */
+export function withCoverage(report: Report, c: Coverage | UnitCoverage | string | undefined): Report {
   if (c === undefined) {
     return report;
   }
@@ -250,6 +292,9 @@ export function withCoverage(report: Report, c: Coverage | string | undefined): 
   if (typeof c === 'string') {
     // what the source cannot tell, said in the pack rather than a section silently missing
     return { ...report, sections: [...report.sections, { heading: 'Coverage: spend without a service tag', lines: [c] }], data: { ...data, coverage: { unavailable: c } } };
+  }
+  if ('businessUnit' in c) {
+    return { ...report, sections: [...report.sections, ...unitCoverageSections(c)], data: { ...data, coverage: unitCoverageJson(c, 5) } };
   }
   return { ...report, sections: [...report.sections, ...coverageSections(c)], data: { ...data, coverage: coverageJson(c, 5) } };
 }

@@ -4,6 +4,7 @@ import { chargeTypeDefinition } from '../../declaration/attribution-charges';
 import { Decimal } from '../../private/decimal';
 import { closest } from '../../private/placeholders';
 import { DeclaredService } from '../declarations/cloud-assembly';
+import { StackMember, stackServices } from '../declarations/stack-services';
 import { CostRow, CoverageItem, CoverageScan, exactAmountOf } from '../query';
 
 /**
@@ -48,7 +49,23 @@ export const REASONS = [
     fix: 'activate aws:cloudformation:stack-name: new CostAllocationTags(stack, \'Tags\', { activateStackNameTag: true })',
   },
   { key: 'split-failed', label: 'a rule could not split', owner: 'the rule\'s owner', fix: 'change the rule\'s allocation or target' },
+  {
+    // Cost Explorer only (no resource ids): untagged usage in an account where stacks are declared
+    key: 'needs-resources',
+    label: 'usage in a declared stack\'s account (needs resource ids)',
+    owner: 'the services declared in its account',
+    fix: 'read the CUR 2.0 or FOCUS files (--source cur|focus) for its reason, resources and fix',
+  },
 ] as const;
+
+/** The reasons a source without resource ids (Cost Explorer) can tell, in the order of `REASONS`. */
+const ACCOUNT_LEVEL_REASONS: readonly ReasonKey[] = ['no-resource', 'outside', 'unknown-tag', 'split-failed', 'needs-resources'];
+
+/** What coverage on Cost Explorer cannot tell (docs/attribution.md section 9), one note. */
+export const CE_COVERAGE_NOTE = 'Cost Explorer has no resource ids (GetCostAndUsageWithResources is opt-in, daily, for the last 14 days only): '
+  + 'it tells spend of no resource (tax, support, fees, credits, by RECORD_TYPE), untagged spend in accounts without declared stacks and '
+  + 'undeclared tag values; the resource-level reasons (an untaggable type, a CDK stack without the tag, a resource outside every stack, '
+  + 'the stack tag not active) and the top resources need the CUR 2.0 or FOCUS files (--source cur PATH, --source focus PATH) or Athena';
 
 export type ReasonKey = typeof REASONS[number]['key'];
 
@@ -78,6 +95,8 @@ export interface CoverageEntry {
   readonly amount: Decimal;
   /** The likely owner: service names, or who. */
   readonly owner: string;
+  /** The likely owner's declared services (empty: no service, or everyone by share); a unit's pack takes what they own. */
+  readonly ownerServices: readonly string[];
   /** How the owner was found. */
   readonly ownerHow: string;
   /** The fix: a copy-pastable rule (TypeScript), or what to do. */
@@ -117,7 +136,11 @@ export interface Coverage {
   readonly accounts: AccountAmount[];
   readonly months: MonthShare[];
   readonly stackKeyActive: boolean;
+  /** Whether the source told resources apart (false: Cost Explorer, by account and record type). */
+  readonly resourceLevel: boolean;
   readonly warnings: string[];
+  /** What the source could not tell (Cost Explorer), for the notes. */
+  readonly notes: string[];
 }
 
 export interface CoverageInput {
@@ -130,15 +153,63 @@ export interface CoverageInput {
   readonly outcome?: AttributionOutcome;
   readonly rules: readonly OrderedRule[];
   readonly services: readonly DeclaredService[];
+  /** The stacks the services reach through `include()` (member records): theirs too. @default - none */
+  readonly members?: readonly StackMember[];
   /** The currency reported (`--currency`); default: the rows'. */
   readonly currency?: string;
+  /**
+   * The tagged spend of the period per account and declared service (`taggedByAccount`), the owner hint of an account
+   * without declared stacks. @default - none: such an account has no likely owner
+   */
+  readonly accountTagged?: AccountTagged;
+}
+
+/** Tagged spend per account, then per declared service (one currency). */
+export type AccountTagged = ReadonlyMap<string, ReadonlyMap<string, Decimal>>;
+
+/**
+ * The tagged spend per account and declared service from the rows of a query grouped by service and by account
+ * (`dimension: SUB_ACCOUNT`: the row's `group` is the account), in `currency`.
+ */
+export function taggedByAccount(rows: readonly CostRow[], declared: readonly string[], currency: string): AccountTagged {
+  const names = new Set(declared);
+  const out = new Map<string, Map<string, Decimal>>();
+  for (const r of rows) {
+    if (!names.has(r.service) || r.group === '' || r.currency !== currency) {
+      continue;
+    }
+    const a = out.get(r.group) ?? new Map<string, Decimal>();
+    a.set(r.service, (a.get(r.service) ?? Decimal.ZERO).plus(exactAmountOf(r)));
+    out.set(r.group, a);
+  }
+  return out;
+}
+
+/**
+ * The services that carry most of an account's tagged spend: largest first, until together they carry more than half
+ * of it (positive amounts only; ties by name). Empty when the account has no positive tagged spend.
+ */
+export function majorityOwners(tagged: ReadonlyMap<string, Decimal> | undefined): Array<{ service: string; amount: Decimal; share: number }> {
+  const parts = [...(tagged ?? new Map<string, Decimal>())].filter(([, d]) => d.sign() > 0)
+    .sort(([a, x], [b, y]) => y.compare(x) || byName(a, b));
+  const whole = Decimal.sum(parts.map(([, d]) => d));
+  const out: Array<{ service: string; amount: Decimal; share: number }> = [];
+  let sum = Decimal.ZERO;
+  for (const [service, amount] of parts) {
+    if (sum.plus(sum).compare(whole) > 0) {
+      break;
+    }
+    sum = sum.plus(amount);
+    out.push({ service, amount, share: amount.toNumber() / whole.toNumber() });
+  }
+  return out;
 }
 
 /** The line item types and FOCUS charge categories of fees: no resource (docs/attribution.md section 9). */
 const FEE_TYPES = new Set(['Fee', 'RIFee', 'SavingsPlanRecurringFee', 'SavingsPlanUpfrontFee', 'Purchase', 'Adjustment', 'Refund']);
 /** The charge type a fix names for a line item type / charge category. */
 const CHARGE_TYPE_OF: Record<string, string> = {
-  Tax: 'TAX', Credit: 'CREDIT', RIFee: 'RESERVED_INSTANCE_FEE', SavingsPlanRecurringFee: 'SAVINGS_PLAN_RECURRING_FEE',
+  Tax: 'TAX', Credit: 'CREDIT', Support: 'SUPPORT', RIFee: 'RESERVED_INSTANCE_FEE', SavingsPlanRecurringFee: 'SAVINGS_PLAN_RECURRING_FEE',
 };
 const SUPPORT_CODES = new Set(chargeTypeDefinition('support')?.serviceCodes ?? []);
 
@@ -202,17 +273,26 @@ export function coverageOf(input: CoverageInput): Coverage {
   const tagged = Decimal.sum([...months.values()].map((e) => e.tagged));
   const attributed = Decimal.sum([...months.values()].map((e) => e.attributed));
 
+  // each stack's services: the records in it, and the services whose include()d scopes are in it (member records)
   const stacks = new Map<string, DeclaredService[]>();
-  for (const s of input.services) {
-    stacks.set(s.stack, [...(stacks.get(s.stack) ?? []), s]);
+  for (const { stack, service } of stackServices(input)) {
+    stacks.set(stack, [...(stacks.get(stack) ?? []), service]);
   }
   const namesOf = (ss: readonly DeclaredService[]) => [...new Set(ss.map((s) => s.record.serviceName))].sort(byName);
   const servicesInAccount = (account: string) => namesOf(input.services.filter((s) => s.account === account));
 
+  const resourceLevel = input.scan.resourceLevel !== false;
+  const declaredAccounts = new Set(input.services.map((s) => s.account));
+  // a stack without a concrete account may be deployed in any account: no account's usage is then told outside
+  const agnostic = input.services.some((s) => s.account === undefined);
   // each item's reason, in the order of REASONS
   const reasonOf = (i: CoverageItem): ReasonKey => {
     if (i.tag !== '') {
       return 'unknown-tag';
+    }
+    if (!resourceLevel) {
+      // Cost Explorer: by record type and account only
+      return i.nonResource ? 'no-resource' : declaredAccounts.has(i.account) || agnostic ? 'needs-resources' : 'outside';
     }
     if (i.nonResource || i.resource === '' || FEE_TYPES.has(i.itemType) || SUPPORT_CODES.has(i.product)) {
       return 'no-resource';
@@ -261,7 +341,16 @@ export function coverageOf(input: CoverageInput): Coverage {
       tag: i.tag,
       amount: g.amount,
     };
-    const context = { stacks, namesOf, servicesInAccount, declared: [...declared].sort(byName), column: input.scan.stackColumn };
+    const context = {
+      stacks,
+      namesOf,
+      servicesInAccount,
+      declared: [...declared].sort(byName),
+      column: input.scan.stackColumn,
+      accountTagged: input.accountTagged,
+      currency,
+      resourceLevel,
+    };
     entries.push({ ...base, ...entryDetails(g.reason, i, context) });
   }
   for (const o of input.outcome?.rules ?? []) {
@@ -281,13 +370,14 @@ export function coverageOf(input: CoverageInput): Coverage {
       tag: '',
       amount: o.unattributed,
       owner: `rule set ${set}`,
+      ownerServices: [],
       ownerHow: o.reasons.join('; '),
       fix: `change rule ${o.rule}: a target with cost in the month, or Allocation.even()`,
     });
   }
   entries.sort((a, b) => b.amount.compare(a.amount) || byName(a.reason, b.reason) || byName(a.resource, b.resource) || byName(a.account, b.account));
 
-  const reasons: ReasonAmount[] = REASONS.map((r) => ({
+  const reasons: ReasonAmount[] = REASONS.filter((r) => (resourceLevel ? r.key !== 'needs-resources' : ACCOUNT_LEVEL_REASONS.includes(r.key))).map((r) => ({
     reason: r.key,
     label: r.label,
     amount: Decimal.sum(entries.filter((e) => e.reason === r.key).map((e) => e.amount)),
@@ -302,7 +392,7 @@ export function coverageOf(input: CoverageInput): Coverage {
     warnings.push(`coverage: the reasons add up to ${explained.toFixed(2)} ${currency}, the unattributed spend is ${unattributed.toFixed(2)} `
       + `${currency}: ${unattributed.minus(explained).toFixed(2)} ${currency} is not explained`);
   }
-  if (!input.scan.stackKeyActive && stacks.size > 0) {
+  if (resourceLevel && !input.scan.stackKeyActive && stacks.size > 0) {
     warnings.push(`no line item of the period holds aws:cloudformation:stack-name (${input.scan.stackColumn}): resources of the declared stacks `
       + 'cannot be told from others; activate the key (CostAllocationTags activateStackNameTag)');
   }
@@ -327,6 +417,9 @@ export function coverageOf(input: CoverageInput): Coverage {
     entries,
     accounts: [...accounts].map(([account, a]) => {
       const owners = account === '' ? [] : servicesInAccount(account);
+      if (account !== '' && owners.length === 0) {
+        owners.push(...majorityOwners(input.accountTagged?.get(account)).map((o) => `${o.service} (tagged)`));
+      }
       return {
         account,
         amount: a.amount,
@@ -339,24 +432,107 @@ export function coverageOf(input: CoverageInput): Coverage {
       month: m, total: e.total, tagged: e.tagged, attributed: e.attributed, unattributed: e.total.minus(e.tagged).minus(e.attributed),
     })),
     stackKeyActive: input.scan.stackKeyActive,
+    resourceLevel,
     warnings,
+    notes: resourceLevel ? [] : [CE_COVERAGE_NOTE],
   };
 }
 
-/** The resource shown, the likely owner (how found) and the fix of an entry. */
+/** The unattributed spend a business unit likely owns, and the rest (owned by no single unit). */
+export interface UnitCoverage {
+  readonly businessUnit: string;
+  /** The period's coverage restricted to the unit's entries: reasons and accounts of those; totals of the period. */
+  readonly coverage: Coverage;
+  /** What the unit likely owns (the sum of its entries). */
+  readonly owned: Decimal;
+  /** What no single unit owns: no owner, owners in several units, everyone by share (no resource), a rule's split. */
+  readonly rest: Decimal;
+  readonly restEntries: number;
+}
+
+/**
+ * Each unattributed entry's business unit: the one unit all its likely owner services are declared in (the services of
+ * its stack, of its account, the closest name of an undeclared tag value); none when it has no owner service, or owners
+ * in several units. Every entry goes to at most one unit, so the units' amounts plus the rest are the entries' sum.
+ */
+export function entriesByUnit(c: Coverage, services: readonly DeclaredService[]): { units: Map<string, CoverageEntry[]>; rest: CoverageEntry[] } {
+  const unitOf = new Map(services.map((s) => [s.record.serviceName, s.record.businessUnit]));
+  const units = new Map<string, CoverageEntry[]>();
+  const rest: CoverageEntry[] = [];
+  for (const e of c.entries) {
+    const owners = new Set(e.ownerServices.map((n) => unitOf.get(n)));
+    const [unit] = owners;
+    if (owners.size === 1 && unit !== undefined) {
+      units.set(unit, [...(units.get(unit) ?? []), e]);
+    } else {
+      rest.push(e);
+    }
+  }
+  return { units, rest };
+}
+
+/** The coverage of one business unit's pack: the entries it likely owns, with their reasons, and the rest as one amount. */
+export function unitCoverage(c: Coverage, businessUnit: string, services: readonly DeclaredService[]): UnitCoverage {
+  const { units, rest } = entriesByUnit(c, services);
+  const entries = units.get(businessUnit) ?? [];
+  const inAccount = (account: string) => entries.filter((e) => e.account === account);
+  return {
+    businessUnit,
+    coverage: {
+      ...c,
+      reasons: c.reasons.map((r) => ({ ...r, amount: Decimal.sum(entries.filter((e) => e.reason === r.reason).map((e) => e.amount)) })),
+      entries,
+      // the unit's part of each account it owns spend in (main reason and services as in the period's table)
+      accounts: c.accounts.filter((a) => inAccount(a.account).length > 0)
+        .map((a) => ({ ...a, amount: Decimal.sum(inAccount(a.account).map((e) => e.amount)), entries: inAccount(a.account).length }))
+        .sort((x, y) => y.amount.compare(x.amount) || byName(x.account, y.account)),
+    },
+    owned: Decimal.sum(entries.map((e) => e.amount)),
+    rest: Decimal.sum(rest.map((e) => e.amount)),
+    restEntries: rest.length,
+  };
+}
+
+/** The resource shown, the likely owner (how found, its services) and the fix of an entry. */
 function entryDetails(reason: ReasonKey, i: CoverageItem, c: {
   stacks: Map<string, DeclaredService[]>;
   namesOf: (ss: readonly DeclaredService[]) => string[];
   servicesInAccount: (account: string) => string[];
   declared: string[];
   column: string;
-}): { resource: string; owner: string; ownerHow: string; fix: string } {
+  accountTagged?: AccountTagged;
+  currency: string;
+  resourceLevel: boolean;
+}): { resource: string; owner: string; ownerHow: string; ownerServices: string[]; fix: string } {
+  // the account's owner: the services declared in its stacks; else the services carrying most of its tagged spend
   const accountOwners = () => {
     const names = c.servicesInAccount(i.account);
-    return names.length > 0
-      ? { owner: names.join(', '), ownerHow: `services declared in account ${i.account}`, names }
-      : { owner: '', ownerHow: i.account ? `no service is declared in account ${i.account}` : 'no account', names };
+    if (names.length > 0) {
+      return { owner: names.join(', '), ownerHow: `services declared in account ${i.account}`, names };
+    }
+    const most = majorityOwners(c.accountTagged?.get(i.account));
+    if (most.length > 0) {
+      const list = most.map((m) => `${m.service} ${formatShare(m.share)}`).join(', ');
+      const sorted = most.map((m) => m.service).sort(byName);
+      return { owner: sorted.join(', '), ownerHow: `no service is declared in account ${i.account}; most of its tagged spend: ${list}`, names: sorted };
+    }
+    const none = c.accountTagged ? `no service is declared in account ${i.account} nor tags spend in it` : `no service is declared in account ${i.account}`;
+    return { owner: '', ownerHow: i.account ? none : 'no account', names };
   };
+  if (!c.resourceLevel && (reason === 'outside' || reason === 'needs-resources')) {
+    // Cost Explorer: the untagged usage of an account, no resource ids
+    const a = accountOwners();
+    const rule = a.names.length > 0 ? `AttributionRule.accounts({ accountIds: [${tsString(i.account)}], to: ${serviceTarget(a.names)} })` : undefined;
+    return {
+      resource: `(untagged usage in account ${i.account})`,
+      owner: a.owner,
+      ownerHow: a.ownerHow,
+      ownerServices: a.names,
+      fix: reason === 'needs-resources'
+        ? 'read the CUR 2.0 or FOCUS files (customer-value coverage --source cur|focus) for its resources and their fixes'
+        : rule ? `tag its resources, or ${rule}` : 'tag its resources, or an accounts rule for the account',
+    };
+  }
   switch (reason) {
     case 'no-resource': {
       const type = CHARGE_TYPE_OF[i.itemType] ?? (SUPPORT_CODES.has(i.product) ? 'SUPPORT' : undefined);
@@ -365,6 +541,7 @@ function entryDetails(reason: ReasonKey, i: CoverageItem, c: {
         resource: `(no resource: ${i.itemType || 'no type'}${i.resource === '' ? '' : ` ${i.resource}`})`,
         owner: 'every business unit, by share',
         ownerHow: 'a charge of no resource',
+        ownerServices: [],
         fix: criteria ? `AttributionRule.charges({ ${criteria}, to: AttributionTarget.everyone() })`
           : `AttributionRule.accounts({ accountIds: [${tsString(i.account)}], to: AttributionTarget.everyone() })`,
       };
@@ -376,6 +553,7 @@ function entryDetails(reason: ReasonKey, i: CoverageItem, c: {
         resource: i.resource,
         owner: names.join(', '),
         ownerHow: `services of its stack ${i.stack}`,
+        ownerServices: names,
         fix: reason === 'untaggable' ? 'AttributionRule.declaredStacks()'
           : 'AttributionRule.declaredStacks(); and activate the tags (CostAllocationTags, with backfill)',
       };
@@ -389,6 +567,7 @@ function entryDetails(reason: ReasonKey, i: CoverageItem, c: {
           resource: i.resource,
           owner: a.owner || 'FinOps',
           ownerHow: a.owner ? a.ownerHow : 'the stack tag is not active: its stack is unknown',
+          ownerServices: a.names,
           fix: `activate aws:cloudformation:stack-name (CostAllocationTags activateStackNameTag)${rule ? `; or ${rule}` : ''}`,
         };
       }
@@ -396,19 +575,26 @@ function entryDetails(reason: ReasonKey, i: CoverageItem, c: {
         resource: i.resource,
         owner: a.owner,
         ownerHow: i.stack ? `stack ${i.stack} is in no assembly read; ${a.ownerHow}` : a.ownerHow,
+        ownerServices: a.names,
         fix: rule ?? 'move it into a service (include()) or tag it with the service tag',
       };
     }
     case 'unknown-tag': {
       const near = closest(i.tag, c.declared);
       return {
-        resource: i.resource || `(no resource: ${i.itemType || 'no type'})`,
+        resource: i.resource || (c.resourceLevel ? `(no resource: ${i.itemType || 'no type'})` : '(its spend: Cost Explorer has no resource ids)'),
         owner: near ?? '',
         ownerHow: near ? `tag "${i.tag}": did you mean "${near}"?` : `tag "${i.tag}": no declared service is close`,
+        ownerServices: near ? [near] : [],
         fix: near ? `correct the tag "${i.tag}" to "${near}", or declare a service named "${i.tag}"` : `declare a service named "${i.tag}", or correct the tag`,
       };
     }
     default:
-      return { resource: i.resource, owner: '', ownerHow: '', fix: '' };
+      return { resource: i.resource, owner: '', ownerHow: '', ownerServices: [], fix: '' };
   }
+}
+
+/** A share as the reports print it (one decimal). */
+function formatShare(share: number): string {
+  return `${(share * 100).toFixed(1)} %`;
 }

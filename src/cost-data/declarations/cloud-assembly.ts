@@ -1,9 +1,10 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import type { CloudAssembly } from 'aws-cdk-lib/cx-api';
+import type { StackMember } from './stack-services';
 import { ATTRIBUTION_METADATA_TYPE, AttributionRulesRecord } from '../../declaration/attribution-record';
 import { attributionRecordProblems, refusedAttributionRecord } from '../../declaration/attribution-record-rules';
-import { SERVICE_METADATA_TYPE, ServiceDeclarationRecord } from '../../declaration/record';
+import { MEMBER_METADATA_TYPE, SERVICE_METADATA_TYPE, ServiceDeclarationRecord } from '../../declaration/record';
 import { ReadRuleSet } from '../attribution/rules';
 import { firstLine, CostDataError } from '../errors';
 import { describeFsCode } from '../paths';
@@ -31,7 +32,13 @@ export interface AssemblySet {
   readonly warnings: string[];
   /** The `customer-value:attribution` rule sets (docs/attribution.md), checked. @default - none */
   readonly ruleSets?: ReadRuleSet[];
+  /**
+   * The stacks services reach through `include()` (`customer-value:member` records, docs/attribution.md section 3).
+   * @default - none (the registry does not carry them)
+   */
+  readonly members?: StackMember[];
 }
+
 
 /** Most entries read from a directory of assemblies, and most assemblies taken from it: a bounded scan. */
 const MAX_ENTRIES = 2000;
@@ -55,11 +62,12 @@ export function readAssemblies(paths: readonly string[], cwd: string = process.c
   }
   const services: DeclaredService[] = [];
   const ruleSets: ReadRuleSet[] = [];
+  const members: StackMember[] = [];
   for (const dir of dirs) {
     checkManifest(dir);
-    services.push(...readAssembly(dir, ruleSets));
+    services.push(...readAssembly(dir, ruleSets, members));
   }
-  return { assemblies: dirs, services, warnings: [], ruleSets };
+  return { assemblies: dirs, services, warnings: [], ruleSets, ...(members.length > 0 ? { members } : {}) };
 }
 
 /** `p` as the user wrote it is used in messages; `cwd` resolves it. */
@@ -187,7 +195,7 @@ function readJson(file: string, where: string): unknown {
   }
 }
 
-function readAssembly(dir: string, ruleSets: ReadRuleSet[]): DeclaredService[] {
+function readAssembly(dir: string, ruleSets: ReadRuleSet[], members: StackMember[]): DeclaredService[] {
   let assembly: CloudAssembly;
   try {
     // aws-cdk-lib is loaded only when an assembly is read (a report over CUR files without cdk.out never needs it)
@@ -213,6 +221,20 @@ function readAssembly(dir: string, ruleSets: ReadRuleSet[]): DeclaredService[] {
       for (const entry of stack.findMetadataByType(ATTRIBUTION_METADATA_TYPE)) {
         const where = `${file} (stack ${stack.displayName}, ${entry.path})`;
         ruleSets.push({ record: checkAttributionRecord(entry.data, where), where });
+      }
+      for (const entry of stack.findMetadataByType(MEMBER_METADATA_TYPE)) {
+        const data = entry.data as { serviceName?: unknown } | null;
+        if (typeof data?.serviceName !== 'string' || data.serviceName === '') {
+          const value = data?.serviceName === undefined ? 'has no serviceName' : `has serviceName ${describeJson(data.serviceName)}`;
+          throw new CostDataError(`cannot read ${file} (stack ${stack.displayName}, ${entry.path}): its customer-value:member record ${value}: `
+            + 'expected the name of the service that include()s the scope');
+        }
+        members.push({
+          serviceName: data.serviceName,
+          stack: stack.stackName,
+          ...(account && account !== 'unknown-account' ? { account } : {}),
+          assembly: dir,
+        });
       }
       for (const entry of entries) {
         out.push({

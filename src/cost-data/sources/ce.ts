@@ -4,10 +4,10 @@ import {
 import { CallLimits, MAX_ATTEMPTS, PageTokens } from './limits';
 import { Decimal } from '../../private/decimal';
 import { isIsoDate } from '../../private/iso-date';
-import { ceMatches, CeGroupRow, ceRulePlan } from '../attribution/cost-explorer';
+import { CE_USAGE_RECORD_TYPES, ceMatches, CeGroupRow, ceRulePlan, ceRulesExpression, ceSeenValues, STACK_TAG } from '../attribution/cost-explorer';
 import { CostDataError, awsError } from '../errors';
 import { CE_DIMENSIONS, groupTagKey } from '../grouping';
-import { CostQuery, CostResult, CostRow, CostSource, exactAmountOf, RuleMatch } from '../query';
+import { CostQuery, CostResult, CostRow, CostSource, CoverageItem, CoverageScan, exactAmountOf, RuleMatch } from '../query';
 import { CostMetric } from '../query-terms';
 
 /** Cost Explorer metric for each `--metric`. */
@@ -82,7 +82,9 @@ export class CostExplorerSource implements CostSource {
       ? await this.ruleMatches(query, { metric, serviceKey, groupKey: dimension === undefined && groupKey !== serviceKey ? groupKey : undefined },
         limits, progress)
       : undefined;
-    const requests = pages + (rules?.requests ?? 0);
+    // coverage (docs/attribution.md section 9): one more query, the untagged spend no rule matched, by account and record type
+    const coverage = query.coverage ? await this.coverageScan(query, { metric, serviceKey }, rules?.expression, rows, limits, progress) : undefined;
+    const requests = pages + (rules?.requests ?? 0) + (coverage?.requests ?? 0);
     const notes = [
       `Cost Explorer: ${requests} GetCostAndUsage request${requests === 1 ? '' : 's'} (${CE_REQUEST_PRICE_USD} USD each, `
         + `${usd(requests)} USD)`,
@@ -112,6 +114,7 @@ export class CostExplorerSource implements CostSource {
       notes,
       warnings,
       ...(rules ? { attributionMatches: rules.matches, attributionWarnings: rules.warnings } : {}),
+      ...(coverage ? { coverage: coverage.scan } : {}),
       ...(dimension !== undefined ? { groupedBy: `Cost Explorer ${dimension}` } : {}),
     };
   }
@@ -123,7 +126,8 @@ export class CostExplorerSource implements CostSource {
    * group-bys), paged and bounded like the cost query; matched in the client (`ceMatches`).
    */
   private async ruleMatches(query: CostQuery, q: { metric: string; serviceKey: string; groupKey?: string }, limits: CallLimits,
-    progress: (message: string) => void): Promise<{ matches: RuleMatch[]; warnings: string[]; requests: number; groupBy: string[] }> {
+    progress: (message: string) => void)
+    : Promise<{ matches: RuleMatch[]; warnings: string[]; requests: number; groupBy: string[]; expression?: Expression }> {
     const plan = ceRulePlan(query.attribution!, q.groupKey ? 1 : 2);
     const groupBy: GroupDefinition[] = [...plan.groupBy.map((d) => ({ Type: d.type, Key: d.key })), ...(q.groupKey ? [{ Type: 'TAG' as const, Key: q.groupKey }] : [])];
     if (plan.groupBy.length === 0) {
@@ -139,12 +143,58 @@ export class CostExplorerSource implements CostSource {
           rows.push({ day: r.day, keys: r.keys, amount: r.amount, currency: r.currency });
         }
       });
+    const expression = ceRulesExpression(plan, ceSeenValues(plan, rows, tagValue));
     return {
       matches: ceMatches(plan, rows, q.groupKey !== undefined, tagValue),
       warnings: plan.warnings,
       requests,
       groupBy: groupBy.map((g) => (g.Type === 'TAG' ? `the tag ${g.Key}` : g.Key!)),
+      ...(expression ? { expression } : {}),
     };
+  }
+
+  /**
+   * The coverage scan Cost Explorer can make (docs/attribution.md section 9): GetCostAndUsage over the untagged spend
+   * (the service key ABSENT) that none of the rules it applies matches (`Not` the rules' filter, their patterns as the
+   * values the rules' query saw), grouped by LINKED_ACCOUNT and RECORD_TYPE, paged and bounded like the cost query; and
+   * the spend of undeclared tag values from the cost rows. No resource ids and no stack: `resourceLevel` false.
+   */
+  private async coverageScan(query: CostQuery, q: { metric: string; serviceKey: string }, rules: Expression | undefined, costRows: readonly CostRow[],
+    limits: CallLimits, progress: (message: string) => void): Promise<{ scan: CoverageScan; requests: number }> {
+    const untagged: Expression = { Tags: { Key: q.serviceKey, MatchOptions: ['ABSENT'] } };
+    const cells = new Map<string, { account: string; recordType: string; currency: string; amount: Decimal }>();
+    const requests = await this.allPages(query, {
+      metric: q.metric,
+      groupBy: [{ Type: 'DIMENSION', Key: 'LINKED_ACCOUNT' }, { Type: 'DIMENSION', Key: 'RECORD_TYPE' }],
+      filter: rules ? { And: [untagged, { Not: rules }] } : untagged,
+    }, 'Cost Explorer GetCostAndUsage (coverage)', limits, progress, (n) => `Cost Explorer: the unattributed spend by account and record type, page ${n}`,
+    (r) => {
+      if (r.day < query.from || r.day >= query.to) {
+        return;
+      }
+      const [account = '', recordType = ''] = r.keys;
+      const k = [account, recordType, r.currency].join('\u0000');
+      const c = cells.get(k) ?? { account, recordType, currency: r.currency, amount: Decimal.ZERO };
+      c.amount = c.amount.plus(r.amount);
+      cells.set(k, c);
+    });
+    const blank = { resource: '', region: '', product: '', usageType: '', stack: '' };
+    const items: CoverageItem[] = [...cells.values()].map((c) => ({
+      ...blank, currency: c.currency, tag: '', account: c.account, itemType: c.recordType, nonResource: !CE_USAGE_RECORD_TYPES.includes(c.recordType), amount: c.amount,
+    }));
+    // undeclared tag values: the cost rows by the service tag hold them
+    const declared = new Set(query.coverage!.declaredServices);
+    const tags = new Map<string, { tag: string; currency: string; amount: Decimal }>();
+    for (const r of costRows) {
+      if (r.service !== '' && !declared.has(r.service)) {
+        const k = `${r.service}\u0000${r.currency}`;
+        const t = tags.get(k) ?? { tag: r.service, currency: r.currency, amount: Decimal.ZERO };
+        t.amount = t.amount.plus(exactAmountOf(r));
+        tags.set(k, t);
+      }
+    }
+    items.push(...[...tags.values()].map((t) => ({ ...blank, currency: t.currency, tag: t.tag, account: '', itemType: '', nonResource: false, amount: t.amount })));
+    return { scan: { items, stackKeyActive: true, stackColumn: STACK_TAG, resourceLevel: false }, requests };
   }
 
   /**

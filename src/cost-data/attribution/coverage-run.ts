@@ -14,7 +14,7 @@ import { CostDimension, CostGrouping } from '../query-terms';
 
 /**
  * What a source without coverage says instead of one (never a smaller report without saying so). Cost Explorer tells
- * what it can (`CE_COVERAGE_NOTE`); Athena waits for the one scan of cost, rules and coverage (issue 23, bench).
+ * what it can (`CE_COVERAGE_NOTE`); Athena's coverage SQL is not built yet (docs/attribution.md section 12).
  */
 export const COVERAGE_UNAVAILABLE: Record<'athena', string> = {
   athena: 'coverage does not run on Athena yet: read the export\'s CUR 2.0 or FOCUS files with --source cur PATH or --source focus PATH '

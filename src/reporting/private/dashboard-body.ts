@@ -244,6 +244,28 @@ function render(c: Compiled, context: Resolver, out: Parts): { rendered: boolean
   return { rendered: true, empty: rendered.length === 0 };
 }
 
+/** Resolves every value of `c` that holds a token, as `render` resolves it, writing nothing. */
+function meet(c: Compiled | typeof NOTHING, context: Resolver): void {
+  if (c === NOTHING || typeof c === 'string') {
+    return;
+  }
+  if (c.kind === 'string') {
+    const r = context.resolve(c.value);
+    if (typeof r !== 'string' && !isIntrinsic(r)) {
+      c.json ??= c.stack.toJsonString(c.value);
+      context.resolve(c.json);
+    }
+    return;
+  }
+  if (c.kind === 'token') {
+    context.resolve(c.json);
+    return;
+  }
+  for (const item of c.items) {
+    meet(item.value, context);
+  }
+}
+
 /**
  * A string holding tokens, as aws-cdk-lib's `tokenAwareStringify` writes it: resolved (a string resolves to a string or,
  * joined with references, to an intrinsic tagged as a string), then a literal is written as JSON and an intrinsic
@@ -367,14 +389,15 @@ export class ReportingDashboard extends cloudwatch.Dashboard {
    * resolver that records the tokens it meets, so that cross-stack references are found), then the template and
    * tree.json, both resolved by the stack (`Stack.resolve`: the same scope, resolver and references, with nothing in
    * between that can change them). So a rendering outside reference discovery is kept and given again to the next one
-   * for the same scope; reference discovery always renders (its resolver must meet every token) and drops what was
-   * kept, as does adding widgets or variables. aws-cdk-lib resolves a token's value again after the token returns it,
+   * for the same scope. Reference discovery keeps only the tokens its resolver meets, not the value: it gets every
+   * token of the body resolved, as a rendering would resolve them, and no body (`meetTokens`); it drops what was kept,
+   * as does adding widgets or variables. aws-cdk-lib resolves a token's value again after the token returns it,
    * copying it, so the kept value is never changed by those who receive it.
    */
   private resolveBody(context: IResolveContext): unknown {
     if (context.preparing) {
       this.lastRendering = undefined;
-      return this.render(context);
+      return this.meetTokens(context);
     }
     if (this.lastRendering?.scope === context.scope) {
       return this.lastRendering.body;
@@ -386,32 +409,53 @@ export class ReportingDashboard extends cloudwatch.Dashboard {
 
   /** The body, as `Dashboard` writes it (the same members in the same order). */
   private render(context: IResolveContext): unknown {
-    const stack = Stack.of(this);
-    const column = new cloudwatch.Column(...this.bodyRows);
-    column.position(0, 0);
     const out = new Parts();
     const resolver = new Resolver(context);
     out.push(this.head);
-    let first = true;
-    for (const json of column.toJson()) {
-      const compiled = this.compileOnce(stack, json);
-      if (compiled === NOTHING) {
-        continue;
-      }
-      out.push(first ? '' : ',');
-      first = false;
+    const { widgets, variables } = this.compiledBody();
+    widgets.forEach((compiled, i) => {
+      out.push(i === 0 ? '' : ',');
       render(compiled, resolver, out);
-    }
+    });
     out.push(']');
     if (this.bodyVariables.length > 0) {
       out.push(',"variables":');
-      const variables = compileJson(stack, this.bodyVariables.map((v) => v.toJson()));
       if (variables !== NOTHING) {
         render(variables, resolver, out);
       }
     }
     out.push('}');
     return out.value();
+  }
+
+  /**
+   * Reference discovery's rendering: aws-cdk-lib keeps only the tokens its resolver meets (it records the references
+   * they make; the value itself is dropped), so every value that holds a token is resolved, exactly as `render` resolves
+   * it, and nothing is written.
+   */
+  private meetTokens(context: IResolveContext): unknown {
+    const resolver = new Resolver(context);
+    const { widgets, variables } = this.compiledBody();
+    for (const compiled of [...widgets, variables]) {
+      meet(compiled, resolver);
+    }
+    return '';
+  }
+
+  /** The widgets laid out and compiled (each widget's JSON once), and the variables. */
+  private compiledBody(): { widgets: Compiled[]; variables: Compiled | typeof NOTHING } {
+    const stack = Stack.of(this);
+    const column = new cloudwatch.Column(...this.bodyRows);
+    column.position(0, 0);
+    const widgets: Compiled[] = [];
+    for (const json of column.toJson()) {
+      const compiled = this.compileOnce(stack, json);
+      if (compiled !== NOTHING) {
+        widgets.push(compiled);
+      }
+    }
+    const variables = this.bodyVariables.length > 0 ? compileJson(stack, this.bodyVariables.map((v) => v.toJson())) : NOTHING;
+    return { widgets, variables };
   }
 
   private compileOnce(stack: Stack, json: unknown): Compiled | typeof NOTHING {

@@ -80,7 +80,7 @@ export function dashboardRows(s: ICustomerService, inputs: DashboardInputs, with
   const rows: cloudwatch.IWidget[][] = [];
 
   // 1. the declaration
-  rows.push([textWidget({ markdown: declarationMarkdown(s, inputs), width: 24, height: 6 })]);
+  rows.push([textWidget(stack, { markdown: declarationMarkdown(s, inputs), width: 24, height: 6 })]);
 
   // 2. daily cost and unit cost
   const costWidget = graphWidget(stack, {
@@ -106,7 +106,7 @@ export function dashboardRows(s: ICustomerService, inputs: DashboardInputs, with
       height: 6,
     });
   } else {
-    unitWidget = textWidget({
+    unitWidget = textWidget(stack, {
       markdown: '### Unit cost\nNo usage metric is registered, so there is no unit cost. Register the service\'s demand driver: `service.addUsageMetric(\'orders\', metric)`.',
       width: 12,
       height: 6,

@@ -82,7 +82,7 @@ export class CustomerValueDashboard extends Construct {
   private rows(): cloudwatch.IWidget[][] {
     const first = this.sections[0];
     const rows: cloudwatch.IWidget[][] = [
-      [textWidget({
+      [textWidget(Stack.of(this), {
         markdown: `# Cost per customer value: the services of stack ${Stack.of(this).stackName}\n${this.sections.map((s) => s.service.serviceName).join(' · ')}`,
         width: 24,
         height: 2,

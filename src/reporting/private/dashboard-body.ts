@@ -23,7 +23,34 @@ import { Construct, IConstruct } from 'constructs';
  * A compiled JSON value: literal JSON text, a value holding tokens, or an array or object some of whose members hold
  * tokens (rendered member by member, since a token can resolve to nothing and its member then goes, as in aws-cdk-lib).
  */
-type Compiled = string | StringToken | OtherToken | Members;
+export type Compiled = string | StringToken | OtherToken | Members | Concat;
+
+/**
+ * Compiled values written one after the other, none of which can render to nothing (literal text, a metric line, the
+ * region of a graph): what a widget that writes its own JSON gives (`PrecompiledJson`).
+ */
+interface Concat {
+  readonly kind: 'concat';
+  readonly parts: readonly Compiled[];
+}
+
+/**
+ * A widget's JSON compiled by the widget itself for `stack` (widget-json.ts), so the dashboard body does not compile it
+ * again. Anything else that resolves it (a plain `cloudwatch.Dashboard`) gets the plain JSON value.
+ */
+export class PrecompiledJson implements IResolvable {
+  public readonly creationStack: string[] = [];
+
+  constructor(public readonly stack: Stack, public readonly compiled: Compiled, private readonly plain: () => unknown) {}
+
+  public resolve(): unknown {
+    return this.plain();
+  }
+
+  public toString(): string {
+    return Token.asString(this);
+  }
+}
 
 /** A string holding tokens: resolved in each context and written as aws-cdk-lib writes a string in JSON. */
 interface StringToken {
@@ -209,6 +236,12 @@ function render(c: Compiled, context: Resolver, out: Parts): { rendered: boolean
   if (c.kind === 'string') {
     return renderString(c, context, out);
   }
+  if (c.kind === 'concat') {
+    for (const part of c.parts) {
+      render(part, context, out);
+    }
+    return { rendered: true, empty: false };
+  }
   if (c.kind === 'token') {
     const r = context.resolve(c.json);
     if (r === undefined) {
@@ -259,6 +292,12 @@ function meet(c: Compiled | typeof NOTHING, context: Resolver): void {
   }
   if (c.kind === 'token') {
     context.resolve(c.json);
+    return;
+  }
+  if (c.kind === 'concat') {
+    for (const part of c.parts) {
+      meet(part, context);
+    }
     return;
   }
   for (const item of c.items) {
@@ -459,6 +498,9 @@ export class ReportingDashboard extends cloudwatch.Dashboard {
   }
 
   private compileOnce(stack: Stack, json: unknown): Compiled | typeof NOTHING {
+    if (json instanceof PrecompiledJson && json.stack === stack) {
+      return json.compiled;
+    }
     if (json === null || typeof json !== 'object') {
       return compileJson(stack, json);
     }

@@ -1,5 +1,6 @@
 import { Aws, Stack, Token } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { Compiled, compileJson, PrecompiledJson } from './dashboard-body';
 
 /*
  * The text and graph widgets of cost reporting's dashboards, written as the JSON aws-cdk-lib's `TextWidget` and
@@ -19,13 +20,17 @@ import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
  * aws-cdk-lib would have to decide at resolution) is aws-cdk-lib's `GraphWidget`, as before.
  */
 
-/** A widget whose JSON is built when asked, for a dashboard at its position. */
+/**
+ * A widget whose JSON is built when asked, for a dashboard at its position: compiled for the dashboard's stack
+ * (`PrecompiledJson`) when every value that may hold a token is one `compile` knows how to write.
+ */
 class JsonWidget implements cloudwatch.IWidget {
   private x?: number;
   private y?: number;
 
-  constructor(public readonly width: number, public readonly height: number, private readonly type: string,
-    private readonly properties: () => Record<string, unknown>) {}
+  constructor(public readonly width: number, public readonly height: number, private readonly stack: Stack,
+    private readonly type: 'text' | 'metric', private readonly properties: () => Record<string, unknown>,
+    private readonly compileProperties: () => Compiled | undefined) {}
 
   public position(x: number, y: number): void {
     this.x = x;
@@ -33,13 +38,22 @@ class JsonWidget implements cloudwatch.IWidget {
   }
 
   public toJson(): any[] {
-    return [{ type: this.type, width: this.width, height: this.height, x: this.x, y: this.y, properties: this.properties() }];
+    const plain = () => ({ type: this.type, width: this.width, height: this.height, x: this.x, y: this.y, properties: this.properties() });
+    const properties = this.x !== undefined && this.y !== undefined ? this.compileProperties() : undefined;
+    if (properties === undefined) {
+      return [plain()];
+    }
+    // the members in the order of `plain`, as the dashboard body would compile it
+    const head = `{"type":"${this.type}","width":${this.width},"height":${this.height},"x":${this.x},"y":${this.y},"properties":`;
+    return [new PrecompiledJson(this.stack, { kind: 'concat', parts: [head, properties, '}'] }, plain)];
   }
 }
 
 /** A Markdown text widget: `cloudwatch.TextWidget` with its default (transparent) background. */
-export function textWidget(props: { readonly markdown: string; readonly width: number; readonly height: number }): cloudwatch.IWidget {
-  return new JsonWidget(props.width, props.height, 'text', () => ({ markdown: props.markdown, background: 'transparent' }));
+export function textWidget(stack: Stack, props: { readonly markdown: string; readonly width: number; readonly height: number }): cloudwatch.IWidget {
+  const properties = () => ({ markdown: props.markdown, background: 'transparent' });
+  return new JsonWidget(props.width, props.height, stack, 'text', properties,
+    () => (Token.isUnresolved(props.markdown) ? undefined : JSON.stringify(properties())));
 }
 
 /** What the library's graphs set of `cloudwatch.GraphWidgetProps`. */
@@ -62,14 +76,44 @@ export function graphWidget(stack: Stack, props: GraphProps): cloudwatch.IWidget
   if (!lines || Token.isUnresolved(props.title)) {
     return new cloudwatch.GraphWidget({ ...props });
   }
-  return new JsonWidget(props.width, props.height, 'metric', () => ({
+  const properties = () => ({
     view: cloudwatch.GraphWidgetView.TIME_SERIES,
     title: props.title,
     region: Aws.REGION,
     stacked: props.stacked,
     metrics: lines.length > 0 ? lines : undefined,
     yAxis: { left: props.leftYAxis, right: undefined },
-  }));
+  });
+  return new JsonWidget(props.width, props.height, stack, 'metric', properties, () => compileGraph(stack, props, lines));
+}
+
+/**
+ * The graph's properties compiled (what `compileJson` gives for them, member by member): literal text around the
+ * region (`AWS::Region`) and the metric lines (each compiled on its own: a dimension may name a resource).
+ */
+function compileGraph(stack: Stack, props: GraphProps, lines: unknown[][]): Compiled | undefined {
+  const axis = props.leftYAxis ?? {};
+  if (!Object.values(axis).every((v) => typeof v === 'boolean' || ((typeof v === 'number' || typeof v === 'string') && !Token.isUnresolved(v)))) {
+    return undefined;
+  }
+  const region = compileJson(stack, Aws.REGION);
+  if (typeof region === 'symbol') {
+    return undefined;
+  }
+  const parts: Compiled[] = [`{"view":"${cloudwatch.GraphWidgetView.TIME_SERIES}","title":${JSON.stringify(props.title)},"region":`, region];
+  let text = props.stacked !== undefined ? `,"stacked":${props.stacked}` : '';
+  if (lines.length > 0) {
+    parts.push(`${text},"metrics":[`);
+    lines.forEach((line, i) => {
+      if (i > 0) {
+        parts.push(',');
+      }
+      parts.push(compileJson(stack, line) as Compiled);
+    });
+    text = ']';
+  }
+  parts.push(`${text},"yAxis":${JSON.stringify({ left: props.leftYAxis })}}`);
+  return { kind: 'concat', parts };
 }
 
 /**

@@ -7,9 +7,9 @@ import { ResolvedReporting } from './options-check';
 import { ReportingDashboard } from './private/dashboard-body';
 import { DiscoveredMetric } from './private/discovery';
 import { LazyWidgets, markdown } from './private/lazy-widgets';
-import { graphWidget, textWidget } from './private/widget-json';
 import { accountUniqueName, AccountUniqueName } from './private/names';
 import { REPUBLISH_DAYS } from './private/publisher-config';
+import { graphWidget, textWidget } from './private/widget-json';
 import { METRIC_NAMES, METRIC_NAMESPACE } from '../private/metric-names';
 
 /*

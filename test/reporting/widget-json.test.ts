@@ -62,9 +62,10 @@ function bodies(env: typeof ENV | undefined, dashboard: 'reporting' | 'plain' = 
   const other = new Stack(app, 'Other', { env });
   const text = { markdown: '# checkout\n**Customer need:** pay in one step', width: 24, height: 6 };
   const make = (id: string, widgets: cloudwatch.IWidget[][]) => {
+    const dashboardProps = { dashboardName: id, defaultInterval: Duration.days(35), periodOverride: cloudwatch.PeriodOverride.INHERIT };
     const d = dashboard === 'reporting' && id === 'Ours'
-      ? new ReportingDashboard(stack, id, { dashboardName: id, defaultInterval: Duration.days(35), periodOverride: cloudwatch.PeriodOverride.INHERIT })
-      : new cloudwatch.Dashboard(stack, id, { dashboardName: id, defaultInterval: Duration.days(35), periodOverride: cloudwatch.PeriodOverride.INHERIT });
+      ? new ReportingDashboard(stack, id, dashboardProps)
+      : new cloudwatch.Dashboard(stack, id, dashboardProps);
     for (const row of widgets) {
       d.addWidgets(...row);
     }
@@ -72,7 +73,8 @@ function bodies(env: typeof ENV | undefined, dashboard: 'reporting' | 'plain' = 
   const props = graphs(stack, other);
   make('Ours', [[textWidget(stack, text)], props.map((g) => graphWidget(stack, g))]);
   make('Theirs', [[new cloudwatch.TextWidget(text)], props.map((g) => new cloudwatch.GraphWidget(g))]);
-  const resources = app.synth().getStackByName(stack.stackName).template.Resources as Record<string, { Type: string; Properties: { DashboardName: string; DashboardBody: unknown } }>;
+  type Resource = { Type: string; Properties: { DashboardName: string; DashboardBody: unknown } };
+  const resources = app.synth().getStackByName(stack.stackName).template.Resources as Record<string, Resource>;
   const body = (name: string) => JSON.stringify(Object.values(resources).find((r) => r.Properties?.DashboardName === name)!.Properties.DashboardBody);
   return { ours: body('Ours'), theirs: body('Theirs') };
 }

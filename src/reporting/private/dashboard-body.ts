@@ -475,9 +475,10 @@ export class ReportingDashboard extends cloudwatch.Dashboard {
   private meetTokens(context: IResolveContext): unknown {
     const resolver = new Resolver(context);
     const { widgets, variables } = this.compiledBody();
-    for (const compiled of [...widgets, variables]) {
+    for (const compiled of widgets) {
       meet(compiled, resolver);
     }
+    meet(variables, resolver);
     return '';
   }
 

@@ -25,6 +25,7 @@ import { DIMENSIONS, METRIC_NAMES, METRIC_NAMESPACE } from '../private/metric-na
 import { markShared } from '../private/shared-marker';
 import { PUBLISHER_CONFIG_VERSION, PUBLISHER_OUTCOMES, PublishedService, PublisherConfig, REPUBLISH_DAYS } from './private/publisher-config';
 import { usageQuerySpec } from './private/usage-spec';
+import { graphWidget } from './private/widget-json';
 import { refuseOnProblems } from '../private/problems';
 
 /** EventBridge accepts a target input of at most 8 192 characters. */
@@ -282,7 +283,7 @@ export class CostMetricPublisher extends Construct {
         width: 12,
         height: 6,
       }),
-      new cloudwatch.GraphWidget({
+      graphWidget(Stack.of(this), {
         title: 'Cost publisher runs per outcome',
         left: Object.values(CostPublisherOutcome).map((o) => this.metricRuns(o)),
         leftYAxis: { min: 0, showUnits: false },

@@ -9,6 +9,7 @@ import { DiscoveredMetric } from './private/discovery';
 import { LazyWidgets, markdown } from './private/lazy-widgets';
 import { accountUniqueName, AccountUniqueName } from './private/names';
 import { REPUBLISH_DAYS } from './private/publisher-config';
+import { graphWidget, textWidget } from './private/widget-json';
 import { METRIC_NAMES, METRIC_NAMESPACE } from '../private/metric-names';
 
 /*
@@ -74,14 +75,15 @@ export function unitLabel(service: ICustomerService): string {
 /** The rows of a service's dashboard (or of its section of the stack's dashboard, without the publisher's health). */
 export function dashboardRows(s: ICustomerService, inputs: DashboardInputs, withHealth: boolean): cloudwatch.IWidget[][] {
   const unit = s.unitMetric;
+  const stack = Stack.of(s);
   const cost = CustomerValueMetrics.serviceCost(s.serviceName, { label: 'Daily cost (USD)' });
   const rows: cloudwatch.IWidget[][] = [];
 
   // 1. the declaration
-  rows.push([new cloudwatch.TextWidget({ markdown: declarationMarkdown(s, inputs), width: 24, height: 6 })]);
+  rows.push([textWidget(stack, { markdown: declarationMarkdown(s, inputs), width: 24, height: 6 })]);
 
   // 2. daily cost and unit cost
-  const costWidget = new cloudwatch.GraphWidget({
+  const costWidget = graphWidget(stack, {
     title: `Daily cost of ${s.serviceName} (USD), ${inputs.costCoverage}`,
     left: [cost],
     leftYAxis: { min: 0, showUnits: false },
@@ -104,7 +106,7 @@ export function dashboardRows(s: ICustomerService, inputs: DashboardInputs, with
       height: 6,
     });
   } else {
-    unitWidget = new cloudwatch.TextWidget({
+    unitWidget = textWidget(stack, {
       markdown: '### Unit cost\nNo usage metric is registered, so there is no unit cost. Register the service\'s demand driver: `service.addUsageMetric(\'orders\', metric)`.',
       width: 12,
       height: 6,
@@ -118,7 +120,7 @@ export function dashboardRows(s: ICustomerService, inputs: DashboardInputs, with
   if (alarm) {
     rows.push([
       new cloudwatch.AlarmWidget({ title: `Unit-cost alarm (change over ${inputs.options.unitCostAlarm?.compareDays} day(s), %)`, alarm, width: 12, height: 6 }),
-      new cloudwatch.GraphWidget({
+      graphWidget(stack, {
         title: 'Unit usage and unit cost, as published',
         left: [CustomerValueMetrics.unitUsage(s.serviceName, { label: 'Unit usage' })],
         right: [CustomerValueMetrics.unitCost(s.serviceName, { label: unitLabel(s) })],
@@ -129,7 +131,7 @@ export function dashboardRows(s: ICustomerService, inputs: DashboardInputs, with
   }
 
   // 3. usage: registered, then discovered (one graph per kind of resource)
-  const usageWidgets: cloudwatch.IWidget[] = s.usageMetrics.map((u) => new cloudwatch.GraphWidget({
+  const usageWidgets: cloudwatch.IWidget[] = s.usageMetrics.map((u) => graphWidget(stack, {
     title: `Usage: ${u.name}${u.unit ? ' (unit)' : ''}`,
     left: [withDailyPeriod(u.metric)],
     width: 8,
@@ -140,7 +142,7 @@ export function dashboardRows(s: ICustomerService, inputs: DashboardInputs, with
     byKind.set(d.kind, [...(byKind.get(d.kind) ?? []), d]);
   }
   for (const [kind, list] of byKind) {
-    usageWidgets.push(new cloudwatch.GraphWidget({
+    usageWidgets.push(graphWidget(stack, {
       title: `${kind} (discovered)`,
       left: list.map((d) => labelled(d.metric, d.name)),
       width: 8,

@@ -5,6 +5,7 @@ import { CostMetricPublisher } from './cost-metric-publisher';
 import { createDashboard, dashboardRows, DashboardInputs } from './dashboard';
 import type { ICustomerService } from '../customer-service-base';
 import { attributeCost } from './cost-attribution';
+import { textWidget } from './private/widget-json';
 import { withoutCreationStacks } from '../private/creation-stacks';
 import { refuseOnProblems } from '../private/problems';
 import { markShared } from '../private/shared-marker';
@@ -81,7 +82,7 @@ export class CustomerValueDashboard extends Construct {
   private rows(): cloudwatch.IWidget[][] {
     const first = this.sections[0];
     const rows: cloudwatch.IWidget[][] = [
-      [new cloudwatch.TextWidget({
+      [textWidget(Stack.of(this), {
         markdown: `# Cost per customer value: the services of stack ${Stack.of(this).stackName}\n${this.sections.map((s) => s.service.serviceName).join(' · ')}`,
         width: 24,
         height: 2,

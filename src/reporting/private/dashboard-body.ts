@@ -23,7 +23,34 @@ import { Construct, IConstruct } from 'constructs';
  * A compiled JSON value: literal JSON text, a value holding tokens, or an array or object some of whose members hold
  * tokens (rendered member by member, since a token can resolve to nothing and its member then goes, as in aws-cdk-lib).
  */
-type Compiled = string | StringToken | OtherToken | Members;
+export type Compiled = string | StringToken | OtherToken | Members | Concat;
+
+/**
+ * Compiled values written one after the other, none of which can render to nothing (literal text, a metric line, the
+ * region of a graph): what a widget that writes its own JSON gives (`PrecompiledJson`).
+ */
+interface Concat {
+  readonly kind: 'concat';
+  readonly parts: readonly Compiled[];
+}
+
+/**
+ * A widget's JSON compiled by the widget itself for `stack` (widget-json.ts), so the dashboard body does not compile it
+ * again. Anything else that resolves it (a plain `cloudwatch.Dashboard`) gets the plain JSON value.
+ */
+export class PrecompiledJson implements IResolvable {
+  public readonly creationStack: string[] = [];
+
+  constructor(public readonly stack: Stack, public readonly compiled: Compiled, private readonly plain: () => unknown) {}
+
+  public resolve(): unknown {
+    return this.plain();
+  }
+
+  public toString(): string {
+    return Token.asString(this);
+  }
+}
 
 /** A string holding tokens: resolved in each context and written as aws-cdk-lib writes a string in JSON. */
 interface StringToken {
@@ -209,6 +236,12 @@ function render(c: Compiled, context: Resolver, out: Parts): { rendered: boolean
   if (c.kind === 'string') {
     return renderString(c, context, out);
   }
+  if (c.kind === 'concat') {
+    for (const part of c.parts) {
+      render(part, context, out);
+    }
+    return { rendered: true, empty: false };
+  }
   if (c.kind === 'token') {
     const r = context.resolve(c.json);
     if (r === undefined) {
@@ -242,6 +275,34 @@ function render(c: Compiled, context: Resolver, out: Parts): { rendered: boolean
   });
   out.push(c.close);
   return { rendered: true, empty: rendered.length === 0 };
+}
+
+/** Resolves every value of `c` that holds a token, as `render` resolves it, writing nothing. */
+function meet(c: Compiled | typeof NOTHING, context: Resolver): void {
+  if (c === NOTHING || typeof c === 'string') {
+    return;
+  }
+  if (c.kind === 'string') {
+    const r = context.resolve(c.value);
+    if (typeof r !== 'string' && !isIntrinsic(r)) {
+      c.json ??= c.stack.toJsonString(c.value);
+      context.resolve(c.json);
+    }
+    return;
+  }
+  if (c.kind === 'token') {
+    context.resolve(c.json);
+    return;
+  }
+  if (c.kind === 'concat') {
+    for (const part of c.parts) {
+      meet(part, context);
+    }
+    return;
+  }
+  for (const item of c.items) {
+    meet(item.value, context);
+  }
 }
 
 /**
@@ -367,14 +428,15 @@ export class ReportingDashboard extends cloudwatch.Dashboard {
    * resolver that records the tokens it meets, so that cross-stack references are found), then the template and
    * tree.json, both resolved by the stack (`Stack.resolve`: the same scope, resolver and references, with nothing in
    * between that can change them). So a rendering outside reference discovery is kept and given again to the next one
-   * for the same scope; reference discovery always renders (its resolver must meet every token) and drops what was
-   * kept, as does adding widgets or variables. aws-cdk-lib resolves a token's value again after the token returns it,
+   * for the same scope. Reference discovery keeps only the tokens its resolver meets, not the value: it gets every
+   * token of the body resolved, as a rendering would resolve them, and no body (`meetTokens`); it drops what was kept,
+   * as does adding widgets or variables. aws-cdk-lib resolves a token's value again after the token returns it,
    * copying it, so the kept value is never changed by those who receive it.
    */
   private resolveBody(context: IResolveContext): unknown {
     if (context.preparing) {
       this.lastRendering = undefined;
-      return this.render(context);
+      return this.meetTokens(context);
     }
     if (this.lastRendering?.scope === context.scope) {
       return this.lastRendering.body;
@@ -386,26 +448,17 @@ export class ReportingDashboard extends cloudwatch.Dashboard {
 
   /** The body, as `Dashboard` writes it (the same members in the same order). */
   private render(context: IResolveContext): unknown {
-    const stack = Stack.of(this);
-    const column = new cloudwatch.Column(...this.bodyRows);
-    column.position(0, 0);
     const out = new Parts();
     const resolver = new Resolver(context);
     out.push(this.head);
-    let first = true;
-    for (const json of column.toJson()) {
-      const compiled = this.compileOnce(stack, json);
-      if (compiled === NOTHING) {
-        continue;
-      }
-      out.push(first ? '' : ',');
-      first = false;
+    const { widgets, variables } = this.compiledBody();
+    widgets.forEach((compiled, i) => {
+      out.push(i === 0 ? '' : ',');
       render(compiled, resolver, out);
-    }
+    });
     out.push(']');
     if (this.bodyVariables.length > 0) {
       out.push(',"variables":');
-      const variables = compileJson(stack, this.bodyVariables.map((v) => v.toJson()));
       if (variables !== NOTHING) {
         render(variables, resolver, out);
       }
@@ -414,7 +467,41 @@ export class ReportingDashboard extends cloudwatch.Dashboard {
     return out.value();
   }
 
+  /**
+   * Reference discovery's rendering: aws-cdk-lib keeps only the tokens its resolver meets (it records the references
+   * they make; the value itself is dropped), so every value that holds a token is resolved, exactly as `render` resolves
+   * it, and nothing is written.
+   */
+  private meetTokens(context: IResolveContext): unknown {
+    const resolver = new Resolver(context);
+    const { widgets, variables } = this.compiledBody();
+    for (const compiled of widgets) {
+      meet(compiled, resolver);
+    }
+    meet(variables, resolver);
+    return '';
+  }
+
+  /** The widgets laid out and compiled (each widget's JSON once), and the variables. */
+  private compiledBody(): { widgets: Compiled[]; variables: Compiled | typeof NOTHING } {
+    const stack = Stack.of(this);
+    const column = new cloudwatch.Column(...this.bodyRows);
+    column.position(0, 0);
+    const widgets: Compiled[] = [];
+    for (const json of column.toJson()) {
+      const compiled = this.compileOnce(stack, json);
+      if (compiled !== NOTHING) {
+        widgets.push(compiled);
+      }
+    }
+    const variables = this.bodyVariables.length > 0 ? compileJson(stack, this.bodyVariables.map((v) => v.toJson())) : NOTHING;
+    return { widgets, variables };
+  }
+
   private compileOnce(stack: Stack, json: unknown): Compiled | typeof NOTHING {
+    if (json instanceof PrecompiledJson && json.stack === stack) {
+      return json.compiled;
+    }
     if (json === null || typeof json !== 'object') {
       return compileJson(stack, json);
     }

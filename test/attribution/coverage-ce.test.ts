@@ -4,8 +4,9 @@ import { CostExplorerClient, Expression, GetCostAndUsageCommand, GetCostAndUsage
 import { mockClient } from 'aws-sdk-client-mock';
 import { coverageAssembly } from './coverage-fixture';
 import { ceRulePlan, ceRulesExpression } from '../../src/cost-data/attribution/cost-explorer';
-import { CE_COVERAGE_NOTE, unitCoverage } from '../../src/cost-data/attribution/coverage';
+import { CE_COVERAGE_NOTE } from '../../src/cost-data/attribution/coverage';
 import { runCoverage } from '../../src/cost-data/attribution/coverage-run';
+import { unitCoverage } from '../../src/cost-data/attribution/coverage-units';
 import { readAssemblies, tagKeysOf } from '../../src/cost-data/declarations/cloud-assembly';
 import { CostMetric } from '../../src/cost-data/query-terms';
 import { CostExplorerSource } from '../../src/cost-data/sources/ce';

@@ -4,9 +4,11 @@ import {
   positiveNumber, QUIET_OPTION, REGISTRY_OPTION, registryOf, SOURCE_OPTIONS, sourceFromArgs, sourceKindOf, TAG_KEY_OPTION, timeoutOption,
   warnOnce,
 } from './common';
+import { packCoverage } from './coverage';
 import { attributeReview, attributionPlanOf } from '../../cost-data/attribution/attribute';
-import { Coverage, unitCoverage, UnitCoverage } from '../../cost-data/attribution/coverage';
+import { Coverage } from '../../cost-data/attribution/coverage';
 import { withCoverage } from '../../cost-data/attribution/coverage-report';
+import { unitCoverage, UnitCoverage } from '../../cost-data/attribution/coverage-units';
 import { DeclaredService, tagKeysOf } from '../../cost-data/declarations/cloud-assembly';
 import { localAssemblies, readDeclarations, withNotes } from '../../cost-data/declarations/declaration-sources';
 import { render } from '../../cost-data/format/render';
@@ -26,7 +28,6 @@ import { isIsoDate } from '../../private/iso-date';
 import { CommandSpec, ParsedArgs } from '../command-spec';
 import { EXIT_OK, UsageError } from '../errors';
 import { CliIo, oneLine, PROGRAM } from '../io';
-import { packCoverage } from './coverage';
 import { contextTagKeys, parseTagKeyFlags, readingTagKeys } from '../tag-mapping';
 import { parseThresholds } from '../thresholds';
 

@@ -1,4 +1,5 @@
-import { Coverage, CoverageEntry, REASONS, UnitCoverage } from './coverage';
+import { Coverage, CoverageEntry, REASONS } from './coverage';
+import { UnitCoverage } from './coverage-units';
 import { Chart, Column, formatMoney, formatPercent, Report, Section, TrendChart } from '../report/model';
 
 /**

@@ -3,7 +3,7 @@
  * one `DeclarationRegistration` per stack, carrying the stack's services and rule sets, whose function may read and
  * write the stack's own entry and nothing else.
  */
-import { Stack } from 'aws-cdk-lib';
+import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { REGISTRY_BUCKET } from '../../examples/payer-account';
 
@@ -36,4 +36,16 @@ export function checkedRegistration(stack: Stack): {
   expect(statements.map((s: any) => s.Sid)).toEqual(['OwnEntry', 'FindOwnEntry', 'Logs']);
   expect(JSON.stringify(statements)).not.toMatch(/"\*"|\/\*"/);
   return { services, ruleSets };
+}
+
+/**
+ * The one stack of a registered example app, in its account, and what its registration carries as
+ * `[stackName, serviceName]` and `[stackName, ruleSet]` pairs (policy checked by `checkedRegistration`).
+ */
+export function registeredStack(app: App, stackName: string, account: string): { services: string[][]; ruleSets: string[][] } {
+  expect(app.node.children.filter((c) => Stack.isStack(c)).map((s) => (s as Stack).stackName)).toEqual([stackName]);
+  const stack = app.node.findChild(stackName) as Stack;
+  expect(stack.account).toBe(account);
+  const { services, ruleSets } = checkedRegistration(stack);
+  return { services: services.map((s) => [s.stackName, s.serviceName]), ruleSets: ruleSets.map((r) => [r.stackName, r.ruleSet]) };
 }
